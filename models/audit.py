@@ -1,0 +1,123 @@
+"""The hash-chained, append-only audit log: who did what to which record, never clinical text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.entities import AuditEvent
+
+GENESIS_HASH = "0" * 64
+
+
+def _event_hash(
+    prev_hash: str,
+    occurred_at: str,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    client_id: int | None,
+    detail: str,
+) -> str:
+    fields = [prev_hash, occurred_at, actor_id, action, entity, entity_id, client_id, detail]
+    material = "\x1f".join("" if f is None else str(f) for f in fields)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    entity: str = "",
+    entity_id: int | None = None,
+    client_id: int | None = None,
+    actor_id: int | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction.
+
+    `detail` is for ids, counts and codes only; callers never pass names or clinical text.
+    """
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+    prev_hash = last.hash if last is not None else GENESIS_HASH
+    occurred_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    event = AuditEvent(
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        client_id=client_id,
+        detail=detail,
+        prev_hash=prev_hash,
+        hash=_event_hash(
+            prev_hash, occurred_at, actor_id, action, entity, entity_id, client_id, detail
+        ),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    first_broken_id: int | None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the log in order; report the first event whose link or content does not hold."""
+    prev_hash = GENESIS_HASH
+    count = 0
+    rows = session.execute(
+        select(
+            AuditEvent.id,
+            AuditEvent.occurred_at,
+            AuditEvent.actor_id,
+            AuditEvent.action,
+            AuditEvent.entity,
+            AuditEvent.entity_id,
+            AuditEvent.client_id,
+            AuditEvent.detail,
+            AuditEvent.prev_hash,
+            AuditEvent.hash,
+        ).order_by(AuditEvent.id)
+    )
+    for row in rows:
+        count += 1
+        if row.prev_hash != prev_hash:
+            return ChainReport(
+                count, row.id, f"event {row.id} does not link to the event before it"
+            )
+        expected = _event_hash(
+            row.prev_hash,
+            row.occurred_at,
+            row.actor_id,
+            row.action,
+            row.entity,
+            row.entity_id,
+            row.client_id,
+            row.detail,
+        )
+        if expected != row.hash:
+            return ChainReport(count, row.id, f"event {row.id} was altered after it was written")
+        prev_hash = row.hash
+    return ChainReport(count, None)
+
+
+def events_for_client(session: Session, client_id: int) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.client_id == client_id).order_by(AuditEvent.id)
+        )
+    )

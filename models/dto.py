@@ -1,0 +1,291 @@
+"""Frozen data transfer objects: what services return and what ui/ and reports/ may hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClinicianDTO:
+    id: int
+    name: str
+    credentials: str
+    licence: str
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    """One row of the client list."""
+
+    id: int
+    record_number: str
+    name: str
+    preferred_name: str
+    status: str
+    dosing_sessions: int
+    notes: int
+    last_seen: dt.date | None
+
+
+@dataclass(frozen=True)
+class ClientDetail:
+    id: int
+    record_number: str
+    name: str
+    preferred_name: str
+    date_of_birth: dt.date | None
+    pronouns: str
+    contact: str
+    emergency_contact: str
+    diagnoses: str
+    status: str
+    discharged_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class VitalDTO:
+    minutes_from_dose: int
+    systolic: int | None
+    diastolic: int | None
+    heart_rate: int | None
+    spo2: int | None
+
+
+@dataclass(frozen=True)
+class BoosterDTO:
+    minutes_from_dose: int
+    dose_mg: float
+
+
+@dataclass(frozen=True)
+class DosingSessionDTO:
+    id: int
+    course_id: int
+    number: int
+    session_date: dt.date
+    start_time: dt.time | None
+    setting: str
+    medication: str
+    route: str
+    dose_mg: float | None
+    weight_kg: float | None
+    infusion_minutes: int | None
+    lot_number: str
+    prescriber: str
+    monitoring_clinician: str
+    intention: str
+    set_and_setting: str
+    cadss_total: int | None
+    cadss6_total: int | None
+    moaas: int | None
+    adverse_events: str
+    ready_for_discharge: dt.time | None
+    ride_home_confirmed: bool | None
+    observations: str
+    client_account: str
+    locked: bool
+    vitals: tuple[VitalDTO, ...] = ()
+    boosters: tuple[BoosterDTO, ...] = ()
+
+    @property
+    def mg_per_kg(self) -> float | None:
+        if self.dose_mg is None or not self.weight_kg:
+            return None
+        return self.dose_mg / self.weight_kg
+
+
+@dataclass(frozen=True)
+class CourseDTO:
+    id: int
+    client_id: int
+    kind: str
+    start_date: dt.date
+    end_date: dt.date | None
+    goals: str
+    dosing_sessions: tuple[DosingSessionDTO, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddendumDTO:
+    id: int
+    note_id: int
+    kind: str
+    reason: str
+    text: str
+    author_id: int | None
+    status: str
+    signed_at: dt.datetime | None
+    content_hash: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class NoteDTO:
+    id: int
+    client_id: int
+    course_id: int | None
+    dosing_session_id: int | None
+    template_id: str
+    template_version: int
+    session_date: dt.date
+    status: str
+    author_id: int | None
+    signed_at: dt.datetime | None
+    signed_by_id: int | None
+    content_hash: str | None
+    updated_at: dt.datetime
+    content: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    addenda: tuple[AddendumDTO, ...] = ()
+
+    @property
+    def signed(self) -> bool:
+        return self.status == "signed"
+
+
+@dataclass(frozen=True)
+class TargetRatingDTO:
+    id: int
+    target_id: int
+    note_id: int | None
+    rated_on: dt.date
+    point: str
+    sud: int | None
+    voc: int | None
+
+
+@dataclass(frozen=True)
+class TargetDefinitionChangeDTO:
+    changed_at: dt.datetime
+    field: str
+    old_value: str | None
+    new_value: str | None
+    note_id: int | None
+
+
+@dataclass(frozen=True)
+class TargetDTO:
+    id: int
+    client_id: int
+    kind: str
+    label: str
+    prong: str
+    touchstone: bool
+    found_by: str
+    image: str
+    negative_cognition: str
+    positive_cognition: str
+    emotions: str
+    body_location: str
+    baseline_sud: int | None
+    baseline_voc: int | None
+    status: str
+    part_id: int | None
+    identified_on: dt.date
+    ratings: tuple[TargetRatingDTO, ...] = ()
+    history: tuple[TargetDefinitionChangeDTO, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ("completed", "reevaluated_clear")
+
+
+@dataclass(frozen=True)
+class PartDTO:
+    id: int
+    client_id: int
+    name: str
+    part_type: str
+    age_appearance: str
+    body_location: str
+    role: str
+    fears: str
+    burdens_personal: str
+    burdens_legacy: str
+    trust_in_self: int | None
+    status: str
+    first_seen: dt.date
+    map_x: float
+    map_y: float
+
+
+@dataclass(frozen=True)
+class PartRelationDTO:
+    id: int
+    kind: str
+    from_part_id: int
+    to_part_id: int
+
+
+@dataclass(frozen=True)
+class PartStatusChangeDTO:
+    part_id: int
+    note_id: int | None
+    changed_on: dt.date
+    old_status: str | None
+    new_status: str
+
+
+@dataclass(frozen=True)
+class SelfEnergyPoint:
+    rated_on: dt.date
+    rating: int
+    note_id: int | None
+
+
+@dataclass(frozen=True)
+class AdministrationDTO:
+    id: int
+    client_id: int
+    instrument_id: str
+    instrument_version: int
+    administered_on: dt.date
+    relation_to_care: str
+    dosing_session_id: int | None
+    note_id: int | None
+    responses: tuple[tuple[int, float | None], ...]
+
+    def response_map(self) -> dict[int, float | None]:
+        return dict(self.responses)
+
+
+@dataclass(frozen=True)
+class ClientChart:
+    """A client's whole record, loaded at once for the chart view and reports."""
+
+    client: ClientDetail
+    courses: tuple[CourseDTO, ...]
+    notes: tuple[NoteDTO, ...]
+    targets: tuple[TargetDTO, ...]
+    parts: tuple[PartDTO, ...]
+    relations: tuple[PartRelationDTO, ...]
+    part_history: tuple[PartStatusChangeDTO, ...]
+    self_energy: tuple[SelfEnergyPoint, ...]
+    administrations: tuple[AdministrationDTO, ...]
+
+    @property
+    def dosing_sessions(self) -> tuple[DosingSessionDTO, ...]:
+        return tuple(d for c in self.courses for d in c.dosing_sessions)
+
+    @property
+    def signed_notes(self) -> int:
+        return sum(1 for n in self.notes if n.signed)
+
+    @property
+    def unsigned_notes(self) -> int:
+        return sum(1 for n in self.notes if not n.signed)
+
+    @property
+    def open_targets(self) -> int:
+        return sum(1 for t in self.targets if t.is_open)
+
+    def dosing_session(self, dosing_session_id: int | None) -> DosingSessionDTO | None:
+        for d in self.dosing_sessions:
+            if d.id == dosing_session_id:
+                return d
+        return None

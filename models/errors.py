@@ -1,0 +1,25 @@
+"""Errors the services raise for a person to read: what is wrong and what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class DomainError(Exception):
+    """A request the domain refuses; the message is safe to show and never holds client data."""
+
+
+class NotFoundError(DomainError):
+    pass
+
+
+class ValidationError(DomainError):
+    """One or more fields are wrong; `problems` maps field name to a message."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.problems.items()))
+
+
+class LockedError(DomainError):
+    """The record is signed and can no longer change."""

@@ -1,0 +1,17 @@
+"""Alembic environment: runs on the connection the vault hands over; never reads an ini file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from models.entities import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

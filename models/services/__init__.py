@@ -1,0 +1,1 @@
+"""Use cases: each takes a Session owned by the caller and returns frozen DTOs."""

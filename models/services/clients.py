@@ -1,0 +1,216 @@
+"""Client registry: create, edit, discharge, list and search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.dto import ClientDetail, ClientSummary
+from models.entities import Client, Course, DosingSession, Note
+from models.errors import DomainError, NotFoundError, ValidationError
+from models.services import convert
+
+RECORD_PREFIX = "C-"
+
+
+@dataclass(frozen=True)
+class ClientInput:
+    """What a person types into the new/edit client form."""
+
+    name: str
+    preferred_name: str = ""
+    date_of_birth: dt.date | None = None
+    pronouns: str = ""
+    contact: str = ""
+    emergency_contact: str = ""
+    diagnoses: str = ""
+
+
+def validate_client_input(data: ClientInput, *, today: dt.date | None = None) -> dict[str, str]:
+    """Field name -> what is wrong and what to do; empty when the input is good."""
+    today = today or dt.date.today()
+    problems: dict[str, str] = {}
+    if not data.name.strip():
+        problems["name"] = "The client's name is required."
+    elif len(data.name.strip()) > 200:
+        problems["name"] = "The name is longer than 200 characters; shorten it."
+    if data.date_of_birth is not None:
+        if data.date_of_birth > today:
+            problems["date_of_birth"] = "The date of birth is in the future; check the year."
+        elif data.date_of_birth < today.replace(year=today.year - 120):
+            problems["date_of_birth"] = "The date of birth is more than 120 years ago."
+    if len(data.pronouns) > 40:
+        problems["pronouns"] = "Pronouns are limited to 40 characters."
+    return problems
+
+
+def _next_record_number(session: Session) -> str:
+    highest = session.scalar(
+        select(func.max(Client.record_number)).where(Client.record_number.like(f"{RECORD_PREFIX}%"))
+    )
+    number = int(highest[len(RECORD_PREFIX):]) + 1 if highest else 1
+    return f"{RECORD_PREFIX}{number:04d}"
+
+
+def _get(session: Session, client_id: int) -> Client:
+    row = session.get(Client, client_id)
+    if row is None:
+        raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
+    return row
+
+
+def create_client(
+    session: Session, data: ClientInput, *, actor_id: int | None = None,
+    record_number: str | None = None,
+) -> ClientDetail:
+    problems = validate_client_input(data)
+    if problems:
+        raise ValidationError(problems)
+    row = Client(
+        record_number=record_number or _next_record_number(session),
+        name=data.name.strip(),
+        preferred_name=data.preferred_name.strip(),
+        date_of_birth=data.date_of_birth,
+        pronouns=data.pronouns.strip(),
+        contact=data.contact.strip(),
+        emergency_contact=data.emergency_contact.strip(),
+        diagnoses=data.diagnoses.strip(),
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, "client.create", entity="client", entity_id=row.id,
+                 client_id=row.id, actor_id=actor_id)
+    return convert.client_detail(row)
+
+
+def update_client(
+    session: Session, client_id: int, data: ClientInput, *, actor_id: int | None = None
+) -> ClientDetail:
+    problems = validate_client_input(data)
+    if problems:
+        raise ValidationError(problems)
+    row = _get(session, client_id)
+    changed = []
+    for attr in ("name", "preferred_name", "date_of_birth", "pronouns", "contact",
+                 "emergency_contact", "diagnoses"):
+        value = getattr(data, attr)
+        if isinstance(value, str):
+            value = value.strip()
+        if getattr(row, attr) != value:
+            setattr(row, attr, value)
+            changed.append(attr)
+    session.flush()
+    if changed:
+        # Which fields changed, never their values.
+        audit.record(session, "client.update", entity="client", entity_id=row.id,
+                     client_id=row.id, actor_id=actor_id, detail="fields=" + ",".join(changed))
+    return convert.client_detail(row)
+
+
+def discharge_client(
+    session: Session, client_id: int, on: dt.date | None = None, *, actor_id: int | None = None
+) -> ClientDetail:
+    row = _get(session, client_id)
+    if row.status == "discharged":
+        raise DomainError(f"{row.record_number} is already discharged.")
+    row.status = "discharged"
+    row.discharged_on = on or dt.date.today()
+    session.flush()
+    audit.record(session, "client.discharge", entity="client", entity_id=row.id,
+                 client_id=row.id, actor_id=actor_id)
+    return convert.client_detail(row)
+
+
+def reactivate_client(
+    session: Session, client_id: int, *, actor_id: int | None = None
+) -> ClientDetail:
+    row = _get(session, client_id)
+    row.status = "active"
+    row.discharged_on = None
+    session.flush()
+    audit.record(session, "client.reactivate", entity="client", entity_id=row.id,
+                 client_id=row.id, actor_id=actor_id)
+    return convert.client_detail(row)
+
+
+def get_client(session: Session, client_id: int) -> ClientDetail:
+    return convert.client_detail(_get(session, client_id))
+
+
+def find_client_by_record_number(session: Session, record_number: str) -> ClientDetail:
+    row = session.scalars(
+        select(Client).where(func.upper(Client.record_number) == record_number.strip().upper())
+    ).first()
+    if row is None:
+        raise NotFoundError(f"No client has the record number {record_number.strip()!r}.")
+    return convert.client_detail(row)
+
+
+def _summary_query() -> Select[tuple[Client, int, int, Any, Any]]:
+    dosing_counts = (
+        select(Course.client_id, func.count(DosingSession.id).label("n"),
+               func.max(DosingSession.session_date).label("last"))
+        .join(DosingSession, DosingSession.course_id == Course.id)
+        .group_by(Course.client_id)
+        .subquery()
+    )
+    note_counts = (
+        select(Note.client_id, func.count(Note.id).label("n"),
+               func.max(Note.session_date).label("last"))
+        .group_by(Note.client_id)
+        .subquery()
+    )
+    return (
+        select(
+            Client,
+            func.coalesce(dosing_counts.c.n, 0),
+            func.coalesce(note_counts.c.n, 0),
+            dosing_counts.c.last,
+            note_counts.c.last,
+        )
+        .outerjoin(dosing_counts, dosing_counts.c.client_id == Client.id)
+        .outerjoin(note_counts, note_counts.c.client_id == Client.id)
+        .order_by(Client.name, Client.record_number)
+    )
+
+
+def list_clients(
+    session: Session, *, search: str = "", include_discharged: bool = True
+) -> list[ClientSummary]:
+    """Every client with the counts the list shows, filtered by name or record number."""
+    query = _summary_query()
+    if not include_discharged:
+        query = query.where(Client.status == "active")
+    term = search.strip()
+    if term:
+        pattern = f"%{term.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(Client.name.ilike(pattern), Client.preferred_name.ilike(pattern),
+                Client.record_number.ilike(pattern))
+        )
+    result = []
+    for client, dosing, notes, last_dose, last_note in session.execute(query):
+        dates = [_as_date(d) for d in (last_dose, last_note) if d is not None]
+        result.append(
+            ClientSummary(
+                id=client.id,
+                record_number=client.record_number,
+                name=client.name,
+                preferred_name=client.preferred_name,
+                status=client.status,
+                dosing_sessions=dosing,
+                notes=notes,
+                last_seen=max(dates) if dates else None,
+            )
+        )
+    return result
+
+
+def _as_date(value: Any) -> dt.date:
+    # Aggregates over a Date column come back from SQLite as ISO text.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
