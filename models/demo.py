@@ -151,14 +151,15 @@ def _courses_and_dosing(session: Session, ctx: _ClientContext, result: DemoResul
         dates = [first_dose]
         for _ in range(n_doses - 1):
             dates.append(dates[-1] + dt.timedelta(days=rng.randint(*gap_days)))
-        if dates[-1] > ctx.today:
-            break
-        end = dates[-1] + dt.timedelta(days=28)
+        # A course still under way keeps the doses given so far; one whose first dose is
+        # still ahead is in preparation.
+        dates = [d for d in dates if d <= ctx.today]
+        end = (dates[-1] if dates else first_dose) + dt.timedelta(days=28)
         course = Course(
             client=ctx.client,
             kind=kind,
             start_date=course_start,
-            end_date=end if end <= ctx.today else None,
+            end_date=end if end <= ctx.today and len(dates) == n_doses else None,
             goals="Reduce intrusive memories; sleep through the night; re-engage with work.",
         )
         session.add(course)

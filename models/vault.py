@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -183,6 +184,27 @@ def _classify_unreadable(path: Path) -> VaultError:
     )
 
 
+@contextmanager
+def _read_only(path: Path, key: _RawKey) -> Iterator[Any]:
+    """A read-only connection that leaves no new file behind.
+
+    In WAL mode even a read-only reader creates empty -wal and -shm files when they are
+    missing, and cannot delete them; a failed or refused unlock must not leave them.
+    """
+    sidecars = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
+    existed = [f.exists() for f in sidecars]
+    conn = _raw_connect(path, key, read_only=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        wal, shm = sidecars
+        if not existed[0] and wal.exists() and wal.stat().st_size == 0:
+            wal.unlink(missing_ok=True)
+            if not existed[1]:
+                shm.unlink(missing_ok=True)
+
+
 def _check_key(path: Path, key: _RawKey) -> None:
     """Read the schema on a read-only connection: a wrong key changes nothing on disk.
 
@@ -190,18 +212,16 @@ def _check_key(path: Path, key: _RawKey) -> None:
     the key is proved on a read-only one first.
     """
     try:
-        conn = _raw_connect(path, key, read_only=True)
+        with _read_only(path, key) as conn:
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher3.DatabaseError:
+                raise _classify_unreadable(path) from None
     except sqlcipher3.DatabaseError as exc:
         raise VaultDamagedError(
             f"{path.name} could not be opened ({type(exc).__name__}). "
             "Check the disk and permissions, or restore from a backup."
         ) from None
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError:
-        raise _classify_unreadable(path) from None
-    finally:
-        conn.close()
 
 
 def _read_salt(path: Path) -> bytes:
@@ -364,26 +384,26 @@ def open_vault(path: Path | str, passphrase: str) -> Vault:
 
 def _check_schema_read_only(path: Path, key: _RawKey) -> None:
     """Refuse a vault written by a newer version before anything writes to it."""
-    conn = _raw_connect(path, key, read_only=True)
     try:
-        tables = {
-            row[0]
-            for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
-        if "alembic_version" not in tables:
-            if tables - {"sqlite_sequence"}:
-                raise NotAVaultError(
-                    f"{path.name} is an encrypted database but not an Integration Workstation "
-                    "vault. Choose the vault file you created."
-                )
-            return
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        with _read_only(path, key) as conn:
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            row = (
+                conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                if "alembic_version" in tables
+                else None
+            )
     except sqlcipher3.DatabaseError:
         raise VaultDamagedError(
             f"{path.name} is damaged and could not be read. Restore the latest backup."
         ) from None
-    finally:
-        conn.close()
+    if "alembic_version" not in tables and tables - {"sqlite_sequence"}:
+        raise NotAVaultError(
+            f"{path.name} is an encrypted database but not an Integration Workstation "
+            "vault. Choose the vault file you created."
+        )
     revision = row[0] if row else None
     if revision is not None and revision not in migrations.known_revisions():
         raise VaultTooNewError(
@@ -411,22 +431,45 @@ class IntegrityReport:
 
 
 def integrity_check(vault: Vault) -> IntegrityReport:
-    """SQLite's integrity_check, SQLCipher's per-page HMAC check and the foreign keys."""
-    checks: list[str] = []
+    """SQLCipher's per-page HMAC check, SQLite's integrity_check and the foreign keys."""
+    checks: list[tuple[str, str, Callable[[Any], str]]] = [
+        ("SQLCipher cipher_integrity_check (HMAC of every page)", "PRAGMA cipher_integrity_check",
+         lambda r: f"cipher_integrity_check: {r[0]}"),
+        ("SQLite integrity_check", "PRAGMA integrity_check",
+         lambda r: "" if r[0] == "ok" else f"integrity_check: {r[0]}"),
+        ("foreign key check", "PRAGMA foreign_key_check",
+         lambda r: f"foreign_key_check: table {r[0]} row {r[1]}"),
+    ]
+    if not vault.encrypted:
+        checks = checks[1:]
+    done: list[str] = []
     problems: list[str] = []
-    with vault.engine.connect() as conn:
-        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check")).fetchall()]
-        checks.append("SQLite integrity_check")
-        if rows != ["ok"]:
-            problems.extend(f"integrity_check: {r}" for r in rows[:20])
-        if vault.encrypted:
-            rows = [r[0] for r in conn.execute(text("PRAGMA cipher_integrity_check")).fetchall()]
-            checks.append("SQLCipher cipher_integrity_check (HMAC of every page)")
-            problems.extend(f"cipher_integrity_check: {r}" for r in rows[:20])
-        fk_rows = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
-        checks.append("foreign key check")
-        problems.extend(f"foreign_key_check: table {r[0]} row {r[1]}" for r in fk_rows[:20])
-    return IntegrityReport(tuple(checks), tuple(problems))
+    for label, pragma, describe in checks:
+        done.append(label)
+        try:
+            with vault.engine.connect() as conn:
+                rows = conn.execute(text(pragma)).fetchall()
+        except SQLAlchemyDatabaseError:
+            problems.append(f"{label} could not finish: the file is damaged")
+            continue
+        problems.extend(p for p in (describe(r) for r in rows[:20]) if p)
+    return IntegrityReport(tuple(done), tuple(problems))
+
+
+def as_vault_error(exc: BaseException) -> VaultError | None:
+    """Translate a storage-level failure met mid-work into the error a person should see."""
+    if isinstance(exc, SQLAlchemyDatabaseError):
+        exc = exc.orig if exc.orig is not None else exc
+    if isinstance(exc, sqlcipher3.DatabaseError) and not isinstance(
+        exc, sqlcipher3.IntegrityError
+    ):
+        message = str(exc).lower()
+        if "malformed" in message or "not a database" in message or "corrupt" in message:
+            return VaultDamagedError(
+                "The vault is damaged and part of it could not be read. Nothing more was "
+                "written. Run 'workstation verify' and restore the latest backup."
+            )
+    return None
 
 
 def create_plain_database(path: Path) -> Engine:

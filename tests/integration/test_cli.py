@@ -1,0 +1,105 @@
+"""The command line as a subprocess: demo, clients, verify, passphrase sources, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def run(*args: str, passphrase: str | None = "cli passphrase",
+        env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "WORKSTATION_PASSPHRASE"}
+    if passphrase is not None:
+        env["WORKSTATION_PASSPHRASE"] = passphrase
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "workstation", *args], env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "demo.iwvault"
+    result = run("demo", "--vault", str(path), "--clients", "6", "--seed", "4")
+    assert result.returncode == 0, result.stderr
+    assert "6 clients" in result.stdout
+    return path
+
+
+def test_clients_lists_one_line_per_client(demo_vault: Path) -> None:
+    result = run("clients", "--vault", str(demo_vault))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 6
+    assert lines[0].startswith("C-000") and "dosing" in lines[0] and "notes" in lines[0]
+    assert result.stderr == ""
+
+
+def test_verify_says_what_it_checked(demo_vault: Path) -> None:
+    result = run("verify", "--vault", str(demo_vault))
+    assert result.returncode == 0, result.stderr
+    for checked in ("integrity_check", "cipher_integrity_check", "audit chain",
+                    "no problems found"):
+        assert checked in result.stdout
+
+
+def test_verify_finds_a_damaged_page(tmp_path: Path, demo_vault: Path) -> None:
+    damaged = tmp_path / "damaged.iwvault"
+    data = bytearray(demo_vault.read_bytes())
+    data[4096 * 3 + 100] ^= 0xFF  # flip a byte inside page 4
+    damaged.write_bytes(bytes(data))
+    result = run("verify", "--vault", str(damaged))
+    assert result.returncode == 4
+    assert "PROBLEM" in result.stdout or "damaged" in result.stderr
+
+
+def test_wrong_passphrase_exits_3(demo_vault: Path) -> None:
+    result = run("clients", "--vault", str(demo_vault), passphrase="not it")
+    assert result.returncode == 3
+    assert "passphrase does not open" in result.stderr
+    assert result.stdout == ""
+
+
+def test_passphrase_file_is_read_without_its_newline(tmp_path: Path, demo_vault: Path) -> None:
+    secret = tmp_path / "pass.txt"
+    secret.write_text("cli passphrase\n")
+    result = run("clients", "--vault", str(demo_vault), "--passphrase-file", str(secret),
+                 passphrase=None)
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_passphrase_source_is_a_usage_error(demo_vault: Path) -> None:
+    result = run("clients", "--vault", str(demo_vault), passphrase=None)
+    assert result.returncode == 2
+    assert "WORKSTATION_PASSPHRASE" in result.stderr
+
+
+def test_a_passphrase_is_never_taken_as_an_argument(demo_vault: Path) -> None:
+    result = run("clients", "--vault", str(demo_vault), "--passphrase", "x", passphrase=None)
+    assert result.returncode == 2
+
+
+def test_not_a_vault_and_missing_exit_4(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.iwvault"
+    junk.write_text("hello\n" * 1000)
+    assert run("clients", "--vault", str(junk)).returncode == 4
+    missing = run("clients", "--vault", str(tmp_path / "missing.iwvault"))
+    assert missing.returncode == 4 and "no vault" in missing.stderr
+    assert not (tmp_path / "missing.iwvault").exists()
+
+
+def test_demo_refuses_to_overwrite(demo_vault: Path) -> None:
+    before = demo_vault.read_bytes()
+    result = run("demo", "--vault", str(demo_vault))
+    assert result.returncode == 1 and "already exists" in result.stderr
+    assert demo_vault.read_bytes() == before
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("clients").returncode == 2
+    assert run("nonsense", "--vault", "x").returncode == 2

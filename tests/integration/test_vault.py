@@ -1,0 +1,316 @@
+"""The vault on real SQLCipher files: creation, keys, damage, versions, pragmas, secrecy."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from models import audit, migrations
+from models.entities import Base
+from models.services import clients
+from models.vault import (
+    NotAVaultError,
+    VaultConnectionError,
+    VaultExistsError,
+    VaultNotFoundError,
+    VaultTooNewError,
+    WrongPassphraseError,
+    _configure,
+    create_vault,
+    integrity_check,
+    open_vault,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _digests(path: Path) -> dict[str, str]:
+    found = {}
+    for suffix in ("", "-wal"):
+        f = path.with_name(path.name + suffix)
+        if f.exists():
+            found[suffix or "main"] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return found
+
+
+def _leave_unmerged_wal(path: Path, passphrase: str) -> None:
+    """Write in a child process that dies without closing, as a crash would."""
+    script = textwrap.dedent(
+        """
+        import os, sys
+        from models.vault import open_vault
+        from models.services import clients
+        vault = open_vault(sys.argv[1], sys.argv[2])
+        with vault.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+            conn.commit()
+        with vault.transaction() as s:
+            clients.create_client(s, clients.ClientInput(name="Crash Fixture"))
+        os._exit(0)
+        """
+    )
+    subprocess.run([sys.executable, "-c", script, str(path), passphrase], check=True)
+
+
+def test_create_makes_a_private_file_and_open_finds_it(vault_path: Path, passphrase: str) -> None:
+    vault = create_vault(vault_path, passphrase)
+    vault.close()
+    assert stat.S_IMODE(vault_path.stat().st_mode) == 0o600
+    vault = open_vault(vault_path, passphrase)
+    with vault.session() as s:
+        assert clients.list_clients(s) == []
+    vault.close()
+
+
+def test_opening_a_missing_path_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.iwvault"
+    with pytest.raises(VaultNotFoundError, match="no vault"):
+        open_vault(missing, "anything")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_create_refuses_an_existing_file(vault_path: Path, passphrase: str) -> None:
+    vault_path.write_bytes(b"keep me")
+    with pytest.raises(VaultExistsError):
+        create_vault(vault_path, passphrase)
+    assert vault_path.read_bytes() == b"keep me"
+
+
+def test_wrong_passphrase_has_its_own_error_and_changes_nothing(
+    vault_path: Path, passphrase: str
+) -> None:
+    create_vault(vault_path, passphrase).close()
+    before = _digests(vault_path)
+    with pytest.raises(WrongPassphraseError):
+        open_vault(vault_path, passphrase + "x")
+    assert _digests(vault_path) == before
+
+
+def test_wrong_passphrase_leaves_an_unmerged_wal_untouched(
+    vault_path: Path, passphrase: str
+) -> None:
+    create_vault(vault_path, passphrase).close()
+    _leave_unmerged_wal(vault_path, passphrase)
+    before = _digests(vault_path)
+    assert "-wal" in before and os.path.getsize(str(vault_path) + "-wal") > 0
+    with pytest.raises(WrongPassphraseError):
+        open_vault(vault_path, "not the passphrase")
+    assert _digests(vault_path) == before
+    # and the right passphrase still finds the client written before the crash
+    vault = open_vault(vault_path, passphrase)
+    with vault.session() as s:
+        assert [c.name for c in clients.list_clients(s)] == ["Crash Fixture"]
+    vault.close()
+
+
+def test_a_text_file_is_not_a_vault(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Dear diary, this is not a database.\n" * 200)
+    before = path.read_bytes()
+    with pytest.raises(NotAVaultError, match="not an Integration Workstation vault"):
+        open_vault(path, "anything")
+    assert path.read_bytes() == before
+
+
+def test_a_plain_sqlite_database_is_not_a_vault(tmp_path: Path) -> None:
+    path = tmp_path / "plain.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (a)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotAVaultError, match="unencrypted SQLite"):
+        open_vault(path, "anything")
+
+
+def test_a_vault_from_a_newer_version_is_refused_and_left_alone(
+    vault_path: Path, passphrase: str
+) -> None:
+    vault = create_vault(vault_path, passphrase)
+    with vault.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    vault.close()
+    before = _digests(vault_path)
+    with pytest.raises(VaultTooNewError, match="newer version"):
+        open_vault(vault_path, passphrase)
+    assert _digests(vault_path) == before
+
+
+@pytest.mark.parametrize(
+    "odd_passphrase",
+    [
+        "it's \"quoted\"",
+        "back\\slash\\\\and'; DROP TABLE client; --",
+        "ünïcödé ✓ パスワード 🔐",
+        "x" * 200,
+        " leading and trailing spaces ",
+    ],
+)
+def test_any_passphrase_works_and_opens_in_plain_sqlcipher(
+    tmp_path: Path, odd_passphrase: str
+) -> None:
+    path = tmp_path / "odd.iwvault"
+    vault = create_vault(path, odd_passphrase)
+    with vault.transaction() as s:
+        clients.create_client(s, clients.ClientInput(name="Quote Fixture"))
+    vault.close()
+    vault = open_vault(path, odd_passphrase)
+    vault.close()
+    # No lock-in: any SQLCipher 4 tool opens it with the passphrase alone.
+    conn = sqlcipher3.connect(str(path))
+    conn.execute("PRAGMA key = '" + odd_passphrase.replace("'", "''") + "'")
+    assert conn.execute("SELECT name FROM client").fetchall() == [("Quote Fixture",)]
+    conn.close()
+
+
+def test_every_connection_has_the_required_settings(vault_path: Path, passphrase: str) -> None:
+    vault = create_vault(vault_path, passphrase)
+    expected = {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "secure_delete": 1,
+        "temp_store": 2,
+    }
+    # Two connections at once: both come from the creator and both are checked.
+    with vault.engine.connect() as a, vault.engine.connect() as b:
+        for conn in (a, b):
+            assert str(conn.exec_driver_sql("PRAGMA cipher_version").scalar()).startswith("4.")
+            for pragma, value in expected.items():
+                got = conn.exec_driver_sql(f"PRAGMA {pragma}").scalar()
+                assert (got.lower() if isinstance(got, str) else got) == value, pragma
+    vault.close()
+
+
+def test_a_connection_that_refuses_a_setting_is_rejected() -> None:
+    class StubbornCursor:
+        def execute(self, sql: str) -> StubbornCursor:
+            self.sql = sql
+            return self
+
+        def fetchone(self) -> tuple[object]:
+            if "cipher_version" in self.sql:
+                return ("4.19.0 community",)
+            # temp_store stays FILE (1): plaintext temporary files must never be allowed
+            return (1,) if "temp_store" in self.sql else ({
+                "journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
+                "secure_delete": 1}[self.sql.split()[1]],)
+
+        def close(self) -> None:
+            pass
+
+    class StubbornConnection:
+        def cursor(self) -> StubbornCursor:
+            return StubbornCursor()
+
+    with pytest.raises(VaultConnectionError, match="temp_store"):
+        _configure(StubbornConnection(), encrypted=True)
+
+
+def test_sqlcipher_does_not_log_a_wrong_key(
+    vault_path: Path, passphrase: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    create_vault(vault_path, passphrase).close()
+    with pytest.raises(WrongPassphraseError):
+        open_vault(vault_path, "wrong")
+    out, err = capfd.readouterr()
+    assert "hmac" not in (out + err).lower()
+    assert "ERROR" not in out + err
+
+
+def test_a_failed_insert_never_shows_the_values(vault_path: Path, passphrase: str) -> None:
+    vault = create_vault(vault_path, passphrase)
+    with vault.transaction() as s:
+        clients.create_client(
+            s, clients.ClientInput(name="Unique Secretname"), record_number="C-0042"
+        )
+    with pytest.raises(IntegrityError) as info, vault.transaction() as s:
+        clients.create_client(
+            s, clients.ClientInput(name="Hidden Valuename", diagnoses="Private Dx"),
+            record_number="C-0042",
+        )
+    message = str(info.value)
+    assert "UNIQUE" in message
+    for secret in ("Hidden Valuename", "Private Dx", "C-0042"):
+        assert secret not in message
+    vault.close()
+
+
+def test_client_text_is_not_readable_on_disk(vault_path: Path, passphrase: str) -> None:
+    vault = create_vault(vault_path, passphrase)
+    with vault.transaction() as s:
+        clients.create_client(s, clients.ClientInput(name="Plaintext Canary",
+                                                     diagnoses="Canary diagnosis"))
+    raw = b"".join(
+        p.read_bytes() for p in vault_path.parent.iterdir() if p.name.startswith(vault_path.name)
+    )
+    vault.close()
+    raw += vault_path.read_bytes()
+    assert b"Plaintext Canary" not in raw and b"Canary diagnosis" not in raw
+    assert not raw.startswith(b"SQLite format 3")
+
+
+def test_the_audit_log_is_append_only_and_chained(vault_path: Path, passphrase: str) -> None:
+    vault = create_vault(vault_path, passphrase)
+    with vault.transaction() as s:
+        for name in ("Audit One", "Audit Two", "Audit Three"):
+            clients.create_client(s, clients.ClientInput(name=name))
+    with vault.session() as s:
+        report = audit.verify_chain(s)
+        assert report.ok and report.events == 3
+    for sql in ("UPDATE audit_event SET action = 'x' WHERE id = 2",
+                "DELETE FROM audit_event WHERE id = 2"):
+        with pytest.raises(Exception, match="append-only"), vault.engine.begin() as conn:
+            conn.execute(text(sql))
+    # Someone with the key who drops the trigger and edits a row is caught by the chain.
+    with vault.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER trg_audit_event_no_update"))
+        conn.execute(text("UPDATE audit_event SET detail = 'forged' WHERE id = 2"))
+    with vault.session() as s:
+        report = audit.verify_chain(s)
+    assert not report.ok and report.first_broken_id == 2
+    vault.close()
+
+
+def test_audit_events_hold_no_client_text(vault_path: Path, passphrase: str) -> None:
+    vault = create_vault(vault_path, passphrase)
+    with vault.transaction() as s:
+        c = clients.create_client(s, clients.ClientInput(name="Quiet Person",
+                                                         diagnoses="Something private"))
+        clients.update_client(s, c.id, clients.ClientInput(name="Quiet Personrenamed"))
+    with vault.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM audit_event")).fetchall()
+    vault.close()
+    flat = " ".join(str(v) for row in rows for v in row)
+    assert "Quiet" not in flat and "private" not in flat
+    assert "fields=name,diagnoses" in flat
+
+
+def test_integrity_check_passes_on_a_healthy_vault(vault_path: Path, passphrase: str) -> None:
+    vault = create_vault(vault_path, passphrase)
+    report = integrity_check(vault)
+    vault.close()
+    assert report.ok
+    assert any("cipher_integrity_check" in c for c in report.checks)
+
+
+def test_the_migrations_build_exactly_the_entities(vault_path: Path, passphrase: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    assert migrations.script_head() == migrations.HEAD
+    vault = create_vault(vault_path, passphrase)
+    with vault.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    vault.close()
+    assert diff == []
