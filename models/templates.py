@@ -1,0 +1,1572 @@
+"""Note templates: load the TOML definitions, validate note content, extract typed figures."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any, Final, NoReturn, TypeGuard
+
+__all__ = [
+    "EXTRACT_TAGS",
+    "Condition",
+    "Derivation",
+    "ExtractedFigures",
+    "FieldDef",
+    "FieldKind",
+    "Option",
+    "PartStatusChange",
+    "Problem",
+    "Reevaluation",
+    "Section",
+    "TargetRating",
+    "Template",
+    "TemplateDefinitionError",
+    "TemplateRegistry",
+    "UnknownTemplateError",
+    "VitalsReading",
+    "canonical_json",
+    "content_hash",
+    "derive_values",
+    "extract_figures",
+    "load_templates",
+    "strip_private",
+    "validate_note",
+]
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+class FieldKind(StrEnum):
+    """What a field holds; decides its widget, its JSON shape and its checks."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    SCALE = "scale"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    TIME = "time"
+    YES_NO = "yes_no"
+    TARGET_REF = "target_ref"
+    PARTS_REF = "parts_ref"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer of a choice or multi-choice field: the stored value and the shown label."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A number worked out from two other number fields, e.g. mg/kg = dose_mg / weight_kg."""
+
+    left: str
+    operator: str
+    right: str
+
+    def compute(self, left: float, right: float) -> float | None:
+        if self.operator == "/":
+            return None if right == 0 else left / right
+        if self.operator == "*":
+            return left * right
+        if self.operator == "+":
+            return left + right
+        return left - right
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.operator} {self.right}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`required_if`: a field becomes required to sign when another field holds one of these."""
+
+    field: str
+    any_of: tuple[str | bool, ...]
+
+    def holds(self, content: Mapping[str, Any]) -> bool:
+        value = content.get(self.field)
+        # Compare types too: True == 1 in Python, but a yes/no answer is not a number.
+        return any(type(value) is type(v) and value == v for v in self.any_of)
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One field of a template, or one column of a repeating group."""
+
+    id: str
+    label: str
+    kind: FieldKind
+    help: str = ""
+    required: bool = False
+    private: bool = False
+    extract: str | None = None
+    options: tuple[Option, ...] = ()
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    unit: str | None = None
+    anchors: tuple[tuple[int, str], ...] = ()
+    max_length: int | None = None
+    target_kind: str | None = None
+    multiple: bool = False
+    columns: tuple[FieldDef, ...] = ()
+    min_rows: int = 0
+    max_rows: int | None = None
+    derived: Derivation | None = None
+    required_if: Condition | None = None
+
+    def option_label(self, value: str) -> str:
+        """The label shown for a stored choice value (the value itself if it is unknown)."""
+        return next((o.label for o in self.options if o.value == value), value)
+
+    def column(self, column_id: str) -> FieldDef:
+        for col in self.columns:
+            if col.id == column_id:
+                return col
+        raise KeyError(f"group {self.id!r} has no column {column_id!r}")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of fields; the form, the PDF and the validation follow this layout."""
+
+    id: str
+    title: str
+    fields: tuple[FieldDef, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    """One version of a note template, common fields already merged in."""
+
+    id: str
+    version: int
+    title: str
+    description: str
+    sections: tuple[Section, ...]
+    source: str
+    # SHA-256 of the definition as read (template + common fields): a note can record it
+    # and a test can pin it, so a released version is never edited in place.
+    fingerprint: str
+
+    @property
+    def fields(self) -> tuple[FieldDef, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, field_id: str) -> FieldDef:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(f"template {self.id!r} v{self.version} has no field {field_id!r}")
+
+    def field_for_tag(self, tag: str) -> FieldDef | None:
+        """The top-level field carrying an extract tag, if this template has one."""
+        return next((f for f in self.fields if f.extract == tag), None)
+
+
+class TemplateDefinitionError(ValueError):
+    """A template file cannot be used; the message names the file and the line."""
+
+    def __init__(self, file: str, line: int, message: str) -> None:
+        super().__init__(f"{file}, line {line}: {message}")
+        self.file = file
+        self.line = line
+        self.message = message
+
+
+class UnknownTemplateError(LookupError):
+    """A note asks for a template id or version this installation does not have."""
+
+
+# --------------------------------------------------------------------------- extract tags
+
+_K = FieldKind
+
+# Tag -> (kinds allowed, the range the receiving table expects or None). The ranges are
+# fixed because the figures land in shared histories: a target's SUD chart is 0..10
+# whichever template wrote it.
+_FIELD_TAGS: Final[dict[str, tuple[frozenset[FieldKind], tuple[int, int] | None]]] = {
+    "target": (frozenset({_K.TARGET_REF}), None),
+    "target.sud_start": (frozenset({_K.SCALE}), (0, 10)),
+    "target.sud_end": (frozenset({_K.SCALE}), (0, 10)),
+    "target.voc_start": (frozenset({_K.SCALE}), (1, 7)),
+    "target.voc_end": (frozenset({_K.SCALE}), (1, 7)),
+    "reeval.target": (frozenset({_K.TARGET_REF}), None),
+    "reeval.sud": (frozenset({_K.SCALE}), (0, 10)),
+    "reeval.voc": (frozenset({_K.SCALE}), (1, 7)),
+    "dosing.dose_mg": (frozenset({_K.NUMBER}), None),
+    "dosing.weight_kg": (frozenset({_K.NUMBER}), None),
+    "dosing.mg_per_kg": (frozenset({_K.NUMBER}), None),
+    "dosing.vitals": (frozenset({_K.GROUP}), None),
+    "dosing.cadss_total": (frozenset({_K.INTEGER}), (0, 92)),
+    "dosing.cadss6": (frozenset({_K.INTEGER}), (0, 24)),
+    "dosing.moaas": (frozenset({_K.SCALE}), (0, 5)),
+    "ifs.self_energy": (frozenset({_K.SCALE}), (0, 10)),
+    "ifs.parts_worked": (frozenset({_K.PARTS_REF}), None),
+    "ifs.part_status_changes": (frozenset({_K.GROUP}), None),
+}
+
+# Column tags, valid only inside a group carrying the given tag.
+_COLUMN_TAGS: Final[dict[str, dict[str, frozenset[FieldKind]]]] = {
+    "dosing.vitals": {
+        "minutes_from_dose": frozenset({_K.INTEGER}),
+        "systolic": frozenset({_K.INTEGER}),
+        "diastolic": frozenset({_K.INTEGER}),
+        "heart_rate": frozenset({_K.INTEGER}),
+        "spo2": frozenset({_K.INTEGER}),
+    },
+    "ifs.part_status_changes": {
+        "part": frozenset({_K.PARTS_REF}),
+        "status": frozenset({_K.CHOICE}),
+    },
+}
+
+# A rating means nothing without the thing it rates.
+_TAG_NEEDS: Final[dict[str, str]] = {
+    "target.sud_start": "target",
+    "target.sud_end": "target",
+    "target.voc_start": "target",
+    "target.voc_end": "target",
+    "reeval.sud": "reeval.target",
+    "reeval.voc": "reeval.target",
+}
+
+_GROUP_NEEDS_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "ifs.part_status_changes": ("part", "status"),
+}
+
+EXTRACT_TAGS: Final[tuple[str, ...]] = tuple(_FIELD_TAGS)
+
+
+# --------------------------------------------------------------------------- loading
+
+_IDENT_RE = re.compile(r"[a-z][a-z0-9_]*")
+_ID_LINE_RE = re.compile(r"""^\s*id\s*=\s*(?:"([^"\\]*)"|'([^']*)')""")
+_TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TEMPLATE_FILE_RE = re.compile(r"([a-z][a-z0-9_]*)(?:\.v([0-9]+))?\.toml")
+_COMMON_FILE_RE = re.compile(r"_common(?:\.v([0-9]+))?\.toml")
+_DERIVED_RE = re.compile(r" *([a-z][a-z0-9_]*) *([-+*/]) *([a-z][a-z0-9_]*) *")
+
+# The order the therapist meets them in a course of care.
+_ORDER: Final[tuple[str, ...]] = ("dosing", "preparation", "emdr", "art", "ifs", "general")
+
+_BASE_KEYS: Final = frozenset({"id", "label", "kind", "help", "required", "private", "extract"})
+_KIND_KEYS: Final[dict[FieldKind, frozenset[str]]] = {
+    _K.TEXT: frozenset({"max_length"}),
+    _K.LONG_TEXT: frozenset({"max_length"}),
+    _K.CHOICE: frozenset({"options"}),
+    _K.MULTI_CHOICE: frozenset({"options"}),
+    _K.SCALE: frozenset({"min", "max", "anchors"}),
+    _K.INTEGER: frozenset({"min", "max", "unit"}),
+    _K.NUMBER: frozenset({"min", "max", "unit", "derived"}),
+    _K.DATE: frozenset(),
+    _K.TIME: frozenset(),
+    _K.YES_NO: frozenset(),
+    _K.TARGET_REF: frozenset({"target_kind"}),
+    _K.PARTS_REF: frozenset({"multiple"}),
+    _K.GROUP: frozenset({"columns", "min_rows", "max_rows"}),
+}
+_TARGET_KINDS: Final = ("emdr", "art")
+
+
+class _Source:
+    """One TOML file being read: its name, its text, and where each `id = ...` line is."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.lines = text.split("\n")
+        self._id_lines: dict[str, list[int]] = {}
+        for number, line in enumerate(self.lines, start=1):
+            match = _ID_LINE_RE.match(line)
+            if match:
+                value = match.group(1) if match.group(1) is not None else match.group(2)
+                self._id_lines.setdefault(value, []).append(number)
+        self._claimed: Counter[str] = Counter()
+
+    def claim_id_line(self, value: object) -> int:
+        """Line of the next `id = "value"`.
+
+        The parser meets ids in reading order (template, section, field, column), so the
+        n-th time an id value is met it sits on the n-th line that declares it; that is how
+        a duplicate id is reported at its second occurrence, not its first.
+        """
+        if not isinstance(value, str) or value not in self._id_lines:
+            return 1
+        lines = self._id_lines[value]
+        n = self._claimed[value]
+        self._claimed[value] += 1
+        return lines[min(n, len(lines) - 1)]
+
+    def key_line(self, key: str) -> int:
+        """Line of the first top-level `key = ...`, or 1 when the key is absent."""
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number, line in enumerate(self.lines, start=1):
+            if line.lstrip().startswith("["):
+                break
+            if pattern.match(line):
+                return number
+        return 1
+
+    def fail(self, line: int, message: str) -> NoReturn:
+        raise TemplateDefinitionError(self.name, line, message)
+
+
+class _Table:
+    """Typed, strict reading of one TOML table; every mistake names its file and line."""
+
+    def __init__(
+        self, src: _Source, line: int, what: str, data: Mapping[str, Any], allowed: Iterable[str]
+    ) -> None:
+        self.src, self.line, self.what, self.data = src, line, what, data
+        unknown = sorted(set(data) - set(allowed))
+        if unknown:
+            self.fail(f"unknown key {unknown[0]!r}; allowed here: {', '.join(sorted(allowed))}")
+
+    def fail(self, message: str) -> NoReturn:
+        self.src.fail(self.line, f"{self.what}: {message}")
+
+    def text(self, key: str, *, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{key!r} must be non-empty text")
+        return value
+
+    def ident(self, key: str = "id") -> str:
+        value = self.data.get(key)
+        if not isinstance(value, str) or not _IDENT_RE.fullmatch(value):
+            self.fail(
+                f"{key!r} must be lower-case letters, digits and underscores, "
+                f"starting with a letter; found {value!r}"
+            )
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"{key!r} must be true or false; found {value!r}")
+        return value
+
+    def integer(self, key: str) -> int | None:
+        value = self.data.get(key)
+        if value is not None and type(value) is not int:
+            self.fail(f"{key!r} must be a whole number; found {value!r}")
+        return value
+
+    def number(self, key: str) -> int | float | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self.fail(f"{key!r} must be a number; found {value!r}")
+        return value
+
+    def tables(self, key: str) -> list[Mapping[str, Any]]:
+        value = self.data.get(key)
+        if not isinstance(value, list) or not value:
+            self.fail(f"needs at least one entry in {key!r}")
+        for item in value:
+            if not isinstance(item, dict):
+                self.fail(f"every entry of {key!r} must be a table; found {item!r}")
+        return value
+
+
+def _parse_options(t: _Table) -> tuple[Option, ...]:
+    options: list[Option] = []
+    for raw in t.tables("options"):
+        unknown = sorted(set(raw) - {"value", "label"})
+        value, label = raw.get("value"), raw.get("label")
+        if unknown or not isinstance(value, str) or not value.strip() or not isinstance(label, str):
+            t.fail(f"each option needs text 'value' and 'label' and nothing else; found {raw!r}")
+        if any(o.value == value for o in options):
+            t.fail(f"option value {value!r} appears twice")
+        options.append(Option(value, label))
+    return tuple(options)
+
+
+def _check_bounds(t: _Table, low: int | float | None, high: int | float | None) -> None:
+    if low is not None and high is not None and low > high:
+        t.fail(f"min ({low}) is greater than max ({high})")
+
+
+def _parse_field(
+    data: object, src: _Source, where: str, *, group_tag: str | None, in_group: bool
+) -> tuple[FieldDef, int]:
+    """One field table; returns the field and the line of its `id`."""
+    if not isinstance(data, dict):
+        src.fail(1, f"{where}: every field must be a table; found {data!r}")
+    raw_id = data.get("id")
+    line = src.claim_id_line(raw_id)
+    what = f"field {raw_id!r}" if isinstance(raw_id, str) else f"a field in {where} without an id"
+    kind_raw = data.get("kind")
+    if not isinstance(kind_raw, str) or kind_raw not in {k.value for k in FieldKind}:
+        src.fail(
+            line,
+            f"{what}: unknown kind {kind_raw!r}; use one of: "
+            + ", ".join(k.value for k in FieldKind),
+        )
+    kind = FieldKind(kind_raw)
+    allowed = _BASE_KEYS | _KIND_KEYS[kind] | ({"required_if"} if not in_group else set())
+    t = _Table(src, line, what, data, allowed)
+    field_id = t.ident()
+    required = t.flag("required")
+    private = t.flag("private")
+    extract = data.get("extract")
+    if extract is not None and not isinstance(extract, str):
+        t.fail(f"'extract' must be text; found {extract!r}")
+    if in_group and kind is FieldKind.GROUP:
+        t.fail("a group cannot hold another group")
+    if in_group and private:
+        t.fail("a column cannot be private; make the whole field private instead")
+    if private and extract:
+        t.fail("a private field cannot be extracted: its figures would leave the private notes")
+    if extract is not None and not in_group:
+        _check_field_tag_kind(t, extract, kind)
+
+    attrs = _kind_attributes(t, src, kind, field_id, required, extract)
+    if in_group:
+        _check_column_tag(t, extract, kind, group_tag, attrs)
+    elif extract is not None:
+        _check_field_tag_range(t, extract, attrs)
+    required_if = _parse_condition(t) if "required_if" in data else None
+    if required_if is not None and required:
+        t.fail("'required_if' makes no sense on a field that is always required")
+
+    definition = FieldDef(
+        id=field_id,
+        label=t.text("label"),
+        kind=kind,
+        help=t.text("help", required=False),
+        required=required,
+        private=private,
+        extract=extract,
+        required_if=required_if,
+        **attrs,
+    )
+    return definition, line
+
+
+def _kind_attributes(
+    t: _Table, src: _Source, kind: FieldKind, field_id: str, required: bool, tag: str | None
+) -> dict[str, Any]:
+    """The FieldDef attributes that only some kinds have."""
+    data = t.data
+    if kind in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE):
+        return {"options": _parse_options(t)}
+    if kind is FieldKind.SCALE:
+        low, high = t.integer("min"), t.integer("max")
+        if low is None or high is None:
+            t.fail("a scale needs whole-number 'min' and 'max'")
+        if low >= high:
+            t.fail(f"min ({low}) must be less than max ({high})")
+        anchors_raw = data.get("anchors", {})
+        if not isinstance(anchors_raw, dict):
+            t.fail('\'anchors\' must be a table like { 0 = "None", 10 = "Worst" }')
+        anchors: list[tuple[int, str]] = []
+        for key, text in anchors_raw.items():
+            if not re.fullmatch(r"-?[0-9]+", key) or not low <= int(key) <= high:
+                t.fail(f"anchor {key!r} must be a whole number from {low} to {high}")
+            if not isinstance(text, str) or not text.strip():
+                t.fail(f"anchor {key} needs a text label")
+            anchors.append((int(key), text))
+        return {"minimum": low, "maximum": high, "anchors": tuple(sorted(anchors))}
+    if kind is FieldKind.INTEGER:
+        low, high = t.integer("min"), t.integer("max")
+        _check_bounds(t, low, high)
+        return {"minimum": low, "maximum": high, "unit": t.text("unit", required=False) or None}
+    if kind is FieldKind.NUMBER:
+        low_n, high_n = t.number("min"), t.number("max")
+        _check_bounds(t, low_n, high_n)
+        attrs: dict[str, Any] = {
+            "minimum": low_n,
+            "maximum": high_n,
+            "unit": t.text("unit", required=False) or None,
+        }
+        if "derived" in data:
+            expression = data["derived"]
+            found = _DERIVED_RE.fullmatch(expression) if isinstance(expression, str) else None
+            if found is None:
+                t.fail(f"'derived' must look like \"dose_mg / weight_kg\"; found {expression!r}")
+            if required:
+                t.fail("a derived field is calculated, so it cannot be required")
+            attrs["derived"] = Derivation(*found.groups())
+        return attrs
+    if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
+        max_length = t.integer("max_length")
+        if max_length is not None and max_length < 1:
+            t.fail("'max_length' must be at least 1")
+        return {"max_length": max_length}
+    if kind is FieldKind.TARGET_REF:
+        target_kind = data.get("target_kind")
+        if target_kind is not None and target_kind not in _TARGET_KINDS:
+            t.fail(
+                f"'target_kind' must be one of {', '.join(_TARGET_KINDS)}; found {target_kind!r}"
+            )
+        return {"target_kind": target_kind}
+    if kind is FieldKind.PARTS_REF:
+        return {"multiple": t.flag("multiple")}
+    if kind is FieldKind.GROUP:
+        return _parse_group(t, src, field_id, required, tag)
+    return {}
+
+
+def _parse_condition(t: _Table) -> Condition:
+    raw = t.data["required_if"]
+    if (
+        not isinstance(raw, dict)
+        or set(raw) != {"field", "any_of"}
+        or not isinstance(raw["field"], str)
+        or not isinstance(raw["any_of"], list)
+        or not raw["any_of"]
+        or not all(isinstance(v, str | bool) for v in raw["any_of"])
+    ):
+        t.fail(
+            '\'required_if\' must look like { field = "other_field", any_of = ["value"] } '
+            "(values are option values, or true/false for a yes/no field)"
+        )
+    return Condition(field=raw["field"], any_of=tuple(raw["any_of"]))
+
+
+def _check_field_tag_kind(t: _Table, tag: str, kind: FieldKind) -> None:
+    if tag not in _FIELD_TAGS:
+        t.fail(f"unknown extract tag {tag!r}; use one of: {', '.join(_FIELD_TAGS)}")
+    kinds = _FIELD_TAGS[tag][0]
+    if kind not in kinds:
+        t.fail(f"extract tag {tag!r} needs kind {_kinds(kinds)}, not {kind.value!r}")
+
+
+def _check_field_tag_range(t: _Table, tag: str, attrs: Mapping[str, Any]) -> None:
+    expected = _FIELD_TAGS[tag][1]
+    if expected is not None and (attrs.get("minimum"), attrs.get("maximum")) != expected:
+        t.fail(
+            f"extract tag {tag!r} needs min = {expected[0]} and max = {expected[1]}, "
+            "the range of the history it feeds"
+        )
+
+
+def _check_column_tag(
+    t: _Table, tag: str | None, kind: FieldKind, group_tag: str | None, attrs: Mapping[str, Any]
+) -> None:
+    if tag is None:
+        return
+    allowed = _COLUMN_TAGS.get(group_tag or "", {})
+    if tag not in allowed:
+        if allowed:
+            t.fail(
+                f"unknown column tag {tag!r}; in a {group_tag!r} group use: {', '.join(allowed)}"
+            )
+        t.fail(
+            f"column tag {tag!r} is only meaningful in an extracted group "
+            f"({', '.join(_COLUMN_TAGS)})"
+        )
+    if kind not in allowed[tag]:
+        t.fail(f"column tag {tag!r} needs kind {_kinds(allowed[tag])}, not {kind.value!r}")
+    if tag == "part" and attrs.get("multiple"):
+        t.fail("the 'part' column of a status change holds one part; set multiple = false")
+
+
+def _kinds(kinds: frozenset[FieldKind]) -> str:
+    return " or ".join(repr(k.value) for k in sorted(kinds))
+
+
+def _parse_group(
+    t: _Table, src: _Source, group_id: str, required: bool, tag: str | None
+) -> dict[str, Any]:
+    columns: list[FieldDef] = []
+    for raw in t.tables("columns"):
+        column, line = _parse_field(raw, src, f"group {group_id!r}", group_tag=tag, in_group=True)
+        if any(c.id == column.id for c in columns):
+            src.fail(line, f"column id {column.id!r} appears twice in group {group_id!r}")
+        columns.append(column)
+    min_rows = t.integer("min_rows") or 0
+    max_rows = t.integer("max_rows")
+    if min_rows < 0:
+        t.fail("'min_rows' cannot be negative")
+    if max_rows is not None and max_rows < max(min_rows, 1):
+        t.fail(f"max_rows ({max_rows}) must be at least 1 and at least min_rows ({min_rows})")
+    if min_rows > 0 and not required:
+        # Otherwise "no rows" and "too few rows" would mean different things to the signer.
+        t.fail("min_rows only applies to a required group; add required = true")
+    if tag is not None:
+        present = {c.extract for c in columns}
+        for needed in _GROUP_NEEDS_COLUMNS.get(tag, ()):
+            if needed not in present:
+                t.fail(f"a {tag!r} group needs a column tagged extract = {needed!r}")
+    return {
+        "columns": tuple(columns),
+        "min_rows": max(min_rows, 1) if required else 0,
+        "max_rows": max_rows,
+    }
+
+
+def _parse_sections(
+    raw: object,
+    src: _Source,
+    taken: dict[tuple[str, str], str],
+    *,
+    with_position: bool,
+) -> tuple[list[tuple[Section, str]], dict[str, int]]:
+    """Sections of one file, with the line of each field id.
+
+    `taken` maps ("section" | "field", id) already used, here or in the common fields, to
+    the file that used it.
+    """
+
+    def used_in(key: tuple[str, str]) -> str:
+        return "earlier in this file" if taken[key] == src.name else f"in {taken[key]}"
+
+    if not isinstance(raw, list) or not raw or not all(isinstance(s, dict) for s in raw):
+        src.fail(
+            src.key_line("sections") if raw is not None else 1,
+            "needs at least one [[sections]] table",
+        )
+    sections: list[tuple[Section, str]] = []
+    field_lines: dict[str, int] = {}
+    allowed = {"id", "title", "help", "fields"} | ({"position"} if with_position else set())
+    for data in raw:
+        raw_id = data.get("id")
+        line = src.claim_id_line(raw_id)
+        what = f"section {raw_id!r}" if isinstance(raw_id, str) else "a section without an id"
+        t = _Table(src, line, what, data, allowed)
+        section_id = t.ident()
+        if ("section", section_id) in taken:
+            t.fail(f"section id {section_id!r} is already used {used_in(('section', section_id))}")
+        taken["section", section_id] = src.name
+        position = ""
+        if with_position:
+            position = data.get("position", "")
+            if position not in ("first", "last"):
+                t.fail(f'\'position\' must be "first" or "last"; found {position!r}')
+        fields: list[FieldDef] = []
+        for raw_field in t.tables("fields"):
+            field, field_line = _parse_field(raw_field, src, what, group_tag=None, in_group=False)
+            if ("field", field.id) in taken:
+                src.fail(
+                    field_line,
+                    f"field id {field.id!r} is already used {used_in(('field', field.id))}",
+                )
+            taken["field", field.id] = src.name
+            field_lines[field.id] = field_line
+            fields.append(field)
+        section = Section(
+            id=section_id,
+            title=t.text("title"),
+            fields=tuple(fields),
+            help=t.text("help", required=False),
+        )
+        sections.append((section, position))
+    return sections, field_lines
+
+
+def _check_cross_references(
+    src: _Source,
+    own: Sequence[FieldDef],
+    everything: Sequence[FieldDef],
+    lines: Mapping[str, int],
+) -> None:
+    """Rules that span fields, reported at the line of the field in this file (`own`).
+
+    Extract tags are used once, ratings come with their target, derivations and
+    conditions name fields that exist.
+    """
+    by_tag: dict[str, FieldDef] = {}
+    for f in everything:
+        if f.extract is None:
+            continue
+        if f.extract in by_tag:
+            src.fail(
+                lines.get(f.id, 1),
+                f"field {f.id!r}: extract tag {f.extract!r} is already on {by_tag[f.extract].id!r}",
+            )
+        by_tag[f.extract] = f
+    by_id = {f.id: f for f in everything}
+    for f in own:
+
+        def fail(message: str, f: FieldDef = f) -> NoReturn:
+            src.fail(lines.get(f.id, 1), f"field {f.id!r}: {message}")
+
+        needed = _TAG_NEEDS.get(f.extract or "")
+        if needed and needed not in by_tag:
+            fail(f"tag {f.extract!r} needs a target_ref field tagged {needed!r}")
+        if f.derived is not None:
+            for operand in (f.derived.left, f.derived.right):
+                source = by_id.get(operand)
+                if (
+                    source is None
+                    or source.kind not in (FieldKind.NUMBER, FieldKind.INTEGER)
+                    or source.derived is not None
+                ):
+                    fail(f"derived from {operand!r}, which is not an entered number field")
+        if f.required_if is not None:
+            trigger = by_id.get(f.required_if.field)
+            if trigger is None or trigger is f:
+                fail(f"required_if names {f.required_if.field!r}, which is not another field")
+            if trigger.kind is FieldKind.YES_NO:
+                valid: set[str | bool] = {True, False}
+            elif trigger.kind is FieldKind.CHOICE:
+                valid = {o.value for o in trigger.options}
+            else:
+                fail(f"required_if can only depend on a choice or yes/no field, not {trigger.id!r}")
+            if not all(
+                any(type(v) is type(w) and v == w for w in valid) for v in f.required_if.any_of
+            ):
+                fail(
+                    f"required_if values {list(f.required_if.any_of)!r} are not all answers "
+                    f"of {trigger.id!r}"
+                )
+
+
+@dataclass(frozen=True)
+class _Common:
+    version: int
+    first: tuple[Section, ...]
+    last: tuple[Section, ...]
+    raw: Mapping[str, Any]
+    source: str
+
+
+def _read_toml(entry: Traversable) -> tuple[_Source, dict[str, Any]]:
+    name = str(entry)
+    data = entry.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateDefinitionError(
+            name, data.count(b"\n", 0, exc.start) + 1, "the file is not UTF-8 text"
+        ) from None
+    src = _Source(name, text)
+    try:
+        return src, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        position = _TOML_POS_RE.search(message)
+        if position:
+            line = int(position.group(1))
+            detail = (
+                f"TOML syntax error at column {position.group(2)}: {message[: position.start()]}"
+            )
+        else:  # tomllib says "at end of document" for an unterminated final construct
+            line = len(src.lines)
+            detail = f"TOML syntax error: {message}"
+        raise TemplateDefinitionError(name, line, detail) from None
+
+
+def _parse_common(entry: Traversable, file_version: int | None) -> _Common:
+    src, raw = _read_toml(entry)
+    t = _Table(src, 1, "common fields", raw, {"version", "description", "sections"})
+    version = t.integer("version")
+    if version is None or version < 1:
+        src.fail(src.key_line("version"), "'version' must be a whole number from 1 up")
+    if file_version is not None and file_version != version:
+        src.fail(
+            src.key_line("version"), f"the file name says v{file_version}, the file says {version}"
+        )
+    sections, lines = _parse_sections(raw.get("sections"), src, {}, with_position=True)
+    fields = [f for s, _ in sections for f in s.fields]
+    _check_cross_references(src, fields, fields, lines)
+    return _Common(
+        version=version,
+        first=tuple(s for s, pos in sections if pos == "first"),
+        last=tuple(s for s, pos in sections if pos == "last"),
+        raw=raw,
+        source=entry.name,
+    )
+
+
+def _parse_template(
+    entry: Traversable, stem_id: str, file_version: int | None, commons: Mapping[int, _Common]
+) -> Template:
+    src, raw = _read_toml(entry)
+    allowed = {"id", "version", "title", "description", "common", "sections"}
+    t = _Table(src, src.claim_id_line(raw.get("id")), "template", raw, allowed)
+    template_id = t.ident()
+    if template_id != stem_id:
+        t.fail(f"id {template_id!r} does not match the file name {entry.name!r}")
+    version = raw.get("version")
+    if type(version) is not int or version < 1:
+        src.fail(
+            src.key_line("version"),
+            f"'version' must be a whole number from 1 up; found {version!r}",
+        )
+    if file_version is not None and file_version != version:
+        src.fail(
+            src.key_line("version"), f"the file name says v{file_version}, the file says {version}"
+        )
+    title = t.text("title")
+    description = t.text("description")
+    common_version = raw.get("common", 1)
+    common = commons.get(common_version) if type(common_version) is int else None
+    if common is None:
+        src.fail(
+            src.key_line("common"),
+            f"uses common fields version {common_version!r}, but there is no such _common file",
+        )
+    common_sections = common.first + common.last
+    taken = {("field", f.id): common.source for s in common_sections for f in s.fields}
+    taken |= {("section", s.id): common.source for s in common_sections}
+    own, lines = _parse_sections(raw.get("sections"), src, taken, with_position=False)
+    sections = (*common.first, *(s for s, _ in own), *common.last)
+    fields = [f for s in sections for f in s.fields]
+    _check_cross_references(src, [f for s, _ in own for f in s.fields], fields, lines)
+    fingerprint = hashlib.sha256(
+        canonical_json({"common": common.raw, "template": raw}).encode("utf-8")
+    ).hexdigest()
+    return Template(
+        id=template_id,
+        version=version,
+        title=title,
+        description=description,
+        sections=sections,
+        source=entry.name,
+        fingerprint=fingerprint,
+    )
+
+
+class TemplateRegistry:
+    """Every template version found, looked up by id and version."""
+
+    def __init__(self, templates: Iterable[Template]) -> None:
+        self._by_key: dict[tuple[str, int], Template] = {}
+        for template in templates:
+            key = (template.id, template.version)
+            if key in self._by_key:
+                raise ValueError(f"template {key[0]!r} v{key[1]} given twice")
+            self._by_key[key] = template
+
+    def get(self, template_id: str, version: int) -> Template:
+        """The exact version a note was written with."""
+        try:
+            return self._by_key[(template_id, version)]
+        except KeyError:
+            known = self.versions(template_id)
+            have = (
+                f"this installation has version(s) {', '.join(map(str, known))}"
+                if known
+                else "this installation has no template with that id"
+            )
+            raise UnknownTemplateError(
+                f"The note uses template {template_id!r} version {version}, but {have}. "
+                "It was probably written with a newer Integration Workstation; update it."
+            ) from None
+
+    def latest(self, template_id: str) -> Template:
+        """The version new notes are written with."""
+        known = self.versions(template_id)
+        if not known:
+            raise UnknownTemplateError(f"There is no note template {template_id!r}.")
+        return self._by_key[(template_id, known[-1])]
+
+    def versions(self, template_id: str) -> tuple[int, ...]:
+        return tuple(sorted(v for i, v in self._by_key if i == template_id))
+
+    def all_latest(self) -> tuple[Template, ...]:
+        """Newest version of each template, in course-of-care order, unknown ids last."""
+        ids = {i for i, _ in self._by_key}
+        ordered = [i for i in _ORDER if i in ids] + sorted(ids - set(_ORDER))
+        return tuple(self.latest(i) for i in ordered)
+
+    def __iter__(self) -> Iterator[Template]:
+        return iter(sorted(self._by_key.values(), key=lambda t: (t.id, t.version)))
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+
+def _load_directory(directory: Traversable) -> TemplateRegistry:
+    entries = sorted(
+        (e for e in directory.iterdir() if e.is_file() and e.name.endswith(".toml")),
+        key=lambda e: e.name,
+    )
+    commons: dict[int, _Common] = {}
+    template_entries: list[tuple[Traversable, str, int | None]] = []
+    for entry in entries:
+        common_match = _COMMON_FILE_RE.fullmatch(entry.name)
+        template_match = _TEMPLATE_FILE_RE.fullmatch(entry.name)
+        if common_match:
+            common = _parse_common(entry, _opt_int(common_match.group(1)))
+            if common.version in commons:
+                raise TemplateDefinitionError(
+                    str(entry),
+                    1,
+                    f"common fields version {common.version} is also in "
+                    f"{commons[common.version].source}",
+                )
+            commons[common.version] = common
+        elif template_match:
+            template_entries.append(
+                (entry, template_match.group(1), _opt_int(template_match.group(2)))
+            )
+        else:
+            raise TemplateDefinitionError(
+                str(entry),
+                1,
+                "a template file must be named <id>.toml or <id>.v<version>.toml "
+                "(lower-case id), or _common.toml for the common fields",
+            )
+    templates: dict[tuple[str, int], Template] = {}
+    for entry, stem_id, file_version in template_entries:
+        template = _parse_template(entry, stem_id, file_version, commons)
+        key = (template.id, template.version)
+        if key in templates:
+            raise TemplateDefinitionError(
+                str(entry),
+                1,
+                f"template {key[0]!r} version {key[1]} is also defined in {templates[key].source}; "
+                "give the newer one the next version number",
+            )
+        templates[key] = template
+    return TemplateRegistry(templates.values())
+
+
+def _opt_int(text: str | None) -> int | None:
+    return None if text is None else int(text)
+
+
+@functools.cache
+def _bundled_templates() -> TemplateRegistry:
+    return _load_directory(files("resources") / "templates")
+
+
+def load_templates(directory: Traversable | None = None) -> TemplateRegistry:
+    """Read every template; the bundled set is read once and cached.
+
+    `directory` (a Path or any Traversable) reads another folder afresh, for tests.
+    """
+    if directory is None:
+        return _bundled_templates()
+    return _load_directory(directory)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that keeps a note from saving or signing, said so the user can fix it."""
+
+    field_path: str
+    label: str
+    message: str
+
+
+# Used with fullmatch and ASCII digits only: "12:30\n" or Arabic-Indic digits are not times.
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_DERIVED_DIGITS: Final = 3
+
+
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, list | tuple) and not value
+
+
+def _shown(value: object) -> str:
+    """A value as the user would recognise it in a message."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _answer(f: FieldDef, value: object) -> str:
+    """A yes/no or choice answer as its label: 'Yes', 'Present, with plan'."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return f.option_label(value) if isinstance(value, str) else _shown(value)
+
+
+def _num(value: int | float | None) -> str:
+    """A bound or entry in a message: 5 rather than 5.0, and never rounded."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _range_text(f: FieldDef) -> str:
+    unit = f" {f.unit}" if f.unit else ""
+    if f.minimum is not None and f.maximum is not None:
+        return f"between {_num(f.minimum)} and {_num(f.maximum)}{unit}"
+    if f.minimum is not None:
+        return f"at least {_num(f.minimum)}{unit}"
+    if f.maximum is not None:
+        return f"at most {_num(f.maximum)}{unit}"
+    return ""
+
+
+def _fill_hint(f: FieldDef) -> str:
+    match f.kind:
+        case FieldKind.TEXT | FieldKind.LONG_TEXT:
+            return "fill it in"
+        case FieldKind.CHOICE:
+            return "choose one option"
+        case FieldKind.MULTI_CHOICE:
+            return "choose at least one option"
+        case FieldKind.SCALE:
+            return f"pick a rating from {_num(f.minimum)} to {_num(f.maximum)}"
+        case FieldKind.INTEGER | FieldKind.NUMBER:
+            limits = _range_text(f)
+            return f"enter a number {limits}" if limits else "enter a number"
+        case FieldKind.DATE:
+            return "enter a date"
+        case FieldKind.TIME:
+            return "enter a time"
+        case FieldKind.YES_NO:
+            return "answer yes or no"
+        case FieldKind.TARGET_REF:
+            return "choose a target memory (or add a new one)"
+        case FieldKind.PARTS_REF:
+            return "choose at least one part" if f.multiple else "choose a part"
+        case FieldKind.GROUP:
+            rows = max(f.min_rows, 1)
+            return f"add at least {rows} row{'s' if rows != 1 else ''}"
+    return "fill it in"  # pragma: no cover - every kind is matched above
+
+
+# `type(...) is int` on purpose: JSON true/false arrive as bool, a subclass of int.
+def _is_whole(value: object) -> TypeGuard[int]:
+    return type(value) is int
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return (type(value) is int or type(value) is float) and math.isfinite(value)
+
+
+def _is_id(value: object) -> TypeGuard[int]:
+    return type(value) is int and value > 0
+
+
+def _check_value(
+    f: FieldDef, value: object, path: str, label: str, *, for_signing: bool
+) -> list[Problem]:
+    """Problems with one present (non-blank) value of field `f`."""
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(path, label, message)]
+
+    entered = f"you entered {_shown(value)}"
+    match f.kind:
+        case FieldKind.TEXT | FieldKind.LONG_TEXT:
+            if not isinstance(value, str):
+                return problem(f"{label} must be text; {entered}.")
+            if f.max_length is not None and len(value) > f.max_length:
+                return problem(
+                    f"{label} is {len(value)} characters long; shorten it to at most "
+                    f"{f.max_length}."
+                )
+        case FieldKind.CHOICE:
+            if not isinstance(value, str) or value not in {o.value for o in f.options}:
+                choices = ", ".join(o.label for o in f.options)
+                return problem(f"{label} must be one of: {choices}; {entered}. Choose one of them.")
+        case FieldKind.MULTI_CHOICE:
+            if not isinstance(value, list):
+                return problem(f"{label} must be a list of options; {entered}.")
+            known = {o.value for o in f.options}
+            for item in value:
+                if not isinstance(item, str) or item not in known:
+                    choices = ", ".join(o.label for o in f.options)
+                    return problem(
+                        f"{label}: {_shown(item)} is not one of the options ({choices}); "
+                        "choose from them."
+                    )
+            repeated = [v for v, n in Counter(value).items() if n > 1]
+            if repeated:
+                return problem(
+                    f"{label}: {f.option_label(repeated[0])} is chosen more than once; "
+                    "choose it once."
+                )
+        case FieldKind.SCALE | FieldKind.INTEGER:
+            if not _is_whole(value):
+                limits = _range_text(f)
+                return problem(
+                    f"{label} must be a whole number{' ' + limits if limits else ''}; {entered}."
+                )
+            return _check_range(f, value, path, label)
+        case FieldKind.NUMBER:
+            if not _is_number(value):
+                limits = _range_text(f)
+                return problem(
+                    f"{label} must be a number{' ' + limits if limits else ''}; {entered}."
+                )
+            return _check_range(f, value, path, label)
+        case FieldKind.DATE:
+            if (
+                not isinstance(value, str)
+                or not _DATE_RE.fullmatch(value)
+                or not _valid_date(value)
+            ):
+                return problem(
+                    f"{label} must be a real date written YYYY-MM-DD, like 2024-03-09; {entered}."
+                )
+        case FieldKind.TIME:
+            if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
+                return problem(
+                    f"{label} must be a time written HH:MM on the 24-hour clock, like 09:30 "
+                    f"or 14:05; {entered}."
+                )
+        case FieldKind.YES_NO:
+            if not isinstance(value, bool):
+                return problem(f"{label} must be answered yes or no (true or false); {entered}.")
+        case FieldKind.TARGET_REF:
+            if not _is_id(value):
+                return problem(
+                    f"{label} must be the id of a target memory (a whole number above 0); "
+                    f"{entered}. Choose the target from the list."
+                )
+        case FieldKind.PARTS_REF:
+            if not isinstance(value, list) or not all(_is_id(v) for v in value):
+                return problem(
+                    f"{label} must be a list of part ids (whole numbers above 0); {entered}. "
+                    "Choose the parts from the list."
+                )
+            if not f.multiple and len(value) > 1:
+                return problem(f"{label} takes one part; you chose {len(value)}. Keep one.")
+            if len(set(value)) != len(value):
+                return problem(f"{label} lists the same part more than once; list it once.")
+        case FieldKind.GROUP:
+            return _check_group(f, value, path, label, for_signing=for_signing)
+    return []
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_range(f: FieldDef, value: float, path: str, label: str) -> list[Problem]:
+    too_low = f.minimum is not None and value < f.minimum
+    too_high = f.maximum is not None and value > f.maximum
+    if too_low or too_high:
+        unit = f" {f.unit}" if f.unit else ""
+        return [
+            Problem(
+                path, label, f"{label} must be {_range_text(f)}; you entered {_num(value)}{unit}."
+            )
+        ]
+    return []
+
+
+def _check_group(
+    f: FieldDef, value: object, path: str, label: str, *, for_signing: bool
+) -> list[Problem]:
+    if not isinstance(value, list):
+        return [
+            Problem(path, label, f"{label} must be a list of rows; you entered {_shown(value)}.")
+        ]
+    problems: list[Problem] = []
+    if f.max_rows is not None and len(value) > f.max_rows:
+        extra = len(value) - f.max_rows
+        problems.append(
+            Problem(
+                path,
+                label,
+                f"{label} has {len(value)} rows; at most {f.max_rows} are allowed. Remove {extra}.",
+            )
+        )
+    if for_signing and len(value) < f.min_rows:
+        problems.append(
+            Problem(
+                path,
+                label,
+                f"{label} has {len(value)} row{'s' if len(value) != 1 else ''}; at least "
+                f"{f.min_rows} are needed to sign. Add {f.min_rows - len(value)} more.",
+            )
+        )
+    known = {c.id for c in f.columns}
+    for index, row in enumerate(value):
+        row_path, row_label = f"{path}[{index}]", f"{label}, row {index + 1}"
+        if not isinstance(row, Mapping):
+            problems.append(
+                Problem(
+                    row_path,
+                    row_label,
+                    f"{row_label} must be a set of column values; found {_shown(row)}.",
+                )
+            )
+            continue
+        for key in row:
+            if key not in known:
+                problems.append(
+                    Problem(
+                        f"{row_path}.{key}",
+                        row_label,
+                        f"{row_label} has a value {key!r} that is not a column of {label}; "
+                        "remove it.",
+                    )
+                )
+        for column in f.columns:
+            problems.extend(
+                _check_field(
+                    column,
+                    row.get(column.id),
+                    f"{row_path}.{column.id}",
+                    f"{row_label}: {column.label}",
+                    for_signing=for_signing,
+                    required=column.required,
+                )
+            )
+    return problems
+
+
+def _check_field(
+    f: FieldDef,
+    value: object,
+    path: str,
+    label: str,
+    *,
+    for_signing: bool,
+    required: bool,
+    because: str = "",
+) -> list[Problem]:
+    if _is_blank(value):
+        if for_signing and required:
+            message = f"{label} is required to sign this note{because}; {_fill_hint(f)}."
+            return [Problem(path, label, message)]
+        return []
+    return _check_value(f, value, path, label, for_signing=for_signing)
+
+
+def _derive(f: FieldDef, content: Mapping[str, Any]) -> float | None:
+    assert f.derived is not None
+    left, right = content.get(f.derived.left), content.get(f.derived.right)
+    if not (_is_number(left) and _is_number(right)):
+        return None
+    result = f.derived.compute(float(left), float(right))
+    return None if result is None else round(result, _DERIVED_DIGITS)
+
+
+def _check_derived(template: Template, content: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for f in template.fields:
+        value = content.get(f.id)
+        if f.derived is None or _is_blank(value) or not _is_number(value):
+            continue
+        expected = _derive(f, content)
+        inputs = " and ".join(template.field(i).label for i in (f.derived.left, f.derived.right))
+        if expected is None:
+            problems.append(
+                Problem(
+                    f.id,
+                    f.label,
+                    f"{f.label} is calculated from {inputs}; enter both, or clear {f.label}.",
+                )
+            )
+        elif round(float(value), _DERIVED_DIGITS) != expected:
+            problems.append(
+                Problem(
+                    f.id,
+                    f.label,
+                    f"{f.label} is calculated from {inputs}: it should be "
+                    f"{_num(expected)}, not {_num(value)}. Recalculate it.",
+                )
+            )
+    return problems
+
+
+def _check_links(template: Template, content: Mapping[str, Any]) -> list[Problem]:
+    """A rating can only be filed under a target; say so before signing, not after."""
+    problems: list[Problem] = []
+    for owner_tag in ("target", "reeval.target"):
+        owner = template.field_for_tag(owner_tag)
+        if owner is None or not _is_blank(content.get(owner.id)):
+            continue
+        rated = [
+            f.label
+            for f in template.fields
+            if f.extract
+            and _TAG_NEEDS.get(f.extract) == owner_tag
+            and not _is_blank(content.get(f.id))
+        ]
+        if rated:
+            problems.append(
+                Problem(
+                    owner.id,
+                    owner.label,
+                    f"{owner.label} is needed because {', '.join(rated)} "
+                    f"{'is' if len(rated) == 1 else 'are'} recorded; choose the target "
+                    "memory the ratings belong to, or clear the ratings.",
+                )
+            )
+    return problems
+
+
+def validate_note(
+    template: Template, content: Mapping[str, Any], *, for_signing: bool
+) -> list[Problem]:
+    """Everything wrong with a note's content, in form order.
+
+    A draft (for_signing=False) may be incomplete: only the values present are checked.
+    Signing also requires every required field, minimum group rows, and a target for
+    any SUD/VoC rating.
+    """
+    problems: list[Problem] = []
+    for f in template.fields:
+        required, because = f.required, ""
+        if f.required_if is not None and f.required_if.holds(content):
+            trigger = template.field(f.required_if.field)
+            required = True
+            because = f" because {trigger.label} is {_answer(trigger, content[trigger.id])}"
+        problems.extend(
+            _check_field(
+                f,
+                content.get(f.id),
+                f.id,
+                f.label,
+                for_signing=for_signing,
+                required=required,
+                because=because,
+            )
+        )
+    problems.extend(_check_derived(template, content))
+    if for_signing:
+        problems.extend(_check_links(template, content))
+    known = {f.id for f in template.fields}
+    for key in content:
+        if key not in known:
+            problems.append(
+                Problem(
+                    key,
+                    key,
+                    f"{key!r} is not a field of {template.title} "
+                    f"(version {template.version}); remove it.",
+                )
+            )
+    return problems
+
+
+def derive_values(template: Template, content: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of content with every derived field freshly calculated (dropped if it can't be)."""
+    result = dict(content)
+    for f in template.fields:
+        if f.derived is None:
+            continue
+        value = _derive(f, content)
+        if value is None:
+            result.pop(f.id, None)
+        else:
+            result[f.id] = value
+    return result
+
+
+def strip_private(template: Template, content: Mapping[str, Any]) -> dict[str, Any]:
+    """Content without the private fields, for reports and exports."""
+    private = {f.id for f in template.fields if f.private}
+    return {k: v for k, v in content.items() if k not in private}
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def canonical_json(content: Any) -> str:
+    """The one JSON spelling of a value: sorted keys, no whitespace, UTF-8 kept as is."""
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def content_hash(template_id: str, version: int, content: Mapping[str, Any]) -> str:
+    """SHA-256 hex of a note: what was written and under which template version."""
+    payload = {"template_id": template_id, "template_version": version, "content": content}
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass(frozen=True)
+class TargetRating:
+    """SUD/VoC for the target worked in a session; goes to that target's rating history."""
+
+    target_id: int
+    sud_start: int | None = None
+    sud_end: int | None = None
+    voc_start: int | None = None
+    voc_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    """How a previously worked target rates now."""
+
+    target_id: int
+    sud: int | None = None
+    voc: int | None = None
+
+
+@dataclass(frozen=True)
+class VitalsReading:
+    """One row of dosing-session vitals."""
+
+    minutes_from_dose: int | None = None
+    systolic: int | None = None
+    diastolic: int | None = None
+    heart_rate: int | None = None
+    spo2: int | None = None
+
+
+@dataclass(frozen=True)
+class PartStatusChange:
+    """An IFS part moving to a new status; becomes part of that part's history."""
+
+    part_id: int
+    new_status: str
+
+
+@dataclass(frozen=True)
+class ExtractedFigures:
+    """The typed figures a signed note files into their own tables."""
+
+    target: TargetRating | None = None
+    reevaluation: Reevaluation | None = None
+    dose_mg: float | None = None
+    weight_kg: float | None = None
+    mg_per_kg: float | None = None
+    vitals: tuple[VitalsReading, ...] = ()
+    cadss_total: int | None = None
+    cadss6: int | None = None
+    moaas: int | None = None
+    self_energy: int | None = None
+    parts_worked: tuple[int, ...] = ()
+    part_status_changes: tuple[PartStatusChange, ...] = ()
+
+
+def _whole_or_none(value: object) -> int | None:
+    return value if _is_whole(value) else None
+
+
+def _number_or_none(value: object) -> float | None:
+    return float(value) if _is_number(value) else None
+
+
+def _single_part(value: object) -> int | None:
+    if isinstance(value, list) and len(value) == 1 and _is_id(value[0]):
+        return value[0]
+    return None
+
+
+def extract_figures(template: Template, content: Mapping[str, Any]) -> ExtractedFigures:
+    """Pull the tagged figures out of note content.
+
+    Meant for content that passed validate_note(for_signing=True); values of the wrong
+    type are skipped rather than guessed at, and ratings without a target are dropped
+    (signing validation reports them).
+    """
+
+    def tagged(tag: str) -> Any:
+        f = template.field_for_tag(tag)
+        return None if f is None else content.get(f.id)
+
+    target = None
+    if _is_id(tagged("target")):
+        target = TargetRating(
+            target_id=tagged("target"),
+            sud_start=_whole_or_none(tagged("target.sud_start")),
+            sud_end=_whole_or_none(tagged("target.sud_end")),
+            voc_start=_whole_or_none(tagged("target.voc_start")),
+            voc_end=_whole_or_none(tagged("target.voc_end")),
+        )
+    reevaluation = None
+    if _is_id(tagged("reeval.target")):
+        reevaluation = Reevaluation(
+            target_id=tagged("reeval.target"),
+            sud=_whole_or_none(tagged("reeval.sud")),
+            voc=_whole_or_none(tagged("reeval.voc")),
+        )
+
+    mg_per_kg_field = template.field_for_tag("dosing.mg_per_kg")
+    if mg_per_kg_field is not None and mg_per_kg_field.derived is not None:
+        mg_per_kg = _derive(mg_per_kg_field, content)
+    else:
+        mg_per_kg = _number_or_none(tagged("dosing.mg_per_kg"))
+
+    parts_worked = tagged("ifs.parts_worked")
+    return ExtractedFigures(
+        target=target,
+        reevaluation=reevaluation,
+        dose_mg=_number_or_none(tagged("dosing.dose_mg")),
+        weight_kg=_number_or_none(tagged("dosing.weight_kg")),
+        mg_per_kg=mg_per_kg,
+        vitals=_extract_vitals(template, content),
+        cadss_total=_whole_or_none(tagged("dosing.cadss_total")),
+        cadss6=_whole_or_none(tagged("dosing.cadss6")),
+        moaas=_whole_or_none(tagged("dosing.moaas")),
+        self_energy=_whole_or_none(tagged("ifs.self_energy")),
+        parts_worked=tuple(p for p in parts_worked if _is_id(p))
+        if isinstance(parts_worked, list)
+        else (),
+        part_status_changes=_extract_status_changes(template, content),
+    )
+
+
+def _group_rows(template: Template, content: Mapping[str, Any], tag: str) -> list[dict[str, Any]]:
+    """Rows of the group carrying `tag`, re-keyed by column tag."""
+    group = template.field_for_tag(tag)
+    rows = None if group is None else content.get(group.id)
+    if group is None or not isinstance(rows, list):
+        return []
+    tags = {c.id: c.extract for c in group.columns if c.extract}
+    return [
+        {tags[k]: v for k, v in row.items() if k in tags}
+        for row in rows
+        if isinstance(row, Mapping)
+    ]
+
+
+def _extract_vitals(template: Template, content: Mapping[str, Any]) -> tuple[VitalsReading, ...]:
+    readings = []
+    for row in _group_rows(template, content, "dosing.vitals"):
+        reading = VitalsReading(
+            minutes_from_dose=_whole_or_none(row.get("minutes_from_dose")),
+            systolic=_whole_or_none(row.get("systolic")),
+            diastolic=_whole_or_none(row.get("diastolic")),
+            heart_rate=_whole_or_none(row.get("heart_rate")),
+            spo2=_whole_or_none(row.get("spo2")),
+        )
+        if reading != VitalsReading():  # an empty row carries nothing to chart
+            readings.append(reading)
+    return tuple(readings)
+
+
+def _extract_status_changes(
+    template: Template, content: Mapping[str, Any]
+) -> tuple[PartStatusChange, ...]:
+    changes = []
+    for row in _group_rows(template, content, "ifs.part_status_changes"):
+        part_id, status = _single_part(row.get("part")), row.get("status")
+        if part_id is not None and isinstance(status, str) and status:
+            changes.append(PartStatusChange(part_id=part_id, new_status=status))
+    return tuple(changes)
