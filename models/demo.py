@@ -1,7 +1,9 @@
 """A seeded, reproducible demo practice: synthetic clients with whole KAP courses of care.
 
-Every name is obviously synthetic. The generator is built from small steps (one per kind
-of record) so later features add a step rather than rewrite it.
+Every name is obviously synthetic. Sessions are written the way a therapist writes them:
+a note is created, filled in and signed through the notes service, so target ratings,
+vitals, Self-energy, part history and map snapshots come out of signing exactly as they
+do in real use. The generator is a list of steps; later features add a step.
 """
 
 from __future__ import annotations
@@ -10,24 +12,20 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models import audit
 from models.entities import (
     Client,
-    Course,
-    DosingBooster,
     DosingSession,
-    DosingVital,
     IfsPart,
     ItemResponse,
     MeasureAdministration,
-    PartRelation,
     TargetMemory,
-    TargetRating,
 )
-from models.services import clinicians
+from models.services import care, clinicians, notes, parts, targets
 
 FIRST_NAMES = (
     "Ada", "Basil", "Clementine", "Dorian", "Esme", "Felix", "Greta", "Hugo", "Iris", "Jasper",
@@ -62,6 +60,13 @@ PART_SEEDS = (
     ("Scared Kid", "exile", "carries fear from age 7"),
     ("The Caretaker", "manager", "looks after everyone else first"),
 )
+THEMES = (
+    "Felt held by something larger; less alone with the memory.",
+    "Noticed how hard the critic works; some compassion for it.",
+    "Body felt heavy then light; wants to keep the calm in the mornings.",
+    "Grief came up about the years lost to vigilance.",
+    "A sense that the old house is 'just a house' now.",
+)
 
 
 @dataclass
@@ -90,6 +95,14 @@ class DemoResult:
 
 
 @dataclass
+class _CoursePlan:
+    kind: str
+    start: dt.date
+    doses: list[dt.date]
+    complete: bool
+
+
+@dataclass
 class _ClientContext:
     """What one client's generation steps share."""
 
@@ -99,9 +112,19 @@ class _ClientContext:
     start: dt.date
     today: dt.date
     actor_id: int
+    courses: list[_CoursePlan] = field(default_factory=list)
     dosing: list[DosingSession] = field(default_factory=list)
     targets: list[TargetMemory] = field(default_factory=list)
     parts: list[IfsPart] = field(default_factory=list)
+    # target id -> current (SUD, VoC), moved on by each EMDR/ART session
+    ratings: dict[int, tuple[int, int]] = field(default_factory=dict)
+    last_emdr_target: int | None = None
+    self_energy: float = 3.0
+    weight: float = 70.0
+    route: str = "sublingual"
+    modalities: tuple[str, ...] = ("emdr", "ifs", "general")
+    integration_days: dict[str, tuple[int, ...]] = field(
+        default_factory=lambda: {"intensive": (1,), "spaced": (1, 4)})
 
 
 # A step writes one kind of record for one client. Later features append steps here.
@@ -137,87 +160,365 @@ def _trajectory(
 
 
 @step
-def _courses_and_dosing(session: Session, ctx: _ClientContext, result: DemoResult) -> None:
+def _plan_courses(session: Session, ctx: _ClientContext, result: DemoResult) -> None:
+    """Dates only: one or two courses, intensive or spaced, cut off at today."""
     rng = ctx.rng
     course_start = ctx.start
-    n_courses = 1 if rng.random() < 0.75 else 2
-    weight = round(rng.uniform(52, 105), 1)
-    for _ in range(n_courses):
+    for _ in range(1 if rng.random() < 0.75 else 2):
         kind = "intensive" if rng.random() < 0.4 else "spaced"
         n_doses = rng.randint(4, 6)
         gap_days = (1, 2) if kind == "intensive" else (7, 14)
-        route = rng.choice(("sublingual", "intramuscular", "intravenous"))
         first_dose = course_start + dt.timedelta(days=rng.randint(7, 14))
         dates = [first_dose]
         for _ in range(n_doses - 1):
             dates.append(dates[-1] + dt.timedelta(days=rng.randint(*gap_days)))
         # A course still under way keeps the doses given so far; one whose first dose is
         # still ahead is in preparation.
-        dates = [d for d in dates if d <= ctx.today]
-        end = (dates[-1] if dates else first_dose) + dt.timedelta(days=28)
-        course = Course(
-            client=ctx.client,
-            kind=kind,
-            start_date=course_start,
-            end_date=end if end <= ctx.today and len(dates) == n_doses else None,
-            goals="Reduce intrusive memories; sleep through the night; re-engage with work.",
-        )
-        session.add(course)
-        result.courses += 1
-        for number, day in enumerate(dates, start=1):
-            dosing = _dosing_session(course, number, day, route, weight, rng)
-            session.add(dosing)
-            ctx.dosing.append(dosing)
-            result.dosing_sessions += 1
-        course_start = end + dt.timedelta(days=rng.randint(30, 120))
+        given = [d for d in dates if d <= ctx.today]
+        ctx.courses.append(_CoursePlan(kind, course_start, given, len(given) == n_doses))
+        course_start = dates[-1] + dt.timedelta(days=28 + rng.randint(30, 120))
         if course_start > ctx.today:
             break
 
 
-def _dosing_session(
-    course: Course, number: int, day: dt.date, route: str, weight: float, rng: random.Random
-) -> DosingSession:
-    if route == "intravenous":
-        dose = round(0.5 * weight + rng.uniform(-2, 2), 1)
-    elif route == "intramuscular":
-        dose = round(rng.choice((0.5, 0.75, 1.0)) * weight, 1)
+@step
+def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None:
+    """Targets and parts as the therapist maps them in preparation."""
+    rng = ctx.rng
+    identified = ctx.start + dt.timedelta(days=3)
+    for i, (label, nc, pc) in enumerate(rng.sample(TARGET_LABELS, rng.randint(2, 4))):
+        kind = "art" if i > 0 and rng.random() < 0.3 else "emdr"
+        sud0, voc0 = rng.randint(6, 10), rng.randint(1, 3)
+        dto = targets.create_target(session, ctx.client.id, targets.TargetInput(
+            label=label, kind=kind,
+            prong="future" if label.startswith("Future") else rng.choice(("past", "present")),
+            touchstone=i == 0, found_by=rng.choice(("float_back", "affect_bridge", "direct")),
+            image="The worst part, as the client sees it now.", negative_cognition=nc,
+            positive_cognition=pc, emotions=rng.choice(("fear", "shame", "sadness", "anger")),
+            body_location=rng.choice(("chest", "throat", "stomach", "shoulders")),
+            baseline_sud=sud0, baseline_voc=voc0, identified_on=identified,
+        ), actor_id=ctx.actor_id)
+        ctx.targets.append(session.get_one(TargetMemory, dto.id))
+        ctx.ratings[dto.id] = (sud0, voc0)
+        result.targets += 1
+    for i, (name, part_type, role) in enumerate(rng.sample(PART_SEEDS, rng.randint(3, 5))):
+        dto_part = parts.create_part(session, ctx.client.id, parts.PartInput(
+            name=name, part_type=part_type, role=role,
+            age_appearance=rng.choice(("about 7", "teenager", "ageless", "adult in a suit")),
+            body_location=rng.choice(("chest", "jaw", "belly", "behind the eyes")),
+            fears="That the exile's pain will flood everything.",
+            trust_in_self=rng.randint(2, 6), first_seen=identified + dt.timedelta(days=i),
+            map_x=float(rng.randint(-220, 220)), map_y=float(rng.randint(-160, 160)),
+        ), actor_id=ctx.actor_id)
+        ctx.parts.append(session.get_one(IfsPart, dto_part.id))
+        result.parts += 1
+    protectors = [p for p in ctx.parts if p.part_type in ("manager", "firefighter")]
+    exiles = [p for p in ctx.parts if p.part_type == "exile"]
+    for protector in protectors:
+        for exile in exiles:
+            parts.add_relation(session, ctx.client.id, "protects", protector.id, exile.id)
+    managers = [p for p in protectors if p.part_type == "manager"]
+    firefighters = [p for p in protectors if p.part_type == "firefighter"]
+    if managers and firefighters:
+        parts.add_relation(session, ctx.client.id, "polarized", managers[0].id,
+                           firefighters[0].id)
+    if ctx.targets and exiles:
+        targets.change_definition(session, ctx.targets[0], {"part_id": exiles[0].id})
+    ctx.weight = round(rng.uniform(52, 105), 1)
+    ctx.route = rng.choice(("sublingual", "intramuscular", "intravenous"))
+    ctx.modalities = rng.choice((
+        ("emdr", "emdr", "ifs", "general"), ("ifs", "ifs", "emdr", "general"),
+        ("emdr", "art", "general"), ("ifs", "general", "art"),
+    ))
+
+
+def _common(rng: random.Random, day: dt.date, *, minutes: int = 60) -> dict[str, Any]:
+    ideation = "present" if rng.random() < 0.04 else "denied"
+    content: dict[str, Any] = {
+        "session_date": day.isoformat(),
+        "start_time": rng.choice(("09:00", "10:30", "13:00", "15:30")),
+        "duration_minutes": minutes,
+        "delivery": "telehealth" if rng.random() < 0.2 else "in_office",
+        "suicidal_ideation": ideation,
+        "homicidal_ideation": "denied",
+    }
+    if ideation != "denied":
+        content["safety_plan_reviewed"] = True
+        content["risk_notes"] = "Passive thoughts, no plan or intent; safety plan reviewed."
+    if rng.random() < 0.3:
+        content["private_notes"] = "Countertransference: noticed my own urge to rescue."
+    return content
+
+
+def _preparation_content(ctx: _ClientContext, day: dt.date, number: int) -> dict[str, Any]:
+    return {
+        **_common(ctx.rng, day, minutes=75),
+        "preparation_number": number,
+        "intention": "To meet what has been frozen with more kindness.",
+        "psychoeducation_topics": ["ketamine_effects", "dosing_session", "dissociation",
+                                   "integration"],
+        "informed_consent_signed": True,
+        "fasting_instructions_given": True,
+        "ride_home_arranged": True,
+        "medications_reviewed": True,
+        "emergency_contact_recorded": True,
+        "baseline_measures": ["gad7", "phq9", "pcl5"],
+        "plan": "First dosing session next week; practise the calm-place resource daily.",
+    }
+
+
+def _dosing_content(ctx: _ClientContext, day: dt.date, number: int) -> dict[str, Any]:
+    rng = ctx.rng
+    if ctx.route == "intravenous":
+        dose = round(0.5 * ctx.weight + rng.uniform(-2, 2), 1)
+    elif ctx.route == "intramuscular":
+        dose = round(rng.choice((0.5, 0.75, 1.0)) * ctx.weight, 1)
     else:
         dose = float(rng.choice((100, 200, 300, 400)))
     cadss = rng.randint(8, 40)
-    row = DosingSession(
-        course=course,
-        number=number,
-        session_date=day,
-        start_time=dt.time(rng.choice((9, 10, 13)), 0),
-        setting="in_office",
-        medication="racemic_ketamine",
-        route=route,
-        dose_mg=dose,
-        weight_kg=weight,
-        infusion_minutes=40 if route == "intravenous" else None,
-        prescriber="Dr. Prescriber (demo)",
-        monitoring_clinician="Nurse Monitor (demo)",
-        intention=rng.choice(("Meet the fear with curiosity", "Let the body rest",
-                              "See the old house again, safely", "Listen to what comes")),
-        set_and_setting="Eye mask, curated playlist, weighted blanket.",
-        cadss_total=cadss,
-        cadss6_total=min(24, cadss // 4 + rng.randint(0, 3)),
-        moaas=rng.choice((3, 4, 4, 5)),
-        adverse_events=rng.choice(("", "", "", "Mild nausea, resolved without action")),
-        ready_for_discharge=dt.time(12, 30),
-        ride_home_confirmed=True,
-        observations="Settled quickly; dissociation moderate and comfortable.",
-        client_account="Felt held; images of water and light.",
-    )
-    row.vitals = [
-        DosingVital(minutes_from_dose=m, systolic=rng.randint(112, 150) + bump,
-                    diastolic=rng.randint(70, 92), heart_rate=rng.randint(62, 96),
-                    spo2=rng.randint(95, 100))
-        for m, bump in ((-10, 0), (40, 12), (110, 0))
-    ]
-    if rng.random() < 0.2:
-        row.boosters = [DosingBooster(minutes_from_dose=20, dose_mg=round(dose * 0.25, 1))]
-    return row
+    adverse = rng.random() < 0.12
+    content = {
+        **_common(rng, day, minutes=150),
+        "start_time": "10:00",
+        "session_number": number,
+        "dosing_setting": "in_office",
+        "prescriber": "Dr. Prescriber (demo)",
+        "monitoring_clinician": "Nurse Monitor (demo)",
+        "medication": "racemic_ketamine",
+        "route": ctx.route,
+        "dose_mg": dose,
+        "weight_kg": ctx.weight,
+        "intention": rng.choice(("Meet the fear with curiosity", "Let the body rest",
+                                 "See the old house again, safely", "Listen to what comes")),
+        "setting_supports": ["music", "eye_mask"],
+        "vitals": [
+            {"minutes_from_dose": m, "systolic": rng.randint(112, 148) + bump,
+             "diastolic": rng.randint(70, 90), "heart_rate": rng.randint(62, 96),
+             "spo2": rng.randint(95, 100)}
+            for m, bump in ((-10, 0), (40, 10), (110, 0))
+        ],
+        "cadss_total": cadss,
+        "cadss6": min(24, cadss // 4 + rng.randint(0, 3)),
+        "moaas": rng.choice((3, 4, 4, 5)),
+        "adverse_events_occurred": adverse,
+        "discharge_ready_time": "12:30",
+        "ride_home_confirmed": True,
+        "observations": "Settled quickly; dissociation moderate and comfortable.",
+        "client_account": "Felt held; images of water and light.",
+    }
+    if ctx.route == "intravenous":
+        content["infusion_minutes"] = 40
+    if adverse:
+        content["adverse_events"] = [{"event": "nausea_vomiting", "severity": "mild",
+                                      "action_taken": "Ondansetron 4 mg; settled in 20 min"}]
+    return content
+
+
+def _next_target(ctx: _ClientContext, kind: str) -> TargetMemory | None:
+    for target in ctx.targets:
+        if target.kind == kind and target.status not in ("completed", "reevaluated_clear"):
+            return target
+    return None
+
+
+def _rate(ctx: _ClientContext, target: TargetMemory) -> tuple[int, int, int, int]:
+    rng = ctx.rng
+    sud, voc = ctx.ratings[target.id]
+    if ctx.improves:
+        end_sud, end_voc = max(0, sud - rng.randint(1, 4)), min(7, voc + rng.randint(1, 2))
+    else:
+        end_sud, end_voc = max(0, sud - rng.randint(0, 1)), voc
+    # Between sessions some disturbance comes back.
+    ctx.ratings[target.id] = (min(10, end_sud + rng.randint(0, 1)), end_voc)
+    return sud, voc, end_sud, end_voc
+
+
+def _emdr_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any] | None:
+    target = _next_target(ctx, "emdr")
+    if target is None:
+        return None
+    rng = ctx.rng
+    sud, voc, end_sud, end_voc = _rate(ctx, target)
+    sets = []
+    level = sud
+    for _ in range(rng.randint(2, 5)):
+        level = max(end_sud, level - rng.randint(0, 2))
+        sets.append({"bls_type": rng.choice(("eye_movements", "eye_movements", "taps")),
+                     "speed_hz": 1.0, "passes": rng.choice((24, 30, 36)),
+                     "client_report": rng.choice(("Heat in chest", "Image fading",
+                                                  "Sadness", "Nothing new")),
+                     "sud": level})
+    content = {
+        **_common(rng, day),
+        "phases_covered": ["3", "4", "5", "6", "7"] if end_sud <= 1 else ["3", "4", "7"],
+        "target": target.id,
+        "image": target.image,
+        "negative_cognition": target.negative_cognition,
+        "positive_cognition": target.positive_cognition,
+        "voc_start": voc,
+        "emotions": target.emotions,
+        "sud_start": sud,
+        "body_location": target.body_location,
+        "bls_sets": sets,
+        "sud_end": end_sud,
+        "voc_end": end_voc,
+        "closure": "complete" if end_sud <= 2 else "incomplete",
+        "containment_used": [] if end_sud <= 2 else ["container"],
+        "stability": "stable",
+        "integration_themes": rng.choice(THEMES),
+        "plan": "Reevaluate this target next session.",
+    }
+    if end_sud <= 1:
+        content["pc_kept_or_revised"] = "kept"
+        content["body_scan_result"] = "clear"
+    if ctx.last_emdr_target is not None and ctx.last_emdr_target != target.id:
+        previous = ctx.ratings[ctx.last_emdr_target]
+        content.update(reeval_target=ctx.last_emdr_target, reeval_sud=previous[0],
+                       reeval_voc=previous[1])
+    ctx.last_emdr_target = target.id
+    return content
+
+
+def _art_content(ctx: _ClientContext, day: dt.date, number: int) -> dict[str, Any] | None:
+    target = _next_target(ctx, "art")
+    if target is None:
+        return None
+    rng = ctx.rng
+    sud, _voc, end_sud, _ = _rate(ctx, target)
+    purposes = ("relaxation", "first_run", "second_run", "sensation_processing",
+                "image_replacement", "positive_close")
+    return {
+        **_common(rng, day, minutes=75),
+        "art_session_number": min(5, number),
+        "scene": target.id,
+        "content_disclosed": rng.random() < 0.5,
+        "sud_before": sud,
+        "art_sets": [{"purpose": p, "eye_movements": 40,
+                      "sud": max(end_sud, sud - i)} for i, p in enumerate(purposes)],
+        "desensitization_reached": end_sud <= 2,
+        "image_replacement_done": True,
+        "sud_after": end_sud,
+        "scene_recheck": "clear" if end_sud <= 1 else "sensations_left",
+        "plan": "Check the scene again next time.",
+    }
+
+
+def _ifs_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any]:
+    rng = ctx.rng
+    worked = rng.sample(ctx.parts, min(2, len(ctx.parts)))
+    ctx.self_energy = min(9.0, ctx.self_energy + (rng.uniform(0.3, 1.1) if ctx.improves
+                                                   else rng.uniform(-0.5, 0.5)))
+    changes = []
+    for part in worked:
+        nxt = {"identified": "befriended" if part.part_type != "exile" else "witnessed",
+               "witnessed": "unburdened"}.get(part.status)
+        if nxt and ctx.improves and rng.random() < 0.35:
+            changes.append({"part": [part.id], "new_status": nxt})
+    content = {
+        **_common(rng, day),
+        "trailhead": rng.choice(("Tightness in the chest before work",
+                                 "Urge to scroll late at night", "Harsh inner voice after a "
+                                 "mistake")),
+        "parts_worked": [p.id for p in worked],
+        "main_protector": [worked[0].id],
+        "six_fs_step": rng.choice(("focus", "feel_toward", "befriend", "fears")),
+        "eight_cs": rng.sample(["calm", "curiosity", "compassion", "confidence", "courage",
+                                "clarity", "creativity", "connectedness"], 3),
+        "self_energy": max(0, min(10, round(ctx.self_energy))),
+        "protector_permission": rng.random() < 0.6,
+        "integration_themes": rng.choice(THEMES),
+        "plan": "Check back with the protector before going further.",
+    }
+    if changes:
+        content["part_status_changes"] = changes
+    return content
+
+
+def _general_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any]:
+    return {
+        **_common(ctx.rng, day, minutes=50),
+        "data": "Client described the days since the dose: sleeping better, vivid dreams.",
+        "assessment": "Integration proceeding; affect within window of tolerance.",
+        "plan": "Continue integration; journalling prompt on the intention.",
+    }
+
+
+def _write_note(
+    session: Session, ctx: _ClientContext, result: DemoResult, template_id: str,
+    day: dt.date, content: dict[str, Any], *, dosing_session_id: int | None = None,
+    course_id: int | None = None, draft: bool = False,
+) -> int:
+    note = notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
+                             dosing_session_id=dosing_session_id, session_date=day,
+                             course_id=course_id)
+    if template_id == "dosing":
+        content["session_number"] = note.content["session_number"]
+    notes.save_draft(session, note.id, content)
+    result.notes += 1
+    if draft:
+        return note.id
+    notes.sign_note(session, note.id, clinician_id=ctx.actor_id)
+    if ctx.rng.random() < 0.06:
+        notes.add_addendum(session, note.id, kind=ctx.rng.choice(
+            ("addendum", "correction", "late_entry")),
+            reason="Client called the next day with more detail.",
+            text="Added after a phone call: sleep was worse than reported.",
+            author_id=ctx.actor_id)
+    return note.id
+
+
+@step
+def _sessions(session: Session, ctx: _ClientContext, result: DemoResult) -> None:
+    """Preparation, dosing and integration notes, each created, filled in and signed."""
+    rng = ctx.rng
+    art_number = 0
+    recent = ctx.today - dt.timedelta(days=10)
+    for plan in ctx.courses:
+        course = care.add_course(session, ctx.client.id, care.CourseInput(
+            plan.kind, plan.start,
+            plan.doses[-1] + dt.timedelta(days=28) if plan.complete and plan.doses else None,
+            "Reduce intrusive memories; sleep through the night; re-engage with work."),
+            actor_id=ctx.actor_id)
+        result.courses += 1
+        prep_day = plan.start + dt.timedelta(days=2)
+        if prep_day <= ctx.today:
+            _write_note(session, ctx, result, "preparation", prep_day,
+                        _preparation_content(ctx, prep_day, 1), course_id=course.id)
+        for number, day in enumerate(plan.doses, start=1):
+            note_id = _write_note(session, ctx, result, "dosing", day,
+                                  _dosing_content(ctx, day, number), course_id=course.id)
+            dosing = session.get_one(DosingSession, notes.get_note(session,
+                                                                   note_id).dosing_session_id)
+            ctx.dosing.append(dosing)
+            result.dosing_sessions += 1
+            for offset in ctx.integration_days[plan.kind]:
+                when = day + dt.timedelta(days=offset)
+                if when > ctx.today:
+                    continue
+                modality = rng.choice(ctx.modalities)
+                content: dict[str, Any] | None = None
+                if modality == "emdr":
+                    content = _emdr_content(ctx, when)
+                elif modality == "art":
+                    art_number += 1
+                    content = _art_content(ctx, when, art_number)
+                elif modality == "ifs" and ctx.parts:
+                    content = _ifs_content(ctx, when)
+                if content is None:
+                    modality, content = "general", _general_content(ctx, when)
+                # Notes of the last days are often still drafts, as in real practice.
+                draft = when >= recent and rng.random() < 0.6
+                _write_note(session, ctx, result, modality, when, content,
+                            dosing_session_id=dosing.id, draft=draft)
+                _complete_targets(session, ctx)
+
+
+def _complete_targets(session: Session, ctx: _ClientContext) -> None:
+    for target in ctx.targets:
+        sud, voc = ctx.ratings[target.id]
+        if target.status == "in_processing" and sud == 0 and voc >= 6:
+            targets.change_definition(session, target, {"status": "completed"},
+                                      actor_id=ctx.actor_id)
 
 
 def _administer(
@@ -254,7 +555,6 @@ def _measures(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     rng = ctx.rng
     if not ctx.dosing:
         return
-    session.flush()  # ids for the dosing sessions
     days = [ctx.dosing[0].session_date - dt.timedelta(days=5)]
     relations = ["baseline"]
     for d in ctx.dosing:
@@ -267,6 +567,8 @@ def _measures(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     for instrument, n_items, max_value, (low, high), floor in _MEASURES:
         baseline = rng.randint(low, high)
         for k, (day, relation) in enumerate(zip(days, relations, strict=True)):
+            if day > ctx.today:
+                continue
             level = baseline if k == 0 else _trajectory(
                 rng, baseline, floor, ctx.improves, k, len(days))
             answers = fill_items(rng, n_items, max_value, round(level))
@@ -277,99 +579,9 @@ def _measures(session: Session, ctx: _ClientContext, result: DemoResult) -> None
             _administer(session, ctx, instrument, day, relation, answers)
             result.administrations += 1
     for dosing in ctx.dosing:
-        total = dosing.cadss_total or 0
         _administer(session, ctx, "cadss", dosing.session_date, "after_dose",
-                    fill_items(rng, 23, 4, total), dosing)
+                    fill_items(rng, 23, 4, dosing.cadss_total or 0), dosing)
         result.administrations += 1
-
-
-@step
-def _targets(session: Session, ctx: _ClientContext, result: DemoResult) -> None:
-    rng = ctx.rng
-    if not ctx.dosing:
-        return
-    chosen = rng.sample(TARGET_LABELS, rng.randint(2, 4))
-    for i, (label, nc, pc) in enumerate(chosen):
-        kind = "art" if rng.random() < 0.25 else "emdr"
-        sud0, voc0 = rng.randint(6, 10), rng.randint(1, 3)
-        target = TargetMemory(
-            client_id=ctx.client.id,
-            kind=kind,
-            label=label,
-            prong="future" if label.startswith("Future") else rng.choice(("past", "present")),
-            touchstone=i == 0,
-            found_by=rng.choice(("float_back", "affect_bridge", "direct")),
-            image="The worst part, as the client sees it now.",
-            negative_cognition=nc,
-            positive_cognition=pc,
-            emotions=rng.choice(("fear", "shame", "sadness", "anger")),
-            body_location=rng.choice(("chest", "throat", "stomach", "shoulders")),
-            baseline_sud=sud0,
-            baseline_voc=voc0,
-            identified_on=ctx.dosing[0].session_date - dt.timedelta(days=3),
-        )
-        session.add(target)
-        ctx.targets.append(target)
-        result.targets += 1
-        sud, voc = sud0, voc0
-        worked = ctx.dosing[i:] if ctx.improves else ctx.dosing[i: i + 2]
-        for dose in worked:
-            day = dose.session_date + dt.timedelta(days=1)
-            if day > ctx.today:
-                break
-            end_sud = max(0, sud - rng.randint(1, 4)) if ctx.improves else max(
-                0, sud - rng.randint(0, 1))
-            end_voc = min(7, voc + rng.randint(1, 2)) if ctx.improves else voc
-            target.ratings.append(TargetRating(rated_on=day, point="start", sud=sud, voc=voc))
-            target.ratings.append(TargetRating(rated_on=day, point="end", sud=end_sud,
-                                               voc=end_voc))
-            sud, voc = end_sud, end_voc
-        if sud == 0 and voc >= 6:
-            target.status = "completed"
-        elif target.ratings:
-            target.status = "in_processing"
-
-
-@step
-def _parts(session: Session, ctx: _ClientContext, result: DemoResult) -> None:
-    rng = ctx.rng
-    if not ctx.dosing:
-        return
-    chosen = rng.sample(PART_SEEDS, rng.randint(3, 5))
-    for i, (name, part_type, role) in enumerate(chosen):
-        part = IfsPart(
-            client_id=ctx.client.id,
-            name=name,
-            part_type=part_type,
-            role=role,
-            age_appearance=rng.choice(("about 7", "teenager", "ageless", "adult in a suit")),
-            body_location=rng.choice(("chest", "jaw", "belly", "behind the eyes")),
-            fears="That the exile's pain will flood everything.",
-            trust_in_self=rng.randint(2, 8),
-            status=rng.choice(("identified", "befriended")) if part_type != "exile" else (
-                "witnessed" if ctx.improves else "identified"),
-            first_seen=ctx.dosing[0].session_date + dt.timedelta(days=i),
-            map_x=float(rng.randint(-220, 220)),
-            map_y=float(rng.randint(-160, 160)),
-        )
-        session.add(part)
-        ctx.parts.append(part)
-        result.parts += 1
-    session.flush()
-    protectors = [p for p in ctx.parts if p.part_type in ("manager", "firefighter")]
-    exiles = [p for p in ctx.parts if p.part_type == "exile"]
-    for protector in protectors:
-        for exile in exiles:
-            session.add(PartRelation(client_id=ctx.client.id, kind="protects",
-                                     from_part_id=protector.id, to_part_id=exile.id))
-    managers = [p for p in protectors if p.part_type == "manager"]
-    firefighters = [p for p in protectors if p.part_type == "firefighter"]
-    if managers and firefighters:
-        a, b = sorted((managers[0].id, firefighters[0].id))
-        session.add(PartRelation(client_id=ctx.client.id, kind="polarized",
-                                 from_part_id=a, to_part_id=b))
-    if ctx.targets and exiles:
-        ctx.targets[0].part_id = exiles[0].id
 
 
 def _client_name(rng: random.Random, index: int) -> str:
@@ -378,47 +590,52 @@ def _client_name(rng: random.Random, index: int) -> str:
     return f"{first} {surname}"
 
 
+def _demo_clinician(session: Session) -> int:
+    existing = clinicians.primary_clinician(session)
+    if existing is not None:
+        return existing.id
+    return clinicians.create_clinician(session, "Dr. Demo Clinician", "PsyD, LMFT",
+                                       "DEMO-0000").id
+
+
+def _new_client(session: Session, rng: random.Random, record_number: str, name: str,
+                actor_id: int) -> Client:
+    client = Client(
+        record_number=record_number,
+        name=name,
+        date_of_birth=dt.date(rng.randint(1955, 2002), rng.randint(1, 12), rng.randint(1, 28)),
+        pronouns=rng.choice(PRONOUNS),
+        contact="demo@example.invalid",
+        emergency_contact="Demo Contact, 555-0100",
+        diagnoses=rng.choice(DIAGNOSES),
+    )
+    session.add(client)
+    session.flush()
+    audit.record(session, "demo.client", entity="client", entity_id=client.id,
+                 client_id=client.id, actor_id=actor_id)
+    return client
+
+
 def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     """Write a whole demo practice into the session's vault (in the caller's transaction)."""
     plan = plan or DemoPlan()
     rng = random.Random(plan.seed)
-    clinician = clinicians.primary_clinician(session) or clinicians.create_clinician(
-        session, "Dr. Demo Clinician", "PsyD, LMFT", "DEMO-0000"
-    )
+    actor_id = _demo_clinician(session)
     result = DemoResult()
     existing = session.query(Client).count()
     for i in range(plan.clients):
         client_rng = random.Random(rng.getrandbits(64))
         start = plan.today - dt.timedelta(days=client_rng.randint(45, plan.span_days))
-        client = Client(
-            record_number=f"C-{existing + i + 1:04d}",
-            name=_client_name(client_rng, i),
-            preferred_name="",
-            date_of_birth=dt.date(client_rng.randint(1955, 2002), client_rng.randint(1, 12),
-                                  client_rng.randint(1, 28)),
-            pronouns=client_rng.choice(PRONOUNS),
-            contact="demo@example.invalid",
-            emergency_contact="Demo Contact, 555-0100",
-            diagnoses=client_rng.choice(DIAGNOSES),
-        )
-        session.add(client)
-        session.flush()
-        ctx = _ClientContext(
-            client=client,
-            rng=client_rng,
-            improves=client_rng.random() < 0.8,
-            start=start,
-            today=plan.today,
-            actor_id=clinician.id,
-        )
+        client = _new_client(session, client_rng, f"C-{existing + i + 1:04d}",
+                             _client_name(client_rng, i), actor_id)
+        ctx = _ClientContext(client=client, rng=client_rng, improves=client_rng.random() < 0.8,
+                             start=start, today=plan.today, actor_id=actor_id)
         for generate in STEPS:
             generate(session, ctx, result)
         if ctx.dosing and ctx.dosing[-1].session_date < plan.today - dt.timedelta(days=120):
             client.status = "discharged"
             client.discharged_on = ctx.dosing[-1].session_date + dt.timedelta(days=60)
         result.clients += 1
-        audit.record(session, "demo.client", entity="client", entity_id=client.id,
-                     client_id=client.id, actor_id=clinician.id)
     session.flush()
     return result
 
@@ -428,34 +645,30 @@ def generate_heavy_client(
 ) -> int:
     """One client with a very long record, for benchmarks.
 
-    `sessions` counts every session: one in five is a dosing session, the rest are the
-    integration sessions that follow it (notes), as in a long spaced programme.
+    `sessions` counts every session: one in five is a dosing session, the other four are
+    the integration sessions after it, as in a long spaced programme.
     """
     today = today or dt.date.today()
     rng = random.Random(seed)
-    clinician = clinicians.primary_clinician(session) or clinicians.create_clinician(
-        session, "Dr. Demo Clinician", "PsyD", "DEMO-0000"
-    )
+    actor_id = _demo_clinician(session)
     existing = session.query(Client).count()
-    client = Client(record_number=f"C-{existing + 1:04d}", name="Longrecord Fixture")
-    session.add(client)
-    session.flush()
+    client = _new_client(session, rng, f"C-{existing + 1:04d}", "Longrecord Fixture", actor_id)
     doses = max(1, sessions // 5)
     start = today - dt.timedelta(days=doses * 14 + 30)
     ctx = _ClientContext(client=client, rng=rng, improves=True, start=start, today=today,
-                         actor_id=clinician.id)
+                         actor_id=actor_id,
+                         integration_days={"intensive": (1, 3, 6, 10), "spaced": (1, 3, 6, 10)})
     per_course = 6
     for c in range(0, doses, per_course):
-        course = Course(client=client, kind="spaced",
-                        start_date=start + dt.timedelta(days=c * 14))
-        session.add(course)
-        for k in range(min(per_course, doses - c)):
-            day = start + dt.timedelta(days=(c + k) * 14 + 1)
-            dosing = _dosing_session(course, k + 1, day, "sublingual", 70.0, rng)
-            session.add(dosing)
-            ctx.dosing.append(dosing)
+        first = start + dt.timedelta(days=c * 14)
+        ctx.courses.append(_CoursePlan(
+            "spaced", first - dt.timedelta(days=7),
+            [first + dt.timedelta(days=k * 14) for k in range(min(per_course, doses - c))],
+            True))
     result = DemoResult()
-    for generate in (s for s in STEPS if s is not _courses_and_dosing):
+    for generate in (s for s in STEPS if s is not _plan_courses):
         generate(session, ctx, result)
+        if generate is _registry:  # every modality, so every kind of note is in the record
+            ctx.modalities = ("emdr", "art", "ifs", "general")
     session.flush()
     return client.id

@@ -62,6 +62,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
                      "(target < 50 ms)")
     if enc is not None and plain is not None:
         lines.append(f"encrypted / plain ratio: {enc / plain:.2f} (target < 1.5)")
+    sign = _median(benchmarks, "test_sign_emdr_note")
+    if sign is not None:
+        lines.append(f"sign an EMDR note (validate, file figures, hash, audit, commit): "
+                     f"{1000 * sign:.1f} ms (target < 50 ms)")
     if lines:
         terminalreporter.section("derived figures")
         for line in lines:

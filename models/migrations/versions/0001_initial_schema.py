@@ -731,6 +731,10 @@ _GUARDS: dict[str, tuple[str, str]] = {
         f"OLD.note_id IS NOT NULL AND {_SIGNED_NOTE}",
         "ratings from a signed note are locked",
     ),
+    "target_definition_change": (
+        f"OLD.note_id IS NOT NULL AND {_SIGNED_NOTE}",
+        "target history from a signed note is locked",
+    ),
     "part_status_change": (
         f"OLD.note_id IS NOT NULL AND {_SIGNED_NOTE}",
         "part history from a signed note is locked",

@@ -1,0 +1,457 @@
+"""Session notes: drafts that autosave, signing (validate, extract, hash, lock) and addenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import audit, templates
+from models.dto import AddendumDTO, DosingSessionDTO, NoteDTO
+from models.entities import (
+    ADDENDUM_KINDS,
+    Addendum,
+    Client,
+    Course,
+    DosingBooster,
+    DosingSession,
+    DosingVital,
+    IfsPart,
+    Note,
+    SelfEnergyRating,
+    TargetMemory,
+    TargetRating,
+)
+from models.errors import DomainError, LockedError, NotFoundError, ValidationError
+from models.services import convert, parts, targets
+from models.templates import Problem, Template
+
+INTEGRATION_TEMPLATES = ("emdr", "art", "ifs", "general")
+
+
+class SigningError(DomainError):
+    """The note does not yet meet its template; `problems` lists every one by field."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        super().__init__(f"The note cannot be signed yet: {count} "
+                         f"{'problem' if count == 1 else 'problems'} to fix.")
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _load(session: Session, note_id: int) -> Note:
+    row = session.get(Note, note_id)
+    if row is None:
+        raise NotFoundError(f"Note #{note_id} does not exist in this vault.")
+    return row
+
+
+def template_of(note: Note | NoteDTO) -> Template:
+    """The template version the note was written in, never a newer one."""
+    return templates.load_templates().get(note.template_id, note.template_version)
+
+
+def _plain(content: Mapping[str, Any]) -> dict[str, Any]:
+    """A fresh JSON-shaped copy (the column must see a new object to store a change)."""
+    return json.loads(json.dumps(dict(content), ensure_ascii=False))
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_time(value: Any) -> dt.time | None:
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def dosing_context(dosing: DosingSessionDTO, session_date: dt.date) -> str:
+    """The header line of an integration note: which dose it follows and how long after."""
+    dose = f"{dosing.dose_mg:g} mg" if dosing.dose_mg is not None else "dose not recorded"
+    route = dosing.route or "route not recorded"
+    days = (session_date - dosing.session_date).days
+    when = {0: "same day", 1: "1 day after"}.get(days, f"{days} days after")
+    if days < 0:
+        when = f"{-days} days before (check the dates)"
+    return (f"Follows dose {dosing.number} ({route}, {dose}) "
+            f"on {dosing.session_date:%d %b %Y}: {when}")
+
+
+def latest_dosing_before(
+    session: Session, client_id: int, on: dt.date
+) -> DosingSession | None:
+    return session.scalars(
+        select(DosingSession)
+        .join(Course)
+        .where(Course.client_id == client_id, DosingSession.session_date <= on)
+        .order_by(DosingSession.session_date.desc(), DosingSession.id.desc())
+    ).first()
+
+
+def create_note(
+    session: Session,
+    client_id: int,
+    template_id: str,
+    *,
+    author_id: int | None,
+    dosing_session_id: int | None = None,
+    session_date: dt.date | None = None,
+    course_id: int | None = None,
+) -> NoteDTO:
+    """Start a draft in the newest version of a template.
+
+    A dosing note opens its dosing session at once (so integration notes can follow it);
+    the session's figures are filled in from the note when it is signed.
+    """
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
+    template = templates.load_templates().latest(template_id)
+    day = session_date or dt.date.today()
+    content: dict[str, Any] = {"session_date": day.isoformat()}
+    course = session.get(Course, course_id) if course_id is not None else session.scalars(
+        select(Course).where(Course.client_id == client_id)
+        .order_by(Course.start_date.desc(), Course.id.desc())).first()
+    if template_id == "dosing":
+        if course is None:
+            raise DomainError("Add a course of care for this client before a dosing session.")
+        number = (session.scalar(select(func.max(DosingSession.number))
+                                 .where(DosingSession.course_id == course.id)) or 0) + 1
+        dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="")
+        session.add(dosing)
+        session.flush()
+        dosing_session_id = dosing.id
+        content["session_number"] = number
+    elif dosing_session_id is None and template_id in INTEGRATION_TEMPLATES:
+        latest = latest_dosing_before(session, client_id, day)
+        dosing_session_id = latest.id if latest is not None else None
+    if dosing_session_id is not None:
+        dosing_row = session.get(DosingSession, dosing_session_id)
+        if dosing_row is None or dosing_row.course.client_id != client_id:
+            raise NotFoundError("That dosing session is not one of this client's.")
+        course = dosing_row.course
+    now = _utcnow()
+    row = Note(
+        client_id=client_id,
+        course_id=course.id if course is not None else None,
+        dosing_session_id=dosing_session_id,
+        template_id=template.id,
+        template_version=template.version,
+        session_date=day,
+        content=content,
+        status="draft",
+        author_id=author_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, "note.create", entity="note", entity_id=row.id, client_id=client_id,
+                 actor_id=author_id, detail=f"template={template.id}@{template.version}")
+    return convert.note(row)
+
+
+_UNSET: Any = object()
+
+
+def save_draft(
+    session: Session,
+    note_id: int,
+    content: Mapping[str, Any],
+    *,
+    dosing_session_id: int | None = _UNSET,
+) -> NoteDTO:
+    """Store the draft as typed, whatever its state: nothing a therapist wrote is lost.
+
+    Problems are for signing; a draft keeps even a value that is out of range.
+    """
+    row = _load(session, note_id)
+    if row.status == "signed":
+        raise LockedError("This note is signed and locked; add an addendum instead.")
+    row.content = _plain(content)
+    day = _parse_date(content.get("session_date"))
+    if day is not None:
+        row.session_date = day
+        if row.template_id == "dosing" and row.dosing_session_id is not None:
+            dosing = session.get(DosingSession, row.dosing_session_id)
+            if dosing is not None and dosing.locked_by_note_id is None:
+                dosing.session_date = day
+    if dosing_session_id is not _UNSET and row.template_id != "dosing":
+        if dosing_session_id is not None:
+            dosing = session.get(DosingSession, dosing_session_id)
+            if dosing is None or dosing.course.client_id != row.client_id:
+                raise NotFoundError("That dosing session is not one of this client's.")
+            row.course_id = dosing.course_id
+        row.dosing_session_id = dosing_session_id
+    row.updated_at = _utcnow()
+    session.flush()
+    return convert.note(row)
+
+
+def get_note(session: Session, note_id: int) -> NoteDTO:
+    return convert.note(_load(session, note_id))
+
+
+def list_notes(session: Session, client_id: int) -> list[NoteDTO]:
+    rows = session.scalars(select(Note).where(Note.client_id == client_id)
+                           .order_by(Note.session_date, Note.id))
+    return [convert.note(r) for r in rows]
+
+
+def _reference_problems(session: Session, row: Note, template: Template) -> list[Problem]:
+    """Targets and parts a note names must be this client's own."""
+    problems = []
+    for f in template.fields:
+        value = row.content.get(f.id)
+        if f.kind == templates.FieldKind.TARGET_REF and isinstance(value, int):
+            target = session.get(TargetMemory, value)
+            if target is None or target.client_id != row.client_id:
+                problems.append(Problem(f.id, f.label,
+                                        "The target chosen here is not in this client's "
+                                        "registry; choose it again."))
+        elif f.kind == templates.FieldKind.PARTS_REF and isinstance(value, list):
+            for part_id in value:
+                part = session.get(IfsPart, part_id) if isinstance(part_id, int) else None
+                if part is None or part.client_id != row.client_id:
+                    problems.append(Problem(f.id, f.label,
+                                            "A part chosen here is not in this client's "
+                                            "registry; choose the parts again."))
+                    break
+    figures = templates.extract_figures(template, row.content)
+    for change in figures.part_status_changes:
+        part = session.get(IfsPart, change.part_id)
+        if part is None or part.client_id != row.client_id:
+            problems.append(Problem("part_status_changes", "Part status changes",
+                                    "A part named here is not in this client's registry."))
+    if row.template_id == "dosing" and row.dosing_session_id is not None:
+        number = row.content.get("session_number")
+        dosing = session.get(DosingSession, row.dosing_session_id)
+        if isinstance(number, int) and dosing is not None and number != dosing.number:
+            taken = session.scalars(select(DosingSession).where(
+                DosingSession.course_id == dosing.course_id,
+                DosingSession.number == number)).first()
+            if taken is not None:
+                problems.append(Problem("session_number", "Dose number",
+                                        f"Dose {number} already exists in this course; "
+                                        "check the number."))
+    return problems
+
+
+def check_for_signing(session: Session, note_id: int) -> list[Problem]:
+    row = _load(session, note_id)
+    if row.status == "signed":
+        return []
+    template = template_of(row)
+    problems = templates.validate_note(template, row.content, for_signing=True)
+    return problems + _reference_problems(session, row, template)
+
+
+def note_hash(row: Note | NoteDTO) -> str:
+    """What the signature covers: the content and the facts of the record around it."""
+    material = {
+        "client_id": row.client_id,
+        "follows_dosing_session_id": row.dosing_session_id,
+        "content": row.content,
+    }
+    return templates.content_hash(row.template_id, row.template_version, material)
+
+
+def verify_note_hash(note: NoteDTO) -> bool:
+    """True when a signed note's content still matches the hash taken when it was signed."""
+    return note.content_hash is not None and note_hash(note) == note.content_hash
+
+
+def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
+    """Validate against the template, file the typed figures, hash, lock and audit."""
+    row = _load(session, note_id)
+    if row.status == "signed":
+        raise LockedError("This note is already signed.")
+    template = template_of(row)
+    row.content = _plain(templates.derive_values(template, row.content))
+    problems = check_for_signing(session, note_id)
+    if problems:
+        raise SigningError(problems)
+    day = _parse_date(row.content.get("session_date")) or row.session_date
+    row.session_date = day
+    figures = templates.extract_figures(template, row.content)
+    _file_figures(session, row, template, figures, day)
+    row.status = "signed"
+    row.signed_at = _utcnow()
+    row.signed_by_id = clinician_id
+    row.content_hash = note_hash(row)
+    session.flush()
+    audit.record(session, "note.sign", entity="note", entity_id=row.id, client_id=row.client_id,
+                 actor_id=clinician_id, detail=f"sha256={row.content_hash[:16]}")
+    return convert.note(row)
+
+
+def _file_figures(
+    session: Session,
+    row: Note,
+    template: Template,
+    figures: templates.ExtractedFigures,
+    day: dt.date,
+) -> None:
+    """Put the typed figures where they belong; each row carries the note's id (and so is
+    locked by the database once the note is signed)."""
+    if figures.target is not None:
+        rating = figures.target
+        target = session.get_one(TargetMemory, rating.target_id)
+        if rating.sud_start is not None or rating.voc_start is not None:
+            session.add(TargetRating(target_id=target.id, note_id=row.id, rated_on=day,
+                                     point="start", sud=rating.sud_start,
+                                     voc=rating.voc_start))
+        if rating.sud_end is not None or rating.voc_end is not None:
+            session.add(TargetRating(target_id=target.id, note_id=row.id, rated_on=day,
+                                     point="end", sud=rating.sud_end, voc=rating.voc_end))
+        definition = {
+            name: row.content[name]
+            for name in ("image", "negative_cognition", "emotions", "body_location")
+            if isinstance(row.content.get(name), str) and row.content[name].strip()
+        }
+        pc = row.content.get("revised_pc") if row.content.get("pc_kept_or_revised") == \
+            "revised" else row.content.get("positive_cognition")
+        if isinstance(pc, str) and pc.strip():
+            definition["positive_cognition"] = pc
+        if target.status in ("identified", "reopened"):
+            definition["status"] = "in_processing"
+        targets.change_definition(session, target, definition, note_id=row.id,
+                                  actor_id=row.signed_by_id)
+    if figures.reevaluation is not None:
+        reeval = figures.reevaluation
+        if reeval.sud is not None or reeval.voc is not None:
+            session.add(TargetRating(target_id=reeval.target_id, note_id=row.id, rated_on=day,
+                                     point="reevaluation", sud=reeval.sud, voc=reeval.voc))
+    if figures.self_energy is not None:
+        session.add(SelfEnergyRating(client_id=row.client_id, note_id=row.id, rated_on=day,
+                                     rating=figures.self_energy))
+    for change in figures.part_status_changes:
+        part = session.get_one(IfsPart, change.part_id)
+        if part.status != change.new_status:
+            parts.change_status(session, part, change.new_status, day, note_id=row.id)
+    if template.id == "ifs":
+        session.flush()
+        parts.take_snapshot(session, row.client_id, day, note_id=row.id)
+    if template.id == "dosing" and row.dosing_session_id is not None:
+        _file_dosing(session, row, figures, day)
+
+
+def _file_dosing(
+    session: Session, row: Note, figures: templates.ExtractedFigures, day: dt.date
+) -> None:
+    dosing = session.get_one(DosingSession, row.dosing_session_id)
+    c = row.content
+    number = c.get("session_number")
+    if isinstance(number, int):
+        dosing.number = number
+    dosing.session_date = day
+    dosing.start_time = _parse_time(c.get("start_time"))
+    dosing.setting = c.get("dosing_setting") or dosing.setting
+    dosing.medication = c.get("medication") or dosing.medication
+    dosing.route = c.get("route") or dosing.route
+    dosing.dose_mg = figures.dose_mg
+    dosing.weight_kg = figures.weight_kg
+    dosing.infusion_minutes = c.get("infusion_minutes")
+    dosing.lot_number = c.get("lot_number") or ""
+    dosing.prescriber = c.get("prescriber") or ""
+    dosing.monitoring_clinician = c.get("monitoring_clinician") or ""
+    dosing.intention = c.get("intention") or ""
+    supports = ", ".join(str(s).replace("_", " ") for s in c.get("setting_supports") or [])
+    dosing.set_and_setting = "; ".join(x for x in (supports, c.get("setting_notes") or "") if x)
+    dosing.cadss_total = figures.cadss_total
+    dosing.cadss6_total = figures.cadss6
+    dosing.moaas = figures.moaas
+    events = [
+        " ".join(str(e.get(k) or "").replace("_", " ") for k in ("event", "severity")).strip()
+        for e in c.get("adverse_events") or []
+    ]
+    dosing.adverse_events = "; ".join(e for e in events if e)
+    dosing.ready_for_discharge = _parse_time(c.get("discharge_ready_time"))
+    dosing.ride_home_confirmed = c.get("ride_home_confirmed")
+    dosing.observations = c.get("observations") or ""
+    dosing.client_account = c.get("client_account") or ""
+    dosing.vitals = [
+        DosingVital(minutes_from_dose=v.minutes_from_dose, systolic=v.systolic,
+                    diastolic=v.diastolic, heart_rate=v.heart_rate, spo2=v.spo2,
+                    note_id=row.id)
+        for v in figures.vitals
+    ]
+    start = dosing.start_time
+    boosters = []
+    for b in c.get("boosters") or []:
+        when, mg = _parse_time(b.get("time")), b.get("dose_mg")
+        if when is None or not isinstance(mg, int | float):
+            continue
+        minutes = 0
+        if start is not None:
+            minutes = (when.hour * 60 + when.minute) - (start.hour * 60 + start.minute)
+        boosters.append(DosingBooster(minutes_from_dose=minutes, dose_mg=float(mg)))
+    dosing.boosters = boosters
+    dosing.locked_by_note_id = row.id
+
+
+@dataclass(frozen=True)
+class AddendumInput:
+    kind: str
+    reason: str
+    text: str
+
+
+def _addendum_hash(note: Note, a: Addendum) -> str:
+    material = "\x1f".join([
+        str(note.id), note.content_hash or "", a.kind, a.reason, a.text,
+        str(a.author_id), a.created_at.isoformat(),
+    ])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def add_addendum(
+    session: Session,
+    note_id: int,
+    *,
+    kind: str,
+    reason: str,
+    text: str,
+    author_id: int | None,
+) -> AddendumDTO:
+    """An addendum, correction or late entry to a signed note, signed as it is added."""
+    note = _load(session, note_id)
+    if note.status != "signed":
+        raise DomainError("Only a signed note takes addenda; edit the draft instead.")
+    problems = {}
+    if kind not in ADDENDUM_KINDS:
+        problems["kind"] = "Choose addendum, correction or late entry."
+    if not reason.strip():
+        problems["reason"] = "Say why this is being added."
+    if not text.strip():
+        problems["text"] = "Write the addendum's text."
+    if problems:
+        raise ValidationError(problems)
+    now = _utcnow()
+    row = Addendum(note_id=note.id, kind=kind, reason=reason.strip(), text=text.strip(),
+                   author_id=author_id, status="signed", signed_at=now, created_at=now)
+    row.content_hash = _addendum_hash(note, row)
+    session.add(row)
+    session.flush()
+    audit.record(session, "note.addendum", entity="addendum", entity_id=row.id,
+                 client_id=note.client_id, actor_id=author_id, detail=f"kind={kind}")
+    return convert.addendum(row)

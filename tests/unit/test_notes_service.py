@@ -1,0 +1,288 @@
+"""Notes: drafts, signing with figure extraction, hashes, addenda and database-level locks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.entities import AuditEvent, DosingSession, PartsMapSnapshot
+from models.errors import LockedError, ValidationError
+from models.services import care, chart, clients, clinicians, notes, parts, targets
+
+DAY = dt.date(2026, 3, 10)
+COMMON = {
+    "start_time": "10:00",
+    "duration_minutes": 60,
+    "delivery": "in_office",
+    "suicidal_ideation": "denied",
+    "homicidal_ideation": "denied",
+}
+
+
+@pytest.fixture
+def world(session: Session) -> dict[str, Any]:
+    doc = clinicians.create_clinician(session, "Dr Sign", "PsyD")
+    client = clients.create_client(session, clients.ClientInput(name="Note Fixture"))
+    course = care.add_course(session, client.id, care.CourseInput("intensive", DAY))
+    dose = care.add_dosing_session(session, course.id, care.DosingInput(
+        session_date=DAY, route="sublingual", dose_mg=300))
+    target = targets.create_target(session, client.id, targets.TargetInput(
+        label="Hallway, age 9", negative_cognition="I am powerless"))
+    planner = parts.create_part(session, client.id, parts.PartInput("Planner", "manager"))
+    little = parts.create_part(session, client.id, parts.PartInput("Little One", "exile"))
+    parts.add_relation(session, client.id, "protects", planner.id, little.id)
+    return {"doc": doc, "client": client, "course": course, "dose": dose, "target": target,
+            "planner": planner, "little": little}
+
+
+def emdr_content(target_id: int, day: dt.date = DAY + dt.timedelta(days=2)) -> dict[str, Any]:
+    return {
+        **COMMON,
+        "session_date": day.isoformat(),
+        "phases_covered": ["3", "4", "5"],
+        "target": target_id,
+        "image": "The long corridor",
+        "negative_cognition": "I am powerless",
+        "positive_cognition": "I can handle it",
+        "voc_start": 2,
+        "sud_start": 8,
+        "bls_sets": [
+            {"bls_type": "eye_movements", "speed_hz": 1.0, "passes": 24, "sud": 6},
+            {"bls_type": "taps", "speed_hz": 1.0, "passes": 24, "sud": 3},
+        ],
+        "sud_end": 2,
+        "voc_end": 5,
+        "closure": "complete",
+        "stability": "stable",
+        "plan": "Continue with the same target.",
+    }
+
+
+def _emdr_note(session: Session, w: dict[str, Any]) -> int:
+    note = notes.create_note(session, w["client"].id, "emdr", author_id=w["doc"].id,
+                             session_date=DAY + dt.timedelta(days=2))
+    notes.save_draft(session, note.id, emdr_content(w["target"].id))
+    return note.id
+
+
+def test_a_new_integration_note_follows_the_latest_dose(session: Session, world: dict) -> None:
+    note = notes.create_note(session, world["client"].id, "emdr", author_id=world["doc"].id,
+                             session_date=DAY + dt.timedelta(days=2))
+    assert note.dosing_session_id == world["dose"].id
+    assert note.status == "draft" and note.template_version == 1
+    line = notes.dosing_context(world["dose"], DAY + dt.timedelta(days=2))
+    assert "dose 1" in line and "sublingual" in line and "300 mg" in line
+    assert "2 days after" in line
+
+
+def test_a_draft_keeps_whatever_was_typed(session: Session, world: dict) -> None:
+    note = notes.create_note(session, world["client"].id, "emdr", author_id=None)
+    saved = notes.save_draft(session, note.id, {"sud_start": 42, "plan": "half a thought"})
+    assert saved.content == {"sud_start": 42, "plan": "half a thought"}
+    assert notes.get_note(session, note.id).content["sud_start"] == 42
+
+
+def test_signing_lists_every_problem_by_field(session: Session, world: dict) -> None:
+    note = notes.create_note(session, world["client"].id, "emdr", author_id=None)
+    notes.save_draft(session, note.id, {"session_date": "2026-03-12", "sud_start": 12})
+    with pytest.raises(notes.SigningError) as info:
+        notes.sign_note(session, note.id, clinician_id=world["doc"].id)
+    paths = {p.field_path for p in info.value.problems}
+    assert {"start_time", "phases_covered", "plan", "sud_start", "closure"} <= paths
+    assert notes.get_note(session, note.id).status == "draft"
+
+
+def test_signing_files_sud_voc_and_definition_history(session: Session, world: dict) -> None:
+    note_id = _emdr_note(session, world)
+    signed = notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    assert signed.status == "signed" and signed.signed_by_id == world["doc"].id
+    assert len(signed.content_hash or "") == 64 and notes.verify_note_hash(signed)
+    target = targets.list_targets(session, world["client"].id)[0]
+    assert [(r.point, r.sud, r.voc) for r in target.ratings] == [("start", 8, 2), ("end", 2, 5)]
+    assert all(r.note_id == note_id for r in target.ratings)
+    assert target.status == "in_processing"
+    changed = {h.field: h.new_value for h in target.history}
+    assert changed["image"] == "The long corridor"
+    assert changed["positive_cognition"] == "I can handle it"
+    assert "negative_cognition" not in changed  # it was already so
+
+
+def test_the_hash_is_stable_and_detects_change(session: Session, world: dict) -> None:
+    note_id = _emdr_note(session, world)
+    signed = notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    again = notes.get_note(session, note_id)
+    assert notes.note_hash(again) == signed.content_hash
+    tampered = again.__class__(**{**again.__dict__, "content": {**again.content, "sud_end": 0}})
+    assert not notes.verify_note_hash(tampered)
+
+
+def test_signed_notes_open_read_only(session: Session, world: dict) -> None:
+    note_id = _emdr_note(session, world)
+    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    with pytest.raises(LockedError):
+        notes.save_draft(session, note_id, {"plan": "changed"})
+    with pytest.raises(LockedError):
+        notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+
+
+def test_addenda_are_signed_with_their_own_author_and_reason(
+    session: Session, world: dict
+) -> None:
+    note_id = _emdr_note(session, world)
+    with pytest.raises(Exception, match="signed note"):
+        notes.add_addendum(session, note_id, kind="addendum", reason="r", text="t",
+                           author_id=None)
+    signed = notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    with pytest.raises(ValidationError) as info:
+        notes.add_addendum(session, note_id, kind="correction", reason=" ", text="",
+                           author_id=world["doc"].id)
+    assert set(info.value.problems) == {"reason", "text"}
+    a = notes.add_addendum(session, note_id, kind="correction", reason="Wrong SUD typed",
+                           text="End SUD was 3, not 2.", author_id=world["doc"].id)
+    assert a.status == "signed" and a.content_hash and a.kind == "correction"
+    after = notes.get_note(session, note_id)
+    assert after.content == signed.content and after.content_hash == signed.content_hash
+    assert [x.reason for x in after.addenda] == ["Wrong SUD typed"]
+
+
+def test_ifs_signing_files_self_energy_status_and_a_map_snapshot(
+    session: Session, world: dict
+) -> None:
+    note = notes.create_note(session, world["client"].id, "ifs", author_id=None,
+                             session_date=DAY + dt.timedelta(days=1))
+    notes.save_draft(session, note.id, {
+        **COMMON, "session_date": (DAY + dt.timedelta(days=1)).isoformat(),
+        "trailhead": "Tight chest before work", "parts_worked": [world["little"].id],
+        "self_energy": 6, "plan": "Return to Little One.",
+        "part_status_changes": [{"part": [world["little"].id], "new_status": "witnessed"}],
+    })
+    notes.sign_note(session, note.id, clinician_id=world["doc"].id)
+    loaded = chart.load_client_chart(session, world["client"].id)
+    assert [(p.rating, p.note_id) for p in loaded.self_energy] == [(6, note.id)]
+    assert [(h.old_status, h.new_status) for h in loaded.part_history] == [
+        ("identified", "witnessed")]
+    snap = parts.snapshot_on(session, world["client"].id, DAY + dt.timedelta(days=1))
+    assert snap is not None
+    assert {p["name"]: p["status"] for p in snap["parts"]}["Little One"] == "witnessed"
+    assert snap["relations"] == [{"kind": "protects", "from": world["planner"].id,
+                                  "to": world["little"].id}]
+    assert parts.snapshot_on(session, world["client"].id, DAY) is None
+
+
+def test_dosing_note_opens_a_session_and_signing_fills_and_locks_it(
+    session: Session, world: dict
+) -> None:
+    day = DAY + dt.timedelta(days=3)
+    note = notes.create_note(session, world["client"].id, "dosing", author_id=None,
+                             session_date=day)
+    dosing = session.get_one(DosingSession, note.dosing_session_id)
+    assert dosing.number == 2 and note.content["session_number"] == 2
+    notes.save_draft(session, note.id, {
+        **COMMON, "session_date": day.isoformat(), "session_number": 2,
+        "dosing_setting": "in_office", "prescriber": "Dr P", "monitoring_clinician": "RN M",
+        "medication": "racemic_ketamine", "route": "intramuscular", "dose_mg": 56.0,
+        "weight_kg": 70.0, "intention": "Rest", "adverse_events_occurred": False,
+        "discharge_ready_time": "12:30", "ride_home_confirmed": True, "cadss_total": 22,
+        "cadss6": 7, "moaas": 4,
+        "vitals": [
+            {"minutes_from_dose": -5, "systolic": 122, "diastolic": 78, "heart_rate": 70,
+             "spo2": 98},
+            {"minutes_from_dose": 40, "systolic": 141, "diastolic": 88, "heart_rate": 84,
+             "spo2": 97},
+        ],
+    })
+    signed = notes.sign_note(session, note.id, clinician_id=world["doc"].id)
+    assert signed.content["mg_per_kg"] == pytest.approx(0.8)
+    session.refresh(dosing)
+    assert (dosing.route, dosing.dose_mg, dosing.cadss_total, dosing.moaas) == (
+        "intramuscular", 56.0, 22, 4)
+    assert [v.systolic for v in dosing.vitals] == [122, 141]
+    assert dosing.locked_by_note_id == note.id
+    with pytest.raises(LockedError):
+        care.update_dosing_session(session, dosing.id, care.DosingInput(
+            session_date=day, route="oral"))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE note SET content = '{}' WHERE id = :note",
+        "DELETE FROM note WHERE id = :note",
+        "UPDATE addendum SET text = 'x' WHERE note_id = :note",
+        "DELETE FROM addendum WHERE note_id = :note",
+        "UPDATE target_rating SET sud = 0 WHERE note_id = :note",
+        "DELETE FROM target_rating WHERE note_id = :note",
+        "UPDATE target_definition_change SET new_value = 'x' WHERE note_id = :note",
+    ],
+)
+def test_the_database_refuses_to_change_a_signed_record(
+    session: Session, world: dict, sql: str
+) -> None:
+    note_id = _emdr_note(session, world)
+    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    notes.add_addendum(session, note_id, kind="addendum", reason="r", text="t", author_id=None)
+    session.commit()
+    with pytest.raises(IntegrityError, match="locked"):
+        session.execute(text(sql), {"note": note_id})
+    session.rollback()
+
+
+def test_the_database_refuses_to_change_ifs_and_dosing_figures(
+    session: Session, world: dict
+) -> None:
+    note = notes.create_note(session, world["client"].id, "ifs", author_id=None)
+    notes.save_draft(session, note.id, {
+        **COMMON, "session_date": DAY.isoformat(), "trailhead": "t", "self_energy": 5,
+        "plan": "p", "part_status_changes": [{"part": [world["planner"].id],
+                                              "new_status": "befriended"}]})
+    notes.sign_note(session, note.id, clinician_id=world["doc"].id)
+    session.commit()
+    for sql in ("UPDATE self_energy_rating SET rating = 9",
+                "DELETE FROM part_status_change",
+                "UPDATE parts_map_snapshot SET content = '{}'"):
+        with pytest.raises(IntegrityError, match="locked"):
+            session.execute(text(sql))
+        session.rollback()
+    assert session.scalars(select(PartsMapSnapshot)).one().note_id == note.id
+
+
+def test_an_addendum_cannot_be_smuggled_onto_a_draft(session: Session, world: dict) -> None:
+    note = notes.create_note(session, world["client"].id, "general", author_id=None)
+    session.commit()
+    with pytest.raises(IntegrityError, match="signed note"):
+        session.execute(text(
+            "INSERT INTO addendum (note_id, kind, reason, text, status, created_at) "
+            "VALUES (:n, 'addendum', 'r', 't', 'draft', '2026-01-01')"), {"n": note.id})
+    session.rollback()
+
+
+def test_create_sign_and_addendum_are_audited(session: Session, world: dict) -> None:
+    note_id = _emdr_note(session, world)
+    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    notes.add_addendum(session, note_id, kind="late_entry", reason="r", text="t",
+                       author_id=world["doc"].id)
+    actions = [e.action for e in session.scalars(
+        select(AuditEvent).where(AuditEvent.client_id == world["client"].id))]
+    assert actions[-3:] == ["note.create", "note.sign", "note.addendum"] or actions[-4:] == [
+        "note.create", "target.update", "note.sign", "note.addendum"]
+    assert audit.verify_chain(session).ok
+    details = " ".join(e.detail for e in session.scalars(select(AuditEvent)))
+    assert "corridor" not in details and "powerless" not in details
+
+
+def test_a_reference_to_another_clients_target_is_refused(
+    session: Session, world: dict
+) -> None:
+    other = clients.create_client(session, clients.ClientInput(name="Other Fixture"))
+    foreign = targets.create_target(session, other.id, targets.TargetInput(label="Not yours"))
+    note = notes.create_note(session, world["client"].id, "emdr", author_id=None,
+                             session_date=DAY + dt.timedelta(days=2))
+    notes.save_draft(session, note.id, emdr_content(foreign.id))
+    problems = notes.check_for_signing(session, note.id)
+    assert [p.field_path for p in problems] == ["target"]
