@@ -1,0 +1,1237 @@
+"""Symptom-measure definitions (loaded from TOML), scoring, change rules and chart inputs."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cache, cached_property
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, NoReturn, cast
+
+SCHEMA_VERSION = 1
+
+# --------------------------------------------------------------------------------------
+# Definitions
+# --------------------------------------------------------------------------------------
+
+
+class InstrumentDefinitionError(ValueError):
+    """An instrument definition file is malformed; the message names the file and the fault."""
+
+
+class Direction(StrEnum):
+    LOWER_IS_BETTER = "lower_is_better"
+    HIGHER_IS_BETTER = "higher_is_better"
+
+
+class Charting(StrEnum):
+    """How an instrument is charted: as a trend over dates, or one value per dosing session."""
+
+    TREND = "trend"
+    PER_DOSE = "per_dose"
+
+
+class MissingRuleKind(StrEnum):
+    INCOMPLETE = "incomplete"
+    PRORATE = "prorate"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A published (or clinician-given) source for a rule, cited as author and year."""
+
+    key: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One scoring or change rule described in words, for footnotes and reports."""
+
+    name: str
+    text: str
+    source: Source | None = None
+    computed: bool = False
+    inputs: tuple[tuple[str, float], ...] = ()
+    brief: str = ""
+
+    def footnote(self) -> str:
+        line = f"{self.name}: {self.text}"
+        if self.computed and self.inputs:
+            named = ", ".join(f"{name} {value:g}" for name, value in self.inputs)
+            line += f" [computed, Jacobson & Truax 1991; inputs: {named}]"
+        if self.source is not None:
+            line += f" ({self.source.citation})"
+        return line + "."
+
+
+@dataclass(frozen=True)
+class Item:
+    number: int
+    text: str | None
+    scored: bool
+    min_value: int
+    max_value: int
+    labels: tuple[str, ...] = ()
+
+    @property
+    def display_text(self) -> str:
+        return self.text if self.text is not None else f"Item {self.number}"
+
+    def label_for(self, value: int) -> str | None:
+        """The answer label for a value, or None where the item has no labels."""
+        if not self.labels or not self.min_value <= value <= self.max_value:
+            return None
+        return self.labels[value - self.min_value]
+
+
+@dataclass(frozen=True)
+class Subscale:
+    key: str
+    label: str
+    items: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    label: str
+    min_total: int
+    max_total: int
+
+    def contains(self, total: float) -> bool:
+        return self.min_total <= total <= self.max_total
+
+
+@dataclass(frozen=True)
+class Bands:
+    levels: tuple[Band, ...]
+    validated: bool
+    source: Source | None
+
+    def band_for(self, total: float) -> Band | None:
+        for band in self.levels:
+            if band.contains(total):
+                return band
+        return None
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """A total at or above `at_least` meets the cut-off (e.g. provisional PTSD)."""
+
+    key: str
+    label: str
+    at_least: int
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class SymptomRule:
+    """An item rated `item_at_least` or more counts as a symptom; each subscale needs a count."""
+
+    key: str
+    label: str
+    item_at_least: int
+    min_items: tuple[tuple[str, int], ...]
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    """An answer of `at_least` or more on this item raises a safety flag, whatever the total."""
+
+    item: int
+    at_least: int
+    label: str
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class MissingRule:
+    kind: MissingRuleKind = MissingRuleKind.INCOMPLETE
+    max_missing: int = 0
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class ChangeThreshold:
+    """A change of at least `points` counts (reliable change, clinically meaningful change)."""
+
+    points: float
+    source: Source | None
+    computed: bool = False
+    inputs: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def computed_from(
+        cls, sd: float, reliability: float, source: Source | None = None
+    ) -> ChangeThreshold:
+        """A Jacobson & Truax threshold from the baseline SD and test-retest reliability."""
+        return cls(
+            points=reliable_change_threshold_computed(sd, reliability),
+            source=source,
+            computed=True,
+            inputs=(("baseline SD", sd), ("test-retest r", reliability)),
+        )
+
+
+@dataclass(frozen=True)
+class ResponseRule:
+    """Response: the total fell by at least `percent_reduction` % of the baseline total."""
+
+    percent_reduction: float
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class RemissionRule:
+    """Remission: the latest total is below `below`."""
+
+    below: float
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: int
+    title: str
+    short_name: str
+    timeframe: str
+    instructions: str
+    direction: Direction
+    charting: Charting
+    items: tuple[Item, ...]
+    answer_labels: tuple[str, ...] = ()
+    missing_rule: MissingRule = MissingRule()
+    subscales: tuple[Subscale, ...] = ()
+    bands: Bands | None = None
+    cutoffs: tuple[Cutoff, ...] = ()
+    symptom_rules: tuple[SymptomRule, ...] = ()
+    safety_items: tuple[SafetyItem, ...] = ()
+    reliable_change: ChangeThreshold | None = None
+    clinically_meaningful: ChangeThreshold | None = None
+    response: ResponseRule | None = None
+    remission: RemissionRule | None = None
+    scoring_source: Source | None = None
+    notice: str | None = None
+    custom: bool = False
+
+    @cached_property
+    def items_by_number(self) -> Mapping[int, Item]:
+        return {item.number: item for item in self.items}
+
+    @cached_property
+    def scored_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.scored)
+
+    @cached_property
+    def total_min(self) -> int:
+        return sum(item.min_value for item in self.scored_items)
+
+    @cached_property
+    def total_max(self) -> int:
+        return sum(item.max_value for item in self.scored_items)
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.direction is Direction.LOWER_IS_BETTER
+
+    @property
+    def item_text_included(self) -> bool:
+        return all(item.text is not None for item in self.items)
+
+    def subscale(self, key: str) -> Subscale:
+        for subscale in self.subscales:
+            if subscale.key == key:
+                return subscale
+        raise KeyError(f"{self.short_name} has no subscale {key!r}")
+
+    def rules(self) -> tuple[Rule, ...]:
+        """Every scoring, band, flag and change rule, each with its source."""
+        rules: list[Rule] = []
+        unscored = [item.number for item in self.items if not item.scored]
+        text = f"sum of {len(self.scored_items)} items ({self.total_min}–{self.total_max})"
+        if unscored:
+            text += f"; item {', '.join(map(str, unscored))} not scored"
+        rules.append(Rule("Total", text, self.scoring_source, brief="scoring"))
+        missing = self.missing_rule
+        if missing.kind is MissingRuleKind.PRORATE:
+            text = (
+                f"prorated when at most {missing.max_missing} item(s) are missing; "
+                "otherwise incomplete and not charted"
+            )
+            brief = f"proration (up to {missing.max_missing} missing)"
+        else:
+            text = "a total with any item missing is incomplete and not charted"
+            brief = "incomplete totals not charted"
+        rules.append(Rule("Missing items", text, missing.source, brief=brief))
+        if self.bands is not None:
+            text = ", ".join(
+                f"{band.label.lower()} {band.min_total}–{band.max_total}"
+                for band in self.bands.levels
+            )
+            brief = "severity bands"
+            if not self.bands.validated:
+                text += " (not validated)"
+                brief += " (not validated)"
+            rules.append(Rule("Severity bands", text, self.bands.source, brief=brief))
+        for cutoff in self.cutoffs:
+            rules.append(
+                Rule(cutoff.label, f"total {cutoff.at_least} or above", cutoff.source,
+                     brief=f"cut-off ≥ {cutoff.at_least}")
+            )
+        for symptom in self.symptom_rules:
+            needs = ", ".join(f"≥{count} {key}" for key, count in symptom.min_items)
+            text = f"an item rated {symptom.item_at_least}+ counts as a symptom; needs {needs}"
+            rules.append(Rule(symptom.label, text, symptom.source, brief="DSM-5 symptom rule"))
+        for item in self.safety_items:
+            text = f"item {item.item} at {item.at_least} or above raises a flag whatever the total"
+            rules.append(
+                Rule("Safety flag", text, item.source, brief=f"item {item.item} safety flag")
+            )
+        for name, threshold in (
+            ("Reliable change", self.reliable_change),
+            ("Clinically meaningful change", self.clinically_meaningful),
+        ):
+            if threshold is None:
+                continue
+            points = f"{threshold.points:.3g}"
+            rules.append(
+                Rule(
+                    name,
+                    f"a change of {points} or more points from baseline",
+                    threshold.source,
+                    threshold.computed,
+                    threshold.inputs,
+                    brief=f"{name.lower()} {points} points",
+                )
+            )
+        if self.response is not None:
+            percent = f"{self.response.percent_reduction:g}%"
+            rules.append(
+                Rule("Response", f"total {percent} or more below baseline", self.response.source,
+                     brief=f"response ≥ {percent} drop")
+            )
+        if self.remission is not None:
+            below = f"{self.remission.below:g}"
+            rules.append(
+                Rule("Remission", f"total below {below}", self.remission.source,
+                     brief=f"remission < {below}")
+            )
+        return tuple(rules)
+
+    def footnotes(self) -> list[str]:
+        return [rule.footnote() for rule in self.rules()]
+
+
+def reliable_change_threshold_computed(sd: float, r: float) -> float:
+    """Jacobson & Truax reliable change: 1.96 * sqrt(2) * SD * sqrt(1 - r)."""
+    if not math.isfinite(sd) or sd <= 0:
+        raise ValueError(f"baseline SD must be a positive number, got {sd!r}")
+    if not math.isfinite(r) or not 0 <= r < 1:
+        raise ValueError(f"test-retest reliability r must be in [0, 1), got {r!r}")
+    return 1.96 * math.sqrt(2) * sd * math.sqrt(1 - r)
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------
+
+_MISSING: Any = object()
+
+
+class _Reader:
+    """Typed access to a parsed TOML document with errors that name file and field."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.sources: dict[str, Source] = {}
+
+    def fail(self, message: str) -> NoReturn:
+        raise InstrumentDefinitionError(f"{self.origin}: {message}")
+
+    def get(
+        self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str,
+        default: Any = _MISSING,
+    ) -> Any:
+        name = f"{where}.{key}" if where else key
+        if key not in table:
+            if default is _MISSING:
+                self.fail(f"missing required field '{name}'")
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+        if not ok:
+            expected = " or ".join(k.__name__ for k in kinds)
+            self.fail(f"'{name}' must be {expected}, got {type(value).__name__} {value!r}")
+        return value
+
+    def text(self, table: Mapping[str, Any], key: str, where: str, default: Any = _MISSING) -> Any:
+        value = self.get(table, key, str, where, default)
+        if isinstance(value, str) and not value.strip():
+            self.fail(f"'{where + '.' if where else ''}{key}' must not be empty")
+        return value
+
+    def tables(self, table: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+        value: list[Any] = self.get(table, key, list, where, [])
+        name = f"{where}.{key}" if where else key
+        for index, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                self.fail(f"'{name}[{index}]' must be a table, got {type(entry).__name__}")
+        return value
+
+    def source(self, table: Mapping[str, Any], where: str) -> Source | None:
+        """The source a rule cites by key, which must be defined under [sources]."""
+        key = self.get(table, "source", str, where, None)
+        if key is None:
+            return None
+        if key not in self.sources:
+            known = ", ".join(sorted(self.sources)) or "none defined"
+            self.fail(f"'{where}.source' refers to unknown source {key!r} (known: {known})")
+        return self.sources[key]
+
+    def check_keys(self, table: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            place = f"in '{where}'" if where else "at top level"
+            hint = ""
+            if where and set(unknown) & _TOP_KEYS:
+                hint = (
+                    " (in TOML a key written below a [table] header belongs to that table: "
+                    "move top-level keys above the first header)"
+                )
+            self.fail(f"unknown field(s) {', '.join(unknown)} {place}{hint}")
+
+
+def _answer_labels(r: _Reader, table: Mapping[str, Any], where: str, low: int, high: int
+                   ) -> tuple[str, ...]:
+    labels = r.get(table, "labels", list, where, [])
+    if labels and len(labels) != high - low + 1:
+        r.fail(
+            f"'{where}.labels' has {len(labels)} labels but answers run {low}..{high} "
+            f"({high - low + 1} values)"
+        )
+    if not all(isinstance(label, str) and label.strip() for label in labels):
+        r.fail(f"'{where}.labels' must all be non-empty strings")
+    return tuple(labels)
+
+
+def _range(r: _Reader, table: Mapping[str, Any], where: str, low: Any = _MISSING,
+           high: Any = _MISSING) -> tuple[int, int]:
+    lo = r.get(table, "min", int, where, low)
+    hi = r.get(table, "max", int, where, high)
+    if lo >= hi:
+        r.fail(f"'{where}' range must have min < max, got {lo}..{hi}")
+    return lo, hi
+
+
+def _parse_sources(r: _Reader, data: Mapping[str, Any]) -> None:
+    for key, citation in r.get(data, "sources", dict, "", {}).items():
+        if not isinstance(citation, str) or not citation.strip():
+            r.fail(f"'sources.{key}' must be a non-empty citation string")
+        r.sources[key] = Source(key, citation)
+
+
+def _parse_items(r: _Reader, data: Mapping[str, Any]) -> tuple[tuple[Item, ...], tuple[str, ...]]:
+    answers = r.get(data, "answers", dict, "")
+    r.check_keys(answers, {"min", "max", "labels"}, "answers")
+    low, high = _range(r, answers, "answers")
+    answer_labels = _answer_labels(r, answers, "answers", low, high)
+    entries = r.tables(data, "items", "")
+    if not entries:
+        r.fail("'items' must list at least one item")
+    items: list[Item] = []
+    for index, entry in enumerate(entries):
+        where = f"items[{index}]"
+        r.check_keys(entry, {"number", "text", "scored", "min", "max", "labels"}, where)
+        number = r.get(entry, "number", int, where)
+        if number < 1:
+            r.fail(f"'{where}.number' must be 1 or more, got {number}")
+        item_low, item_high = _range(r, entry, where, low, high)
+        labels = _answer_labels(r, entry, where, item_low, item_high)
+        if not labels and (item_low, item_high) == (low, high):
+            labels = answer_labels
+        items.append(
+            Item(number, r.text(entry, "text", where, None), r.get(entry, "scored", bool, where,
+                 True), item_low, item_high, labels)
+        )
+    numbers = [item.number for item in items]
+    if len(set(numbers)) != len(numbers):
+        duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+        r.fail(f"item number(s) {duplicates} appear more than once")
+    if numbers != sorted(numbers):
+        r.fail("items must be listed in ascending number order")
+    if not any(item.scored for item in items):
+        r.fail("at least one item must be scored")
+    return tuple(items), answer_labels
+
+
+def _parse_scoring(r: _Reader, data: Mapping[str, Any], scored_count: int
+                   ) -> tuple[MissingRule, Source | None]:
+    scoring = r.get(data, "scoring", dict, "")
+    r.check_keys(scoring, {"method", "missing", "source"}, "scoring")
+    method = r.get(scoring, "method", str, "scoring")
+    if method != "sum":
+        r.fail(f"'scoring.method' must be 'sum', got {method!r}")
+    where = "scoring.missing"
+    table = r.get(scoring, "missing", dict, "scoring", {})
+    r.check_keys(table, {"rule", "max_missing", "source"}, where)
+    try:
+        kind = MissingRuleKind(r.get(table, "rule", str, where, MissingRuleKind.INCOMPLETE.value))
+    except ValueError:
+        r.fail(f"'{where}.rule' must be 'incomplete' or 'prorate'")
+    max_missing = r.get(table, "max_missing", int, where, 0)
+    if kind is MissingRuleKind.PRORATE and not 1 <= max_missing < scored_count:
+        r.fail(
+            f"'{where}.max_missing' must be between 1 and {scored_count - 1} for proration, "
+            f"got {max_missing}"
+        )
+    if kind is MissingRuleKind.INCOMPLETE and max_missing:
+        r.fail(f"'{where}.max_missing' only applies to the 'prorate' rule")
+    return MissingRule(kind, max_missing, r.source(table, where)), r.source(scoring, "scoring")
+
+
+def _parse_subscales(r: _Reader, data: Mapping[str, Any], scored: set[int]
+                     ) -> tuple[Subscale, ...]:
+    subscales: list[Subscale] = []
+    for index, entry in enumerate(r.tables(data, "subscales", "")):
+        where = f"subscales[{index}]"
+        r.check_keys(entry, {"key", "label", "items"}, where)
+        key = r.text(entry, "key", where)
+        numbers = r.get(entry, "items", list, where)
+        if not numbers or not all(type(n) is int for n in numbers):
+            r.fail(f"'{where}.items' must be a non-empty list of item numbers")
+        outside = [n for n in numbers if n not in scored]
+        if outside:
+            r.fail(f"'{where}.items' names {outside}, which are not scored items")
+        if any(s.key == key for s in subscales):
+            r.fail(f"subscale key {key!r} appears more than once")
+        subscales.append(Subscale(key, r.text(entry, "label", where), tuple(numbers)))
+    return tuple(subscales)
+
+
+def _parse_bands(r: _Reader, data: Mapping[str, Any], total_min: int, total_max: int
+                 ) -> Bands | None:
+    if "bands" not in data:
+        return None
+    table = r.get(data, "bands", dict, "")
+    r.check_keys(table, {"validated", "source", "levels"}, "bands")
+    levels: list[Band] = []
+    for index, entry in enumerate(r.tables(table, "levels", "bands")):
+        where = f"bands.levels[{index}]"
+        r.check_keys(entry, {"key", "label", "min", "max"}, where)
+        low, high = r.get(entry, "min", int, where), r.get(entry, "max", int, where)
+        if low > high:
+            r.fail(f"'{where}' has min {low} above max {high}")
+        levels.append(Band(r.text(entry, "key", where), r.text(entry, "label", where), low, high))
+    if not levels:
+        r.fail("'bands.levels' must list at least one band")
+    expected = total_min
+    for band in levels:
+        if band.min_total != expected:
+            r.fail(
+                f"bands must cover {total_min}..{total_max} in order without gaps or overlaps: "
+                f"band {band.key!r} starts at {band.min_total}, expected {expected}"
+            )
+        expected = band.max_total + 1
+    if expected - 1 != total_max:
+        r.fail(f"bands end at {expected - 1} but the total runs to {total_max}")
+    return Bands(tuple(levels), r.get(table, "validated", bool, "bands"), r.source(table, "bands"))
+
+
+def _parse_cutoffs(r: _Reader, data: Mapping[str, Any], total_min: int, total_max: int
+                   ) -> tuple[Cutoff, ...]:
+    cutoffs: list[Cutoff] = []
+    for index, entry in enumerate(r.tables(data, "cutoffs", "")):
+        where = f"cutoffs[{index}]"
+        r.check_keys(entry, {"key", "label", "at_least", "source"}, where)
+        at_least = r.get(entry, "at_least", int, where)
+        if not total_min < at_least <= total_max:
+            r.fail(f"'{where}.at_least' {at_least} is outside the total range")
+        cutoffs.append(Cutoff(r.text(entry, "key", where), r.text(entry, "label", where),
+                              at_least, r.source(entry, where)))
+    return tuple(cutoffs)
+
+
+def _parse_symptom_rules(r: _Reader, data: Mapping[str, Any], subscales: tuple[Subscale, ...]
+                         ) -> tuple[SymptomRule, ...]:
+    keys = {subscale.key for subscale in subscales}
+    rules: list[SymptomRule] = []
+    for index, entry in enumerate(r.tables(data, "symptom_rules", "")):
+        where = f"symptom_rules[{index}]"
+        r.check_keys(entry, {"key", "label", "item_at_least", "min_items", "source"}, where)
+        min_items = r.get(entry, "min_items", dict, where)
+        for key, count in min_items.items():
+            if key not in keys:
+                r.fail(f"'{where}.min_items' names unknown subscale {key!r}")
+            if type(count) is not int or count < 1:
+                r.fail(f"'{where}.min_items.{key}' must be a whole number of 1 or more")
+        rules.append(
+            SymptomRule(r.text(entry, "key", where), r.text(entry, "label", where),
+                        r.get(entry, "item_at_least", int, where), tuple(min_items.items()),
+                        r.source(entry, where))
+        )
+    return tuple(rules)
+
+
+def _parse_safety_items(r: _Reader, data: Mapping[str, Any], items: Mapping[int, Item]
+                        ) -> tuple[SafetyItem, ...]:
+    safety: list[SafetyItem] = []
+    for index, entry in enumerate(r.tables(data, "safety_items", "")):
+        where = f"safety_items[{index}]"
+        r.check_keys(entry, {"item", "at_least", "label", "source"}, where)
+        number = r.get(entry, "item", int, where)
+        if number not in items:
+            r.fail(f"'{where}.item' names item {number}, which does not exist")
+        at_least = r.get(entry, "at_least", int, where)
+        if not items[number].min_value < at_least <= items[number].max_value:
+            r.fail(f"'{where}.at_least' {at_least} is outside item {number}'s range")
+        safety.append(SafetyItem(number, at_least, r.text(entry, "label", where),
+                                 r.source(entry, where)))
+    return tuple(safety)
+
+
+def _parse_threshold(r: _Reader, table: Mapping[str, Any], where: str) -> ChangeThreshold:
+    r.check_keys(table, {"points", "method", "sd", "reliability", "source"}, where)
+    method = r.get(table, "method", str, where, "published")
+    source = r.source(table, where)
+    if method == "published":
+        points = r.get(table, "points", (int, float), where)
+        if points <= 0:
+            r.fail(f"'{where}.points' must be positive, got {points}")
+        return ChangeThreshold(float(points), source)
+    if method == "computed":
+        if "points" in table:
+            r.fail(f"'{where}' is computed: give 'sd' and 'reliability', not 'points'")
+        sd = r.get(table, "sd", (int, float), where)
+        reliability = r.get(table, "reliability", (int, float), where)
+        try:
+            return ChangeThreshold.computed_from(float(sd), float(reliability), source)
+        except ValueError as error:
+            r.fail(f"'{where}': {error}")
+    r.fail(f"'{where}.method' must be 'published' or 'computed', got {method!r}")
+
+
+@dataclass(frozen=True)
+class _ChangeRules:
+    reliable_change: ChangeThreshold | None = None
+    clinically_meaningful: ChangeThreshold | None = None
+    response: ResponseRule | None = None
+    remission: RemissionRule | None = None
+
+
+def _parse_change(r: _Reader, data: Mapping[str, Any], direction: Direction) -> _ChangeRules:
+    change = r.get(data, "change", dict, "", {})
+    r.check_keys(
+        change, {"reliable_change", "clinically_meaningful", "response", "remission"}, "change"
+    )
+    thresholds: dict[str, ChangeThreshold] = {}
+    for key in ("reliable_change", "clinically_meaningful"):
+        if key in change:
+            table = r.get(change, key, dict, "change")
+            thresholds[key] = _parse_threshold(r, table, f"change.{key}")
+    response = None
+    if "response" in change:
+        where = "change.response"
+        table = r.get(change, "response", dict, "change")
+        r.check_keys(table, {"percent_reduction", "source"}, where)
+        percent = r.get(table, "percent_reduction", (int, float), where)
+        if not 0 < percent <= 100:
+            r.fail(f"'{where}.percent_reduction' must be in (0, 100], got {percent}")
+        response = ResponseRule(float(percent), r.source(table, where))
+    remission = None
+    if "remission" in change:
+        where = "change.remission"
+        table = r.get(change, "remission", dict, "change")
+        r.check_keys(table, {"below", "source"}, where)
+        below = r.get(table, "below", (int, float), where)
+        remission = RemissionRule(float(below), r.source(table, where))
+    if (response or remission) and direction is not Direction.LOWER_IS_BETTER:
+        r.fail("response and remission rules are only defined for lower-is-better instruments")
+    return _ChangeRules(
+        thresholds.get("reliable_change"), thresholds.get("clinically_meaningful"), response,
+        remission,
+    )
+
+
+_TOP_KEYS = {
+    "schema_version", "id", "version", "title", "short_name", "timeframe", "instructions",
+    "direction", "charting", "notice", "sources", "answers", "items", "scoring", "subscales",
+    "bands", "cutoffs", "symptom_rules", "safety_items", "change",
+}
+
+
+def parse_instrument(data: Mapping[str, Any], origin: str) -> Instrument:
+    """Build an Instrument from a parsed TOML document; `origin` names it in errors."""
+    r = _Reader(origin)
+    r.check_keys(data, _TOP_KEYS, "")
+    schema = r.get(data, "schema_version", int, "")
+    if schema != SCHEMA_VERSION:
+        r.fail(f"schema_version {schema} is not supported (expected {SCHEMA_VERSION})")
+    version = r.get(data, "version", int, "")
+    if version < 1:
+        r.fail(f"'version' must be 1 or more, got {version}")
+    try:
+        direction = Direction(r.get(data, "direction", str, ""))
+        charting = Charting(r.get(data, "charting", str, "", Charting.TREND.value))
+    except ValueError as error:
+        r.fail(f"bad 'direction' or 'charting': {error}")
+    _parse_sources(r, data)
+
+    items, answer_labels = _parse_items(r, data)
+    scored = [item for item in items if item.scored]
+    total_min = sum(item.min_value for item in scored)
+    total_max = sum(item.max_value for item in scored)
+    missing_rule, scoring_source = _parse_scoring(r, data, len(scored))
+    subscales = _parse_subscales(r, data, {item.number for item in scored})
+    change = _parse_change(r, data, direction)
+    return Instrument(
+        id=r.text(data, "id", ""),
+        version=version,
+        title=r.text(data, "title", ""),
+        short_name=r.text(data, "short_name", ""),
+        timeframe=r.text(data, "timeframe", ""),
+        instructions=r.text(data, "instructions", ""),
+        direction=direction,
+        charting=charting,
+        items=items,
+        answer_labels=answer_labels,
+        missing_rule=missing_rule,
+        subscales=subscales,
+        bands=_parse_bands(r, data, total_min, total_max),
+        cutoffs=_parse_cutoffs(r, data, total_min, total_max),
+        symptom_rules=_parse_symptom_rules(r, data, subscales),
+        safety_items=_parse_safety_items(r, data, {item.number: item for item in items}),
+        reliable_change=change.reliable_change,
+        clinically_meaningful=change.clinically_meaningful,
+        response=change.response,
+        remission=change.remission,
+        scoring_source=scoring_source,
+        notice=r.text(data, "notice", "", None),
+    )
+
+
+def load_instrument_file(path: Path | Traversable) -> Instrument:
+    """Read and check one instrument definition; its id must match the file name."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise InstrumentDefinitionError(f"{path.name}: not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise InstrumentDefinitionError(f"{path.name}: not UTF-8 text: {error}") from error
+    instrument = parse_instrument(data, path.name)
+    stem = path.name.removesuffix(".toml")
+    if instrument.id != stem:
+        raise InstrumentDefinitionError(
+            f"{path.name}: id {instrument.id!r} does not match the file name (expected {stem!r})"
+        )
+    return instrument
+
+
+def load_instrument_dir(folder: Path | Traversable) -> dict[str, Instrument]:
+    """Every *.toml instrument in a folder, keyed by id (not cached)."""
+    files = sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith(".toml")),
+        key=lambda entry: entry.name,
+    )
+    return {instrument.id: instrument for instrument in map(load_instrument_file, files)}
+
+
+@cache
+def _bundled_instruments() -> tuple[Instrument, ...]:
+    folder = resources.files("resources") / "instruments"
+    return tuple(load_instrument_dir(folder).values())
+
+
+def load_instruments() -> dict[str, Instrument]:
+    """The bundled instruments keyed by id (parsed once, then cached)."""
+    return {instrument.id: instrument for instrument in _bundled_instruments()}
+
+
+def get_instrument(instrument_id: str) -> Instrument:
+    for instrument in _bundled_instruments():
+        if instrument.id == instrument_id:
+            return instrument
+    known = ", ".join(instrument.id for instrument in _bundled_instruments())
+    raise KeyError(f"no bundled instrument {instrument_id!r} (known: {known})")
+
+
+def custom_instrument(
+    id: str,
+    name: str,
+    min_value: int | float,
+    max_value: int | float,
+    higher_is_better: bool,
+    *,
+    version: int = 1,
+    short_name: str | None = None,
+    instructions: str = "",
+    timeframe: str = "",
+    anchors: Sequence[str] = (),
+    reliable_change: float | None = None,
+    baseline_sd: float | None = None,
+    reliability: float | None = None,
+    source: str | None = None,
+) -> Instrument:
+    """A clinician-defined single-number measure: no bands, optional reliable change.
+
+    Give `reliable_change` as points from a published figure, or `baseline_sd` and
+    `reliability` to have it computed (Jacobson & Truax); `source` cites either.
+    """
+    if not id.strip() or not name.strip():
+        raise ValueError("a custom measure needs a non-empty id and name")
+    if any(instrument.id == id for instrument in _bundled_instruments()):
+        raise ValueError(f"{id!r} is the id of a bundled instrument; choose another")
+    for bound in (min_value, max_value):
+        if not _is_whole(bound):
+            raise ValueError(f"range bounds must be whole numbers, got {bound!r}")
+    min_value, max_value = int(min_value), int(max_value)
+    if min_value >= max_value:
+        raise ValueError(f"range must have min < max, got {min_value}..{max_value}")
+    if anchors and len(anchors) != max_value - min_value + 1:
+        raise ValueError(f"{len(anchors)} anchors given for {max_value - min_value + 1} values")
+    cited = Source("clinician", source) if source else None
+    threshold: ChangeThreshold | None = None
+    if reliable_change is not None:
+        if baseline_sd is not None or reliability is not None:
+            raise ValueError("give reliable_change or baseline_sd and reliability, not both")
+        if reliable_change <= 0:
+            raise ValueError(f"reliable_change must be positive, got {reliable_change}")
+        threshold = ChangeThreshold(float(reliable_change), cited)
+    elif baseline_sd is not None or reliability is not None:
+        if baseline_sd is None or reliability is None:
+            raise ValueError("a computed reliable change needs both baseline_sd and reliability")
+        threshold = ChangeThreshold.computed_from(baseline_sd, reliability, cited)
+    labels = tuple(anchors)
+    return Instrument(
+        id=id,
+        version=version,
+        title=name,
+        short_name=short_name or name,
+        timeframe=timeframe,
+        instructions=instructions,
+        direction=Direction.HIGHER_IS_BETTER if higher_is_better else Direction.LOWER_IS_BETTER,
+        charting=Charting.TREND,
+        items=(Item(1, name, True, min_value, max_value, labels),),
+        answer_labels=labels,
+        reliable_change=threshold,
+        custom=True,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------
+
+
+class FlagKind(StrEnum):
+    SAFETY = "safety"
+    CUTOFF = "cutoff"
+    SYMPTOM_RULE = "symptom_rule"
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: FlagKind
+    key: str
+    label: str
+    item: int | None = None
+    value: int | None = None
+
+    def describe(self) -> str:
+        if self.item is not None:
+            return f"{self.label} (item {self.item} = {self.value})"
+        return self.label
+
+
+@dataclass(frozen=True)
+class ScoreBand:
+    key: str
+    label: str
+    validated: bool
+
+
+@dataclass(frozen=True)
+class SubscaleScore:
+    key: str
+    label: str
+    total: int | None
+
+
+@dataclass(frozen=True)
+class Score:
+    """A derived score: never stored as the truth, always recomputed from the responses.
+
+    `missing_items` lists scored items without an answer; `answered_items` every item
+    answered (including unscored ones). `total` is None when incomplete and not prorated.
+    """
+
+    instrument_id: str
+    instrument_version: int
+    total: int | None
+    complete: bool
+    prorated: bool
+    answered_items: tuple[int, ...]
+    missing_items: tuple[int, ...]
+    band: ScoreBand | None
+    subscales: tuple[SubscaleScore, ...]
+    flags: tuple[Flag, ...]
+
+    @property
+    def safety_flags(self) -> tuple[Flag, ...]:
+        return tuple(flag for flag in self.flags if flag.kind is FlagKind.SAFETY)
+
+    @property
+    def has_safety_flag(self) -> bool:
+        return any(flag.kind is FlagKind.SAFETY for flag in self.flags)
+
+    def has_flag(self, key: str) -> bool:
+        return any(flag.key == key for flag in self.flags)
+
+    def subscale_total(self, key: str) -> int | None:
+        for subscale in self.subscales:
+            if subscale.key == key:
+                return subscale.total
+        raise KeyError(f"no subscale {key!r} in this score")
+
+    @property
+    def subscale_totals(self) -> dict[str, int | None]:
+        return {subscale.key: subscale.total for subscale in self.subscales}
+
+
+def _is_whole(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and value.is_integer()
+
+
+def _round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def score(instrument: Instrument, responses: Mapping[int, int | float | None]) -> Score:
+    """Score one administration; raise ValueError for unknown items or out-of-range answers.
+
+    Answers are whole numbers; a float such as 2.0 (as a database may return it) is
+    accepted, 2.5 is not. None, or an item left out, is a missing answer.
+    """
+    items = instrument.items_by_number
+    name = instrument.short_name
+    converted = False
+    for number, value in responses.items():
+        item = items.get(number)
+        if item is None:
+            known = ", ".join(str(n) for n in items)
+            raise ValueError(f"{name} has no item {number!r} (items: {known})")
+        if value is None:
+            continue
+        if type(value) is not int:
+            if not _is_whole(value):
+                raise ValueError(
+                    f"{name} item {number}: answer must be a whole number from "
+                    f"{item.min_value} to {item.max_value}, got {value!r}"
+                )
+            converted = True
+        if not item.min_value <= value <= item.max_value:
+            raise ValueError(
+                f"{name} item {number}: {value} is outside the allowed range "
+                f"{item.min_value}..{item.max_value}"
+            )
+
+    answers: Mapping[int, int | None]
+    if converted:
+        # Stored answers may come back as floats (2.0); they are whole numbers by now.
+        answers = {n: None if v is None else int(v) for n, v in responses.items()}
+    else:
+        answers = cast(Mapping[int, int | None], responses)
+    raw = 0
+    floor_of_missing = 0
+    missing: list[int] = []
+    for item in instrument.scored_items:
+        value = answers.get(item.number)
+        if value is None:
+            missing.append(item.number)
+            floor_of_missing += item.min_value
+        else:
+            raw += value
+    answered = tuple(n for n in items if answers.get(n) is not None)
+    complete = not missing
+
+    total: int | None = raw if complete else None
+    prorated = False
+    rule = instrument.missing_rule
+    if not complete and rule.kind is MissingRuleKind.PRORATE and len(missing) <= rule.max_missing:
+        scored_count = len(instrument.scored_items)
+        total = _round_half_up(raw * scored_count / (scored_count - len(missing)))
+        prorated = True
+
+    band: ScoreBand | None = None
+    if total is not None and instrument.bands is not None:
+        found = instrument.bands.band_for(total)
+        if found is not None:
+            band = ScoreBand(found.key, found.label, instrument.bands.validated)
+
+    subscales = []
+    for subscale in instrument.subscales:
+        values = [answers.get(n) for n in subscale.items]
+        sub_total = None if None in values else sum(v for v in values if v is not None)
+        subscales.append(SubscaleScore(subscale.key, subscale.label, sub_total))
+
+    flags: list[Flag] = []
+    for safety in instrument.safety_items:
+        value = answers.get(safety.item)
+        if value is not None and value >= safety.at_least:
+            flags.append(Flag(FlagKind.SAFETY, f"safety:item{safety.item}", safety.label,
+                              safety.item, value))
+    # A cut-off is met when even the lowest possible total reaches it, so a partly
+    # answered form that already meets it is flagged; one that might meet it is not.
+    lowest_total = total if total is not None else raw + floor_of_missing
+    for cutoff in instrument.cutoffs:
+        if lowest_total >= cutoff.at_least:
+            flags.append(Flag(FlagKind.CUTOFF, cutoff.key, cutoff.label))
+    for rule_ in instrument.symptom_rules:
+        met = True
+        for key, needed in rule_.min_items:
+            count = 0
+            for n in instrument.subscale(key).items:
+                value = answers.get(n)
+                if value is not None and value >= rule_.item_at_least:
+                    count += 1
+            if count < needed:
+                met = False
+                break
+        if met:
+            flags.append(Flag(FlagKind.SYMPTOM_RULE, rule_.key, rule_.label))
+
+    return Score(
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        total=total,
+        complete=complete,
+        prorated=prorated,
+        answered_items=answered,
+        missing_items=tuple(missing),
+        band=band,
+        subscales=tuple(subscales),
+        flags=tuple(flags),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Change over time
+# --------------------------------------------------------------------------------------
+
+
+class ChangeLabel(StrEnum):
+    RELIABLE_IMPROVEMENT = "reliable improvement"
+    NO_RELIABLE_CHANGE = "no reliable change"
+    RELIABLE_DETERIORATION = "reliable deterioration"
+    NO_RULE = "no reliable change rule"
+    NOT_ENOUGH_DATA = "not enough data"
+
+
+@dataclass(frozen=True)
+class DatedTotal:
+    when: date
+    total: int
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """Baseline against latest. `change` is latest minus baseline; `improvement` is signed
+    so that positive is better whatever the instrument's direction. `clinically_meaningful`
+    is true when the change, either way, reaches the instrument's threshold."""
+
+    instrument_id: str
+    baseline: DatedTotal | None
+    latest: DatedTotal | None
+    change: int | None
+    improvement: int | None
+    label: ChangeLabel
+    reliable_change: float | None
+    response: bool | None
+    remission: bool | None
+    clinically_meaningful: bool | None
+    complete_points: int
+    incomplete_points: int
+
+
+_EPSILON = 1e-9
+
+
+def improvement_between(instrument: Instrument, baseline: float, total: float) -> float:
+    """Signed change from baseline where positive means better."""
+    return baseline - total if instrument.lower_is_better else total - baseline
+
+
+def classify_change(instrument: Instrument, baseline: float, total: float) -> ChangeLabel:
+    """Label a change by the reliable-change rule and direction, never by band moves."""
+    rule = instrument.reliable_change
+    if rule is None:
+        return ChangeLabel.NO_RULE
+    improvement = improvement_between(instrument, baseline, total)
+    if improvement >= rule.points - _EPSILON:
+        return ChangeLabel.RELIABLE_IMPROVEMENT
+    if -improvement >= rule.points - _EPSILON:
+        return ChangeLabel.RELIABLE_DETERIORATION
+    return ChangeLabel.NO_RELIABLE_CHANGE
+
+
+def response_threshold(instrument: Instrument, baseline: float) -> float | None:
+    """The total at or below which the response rule is met, or None if not defined."""
+    if instrument.response is None or baseline <= 0:
+        return None
+    return baseline * (1 - instrument.response.percent_reduction / 100)
+
+
+def change_summary(
+    instrument: Instrument,
+    points: Sequence[tuple[date, Score]],
+    baseline_index: int | None = None,
+) -> ChangeSummary:
+    """Compare the latest charted total with the baseline.
+
+    The baseline is `points[baseline_index]`, or the earliest point with a total when
+    None; the latest is the last point with a total dated after it (same date: later in
+    the sequence). Incomplete administrations without a prorated total are skipped.
+    """
+    for when, result in points:
+        if result.instrument_id != instrument.id:
+            raise ValueError(
+                f"a {result.instrument_id} score on {when} was given for {instrument.short_name}"
+            )
+    ordered: list[tuple[date, int, int]] = []
+    for index, (when, result) in enumerate(points):
+        if result.total is not None:
+            ordered.append((when, index, result.total))
+    ordered.sort(key=lambda entry: (entry[0], entry[1]))
+    incomplete = len(points) - len(ordered)
+
+    base: tuple[date, int, int] | None = None
+    if baseline_index is None:
+        if ordered:
+            base = ordered[0]
+    else:
+        if not -len(points) <= baseline_index < len(points):
+            raise ValueError(f"baseline_index {baseline_index} is outside the {len(points)} points")
+        index = baseline_index % len(points)
+        when, result = points[index]
+        if result.total is not None:
+            base = (when, index, result.total)
+
+    latest: tuple[date, int, int] | None = None
+    if base is not None:
+        after = [e for e in ordered if (e[0], e[1]) > (base[0], base[1])]
+        if after:
+            latest = after[-1]
+
+    rc = instrument.reliable_change
+    if base is None or latest is None:
+        return ChangeSummary(
+            instrument_id=instrument.id,
+            baseline=DatedTotal(base[0], base[2]) if base else None,
+            latest=None,
+            change=None,
+            improvement=None,
+            label=ChangeLabel.NOT_ENOUGH_DATA,
+            reliable_change=rc.points if rc else None,
+            response=None,
+            remission=None,
+            clinically_meaningful=None,
+            complete_points=len(ordered),
+            incomplete_points=incomplete,
+        )
+
+    baseline_total, latest_total = base[2], latest[2]
+    change = latest_total - baseline_total
+    improvement = int(improvement_between(instrument, baseline_total, latest_total))
+    threshold = response_threshold(instrument, baseline_total)
+    response = None if threshold is None else latest_total <= threshold + _EPSILON
+    remission = None
+    if instrument.remission is not None:
+        remission = latest_total < instrument.remission.below
+    meaningful = None
+    if instrument.clinically_meaningful is not None:
+        meaningful = abs(change) >= instrument.clinically_meaningful.points - _EPSILON
+    return ChangeSummary(
+        instrument_id=instrument.id,
+        baseline=DatedTotal(base[0], baseline_total),
+        latest=DatedTotal(latest[0], latest_total),
+        change=change,
+        improvement=improvement,
+        label=classify_change(instrument, baseline_total, latest_total),
+        reliable_change=rc.points if rc else None,
+        response=response,
+        remission=remission,
+        clinically_meaningful=meaningful,
+        complete_points=len(ordered),
+        incomplete_points=incomplete,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Chart inputs (plain values a service hands to reports.charts)
+# --------------------------------------------------------------------------------------
+
+
+class RelationToCare(StrEnum):
+    BASELINE = "baseline"
+    BEFORE_DOSE = "before_dose"
+    AFTER_DOSE = "after_dose"
+    INTEGRATION = "integration"
+    FOLLOW_UP = "follow_up"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    when: date
+    score: Score
+    relation_to_care: RelationToCare | None = None
+
+
+@dataclass(frozen=True)
+class DosingMarker:
+    when: date
+    number: int
+
+
+@dataclass(frozen=True)
+class OverlaySeries:
+    """A secondary series on its own axis, e.g. IFS Self-energy or a target's SUD (0..10)."""
+
+    label: str
+    points: tuple[tuple[date, float], ...]
+    min_value: float = 0
+    max_value: float = 10
+
+
+@dataclass(frozen=True)
+class DoseDissociation:
+    """The dissociation measure taken at one dosing session: a CADSS or a CADSS-6 score."""
+
+    dose_number: int
+    score: Score
+    when: date | None = None
+
+    @property
+    def cadss_total(self) -> int | None:
+        return self.score.total if self.score.instrument_id == "cadss" else None
+
+    @property
+    def cadss6_total(self) -> int | None:
+        if self.score.instrument_id == "cadss6":
+            return self.score.total
+        if self.score.instrument_id == "cadss":
+            return self.score.subscale_total("cadss6")
+        raise ValueError(f"not a CADSS score: {self.score.instrument_id}")

@@ -1,0 +1,781 @@
+"""Matplotlib Figure builders for measure trends, dissociation per dose and sparklines."""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import matplotlib.dates as mdates
+from matplotlib import rc_context
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.legend import Legend
+from matplotlib.legend_handler import HandlerBase
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.textpath import TextToPath
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Transform
+
+from models.instruments import (
+    ChangeLabel,
+    ChangeSummary,
+    DoseDissociation,
+    DosingMarker,
+    Instrument,
+    OverlaySeries,
+    RelationToCare,
+    Rule,
+    TrendPoint,
+    change_summary,
+    classify_change,
+    response_threshold,
+)
+
+__all__ = [
+    "OKABE_ITO",
+    "build_cadss_chart",
+    "build_sparkline",
+    "build_trend_chart",
+    "figure_to_png_bytes",
+    "figure_to_svg_bytes",
+    "find_artists",
+]
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+IMPROVED = OKABE_ITO["blue"]
+DETERIORATED = OKABE_ITO["vermillion"]
+NEUTRAL = "#5F5F5F"
+MUTED = "#6E6E6E"
+DOSE = OKABE_ITO["reddish_purple"]
+OVERLAY_COLOURS = (OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["sky_blue"])
+
+FONT = 9.0
+TITLE_FONT = 11.0
+_LINE_IN = 0.165  # height of a 9 pt text line with spacing, in inches
+_LEGEND_HANDLE_IN = 0.55  # handle, padding and column spacing of one legend column
+_TEXT_TO_PATH = TextToPath()
+_TOP_LANE = 0.955  # axes fraction where flags of administrations without a total sit
+
+_POINT_STYLE = {
+    ChangeLabel.RELIABLE_IMPROVEMENT: ("point-improved", IMPROVED, "Reliable improvement"),
+    ChangeLabel.RELIABLE_DETERIORATION: ("point-deteriorated", DETERIORATED,
+                                         "Reliable deterioration"),
+    ChangeLabel.NO_RELIABLE_CHANGE: ("point-no-change", NEUTRAL, "No reliable change"),
+    ChangeLabel.NO_RULE: ("point-no-rule", NEUTRAL, "Total"),
+}
+
+
+def find_artists(fig: Figure, gid: str) -> list[Artist]:
+    """Every artist in the figure with this gid (charts tag their parts for tests and UI)."""
+    return list(fig.findobj(lambda artist: artist.get_gid() == gid))
+
+
+# --------------------------------------------------------------------------------------
+# Layout helpers
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Margins:
+    """Figure margins in inches around the main axes."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+
+
+@lru_cache(maxsize=1024)
+def _text_width_in(text: str, bold: bool = False) -> float:
+    """Width of one line of 9 pt text in inches, from the font's metrics (no renderer)."""
+    font = FontProperties(size=FONT, weight="bold" if bold else "normal")
+    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, font, ismath=False)
+    return float(width) / 72
+
+
+def _wrap(text: str, width_in: float) -> list[str]:
+    if not text:
+        return []
+    average = _text_width_in(text) / max(len(text), 1)
+    columns = max(20, int(width_in / average * 0.97))
+    return textwrap.wrap(text, columns, break_on_hyphens=False)
+
+
+def _style_axes(ax: Axes, *, right_spine: bool = False) -> None:
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(right_spine)
+    for side in ("left", "bottom", "right"):
+        ax.spines[side].set_color(MUTED)
+    ax.tick_params(labelsize=FONT, colors="#333333", length=3)
+
+
+def _date_axis(ax: Axes) -> None:
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.get_offset_text().set_fontsize(FONT)
+
+
+def _num(day: date) -> float:
+    return float(mdates.date2num(day))  # type: ignore[no-untyped-call]
+
+
+def _sources_footnote(rules: Sequence[Rule]) -> str:
+    """Group rules by source: 'severity bands, item 9 safety flag: Kroenke et al. 2001; ...'."""
+    groups: dict[str, list[str]] = {}
+    for rule in rules:
+        citation = rule.source.citation if rule.source else "no published source"
+        brief = rule.brief or rule.name.lower()
+        if rule.computed and rule.inputs:
+            inputs = ", ".join(f"{name} {value:g}" for name, value in rule.inputs)
+            brief += f" (computed, Jacobson & Truax 1991: {inputs})"
+        groups.setdefault(citation, []).append(brief)
+    parts = [f"{', '.join(briefs)}: {citation}" for citation, briefs in groups.items()]
+    return "Rules and sources — " + "; ".join(parts) + "."
+
+
+def _dose_label_text(numbers: Sequence[int]) -> str:
+    if len(numbers) == 1:
+        return f"D{numbers[0]}"
+    if list(numbers) == list(range(numbers[0], numbers[0] + len(numbers))):
+        return f"D{numbers[0]}–{numbers[-1]}"
+    return ",".join(f"D{n}" for n in numbers)
+
+
+def _dose_label_groups(
+    doses: Sequence[DosingMarker], x_to_inch: float
+) -> list[tuple[float, str]]:
+    """Label each dose 'D1', 'D2' ...; doses too close to label apart share 'D1–4'."""
+    clusters: list[list[DosingMarker]] = [
+        [dose] for dose in sorted(doses, key=lambda d: (d.when, d.number))
+    ]
+
+    def extent(cluster: list[DosingMarker]) -> tuple[float, float]:
+        centre = (_num(cluster[0].when) + _num(cluster[-1].when)) / 2 * x_to_inch
+        half = _text_width_in(_dose_label_text([d.number for d in cluster]), bold=True) / 2 + 0.04
+        return centre - half, centre + half
+
+    merged = True
+    while merged:
+        merged = False
+        for index in range(len(clusters) - 1):
+            if extent(clusters[index])[1] > extent(clusters[index + 1])[0]:
+                clusters[index : index + 2] = [clusters[index] + clusters[index + 1]]
+                merged = True
+                break
+    return [
+        (
+            (_num(cluster[0].when) + _num(cluster[-1].when)) / 2,
+            _dose_label_text([dose.number for dose in cluster]),
+        )
+        for cluster in clusters
+    ]
+
+
+class _BandHandler(HandlerBase):
+    """Legend key for the severity bands: a small stack of graded (or hatched) swatches."""
+
+    def __init__(self, validated: bool) -> None:
+        super().__init__()
+        self.validated = validated
+
+    def create_artists(
+        self, legend: Legend, orig_handle: Artist, xdescent: float, ydescent: float,
+        width: float, height: float, fontsize: float, trans: Transform,
+    ) -> list[Artist]:
+        artists: list[Artist] = []
+        for step in range(3):
+            patch = Rectangle(
+                (-xdescent + step * width / 3, -ydescent), width / 3, height,
+                facecolor="black" if self.validated else "none",
+                alpha=0.05 + 0.07 * step if self.validated else 1.0,
+                hatch=None if self.validated else "/" * (1 + step),
+                edgecolor="#BDBDBD",
+                linewidth=0,
+                transform=trans,
+            )
+            artists.append(patch)
+        return artists
+
+
+# --------------------------------------------------------------------------------------
+# Trend chart
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LineLabel:
+    """A direct label in the right margin for a horizontal reference line."""
+
+    y: float
+    text: str
+    colour: str
+    gid: str
+
+
+def _baseline_index(points: Sequence[TrendPoint]) -> int | None:
+    for index, point in enumerate(points):
+        if point.relation_to_care is RelationToCare.BASELINE and point.score.total is not None:
+            return index
+    return None
+
+
+def _subtitle(summary: ChangeSummary) -> str:
+    if summary.latest is None:
+        if summary.baseline is None:
+            return "No complete administrations yet"
+        return f"Baseline {summary.baseline.total} on {summary.baseline.when:%d %b %Y}"
+    assert summary.baseline is not None and summary.change is not None
+    change = f"{summary.change:+d}".replace("-", "−")
+    parts = [
+        f"Latest {summary.latest.total} ({summary.latest.when:%d %b %Y})",
+        f"{change} since baseline {summary.baseline.total}",
+    ]
+    if summary.label is not ChangeLabel.NO_RULE:
+        parts.append(summary.label.value)
+    if summary.clinically_meaningful:
+        parts.append("clinically meaningful change")
+    if summary.response:
+        parts.append("response")
+    if summary.remission:
+        parts.append("remission")
+    return " · ".join(parts)
+
+
+def _spread(positions: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Move sorted label positions apart so neighbours are at least `gap` apart."""
+    placed = sorted(positions)
+    for index in range(1, len(placed)):
+        placed[index] = max(placed[index], placed[index - 1] + gap)
+    overflow = placed[-1] - high if placed else 0.0
+    if overflow > 0:
+        placed = [p - overflow for p in placed]
+        for index in range(len(placed) - 2, -1, -1):
+            placed[index] = min(placed[index], placed[index + 1] - gap)
+    if placed and placed[0] < low:
+        placed = [p + (low - placed[0]) for p in placed]
+    return placed
+
+
+def _legend_columns(labels: Sequence[str], available_in: float) -> int:
+    """The most columns (filled as matplotlib fills them) whose widths fit."""
+    widths = [_text_width_in(label) for label in labels]
+    for ncol in range(min(len(labels), 4), 1, -1):
+        rows, large = divmod(len(labels), ncol)
+        sizes = [rows + 1] * large + [rows] * (ncol - large)
+        needed, start = 0.0, 0
+        for size in sizes:
+            needed += _LEGEND_HANDLE_IN + max(widths[start:start + size], default=0.0)
+            start += size
+        if needed <= available_in:
+            return ncol
+    return 1
+
+
+def _draw_bands(ax: Axes, instrument: Instrument) -> None:
+    bands = instrument.bands
+    if bands is None:
+        return
+    count = len(bands.levels)
+    for index, band in enumerate(bands.levels):
+        rank = index if instrument.lower_is_better else count - 1 - index
+        low, high, gid = band.min_total - 0.5, band.max_total + 0.5, f"band:{band.key}"
+        if bands.validated:
+            ax.axhspan(low, high, facecolor="black", alpha=0.025 + 0.1 * rank / max(count - 1, 1),
+                       linewidth=0, zorder=0, gid=gid)
+        else:
+            # Hatched, never solid: these bands are a convention, not a validated scale.
+            ax.axhspan(low, high, facecolor="none", hatch="/" * (1 + min(rank, 3)),
+                       edgecolor="#CFCFCF", linewidth=0, zorder=0, gid=gid)
+        if index and not bands.validated:
+            ax.axhline(band.min_total - 0.5, color="#A8A8A8", linewidth=0.8,
+                       linestyle=(0, (4, 3)), zorder=0.5, gid="band-boundary")
+        suffix = "" if bands.validated else " (not validated)"
+        ax.text(0.995, (band.min_total + band.max_total) / 2, band.label.lower() + suffix,
+                transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=FONT,
+                color="#4A4A4A", style="italic", gid=f"band-label:{band.key}", zorder=2.5,
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                      "alpha": 0.55})
+
+
+@dataclass(frozen=True)
+class _FlagLabel:
+    x: float
+    y: float | None  # None: no total, so the mark sits on the top edge
+    text: str
+
+
+def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> list[_FlagLabel]:
+    """Ring flagged points; mark flagged administrations without a total on the top edge."""
+    labels: list[_FlagLabel] = []
+    top = ax.get_xaxis_transform()
+    for point in points:
+        if not point.score.has_safety_flag:
+            continue
+        text = ", ".join(f"item {flag.item} = {flag.value}" for flag in point.score.safety_flags)
+        x = _num(point.when)
+        if point.score.total is not None:
+            y = float(point.score.total)
+            ax.scatter([x], [y], s=size * 5.5, marker="o", facecolors="none", linewidths=1.7,
+                       edgecolors=OKABE_ITO["black"], zorder=5, gid="safety-flag")
+            labels.append(_FlagLabel(x, y, text))
+        else:
+            ax.scatter([x], [_TOP_LANE], s=80, marker="v", transform=top, zorder=5,
+                       facecolors=OKABE_ITO["black"], edgecolors="white", gid="safety-flag")
+            labels.append(_FlagLabel(x, None, f"{text} (incomplete)"))
+    return labels
+
+
+def _place_flag_labels(
+    ax: Axes, labels: Sequence[_FlagLabel], x_to_in: float, y_to_in: float, x_min: float,
+    y_min: float, plot_height: float,
+) -> None:
+    """Write each flag's item and value beside it, leaving out any that would overlap."""
+    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+           "alpha": 0.85}
+    taken: list[tuple[float, float, float, float]] = []
+    for label in labels:
+        left = (label.x - x_min) * x_to_in + 0.12
+        y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
+        extent = (left, left + _text_width_in(label.text, bold=True) + 0.06,
+                  y_in - 0.1, y_in + 0.1)
+        if any(extent[0] < t[1] and t[0] < extent[1] and extent[2] < t[3] and t[2] < extent[3]
+               for t in taken):
+            continue
+        taken.append(extent)
+        coords: str | Transform = "data"
+        if label.y is not None:
+            anchor = (label.x, label.y)
+        else:
+            anchor, coords = (label.x, _TOP_LANE), ax.get_xaxis_transform()
+        ax.annotate(label.text, anchor, xycoords=coords, xytext=(9, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=FONT,
+                    fontweight="bold", bbox=box, zorder=6, gid="safety-flag-label")
+
+
+def build_trend_chart(
+    instrument: Instrument,
+    points: Sequence[TrendPoint],
+    dosing: Sequence[DosingMarker] = (),
+    overlays: Sequence[OverlaySeries] = (),
+    *,
+    width: float = 7.0,
+    height: float = 5.0,
+    dpi: float = 100,
+    title: str | None = None,
+    baseline_index: int | None = None,
+) -> Figure:
+    """Raw totals over time with bands, the reliable-change corridor, doses and flags.
+
+    The baseline is `points[baseline_index]`, else the first complete point tagged
+    BASELINE, else the earliest complete point. Administrations without a total are not
+    plotted, but their safety flags are still marked along the top edge. Every part has
+    a gid ("band:<key>", "rc-corridor", "baseline", "dose-marker", "point-improved",
+    "safety-flag", "footnote", ...) so tests and the UI can find it.
+    """
+    for point in points:
+        if point.score.instrument_id != instrument.id:
+            raise ValueError(
+                f"a {point.score.instrument_id} score on {point.when} was given for a "
+                f"{instrument.short_name} chart"
+            )
+    order = sorted(range(len(points)), key=lambda i: points[i].when)
+    ordered = [points[i] for i in order]
+    if baseline_index is not None:
+        if not -len(points) <= baseline_index < len(points):
+            raise ValueError(f"baseline_index {baseline_index} is outside the {len(points)} points")
+        chosen: int | None = order.index(baseline_index % len(points))
+    else:
+        chosen = _baseline_index(ordered)
+    summary = change_summary(instrument, [(p.when, p.score) for p in ordered], chosen)
+    base = summary.baseline.total if summary.baseline is not None else None
+    base_when = summary.baseline.when if summary.baseline is not None else None
+    rc = instrument.reliable_change
+    plotted = [p for p in ordered if p.score.total is not None]
+
+    # Reference lines, labelled directly in the right margin rather than in the legend.
+    y_lo, y_hi = instrument.total_min - 0.5, instrument.total_max + 0.5
+    line_labels: list[_LineLabel] = []
+    for cutoff in instrument.cutoffs:
+        line_labels.append(_LineLabel(cutoff.at_least - 0.5, f"{cutoff.label.split(' (')[0]}\n"
+                                      f"cut-off ≥ {cutoff.at_least}", OKABE_ITO["black"],
+                                      f"cutoff:{cutoff.key}"))
+    if base is not None:
+        line_labels.append(_LineLabel(base, f"Baseline {base}", OKABE_ITO["black"], "baseline"))
+        # Totals are whole numbers, so each line sits between the last total that meets
+        # its rule and the first that does not.
+        threshold = response_threshold(instrument, base)
+        if threshold is not None:
+            limit = math.floor(threshold + 1e-9)
+            line_labels.append(
+                _LineLabel(limit + 0.5, f"Response ≤ {limit}", IMPROVED, "response-line")
+            )
+        meaningful = instrument.clinically_meaningful
+        if meaningful is not None:
+            step = math.ceil(meaningful.points - 1e-9)
+            if instrument.lower_is_better:
+                y, text = base - step + 0.5, f"Meaningful change ≤ {base - step}"
+            else:
+                y, text = base + step - 0.5, f"Meaningful change ≥ {base + step}"
+            if y_lo <= y <= y_hi:
+                line_labels.append(_LineLabel(y, text, IMPROVED, "meaningful-line"))
+    if instrument.remission is not None:
+        below = instrument.remission.below
+        line_labels.append(_LineLabel(math.ceil(below) - 0.5, f"Remission < {below:g}",
+                                      OKABE_ITO["bluish_green"], "remission-line"))
+    label_in = max(
+        (_text_width_in(row) for label in line_labels for row in label.text.split("\n")),
+        default=0.0,
+    )
+    overlay_in = 0.4 if overlays else 0.0
+    margins = _Margins(left=0.72, right=max(0.25, overlay_in + label_in + 0.18), top=0.82,
+                       bottom=0.48)
+    plot_width = width - margins.left - margins.right
+
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))  # placed once the legend and footnote are sized
+    _style_axes(ax)
+
+    # x range: every dated thing on the chart, padded; room on the right for band labels.
+    days = [p.when for p in ordered] + [d.when for d in dosing]
+    days += [when for series in overlays for when, _ in series.points]
+    first = min(days) if days else date.today()
+    last = max(days) if days else first
+    span = max((last - first).days, 14)
+    x_min = _num(first) - 0.04 * span
+    x_max = _num(last) + (0.16 if instrument.bands else 0.05) * span
+    ax.set_xlim(x_min, x_max)
+    y_min, y_max = y_lo, y_hi
+    ax.set_ylim(y_min, y_max)
+    _date_axis(ax)
+    ax.set_ylabel(f"{instrument.short_name} total", fontsize=FONT)
+    ax.yaxis.set_major_locator(_integer_locator(instrument.total_max - instrument.total_min))
+
+    handles: list[Artist] = []
+    handler_map: dict[Artist, HandlerBase] = {}
+    _draw_bands(ax, instrument)
+    if instrument.bands is not None and not instrument.bands.validated:
+        proxy = Patch(label="Severity bands (not validated)")
+        handles.append(proxy)
+        handler_map[proxy] = _BandHandler(validated=False)
+
+    # Reliable-change corridor: the totals whose change from baseline is not reliable.
+    if base is not None and rc is not None:
+        half = math.ceil(rc.points - 1e-9) - 0.5
+        handles.append(ax.axhspan(
+            base - half, base + half, facecolor=OKABE_ITO["sky_blue"], alpha=0.22,
+            edgecolor="none", zorder=1, gid="rc-corridor",
+            label=f"Change < {rc.points:.3g}: not reliable",
+        ))
+    styles: dict[str, tuple[str | tuple[float, tuple[float, float]], float]] = {
+        "baseline": ("-", 1.0),
+        "response-line": ("-.", 1.3),
+        "remission-line": ("--", 1.3),
+        "meaningful-line": ((0, (1, 1.5)), 1.5),
+    }
+    for label in line_labels:
+        linestyle, linewidth = styles.get(label.gid, ((0, (6, 3)), 1.1))
+        ax.axhline(label.y, color=label.colour, linestyle=linestyle, linewidth=linewidth,
+                   zorder=2, gid=label.gid)
+
+    # Totals: one connecting line, then points coloured by their change from baseline.
+    xs = [_num(p.when) for p in plotted]
+    ys = [float(p.score.total) for p in plotted if p.score.total is not None]
+    ax.plot(xs, ys, color=NEUTRAL, linewidth=1.3, zorder=3, gid="trend-line")
+    point_size = 44.0 if len(plotted) <= 40 else 24.0
+    categories: dict[str, list[tuple[TrendPoint, int]]] = {}
+    for point in plotted:
+        total = point.score.total
+        assert total is not None
+        if base is not None and point.when == base_when and total == base:
+            key = "baseline"
+        elif base is None:
+            key = ChangeLabel.NO_RULE.value
+        else:
+            key = classify_change(instrument, base, total).value
+        categories.setdefault(key, []).append((point, total))
+    for key in ("baseline", *(label.value for label in _POINT_STYLE)):
+        members = categories.get(key)
+        if not members:
+            continue
+        if key == "baseline":
+            gid, colour, label_text = "point-baseline", OKABE_ITO["black"], "Baseline"
+        else:
+            gid, colour, label_text = _POINT_STYLE[ChangeLabel(key)]
+        faces = ["white" if p.score.prorated else colour for p, _ in members]
+        collection = ax.scatter(
+            [_num(p.when) for p, _ in members], [total for _, total in members], s=point_size,
+            facecolors=faces, edgecolors=colour, linewidths=1.4, zorder=4, gid=gid,
+            label=label_text,
+        )
+        if key != "baseline":
+            handles.append(collection)
+
+    flag_labels = _draw_safety_flags(ax, ordered, point_size)
+    if flag_labels:
+        items = sorted({f.item for p in ordered for f in p.score.safety_flags if f.item})
+        which = f" (item {', '.join(map(str, items))})" if items else ""
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=12,
+                              markerfacecolor="none", markeredgecolor=OKABE_ITO["black"],
+                              markeredgewidth=1.7, label=f"Safety item positive{which}"))
+
+    # Dosing sessions: dotted verticals, labelled above the plot (clustered when close).
+    if dosing:
+        for dose in dosing:
+            ax.axvline(_num(dose.when), color=DOSE, linestyle=(0, (2, 2)), linewidth=1.4,
+                       zorder=2, gid="dose-marker")
+        x_to_inch = plot_width / (x_max - x_min)
+        for centre, text in _dose_label_groups(dosing, x_to_inch):
+            ax.text(centre, 1.02, text, transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=FONT, color=DOSE, fontweight="bold", gid="dose-label")
+        handles.append(Line2D([], [], color=DOSE, linestyle=(0, (2, 2)), linewidth=1.4,
+                              label="Dosing session"))
+
+    # Overlays on their own right-hand axis, named in the legend.
+    if overlays:
+        ax2 = ax.twinx()
+        _style_axes(ax2, right_spine=True)
+        ax2.spines["left"].set_visible(False)
+        low = min(series.min_value for series in overlays)
+        high = max(series.max_value for series in overlays)
+        ax2.set_ylim(low - 0.5, high + 0.5)
+        ax2.set_xlim(x_min, x_max)
+        ax2.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
+        for index, series in enumerate(overlays):
+            colour = OVERLAY_COLOURS[index % len(OVERLAY_COLOURS)]
+            ordered_points = sorted(series.points)
+            (line,) = ax2.plot(
+                [_num(when) for when, _ in ordered_points], [value for _, value in ordered_points],
+                color=colour, linestyle="--", linewidth=1.4, marker="D", markersize=4.5,
+                zorder=3, gid=f"overlay:{series.label}",
+                label=f"{series.label} ({series.min_value:g}–{series.max_value:g}, right axis)",
+            )
+            handles.append(line)
+
+    # Title, subtitle, legend and footnote; then the axes take what is left.
+    heading = title or f"{instrument.short_name} — {instrument.title}"
+    fig.text(0.12 / width, 1 - 0.1 / height, heading, ha="left", va="top", fontsize=TITLE_FONT,
+             fontweight="bold", gid="title")
+    fig.text(0.12 / width, 1 - 0.34 / height, _subtitle(summary), ha="left", va="top",
+             fontsize=FONT, color="#333333", gid="subtitle")
+
+    labels = [str(handle.get_label()) for handle in handles]
+    ncol = _legend_columns(labels, width - 0.3)
+    rows = math.ceil(len(handles) / ncol) if handles else 0
+    legend_in = rows * 0.215 + (0.06 if rows else 0)
+
+    rules = [r for r in instrument.rules() if r.source is not None or r.computed]
+    notes = [_sources_footnote(rules)] if rules else []
+    skipped = summary.incomplete_points
+    if skipped:
+        plural = "s" if skipped != 1 else ""
+        notes.append(f"{skipped} incomplete administration{plural} not plotted.")
+    if any(p.score.prorated for p in plotted):
+        notes.append("Hollow points are prorated totals.")
+    note_lines = _wrap(" ".join(notes), width - 0.24)
+    footnote_in = len(note_lines) * _LINE_IN + 0.1
+
+    bottom = margins.bottom + legend_in + footnote_in
+    plot_height = height - margins.top - bottom
+    if plot_height < 1.0:
+        raise ValueError(f"a {width}x{height} in chart leaves no room for the plot; make it taller")
+    position = (margins.left / width, bottom / height, plot_width / width, plot_height / height)
+    for axes in fig.axes:
+        axes.set_position(position)
+
+    # Direct labels for the reference lines, nudged apart where they would collide.
+    if line_labels:
+        to_in = plot_height / (y_max - y_min)
+        heights = [label.text.count("\n") + 1 for label in line_labels]
+        gap = _LINE_IN * max(heights) * 0.9
+        order_y = sorted(range(len(line_labels)), key=lambda i: line_labels[i].y)
+        spread = _spread([(line_labels[i].y - y_min) * to_in for i in order_y], gap,
+                         0.0, plot_height)
+        x_text = 1 + (overlay_in + 0.08) / plot_width
+        for index, y_in in zip(order_y, spread, strict=True):
+            label = line_labels[index]
+            ax.text(x_text, y_min + y_in / to_in, label.text, transform=ax.get_yaxis_transform(),
+                    ha="left", va="center", fontsize=FONT, color=label.colour,
+                    linespacing=1.1, gid=f"{label.gid}-label")
+
+    _place_flag_labels(ax, flag_labels, plot_width / (x_max - x_min),
+                       plot_height / (y_max - y_min), x_min, y_min, plot_height)
+    if handles:
+        legend = fig.legend(
+            handles=handles, labels=labels, handler_map=handler_map, loc="upper left",
+            bbox_to_anchor=(0.06 / width, (footnote_in + legend_in + 0.02) / height), ncol=ncol,
+            fontsize=FONT, frameon=False, handlelength=2.2, columnspacing=1.0,
+            borderaxespad=0.0, borderpad=0.2,
+        )
+        legend.set_gid("legend")
+    fig.text(0.12 / width, (footnote_in - 0.04) / height, "\n".join(note_lines), ha="left",
+             va="top", fontsize=FONT, color="#444444", linespacing=1.25, gid="footnote")
+    return fig
+
+
+def _integer_locator(span: int) -> MaxNLocator:
+    return MaxNLocator(nbins=min(span, 8), steps=[1, 2, 5, 10], integer=True)
+
+
+# --------------------------------------------------------------------------------------
+# Dissociation per dosing session
+# --------------------------------------------------------------------------------------
+
+
+def build_cadss_chart(
+    points_per_dose: Sequence[DoseDissociation],
+    *,
+    width: float = 7.0,
+    height: float = 4.2,
+    dpi: float = 100,
+    sources: Sequence[Rule] = (),
+) -> Figure:
+    """Bars per dosing session: the CADSS total (0–92) and the CADSS-6 subtotal (0–24).
+
+    x is the dose number, not time. A panel is drawn only for measures that have data;
+    incomplete administrations show as 'incomplete' instead of a bar.
+    """
+    doses = sorted(points_per_dose, key=lambda p: p.dose_number)
+    has_full = any(p.score.instrument_id == "cadss" for p in doses)
+    panels: list[tuple[str, str, int, str, str]] = []
+    if has_full:
+        panels.append(("cadss-total-bar", "CADSS total", 92, OKABE_ITO["blue"], "total"))
+    panels.append(("cadss6-bar", "CADSS-6", 24, OKABE_ITO["orange"], "six"))
+
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    note = _cadss_footnote(sources)
+    note_lines = _wrap(note, width - 0.24)
+    footnote_in = len(note_lines) * _LINE_IN + 0.12
+    top_in, bottom_in, gap_in = 0.45, 0.55 + footnote_in, 0.35
+    panel_in = (height - top_in - bottom_in - gap_in * (len(panels) - 1)) / len(panels)
+    numbers = [p.dose_number for p in doses]
+    for index, (gid, label, ceiling, colour, which) in enumerate(panels):
+        bottom = bottom_in + (len(panels) - 1 - index) * (panel_in + gap_in)
+        ax = fig.add_axes((0.72 / width, bottom / height, (width - 1.0) / width, panel_in / height))
+        _style_axes(ax)
+        ax.set_ylim(0, ceiling * 1.08)
+        ax.set_ylabel(f"{label} (0–{ceiling})", fontsize=FONT)
+        ax.yaxis.set_major_locator(_integer_locator(ceiling))
+        for dose in doses:
+            value = dose.cadss_total if which == "total" else dose.cadss6_total
+            if value is None:
+                measured = which == "six" or dose.score.instrument_id == "cadss"
+                ax.text(dose.dose_number, ceiling * 0.04, "incomplete" if measured else "not given",
+                        ha="center", va="bottom", fontsize=FONT, color=MUTED, rotation=90,
+                        gid="cadss-incomplete" if measured else "cadss-not-given")
+                continue
+            ax.bar(dose.dose_number, value, width=0.6, color=colour, zorder=2, gid=gid)
+            ax.text(dose.dose_number, value + ceiling * 0.02, str(value), ha="center",
+                    va="bottom", fontsize=FONT, color="#222222", gid=f"{gid}-value")
+        ax.set_xticks(numbers)
+        show_dates = index == len(panels) - 1
+        ax.set_xticklabels(
+            [
+                f"D{p.dose_number}" + (f"\n{p.when:%d %b}" if show_dates and p.when else "")
+                for p in doses
+            ]
+            if show_dates
+            else []
+        )
+        if numbers:
+            ax.set_xlim(min(numbers) - 0.6, max(numbers) + 0.6)
+        ax.grid(axis="y", color="#E3E3E3", linewidth=0.8, zorder=0)
+        ax.set_axisbelow(True)
+    fig.text(0.12 / width, 1 - 0.1 / height, "Dissociation at each dosing session",
+             ha="left", va="top", fontsize=TITLE_FONT, fontweight="bold", gid="title")
+    fig.text(0.12 / width, (footnote_in - 0.06) / height, "\n".join(note_lines), ha="left",
+             va="top", fontsize=FONT, color="#444444", linespacing=1.25, gid="footnote")
+    return fig
+
+
+def _cadss_footnote(sources: Sequence[Rule]) -> str:
+    if sources:
+        return _sources_footnote(sources)
+    return (
+        "CADSS: Bremner et al. 1998; CADSS-6 (items 1, 2, 6, 7, 15, 22): Rodrigues et al. "
+        "2021. No severity bands or change rules: one value per dosing session, not a trend."
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Sparkline
+# --------------------------------------------------------------------------------------
+
+
+def build_sparkline(
+    points: Sequence[TrendPoint],
+    instrument: Instrument | None = None,
+    *,
+    width: float = 1.6,
+    height: float = 0.42,
+    dpi: float = 100,
+) -> Figure:
+    """A small line of the charted totals, last point marked; no axes."""
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    ax = fig.add_axes((0.03, 0.12, 0.94, 0.76))
+    ax.set_axis_off()
+    plotted = sorted((p for p in points if p.score.total is not None), key=lambda p: p.when)
+    xs = [_num(p.when) for p in plotted]
+    ys = [float(p.score.total) for p in plotted if p.score.total is not None]
+    if instrument is not None:
+        ax.set_ylim(instrument.total_min - 0.5, instrument.total_max + 0.5)
+    ax.plot(xs, ys, color=NEUTRAL, linewidth=1.2, gid="sparkline")
+    if plotted:
+        colour = NEUTRAL
+        if instrument is not None and len(plotted) > 1:
+            label = classify_change(instrument, ys[0], ys[-1])
+            colour = _POINT_STYLE[label][1]
+        ax.scatter(xs[-1:], ys[-1:], s=16, color=colour, zorder=3, gid="sparkline-last")
+        if len(xs) == 1:
+            ax.set_xlim(xs[0] - 1, xs[0] + 1)
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Bytes for the PDF
+# --------------------------------------------------------------------------------------
+
+
+def figure_to_png_bytes(fig: Figure, dpi: float = 200) -> bytes:
+    """Render to PNG in memory; the figure keeps whatever canvas it had (e.g. a Qt one)."""
+    previous = fig.canvas
+    buffer = io.BytesIO()
+    try:
+        FigureCanvasAgg(fig).print_figure(
+            buffer, format="png", dpi=dpi, metadata={"Software": None}
+        )
+    finally:
+        fig.set_canvas(previous)
+    return buffer.getvalue()
+
+
+def figure_to_svg_bytes(fig: Figure) -> bytes:
+    """Render to SVG in memory, reproducibly (no date, fixed id salt)."""
+    previous = fig.canvas
+    buffer = io.BytesIO()
+    try:
+        with rc_context({"svg.hashsalt": "integration-workstation", "svg.fonttype": "path"}):
+            FigureCanvasSVG(fig).print_figure(buffer, format="svg", metadata={"Date": None})
+    finally:
+        fig.set_canvas(previous)
+    return buffer.getvalue()

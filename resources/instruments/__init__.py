@@ -1,0 +1,1 @@
+"""Instrument definitions (TOML), read through importlib.resources."""

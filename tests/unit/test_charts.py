@@ -1,0 +1,381 @@
+"""Trend, dissociation and sparkline figures, checked through their artists (not pixels)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from datetime import date, timedelta
+
+import matplotlib.dates as mdates
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+from models.instruments import (
+    DoseDissociation,
+    DosingMarker,
+    Instrument,
+    OverlaySeries,
+    RelationToCare,
+    TrendPoint,
+    load_instruments,
+    parse_instrument,
+    score,
+)
+from reports.charts import (
+    DETERIORATED,
+    IMPROVED,
+    build_cadss_chart,
+    build_sparkline,
+    build_trend_chart,
+    figure_to_png_bytes,
+    figure_to_svg_bytes,
+    find_artists,
+)
+
+INSTRUMENTS = load_instruments()
+PHQ9 = INSTRUMENTS["phq9"]
+PCL5 = INSTRUMENTS["pcl5"]
+CADSS = INSTRUMENTS["cadss"]
+CADSS6 = INSTRUMENTS["cadss6"]
+DAY0 = date(2025, 1, 6)
+
+
+def phq9(total: int | None, item9: int = 0) -> dict[int, int | None]:
+    """PHQ-9 answers with the given total (item 1 left out when total is None)."""
+    answers: dict[int, int | None] = {9: item9}
+    remaining = (total or 0) - item9
+    for number in range(1, 9):
+        answers[number] = min(3, remaining)
+        remaining -= answers[number] or 0
+    if total is None:
+        answers[1] = None
+    return answers
+
+
+def on(week: int) -> date:
+    return DAY0 + timedelta(weeks=week)
+
+
+def x(day: date) -> float:
+    return float(mdates.date2num(day))
+
+
+@pytest.fixture
+def phq9_points() -> list[TrendPoint]:
+    # baseline 18; RC 6 -> 12 is improvement, 14 no change, 25 deterioration (item 9 = 2);
+    # week 4 is incomplete but its item 9 = 1 still counts; 8 ends it.
+    plan: list[tuple[int, int | None, int]] = [
+        (0, 18, 0), (1, 14, 0), (2, 12, 0), (3, 25, 2), (4, None, 1), (5, 8, 0),
+    ]
+    return [
+        TrendPoint(on(week), score(PHQ9, phq9(total, item9)),
+                   RelationToCare.BASELINE if week == 0 else RelationToCare.INTEGRATION)
+        for week, total, item9 in plan
+    ]
+
+
+@pytest.fixture
+def doses() -> list[DosingMarker]:
+    return [DosingMarker(on(1) + timedelta(days=2), 1), DosingMarker(on(2) + timedelta(days=2), 2),
+            DosingMarker(on(4) + timedelta(days=2), 3)]
+
+
+@pytest.fixture
+def phq9_chart(phq9_points: list[TrendPoint], doses: list[DosingMarker]) -> Figure:
+    return build_trend_chart(PHQ9, phq9_points, doses)
+
+
+def offsets(fig: Figure, gid: str) -> list[tuple[float, float]]:
+    found = find_artists(fig, gid)
+    result: list[tuple[float, float]] = []
+    for artist in found:
+        assert isinstance(artist, PathCollection)
+        result += [(float(a), float(b)) for a, b in artist.get_offsets()]
+    return result
+
+
+def only_text(fig: Figure, gid: str) -> str:
+    (artist,) = find_artists(fig, gid)
+    assert isinstance(artist, Text)
+    return artist.get_text()
+
+
+def test_validated_bands_are_shaded_solid(phq9_chart: Figure) -> None:
+    spans = {}
+    for key in ("minimal", "mild", "moderate", "moderately_severe", "severe"):
+        (band,) = find_artists(phq9_chart, f"band:{key}")
+        assert isinstance(band, Rectangle)
+        assert not band.get_hatch()
+        spans[key] = (band.get_y(), band.get_y() + band.get_height())
+    assert spans["minimal"] == (-0.5, 4.5)
+    assert spans["moderately_severe"] == (14.5, 19.5)
+    assert spans["severe"] == (19.5, 27.5)
+    # Darker as severity rises.
+    alphas = [find_artists(phq9_chart, f"band:{k}")[0].get_alpha() for k in ("minimal", "severe")]
+    assert alphas[0] < alphas[1]
+    assert "(not validated)" not in " ".join(t.get_text() for t in phq9_chart.findobj(Text))
+
+
+def test_unvalidated_bands_are_hatched_and_say_so() -> None:
+    instrument = parse_instrument(tomllib.loads("""
+        schema_version = 1
+        id = "demo"
+        version = 1
+        title = "Demo"
+        short_name = "DEMO"
+        timeframe = "Past week"
+        instructions = "Rate."
+        direction = "lower_is_better"
+        items = [{ number = 1 }, { number = 2 }]
+        [answers]
+        min = 0
+        max = 5
+        [scoring]
+        method = "sum"
+        [bands]
+        validated = false
+        levels = [{ key = "low", label = "Low", min = 0, max = 4 },
+                  { key = "high", label = "High", min = 5, max = 10 }]
+    """), "demo.toml")
+    points = [TrendPoint(on(0), score(instrument, {1: 4, 2: 4})),
+              TrendPoint(on(1), score(instrument, {1: 1, 2: 2}))]
+    fig = build_trend_chart(instrument, points)
+    for key in ("low", "high"):
+        (band,) = find_artists(fig, f"band:{key}")
+        assert isinstance(band, Rectangle) and band.get_hatch()
+        assert "(not validated)" in only_text(fig, f"band-label:{key}")
+    (legend,) = find_artists(fig, "legend")
+    labels = [t.get_text() for t in legend.get_texts()]  # type: ignore[attr-defined]
+    assert "Severity bands (not validated)" in labels
+
+
+def test_pcl5_has_a_cutoff_line_and_no_bands() -> None:
+    points = [TrendPoint(on(w), score(PCL5, {n: t for n in range(1, 21)}))
+              for w, t in enumerate((3, 2, 1))]
+    fig = build_trend_chart(PCL5, points)
+    assert not [a for a in fig.findobj() if str(a.get_gid()).startswith("band:")]
+    (cutoff,) = find_artists(fig, "cutoff:provisional_ptsd")
+    assert isinstance(cutoff, Line2D)
+    assert list(cutoff.get_ydata()) == [32.5, 32.5]
+    assert "cut-off ≥ 33" in only_text(fig, "cutoff:provisional_ptsd-label")
+    # baseline 60 -> 20: a 40-point drop, so the meaningful-change line is drawn at 50.5.
+    (meaningful,) = find_artists(fig, "meaningful-line")
+    assert isinstance(meaningful, Line2D) and list(meaningful.get_ydata()) == [50.5, 50.5]
+
+
+def test_dose_markers_sit_on_the_dosing_dates(phq9_chart: Figure,
+                                              doses: list[DosingMarker]) -> None:
+    markers = find_artists(phq9_chart, "dose-marker")
+    assert sorted(m.get_xdata()[0] for m in markers) == [x(d.when) for d in doses]  # type: ignore[attr-defined]
+    labels = sorted(t.get_text() for t in find_artists(phq9_chart, "dose-label"))  # type: ignore[attr-defined]
+    assert labels == ["D1", "D2", "D3"]
+
+
+def test_doses_too_close_to_label_apart_share_a_label() -> None:
+    retreat = [DosingMarker(DAY0 + timedelta(days=d), n) for n, d in enumerate((60, 61, 62, 64), 1)]
+    spaced = [DosingMarker(DAY0 + timedelta(days=200), 5)]
+    points = [TrendPoint(on(0), score(PHQ9, phq9(20))),
+              TrendPoint(DAY0 + timedelta(days=210), score(PHQ9, phq9(10)))]
+    fig = build_trend_chart(PHQ9, points, retreat + spaced)
+    assert len(find_artists(fig, "dose-marker")) == 5
+    labels = sorted(t.get_text() for t in find_artists(fig, "dose-label"))  # type: ignore[attr-defined]
+    assert labels == ["D1–4", "D5"]
+
+
+def test_reliable_change_corridor_and_baseline(phq9_chart: Figure) -> None:
+    (corridor,) = find_artists(phq9_chart, "rc-corridor")
+    assert isinstance(corridor, Rectangle)
+    # RC 6 around 18: changes of 5 or less (13..23) are inside.
+    assert (corridor.get_y(), corridor.get_y() + corridor.get_height()) == (12.5, 23.5)
+    (baseline,) = find_artists(phq9_chart, "baseline")
+    assert isinstance(baseline, Line2D) and list(baseline.get_ydata()) == [18, 18]
+    assert only_text(phq9_chart, "baseline-label") == "Baseline 18"
+
+
+def test_points_outside_the_corridor_are_coloured_by_direction(phq9_chart: Figure) -> None:
+    assert offsets(phq9_chart, "point-baseline") == [(x(on(0)), 18)]
+    assert offsets(phq9_chart, "point-improved") == [(x(on(2)), 12), (x(on(5)), 8)]
+    assert offsets(phq9_chart, "point-deteriorated") == [(x(on(3)), 25)]
+    assert offsets(phq9_chart, "point-no-change") == [(x(on(1)), 14)]
+    improved = find_artists(phq9_chart, "point-improved")[0]
+    worse = find_artists(phq9_chart, "point-deteriorated")[0]
+    assert isinstance(improved, PathCollection) and isinstance(worse, PathCollection)
+    assert to_hex(improved.get_facecolor()[0]) == IMPROVED.lower()
+    assert to_hex(worse.get_facecolor()[0]) == DETERIORATED.lower()
+
+
+def test_higher_is_better_flips_the_colours() -> None:
+    from models.instruments import custom_instrument
+
+    voc = custom_instrument("voc_demo", "VoC", 1, 7, higher_is_better=True, reliable_change=2)
+    points = [TrendPoint(on(w), score(voc, {1: v})) for w, v in enumerate((3, 6, 1))]
+    fig = build_trend_chart(voc, points)
+    assert offsets(fig, "point-improved") == [(x(on(1)), 6)]
+    assert offsets(fig, "point-deteriorated") == [(x(on(2)), 1)]
+
+
+def test_safety_flags_are_marked_even_without_a_total(phq9_chart: Figure) -> None:
+    flags = find_artists(phq9_chart, "safety-flag")
+    assert len(flags) == 2
+    ring, top = flags
+    assert isinstance(ring, PathCollection) and isinstance(top, PathCollection)
+    assert [tuple(map(float, o)) for o in ring.get_offsets()] == [(x(on(3)), 25.0)]
+    assert float(top.get_offsets()[0][0]) == x(on(4))
+    labels = sorted(t.get_text() for t in find_artists(phq9_chart, "safety-flag-label"))  # type: ignore[attr-defined]
+    assert labels == ["item 9 = 1 (incomplete)", "item 9 = 2"]
+
+
+def test_incomplete_administrations_are_not_plotted(phq9_chart: Figure) -> None:
+    (line,) = find_artists(phq9_chart, "trend-line")
+    assert isinstance(line, Line2D)
+    assert x(on(4)) not in list(line.get_xdata())
+    assert list(line.get_ydata()) == [18, 14, 12, 25, 8]
+    plotted = [point for gid in ("point-baseline", "point-improved", "point-deteriorated",
+                                 "point-no-change") for point in offsets(phq9_chart, gid)]
+    assert all(px != x(on(4)) for px, _ in plotted)
+    footnote = only_text(phq9_chart, "footnote").replace("\n", " ")
+    assert "1 incomplete administration not plotted" in footnote
+
+
+def test_response_and_remission_lines(phq9_chart: Figure) -> None:
+    (response,) = find_artists(phq9_chart, "response-line")
+    (remission,) = find_artists(phq9_chart, "remission-line")
+    assert isinstance(response, Line2D) and isinstance(remission, Line2D)
+    assert list(response.get_ydata()) == [9.5, 9.5]  # 50% of 18: totals of 9 or less
+    assert list(remission.get_ydata()) == [4.5, 4.5]  # below 5
+    assert only_text(phq9_chart, "response-line-label") == "Response ≤ 9"
+    assert only_text(phq9_chart, "remission-line-label") == "Remission < 5"
+
+
+def test_footnote_names_each_rule_and_source(phq9_chart: Figure) -> None:
+    footnote = only_text(phq9_chart, "footnote").replace("\n", " ")
+    for expected in ("severity bands", "item 9 safety flag", "Kroenke et al. 2001",
+                     "reliable change 6 points", "IAPT Data Handbook 2011",
+                     "response ≥ 50% drop", "remission < 5", "Kroenke & Spitzer 2002"):
+        assert expected in footnote
+
+
+def test_subtitle_states_the_change_label(phq9_chart: Figure) -> None:
+    subtitle = only_text(phq9_chart, "subtitle")
+    assert subtitle.startswith("Latest 8 (10 Feb 2025) · −10 since baseline 18")
+    assert "reliable improvement" in subtitle and "response" in subtitle
+
+
+def test_explicit_baseline_moves_the_corridor(phq9_points: list[TrendPoint]) -> None:
+    fig = build_trend_chart(PHQ9, phq9_points, baseline_index=3)
+    (corridor,) = find_artists(fig, "rc-corridor")
+    assert isinstance(corridor, Rectangle) and corridor.get_y() == 25 - 5.5
+
+
+def test_readable_and_uncluttered(phq9_chart: Figure) -> None:
+    figure_to_png_bytes(phq9_chart, dpi=50)  # lay out tick labels
+    sizes = [t.get_fontsize() for t in phq9_chart.findobj(Text) if t.get_text()]
+    assert sizes and min(sizes) >= 9
+    ax = phq9_chart.axes[0]
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
+
+
+def test_overlays_use_a_secondary_axis(phq9_points: list[TrendPoint]) -> None:
+    overlay = OverlaySeries("Self-energy", ((on(1), 3.0), (on(3), 6.0), (on(5), 8.0)))
+    fig = build_trend_chart(PHQ9, phq9_points, overlays=[overlay])
+    assert len(fig.axes) == 2
+    (line,) = find_artists(fig, "overlay:Self-energy")
+    assert isinstance(line, Line2D) and list(line.get_ydata()) == [3.0, 6.0, 8.0]
+    assert line.axes is fig.axes[1]
+    assert fig.axes[1].get_ylim() == (-0.5, 10.5)
+
+
+def test_chart_with_no_complete_points_still_builds() -> None:
+    fig = build_trend_chart(PHQ9, [TrendPoint(on(0), score(PHQ9, phq9(None, item9=1)))])
+    assert only_text(fig, "subtitle") == "No complete administrations yet"
+    assert not find_artists(fig, "rc-corridor")
+    assert len(find_artists(fig, "safety-flag")) == 1
+
+
+def test_scores_of_another_instrument_are_rejected(phq9_points: list[TrendPoint]) -> None:
+    with pytest.raises(ValueError, match="a phq9 score"):
+        build_trend_chart(PCL5, phq9_points)
+
+
+def test_cadss_chart_plots_one_bar_per_dose() -> None:
+    full = {n: 1 for n in range(1, 24)}
+    incomplete = dict(full) | {5: None}
+    six = {n: 2 for n in (1, 2, 6, 7, 15, 22)}
+    doses = [
+        DoseDissociation(1, score(CADSS, full), on(1)),
+        DoseDissociation(2, score(CADSS, incomplete), on(2)),
+        DoseDissociation(3, score(CADSS6, six), on(3)),
+    ]
+    fig = build_cadss_chart(doses)
+    totals = find_artists(fig, "cadss-total-bar")
+    sixes = find_artists(fig, "cadss6-bar")
+    assert [(r.get_x() + r.get_width() / 2, r.get_height()) for r in totals] == [(1, 23)]  # type: ignore[attr-defined]
+    assert [(r.get_x() + r.get_width() / 2, r.get_height()) for r in sixes] == [  # type: ignore[attr-defined]
+        (1, 6), (2, 6), (3, 12),
+    ]
+    assert len(find_artists(fig, "cadss-incomplete")) == 1
+    assert len(find_artists(fig, "cadss-not-given")) == 1
+    assert "Bremner et al. 1998" in only_text(fig, "footnote")
+
+
+def test_cadss6_only_chart_has_one_panel() -> None:
+    six = {n: 1 for n in (1, 2, 6, 7, 15, 22)}
+    fig = build_cadss_chart([DoseDissociation(n, score(CADSS6, six)) for n in (1, 2)])
+    assert len(fig.axes) == 1
+    assert not find_artists(fig, "cadss-total-bar")
+
+
+def test_sparkline_draws_complete_totals(phq9_points: list[TrendPoint]) -> None:
+    fig = build_sparkline(phq9_points, PHQ9)
+    (line,) = find_artists(fig, "sparkline")
+    assert isinstance(line, Line2D) and list(line.get_ydata()) == [18, 14, 12, 25, 8]
+    (last,) = find_artists(fig, "sparkline-last")
+    assert isinstance(last, PathCollection)
+    assert to_hex(last.get_facecolor()[0]) == IMPROVED.lower()
+    assert not fig.axes[0].axison
+
+
+def test_png_and_svg_bytes(phq9_chart: Figure) -> None:
+    canvas = phq9_chart.canvas
+    png = figure_to_png_bytes(phq9_chart, dpi=72)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert phq9_chart.canvas is canvas
+    svg = figure_to_svg_bytes(phq9_chart)
+    assert b"<svg" in svg
+    assert svg == figure_to_svg_bytes(phq9_chart)  # reproducible
+
+
+def test_layers_stay_clean() -> None:
+    code = (
+        "import sys, models.instruments, reports.charts\n"
+        "bad = [m for m in ('matplotlib.pyplot', 'PySide6', 'sqlalchemy') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def instrument_ids() -> list[str]:
+    return sorted(INSTRUMENTS)
+
+
+@pytest.mark.parametrize("instrument_id", instrument_ids())
+def test_every_bundled_instrument_charts_without_error(instrument_id: str) -> None:
+    instrument: Instrument = INSTRUMENTS[instrument_id]
+    points = [
+        TrendPoint(on(w), score(instrument, {i.number: v for i in instrument.items}))
+        for w, v in enumerate((2, 1, 0))
+    ]
+    fig = build_trend_chart(instrument, points)
+    assert len(find_artists(fig, "trend-line")) == 1
+
+
+def test_empty_inputs_build_and_render() -> None:
+    for fig in (build_trend_chart(PHQ9, []), build_cadss_chart([]), build_sparkline([]),
+                build_sparkline([], PHQ9)):
+        assert figure_to_png_bytes(fig, dpi=40).startswith(b"\x89PNG")
