@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from models.errors import DomainError
 from models.vault import Vault, VaultError
@@ -143,10 +144,133 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 4
 
 
+def _measures_document(chart: Any, view: Any, scored_list: list[Any]) -> dict[str, Any]:
+    """The JSON shape documented in the README (keys are stable; add, never rename)."""
+    administrations = []
+    for scored in scored_list:
+        a, score = scored.administration, scored.score
+        administrations.append(
+            {
+                "date": a.administered_on.isoformat(),
+                "instrument": a.instrument_id,
+                "instrument_version": a.instrument_version,
+                "relation_to_care": a.relation_to_care,
+                "answers": {str(item): _number(value) for item, value in a.responses},
+                "total": score.total,
+                "complete": score.complete,
+                "band": score.band.label if score.band else None,
+                "band_validated": score.band.validated if score.band else None,
+                "flags": [flag.describe() for flag in score.flags],
+                "safety_flag": score.has_safety_flag,
+                "subscales": {s.key: s.total for s in score.subscales},
+                "dosing_session_id": a.dosing_session_id,
+            }
+        )
+    administrations.sort(key=lambda a: (a["date"], a["instrument"]))
+    summaries = {}
+    for series in view.series:
+        s = series.summary
+        summaries[series.instrument.id] = {
+            "baseline": {"date": s.baseline.when.isoformat(), "total": s.baseline.total}
+            if s.baseline
+            else None,
+            "latest": {"date": s.latest.when.isoformat(), "total": s.latest.total}
+            if s.latest
+            else None,
+            "change": s.change,
+            "label": str(s.label),
+            "reliable_change_points": s.reliable_change,
+            "response": s.response,
+            "remission": s.remission,
+            "clinically_meaningful": s.clinically_meaningful,
+        }
+    dissociation = [
+        {
+            "dose": d.dose_number,
+            "date": d.when.isoformat() if d.when else None,
+            "instrument": d.score.instrument_id,
+            "total": d.score.total,
+        }
+        for d in view.dissociation
+    ]
+    return {
+        "client": chart.client.record_number,
+        "administrations": administrations,
+        "summaries": summaries,
+        "dissociation_per_dose": dissociation,
+    }
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    from models.services import chart as chart_service
+    from models.services import clients, measures
+
+    vault = _open(args)
+    try:
+        with vault.session() as session:
+            client = clients.find_client_by_record_number(session, args.client)
+            chart = chart_service.load_client_chart(session, client.id)
+            known = measures.available_instruments(session)
+    finally:
+        vault.close()
+    view = measures.build_measures_view(chart, known)
+    scored = [measures.score_administration(a, known) for a in chart.administrations]
+    document = _measures_document(chart, view, [s for s in scored if s is not None])
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"Measures for {chart.client.record_number}")
+    if not document["administrations"]:
+        print("  No measures recorded yet.")
+    for a in document["administrations"]:
+        total = a["total"] if a["complete"] else "incomplete"
+        answers = " ".join(f"{k}:{_fmt(v)}" for k, v in a["answers"].items())
+        flags = f"  [{'; '.join(a['flags'])}]" if a["flags"] else ""
+        print(
+            f"  {a['date']}  {a['instrument']:<7} {a['relation_to_care']:<12} "
+            f"total {total!s:<4} {a['band'] or '':<20}{flags}"
+        )
+        subscales = " ".join(f"{k} {v}" for k, v in a["subscales"].items())
+        print(f"      answers {answers}" + (f"   subscales {subscales}" if subscales else ""))
+    for instrument_id, s in document["summaries"].items():
+        if s["baseline"] is None or s["latest"] is None:
+            print(f"  {instrument_id}: {s['label']}")
+            continue
+        extras = [
+            name.replace("_", " ")
+            for name in ("response", "remission", "clinically_meaningful")
+            if s[name]
+        ]
+        print(
+            f"  {instrument_id}: baseline {s['baseline']['total']} ({s['baseline']['date']})"
+            f", latest {s['latest']['total']} ({s['latest']['date']}), change "
+            f"{s['change']:+d}: {s['label']}" + (f"; {', '.join(extras)}" if extras else "")
+        )
+    by_instrument: dict[str, list[str]] = {}
+    for d in document["dissociation_per_dose"]:
+        by_instrument.setdefault(d["instrument"], []).append(
+            f"D{d['dose']} {d['total'] if d['total'] is not None else 'incomplete'}"
+        )
+    for instrument_id, doses in by_instrument.items():
+        print(f"  {instrument_id} per dosing session: {', '.join(doses)}")
+    return EXIT_OK
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else str(_number(value))
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "demo": (cmd_demo, "create a new vault filled with a synthetic demo practice"),
     "clients": (cmd_clients, "list the clients: record number, name, status, session counts"),
     "verify": (cmd_verify, "check the vault's integrity and its audit chain"),
+    "measures": (cmd_measures, "a client's measures: every administration and the change"),
 }
 
 
@@ -159,15 +283,39 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_fn, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--vault", type=Path, required=True, metavar="PATH",
-                       help="the vault file")
-        p.add_argument("--passphrase-file", metavar="FILE",
-                       help="read the passphrase from this file (first line)")
+        p.add_argument("--vault", type=Path, required=True, metavar="PATH", help="the vault file")
+        p.add_argument(
+            "--passphrase-file",
+            metavar="FILE",
+            help="read the passphrase from this file (first line)",
+        )
         if name == "demo":
-            p.add_argument("--clients", type=int, default=12, metavar="N",
-                           help="how many synthetic clients (default 12)")
-            p.add_argument("--seed", type=int, default=7, metavar="S",
-                           help="random seed; the same seed gives the same practice")
+            p.add_argument(
+                "--clients",
+                type=int,
+                default=12,
+                metavar="N",
+                help="how many synthetic clients (default 12)",
+            )
+            p.add_argument(
+                "--seed",
+                type=int,
+                default=7,
+                metavar="S",
+                help="random seed; the same seed gives the same practice",
+            )
+        if name == "measures":
+            p.add_argument(
+                "--client",
+                required=True,
+                metavar="RECORD",
+                help="the client's record number, e.g. C-0001",
+            )
+            p.add_argument(
+                "--json",
+                action="store_true",
+                help="one JSON document (keys documented in the README)",
+            )
     return parser
 
 
@@ -189,6 +337,10 @@ def main(argv: list[str]) -> int:
     except DomainError as exc:
         print(f"workstation {args.command}: {exc}", file=sys.stderr)
         return EXIT_OTHER
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away; that is not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
     except Exception as exc:
         from models.vault import as_vault_error
 

@@ -103,3 +103,39 @@ def test_demo_refuses_to_overwrite(demo_vault: Path) -> None:
 def test_usage_errors_exit_2() -> None:
     assert run("clients").returncode == 2
     assert run("nonsense", "--vault", "x").returncode == 2
+
+
+def test_measures_lists_every_administration_and_the_change(demo_vault: Path) -> None:
+    result = run("measures", "--vault", str(demo_vault), "--client", "c-0001")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Measures for C-0001")
+    for expected in ("phq9", "gad7", "pcl5", "cadss", "baseline", "answers", "change"):
+        assert expected in out
+
+
+def test_measures_json_is_one_document_with_the_documented_keys(demo_vault: Path) -> None:
+    import json
+
+    result = run("measures", "--vault", str(demo_vault), "--client", "C-0001", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"client", "administrations", "summaries", "dissociation_per_dose"}
+    first = doc["administrations"][0]
+    assert set(first) == {"date", "instrument", "instrument_version", "relation_to_care",
+                          "answers", "total", "complete", "band", "band_validated", "flags",
+                          "safety_flag", "subscales", "dosing_session_id"}
+    phq9 = [a for a in doc["administrations"] if a["instrument"] == "phq9"]
+    for a in phq9:
+        scored = sum(v for k, v in a["answers"].items() if int(k) <= 9)
+        assert a["total"] == scored  # derived from the items, item 10 unscored
+        assert a["safety_flag"] == (a["answers"]["9"] > 0)
+    assert set(doc["summaries"]["phq9"]) == {
+        "baseline", "latest", "change", "label", "reliable_change_points", "response",
+        "remission", "clinically_meaningful"}
+
+
+def test_measures_for_an_unknown_client_says_so(demo_vault: Path) -> None:
+    result = run("measures", "--vault", str(demo_vault), "--client", "C-9999")
+    assert result.returncode == 1
+    assert "No client has the record number" in result.stderr
