@@ -152,10 +152,10 @@ def _trajectory(
 ) -> float:
     """Symptom level at step k of n: falls toward floor for improvers, drifts for the rest."""
     if improves:
-        progress = 1 - (1 - k / max(n - 1, 1)) ** 1.6
+        progress: float = 1 - (1 - k / max(n - 1, 1)) ** 1.6
         level = baseline - (baseline - floor) * progress
     else:
-        level = baseline + rng.uniform(-1.5, 1.5) * (k > 0)
+        level = baseline + (rng.uniform(-1.5, 1.5) if k > 0 else 0.0)
     return level + rng.gauss(0, 1.4)
 
 

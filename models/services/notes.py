@@ -63,7 +63,8 @@ def template_of(note: Note | NoteDTO) -> Template:
 
 def _plain(content: Mapping[str, Any]) -> dict[str, Any]:
     """A fresh JSON-shaped copy (the column must see a new object to store a change)."""
-    return json.loads(json.dumps(dict(content), ensure_ascii=False))
+    copy: dict[str, Any] = json.loads(json.dumps(dict(content), ensure_ascii=False))
+    return copy
 
 
 def _parse_date(value: Any) -> dt.date | None:
