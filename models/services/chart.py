@@ -34,6 +34,7 @@ from models.entities import (
 )
 from models.errors import NotFoundError
 from models.services import convert
+from models.services.convert import from_row
 
 
 def _rows(session: Session, *columns: Any, where: Any, order: tuple[Any, ...]) -> list[Any]:
@@ -56,25 +57,19 @@ def load_dosing_sessions(session: Session, client_id: int) -> list[dto.CourseDTO
     for v in _rows(session, *_columns(DosingVital),
                    where=DosingVital.dosing_session_id.in_(dosing_ids),
                    order=(DosingVital.dosing_session_id, DosingVital.minutes_from_dose)):
-        vitals[v.dosing_session_id].append(
-            dto.VitalDTO(v.minutes_from_dose, v.systolic, v.diastolic, v.heart_rate, v.spo2))
+        vitals[v.dosing_session_id].append(from_row(dto.VitalDTO, v))
     boosters: dict[int, list[dto.BoosterDTO]] = defaultdict(list)
     for b in _rows(session, *_columns(DosingBooster),
                    where=DosingBooster.dosing_session_id.in_(dosing_ids),
                    order=(DosingBooster.dosing_session_id, DosingBooster.minutes_from_dose)):
-        boosters[b.dosing_session_id].append(dto.BoosterDTO(b.minutes_from_dose, b.dose_mg))
+        boosters[b.dosing_session_id].append(from_row(dto.BoosterDTO, b))
     by_course: dict[int, list[dto.DosingSessionDTO]] = defaultdict(list)
     for d in dosing_rows:
-        fields = {k: v for k, v in d._mapping.items()
-                  if k not in ("locked_by_note_id", "created_at")}
-        by_course[d.course_id].append(dto.DosingSessionDTO(
-            **fields, locked=d.locked_by_note_id is not None,
+        by_course[d.course_id].append(from_row(
+            dto.DosingSessionDTO, d, locked=d.locked_by_note_id is not None,
             vitals=tuple(vitals[d.id]), boosters=tuple(boosters[d.id])))
-    return [
-        dto.CourseDTO(c.id, c.client_id, c.kind, c.start_date, c.end_date, c.goals,
-                      tuple(by_course[c.id]))
-        for c in course_rows
-    ]
+    return [from_row(dto.CourseDTO, c, dosing_sessions=tuple(by_course[c.id]))
+            for c in course_rows]
 
 
 def load_notes(session: Session, client_id: int) -> list[dto.NoteDTO]:
@@ -84,14 +79,8 @@ def load_notes(session: Session, client_id: int) -> list[dto.NoteDTO]:
     for a in _rows(session, *_columns(Addendum),
                    where=Addendum.note_id.in_([n.id for n in note_rows]),
                    order=(Addendum.created_at, Addendum.id)):
-        addenda[a.note_id].append(dto.AddendumDTO(**a._mapping))
-    return [
-        dto.NoteDTO(
-            **{k: v for k, v in n._mapping.items() if k != "created_at"},
-            addenda=tuple(addenda[n.id]),
-        )
-        for n in note_rows
-    ]
+        addenda[a.note_id].append(from_row(dto.AddendumDTO, a))
+    return [from_row(dto.NoteDTO, n, addenda=tuple(addenda[n.id])) for n in note_rows]
 
 
 def load_targets(session: Session, client_id: int) -> list[dto.TargetDTO]:
@@ -102,22 +91,14 @@ def load_targets(session: Session, client_id: int) -> list[dto.TargetDTO]:
     ratings: dict[int, list[dto.TargetRatingDTO]] = defaultdict(list)
     for r in _rows(session, *_columns(TargetRating), where=TargetRating.target_id.in_(ids),
                    order=(TargetRating.rated_on, TargetRating.id)):
-        ratings[r.target_id].append(dto.TargetRatingDTO(**r._mapping))
+        ratings[r.target_id].append(from_row(dto.TargetRatingDTO, r))
     history: dict[int, list[dto.TargetDefinitionChangeDTO]] = defaultdict(list)
     for h in _rows(session, *_columns(TargetDefinitionChange),
                    where=TargetDefinitionChange.target_id.in_(ids),
                    order=(TargetDefinitionChange.changed_at, TargetDefinitionChange.id)):
-        history[h.target_id].append(
-            dto.TargetDefinitionChangeDTO(h.changed_at, h.field, h.old_value, h.new_value,
-                                          h.note_id))
-    return [
-        dto.TargetDTO(
-            **{k: v for k, v in t._mapping.items() if k != "created_at"},
-            ratings=tuple(ratings[t.id]),
-            history=tuple(history[t.id]),
-        )
-        for t in target_rows
-    ]
+        history[h.target_id].append(from_row(dto.TargetDefinitionChangeDTO, h))
+    return [from_row(dto.TargetDTO, t, ratings=tuple(ratings[t.id]),
+                     history=tuple(history[t.id])) for t in target_rows]
 
 
 def load_administrations(
@@ -137,30 +118,25 @@ def load_administrations(
     )
     for admin_id, item, value in session.execute(response_query):
         responses[admin_id].append((item, value))
-    return [
-        dto.AdministrationDTO(
-            **{k: v for k, v in a._mapping.items() if k != "created_at"},
-            responses=tuple(responses[a.id]),
-        )
-        for a in admin_rows
-    ]
+    return [from_row(dto.AdministrationDTO, a, responses=tuple(responses[a.id]))
+            for a in admin_rows]
 
 
 def load_parts(
     session: Session, client_id: int
 ) -> tuple[list[dto.PartDTO], list[dto.PartRelationDTO], list[dto.PartStatusChangeDTO]]:
     parts = [
-        dto.PartDTO(**{k: v for k, v in p._mapping.items() if k != "created_at"})
+        from_row(dto.PartDTO, p)
         for p in _rows(session, *_columns(IfsPart), where=IfsPart.client_id == client_id,
                        order=(IfsPart.id,))
     ]
     relations = [
-        dto.PartRelationDTO(r.id, r.kind, r.from_part_id, r.to_part_id)
+        from_row(dto.PartRelationDTO, r)
         for r in _rows(session, *_columns(PartRelation),
                        where=PartRelation.client_id == client_id, order=(PartRelation.id,))
     ]
     history = [
-        dto.PartStatusChangeDTO(h.part_id, h.note_id, h.changed_on, h.old_status, h.new_status)
+        from_row(dto.PartStatusChangeDTO, h)
         for h in _rows(session, *_columns(PartStatusChange),
                        where=PartStatusChange.part_id.in_([p.id for p in parts]),
                        order=(PartStatusChange.changed_on, PartStatusChange.id))
@@ -174,7 +150,7 @@ def load_client_chart(session: Session, client_id: int) -> dto.ClientChart:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
     parts, relations, history = load_parts(session, client_id)
     self_energy = [
-        dto.SelfEnergyPoint(s.rated_on, s.rating, s.note_id)
+        from_row(dto.SelfEnergyPoint, s)
         for s in _rows(session, *_columns(SelfEnergyRating),
                        where=SelfEnergyRating.client_id == client_id,
                        order=(SelfEnergyRating.rated_on, SelfEnergyRating.id))
