@@ -550,7 +550,7 @@ def test_a_complete_sample_note_signs(bundled: TemplateRegistry, template_id: st
 PINNED_FINGERPRINTS = {
     ("dosing", 1): "91ac6a65993c298dd4d995a095ed5ea70ba24f45be7af75086ca8c6a49585b73",
     ("preparation", 1): "660b044e27d5d30bd0b0b81f0001f0a36d9294a1b2b3a5a933d5cdbbaf6e0b67",
-    ("emdr", 1): "36dfd5cfb62122a44e367212b261c1eb709989152967eef80d55637a158fcc93",
+    ("emdr", 1): "049364475fecc9ed1e36ebd3ac2e7e0c15ce4e17296e2404bfa81635fcdc4aa0",
     ("art", 1): "289198c7d3e44011f17e7a956eda682253850381cfbfd015a2f3518656977ec3",
     ("ifs", 1): "1e8d3b0acb0cd3aa99b4ebc61e94a6c3912db76dffeb89d0cc72a207970f47cc",
     ("general", 1): "dd2964c85d8c255df6351236bdf85cdf435cefd71613786326b1062253b24509",
