@@ -1,0 +1,136 @@
+"""The right-hand side: the selected client's chart, in tabs later issues fill."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import ClientChart, ClientDetail
+from ui.overview import OverviewTab
+from ui.sessions_tab import SessionsTab
+
+# What each tab that later issues fill says until then: plainly, with nothing fake in it.
+COMING = {
+    "Targets": "Targets arrive with the target registry (EMDR and ART target memories with "
+               "their SUD and VoC history). Nothing is shown here yet.",
+    "Parts": "Parts arrive with the IFS parts registry and map. Nothing is shown here yet.",
+    "Measures": "Measures arrive with the symptom measures (PHQ-9, GAD-7, PCL-5, CADSS) and "
+                "their trend charts. Nothing is shown here yet.",
+    "Reports": "Reports arrive with the progress report builder. Nothing is shown here yet.",
+}
+TAB_NAMES = ("Overview", "Sessions", *COMING)
+
+
+def _placeholder(text: str) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(28, 28, 28, 28)
+    label = QLabel(text)
+    label.setProperty("role", "placeholder")
+    label.setWordWrap(True)
+    label.setMaximumWidth(560)
+    layout.addWidget(label, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    layout.addStretch(1)
+    return page
+
+
+def describe(client: ClientDetail, today: dt.date | None = None) -> str:
+    """The line under the client's name: record number, pronouns, age, status."""
+    today = today or dt.date.today()
+    parts = [client.record_number]
+    if client.pronouns:
+        parts.append(client.pronouns)
+    if client.date_of_birth:
+        born = client.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        parts.append(f"born {born.day} {born:%b %Y} ({age})")
+    if client.status == "discharged":
+        off = client.discharged_on
+        when = f" on {off.day} {off:%b %Y}" if off else ""
+        parts.append(f"discharged{when}")
+    else:
+        parts.append("active")
+    return " · ".join(parts)
+
+
+class ChartView(QWidget):
+    """Header with the client's name, then the tabs; an empty state when no one is chosen."""
+
+    edit_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chart: ClientChart | None = None
+        self.name = QLabel()
+        self.name.setProperty("role", "title")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel()
+        self.details.setProperty("role", "subtle")
+        self.edit_button = QPushButton("Edit client…")
+        self.edit_button.clicked.connect(self.edit_requested)
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.name)
+        names.addWidget(self.details)
+        header.addLayout(names, 1)
+        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(False)
+        self.overview = OverviewTab()
+        self.sessions = SessionsTab()
+        self.tabs.addTab(self.overview, "Overview")
+        self.tabs.addTab(self.sessions, "Sessions")
+        for name, text in COMING.items():
+            self.tabs.addTab(_placeholder(text), name)
+        chart_page = QWidget()
+        chart_layout = QVBoxLayout(chart_page)
+        chart_layout.setContentsMargins(12, 10, 10, 10)
+        chart_layout.setSpacing(10)
+        chart_layout.addLayout(header)
+        chart_layout.addWidget(self.tabs, 1)
+        self.empty = QLabel()
+        self.empty.setProperty("role", "placeholder")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(chart_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.show_empty()
+
+    def show_empty(self, text: str = "") -> None:
+        self.chart = None
+        self.empty.setText(text or "Choose a client on the left to see their course of care.\n"
+                           "Add a client with New client (Ctrl+N).")
+        self.stack.setCurrentWidget(self.empty)
+
+    def set_chart(self, chart: ClientChart) -> None:
+        self.chart = chart
+        self.name.setText(chart.client.name + (
+            f" ({chart.client.preferred_name})" if chart.client.preferred_name else ""))
+        self.details.setText(describe(chart.client))
+        self.overview.set_chart(chart)
+        self.sessions.set_chart(chart)
+        self.stack.setCurrentIndex(1)
+
+    def clear(self) -> None:
+        """Forget everything clinical that this view holds."""
+        self.chart = None
+        self.name.clear()
+        self.details.clear()
+        self.overview.clear()
+        self.sessions.clear()
+        self.show_empty()

@@ -1,0 +1,102 @@
+"""Start the desktop application: one readable sequence from argv to the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from models.dto import ClinicianDTO
+from ui import settings as S
+from ui.settings import APPLICATION, ORGANISATION, Settings
+from ui.style import STYLESHEET
+from ui.tasks import TaskRunner
+from ui.unlock import UnlockPanel
+from workstation.services import build_services
+
+log = logging.getLogger("workstation")
+
+UNLOCK_SIZE = QSize(760, 620)
+
+
+def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="workstation", add_help=False)
+    parser.add_argument("--vault", type=Path, default=None)
+    return parser.parse_known_args(argv)
+
+
+def application(qt_args: list[str] | None = None) -> QApplication:
+    """The QApplication with our names and stylesheet (reused when one exists)."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        [sys.argv[0] if sys.argv else "workstation", *(qt_args or [])])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setStyleSheet(STYLESHEET)
+    return app
+
+
+def unlock_window(runner: TaskRunner, settings: Settings, vault_path: Path | None) -> UnlockPanel:
+    """The first window: the chooser on a first start, else the passphrase for the vault."""
+    window = UnlockPanel(runner, settings, vault_path)
+    window.resize(UNLOCK_SIZE)
+    return window
+
+
+def _show_bug(exc_type: type[BaseException], exc: BaseException,
+              tb: TracebackType | None) -> None:
+    """A bug gets a traceback (in a dialog and the log) without its message, which may
+    hold client data; errors from the environment are shown kindly where they happen."""
+    frames = "".join(traceback.format_tb(tb))
+    log.error("Unexpected %s:\n%s", exc_type.__name__, frames)
+    box = QMessageBox(QMessageBox.Icon.Critical, APPLICATION,
+                      "Something went wrong inside the application. Your records are safe "
+                      "in the vault; if this happens again, send the details below to "
+                      "support.")
+    box.setDetailedText(f"{exc_type.__name__}\n{frames}")
+    box.exec()
+
+
+def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
+    """Open the application; returns the exit code when the last window closes."""
+    args, qt_args = _parse(argv)
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = application(qt_args)
+    previous_hook, sys.excepthook = sys.excepthook, _show_bug
+    settings = Settings()
+    runner = TaskRunner(build_services())
+    last = settings.get(S.LAST_VAULT)
+    path = vault_path or args.vault or (Path(last) if last else None)
+    windows: dict[str, QWidget] = {}
+
+    def open_main_window(clinician: ClinicianDTO | None) -> None:
+        from ui.main_window import MainWindow  # after unlock: keeps start-up light
+
+        unlock = windows.pop("unlock")
+        assert isinstance(unlock, UnlockPanel) and unlock.vault_path is not None
+        main = MainWindow(runner, settings, unlock.vault_path, clinician)
+        windows["main"] = main
+        main.show()
+        unlock.close()
+        unlock.deleteLater()
+
+    unlock = unlock_window(runner, settings, path)
+    unlock.unlocked.connect(open_main_window, Qt.ConnectionType.QueuedConnection)
+    windows["unlock"] = unlock
+    unlock.show()
+    # Load SQLAlchemy, Alembic and SQLCipher on the worker while the passphrase is typed.
+    runner.call(runner.services.prewarm)
+    try:
+        return app.exec()
+    finally:
+        runner.shutdown()
+        settings.sync()
+        sys.excepthook = previous_hook

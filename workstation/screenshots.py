@@ -1,0 +1,127 @@
+"""Render the main screens offscreen into PNGs: `python -m workstation.screenshots DIR`.
+
+Builds a demo vault (synthetic clients only) in a temporary folder, opens it, and saves
+the unlock screen, the client list and a client's overview at 1280x800 and 1920x1080.
+Preferences go to a temporary file, never to the user's own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SIZES = ((1280, 800), (1920, 1080))
+PASSPHRASE = "screenshot demo passphrase"
+
+
+def build_demo_vault(path: Path, clients: int = 40, seed: int = 7) -> None:
+    from models.demo import DemoPlan, generate_demo
+    from models.vault import create_vault
+
+    vault = create_vault(path, PASSPHRASE)
+    try:
+        with vault.transaction() as session:
+            generate_demo(session, DemoPlan(clients=clients, seed=seed))
+    finally:
+        vault.close()
+
+
+def _wait(trigger: Callable[[], Any], signal: Any, timeout_ms: int = 20_000) -> None:
+    """Run trigger() and spin the event loop until signal fires (or the timeout)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(timeout_ms)
+    trigger()
+    loop.exec()
+    timer.stop()
+    signal.disconnect(loop.quit)
+
+
+def _settle() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def main(out_dir: str | Path) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.settings import Settings
+    from ui.tasks import TaskRunner
+    from ui.unlock import UnlockPanel
+    from workstation.gui import application
+    from workstation.services import build_services
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = application()
+    app.setFont(app.font())  # the platform default; offscreen uses DejaVu Sans
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="iw-screens-") as tmp:
+        vault_path = Path(tmp) / "demo-practice.iwvault"
+        build_demo_vault(vault_path)
+        settings = Settings(Path(tmp) / "settings.ini")
+        runner = TaskRunner(build_services())
+        try:
+            chooser = UnlockPanel(runner, settings, None)
+            unlock = UnlockPanel(runner, settings, vault_path)
+            from ui.main_window import MainWindow
+
+            clinician: list[Any] = []
+            _wait(lambda: unlock.unlock_page.unlock_requested.emit(PASSPHRASE),
+                  unlock.unlocked)
+            main_window: MainWindow | None = None
+
+            def capture(widget: Any, name: str, size: tuple[int, int]) -> None:
+                widget.resize(*size)
+                widget.show()
+                _settle()
+                path = out / f"{name}-{size[0]}x{size[1]}.png"
+                widget.grab().save(str(path))
+                written.append(path)
+
+            for size in SIZES:
+                capture(chooser, "start", size)
+                capture(unlock, "unlock", size)
+            chooser.show_create()
+            for size in SIZES:
+                capture(chooser, "create-vault", size)
+            unlock.hide()
+            chooser.hide()
+            main_window = MainWindow(runner, settings, vault_path,
+                                     clinician[0] if clinician else None)
+            main_window.client_list.show_discharged.setChecked(False)
+            _wait(lambda: None, main_window.clients_loaded)
+            model = main_window.client_list.model
+            candidates = [model.client_at(r) for r in range(model.rowCount())
+                          if model.client_at(r).status == "active"]
+            chosen = max(candidates, key=lambda c: (c.dosing_sessions, c.notes))
+            for size in SIZES:
+                main_window.client_list.clear_selection()
+                capture(main_window, "clients", size)
+            _wait(lambda: main_window.client_list.select_client(chosen.id),
+                  main_window.chart_shown)
+            for size in SIZES:
+                capture(main_window, "overview", size)
+            main_window.chart_view.tabs.setCurrentIndex(1)
+            for size in SIZES:
+                capture(main_window, "sessions", size)
+            main_window.close()
+        finally:
+            runner.shutdown()
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))

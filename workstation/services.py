@@ -1,0 +1,151 @@
+"""Wire the domain's functions into the `Services` the windows use.
+
+ui/ may not import modules that reach SQLAlchemy, so the composition root hands them in.
+Each wrapper imports its module on first use: the unlock window appears before
+SQLAlchemy, Alembic and SQLCipher are loaded, and `prewarm` loads them on the worker
+thread while the therapist types the passphrase.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from models.dto import ClientChart, ClientDetail, ClientSummary, ClinicianDTO
+from ui.ports import Services, VaultHandle
+
+
+def _open_vault(path: Path, passphrase: str) -> VaultHandle:
+    from models.vault import open_vault
+
+    return open_vault(path, passphrase)
+
+
+def _create_vault(path: Path, passphrase: str) -> VaultHandle:
+    from models.vault import create_vault
+
+    return create_vault(path, passphrase, app_version=_app_version())
+
+
+def _app_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("integration-workstation")
+    except metadata.PackageNotFoundError:
+        return "development"
+
+
+def _create_clinician(session: Any, name: str, credentials: str) -> ClinicianDTO:
+    from models.services import clinicians
+
+    return clinicians.create_clinician(session, name, credentials)
+
+
+def _primary_clinician(session: Any) -> ClinicianDTO | None:
+    from models.services import clinicians
+
+    return clinicians.primary_clinician(session)
+
+
+def _record_unlock(session: Any, *, actor_id: int | None, failed_attempts: int = 0) -> None:
+    from models.services import security
+
+    security.record_unlock(session, actor_id=actor_id, failed_attempts=failed_attempts)
+
+
+def _record_lock(session: Any, *, actor_id: int | None, reason: str) -> None:
+    from models.services import security
+
+    security.record_lock(session, actor_id=actor_id, reason=reason)
+
+
+def _list_clients(session: Any, *, search: str = "",
+                  include_discharged: bool = True) -> list[ClientSummary]:
+    from models.services import clients
+
+    return clients.list_clients(session, search=search, include_discharged=include_discharged)
+
+
+def _get_client(session: Any, client_id: int) -> ClientDetail:
+    from models.services import clients
+
+    return clients.get_client(session, client_id)
+
+
+def _load_client_chart(session: Any, client_id: int) -> ClientChart:
+    from models.services import chart
+
+    return chart.load_client_chart(session, client_id)
+
+
+def _client_input(**fields: Any) -> Any:
+    from models.services.clients import ClientInput
+
+    return ClientInput(**fields)
+
+
+def _validate_client_input(data: Any) -> dict[str, str]:
+    from models.services.clients import validate_client_input
+
+    return validate_client_input(data)
+
+
+def _create_client(session: Any, data: Any, *, actor_id: int | None = None) -> ClientDetail:
+    from models.services import clients
+
+    return clients.create_client(session, data, actor_id=actor_id)
+
+
+def _update_client(session: Any, client_id: int, data: Any, *,
+                   actor_id: int | None = None) -> ClientDetail:
+    from models.services import clients
+
+    return clients.update_client(session, client_id, data, actor_id=actor_id)
+
+
+def _prewarm() -> None:
+    import models.services.chart
+    import models.services.clients
+    import models.services.clinicians
+    import models.services.security
+    import models.vault  # noqa: F401
+
+
+def _vault_error_class(name: str) -> type[Exception] | None:
+    # An error from the vault means models.vault is loaded: no import is paid here.
+    module = sys.modules.get("models.vault")
+    return getattr(module, name, None) if module is not None else None
+
+
+def _is_vault_error(exc: BaseException) -> bool:
+    cls = _vault_error_class("VaultError")
+    return cls is not None and isinstance(exc, cls)
+
+
+def _is_wrong_passphrase(exc: BaseException) -> bool:
+    cls = _vault_error_class("WrongPassphraseError")
+    return cls is not None and isinstance(exc, cls)
+
+
+def build_services() -> Services:
+    """The real services, each importing its module on first use."""
+    return Services(
+        open_vault=_open_vault,
+        create_vault=_create_vault,
+        is_vault_error=_is_vault_error,
+        is_wrong_passphrase=_is_wrong_passphrase,
+        create_clinician=_create_clinician,
+        primary_clinician=_primary_clinician,
+        record_unlock=_record_unlock,
+        record_lock=_record_lock,
+        list_clients=_list_clients,
+        get_client=_get_client,
+        load_client_chart=_load_client_chart,
+        client_input=_client_input,
+        validate_client_input=_validate_client_input,
+        create_client=_create_client,
+        update_client=_update_client,
+        prewarm=_prewarm,
+    )
