@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class DomainError(Exception):
@@ -23,3 +24,13 @@ class ValidationError(DomainError):
 
 class LockedError(DomainError):
     """The record is signed and can no longer change."""
+
+
+class SigningError(DomainError):
+    """The note does not yet meet its template; `problems` lists every one by field."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(f"The note cannot be signed yet: {count} "
+                         f"{'problem' if count == 1 else 'problems'} to fix.")

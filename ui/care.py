@@ -173,6 +173,7 @@ class SessionRow:
     follows: str
     days_since: int | None
     order: int  # ties on one day: dosing first, then notes by id
+    note_id: int | None = None  # the note to open: a dosing session's own dosing note
 
 
 STATUS_LABELS = {"signed": "Signed", "draft": "Draft", "": "No note yet"}
@@ -185,7 +186,7 @@ def session_rows(chart: ClientChart) -> list[SessionRow]:
     rows = [
         SessionRow(d.session_date, "dosing", DOSING.label, labels[d.id],
                    STATUS_LABELS[by_dose_note[d.id].status if d.id in by_dose_note else ""],
-                   "", None, 0)
+                   "", None, 0, by_dose_note[d.id].id if d.id in by_dose_note else None)
         for d in doses.values()
     ]
     for note in integration_notes(chart):
@@ -196,6 +197,6 @@ def session_rows(chart: ClientChart) -> list[SessionRow]:
             STATUS_LABELS.get(note.status, note.status.capitalize()),
             labels.get(dose.id, "") if dose else "",
             (note.session_date - dose.session_date).days if dose else None,
-            note.id))
+            note.id, note.id))
     rows.sort(key=lambda r: (r.day, r.order))
     return rows

@@ -13,17 +13,19 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
 )
 
-from models.dto import ClientChart, ClientSummary, ClinicianDTO
-from models.errors import NotFoundError
+from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO
+from models.errors import DomainError, NotFoundError
 from ui import settings as S
 from ui.about import show_about
 from ui.chart_view import TAB_NAMES, ChartView
 from ui.client_dialog import ClientDialog
 from ui.client_list import ClientListPanel
+from ui.course_dialog import CourseDialog
 from ui.idle import IdleWatcher
 from ui.settings import Settings
 from ui.settings_dialog import SettingsDialog
@@ -65,6 +67,10 @@ class MainWindow(QMainWindow):
         self._select_after_reload: int | None = None
         self._restore: tuple[int | None, int, bool] | None = None
         self._dialogs: list[QDialog] = []
+        # Open note windows by note id; on lock they are saved and closed, and reopened
+        # on unlock.
+        self._note_windows: dict[int, Any] = {}
+        self._reopen_notes: list[tuple[int, int]] = []
         self.setWindowTitle(vault_title(vault_path.name))
 
         self.client_list = ClientListPanel()
@@ -93,6 +99,8 @@ class MainWindow(QMainWindow):
         self.client_list.client_selected.connect(self._on_client_selected)
         self.client_list.new_client_requested.connect(self.new_client)
         self.chart_view.edit_requested.connect(self.edit_client)
+        self.chart_view.sessions.new_note_requested.connect(self.new_note)
+        self.chart_view.sessions.open_note_requested.connect(self.open_note)
         self.lock_panel.unlocked.connect(self._on_unlocked)
         self.runner.data_changed.connect(self._on_data_changed)
 
@@ -120,6 +128,10 @@ class MainWindow(QMainWindow):
                                               "Add a client to the vault")
         self.edit_client_action = self._action("&Edit client…", self.edit_client, "Ctrl+E",
                                                "Edit the selected client's details")
+        self.new_note_action = self._action("New &note…", self.new_note, "Ctrl+Shift+N",
+                                            "Write a note for the selected client")
+        self.new_course_action = self._action("New &course of care…", self.new_course, "",
+                                              "Start an intensive or spaced course")
         self.find_action = self._action("&Find client", self.client_list.focus_search,
                                         "Ctrl+F", "Find a client by name or record number")
         self.settings_action = self._action("&Settings…", self.show_settings, "Ctrl+,")
@@ -139,6 +151,7 @@ class MainWindow(QMainWindow):
         self.edit_client_action.setEnabled(False)
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action,
+                                  self.new_note_action, self.new_course_action,
                                   self.show_discharged_action, *self.tab_actions]
 
     def _build_menus(self) -> None:
@@ -146,6 +159,9 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_client_action)
         file_menu.addAction(self.edit_client_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.new_note_action)
+        file_menu.addAction(self.new_course_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -274,6 +290,79 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self.statusBar().showMessage("Changes saved.", 5000))
         self._open_dialog(dialog)
 
+    # -- notes ----------------------------------------------------------------------------
+
+    def new_course(self) -> None:
+        chart = self.chart_view.chart
+        if self._is_locked or chart is None:
+            return
+        dialog = CourseDialog(self.runner, chart.client.id, actor_id=self.actor_id,
+                              parent=self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Course added.", 5000))
+        self._open_dialog(dialog)
+
+    def new_note(self) -> None:
+        chart = self.chart_view.chart
+        if self._is_locked or chart is None or self.services.create_note is None:
+            return
+        from ui.new_note_dialog import NewNoteDialog
+
+        dialog = NewNoteDialog(chart.dosing_sessions, parent=self)
+        client_id = chart.client.id
+        dialog.accepted.connect(lambda: self._create_note(client_id, dialog.choice()))
+        self._open_dialog(dialog)
+
+    def _create_note(self, client_id: int, choice: Any) -> None:
+        create_note, actor_id = self.services.create_note, self.actor_id
+        assert create_note is not None
+
+        def work(session: Any) -> NoteDTO:
+            return create_note(session, client_id, choice.template_id, author_id=actor_id,
+                               dosing_session_id=choice.dosing_session_id,
+                               session_date=choice.session_date)
+
+        self.runner.submit(work, lambda note: self.open_note(note.id, client_id),
+                           self._note_failed, changes=lambda _n: Changed("client", client_id))
+
+    def _note_failed(self, exc: Exception) -> None:
+        if isinstance(exc, DomainError):
+            box = QMessageBox(QMessageBox.Icon.Information, "New note", str(exc),
+                              QMessageBox.StandardButton.Ok, self)
+            self._open_dialog(box)
+        else:
+            report_unexpected(exc)
+
+    def open_note(self, note_id: int, client_id: int | None = None) -> None:
+        """Show the note in its own window (or bring it forward if it is open)."""
+        if self._is_locked or self.services.notes is None or self.clinician is None:
+            return
+        if client_id is None:
+            client_id = self._wanted
+        window = self._note_windows.get(note_id)
+        if window is None:
+            from ui.note_window import NoteWindow
+
+            window = NoteWindow(note_id, client_id or 0, self.runner, self.services.notes,
+                                self.clinician, parent=self)
+            self._note_windows[note_id] = window
+            window.closed.connect(lambda nid: self._note_windows.pop(nid, None))
+            for signal in (window.editor.note_saved, window.editor.note_signed,
+                           window.editor.addendum_added):
+                signal.connect(lambda _nid, cid=client_id: self._on_data_changed(
+                    Changed("client", cid)))
+            window.resize(window.sizeHint().boundedTo(self.size().expandedTo(QSize(900, 700))))
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _close_note_windows(self) -> list[tuple[int, int]]:
+        """Save and close every note window; say which were open."""
+        open_notes = [(w.note_id, w.client_id) for w in self._note_windows.values()]
+        for window in list(self._note_windows.values()):
+            window.close_saving()
+        self._note_windows.clear()
+        return open_notes
+
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
         dialog.accepted.connect(
@@ -300,6 +389,8 @@ class MainWindow(QMainWindow):
         for dialog in list(self._dialogs):
             dialog.reject()
         self._dialogs.clear()
+        # Drafts are saved (queued before the vault closes) and their windows closed.
+        self._reopen_notes = self._close_note_windows()
         self._wanted = None
         self._chart_in_flight = False
         self._select_after_reload = None
@@ -331,6 +422,9 @@ class MainWindow(QMainWindow):
             self._select_after_reload = client_id
         self.reload_clients()
         self.client_list.view.setFocus()
+        for note_id, client_id in self._reopen_notes:
+            self.open_note(note_id, client_id)
+        self._reopen_notes = []
         self.idle.resume()
         emit(self.unlocked)
 
@@ -341,6 +435,7 @@ class MainWindow(QMainWindow):
         self.idle.detach()
         for dialog in list(self._dialogs):
             dialog.reject()
+        self._close_note_windows()
         if not self._is_locked and self.runner.running:
             services, actor_id = self.services, self.actor_id
             self.runner.close_vault(

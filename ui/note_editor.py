@@ -44,6 +44,7 @@ from models.dto import AddendumDTO, ClinicianDTO, DosingSessionDTO, NoteDTO, Par
 from models.errors import DomainError, LockedError
 from models.templates import Problem, Template, UnknownTemplateError, load_templates
 from ui.note_form import NoteForm
+from ui.ports import NoteServices
 from ui.style import ACCENT, INK, LINE, MUTED
 from ui.tasks import VaultLockedError, report_unexpected
 
@@ -143,26 +144,6 @@ QPushButton[role="primary"]:disabled {{
     border-color: #8fb3d9;
 }}
 """
-
-
-@dataclass(frozen=True)
-class NoteServices:
-    """The domain functions the note editor calls, always through `run` on the worker."""
-
-    get_note: Callable[[Any, int], NoteDTO]
-    save_draft: Callable[[Any, int, dict[str, Any]], NoteDTO]
-    check_for_signing: Callable[[Any, int], list[Problem]]
-    sign_note: Callable[..., NoteDTO]  # (session, note_id, *, clinician_id)
-    add_addendum: Callable[..., AddendumDTO]  # (session, note_id, *, kind, reason, text,
-    #                                              author_id)
-    dosing_context: Callable[[DosingSessionDTO, dt.date], str]  # pure: runs on the GUI thread
-    list_dosing_sessions: Callable[[Any, int], list[DosingSessionDTO]]  # (session, client_id)
-    list_targets: Callable[[Any, int], list[TargetDTO]]
-    list_parts: Callable[[Any, int], list[PartDTO]]
-    create_target: Callable[..., TargetDTO]  # (session, client_id, *, label, kind, prong)
-    create_part: Callable[..., PartDTO]  # (session, client_id, *, name, part_type)
-    # Raised by sign_note when the note does not meet its template; carries `.problems`.
-    signing_error: type[Exception] = DomainError
 
 
 @dataclass(frozen=True)

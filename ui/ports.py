@@ -8,13 +8,26 @@ the task runner's worker thread to one of these functions, on that same thread.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from models.dto import ClientChart, ClientDetail, ClientSummary, ClinicianDTO
+from models.dto import (
+    AddendumDTO,
+    ClientChart,
+    ClientDetail,
+    ClientSummary,
+    ClinicianDTO,
+    DosingSessionDTO,
+    NoteDTO,
+    PartDTO,
+    TargetDTO,
+)
+from models.errors import SigningError
+from models.templates import Problem
 
 
 class VaultHandle(Protocol):
@@ -29,6 +42,26 @@ class VaultHandle(Protocol):
     def transaction(self) -> AbstractContextManager[Any]: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class NoteServices:
+    """The domain functions the note editor calls, always through `run` on the worker."""
+
+    get_note: Callable[[Any, int], NoteDTO]
+    save_draft: Callable[[Any, int, dict[str, Any]], NoteDTO]
+    check_for_signing: Callable[[Any, int], list[Problem]]
+    sign_note: Callable[..., NoteDTO]  # (session, note_id, *, clinician_id)
+    add_addendum: Callable[..., AddendumDTO]  # (session, note_id, *, kind, reason, text,
+    #                                              author_id)
+    dosing_context: Callable[[DosingSessionDTO, dt.date], str]  # pure: runs on the GUI thread
+    list_dosing_sessions: Callable[[Any, int], list[DosingSessionDTO]]  # (session, client_id)
+    list_targets: Callable[[Any, int], list[TargetDTO]]
+    list_parts: Callable[[Any, int], list[PartDTO]]
+    create_target: Callable[..., TargetDTO]  # (session, client_id, *, label, kind, prong)
+    create_part: Callable[..., PartDTO]  # (session, client_id, *, name, part_type)
+    # Raised by sign_note when the note does not meet its template; carries `.problems`.
+    signing_error: type[Exception] = SigningError
 
 
 @dataclass(frozen=True)
@@ -52,5 +85,11 @@ class Services:
     validate_client_input: Callable[[Any], Mapping[str, str]]
     create_client: Callable[..., ClientDetail]  # (session, data, *, actor_id)
     update_client: Callable[..., ClientDetail]  # (session, client_id, data, *, actor_id)
+    # Notes: the editor's port, and starting a note (session, client_id, template_id, *,
+    # author_id, dosing_session_id, session_date) -> NoteDTO
+    notes: NoteServices | None = None
+    create_note: Callable[..., NoteDTO] | None = None
+    # (session, client_id, kind, start_date, goals, *, actor_id) -> CourseDTO
+    add_course: Callable[..., Any] | None = None
     # Import the heavy modules ahead of need; run on the worker while the person types.
     prewarm: Callable[[], None] = lambda: None

@@ -12,14 +12,25 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QPixmap, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from models.dto import ClientChart
 from ui import style
 from ui.care import SessionRow, session_rows
 from ui.overview import marker_pixmap
+from ui.signals import emit
 from ui.style import modality
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -119,6 +130,11 @@ class SessionsProxy(QSortFilterProxyModel):
 
 
 class SessionsTab(QWidget):
+    """The table, with New note and Open note; a double-click or Enter opens a note."""
+
+    new_note_requested = Signal()
+    open_note_requested = Signal(int)  # note id
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pending: ClientChart | None = None
@@ -140,10 +156,40 @@ class SessionsTab(QWidget):
         header.setSectionResizeMode(SessionsModel.SESSION, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         self.view.setAccessibleName("Sessions")
+        self.new_button = QPushButton("New note…")
+        self.new_button.setToolTip("Write a dosing, preparation or integration note (Ctrl+Shift+N)")
+        self.new_button.clicked.connect(self.new_note_requested)
+        self.open_button = QPushButton("Open note")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open_current)
+        hint = QLabel("Double-click or press Enter to open a session's note.")
+        hint.setProperty("role", "subtle")
+        bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.open_button)
+        bar.addSpacing(12)
+        bar.addWidget(hint)
+        bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 14, 14, 14)
+        layout.setSpacing(10)
+        layout.addLayout(bar)
         layout.addWidget(self.view)
+        self.view.activated.connect(lambda _index: self._open_current())
+        self.view.selectionModel().currentRowChanged.connect(
+            lambda _cur, _prev: self.open_button.setEnabled(self.current_note_id() is not None))
         self.view.setStyleSheet(f"QTableView {{ border: 1px solid {style.LINE}; }}")
+
+    def current_note_id(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row()).note_id
+
+    def _open_current(self) -> None:
+        note_id = self.current_note_id()
+        if note_id is not None:
+            emit(self.open_note_requested, note_id)
 
     def set_chart(self, chart: ClientChart) -> None:
         """Remember the chart; the table is filled when the tab is first shown."""

@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from models.dto import DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
+from models.dto import NoteDTO, PartDTO, TargetDTO
 from ui.note_editor import NoteServices, Run
+from workstation.services import build_note_services
 
 SIZE = (1280, 800)
 PASSPHRASE = "screenshot demo passphrase"
@@ -29,36 +30,8 @@ TODAY = dt.date(2026, 11, 1)
 
 
 def note_services() -> NoteServices:
-    """The note editor's port, filled with the domain functions (imported on first use)."""
-    from models.services import care, notes, parts, targets
-
-    def list_dosing_sessions(session: Any, client_id: int) -> list[DosingSessionDTO]:
-        return [d for course in care.list_courses(session, client_id)
-                for d in course.dosing_sessions]
-
-    def create_target(session: Any, client_id: int, *, label: str, kind: str,
-                      prong: str) -> TargetDTO:
-        return targets.create_target(session, client_id,
-                                     targets.TargetInput(label=label, kind=kind, prong=prong))
-
-    def create_part(session: Any, client_id: int, *, name: str, part_type: str) -> PartDTO:
-        return parts.create_part(session, client_id,
-                                 parts.PartInput(name=name, part_type=part_type))
-
-    return NoteServices(
-        get_note=notes.get_note,
-        save_draft=notes.save_draft,
-        check_for_signing=notes.check_for_signing,
-        sign_note=notes.sign_note,
-        add_addendum=notes.add_addendum,
-        dosing_context=notes.dosing_context,
-        list_dosing_sessions=list_dosing_sessions,
-        list_targets=targets.list_targets,
-        list_parts=parts.list_parts,
-        create_target=create_target,
-        create_part=create_part,
-        signing_error=notes.SigningError,
-    )
+    """The note editor's port, as the application builds it."""
+    return build_note_services()
 
 
 def session_runner(vault: Any) -> Run:

@@ -8,12 +8,32 @@ thread while the therapist types the passphrase.
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from models.dto import ClientChart, ClientDetail, ClientSummary, ClinicianDTO
-from ui.ports import Services, VaultHandle
+from models.dto import (
+    ClientChart,
+    ClientDetail,
+    ClientSummary,
+    ClinicianDTO,
+    DosingSessionDTO,
+    PartDTO,
+    TargetDTO,
+)
+from ui.ports import NoteServices, Services, VaultHandle
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """A function that imports `module` the first time it is called, then calls `name`."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 def _open_vault(path: Path, passphrase: str) -> VaultHandle:
@@ -105,10 +125,57 @@ def _update_client(session: Any, client_id: int, data: Any, *,
     return clients.update_client(session, client_id, data, actor_id=actor_id)
 
 
+def _list_dosing_sessions(session: Any, client_id: int) -> list[DosingSessionDTO]:
+    from models.services import care
+
+    return [d for course in care.list_courses(session, client_id) for d in course.dosing_sessions]
+
+
+def _create_target(session: Any, client_id: int, *, label: str, kind: str,
+                   prong: str) -> TargetDTO:
+    from models.services import targets
+
+    return targets.create_target(session, client_id,
+                                 targets.TargetInput(label=label, kind=kind, prong=prong))
+
+
+def _create_part(session: Any, client_id: int, *, name: str, part_type: str) -> PartDTO:
+    from models.services import parts
+
+    return parts.create_part(session, client_id, parts.PartInput(name=name, part_type=part_type))
+
+
+def _add_course(session: Any, client_id: int, kind: str, start_date: Any, goals: str, *,
+                actor_id: int | None = None) -> Any:
+    from models.services import care
+
+    return care.add_course(session, client_id, care.CourseInput(kind, start_date, None, goals),
+                           actor_id=actor_id)
+
+
+def build_note_services() -> NoteServices:
+    """The note editor's port; each function imports its module on first use."""
+    notes = "models.services.notes"
+    return NoteServices(
+        get_note=_lazy(notes, "get_note"),
+        save_draft=_lazy(notes, "save_draft"),
+        check_for_signing=_lazy(notes, "check_for_signing"),
+        sign_note=_lazy(notes, "sign_note"),
+        add_addendum=_lazy(notes, "add_addendum"),
+        dosing_context=_lazy(notes, "dosing_context"),
+        list_dosing_sessions=_list_dosing_sessions,
+        list_targets=_lazy("models.services.targets", "list_targets"),
+        list_parts=_lazy("models.services.parts", "list_parts"),
+        create_target=_create_target,
+        create_part=_create_part,
+    )
+
+
 def _prewarm() -> None:
     import models.services.chart
     import models.services.clients
     import models.services.clinicians
+    import models.services.notes
     import models.services.security
     import models.vault  # noqa: F401
 
@@ -147,5 +214,8 @@ def build_services() -> Services:
         validate_client_input=_validate_client_input,
         create_client=_create_client,
         update_client=_update_client,
+        notes=build_note_services(),
+        create_note=_lazy("models.services.notes", "create_note"),
+        add_course=_add_course,
         prewarm=_prewarm,
     )

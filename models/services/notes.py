@@ -28,21 +28,17 @@ from models.entities import (
     TargetMemory,
     TargetRating,
 )
-from models.errors import DomainError, LockedError, NotFoundError, ValidationError
+from models.errors import (
+    DomainError,
+    LockedError,
+    NotFoundError,
+    SigningError,
+    ValidationError,
+)
 from models.services import convert, parts, targets
 from models.templates import Problem, Template
 
 INTEGRATION_TEMPLATES = ("emdr", "art", "ifs", "general")
-
-
-class SigningError(DomainError):
-    """The note does not yet meet its template; `problems` lists every one by field."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        count = len(problems)
-        super().__init__(f"The note cannot be signed yet: {count} "
-                         f"{'problem' if count == 1 else 'problems'} to fix.")
 
 
 def _utcnow() -> dt.datetime:
