@@ -1193,6 +1193,16 @@ class RelationToCare(StrEnum):
     FOLLOW_UP = "follow_up"
 
 
+# What the therapist reads for each relation to care.
+RELATION_LABELS: dict[str, str] = {
+    "baseline": "Baseline",
+    "before_dose": "Before a dose",
+    "after_dose": "After a dose",
+    "integration": "Integration",
+    "follow_up": "Follow-up",
+}
+
+
 @dataclass(frozen=True)
 class TrendPoint:
     when: date

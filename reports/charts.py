@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -113,11 +112,19 @@ def _text_width_in(text: str, bold: bool = False) -> float:
 
 
 def _wrap(text: str, width_in: float) -> list[str]:
-    if not text:
-        return []
-    average = _text_width_in(text) / max(len(text), 1)
-    columns = max(20, int(width_in / average * 0.97))
-    return textwrap.wrap(text, columns, break_on_hyphens=False)
+    """Greedy word wrap measured with the font itself, so no line runs off the figure."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and _text_width_in(candidate) > width_in:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
 
 
 def _style_axes(ax: Axes, *, right_spine: bool = False) -> None:
@@ -384,8 +391,12 @@ def build_trend_chart(
     dpi: float = 100,
     title: str | None = None,
     baseline_index: int | None = None,
+    header: bool = True,
 ) -> Figure:
     """Raw totals over time with bands, the reliable-change corridor, doses and flags.
+
+    `header=False` leaves out the title and the change line, for a screen that shows
+    both already; the plot takes the room.
 
     The baseline is `points[baseline_index]`, else the first complete point tagged
     BASELINE, else the earliest complete point. Administrations without a total are not
@@ -448,8 +459,8 @@ def build_trend_chart(
         default=0.0,
     )
     overlay_in = 0.4 if overlays else 0.0
-    margins = _Margins(left=0.72, right=max(0.25, overlay_in + label_in + 0.18), top=0.82,
-                       bottom=0.48)
+    margins = _Margins(left=0.72, right=max(0.25, overlay_in + label_in + 0.18),
+                       top=0.82 if header else 0.3, bottom=0.48)
     plot_width = width - margins.left - margins.right
 
     fig = Figure(figsize=(width, height), dpi=dpi)
@@ -573,11 +584,12 @@ def build_trend_chart(
             handles.append(line)
 
     # Title, subtitle, legend and footnote; then the axes take what is left.
-    heading = title or f"{instrument.short_name} — {instrument.title}"
-    fig.text(0.12 / width, 1 - 0.1 / height, heading, ha="left", va="top", fontsize=TITLE_FONT,
-             fontweight="bold", gid="title")
-    fig.text(0.12 / width, 1 - 0.34 / height, _subtitle(summary), ha="left", va="top",
-             fontsize=FONT, color="#333333", gid="subtitle")
+    if header:
+        heading = title or f"{instrument.short_name} — {instrument.title}"
+        fig.text(0.12 / width, 1 - 0.1 / height, heading, ha="left", va="top",
+                 fontsize=TITLE_FONT, fontweight="bold", gid="title")
+        fig.text(0.12 / width, 1 - 0.34 / height, _subtitle(summary), ha="left", va="top",
+                 fontsize=FONT, color="#333333", gid="subtitle")
 
     labels = [str(handle.get_label()) for handle in handles]
     ncol = _legend_columns(labels, width - 0.3)
@@ -592,7 +604,7 @@ def build_trend_chart(
         notes.append(f"{skipped} incomplete administration{plural} not plotted.")
     if any(p.score.prorated for p in plotted):
         notes.append("Hollow points are prorated totals.")
-    note_lines = _wrap(" ".join(notes), width - 0.24)
+    note_lines = _wrap(" ".join(notes), width - 0.5)
     footnote_in = len(note_lines) * _LINE_IN + 0.1
 
     bottom = margins.bottom + legend_in + footnote_in
@@ -664,7 +676,7 @@ def build_cadss_chart(
 
     fig = Figure(figsize=(width, height), dpi=dpi)
     note = _cadss_footnote(sources)
-    note_lines = _wrap(note, width - 0.24)
+    note_lines = _wrap(note, width - 0.5)
     footnote_in = len(note_lines) * _LINE_IN + 0.12
     top_in, bottom_in, gap_in = 0.45, 0.55 + footnote_in, 0.35
     panel_in = (height - top_in - bottom_in - gap_in * (len(panels) - 1)) / len(panels)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,11 +25,9 @@ COMING = {
     "Targets": "Targets arrive with the target registry (EMDR and ART target memories with "
                "their SUD and VoC history). Nothing is shown here yet.",
     "Parts": "Parts arrive with the IFS parts registry and map. Nothing is shown here yet.",
-    "Measures": "Measures arrive with the symptom measures (PHQ-9, GAD-7, PCL-5, CADSS) and "
-                "their trend charts. Nothing is shown here yet.",
     "Reports": "Reports arrive with the progress report builder. Nothing is shown here yet.",
 }
-TAB_NAMES = ("Overview", "Sessions", *COMING)
+TAB_NAMES = ("Overview", "Sessions", "Targets", "Parts", "Measures", "Reports")
 
 
 def _placeholder(text: str) -> QWidget:
@@ -63,14 +62,28 @@ def describe(client: ClientDetail, today: dt.date | None = None) -> str:
     return " · ".join(parts)
 
 
+class ChartPart(Protocol):
+    """A widget that shows part of the chart (the measures tab, the sparklines)."""
+
+    def set_chart(self, chart: ClientChart) -> None: ...
+
+    def clear(self) -> None: ...
+
+
 class ChartView(QWidget):
     """Header with the client's name, then the tabs; an empty state when no one is chosen."""
 
     edit_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, measures: QWidget, sparklines: QWidget,
+                 parent: QWidget | None = None) -> None:
+        """`measures` (the Measures tab) and `sparklines` (shown on the Overview) are
+        handed in by the main window, which owns their services."""
         super().__init__(parent)
         self.chart: ClientChart | None = None
+        self.measures = measures
+        self.sparklines = sparklines
+        self._parts: tuple[ChartPart, ...] = (measures, sparklines)  # type: ignore[assignment]
         self.name = QLabel()
         self.name.setProperty("role", "title")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -91,8 +104,10 @@ class ChartView(QWidget):
         self.sessions = SessionsTab()
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.sessions, "Sessions")
-        for name, text in COMING.items():
-            self.tabs.addTab(_placeholder(text), name)
+        for name in TAB_NAMES[2:]:
+            page = measures if name == "Measures" else _placeholder(COMING[name])
+            self.tabs.addTab(page, name)
+        self.overview.add_panel(sparklines)
         chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(12, 10, 10, 10)
@@ -124,6 +139,8 @@ class ChartView(QWidget):
         self.details.setText(describe(chart.client))
         self.overview.set_chart(chart)
         self.sessions.set_chart(chart)
+        for part in self._parts:
+            part.set_chart(chart)
         self.stack.setCurrentIndex(1)
 
     def clear(self) -> None:
@@ -133,4 +150,6 @@ class ChartView(QWidget):
         self.details.clear()
         self.overview.clear()
         self.sessions.clear()
+        for part in self._parts:
+            part.clear()
         self.show_empty()

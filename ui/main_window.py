@@ -74,7 +74,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(vault_title(vault_path.name))
 
         self.client_list = ClientListPanel()
-        self.chart_view = ChartView()
+        self.measures = self._build_measures()
+        self.chart_view = ChartView(*self.measures)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.client_list)
         self.splitter.addWidget(self.chart_view)
@@ -148,10 +149,17 @@ class MainWindow(QMainWindow):
             action = self._action(name, partial(self.chart_view.tabs.setCurrentIndex, number),
                                   f"Ctrl+{number + 1}")
             self.tab_actions.append(action)
+        tab = self.measures[0]
+        self.enter_measure_action = tab.enter_action
+        self.custom_measure_action = tab.custom_action
+        for action in (self.enter_measure_action, self.custom_measure_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
         self.edit_client_action.setEnabled(False)
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action,
                                   self.new_note_action, self.new_course_action,
+                                  self.enter_measure_action, self.custom_measure_action,
                                   self.show_discharged_action, *self.tab_actions]
 
     def _build_menus(self) -> None:
@@ -162,6 +170,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.new_note_action)
         file_menu.addAction(self.new_course_action)
+        file_menu.addAction(self.enter_measure_action)
+        file_menu.addAction(self.custom_measure_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -289,6 +299,24 @@ class MainWindow(QMainWindow):
                               parent=self)
         dialog.accepted.connect(lambda: self.statusBar().showMessage("Changes saved.", 5000))
         self._open_dialog(dialog)
+
+    # -- measures -------------------------------------------------------------------------
+
+    def _build_measures(self) -> tuple[Any, Any]:
+        from ui.measures_tab import MeasuresTab
+        from ui.sparklines import MeasureSparklines
+
+        assert self.services.measures is not None
+        port = self.services.measures()
+        tab = MeasuresTab(self.runner, port, actor=lambda: self.actor_id)
+        sparklines = MeasureSparklines(port.build_measures_view)
+        sparklines.instrument_activated.connect(self._show_measure)
+        return tab, sparklines
+
+    def _show_measure(self, instrument_id: str) -> None:
+        tab, _sparklines = self.measures
+        self.chart_view.tabs.setCurrentWidget(tab)
+        tab.select_instrument(instrument_id)
 
     # -- notes ----------------------------------------------------------------------------
 

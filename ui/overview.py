@@ -360,6 +360,12 @@ class OverviewTab(QWidget):
         layout.addWidget(self.scroll_area, 1)
         self.timelines: list[CourseTimeline] = []
 
+    def add_panel(self, widget: QWidget) -> None:
+        """Place a panel (the measure sparklines) between the counts and the timelines."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, widget)
+
     def clear(self) -> None:
         for tile in self.tiles.values():
             tile.set_value("—")

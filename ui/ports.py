@@ -91,5 +91,7 @@ class Services:
     create_note: Callable[..., NoteDTO] | None = None
     # (session, client_id, kind, start_date, goals, *, actor_id) -> CourseDTO
     add_course: Callable[..., Any] | None = None
+    # Builds the measures screens' port (ui.measure_entry.MeasuresServices) on first use.
+    measures: Callable[[], Any] | None = None
     # Import the heavy modules ahead of need; run on the worker while the person types.
     prewarm: Callable[[], None] = lambda: None

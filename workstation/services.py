@@ -171,10 +171,28 @@ def build_note_services() -> NoteServices:
     )
 
 
+def build_measures_services() -> Any:
+    """The measures screens' port (ui.measure_entry.MeasuresServices), built on first use
+    so that start-up loads neither the measures screens nor SQLAlchemy."""
+    from models.instruments import RELATION_LABELS
+    from ui.measure_entry import MeasuresServices
+
+    measures = "models.services.measures"
+    return MeasuresServices(
+        available_instruments=_lazy(measures, "available_instruments"),
+        build_measures_view=_lazy(measures, "build_measures_view"),
+        measure_input=_lazy(measures, "MeasureInput"),
+        record_administration=_lazy(measures, "record_administration"),
+        create_custom_instrument=_lazy(measures, "create_custom_instrument"),
+        relation_labels=RELATION_LABELS,
+    )
+
+
 def _prewarm() -> None:
     import models.services.chart
     import models.services.clients
     import models.services.clinicians
+    import models.services.measures
     import models.services.notes
     import models.services.security
     import models.vault  # noqa: F401
@@ -217,5 +235,6 @@ def build_services() -> Services:
         notes=build_note_services(),
         create_note=_lazy("models.services.notes", "create_note"),
         add_course=_add_course,
+        measures=build_measures_services,
         prewarm=_prewarm,
     )

@@ -26,6 +26,7 @@ from models.entities import (
 )
 from models.errors import NotFoundError, ValidationError
 from models.instruments import (
+    RELATION_LABELS,
     ChangeSummary,
     DoseDissociation,
     DosingMarker,
@@ -36,13 +37,6 @@ from models.instruments import (
 )
 from models.services import convert
 
-RELATION_LABELS = {
-    "baseline": "Baseline",
-    "before_dose": "Before a dose",
-    "after_dose": "After a dose",
-    "integration": "Integration",
-    "follow_up": "Follow-up",
-}
 # The order the measures tab and reports list instruments in.
 MAIN_INSTRUMENTS = ("phq9", "gad7", "pcl5")
 DISSOCIATION_INSTRUMENTS = ("cadss", "cadss6")
