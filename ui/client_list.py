@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from models.dto import ClientSummary
 from ui import style
 from ui.signals import emit
+from ui.table_model import RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -46,7 +46,7 @@ def short_date(day: dt.date | None) -> str:
     return f"{day.day} {day:%b %Y}" if day else "—"
 
 
-class ClientListModel(QAbstractTableModel):
+class ClientListModel(RowsTableModel):
     """One row per client; the rows are frozen ClientSummary DTOs."""
 
     NAME = 0
@@ -54,17 +54,10 @@ class ClientListModel(QAbstractTableModel):
     LAST_SEEN = 2
     HEADERS = ("Name", "Record", "Last seen")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ClientSummary] = []
+    _rows: list[ClientSummary]
 
     def set_clients(self, clients: Sequence[ClientSummary]) -> None:
-        self.beginResetModel()
-        self._rows = list(clients)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_clients([])
+        self.set_rows(clients)
 
     def client_at(self, row: int) -> ClientSummary:
         return self._rows[row]
@@ -73,21 +66,6 @@ class ClientListModel(QAbstractTableModel):
         for row, client in enumerate(self._rows):
             if client.id == client_id:
                 return row
-        return None
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -72,6 +72,7 @@ from ui.measure_entry import (
     score_text,
 )
 from ui.signals import emit
+from ui.table_model import RowsTableModel
 from ui.tasks import VaultLockedError, report_unexpected
 
 if TYPE_CHECKING:
@@ -262,7 +263,7 @@ def _italic() -> QFont:
     return font
 
 
-class AdministrationTableModel(QAbstractTableModel):
+class AdministrationTableModel(RowsTableModel):
     """One instrument's administrations: date, relation, total, band, flags, dose."""
 
     DATE = 0
@@ -277,32 +278,12 @@ class AdministrationTableModel(QAbstractTableModel):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._relations = dict(relation_labels)
-        self._rows: list[ScoredLike] = []
         self._doses: dict[int, int] = {}
 
-    def set_rows(self, rows: Sequence[ScoredLike], dose_numbers: Mapping[int, int]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._doses = dict(dose_numbers)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> ScoredLike:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
+    def set_rows(self, rows: Sequence[ScoredLike],
+                 dose_numbers: Mapping[int, int] | None = None) -> None:
+        self._doses = dict(dose_numbers or {})
+        super().set_rows(rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -375,7 +356,7 @@ class AdministrationTableModel(QAbstractTableModel):
         return None
 
 
-class DissociationTableModel(QAbstractTableModel):
+class DissociationTableModel(RowsTableModel):
     """CADSS (and CADSS-6) per dosing session."""
 
     DOSE = 0
@@ -384,29 +365,7 @@ class DissociationTableModel(QAbstractTableModel):
     CADSS6 = 3
     HEADERS = ("Dose", "Date", "CADSS total (0–92)", "CADSS-6 (0–24)")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DoseDissociation] = []
-
-    def set_rows(self, rows: Sequence[DoseDissociation]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
+    _rows: list[DoseDissociation]
 
     def _value(self, row: DoseDissociation, column: int) -> int | None:
         return row.cadss_total if column == self.CADSS else row.cadss6_total

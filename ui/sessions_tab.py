@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -32,12 +30,13 @@ from ui.care import SessionRow, session_rows
 from ui.overview import marker_pixmap
 from ui.signals import emit
 from ui.style import modality
+from ui.table_model import RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class SessionsModel(QAbstractTableModel):
+class SessionsModel(RowsTableModel):
     """One row per dosing session or note, oldest first; the proxy sorts."""
 
     DATE = 0
@@ -48,39 +47,17 @@ class SessionsModel(QAbstractTableModel):
     DAYS_SINCE = 5
     HEADERS = ("Date", "Kind", "Session", "Status", "Follows dose", "Days after dose")
 
+    _rows: list[SessionRow]
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[SessionRow] = []
         self._icons: dict[tuple[str, bool], QPixmap] = {}
-
-    def set_rows(self, rows: Sequence[SessionRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
 
     def set_chart(self, chart: ClientChart) -> None:
         self.set_rows(session_rows(chart))
 
-    def clear(self) -> None:
-        self.set_rows([])
-
     def row_at(self, row: int) -> SessionRow:
         return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
 
     def _icon(self, kind: str, filled: bool) -> QPixmap:
         key = (kind, filled)
