@@ -64,6 +64,26 @@ def _show_bug(exc_type: type[BaseException], exc: BaseException,
     box.exec()
 
 
+def check_definitions() -> None:
+    """Load every note template and instrument definition; a damaged one raises with its
+    file (and, for templates, the line)."""
+    from models.instruments import load_instruments
+    from models.templates import load_templates
+
+    load_templates()
+    load_instruments()
+
+
+def _definitions_failed(app: QApplication, exc: Exception) -> None:
+    log.error("A bundled definition file is damaged: %s", exc)
+    box = QMessageBox(QMessageBox.Icon.Critical, APPLICATION,
+                      "Integration Workstation cannot start: one of its own definition files "
+                      f"is damaged.\n\n{exc}\n\nNo vault was opened or changed. Reinstall the "
+                      "application, or restore that file.")
+    box.exec()
+    app.exit(1)
+
+
 def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     """Open the application; returns the exit code when the last window closes."""
     args, qt_args = _parse(argv)
@@ -92,7 +112,9 @@ def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     unlock.unlocked.connect(open_main_window, Qt.ConnectionType.QueuedConnection)
     windows["unlock"] = unlock
     unlock.show()
-    # Load SQLAlchemy, Alembic and SQLCipher on the worker while the passphrase is typed.
+    # Check the bundled templates and instruments, then load SQLAlchemy, Alembic and
+    # SQLCipher, on the worker while the passphrase is typed.
+    runner.call(check_definitions, on_error=lambda exc: _definitions_failed(app, exc))
     runner.call(runner.services.prewarm)
     try:
         return app.exec()

@@ -65,3 +65,30 @@ def test_lock_closes_an_open_dialog(qtbot: QtBot, main_window: MainWindow) -> No
     main_window.lock("idle")
     assert not dialog.isVisible()
     assert main_window.is_locked
+
+
+def test_a_damaged_template_stops_start_up_naming_file_and_line(
+        qtbot: QtBot, tmp_path: Path, user_settings_in: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from models import templates
+
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "emdr.toml").write_text('id = "emdr"\nversion = 1\ntitle = [unclosed\n')
+    monkeypatch.setattr(templates, "load_templates",
+                        lambda directory=None: templates._load_directory(broken))
+    shown: list[str] = []
+
+    def answer() -> None:
+        box = _top_level(QMessageBox)
+        if box is None:
+            QTimer.singleShot(20, answer)
+            return
+        shown.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(0, answer)
+    assert run_gui([]) == 1
+    assert shown and "emdr.toml" in shown[0] and "line 3" in shown[0]
