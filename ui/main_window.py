@@ -139,6 +139,9 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action("&Lock", lambda: self.lock("manual"), "Ctrl+L",
                                         "Hide the records and close the vault now")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        # Lock and quit work from every window of the application, note windows included.
+        for action in (self.lock_action, self.quit_action):
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.about_action = self._action("&About Integration Workstation", self.show_about)
         self.show_discharged_action = QAction("Show &discharged clients", self)
         self.show_discharged_action.setCheckable(True)
