@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +19,10 @@ from PySide6.QtWidgets import (
 from models.dto import ClientChart, ClientDetail
 from ui.overview import OverviewTab
 from ui.sessions_tab import SessionsTab
+
+if TYPE_CHECKING:
+    from ui.measures_tab import MeasuresTab
+    from ui.sparklines import MeasureSparklines
 
 # What each tab that later issues fill says until then: plainly, with nothing fake in it.
 COMING = {
@@ -75,7 +79,7 @@ class ChartView(QWidget):
 
     edit_requested = Signal()
 
-    def __init__(self, measures: QWidget, sparklines: QWidget,
+    def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
                  parent: QWidget | None = None) -> None:
         """`measures` (the Measures tab) and `sparklines` (shown on the Overview) are
         handed in by the main window, which owns their services."""
@@ -83,7 +87,7 @@ class ChartView(QWidget):
         self.chart: ClientChart | None = None
         self.measures = measures
         self.sparklines = sparklines
-        self._parts: tuple[ChartPart, ...] = (measures, sparklines)  # type: ignore[assignment]
+        self._parts: tuple[ChartPart, ...] = (measures, sparklines)
         self.name = QLabel()
         self.name.setProperty("role", "title")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
