@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
             self._note_windows[note_id] = window
             window.closed.connect(lambda nid: self._note_windows.pop(nid, None))
             for signal in (window.editor.note_saved, window.editor.note_signed,
-                           window.editor.addendum_added):
+                           window.editor.addendum_added, window.editor.note_discarded):
                 signal.connect(lambda _nid, cid=client_id: self._on_data_changed(
                     Changed("client", cid)))
             window.resize(window.sizeHint().boundedTo(self.size().expandedTo(QSize(900, 700))))

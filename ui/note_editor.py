@@ -45,6 +45,7 @@ from models.errors import DomainError, LockedError
 from models.templates import Problem, Template, UnknownTemplateError, load_templates
 from ui.note_form import NoteForm
 from ui.ports import NoteServices
+from ui.signals import emit
 from ui.style import ACCENT, INK, LINE, MUTED
 from ui.tasks import VaultLockedError, report_unexpected
 
@@ -345,6 +346,7 @@ class NoteEditor(QWidget):
 
     note_saved = Signal(int)
     note_signed = Signal(int)
+    note_discarded = Signal(int)
     addendum_added = Signal(int)
     loaded = Signal(int)
 
@@ -440,10 +442,14 @@ class NoteEditor(QWidget):
         self.sign_button.setProperty("role", "primary")
         self.sign_button.setToolTip("Check the note against its template, then sign and lock it")
         self.sign_button.clicked.connect(self.sign)
+        self.discard_button = QPushButton("Discard draft…", header)
+        self.discard_button.setToolTip("Delete this draft, started by mistake")
+        self.discard_button.clicked.connect(self.discard)
         self.addendum_button = QPushButton("Add addendum…", header)
         self.addendum_button.setToolTip("Add an addendum, a correction or a late entry")
         self.addendum_button.clicked.connect(self.add_addendum)
-        for button in (self.save_button, self.sign_button, self.addendum_button):
+        for button in (self.discard_button, self.save_button, self.sign_button,
+                       self.addendum_button):
             button.setEnabled(False)
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             buttons.addWidget(button)
@@ -559,8 +565,11 @@ class NoteEditor(QWidget):
         form.set_read_only(note.signed)
         self.save_button.setVisible(not note.signed)
         self.sign_button.setVisible(not note.signed)
+        self.discard_button.setVisible(not note.signed
+                                       and self._services.discard_draft is not None)
         self.addendum_button.setVisible(note.signed)
-        for button in (self.save_button, self.sign_button, self.addendum_button):
+        for button in (self.discard_button, self.save_button, self.sign_button,
+                       self.addendum_button):
             button.setEnabled(True)
         if note.signed:
             self._timer.stop()
@@ -737,6 +746,47 @@ class NoteEditor(QWidget):
 
         box.finished.connect(answered)
         box.open()
+
+    def discard(self) -> None:
+        """Ask, then delete this draft (and the dosing session it opened, if unused)."""
+        discard_draft = self._services.discard_draft
+        if self._note is None or self._note.signed or discard_draft is None:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Discard this draft?")
+        box.setText("Discard this draft?")
+        box.setInformativeText("What is written in it is deleted. This cannot be undone.")
+        delete = box.addButton("Discard draft", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self._confirm = box
+        note_id, actor_id = self._note_id, self._clinician.id
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            self._confirm = None
+            box.deleteLater()
+            if chosen is not delete:
+                return
+            self._timer.stop()
+            # Nothing more may be saved into a note that no longer exists.
+            self._generation = self._saved_generation
+
+            def done(_none: None) -> None:
+                self._note = None
+                emit(self.note_discarded, note_id)
+
+            self._run(lambda session: discard_draft(session, note_id, actor_id=actor_id),
+                      done, self._discard_failed)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _discard_failed(self, exc: Exception) -> None:
+        if not _is_known_problem(exc):
+            report_unexpected(exc)
+        self._show_save_state(f"Not discarded: {exc}")
 
     def confirmation(self) -> QMessageBox | None:
         """The open "Sign this note?" question, if any (for tests and the main window)."""

@@ -39,6 +39,7 @@ class NoteWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor)
+        self.editor.note_discarded.connect(lambda _nid: self.close())
         QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, self.close)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.editor.save)
 

@@ -60,6 +60,8 @@ class NoteServices:
     list_parts: Callable[[Any, int], list[PartDTO]]
     create_target: Callable[..., TargetDTO]  # (session, client_id, *, label, kind, prong)
     create_part: Callable[..., PartDTO]  # (session, client_id, *, name, part_type)
+    # (session, note_id, *, actor_id): delete a draft started by mistake
+    discard_draft: Callable[..., None] | None = None
     # Raised by sign_note when the note does not meet its template; carries `.problems`.
     signing_error: type[Exception] = SigningError
 

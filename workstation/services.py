@@ -162,6 +162,7 @@ def build_note_services() -> NoteServices:
         check_for_signing=_lazy(notes, "check_for_signing"),
         sign_note=_lazy(notes, "sign_note"),
         add_addendum=_lazy(notes, "add_addendum"),
+        discard_draft=_lazy(notes, "discard_draft"),
         dosing_context=_lazy(notes, "dosing_context"),
         list_dosing_sessions=_list_dosing_sessions,
         list_targets=_lazy("models.services.targets", "list_targets"),

@@ -23,6 +23,7 @@ from models.entities import (
     DosingSession,
     DosingVital,
     IfsPart,
+    MeasureAdministration,
     Note,
     SelfEnergyRating,
     TargetMemory,
@@ -202,6 +203,32 @@ def save_draft(
     row.updated_at = _utcnow()
     session.flush()
     return convert.note(row)
+
+
+def discard_draft(session: Session, note_id: int, *, actor_id: int | None) -> None:
+    """Delete a draft started by mistake; a signed note can never be discarded.
+
+    A dosing note's own dosing session goes with it while nothing else refers to it (no
+    integration note follows it and no measure is linked to it).
+    """
+    row = _load(session, note_id)
+    if row.status == "signed":
+        raise LockedError("A signed note cannot be discarded; add a correction instead.")
+    dosing = (session.get(DosingSession, row.dosing_session_id)
+              if row.template_id == "dosing" and row.dosing_session_id is not None else None)
+    client_id = row.client_id
+    session.delete(row)
+    session.flush()
+    if dosing is not None and dosing.locked_by_note_id is None:
+        followed = session.scalar(select(func.count(Note.id)).where(
+            Note.dosing_session_id == dosing.id))
+        measured = session.scalar(select(func.count(MeasureAdministration.id)).where(
+            MeasureAdministration.dosing_session_id == dosing.id))
+        if not followed and not measured:
+            session.delete(dosing)
+            session.flush()
+    audit.record(session, "note.discard", entity="note", entity_id=note_id,
+                 client_id=client_id, actor_id=actor_id)
 
 
 def get_note(session: Session, note_id: int) -> NoteDTO:

@@ -99,3 +99,29 @@ def test_a_course_can_be_added_for_a_client(
         dialog._save()
     assert shown.args == [client_id]
     assert len(main_window.chart_view.chart.courses) == courses_before + 1
+
+
+def test_a_draft_can_be_discarded_from_its_window(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    _show_busiest(qtbot, main_window)
+    sessions_before = len(main_window.chart_view.chart.notes)
+    main_window.new_note_action.trigger()
+    dialog = next(d for d in main_window.findChildren(NewNoteDialog) if d.isVisible())
+    dialog.template_buttons["general"].setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    window = _open_windows(main_window)[0]
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.discard_button.isVisible() and
+                    editor.discard_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: len(main_window.chart_view.chart.notes) == sessions_before + 1,
+                    timeout=10_000)
+    editor.discard()
+    box = editor.confirmation()
+    assert box is not None
+    discard = next(b for b in box.buttons() if b.text() == "Discard draft")
+    with qtbot.waitSignal(editor.note_discarded, timeout=10_000):
+        discard.click()
+    qtbot.waitUntil(lambda: not _open_windows(main_window), timeout=10_000)
+    qtbot.waitUntil(lambda: len(main_window.chart_view.chart.notes) == sessions_before,
+                    timeout=10_000)

@@ -286,3 +286,34 @@ def test_a_reference_to_another_clients_target_is_refused(
     notes.save_draft(session, note.id, emdr_content(foreign.id))
     problems = notes.check_for_signing(session, note.id)
     assert [p.field_path for p in problems] == ["target"]
+
+
+def test_a_draft_started_by_mistake_can_be_discarded(session: Session, world: dict) -> None:
+    note = notes.create_note(session, world["client"].id, "dosing", author_id=None,
+                             session_date=DAY + dt.timedelta(days=5))
+    dosing_id = note.dosing_session_id
+    notes.discard_draft(session, note.id, actor_id=world["doc"].id)
+    assert session.get(DosingSession, dosing_id) is None  # the dose it opened goes too
+    with pytest.raises(Exception, match="does not exist"):
+        notes.get_note(session, note.id)
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last is not None and last.action == "note.discard"
+
+
+def test_a_discarded_dosing_draft_keeps_a_dose_that_others_follow(
+    session: Session, world: dict
+) -> None:
+    dosing_note = notes.create_note(session, world["client"].id, "dosing", author_id=None,
+                                    session_date=DAY + dt.timedelta(days=5))
+    follower = notes.create_note(session, world["client"].id, "general", author_id=None,
+                                 session_date=DAY + dt.timedelta(days=6))
+    assert follower.dosing_session_id == dosing_note.dosing_session_id
+    notes.discard_draft(session, dosing_note.id, actor_id=None)
+    assert session.get(DosingSession, dosing_note.dosing_session_id) is not None
+
+
+def test_a_signed_note_cannot_be_discarded(session: Session, world: dict) -> None:
+    note_id = _emdr_note(session, world)
+    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    with pytest.raises(LockedError, match="cannot be discarded"):
+        notes.discard_draft(session, note_id, actor_id=None)
