@@ -249,6 +249,12 @@ class AdministrationDTO:
     dosing_session_id: int | None
     note_id: int | None
     responses: tuple[tuple[int, float | None], ...]
+    entered_in_error_at: dt.datetime | None = None
+    entered_in_error_reason: str | None = None
+
+    @property
+    def entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
 
     def response_map(self) -> dict[int, float | None]:
         return dict(self.responses)

@@ -546,6 +546,10 @@ class MeasureAdministration(Base):
     )
     note_id: Mapped[int | None] = mapped_column(ForeignKey("note.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    # A wrong entry is never deleted: it is marked, with why and when, and left out of
+    # scores, charts and change summaries.
+    entered_in_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    entered_in_error_reason: Mapped[str | None] = mapped_column(Text)
 
     responses: Mapped[list[ItemResponse]] = relationship(
         back_populates="administration",

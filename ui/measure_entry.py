@@ -80,6 +80,8 @@ class SeriesLike(Protocol):
     @property
     def administrations(self) -> Sequence[ScoredLike]: ...
     @property
+    def charted(self) -> Sequence[ScoredLike]: ...  # all but those entered in error
+    @property
     def summary(self) -> ChangeSummary: ...
     @property
     def points(self) -> Sequence[TrendPoint]: ...
@@ -130,6 +132,8 @@ class MeasuresServices:
     record_administration: Callable[..., ScoredLike]
     # (session, name, min_value, max_value, higher_is_better, *, reliable_change, actor_id)
     create_custom_instrument: Callable[..., Instrument]
+    # (session, administration_id, reason, *, actor_id) -> AdministrationDTO
+    mark_entered_in_error: Callable[..., AdministrationDTO]
     # relation_to_care value -> what the therapist reads ("before_dose" -> "Before a dose")
     relation_labels: Mapping[str, str]
 

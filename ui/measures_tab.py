@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QListView,
     QMenu,
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.dto import ClientChart
+from models.dto import AdministrationDTO, ClientChart
 from models.instruments import (
     ChangeLabel,
     ChangeSummary,
@@ -73,7 +74,7 @@ from ui.measure_entry import (
 )
 from ui.signals import emit
 from ui.table_model import RowsTableModel
-from ui.tasks import VaultLockedError, report_unexpected
+from ui.tasks import Changed, VaultLockedError, report_unexpected
 
 if TYPE_CHECKING:
     from ui.chart_canvas import FigureView
@@ -187,9 +188,9 @@ def instrument_entries(view: MeasuresViewLike) -> list[InstrumentEntry]:
     entries = []
     for series in view.series:
         instrument = series.instrument
-        charted = [a for a in series.administrations if a.score.total is not None]
+        charted = [a for a in series.charted if a.score.total is not None]
         latest = charted[-1].score if charted else None
-        flagged = any(a.score.has_safety_flag for a in series.administrations)
+        flagged = any(a.score.has_safety_flag for a in series.charted)
         text = instrument.short_name
         tip = f"{instrument.title}: {len(series.administrations)} administration(s)"
         if latest is not None and latest.total is not None:
@@ -303,6 +304,8 @@ class AdministrationTableModel(RowsTableModel):
                     return "—"
                 return result.band.label + ("" if result.band.validated else " (not validated)")
             if column == self.FLAGS:
+                if admin.entered_in_error:
+                    return f"Entered in error: {admin.entered_in_error_reason or ''}"
                 return flags_text(result, brief=True)
             if column == self.DOSE:
                 number = self._doses.get(admin.dosing_session_id or -1)
@@ -323,14 +326,22 @@ class AdministrationTableModel(RowsTableModel):
             if column == self.DOSE:
                 return self._doses.get(admin.dosing_session_id or -1, 0)
         elif role == SAFETY_ROLE:
-            return result.has_safety_flag
+            return result.has_safety_flag and not admin.entered_in_error
+        elif admin.entered_in_error and role in (Qt.ItemDataRole.ForegroundRole,
+                                                 Qt.ItemDataRole.FontRole):
+            # Kept for the record, visibly out of the count: grey and struck through.
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(style.MUTED)
+            font = QFont()
+            font.setStrikeOut(column != self.FLAGS)
+            return font
         elif role == Qt.ItemDataRole.ForegroundRole:
             if column == self.FLAGS and result.has_safety_flag:
                 return QColor(SAFETY)
             if column in (self.TOTAL, self.BAND) and result.total is None:
                 return QColor(style.MUTED)
         elif role == Qt.ItemDataRole.BackgroundRole:
-            if column == self.FLAGS and result.has_safety_flag:
+            if column == self.FLAGS and result.has_safety_flag and not admin.entered_in_error:
                 return QColor(SAFETY_BG)
         elif role == Qt.ItemDataRole.FontRole:
             if column == self.FLAGS and result.has_safety_flag:
@@ -540,6 +551,7 @@ class TrendPage(QWidget):
     """One instrument: change summary, safety flags, overlays, the chart and the table."""
 
     overlays_changed = Signal()
+    error_requested = Signal(int)  # administration id to mark entered in error
 
     def __init__(self, relation_labels: Mapping[str, str],
                  parent: QWidget | None = None) -> None:
@@ -563,6 +575,12 @@ class TrendPage(QWidget):
                             Qt.SortOrder.DescendingOrder)
         self.table.setMinimumHeight(TABLE_MIN_HEIGHT)
         self.table.setAccessibleName("Administrations")
+        self.error_action = QAction("Mark as entered in error…", self.table)
+        self.error_action.setStatusTip("Keep the entry for the record but leave it out of "
+                                       "scores, charts and the change summary")
+        self.error_action.triggered.connect(lambda _c=False: self._request_error())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addAction(self.error_action)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.chart)
         self.splitter.addWidget(self.table)
@@ -584,10 +602,23 @@ class TrendPage(QWidget):
         assert isinstance(model, QSortFilterProxyModel)
         return model
 
+    def current_administration(self) -> ScoredLike | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row = self.proxy.mapToSource(index).row()
+        scored: ScoredLike = self.model.row_at(row)
+        return scored
+
+    def _request_error(self) -> None:
+        scored = self.current_administration()
+        if scored is not None and not scored.administration.entered_in_error:
+            emit(self.error_requested, scored.administration.id)
+
     def show_series(self, series: SeriesLike, doses: Mapping[int, int]) -> None:
         instrument = series.instrument
         self.card.set_summary(instrument, series.summary)
-        flagged = [a for a in series.administrations if a.score.has_safety_flag]
+        flagged = [a for a in series.charted if a.score.has_safety_flag]
         if flagged:
             flagged.sort(key=lambda a: (a.administration.administered_on, a.administration.id),
                          reverse=True)
@@ -824,6 +855,7 @@ class MeasuresTab(QWidget):
         empty_layout.addStretch(1)
         self.trend = TrendPage(services.relation_labels)
         self.trend.overlays_changed.connect(self._overlays_toggled)
+        self.trend.error_requested.connect(self.mark_entered_in_error)
         self.dissociation = DissociationPage()
         self.stack = _Pages()
         self.stack.addWidget(empty_page)
@@ -1095,6 +1127,37 @@ class MeasuresTab(QWidget):
         self.set_chart(dataclasses.replace(chart, administrations=administrations))
         emit(self.administration_recorded, admin.client_id)
 
+    def mark_entered_in_error(self, administration_id: int, reason: str | None = None) -> None:
+        """Ask why (unless given), then keep the entry but leave it out of every count."""
+        if reason is None:
+            dialog = QInputDialog(self)
+            dialog.setWindowTitle("Mark as entered in error")
+            dialog.setLabelText("Why is this entry wrong? (kept with it, for the record)")
+            dialog.setTextValue("")
+            self._dialogs.append(dialog)
+            dialog.finished.connect(lambda _r: self._forget(dialog))
+            dialog.textValueSelected.connect(
+                lambda text: self.mark_entered_in_error(administration_id, text))
+            dialog.open()
+            return
+        if not reason.strip() or self.chart is None:
+            return
+        mark, actor = self.services.mark_entered_in_error, self.actor()
+        client_id = self.chart.client.id
+
+        def done(updated: AdministrationDTO) -> None:
+            chart = self.chart
+            if chart is None or chart.client.id != client_id:
+                return
+            administrations = tuple(updated if a.id == updated.id else a
+                                    for a in chart.administrations)
+            self.set_chart(dataclasses.replace(chart, administrations=administrations))
+            emit(self.administration_recorded, client_id)
+
+        self.runner.submit(
+            lambda session: mark(session, administration_id, reason, actor_id=actor),
+            done, report_unexpected, changes=lambda _a: Changed("client", client_id))
+
     def _custom_created(self, instrument: Instrument) -> None:
         if self.known is not None:
             self.known[instrument.id] = instrument
@@ -1108,7 +1171,7 @@ class MeasuresTab(QWidget):
 
 def _baseline_index(series: SeriesLike) -> int | None:
     """The administration the service took as baseline: the first complete one tagged so."""
-    for index, scored in enumerate(series.administrations):
+    for index, scored in enumerate(series.charted):
         if scored.administration.relation_to_care == "baseline" and scored.score.complete:
             return index
     return None

@@ -164,6 +164,8 @@ def _measures_document(chart: Any, view: Any, scored_list: list[Any]) -> dict[st
                 "safety_flag": score.has_safety_flag,
                 "subscales": {s.key: s.total for s in score.subscales},
                 "dosing_session_id": a.dosing_session_id,
+                "entered_in_error": a.entered_in_error,
+                "entered_in_error_reason": a.entered_in_error_reason,
             }
         )
     administrations.sort(key=lambda a: (a["date"], a["instrument"]))
@@ -226,6 +228,8 @@ def cmd_measures(args: argparse.Namespace) -> int:
         total = a["total"] if a["complete"] else "incomplete"
         answers = " ".join(f"{k}:{_fmt(v)}" for k, v in a["answers"].items())
         flags = f"  [{'; '.join(a['flags'])}]" if a["flags"] else ""
+        if a["entered_in_error"]:
+            flags = f"  [ENTERED IN ERROR, not counted: {a['entered_in_error_reason']}]"
         print(
             f"  {a['date']}  {a['instrument']:<7} {a['relation_to_care']:<12} "
             f"total {total!s:<4} {a['band'] or '':<20}{flags}"

@@ -185,6 +185,7 @@ def build_measures_services() -> Any:
         measure_input=_lazy(measures, "MeasureInput"),
         record_administration=_lazy(measures, "record_administration"),
         create_custom_instrument=_lazy(measures, "create_custom_instrument"),
+        mark_entered_in_error=_lazy(measures, "mark_entered_in_error"),
         relation_labels=RELATION_LABELS,
     )
 

@@ -67,11 +67,17 @@ class InstrumentSeries:
     summary: ChangeSummary
 
     @property
+    def charted(self) -> tuple[ScoredAdministration, ...]:
+        """The administrations that count: all but those marked entered in error."""
+        return tuple(a for a in self.administrations
+                     if not a.administration.entered_in_error)
+
+    @property
     def points(self) -> tuple[TrendPoint, ...]:
         return tuple(
             TrendPoint(a.administration.administered_on, a.score,
                        instruments.RelationToCare(a.administration.relation_to_care))
-            for a in self.administrations
+            for a in self.charted
         )
 
 
@@ -172,6 +178,25 @@ def record_administration(
     return ScoredAdministration(convert.administration(row), instrument, score)
 
 
+def mark_entered_in_error(
+    session: Session, administration_id: int, reason: str, *, actor_id: int | None = None
+) -> AdministrationDTO:
+    """Keep a wrong entry but leave it out of every score, chart and summary from now on."""
+    row = session.get(MeasureAdministration, administration_id)
+    if row is None:
+        raise NotFoundError(f"Measure #{administration_id} does not exist in this vault.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this entry is wrong (for the record)."})
+    if row.entered_in_error_at is not None:
+        raise ValidationError({"reason": "This entry is already marked entered in error."})
+    row.entered_in_error_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    row.entered_in_error_reason = reason.strip()
+    session.flush()
+    audit.record(session, "measure.entered_in_error", entity="measure_administration",
+                 entity_id=row.id, client_id=row.client_id, actor_id=actor_id)
+    return convert.administration(row)
+
+
 def score_administration(
     administration: AdministrationDTO, known: Mapping[str, Instrument]
 ) -> ScoredAdministration | None:
@@ -201,9 +226,10 @@ def build_measures_view(
     for instrument_id in order:
         scored_list = by_instrument[instrument_id]
         instrument = scored_list[0].instrument
+        counted = [s for s in scored_list if not s.administration.entered_in_error]
         summary = instruments.change_summary(
-            instrument, [(s.administration.administered_on, s.score) for s in scored_list],
-            baseline_index=_baseline_index(scored_list))
+            instrument, [(s.administration.administered_on, s.score) for s in counted],
+            baseline_index=_baseline_index(counted))
         series.append(InstrumentSeries(instrument, tuple(scored_list), summary))
     dosing_sessions = sorted(chart.dosing_sessions, key=lambda d: (d.session_date, d.id))
     dose_index = {d.id: i for i, d in enumerate(dosing_sessions, start=1)}
@@ -211,6 +237,8 @@ def build_measures_view(
     dissociation = []
     for instrument_id in DISSOCIATION_INSTRUMENTS:
         for scored in by_instrument.get(instrument_id, []):
+            if scored.administration.entered_in_error:
+                continue
             dose_id = scored.administration.dosing_session_id
             if dose_id in dose_index:
                 dissociation.append(DoseDissociation(dose_index[dose_id], scored.score,

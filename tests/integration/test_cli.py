@@ -124,7 +124,8 @@ def test_measures_json_is_one_document_with_the_documented_keys(demo_vault: Path
     first = doc["administrations"][0]
     assert set(first) == {"date", "instrument", "instrument_version", "relation_to_care",
                           "answers", "total", "complete", "band", "band_validated", "flags",
-                          "safety_flag", "subscales", "dosing_session_id"}
+                          "safety_flag", "subscales", "dosing_session_id",
+                          "entered_in_error", "entered_in_error_reason"}
     phq9 = [a for a in doc["administrations"] if a["instrument"] == "phq9"]
     for a in phq9:
         scored = sum(v for k, v in a["answers"].items() if int(k) <= 9)

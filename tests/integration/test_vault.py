@@ -314,3 +314,34 @@ def test_the_migrations_build_exactly_the_entities(vault_path: Path, passphrase:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     vault.close()
     assert diff == []
+
+
+def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
+    vault_path: Path, passphrase: str
+) -> None:
+    from alembic import command
+
+    from models.vault import _engine_for, _RawKey, derive_key
+
+    # Build a vault at revision 0001, as the first release wrote it.
+    salt = os.urandom(16)
+    vault_path.touch(mode=0o600)
+    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    with engine.begin() as conn:
+        command.upgrade(migrations._config(conn), "0001")
+        conn.execute(text("INSERT INTO client (record_number, name, preferred_name, pronouns, "
+                          "contact, emergency_contact, diagnoses, status, created_at, "
+                          "updated_at) VALUES ('C-0001', 'Old Fixture', '', '', '', '', '', "
+                          "'active', '2025-01-01', '2025-01-01')"))
+    engine.dispose()
+    vault = open_vault(vault_path, passphrase)
+    with vault.engine.connect() as conn:
+        assert migrations.current_revision(conn) == migrations.HEAD == "0002"
+        columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
+        triggers = {r[0] for r in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+    assert {"entered_in_error_at", "entered_in_error_reason"} <= columns
+    assert {"trg_measure_administration_no_update", "trg_audit_event_no_delete"} <= triggers
+    with vault.session() as s:
+        assert [c.name for c in clients.list_clients(s)] == ["Old Fixture"]
+    vault.close()

@@ -172,12 +172,15 @@ def test_idle_lock_after_a_short_timeout(
     qtbot.waitUntil(lambda: runner.vault_name is None and runner.idle)
     _unlock(qtbot, window)
     assert not window.is_locked
-    # Input keeps it unlocked: the timer restarts on every key press.
-    for _ in range(6):
-        qtbot.wait(60)
+    # Input keeps it unlocked: the timer restarts on every key press. Presses come far
+    # more often than the timeout, so a slow, busy test machine cannot fake an idle gap,
+    # and they last longer than one timeout, so only the restarts keep it open.
+    window.idle.set_timeout_ms(1_000)
+    for _ in range(8):
+        qtbot.wait(150)
         qtbot.keyClick(window.client_list.view, Qt.Key.Key_Down)
     assert not window.is_locked
-    with qtbot.waitSignal(window.locked, timeout=3_000):
+    with qtbot.waitSignal(window.locked, timeout=5_000):
         pass
     window.idle.set_timeout_ms(3_600_000)
     _unlock(qtbot, window)

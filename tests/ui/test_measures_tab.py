@@ -457,3 +457,32 @@ def test_importing_the_measures_widgets_does_not_load_matplotlib() -> None:
                             check=True, cwd=Path(__file__).parents[2])
     assert result.stdout.strip() == "False"
 
+
+
+def test_a_wrong_entry_is_marked_in_error_and_leaves_the_chart(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "phq9", days_ago(30), phq9(2, 2, 2, 2, 2, 2, 2, 2, 0), "baseline")
+    vault.record(client_id, "phq9", days_ago(10), phq9(3, 3, 3, 3, 3, 3, 3, 3, 1))
+    vault.record(client_id, "phq9", days_ago(5), phq9(1, 1, 1, 1, 1, 1, 0, 0, 0))
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    wrong_day = days_ago(10)
+    qtbot.waitUntil(lambda: tab.trend.chart.view is not None
+                    and tab.trend.chart.view.figure is not None, timeout=10_000)
+    assert (wrong_day, 25.0) in plotted(tab.trend.chart.view.figure)
+    assert tab.trend.safety.isVisibleTo(tab)
+    proxy = tab.trend.proxy
+    row = next(r for r in range(proxy.rowCount())
+               if proxy.index(r, AdministrationTableModel.TOTAL).data().startswith("25"))
+    tab.trend.table.setCurrentIndex(proxy.index(row, 0))
+    assert tab.trend.error_action in tab.trend.table.actions()
+    with qtbot.waitSignal(tab.administration_recorded, timeout=10_000):
+        tab.mark_entered_in_error(tab.trend.current_administration().administration.id,
+                                  "Answers belonged to another form")
+    qtbot.waitUntil(lambda: (wrong_day, 25.0) not in plotted(tab.trend.chart.view.figure),
+                    timeout=10_000)
+    flags = [r["Flags"] for r in table_rows(tab)]
+    assert "Entered in error: Answers belonged to another form" in flags
+    assert not tab.trend.safety.isVisibleTo(tab)  # its item 9 no longer raises the banner
+    stored = vault.chart(client_id).administrations
+    assert sum(a.entered_in_error for a in stored) == 1

@@ -97,3 +97,28 @@ def test_custom_measure(session: Session, client_id: int) -> None:
     view = measures.build_measures_view(chart.load_client_chart(session, client_id),
                                         measures.available_instruments(session))
     assert view.for_instrument(craving.id) is not None
+
+
+def test_a_wrong_entry_is_kept_but_left_out_of_every_count(
+    session: Session, client_id: int
+) -> None:
+    base = measures.record_administration(session, client_id, _phq9([2] * 9, DAY, "baseline"))
+    wrong = measures.record_administration(session, client_id, _phq9(
+        [3, 3, 3, 3, 3, 3, 3, 3, 2], DAY + dt.timedelta(days=7)))
+    right = measures.record_administration(session, client_id, _phq9(
+        [1] * 8 + [0], DAY + dt.timedelta(days=8)))
+    marked = measures.mark_entered_in_error(session, wrong.administration.id,
+                                            "Typed into the wrong client's form")
+    assert marked.entered_in_error and marked.entered_in_error_reason
+    with pytest.raises(ValidationError, match="already marked"):
+        measures.mark_entered_in_error(session, wrong.administration.id, "again")
+    with pytest.raises(ValidationError, match="Say why"):
+        measures.mark_entered_in_error(session, base.administration.id, "  ")
+    series = measures.build_measures_view(
+        chart.load_client_chart(session, client_id)).for_instrument("phq9")
+    assert series is not None
+    assert len(series.administrations) == 3  # still listed, for the record
+    assert [a.administration.id for a in series.charted] == [
+        base.administration.id, right.administration.id]
+    assert len(series.points) == 2
+    assert series.summary.latest is not None and series.summary.latest.total == 8
