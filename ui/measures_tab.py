@@ -547,7 +547,44 @@ class _ChartHost(QWidget):
         return self.view
 
 
-class TrendPage(QWidget):
+class _ChartTablePage(QWidget):
+    """A chart above its table, or beside it once the page is wide enough."""
+
+    WIDE_FROM = WIDE
+    TABLE_SHARE, TABLE_MIN = 0.42, 460
+
+    def _place(self, chart: QWidget, table: QWidget) -> QVBoxLayout:
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(chart)
+        self.splitter.addWidget(table)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.splitter, 1)
+        self._wide: bool | None = None
+        return layout
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wide = self.width() >= self.WIDE_FROM
+        if wide == self._wide:
+            return
+        self._wide = wide
+        if wide:
+            self.splitter.setOrientation(Qt.Orientation.Horizontal)
+            table = max(self.TABLE_MIN, int(self.width() * self.TABLE_SHARE))
+            self.splitter.setSizes([self.width() - table, table])
+        else:
+            # The table starts at its minimum (about three rows) so the chart gets the
+            # height; the handle between them moves if the therapist wants more rows.
+            self.splitter.setOrientation(Qt.Orientation.Vertical)
+            self.splitter.setSizes([1_000_000, 1])
+
+
+class TrendPage(_ChartTablePage):
     """One instrument: change summary, safety flags, overlays, the chart and the table."""
 
     overlays_changed = Signal()
@@ -581,19 +618,9 @@ class TrendPage(QWidget):
         self.error_action.triggered.connect(lambda _c=False: self._request_error())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addAction(self.error_action)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.chart)
-        self.splitter.addWidget(self.table)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.card)
-        layout.addWidget(self.safety)
-        layout.addWidget(self.splitter, 1)
-        self._wide: bool | None = None
+        layout = self._place(self.chart, self.table)
+        layout.insertWidget(0, self.card)
+        layout.insertWidget(1, self.safety)
         self.set_overlays([], set())
 
     @property
@@ -671,25 +698,13 @@ class TrendPage(QWidget):
         if self.chart.view is not None:
             self.chart.view.clear()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        wide = self.width() >= WIDE
-        if wide == self._wide:
-            return
-        self._wide = wide
-        if wide:
-            self.splitter.setOrientation(Qt.Orientation.Horizontal)
-            table = max(460, int(self.width() * 0.42))
-            self.splitter.setSizes([self.width() - table, table])
-        else:
-            # The table starts at its minimum (about three rows) so the chart gets the
-            # height; the handle between them moves if the therapist wants more rows.
-            self.splitter.setOrientation(Qt.Orientation.Vertical)
-            self.splitter.setSizes([1_000_000, 1])
 
 
-class DissociationPage(QWidget):
+class DissociationPage(_ChartTablePage):
     """CADSS per dosing session: bars by dose, not a weekly trend, and the table."""
+
+    WIDE_FROM = WIDE - 250
+    TABLE_SHARE, TABLE_MIN = 0.32, 380
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -698,31 +713,7 @@ class DissociationPage(QWidget):
         self.table = _table(self.model, DissociationTableModel.DOSE, Qt.SortOrder.AscendingOrder)
         self.table.setMinimumHeight(TABLE_MIN_HEIGHT)
         self.table.setAccessibleName("Dissociation per dose")
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.chart)
-        self.splitter.addWidget(self.table)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.splitter, 1)
-        self._wide: bool | None = None
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        wide = self.width() >= WIDE - 250
-        if wide == self._wide:
-            return
-        self._wide = wide
-        if wide:
-            self.splitter.setOrientation(Qt.Orientation.Horizontal)
-            table = max(380, int(self.width() * 0.32))
-            self.splitter.setSizes([self.width() - table, table])
-        else:
-            self.splitter.setOrientation(Qt.Orientation.Vertical)
-            self.splitter.setSizes([1_000_000, 1])
+        self._place(self.chart, self.table)
 
     def clear(self) -> None:
         self.model.set_rows([])

@@ -46,7 +46,7 @@ from models.templates import Problem, Template, UnknownTemplateError, load_templ
 from ui.note_form import NoteForm
 from ui.ports import NoteServices
 from ui.signals import emit
-from ui.style import ACCENT, INK, LINE, MUTED
+from ui.style import INK, LINE, MUTED
 from ui.tasks import VaultLockedError, report_unexpected
 
 __all__ = [
@@ -132,19 +132,8 @@ QLabel[role="addendum-meta"] {{
 QLabel[role="addendum-text"] {{
     color: {INK};
 }}
-QPushButton[role="primary"] {{
-    background: {ACCENT};
-    color: white;
-    border: 1px solid {ACCENT};
-    border-radius: 4px;
-    padding: 6px 16px;
-    font-weight: 600;
-}}
-QPushButton[role="primary"]:disabled {{
-    background: #8fb3d9;
-    border-color: #8fb3d9;
-}}
 """
+# The primary button's look comes from the application stylesheet (ui.style).
 
 
 @dataclass(frozen=True)

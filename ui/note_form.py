@@ -1095,26 +1095,23 @@ class _ScaleField(_Field):
         self.slider.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
-class _IntegerField(_Field):
-    def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
-        super().__init__(f, parent)
+class _SpinField(_Field):
+    """A number in a spin box that can also be "not given" (integer and number fields)."""
+
+    spin: _OptionalSpin | _OptionalDoubleSpin
+
+    def _build(self, spin: _OptionalSpin | _OptionalDoubleSpin) -> None:
         layout = _row_layout(self)
-        self.spin = _OptionalSpin(f, self)
-        self.spin.setMinimumWidth(130)
-        self.spin.valueChanged.connect(lambda _v: self._user_edit())
-        self._watch(self.spin)
-        layout.addWidget(self.spin)
+        self.spin = spin
+        spin.setMinimumWidth(130)
+        spin.valueChanged.connect(lambda _v: self._user_edit())
+        self._watch(spin)
+        layout.addWidget(spin)
         layout.addWidget(self._make_clear_button())
         layout.addStretch(1)
 
     def value(self) -> Any:
         return self.spin.optional_value()
-
-    def _show(self, value: Any) -> bool:
-        if not _is_whole(value) or not _in_range(self.f, value):
-            return False
-        self.spin.setValue(value)
-        return True
 
     def _clear(self) -> None:
         self.spin.clear_value()
@@ -1131,20 +1128,26 @@ class _IntegerField(_Field):
         self.spin.selectAll()
 
 
-class _NumberField(_Field):
+class _IntegerField(_SpinField):
+    spin: _OptionalSpin
+
     def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
-        layout = _row_layout(self)
-        self.spin = _OptionalDoubleSpin(f, self)
-        self.spin.setMinimumWidth(130)
-        self.spin.valueChanged.connect(lambda _v: self._user_edit())
-        self._watch(self.spin)
-        layout.addWidget(self.spin)
-        layout.addWidget(self._make_clear_button())
-        layout.addStretch(1)
+        self._build(_OptionalSpin(f, self))
 
-    def value(self) -> Any:
-        return self.spin.optional_value()
+    def _show(self, value: Any) -> bool:
+        if not _is_whole(value) or not _in_range(self.f, value):
+            return False
+        self.spin.setValue(value)
+        return True
+
+
+class _NumberField(_SpinField):
+    spin: _OptionalDoubleSpin
+
+    def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
+        super().__init__(f, parent)
+        self._build(_OptionalDoubleSpin(f, self))
 
     def _show(self, value: Any) -> bool:
         if not _is_number(value) or not _in_range(self.f, float(value)):
@@ -1153,20 +1156,6 @@ class _NumberField(_Field):
             return False  # more decimals than the control keeps; keep it as stored
         self.spin.setValue(float(value))
         return True
-
-    def _clear(self) -> None:
-        self.spin.clear_value()
-
-    def _apply_read_only(self, read_only: bool) -> None:
-        self.spin.setReadOnly(read_only)
-        self.spin.setButtonSymbols(
-            QAbstractSpinBox.ButtonSymbols.NoButtons if read_only
-            else QAbstractSpinBox.ButtonSymbols.UpDownArrows
-        )
-
-    def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
-        self.spin.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.spin.selectAll()
 
 
 class _DerivedField(_Field):

@@ -30,7 +30,7 @@ def build_demo_vault(path: Path, clients: int = 40, seed: int = 7) -> None:
         vault.close()
 
 
-def _wait(trigger: Callable[[], Any], signal: Any, timeout_ms: int = 20_000) -> None:
+def wait_for(trigger: Callable[[], Any], signal: Any, timeout_ms: int = 20_000) -> None:
     """Run trigger() and spin the event loop until signal fires (or the timeout)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -77,7 +77,7 @@ def main(out_dir: str | Path) -> int:
             from ui.main_window import MainWindow
 
             clinician: list[Any] = []
-            _wait(lambda: unlock.unlock_page.unlock_requested.emit(PASSPHRASE),
+            wait_for(lambda: unlock.unlock_page.unlock_requested.emit(PASSPHRASE),
                   unlock.unlocked)
             main_window: MainWindow | None = None
 
@@ -100,7 +100,7 @@ def main(out_dir: str | Path) -> int:
             main_window = MainWindow(runner, settings, vault_path,
                                      clinician[0] if clinician else None)
             main_window.client_list.show_discharged.setChecked(False)
-            _wait(lambda: None, main_window.clients_loaded)
+            wait_for(lambda: None, main_window.clients_loaded)
             model = main_window.client_list.model
             candidates = [model.client_at(r) for r in range(model.rowCount())
                           if model.client_at(r).status == "active"]
@@ -108,7 +108,7 @@ def main(out_dir: str | Path) -> int:
             for size in SIZES:
                 main_window.client_list.clear_selection()
                 capture(main_window, "clients", size)
-            _wait(lambda: main_window.client_list.select_client(chosen.id),
+            wait_for(lambda: main_window.client_list.select_client(chosen.id),
                   main_window.chart_shown)
             for size in SIZES:
                 capture(main_window, "overview", size)

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from workstation.screenshots import wait_for
+
 SIZES = ((1280, 800), (1920, 1080))
 PASSPHRASE = "screenshot demo passphrase"
 
@@ -61,21 +63,6 @@ def _settle(rounds: int = 8) -> None:
         QCoreApplication.processEvents()
 
 
-def _wait(trigger: Any, signal: Any, timeout_ms: int = 20_000) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    timer.start(timeout_ms)
-    trigger()
-    loop.exec()
-    timer.stop()
-    signal.disconnect(loop.quit)
-
-
 def type_digits(dialog: Any, digits: str) -> None:
     """Type into whatever has the keyboard in the dialog, as a therapist would."""
     from PySide6.QtCore import Qt
@@ -112,7 +99,7 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
             unlock = UnlockPanel(runner, settings, vault_path)
             clinicians: list[Any] = []
             unlock.unlocked.connect(clinicians.append)
-            _wait(lambda: unlock.unlock_page.unlock_requested.emit(PASSPHRASE), unlock.unlocked)
+            wait_for(lambda: unlock.unlock_page.unlock_requested.emit(PASSPHRASE), unlock.unlocked)
             unlock.hide()
             window = MainWindow(runner, settings, vault_path,
                                 clinicians[0] if clinicians else None)
@@ -120,8 +107,8 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
             view = window.chart_view
             index = TAB_NAMES.index("Measures")
             window.client_list.show_discharged.setChecked(False)
-            _wait(lambda: None, window.clients_loaded)
-            _wait(lambda: window.client_list.select_client(client_id), window.chart_shown)
+            wait_for(lambda: None, window.clients_loaded)
+            wait_for(lambda: window.client_list.select_client(client_id), window.chart_shown)
             view.tabs.setCurrentIndex(index)
 
             def capture(widget: Any, name: str, size: tuple[int, int] | None = None) -> None:

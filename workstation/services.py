@@ -15,10 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from models.dto import (
-    ClientChart,
-    ClientDetail,
-    ClientSummary,
-    ClinicianDTO,
     DosingSessionDTO,
     PartDTO,
     TargetDTO,
@@ -57,72 +53,26 @@ def _app_version() -> str:
         return "development"
 
 
-def _create_clinician(session: Any, name: str, credentials: str) -> ClinicianDTO:
-    from models.services import clinicians
-
-    return clinicians.create_clinician(session, name, credentials)
 
 
-def _primary_clinician(session: Any) -> ClinicianDTO | None:
-    from models.services import clinicians
-
-    return clinicians.primary_clinician(session)
 
 
-def _record_unlock(session: Any, *, actor_id: int | None, failed_attempts: int = 0) -> None:
-    from models.services import security
-
-    security.record_unlock(session, actor_id=actor_id, failed_attempts=failed_attempts)
 
 
-def _record_lock(session: Any, *, actor_id: int | None, reason: str) -> None:
-    from models.services import security
-
-    security.record_lock(session, actor_id=actor_id, reason=reason)
 
 
-def _list_clients(session: Any, *, search: str = "",
-                  include_discharged: bool = True) -> list[ClientSummary]:
-    from models.services import clients
-
-    return clients.list_clients(session, search=search, include_discharged=include_discharged)
 
 
-def _get_client(session: Any, client_id: int) -> ClientDetail:
-    from models.services import clients
-
-    return clients.get_client(session, client_id)
 
 
-def _load_client_chart(session: Any, client_id: int) -> ClientChart:
-    from models.services import chart
-
-    return chart.load_client_chart(session, client_id)
 
 
-def _client_input(**fields: Any) -> Any:
-    from models.services.clients import ClientInput
-
-    return ClientInput(**fields)
 
 
-def _validate_client_input(data: Any) -> dict[str, str]:
-    from models.services.clients import validate_client_input
-
-    return validate_client_input(data)
 
 
-def _create_client(session: Any, data: Any, *, actor_id: int | None = None) -> ClientDetail:
-    from models.services import clients
-
-    return clients.create_client(session, data, actor_id=actor_id)
 
 
-def _update_client(session: Any, client_id: int, data: Any, *,
-                   actor_id: int | None = None) -> ClientDetail:
-    from models.services import clients
-
-    return clients.update_client(session, client_id, data, actor_id=actor_id)
 
 
 def _list_dosing_sessions(session: Any, client_id: int) -> list[DosingSessionDTO]:
@@ -218,22 +168,24 @@ def _is_wrong_passphrase(exc: BaseException) -> bool:
 
 def build_services() -> Services:
     """The real services, each importing its module on first use."""
+    clients, clinicians = "models.services.clients", "models.services.clinicians"
+    security = "models.services.security"
     return Services(
         open_vault=_open_vault,
         create_vault=_create_vault,
         is_vault_error=_is_vault_error,
         is_wrong_passphrase=_is_wrong_passphrase,
-        create_clinician=_create_clinician,
-        primary_clinician=_primary_clinician,
-        record_unlock=_record_unlock,
-        record_lock=_record_lock,
-        list_clients=_list_clients,
-        get_client=_get_client,
-        load_client_chart=_load_client_chart,
-        client_input=_client_input,
-        validate_client_input=_validate_client_input,
-        create_client=_create_client,
-        update_client=_update_client,
+        create_clinician=_lazy(clinicians, "create_clinician"),
+        primary_clinician=_lazy(clinicians, "primary_clinician"),
+        record_unlock=_lazy(security, "record_unlock"),
+        record_lock=_lazy(security, "record_lock"),
+        list_clients=_lazy(clients, "list_clients"),
+        get_client=_lazy(clients, "get_client"),
+        load_client_chart=_lazy("models.services.chart", "load_client_chart"),
+        client_input=_lazy(clients, "ClientInput"),
+        validate_client_input=_lazy(clients, "validate_client_input"),
+        create_client=_lazy(clients, "create_client"),
+        update_client=_lazy(clients, "update_client"),
         notes=build_note_services(),
         create_note=_lazy("models.services.notes", "create_note"),
         add_course=_add_course,
