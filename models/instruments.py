@@ -938,14 +938,15 @@ def score(instrument: Instrument, responses: Mapping[int, int | float | None]) -
             continue
         if type(value) is not int:
             if not _is_whole(value):
+                # The answer itself stays out of the message: it is client data.
                 raise ValueError(
-                    f"{name} item {number}: answer must be a whole number from "
-                    f"{item.min_value} to {item.max_value}, got {value!r}"
+                    f"{name} item {number}: the answer must be a whole number from "
+                    f"{item.min_value} to {item.max_value}"
                 )
             converted = True
         if not item.min_value <= value <= item.max_value:
             raise ValueError(
-                f"{name} item {number}: {value} is outside the allowed range "
+                f"{name} item {number}: the answer is outside the allowed range "
                 f"{item.min_value}..{item.max_value}"
             )
 

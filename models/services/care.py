@@ -113,7 +113,7 @@ def validate_dosing(data: DosingInput) -> dict[str, str]:
     for name, (low, high, unit) in _RANGES.items():
         value = getattr(data, name)
         if value is not None and not low <= value <= high:
-            problems[name] = f"must be between {low:g} and {high:g} {unit}; got {value:g}."
+            problems[name] = f"must be between {low:g} and {high:g} {unit}."
     for i, vital in enumerate(data.vitals, start=1):
         for name, (low, high) in _VITAL_RANGES.items():
             value = getattr(vital, name)
