@@ -1095,45 +1095,45 @@ class _ScaleField(_Field):
         self.slider.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
-class _SpinField(_Field):
-    """A number in a spin box that can also be "not given" (integer and number fields)."""
+class _BoxField(_Field):
+    """A field typed into one spin-box-like control (integer, number, date, time) that can
+    also be "not given", with its Clear button."""
 
-    spin: _OptionalSpin | _OptionalDoubleSpin
+    box: Any  # one of the _Optional* controls: a QAbstractSpinBox with clear_value()
 
-    def _build(self, spin: _OptionalSpin | _OptionalDoubleSpin) -> None:
+    def _build(self, box: Any, min_width: int, changed: Any) -> None:
         layout = _row_layout(self)
-        self.spin = spin
-        spin.setMinimumWidth(130)
-        spin.valueChanged.connect(lambda _v: self._user_edit())
-        self._watch(spin)
-        layout.addWidget(spin)
+        self.box = box
+        box.setMinimumWidth(min_width)
+        changed.connect(lambda *_args: self._user_edit())
+        self._watch(box)
+        layout.addWidget(box)
         layout.addWidget(self._make_clear_button())
         layout.addStretch(1)
 
-    def value(self) -> Any:
-        return self.spin.optional_value()
-
     def _clear(self) -> None:
-        self.spin.clear_value()
+        self.box.clear_value()
 
     def _apply_read_only(self, read_only: bool) -> None:
-        self.spin.setReadOnly(read_only)
-        self.spin.setButtonSymbols(
+        self.box.setReadOnly(read_only)
+        self.box.setButtonSymbols(
             QAbstractSpinBox.ButtonSymbols.NoButtons if read_only
             else QAbstractSpinBox.ButtonSymbols.UpDownArrows
         )
 
     def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
-        self.spin.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.spin.selectAll()
+        self.box.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.box.selectAll()
 
 
-class _IntegerField(_SpinField):
-    spin: _OptionalSpin
-
+class _IntegerField(_BoxField):
     def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
-        self._build(_OptionalSpin(f, self))
+        self.spin = _OptionalSpin(f, self)
+        self._build(self.spin, 130, self.spin.valueChanged)
+
+    def value(self) -> Any:
+        return self.spin.optional_value()
 
     def _show(self, value: Any) -> bool:
         if not _is_whole(value) or not _in_range(self.f, value):
@@ -1142,12 +1142,14 @@ class _IntegerField(_SpinField):
         return True
 
 
-class _NumberField(_SpinField):
-    spin: _OptionalDoubleSpin
-
+class _NumberField(_BoxField):
     def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
-        self._build(_OptionalDoubleSpin(f, self))
+        self.spin = _OptionalDoubleSpin(f, self)
+        self._build(self.spin, 130, self.spin.valueChanged)
+
+    def value(self) -> Any:
+        return self.spin.optional_value()
 
     def _show(self, value: Any) -> bool:
         if not _is_number(value) or not _in_range(self.f, float(value)):
@@ -1195,17 +1197,11 @@ class _DerivedField(_Field):
         self.shown.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
-class _DateField(_Field):
+class _DateField(_BoxField):
     def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
-        layout = _row_layout(self)
         self.edit = _OptionalDateEdit(self)
-        self.edit.setMinimumWidth(150)
-        self.edit.dateChanged.connect(lambda _d: self._user_edit())
-        self._watch(self.edit)
-        layout.addWidget(self.edit)
-        layout.addWidget(self._make_clear_button())
-        layout.addStretch(1)
+        self._build(self.edit, 150, self.edit.dateChanged)
 
     def value(self) -> Any:
         return self.edit.date().toString("yyyy-MM-dd") if self.edit.is_set() else None
@@ -1219,32 +1215,16 @@ class _DateField(_Field):
         self.edit.setDate(date)
         return True
 
-    def _clear(self) -> None:
-        self.edit.clear_value()
-
     def _apply_read_only(self, read_only: bool) -> None:
-        self.edit.setReadOnly(read_only)
-        self.edit.setButtonSymbols(
-            QAbstractSpinBox.ButtonSymbols.NoButtons if read_only
-            else QAbstractSpinBox.ButtonSymbols.UpDownArrows
-        )
+        super()._apply_read_only(read_only)
         self.edit.setCalendarPopup(not read_only)
 
-    def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
-        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
-
-class _TimeField(_Field):
+class _TimeField(_BoxField):
     def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
-        layout = _row_layout(self)
         self.edit = _OptionalTimeEdit(self)
-        self.edit.setMinimumWidth(110)
-        self.edit.timeChanged.connect(lambda _t: self._user_edit())
-        self._watch(self.edit)
-        layout.addWidget(self.edit)
-        layout.addWidget(self._make_clear_button())
-        layout.addStretch(1)
+        self._build(self.edit, 110, self.edit.timeChanged)
 
     def value(self) -> Any:
         return self.edit.hhmm()
@@ -1256,19 +1236,6 @@ class _TimeField(_Field):
             return False
         self.edit.set_hhmm(int(match.group(1)), int(match.group(2)))
         return True
-
-    def _clear(self) -> None:
-        self.edit.clear_value()
-
-    def _apply_read_only(self, read_only: bool) -> None:
-        self.edit.setReadOnly(read_only)
-        self.edit.setButtonSymbols(
-            QAbstractSpinBox.ButtonSymbols.NoButtons if read_only
-            else QAbstractSpinBox.ButtonSymbols.UpDownArrows
-        )
-
-    def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
-        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class _TargetRefField(_Field):
