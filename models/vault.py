@@ -7,6 +7,7 @@ services above it speak plain SQLAlchemy.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import os
 import stat
@@ -163,20 +164,61 @@ def _looks_encrypted(header: bytes) -> bool:
     return entropy > 7.0
 
 
-def _classify_unreadable(path: Path) -> VaultError:
-    """Decide whether a file that would not decrypt is not a vault or has the wrong key."""
+# SQLCipher 4 page layout: each page ends in a reserve of a 16-byte IV and a 64-byte
+# HMAC-SHA512 over the encrypted page, its IV and the page number (little-endian); page 1
+# starts with the 16-byte salt. The HMAC key is PBKDF2-HMAC-SHA512 of the key, with the
+# salt XOR 0x3a, 2 iterations.
+_RESERVE = 80
+_IV_BYTES = 16
+_HMAC_BYTES = 64
+
+
+def _key_fits(path: Path, key: _RawKey, pages: int = 8) -> bool:
+    """True when the key authenticates at least one of the file's first pages.
+
+    This tells a wrong passphrase from a right one whose first page is damaged, without
+    decrypting anything.
+    """
+    hmac_salt = bytes(b ^ 0x3A for b in key.salt)
+    hmac_key = hashlib.pbkdf2_hmac("sha512", key.key, hmac_salt, 2, KEY_BYTES)
+    with path.open("rb") as fh:
+        for number in range(1, pages + 1):
+            page = fh.read(PAGE_SIZE)
+            if len(page) < PAGE_SIZE:
+                return False
+            start = SALT_BYTES if number == 1 else 0
+            end = PAGE_SIZE - _RESERVE + _IV_BYTES
+            digest = hmac.new(hmac_key, page[start:end] + number.to_bytes(4, "little"),
+                              hashlib.sha512).digest()
+            if hmac.compare_digest(digest, page[end:end + _HMAC_BYTES]):
+                return True
+    return False
+
+
+def _plain_sqlite(path: Path) -> NotAVaultError:
+    return NotAVaultError(
+        f"{path.name} is an unencrypted SQLite database, not a vault. "
+        "Choose the vault file (.iwvault) or create a new vault."
+    )
+
+
+def _classify_unreadable(path: Path, key: _RawKey) -> VaultError:
+    """Decide whether a file that would not decrypt is not a vault, is damaged, or was
+    given the wrong key."""
     size = path.stat().st_size
     with path.open("rb") as fh:
         header = fh.read(PAGE_SIZE)
     if header.startswith(SQLITE_PLAIN_HEADER):
-        return NotAVaultError(
-            f"{path.name} is an unencrypted SQLite database, not a vault. "
-            "Choose the vault file (.iwvault) or create a new vault."
-        )
+        return _plain_sqlite(path)
     if size == 0 or size % 512 != 0 or not _looks_encrypted(header):
         return NotAVaultError(
             f"{path.name} is not an Integration Workstation vault. "
             "Choose the vault file you created, or restore one from a backup."
+        )
+    if _key_fits(path, key):
+        return VaultDamagedError(
+            f"The passphrase is right, but {path.name} is damaged at its start and cannot "
+            "be read. Keep the file as it is and restore the latest backup."
         )
     return WrongPassphraseError(
         "The passphrase does not open this vault. Check Caps Lock and the keyboard layout, "
@@ -216,7 +258,7 @@ def _check_key(path: Path, key: _RawKey) -> None:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlcipher3.DatabaseError:
-                raise _classify_unreadable(path) from None
+                raise _classify_unreadable(path, key) from None
     except sqlcipher3.DatabaseError as exc:
         raise VaultDamagedError(
             f"{path.name} could not be opened ({type(exc).__name__}). "
@@ -232,7 +274,7 @@ def _read_salt(path: Path) -> bytes:
             f"{path.name} is too short to be a vault. Choose the vault file you created."
         )
     if salt.startswith(SQLITE_PLAIN_HEADER[:SALT_BYTES]):
-        raise _classify_unreadable(path)
+        raise _plain_sqlite(path)
     return salt
 
 

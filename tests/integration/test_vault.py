@@ -345,3 +345,23 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     with vault.session() as s:
         assert [c.name for c in clients.list_clients(s)] == ["Old Fixture"]
     vault.close()
+
+
+def test_a_damaged_first_page_is_told_apart_from_a_wrong_passphrase(
+    vault_path: Path, passphrase: str
+) -> None:
+    from models.vault import VaultDamagedError
+
+    vault = create_vault(vault_path, passphrase)
+    with vault.transaction() as s:
+        clients.create_client(s, clients.ClientInput(name="Damage Fixture"))
+    vault.close()
+    data = bytearray(vault_path.read_bytes())
+    data[200] ^= 0xFF  # inside page 1, after the salt
+    vault_path.write_bytes(bytes(data))
+    before = _digests(vault_path)
+    with pytest.raises(VaultDamagedError, match="passphrase is right"):
+        open_vault(vault_path, passphrase)
+    with pytest.raises(WrongPassphraseError):
+        open_vault(vault_path, "not the passphrase")
+    assert _digests(vault_path) == before
