@@ -32,10 +32,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -142,6 +144,7 @@ class _Loaded:
     dosing: DosingSessionDTO | None
     targets: list[TargetDTO]
     parts: list[PartDTO]
+    doses: list[DosingSessionDTO]  # all the client's dosing sessions, for "Change…"
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -359,6 +362,7 @@ class NoteEditor(QWidget):
         self._note: NoteDTO | None = None
         self._template: Template | None = None
         self._dosing: DosingSessionDTO | None = None
+        self._doses: list[DosingSessionDTO] = []
         self._form: NoteForm | None = None
         self._generation = 0  # bumped on every change
         self._saved_generation = 0  # the change the last finished save covered
@@ -413,9 +417,24 @@ class NoteEditor(QWidget):
         self.signature_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
         self.signature_label.hide()
-        for widget in (self.title_label, self.meta_label, self.dosing_label,
-                       self.signature_label):
-            text.addWidget(widget)
+        # A draft integration note can be moved to follow another dose.
+        self.change_dose_button = QToolButton(header)
+        self.change_dose_button.setText("Change…")
+        self.change_dose_button.setToolTip("Choose the dosing session this note follows")
+        self.change_dose_button.setAutoRaise(True)
+        self.change_dose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.dose_menu = QMenu(self.change_dose_button)
+        self.change_dose_button.setMenu(self.dose_menu)
+        self.change_dose_button.hide()
+        dosing_row = QHBoxLayout()
+        dosing_row.setSpacing(6)
+        dosing_row.addWidget(self.dosing_label)
+        dosing_row.addWidget(self.change_dose_button)
+        dosing_row.addStretch(1)
+        text.addWidget(self.title_label)
+        text.addWidget(self.meta_label)
+        text.addLayout(dosing_row)
+        text.addWidget(self.signature_label)
         outer.addLayout(text, 1)
 
         side = QVBoxLayout()
@@ -498,12 +517,10 @@ class NoteEditor(QWidget):
 
         def job(session: Any) -> _Loaded:
             note = services.get_note(session, note_id)
-            dosing = None
-            if note.dosing_session_id is not None:
-                dosing = next((d for d in services.list_dosing_sessions(session, note.client_id)
-                               if d.id == note.dosing_session_id), None)
+            doses = services.list_dosing_sessions(session, note.client_id)
+            dosing = next((d for d in doses if d.id == note.dosing_session_id), None)
             return _Loaded(note, dosing, services.list_targets(session, note.client_id),
-                           services.list_parts(session, note.client_id))
+                           services.list_parts(session, note.client_id), doses)
 
         self._run(job, self._loaded, self._load_failed)
 
@@ -515,6 +532,7 @@ class NoteEditor(QWidget):
             self._placeholder.setText(str(exc))
             return
         self._note, self._dosing, self._template = note, loaded.dosing, template
+        self._doses = sorted(loaded.doses, key=lambda d: (d.session_date, d.id), reverse=True)
         if self._form is None:
             self._form = NoteForm(template, self)
             self._form.changed.connect(self._changed)
@@ -579,6 +597,11 @@ class NoteEditor(QWidget):
         note, template = self._note, self._template
         if note is None or template is None:
             return
+        movable = (not note.signed and template.id not in ("dosing", "preparation")
+                   and bool(self._doses))
+        self.change_dose_button.setVisible(movable)
+        if movable:
+            self._fill_dose_menu()
         if template.id == "dosing" or self._dosing is None:
             self.dosing_label.setVisible(template.id not in ("dosing", "preparation"))
             self.dosing_label.setText("Follows no dosing session")
@@ -591,6 +614,48 @@ class NoteEditor(QWidget):
                     day = dt.date.fromisoformat(typed)
         self.dosing_label.setText(self._services.dosing_context(self._dosing, day))
         self.dosing_label.show()
+
+    def _fill_dose_menu(self) -> None:
+        self.dose_menu.clear()
+        for dose in self._doses:
+            mg = f"{dose.dose_mg:g} mg" if dose.dose_mg is not None else "dose not recorded"
+            action = self.dose_menu.addAction(
+                f"Dose {dose.number} · {dose.route or 'route not recorded'} {mg} · "
+                f"{dose.session_date.day} {dose.session_date:%b %Y}")
+            action.setCheckable(True)
+            action.setChecked(self._dosing is not None and dose.id == self._dosing.id)
+            action.triggered.connect(lambda _c=False, d=dose: self.follow_dose(d))
+        self.dose_menu.addSeparator()
+        none = self.dose_menu.addAction("Follows no dosing session")
+        none.setCheckable(True)
+        none.setChecked(self._dosing is None)
+        none.triggered.connect(lambda _c=False: self.follow_dose(None))
+
+    def follow_dose(self, dose: DosingSessionDTO | None) -> None:
+        """Make this draft follow another dosing session (or none); saved at once."""
+        if self._note is None or self._form is None or self._note.signed:
+            return
+        self._form.commit_pending_edits()
+        content, generation = self._form.content(), self._generation
+        services, note_id = self._services, self._note_id
+        dose_id = dose.id if dose is not None else None
+
+        def done(note: NoteDTO) -> None:
+            self._note, self._dosing = note, dose
+            self._saved_generation = max(self._saved_generation, generation)
+            self._last_saved_at = dt.datetime.now()
+            self._show_save_state()
+            self._show_dosing_context()
+            emit(self.note_saved, note.id)
+
+        def failed(exc: Exception) -> None:
+            if not _is_known_problem(exc):
+                report_unexpected(exc)
+            self._show_save_state(f"The dose was not changed: {exc}")
+
+        self._run(lambda session: services.save_draft(session, note_id, content,
+                                                      dosing_session_id=dose_id),
+                  done, failed)
 
     def _show_save_state(self, error: str = "") -> None:
         if error:

@@ -49,7 +49,8 @@ class NoteServices:
     """The domain functions the note editor calls, always through `run` on the worker."""
 
     get_note: Callable[[Any, int], NoteDTO]
-    save_draft: Callable[[Any, int, dict[str, Any]], NoteDTO]
+    # (session, note_id, content, *, dosing_session_id=...) -> NoteDTO
+    save_draft: Callable[..., NoteDTO]
     check_for_signing: Callable[[Any, int], list[Problem]]
     sign_note: Callable[..., NoteDTO]  # (session, note_id, *, clinician_id)
     add_addendum: Callable[..., AddendumDTO]  # (session, note_id, *, kind, reason, text,

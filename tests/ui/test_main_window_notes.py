@@ -125,3 +125,27 @@ def test_a_draft_can_be_discarded_from_its_window(
     qtbot.waitUntil(lambda: not _open_windows(main_window), timeout=10_000)
     qtbot.waitUntil(lambda: len(main_window.chart_view.chart.notes) == sessions_before,
                     timeout=10_000)
+
+
+def test_a_draft_can_be_moved_to_follow_another_dose(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    _show_busiest(qtbot, main_window)
+    doses = sorted(main_window.chart_view.chart.dosing_sessions,
+                   key=lambda d: (d.session_date, d.id))
+    assert len(doses) >= 2
+    main_window.new_note_action.trigger()
+    dialog = next(d for d in main_window.findChildren(NewNoteDialog) if d.isVisible())
+    dialog.template_buttons["general"].setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    editor = _open_windows(main_window)[0].editor
+    qtbot.waitUntil(lambda: editor.change_dose_button.isVisibleTo(editor), timeout=10_000)
+    labels = [a.text() for a in editor.dose_menu.actions() if a.text()]
+    assert labels[-1] == "Follows no dosing session"
+    assert labels[0].startswith(f"Dose {doses[-1].number} ·")  # newest first
+    first = doses[0]
+    with qtbot.waitSignal(editor.note_saved, timeout=10_000):
+        editor.follow_dose(first)
+    assert f"Follows dose {first.number} " in editor.dosing_label.text()
+    stored = worker.run(lambda s: notes.get_note(s, editor.note_id))
+    assert stored.dosing_session_id == first.id
