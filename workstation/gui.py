@@ -95,6 +95,8 @@ def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     runner = TaskRunner(build_services())
     last = settings.get(S.LAST_VAULT)
     path = vault_path or args.vault or (Path(last) if last else None)
+    if path is not None:
+        path = path.expanduser().absolute()  # shown and remembered as a full path
     windows: dict[str, QWidget] = {}
 
     def open_main_window(clinician: ClinicianDTO | None) -> None:
