@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -356,25 +356,32 @@ def _make_read_only(widget: QWidget, read_only: bool) -> None:
 
 
 # --------------------------------------------------------------------------- input widgets
-# Every control ignores the mouse wheel unless it has focus: scrolling down a long form
-# must never change a dose or a rating that happens to pass under the pointer.
 
 
-class _Combo(QComboBox):
+class _FocusedWheel:
+    """Mixin for every input control: the mouse wheel changes it only when it has focus.
+
+    Scrolling down a long form must never change a dose or a rating that happens to pass
+    under the pointer; an unfocused control lets the wheel scroll the page instead.
+    """
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        control = cast(QWidget, self)
+        if control.hasFocus():
+            super().wheelEvent(event)  # type: ignore[misc]
+        else:
+            event.ignore()
+
+
+class _Combo(_FocusedWheel, QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.setMinimumContentsLength(16)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
-
-class _OptionalSpin(QSpinBox):
+class _OptionalSpin(_FocusedWheel, QSpinBox):
     """A whole number that may be "not given": the value one below the minimum."""
 
     def __init__(self, f: FieldDef | None, parent: QWidget | None = None) -> None:
@@ -403,14 +410,8 @@ class _OptionalSpin(QSpinBox):
             return
         super().stepBy(steps)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
-
-class _OptionalDoubleSpin(QDoubleSpinBox):
+class _OptionalDoubleSpin(_FocusedWheel, QDoubleSpinBox):
     """A number with a unit that may be "not given": one step below the minimum."""
 
     def __init__(self, f: FieldDef | None, parent: QWidget | None = None) -> None:
@@ -446,14 +447,8 @@ class _OptionalDoubleSpin(QDoubleSpinBox):
             return
         super().stepBy(steps)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
-
-class _OptionalDateEdit(QDateEdit):
+class _OptionalDateEdit(_FocusedWheel, QDateEdit):
     """A date with a calendar popup that may be "not given" (shown while unset)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -496,14 +491,8 @@ class _OptionalDateEdit(QDateEdit):
             return QWidget.focusNextPrevChild(self, next)
         return super().focusNextPrevChild(next)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
-
-class _OptionalTimeEdit(QTimeEdit):
+class _OptionalTimeEdit(_FocusedWheel, QTimeEdit):
     """A 24-hour time that may be "not given"."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -552,14 +541,8 @@ class _OptionalTimeEdit(QTimeEdit):
             return QWidget.focusNextPrevChild(self, next)
         return super().focusNextPrevChild(next)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
-
-class _ScaleSlider(QSlider):
+class _ScaleSlider(_FocusedWheel, QSlider):
     """A rating slider: a click sets the value under the pointer; digits type a rating."""
 
     rated = Signal()  # the person set a value (by mouse or keyboard)
@@ -605,12 +588,6 @@ class _ScaleSlider(QSlider):
                 self.rated.emit()
             return
         super().keyPressEvent(event)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
 
 
 class _TickLabels(QWidget):

@@ -893,3 +893,30 @@ def test_new_note_dialog_keeps_the_dose_the_person_chose(qtbot: QtBot) -> None:
     dialog.date_edit.setDate(dialog.date_edit.date().addDays(1))
     assert dialog.dosing_session_id() == 1
     assert "10 days before" in dialog.dosing_combo.currentText()
+
+
+def test_the_wheel_changes_only_the_control_that_has_focus(
+        qtbot: QtBot, kinds_template: Template) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    form = make_form(qtbot, kinds_template)
+    show(qtbot, form)
+    ed: Any = form.editor
+    form.set_content({"count": 10, "scale": 3})
+
+    def wheel(widget: Any) -> None:
+        centre = QPointF(widget.width() / 2, widget.height() / 2)
+        event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                            QPoint(0, 120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(widget, event)
+
+    ed("text").edit.setFocus()  # the pointer passes over the others while scrolling
+    for field_id, control in (("count", "spin"), ("scale", "slider")):
+        wheel(getattr(ed(field_id), control))
+    assert form.content()["count"] == 10 and form.content()["scale"] == 3
+    ed("count").spin.setFocus()
+    qtbot.waitUntil(ed("count").spin.hasFocus)
+    wheel(ed("count").spin)
+    assert form.content()["count"] == 11
