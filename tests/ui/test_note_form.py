@@ -35,7 +35,7 @@ from ui.note_form import (
     NoteForm,
     ProblemListModel,
 )
-from workstation.screenshots_notes import note_services, sample_content
+from workstation.screenshots_notes import note_services, sample_content, session_runner
 
 PASSPHRASE = "note form test passphrase"
 TODAY = dt.date(2026, 11, 1)
@@ -90,22 +90,14 @@ class SyncRunner:
         self.vault = vault
         self.alive = True
         self.jobs = 0
+        self._run = session_runner(vault)
 
     def __call__(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
                  on_error: Callable[[Exception], None] | None = None) -> None:
         if not self.alive:
             return
         self.jobs += 1
-        try:
-            with self.vault.transaction() as session:
-                result = fn(session)
-        except Exception as exc:
-            if on_error is None:
-                raise
-            on_error(exc)
-            return
-        if on_done is not None:
-            on_done(result)
+        self._run(fn, on_done, on_error)
 
 
 @dataclass
