@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.dto import ChainReport
 from models.entities import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -62,17 +62,6 @@ def record(
     session.add(event)
     session.flush()
     return event
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    events: int
-    first_broken_id: int | None
-    problem: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.first_broken_id is None
 
 
 def verify_chain(session: Session) -> ChainReport:

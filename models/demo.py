@@ -25,7 +25,9 @@ from models.entities import (
     MeasureAdministration,
     TargetMemory,
 )
+from models.inputs import AddendumInput, CourseInput, PartInput, TargetInput
 from models.services import care, clinicians, notes, parts, targets
+from models.vocabulary import ADDENDUM_KINDS
 
 FIRST_NAMES = (
     "Ada", "Basil", "Clementine", "Dorian", "Esme", "Felix", "Greta", "Hugo", "Iris", "Jasper",
@@ -189,7 +191,7 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     for i, (label, nc, pc) in enumerate(rng.sample(TARGET_LABELS, rng.randint(2, 4))):
         kind = "art" if i > 0 and rng.random() < 0.3 else "emdr"
         sud0, voc0 = rng.randint(6, 10), rng.randint(1, 3)
-        dto = targets.create_target(session, ctx.client.id, targets.TargetInput(
+        dto = targets.create_target(session, ctx.client.id, TargetInput(
             label=label, kind=kind,
             prong="future" if label.startswith("Future") else rng.choice(("past", "present")),
             touchstone=i == 0, found_by=rng.choice(("float_back", "affect_bridge", "direct")),
@@ -197,19 +199,19 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
             positive_cognition=pc, emotions=rng.choice(("fear", "shame", "sadness", "anger")),
             body_location=rng.choice(("chest", "throat", "stomach", "shoulders")),
             baseline_sud=sud0, baseline_voc=voc0, identified_on=identified,
-        ), actor_id=ctx.actor_id)
+        ), today=ctx.today, actor_id=ctx.actor_id)
         ctx.targets.append(session.get_one(TargetMemory, dto.id))
         ctx.ratings[dto.id] = (sud0, voc0)
         result.targets += 1
     for i, (name, part_type, role) in enumerate(rng.sample(PART_SEEDS, rng.randint(3, 5))):
-        dto_part = parts.create_part(session, ctx.client.id, parts.PartInput(
+        dto_part = parts.create_part(session, ctx.client.id, PartInput(
             name=name, part_type=part_type, role=role,
             age_appearance=rng.choice(("about 7", "teenager", "ageless", "adult in a suit")),
             body_location=rng.choice(("chest", "jaw", "belly", "behind the eyes")),
             fears="That the exile's pain will flood everything.",
             trust_in_self=rng.randint(2, 6), first_seen=identified + dt.timedelta(days=i),
             map_x=float(rng.randint(-220, 220)), map_y=float(rng.randint(-160, 160)),
-        ), actor_id=ctx.actor_id)
+        ), today=ctx.today, actor_id=ctx.actor_id)
         ctx.parts.append(session.get_one(IfsPart, dto_part.id))
         result.parts += 1
     protectors = [p for p in ctx.parts if p.part_type in ("manager", "firefighter")]
@@ -450,7 +452,7 @@ def _write_note(
 ) -> int:
     note = notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
                              dosing_session_id=dosing_session_id, session_date=day,
-                             course_id=course_id)
+                             course_id=course_id, today=ctx.today)
     if template_id == "dosing":
         content["session_number"] = note.content["session_number"]
     notes.save_draft(session, note.id, content)
@@ -459,10 +461,10 @@ def _write_note(
         return note.id
     notes.sign_note(session, note.id, clinician_id=ctx.actor_id)
     if ctx.rng.random() < 0.06:
-        notes.add_addendum(session, note.id, kind=ctx.rng.choice(
-            ("addendum", "correction", "late_entry")),
+        notes.add_addendum(session, note.id, AddendumInput(
+            kind=ctx.rng.choice(ADDENDUM_KINDS.codes),
             reason="Client called the next day with more detail.",
-            text="Added after a phone call: sleep was worse than reported.",
+            text="Added after a phone call: sleep was worse than reported."),
             author_id=ctx.actor_id)
     return note.id
 
@@ -474,7 +476,7 @@ def _sessions(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     art_number = 0
     recent = ctx.today - dt.timedelta(days=10)
     for plan in ctx.courses:
-        course = care.add_course(session, ctx.client.id, care.CourseInput(
+        course = care.add_course(session, ctx.client.id, CourseInput(
             plan.kind, plan.start,
             plan.doses[-1] + dt.timedelta(days=28) if plan.complete and plan.doses else None,
             "Reduce intrusive memories; sleep through the night; re-engage with work."),

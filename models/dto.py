@@ -295,3 +295,16 @@ class ClientChart:
             if d.id == dosing_session_id:
                 return d
         return None
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What walking the audit log found: how many events, and the first broken link."""
+
+    events: int
+    first_broken_id: int | None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None

@@ -34,3 +34,15 @@ class SigningError(DomainError):
         count = len(self.problems)
         super().__init__(f"The note cannot be signed yet: {count} "
                          f"{'problem' if count == 1 else 'problems'} to fix.")
+
+
+class VaultError(Exception):
+    """Base for every error the vault reports to a person; messages never hold client data.
+
+    `exit_code` is what the command line exits with for it."""
+
+    exit_code = 1
+
+
+class WrongPassphraseError(VaultError):
+    exit_code = 3

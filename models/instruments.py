@@ -1214,7 +1214,8 @@ class TrendPoint:
 @dataclass(frozen=True)
 class DosingMarker:
     when: date
-    number: int
+    number: int  # position over the whole record, by date (an axis position)
+    label: str = ""  # "D3" or "C2 D3": models.clinical.doses numbers doses within a course
 
 
 @dataclass(frozen=True)
@@ -1231,9 +1232,10 @@ class OverlaySeries:
 class DoseDissociation:
     """The dissociation measure taken at one dosing session: a CADSS or a CADSS-6 score."""
 
-    dose_number: int
+    dose_number: int  # position over the whole record, by date (an axis position)
     score: Score
     when: date | None = None
+    label: str = ""  # "D3" or "C2 D3", as models.clinical.doses numbers it
 
     @property
     def cadss_total(self) -> int | None:

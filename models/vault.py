@@ -28,6 +28,8 @@ from sqlalchemy.pool import QueuePool
 
 from models import migrations
 from models.entities import Base, VaultInfo
+from models.errors import VaultError, WrongPassphraseError
+from models.inputs import passphrase_problem
 
 # SQLCipher 4 defaults; we derive the key ourselves once per unlock so that every further
 # connection opens with the raw key and does not pay the key derivation again.
@@ -46,22 +48,12 @@ _REQUIRED_PRAGMAS = {
 }
 
 
-class VaultError(Exception):
-    """Base for every error the vault reports to a person; messages never hold client data."""
-
-    exit_code = 1
-
-
 class VaultNotFoundError(VaultError):
     exit_code = 4
 
 
 class VaultExistsError(VaultError):
     exit_code = 1
-
-
-class WrongPassphraseError(VaultError):
-    exit_code = 3
 
 
 class NotAVaultError(VaultError):
@@ -357,8 +349,9 @@ def _restrict_sidecars(path: Path) -> None:
 def create_vault(path: Path | str, passphrase: str, *, app_version: str = "") -> Vault:
     """Create a new, empty vault at path (which must not exist) and return it unlocked."""
     path = Path(path)
-    if not passphrase:
-        raise VaultError("A vault needs a passphrase. Choose one and type it twice.")
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise VaultError(problem)
     if path.exists():
         raise VaultExistsError(
             f"{path.name} already exists. Open it instead, or choose another file name."

@@ -1,18 +1,27 @@
-"""Fixtures shared by every test layer: vault paths, passphrases and in-memory databases."""
+"""Fixtures shared by every test layer: vault paths, passphrases, a fixed clock, and a
+backend over an in-memory database with the vault's schema."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from models import migrations
+from models.backend import Backend
+from models.clock import FixedClock
 
 PASSPHRASE = "correct horse battery staple"
+# Every test runs on this day unless it says otherwise: results never depend on the date
+# the suite happens to run.
+TODAY = dt.date(2026, 11, 1)
 
 
 @pytest.fixture
@@ -26,16 +35,56 @@ def vault_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def session() -> Iterator[Session]:
-    """A fast in-memory database with the vault's schema and triggers, for service tests."""
-    engine = create_engine("sqlite://")
+def clock() -> FixedClock:
+    return FixedClock(TODAY)
 
-    @event.listens_for(engine, "connect")
-    def _foreign_keys(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
-    with engine.begin() as conn:
-        migrations.upgrade_to_head(conn)
-    with Session(engine) as s:
+class MemoryStore:
+    """A database in memory with the vault's schema and triggers: what the backend needs
+    from a vault, for fast tests of the domain."""
+
+    name = "memory"
+    path = Path(":memory:")
+
+    def __init__(self) -> None:
+        self.engine: Engine = create_engine("sqlite://", poolclass=StaticPool)
+
+        @event.listens_for(self.engine, "connect")
+        def _foreign_keys(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+        with self.engine.begin() as conn:
+            migrations.upgrade_to_head(conn)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@pytest.fixture
+def store() -> Iterator[MemoryStore]:
+    memory = MemoryStore()
+    yield memory
+    memory.close()
+
+
+@pytest.fixture
+def backend(store: MemoryStore, clock: FixedClock) -> Backend:
+    """The real backend over the in-memory store, on TODAY."""
+    return Backend(store, clock=clock)
+
+
+@pytest.fixture
+def session(store: MemoryStore) -> Iterator[Session]:
+    """A session on the same in-memory database, for service-level tests and for looking
+    at what the backend wrote."""
+    with store.session() as s:
         yield s
-    engine.dispose()

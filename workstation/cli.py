@@ -13,10 +13,18 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from models.clinical.doses import dose_refs
+from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
+from models.dto import ChainReport, ClientChart
 from models.errors import DomainError
 from models.vault import Vault, VaultError
+from models.vocabulary import CLIENT_STATUSES
+
+if TYPE_CHECKING:
+    from models.backend import Backend
+    from models.clinical.measures import MeasuresView
 
 EXIT_OK = 0
 EXIT_OTHER = 1
@@ -68,6 +76,13 @@ def _open(args: argparse.Namespace) -> Vault:
     return open_vault(args.vault, read_passphrase(args))
 
 
+def _backend(args: argparse.Namespace) -> Backend:
+    """The backend the windows use, on the vault named by --vault."""
+    from models.backend import open_backend
+
+    return open_backend(args.vault, read_passphrase(args))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from models.demo import DemoPlan, generate_demo
     from models.vault import create_vault
@@ -94,18 +109,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
-    from models.services import clients
-
-    vault = _open(args)
+    backend = _backend(args)
     try:
-        with vault.session() as session:
-            rows = clients.list_clients(session)
+        rows = backend.clients.summaries()
     finally:
-        vault.close()
+        backend.close()
     width = max((len(r.name) for r in rows), default=4)
     for r in rows:
         print(
-            f"{r.record_number}  {r.name:<{width}}  {r.status:<10}  "
+            f"{r.record_number}  {r.name:<{width}}  {CLIENT_STATUSES.label(r.status):<10}  "
             f"dosing {r.dosing_sessions:>3}  notes {r.notes:>4}"
         )
     if not rows:
@@ -126,7 +138,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         except Exception as exc:
             if as_vault_error(exc) is None:
                 raise
-            chain = audit.ChainReport(0, -1, "the audit log could not be read: damaged")
+            chain = ChainReport(0, -1, "the audit log could not be read: damaged")
     finally:
         vault.close()
     print(f"Vault {args.vault.name}: opened with the passphrase (SQLCipher 4).")
@@ -144,8 +156,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 4
 
 
-def _measures_document(chart: Any, view: Any, scored_list: list[Any]) -> dict[str, Any]:
+def _measures_document(
+    chart: ClientChart, view: MeasuresView, scored_list: list[ScoredAdministration]
+) -> dict[str, Any]:
     """The JSON shape documented in the README (keys are stable; add, never rename)."""
+    refs = dose_refs(chart.courses)
     administrations = []
     for scored in scored_list:
         a, score = scored.administration, scored.score
@@ -164,6 +179,8 @@ def _measures_document(chart: Any, view: Any, scored_list: list[Any]) -> dict[st
                 "safety_flag": score.has_safety_flag,
                 "subscales": {s.key: s.total for s in score.subscales},
                 "dosing_session_id": a.dosing_session_id,
+                "dose": refs[a.dosing_session_id].label
+                if a.dosing_session_id in refs else None,
                 "entered_in_error": a.entered_in_error,
                 "entered_in_error_reason": a.entered_in_error_reason,
             }
@@ -181,6 +198,7 @@ def _measures_document(chart: Any, view: Any, scored_list: list[Any]) -> dict[st
             else None,
             "change": s.change,
             "label": str(s.label),
+            "sentence": change_sentence(series.instrument, s),
             "reliable_change_points": s.reliable_change,
             "response": s.response,
             "remission": s.remission,
@@ -188,7 +206,7 @@ def _measures_document(chart: Any, view: Any, scored_list: list[Any]) -> dict[st
         }
     dissociation = [
         {
-            "dose": d.dose_number,
+            "dose": d.label,
             "date": d.when.isoformat() if d.when else None,
             "instrument": d.score.instrument_id,
             "total": d.score.total,
@@ -204,19 +222,16 @@ def _measures_document(chart: Any, view: Any, scored_list: list[Any]) -> dict[st
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
-    from models.services import chart as chart_service
-    from models.services import clients, measures
+    from models.clinical.measures import build_measures_view, score_administration
 
-    vault = _open(args)
+    backend = _backend(args)
     try:
-        with vault.session() as session:
-            client = clients.find_client_by_record_number(session, args.client)
-            chart = chart_service.load_client_chart(session, client.id)
-            known = measures.available_instruments(session)
+        chart = backend.clients.chart(backend.clients.find(args.client).id)
+        known = backend.measures.instruments()
     finally:
-        vault.close()
-    view = measures.build_measures_view(chart, known)
-    scored = [measures.score_administration(a, known) for a in chart.administrations]
+        backend.close()
+    view = build_measures_view(chart, known)
+    scored = [score_administration(a, known) for a in chart.administrations]
     document = _measures_document(chart, view, [s for s in scored if s is not None])
     if args.json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
@@ -236,24 +251,14 @@ def cmd_measures(args: argparse.Namespace) -> int:
         )
         subscales = " ".join(f"{k} {v}" for k, v in a["subscales"].items())
         print(f"      answers {answers}" + (f"   subscales {subscales}" if subscales else ""))
-    for instrument_id, s in document["summaries"].items():
-        if s["baseline"] is None or s["latest"] is None:
-            print(f"  {instrument_id}: {s['label']}")
-            continue
-        extras = [
-            name.replace("_", " ")
-            for name in ("response", "remission", "clinically_meaningful")
-            if s[name]
-        ]
-        print(
-            f"  {instrument_id}: baseline {s['baseline']['total']} ({s['baseline']['date']})"
-            f", latest {s['latest']['total']} ({s['latest']['date']}), change "
-            f"{s['change']:+d}: {s['label']}" + (f"; {', '.join(extras)}" if extras else "")
-        )
+    for s in document["summaries"].values():
+        print(f"  {s['sentence']}")
+    if document["summaries"]:
+        print(f"  ({BASELINE_RULE}.)")
     by_instrument: dict[str, list[str]] = {}
     for d in document["dissociation_per_dose"]:
         by_instrument.setdefault(d["instrument"], []).append(
-            f"D{d['dose']} {d['total'] if d['total'] is not None else 'incomplete'}"
+            f"{d['dose']} {d['total'] if d['total'] is not None else 'incomplete'}"
         )
     for instrument_id, doses in by_instrument.items():
         print(f"  {instrument_id} per dosing session: {', '.join(doses)}")

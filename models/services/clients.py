@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models import audit
 from models.dto import ClientDetail, ClientSummary
 from models.entities import Client, Course, DosingSession, Note
 from models.errors import DomainError, NotFoundError, ValidationError
+from models.inputs import ClientInput, client_matches, validate_client
 from models.services import convert
 
 RECORD_PREFIX = "C-"
-
-
-@dataclass(frozen=True)
-class ClientInput:
-    """What a person types into the new/edit client form."""
-
-    name: str
-    preferred_name: str = ""
-    date_of_birth: dt.date | None = None
-    pronouns: str = ""
-    contact: str = ""
-    emergency_contact: str = ""
-    diagnoses: str = ""
-
-
-def validate_client_input(data: ClientInput, *, today: dt.date | None = None) -> dict[str, str]:
-    """Field name -> what is wrong and what to do; empty when the input is good."""
-    today = today or dt.date.today()
-    problems: dict[str, str] = {}
-    if not data.name.strip():
-        problems["name"] = "The client's name is required."
-    elif len(data.name.strip()) > 200:
-        problems["name"] = "The name is longer than 200 characters; shorten it."
-    if data.date_of_birth is not None:
-        if data.date_of_birth > today:
-            problems["date_of_birth"] = "The date of birth is in the future; check the year."
-        elif data.date_of_birth < today.replace(year=today.year - 120):
-            problems["date_of_birth"] = "The date of birth is more than 120 years ago."
-    if len(data.pronouns) > 40:
-        problems["pronouns"] = "Pronouns are limited to 40 characters."
-    return problems
 
 
 def _next_record_number(session: Session) -> str:
@@ -65,10 +34,10 @@ def _get(session: Session, client_id: int) -> Client:
 
 
 def create_client(
-    session: Session, data: ClientInput, *, actor_id: int | None = None,
+    session: Session, data: ClientInput, *, today: dt.date, actor_id: int | None = None,
     record_number: str | None = None,
 ) -> ClientDetail:
-    problems = validate_client_input(data)
+    problems = validate_client(data, today=today)
     if problems:
         raise ValidationError(problems)
     row = Client(
@@ -89,9 +58,10 @@ def create_client(
 
 
 def update_client(
-    session: Session, client_id: int, data: ClientInput, *, actor_id: int | None = None
+    session: Session, client_id: int, data: ClientInput, *, today: dt.date,
+    actor_id: int | None = None,
 ) -> ClientDetail:
-    problems = validate_client_input(data)
+    problems = validate_client(data, today=today)
     if problems:
         raise ValidationError(problems)
     row = _get(session, client_id)
@@ -113,13 +83,13 @@ def update_client(
 
 
 def discharge_client(
-    session: Session, client_id: int, on: dt.date | None = None, *, actor_id: int | None = None
+    session: Session, client_id: int, on: dt.date, *, actor_id: int | None = None
 ) -> ClientDetail:
     row = _get(session, client_id)
     if row.status == "discharged":
         raise DomainError(f"{row.record_number} is already discharged.")
     row.status = "discharged"
-    row.discharged_on = on or dt.date.today()
+    row.discharged_on = on
     session.flush()
     audit.record(session, "client.discharge", entity="client", entity_id=row.id,
                  client_id=row.id, actor_id=actor_id)
@@ -182,19 +152,16 @@ def _summary_query() -> Select[tuple[Client, int, int, Any, Any]]:
 def list_clients(
     session: Session, *, search: str = "", include_discharged: bool = True
 ) -> list[ClientSummary]:
-    """Every client with the counts the list shows, filtered by name or record number."""
+    """Every client with the counts the list shows; `search` keeps those matching every
+    word (models.inputs.client_matches, the rule the client list uses too)."""
     query = _summary_query()
     if not include_discharged:
         query = query.where(Client.status == "active")
-    term = search.strip()
-    if term:
-        pattern = f"%{term.replace('%', '').replace('_', '')}%"
-        query = query.where(
-            or_(Client.name.ilike(pattern), Client.preferred_name.ilike(pattern),
-                Client.record_number.ilike(pattern))
-        )
     result = []
     for client, dosing, notes, last_dose, last_note in session.execute(query):
+        if not client_matches(search, client.name, client.preferred_name,
+                              client.record_number):
+            continue
         dates = [_as_date(d) for d in (last_dose, last_note) if d is not None]
         result.append(
             ClientSummary(

@@ -6,16 +6,15 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import audit, templates
-from models.dto import AddendumDTO, DosingSessionDTO, NoteDTO
+from models.clinical.doses import follows_a_dose
+from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
-    ADDENDUM_KINDS,
     Addendum,
     Client,
     Course,
@@ -36,10 +35,9 @@ from models.errors import (
     SigningError,
     ValidationError,
 )
+from models.inputs import AddendumInput, validate_addendum
 from models.services import convert, parts, targets
 from models.templates import Problem, Template
-
-INTEGRATION_TEMPLATES = ("emdr", "art", "ifs", "general")
 
 
 def _utcnow() -> dt.datetime:
@@ -82,18 +80,6 @@ def _parse_time(value: Any) -> dt.time | None:
     return None
 
 
-def dosing_context(dosing: DosingSessionDTO, session_date: dt.date) -> str:
-    """The header line of an integration note: which dose it follows and how long after."""
-    dose = f"{dosing.dose_mg:g} mg" if dosing.dose_mg is not None else "dose not recorded"
-    route = dosing.route or "route not recorded"
-    days = (session_date - dosing.session_date).days
-    when = {0: "same day", 1: "1 day after"}.get(days, f"{days} days after")
-    if days < 0:
-        when = f"{-days} days before (check the dates)"
-    return (f"Follows dose {dosing.number} ({route}, {dose}) "
-            f"on {dosing.session_date:%d %b %Y}: {when}")
-
-
 def latest_dosing_before(
     session: Session, client_id: int, on: dt.date
 ) -> DosingSession | None:
@@ -114,6 +100,7 @@ def create_note(
     dosing_session_id: int | None = None,
     session_date: dt.date | None = None,
     course_id: int | None = None,
+    today: dt.date,
 ) -> NoteDTO:
     """Start a draft in the newest version of a template.
 
@@ -124,7 +111,7 @@ def create_note(
     if client is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
     template = templates.load_templates().latest(template_id)
-    day = session_date or dt.date.today()
+    day = session_date or today
     content: dict[str, Any] = {"session_date": day.isoformat()}
     course = session.get(Course, course_id) if course_id is not None else session.scalars(
         select(Course).where(Course.client_id == client_id)
@@ -139,7 +126,7 @@ def create_note(
         session.flush()
         dosing_session_id = dosing.id
         content["session_number"] = number
-    elif dosing_session_id is None and template_id in INTEGRATION_TEMPLATES:
+    elif dosing_session_id is None and follows_a_dose(template_id):
         latest = latest_dosing_before(session, client_id, day)
         dosing_session_id = latest.id if latest is not None else None
     if dosing_session_id is not None:
@@ -433,13 +420,6 @@ def _file_dosing(
     dosing.locked_by_note_id = row.id
 
 
-@dataclass(frozen=True)
-class AddendumInput:
-    kind: str
-    reason: str
-    text: str
-
-
 def _addendum_hash(note: Note, a: Addendum) -> str:
     material = "\x1f".join([
         str(note.id), note.content_hash or "", a.kind, a.reason, a.text,
@@ -451,31 +431,24 @@ def _addendum_hash(note: Note, a: Addendum) -> str:
 def add_addendum(
     session: Session,
     note_id: int,
+    data: AddendumInput,
     *,
-    kind: str,
-    reason: str,
-    text: str,
     author_id: int | None,
 ) -> AddendumDTO:
     """An addendum, correction or late entry to a signed note, signed as it is added."""
     note = _load(session, note_id)
     if note.status != "signed":
         raise DomainError("Only a signed note takes addenda; edit the draft instead.")
-    problems = {}
-    if kind not in ADDENDUM_KINDS:
-        problems["kind"] = "Choose addendum, correction or late entry."
-    if not reason.strip():
-        problems["reason"] = "Say why this is being added."
-    if not text.strip():
-        problems["text"] = "Write the addendum's text."
+    problems = validate_addendum(data)
     if problems:
         raise ValidationError(problems)
     now = _utcnow()
-    row = Addendum(note_id=note.id, kind=kind, reason=reason.strip(), text=text.strip(),
+    row = Addendum(note_id=note.id, kind=data.kind, reason=data.reason.strip(),
+                   text=data.text.strip(),
                    author_id=author_id, status="signed", signed_at=now, created_at=now)
     row.content_hash = _addendum_hash(note, row)
     session.add(row)
     session.flush()
     audit.record(session, "note.addendum", entity="addendum", entity_id=row.id,
-                 client_id=note.client_id, actor_id=author_id, detail=f"kind={kind}")
+                 client_id=note.client_id, actor_id=author_id, detail=f"kind={data.kind}")
     return convert.addendum(row)

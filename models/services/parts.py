@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import select
@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.dto import PartDTO, PartRelationDTO
 from models.entities import (
-    PART_STATUSES,
-    PART_TYPES,
     RELATION_KINDS,
     Client,
     IfsPart,
@@ -22,41 +20,13 @@ from models.entities import (
     PartStatusChange,
 )
 from models.errors import DomainError, NotFoundError, ValidationError
+from models.inputs import PartInput, validate_part
 from models.services import convert
 
 
-@dataclass(frozen=True)
-class PartInput:
-    name: str
-    part_type: str = "unknown"
-    age_appearance: str = ""
-    body_location: str = ""
-    role: str = ""
-    fears: str = ""
-    burdens_personal: str = ""
-    burdens_legacy: str = ""
-    trust_in_self: int | None = None
-    status: str = "identified"
-    first_seen: dt.date | None = None
-    map_x: float = 0.0
-    map_y: float = 0.0
-
-
-def validate_part(data: PartInput) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    if not data.name.strip():
-        problems["name"] = "Give the part a name, in the client's words if they have one."
-    if data.part_type not in PART_TYPES:
-        problems["part_type"] = "Choose manager, firefighter, exile or unknown."
-    if data.status not in PART_STATUSES:
-        problems["status"] = "Choose identified, befriended, witnessed or unburdened."
-    if data.trust_in_self is not None and not 0 <= data.trust_in_self <= 10:
-        problems["trust_in_self"] = "Trust in Self runs from 0 to 10."
-    return problems
-
-
 def create_part(
-    session: Session, client_id: int, data: PartInput, *, actor_id: int | None = None
+    session: Session, client_id: int, data: PartInput, *, today: dt.date,
+    actor_id: int | None = None,
 ) -> PartDTO:
     if session.get(Client, client_id) is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
@@ -65,7 +35,7 @@ def create_part(
         raise ValidationError(problems)
     values = {f.name: getattr(data, f.name) for f in fields(PartInput)}
     values["name"] = data.name.strip()
-    values["first_seen"] = data.first_seen or dt.date.today()
+    values["first_seen"] = data.first_seen or today
     row = IfsPart(client_id=client_id, **values)
     session.add(row)
     session.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,14 +11,12 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.dto import TargetDTO
 from models.entities import (
-    TARGET_KINDS,
-    TARGET_PRONGS,
-    TARGET_STATUSES,
     Client,
     TargetDefinitionChange,
     TargetMemory,
 )
 from models.errors import NotFoundError, ValidationError
+from models.inputs import TargetInput, validate_target
 from models.services import convert
 
 # The parts of a target's definition whose every change is kept with its date.
@@ -26,42 +24,6 @@ DEFINITION_FIELDS = (
     "label", "prong", "touchstone", "found_by", "image", "negative_cognition",
     "positive_cognition", "emotions", "body_location", "status", "part_id",
 )
-
-
-@dataclass(frozen=True)
-class TargetInput:
-    label: str
-    kind: str = "emdr"
-    prong: str = "past"
-    touchstone: bool = False
-    found_by: str = ""
-    image: str = ""
-    negative_cognition: str = ""
-    positive_cognition: str = ""
-    emotions: str = ""
-    body_location: str = ""
-    baseline_sud: int | None = None
-    baseline_voc: int | None = None
-    status: str = "identified"
-    part_id: int | None = None
-    identified_on: dt.date | None = None
-
-
-def validate_target(data: TargetInput) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    if not data.label.strip():
-        problems["label"] = "Give the target a label (de-identified wording is fine)."
-    if data.kind not in TARGET_KINDS:
-        problems["kind"] = "Choose EMDR or ART."
-    if data.prong not in TARGET_PRONGS:
-        problems["prong"] = "Choose past, present trigger or future template."
-    if data.status not in TARGET_STATUSES:
-        problems["status"] = "Choose a known status."
-    if data.baseline_sud is not None and not 0 <= data.baseline_sud <= 10:
-        problems["baseline_sud"] = "SUD runs from 0 to 10."
-    if data.baseline_voc is not None and not 1 <= data.baseline_voc <= 7:
-        problems["baseline_voc"] = "VoC runs from 1 to 7."
-    return problems
 
 
 def _load(session: Session, target_id: int) -> TargetMemory:
@@ -72,7 +34,8 @@ def _load(session: Session, target_id: int) -> TargetMemory:
 
 
 def create_target(
-    session: Session, client_id: int, data: TargetInput, *, actor_id: int | None = None
+    session: Session, client_id: int, data: TargetInput, *, today: dt.date,
+    actor_id: int | None = None,
 ) -> TargetDTO:
     if session.get(Client, client_id) is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
@@ -80,7 +43,7 @@ def create_target(
     if problems:
         raise ValidationError(problems)
     values = {f.name: getattr(data, f.name) for f in fields(TargetInput)}
-    values["identified_on"] = data.identified_on or dt.date.today()
+    values["identified_on"] = data.identified_on or today
     row = TargetMemory(client_id=client_id, **values)
     session.add(row)
     session.flush()

@@ -124,7 +124,7 @@ def test_measures_json_is_one_document_with_the_documented_keys(demo_vault: Path
     first = doc["administrations"][0]
     assert set(first) == {"date", "instrument", "instrument_version", "relation_to_care",
                           "answers", "total", "complete", "band", "band_validated", "flags",
-                          "safety_flag", "subscales", "dosing_session_id",
+                          "safety_flag", "subscales", "dosing_session_id", "dose",
                           "entered_in_error", "entered_in_error_reason"}
     phq9 = [a for a in doc["administrations"] if a["instrument"] == "phq9"]
     for a in phq9:
@@ -132,8 +132,13 @@ def test_measures_json_is_one_document_with_the_documented_keys(demo_vault: Path
         assert a["total"] == scored  # derived from the items, item 10 unscored
         assert a["safety_flag"] == (a["answers"]["9"] > 0)
     assert set(doc["summaries"]["phq9"]) == {
-        "baseline", "latest", "change", "label", "reliable_change_points", "response",
-        "remission", "clinically_meaningful"}
+        "baseline", "latest", "change", "label", "sentence", "reliable_change_points",
+        "response", "remission", "clinically_meaningful"}
+    # Doses are numbered within their course, as every screen numbers them.
+    labels = [d["dose"] for d in doc["dissociation_per_dose"]]
+    assert labels and all(label.split()[-1].startswith("D") for label in labels)
+    dosed = [a for a in doc["administrations"] if a["instrument"] == "cadss"]
+    assert all(a["dose"] in labels for a in dosed if a["dosing_session_id"] is not None)
 
 
 def test_measures_for_an_unknown_client_says_so(demo_vault: Path) -> None:

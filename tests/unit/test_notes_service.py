@@ -11,9 +11,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import audit
+from models.api import Kind
+from models.backend import Backend
+from models.clinical.doses import dose_label, follows_text
 from models.entities import AuditEvent, DosingSession, PartsMapSnapshot
-from models.errors import LockedError, ValidationError
-from models.services import care, chart, clients, clinicians, notes, parts, targets
+from models.errors import LockedError, SigningError, ValidationError
+from models.inputs import (
+    AddendumInput,
+    ClientInput,
+    CourseInput,
+    DosingInput,
+    PartInput,
+    TargetInput,
+)
+from models.services import care, notes, parts
 
 DAY = dt.date(2026, 3, 10)
 COMMON = {
@@ -26,17 +37,22 @@ COMMON = {
 
 
 @pytest.fixture
-def world(session: Session) -> dict[str, Any]:
-    doc = clinicians.create_clinician(session, "Dr Sign", "PsyD")
-    client = clients.create_client(session, clients.ClientInput(name="Note Fixture"))
-    course = care.add_course(session, client.id, care.CourseInput("intensive", DAY))
-    dose = care.add_dosing_session(session, course.id, care.DosingInput(
+def world(backend: Backend, session: Session) -> dict[str, Any]:
+    doc = backend.practice.create_clinician("Dr Sign", "PsyD").value
+    client = backend.clients.create(ClientInput(name="Note Fixture"), actor_id=None).value
+    course = backend.care.add_course(client.id, CourseInput("intensive", DAY),
+                                     actor_id=None).value
+    dose = care.add_dosing_session(session, course.id, DosingInput(
         session_date=DAY, route="sublingual", dose_mg=300))
-    target = targets.create_target(session, client.id, targets.TargetInput(
-        label="Hallway, age 9", negative_cognition="I am powerless"))
-    planner = parts.create_part(session, client.id, parts.PartInput("Planner", "manager"))
-    little = parts.create_part(session, client.id, parts.PartInput("Little One", "exile"))
+    session.commit()
+    target = backend.targets.create(client.id, TargetInput(
+        label="Hallway, age 9", negative_cognition="I am powerless"), actor_id=None).value
+    planner = backend.parts.create(client.id, PartInput("Planner", "manager"),
+                                   actor_id=None).value
+    little = backend.parts.create(client.id, PartInput("Little One", "exile"),
+                                  actor_id=None).value
     parts.add_relation(session, client.id, "protects", planner.id, little.id)
+    session.commit()
     return {"doc": doc, "client": client, "course": course, "dose": dose, "target": target,
             "planner": planner, "little": little}
 
@@ -64,46 +80,68 @@ def emdr_content(target_id: int, day: dt.date = DAY + dt.timedelta(days=2)) -> d
     }
 
 
-def _emdr_note(session: Session, w: dict[str, Any]) -> int:
-    note = notes.create_note(session, w["client"].id, "emdr", author_id=w["doc"].id,
-                             session_date=DAY + dt.timedelta(days=2))
-    notes.save_draft(session, note.id, emdr_content(w["target"].id))
+def _emdr_note(backend: Backend, w: dict[str, Any]) -> int:
+    note = backend.notes.create(w["client"].id, "emdr", author_id=w["doc"].id,
+                                session_date=DAY + dt.timedelta(days=2)).value
+    backend.notes.save_draft(note.id, emdr_content(w["target"].id))
     return note.id
 
 
-def test_a_new_integration_note_follows_the_latest_dose(session: Session, world: dict) -> None:
-    note = notes.create_note(session, world["client"].id, "emdr", author_id=world["doc"].id,
-                             session_date=DAY + dt.timedelta(days=2))
+def test_a_new_integration_note_follows_the_latest_dose(backend: Backend, world: dict) -> None:
+    note = backend.notes.create(world["client"].id, "emdr", author_id=world["doc"].id,
+                                session_date=DAY + dt.timedelta(days=2)).value
     assert note.dosing_session_id == world["dose"].id
     assert note.status == "draft" and note.template_version == 1
-    line = notes.dosing_context(world["dose"], DAY + dt.timedelta(days=2))
-    assert "dose 1" in line and "sublingual" in line and "300 mg" in line
-    assert "2 days after" in line
+    context = backend.notes.context(note.id)
+    assert context.dosing == world["dose"] and context.client.name == "Note Fixture"
+    label = dose_label(context.courses, note.dosing_session_id)
+    line = follows_text(label, world["dose"], DAY + dt.timedelta(days=2))
+    assert line == "Follows D1 (Sublingual / buccal lozenge, 300 mg) on 10 Mar 2026: 2 days after"
 
 
-def test_a_draft_keeps_whatever_was_typed(session: Session, world: dict) -> None:
-    note = notes.create_note(session, world["client"].id, "emdr", author_id=None)
-    saved = notes.save_draft(session, note.id, {"sud_start": 42, "plan": "half a thought"})
-    assert saved.content == {"sud_start": 42, "plan": "half a thought"}
-    assert notes.get_note(session, note.id).content["sud_start"] == 42
+def test_a_note_starts_on_the_backends_today(backend: Backend, world: dict) -> None:
+    note = backend.notes.create(world["client"].id, "general", author_id=None).value
+    assert note.session_date == backend.today
 
 
-def test_signing_lists_every_problem_by_field(session: Session, world: dict) -> None:
-    note = notes.create_note(session, world["client"].id, "emdr", author_id=None)
-    notes.save_draft(session, note.id, {"session_date": "2026-03-12", "sud_start": 12})
-    with pytest.raises(notes.SigningError) as info:
-        notes.sign_note(session, note.id, clinician_id=world["doc"].id)
+def test_a_draft_keeps_whatever_was_typed(backend: Backend, world: dict) -> None:
+    note = backend.notes.create(world["client"].id, "emdr", author_id=None).value
+    saved = backend.notes.save_draft(note.id, {"sud_start": 42, "plan": "half a thought"})
+    assert saved.value.content == {"sud_start": 42, "plan": "half a thought"}
+    assert backend.notes.get(note.id).content["sud_start"] == 42
+
+
+def test_an_autosave_changes_only_the_draft_unless_it_moves_the_note(
+    backend: Backend, world: dict
+) -> None:
+    note = backend.notes.create(world["client"].id, "general", author_id=None,
+                                session_date=DAY + dt.timedelta(days=1)).value
+    typed = backend.notes.save_draft(note.id, {"session_date": note.session_date.isoformat(),
+                                               "data": "words"})
+    assert typed.changes.kinds == frozenset({Kind.DRAFT})
+    moved = backend.notes.save_draft(note.id, {"session_date": "2026-03-14"})
+    assert moved.changes.touches(Kind.NOTES, Kind.CLIENTS)
+
+
+def test_signing_lists_every_problem_by_field(backend: Backend, world: dict) -> None:
+    note = backend.notes.create(world["client"].id, "emdr", author_id=None).value
+    problems = backend.notes.problems(note.id, {"session_date": "2026-03-12", "sud_start": 12})
+    with pytest.raises(SigningError) as info:
+        backend.notes.sign(note.id, clinician_id=world["doc"].id)
     paths = {p.field_path for p in info.value.problems}
     assert {"start_time", "phases_covered", "plan", "sud_start", "closure"} <= paths
-    assert notes.get_note(session, note.id).status == "draft"
+    assert paths == {p.field_path for p in problems}
+    assert backend.notes.get(note.id).status == "draft"
 
 
-def test_signing_files_sud_voc_and_definition_history(session: Session, world: dict) -> None:
-    note_id = _emdr_note(session, world)
-    signed = notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+def test_signing_files_sud_voc_and_definition_history(
+    backend: Backend, session: Session, world: dict
+) -> None:
+    note_id = _emdr_note(backend, world)
+    signed = backend.notes.sign(note_id, clinician_id=world["doc"].id).value
     assert signed.status == "signed" and signed.signed_by_id == world["doc"].id
     assert len(signed.content_hash or "") == 64 and notes.verify_note_hash(signed)
-    target = targets.list_targets(session, world["client"].id)[0]
+    target = backend.targets.of_client(world["client"].id)[0]
     assert [(r.point, r.sud, r.voc) for r in target.ratings] == [("start", 8, 2), ("end", 2, 5)]
     assert all(r.note_id == note_id for r in target.ratings)
     assert target.status == "in_processing"
@@ -113,57 +151,60 @@ def test_signing_files_sud_voc_and_definition_history(session: Session, world: d
     assert "negative_cognition" not in changed  # it was already so
 
 
-def test_the_hash_is_stable_and_detects_change(session: Session, world: dict) -> None:
-    note_id = _emdr_note(session, world)
-    signed = notes.sign_note(session, note_id, clinician_id=world["doc"].id)
-    again = notes.get_note(session, note_id)
+def test_the_hash_is_stable_and_detects_change(
+    backend: Backend, session: Session, world: dict
+) -> None:
+    note_id = _emdr_note(backend, world)
+    signed = backend.notes.sign(note_id, clinician_id=world["doc"].id).value
+    again = backend.notes.get(note_id)
     assert notes.note_hash(again) == signed.content_hash
     tampered = again.__class__(**{**again.__dict__, "content": {**again.content, "sud_end": 0}})
     assert not notes.verify_note_hash(tampered)
 
 
-def test_signed_notes_open_read_only(session: Session, world: dict) -> None:
-    note_id = _emdr_note(session, world)
-    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+def test_signed_notes_open_read_only(backend: Backend, session: Session, world: dict) -> None:
+    note_id = _emdr_note(backend, world)
+    backend.notes.sign(note_id, clinician_id=world["doc"].id)
     with pytest.raises(LockedError):
-        notes.save_draft(session, note_id, {"plan": "changed"})
+        backend.notes.save_draft(note_id, {"plan": "changed"})
     with pytest.raises(LockedError):
-        notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+        backend.notes.sign(note_id, clinician_id=world["doc"].id)
 
 
 def test_addenda_are_signed_with_their_own_author_and_reason(
-    session: Session, world: dict
+    backend: Backend, session: Session, world: dict
 ) -> None:
-    note_id = _emdr_note(session, world)
+    note_id = _emdr_note(backend, world)
     with pytest.raises(Exception, match="signed note"):
-        notes.add_addendum(session, note_id, kind="addendum", reason="r", text="t",
+        backend.notes.add_addendum(note_id, AddendumInput("addendum", "r", "t"),
                            author_id=None)
-    signed = notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+    signed = backend.notes.sign(note_id, clinician_id=world["doc"].id).value
     with pytest.raises(ValidationError) as info:
-        notes.add_addendum(session, note_id, kind="correction", reason=" ", text="",
+        backend.notes.add_addendum(note_id, AddendumInput("correction", " ", ""),
                            author_id=world["doc"].id)
     assert set(info.value.problems) == {"reason", "text"}
-    a = notes.add_addendum(session, note_id, kind="correction", reason="Wrong SUD typed",
-                           text="End SUD was 3, not 2.", author_id=world["doc"].id)
+    a = backend.notes.add_addendum(note_id, AddendumInput(
+        "correction", "Wrong SUD typed", "End SUD was 3, not 2."),
+        author_id=world["doc"].id).value
     assert a.status == "signed" and a.content_hash and a.kind == "correction"
-    after = notes.get_note(session, note_id)
+    after = backend.notes.get(note_id)
     assert after.content == signed.content and after.content_hash == signed.content_hash
     assert [x.reason for x in after.addenda] == ["Wrong SUD typed"]
 
 
 def test_ifs_signing_files_self_energy_status_and_a_map_snapshot(
-    session: Session, world: dict
+    backend: Backend, session: Session, world: dict
 ) -> None:
-    note = notes.create_note(session, world["client"].id, "ifs", author_id=None,
-                             session_date=DAY + dt.timedelta(days=1))
-    notes.save_draft(session, note.id, {
+    note = backend.notes.create(world["client"].id, "ifs", author_id=None,
+                             session_date=DAY + dt.timedelta(days=1)).value
+    backend.notes.save_draft(note.id, {
         **COMMON, "session_date": (DAY + dt.timedelta(days=1)).isoformat(),
         "trailhead": "Tight chest before work", "parts_worked": [world["little"].id],
         "self_energy": 6, "plan": "Return to Little One.",
         "part_status_changes": [{"part": [world["little"].id], "new_status": "witnessed"}],
     })
-    notes.sign_note(session, note.id, clinician_id=world["doc"].id)
-    loaded = chart.load_client_chart(session, world["client"].id)
+    backend.notes.sign(note.id, clinician_id=world["doc"].id)
+    loaded = backend.clients.chart(world["client"].id)
     assert [(p.rating, p.note_id) for p in loaded.self_energy] == [(6, note.id)]
     assert [(h.old_status, h.new_status) for h in loaded.part_history] == [
         ("identified", "witnessed")]
@@ -176,14 +217,14 @@ def test_ifs_signing_files_self_energy_status_and_a_map_snapshot(
 
 
 def test_dosing_note_opens_a_session_and_signing_fills_and_locks_it(
-    session: Session, world: dict
+    backend: Backend, session: Session, world: dict
 ) -> None:
     day = DAY + dt.timedelta(days=3)
-    note = notes.create_note(session, world["client"].id, "dosing", author_id=None,
-                             session_date=day)
+    note = backend.notes.create(world["client"].id, "dosing", author_id=None,
+                                session_date=day).value
     dosing = session.get_one(DosingSession, note.dosing_session_id)
     assert dosing.number == 2 and note.content["session_number"] == 2
-    notes.save_draft(session, note.id, {
+    backend.notes.save_draft(note.id, {
         **COMMON, "session_date": day.isoformat(), "session_number": 2,
         "dosing_setting": "in_office", "prescriber": "Dr P", "monitoring_clinician": "RN M",
         "medication": "racemic_ketamine", "route": "intramuscular", "dose_mg": 56.0,
@@ -197,7 +238,7 @@ def test_dosing_note_opens_a_session_and_signing_fills_and_locks_it(
              "spo2": 97},
         ],
     })
-    signed = notes.sign_note(session, note.id, clinician_id=world["doc"].id)
+    signed = backend.notes.sign(note.id, clinician_id=world["doc"].id).value
     assert signed.content["mg_per_kg"] == pytest.approx(0.8)
     session.refresh(dosing)
     assert (dosing.route, dosing.dose_mg, dosing.cadss_total, dosing.moaas) == (
@@ -222,11 +263,11 @@ def test_dosing_note_opens_a_session_and_signing_fills_and_locks_it(
     ],
 )
 def test_the_database_refuses_to_change_a_signed_record(
-    session: Session, world: dict, sql: str
+    backend: Backend, session: Session, world: dict, sql: str
 ) -> None:
-    note_id = _emdr_note(session, world)
-    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
-    notes.add_addendum(session, note_id, kind="addendum", reason="r", text="t", author_id=None)
+    note_id = _emdr_note(backend, world)
+    backend.notes.sign(note_id, clinician_id=world["doc"].id)
+    backend.notes.add_addendum(note_id, AddendumInput("addendum", "r", "t"), author_id=None)
     session.commit()
     with pytest.raises(IntegrityError, match="locked"):
         session.execute(text(sql), {"note": note_id})
@@ -234,14 +275,14 @@ def test_the_database_refuses_to_change_a_signed_record(
 
 
 def test_the_database_refuses_to_change_ifs_and_dosing_figures(
-    session: Session, world: dict
+    backend: Backend, session: Session, world: dict
 ) -> None:
-    note = notes.create_note(session, world["client"].id, "ifs", author_id=None)
-    notes.save_draft(session, note.id, {
+    note = backend.notes.create(world["client"].id, "ifs", author_id=None).value
+    backend.notes.save_draft(note.id, {
         **COMMON, "session_date": DAY.isoformat(), "trailhead": "t", "self_energy": 5,
         "plan": "p", "part_status_changes": [{"part": [world["planner"].id],
                                               "new_status": "befriended"}]})
-    notes.sign_note(session, note.id, clinician_id=world["doc"].id)
+    backend.notes.sign(note.id, clinician_id=world["doc"].id)
     session.commit()
     for sql in ("UPDATE self_energy_rating SET rating = 9",
                 "DELETE FROM part_status_change",
@@ -252,8 +293,10 @@ def test_the_database_refuses_to_change_ifs_and_dosing_figures(
     assert session.scalars(select(PartsMapSnapshot)).one().note_id == note.id
 
 
-def test_an_addendum_cannot_be_smuggled_onto_a_draft(session: Session, world: dict) -> None:
-    note = notes.create_note(session, world["client"].id, "general", author_id=None)
+def test_an_addendum_cannot_be_smuggled_onto_a_draft(
+    backend: Backend, session: Session, world: dict
+) -> None:
+    note = backend.notes.create(world["client"].id, "general", author_id=None).value
     session.commit()
     with pytest.raises(IntegrityError, match="signed note"):
         session.execute(text(
@@ -262,10 +305,12 @@ def test_an_addendum_cannot_be_smuggled_onto_a_draft(session: Session, world: di
     session.rollback()
 
 
-def test_create_sign_and_addendum_are_audited(session: Session, world: dict) -> None:
-    note_id = _emdr_note(session, world)
-    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
-    notes.add_addendum(session, note_id, kind="late_entry", reason="r", text="t",
+def test_create_sign_and_addendum_are_audited(
+    backend: Backend, session: Session, world: dict
+) -> None:
+    note_id = _emdr_note(backend, world)
+    backend.notes.sign(note_id, clinician_id=world["doc"].id)
+    backend.notes.add_addendum(note_id, AddendumInput("late_entry", "r", "t"),
                        author_id=world["doc"].id)
     actions = [e.action for e in session.scalars(
         select(AuditEvent).where(AuditEvent.client_id == world["client"].id))]
@@ -277,43 +322,46 @@ def test_create_sign_and_addendum_are_audited(session: Session, world: dict) -> 
 
 
 def test_a_reference_to_another_clients_target_is_refused(
-    session: Session, world: dict
+    backend: Backend, session: Session, world: dict
 ) -> None:
-    other = clients.create_client(session, clients.ClientInput(name="Other Fixture"))
-    foreign = targets.create_target(session, other.id, targets.TargetInput(label="Not yours"))
-    note = notes.create_note(session, world["client"].id, "emdr", author_id=None,
-                             session_date=DAY + dt.timedelta(days=2))
-    notes.save_draft(session, note.id, emdr_content(foreign.id))
-    problems = notes.check_for_signing(session, note.id)
+    other = backend.clients.create(ClientInput(name="Other Fixture"), actor_id=None).value
+    foreign = backend.targets.create(other.id, TargetInput(label="Not yours"),
+                                     actor_id=None).value
+    note = backend.notes.create(world["client"].id, "emdr", author_id=None,
+                             session_date=DAY + dt.timedelta(days=2)).value
+    backend.notes.save_draft(note.id, emdr_content(foreign.id))
+    problems = backend.notes.problems(note.id)
     assert [p.field_path for p in problems] == ["target"]
 
 
-def test_a_draft_started_by_mistake_can_be_discarded(session: Session, world: dict) -> None:
-    note = notes.create_note(session, world["client"].id, "dosing", author_id=None,
-                             session_date=DAY + dt.timedelta(days=5))
+def test_a_draft_started_by_mistake_can_be_discarded(
+    backend: Backend, session: Session, world: dict
+) -> None:
+    note = backend.notes.create(world["client"].id, "dosing", author_id=None,
+                             session_date=DAY + dt.timedelta(days=5)).value
     dosing_id = note.dosing_session_id
-    notes.discard_draft(session, note.id, actor_id=world["doc"].id)
+    backend.notes.discard_draft(note.id, actor_id=world["doc"].id)
     assert session.get(DosingSession, dosing_id) is None  # the dose it opened goes too
     with pytest.raises(Exception, match="does not exist"):
-        notes.get_note(session, note.id)
+        backend.notes.get(note.id)
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last is not None and last.action == "note.discard"
 
 
 def test_a_discarded_dosing_draft_keeps_a_dose_that_others_follow(
-    session: Session, world: dict
+    backend: Backend, session: Session, world: dict
 ) -> None:
-    dosing_note = notes.create_note(session, world["client"].id, "dosing", author_id=None,
-                                    session_date=DAY + dt.timedelta(days=5))
-    follower = notes.create_note(session, world["client"].id, "general", author_id=None,
-                                 session_date=DAY + dt.timedelta(days=6))
+    dosing_note = backend.notes.create(world["client"].id, "dosing", author_id=None,
+                                    session_date=DAY + dt.timedelta(days=5)).value
+    follower = backend.notes.create(world["client"].id, "general", author_id=None,
+                                 session_date=DAY + dt.timedelta(days=6)).value
     assert follower.dosing_session_id == dosing_note.dosing_session_id
-    notes.discard_draft(session, dosing_note.id, actor_id=None)
+    backend.notes.discard_draft(dosing_note.id, actor_id=None)
     assert session.get(DosingSession, dosing_note.dosing_session_id) is not None
 
 
-def test_a_signed_note_cannot_be_discarded(session: Session, world: dict) -> None:
-    note_id = _emdr_note(session, world)
-    notes.sign_note(session, note_id, clinician_id=world["doc"].id)
+def test_a_signed_note_cannot_be_discarded(backend: Backend, session: Session, world: dict) -> None:
+    note_id = _emdr_note(backend, world)
+    backend.notes.sign(note_id, clinician_id=world["doc"].id)
     with pytest.raises(LockedError, match="cannot be discarded"):
-        notes.discard_draft(session, note_id, actor_id=None)
+        backend.notes.discard_draft(note_id, actor_id=None)

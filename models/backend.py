@@ -1,0 +1,378 @@
+"""The backend of one unlocked vault: typed methods by subject, each its own unit of work.
+
+This is the real implementation of `models.api.Backend`. Each method opens a short
+transaction, calls the services (which take a Session) and returns DTOs; a write also
+returns the `Changes` it made. Nothing outside models/ ever sees a Session.
+
+Use one backend from one thread: the GUI's task runner keeps it on its worker thread,
+the command line on its only thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.api import Changes, Done, Kind, NoteContext
+from models.clinical.measures import MeasuresView, ScoredAdministration, build_measures_view
+from models.clock import SYSTEM_CLOCK, Clock
+from models.dto import (
+    AddendumDTO,
+    AdministrationDTO,
+    ChainReport,
+    ClientChart,
+    ClientDetail,
+    ClientSummary,
+    ClinicianDTO,
+    CourseDTO,
+    NoteDTO,
+    PartDTO,
+    TargetDTO,
+)
+from models.inputs import (
+    AddendumInput,
+    ClientInput,
+    CourseInput,
+    CustomMeasureInput,
+    MeasureInput,
+    PartInput,
+    TargetInput,
+)
+from models.instruments import Instrument
+from models.services import (
+    care,
+    chart,
+    clients,
+    clinicians,
+    measures,
+    notes,
+    parts,
+    security,
+    targets,
+)
+from models.templates import Problem
+from models.vault import create_vault, open_vault
+
+T = TypeVar("T")
+
+
+class Store(Protocol):
+    """Where the backend's units of work run: an unlocked vault (or, in tests, a database
+    in memory with the vault's schema)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> Path: ...
+
+    def transaction(self) -> AbstractContextManager[Session]: ...
+
+    def close(self) -> None: ...
+
+# What a note's life touches beyond the note itself: the list shows note counts and the
+# last session, the chart shows the note. Signing also files figures in other records.
+_NOTE_CHANGES = (Kind.NOTES, Kind.CLIENTS)
+_SIGN_CHANGES = (Kind.NOTES, Kind.CLIENTS, Kind.CARE, Kind.TARGETS, Kind.PARTS, Kind.MEASURES)
+
+
+class _Subject:
+    """One group of the backend's methods, sharing the vault's unit of work."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    @property
+    def _today(self) -> dt.date:
+        return self._backend.today
+
+    @contextmanager
+    def _work(self) -> Iterator[Session]:
+        with self._backend.vault.transaction() as session:
+            yield session
+
+    def _run(self, fn: Callable[[Session], T]) -> T:
+        with self._work() as session:
+            return fn(session)
+
+
+class Practice(_Subject):
+    def clinician(self) -> ClinicianDTO | None:
+        return self._run(clinicians.primary_clinician)
+
+    def create_clinician(self, name: str, credentials: str = "") -> Done[ClinicianDTO]:
+        value = self._run(lambda s: clinicians.create_clinician(s, name, credentials))
+        return Done(value, Changes.of(None, Kind.PRACTICE))
+
+    def record_unlock(self, *, actor_id: int | None, failed_attempts: int = 0) -> None:
+        self._run(lambda s: security.record_unlock(s, actor_id=actor_id,
+                                                   failed_attempts=failed_attempts))
+
+    def record_lock(self, *, actor_id: int | None, reason: str) -> None:
+        self._run(lambda s: security.record_lock(s, actor_id=actor_id, reason=reason))
+
+
+class Clients(_Subject):
+    def summaries(self, *, search: str = "",
+                  include_discharged: bool = True) -> list[ClientSummary]:
+        return self._run(lambda s: clients.list_clients(
+            s, search=search, include_discharged=include_discharged))
+
+    def get(self, client_id: int) -> ClientDetail:
+        return self._run(lambda s: clients.get_client(s, client_id))
+
+    def find(self, record_number: str) -> ClientDetail:
+        return self._run(lambda s: clients.find_client_by_record_number(s, record_number))
+
+    def chart(self, client_id: int) -> ClientChart:
+        return self._run(lambda s: chart.load_client_chart(s, client_id))
+
+    def create(self, data: ClientInput, *, actor_id: int | None) -> Done[ClientDetail]:
+        value = self._run(lambda s: clients.create_client(s, data, today=self._today,
+                                                          actor_id=actor_id))
+        return Done(value, Changes.of(value.id, Kind.CLIENTS, Kind.DETAILS))
+
+    def update(self, client_id: int, data: ClientInput, *,
+               actor_id: int | None) -> Done[ClientDetail]:
+        value = self._run(lambda s: clients.update_client(s, client_id, data, today=self._today,
+                                                          actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
+
+    def discharge(self, client_id: int, on: dt.date | None = None, *,
+                  actor_id: int | None) -> Done[ClientDetail]:
+        value = self._run(lambda s: clients.discharge_client(s, client_id, on or self._today,
+                                                             actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
+
+    def reactivate(self, client_id: int, *, actor_id: int | None) -> Done[ClientDetail]:
+        value = self._run(lambda s: clients.reactivate_client(s, client_id, actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
+
+
+class Care(_Subject):
+    def courses(self, client_id: int) -> list[CourseDTO]:
+        return self._run(lambda s: care.list_courses(s, client_id))
+
+    def add_course(self, client_id: int, data: CourseInput, *,
+                   actor_id: int | None) -> Done[CourseDTO]:
+        value = self._run(lambda s: care.add_course(s, client_id, data, actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.CARE))
+
+
+class Notes(_Subject):
+    def get(self, note_id: int) -> NoteDTO:
+        return self._run(lambda s: notes.get_note(s, note_id))
+
+    def of_client(self, client_id: int) -> list[NoteDTO]:
+        return self._run(lambda s: notes.list_notes(s, client_id))
+
+    def context(self, note_id: int) -> NoteContext:
+        def load(s: Session) -> NoteContext:
+            note = notes.get_note(s, note_id)
+            return NoteContext(
+                note=note,
+                client=clients.get_client(s, note.client_id),
+                courses=tuple(care.list_courses(s, note.client_id)),
+                targets=tuple(targets.list_targets(s, note.client_id)),
+                parts=tuple(parts.list_parts(s, note.client_id)),
+            )
+        return self._run(load)
+
+    def create(self, client_id: int, template_id: str, *, author_id: int | None,
+               dosing_session_id: int | None = None,
+               session_date: dt.date | None = None) -> Done[NoteDTO]:
+        value = self._run(lambda s: notes.create_note(
+            s, client_id, template_id, author_id=author_id, dosing_session_id=dosing_session_id,
+            session_date=session_date, today=self._today))
+        kinds = (*_NOTE_CHANGES, Kind.CARE) if template_id == "dosing" else _NOTE_CHANGES
+        return Done(value, Changes.of(client_id, *kinds))
+
+    def _draft_changes(self, before: NoteDTO, after: NoteDTO) -> Changes:
+        # Only the text changed: nothing outside the note shows it. A new date or dose
+        # moves the note on the timeline and in the list.
+        moved = (before.session_date != after.session_date
+                 or before.dosing_session_id != after.dosing_session_id)
+        kinds = (*_NOTE_CHANGES, Kind.CARE) if moved else (Kind.DRAFT,)
+        return Changes.of(after.client_id, *kinds)
+
+    def save_draft(self, note_id: int, content: Mapping[str, Any]) -> Done[NoteDTO]:
+        def save(s: Session) -> tuple[NoteDTO, NoteDTO]:
+            before = notes.get_note(s, note_id)
+            return before, notes.save_draft(s, note_id, content)
+        before, after = self._run(save)
+        return Done(after, self._draft_changes(before, after))
+
+    def follow_dose(self, note_id: int, dosing_session_id: int | None,
+                    content: Mapping[str, Any]) -> Done[NoteDTO]:
+        def save(s: Session) -> tuple[NoteDTO, NoteDTO]:
+            before = notes.get_note(s, note_id)
+            return before, notes.save_draft(s, note_id, content,
+                                            dosing_session_id=dosing_session_id)
+        before, after = self._run(save)
+        return Done(after, self._draft_changes(before, after))
+
+    def problems(self, note_id: int, content: Mapping[str, Any] | None = None) -> list[Problem]:
+        def check(s: Session) -> list[Problem]:
+            if content is not None:
+                notes.save_draft(s, note_id, content)
+            return notes.check_for_signing(s, note_id)
+        return self._run(check)
+
+    def sign(self, note_id: int, *, clinician_id: int) -> Done[NoteDTO]:
+        value = self._run(lambda s: notes.sign_note(s, note_id, clinician_id=clinician_id))
+        return Done(value, Changes.of(value.client_id, *_SIGN_CHANGES))
+
+    def add_addendum(self, note_id: int, data: AddendumInput, *,
+                     author_id: int | None) -> Done[AddendumDTO]:
+        def add(s: Session) -> tuple[AddendumDTO, int]:
+            addendum = notes.add_addendum(s, note_id, data, author_id=author_id)
+            return addendum, notes.get_note(s, note_id).client_id
+        value, client_id = self._run(add)
+        return Done(value, Changes.of(client_id, Kind.NOTES))
+
+    def discard_draft(self, note_id: int, *, actor_id: int | None) -> Done[None]:
+        def discard(s: Session) -> int:
+            client_id = notes.get_note(s, note_id).client_id
+            notes.discard_draft(s, note_id, actor_id=actor_id)
+            return client_id
+        client_id = self._run(discard)
+        return Done(None, Changes.of(client_id, *_NOTE_CHANGES, Kind.CARE))
+
+
+class Measures(_Subject):
+    def instruments(self) -> dict[str, Instrument]:
+        return self._run(measures.available_instruments)
+
+    def view(self, client_id: int) -> MeasuresView:
+        def load(s: Session) -> MeasuresView:
+            return build_measures_view(chart.load_client_chart(s, client_id),
+                                       measures.available_instruments(s))
+        return self._run(load)
+
+    def record(self, client_id: int, data: MeasureInput, *,
+               actor_id: int | None) -> Done[ScoredAdministration]:
+        value = self._run(lambda s: measures.record_administration(
+            s, client_id, data, today=self._today, actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.MEASURES))
+
+    def create_custom(self, data: CustomMeasureInput, *,
+                      actor_id: int | None) -> Done[Instrument]:
+        value = self._run(lambda s: measures.create_custom_instrument(s, data,
+                                                                      actor_id=actor_id))
+        return Done(value, Changes.of(None, Kind.PRACTICE))
+
+    def mark_entered_in_error(self, administration_id: int, reason: str, *,
+                              actor_id: int | None) -> Done[AdministrationDTO]:
+        value = self._run(lambda s: measures.mark_entered_in_error(
+            s, administration_id, reason, actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.MEASURES))
+
+
+class Targets(_Subject):
+    def of_client(self, client_id: int) -> list[TargetDTO]:
+        return self._run(lambda s: targets.list_targets(s, client_id))
+
+    def create(self, client_id: int, data: TargetInput, *,
+               actor_id: int | None) -> Done[TargetDTO]:
+        value = self._run(lambda s: targets.create_target(s, client_id, data, today=self._today,
+                                                          actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.TARGETS))
+
+
+class Parts(_Subject):
+    def of_client(self, client_id: int) -> list[PartDTO]:
+        return self._run(lambda s: parts.list_parts(s, client_id))
+
+    def create(self, client_id: int, data: PartInput, *,
+               actor_id: int | None) -> Done[PartDTO]:
+        value = self._run(lambda s: parts.create_part(s, client_id, data, today=self._today,
+                                                      actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.PARTS))
+
+
+class Audit(_Subject):
+    def verify_chain(self) -> ChainReport:
+        return self._run(audit.verify_chain)
+
+
+class Backend:
+    """One unlocked vault, its subjects, and the clock that says what "today" is."""
+
+    def __init__(self, vault: Store, *, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.vault = vault
+        self.clock = clock
+        self._practice = Practice(self)
+        self._clients = Clients(self)
+        self._care = Care(self)
+        self._notes = Notes(self)
+        self._measures = Measures(self)
+        self._targets = Targets(self)
+        self._parts = Parts(self)
+        self._audit = Audit(self)
+
+    @property
+    def name(self) -> str:
+        return self.vault.name
+
+    @property
+    def path(self) -> Path:
+        return self.vault.path
+
+    @property
+    def today(self) -> dt.date:
+        return self.clock.today()
+
+    @property
+    def practice(self) -> Practice:
+        return self._practice
+
+    @property
+    def clients(self) -> Clients:
+        return self._clients
+
+    @property
+    def care(self) -> Care:
+        return self._care
+
+    @property
+    def notes(self) -> Notes:
+        return self._notes
+
+    @property
+    def measures(self) -> Measures:
+        return self._measures
+
+    @property
+    def targets(self) -> Targets:
+        return self._targets
+
+    @property
+    def parts(self) -> Parts:
+        return self._parts
+
+    @property
+    def audit(self) -> Audit:
+        return self._audit
+
+    def close(self) -> None:
+        self.vault.close()
+
+    def __repr__(self) -> str:  # never a key or a client
+        return f"<Backend {self.vault.name}>"
+
+
+def open_backend(path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK) -> Backend:
+    """Unlock an existing vault (see models.vault.open_vault for the errors it raises)."""
+    return Backend(open_vault(path, passphrase), clock=clock)
+
+
+def create_backend(path: Path | str, passphrase: str, *, app_version: str = "",
+                   clock: Clock = SYSTEM_CLOCK) -> Backend:
+    """Create a new vault and return its backend."""
+    return Backend(create_vault(path, passphrase, app_version=app_version), clock=clock)

@@ -1,0 +1,102 @@
+"""Dose numbers and the "follows dose" line: one numbering, within each course, everywhere.
+
+A dosing session is numbered within its course (D1..Dn), as the course record numbers it.
+When a client has more than one course the course is named too ("C2 D3"), so a number
+never points at two doses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from models.dto import CourseDTO, DosingSessionDTO
+from models.formatting import date_text, number_text
+from models.vocabulary import FOLLOWS_A_DOSE, ROUTES
+
+
+@dataclass(frozen=True)
+class DoseRef:
+    """Where one dosing session sits in the client's care."""
+
+    dosing_session_id: int
+    course_index: int  # 1 for the first course, by start date
+    number: int  # within the course
+    label: str  # "D3", or "C2 D3" when the client has several courses
+    when: dt.date
+    ordinal: int  # 1.. over the whole record, by date: a position on an axis
+
+
+def dose_refs(courses: Sequence[CourseDTO]) -> dict[int, DoseRef]:
+    """Dosing session id -> its place, for every dose of the client's courses."""
+    ordered = sorted(courses, key=lambda c: (c.start_date, c.id))
+    several = len(ordered) > 1
+    doses = [(index, course, dose) for index, course in enumerate(ordered, start=1)
+             for dose in course.dosing_sessions]
+    by_date = sorted(doses, key=lambda item: (item[2].session_date, item[2].number, item[2].id))
+    ordinals = {item[2].id: n for n, item in enumerate(by_date, start=1)}
+    return {
+        dose.id: DoseRef(
+            dose.id, index, dose.number,
+            f"C{index} D{dose.number}" if several else f"D{dose.number}",
+            dose.session_date, ordinals[dose.id])
+        for index, _course, dose in doses
+    }
+
+
+def dose_label(courses: Sequence[CourseDTO], dosing_session_id: int | None) -> str:
+    """'D3' / 'C2 D3' for a dosing session of these courses; '' for none."""
+    if dosing_session_id is None:
+        return ""
+    ref = dose_refs(courses).get(dosing_session_id)
+    return ref.label if ref is not None else ""
+
+
+def dose_range_label(refs: Iterable[DoseRef]) -> str:
+    """Several doses under one label: 'D1–4', 'D2,D5', 'C1 D5, C2 D1–2'."""
+    by_course: dict[int, list[DoseRef]] = {}
+    for ref in sorted(refs, key=lambda r: (r.course_index, r.number)):
+        by_course.setdefault(ref.course_index, []).append(ref)
+    several = any(r.label.startswith("C") for group in by_course.values() for r in group)
+    parts = []
+    for index, group in by_course.items():
+        numbers = [r.number for r in group]
+        if len(numbers) == 1:
+            text = f"D{numbers[0]}"
+        elif numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            text = f"D{numbers[0]}–{numbers[-1]}"
+        else:
+            text = ",".join(f"D{n}" for n in numbers)
+        parts.append(f"C{index} {text}" if several else text)
+    return ", ".join(parts)
+
+
+def follows_a_dose(template_id: str) -> bool:
+    """Integration notes follow a dosing session; dosing and preparation notes do not."""
+    return template_id in FOLLOWS_A_DOSE
+
+
+def dose_text(dosing: DosingSessionDTO) -> str:
+    """'Intramuscular, 50 mg' as the dose is recorded (or says what is missing)."""
+    route = ROUTES.label(dosing.route) if dosing.route else "route not recorded"
+    dose = (f"{number_text(dosing.dose_mg)} mg" if dosing.dose_mg is not None
+            else "dose not recorded")
+    return f"{route}, {dose}"
+
+
+def days_after_text(dose_day: dt.date, session_day: dt.date) -> str:
+    """'2 days after', 'the same day', '3 days before (check the dates)'."""
+    days = (session_day - dose_day).days
+    if days == 0:
+        return "the same day"
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} before (check the dates)"
+    return f"{days} day{'s' if days != 1 else ''} after"
+
+
+def follows_text(label: str, dosing: DosingSessionDTO, session_day: dt.date) -> str:
+    """An integration note's header line: which dose it follows and how long after.
+    'Follows D3 (Intramuscular, 50 mg) on 7 Oct 2026: 2 days after'."""
+    return (f"Follows {label} ({dose_text(dosing)}) on {date_text(dosing.session_date)}: "
+            f"{days_after_text(dosing.session_date, session_day)}")

@@ -1,0 +1,203 @@
+"""Every code the record stores, with the words the program shows for it and its order.
+
+The database stores codes ("intramuscular", "in_processing"); windows, charts, the PDF and
+the command line show labels. Both come from here and nowhere else, so one code never has
+two names on two screens. The order of a vocabulary is the order lists and legends use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    """One code and how it is shown."""
+
+    code: str
+    label: str
+    short: str = ""  # where space is tight (a chart lane, a table cell); else the label
+    description: str = ""  # a sentence for a chooser, when the label needs one
+
+    @property
+    def brief(self) -> str:
+        return self.short or self.label
+
+
+class Vocabulary:
+    """An ordered set of terms, looked up by code."""
+
+    def __init__(self, name: str, *terms: Term) -> None:
+        self.name = name
+        self.terms = terms
+        self._by_code = {t.code: t for t in terms}
+        if len(self._by_code) != len(terms):
+            raise ValueError(f"vocabulary {name} repeats a code")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(t.code for t in self.terms)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def term(self, code: str) -> Term:
+        """The term for a code; an unknown code (from a newer vault) gets a readable one."""
+        found = self._by_code.get(code)
+        if found is not None:
+            return found
+        return Term(code, code.replace("_", " ").capitalize() if code else "—")
+
+    def label(self, code: str | None) -> str:
+        return self.term(code).label if code is not None else "—"
+
+    def short(self, code: str | None) -> str:
+        return self.term(code).brief if code is not None else "—"
+
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """(code, label) pairs in order, for a chooser."""
+        return tuple((t.code, t.label) for t in self.terms)
+
+    def rank(self, code: str) -> int:
+        """Position in the vocabulary's order; unknown codes sort last."""
+        try:
+            return self.codes.index(code)
+        except ValueError:
+            return len(self.terms)
+
+
+CLIENT_STATUSES = Vocabulary(
+    "client status",
+    Term("active", "Active"),
+    Term("discharged", "Discharged"),
+)
+
+COURSE_KINDS = Vocabulary(
+    "course kind",
+    Term("intensive", "Intensive retreat", "Intensive",
+         "3 to 5 doses a week for 1 to 2 weeks"),
+    Term("spaced", "Spaced program", "Spaced", "weekly or fortnightly over months"),
+)
+
+NOTE_STATUSES = Vocabulary(
+    "note status",
+    Term("draft", "Draft"),
+    Term("signed", "Signed"),
+)
+
+ADDENDUM_KINDS = Vocabulary(
+    "addendum kind",
+    Term("addendum", "Addendum", description="Adds information to the note"),
+    Term("correction", "Correction", description="Corrects something the note says"),
+    Term("late_entry", "Late entry", description="Records something not written at the time"),
+)
+
+# Note templates as kinds of session, in the order care unfolds: lanes, legends, lists.
+MODALITIES = Vocabulary(
+    "session kind",
+    Term("preparation", "Preparation"),
+    Term("dosing", "Dosing"),
+    Term("emdr", "EMDR"),
+    Term("art", "ART"),
+    Term("ifs", "IFS"),
+    Term("general", "General integration", "General"),
+)
+
+# The templates whose notes follow a dosing session (the integration window).
+FOLLOWS_A_DOSE = frozenset({"emdr", "art", "ifs", "general"})
+
+ROUTES = Vocabulary(
+    "route",
+    Term("sublingual", "Sublingual / buccal lozenge", "Sublingual"),
+    Term("oral", "Oral"),
+    Term("intramuscular", "Intramuscular", "IM"),
+    Term("intravenous", "Intravenous", "IV"),
+    Term("intranasal", "Intranasal"),
+)
+
+MEDICATIONS = Vocabulary(
+    "medication",
+    Term("racemic_ketamine", "Racemic ketamine", "Ketamine"),
+    Term("esketamine", "Esketamine"),
+)
+
+DOSING_SETTINGS = Vocabulary(
+    "dosing setting",
+    Term("in_office", "In office"),
+    Term("supervised_home", "Supervised at home"),
+)
+
+TARGET_KINDS = Vocabulary(
+    "target kind",
+    Term("emdr", "EMDR target", "EMDR"),
+    Term("art", "ART scene", "ART"),
+)
+
+TARGET_PRONGS = Vocabulary(
+    "prong",
+    Term("past", "Past memory", "Past"),
+    Term("present", "Present trigger", "Present"),
+    Term("future", "Future template", "Future"),
+)
+
+TARGET_STATUSES = Vocabulary(
+    "target status",
+    Term("identified", "Identified"),
+    Term("in_processing", "In processing"),
+    Term("incomplete", "Incomplete"),
+    Term("completed", "Completed"),
+    Term("reevaluated_clear", "Reevaluated clear", "Clear"),
+    Term("reopened", "Reopened"),
+)
+# A target in one of these states needs no more work unless it is reopened.
+CLOSED_TARGET_STATUSES = frozenset({"completed", "reevaluated_clear"})
+
+RATING_POINTS = Vocabulary(
+    "rating point",
+    Term("baseline", "Baseline"),
+    Term("start", "Start of session", "Start"),
+    Term("set", "During a set", "Set"),
+    Term("end", "End of session", "End"),
+    Term("reevaluation", "Reevaluation"),
+)
+
+PART_TYPES = Vocabulary(
+    "part type",
+    Term("manager", "Manager", description="a proactive protector"),
+    Term("firefighter", "Firefighter", description="a reactive protector"),
+    Term("exile", "Exile", description="a young part carrying burdens"),
+    Term("unknown", "Not known yet", "Unknown"),
+)
+
+PART_STATUSES = Vocabulary(
+    "part status",
+    Term("identified", "Identified"),
+    Term("befriended", "Befriended"),
+    Term("witnessed", "Witnessed"),
+    Term("unburdened", "Unburdened"),
+)
+
+PART_RELATIONS = Vocabulary(
+    "relation between parts",
+    Term("protects", "Protects", description="a protector guarding another part"),
+    Term("polarized", "Polarized", description="two protectors pulling against each other"),
+    Term("allied", "Allied", description="two parts working together"),
+)
+# Relations that go one way (drawn as an arrow); the others have no direction.
+DIRECTED_RELATIONS = frozenset({"protects"})
+
+CARE_RELATIONS = Vocabulary(
+    "relation to care",
+    Term("baseline", "Baseline"),
+    Term("before_dose", "Before a dose"),
+    Term("after_dose", "After a dose"),
+    Term("integration", "Integration"),
+    Term("follow_up", "Follow-up"),
+)
