@@ -1,0 +1,75 @@
+"""Every colour the program draws with: the windows, the charts and the PDF share these.
+
+Colours for kinds of session and for change come from the Okabe-Ito palette, which stays
+distinct for the common kinds of colour blindness; every view pairs a colour with a shape
+or a word, never colour alone. Values are "#RRGGBB" strings that Qt, matplotlib and
+reportlab all read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+# Change from baseline, on every chart, sparkline and table.
+IMPROVED = OKABE_ITO["blue"]
+DETERIORATED = OKABE_ITO["vermillion"]
+NEUTRAL = "#5F5F5F"
+DOSE = OKABE_ITO["reddish_purple"]
+OVERLAY_COLOURS = (OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["sky_blue"])
+
+# Safety: a positive safety item, a risk that needs an answer.
+SAFETY = "#9b1c1c"
+SAFETY_BG = "#fdecec"
+ATTENTION = "#b35c00"  # something to look at that is not a safety flag (an unsigned note)
+PROBLEM_BG = "#fbe3e3"  # a cell or field that stops signing
+
+# The quiet colours of the interface and of documents.
+INK = "#1f2933"
+MUTED = "#52606d"
+LINE = "#d9dee4"
+SURFACE = "#ffffff"
+BACKGROUND = "#f5f6f8"
+ACCENT = "#0b5cab"
+ERROR = "#a61b1b"
+WARNING_BG = "#fff4e5"
+
+# Chart furniture: text, grid and band edges.
+CHART_TEXT = "#333333"
+CHART_NOTE = "#444444"
+CHART_MUTED = "#6E6E6E"
+CHART_GRID = "#E3E3E3"
+BAND_EDGE = "#A8A8A8"
+
+
+@dataclass(frozen=True)
+class SessionLook:
+    """How one kind of session is drawn: a colour and a marker shape, in every view."""
+
+    colour: str
+    shape: str  # "circle", "square", "diamond", "triangle", "triangle_down", "hexagon"
+
+
+SESSION_LOOKS: dict[str, SessionLook] = {
+    "preparation": SessionLook(OKABE_ITO["reddish_purple"], "hexagon"),
+    "dosing": SessionLook(OKABE_ITO["vermillion"], "diamond"),
+    "emdr": SessionLook(OKABE_ITO["blue"], "circle"),
+    "art": SessionLook(OKABE_ITO["orange"], "square"),
+    "ifs": SessionLook(OKABE_ITO["bluish_green"], "triangle"),
+    "general": SessionLook(OKABE_ITO["sky_blue"], "triangle_down"),
+}
+
+
+def session_look(template_id: str) -> SessionLook:
+    """The look of a note's kind; an unknown template is drawn as a general note."""
+    return SESSION_LOOKS.get(template_id, SESSION_LOOKS["general"])
