@@ -81,7 +81,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import PartDTO, TargetDTO
+from models.formatting import date_text, number_text
 from models.templates import FieldDef, FieldKind, Problem, Section, Template, derive_values
+from models.values import is_blank, is_id, is_int, is_number, stored_number
 from ui.common.style import ACCENT, ERROR, INK, LINE, MUTED, SURFACE
 
 __all__ = ["CHOOSE", "NOT_GIVEN", "NOT_RATED", "NoteForm", "display_value", "parse_path"]
@@ -238,34 +240,6 @@ def parse_path(path: str) -> tuple[str, int | None, str | None]:
     return match.group(1), int(row) if row is not None else None, match.group(3)
 
 
-def _is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, list | tuple | dict) and not value
-
-
-def _is_whole(value: object) -> bool:
-    return type(value) is int
-
-
-def _is_number(value: object) -> bool:
-    return type(value) is int or type(value) is float
-
-
-def _fmt_number(value: float) -> str:
-    """5 rather than 5.0; at most three decimals."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _number_out(value: float) -> int | float:
-    """What a number field stores: an int when whole, so 300 mg stays 300."""
-    rounded = round(value, 3)
-    return int(rounded) if rounded.is_integer() else rounded
-
-
 def _in_range(f: FieldDef, value: float) -> bool:
     return (f.minimum is None or value >= f.minimum) and (f.maximum is None or value <= f.maximum)
 
@@ -290,7 +264,7 @@ def display_value(
     parts: Mapping[int, PartDTO] | None = None,
 ) -> str:
     """A stored value as a person reads it: option labels, Yes/No, names for ids."""
-    if _is_blank(value):
+    if is_blank(value):
         return ""
     kind = f.kind
     if kind is FieldKind.CHOICE and isinstance(value, str):
@@ -299,20 +273,20 @@ def display_value(
         return ", ".join(f.option_label(v) if isinstance(v, str) else str(v) for v in value)
     if kind is FieldKind.YES_NO and isinstance(value, bool):
         return "Yes" if value else "No"
-    if kind is FieldKind.NUMBER and _is_number(value):
-        return _fmt_number(float(value))
+    if kind is FieldKind.NUMBER and is_number(value):
+        return number_text(value)
     if kind is FieldKind.DATE and isinstance(value, str):
         try:
-            return f"{dt.date.fromisoformat(value):%-d %b %Y}"
+            return date_text(dt.date.fromisoformat(value))
         except ValueError:
             return value
-    if kind is FieldKind.TARGET_REF and _is_whole(value):
+    if kind is FieldKind.TARGET_REF and is_int(value):
         found = (targets or {}).get(value)
         return found.label if found is not None else f"Target #{value}"
     if kind is FieldKind.PARTS_REF and isinstance(value, list):
         names = []
         for v in value:
-            part = (parts or {}).get(v) if _is_whole(v) else None
+            part = (parts or {}).get(v) if is_int(v) else None
             names.append(part.name if part is not None else f"Part #{v}")
         return ", ".join(names)
     return str(value)
@@ -436,10 +410,10 @@ class _OptionalDoubleSpin(_FocusedWheel, QDoubleSpinBox):
     def optional_value(self) -> int | float | None:
         if self.value() <= self.minimum():
             return None
-        return _number_out(self.value())
+        return stored_number(self.value())
 
     def textFromValue(self, value: float) -> str:
-        return self.locale().toString(float(_fmt_number(value)), "g", 12)
+        return self.locale().toString(float(number_text(value)), "g", 12)
 
     def stepBy(self, steps: int) -> None:
         if self.value() <= self.minimum() and steps > 0:
@@ -660,7 +634,7 @@ class _Field(QWidget):
     def set_value(self, value: Any) -> bool:
         self._quiet = True
         try:
-            if _is_blank(value):
+            if is_blank(value):
                 self._clear()
                 shown = True
             else:
@@ -1055,7 +1029,7 @@ class _ScaleField(_Field):
         return self.slider.value() if self._rated else None
 
     def _show(self, value: Any) -> bool:
-        if not _is_whole(value) or not self.slider.minimum() <= value <= self.slider.maximum():
+        if not is_int(value) or not self.slider.minimum() <= value <= self.slider.maximum():
             return False
         self.slider.setValue(value)
         self._set_rated(True)
@@ -1113,7 +1087,7 @@ class _IntegerField(_BoxField):
         return self.spin.optional_value()
 
     def _show(self, value: Any) -> bool:
-        if not _is_whole(value) or not _in_range(self.f, value):
+        if not is_int(value) or not _in_range(self.f, value):
             return False
         self.spin.setValue(value)
         return True
@@ -1129,7 +1103,7 @@ class _NumberField(_BoxField):
         return self.spin.optional_value()
 
     def _show(self, value: Any) -> bool:
-        if not _is_number(value) or not _in_range(self.f, float(value)):
+        if not is_number(value) or not _in_range(self.f, float(value)):
             return False
         if round(float(value), 3) != float(value):
             return False  # more decimals than the control keeps; keep it as stored
@@ -1156,7 +1130,7 @@ class _DerivedField(_Field):
     def show_computed(self, value: int | float | None) -> None:
         self._value = value
         unit = f" {self.f.unit}" if self.f.unit else ""
-        self.shown.setText("" if value is None else f"{_fmt_number(float(value))}{unit}")
+        self.shown.setText("" if value is None else f"{number_text(value)}{unit}")
 
     def value(self) -> Any:
         return self._value
@@ -1272,7 +1246,7 @@ class _TargetRefField(_Field):
         return self.combo.currentData()
 
     def _show(self, value: Any) -> bool:
-        if not _is_whole(value) or value <= 0:
+        if not is_id(value):
             return False
         self._select(value)
         return True
@@ -1420,7 +1394,7 @@ class _PartsRefField(_Field):
         return None if data is None else [data]
 
     def _show(self, value: Any) -> bool:
-        if not isinstance(value, list) or not all(_is_whole(v) and v > 0 for v in value):
+        if not isinstance(value, list) or not all(is_id(v) for v in value):
             return False
         if len(set(value)) != len(value) or (not self.f.multiple and len(value) != 1):
             return False
@@ -1553,7 +1527,7 @@ class GroupRowsModel(QAbstractTableModel):
             return False
         column = self.columns[index.column()]
         row = self._rows[index.row()]
-        if _is_blank(value):
+        if is_blank(value):
             if column.id not in row:
                 return False
             del row[column.id]
@@ -1703,12 +1677,12 @@ class _CellDelegate(QStyledItemDelegate):
                     break
             editor.setCurrentIndex(found)
         elif isinstance(editor, _OptionalSpin):
-            if _is_whole(value) and editor.minimum() < value <= editor.maximum():
+            if is_int(value) and editor.minimum() < value <= editor.maximum():
                 editor.setValue(value)
             else:
                 editor.clear_value()
         elif isinstance(editor, _OptionalDoubleSpin):
-            if _is_number(value) and editor.minimum() < value <= editor.maximum():
+            if is_number(value) and editor.minimum() < value <= editor.maximum():
                 editor.setValue(float(value))
             else:
                 editor.clear_value()
@@ -1959,7 +1933,7 @@ class _GroupField(_Field):
         self._user_edit()
 
     def value(self) -> Any:
-        rows = [{k: v for k, v in row.items() if not _is_blank(v)} for row in self.model.rows()]
+        rows = [{k: v for k, v in row.items() if not is_blank(v)} for row in self.model.rows()]
         return rows if any(rows) else None
 
     def _show(self, value: Any) -> bool:
