@@ -7,6 +7,7 @@ common kinds of colour blindness; every view pairs a colour with a shape and a l
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 INK = "#1f2933"
 MUTED = "#52606d"
@@ -146,3 +147,14 @@ def modality(template_id: str) -> Modality:
     if template_id == "dosing":
         return DOSING
     return MODALITIES.get(template_id, MODALITIES["general"])
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """Give a widget the role the stylesheets select on (`[role="help"]`)."""
+    widget.setProperty("role", role)
+
+
+def repolish(widget: QWidget) -> None:
+    """Apply the stylesheet again after a property it selects on has changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
