@@ -25,11 +25,12 @@ from models.dto import ClinicianDTO, PartDTO, TargetDTO
 from models.services import clinicians, notes, parts, targets
 from models.templates import FieldKind, Problem, Template, load_templates, validate_note
 from models.vault import Vault, create_vault, open_vault
+from ui.notes.dialogs import AddendumDialog
 from ui.notes.form import NoteForm
 from ui.notes.group_table import GroupRowsModel
 from ui.notes.inputs import CHOOSE, NOT_GIVEN, NOT_RATED
 from ui.notes.new_note_dialog import NO_DOSING, NewNoteDialog
-from ui.notes.note_editor import AddendumDialog, NoteEditor, NoteServices
+from ui.notes.note_editor import NoteEditor, NoteServices
 from ui.notes.problems import ProblemListModel
 from workstation.screenshots_notes import note_services, sample_content, session_runner
 
