@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
+from models.formatting import date_text
 from ui.common.style import DOSING, MODALITY_ORDER, modality
 
 COURSE_KIND_LABELS = {"intensive": "Intensive retreat", "spaced": "Spaced program"}
@@ -78,10 +79,6 @@ def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
     return None
 
 
-def _date(day: dt.date) -> str:
-    return day.strftime("%d %b %Y").lstrip("0")
-
-
 def course_lines(chart: ClientChart, today: dt.date | None = None) -> list[CourseLine]:
     """The courses, oldest first, each with its doses and the notes that belong to it."""
     today = today or dt.date.today()
@@ -118,8 +115,8 @@ def course_lines(chart: ClientChart, today: dt.date | None = None) -> list[Cours
         end = course.end_date or max(days)
         end = max(end, *days)
         kind = COURSE_KIND_LABELS.get(course.kind, course.kind.capitalize())
-        span = f"{_date(course.start_date)} – " + (
-            _date(course.end_date) if course.end_date else "ongoing")
+        span = f"{date_text(course.start_date)} – " + (
+            date_text(course.end_date) if course.end_date else "ongoing")
         counts = (f"{len(dose_marks)} dosing session{'s' if len(dose_marks) != 1 else ''}, "
                   f"{len(notes)} other session{'s' if len(notes) != 1 else ''}")
         lines.append(CourseLine(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import ClientChart, ClientDetail
+from models.formatting import date_text
 from ui.chart.overview import OverviewTab
 from ui.chart.sessions_tab import SessionsTab
 
@@ -56,10 +57,10 @@ def describe(client: ClientDetail, today: dt.date | None = None) -> str:
     if client.date_of_birth:
         born = client.date_of_birth
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        parts.append(f"born {born.day} {born:%b %Y} ({age})")
+        parts.append(f"born {date_text(born)} ({age})")
     if client.status == "discharged":
         off = client.discharged_on
-        when = f" on {off.day} {off:%b %Y}" if off else ""
+        when = f" on {date_text(off)}" if off else ""
         parts.append(f"discharged{when}")
     else:
         parts.append("active")

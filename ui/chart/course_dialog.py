@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import ValidationError
+from ui.common.dates import DATE_EDIT_FORMAT
 from ui.shell.tasks import Changed, TaskRunner, report_unexpected
 
 KINDS = (
@@ -41,7 +42,7 @@ class CourseDialog(QDialog):
             self.kind.addItem(label, key)
         self.start = QDateEdit(QDate.currentDate())
         self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat("d MMM yyyy")
+        self.start.setDisplayFormat(DATE_EDIT_FORMAT)
         self.goals = QPlainTextEdit()
         self.goals.setPlaceholderText("What the client hopes this course changes")
         self.goals.setFixedHeight(90)

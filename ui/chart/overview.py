@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import ClientChart
+from models.formatting import date_text, day_month, month_year
 from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.common import style
 from ui.common.style import DOSING, MODALITIES, MODALITY_ORDER, Modality
@@ -195,7 +196,7 @@ class CourseTimeline(QWidget):
         pixels_per_day = (plot_right - plot_left) / self._span_days
         weekly = pixels_per_day * 7 >= 58
         ticks = (_week_ticks if weekly else _month_ticks)(self._span_start, span_end)
-        fmt = "%d %b" if weekly else "%b %Y"
+        tick_text = day_month if weekly else month_year
         painter.setFont(small_font)
         metrics = painter.fontMetrics()
         last_right = -1e9
@@ -203,7 +204,7 @@ class CourseTimeline(QWidget):
             x = self._x(tick) - pixels_per_day / 2
             painter.setPen(muted_pen)
             painter.drawLine(QPointF(x, axis_y), QPointF(x, axis_y + 4))
-            text = tick.strftime(fmt).lstrip("0")
+            text = tick_text(tick)
             w = metrics.horizontalAdvance(text)
             if x - w / 2 > last_right + 6 and x + w / 2 < width:
                 painter.drawText(QRectF(x - w / 2 - 2, axis_y + 5, w + 4, 18),
@@ -238,7 +239,7 @@ class CourseTimeline(QWidget):
             if d <= MARKER and (best is None or d < best[0]):
                 status = {"signed": "note signed", "draft": "note in draft"}.get(
                     dose.status, "no note yet")
-                best = (d, f"Dosing session {dose.label} · {dose.day:%d %b %Y} · {status}")
+                best = (d, f"Dosing session {dose.label} · {date_text(dose.day)} · {status}")
         for note in self.line.notes:
             d = math.hypot(self._x(note.day) - x, self._lane_y(note.modality) - y)
             if d <= MARKER and (best is None or d < best[0]):
@@ -246,7 +247,7 @@ class CourseTimeline(QWidget):
                 follows = (f" · {note.days_after} day{'s' if note.days_after != 1 else ''} "
                            f"after {note.follows}") if note.follows else ""
                 state = "signed" if note.signed else "draft, not signed"
-                best = (d, f"{look.label} · {note.day:%d %b %Y}{follows} · {state}")
+                best = (d, f"{look.label} · {date_text(note.day)}{follows} · {state}")
         return best[1] if best else ""
 
     def event(self, event: QEvent) -> bool:
@@ -418,5 +419,4 @@ class OverviewTab(QWidget):
         self.tiles["signed"].set_value(str(f.signed_notes))
         self.tiles["unsigned"].set_value(str(f.unsigned_notes), attention=f.unsigned_notes > 0)
         self.tiles["targets"].set_value(str(f.open_targets))
-        self.tiles["last_dose"].set_value(
-            f.last_dose.strftime("%d %b %Y").lstrip("0") if f.last_dose else "—")
+        self.tiles["last_dose"].set_value(date_text(f.last_dose))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import ClientChart
+from models.formatting import date_text
 from ui.chart.care import SessionRow, session_rows
 from ui.chart.overview import marker_pixmap
 from ui.common import style
@@ -72,7 +73,7 @@ class SessionsModel(RowsTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                row.day.strftime("%d %b %Y").lstrip("0"),
+                date_text(row.day),
                 row.kind_label,
                 row.session,
                 row.status,

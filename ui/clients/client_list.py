@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import ClientSummary
+from models.formatting import date_text
 from ui.common import style
 from ui.common.signals import emit
 from ui.common.table_model import RowsTableModel
@@ -40,10 +40,6 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
-
-
-def short_date(day: dt.date | None) -> str:
-    return f"{day.day} {day:%b %Y}" if day else "—"
 
 
 class ClientListModel(RowsTableModel):
@@ -83,7 +79,7 @@ class ClientListModel(RowsTableModel):
             if column == self.RECORD:
                 return client.record_number
             if column == self.LAST_SEEN:
-                return short_date(client.last_seen)
+                return date_text(client.last_seen)
         elif role == SORT_ROLE:
             if column == self.NAME:
                 return client.name.casefold()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QIntValidator, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from models.dto import AdministrationDTO, ClientChart, DosingSessionDTO
 from models.errors import DomainError, ValidationError
+from models.formatting import date_text
 from models.instruments import (
     ChangeSummary,
     Charting,
@@ -47,6 +48,7 @@ from models.instruments import (
     score,
 )
 from ui.common import style
+from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 from ui.common.signals import emit
 from ui.shell.tasks import Changed, report_unexpected
 
@@ -141,11 +143,6 @@ class MeasuresServices:
 # --------------------------------------------------------------------------------------
 # Small helpers shared by the measures screens
 # --------------------------------------------------------------------------------------
-
-
-def day_text(day: dt.date) -> str:
-    """12 Mar 2026 (no leading zero)."""
-    return f"{day.day} {day:%b %Y}"
 
 
 def instrument_order(instruments: Mapping[str, Instrument]) -> list[Instrument]:
@@ -534,9 +531,9 @@ class MeasureEntryDialog(QDialog):
         self.instrument_box.setAccessibleName("Instrument")
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("d MMM yyyy")
-        self.date_edit.setMaximumDate(_qdate(self.today))
-        self.date_edit.setDate(_qdate(self.today))
+        self.date_edit.setDisplayFormat(DATE_EDIT_FORMAT)
+        self.date_edit.setMaximumDate(to_qdate(self.today))
+        self.date_edit.setDate(to_qdate(self.today))
         self.date_edit.setAccessibleName("Date given")
         self.relation_box = QComboBox()
         for value, label in services.relation_labels.items():
@@ -664,7 +661,7 @@ class MeasureEntryDialog(QDialog):
         doses: list[DosingSessionDTO] = sorted(self.chart.dosing_sessions,
                                                key=lambda d: (d.session_date, d.id))
         for dose in doses:
-            self.dose_box.addItem(f"D{self.numbers[dose.id]} · {day_text(dose.session_date)}",
+            self.dose_box.addItem(f"D{self.numbers[dose.id]} · {date_text(dose.session_date)}",
                                   dose.id)
 
     @property
@@ -846,10 +843,6 @@ class MeasureEntryDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 # --------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import AdministrationDTO, ClientChart
+from models.formatting import date_text
 from models.instruments import (
     ChangeLabel,
     ChangeSummary,
@@ -68,7 +69,6 @@ from ui.measures.entry_dialog import (
     ScoredLike,
     SeriesLike,
     Submitter,
-    day_text,
     dose_numbers,
     flags_text,
     safety_text,
@@ -121,7 +121,7 @@ def change_lines(instrument: Instrument, summary: ChangeSummary) -> tuple[str, s
                 "A total with a missing item is kept but not charted or compared.")
     if latest is None or summary.change is None:
         return ("Baseline only: change needs a later complete administration",
-                f"Baseline {base.total} ({day_text(base.when)}).")
+                f"Baseline {base.total} ({date_text(base.when)}).")
     outcome = [change_label_text(summary)]
     if summary.clinically_meaningful is not None:
         outcome.append("Clinically meaningful change" if summary.clinically_meaningful
@@ -140,8 +140,8 @@ def change_lines(instrument: Instrument, summary: ChangeSummary) -> tuple[str, s
         rules.append(f"response a {instrument.response.percent_reduction:g}% drop from baseline")
     if instrument.remission is not None:
         rules.append(f"remission below {instrument.remission.below:g}")
-    detail = (f"Baseline {base.total} ({day_text(base.when)}) → latest {latest.total} "
-              f"({day_text(latest.when)}): {_signed(summary.change)}.")
+    detail = (f"Baseline {base.total} ({date_text(base.when)}) → latest {latest.total} "
+              f"({date_text(latest.when)}): {_signed(summary.change)}.")
     if rules:
         text = "; ".join(rules)
         detail += f" {text[0].upper()}{text[1:]}."
@@ -154,10 +154,10 @@ def describe_change(instrument: Instrument, summary: ChangeSummary) -> str:
     if base is None:
         return f"{instrument.short_name}: no complete administration yet."
     if latest is None or summary.change is None:
-        return (f"{instrument.short_name}: baseline {base.total} on {day_text(base.when)}; "
+        return (f"{instrument.short_name}: baseline {base.total} on {date_text(base.when)}; "
                 "change needs a later complete administration.")
-    words = [f"{instrument.short_name}: baseline {base.total} on {day_text(base.when)}, "
-             f"latest {latest.total} on {day_text(latest.when)}, change {_signed(summary.change)}",
+    words = [f"{instrument.short_name}: baseline {base.total} on {date_text(base.when)}, "
+             f"latest {latest.total} on {date_text(latest.when)}, change {_signed(summary.change)}",
              change_label_text(summary).lower()]
     if summary.clinically_meaningful is not None:
         words.append("clinically meaningful change" if summary.clinically_meaningful
@@ -294,7 +294,7 @@ class AdministrationTableModel(RowsTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.DATE:
-                return day_text(admin.administered_on)
+                return date_text(admin.administered_on)
             if column == self.RELATION:
                 return self._relations.get(admin.relation_to_care, admin.relation_to_care)
             if column == self.TOTAL:
@@ -391,7 +391,7 @@ class DissociationTableModel(RowsTableModel):
             if column == self.DOSE:
                 return f"D{row.dose_number}"
             if column == self.DATE:
-                return day_text(row.when) if row.when else "—"
+                return date_text(row.when)
             value = self._value(row, column)
             if value is None:
                 if column == self.CADSS and not full:
@@ -650,7 +650,7 @@ class TrendPage(_ChartTablePage):
             flagged.sort(key=lambda a: (a.administration.administered_on, a.administration.id),
                          reverse=True)
             first = flagged[0].score.safety_flags[0]
-            shown = [f"{safety_text(a.score)} on {day_text(a.administration.administered_on)}"
+            shown = [f"{safety_text(a.score)} on {date_text(a.administration.administered_on)}"
                      for a in flagged[:4]]
             more = len(flagged) - len(shown)
             text = (f"⚠ Safety item positive ({first.label.lower()}): " + "; ".join(shown)

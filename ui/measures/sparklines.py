@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPainterPath
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from models.dto import ClientChart
+from models.formatting import date_text
 from models.instruments import ChangeLabel, FlagKind, Instrument, classify_change
 from ui.common import style
 from ui.common.signals import emit
@@ -23,7 +24,6 @@ from ui.measures.entry_dialog import (
     SAFETY,
     MeasuresViewLike,
     SeriesLike,
-    day_text,
 )
 
 IMPROVED = "#0072B2"  # Okabe-Ito blue, as on the trend charts
@@ -81,13 +81,13 @@ def sparkline_row(series: SeriesLike) -> SparklineRow:
     summary = series.summary
     tip = [instrument.title]
     if charted:
-        tip.append(f"Latest {latest_text} on {day_text(totals[-1][0])}")
+        tip.append(f"Latest {latest_text} on {date_text(totals[-1][0])}")
     if summary.baseline is not None:
-        tip.append(f"Baseline {summary.baseline.total} on {day_text(summary.baseline.when)}")
+        tip.append(f"Baseline {summary.baseline.total} on {date_text(summary.baseline.when)}")
     if summary.label not in (ChangeLabel.NOT_ENOUGH_DATA, ChangeLabel.NO_RULE):
         tip.append(summary.label.value.capitalize())
     if newest is not None and newest.score.total is None:
-        tip.append(f"Most recent ({day_text(newest.administration.administered_on)}) is "
+        tip.append(f"Most recent ({date_text(newest.administration.administered_on)}) is "
                    "incomplete, not charted")
     if safety:
         tip.append(f"Safety flag on the most recent administration: {safety[2:]}")

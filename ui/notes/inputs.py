@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from models.formatting import number_text
 from models.templates import FieldDef, FieldKind
 from models.values import stored_number
+from ui.common.dates import DATE_EDIT_FORMAT, TIME_EDIT_FORMAT
 from ui.common.style import MUTED
 
 CHOOSE: Final = "— choose —"
@@ -48,7 +49,6 @@ NOT_GIVEN: Final = "not given"
 NOT_RATED: Final = "Not rated"
 UNANSWERED: Final = "—"
 
-_DATE_FORMAT: Final = "d MMM yyyy"
 DATE_SENTINEL: Final = QDate(1900, 1, 1)
 # A QTimeEdit cannot be empty. "Not given" is 00:00:00 exactly; a real time always carries
 # one second, which the HH:mm format never shows, so midnight can still be entered.
@@ -187,7 +187,7 @@ class OptionalDateEdit(FocusedWheel, QDateEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setDisplayFormat(_DATE_FORMAT)
+        self.setDisplayFormat(DATE_EDIT_FORMAT)
         self.setCalendarPopup(True)
         self.setMinimumDate(DATE_SENTINEL)
         self.setSpecialValueText(NOT_GIVEN)
@@ -231,7 +231,7 @@ class OptionalTimeEdit(FocusedWheel, QTimeEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setDisplayFormat("HH:mm")
+        self.setDisplayFormat(TIME_EDIT_FORMAT)
         self.setMinimumTime(_TIME_SENTINEL)
         self.setSpecialValueText(NOT_GIVEN)
         self.setTime(_TIME_SENTINEL)

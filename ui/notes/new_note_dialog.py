@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import DosingSessionDTO
+from models.formatting import date_text
 from models.templates import Template, load_templates
+from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 
 __all__ = ["INTEGRATION_TEMPLATES", "NewNoteChoice", "NewNoteDialog", "dosing_line"]
 
@@ -58,7 +60,7 @@ def dosing_line(dosing: DosingSessionDTO, session_date: dt.date) -> str:
     before"."""
     route = dosing.route.replace("_", " ") if dosing.route else "route not recorded"
     dose = f"{dosing.dose_mg:g} mg" if dosing.dose_mg is not None else "dose not recorded"
-    return (f"Dose {dosing.number}  ·  {route} {dose}  ·  {dosing.session_date:%-d %b %Y}"
+    return (f"Dose {dosing.number}  ·  {route} {dose}  ·  {date_text(dosing.session_date)}"
             f"  ·  {_days(dosing, session_date)}")
 
 
@@ -139,8 +141,8 @@ class NewNoteDialog(QDialog):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.date_edit = QDateEdit(self)
         self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("d MMM yyyy")
-        self.date_edit.setDate(QDate(today.year, today.month, today.day))
+        self.date_edit.setDisplayFormat(DATE_EDIT_FORMAT)
+        self.date_edit.setDate(to_qdate(today))
         self.date_edit.setFixedWidth(170)
         self.dosing_combo = QComboBox(self)
         self.dosing_combo.setSizeAdjustPolicy(

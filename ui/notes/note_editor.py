@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from models.dto import AddendumDTO, ClinicianDTO, DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
 from models.errors import DomainError, LockedError
+from models.formatting import date_text, date_time_text, long_date, time_text
 from models.templates import Problem, Template, UnknownTemplateError, load_templates
 from ui.common.signals import emit
 from ui.common.style import INK, LINE, MUTED
@@ -118,16 +119,6 @@ class _Loaded:
     doses: list[DosingSessionDTO]  # all the client's dosing sessions, for "Change…"
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    """Stored times are UTC without a zone; show them in the computer's time zone."""
-    return moment.replace(tzinfo=dt.UTC).astimezone()
-
-
-def _when(moment: dt.datetime) -> str:
-    local = _local(moment)
-    return f"{local:%-d %b %Y, %H:%M}"
-
-
 def _kind_label(kind: str) -> str:
     return dict(ADDENDUM_KINDS).get(kind, kind.replace("_", " ").capitalize())
 
@@ -160,7 +151,7 @@ class _AddendaPanel(QFrame):
                 rule.setFrameShape(QFrame.Shape.HLine)
                 rule.setStyleSheet(f"color: {LINE};")
                 layout.addWidget(rule)
-            when = _when(addendum.signed_at or addendum.created_at)
+            when = date_time_text(addendum.signed_at or addendum.created_at)
             head = QLabel(f"{_kind_label(addendum.kind)} · {when} · "
                           f"{names(addendum.author_id)}", self)
             head.setProperty("role", "addendum-head")
@@ -411,7 +402,7 @@ class NoteEditor(QWidget):
             return
         self.title_label.setText(template.title)
         status = "Signed" if note.signed else "Draft"
-        parts = [f"{note.session_date:%A %-d %B %Y}", status]
+        parts = [long_date(note.session_date), status]
         if note.addenda:
             kinds = sorted({_kind_label(a.kind).lower() for a in note.addenda})
             count = len(note.addenda)
@@ -433,7 +424,7 @@ class NoteEditor(QWidget):
         if note.signed:
             self._timer.stop()
             signer = self._name(note.signed_by_id)
-            when = _when(note.signed_at) if note.signed_at else "an unknown time"
+            when = date_time_text(note.signed_at) if note.signed_at else "an unknown time"
             digest = (note.content_hash or "")[:16]
             self.signature_label.setText(f"Signed by {signer} at {when}, SHA-256 {digest}…")
             self.signature_label.setToolTip(note.content_hash or "")
@@ -473,7 +464,7 @@ class NoteEditor(QWidget):
             mg = f"{dose.dose_mg:g} mg" if dose.dose_mg is not None else "dose not recorded"
             action = self.dose_menu.addAction(
                 f"Dose {dose.number} · {dose.route or 'route not recorded'} {mg} · "
-                f"{dose.session_date.day} {dose.session_date:%b %Y}")
+                f"{date_text(dose.session_date)}")
             action.setCheckable(True)
             action.setChecked(self._dosing is not None and dose.id == self._dosing.id)
             action.triggered.connect(lambda _c=False, d=dose: self.follow_dose(d))
@@ -518,9 +509,10 @@ class NoteEditor(QWidget):
             if self.is_dirty():
                 self.save_state.setText("Unsaved changes (saving shortly)")
             elif self._last_saved_at is not None:
-                self.save_state.setText(f"Draft saved at {self._last_saved_at:%H:%M}")
+                self.save_state.setText(f"Draft saved at {time_text(self._last_saved_at)}")
             elif self._note is not None:
-                self.save_state.setText(f"Draft, last saved {_when(self._note.updated_at)}")
+                saved = date_time_text(self._note.updated_at)
+                self.save_state.setText(f"Draft, last saved {saved}")
             else:
                 self.save_state.setText("")
         self.save_state.style().unpolish(self.save_state)
@@ -568,7 +560,7 @@ class NoteEditor(QWidget):
             self._note = note
             self._last_saved_at = dt.datetime.now()
             self._show_save_state()
-            self.meta_label.setText(f"{note.session_date:%A %-d %B %Y}  ·  Draft")
+            self.meta_label.setText(f"{long_date(note.session_date)}  ·  Draft")
             self.note_saved.emit(note.id)
 
         def failed(exc: Exception) -> None:

@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from models.demo import DemoPlan, generate_demo
 from models.dto import ClinicianDTO, PartDTO, TargetDTO
+from models.formatting import date_text
 from models.services import clinicians, notes, parts, targets
 from models.templates import FieldKind, Problem, Template, load_templates, validate_note
 from models.vault import Vault, create_vault, open_vault
@@ -842,7 +843,7 @@ def test_new_note_dialog_preselects_the_latest_dose_and_shows_days(
     line = dialog.dosing_combo.currentText()
     assert line.startswith(f"Dose {latest.number}")
     assert latest.route in line and f"{latest.dose_mg:g} mg" in line
-    assert f"{latest.session_date:%-d %b %Y}" in line and "2 days before" in line
+    assert date_text(latest.session_date) in line and "2 days before" in line
     assert dialog.dosing_combo.itemText(0) == NO_DOSING
 
     # An earlier date preselects the dose before it.
