@@ -77,7 +77,7 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
     from PySide6.QtCore import Qt
 
     from ui.chart.chart_view import TAB_NAMES
-    from ui.measures.measures_tab import DISSOCIATION_KEY
+    from ui.measures.item_models import DISSOCIATION_KEY
     from ui.shell.main_window import MainWindow
     from ui.shell.settings import Settings
     from ui.shell.tasks import TaskRunner

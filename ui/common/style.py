@@ -17,6 +17,12 @@ BACKGROUND = "#f5f6f8"
 ACCENT = "#0b5cab"
 ERROR = "#a61b1b"
 WARNING_BG = "#fff4e5"
+# Measures: a positive safety item, never shown by colour alone.
+SAFETY = "#9b1c1c"
+SAFETY_BG = "#fdecec"
+# Reliable change, as on the trend charts: Okabe-Ito blue and vermillion.
+IMPROVED = "#0072B2"
+DETERIORATED = "#D55E00"
 
 STYLESHEET = f"""
 QMainWindow, QDialog, UnlockPanel {{

@@ -19,15 +19,10 @@ from models.formatting import date_text
 from models.instruments import ChangeLabel, FlagKind, Instrument, classify_change
 from ui.common import style
 from ui.common.signals import emit
-from ui.measures.entry_dialog import (
-    MAIN_INSTRUMENTS,
-    SAFETY,
-    MeasuresViewLike,
-    SeriesLike,
-)
+from ui.common.style import DETERIORATED, IMPROVED, SAFETY
+from ui.measures.order import MAIN_INSTRUMENTS
+from ui.measures.ports import MeasuresViewLike, SeriesLike
 
-IMPROVED = "#0072B2"  # Okabe-Ito blue, as on the trend charts
-DETERIORATED = "#D55E00"  # Okabe-Ito vermillion
 NEUTRAL = "#5F5F5F"
 LINE_WIDTH = 150
 LINE_HEIGHT = 30

@@ -22,14 +22,15 @@ from models.instruments import Charting
 from models.services import care, chart, clients, measures
 from models.vault import create_vault
 from reports.charts import find_artists
-from ui.measures.entry_dialog import MeasureEntryDialog, NumberItemRow
-from ui.measures.measures_tab import (
+from ui.measures.entry_dialog import MeasureEntryDialog
+from ui.measures.item_models import (
     DISSOCIATION_KEY,
     KEY_ROLE,
     AdministrationTableModel,
     DissociationTableModel,
-    MeasuresTab,
 )
+from ui.measures.item_rows import NumberItemRow
+from ui.measures.measures_tab import MeasuresTab
 from ui.measures.sparklines import MeasureSparklines
 from ui.shell.tasks import Changed, TaskRunner
 from workstation.services import build_measures_services
@@ -451,8 +452,10 @@ def test_sparklines_show_the_latest_total_band_and_a_safety_flag(
 
 
 def test_importing_the_measures_widgets_does_not_load_matplotlib() -> None:
-    code = ("import sys; import ui.measures.measures_tab, ui.measures.entry_dialog, "
-            "ui.measures.sparklines; print('matplotlib' in sys.modules)")
+    code = ("import sys, pkgutil, importlib, ui.measures; "
+            "[importlib.import_module(m.name) for m in "
+            "pkgutil.iter_modules(ui.measures.__path__, 'ui.measures.')]; "
+            "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).parents[3])
     assert result.stdout.strip() == "False"
