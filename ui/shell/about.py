@@ -7,7 +7,7 @@ from importlib import metadata
 from PySide6 import __version__ as pyside_version
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ui.shell.unlock.panel import APP_NAME
+from ui.shell.names import APP_NAME
 
 
 def app_version() -> str:

@@ -28,10 +28,12 @@ from ui.common.signals import emit
 from ui.shell import settings as S
 from ui.shell.about import show_about
 from ui.shell.idle import IdleWatcher
+from ui.shell.names import vault_title
 from ui.shell.settings import Settings
 from ui.shell.settings_dialog import SettingsDialog
 from ui.shell.tasks import Changed, TaskRunner, report_unexpected
-from ui.shell.unlock.panel import UnlockPanel, growing_delay, vault_title
+from ui.shell.unlock.panel import UnlockPanel
+from ui.shell.unlock.passphrase import growing_delay
 
 DEFAULT_SIZE = QSize(1280, 800)
 LIST_WIDTH = 380

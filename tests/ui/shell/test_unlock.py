@@ -15,7 +15,8 @@ from models.entities import AuditEvent
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
-from ui.shell.unlock.panel import UnlockPanel, growing_delay, passphrase_strength
+from ui.shell.unlock.panel import UnlockPanel
+from ui.shell.unlock.passphrase import growing_delay, passphrase_strength
 
 DEMO_PASSPHRASE = "demo vault passphrase"
 
