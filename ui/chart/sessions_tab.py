@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from models.dto import ClientChart
 from models.formatting import date_text
 from ui.chart.care import SessionRow, session_rows
-from ui.chart.overview import marker_pixmap
+from ui.chart.markers import marker_pixmap
 from ui.common import style
 from ui.common.signals import emit
 from ui.common.style import modality

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from models.entities import AuditEvent
 from ui.chart.care import session_rows
 from ui.chart.chart_view import COMING
-from ui.chart.overview import CourseTimeline
 from ui.chart.sessions_tab import SessionsModel
+from ui.chart.timeline import CourseTimeline
 from ui.clients.client_dialog import ClientDialog
 from ui.clients.client_list import CLIENT_ID_ROLE
 from ui.common.signals import emit
