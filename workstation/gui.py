@@ -13,11 +13,11 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from models.dto import ClinicianDTO
-from ui import settings as S
-from ui.settings import APPLICATION, ORGANISATION, Settings
-from ui.style import STYLESHEET
-from ui.tasks import TaskRunner
-from ui.unlock import UnlockPanel
+from ui.common.style import STYLESHEET
+from ui.shell import settings as S
+from ui.shell.settings import APPLICATION, ORGANISATION, Settings
+from ui.shell.tasks import TaskRunner
+from ui.shell.unlock.panel import UnlockPanel
 from workstation.services import build_services
 
 log = logging.getLogger("workstation")
@@ -100,7 +100,7 @@ def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     windows: dict[str, QWidget] = {}
 
     def open_main_window(clinician: ClinicianDTO | None) -> None:
-        from ui.main_window import MainWindow  # after unlock: keeps start-up light
+        from ui.shell.main_window import MainWindow  # after unlock: keeps start-up light
 
         unlock = windows.pop("unlock")
         assert isinstance(unlock, UnlockPanel) and unlock.vault_path is not None

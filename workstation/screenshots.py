@@ -55,9 +55,9 @@ def _settle() -> None:
 
 def main(out_dir: str | Path) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ui.settings import Settings
-    from ui.tasks import TaskRunner
-    from ui.unlock import UnlockPanel
+    from ui.shell.settings import Settings
+    from ui.shell.tasks import TaskRunner
+    from ui.shell.unlock.panel import UnlockPanel
     from workstation.gui import application
     from workstation.services import build_services
 
@@ -74,7 +74,7 @@ def main(out_dir: str | Path) -> int:
         try:
             chooser = UnlockPanel(runner, settings, None)
             unlock = UnlockPanel(runner, settings, vault_path)
-            from ui.main_window import MainWindow
+            from ui.shell.main_window import MainWindow
 
             clinician: list[Any] = []
             wait_for(lambda: unlock.unlock_page.unlock_requested.emit(PASSPHRASE),

@@ -76,12 +76,12 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt
 
-    from ui.chart_view import TAB_NAMES
-    from ui.main_window import MainWindow
-    from ui.measures_tab import DISSOCIATION_KEY
-    from ui.settings import Settings
-    from ui.tasks import TaskRunner
-    from ui.unlock import UnlockPanel
+    from ui.chart.chart_view import TAB_NAMES
+    from ui.measures.item_models import DISSOCIATION_KEY
+    from ui.shell.main_window import MainWindow
+    from ui.shell.settings import Settings
+    from ui.shell.tasks import TaskRunner
+    from ui.shell.unlock.panel import UnlockPanel
     from workstation.gui import application
     from workstation.services import build_services
 

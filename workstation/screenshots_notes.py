@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from models.dto import NoteDTO, PartDTO, TargetDTO
-from ui.note_editor import NoteServices, Run
+from ui.notes.note_editor import NoteServices, Run
 from workstation.services import build_note_services
 
 SIZE = (1280, 800)
@@ -273,8 +273,8 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
     from models.services import clients, clinicians, notes
     from models.services import targets as target_service
     from models.vault import create_vault
-    from ui.new_note_dialog import NewNoteDialog
-    from ui.note_editor import NoteEditor
+    from ui.notes.new_note_dialog import NewNoteDialog
+    from ui.notes.note_editor import NoteEditor
     from workstation.gui import application
 
     out = Path(out_dir)

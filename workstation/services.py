@@ -123,10 +123,10 @@ def build_note_services() -> NoteServices:
 
 
 def build_measures_services() -> Any:
-    """The measures screens' port (ui.measure_entry.MeasuresServices), built on first use
+    """The measures screens' port (ui.measures.ports.MeasuresServices), built on first use
     so that start-up loads neither the measures screens nor SQLAlchemy."""
     from models.instruments import RELATION_LABELS
-    from ui.measure_entry import MeasuresServices
+    from ui.measures.ports import MeasuresServices
 
     measures = "models.services.measures"
     return MeasuresServices(

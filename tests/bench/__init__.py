@@ -1,0 +1,1 @@
+"""Benchmarks (make bench): start-up, the note form, measures and the vault, timed."""

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from models.dto import PartDTO, TargetDTO
 from models.templates import load_templates
-from ui.note_form import NoteForm
+from ui.notes.form import NoteForm
 from workstation.screenshots_notes import sample_content
 
 TODAY = dt.date(2026, 11, 1)

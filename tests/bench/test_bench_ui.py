@@ -21,9 +21,9 @@ from pytestqt.qtbot import QtBot
 
 from models.demo import DemoPlan, generate_demo, generate_heavy_client
 from models.vault import create_vault, derive_key
-from ui.main_window import MainWindow
-from ui.settings import Settings
-from ui.tasks import TaskRunner
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.shell.tasks import TaskRunner
 from workstation.gui import application
 from workstation.services import build_services
 
@@ -36,8 +36,8 @@ import sys, time
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from workstation.gui import application, unlock_window
-from ui.settings import Settings
-from ui.tasks import TaskRunner
+from ui.shell.settings import Settings
+from ui.shell.tasks import TaskRunner
 from workstation.services import build_services
 app = application()
 runner = TaskRunner(build_services())

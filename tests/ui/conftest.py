@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from models.demo import DemoPlan, generate_demo
 from models.vault import create_vault
-from ui.main_window import MainWindow
-from ui.settings import Settings
-from ui.tasks import TaskRunner
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.shell.tasks import TaskRunner
 from workstation.gui import application
 from workstation.services import build_services
 

@@ -1,0 +1,1 @@
+"""Every test layer: unit (no Qt), ui (pytest-qt, offscreen), integration, bench."""

@@ -1,0 +1,1 @@
+"""Integration tests: real SQLCipher files on disk, the CLI as a subprocess."""

@@ -1,0 +1,1 @@
+"""UI tests, one folder per screen package of ui/."""

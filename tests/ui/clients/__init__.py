@@ -1,0 +1,1 @@
+"""Tests of ui/clients: the client list and the client dialog."""

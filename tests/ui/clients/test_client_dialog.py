@@ -1,0 +1,91 @@
+"""Adding and editing a client, with the service's validation shown beside each field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from ui.clients.client_dialog import ClientDialog, parse_date
+from ui.clients.client_list import CLIENT_ID_ROLE
+from ui.shell.main_window import MainWindow
+
+
+def _dialog(window: MainWindow) -> ClientDialog:
+    dialogs = [d for d in window.findChildren(ClientDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    return dialogs[0]
+
+
+def _save(qtbot: QtBot, dialog: ClientDialog) -> None:
+    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_new_client_needs_a_name_and_a_sensible_date(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    qtbot.keyClick(main_window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = _dialog(main_window)
+    assert dialog.windowTitle() == "New client"
+    dialog.set_text("date_of_birth", "21/03/1984")
+    _save(qtbot, dialog)
+    assert dialog.errors["name"].isVisible()
+    assert "required" in dialog.errors["name"].text()
+    assert "YYYY-MM-DD" in dialog.errors["date_of_birth"].text()
+    dialog.set_text("name", "Wren Newcomer")
+    dialog.set_text("date_of_birth", "2099-01-01")
+    _save(qtbot, dialog)
+    assert not dialog.errors["name"].isVisible()
+    assert "future" in dialog.errors["date_of_birth"].text()
+    assert dialog.isVisible()
+    assert main_window.client_list.model.rowCount() == 8  # nothing saved
+
+
+def test_adding_a_client_selects_it_and_shows_its_chart(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    main_window.client_list.search.setText("no such client")
+    main_window.new_client()
+    dialog = _dialog(main_window)
+    dialog.set_text("name", "Wren Newcomer")
+    dialog.set_text("date_of_birth", "1984-03-21")
+    dialog.set_text("pronouns", "they/them")
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000) as blocker:
+        _save(qtbot, dialog)
+    assert not dialog.isVisible()
+    panel = main_window.client_list
+    assert panel.model.rowCount() == 9
+    assert panel.search.text() == ""  # cleared so the new client can be seen
+    assert panel.selected_id == blocker.args[0]
+    view = main_window.chart_view
+    assert view.name.text() == "Wren Newcomer"
+    assert "they/them" in view.details.text() and "born 21 Mar 1984" in view.details.text()
+    assert view.overview.empty.isVisible()  # no course of care yet, said plainly
+    assert main_window.windowTitle() == "Integration Workstation — practice.iwvault"
+
+
+def test_editing_a_client_updates_list_and_chart(qtbot: QtBot, main_window: MainWindow) -> None:
+    panel = main_window.client_list
+    first = panel.proxy.index(0, 0)
+    client_id = first.data(CLIENT_ID_ROLE)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        panel.select_client(client_id)
+    qtbot.keyClick(main_window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = _dialog(main_window)
+    assert dialog.windowTitle() == "Edit client"
+    assert dialog.text("name") == main_window.chart_view.chart.client.name
+    dialog.set_text("name", "")
+    _save(qtbot, dialog)
+    assert dialog.errors["name"].isVisible()
+    dialog.set_text("name", "Renamed Example")
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        _save(qtbot, dialog)
+    assert main_window.chart_view.name.text() == "Renamed Example"
+    names = [panel.model.client_at(r).name for r in range(panel.model.rowCount())]
+    assert "Renamed Example" in names
+    assert panel.selected_id == client_id
+
+
+def test_dates_are_optional_and_strict() -> None:
+    assert parse_date("") == (None, "")
+    assert parse_date(" 1984-03-21 ")[0] is not None
+    assert parse_date("1984-02-30")[1].startswith("Write the date")

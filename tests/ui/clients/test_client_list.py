@@ -1,0 +1,114 @@
+"""The client list: model checks, filtering by name or record number, keyboard use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from models.dto import ClientSummary
+from ui.clients.client_list import ClientFilterProxy, ClientListModel, ClientListPanel
+from ui.shell.main_window import MainWindow
+
+
+def _summary(i: int, name: str, status: str = "active") -> ClientSummary:
+    return ClientSummary(i, f"C-{i:04d}", name, "", status, 3, 9, dt.date(2026, 10, i))
+
+
+CLIENTS = [
+    _summary(1, "Ada Example"), _summary(2, "Basil Sample", "discharged"),
+    _summary(3, "Clementine Placeholder"), _summary(4, "Dorian Sample"),
+]
+
+
+def _shown(panel: ClientListPanel) -> list[str]:
+    proxy = panel.proxy
+    return [proxy.index(r, ClientListModel.RECORD).data() for r in range(proxy.rowCount())]
+
+
+def test_models_pass_the_model_tester(qtmodeltester: Any) -> None:
+    model = ClientListModel()
+    model.set_clients(CLIENTS)
+    qtmodeltester.check(model)
+    proxy = ClientFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_show_discharged(True)
+    proxy.sort(ClientListModel.LAST_SEEN, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+    proxy.set_search("sample")
+    qtmodeltester.check(proxy)
+
+
+def test_filter_by_name_or_record_number_and_show_discharged(qtbot: QtBot) -> None:
+    panel = ClientListPanel()
+    qtbot.addWidget(panel)
+    panel.set_clients(CLIENTS)
+    assert _shown(panel) == ["C-0001", "C-0003", "C-0004"]  # active only, by name
+    assert panel.count.text() == "3 clients (1 discharged)"
+    qtbot.keyClicks(panel.search, "sam")
+    assert _shown(panel) == ["C-0004"]
+    panel.show_discharged.setChecked(True)
+    assert _shown(panel) == ["C-0002", "C-0004"]
+    panel.search.clear()
+    qtbot.keyClicks(panel.search, "c-0003")
+    assert _shown(panel) == ["C-0003"]
+    panel.search.setText("clem place")  # every word must match
+    assert _shown(panel) == ["C-0003"]
+    panel.search.setText("nobody")
+    assert _shown(panel) == [] and panel.count.text() == "No client matches."
+
+
+def test_keyboard_moves_from_the_find_box_into_the_list(qtbot: QtBot) -> None:
+    panel = ClientListPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    panel.set_clients(CLIENTS)
+    panel.focus_search()
+    with qtbot.waitSignal(panel.client_selected) as blocker:
+        qtbot.keyClick(panel.search, Qt.Key.Key_Down)
+    assert blocker.args == [1]
+    assert panel.view.hasFocus()
+    with qtbot.waitSignal(panel.client_selected) as blocker:
+        qtbot.keyClick(panel.view, Qt.Key.Key_Down)
+    assert blocker.args == [3]
+    # Typing narrows the list to the match; Enter goes to it.
+    panel.focus_search()
+    with qtbot.waitSignal(panel.client_selected) as blocker:
+        qtbot.keyClicks(panel.search, "dorian")
+    assert blocker.args == [4]
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    assert panel.view.hasFocus()
+    assert panel.view.currentIndex().data() == "Dorian Sample"
+
+
+def test_selection_survives_a_reload(qtbot: QtBot) -> None:
+    panel = ClientListPanel()
+    qtbot.addWidget(panel)
+    panel.set_clients(CLIENTS)
+    panel.select_client(3)
+    with qtbot.assertNotEmitted(panel.client_selected):
+        panel.set_clients(list(reversed(CLIENTS)))
+    assert panel.selected_id == 3
+    assert panel.view.currentIndex().data() == "Clementine Placeholder"
+
+
+def test_ctrl_f_finds_a_client_in_the_demo_vault(qtbot: QtBot, main_window: MainWindow) -> None:
+    panel = main_window.client_list
+    total = panel.model.rowCount()
+    assert total == 8
+    qtbot.keyClick(main_window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert panel.search.hasFocus()
+    first = panel.model.client_at(0)
+    qtbot.keyClicks(panel.search, first.record_number)
+    assert panel.proxy.rowCount() in (0, 1)
+    if first.status == "discharged":
+        panel.show_discharged.setChecked(True)
+    assert panel.proxy.rowCount() == 1
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000) as blocker:
+        qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    assert blocker.args == [first.id]
+    assert main_window.chart_view.name.text().startswith(first.name)

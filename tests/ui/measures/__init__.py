@@ -1,0 +1,1 @@
+"""Tests of ui/measures: the Measures tab, measure entry, sparklines."""

@@ -1,0 +1,491 @@
+"""The Measures tab: keyboard entry with safety flags, tables, change summary and charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib.dates as mdates
+import pytest
+from matplotlib.figure import Figure
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from models.dto import ClientChart
+from models.entities import SelfEnergyRating
+from models.instruments import Charting
+from models.services import care, chart, clients, measures
+from models.vault import create_vault
+from reports.charts import find_artists
+from ui.measures.entry_dialog import MeasureEntryDialog
+from ui.measures.item_models import (
+    DISSOCIATION_KEY,
+    KEY_ROLE,
+    AdministrationTableModel,
+    DissociationTableModel,
+)
+from ui.measures.item_rows import NumberItemRow
+from ui.measures.measures_tab import MeasuresTab
+from ui.measures.sparklines import MeasureSparklines
+from ui.shell.tasks import Changed, TaskRunner
+from workstation.services import build_measures_services
+
+TODAY = dt.date.today()
+POINT_GIDS = ("point-baseline", "point-improved", "point-deteriorated", "point-no-change",
+              "point-no-rule")
+SELF_ENERGY = "Self-energy (IFS)"
+
+
+# --------------------------------------------------------------------------------------
+# Helpers: a real vault on the task runner's worker, a client, measures through services
+# --------------------------------------------------------------------------------------
+
+
+class Vault:
+    """The open vault, driven through the real task runner."""
+
+    def __init__(self, worker: Any) -> None:
+        self.worker = worker
+
+    def client(self, name: str = "Measure Example") -> int:
+        return int(self.worker.run(
+            lambda s: clients.create_client(s, clients.ClientInput(name=name)).id))
+
+    def record(self, client_id: int, instrument: str, day: dt.date, answers: Mapping[int, int],
+               relation: str = "integration", dose: int | None = None) -> None:
+        data = measures.MeasureInput(instrument, day, relation, dict(answers), dose)
+        self.worker.run(lambda s: measures.record_administration(s, client_id, data))
+
+    def dose(self, client_id: int, days: list[dt.date]) -> list[int]:
+        def add(s: Any) -> list[int]:
+            course = care.add_course(s, client_id, care.CourseInput("spaced", days[0]))
+            return [care.add_dosing_session(s, course.id, care.DosingInput(
+                session_date=day, route="sublingual", dose_mg=200)).id for day in days]
+
+        return list(self.worker.run(add))
+
+    def chart(self, client_id: int) -> ClientChart:
+        result: ClientChart = self.worker.run(lambda s: chart.load_client_chart(s, client_id))
+        return result
+
+
+@pytest.fixture
+def vault(worker: Any, vault_path: Path, passphrase: str) -> Vault:
+    create_vault(vault_path, passphrase).close()
+    worker.open(vault_path, passphrase)
+    return Vault(worker)
+
+
+def phq9(*items: int) -> dict[int, int]:
+    return dict(enumerate(items, start=1))
+
+
+def days_ago(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
+def show_tab(qtbot: QtBot, runner: TaskRunner, client_chart: ClientChart,
+             size: tuple[int, int] = (1000, 760)) -> MeasuresTab:
+    tab = MeasuresTab(runner, build_measures_services())
+    qtbot.addWidget(tab)
+    tab.resize(*size)
+    tab.show()
+    qtbot.waitExposed(tab)
+    with qtbot.waitSignal(tab.measures_shown, timeout=10_000):
+        tab.set_chart(client_chart)
+    return tab
+
+
+def table_rows(tab: MeasuresTab) -> list[dict[str, str]]:
+    proxy = tab.trend.proxy
+    headers = AdministrationTableModel.HEADERS
+    return [{headers[c]: proxy.index(r, c).data() for c in range(len(headers))}
+            for r in range(proxy.rowCount())]
+
+
+def plotted(fig: Figure) -> set[tuple[dt.date, float]]:
+    """(date, total) of every point drawn on a trend chart."""
+    points = set()
+    for gid in POINT_GIDS:
+        for artist in find_artists(fig, gid):
+            for x, y in artist.get_offsets():  # type: ignore[attr-defined]
+                points.add((mdates.num2date(x).date(), float(y)))
+    return points
+
+
+def type_digits(qtbot: QtBot, dialog: MeasureEntryDialog, digits: str) -> None:
+    """Type into whatever has the keyboard in the dialog, as a person would."""
+    for digit in digits:
+        focused = dialog.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, digit)
+
+
+def open_entry(tab: MeasuresTab, instrument_id: str) -> MeasureEntryDialog:
+    dialog = tab.open_entry(instrument_id)
+    assert dialog is not None
+    return dialog
+
+
+def save(qtbot: QtBot, tab: MeasuresTab, dialog: MeasureEntryDialog) -> None:
+    with qtbot.waitSignal(tab.administration_recorded, timeout=10_000):
+        dialog.save_button.click()
+
+
+# --------------------------------------------------------------------------------------
+# Entering a measure
+# --------------------------------------------------------------------------------------
+
+
+def test_phq9_typed_digit_by_digit_flags_item_9_in_the_entry_table_and_chart(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    assert "No measures have been recorded" in tab.empty.text()
+    dialog = open_entry(tab, "phq9")
+    # The exact wording and the answer labels are shown.
+    item9 = dialog.rows[8].findChild(QLabel, "itemText")
+    assert item9 is not None and item9.text() == (
+        "Thoughts that you would be better off dead or of hurting yourself in some way")
+    assert [b.text() for b in dialog.rows[8].buttons.values()] == [  # type: ignore[attr-defined]
+        "0  Not at all", "1  Several days", "2  More than half the days",
+        "3  Nearly every day"]
+    assert dialog.relation_box.currentData() == "baseline"  # the client's first PHQ-9
+
+    assert dialog.focusWidget() is dialog.rows[0]
+    type_digits(qtbot, dialog, "1101010")
+    assert dialog.focusWidget() is dialog.rows[7]  # each digit moved on to the next item
+    assert dialog.total_label.text() == "7 of 9 items answered"
+    assert "incomplete, not charted" in dialog.band_label.text().lower()
+    assert not dialog.safety_banner.isVisible()
+    type_digits(qtbot, dialog, "0")
+    type_digits(qtbot, dialog, "1")  # item 9: thoughts of death or self-harm
+    # The flag shows at once, in words, on the item and for the whole form.
+    assert dialog.safety_banner.isVisible()
+    assert "SAFETY FLAG" in dialog.safety_banner.text()
+    assert "item 9 = 1" in dialog.safety_banner.text()
+    assert dialog.rows[8].property("flagged") is True
+    assert dialog.total_label.text() == "Total 5 of 27"
+    assert dialog.band_label.text().startswith("Mild")
+    # The unscored difficulty question is asked but never added to the total.
+    assert dialog.focusWidget() is dialog.rows[9]
+    assert not dialog.rows[9].item.scored
+    type_digits(qtbot, dialog, "3")
+    assert dialog.total_label.text() == "Total 5 of 27"
+    assert dialog.focusWidget() is dialog.save_button
+    # Backspace clears an answer; the flag goes with it, and comes back.
+    dialog.rows[8].setFocus()
+    qtbot.keyClick(dialog.rows[8], Qt.Key.Key_Backspace)
+    assert not dialog.safety_banner.isVisible() and dialog.rows[8].value is None
+    qtbot.keyClick(dialog.rows[8], Qt.Key.Key_Right)
+    assert dialog.rows[8].value == 0
+    qtbot.keyClick(dialog.rows[8], Qt.Key.Key_Right)
+    assert dialog.rows[8].value == 1 and dialog.safety_banner.isVisible()
+
+    with qtbot.waitSignal(runner.data_changed, timeout=10_000) as changed:
+        save(qtbot, tab, dialog)
+    assert changed.args == [Changed("client", client_id)]  # the window reloads the chart
+
+    (row,) = table_rows(tab)
+    assert row["Date"] == f"{TODAY.day} {TODAY:%b %Y}"
+    assert row["Relation to care"] == "Baseline"
+    assert row["Total"] == "5" and row["Band"] == "Mild"
+    assert row["Flags"] == "⚠ SAFETY: item 9 = 1"
+    flags = tab.trend.proxy.index(0, AdministrationTableModel.FLAGS)
+    assert "Thoughts of death or self-harm" in flags.data(Qt.ItemDataRole.ToolTipRole)
+    # ...and on every other view of that score.
+    assert tab.trend.safety.isVisible() and "item 9 = 1" in tab.trend.safety.text()
+    assert tab.instrument_model.index(0, 0).data().startswith("⚠ PHQ-9")
+    fig = tab.trend_figure
+    assert fig is not None and len(find_artists(fig, "safety-flag")) == 1
+    assert plotted(fig) == {(TODAY, 5.0)}
+
+
+def test_the_chart_gains_the_new_point_and_the_change_summary_says_what_changed(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "phq9", days_ago(40), phq9(3, 3, 2, 2, 2, 2, 2, 2, 0), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    assert tab.selected_instrument == "phq9"
+    before = tab.trend_figure
+    assert before is not None and plotted(before) == {(days_ago(40), 18.0)}
+    assert tab.trend.card.outcome.text() == (
+        "Baseline only: change needs a later complete administration")
+
+    dialog = open_entry(tab, "phq9")
+    assert dialog.relation_box.currentData() == "integration"
+    type_digits(qtbot, dialog, "110101010")
+    with qtbot.waitSignal(tab.trend.chart.ensure_view().figure_changed, timeout=10_000):
+        save(qtbot, tab, dialog)
+
+    after = tab.trend_figure
+    assert after is not before
+    assert plotted(after) == {(days_ago(40), 18.0), (TODAY, 5.0)}
+    assert len(find_artists(after, "point-improved")) == 1
+    card = tab.trend.card
+    assert card.outcome.text() == "Reliable improvement  ·  Response  ·  Not in remission"
+    assert card.detail.text().startswith(
+        f"Baseline 18 ({days_ago(40).day} {days_ago(40):%b %Y}) → latest 5 "
+        f"({TODAY.day} {TODAY:%b %Y}): −13 points.")
+    assert "reliable change is 6 or more points" in card.detail.text().lower()
+    assert [r["Total"] for r in table_rows(tab)] == ["5", "18"]  # newest first
+
+    # One more below 5: remission. Nothing worse than baseline yet.
+    vault.record(client_id, "phq9", TODAY, phq9(0, 1, 0, 1, 0, 0, 0, 0, 0))
+    with qtbot.waitSignal(tab.measures_shown):
+        tab.set_chart(vault.chart(client_id))
+    assert card.outcome.text() == "Reliable improvement  ·  Response  ·  Remission"
+
+
+def test_an_incomplete_administration_is_listed_as_incomplete_and_not_charted(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "phq9", days_ago(20), phq9(3, 3, 2, 2, 2, 2, 2, 2, 0), "baseline")
+    vault.record(client_id, "phq9", days_ago(3), {1: 1, 2: 1, 3: 0, 4: 1, 5: 0})
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    newest = table_rows(tab)[0]
+    assert newest["Total"] == "incomplete, not charted" and newest["Band"] == "—"
+    fig = tab.trend_figure
+    assert fig is not None and plotted(fig) == {(days_ago(20), 18.0)}
+    assert "not enough" not in tab.trend.card.text().lower()
+
+    dialog = open_entry(tab, "phq9")
+    type_digits(qtbot, dialog, "12")
+    assert dialog.band_label.text().startswith("Incomplete, not charted")
+    assert dialog.save_button.text() == "Save as incomplete"
+    dialog.reject()
+
+
+def test_cadss_is_entered_by_item_number_at_a_chosen_dose_and_charted_per_dose(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    doses = vault.dose(client_id, [days_ago(21), days_ago(14), days_ago(7)])
+    vault.record(client_id, "cadss", days_ago(21), dict.fromkeys(range(1, 24), 1),
+                 "after_dose", doses[0])
+    vault.record(client_id, "cadss", days_ago(14), dict.fromkeys(range(1, 24), 2),
+                 "after_dose", doses[1])
+    vault.record(client_id, "phq9", days_ago(22), phq9(1, 1, 1, 1, 1, 1, 1, 1, 0), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    keys = [tab.instrument_model.index(r, 0).data(KEY_ROLE)
+            for r in range(tab.instrument_model.rowCount())]
+    assert keys == ["phq9", DISSOCIATION_KEY]  # CADSS is not a weekly trend
+    # The PHQ-9 chart marks the three doses.
+    trend = tab.trend_figure
+    assert trend is not None and len(find_artists(trend, "dose-marker")) == 3
+
+    assert tab.select_instrument(DISSOCIATION_KEY)
+    assert tab.stack.currentWidget() is tab.dissociation
+    fig = tab.dissociation_figure
+    assert fig is not None
+    bars = find_artists(fig, "cadss-total-bar")
+    assert sorted(round(b.get_height()) for b in bars) == [23, 46]  # type: ignore[attr-defined]
+    model = tab.dissociation.model
+    assert [model.index(r, DissociationTableModel.CADSS).data()
+            for r in range(model.rowCount())] == ["23", "46"]
+
+    # Items by number only: the copyrighted wording is not shown. The dose is required.
+    dialog = open_entry(tab, DISSOCIATION_KEY)
+    assert dialog.instrument is not None and dialog.instrument.id == "cadss"
+    assert dialog.instrument.charting is Charting.PER_DOSE
+    texts = [row.findChild(QLabel, "itemText").text() for row in dialog.rows]  # type: ignore[union-attr]
+    assert texts == [f"Item {n}" for n in range(1, 24)]
+    assert dialog.notice.isVisible() and "copyrighted" in dialog.notice.text()
+    assert dialog.relation_box.currentData() == "after_dose"
+    type_digits(qtbot, dialog, "3" * 23)
+    dialog.save_button.click()
+    assert dialog.error.isVisible() and "choose which dose" in dialog.error.text()
+    dialog.dose_box.setCurrentIndex(dialog.dose_box.findData(doses[2]))
+    assert dialog.dose_box.currentText().startswith("D3 · ")
+    dialog.date_edit.setDate(dialog.date_edit.date().addDays(-7))
+    save(qtbot, tab, dialog)
+    assert tab.selected_instrument == DISSOCIATION_KEY
+    fig = tab.dissociation_figure
+    assert fig is not None and len(find_artists(fig, "cadss-total-bar")) == 3
+
+
+def test_self_energy_can_be_laid_over_the_trend_chart(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "gad7", days_ago(30), dict.fromkeys(range(1, 8), 2), "baseline")
+    vault.record(client_id, "gad7", days_ago(2), dict.fromkeys(range(1, 8), 1))
+
+    def rate(s: Any) -> None:
+        for n, rating in ((25, 3), (15, 5), (5, 7)):
+            s.add(SelfEnergyRating(client_id=client_id, rated_on=days_ago(n), rating=rating))
+
+    vault.worker.run(rate)
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    fig = tab.trend_figure
+    assert fig is not None and not find_artists(fig, f"overlay:{SELF_ENERGY}")
+    action = tab.trend.overlay_actions[SELF_ENERGY]
+    assert tab.trend.overlay_button.text().startswith("Overlays: 0 of 1")
+    view = tab.trend.chart.ensure_view()
+    with qtbot.waitSignal(view.figure_changed):
+        action.setChecked(True)
+    fig = tab.trend_figure
+    assert fig is not None
+    (line,) = find_artists(fig, f"overlay:{SELF_ENERGY}")
+    assert list(line.get_ydata()) == [3, 5, 7]  # type: ignore[attr-defined]
+    assert tab.trend.overlay_button.text().startswith("Overlays: 1 of 1")
+    with qtbot.waitSignal(view.figure_changed):
+        action.setChecked(False)
+    assert not find_artists(tab.trend_figure, f"overlay:{SELF_ENERGY}")
+
+
+def test_every_item_model_passes_the_model_tester(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault, qtmodeltester: Any) -> None:
+    client_id = vault.client()
+    dose = vault.dose(client_id, [days_ago(10)])[0]
+    vault.record(client_id, "phq9", days_ago(12), phq9(3, 3, 2, 2, 2, 2, 2, 2, 1), "baseline")
+    vault.record(client_id, "phq9", days_ago(5), {1: 1, 2: 1})
+    vault.record(client_id, "pcl5", days_ago(12), dict.fromkeys(range(1, 21), 2), "baseline")
+    vault.record(client_id, "cadss6", days_ago(10), {1: 1, 2: 2, 6: 0, 7: 1, 15: 0, 22: 1},
+                 "after_dose", dose)
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    qtmodeltester.check(tab.instrument_model)
+    for key in ("phq9", "pcl5"):
+        assert tab.select_instrument(key)
+        qtmodeltester.check(tab.trend.model)
+        for column in range(AdministrationTableModel.FLAGS + 1):
+            tab.trend.proxy.sort(column, Qt.SortOrder.AscendingOrder)
+            qtmodeltester.check(tab.trend.proxy)
+    assert tab.select_instrument(DISSOCIATION_KEY)
+    qtmodeltester.check(tab.dissociation.model)
+    model = tab.dissociation.model
+    assert model.index(0, DissociationTableModel.CADSS).data() == "not given (CADSS-6 only)"
+    assert model.index(0, DissociationTableModel.CADSS6).data() == "5"
+    assert model.data(QModelIndex()) is None
+
+
+def test_a_custom_measure_is_defined_from_the_entry_dialog_and_entered(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    entry = open_entry(tab, "phq9")
+    custom = entry.open_custom()
+    custom.create_button.click()
+    assert custom.errors["name"].isVisible()
+    custom.name.setText("Craving")
+    custom.lowest.setValue(0)
+    custom.highest.setValue(10)
+    custom.reliable.setValue(3)
+    with qtbot.waitSignal(tab.instrument_created, timeout=10_000) as created:
+        custom.create_button.click()
+    instrument = created.args[0]
+    assert instrument.title == "Craving" and instrument.reliable_change.points == 3
+    assert entry.instrument is instrument
+    (row,) = entry.rows
+    assert isinstance(row, NumberItemRow)  # 0..10 is typed as a number, not one digit
+    qtbot.keyClicks(row.edit, "7")
+    assert entry.total_label.text() == "Total 7 of 10"
+    save(qtbot, tab, entry)
+    assert tab.selected_instrument == instrument.id
+    assert [r["Total"] for r in table_rows(tab)] == ["7"]
+
+
+def test_the_chart_is_rebuilt_for_its_new_size_after_a_resize(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "gad7", days_ago(9), dict.fromkeys(range(1, 8), 2), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id), size=(900, 700))
+    view = tab.trend.chart.ensure_view()
+    first = view.figure
+    assert first is not None
+    assert tab.trend.splitter.orientation() == Qt.Orientation.Vertical
+    with qtbot.waitSignal(view.figure_changed, timeout=5_000):
+        tab.resize(1500, 900)
+    fig = view.figure
+    assert fig is not None and fig is not first
+    width, height = fig.get_size_inches()
+    assert abs(width * 100 - view.width()) <= 2 and abs(height * 100 - view.height()) <= 2
+    # Wide: the table sits beside the chart.
+    assert tab.trend.splitter.orientation() == Qt.Orientation.Horizontal
+
+
+def test_clear_forgets_the_client(qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "phq9", days_ago(9), phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    dialog = open_entry(tab, "phq9")
+    tab.clear()
+    assert tab.chart is None and tab.view is None and tab.trend_figure is None
+    assert tab.instrument_model.rowCount() == 0 and tab.trend.model.rowCount() == 0
+    assert not dialog.isVisible()
+    assert not tab.enter_button.isEnabled()
+
+
+# --------------------------------------------------------------------------------------
+# Sparklines and start-up
+# --------------------------------------------------------------------------------------
+
+
+def test_sparklines_show_the_latest_total_band_and_a_safety_flag(
+        qtbot: QtBot, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "phq9", days_ago(30), phq9(3, 3, 2, 2, 2, 2, 2, 2, 0), "baseline")
+    vault.record(client_id, "phq9", days_ago(2), phq9(1, 1, 1, 0, 1, 1, 0, 0, 1))
+    vault.record(client_id, "gad7", days_ago(30), dict.fromkeys(range(1, 8), 1), "baseline")
+    services = build_measures_services()
+    panel = MeasureSparklines(services.build_measures_view)
+    qtbot.addWidget(panel)
+    activated: list[str] = []
+    panel.instrument_activated.connect(activated.append)
+    panel.set_chart(vault.chart(client_id))
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert [(r.name, r.latest, r.safety) for r in panel.rows] == [
+        ("PHQ-9", "6 · Mild", "⚠ item 9 = 1"), ("GAD-7", "7 · Mild", "")]
+    phq = panel.items[0]
+    assert phq.safety.isVisible() and phq.latest.text() == "6 · Mild"
+    points = phq.line.points()
+    assert len(points) == 2 and points[1].y() > points[0].y()  # lower total, lower line
+    assert "Reliable improvement" in phq.toolTip()
+    qtbot.mouseClick(phq, Qt.MouseButton.LeftButton)
+    assert activated == ["phq9"]
+    panel.clear()
+    assert panel.rows == [] and panel.empty.isVisible()
+
+
+def test_importing_the_measures_widgets_does_not_load_matplotlib() -> None:
+    code = ("import sys, pkgutil, importlib, ui.measures; "
+            "[importlib.import_module(m.name) for m in "
+            "pkgutil.iter_modules(ui.measures.__path__, 'ui.measures.')]; "
+            "print('matplotlib' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).parents[3])
+    assert result.stdout.strip() == "False"
+
+
+
+def test_a_wrong_entry_is_marked_in_error_and_leaves_the_chart(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "phq9", days_ago(30), phq9(2, 2, 2, 2, 2, 2, 2, 2, 0), "baseline")
+    vault.record(client_id, "phq9", days_ago(10), phq9(3, 3, 3, 3, 3, 3, 3, 3, 1))
+    vault.record(client_id, "phq9", days_ago(5), phq9(1, 1, 1, 1, 1, 1, 0, 0, 0))
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    wrong_day = days_ago(10)
+    qtbot.waitUntil(lambda: tab.trend.chart.view is not None
+                    and tab.trend.chart.view.figure is not None, timeout=10_000)
+    assert (wrong_day, 25.0) in plotted(tab.trend.chart.view.figure)
+    assert tab.trend.safety.isVisibleTo(tab)
+    proxy = tab.trend.proxy
+    row = next(r for r in range(proxy.rowCount())
+               if proxy.index(r, AdministrationTableModel.TOTAL).data().startswith("25"))
+    tab.trend.table.setCurrentIndex(proxy.index(row, 0))
+    assert tab.trend.error_action in tab.trend.table.actions()
+    with qtbot.waitSignal(tab.administration_recorded, timeout=10_000):
+        tab.mark_entered_in_error(tab.trend.current_administration().administration.id,
+                                  "Answers belonged to another form")
+    qtbot.waitUntil(lambda: (wrong_day, 25.0) not in plotted(tab.trend.chart.view.figure),
+                    timeout=10_000)
+    flags = [r["Flags"] for r in table_rows(tab)]
+    assert "Entered in error: Answers belonged to another form" in flags
+    assert not tab.trend.safety.isVisibleTo(tab)  # its item 9 no longer raises the banner
+    stored = vault.chart(client_id).administrations
+    assert sum(a.entered_in_error for a in stored) == 1

@@ -1,0 +1,1 @@
+"""Tests of ui/notes: the note form, the note editor, the new-note dialog."""

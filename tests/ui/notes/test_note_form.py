@@ -1,0 +1,912 @@
+"""The note form, the note editor and the new-note dialog, driven as a therapist would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from models.demo import DemoPlan, generate_demo
+from models.dto import ClinicianDTO, PartDTO, TargetDTO
+from models.formatting import date_text
+from models.services import clinicians, notes, parts, targets
+from models.templates import FieldKind, Problem, Template, load_templates, validate_note
+from models.vault import Vault, create_vault, open_vault
+from ui.notes.dialogs import AddendumDialog
+from ui.notes.form import NoteForm
+from ui.notes.group_table import GroupRowsModel
+from ui.notes.inputs import CHOOSE, NOT_GIVEN, NOT_RATED
+from ui.notes.new_note_dialog import NO_DOSING, NewNoteDialog
+from ui.notes.note_editor import NoteEditor, NoteServices
+from ui.notes.problems import ProblemListModel
+from workstation.screenshots_notes import note_services, sample_content, session_runner
+
+PASSPHRASE = "note form test passphrase"
+TODAY = dt.date(2026, 11, 1)
+TEMPLATES = load_templates().all_latest()
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def _target(target_id: int, label: str, kind: str = "emdr") -> TargetDTO:
+    return TargetDTO(id=target_id, client_id=1, kind=kind, label=label, prong="past",
+                     touchstone=False, found_by="direct", image="", negative_cognition="",
+                     positive_cognition="", emotions="", body_location="", baseline_sud=8,
+                     baseline_voc=2, status="identified", part_id=None, identified_on=TODAY)
+
+
+def _part(part_id: int, name: str, part_type: str) -> PartDTO:
+    return PartDTO(id=part_id, client_id=1, name=name, part_type=part_type,
+                   age_appearance="", body_location="", role="", fears="",
+                   burdens_personal="", burdens_legacy="", trust_in_self=None,
+                   status="identified", first_seen=TODAY, map_x=0.0, map_y=0.0)
+
+
+TARGETS = [_target(11, "Car accident"), _target(12, "Hospital corridor"),
+           _target(13, "The stairwell", "art")]
+PARTS = [_part(21, "The Planner", "manager"), _part(22, "Little One", "exile"),
+         _part(23, "The Numb One", "firefighter")]
+
+
+def make_form(qtbot: QtBot, template: Template) -> NoteForm:
+    form = NoteForm(template)
+    qtbot.addWidget(form)
+    form.resize(1200, 800)
+    form.set_choices(TARGETS, PARTS)
+    return form
+
+
+def show(qtbot: QtBot, widget: QWidget) -> None:
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+
+
+class SyncRunner:
+    """The task runner's submit, done at once on this thread in one transaction.
+
+    `alive = False` makes it drop every job unseen, like a process that has died.
+    """
+
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+        self.alive = True
+        self.jobs = 0
+        self._run = session_runner(vault)
+
+    def __call__(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
+                 on_error: Callable[[Exception], None] | None = None) -> None:
+        if not self.alive:
+            return
+        self.jobs += 1
+        self._run(fn, on_done, on_error)
+
+
+@dataclass
+class Practice:
+    """A real encrypted vault with one synthetic client who has doses, targets and parts."""
+
+    path: Path
+    vault: Vault
+    client_id: int
+    clinician: ClinicianDTO
+    services: NoteServices
+    run: SyncRunner
+
+    def new_note(self, template_id: str, content: dict[str, Any] | None = None,
+                 day: dt.date = TODAY) -> int:
+        with self.vault.transaction() as session:
+            note = notes.create_note(session, self.client_id, template_id,
+                                     author_id=self.clinician.id, session_date=day)
+            if content is not None:
+                notes.save_draft(session, note.id, content)
+            return note.id
+
+    def note(self, note_id: int) -> Any:
+        with self.vault.transaction() as session:
+            return notes.get_note(session, note_id)
+
+    def targets(self) -> list[TargetDTO]:
+        with self.vault.transaction() as session:
+            return targets.list_targets(session, self.client_id)
+
+    def parts(self) -> list[PartDTO]:
+        with self.vault.transaction() as session:
+            return parts.list_parts(session, self.client_id)
+
+    def editor(self, qtbot: QtBot, note_id: int, autosave_ms: int = 60_000) -> NoteEditor:
+        editor = NoteEditor(note_id, run=self.run, services=self.services,
+                            clinician=self.clinician, autosave_ms=autosave_ms)
+        qtbot.addWidget(editor)
+        editor.resize(1280, 800)
+        return editor
+
+
+@pytest.fixture
+def practice(tmp_path: Path) -> Iterator[Practice]:
+    path = tmp_path / "notes.iwvault"
+    vault = create_vault(path, PASSPHRASE)
+    with vault.transaction() as session:
+        generate_demo(session, DemoPlan(clients=1, seed=5, today=TODAY))
+        clinician = clinicians.primary_clinician(session)
+        assert clinician is not None
+        client_id = 1
+        if not any(t.kind == "emdr" for t in targets.list_targets(session, client_id)):
+            targets.create_target(session, client_id, targets.TargetInput(label="Junction"))
+        if not parts.list_parts(session, client_id):
+            parts.create_part(session, client_id, parts.PartInput("The Planner", "manager"))
+    practice = Practice(path, vault, client_id, clinician, note_services(), SyncRunner(vault))
+    yield practice
+    practice.run.alive = False
+    practice.vault.close()
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=[t.id for t in TEMPLATES])
+def test_every_template_renders_and_round_trips_its_content(
+    qtbot: QtBot, template: Template
+) -> None:
+    form = make_form(qtbot, template)
+    assert form.content() == {}, "an untouched form holds nothing"
+    content = sample_content(template.id, TODAY, targets=TARGETS, parts=PARTS)
+    assert validate_note(template, content, for_signing=True) == [], "the sample is complete"
+    form.set_content(content)
+    show(qtbot, form)
+    assert form.content() == content
+    # Every field has its editor, with its label and required marker.
+    for f in template.fields:
+        label = form._labels[f.id].text()
+        assert f.label.replace("&", "&amp;") in label
+        required = f.required or (f.required_if is not None and f.required_if.holds(content))
+        assert ("*" in label) == required, f.id
+        if f.help:
+            assert form.editor(f.id).toolTip() == f.help
+
+
+def test_the_sample_notes_cover_every_field_kind() -> None:
+    kinds = set()
+    for template in TEMPLATES:
+        content = sample_content(template.id, TODAY, targets=TARGETS, parts=PARTS)
+        for f in template.fields:
+            if f.id in content:
+                kinds.add(f.kind)
+                kinds.update(c.kind for c in f.columns)
+    assert kinds == set(FieldKind)
+
+
+KINDS_TOML = '''
+id = "kinds"
+version = 1
+common = 1
+title = "Every kind"
+description = "One field of each kind."
+
+[[sections]]
+id = "all"
+title = "All kinds"
+
+[[sections.fields]]
+id = "text"
+label = "Text"
+kind = "text"
+
+[[sections.fields]]
+id = "long"
+label = "Long text"
+kind = "long_text"
+
+[[sections.fields]]
+id = "short_choice"
+label = "Short choice"
+kind = "choice"
+options = [{ value = "a", label = "Alpha" }, { value = "b", label = "Beta" }]
+
+[[sections.fields]]
+id = "long_choice"
+label = "Long choice"
+kind = "choice"
+options = [
+    { value = "one", label = "One" }, { value = "two", label = "Two" },
+    { value = "three", label = "Three" }, { value = "four", label = "Four" },
+    { value = "five", label = "Five" },
+]
+
+[[sections.fields]]
+id = "multi"
+label = "Multi"
+kind = "multi_choice"
+options = [
+    { value = "x", label = "Ex" }, { value = "y", label = "Why" }, { value = "z", label = "Zed" },
+]
+
+[[sections.fields]]
+id = "scale"
+label = "Scale"
+kind = "scale"
+min = 0
+max = 10
+anchors = { 0 = "None", 10 = "Worst" }
+
+[[sections.fields]]
+id = "count"
+label = "Count"
+kind = "integer"
+min = 1
+max = 600
+unit = "min"
+
+[[sections.fields]]
+id = "dose"
+label = "Dose"
+kind = "number"
+min = 1
+max = 1000
+unit = "mg"
+
+[[sections.fields]]
+id = "weight"
+label = "Weight"
+kind = "number"
+min = 20
+max = 350
+unit = "kg"
+
+[[sections.fields]]
+id = "per_kg"
+label = "Per kg"
+kind = "number"
+derived = "dose / weight"
+
+[[sections.fields]]
+id = "day"
+label = "Day"
+kind = "date"
+
+[[sections.fields]]
+id = "at"
+label = "At"
+kind = "time"
+
+[[sections.fields]]
+id = "ok"
+label = "OK"
+kind = "yes_no"
+
+[[sections.fields]]
+id = "target"
+label = "Target"
+kind = "target_ref"
+target_kind = "emdr"
+
+[[sections.fields]]
+id = "parts"
+label = "Parts"
+kind = "parts_ref"
+multiple = true
+
+[[sections.fields]]
+id = "one_part"
+label = "One part"
+kind = "parts_ref"
+
+[[sections.fields]]
+id = "rows"
+label = "Rows"
+kind = "group"
+max_rows = 2
+
+[[sections.fields.columns]]
+id = "what"
+label = "What"
+kind = "text"
+
+[[sections.fields.columns]]
+id = "sud"
+label = "SUD"
+kind = "scale"
+min = 0
+max = 10
+'''
+
+COMMON_TOML = '''
+version = 1
+description = "Nothing in common."
+
+[[sections]]
+id = "common"
+title = "Common"
+position = "last"
+
+[[sections.fields]]
+id = "remark"
+label = "Remark"
+kind = "text"
+'''
+
+
+@pytest.fixture
+def kinds_template(tmp_path: Path) -> Template:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "_common.toml").write_text(COMMON_TOML, encoding="utf-8")
+    (folder / "kinds.toml").write_text(KINDS_TOML, encoding="utf-8")
+    return load_templates(folder).latest("kinds")
+
+
+def _edit_cell(qtbot: QtBot, form: NoteForm, group: str, row: int, column: str,
+               keys: str) -> None:
+    editor: Any = form.editor(group)
+    view = editor.view
+    index = editor.model.index(row, editor.model.column_index(column))
+    view.setCurrentIndex(index)
+    view.setFocus()
+    view.edit(index)
+    cell_editor = QApplication.focusWidget()
+    assert cell_editor is not None and cell_editor is not view
+    if isinstance(cell_editor, QLineEdit):
+        cell_editor.selectAll()
+    else:
+        cell_editor.lineEdit().selectAll()  # type: ignore[attr-defined]
+    qtbot.keyClicks(cell_editor, keys)
+    qtbot.keyClick(cell_editor, Qt.Key.Key_Return)
+    # The delegate commits a Return on the next turn of the event loop.
+    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState)
+
+
+def test_each_field_kind_gives_its_stored_type(qtbot: QtBot, kinds_template: Template) -> None:
+    form = make_form(qtbot, kinds_template)
+    show(qtbot, form)
+    ed: Any = form.editor
+    changes: list[None] = []
+    form.changed.connect(lambda: changes.append(None))
+
+    qtbot.keyClicks(ed("text").edit, "I am safe now")
+    ed("long").edit.setFocus()
+    qtbot.keyClicks(ed("long").edit, "Line one")
+    qtbot.mouseClick(ed("short_choice").buttons[1], Qt.MouseButton.LeftButton)
+    ed("long_choice").combo.setFocus()
+    qtbot.keyClick(ed("long_choice").combo, Qt.Key.Key_Down)
+    qtbot.keyClick(ed("long_choice").combo, Qt.Key.Key_Down)
+    qtbot.mouseClick(ed("multi").boxes[2], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(ed("multi").boxes[0], Qt.MouseButton.LeftButton)
+    ed("scale").slider.setFocus()
+    qtbot.keyClick(ed("scale").slider, Qt.Key.Key_7)
+    for field_id, keys in (("count", "45"), ("dose", "52.5"), ("weight", "70")):
+        spin = ed(field_id).spin
+        spin.setFocus()
+        spin.selectAll()
+        qtbot.keyClicks(spin, keys)
+    ed("day").edit.setFocus()
+    qtbot.keyClick(ed("day").edit, Qt.Key.Key_Up)  # from "not given": today
+    ed("at").edit.setFocus()
+    qtbot.keyClicks(ed("at").edit, "0930")
+    qtbot.mouseClick(ed("ok").buttons[1], Qt.MouseButton.LeftButton)  # No
+    ed("target").combo.setFocus()
+    qtbot.keyClick(ed("target").combo, Qt.Key.Key_Down)
+    parts_list = ed("parts").list
+    first = ed("parts").model.item(1)
+    first.setCheckState(Qt.CheckState.Checked)  # as the delegate does on a click
+    ed("one_part").combo.setFocus()
+    qtbot.keyClick(ed("one_part").combo, Qt.Key.Key_Down)
+    qtbot.mouseClick(ed("rows").add_button, Qt.MouseButton.LeftButton)
+    _edit_cell(qtbot, form, "rows", 0, "what", "tapping")
+    _edit_cell(qtbot, form, "rows", 0, "sud", "4")
+
+    content = form.content()
+    expected = {
+        "text": "I am safe now",
+        "long": "Line one",
+        "short_choice": "b",
+        "long_choice": "two",
+        "multi": ["x", "z"],
+        "scale": 7,
+        "count": 45,
+        "dose": 52.5,
+        "weight": 70,
+        "per_kg": 0.75,
+        "day": QDate.currentDate().toString("yyyy-MM-dd"),
+        "at": "09:30",
+        "ok": False,
+        "target": 11,
+        "parts": [22],
+        "one_part": [21],
+        "rows": [{"what": "tapping", "sud": 4}],
+    }
+    assert content == expected
+    for key, value in expected.items():
+        assert type(content[key]) is type(value), key
+    assert type(content["rows"][0]["sud"]) is int
+    assert form.editor("per_kg").shown.text() == "0.75"  # derived, shown live
+    assert changes, "changed() fires on a person's edits"
+    assert parts_list.isVisible()
+    assert validate_note(kinds_template, content, for_signing=True) == []
+
+
+def test_unset_answers_show_as_unset_and_can_be_cleared(
+    qtbot: QtBot, kinds_template: Template
+) -> None:
+    form = make_form(qtbot, kinds_template)
+    show(qtbot, form)
+    ed: Any = form.editor
+    assert ed("scale").value_label.text() == NOT_RATED
+    assert ed("count").spin.text() == NOT_GIVEN
+    assert ed("day").edit.text() == NOT_GIVEN
+    assert ed("at").edit.text() == NOT_GIVEN
+    assert ed("long_choice").combo.currentText() == CHOOSE
+    assert all(not b.isChecked() for b in ed("ok").buttons)
+
+    form.set_content({"scale": 0, "ok": True, "at": "00:00", "count": 1})
+    assert form.content() == {"scale": 0, "ok": True, "at": "00:00", "count": 1}, \
+        "0, midnight and the minimum are answers, not blanks"
+    for field_id in ("scale", "ok", "at", "count"):
+        widget = ed(field_id)
+        target = getattr(widget, "slider", None) or getattr(widget, "edit", None) \
+            or getattr(widget, "spin", None) or widget.buttons[0]
+        target.setFocus()
+        qtbot.keyClick(target, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert form.content() == {}
+    assert ed("scale").value_label.text() == NOT_RATED
+
+
+def test_a_value_the_form_cannot_show_is_kept_until_changed(
+    qtbot: QtBot, kinds_template: Template
+) -> None:
+    form = make_form(qtbot, kinds_template)
+    stored = {"short_choice": "retired_option", "count": 9999, "unknown_key": "kept"}
+    form.set_content(stored)
+    show(qtbot, form)
+    assert form.content() == stored
+    assert "cannot be shown" in form._cells["short_choice"]._kept.text()  # type: ignore
+    qtbot.mouseClick(form.editor("short_choice").buttons[0],  # type: ignore[attr-defined]
+                     Qt.MouseButton.LeftButton)
+    assert form.content() == {"short_choice": "a", "count": 9999, "unknown_key": "kept"}
+
+
+def test_group_rows_respect_min_and_max(qtbot: QtBot, kinds_template: Template) -> None:
+    form = make_form(qtbot, kinds_template)
+    show(qtbot, form)
+    rows: Any = form.editor("rows")
+    qtbot.mouseClick(rows.add_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(rows.add_button, Qt.MouseButton.LeftButton)
+    assert rows.model.rowCount() == 2
+    assert not rows.add_button.isEnabled(), "max_rows = 2"
+    qtbot.keyClick(rows.view, Qt.Key.Key_Insert)
+    assert rows.model.rowCount() == 2
+
+    dosing = make_form(qtbot, load_templates().latest("dosing"))
+    show(qtbot, dosing)
+    vitals: Any = dosing.editor("vitals")
+    assert vitals.model.rowCount() == 2, "a group needing 2 rows starts with 2"
+    vitals.view.setCurrentIndex(vitals.model.index(0, 0))
+    assert not vitals.remove_button.isEnabled()
+    qtbot.mouseClick(vitals.add_button, Qt.MouseButton.LeftButton)
+    assert vitals.remove_button.isEnabled()
+    qtbot.mouseClick(vitals.remove_button, Qt.MouseButton.LeftButton)
+    assert vitals.model.rowCount() == 2
+    assert dosing.content() == {}, "empty rows are not content"
+
+
+def test_item_models_pass_the_model_tester(qtmodeltester: Any, qtbot: QtBot) -> None:
+    template = load_templates().latest("emdr")
+    form = make_form(qtbot, template)
+    form.set_content(sample_content("emdr", TODAY, targets=TARGETS, parts=PARTS))
+    group: Any = form.editor("bls_sets")
+    assert isinstance(group.model, GroupRowsModel)
+    qtmodeltester.check(group.model)
+    problems = ProblemListModel()
+    problems.set_problems([Problem("plan", "Plan", "Plan is required to sign this note.")])
+    qtmodeltester.check(problems)
+
+
+def test_tab_order_follows_the_form(qtbot: QtBot) -> None:
+    template = load_templates().latest("emdr")
+    form = make_form(qtbot, template)
+    show(qtbot, form)
+    form.focus_field("session_date")
+    seen: list[str] = []
+    for _ in range(200):
+        widget = QApplication.focusWidget()
+        while widget is not None and not widget.objectName().startswith("field_"):
+            widget = widget.parentWidget()
+        if widget is not None and (not seen or seen[-1] != widget.objectName()):
+            seen.append(widget.objectName())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        if seen and seen[-1] == "field_private_notes":
+            break
+    ids = [f"field_{f.id}" for f in template.fields if f.derived is None]
+    assert seen == ids
+
+
+def test_new_target_and_new_part_buttons_ask_for_the_right_kind(qtbot: QtBot) -> None:
+    art = make_form(qtbot, load_templates().latest("art"))
+    with qtbot.waitSignal(art.new_target_requested) as blocker:
+        qtbot.mouseClick(art.editor("scene").new_button,  # type: ignore[attr-defined]
+                         Qt.MouseButton.LeftButton)
+    assert blocker.args == ["art"]
+    ifs = make_form(qtbot, load_templates().latest("ifs"))
+    with qtbot.waitSignal(ifs.new_part_requested):
+        qtbot.mouseClick(ifs.editor("parts_worked").new_button,  # type: ignore[attr-defined]
+                         Qt.MouseButton.LeftButton)
+    # Only the client's targets of the field's kind are offered.
+    combo = art.editor("scene").combo  # type: ignore[attr-defined]
+    offered = [combo.itemData(i) for i in range(1, combo.count())]
+    assert offered == [13]
+
+
+def test_read_only_form_cannot_be_changed(qtbot: QtBot) -> None:
+    template = load_templates().latest("emdr")
+    form = make_form(qtbot, template)
+    content = sample_content("emdr", TODAY, targets=TARGETS, parts=PARTS)
+    form.set_content(content)
+    form.set_read_only(True)
+    show(qtbot, form)
+    edit = form.editor("negative_cognition").edit  # type: ignore[attr-defined]
+    edit.setFocus()
+    qtbot.keyClicks(edit, "changed")
+    qtbot.mouseClick(form.editor("stability").buttons[2],  # type: ignore[attr-defined]
+                     Qt.MouseButton.LeftButton)
+    sets: Any = form.editor("bls_sets")
+    assert not sets.add_button.isVisible()
+    assert not form.editor("target").new_button.isVisible()  # type: ignore[attr-defined]
+    assert form.content() == content
+
+
+# --------------------------------------------------------------------------- editor
+
+
+def test_write_an_emdr_note_with_two_sets_sign_it_and_add_an_addendum(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    emdr_targets = [t for t in practice.targets() if t.kind == "emdr"]
+    note_id = practice.new_note("emdr")
+    editor = practice.editor(qtbot, note_id)
+    show(qtbot, editor)
+    form = editor.form
+    assert form is not None
+    assert "Follows dose" in editor.dosing_label.text()
+
+    content = sample_content("emdr", TODAY, targets=emdr_targets, parts=practice.parts())
+    sets = content.pop("bls_sets")
+    form.set_content(content)
+    group: Any = form.editor("bls_sets")
+    for row, values in enumerate(sets):
+        qtbot.mouseClick(group.add_button, Qt.MouseButton.LeftButton)
+        _edit_cell(qtbot, form, "bls_sets", row, "passes", str(values["passes"]))
+        _edit_cell(qtbot, form, "bls_sets", row, "client_report", values["client_report"])
+        _edit_cell(qtbot, form, "bls_sets", row, "sud", str(values["sud"]))
+        group.model.setData(group.model.index(row, group.model.column_index("bls_type")),
+                            values["bls_type"])
+        group.model.setData(group.model.index(row, group.model.column_index("speed_hz")),
+                            values["speed_hz"])
+    assert form.content()["bls_sets"] == sets
+
+    editor.sign()
+    box = editor.confirmation()
+    assert isinstance(box, QMessageBox)
+    assert box.informativeText() == "Signing locks this note. Only addenda can be added after."
+    with qtbot.waitSignal(editor.note_signed):
+        sign_button = next(b for b in box.buttons() if b.text() == "Sign")
+        qtbot.mouseClick(sign_button, Qt.MouseButton.LeftButton)
+
+    stored = practice.note(note_id)
+    assert stored.signed
+    assert stored.content["bls_sets"] == sets
+    assert notes.verify_note_hash(stored)
+    assert form.is_read_only()
+    assert not editor.save_button.isVisible() and not editor.sign_button.isVisible()
+    signature = editor.signature_label.text()
+    assert signature.startswith(f"Signed by {practice.clinician.display} at ")
+    assert f"SHA-256 {stored.content_hash[:16]}" in signature
+    ratings = next(t for t in practice.targets() if t.id == content["target"]).ratings
+    assert {(r.point, r.sud, r.voc) for r in ratings if r.note_id == note_id} == \
+        {("start", 8, 2), ("end", 3, 5)}
+
+    editor.add_addendum()
+    dialog = editor.dialog()
+    assert isinstance(dialog, AddendumDialog)
+    assert not dialog.sign_button.isEnabled(), "reason and text are required"
+    dialog.kind.setCurrentIndex(dialog.kind.findData("correction"))
+    qtbot.keyClicks(dialog.reason, "Second set's speed recorded wrongly")
+    assert not dialog.sign_button.isEnabled()
+    qtbot.keyClicks(dialog.text, "The second set ran at 1.0 Hz.")
+    with qtbot.waitSignal(editor.addendum_added):
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+
+    addenda = practice.note(note_id).addenda
+    assert [(a.kind, a.reason, a.text, a.author_id) for a in addenda] == [
+        ("correction", "Second set's speed recorded wrongly", "The second set ran at 1.0 Hz.",
+         practice.clinician.id)]
+    panel = editor.findChild(QWidget, "addenda")
+    assert panel is not None and panel.isVisible()
+    texts = " ".join(w.text() for w in panel.findChildren(type(editor.title_label)))
+    assert "Correction" in texts and "Second set's speed recorded wrongly" in texts
+    assert practice.clinician.display in texts
+
+
+def test_signing_with_missing_fields_lists_them_and_jumps_to_them(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    note_id = practice.new_note("emdr", {"session_date": TODAY.isoformat(),
+                                         "bls_sets": [{"passes": 24}]})
+    editor = practice.editor(qtbot, note_id)
+    show(qtbot, editor)
+    form = editor.form
+    assert form is not None
+    with practice.vault.transaction() as session:
+        expected = notes.check_for_signing(session, note_id)
+    assert {p.field_path for p in expected} >= {"start_time", "plan", "bls_sets[0].bls_type"}
+
+    editor.sign()
+    assert editor.confirmation() is None, "nothing to confirm while fields are missing"
+    assert not practice.note(note_id).signed
+    panel = form.problem_panel
+    assert panel.isVisible()
+    assert form.problems() == expected
+    assert "To sign" in panel.title.text()
+    for problem in expected:
+        assert problem.message in form.field_error(problem.field_path.split("[")[0])
+
+    # Clicking a line puts the keyboard in that field.
+    row = next(i for i, p in enumerate(expected) if p.field_path == "plan")
+    index = panel.model.index(row, 0)
+    qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.view.visualRect(index).center())
+    plan_edit = form.editor("plan").edit  # type: ignore[attr-defined]
+    assert plan_edit.hasFocus()
+    # A cell in a group: the table's current cell is the one named.
+    row = next(i for i, p in enumerate(expected) if p.field_path == "bls_sets[0].bls_type")
+    panel.view.setCurrentIndex(panel.model.index(row, 0))
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Return)
+    table: Any = form.editor("bls_sets")
+    assert table.view.hasFocus()
+    assert (table.view.currentIndex().row(), table.view.currentIndex().column()) == \
+        (0, table.model.column_index("bls_type"))
+    assert table.model.index(0, 0).data(GroupRowsModel.ProblemRole)
+
+    # Fixing a field takes its problem off the list.
+    plan_edit.setFocus()
+    qtbot.keyClicks(plan_edit, "Continue next week.")
+    assert "plan" not in {p.field_path for p in form.problems()}
+    assert form.field_error("plan") == ""
+
+
+def test_autosave_after_a_change(qtbot: QtBot, practice: Practice) -> None:
+    note_id = practice.new_note("general")
+    editor = practice.editor(qtbot, note_id, autosave_ms=150)
+    show(qtbot, editor)
+    form = editor.form
+    assert form is not None
+    saves: list[int] = []
+    editor.note_saved.connect(saves.append)
+    data = form.editor("data").edit  # type: ignore[attr-defined]
+    data.setFocus()
+    qtbot.keyClicks(data, "Slept through")
+    qtbot.keyClicks(data, " three nights.")
+    assert saves == [] and editor.is_dirty(), "not saved on every keystroke"
+    assert "Unsaved" in editor.save_state.text()
+    qtbot.waitUntil(lambda: saves == [note_id], timeout=3000)
+    assert not editor.is_dirty()
+    assert practice.note(note_id).content["data"] == "Slept through three nights."
+    assert "saved" in editor.save_state.text()
+
+
+def test_leaving_the_editor_saves_at_once(qtbot: QtBot, practice: Practice) -> None:
+    note_id = practice.new_note("general")
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    editor = NoteEditor(note_id, run=practice.run, services=practice.services,
+                        clinician=practice.clinician, autosave_ms=3_600_000)
+    elsewhere = QLineEdit()
+    layout.addWidget(editor)
+    layout.addWidget(elsewhere)
+    window.resize(1280, 800)
+    show(qtbot, window)
+    assert editor.form is not None
+    plan = editor.form.editor("plan").edit  # type: ignore[attr-defined]
+    plan.setFocus()
+    qtbot.keyClicks(plan, "Graded driving practice.")
+    assert "plan" not in practice.note(note_id).content
+    with qtbot.waitSignal(editor.note_saved, timeout=1000):
+        elsewhere.setFocus()
+    assert practice.note(note_id).content["plan"] == "Graded driving practice."
+
+
+def test_flush_saves_what_is_pending(qtbot: QtBot, practice: Practice) -> None:
+    note_id = practice.new_note("general")
+    editor = practice.editor(qtbot, note_id, autosave_ms=3_600_000)
+    assert editor.form is not None
+    editor.form.set_content({"session_date": TODAY.isoformat()})
+    editor.form.editor("assessment").edit.setPlainText("Early gains")  # type: ignore
+    jobs = practice.run.jobs
+    editor.flush()
+    assert practice.note(note_id).content["assessment"] == "Early gains"
+    editor.flush()
+    assert practice.run.jobs == jobs + 1, "nothing left to save the second time"
+
+
+def test_a_crash_after_autosave_keeps_the_draft(qtbot: QtBot, practice: Practice) -> None:
+    note_id = practice.new_note("ifs")
+    editor = practice.editor(qtbot, note_id, autosave_ms=100)
+    show(qtbot, editor)
+    assert editor.form is not None
+    trailhead = editor.form.editor("trailhead").edit  # type: ignore[attr-defined]
+    trailhead.setFocus()
+    qtbot.keyClicks(trailhead, "A hollow feeling after the dose")
+    self_energy = editor.form.editor("self_energy").slider  # type: ignore[attr-defined]
+    self_energy.setFocus()
+    with qtbot.waitSignal(editor.note_saved, timeout=3000):
+        qtbot.keyClick(self_energy, Qt.Key.Key_6)
+    qtbot.keyClicks(trailhead, " -- typed after the last save")
+
+    # The process dies: nothing more reaches the vault and the editor is never flushed.
+    practice.run.alive = False
+    editor.hide()
+    editor.deleteLater()
+    qtbot.wait(10)
+    practice.vault.close()
+
+    vault = open_vault(practice.path, PASSPHRASE)
+    try:
+        with vault.transaction() as session:
+            recovered = notes.get_note(session, note_id)
+        assert recovered.status == "draft"
+        assert recovered.content["trailhead"] == "A hollow feeling after the dose"
+        assert recovered.content["self_energy"] == 6
+        reopened = NoteEditor(note_id, run=SyncRunner(vault), services=practice.services,
+                              clinician=practice.clinician)
+        qtbot.addWidget(reopened)
+        assert reopened.form is not None
+        assert reopened.form.value("trailhead") == "A hollow feeling after the dose"
+        assert reopened.form.value("self_energy") == 6
+        reopened.close()
+    finally:
+        vault.close()
+
+
+def test_a_signed_note_opens_read_only(qtbot: QtBot, practice: Practice) -> None:
+    content = sample_content("general", TODAY)
+    note_id = practice.new_note("general", content)
+    with practice.vault.transaction() as session:
+        notes.sign_note(session, note_id, clinician_id=practice.clinician.id)
+    editor = practice.editor(qtbot, note_id)
+    show(qtbot, editor)
+    assert editor.form is not None and editor.form.is_read_only()
+    assert editor.addendum_button.isVisible()
+    assert not editor.sign_button.isVisible()
+    assert "Signed by" in editor.signature_label.text()
+    jobs = practice.run.jobs
+    editor.flush()
+    editor.save()
+    assert practice.run.jobs == jobs, "a signed note is never written"
+
+
+def test_new_target_from_the_form_goes_to_the_registry_and_is_chosen(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    note_id = practice.new_note("emdr")
+    editor = practice.editor(qtbot, note_id)
+    show(qtbot, editor)
+    form = editor.form
+    assert form is not None
+    qtbot.mouseClick(form.editor("target").new_button,  # type: ignore[attr-defined]
+                     Qt.MouseButton.LeftButton)
+    dialog: Any = editor.dialog()
+    assert dialog is not None
+    qtbot.keyClicks(dialog.name, "Loud voices in the hallway")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    created = next(t for t in practice.targets() if t.label == "Loud voices in the hallway")
+    assert created.kind == "emdr"
+    assert form.content()["target"] == created.id
+    assert editor.is_dirty()
+
+
+# --------------------------------------------------------------------------- new note dialog
+
+
+def test_new_note_dialog_preselects_the_latest_dose_and_shows_days(
+    qtbot: QtBot, practice: Practice
+) -> None:
+    with practice.vault.transaction() as session:
+        dosing = practice.services.list_dosing_sessions(session, practice.client_id)
+    assert len(dosing) >= 2
+    ordered = sorted(dosing, key=lambda d: d.session_date)
+    latest, earlier = ordered[-1], ordered[-2]
+    day = latest.session_date + dt.timedelta(days=2)
+    dialog = NewNoteDialog(dosing, today=day, template_id="emdr")
+    qtbot.addWidget(dialog)
+    show(qtbot, dialog)
+
+    assert [t.id for t in dialog._templates] == [
+        "dosing", "preparation", "emdr", "art", "ifs", "general"]
+    assert dialog.dosing_combo.isVisible()
+    assert dialog.dosing_session_id() == latest.id
+    line = dialog.dosing_combo.currentText()
+    assert line.startswith(f"Dose {latest.number}")
+    assert latest.route in line and f"{latest.dose_mg:g} mg" in line
+    assert date_text(latest.session_date) in line and "2 days before" in line
+    assert dialog.dosing_combo.itemText(0) == NO_DOSING
+
+    # An earlier date preselects the dose before it.
+    before = latest.session_date - dt.timedelta(days=1)
+    dialog.date_edit.setDate(QDate(before.year, before.month, before.day))
+    assert dialog.dosing_session_id() == earlier.id
+
+    # A preparation note follows no dose.
+    preparation = dialog.template_buttons["preparation"]
+    qtbot.mouseClick(preparation, Qt.MouseButton.LeftButton,
+                     pos=QPoint(8, preparation.height() // 2))
+    assert not dialog.dosing_combo.isVisible()
+    choice = dialog.choice()
+    assert (choice.template_id, choice.session_date, choice.dosing_session_id) == \
+        ("preparation", before, None)
+
+
+def test_new_note_dialog_keeps_the_dose_the_person_chose(qtbot: QtBot) -> None:
+    from models.dto import DosingSessionDTO
+
+    def dose(dose_id: int, number: int, day: dt.date) -> DosingSessionDTO:
+        return DosingSessionDTO(
+            id=dose_id, course_id=1, number=number, session_date=day, start_time=None,
+            setting="in_office", medication="racemic_ketamine", route="sublingual",
+            dose_mg=300.0, weight_kg=70.0, infusion_minutes=None, lot_number="",
+            prescriber="", monitoring_clinician="", intention="", set_and_setting="",
+            cadss_total=None, cadss6_total=None, moaas=None, adverse_events="",
+            ready_for_discharge=None, ride_home_confirmed=None, observations="",
+            client_account="", locked=True)
+
+    doses = [dose(1, 1, TODAY - dt.timedelta(days=9)), dose(2, 2, TODAY - dt.timedelta(days=2))]
+    dialog = NewNoteDialog(doses, today=TODAY, template_id="art")
+    qtbot.addWidget(dialog)
+    assert dialog.dosing_session_id() == 2
+    dialog.dosing_combo.setCurrentIndex(dialog.dosing_combo.findData(1))
+    dialog.dosing_combo.activated.emit(dialog.dosing_combo.currentIndex())
+    dialog.date_edit.setDate(dialog.date_edit.date().addDays(1))
+    assert dialog.dosing_session_id() == 1
+    assert "10 days before" in dialog.dosing_combo.currentText()
+
+
+def test_the_wheel_changes_only_the_control_that_has_focus(
+        qtbot: QtBot, kinds_template: Template) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    form = make_form(qtbot, kinds_template)
+    show(qtbot, form)
+    ed: Any = form.editor
+    form.set_content({"count": 10, "scale": 3})
+
+    def wheel(widget: Any) -> None:
+        centre = QPointF(widget.width() / 2, widget.height() / 2)
+        event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                            QPoint(0, 120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(widget, event)
+
+    ed("text").edit.setFocus()  # the pointer passes over the others while scrolling
+    for field_id, control in (("count", "spin"), ("scale", "slider")):
+        wheel(getattr(ed(field_id), control))
+    assert form.content()["count"] == 10 and form.content()["scale"] == 3
+    ed("count").spin.setFocus()
+    qtbot.waitUntil(ed("count").spin.hasFocus)
+    wheel(ed("count").spin)
+    assert form.content()["count"] == 11

@@ -1,0 +1,94 @@
+"""Start-up as a person meets it: run_gui opens the unlock window, then the main window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from ui.clients.client_dialog import ClientDialog
+from ui.shell.main_window import MainWindow
+from ui.shell.unlock.panel import UnlockPanel
+from workstation.gui import run_gui
+
+DEMO_PASSPHRASE = "demo vault passphrase"
+
+
+@pytest.fixture
+def user_settings_in(tmp_path: Path) -> Path:
+    """Point the per-user QSettings file at a temporary folder for this test."""
+    folder = tmp_path / "config"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
+def _top_level(kind: type) -> Any:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+    return found[0] if found else None
+
+
+def test_run_gui_unlocks_into_the_main_window_and_quits(
+        qtbot: QtBot, demo_vault: Path, user_settings_in: Path) -> None:
+    seen: dict[str, Any] = {}
+
+    def step() -> None:
+        unlock = _top_level(UnlockPanel)
+        main = _top_level(MainWindow)
+        if unlock is not None and "unlock" not in seen:
+            seen["unlock"] = unlock.windowTitle()
+            unlock.unlock_page.passphrase.setText(DEMO_PASSPHRASE)
+            unlock.unlock_page.unlock.click()
+        elif main is not None and main.client_list.model.rowCount():
+            seen["clients"] = main.client_list.model.rowCount()
+            seen["title"] = main.windowTitle()
+            main.close()
+            return
+        QTimer.singleShot(20, step)
+
+    QTimer.singleShot(0, step)
+    assert run_gui(["--vault", str(demo_vault)]) == 0
+    assert seen == {"unlock": "Integration Workstation — practice.iwvault", "clients": 8,
+                    "title": "Integration Workstation — practice.iwvault"}
+    ini = next(user_settings_in.rglob("*.ini")).read_text(encoding="utf-8")
+    assert "practice.iwvault" in ini  # the last vault, so the next start asks only for it
+
+
+def test_lock_closes_an_open_dialog(qtbot: QtBot, main_window: MainWindow) -> None:
+    main_window.new_client()
+    dialog = main_window.findChild(ClientDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.set_text("name", "Typed but not saved")
+    main_window.lock("idle")
+    assert not dialog.isVisible()
+    assert main_window.is_locked
+
+
+def test_a_damaged_template_stops_start_up_naming_file_and_line(
+        qtbot: QtBot, tmp_path: Path, user_settings_in: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from models import templates
+
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "emdr.toml").write_text('id = "emdr"\nversion = 1\ntitle = [unclosed\n')
+    monkeypatch.setattr(templates, "load_templates",
+                        lambda directory=None: templates._load_directory(broken))
+    shown: list[str] = []
+
+    def answer() -> None:
+        box = _top_level(QMessageBox)
+        if box is None:
+            QTimer.singleShot(20, answer)
+            return
+        shown.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(0, answer)
+    assert run_gui([]) == 1
+    assert shown and "emdr.toml" in shown[0] and "line 3" in shown[0]

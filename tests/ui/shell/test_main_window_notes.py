@@ -1,0 +1,151 @@
+"""Notes from the main window: new note, the note window, lock saves and reopens it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from models.services import notes
+from ui.chart.course_dialog import CourseDialog
+from ui.notes.new_note_dialog import NewNoteDialog
+from ui.notes.note_window import WINDOW_TITLE, NoteWindow
+from ui.shell.main_window import MainWindow
+from ui.shell.tasks import TaskRunner
+
+DEMO_PASSPHRASE = "demo vault passphrase"
+
+
+def _show_busiest(qtbot: QtBot, window: MainWindow) -> int:
+    window.client_list.show_discharged.setChecked(True)
+    model = window.client_list.model
+    rows = [model.client_at(r) for r in range(model.rowCount())]
+    client_id = max(rows, key=lambda c: (c.dosing_sessions, c.notes)).id
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        assert window.client_list.select_client(client_id)
+    return client_id
+
+
+def _open_windows(window: MainWindow) -> list[NoteWindow]:
+    return [w for w in window.findChildren(NoteWindow) if w.isVisible()]
+
+
+def test_new_note_opens_in_its_own_window_and_lock_saves_and_reopens_it(
+        qtbot: QtBot, main_window: MainWindow, runner: TaskRunner, worker: Any) -> None:
+    client_id = _show_busiest(qtbot, main_window)
+    main_window.chart_view.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(main_window.chart_view.sessions.new_button, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in main_window.findChildren(NewNoteDialog) if d.isVisible())
+    dialog.template_buttons["general"].setChecked(True)
+    assert dialog.dosing_session_id() is not None  # the latest dose is preselected
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    note_window = _open_windows(main_window)[0]
+    assert note_window.windowTitle() == WINDOW_TITLE  # no client name in a title
+    editor = note_window.editor
+    qtbot.waitUntil(lambda: editor._form is not None, timeout=10_000)
+    form = editor._form
+    assert form is not None
+    note_window.activateWindow()
+    assert form.focus_field("data")
+    qtbot.keyClicks(QApplication.focusWidget(), "Slept better since the dose.")
+    assert editor.is_dirty()
+    note_id = note_window.note_id
+
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        main_window.lock("manual")
+    assert not _open_windows(main_window)
+    # The draft reached the vault before it closed.
+    worker.open(main_window.vault_path)
+    draft = worker.run(lambda s: notes.get_note(s, note_id))
+    assert draft.content["data"] == "Slept better since the dose."
+    assert draft.status == "draft" and draft.client_id == client_id
+
+    page = main_window.lock_panel.unlock_page
+    page.passphrase.setText(DEMO_PASSPHRASE)
+    with qtbot.waitSignal(main_window.unlocked, timeout=10_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    assert _open_windows(main_window)[0].note_id == note_id
+
+
+def test_open_note_from_the_sessions_table(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    _show_busiest(qtbot, main_window)
+    main_window.chart_view.tabs.setCurrentIndex(1)
+    sessions = main_window.chart_view.sessions
+    qtbot.waitUntil(lambda: sessions.model.rowCount() > 0)
+    sessions.view.setCurrentIndex(sessions.proxy.index(0, 0))
+    assert sessions.open_button.isEnabled()
+    qtbot.keyClick(sessions.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    expected = sessions.current_note_id()
+    assert _open_windows(main_window)[0].note_id == expected
+    # Opening it again brings the same window forward instead of a second one.
+    main_window.open_note(expected)
+    assert len(_open_windows(main_window)) == 1
+
+
+def test_a_course_can_be_added_for_a_client(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    client_id = _show_busiest(qtbot, main_window)
+    courses_before = len(main_window.chart_view.chart.courses)
+    main_window.new_course_action.trigger()
+    dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
+    dialog.goals.setPlainText("Booster course")
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000) as shown:
+        dialog._save()
+    assert shown.args == [client_id]
+    assert len(main_window.chart_view.chart.courses) == courses_before + 1
+
+
+def test_a_draft_can_be_discarded_from_its_window(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    _show_busiest(qtbot, main_window)
+    sessions_before = len(main_window.chart_view.chart.notes)
+    main_window.new_note_action.trigger()
+    dialog = next(d for d in main_window.findChildren(NewNoteDialog) if d.isVisible())
+    dialog.template_buttons["general"].setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    window = _open_windows(main_window)[0]
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.discard_button.isVisible() and
+                    editor.discard_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: len(main_window.chart_view.chart.notes) == sessions_before + 1,
+                    timeout=10_000)
+    editor.discard()
+    box = editor.confirmation()
+    assert box is not None
+    discard = next(b for b in box.buttons() if b.text() == "Discard draft")
+    with qtbot.waitSignal(editor.note_discarded, timeout=10_000):
+        discard.click()
+    qtbot.waitUntil(lambda: not _open_windows(main_window), timeout=10_000)
+    qtbot.waitUntil(lambda: len(main_window.chart_view.chart.notes) == sessions_before,
+                    timeout=10_000)
+
+
+def test_a_draft_can_be_moved_to_follow_another_dose(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    _show_busiest(qtbot, main_window)
+    doses = sorted(main_window.chart_view.chart.dosing_sessions,
+                   key=lambda d: (d.session_date, d.id))
+    assert len(doses) >= 2
+    main_window.new_note_action.trigger()
+    dialog = next(d for d in main_window.findChildren(NewNoteDialog) if d.isVisible())
+    dialog.template_buttons["general"].setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    editor = _open_windows(main_window)[0].editor
+    qtbot.waitUntil(lambda: editor.change_dose_button.isVisibleTo(editor), timeout=10_000)
+    labels = [a.text() for a in editor.dose_menu.actions() if a.text()]
+    assert labels[-1] == "Follows no dosing session"
+    assert labels[0].startswith(f"Dose {doses[-1].number} ·")  # newest first
+    first = doses[0]
+    with qtbot.waitSignal(editor.note_saved, timeout=10_000):
+        editor.follow_dose(first)
+    assert f"Follows dose {first.number} " in editor.dosing_label.text()
+    stored = worker.run(lambda s: notes.get_note(s, editor.note_id))
+    assert stored.dosing_session_id == first.id

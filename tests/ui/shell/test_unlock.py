@@ -1,0 +1,163 @@
+"""Creating a vault, unlocking one, and what a wrong passphrase or a wrong file does."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from models.entities import AuditEvent
+from ui.shell import settings as S
+from ui.shell.settings import Settings
+from ui.shell.tasks import TaskRunner
+from ui.shell.unlock.panel import UnlockPanel
+from ui.shell.unlock.passphrase import growing_delay, passphrase_strength
+
+DEMO_PASSPHRASE = "demo vault passphrase"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _audit_actions(worker: Any) -> list[tuple[str, str]]:
+    return worker.run(lambda s: [(e.action, e.detail) for e in s.scalars(
+        select(AuditEvent).order_by(AuditEvent.id))])
+
+
+@pytest.fixture
+def panel_for(qtbot: QtBot, runner: TaskRunner, settings: Settings) -> Any:
+    def make(path: Path | None, **kw: Any) -> UnlockPanel:
+        panel = UnlockPanel(runner, settings, path, **kw)
+        qtbot.addWidget(panel)
+        panel.show()
+        return panel
+    return make
+
+
+def test_first_start_offers_a_choice_and_creates_a_vault(
+        qtbot: QtBot, panel_for: Any, settings: Settings, tmp_path: Path, worker: Any) -> None:
+    panel = panel_for(None)
+    assert panel.stack.currentWidget() is panel.chooser
+    qtbot.mouseClick(panel.chooser.create_button, Qt.MouseButton.LeftButton)
+    page = panel.create_page
+    assert panel.stack.currentWidget() is page
+    path = tmp_path / "my-practice.iwvault"
+    page.location.setText(str(path))
+    qtbot.keyClicks(page.passphrase, "river otter lantern 42")
+    assert "Strong" in page.strength.text() or "Good" in page.strength.text()
+    qtbot.keyClicks(page.confirm, "river otter lantern 42")
+    qtbot.keyClicks(page.clinician, "Dr. Test Clinician")
+    qtbot.keyClicks(page.credentials, "PsyD")
+    with qtbot.waitSignal(panel.unlocked, timeout=10_000) as blocker:
+        qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    clinician = blocker.args[0]
+    assert clinician.name == "Dr. Test Clinician" and clinician.credentials == "PsyD"
+    assert path.exists()
+    assert settings.get(S.LAST_VAULT) == str(path)
+    assert page.passphrase.text() == "" and page.confirm.text() == ""
+    assert ("vault.unlock", "") in _audit_actions(worker)
+
+
+def test_create_page_explains_what_is_missing_and_creates_nothing(
+        qtbot: QtBot, panel_for: Any, tmp_path: Path) -> None:
+    panel = panel_for(None)
+    panel.show_create()
+    page = panel.create_page
+    path = tmp_path / "never.iwvault"
+    page.location.setText(str(path))
+    qtbot.keyClicks(page.passphrase, "short")
+    qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    assert page.errors["passphrase"].isVisible()
+    assert "at least 10" in page.errors["passphrase"].text()
+    assert page.errors["clinician"].isVisible()
+    page.passphrase.setText("a long enough passphrase")
+    page.confirm.setText("a different passphrase!")
+    page.clinician.setText("Dr. Test")
+    qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    assert not page.errors["passphrase"].isVisible()
+    assert "differ" in page.errors["confirm"].text()
+    assert not path.exists()
+
+
+def test_later_starts_go_straight_to_the_passphrase(
+        qtbot: QtBot, panel_for: Any, demo_vault: Path, settings: Settings) -> None:
+    panel = panel_for(demo_vault)
+    assert panel.stack.currentWidget() is panel.unlock_page
+    assert demo_vault.name in panel.windowTitle()
+    page = panel.unlock_page
+    assert page.passphrase.echoMode() == page.passphrase.EchoMode.Password
+    qtbot.keyClicks(page.passphrase, DEMO_PASSPHRASE)
+    with qtbot.waitSignal(panel.unlocked, timeout=10_000) as blocker:
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert blocker.args[0] is not None  # the demo clinician
+    assert settings.get(S.LAST_VAULT) == str(demo_vault)
+
+
+def test_a_vanished_last_vault_is_explained_on_the_chooser(
+        panel_for: Any, tmp_path: Path) -> None:
+    panel = panel_for(tmp_path / "moved.iwvault")
+    assert panel.stack.currentWidget() is panel.chooser
+    assert panel.chooser.notice.isVisible()
+    assert "moved.iwvault" in panel.chooser.notice.text()
+
+
+def test_wrong_passphrase_clears_the_field_delays_and_is_audited(
+        qtbot: QtBot, panel_for: Any, demo_vault: Path, worker: Any) -> None:
+    before = _digest(demo_vault)
+    panel = panel_for(demo_vault, delays=lambda n: 0.4 if n >= 3 else 0.0)
+    page = panel.unlock_page
+    for attempt in range(1, 4):
+        page.passphrase.setText(f"wrong guess {attempt}")
+        qtbot.mouseClick(page.unlock, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda a=attempt: panel.failures == a, timeout=10_000)
+        assert page.passphrase.text() == ""
+        assert page.passphrase.hasFocus()
+        assert "passphrase does not open" in page.message.text()
+    # After the third failure the next try must wait, with a countdown.
+    assert not page.unlock.isEnabled()
+    assert "try again in 1 s" in page.message.text()
+    page.passphrase.setText(DEMO_PASSPHRASE)
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)  # ignored while waiting
+    assert panel.failures == 3 and page.passphrase.text() == DEMO_PASSPHRASE
+    qtbot.waitUntil(page.unlock.isEnabled, timeout=3_000)
+    assert _digest(demo_vault) == before  # a failed unlock changes nothing
+    with qtbot.waitSignal(panel.unlocked, timeout=10_000):
+        qtbot.mouseClick(page.unlock, Qt.MouseButton.LeftButton)
+    assert panel.failures == 0
+    actions = _audit_actions(worker)
+    assert actions[-2:] == [("vault.unlock_failed", "attempts=3"), ("vault.unlock", "")]
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"These are not records.\n" * 300, "is not an Integration Workstation vault"),
+    (b"", "too short to be a vault"),
+])
+def test_a_file_that_is_not_a_vault_says_so_without_a_delay(
+        qtbot: QtBot, panel_for: Any, tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "notes.iwvault"
+    path.write_bytes(content)
+    panel = panel_for(path)
+    page = panel.unlock_page
+    page.passphrase.setText("any passphrase")
+    qtbot.mouseClick(page.unlock, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: expected in page.message.text(), timeout=10_000)
+    assert panel.failures == 0 and page.unlock.isEnabled()
+    assert path.read_bytes() == content
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("notes.iwvault-")]
+
+
+def test_delays_grow_and_stop_at_thirty_seconds() -> None:
+    assert [growing_delay(n) for n in range(1, 10)] == [0, 0, 1, 2, 4, 8, 16, 30, 30]
+
+
+def test_strength_hint_rewards_length() -> None:
+    assert passphrase_strength("")[0] == 0
+    assert passphrase_strength("abc")[1].startswith("Too short")
+    assert passphrase_strength("aaaaaaaaaaaa")[0] == 1
+    assert passphrase_strength("correct horse battery staple")[0] >= 3

@@ -1,0 +1,1 @@
+"""Unit tests of the domain and the reports: no Qt."""

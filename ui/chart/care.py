@@ -1,0 +1,199 @@
+"""Pure helpers that turn a ClientChart into what the overview and sessions tab show.
+
+No widgets here: these are plain functions over DTOs, tested without painting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
+from models.formatting import date_text
+from ui.common.style import DOSING, MODALITY_ORDER, modality
+
+COURSE_KIND_LABELS = {"intensive": "Intensive retreat", "spaced": "Spaced program"}
+
+
+def dose_labels(chart: ClientChart) -> dict[int, str]:
+    """'D3' for each dosing session; 'C2 D3' when the client has more than one course."""
+    several = len(chart.courses) > 1
+    labels: dict[int, str] = {}
+    for number, course in enumerate(chart.courses, start=1):
+        for dose in course.dosing_sessions:
+            labels[dose.id] = f"C{number} D{dose.number}" if several else f"D{dose.number}"
+    return labels
+
+
+def dosing_notes(chart: ClientChart) -> dict[int, NoteDTO]:
+    """The note that records each dosing session (template 'dosing'), by dosing session id."""
+    return {n.dosing_session_id: n for n in chart.notes
+            if n.template_id == "dosing" and n.dosing_session_id is not None}
+
+
+def integration_notes(chart: ClientChart) -> list[NoteDTO]:
+    """Every note that is not the record of a dosing session itself."""
+    return [n for n in chart.notes if n.template_id != "dosing"]
+
+
+@dataclass(frozen=True)
+class DoseMark:
+    id: int
+    day: dt.date
+    label: str
+    status: str  # "signed", "draft" or "" (no note written yet)
+
+
+@dataclass(frozen=True)
+class NoteMark:
+    id: int
+    day: dt.date
+    modality: str
+    signed: bool
+    follows: str  # the dose label, or ""
+    days_after: int | None
+
+
+@dataclass(frozen=True)
+class CourseLine:
+    """One course of care, laid out for the timeline."""
+
+    title: str
+    subtitle: str
+    start: dt.date
+    end: dt.date
+    doses: tuple[DoseMark, ...]
+    notes: tuple[NoteMark, ...]
+    lanes: tuple[str, ...] = field(default=())
+
+
+def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
+                dose_course: dict[int, int], today: dt.date) -> int | None:
+    if note.course_id is not None:
+        return note.course_id
+    if note.dosing_session_id in dose_course:
+        return dose_course[note.dosing_session_id]
+    for course in courses:
+        if course.start_date <= note.session_date <= (course.end_date or today):
+            return course.id
+    return None
+
+
+def course_lines(chart: ClientChart, today: dt.date | None = None) -> list[CourseLine]:
+    """The courses, oldest first, each with its doses and the notes that belong to it."""
+    today = today or dt.date.today()
+    labels = dose_labels(chart)
+    by_dose_note = dosing_notes(chart)
+    doses: dict[int, DosingSessionDTO] = {d.id: d for d in chart.dosing_sessions}
+    dose_course = {d.id: d.course_id for d in doses.values()}
+    grouped: dict[int | None, list[NoteDTO]] = {}
+    for note in integration_notes(chart):
+        grouped.setdefault(_course_for(note, chart.courses, dose_course, today), []).append(note)
+
+    def marks(notes: list[NoteDTO]) -> tuple[NoteMark, ...]:
+        result = []
+        for n in notes:
+            dose = doses.get(n.dosing_session_id) if n.dosing_session_id else None
+            result.append(NoteMark(
+                n.id, n.session_date, modality(n.template_id).key, n.signed,
+                labels[dose.id] if dose else "",
+                (n.session_date - dose.session_date).days if dose else None))
+        return tuple(result)
+
+    def lanes(notes: tuple[NoteMark, ...]) -> tuple[str, ...]:
+        present = {n.modality for n in notes}
+        return tuple(k for k in MODALITY_ORDER if k in present)
+
+    lines: list[CourseLine] = []
+    for number, course in enumerate(chart.courses, start=1):
+        notes = marks(grouped.get(course.id, []))
+        dose_marks = tuple(
+            DoseMark(d.id, d.session_date, f"D{d.number}",
+                     by_dose_note[d.id].status if d.id in by_dose_note else "")
+            for d in course.dosing_sessions)
+        days = [course.start_date, *(d.day for d in dose_marks), *(n.day for n in notes)]
+        end = course.end_date or max(days)
+        end = max(end, *days)
+        kind = COURSE_KIND_LABELS.get(course.kind, course.kind.capitalize())
+        span = f"{date_text(course.start_date)} – " + (
+            date_text(course.end_date) if course.end_date else "ongoing")
+        counts = (f"{len(dose_marks)} dosing session{'s' if len(dose_marks) != 1 else ''}, "
+                  f"{len(notes)} other session{'s' if len(notes) != 1 else ''}")
+        lines.append(CourseLine(
+            title=f"Course {number} · {kind}", subtitle=f"{span} · {counts}",
+            start=course.start_date, end=end, doses=dose_marks, notes=notes,
+            lanes=lanes(notes)))
+    loose = marks(grouped.get(None, []))
+    if loose:
+        days = [n.day for n in loose]
+        lines.append(CourseLine(
+            title="Sessions outside a course",
+            subtitle=f"{len(loose)} session{'s' if len(loose) != 1 else ''} not linked to a "
+            "course of care", start=min(days), end=max(days), doses=(), notes=loose,
+            lanes=lanes(loose)))
+    return lines
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The counts the overview shows at a glance."""
+
+    dosing_sessions: int
+    other_sessions: int
+    signed_notes: int
+    unsigned_notes: int
+    open_targets: int
+    last_dose: dt.date | None
+
+
+def figures(chart: ClientChart) -> Figures:
+    doses = chart.dosing_sessions
+    return Figures(
+        dosing_sessions=len(doses),
+        other_sessions=len(integration_notes(chart)),
+        signed_notes=chart.signed_notes,
+        unsigned_notes=chart.unsigned_notes,
+        open_targets=chart.open_targets,
+        last_dose=max((d.session_date for d in doses), default=None),
+    )
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One row of the sessions table: a dosing session or a note."""
+
+    day: dt.date
+    kind: str  # the modality key, "dosing" for a dosing session
+    kind_label: str
+    session: str  # "D3", or the template's label
+    status: str
+    follows: str
+    days_since: int | None
+    order: int  # ties on one day: dosing first, then notes by id
+    note_id: int | None = None  # the note to open: a dosing session's own dosing note
+
+
+STATUS_LABELS = {"signed": "Signed", "draft": "Draft", "": "No note yet"}
+
+
+def session_rows(chart: ClientChart) -> list[SessionRow]:
+    labels = dose_labels(chart)
+    by_dose_note = dosing_notes(chart)
+    doses = {d.id: d for d in chart.dosing_sessions}
+    rows = [
+        SessionRow(d.session_date, "dosing", DOSING.label, labels[d.id],
+                   STATUS_LABELS[by_dose_note[d.id].status if d.id in by_dose_note else ""],
+                   "", None, 0, by_dose_note[d.id].id if d.id in by_dose_note else None)
+        for d in doses.values()
+    ]
+    for note in integration_notes(chart):
+        look = modality(note.template_id)
+        dose = doses.get(note.dosing_session_id) if note.dosing_session_id else None
+        rows.append(SessionRow(
+            note.session_date, look.key, look.label, f"{look.label} note",
+            STATUS_LABELS.get(note.status, note.status.capitalize()),
+            labels.get(dose.id, "") if dose else "",
+            (note.session_date - dose.session_date).days if dose else None,
+            note.id, note.id))
+    rows.sort(key=lambda r: (r.day, r.order))
+    return rows

@@ -1,0 +1,160 @@
+"""The right-hand side: the selected client's chart, in tabs later issues fill."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import ClientChart, ClientDetail
+from models.formatting import date_text
+from ui.chart.overview import OverviewTab
+from ui.chart.sessions_tab import SessionsTab
+
+if TYPE_CHECKING:
+    from ui.measures.measures_tab import MeasuresTab
+    from ui.measures.sparklines import MeasureSparklines
+
+# What each tab that later issues fill says until then: plainly, with nothing fake in it.
+COMING = {
+    "Targets": "Targets arrive with the target registry (EMDR and ART target memories with "
+               "their SUD and VoC history). Nothing is shown here yet.",
+    "Parts": "Parts arrive with the IFS parts registry and map. Nothing is shown here yet.",
+    "Reports": "Reports arrive with the progress report builder. Nothing is shown here yet.",
+}
+TAB_NAMES = ("Overview", "Sessions", "Targets", "Parts", "Measures", "Reports")
+
+
+def _placeholder(text: str) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(28, 28, 28, 28)
+    label = QLabel(text)
+    label.setProperty("role", "placeholder")
+    label.setWordWrap(True)
+    label.setMaximumWidth(560)
+    layout.addWidget(label, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+    layout.addStretch(1)
+    return page
+
+
+def describe(client: ClientDetail, today: dt.date | None = None) -> str:
+    """The line under the client's name: record number, pronouns, age, status."""
+    today = today or dt.date.today()
+    parts = [client.record_number]
+    if client.pronouns:
+        parts.append(client.pronouns)
+    if client.date_of_birth:
+        born = client.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        parts.append(f"born {date_text(born)} ({age})")
+    if client.status == "discharged":
+        off = client.discharged_on
+        when = f" on {date_text(off)}" if off else ""
+        parts.append(f"discharged{when}")
+    else:
+        parts.append("active")
+    return " · ".join(parts)
+
+
+class ChartPart(Protocol):
+    """A widget that shows part of the chart (the measures tab, the sparklines)."""
+
+    def set_chart(self, chart: ClientChart) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class ChartView(QWidget):
+    """Header with the client's name, then the tabs; an empty state when no one is chosen."""
+
+    edit_requested = Signal()
+
+    def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
+                 parent: QWidget | None = None) -> None:
+        """`measures` (the Measures tab) and `sparklines` (shown on the Overview) are
+        handed in by the main window, which owns their services."""
+        super().__init__(parent)
+        self.chart: ClientChart | None = None
+        self.measures = measures
+        self.sparklines = sparklines
+        self._parts: tuple[ChartPart, ...] = (measures, sparklines)
+        self.name = QLabel()
+        self.name.setProperty("role", "title")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = QLabel()
+        self.details.setProperty("role", "subtle")
+        self.edit_button = QPushButton("Edit client…")
+        self.edit_button.clicked.connect(self.edit_requested)
+        header = QHBoxLayout()
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.name)
+        names.addWidget(self.details)
+        header.addLayout(names, 1)
+        header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(False)
+        self.overview = OverviewTab()
+        self.sessions = SessionsTab()
+        self.tabs.addTab(self.overview, "Overview")
+        self.tabs.addTab(self.sessions, "Sessions")
+        for name in TAB_NAMES[2:]:
+            page = measures if name == "Measures" else _placeholder(COMING[name])
+            self.tabs.addTab(page, name)
+        self.overview.add_panel(sparklines)
+        chart_page = QWidget()
+        chart_layout = QVBoxLayout(chart_page)
+        chart_layout.setContentsMargins(12, 10, 10, 10)
+        chart_layout.setSpacing(10)
+        chart_layout.addLayout(header)
+        chart_layout.addWidget(self.tabs, 1)
+        self.empty = QLabel()
+        self.empty.setProperty("role", "placeholder")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(chart_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.show_empty()
+
+    def show_empty(self, text: str = "") -> None:
+        self.chart = None
+        self.empty.setText(text or "Choose a client on the left to see their course of care.\n"
+                           "Add a client with New client (Ctrl+N).")
+        self.stack.setCurrentWidget(self.empty)
+
+    def set_chart(self, chart: ClientChart) -> None:
+        self.chart = chart
+        self.name.setText(chart.client.name + (
+            f" ({chart.client.preferred_name})" if chart.client.preferred_name else ""))
+        self.details.setText(describe(chart.client))
+        self.overview.set_chart(chart)
+        self.sessions.set_chart(chart)
+        for part in self._parts:
+            part.set_chart(chart)
+        self.stack.setCurrentIndex(1)
+
+    def clear(self) -> None:
+        """Forget everything clinical that this view holds."""
+        self.chart = None
+        self.name.clear()
+        self.details.clear()
+        self.overview.clear()
+        self.sessions.clear()
+        for part in self._parts:
+            part.clear()
+        self.show_empty()

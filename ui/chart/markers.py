@@ -1,0 +1,57 @@
+"""The marker of each kind of session: one shape and colour per modality, hollow if unsigned."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+
+from ui.common import style
+from ui.common.style import Modality
+
+
+def marker_path(shape: str, centre: QPointF, size: float) -> QPainterPath:
+    """The outline of one marker shape, `size` pixels across, centred on `centre`."""
+    r = size / 2
+    x, y = centre.x(), centre.y()
+    path = QPainterPath()
+    if shape == "circle":
+        path.addEllipse(centre, r, r)
+    elif shape == "square":
+        path.addRect(QRectF(x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8))
+    elif shape == "diamond":
+        path.addPolygon(QPolygonF([QPointF(x, y - r * 1.25), QPointF(x + r * 1.25, y),
+                                   QPointF(x, y + r * 1.25), QPointF(x - r * 1.25, y)]))
+        path.closeSubpath()
+    elif shape in ("triangle", "triangle_down"):
+        s = -1 if shape == "triangle" else 1
+        path.addPolygon(QPolygonF([QPointF(x, y + s * r * 1.15),
+                                   QPointF(x + r * 1.1, y - s * r * 0.85),
+                                   QPointF(x - r * 1.1, y - s * r * 0.85)]))
+        path.closeSubpath()
+    else:  # hexagon
+        points = [QPointF(x + r * math.cos(math.pi / 3 * k), y + r * math.sin(math.pi / 3 * k))
+                  for k in range(6)]
+        path.addPolygon(QPolygonF(points))
+        path.closeSubpath()
+    return path
+
+
+def paint_marker(painter: QPainter, look: Modality, centre: QPointF, size: float,
+                 filled: bool) -> None:
+    path = marker_path(look.shape, centre, size)
+    painter.setPen(QPen(look.colour.darker(125), 1.6))
+    painter.setBrush(QBrush(look.colour) if filled else QBrush(QColor(style.SURFACE)))
+    painter.drawPath(path)
+
+
+def marker_pixmap(look: Modality, filled: bool = True, size: int = 14) -> QPixmap:
+    """A small marker image for legends and table cells."""
+    pixmap = QPixmap(size + 4, size + 4)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    paint_marker(painter, look, QPointF((size + 4) / 2, (size + 4) / 2), size - 2, filled)
+    painter.end()
+    return pixmap

@@ -1,0 +1,182 @@
+"""The Overview tab: the counts that matter, a legend, and each course of care as a timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import ClientChart
+from models.formatting import date_text
+from ui.chart.care import CourseLine, Figures, course_lines, figures
+from ui.chart.markers import marker_pixmap
+from ui.chart.timeline import CourseTimeline
+from ui.common.style import DOSING, MODALITIES, MODALITY_ORDER, Modality
+
+
+class FigureTile(QFrame):
+    """One count, large, with what it counts underneath."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.setProperty("role", "figure")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(0)
+        self.value = QLabel("—")
+        self.value.setProperty("role", "figure-value")
+        self.label = QLabel(label)
+        self.label.setProperty("role", "figure-label")
+        layout.addWidget(self.value)
+        layout.addWidget(self.label)
+
+    def set_value(self, text: str, *, attention: bool = False) -> None:
+        self.value.setText(text)
+        role = "figure-value-attention" if attention else "figure-value"
+        if self.value.property("role") != role:
+            self.value.setProperty("role", role)
+            self.value.style().unpolish(self.value)
+            self.value.style().polish(self.value)
+
+
+class Legend(QWidget):
+    """Marker, colour and name for each kind of session, and what hollow means."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(14)
+        for look in (DOSING, *(MODALITIES[k] for k in MODALITY_ORDER)):
+            layout.addWidget(self._item(look, True, look.label))
+        layout.addWidget(self._item(MODALITIES["emdr"], False, "Hollow: note not signed"))
+        layout.addStretch(1)
+
+    @staticmethod
+    def _item(look: Modality, filled: bool, text: str) -> QWidget:
+        item = QWidget()
+        row = QHBoxLayout(item)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        icon = QLabel()
+        icon.setPixmap(marker_pixmap(look, filled))
+        label = QLabel(text)
+        label.setProperty("role", "subtle")
+        row.addWidget(icon)
+        row.addWidget(label)
+        return item
+
+
+class OverviewTab(QWidget):
+    """Counts at the top, then one timeline card per course of care."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles = {
+            "dosing": FigureTile("Dosing sessions"),
+            "other": FigureTile("Other sessions"),
+            "signed": FigureTile("Signed notes"),
+            "unsigned": FigureTile("Unsigned notes"),
+            "targets": FigureTile("Open targets"),
+            "last_dose": FigureTile("Last dose"),
+        }
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        for column, tile in enumerate(self.tiles.values()):
+            grid.addWidget(tile, 0, column)
+            grid.setColumnStretch(column, 1)
+        self.legend = Legend()
+        self.courses_box = QWidget()
+        self.courses_layout = QVBoxLayout(self.courses_box)
+        self.courses_layout.setContentsMargins(0, 0, 0, 0)
+        self.courses_layout.setSpacing(12)
+        self.courses_layout.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.courses_box)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Let the white tab page show through behind the cards.
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        self.courses_box.setAutoFillBackground(False)
+        self.empty = QLabel()
+        self.empty.setProperty("role", "placeholder")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 14, 14, 8)
+        layout.setSpacing(12)
+        layout.addLayout(grid)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.scroll_area, 1)
+        self.timelines: list[CourseTimeline] = []
+
+    def add_panel(self, widget: QWidget) -> None:
+        """Place a panel (the measure sparklines) between the counts and the timelines."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, widget)
+
+    def clear(self) -> None:
+        for tile in self.tiles.values():
+            tile.set_value("—")
+        self._clear_courses()
+
+    def _clear_courses(self) -> None:
+        self.timelines = []
+        while self.courses_layout.count() > 1:
+            item = self.courses_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+    def set_chart(self, chart: ClientChart, today: dt.date | None = None) -> None:
+        self._show_figures(figures(chart))
+        self._clear_courses()
+        lines = course_lines(chart, today)
+        self.empty.setVisible(not lines)
+        self.empty.setText(
+            "No course of care has been started for this client yet. Courses, dosing "
+            "sessions and notes will appear here as a timeline.")
+        for index, line in enumerate(lines):
+            self.courses_layout.insertWidget(index, self._card(line))
+        self.scroll_area.verticalScrollBar().setValue(0)
+
+    def _card(self, line: CourseLine) -> QFrame:
+        card = QFrame()
+        card.setProperty("role", "card")
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(4)
+        header = QHBoxLayout()
+        title = QLabel(line.title)
+        title.setProperty("role", "heading")
+        subtitle = QLabel(line.subtitle)
+        subtitle.setProperty("role", "subtle")
+        header.addWidget(title)
+        header.addSpacing(12)
+        header.addWidget(subtitle, 1, Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(header)
+        timeline = CourseTimeline(line)
+        self.timelines.append(timeline)
+        layout.addWidget(timeline)
+        return card
+
+    def _show_figures(self, f: Figures) -> None:
+        self.tiles["dosing"].set_value(str(f.dosing_sessions))
+        self.tiles["other"].set_value(str(f.other_sessions))
+        self.tiles["signed"].set_value(str(f.signed_notes))
+        self.tiles["unsigned"].set_value(str(f.unsigned_notes), attention=f.unsigned_notes > 0)
+        self.tiles["targets"].set_value(str(f.open_targets))
+        self.tiles["last_dose"].set_value(date_text(f.last_dose))

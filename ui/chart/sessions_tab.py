@@ -1,0 +1,189 @@
+"""The Sessions tab: every dosing session and note of the client in a sortable table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPixmap, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import ClientChart
+from models.formatting import date_text
+from ui.chart.care import SessionRow, session_rows
+from ui.chart.markers import marker_pixmap
+from ui.common import style
+from ui.common.signals import emit
+from ui.common.style import modality
+from ui.common.table_model import RowsTableModel
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class SessionsModel(RowsTableModel):
+    """One row per dosing session or note, oldest first; the proxy sorts."""
+
+    DATE = 0
+    KIND = 1
+    SESSION = 2
+    STATUS = 3
+    FOLLOWS = 4
+    DAYS_SINCE = 5
+    HEADERS = ("Date", "Kind", "Session", "Status", "Follows dose", "Days after dose")
+
+    _rows: list[SessionRow]
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._icons: dict[tuple[str, bool], QPixmap] = {}
+
+    def set_chart(self, chart: ClientChart) -> None:
+        self.set_rows(session_rows(chart))
+
+    def row_at(self, row: int) -> SessionRow:
+        return self._rows[row]
+
+    def _icon(self, kind: str, filled: bool) -> QPixmap:
+        key = (kind, filled)
+        if key not in self._icons:
+            self._icons[key] = marker_pixmap(modality(kind), filled, 12)
+        return self._icons[key]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                date_text(row.day),
+                row.kind_label,
+                row.session,
+                row.status,
+                row.follows or "—",
+                "—" if row.days_since is None else str(row.days_since),
+            )[column]
+        if role == SORT_ROLE:
+            return (
+                row.day.toordinal() * 10_000_000 + row.order,
+                row.kind_label,
+                row.session,
+                row.status,
+                row.follows,
+                -1 if row.days_since is None else row.days_since,
+            )[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == self.KIND:
+            return self._icon(row.kind, row.status not in ("Draft",))
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS and \
+                row.status != "Signed":
+            return QColor("#b35c00")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.DAYS_SINCE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class SessionsProxy(QSortFilterProxyModel):
+    """Sorts by each column's sort value (dates as day numbers, counts as numbers)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+
+
+class SessionsTab(QWidget):
+    """The table, with New note and Open note; a double-click or Enter opens a note."""
+
+    new_note_requested = Signal()
+    open_note_requested = Signal(int)  # note id
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pending: ClientChart | None = None
+        self.model = SessionsModel(self)
+        self.proxy = SessionsProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(SessionsModel.DATE, Qt.SortOrder.DescendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(SessionsModel.SESSION, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        self.view.setAccessibleName("Sessions")
+        self.new_button = QPushButton("New note…")
+        self.new_button.setToolTip("Write a dosing, preparation or integration note (Ctrl+Shift+N)")
+        self.new_button.clicked.connect(self.new_note_requested)
+        self.open_button = QPushButton("Open note")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self._open_current)
+        hint = QLabel("Double-click or press Enter to open a session's note.")
+        hint.setProperty("role", "subtle")
+        bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
+        bar.addWidget(self.open_button)
+        bar.addSpacing(12)
+        bar.addWidget(hint)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 14, 14, 14)
+        layout.setSpacing(10)
+        layout.addLayout(bar)
+        layout.addWidget(self.view)
+        self.view.activated.connect(lambda _index: self._open_current())
+        self.view.selectionModel().currentRowChanged.connect(
+            lambda _cur, _prev: self.open_button.setEnabled(self.current_note_id() is not None))
+        self.view.setStyleSheet(f"QTableView {{ border: 1px solid {style.LINE}; }}")
+
+    def current_note_id(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row()).note_id
+
+    def _open_current(self) -> None:
+        note_id = self.current_note_id()
+        if note_id is not None:
+            emit(self.open_note_requested, note_id)
+
+    def set_chart(self, chart: ClientChart) -> None:
+        """Remember the chart; the table is filled when the tab is first shown."""
+        self._pending = chart
+        if self.isVisible():
+            self._fill()
+
+    def _fill(self) -> None:
+        if self._pending is not None:
+            chart, self._pending = self._pending, None
+            self.model.set_chart(chart)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fill()
+        super().showEvent(event)
+
+    def clear(self) -> None:
+        self._pending = None
+        self.model.clear()

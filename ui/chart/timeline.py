@@ -1,0 +1,194 @@
+"""One course of care painted as lanes over a date axis: doses on top, a lane per modality.
+
+A kind is told apart by its lane label, its marker shape and an Okabe-Ito colour; a hollow
+marker is a note not yet signed. Hovering a marker says what it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from models.formatting import date_text, day_month, month_year
+from ui.chart.care import CourseLine
+from ui.chart.markers import paint_marker
+from ui.common import style
+from ui.common.style import DOSING, MODALITIES
+
+LANE_LABEL_WIDTH = 132
+DOSE_LANE = 40
+LANE = 26
+AXIS = 30
+PAD_TOP = 6
+PAD_RIGHT = 20
+MARKER = 11
+
+
+def _month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
+    day = dt.date(start.year, start.month, 1)
+    ticks = []
+    while day <= end:
+        if day >= start:
+            ticks.append(day)
+        day = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return ticks
+
+
+def _week_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
+    day = start + dt.timedelta(days=(7 - start.weekday()) % 7)  # Mondays
+    ticks = []
+    while day <= end:
+        ticks.append(day)
+        day += dt.timedelta(days=7)
+    return ticks
+
+
+class CourseTimeline(QWidget):
+    """One course of care painted as lanes over a date axis, with tooltips on markers."""
+
+    def __init__(self, line: CourseLine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.line = line
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(LANE_LABEL_WIDTH + 240)
+        self._span_start = line.start - dt.timedelta(days=2)
+        span = max(14, (line.end - line.start).days + 4)
+        self._span_days = span
+        self.setFixedHeight(self._height())
+        self.setAccessibleName(f"{line.title} timeline")
+
+    def _height(self) -> int:
+        return PAD_TOP + DOSE_LANE + LANE * len(self.line.lanes) + AXIS
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, self._height())
+
+    def _x(self, day: dt.date) -> float:
+        left = LANE_LABEL_WIDTH
+        width = max(1, self.width() - left - PAD_RIGHT)
+        return left + width * ((day - self._span_start).days + 0.5) / self._span_days
+
+    def _lane_y(self, key: str) -> float:
+        if key == "dosing":
+            return PAD_TOP + DOSE_LANE * 0.62
+        return PAD_TOP + DOSE_LANE + LANE * self.line.lanes.index(key) + LANE / 2
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        line = self.line
+        width = self.width()
+        plot_left = LANE_LABEL_WIDTH
+        plot_right = width - PAD_RIGHT
+        axis_y = PAD_TOP + DOSE_LANE + LANE * len(line.lanes) + 4
+        text_pen = QPen(QColor(style.INK))
+        muted_pen = QPen(QColor(style.MUTED))
+        base_font = QFont(self.font())
+        small_font = QFont(base_font)
+        small_font.setPointSizeF(max(7.5, base_font.pointSizeF() * 0.88))
+        bold_font = QFont(small_font)
+        bold_font.setBold(True)
+
+        # Integration windows: a light band from each dose to the next, so the sessions
+        # that follow a dose sit visibly inside its window.
+        doses = list(line.doses)
+        for i, dose in enumerate(doses):
+            x0 = self._x(dose.day)
+            x1 = self._x(doses[i + 1].day) if i + 1 < len(doses) else plot_right
+            if i % 2 == 0:
+                painter.fillRect(QRectF(x0, PAD_TOP, x1 - x0, axis_y - PAD_TOP),
+                                 QColor(213, 94, 0, 14))
+            painter.setPen(QPen(QColor(213, 94, 0, 90), 1, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(x0, PAD_TOP + 4), QPointF(x0, axis_y))
+
+        # Lane guides and labels.
+        painter.setFont(small_font)
+        lane_keys = ["dosing", *line.lanes]
+        for key in lane_keys:
+            y = self._lane_y(key)
+            painter.setPen(QPen(QColor(style.LINE), 1))
+            painter.drawLine(QPointF(plot_left, y), QPointF(plot_right, y))
+            look = DOSING if key == "dosing" else MODALITIES[key]
+            label_rect = QRectF(26, y - 10, LANE_LABEL_WIDTH - 32, 20)
+            paint_marker(painter, look, QPointF(15, y), 9, True)
+            painter.setPen(text_pen)
+            painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter
+                             | Qt.AlignmentFlag.AlignLeft, look.short)
+
+        # Date axis.
+        painter.setPen(QPen(QColor(style.MUTED), 1))
+        painter.drawLine(QPointF(plot_left, axis_y), QPointF(plot_right, axis_y))
+        span_end = self._span_start + dt.timedelta(days=self._span_days)
+        pixels_per_day = (plot_right - plot_left) / self._span_days
+        weekly = pixels_per_day * 7 >= 58
+        ticks = (_week_ticks if weekly else _month_ticks)(self._span_start, span_end)
+        tick_text = day_month if weekly else month_year
+        painter.setFont(small_font)
+        metrics = painter.fontMetrics()
+        last_right = -1e9
+        for tick in ticks:
+            x = self._x(tick) - pixels_per_day / 2
+            painter.setPen(muted_pen)
+            painter.drawLine(QPointF(x, axis_y), QPointF(x, axis_y + 4))
+            text = tick_text(tick)
+            w = metrics.horizontalAdvance(text)
+            if x - w / 2 > last_right + 6 and x + w / 2 < width:
+                painter.drawText(QRectF(x - w / 2 - 2, axis_y + 5, w + 4, 18),
+                                 Qt.AlignmentFlag.AlignHCenter, text)
+                last_right = x + w / 2
+
+        # Notes, then doses on top.
+        for note in line.notes:
+            paint_marker(painter, MODALITIES[note.modality],
+                         QPointF(self._x(note.day), self._lane_y(note.modality)), MARKER,
+                         note.signed)
+        painter.setFont(bold_font)
+        metrics = painter.fontMetrics()
+        y = self._lane_y("dosing")
+        last_right = -1e9
+        for dose in doses:
+            x = self._x(dose.day)
+            paint_marker(painter, DOSING, QPointF(x, y), MARKER, dose.status != "draft")
+            w = metrics.horizontalAdvance(dose.label)
+            if x - w / 2 > last_right + 3:
+                painter.setPen(text_pen)
+                painter.drawText(QRectF(x - w / 2 - 2, PAD_TOP - 2, w + 4, 16),
+                                 Qt.AlignmentFlag.AlignHCenter, dose.label)
+                last_right = x + w / 2
+        painter.end()
+
+    def tooltip_at(self, x: float, y: float) -> str:
+        """What the marker under (x, y) is, in words; "" when there is none."""
+        best: tuple[float, str] | None = None
+        for dose in self.line.doses:
+            d = math.hypot(self._x(dose.day) - x, self._lane_y("dosing") - y)
+            if d <= MARKER and (best is None or d < best[0]):
+                status = {"signed": "note signed", "draft": "note in draft"}.get(
+                    dose.status, "no note yet")
+                best = (d, f"Dosing session {dose.label} · {date_text(dose.day)} · {status}")
+        for note in self.line.notes:
+            d = math.hypot(self._x(note.day) - x, self._lane_y(note.modality) - y)
+            if d <= MARKER and (best is None or d < best[0]):
+                look = MODALITIES[note.modality]
+                follows = (f" · {note.days_after} day{'s' if note.days_after != 1 else ''} "
+                           f"after {note.follows}") if note.follows else ""
+                state = "signed" if note.signed else "draft, not signed"
+                best = (d, f"{look.label} · {date_text(note.day)}{follows} · {state}")
+        return best[1] if best else ""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            text = self.tooltip_at(event.pos().x(), event.pos().y())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)

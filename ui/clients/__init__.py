@@ -1,0 +1,1 @@
+"""The client list and the dialog that adds or edits a client."""

@@ -1,0 +1,185 @@
+"""New and edit client dialogs, with the service's validation shown beside each field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import ClientDetail
+from models.errors import DomainError, ValidationError
+from ui.shell.tasks import Changed, TaskRunner, report_unexpected
+
+FIELDS = ("name", "preferred_name", "date_of_birth", "pronouns", "contact",
+          "emergency_contact", "diagnoses")
+
+
+def parse_date(text: str) -> tuple[dt.date | None, str]:
+    """An optional YYYY-MM-DD date: (date or None, error message or "")."""
+    text = text.strip()
+    if not text:
+        return None, ""
+    try:
+        return dt.date.fromisoformat(text), ""
+    except ValueError:
+        return None, "Write the date as YYYY-MM-DD, for example 1984-03-21, or leave it empty."
+
+
+class ClientDialog(QDialog):
+    """Add a client (detail=None) or edit one; saves through the task runner."""
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        *,
+        actor_id: int | None,
+        detail: ClientDetail | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.actor_id = actor_id
+        self.detail = detail
+        self.saved: ClientDetail | None = None
+        self.setWindowTitle("Edit client" if detail else "New client")
+        self.setModal(True)
+        self.setMinimumWidth(520)
+        self.fields: dict[str, QLineEdit | QPlainTextEdit] = {
+            "name": QLineEdit(),
+            "preferred_name": QLineEdit(),
+            "date_of_birth": QLineEdit(),
+            "pronouns": QLineEdit(),
+            "contact": QLineEdit(),
+            "emergency_contact": QLineEdit(),
+            "diagnoses": QPlainTextEdit(),
+        }
+        self.fields["date_of_birth"].setPlaceholderText("YYYY-MM-DD (optional)")
+        self.fields["pronouns"].setPlaceholderText("e.g. she/her, they/them")
+        self.fields["contact"].setPlaceholderText("Phone or email")
+        self.fields["emergency_contact"].setPlaceholderText("Name and phone")
+        diagnoses = self.fields["diagnoses"]
+        assert isinstance(diagnoses, QPlainTextEdit)
+        diagnoses.setTabChangesFocus(True)
+        diagnoses.setFixedHeight(diagnoses.fontMetrics().lineSpacing() * 3 + 14)
+        self.errors: dict[str, QLabel] = {}
+        labels = {
+            "name": "Name *", "preferred_name": "Preferred name", "date_of_birth":
+            "Date of birth", "pronouns": "Pronouns", "contact": "Contact",
+            "emergency_contact": "Emergency contact", "diagnoses": "Diagnoses",
+        }
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(4)
+        for key in FIELDS:
+            holder = QVBoxLayout()
+            holder.setSpacing(2)
+            holder.addWidget(self.fields[key])
+            error = QLabel()
+            error.setProperty("role", "error")
+            error.setWordWrap(True)
+            error.hide()
+            holder.addWidget(error)
+            self.errors[key] = error
+            form.addRow(labels[key], holder)
+        self.message = QLabel()
+        self.message.setProperty("role", "error")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        note = QLabel("* required")
+        note.setProperty("role", "subtle")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        assert isinstance(save, QPushButton)
+        save.setText("Save changes" if detail else "Add client")
+        self.save_button = save
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        if detail is not None:
+            self._fill(detail)
+        self.fields["name"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fill(self, detail: ClientDetail) -> None:
+        for key in FIELDS:
+            value: Any = getattr(detail, key)
+            text = value.isoformat() if isinstance(value, dt.date) else (value or "")
+            self._set_text(key, text)
+
+    def _set_text(self, key: str, text: str) -> None:
+        field = self.fields[key]
+        if isinstance(field, QPlainTextEdit):
+            field.setPlainText(text)
+        else:
+            field.setText(text)
+
+    def text(self, key: str) -> str:
+        field = self.fields[key]
+        return field.toPlainText() if isinstance(field, QPlainTextEdit) else field.text()
+
+    def set_text(self, key: str, text: str) -> None:
+        self._set_text(key, text)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            label.setText(problems.get(key, ""))
+            label.setVisible(key in problems)
+        unknown = [v for k, v in problems.items() if k not in self.errors]
+        self.message.setText(" ".join(unknown))
+        self.message.setVisible(bool(unknown))
+        for key in FIELDS:
+            if key in problems:
+                self.fields[key].setFocus(Qt.FocusReason.OtherFocusReason)
+                break
+
+    def submit(self) -> None:
+        services = self.runner.services
+        date_of_birth, date_problem = parse_date(self.text("date_of_birth"))
+        values = {k: self.text(k).strip() for k in FIELDS if k != "date_of_birth"}
+        data = services.client_input(date_of_birth=date_of_birth, **values)
+        problems = dict(services.validate_client_input(data))
+        if date_problem:
+            problems["date_of_birth"] = date_problem
+        self.show_problems(problems)
+        if problems:
+            return
+        self.save_button.setEnabled(False)
+        actor_id = self.actor_id
+        if self.detail is None:
+            self.runner.submit(
+                lambda s: services.create_client(s, data, actor_id=actor_id),
+                self._saved, self._failed, changes=lambda d: Changed("clients", d.id))
+        else:
+            client_id = self.detail.id
+            self.runner.submit(
+                lambda s: services.update_client(s, client_id, data, actor_id=actor_id),
+                self._saved, self._failed, changes=lambda d: Changed("client", d.id))
+
+    def _saved(self, detail: ClientDetail) -> None:
+        self.saved = detail
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.show_problems(exc.problems)
+        elif isinstance(exc, DomainError):
+            self.show_problems({"": str(exc)})
+        else:
+            report_unexpected(exc)

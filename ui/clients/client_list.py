@@ -1,0 +1,325 @@
+"""The client list: a table model over ClientSummary, a filter proxy, and the panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import ClientSummary
+from models.formatting import date_text
+from ui.common import style
+from ui.common.signals import emit
+from ui.common.table_model import RowsTableModel
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+
+
+class ClientListModel(RowsTableModel):
+    """One row per client; the rows are frozen ClientSummary DTOs."""
+
+    NAME = 0
+    RECORD = 1
+    LAST_SEEN = 2
+    HEADERS = ("Name", "Record", "Last seen")
+
+    _rows: list[ClientSummary]
+
+    def set_clients(self, clients: Sequence[ClientSummary]) -> None:
+        self.set_rows(clients)
+
+    def client_at(self, row: int) -> ClientSummary:
+        return self._rows[row]
+
+    def row_of(self, client_id: int) -> int | None:
+        for row, client in enumerate(self._rows):
+            if client.id == client_id:
+                return row
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        client = self._rows[index.row()]
+        column = index.column()
+        discharged = client.status == "discharged"
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.NAME:
+                name = client.name
+                if client.preferred_name:
+                    name = f"{name} ({client.preferred_name})"
+                return f"{name} · discharged" if discharged else name
+            if column == self.RECORD:
+                return client.record_number
+            if column == self.LAST_SEEN:
+                return date_text(client.last_seen)
+        elif role == SORT_ROLE:
+            if column == self.NAME:
+                return client.name.casefold()
+            if column == self.RECORD:
+                return client.record_number
+            if column == self.LAST_SEEN:
+                return client.last_seen.toordinal() if client.last_seen else 0
+        elif role == CLIENT_ID_ROLE:
+            return client.id
+        elif role == SEARCH_ROLE:
+            return " ".join((client.name, client.preferred_name, client.record_number)).casefold()
+        elif role == Qt.ItemDataRole.ForegroundRole and discharged:
+            return QColor(style.MUTED)
+        elif role == Qt.ItemDataRole.FontRole and discharged:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            counts = f"{client.dosing_sessions} dosing sessions, {client.notes} notes"
+            return f"{counts}; discharged" if discharged else counts
+        return None
+
+
+class ClientFilterProxy(QSortFilterProxyModel):
+    """Filter by any part of the name or record number; hide discharged clients unless asked."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._terms: list[str] = []
+        self._show_discharged = False
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_search(self, text: str) -> None:
+        self._change_filter(lambda: setattr(self, "_terms", text.casefold().split()))
+
+    def set_show_discharged(self, show: bool) -> None:
+        self._change_filter(lambda: setattr(self, "_show_discharged", show))
+
+    def _change_filter(self, change: Callable[[], None]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
+
+    @property
+    def show_discharged(self) -> bool:
+        return self._show_discharged
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, ClientListModel):
+            return True
+        client = model.client_at(source_row)
+        if not self._show_discharged and client.status == "discharged":
+            return False
+        if not self._terms:
+            return True
+        haystack = model.data(model.index(source_row, 0), SEARCH_ROLE)
+        return all(term in haystack for term in self._terms)
+
+
+class ClientListPanel(QWidget):
+    """Find box, show-discharged toggle, the table and a New client button."""
+
+    client_selected = Signal(object)  # client id, or None when nothing is selected
+    new_client_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = ClientListModel(self)
+        self.proxy = ClientFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find by name or record number  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Find client")
+        self.show_discharged = QCheckBox("Show discharged")
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(ClientListModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(ClientListModel.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ClientListModel.RECORD,
+                                    QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ClientListModel.LAST_SEEN,
+                                    QHeaderView.ResizeMode.ResizeToContents)
+        header.setHighlightSections(False)
+        self.view.setAccessibleName("Clients")
+        self.count = QLabel()
+        self.count.setProperty("role", "subtle")
+        self.count.setWordWrap(True)
+        self.new_button = QPushButton("New client…")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.search)
+        layout.addWidget(self.show_discharged)
+        layout.addWidget(self.view, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.new_button)
+        layout.addLayout(bottom)
+        self._selected_id: int | None = None
+        self.search.textChanged.connect(self._on_search)
+        self.search.installEventFilter(self)
+        self.search.returnPressed.connect(self._select_first_if_none)
+        self.show_discharged.toggled.connect(self._on_show_discharged)
+        self.new_button.clicked.connect(self.new_client_requested)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self._update_count()
+
+    # -- data -----------------------------------------------------------------------------
+
+    def set_clients(self, clients: Sequence[ClientSummary]) -> None:
+        """Replace the rows, keeping the selected client selected when it is still shown."""
+        keep = self._selected_id
+        self.view.selectionModel().blockSignals(True)
+        self.model.set_clients(clients)
+        self.view.selectionModel().blockSignals(False)
+        self._update_count()
+        if keep is not None and not self.select_client(keep):
+            self._set_selected(None)
+
+    def clear(self) -> None:
+        self.view.selectionModel().blockSignals(True)
+        self.model.clear()
+        self.view.selectionModel().blockSignals(False)
+        self.search.clear()
+        self._selected_id = None
+        self._update_count()
+
+    @property
+    def selected_id(self) -> int | None:
+        return self._selected_id
+
+    def select_client(self, client_id: int) -> bool:
+        """Select and show the client; False when the client is filtered out or unknown."""
+        row = self.model.row_of(client_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        if self._selected_id != client_id:
+            self._set_selected(client_id)
+        return True
+
+    def clear_selection(self) -> None:
+        """Select no one (the chart shows its empty state)."""
+        self.view.selectionModel().clearCurrentIndex()
+        self.view.clearSelection()
+        if self._selected_id is not None:
+            self._set_selected(None)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    # -- reactions ------------------------------------------------------------------------
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._after_filter()
+
+    def _on_show_discharged(self, show: bool) -> None:
+        self.proxy.set_show_discharged(show)
+        self._after_filter()
+
+    def _after_filter(self) -> None:
+        self._update_count()
+        if self._selected_id is not None:
+            row = self.model.row_of(self._selected_id)
+            visible = row is not None and self.proxy.mapFromSource(
+                self.model.index(row, 0)).isValid()
+            if visible:
+                self.view.scrollTo(self.view.currentIndex())
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return  # a filter hid the row: keep showing that client's chart
+        client_id = current.data(CLIENT_ID_ROLE)
+        if client_id != self._selected_id:
+            self._set_selected(client_id)
+
+    def _set_selected(self, client_id: int | None) -> None:
+        self._selected_id = client_id
+        emit(self.client_selected, client_id)
+
+    def _select_first_if_none(self) -> None:
+        if self.proxy.rowCount() == 0:
+            return
+        current = self.view.currentIndex()
+        if not current.isValid() or self.proxy.rowCount() == 1:
+            first = self.proxy.index(0, 0)
+            self.view.selectionModel().setCurrentIndex(
+                first, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down arrow in the find box moves into the list, as in a desktop file picker.
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Down and self.proxy.rowCount():
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+                if not self.view.currentIndex().isValid():
+                    self.view.selectionModel().setCurrentIndex(
+                        self.proxy.index(0, 0),
+                        QItemSelectionModel.SelectionFlag.ClearAndSelect
+                        | QItemSelectionModel.SelectionFlag.Rows)
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _update_count(self) -> None:
+        total = self.model.rowCount()
+        shown = self.proxy.rowCount()
+        if total == 0:
+            self.count.setText("No clients yet.")
+        elif self.search.text().strip():
+            self.count.setText(f"{shown} of {total} match" if shown else "No client matches.")
+        else:
+            self.count.setText(f"{shown} client{'s' if shown != 1 else ''}"
+                               + ("" if shown == total else f" ({total - shown} discharged)"))

@@ -1,0 +1,167 @@
+"""A Qt view of a matplotlib Figure, rebuilt for the view's size shortly after a resize.
+
+The chart builders in reports.charts lay out margins, legend and footnote for the exact
+size they are given, so a resized figure is rebuilt rather than stretched. Importing this
+module imports matplotlib (about a third of a second): import it when a chart is first
+needed, not at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ui.common.signals import emit
+
+# (width in inches, height in inches, dpi) -> a Figure of exactly that size
+FigureBuilder = Callable[[float, float, float], Figure]
+
+DPI = 100.0  # logical pixels per inch; the canvas scales for high-density screens
+DEBOUNCE_MS = 150
+_GROW_STEP_IN = 0.4  # a builder that finds the view too short is asked again, taller
+_MAX_GROW_STEPS = 12
+
+
+class FigureView(QWidget):
+    """Shows the Figure its builder makes for the current size; rebuilds after resizes."""
+
+    figure_changed = Signal()  # a new Figure is on screen (see `figure`)
+
+    def __init__(
+        self,
+        builder: FigureBuilder | None = None,
+        *,
+        minimum: QSize | None = None,
+        debounce_ms: int = DEBOUNCE_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._builder = builder
+        self._figure: Figure | None = None
+        self._canvas: FigureCanvasQTAgg | None = None
+        self._built_for = QSize()
+        self._base_minimum = minimum or QSize(420, 300)
+        self.setMinimumSize(self._base_minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self._rebuild_if_resized)
+        self._empty = QLabel()
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setWordWrap(True)
+        self._empty.setProperty("role", "placeholder")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self._empty)
+
+    @property
+    def figure(self) -> Figure | None:
+        """The Figure on screen, or None."""
+        return self._figure
+
+    @property
+    def canvas(self) -> FigureCanvasQTAgg | None:
+        return self._canvas
+
+    def set_builder(self, builder: FigureBuilder | None, empty_text: str = "") -> None:
+        """Show what `builder` draws (at once if the view is visible); None shows the text."""
+        self._builder = builder
+        self._empty.setText(empty_text)
+        if builder is None:
+            self._drop_canvas()
+            self._empty.show()
+            return
+        if self.isVisible():
+            self.rebuild()
+        else:
+            self._built_for = QSize()  # built on the next show
+
+    def rebuild(self) -> None:
+        """Build the figure now for the view's current size."""
+        self._timer.stop()
+        if self._builder is None:
+            return
+        size = self.size().expandedTo(self._base_minimum)
+        width_in, height_in = size.width() / DPI, size.height() / DPI
+        figure: Figure | None = None
+        for step in range(_MAX_GROW_STEPS + 1):
+            try:
+                figure = self._builder(width_in, height_in + step * _GROW_STEP_IN, DPI)
+                break
+            except ValueError:
+                # The builder needs more height (a long legend or footnote): grow the view,
+                # and let the scroll area around it (if any) scroll.
+                if step == _MAX_GROW_STEPS:
+                    raise
+        assert figure is not None
+        needed = round(figure.get_figheight() * DPI)
+        self.setMinimumHeight(max(self._base_minimum.height(), needed
+                                  if needed > size.height() else 0))
+        self._show_figure(figure)
+        self._built_for = self.size()
+
+    def clear(self) -> None:
+        """Drop the figure and the builder (and what it holds)."""
+        self._timer.stop()
+        self._builder = None
+        self._drop_canvas()
+        self._empty.setText("")
+        self._empty.show()
+        self.setMinimumSize(self._base_minimum)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _show_figure(self, figure: Figure) -> None:
+        canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
+        canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        canvas.setMinimumSize(1, 1)
+        title = next((t.get_text() for t in figure.texts if t.get_gid() == "title"), "Chart")
+        subtitle = next((t.get_text() for t in figure.texts if t.get_gid() == "subtitle"), "")
+        canvas.setAccessibleName(title)
+        canvas.setAccessibleDescription(subtitle)
+        old = self._canvas
+        self._empty.hide()
+        if old is not None:
+            self._layout.replaceWidget(old, canvas)
+            old.hide()
+            old.deleteLater()
+        else:
+            self._layout.addWidget(canvas)
+        self._canvas = canvas
+        self._figure = figure
+        emit(self.figure_changed)
+
+    def _drop_canvas(self) -> None:
+        if self._canvas is not None:
+            self._layout.removeWidget(self._canvas)
+            self._canvas.hide()
+            self._canvas.deleteLater()
+        self._canvas = None
+        self._figure = None
+        self._built_for = QSize()
+
+    def _rebuild_if_resized(self) -> None:
+        if not self.isVisible() or self._builder is None:
+            return
+        built = self._built_for
+        if built.isValid() and abs(built.width() - self.width()) <= 2 \
+                and abs(built.height() - self.height()) <= 2:
+            return
+        self.rebuild()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._builder is not None and not self._built_for.isValid():
+            self.rebuild()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._builder is not None and self.isVisible():
+            self._timer.start()

@@ -1,0 +1,1 @@
+"""Symptom measures: the Measures tab, item-by-item entry, custom measures, sparklines."""

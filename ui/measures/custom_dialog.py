@@ -1,0 +1,175 @@
+"""Define a custom measure: a single number of the clinician's own, with its range."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.errors import DomainError, ValidationError
+from models.instruments import Instrument
+from ui.common.signals import emit
+from ui.measures.ports import MeasuresServices, Submitter
+from ui.shell.tasks import report_unexpected
+
+
+class CustomMeasureDialog(QDialog):
+    """Define a single-number measure of the clinician's own (name, range, direction)."""
+
+    created = Signal(object)  # the new Instrument
+
+    def __init__(
+        self,
+        runner: Submitter,
+        services: MeasuresServices,
+        *,
+        actor_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.services = services
+        self.actor_id = actor_id
+        self.instrument: Instrument | None = None
+        self.setWindowTitle("New custom measure")
+        self.setModal(True)
+        self.setMinimumWidth(500)
+        intro = QLabel("A single number you rate for anything the standard measures do not "
+                       "cover, such as a daily craving or pain rating. It has no severity "
+                       "bands. Give a reliable-change threshold only if you have a published "
+                       "figure; without one, change is shown but not labelled.")
+        intro.setWordWrap(True)
+        intro.setProperty("role", "subtle")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Craving (0–10)")
+        self.name.setAccessibleName("Name")
+        self.lowest = QSpinBox()
+        self.lowest.setRange(-1000, 1000)
+        self.lowest.setValue(0)
+        self.lowest.setAccessibleName("Lowest value")
+        self.highest = QSpinBox()
+        self.highest.setRange(-1000, 1000)
+        self.highest.setValue(10)
+        self.highest.setAccessibleName("Highest value")
+        self.lower_better = QRadioButton("Lower is better (e.g. craving, pain, distress)")
+        self.higher_better = QRadioButton("Higher is better (e.g. mood, sleep quality)")
+        self.lower_better.setChecked(True)
+        self.reliable = QDoubleSpinBox()
+        self.reliable.setRange(0, 1000)
+        self.reliable.setDecimals(1)
+        self.reliable.setSingleStep(0.5)
+        self.reliable.setSpecialValueText("None")
+        self.reliable.setSuffix(" points")
+        self.reliable.setAccessibleName("Reliable change threshold")
+        self.errors: dict[str, QLabel] = {}
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        range_row = QHBoxLayout()
+        range_row.addWidget(QLabel("from"))
+        range_row.addWidget(self.lowest)
+        range_row.addWidget(QLabel("to"))
+        range_row.addWidget(self.highest)
+        range_row.addStretch(1)
+        direction = QVBoxLayout()
+        direction.addWidget(self.lower_better)
+        direction.addWidget(self.higher_better)
+        for key, label, field in (
+            ("name", "Name *", self.name),
+            ("max_value", "Range", range_row),
+            ("direction", "Direction", direction),
+            ("reliable_change", "Reliable change", self.reliable),
+        ):
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            if isinstance(field, QWidget):
+                box.addWidget(field)
+            else:
+                box.addLayout(field)
+            error = QLabel()
+            error.setProperty("role", "error")
+            error.setWordWrap(True)
+            error.hide()
+            self.errors[key] = error
+            box.addWidget(error)
+            form.addRow(label, box)
+        self.general_error = QLabel()
+        self.general_error.setProperty("role", "error")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        buttons = QDialogButtonBox()
+        self.create_button = buttons.addButton("Create measure",
+                                               QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setProperty("role", "primary")
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.create_button.clicked.connect(self.create_measure)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+
+    def create_measure(self) -> None:
+        """Check the form, then create the measure through the runner."""
+        for label in self.errors.values():
+            label.hide()
+        self.general_error.hide()
+        name = self.name.text().strip()
+        problems = {}
+        if not name:
+            problems["name"] = "Name the measure."
+        if self.lowest.value() >= self.highest.value():
+            problems["max_value"] = "The highest value must be above the lowest."
+        if problems:
+            self._show(problems)
+            return
+        low, high = self.lowest.value(), self.highest.value()
+        higher = self.higher_better.isChecked()
+        reliable = self.reliable.value() or None
+        services, actor_id = self.services, self.actor_id
+        self.create_button.setEnabled(False)
+        self.runner.submit(
+            lambda s: services.create_custom_instrument(
+                s, name, low, high, higher, reliable_change=reliable, actor_id=actor_id),
+            self._created, self._failed)
+
+    def _created(self, instrument: Instrument) -> None:
+        self.create_button.setEnabled(True)
+        self.instrument = instrument
+        emit(self.created, instrument)
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self.create_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self._show(exc.problems)
+        elif isinstance(exc, DomainError):
+            self.general_error.setText(str(exc))
+            self.general_error.show()
+        else:
+            report_unexpected(exc)
+
+    def _show(self, problems: Mapping[str, str]) -> None:
+        for key, text in problems.items():
+            label = self.errors.get(key)
+            if label is None:
+                self.general_error.setText(text)
+                self.general_error.show()
+            else:
+                label.setText(text)
+                label.show()

@@ -1,0 +1,461 @@
+"""Enter a measure item by item from the keyboard, the score and flags updating as you go."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import ClientChart, DosingSessionDTO
+from models.errors import DomainError, ValidationError
+from models.formatting import date_text
+from models.instruments import Charting, FlagKind, Instrument, Score, score
+from ui.common import style
+from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+from ui.common.signals import emit
+from ui.common.style import SAFETY, SAFETY_BG
+from ui.measures.custom_dialog import CustomMeasureDialog
+from ui.measures.item_rows import ItemRow, item_row
+from ui.measures.order import dose_numbers, instrument_order
+from ui.measures.ports import MeasuresServices, Submitter
+from ui.shell.tasks import Changed, report_unexpected
+
+_ENTRY_STYLE = f"""
+QFrame#itemRow {{
+    border: 1px solid transparent;
+    border-radius: 6px;
+    background: transparent;
+}}
+QFrame#itemRow:focus {{
+    border: 2px solid {style.ACCENT};
+    background: #eef5fc;
+}}
+QFrame#itemRow[flagged="true"] {{
+    border: 2px solid {SAFETY};
+    background: {SAFETY_BG};
+}}
+QLabel#itemNumber {{
+    color: {style.MUTED};
+    font-weight: 600;
+}}
+QLabel#itemText {{
+    color: {style.INK};
+}}
+QLabel#rowFlag {{
+    color: {SAFETY};
+    font-weight: 700;
+}}
+QPushButton#answer {{
+    background: {style.SURFACE};
+    border: 1px solid #b8c2cc;
+    border-radius: 4px;
+    padding: 4px 10px;
+    color: {style.INK};
+}}
+QPushButton#answer:checked {{
+    background: {style.ACCENT};
+    border-color: {style.ACCENT};
+    color: white;
+}}
+QLabel#scoreTotal {{
+    font-size: 14pt;
+    font-weight: 600;
+    color: {style.INK};
+}}
+QLabel#scoreBand {{
+    color: {style.INK};
+    font-size: 11pt;
+}}
+QLabel#safetyBanner {{
+    color: {SAFETY};
+    background: {SAFETY_BG};
+    border: 2px solid {SAFETY};
+    border-radius: 4px;
+    padding: 6px 10px;
+    font-weight: 600;
+}}
+QWidget#itemsPage {{
+    background: {style.SURFACE};
+}}
+"""
+
+ENTRY_HINT = ("Type an answer's number to answer and move on  ·  ←/→ change  ·  "
+              "Backspace clears  ·  ↑/↓ move between items  ·  Ctrl+Enter saves")
+
+
+class MeasureEntryDialog(QDialog):
+    """Record one administration: instrument, date, relation to care, dose, and the items.
+
+    The total, band and flags update with every answer; a positive safety item shows at once.
+    """
+
+    recorded = Signal(object)  # the ScoredAdministration the service returned
+    instrument_created = Signal(object)  # a custom Instrument defined from this dialog
+
+    def __init__(
+        self,
+        runner: Submitter,
+        services: MeasuresServices,
+        chart: ClientChart,
+        instruments: Mapping[str, Instrument],
+        *,
+        actor_id: int | None = None,
+        instrument_id: str | None = None,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.services = services
+        self.chart = chart
+        self.instruments = dict(instruments)
+        self.actor_id = actor_id
+        self.today = today or dt.date.today()
+        self.instrument: Instrument | None = None
+        self.rows: list[ItemRow] = []
+        self.result: Any = None
+        self._saving = False
+        self.setWindowTitle("Enter a measure")
+        self.setModal(True)
+        self.setMinimumSize(640, 520)
+        self.resize(860, 760)
+        self.setStyleSheet(_ENTRY_STYLE)
+
+        who = QLabel(f"For {chart.client.name} · {chart.client.record_number}")
+        who.setProperty("role", "subtle")
+        self.instrument_box = QComboBox()
+        for instrument in instrument_order(self.instruments):
+            self.instrument_box.addItem(f"{instrument.short_name} — {instrument.title}"
+                                        if instrument.short_name != instrument.title
+                                        else instrument.title, instrument.id)
+        self.instrument_box.setAccessibleName("Instrument")
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat(DATE_EDIT_FORMAT)
+        self.date_edit.setMaximumDate(to_qdate(self.today))
+        self.date_edit.setDate(to_qdate(self.today))
+        self.date_edit.setAccessibleName("Date given")
+        self.relation_box = QComboBox()
+        for value, label in services.relation_labels.items():
+            self.relation_box.addItem(label, value)
+        self.relation_box.setAccessibleName("Relation to care")
+        self.numbers = dose_numbers(chart)
+        self.dose_box = QComboBox()
+        self.dose_box.setAccessibleName("Dosing session")
+        self.dose_label = QLabel("Dosing session")
+        self._fill_doses()
+
+        form = QGridLayout()
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(8)
+        self.custom_button = QPushButton("New custom measure…")
+        self.custom_button.setAutoDefault(False)
+        self.custom_button.setToolTip("Define a single-number measure of your own")
+        self.custom_button.clicked.connect(self.open_custom)
+        instrument_row = QHBoxLayout()
+        instrument_row.addWidget(self.instrument_box, 1)
+        instrument_row.addWidget(self.custom_button)
+        form.addWidget(QLabel("Instrument"), 0, 0)
+        form.addLayout(instrument_row, 0, 1, 1, 3)
+        form.addWidget(QLabel("Date given"), 1, 0)
+        form.addWidget(self.date_edit, 1, 1)
+        form.addWidget(QLabel("Relation to care"), 1, 2)
+        form.addWidget(self.relation_box, 1, 3)
+        form.addWidget(self.dose_label, 2, 0)
+        form.addWidget(self.dose_box, 2, 1, 1, 3)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
+
+        self.instructions = QLabel()
+        self.instructions.setWordWrap(True)
+        self.instructions.setStyleSheet("font-weight: 600;")
+        self.notice = QLabel()
+        self.notice.setProperty("role", "notice")
+        self.notice.setWordWrap(True)
+        hint = QLabel(ENTRY_HINT)
+        hint.setProperty("role", "subtle")
+        hint.setWordWrap(True)
+
+        self.items_page = QWidget()
+        self.items_page.setObjectName("itemsPage")
+        self.items_layout = QVBoxLayout(self.items_page)
+        self.items_layout.setContentsMargins(6, 6, 6, 6)
+        self.items_layout.setSpacing(2)
+        self.items_scroll = QScrollArea()
+        self.items_scroll.setWidgetResizable(True)
+        self.items_scroll.setWidget(self.items_page)
+        self.items_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.total_label = QLabel()
+        self.total_label.setObjectName("scoreTotal")
+        self.band_label = QLabel()
+        self.band_label.setObjectName("scoreBand")
+        self.band_label.setWordWrap(True)
+        self.safety_banner = QLabel()
+        self.safety_banner.setObjectName("safetyBanner")
+        self.safety_banner.setWordWrap(True)
+        self.safety_banner.hide()
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        score_row = QHBoxLayout()
+        score_row.addWidget(self.total_label)
+        score_row.addSpacing(10)
+        score_row.addWidget(self.band_label, 1)
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setProperty("role", "primary")
+        self.save_button.setAutoDefault(False)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        shortcut.activated.connect(self.save)
+        shortcut_enter = QShortcut(QKeySequence("Ctrl+Enter"), self)
+        shortcut_enter.activated.connect(self.save)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.setSpacing(8)
+        layout.addWidget(who)
+        layout.addLayout(form)
+        layout.addWidget(self.instructions)
+        layout.addWidget(self.notice)
+        layout.addWidget(hint)
+        layout.addWidget(self.items_scroll, 1)
+        layout.addLayout(score_row)
+        layout.addWidget(self.safety_banner)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+        self.instrument_box.currentIndexChanged.connect(self._instrument_chosen)
+        self.date_edit.dateChanged.connect(self._date_changed)
+        start = instrument_id if instrument_id in self.instruments else None
+        index = self.instrument_box.findData(start) if start else 0
+        self.instrument_box.setCurrentIndex(max(index, 0))
+        self._instrument_chosen()
+
+    # -- building -------------------------------------------------------------------------
+
+    def open_custom(self) -> CustomMeasureDialog:
+        """Define a custom measure; once created it is chosen here."""
+        dialog = CustomMeasureDialog(self.runner, self.services, actor_id=self.actor_id,
+                                     parent=self)
+        dialog.created.connect(self._custom_created)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _custom_created(self, instrument: Instrument) -> None:
+        self.instruments[instrument.id] = instrument
+        self.instrument_box.addItem(instrument.title, instrument.id)
+        self.instrument_box.setCurrentIndex(self.instrument_box.findData(instrument.id))
+        emit(self.instrument_created, instrument)
+
+    def _fill_doses(self) -> None:
+        self.dose_box.clear()
+        self.dose_box.addItem("Not linked to a dosing session", None)
+        doses: list[DosingSessionDTO] = sorted(self.chart.dosing_sessions,
+                                               key=lambda d: (d.session_date, d.id))
+        for dose in doses:
+            self.dose_box.addItem(f"D{self.numbers[dose.id]} · {date_text(dose.session_date)}",
+                                  dose.id)
+
+    @property
+    def per_dose(self) -> bool:
+        return self.instrument is not None and self.instrument.charting is Charting.PER_DOSE
+
+    def _instrument_chosen(self) -> None:
+        instrument_id = self.instrument_box.currentData()
+        instrument = self.instruments.get(instrument_id) if instrument_id else None
+        if instrument is None:
+            return
+        self.instrument = instrument
+        self._build_rows(instrument)
+        self.instructions.setText(instrument.instructions or instrument.timeframe
+                                  or instrument.title)
+        self.notice.setText(instrument.notice or "")
+        self.notice.setVisible(bool(instrument.notice))
+        self.dose_label.setText("Which dose *" if self.per_dose else "Dosing session")
+        self.dose_box.setItemText(0, "Choose the dosing session" if self.per_dose
+                                  else "Not linked to a dosing session")
+        self._default_relation()
+        self._date_changed()
+        self.error.hide()
+        self._update_score()
+        if self.rows:
+            self.rows[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _build_rows(self, instrument: Instrument) -> None:
+        for row in self.rows:
+            row.hide()
+            row.deleteLater()
+        while self.items_layout.count():
+            taken = self.items_layout.takeAt(0)
+            widget = taken.widget() if taken is not None else None
+            if widget is not None and widget not in self.rows:
+                widget.deleteLater()
+        self.rows = []
+        for item in instrument.items:
+            if not item.scored:
+                divider = QLabel("Not scored: asked and kept, never added to the total")
+                divider.setProperty("role", "subtle")
+                divider.setContentsMargins(40, 10, 0, 0)
+                self.items_layout.addWidget(divider)
+            row = item_row(item)
+            row.changed.connect(self._update_score)
+            row.advance.connect(lambda r=row: self._move(r, 1))
+            row.retreat.connect(lambda r=row: self._move(r, -1))
+            self.items_layout.addWidget(row)
+            self.rows.append(row)
+        self.items_layout.addStretch(1)
+        self.items_scroll.verticalScrollBar().setValue(0)
+
+    def _default_relation(self) -> None:
+        assert self.instrument is not None
+        if self.per_dose:
+            relation = "after_dose"
+        elif any(a.instrument_id == self.instrument.id for a in self.chart.administrations):
+            relation = "integration"
+        else:
+            relation = "baseline"
+        index = self.relation_box.findData(relation)
+        if index >= 0:
+            self.relation_box.setCurrentIndex(index)
+
+    def _date_changed(self) -> None:
+        """For a per-dose measure, link the dose given on the chosen date."""
+        if not self.per_dose:
+            return
+        day = self.date_edit.date().toPython()
+        for dose in self.chart.dosing_sessions:
+            if dose.session_date == day:
+                self.dose_box.setCurrentIndex(self.dose_box.findData(dose.id))
+                return
+
+    def _move(self, row: ItemRow, step: int) -> None:
+        index = self.rows.index(row) + step
+        if 0 <= index < len(self.rows):
+            target = self.rows[index]
+            target.setFocus(Qt.FocusReason.TabFocusReason)
+            self.items_scroll.ensureWidgetVisible(target, 0, 60)
+        elif index >= len(self.rows):
+            self.save_button.setFocus(Qt.FocusReason.TabFocusReason)
+
+    # -- scoring as you go ----------------------------------------------------------------
+
+    def responses(self) -> dict[int, int]:
+        return {row.item.number: row.value for row in self.rows if row.value is not None}
+
+    def current_score(self) -> Score | None:
+        if self.instrument is None:
+            return None
+        return score(self.instrument, self.responses())
+
+    def _update_score(self) -> None:
+        instrument, result = self.instrument, self.current_score()
+        if instrument is None or result is None:
+            return
+        scored = len(instrument.scored_items)
+        answered = scored - len(result.missing_items)
+        if result.total is None:
+            self.total_label.setText(f"{answered} of {scored} items answered")
+            self.band_label.setText("Incomplete, not charted: a total with a missing item is "
+                                    "kept but not charted.")
+            self.save_button.setText("Save as incomplete" if answered else "Save")
+        else:
+            prorated = " (prorated)" if result.prorated else ""
+            self.total_label.setText(
+                f"Total {result.total}{prorated} of {instrument.total_max}")
+            words = []
+            if result.band is not None:
+                band = result.band.label
+                words.append(band if result.band.validated else f"{band} (bands not validated)")
+            if result.prorated:
+                words.append(f"{answered} of {scored} items answered")
+            words += [flag.label for flag in result.flags if flag.kind is not FlagKind.SAFETY]
+            self.band_label.setText(" · ".join(words))
+            self.save_button.setText("Save")
+        flagged = {flag.item: flag for flag in result.safety_flags}
+        for row in self.rows:
+            flag = flagged.get(row.item.number)
+            row.set_flagged(flag is not None,
+                            f"⚠ Safety flag: {flag.label}" if flag is not None else "")
+        if result.safety_flags:
+            self.safety_banner.setText(
+                "⚠ SAFETY FLAG — " + "; ".join(flag.describe() for flag in result.safety_flags)
+                + ". Assess risk now and review the safety plan, whatever the total.")
+        self.safety_banner.setVisible(bool(result.safety_flags))
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def save(self) -> None:
+        if self._saving or self.instrument is None:
+            return
+        dose_id = self.dose_box.currentData()
+        if self.per_dose and dose_id is None:
+            self._show_error(f"{self.instrument.short_name} is charted per dosing session: "
+                             "choose which dose it was given at.")
+            self.dose_box.setFocus()
+            return
+        if not self.responses():
+            self._show_error("Answer at least one item before saving.")
+            if self.rows:
+                self.rows[0].setFocus()
+            return
+        data = self.services.measure_input(
+            instrument_id=self.instrument.id,
+            administered_on=self.date_edit.date().toPython(),
+            relation_to_care=self.relation_box.currentData(),
+            responses=self.responses(),
+            dosing_session_id=dose_id,
+        )
+        client_id, actor_id, services = self.chart.client.id, self.actor_id, self.services
+        self._saving = True
+        self.save_button.setEnabled(False)
+        self.error.hide()
+        self.runner.submit(
+            lambda s: services.record_administration(s, client_id, data, actor_id=actor_id),
+            self._saved, self._failed,
+            changes=lambda _result: Changed("client", client_id),
+        )
+
+    def _saved(self, result: Any) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        self.result = result
+        emit(self.recorded, result)
+        self.accept()
+
+    def _failed(self, exc: Exception) -> None:
+        self._saving = False
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self._show_error(" ".join(exc.problems.values()))
+        elif isinstance(exc, DomainError):
+            self._show_error(str(exc))
+        else:
+            report_unexpected(exc)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()

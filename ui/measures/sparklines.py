@@ -1,0 +1,284 @@
+"""Small trend lines of a client's main measures, with the latest total and band.
+
+Drawn with QPainter from the charted totals, so the Overview needs no matplotlib: a row
+paints in well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from models.dto import ClientChart
+from models.formatting import date_text
+from models.instruments import ChangeLabel, FlagKind, Instrument, classify_change
+from ui.common import style
+from ui.common.signals import emit
+from ui.common.style import DETERIORATED, IMPROVED, SAFETY
+from ui.measures.order import MAIN_INSTRUMENTS
+from ui.measures.ports import MeasuresViewLike, SeriesLike
+
+NEUTRAL = "#5F5F5F"
+LINE_WIDTH = 150
+LINE_HEIGHT = 30
+
+
+@dataclass(frozen=True)
+class SparklineRow:
+    """What one sparkline shows: the charted totals and the latest in words."""
+
+    instrument_id: str
+    name: str
+    totals: tuple[tuple[dt.date, int], ...]  # charted totals, oldest first
+    low: int
+    high: int
+    latest: str  # "7 · Mild", or "—"
+    trend: ChangeLabel | None  # latest against the first charted total
+    safety: str  # "⚠ item 9 = 1" when the latest administration raised a safety flag
+    tooltip: str
+
+
+def sparkline_row(series: SeriesLike) -> SparklineRow:
+    """The sparkline for one instrument's series."""
+    instrument = series.instrument
+    charted = sorted(
+        ((a.administration.administered_on, a.administration.id, a.score)
+         for a in series.administrations if a.score.total is not None),
+        key=lambda entry: (entry[0], entry[1]),
+    )
+    totals = tuple((day, result.total) for day, _, result in charted
+                   if result.total is not None)
+    latest_text, trend = "—", None
+    if charted:
+        _, _, last = charted[-1]
+        assert last.total is not None
+        latest_text = str(last.total)
+        if last.band is not None:
+            latest_text += f" · {last.band.label}"
+        else:
+            met = [f.label for f in last.flags if f.kind is FlagKind.CUTOFF]
+            if met:  # no validated bands (PCL-5): say whether the cut-off is met
+                latest_text += f" · {met[0]}"
+        if len(totals) > 1:
+            trend = classify_change(instrument, totals[0][1], totals[-1][1])
+    newest = max(series.administrations,
+                 key=lambda a: (a.administration.administered_on, a.administration.id),
+                 default=None)
+    safety = ""
+    if newest is not None and newest.score.has_safety_flag:
+        items = ", ".join(f"item {f.item} = {f.value}" for f in newest.score.safety_flags)
+        safety = f"⚠ {items}"
+    summary = series.summary
+    tip = [instrument.title]
+    if charted:
+        tip.append(f"Latest {latest_text} on {date_text(totals[-1][0])}")
+    if summary.baseline is not None:
+        tip.append(f"Baseline {summary.baseline.total} on {date_text(summary.baseline.when)}")
+    if summary.label not in (ChangeLabel.NOT_ENOUGH_DATA, ChangeLabel.NO_RULE):
+        tip.append(summary.label.value.capitalize())
+    if newest is not None and newest.score.total is None:
+        tip.append(f"Most recent ({date_text(newest.administration.administered_on)}) is "
+                   "incomplete, not charted")
+    if safety:
+        tip.append(f"Safety flag on the most recent administration: {safety[2:]}")
+    return SparklineRow(instrument.id, instrument.short_name, totals, instrument.total_min,
+                        instrument.total_max, latest_text, trend, safety, "\n".join(tip))
+
+
+def sparkline_rows(view: MeasuresViewLike,
+                   instrument_ids: Sequence[str] = MAIN_INSTRUMENTS) -> list[SparklineRow]:
+    """Rows for the main measures the client has, in the usual order."""
+    by_id = {s.instrument.id: s for s in view.series}
+    return [sparkline_row(by_id[key]) for key in instrument_ids if key in by_id]
+
+
+class Sparkline(QWidget):
+    """One small line: totals over time on the instrument's full range, last point marked."""
+
+    def __init__(self, row: SparklineRow | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.row = row
+        self.setFixedSize(LINE_WIDTH, LINE_HEIGHT)
+
+    def set_row(self, row: SparklineRow | None) -> None:
+        self.row = row
+        self.update()
+
+    def points(self) -> list[QPointF]:
+        """Where each total is drawn, in widget coordinates."""
+        row = self.row
+        if row is None or not row.totals:
+            return []
+        pad = 4.0
+        width, height = self.width() - 2 * pad, self.height() - 2 * pad
+        first, last = row.totals[0][0], row.totals[-1][0]
+        days = max((last - first).days, 1)
+        span = max(row.high - row.low, 1)
+        result = []
+        for day, total in row.totals:
+            x = pad + (width * (day - first).days / days if len(row.totals) > 1 else width / 2)
+            y = pad + height * (1 - (total - row.low) / span)
+            result.append(QPointF(x, y))
+        return result
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(style.LINE), 1))
+        bottom = self.height() - 3.5
+        painter.drawLine(QPointF(2, bottom), QPointF(self.width() - 2, bottom))
+        points = self.points()
+        if points:
+            path = QPainterPath(points[0])
+            for point in points[1:]:
+                path.lineTo(point)
+            painter.setPen(QPen(QColor(NEUTRAL), 1.4))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(path)
+            trend = self.row.trend if self.row is not None else None
+            colour = {ChangeLabel.RELIABLE_IMPROVEMENT: IMPROVED,
+                      ChangeLabel.RELIABLE_DETERIORATION: DETERIORATED}.get(
+                trend, NEUTRAL) if trend is not None else NEUTRAL
+            painter.setPen(QPen(QColor("white"), 1))
+            painter.setBrush(QColor(colour))
+            painter.drawEllipse(points[-1], 3.6, 3.6)
+        painter.end()
+
+
+class _SparklineItem(QFrame):
+    """A row: name, line, latest total and band, any safety flag. Click to open it."""
+
+    activated = Signal(str)
+
+    def __init__(self, row: SparklineRow) -> None:
+        super().__init__()
+        self.row = row
+        self.setObjectName("sparklineItem")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setToolTip(row.tooltip)
+        self.setAccessibleName(f"{row.name}: latest {row.latest}"
+                               + (f", safety flag {row.safety[2:]}" if row.safety else ""))
+        self.name = QLabel(row.name)
+        self.name.setObjectName("sparklineName")
+        self.name.setFixedWidth(58)
+        self.line = Sparkline(row)
+        self.latest = QLabel(row.latest)
+        self.latest.setObjectName("sparklineLatest")
+        self.safety = QLabel(row.safety)
+        self.safety.setObjectName("sparklineSafety")
+        self.safety.setVisible(bool(row.safety))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(10)
+        layout.addWidget(self.name)
+        layout.addWidget(self.line)
+        layout.addWidget(self.latest)
+        layout.addWidget(self.safety)
+        layout.addStretch(1)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            emit(self.activated, self.row.instrument_id)
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            emit(self.activated, self.row.instrument_id)
+            return
+        super().keyPressEvent(event)
+
+
+_STYLE = f"""
+QFrame#sparklineItem {{
+    border-radius: 4px;
+}}
+QFrame#sparklineItem:hover, QFrame#sparklineItem:focus {{
+    background: #eef5fc;
+}}
+QLabel#sparklineName {{
+    font-weight: 600;
+    color: {style.INK};
+}}
+QLabel#sparklineLatest {{
+    color: {style.INK};
+}}
+QLabel#sparklineSafety {{
+    color: {SAFETY};
+    font-weight: 700;
+}}
+"""
+
+
+class MeasureSparklines(QWidget):
+    """The client's main measures as small trend lines, for the Overview tab.
+
+    `build_view(chart, known)` is the measures service's build_measures_view; without
+    `known` it scores with the bundled instruments, which is all the main measures need.
+    """
+
+    instrument_activated = Signal(str)  # an instrument id: show it on the Measures tab
+
+    def __init__(
+        self,
+        build_view: Callable[..., MeasuresViewLike] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._build_view = build_view
+        self.rows: list[SparklineRow] = []
+        self.items: list[_SparklineItem] = []
+        self.setStyleSheet(_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.empty = QLabel("No measures recorded yet.")
+        self.empty.setProperty("role", "subtle")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        self._layout.addWidget(self.empty)
+
+    def set_chart(self, chart: ClientChart,
+                  known: Mapping[str, Instrument] | None = None) -> None:
+        """Build the rows from a client's chart (needs `build_view`)."""
+        if self._build_view is None:
+            raise RuntimeError("MeasureSparklines.set_chart needs build_view")
+        view = (self._build_view(chart, known) if known is not None
+                else self._build_view(chart))
+        self.set_view(view)
+
+    def set_view(self, view: MeasuresViewLike) -> None:
+        self.set_rows(sparkline_rows(view))
+
+    def set_rows(self, rows: Sequence[SparklineRow]) -> None:
+        self._clear_items()
+        self.rows = list(rows)
+        for row in self.rows:
+            item = _SparklineItem(row)
+            item.activated.connect(self.instrument_activated)
+            self._layout.addWidget(item)
+            self.items.append(item)
+        self.empty.setVisible(not self.rows)
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def _clear_items(self) -> None:
+        for item in self.items:
+            self._layout.removeWidget(item)
+            item.hide()
+            item.deleteLater()
+        self.items = []
+
+    def sizeHint(self) -> QSize:
+        rows = max(len(self.rows), 1)
+        return QSize(LINE_WIDTH + 260, rows * (LINE_HEIGHT + 6))
+
+    def row_rect(self, index: int) -> QRectF:
+        """Where row `index` sits (for tests and tooltips)."""
+        return QRectF(self.items[index].geometry())

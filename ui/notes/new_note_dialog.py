@@ -1,0 +1,249 @@
+"""Start a note: choose its template, its session date and the dosing session it follows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import DosingSessionDTO
+from models.formatting import date_text
+from models.templates import Template, load_templates
+from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+
+__all__ = ["INTEGRATION_TEMPLATES", "NewNoteChoice", "NewNoteDialog", "dosing_line"]
+
+# Notes that follow a dose and show which one in their header (CLINICAL.md).
+INTEGRATION_TEMPLATES: Final = frozenset({"emdr", "art", "ifs", "general"})
+NO_DOSING: Final = "Follows no dosing session"
+DESCRIPTION_WIDTH: Final = 600
+
+
+@dataclass(frozen=True)
+class NewNoteChoice:
+    """What the therapist chose: pass it to notes.create_note."""
+
+    template_id: str
+    session_date: dt.date
+    dosing_session_id: int | None
+
+
+def _days(dosing: DosingSessionDTO, session_date: dt.date) -> str:
+    days = (session_date - dosing.session_date).days
+    if days == 0:
+        return "same day"
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} before"
+    return f"{-days} day{'s' if days != -1 else ''} after this date"
+
+
+def dosing_line(dosing: DosingSessionDTO, session_date: dt.date) -> str:
+    """One dosing session as a line: "Dose 3 · sublingual 300 mg · 10 Nov 2026 · 2 days
+    before"."""
+    route = dosing.route.replace("_", " ") if dosing.route else "route not recorded"
+    dose = f"{dosing.dose_mg:g} mg" if dosing.dose_mg is not None else "dose not recorded"
+    return (f"Dose {dosing.number}  ·  {route} {dose}  ·  {date_text(dosing.session_date)}"
+            f"  ·  {_days(dosing, session_date)}")
+
+
+class _Description(QLabel):
+    """A template's description under its radio button; clicking it picks the template."""
+
+    def __init__(self, text: str, button: QRadioButton, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._button = button
+        self.setWordWrap(True)
+        self.setProperty("role", "subtle")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._button.setChecked(True)
+        self._button.setFocus(Qt.FocusReason.MouseFocusReason)
+        event.accept()
+
+
+class NewNoteDialog(QDialog):
+    """Which template, which day, and (for integration notes) which dose it follows."""
+
+    def __init__(
+        self,
+        dosing_sessions: Sequence[DosingSessionDTO],
+        *,
+        templates: Sequence[Template] | None = None,
+        today: dt.date | None = None,
+        template_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New note")
+        self.setMinimumWidth(DESCRIPTION_WIDTH + 60)
+        self._templates = list(templates if templates is not None
+                               else load_templates().all_latest())
+        # Newest first: the dose a note most likely follows is at the top.
+        self._dosing = sorted(dosing_sessions, key=lambda d: (d.session_date, d.number, d.id),
+                              reverse=True)
+        self._dosing_touched = False
+        today = today or dt.date.today()
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        heading = QLabel("New note", self)
+        heading.setProperty("role", "heading")
+        layout.addWidget(heading)
+
+        choices = QFrame(self)
+        choices.setProperty("role", "card")
+        grid = QGridLayout(choices)
+        grid.setContentsMargins(14, 10, 14, 12)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(2)
+        self.template_group = QButtonGroup(self)
+        self.template_buttons: dict[str, QRadioButton] = {}
+        row = 0
+        for index, template in enumerate(self._templates):
+            button = QRadioButton(template.title, choices)
+            font = button.font()
+            font.setBold(True)
+            button.setFont(font)
+            button.setObjectName(f"template_{template.id}")
+            self.template_group.addButton(button, index)
+            self.template_buttons[template.id] = button
+            description = _Description(template.description, button, choices)
+            description.setContentsMargins(24, 0, 0, 8)
+            # A wrapped label in a dialog gets the height of its unwrapped guess; give it
+            # the height its text needs at the width it will have.
+            description.setFixedWidth(DESCRIPTION_WIDTH)
+            description.setMinimumHeight(description.heightForWidth(DESCRIPTION_WIDTH))
+            grid.addWidget(button, row, 0)
+            grid.addWidget(description, row + 1, 0)
+            row += 2
+        layout.addWidget(choices)
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat(DATE_EDIT_FORMAT)
+        self.date_edit.setDate(to_qdate(today))
+        self.date_edit.setFixedWidth(170)
+        self.dosing_combo = QComboBox(self)
+        self.dosing_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dosing_combo.setMinimumContentsLength(48)
+        self.dosing_label = QLabel("Follows &dosing session", self)
+        self.dosing_label.setBuddy(self.dosing_combo)
+        date_label = QLabel("Session &date", self)
+        date_label.setBuddy(self.date_edit)
+        form.addRow(date_label, self.date_edit)
+        form.addRow(self.dosing_label, self.dosing_combo)
+        layout.addLayout(form)
+        self.dosing_hint = QLabel(self)
+        self.dosing_hint.setProperty("role", "subtle")
+        self.dosing_hint.setWordWrap(True)
+        layout.addWidget(self.dosing_hint)
+
+        self.buttons = QDialogButtonBox(self)
+        self.create_button = self.buttons.addButton(
+            "Create note", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setProperty("role", "primary")
+        self.create_button.style().unpolish(self.create_button)
+        self.create_button.style().polish(self.create_button)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.template_group.idToggled.connect(self._template_toggled)
+        self.date_edit.dateChanged.connect(lambda _d: self._fill_dosing())
+        self.dosing_combo.activated.connect(self._dosing_chosen)
+        self._fill_dosing()
+        first = template_id if template_id in self.template_buttons else (
+            self._templates[0].id if self._templates else None)
+        if first is not None:
+            self.template_buttons[first].setChecked(True)
+            self.template_buttons[first].setFocus()
+        self._template_changed()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def template_id(self) -> str | None:
+        index = self.template_group.checkedId()
+        return self._templates[index].id if index >= 0 else None
+
+    def session_date(self) -> dt.date:
+        date = self.date_edit.date()
+        return dt.date(date.year(), date.month(), date.day())
+
+    def dosing_session_id(self) -> int | None:
+        if self.template_id() not in INTEGRATION_TEMPLATES:
+            return None
+        data = self.dosing_combo.currentData()
+        return data if isinstance(data, int) else None
+
+    def choice(self) -> NewNoteChoice:
+        template_id = self.template_id()
+        if template_id is None:
+            raise ValueError("No template is chosen")
+        return NewNoteChoice(template_id, self.session_date(), self.dosing_session_id())
+
+    # -- reacting -------------------------------------------------------------------------
+
+    def _template_toggled(self, _id: int, checked: bool) -> None:
+        if checked:
+            self._template_changed()
+
+    def _template_changed(self) -> None:
+        template_id = self.template_id()
+        integration = template_id in INTEGRATION_TEMPLATES
+        self.dosing_label.setVisible(integration)
+        self.dosing_combo.setVisible(integration)
+        self.create_button.setEnabled(template_id is not None)
+        if template_id == "dosing":
+            self.dosing_hint.setText(
+                "A new dosing session record is opened with this note; its figures are "
+                "filed when the note is signed.")
+        elif template_id == "preparation":
+            self.dosing_hint.setText("Preparation comes before dosing; it follows no dose.")
+        elif integration and not self._dosing:
+            self.dosing_hint.setText("This client has no dosing sessions recorded yet.")
+        else:
+            self.dosing_hint.setText("")
+        self.dosing_hint.setVisible(bool(self.dosing_hint.text()))
+
+    def _dosing_chosen(self, _index: int) -> None:
+        self._dosing_touched = True
+
+    def _fill_dosing(self) -> None:
+        """(Re)label the doses with their days from the chosen date; unless the person
+        picked one, preselect the most recent dose on or before that date."""
+        day = self.session_date()
+        current = self.dosing_combo.currentData()
+        self.dosing_combo.clear()
+        self.dosing_combo.addItem(NO_DOSING, None)
+        for dosing in self._dosing:
+            self.dosing_combo.addItem(dosing_line(dosing, day), dosing.id)
+        if self._dosing_touched:
+            wanted = current
+        else:
+            latest = next((d for d in self._dosing if d.session_date <= day), None)
+            wanted = latest.id if latest is not None else None
+        index = self.dosing_combo.findData(wanted) if wanted is not None else 0
+        self.dosing_combo.setCurrentIndex(max(index, 0))

@@ -1,0 +1,814 @@
+"""The editor for one session note: header, form, autosave, signing and addenda.
+
+The editor never holds a Session. Every read and write goes through `run(fn, on_done,
+on_error)` (the task runner's `submit`): `fn(session)` runs on the database worker and the
+result comes back on the GUI thread. The domain functions arrive as a `NoteServices`,
+built by the composition root, because ui/ may not import anything that reaches
+SQLAlchemy.
+
+A draft saves itself: at most `autosave_ms` after the first unsaved change, whenever the
+keyboard focus leaves the editor, and when the main window calls `flush()` (on lock and
+quit). Each save writes the whole content, and saves run in order on the one worker, so
+the last one wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.dto import AddendumDTO, ClinicianDTO, DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
+from models.errors import DomainError, LockedError
+from models.formatting import date_text, date_time_text, long_date, time_text
+from models.templates import Problem, Template, UnknownTemplateError, load_templates
+from ui.common.signals import emit
+from ui.common.style import INK, LINE, MUTED
+from ui.notes.dialogs import ADDENDUM_KINDS, AddendumDialog, NewPartDialog, NewTargetDialog
+from ui.notes.form import NoteForm
+from ui.ports import NoteServices
+from ui.shell.tasks import VaultLockedError, report_unexpected
+
+__all__ = ["SIGN_WARNING", "NoteEditor", "NoteServices", "Run"]
+
+OnDone = Callable[[Any], None]
+OnError = Callable[[Exception], None]
+Run = Callable[[Callable[[Any], Any], OnDone | None, OnError | None], Any]
+
+SIGN_WARNING: Final = "Signing locks this note. Only addenda can be added after."
+DEFAULT_AUTOSAVE_MS: Final = 30_000
+
+EDITOR_STYLESHEET: Final = f"""
+QFrame[role="note-header"] {{
+    background: white;
+    border-bottom: 1px solid {LINE};
+}}
+QLabel[role="note-title"] {{
+    font-size: 15pt;
+    font-weight: 600;
+    color: {INK};
+}}
+QLabel[role="note-meta"] {{
+    color: {MUTED};
+}}
+QLabel[role="dosing-context"] {{
+    color: #0a4a8a;
+    background: #eaf2fb;
+    border: 1px solid #c5dbf2;
+    border-radius: 4px;
+    padding: 3px 8px;
+}}
+QLabel[role="signature"] {{
+    color: #1e5631;
+    background: #ecf6ef;
+    border: 1px solid #b9dcc4;
+    border-radius: 4px;
+    padding: 3px 8px;
+}}
+QLabel[role="save-state"] {{
+    color: {MUTED};
+}}
+QLabel[role="save-error"] {{
+    color: #a61b1b;
+}}
+QFrame[role="addenda"] {{
+    background: white;
+    border: 1px solid {LINE};
+    border-radius: 6px;
+}}
+QLabel[role="addendum-head"] {{
+    color: {INK};
+    font-weight: 600;
+}}
+QLabel[role="addendum-meta"] {{
+    color: {MUTED};
+    font-size: 8.5pt;
+}}
+QLabel[role="addendum-text"] {{
+    color: {INK};
+}}
+"""
+# The primary button's look comes from the application stylesheet (ui.common.style).
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    note: NoteDTO
+    dosing: DosingSessionDTO | None
+    targets: list[TargetDTO]
+    parts: list[PartDTO]
+    doses: list[DosingSessionDTO]  # all the client's dosing sessions, for "Change…"
+
+
+def _kind_label(kind: str) -> str:
+    return dict(ADDENDUM_KINDS).get(kind, kind.replace("_", " ").capitalize())
+
+
+def _is_known_problem(exc: Exception) -> bool:
+    """Errors a person can act on (shown in the editor), as against bugs (a traceback)."""
+    return isinstance(exc, DomainError | VaultLockedError)
+
+
+# --------------------------------------------------------------------------- addenda
+
+
+class _AddendaPanel(QFrame):
+    """Every addendum to a signed note, oldest first, each with its author and reason."""
+
+    def __init__(self, addenda: Sequence[AddendumDTO], names: Callable[[int | None], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "addenda")
+        self.setObjectName("addenda")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 12, 18, 16)
+        layout.setSpacing(10)
+        title = QLabel(f"Addenda ({len(addenda)})", self)
+        title.setProperty("role", "section-title")
+        layout.addWidget(title)
+        for index, addendum in enumerate(addenda):
+            if index:
+                rule = QFrame(self)
+                rule.setFrameShape(QFrame.Shape.HLine)
+                rule.setStyleSheet(f"color: {LINE};")
+                layout.addWidget(rule)
+            when = date_time_text(addendum.signed_at or addendum.created_at)
+            head = QLabel(f"{_kind_label(addendum.kind)} · {when} · "
+                          f"{names(addendum.author_id)}", self)
+            head.setProperty("role", "addendum-head")
+            reason = QLabel(f"Reason: {addendum.reason}", self)
+            reason.setProperty("role", "addendum-meta")
+            reason.setWordWrap(True)
+            text = QLabel(addendum.text, self)
+            text.setProperty("role", "addendum-text")
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                         | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            for widget in (head, reason, text):
+                layout.addWidget(widget)
+            if addendum.content_hash:
+                digest = QLabel(f"SHA-256 {addendum.content_hash[:16]}…", self)
+                digest.setProperty("role", "addendum-meta")
+                digest.setToolTip(addendum.content_hash)
+                layout.addWidget(digest)
+
+
+# --------------------------------------------------------------------------- the editor
+
+
+class NoteEditor(QWidget):
+    """One note: its header, its form, and Save draft / Sign… / Add addendum…."""
+
+    note_saved = Signal(int)
+    note_signed = Signal(int)
+    note_discarded = Signal(int)
+    addendum_added = Signal(int)
+    loaded = Signal(int)
+
+    def __init__(
+        self,
+        note_id: int,
+        *,
+        run: Run,
+        services: NoteServices,
+        clinician: ClinicianDTO,
+        autosave_ms: int = DEFAULT_AUTOSAVE_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("noteEditor")
+        self.setStyleSheet(EDITOR_STYLESHEET)
+        self._note_id = note_id
+        self._run = run
+        self._services = services
+        self._clinician = clinician
+        self._note: NoteDTO | None = None
+        self._template: Template | None = None
+        self._dosing: DosingSessionDTO | None = None
+        self._doses: list[DosingSessionDTO] = []
+        self._form: NoteForm | None = None
+        self._generation = 0  # bumped on every change
+        self._saved_generation = 0  # the change the last finished save covered
+        self._saves_in_flight = 0
+        self._last_saved_at: dt.datetime | None = None
+        self._confirm: QMessageBox | None = None
+        self._dialog: QDialog | None = None
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(autosave_ms)
+        self._timer.timeout.connect(self.save)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._build_header())
+        self._body = QVBoxLayout()
+        self._body.setContentsMargins(0, 8, 0, 0)
+        self._placeholder = QLabel("Opening the note…", self)
+        self._placeholder.setProperty("role", "placeholder")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._body.addWidget(self._placeholder, 1)
+        layout.addLayout(self._body, 1)
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+        self._load()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_header(self) -> QFrame:
+        header = QFrame(self)
+        header.setProperty("role", "note-header")
+        outer = QHBoxLayout(header)
+        outer.setContentsMargins(20, 12, 20, 12)
+        outer.setSpacing(16)
+        text = QVBoxLayout()
+        text.setSpacing(5)
+        self.title_label = QLabel("", header)
+        self.title_label.setProperty("role", "note-title")
+        self.meta_label = QLabel("", header)
+        self.meta_label.setProperty("role", "note-meta")
+        self.dosing_label = QLabel("", header)
+        self.dosing_label.setProperty("role", "dosing-context")
+        self.dosing_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.dosing_label.hide()
+        self.signature_label = QLabel("", header)
+        self.signature_label.setProperty("role", "signature")
+        self.signature_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.signature_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.signature_label.hide()
+        # A draft integration note can be moved to follow another dose.
+        self.change_dose_button = QToolButton(header)
+        self.change_dose_button.setText("Change…")
+        self.change_dose_button.setToolTip("Choose the dosing session this note follows")
+        self.change_dose_button.setAutoRaise(True)
+        self.change_dose_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.dose_menu = QMenu(self.change_dose_button)
+        self.change_dose_button.setMenu(self.dose_menu)
+        self.change_dose_button.hide()
+        dosing_row = QHBoxLayout()
+        dosing_row.setSpacing(6)
+        dosing_row.addWidget(self.dosing_label)
+        dosing_row.addWidget(self.change_dose_button)
+        dosing_row.addStretch(1)
+        text.addWidget(self.title_label)
+        text.addWidget(self.meta_label)
+        text.addLayout(dosing_row)
+        text.addWidget(self.signature_label)
+        outer.addLayout(text, 1)
+
+        side = QVBoxLayout()
+        side.setSpacing(6)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        buttons.addStretch(1)
+        self.save_button = QPushButton("Save draft", header)
+        self.save_button.setToolTip("Drafts also save themselves as you work (Ctrl+S)")
+        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.clicked.connect(self.save)
+        self.sign_button = QPushButton("Sign…", header)
+        self.sign_button.setProperty("role", "primary")
+        self.sign_button.setToolTip("Check the note against its template, then sign and lock it")
+        self.sign_button.clicked.connect(self.sign)
+        self.discard_button = QPushButton("Discard draft…", header)
+        self.discard_button.setToolTip("Delete this draft, started by mistake")
+        self.discard_button.clicked.connect(self.discard)
+        self.addendum_button = QPushButton("Add addendum…", header)
+        self.addendum_button.setToolTip("Add an addendum, a correction or a late entry")
+        self.addendum_button.clicked.connect(self.add_addendum)
+        for button in (self.discard_button, self.save_button, self.sign_button,
+                       self.addendum_button):
+            button.setEnabled(False)
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(button)
+        self.addendum_button.hide()
+        side.addLayout(buttons)
+        self.save_state = QLabel("", header)
+        self.save_state.setProperty("role", "save-state")
+        self.save_state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.save_state.setWordWrap(True)
+        self.save_state.setFixedWidth(380)
+        side.addWidget(self.save_state, 0, Qt.AlignmentFlag.AlignRight)
+        side.addStretch(1)
+        outer.addLayout(side, 0)
+        return header
+
+    # -- public ---------------------------------------------------------------------------
+
+    @property
+    def note_id(self) -> int:
+        return self._note_id
+
+    @property
+    def note(self) -> NoteDTO | None:
+        return self._note
+
+    @property
+    def form(self) -> NoteForm | None:
+        return self._form
+
+    @property
+    def autosave_interval(self) -> int:
+        return self._timer.interval()
+
+    def set_autosave_interval(self, ms: int) -> None:
+        self._timer.setInterval(ms)
+
+    def is_dirty(self) -> bool:
+        """True while a change has not reached the vault."""
+        return self._generation != self._saved_generation
+
+    def flush(self) -> None:
+        """Save now if anything is unsaved (the main window calls this on lock and quit)."""
+        self._timer.stop()
+        if self._form is not None and not self._form.is_read_only():
+            self._form.commit_pending_edits()
+        if self.is_dirty():
+            self.save()
+
+    def reload(self) -> None:
+        """Read the note again (after another window changed it)."""
+        self._load()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        services, note_id = self._services, self._note_id
+
+        def job(session: Any) -> _Loaded:
+            note = services.get_note(session, note_id)
+            doses = services.list_dosing_sessions(session, note.client_id)
+            dosing = next((d for d in doses if d.id == note.dosing_session_id), None)
+            return _Loaded(note, dosing, services.list_targets(session, note.client_id),
+                           services.list_parts(session, note.client_id), doses)
+
+        self._run(job, self._loaded, self._load_failed)
+
+    def _loaded(self, loaded: _Loaded) -> None:
+        note = loaded.note
+        try:
+            template = load_templates().get(note.template_id, note.template_version)
+        except UnknownTemplateError as exc:
+            self._placeholder.setText(str(exc))
+            return
+        self._note, self._dosing, self._template = note, loaded.dosing, template
+        self._doses = sorted(loaded.doses, key=lambda d: (d.session_date, d.id), reverse=True)
+        if self._form is None:
+            self._form = NoteForm(template, self)
+            self._form.changed.connect(self._changed)
+            self._form.new_target_requested.connect(self._new_target)
+            self._form.new_part_requested.connect(self._new_part)
+            self._placeholder.hide()
+            self._body.addWidget(self._form, 1)
+        self._form.set_choices(loaded.targets, loaded.parts)
+        self._form.set_content(note.content)
+        self._generation = self._saved_generation = 0
+        self._show_note()
+        self.loaded.emit(note.id)
+
+    def _load_failed(self, exc: Exception) -> None:
+        if not _is_known_problem(exc):
+            report_unexpected(exc)
+        self._placeholder.setText(f"The note could not be opened. {exc}")
+
+    # -- header ---------------------------------------------------------------------------
+
+    def _show_note(self) -> None:
+        note, template, form = self._note, self._template, self._form
+        if note is None or template is None or form is None:
+            return
+        self.title_label.setText(template.title)
+        status = "Signed" if note.signed else "Draft"
+        parts = [long_date(note.session_date), status]
+        if note.addenda:
+            kinds = sorted({_kind_label(a.kind).lower() for a in note.addenda})
+            count = len(note.addenda)
+            parts.append(f"{count} {'addition' if count == 1 else 'additions'} "
+                         f"({', '.join(kinds)}) at the end of the note")
+        if note.template_version != 1:
+            parts.append(f"template version {note.template_version}")
+        self.meta_label.setText("  ·  ".join(parts))
+        self._show_dosing_context()
+        form.set_read_only(note.signed)
+        self.save_button.setVisible(not note.signed)
+        self.sign_button.setVisible(not note.signed)
+        self.discard_button.setVisible(not note.signed
+                                       and self._services.discard_draft is not None)
+        self.addendum_button.setVisible(note.signed)
+        for button in (self.discard_button, self.save_button, self.sign_button,
+                       self.addendum_button):
+            button.setEnabled(True)
+        if note.signed:
+            self._timer.stop()
+            signer = self._name(note.signed_by_id)
+            when = date_time_text(note.signed_at) if note.signed_at else "an unknown time"
+            digest = (note.content_hash or "")[:16]
+            self.signature_label.setText(f"Signed by {signer} at {when}, SHA-256 {digest}…")
+            self.signature_label.setToolTip(note.content_hash or "")
+            self.signature_label.show()
+            self.save_state.setText("Locked: only addenda can be added.")
+            form.set_footer(_AddendaPanel(note.addenda, self._name) if note.addenda else None)
+        else:
+            self.signature_label.hide()
+            form.set_footer(None)
+            self._show_save_state()
+
+    def _show_dosing_context(self) -> None:
+        note, template = self._note, self._template
+        if note is None or template is None:
+            return
+        movable = (not note.signed and template.id not in ("dosing", "preparation")
+                   and bool(self._doses))
+        self.change_dose_button.setVisible(movable)
+        if movable:
+            self._fill_dose_menu()
+        if template.id == "dosing" or self._dosing is None:
+            self.dosing_label.setVisible(template.id not in ("dosing", "preparation"))
+            self.dosing_label.setText("Follows no dosing session")
+            return
+        day = note.session_date
+        if self._form is not None and not note.signed:
+            typed = self._form.value("session_date")
+            if isinstance(typed, str):
+                with contextlib.suppress(ValueError):
+                    day = dt.date.fromisoformat(typed)
+        self.dosing_label.setText(self._services.dosing_context(self._dosing, day))
+        self.dosing_label.show()
+
+    def _fill_dose_menu(self) -> None:
+        self.dose_menu.clear()
+        for dose in self._doses:
+            mg = f"{dose.dose_mg:g} mg" if dose.dose_mg is not None else "dose not recorded"
+            action = self.dose_menu.addAction(
+                f"Dose {dose.number} · {dose.route or 'route not recorded'} {mg} · "
+                f"{date_text(dose.session_date)}")
+            action.setCheckable(True)
+            action.setChecked(self._dosing is not None and dose.id == self._dosing.id)
+            action.triggered.connect(lambda _c=False, d=dose: self.follow_dose(d))
+        self.dose_menu.addSeparator()
+        none = self.dose_menu.addAction("Follows no dosing session")
+        none.setCheckable(True)
+        none.setChecked(self._dosing is None)
+        none.triggered.connect(lambda _c=False: self.follow_dose(None))
+
+    def follow_dose(self, dose: DosingSessionDTO | None) -> None:
+        """Make this draft follow another dosing session (or none); saved at once."""
+        if self._note is None or self._form is None or self._note.signed:
+            return
+        self._form.commit_pending_edits()
+        content, generation = self._form.content(), self._generation
+        services, note_id = self._services, self._note_id
+        dose_id = dose.id if dose is not None else None
+
+        def done(note: NoteDTO) -> None:
+            self._note, self._dosing = note, dose
+            self._saved_generation = max(self._saved_generation, generation)
+            self._last_saved_at = dt.datetime.now()
+            self._show_save_state()
+            self._show_dosing_context()
+            emit(self.note_saved, note.id)
+
+        def failed(exc: Exception) -> None:
+            if not _is_known_problem(exc):
+                report_unexpected(exc)
+            self._show_save_state(f"The dose was not changed: {exc}")
+
+        self._run(lambda session: services.save_draft(session, note_id, content,
+                                                      dosing_session_id=dose_id),
+                  done, failed)
+
+    def _show_save_state(self, error: str = "") -> None:
+        if error:
+            self.save_state.setProperty("role", "save-error")
+            self.save_state.setText(error)
+        else:
+            self.save_state.setProperty("role", "save-state")
+            if self.is_dirty():
+                self.save_state.setText("Unsaved changes (saving shortly)")
+            elif self._last_saved_at is not None:
+                self.save_state.setText(f"Draft saved at {time_text(self._last_saved_at)}")
+            elif self._note is not None:
+                saved = date_time_text(self._note.updated_at)
+                self.save_state.setText(f"Draft, last saved {saved}")
+            else:
+                self.save_state.setText("")
+        self.save_state.style().unpolish(self.save_state)
+        self.save_state.style().polish(self.save_state)
+
+    def _name(self, clinician_id: int | None) -> str:
+        if clinician_id is None:
+            return "an unknown clinician"
+        if clinician_id == self._clinician.id:
+            return self._clinician.display
+        return f"clinician #{clinician_id}"
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self._generation += 1
+        if not self._timer.isActive():
+            self._timer.start()
+        self._show_save_state()
+        if self._dosing is not None and self._form is not None \
+                and self._form.last_edited == "session_date":
+            self._show_dosing_context()
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if old is not None and self.isAncestorOf(old) and (new is None
+                                                           or not self.isAncestorOf(new)):
+            self.flush()
+
+    def save(self) -> None:
+        """Write the draft now (a no-op when nothing changed or the note is signed)."""
+        self._timer.stop()
+        if self._note is None or self._form is None or self._note.signed:
+            return
+        self._form.commit_pending_edits()
+        if not self.is_dirty():
+            return
+        content = self._form.content()
+        generation = self._generation
+        services, note_id = self._services, self._note_id
+        self._saves_in_flight += 1
+
+        def done(note: NoteDTO) -> None:
+            self._saves_in_flight -= 1
+            self._saved_generation = max(self._saved_generation, generation)
+            self._note = note
+            self._last_saved_at = dt.datetime.now()
+            self._show_save_state()
+            self.meta_label.setText(f"{long_date(note.session_date)}  ·  Draft")
+            self.note_saved.emit(note.id)
+
+        def failed(exc: Exception) -> None:
+            self._saves_in_flight -= 1
+            if isinstance(exc, LockedError):
+                self._show_save_state(str(exc))
+                self._load()
+                return
+            if not _is_known_problem(exc):
+                report_unexpected(exc)
+            self._show_save_state(f"Not saved: {exc} Your text is still here; "
+                                  "saving will be tried again.")
+            if not self._timer.isActive():
+                self._timer.start()
+
+        self._run(lambda session: services.save_draft(session, note_id, content), done, failed)
+
+    # -- signing --------------------------------------------------------------------------
+
+    def sign(self) -> None:
+        """Save, check the note against its template, and ask before signing it."""
+        if self._note is None or self._form is None or self._note.signed:
+            return
+        self._timer.stop()
+        self._form.commit_pending_edits()
+        content = self._form.content() if self.is_dirty() else None
+        generation = self._generation
+        services, note_id = self._services, self._note_id
+        self.sign_button.setEnabled(False)
+
+        def job(session: Any) -> list[Problem]:
+            if content is not None:
+                services.save_draft(session, note_id, content)
+            return services.check_for_signing(session, note_id)
+
+        def checked(problems: list[Problem]) -> None:
+            self.sign_button.setEnabled(True)
+            if content is not None:
+                self._saved_generation = max(self._saved_generation, generation)
+                self._last_saved_at = dt.datetime.now()
+                self._show_save_state()
+            self._show_sign_problems(problems)
+            if not problems:
+                self._ask_to_sign()
+
+        self._run(job, checked, self._sign_failed)
+
+    def _show_sign_problems(self, problems: Sequence[Problem]) -> None:
+        if self._form is None:
+            return
+        if not problems:
+            self._form.clear_problems()
+            return
+        count = len(problems)
+        self._form.show_problems(
+            problems,
+            heading=f"To sign, {count} {'thing needs' if count == 1 else 'things need'} "
+                    "attention",
+        )
+        self._form.problem_panel.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._form.problem_panel.view.setCurrentIndex(
+            self._form.problem_panel.model.index(0, 0))
+
+    def _ask_to_sign(self) -> None:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Sign this note?")
+        box.setText("Sign this note?")
+        box.setInformativeText(SIGN_WARNING)
+        sign = box.addButton("Sign", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(sign)
+        self._confirm = box
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            self._confirm = None
+            box.deleteLater()
+            if chosen is sign:
+                self._sign_now()
+
+        box.finished.connect(answered)
+        box.open()
+
+    def discard(self) -> None:
+        """Ask, then delete this draft (and the dosing session it opened, if unused)."""
+        discard_draft = self._services.discard_draft
+        if self._note is None or self._note.signed or discard_draft is None:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Discard this draft?")
+        box.setText("Discard this draft?")
+        box.setInformativeText("What is written in it is deleted. This cannot be undone.")
+        delete = box.addButton("Discard draft", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self._confirm = box
+        note_id, actor_id = self._note_id, self._clinician.id
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            self._confirm = None
+            box.deleteLater()
+            if chosen is not delete:
+                return
+            self._timer.stop()
+            # Nothing more may be saved into a note that no longer exists.
+            self._generation = self._saved_generation
+
+            def done(_none: None) -> None:
+                self._note = None
+                emit(self.note_discarded, note_id)
+
+            self._run(lambda session: discard_draft(session, note_id, actor_id=actor_id),
+                      done, self._discard_failed)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _discard_failed(self, exc: Exception) -> None:
+        if not _is_known_problem(exc):
+            report_unexpected(exc)
+        self._show_save_state(f"Not discarded: {exc}")
+
+    def confirmation(self) -> QMessageBox | None:
+        """The open "Sign this note?" question, if any (for tests and the main window)."""
+        return self._confirm
+
+    def _sign_now(self) -> None:
+        services, note_id, clinician_id = self._services, self._note_id, self._clinician.id
+        self.sign_button.setEnabled(False)
+
+        def done(note: NoteDTO) -> None:
+            self._note = note
+            self._generation = self._saved_generation
+            if self._form is not None:
+                self._form.clear_problems()
+                self._form.set_content(note.content)  # with mg/kg worked out at signing
+            self._show_note()
+            self.note_signed.emit(note.id)
+
+        self._run(lambda session: services.sign_note(session, note_id,
+                                                     clinician_id=clinician_id),
+                  done, self._sign_failed)
+
+    def _sign_failed(self, exc: Exception) -> None:
+        self.sign_button.setEnabled(True)
+        problems = getattr(exc, "problems", None)
+        if isinstance(exc, self._services.signing_error) and isinstance(problems, list):
+            self._show_sign_problems(problems)
+            return
+        if not _is_known_problem(exc):
+            report_unexpected(exc)
+        self._show_save_state(f"Not signed: {exc}")
+
+    # -- addenda --------------------------------------------------------------------------
+
+    def add_addendum(self) -> None:
+        """Ask for the kind, reason and text of an addendum, then sign and add it."""
+        if self._note is None or not self._note.signed:
+            return
+        dialog = AddendumDialog(self)
+        self._dialog = dialog
+
+        def accepted() -> None:
+            kind, reason, text = dialog.values()
+            self._submit_addendum(kind, reason, text)
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: self._forget_dialog(dialog))
+        dialog.open()
+
+    def dialog(self) -> QDialog | None:
+        """The dialog this editor has open, if any (for tests)."""
+        return self._dialog
+
+    def _forget_dialog(self, dialog: QDialog) -> None:
+        if self._dialog is dialog:
+            self._dialog = None
+        dialog.deleteLater()
+
+    def _submit_addendum(self, kind: str, reason: str, text: str) -> None:
+        services, note_id, author_id = self._services, self._note_id, self._clinician.id
+
+        def done(addendum: AddendumDTO) -> None:
+            if self._note is not None:
+                self._note = dataclasses.replace(self._note,
+                                                 addenda=(*self._note.addenda, addendum))
+                self._show_note()
+            self.addendum_added.emit(note_id)
+
+        def failed(exc: Exception) -> None:
+            if not _is_known_problem(exc):
+                report_unexpected(exc)
+            self._show_save_state(f"The addendum was not added: {exc}")
+
+        self._run(lambda session: services.add_addendum(
+            session, note_id, kind=kind, reason=reason, text=text, author_id=author_id),
+            done, failed)
+
+    # -- new targets and parts -------------------------------------------------------------
+
+    def _new_target(self, kind: str) -> None:
+        if self._note is None:
+            return
+        dialog = NewTargetDialog(kind, self)
+        self._dialog = dialog
+        services, client_id = self._services, self._note.client_id
+
+        def accepted() -> None:
+            label, prong = dialog.name.text().strip(), dialog.choice.currentData()
+
+            def done(target: TargetDTO) -> None:
+                if self._form is not None:
+                    self._form.choose_new_target(target)
+
+            self._run(lambda session: services.create_target(
+                session, client_id, label=label, kind=kind, prong=prong), done,
+                self._registry_failed)
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: self._forget_dialog(dialog))
+        dialog.open()
+
+    def _new_part(self) -> None:
+        if self._note is None:
+            return
+        dialog = NewPartDialog(self)
+        self._dialog = dialog
+        services, client_id = self._services, self._note.client_id
+
+        def accepted() -> None:
+            name, part_type = dialog.name.text().strip(), dialog.choice.currentData()
+
+            def done(part: PartDTO) -> None:
+                if self._form is not None:
+                    self._form.choose_new_part(part)
+
+            self._run(lambda session: services.create_part(
+                session, client_id, name=name, part_type=part_type), done,
+                self._registry_failed)
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: self._forget_dialog(dialog))
+        dialog.open()
+
+    def _registry_failed(self, exc: Exception) -> None:
+        if not _is_known_problem(exc):
+            report_unexpected(exc)
+        self._show_save_state(f"Not added to the registry: {exc}")

@@ -1,0 +1,251 @@
+"""Field editors that refer to the client's registry: a target memory, IFS parts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from models.dto import PartDTO, TargetDTO
+from models.templates import FieldDef
+from models.values import is_id
+from ui.common.style import set_role
+from ui.notes.display import part_text, target_text
+from ui.notes.fields import Field, row_layout
+from ui.notes.inputs import CHOOSE, UNANSWERED, Combo, RoomyDelegate, make_read_only
+
+
+class TargetRefField(Field):
+    """A target memory from the client's registry (of the template's kind), or a new one."""
+
+    new_requested = Signal(str)
+
+    def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
+        super().__init__(f, parent)
+        layout = row_layout(self)
+        self.combo = Combo(self)
+        self.combo.setMinimumContentsLength(34)
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.combo.setMaximumWidth(520)
+        self.combo.addItem(CHOOSE, None)
+        self.combo.activated.connect(lambda _i: self._user_edit())
+        self._watch(self.combo)
+        self.new_button = QPushButton("New target…", self)
+        self.new_button.setToolTip("Add a target to this client's registry and choose it here")
+        self.new_button.clicked.connect(lambda: self.new_requested.emit(f.target_kind or "emdr"))
+        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self._make_clear_button())
+        layout.addStretch(0)
+        self._targets: Mapping[int, TargetDTO] = {}
+
+    def set_choices(
+        self, targets: Mapping[int, TargetDTO], parts: Mapping[int, PartDTO]
+    ) -> None:
+        current = self.value()
+        self._targets = targets
+        self._quiet = True
+        try:
+            self.combo.clear()
+            self.combo.addItem(UNANSWERED if self._read_only else CHOOSE, None)
+            kind = self.f.target_kind
+            for target in targets.values():
+                if kind is None or target.kind == kind or target.id == current:
+                    self.combo.addItem(target_text(target), target.id)
+            self._select(current)
+        finally:
+            self._quiet = False
+
+    def _select(self, value: int | None) -> None:
+        if value is None:
+            self.combo.setCurrentIndex(0)
+            return
+        index = self.combo.findData(value)
+        if index < 0:  # not (yet) in the list: keep it, say what it is
+            self.combo.addItem(f"Target #{value} (not in this client's list)", value)
+            index = self.combo.count() - 1
+        self.combo.setCurrentIndex(index)
+
+    def value(self) -> Any:
+        return self.combo.currentData()
+
+    def _show(self, value: Any) -> bool:
+        if not is_id(value):
+            return False
+        self._select(value)
+        return True
+
+    def _clear(self) -> None:
+        self.combo.setCurrentIndex(0)
+
+    def choose(self, target_id: int) -> None:
+        """Select a target just added to the registry, as the person's own choice."""
+        self._select(target_id)
+        self._user_edit()
+
+    def _apply_read_only(self, read_only: bool) -> None:
+        make_read_only(self.combo, read_only)
+        self.combo.setItemText(0, UNANSWERED if read_only else CHOOSE)
+        self.new_button.setVisible(not read_only)
+
+    def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
+        self.combo.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class PartsRefField(Field):
+    """Parts from the client's registry: a checkable list, or one part from a drop-down."""
+
+    new_requested = Signal()
+
+    VISIBLE_ROWS: Final = 6
+
+    def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
+        super().__init__(f, parent)
+        layout = row_layout(self)
+        self._ids: list[int] = []  # chosen ids the registry does not list (kept)
+        self._parts: Mapping[int, PartDTO] = {}
+        self.list: QListView | None = None
+        self.combo: Combo | None = None
+        self.model = QStandardItemModel(self)
+        if f.multiple:
+            self.list = QListView(self)
+            self.list.setModel(self.model)
+            self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+            self.list.setMaximumWidth(420)
+            self.list.setUniformItemSizes(True)
+            self.list.setItemDelegate(RoomyDelegate(self.list))
+            self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.model.itemChanged.connect(lambda _item: self._user_edit())
+            self._watch(self.list)
+            layout.addWidget(self.list, 1, Qt.AlignmentFlag.AlignTop)
+            self._placeholder = QLabel("No parts in this client's registry yet.", self)
+            set_role(self._placeholder, "help")
+            layout.addWidget(self._placeholder, 0, Qt.AlignmentFlag.AlignTop)
+        else:
+            self.combo = Combo(self)
+            self.combo.setMinimumContentsLength(24)
+            self.combo.addItem(CHOOSE, None)
+            self.combo.activated.connect(lambda _i: self._user_edit())
+            self._watch(self.combo)
+            layout.addWidget(self.combo)
+        self.new_button = QPushButton("New part…", self)
+        self.new_button.setToolTip("Add a part to this client's registry and choose it here")
+        self.new_button.clicked.connect(self.new_requested.emit)
+        layout.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignTop)
+        if self.combo is not None:
+            layout.addWidget(self._make_clear_button())
+        layout.addStretch(1)
+        self._rebuild([])
+
+    def set_choices(
+        self, targets: Mapping[int, TargetDTO], parts: Mapping[int, PartDTO]
+    ) -> None:
+        current = self.value() or []
+        self._parts = parts
+        self._quiet = True
+        try:
+            self._rebuild(current)
+        finally:
+            self._quiet = False
+
+    def _rebuild(self, chosen: Sequence[int]) -> None:
+        unknown = [i for i in chosen if i not in self._parts]
+        if self.list is not None:
+            self.model.clear()
+            for part in self._parts.values():
+                item = QStandardItem(part_text(part))
+                item.setData(part.id, Qt.ItemDataRole.UserRole)
+                item.setCheckable(True)
+                item.setEditable(False)
+                item.setCheckState(Qt.CheckState.Checked if part.id in chosen
+                                   else Qt.CheckState.Unchecked)
+                self.model.appendRow(item)
+            for part_id in unknown:
+                item = QStandardItem(f"Part #{part_id} (not in this client's list)")
+                item.setData(part_id, Qt.ItemDataRole.UserRole)
+                item.setCheckable(True)
+                item.setEditable(False)
+                item.setCheckState(Qt.CheckState.Checked)
+                self.model.appendRow(item)
+            self._apply_item_flags()
+            rows = self.model.rowCount()
+            self._placeholder.setVisible(rows == 0)
+            self.list.setVisible(rows > 0)
+            row_height = self.fontMetrics().height() + 10
+            frame = 2 * self.list.frameWidth()
+            self.list.setFixedHeight(min(rows, self.VISIBLE_ROWS) * row_height + frame + 2)
+        elif self.combo is not None:
+            self.combo.clear()
+            self.combo.addItem(UNANSWERED if self._read_only else CHOOSE, None)
+            for part in self._parts.values():
+                self.combo.addItem(part_text(part), part.id)
+            for part_id in unknown:
+                self.combo.addItem(f"Part #{part_id} (not in this client's list)", part_id)
+            index = self.combo.findData(chosen[0]) if chosen else 0
+            self.combo.setCurrentIndex(max(index, 0))
+
+    def _apply_item_flags(self) -> None:
+        for row in range(self.model.rowCount()):
+            item = self.model.item(row)
+            item.setCheckable(not self._read_only)
+            item.setEnabled(True)
+
+    def value(self) -> Any:
+        if self.list is not None:
+            chosen = [
+                self.model.item(row).data(Qt.ItemDataRole.UserRole)
+                for row in range(self.model.rowCount())
+                if self.model.item(row).checkState() == Qt.CheckState.Checked
+            ]
+            return chosen or None
+        assert self.combo is not None
+        data = self.combo.currentData()
+        return None if data is None else [data]
+
+    def _show(self, value: Any) -> bool:
+        if not isinstance(value, list) or not all(is_id(v) for v in value):
+            return False
+        if len(set(value)) != len(value) or (not self.f.multiple and len(value) != 1):
+            return False
+        self._rebuild(value)
+        return True
+
+    def _clear(self) -> None:
+        self._rebuild([])
+
+    def choose(self, part_id: int) -> None:
+        """Tick (or select) a part just added to the registry."""
+        current = self.value() or []
+        self._rebuild([*current, part_id] if self.f.multiple else [part_id])
+        self._user_edit()
+
+    def _apply_read_only(self, read_only: bool) -> None:
+        self.new_button.setVisible(not read_only)
+        if self.combo is not None:
+            make_read_only(self.combo, read_only)
+            self.combo.setItemText(0, UNANSWERED if read_only else CHOOSE)
+        else:
+            self._quiet = True
+            try:
+                self._apply_item_flags()
+            finally:
+                self._quiet = False
+
+    def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
+        widget: QWidget | None = self.list if self.list is not None else self.combo
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,479 @@
+"""The workstation window: client list on the left, the chart on the right, and the lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+)
+
+from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO
+from models.errors import DomainError, NotFoundError
+from ui.chart.chart_view import TAB_NAMES, ChartView
+from ui.chart.course_dialog import CourseDialog
+from ui.clients.client_dialog import ClientDialog
+from ui.clients.client_list import ClientListPanel
+from ui.common.signals import emit
+from ui.shell import settings as S
+from ui.shell.about import show_about
+from ui.shell.idle import IdleWatcher
+from ui.shell.names import vault_title
+from ui.shell.settings import Settings
+from ui.shell.settings_dialog import SettingsDialog
+from ui.shell.tasks import Changed, TaskRunner, report_unexpected
+from ui.shell.unlock.panel import UnlockPanel
+from ui.shell.unlock.passphrase import growing_delay
+
+DEFAULT_SIZE = QSize(1280, 800)
+LIST_WIDTH = 380
+
+
+class MainWindow(QMainWindow):
+    """Everything after unlock. Holds DTOs only; all database work goes to the runner."""
+
+    clients_loaded = Signal()  # the list shows the vault's clients: the window is usable
+    chart_shown = Signal(int)  # a client's chart is drawn (the id, for tests only)
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(
+        self,
+        runner: TaskRunner,
+        settings: Settings,
+        vault_path: Path,
+        clinician: ClinicianDTO | None,
+        *,
+        idle_ms: int | None = None,
+        delays: Callable[[int], float] = growing_delay,
+    ) -> None:
+        super().__init__()
+        self.runner = runner
+        self.services = runner.services
+        self.settings = settings
+        self.vault_path = vault_path
+        self.clinician = clinician
+        self._is_locked = False
+        self._wanted: int | None = None
+        self._chart_in_flight = False
+        self._select_after_reload: int | None = None
+        self._restore: tuple[int | None, int, bool] | None = None
+        self._dialogs: list[QDialog] = []
+        # Open note windows by note id; on lock they are saved and closed, and reopened
+        # on unlock.
+        self._note_windows: dict[int, Any] = {}
+        self._reopen_notes: list[tuple[int, int]] = []
+        self.setWindowTitle(vault_title(vault_path.name))
+
+        self.client_list = ClientListPanel()
+        self.measures = self._build_measures()
+        self.chart_view = ChartView(*self.measures)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.client_list)
+        self.splitter.addWidget(self.chart_view)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.client_list.setMinimumWidth(280)
+        self.chart_view.setMinimumWidth(560)
+        self.lock_panel = UnlockPanel(runner, settings, vault_path, allow_switch=False,
+                                      delays=delays)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.lock_panel)
+        self.setCentralWidget(self.stack)
+
+        self.vault_status = QLabel()
+        self.statusBar().addPermanentWidget(self.vault_status)
+        self._build_actions()
+        self._build_menus()
+        self._update_status()
+
+        self.client_list.client_selected.connect(self._on_client_selected)
+        self.client_list.new_client_requested.connect(self.new_client)
+        self.chart_view.edit_requested.connect(self.edit_client)
+        self.chart_view.sessions.new_note_requested.connect(self.new_note)
+        self.chart_view.sessions.open_note_requested.connect(self.open_note)
+        self.lock_panel.unlocked.connect(self._on_unlocked)
+        self.runner.data_changed.connect(self._on_data_changed)
+
+        minutes = settings.get(S.IDLE_MINUTES)
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
+        self.idle.idle.connect(lambda: self.lock("idle"))
+        self._restore_geometry()
+        self.reload_clients()
+        self.idle.resume()
+
+    # -- actions and menus ----------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: str | QKeySequence = "",
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_client_action = self._action("&New client…", self.new_client, "Ctrl+N",
+                                              "Add a client to the vault")
+        self.edit_client_action = self._action("&Edit client…", self.edit_client, "Ctrl+E",
+                                               "Edit the selected client's details")
+        self.new_note_action = self._action("New &note…", self.new_note, "Ctrl+Shift+N",
+                                            "Write a note for the selected client")
+        self.new_course_action = self._action("New &course of care…", self.new_course, "",
+                                              "Start an intensive or spaced course")
+        self.find_action = self._action("&Find client", self.client_list.focus_search,
+                                        "Ctrl+F", "Find a client by name or record number")
+        self.settings_action = self._action("&Settings…", self.show_settings, "Ctrl+,")
+        self.lock_action = self._action("&Lock", lambda: self.lock("manual"), "Ctrl+L",
+                                        "Hide the records and close the vault now")
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
+        # Lock and quit work from every window of the application, note windows included.
+        for action in (self.lock_action, self.quit_action):
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.about_action = self._action("&About Integration Workstation", self.show_about)
+        self.show_discharged_action = QAction("Show &discharged clients", self)
+        self.show_discharged_action.setCheckable(True)
+        self.show_discharged_action.toggled.connect(self.client_list.show_discharged.setChecked)
+        self.client_list.show_discharged.toggled.connect(self.show_discharged_action.setChecked)
+        self.tab_actions: list[QAction] = []
+        for number, name in enumerate(TAB_NAMES):
+            action = self._action(name, partial(self.chart_view.tabs.setCurrentIndex, number),
+                                  f"Ctrl+{number + 1}")
+            self.tab_actions.append(action)
+        tab = self.measures[0]
+        self.enter_measure_action = tab.enter_action
+        self.custom_measure_action = tab.custom_action
+        for action in (self.enter_measure_action, self.custom_measure_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+        self.edit_client_action.setEnabled(False)
+        # What must not work while locked: everything that shows or changes records.
+        self._clinical_actions = [self.new_client_action, self.find_action,
+                                  self.new_note_action, self.new_course_action,
+                                  self.enter_measure_action, self.custom_measure_action,
+                                  self.show_discharged_action, *self.tab_actions]
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_client_action)
+        file_menu.addAction(self.edit_client_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.new_note_action)
+        file_menu.addAction(self.new_course_action)
+        file_menu.addAction(self.enter_measure_action)
+        file_menu.addAction(self.custom_measure_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.find_action)
+        view_menu.addAction(self.show_discharged_action)
+        view_menu.addSeparator()
+        for action in self.tab_actions:
+            view_menu.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _update_status(self) -> None:
+        state = "Locked" if self._is_locked else "Unlocked"
+        self.vault_status.setText(f"Vault: {self.vault_path.name}  ·  {state}")
+
+    # -- geometry (QSettings: sizes only) ------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.get(S.WINDOW_GEOMETRY)
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            size = DEFAULT_SIZE
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                available = screen.availableGeometry().size()
+                size = size.boundedTo(available)
+            self.resize(size)
+        splitter = self.settings.get(S.MAIN_SPLITTER)
+        if splitter.isEmpty() or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([LIST_WIDTH, max(600, self.width() - LIST_WIDTH)])
+
+    def save_geometry(self) -> None:
+        self.settings.set(S.WINDOW_GEOMETRY, QByteArray(self.saveGeometry()))
+        self.settings.set(S.MAIN_SPLITTER, QByteArray(self.splitter.saveState()))
+        self.settings.sync()
+
+    # -- clients and charts --------------------------------------------------------------
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.clinician.id if self.clinician else None
+
+    def reload_clients(self) -> None:
+        services = self.services
+        self.runner.submit(lambda s: services.list_clients(s, include_discharged=True),
+                           self._clients_arrived)
+
+    def _clients_arrived(self, clients: list[ClientSummary]) -> None:
+        if self._is_locked:
+            return
+        self.client_list.set_clients(clients)
+        select, self._select_after_reload = self._select_after_reload, None
+        if select is not None and not self.client_list.select_client(select):
+            # A new client may be hidden by the filter: clear it so the client shows.
+            self.client_list.search.clear()
+            self.client_list.select_client(select)
+        emit(self.clients_loaded)
+
+    def _on_client_selected(self, client_id: int | None) -> None:
+        self._wanted = client_id
+        self.edit_client_action.setEnabled(False)
+        if client_id is None:
+            self.chart_view.show_empty()
+            return
+        if not self._chart_in_flight:
+            self._load_chart(client_id)
+
+    def _load_chart(self, client_id: int) -> None:
+        services = self.services
+        self._chart_in_flight = True
+        self.runner.submit(lambda s: services.load_client_chart(s, client_id),
+                           self._chart_arrived, self._chart_failed)
+
+    def _chart_arrived(self, chart: ClientChart) -> None:
+        self._chart_in_flight = False
+        if self._wanted != chart.client.id:
+            # The therapist moved on while this one loaded: load only the latest choice.
+            if self._wanted is not None:
+                self._load_chart(self._wanted)
+            return
+        self.chart_view.set_chart(chart)
+        self.edit_client_action.setEnabled(True)
+        emit(self.chart_shown, chart.client.id)
+
+    def _chart_failed(self, exc: Exception) -> None:
+        self._chart_in_flight = False
+        if isinstance(exc, NotFoundError):
+            self.chart_view.show_empty(str(exc))
+            self.reload_clients()
+        else:
+            report_unexpected(exc)
+
+    def _on_data_changed(self, change: Changed) -> None:
+        if self._is_locked:
+            return
+        if change.kind == "clients" and change.client_id is not None:
+            self._select_after_reload = change.client_id
+        self.reload_clients()
+        if change.kind == "client" and change.client_id == self._wanted \
+                and change.client_id is not None and not self._chart_in_flight:
+            self._load_chart(change.client_id)
+
+    # -- dialogs --------------------------------------------------------------------------
+
+    def _open_dialog(self, dialog: QDialog) -> None:
+        self._dialogs.append(dialog)
+        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog)
+                                if dialog in self._dialogs else None)
+        dialog.open()
+
+    def new_client(self) -> None:
+        if self._is_locked:
+            return
+        dialog = ClientDialog(self.runner, actor_id=self.actor_id, parent=self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Client added.", 5000))
+        self._open_dialog(dialog)
+
+    def edit_client(self) -> None:
+        chart = self.chart_view.chart
+        if self._is_locked or chart is None:
+            return
+        dialog = ClientDialog(self.runner, actor_id=self.actor_id, detail=chart.client,
+                              parent=self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Changes saved.", 5000))
+        self._open_dialog(dialog)
+
+    # -- measures -------------------------------------------------------------------------
+
+    def _build_measures(self) -> tuple[Any, Any]:
+        from ui.measures.measures_tab import MeasuresTab
+        from ui.measures.sparklines import MeasureSparklines
+
+        assert self.services.measures is not None
+        port = self.services.measures()
+        tab = MeasuresTab(self.runner, port, actor=lambda: self.actor_id)
+        sparklines = MeasureSparklines(port.build_measures_view)
+        sparklines.instrument_activated.connect(self._show_measure)
+        return tab, sparklines
+
+    def _show_measure(self, instrument_id: str) -> None:
+        tab, _sparklines = self.measures
+        self.chart_view.tabs.setCurrentWidget(tab)
+        tab.select_instrument(instrument_id)
+
+    # -- notes ----------------------------------------------------------------------------
+
+    def new_course(self) -> None:
+        chart = self.chart_view.chart
+        if self._is_locked or chart is None:
+            return
+        dialog = CourseDialog(self.runner, chart.client.id, actor_id=self.actor_id,
+                              parent=self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Course added.", 5000))
+        self._open_dialog(dialog)
+
+    def new_note(self) -> None:
+        chart = self.chart_view.chart
+        if self._is_locked or chart is None or self.services.create_note is None:
+            return
+        from ui.notes.new_note_dialog import NewNoteDialog
+
+        dialog = NewNoteDialog(chart.dosing_sessions, parent=self)
+        client_id = chart.client.id
+        dialog.accepted.connect(lambda: self._create_note(client_id, dialog.choice()))
+        self._open_dialog(dialog)
+
+    def _create_note(self, client_id: int, choice: Any) -> None:
+        create_note, actor_id = self.services.create_note, self.actor_id
+        assert create_note is not None
+
+        def work(session: Any) -> NoteDTO:
+            return create_note(session, client_id, choice.template_id, author_id=actor_id,
+                               dosing_session_id=choice.dosing_session_id,
+                               session_date=choice.session_date)
+
+        self.runner.submit(work, lambda note: self.open_note(note.id, client_id),
+                           self._note_failed, changes=lambda _n: Changed("client", client_id))
+
+    def _note_failed(self, exc: Exception) -> None:
+        if isinstance(exc, DomainError):
+            box = QMessageBox(QMessageBox.Icon.Information, "New note", str(exc),
+                              QMessageBox.StandardButton.Ok, self)
+            self._open_dialog(box)
+        else:
+            report_unexpected(exc)
+
+    def open_note(self, note_id: int, client_id: int | None = None) -> None:
+        """Show the note in its own window (or bring it forward if it is open)."""
+        if self._is_locked or self.services.notes is None or self.clinician is None:
+            return
+        if client_id is None:
+            client_id = self._wanted
+        window = self._note_windows.get(note_id)
+        if window is None:
+            from ui.notes.note_window import NoteWindow
+
+            window = NoteWindow(note_id, client_id or 0, self.runner, self.services.notes,
+                                self.clinician, parent=self)
+            self._note_windows[note_id] = window
+            window.closed.connect(lambda nid: self._note_windows.pop(nid, None))
+            for signal in (window.editor.note_saved, window.editor.note_signed,
+                           window.editor.addendum_added, window.editor.note_discarded):
+                signal.connect(lambda _nid, cid=client_id: self._on_data_changed(
+                    Changed("client", cid)))
+            window.resize(window.sizeHint().boundedTo(self.size().expandedTo(QSize(900, 700))))
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _close_note_windows(self) -> list[tuple[int, int]]:
+        """Save and close every note window; say which were open."""
+        open_notes = [(w.note_id, w.client_id) for w in self._note_windows.values()]
+        for window in list(self._note_windows.values()):
+            window.close_saving()
+        self._note_windows.clear()
+        return open_notes
+
+    def show_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        dialog.accepted.connect(
+            lambda: self.idle.set_timeout_ms(self.settings.get(S.IDLE_MINUTES) * 60_000))
+        self._open_dialog(dialog)
+
+    def show_about(self) -> None:
+        show_about(self, self.vault_path.name)
+
+    # -- lock -----------------------------------------------------------------------------
+
+    @property
+    def is_locked(self) -> bool:
+        return self._is_locked
+
+    def lock(self, reason: str = "manual") -> None:
+        """Clear and hide every record, close the vault, and ask for the passphrase."""
+        if self._is_locked:
+            return
+        self._is_locked = True
+        self.idle.pause()
+        self._restore = (self._wanted, self.chart_view.tabs.currentIndex(),
+                         self.client_list.show_discharged.isChecked())
+        for dialog in list(self._dialogs):
+            dialog.reject()
+        self._dialogs.clear()
+        # Drafts are saved (queued before the vault closes) and their windows closed.
+        self._reopen_notes = self._close_note_windows()
+        self._wanted = None
+        self._chart_in_flight = False
+        self._select_after_reload = None
+        self.client_list.clear()
+        self.chart_view.clear()
+        self.stack.setCurrentWidget(self.lock_panel)
+        self.lock_panel.show_unlock(self.vault_path, locked=True)
+        for action in (*self._clinical_actions, self.edit_client_action, self.lock_action):
+            action.setEnabled(False)
+        services, actor_id = self.services, self.actor_id
+        if self.runner.running:
+            self.runner.close_vault(
+                lambda s: services.record_lock(s, actor_id=actor_id, reason=reason))
+        self._update_status()
+        emit(self.locked)
+
+    def _on_unlocked(self, clinician: ClinicianDTO | None) -> None:
+        self.clinician = clinician or self.clinician
+        self._is_locked = False
+        for action in (*self._clinical_actions, self.lock_action):
+            action.setEnabled(True)
+        self.stack.setCurrentWidget(self.splitter)
+        self._update_status()
+        if self._restore is not None:
+            client_id, tab, show_discharged = self._restore
+            self._restore = None
+            self.client_list.show_discharged.setChecked(show_discharged)
+            self.chart_view.tabs.setCurrentIndex(tab)
+            self._select_after_reload = client_id
+        self.reload_clients()
+        self.client_list.view.setFocus()
+        for note_id, client_id in self._reopen_notes:
+            self.open_note(note_id, client_id)
+        self._reopen_notes = []
+        self.idle.resume()
+        emit(self.unlocked)
+
+    # -- closing --------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        self.idle.detach()
+        for dialog in list(self._dialogs):
+            dialog.reject()
+        self._close_note_windows()
+        if not self._is_locked and self.runner.running:
+            services, actor_id = self.services, self.actor_id
+            self.runner.close_vault(
+                lambda s: services.record_lock(s, actor_id=actor_id, reason="quit"))
+        self.client_list.clear()
+        self.chart_view.clear()
+        super().closeEvent(event)
+

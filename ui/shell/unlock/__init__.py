@@ -1,0 +1,1 @@
+"""Create a vault or unlock one: the first thing a therapist sees, and the lock screen."""

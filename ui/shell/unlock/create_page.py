@@ -1,0 +1,174 @@
+"""A new vault: where, the passphrase twice with a strength hint, and who signs the notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common.signals import emit
+from ui.shell.names import VAULT_FILTER, VAULT_SUFFIX
+from ui.shell.unlock.card import Card, centred, password_field, text_label
+from ui.shell.unlock.passphrase import MIN_PASSPHRASE, passphrase_strength
+
+
+def _default_vault_path() -> Path:
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(docs) if docs and Path(docs).is_dir() else Path.home()
+    return folder / f"practice{VAULT_SUFFIX}"
+
+
+class CreateVaultPage(QWidget):
+    """A new vault: where, the passphrase twice with a strength hint, and who you are."""
+
+    submitted = Signal(Path, str, str, str)  # path, passphrase, clinician name, credentials
+    back_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        card = Card(560)
+        card.body.addWidget(text_label("Create a new vault", "heading"))
+        card.body.addWidget(text_label(
+            "Choose a passphrase you will remember: there is no way to recover the records "
+            "without it.", "subtle"))
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(4)
+        form.setHorizontalSpacing(12)
+        self.location = QLineEdit(str(_default_vault_path()))
+        self.browse = QPushButton("Choose…")
+        self.browse.clicked.connect(self._choose_location)
+        location_row = QHBoxLayout()
+        location_row.addWidget(self.location, 1)
+        location_row.addWidget(self.browse)
+        self.passphrase = password_field()
+        self.confirm = password_field()
+        self.strength = text_label("", "subtle")
+        self.clinician = QLineEdit()
+        self.clinician.setPlaceholderText("e.g. Dr. Alex Rivera")
+        self.credentials = QLineEdit()
+        self.credentials.setPlaceholderText("e.g. PsyD, LMFT (optional)")
+        self.errors: dict[str, QLabel] = {}
+
+        def row(label: str, field: QWidget | QHBoxLayout, key: str) -> None:
+            holder = QVBoxLayout()
+            holder.setSpacing(2)
+            if isinstance(field, QHBoxLayout):
+                holder.addLayout(field)
+            else:
+                holder.addWidget(field)
+            error = text_label("", "error")
+            error.hide()
+            holder.addWidget(error)
+            self.errors[key] = error
+            form.addRow(label, holder)
+
+        row("Vault file", location_row, "location")
+        row("Passphrase", self.passphrase, "passphrase")
+        form.addRow("", self.strength)
+        row("Type it again", self.confirm, "confirm")
+        row("Your name", self.clinician, "clinician")
+        row("Credentials", self.credentials, "credentials")
+        card.body.addLayout(form)
+        self.message = text_label("", "error")
+        self.message.hide()
+        card.body.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.back = QPushButton("Back")
+        self.create_button = QPushButton("Create vault")
+        self.create_button.setProperty("role", "primary")
+        self.create_button.setDefault(True)
+        buttons.addWidget(self.back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.create_button)
+        card.body.addLayout(buttons)
+        self.back.clicked.connect(self.back_requested)
+        self.create_button.clicked.connect(self._submit)
+        for field in (self.location, self.passphrase, self.confirm, self.clinician):
+            field.returnPressed.connect(self._submit)
+        self.passphrase.textChanged.connect(self._update_strength)
+        self._update_strength("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(centred(card))
+
+    def _choose_location(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Where should the new vault be saved?", self.location.text(), VAULT_FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        if chosen:
+            path = Path(chosen)
+            if not path.suffix:
+                path = path.with_suffix(VAULT_SUFFIX)
+            self.location.setText(str(path))
+
+    def _update_strength(self, text: str) -> None:
+        score, hint = passphrase_strength(text)
+        bar = "●" * score + "○" * (4 - score)
+        self.strength.setText(f"{bar}  {hint}" if text else hint)
+
+    def _problems(self) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        location = self.location.text().strip()
+        if not location:
+            problems["location"] = "Choose where to save the vault."
+        else:
+            path = Path(location).expanduser()
+            if path.exists():
+                problems["location"] = "That file already exists. Open it instead, or choose " \
+                    "another name."
+            elif not path.parent.is_dir():
+                problems["location"] = "That folder does not exist. Choose an existing folder."
+        passphrase = self.passphrase.text()
+        if len(passphrase) < MIN_PASSPHRASE:
+            problems["passphrase"] = f"Use at least {MIN_PASSPHRASE} characters."
+        elif self.confirm.text() != passphrase:
+            problems["confirm"] = "The two passphrases differ. Type it again."
+        if not self.clinician.text().strip():
+            problems["clinician"] = "Your name is required; it signs your notes."
+        return problems
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            label.setText(problems.get(key, ""))
+            label.setVisible(key in problems)
+
+    def _submit(self) -> None:
+        if not self.create_button.isEnabled():
+            return
+        problems = self._problems()
+        self.show_problems(problems)
+        self.show_message("")
+        if problems:
+            first = next(iter(problems))
+            {"location": self.location, "passphrase": self.passphrase,
+             "confirm": self.confirm, "clinician": self.clinician}[first].setFocus()
+            return
+        path = Path(self.location.text().strip()).expanduser()
+        if not path.suffix:
+            path = path.with_suffix(VAULT_SUFFIX)
+        emit(self.submitted, path, self.passphrase.text(), self.clinician.text().strip(),
+                            self.credentials.text().strip())
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def set_busy(self, busy: bool) -> None:
+        self.create_button.setEnabled(not busy)
+        self.create_button.setText("Creating…" if busy else "Create vault")
+        self.back.setEnabled(not busy)
+
+    def clear_secrets(self) -> None:
+        self.passphrase.clear()
+        self.confirm.clear()
