@@ -22,6 +22,7 @@ from models.clinical.measures import MeasuresView, ScoredAdministration
 from models.dto import (
     AddendumDTO,
     AdministrationDTO,
+    AuditEventDTO,
     ChainReport,
     ClientChart,
     ClientDetail,
@@ -206,6 +207,11 @@ class PartsApi(Protocol):
 class AuditApi(Protocol):
     def verify_chain(self) -> ChainReport: ...
 
+    def events(self, *, client_id: int | None = None,
+               action_prefix: str = "") -> list[AuditEventDTO]:
+        """The audit trail, oldest first."""
+        ...
+
 
 class Backend(Protocol):
     """One unlocked vault. Use it from one thread (the task runner's worker)."""
@@ -257,5 +263,9 @@ class BackendOpener(Protocol):
     def create(self, path: Path, passphrase: str) -> Backend: ...
 
     def prewarm(self) -> None: ...
+
+    def today(self) -> dt.date:
+        """The date the windows take as today: the same clock the backend uses."""
+        ...
 
 

@@ -8,7 +8,7 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.dto import ChainReport
+from models.dto import AuditEventDTO, ChainReport
 from models.entities import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -104,9 +104,14 @@ def verify_chain(session: Session) -> ChainReport:
     return ChainReport(count, None)
 
 
-def events_for_client(session: Session, client_id: int) -> list[AuditEvent]:
-    return list(
-        session.scalars(
-            select(AuditEvent).where(AuditEvent.client_id == client_id).order_by(AuditEvent.id)
-        )
-    )
+def events(
+    session: Session, *, client_id: int | None = None, action_prefix: str = ""
+) -> list[AuditEventDTO]:
+    """The audit trail, oldest first: every event, or one client's, or one kind's."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if client_id is not None:
+        query = query.where(AuditEvent.client_id == client_id)
+    if action_prefix:
+        query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+    return [AuditEventDTO(e.id, e.occurred_at, e.actor_id, e.action, e.entity, e.entity_id,
+                          e.client_id, e.detail) for e in session.scalars(query)]

@@ -25,6 +25,7 @@ from models.clock import SYSTEM_CLOCK, Clock
 from models.dto import (
     AddendumDTO,
     AdministrationDTO,
+    AuditEventDTO,
     ChainReport,
     ClientChart,
     ClientDetail,
@@ -299,6 +300,11 @@ class Parts(_Subject):
 class Audit(_Subject):
     def verify_chain(self) -> ChainReport:
         return self._run(audit.verify_chain)
+
+    def events(self, *, client_id: int | None = None,
+               action_prefix: str = "") -> list[AuditEventDTO]:
+        return self._run(lambda s: audit.events(s, client_id=client_id,
+                                                action_prefix=action_prefix))
 
 
 class Backend:

@@ -308,3 +308,17 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         return self.first_broken_id is None
+
+
+@dataclass(frozen=True)
+class AuditEventDTO:
+    """One entry of the audit trail: who did what to which record, never clinical text."""
+
+    id: int
+    occurred_at: str  # ISO 8601, UTC
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: int | None
+    client_id: int | None
+    detail: str

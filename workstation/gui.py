@@ -18,7 +18,7 @@ from ui.shell import settings as S
 from ui.shell.settings import APPLICATION, ORGANISATION, Settings
 from ui.shell.tasks import TaskRunner
 from ui.shell.unlock.panel import UnlockPanel
-from workstation.services import build_services
+from workstation.opener import LazyOpener
 
 log = logging.getLogger("workstation")
 
@@ -92,7 +92,7 @@ def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     app = application(qt_args)
     previous_hook, sys.excepthook = sys.excepthook, _show_bug
     settings = Settings()
-    runner = TaskRunner(build_services())
+    runner = TaskRunner(LazyOpener())
     last = settings.get(S.LAST_VAULT)
     path = vault_path or args.vault or (Path(last) if last else None)
     if path is not None:
@@ -117,7 +117,7 @@ def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     # Check the bundled templates and instruments, then load SQLAlchemy, Alembic and
     # SQLCipher, on the worker while the passphrase is typed.
     runner.call(check_definitions, on_error=lambda exc: _definitions_failed(app, exc))
-    runner.call(runner.services.prewarm)
+    runner.call(runner.opener.prewarm)
     try:
         return app.exec()
     finally:

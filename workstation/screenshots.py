@@ -7,59 +7,30 @@ Preferences go to a temporary file, never to the user's own.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 SIZES = ((1280, 800), (1920, 1080))
 PASSPHRASE = "screenshot demo passphrase"
+TODAY = dt.date(2026, 11, 1)  # the demo and the windows agree on the day, every run
 
 
 def build_demo_vault(path: Path, clients: int = 40, seed: int = 7) -> None:
-    from models.demo import DemoPlan, generate_demo
-    from models.vault import create_vault
+    from workstation.offscreen import build_demo_vault as build
 
-    vault = create_vault(path, PASSPHRASE)
-    try:
-        with vault.transaction() as session:
-            generate_demo(session, DemoPlan(clients=clients, seed=seed))
-    finally:
-        vault.close()
-
-
-def wait_for(trigger: Callable[[], Any], signal: Any, timeout_ms: int = 20_000) -> None:
-    """Run trigger() and spin the event loop until signal fires (or the timeout)."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-    timer.start(timeout_ms)
-    trigger()
-    loop.exec()
-    timer.stop()
-    signal.disconnect(loop.quit)
-
-
-def _settle() -> None:
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(5):
-        QApplication.processEvents()
+    build(path, PASSPHRASE, clients=clients, seed=seed, today=TODAY)
 
 
 def main(out_dir: str | Path) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.shell.settings import Settings
-    from ui.shell.tasks import TaskRunner
     from ui.shell.unlock.panel import UnlockPanel
     from workstation.gui import application
-    from workstation.services import build_services
+    from workstation.offscreen import fixed_runner, settle, wait_for
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -70,7 +41,7 @@ def main(out_dir: str | Path) -> int:
         vault_path = Path(tmp) / "demo-practice.iwvault"
         build_demo_vault(vault_path)
         settings = Settings(Path(tmp) / "settings.ini")
-        runner = TaskRunner(build_services())
+        runner = fixed_runner(TODAY)
         try:
             chooser = UnlockPanel(runner, settings, None)
             unlock = UnlockPanel(runner, settings, vault_path)
@@ -84,7 +55,7 @@ def main(out_dir: str | Path) -> int:
             def capture(widget: Any, name: str, size: tuple[int, int]) -> None:
                 widget.resize(*size)
                 widget.show()
-                _settle()
+                settle()
                 path = out / f"{name}-{size[0]}x{size[1]}.png"
                 widget.grab().save(str(path))
                 written.append(path)

@@ -14,11 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from workstation.screenshots import wait_for
-
-SIZES = ((1280, 800), (1920, 1080))
-PASSPHRASE = "screenshot demo passphrase"
-
+from workstation.offscreen import fixed_runner, pause, settle, wait_for
+from workstation.screenshots import PASSPHRASE, SIZES, TODAY
 
 # --------------------------------------------------------------------------------------
 # Screenshots
@@ -30,14 +27,14 @@ def build_demo_vault(path: Path, clients: int = 6, seed: int = 3) -> int:
     measures, preferring one whose PHQ-9 item 9 was ever positive (to show the flag)."""
     from sqlalchemy import func, select
 
-    from models.demo import DemoPlan, generate_demo
     from models.entities import Client, ItemResponse, MeasureAdministration
-    from models.vault import create_vault
+    from models.vault import open_vault
+    from workstation.offscreen import build_demo_vault as build
 
-    vault = create_vault(path, PASSPHRASE)
+    build(path, PASSPHRASE, clients=clients, seed=seed, today=TODAY)
+    vault = open_vault(path, PASSPHRASE)
     try:
         with vault.transaction() as session:
-            generate_demo(session, DemoPlan(clients=clients, seed=seed))
             flagged = set(session.scalars(
                 select(MeasureAdministration.client_id).join(ItemResponse).where(
                     MeasureAdministration.instrument_id == "phq9",
@@ -54,13 +51,10 @@ def build_demo_vault(path: Path, clients: int = 6, seed: int = 3) -> int:
 
 
 def _settle(rounds: int = 8) -> None:
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
-
+    """Let the chart canvas's debounced redraw happen."""
     for _ in range(rounds):
-        loop = QEventLoop()
-        QTimer.singleShot(30, loop.quit)
-        loop.exec()
-        QCoreApplication.processEvents()
+        pause(30)
+        settle(1)
 
 
 def type_digits(dialog: Any, digits: str) -> None:
@@ -80,10 +74,8 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
     from ui.measures.item_models import DISSOCIATION_KEY
     from ui.shell.main_window import MainWindow
     from ui.shell.settings import Settings
-    from ui.shell.tasks import TaskRunner
     from ui.shell.unlock.panel import UnlockPanel
     from workstation.gui import application
-    from workstation.services import build_services
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -94,7 +86,7 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
         vault_path = Path(tmp) / "demo-practice.iwvault"
         client_id = build_demo_vault(vault_path)
         settings = Settings(Path(tmp) / "settings.ini")
-        runner = TaskRunner(build_services())
+        runner = fixed_runner(TODAY)
         try:
             unlock = UnlockPanel(runner, settings, vault_path)
             clinicians: list[Any] = []

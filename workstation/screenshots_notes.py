@@ -3,8 +3,8 @@ DIR`.
 
 Builds a throwaway vault with one synthetic demo client in a temporary folder, writes a
 realistic note of each template, and saves the editor at 1280x800 as note-<template>.png,
-plus the signing checks, a signed note with an addendum, and the new-note dialog.
-`note_services()` is the wiring of the note editor's port to the domain services.
+plus the signing checks, a signed note with an addendum, and the new-note dialog. Every
+note is written and shown through the real task runner, as in the application.
 """
 
 from __future__ import annotations
@@ -13,47 +13,25 @@ import datetime as dt
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from models.api import Backend
 from models.dto import NoteDTO, PartDTO, TargetDTO
-from ui.notes.note_editor import NoteServices, Run
-from workstation.services import build_note_services
+from models.inputs import AddendumInput, TargetInput
+from workstation.offscreen import (
+    build_demo_vault,
+    fixed_runner,
+    open_now,
+    pause,
+    run_now,
+    settle,
+    wait_for,
+)
+from workstation.screenshots import PASSPHRASE, TODAY
 
 SIZE = (1280, 800)
-PASSPHRASE = "screenshot demo passphrase"
-TODAY = dt.date(2026, 11, 1)
-
-
-# --------------------------------------------------------------------------- wiring
-
-
-def note_services() -> NoteServices:
-    """The note editor's port, as the application builds it."""
-    return build_note_services()
-
-
-def session_runner(vault: Any) -> Run:
-    """A runner that does the work at once on this thread, in one transaction per call.
-
-    For screenshots and tests only: the application uses the task runner's worker.
-    """
-
-    def run(fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[Exception], None] | None = None) -> None:
-        try:
-            with vault.transaction() as session:
-                result = fn(session)
-        except Exception as exc:
-            if on_error is None:
-                raise
-            on_error(exc)
-            return
-        if on_done is not None:
-            on_done(result)
-
-    return run
 
 
 # --------------------------------------------------------------------------- sample notes
@@ -241,10 +219,7 @@ def sample_content(
 
 
 def _settle() -> None:
-    from PySide6.QtWidgets import QApplication
-
-    for _ in range(4):
-        QApplication.processEvents()
+    settle(4)
 
 
 def _scroll_to(editor: Any, section_id: str) -> None:
@@ -269,10 +244,7 @@ def _scroll_to_end(editor: Any) -> None:
 def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
     """Write the note screenshots into out_dir; returns the files written."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from models.demo import DemoPlan, generate_demo
-    from models.services import clients, clinicians, notes
-    from models.services import targets as target_service
-    from models.vault import create_vault
+    from models.clinical.doses import follows_a_dose
     from ui.notes.new_note_dialog import NewNoteDialog
     from ui.notes.note_editor import NoteEditor
     from workstation.gui import application
@@ -280,7 +252,6 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = application()
-    services = note_services()
     written: list[Path] = []
 
     def save(widget: Any, name: str) -> None:
@@ -290,46 +261,47 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
         written.append(path)
 
     with tempfile.TemporaryDirectory(prefix="iw-note-screens-") as tmp:
-        vault = create_vault(Path(tmp) / "notes-demo.iwvault", PASSPHRASE)
+        path = Path(tmp) / "notes-demo.iwvault"
+        build_demo_vault(path, PASSPHRASE, clients=3, seed=5, today=TODAY)
+        runner = fixed_runner(TODAY)
         try:
-            with vault.transaction() as session:
-                generate_demo(session, DemoPlan(clients=3, seed=5, today=TODAY))
-                summaries = clients.list_clients(session)
-                clinician = clinicians.primary_clinician(session)
-                assert clinician is not None
-                dosing_by_client = {s.id: services.list_dosing_sessions(session, s.id)
-                                    for s in summaries}
-                client_id = max(dosing_by_client, key=lambda i: len(dosing_by_client[i]))
-                dosing = dosing_by_client[client_id]
-                if not any(t.kind == "art" for t in target_service.list_targets(
-                        session, client_id)):
-                    target_service.create_target(session, client_id, target_service.TargetInput(
-                        label="The stairwell at the old flat", kind="art", prong="past"))
-                targets = services.list_targets(session, client_id)
-                parts = services.list_parts(session, client_id)
-            last = max(dosing, key=lambda d: (d.session_date, d.number))
+            clinician = open_now(runner, path, PASSPHRASE, lambda b: b.practice.clinician())
+            assert clinician is not None
+
+            def most_doses(b: Backend) -> int:
+                return max(b.clients.summaries(), key=lambda c: c.dosing_sessions).id
+
+            client_id = run_now(runner, most_doses)
+            if not any(t.kind == "art" for t in run_now(
+                    runner, lambda b: b.targets.of_client(client_id))):
+                run_now(runner, lambda b: b.targets.create(client_id, TargetInput(
+                    label="The stairwell at the old flat", kind="art", prong="past"),
+                    actor_id=clinician.id))
+            chart = run_now(runner, lambda b: b.clients.chart(client_id))
+            targets, parts = chart.targets, chart.parts
+            last = max(chart.dosing_sessions, key=lambda d: (d.session_date, d.number))
             day = last.session_date + dt.timedelta(days=2)
-            run = session_runner(vault)
 
             def new_note(template_id: str, **content_args: Any) -> NoteDTO:
-                with vault.transaction() as session:
-                    # The dosing note records the next dose, after the integration notes,
-                    # which follow the last dose already given.
-                    note = notes.create_note(
-                        session, client_id, template_id, author_id=clinician.id,
+                # The dosing note records the next dose, after the integration notes,
+                # which follow the last dose already given.
+                def write(b: Backend) -> NoteDTO:
+                    note = b.notes.create(
+                        client_id, template_id, author_id=clinician.id,
                         session_date=day + dt.timedelta(days=5) if template_id == "dosing"
                         else day,
-                        dosing_session_id=last.id if template_id in ("emdr", "art", "ifs",
-                                                                     "general") else None)
+                        dosing_session_id=last.id if follows_a_dose(template_id)
+                        else None).value
                     content = sample_content(
                         template_id, note.session_date, targets=targets, parts=parts,
                         dose_number=note.content.get("session_number", 1), **content_args)
-                    return notes.save_draft(session, note.id, content)
+                    return b.notes.save_draft(note.id, content).value
+                return run_now(runner, write)
 
             def editor_for(note_id: int) -> NoteEditor:
-                editor = NoteEditor(note_id, run=run, services=services, clinician=clinician)
+                editor = NoteEditor(note_id, runner=runner, clinician=clinician)
                 editor.resize(*SIZE)
-                editor.show()
+                wait_for(editor.show, editor.loaded)
                 _settle()
                 return editor
 
@@ -351,16 +323,22 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
                 editor.deleteLater()
 
             # Signing an incomplete note lists what is missing.
-            with vault.transaction() as session:
-                draft = notes.create_note(session, client_id, "emdr", author_id=clinician.id,
-                                          session_date=day, dosing_session_id=last.id)
-                notes.save_draft(session, draft.id, {
+            def incomplete(b: Backend) -> NoteDTO:
+                draft = b.notes.create(client_id, "emdr", author_id=clinician.id,
+                                       session_date=day, dosing_session_id=last.id).value
+                return b.notes.save_draft(draft.id, {
                     "session_date": day.isoformat(), "start_time": "14:00",
                     "phases_covered": ["4"],
                     "bls_sets": [{"passes": 24, "sud": 6}],
-                })
+                }).value
+
+            draft = run_now(runner, incomplete)
             editor = editor_for(draft.id)
             editor.sign()
+            for _ in range(50):  # the check runs on the worker
+                if editor.form is not None and editor.form.problem_panel.isVisible():
+                    break
+                pause(20)
             _settle()
             save(editor, "note-sign-problems.png")
             editor.close()
@@ -368,12 +346,10 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
 
             # A signed note with a correction.
             signed = new_note("emdr")
-            with vault.transaction() as session:
-                notes.sign_note(session, signed.id, clinician_id=clinician.id)
-                notes.add_addendum(
-                    session, signed.id, kind="correction",
-                    reason="Second set's speed recorded wrongly",
-                    text="The second set ran at 1.0 Hz, not 1.2 Hz.", author_id=clinician.id)
+            run_now(runner, lambda b: b.notes.sign(signed.id, clinician_id=clinician.id))
+            run_now(runner, lambda b: b.notes.add_addendum(signed.id, AddendumInput(
+                "correction", "Second set's speed recorded wrongly",
+                "The second set ran at 1.0 Hz, not 1.2 Hz."), author_id=clinician.id))
             editor = editor_for(signed.id)
             save(editor, "note-emdr-signed.png")
             _scroll_to_end(editor)
@@ -381,13 +357,13 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
             editor.close()
             editor.deleteLater()
 
-            dialog = NewNoteDialog(dosing, today=day, template_id="emdr")
+            dialog = NewNoteDialog(chart.courses, today=day, template_id="emdr")
             dialog.show()
             _settle()
             save(dialog, "new-note-dialog.png")
             dialog.close()
         finally:
-            vault.close()
+            runner.shutdown()
     app.processEvents()
     return written
 

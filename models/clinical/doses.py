@@ -100,3 +100,18 @@ def follows_text(label: str, dosing: DosingSessionDTO, session_day: dt.date) -> 
     'Follows D3 (Intramuscular, 50 mg) on 7 Oct 2026: 2 days after'."""
     return (f"Follows {label} ({dose_text(dosing)}) on {date_text(dosing.session_date)}: "
             f"{days_after_text(dosing.session_date, session_day)}")
+
+
+NO_DOSE = "Follows no dosing session"
+
+
+def dose_line(label: str, dosing: DosingSessionDTO, note_day: dt.date | None = None) -> str:
+    """One dose as a line in a chooser: 'D3 · Sublingual, 300 mg · 10 Nov 2026 · 2 days
+    before' (how long before the note's date, when one is given)."""
+    parts = [label, dose_text(dosing), date_text(dosing.session_date)]
+    if note_day is not None:
+        days = (note_day - dosing.session_date).days
+        parts.append("the same day" if days == 0 else
+                     f"{days} day{'s' if days != 1 else ''} before" if days > 0 else
+                     f"{-days} day{'s' if days != -1 else ''} after this date")
+    return "  ·  ".join(parts)

@@ -17,6 +17,7 @@ from models.instruments import (
     ChangeSummary,
     DoseDissociation,
     DosingMarker,
+    FlagKind,
     Instrument,
     OverlaySeries,
     RelationToCare,
@@ -34,6 +35,7 @@ DISSOCIATION_INSTRUMENTS = ("cadss", "cadss6")
 
 BASELINE_RULE = ("Baseline: the first complete administration marked baseline, or the first "
                  "complete one when none is marked")
+BASELINE_RULE_SHORT = "baseline = first complete administration marked baseline"
 
 
 def instrument_order(instruments: Mapping[str, Instrument]) -> list[Instrument]:
@@ -239,7 +241,8 @@ def change_lines(instrument: Instrument, summary: ChangeSummary) -> tuple[str, s
     detail = (f"Baseline {base.total} ({date_text(base.when)}) → latest {latest.total} "
               f"({date_text(latest.when)}): {points_text(summary.change)}.")
     rules = rules_text(instrument)
-    return heading, f"{detail} {rules}" if rules else detail
+    detail = f"{detail} {rules}" if rules else detail
+    return heading, f"{detail} ({BASELINE_RULE_SHORT}.)"
 
 
 def change_sentence(instrument: Instrument, summary: ChangeSummary) -> str:
@@ -279,3 +282,21 @@ def chart_subtitle(summary: ChangeSummary) -> str:
 def safety_text(result: Score) -> str:
     """'item 9 = 1' for each positive safety item, joined; '' when none."""
     return "; ".join(f"item {flag.item} = {flag.value}" for flag in result.safety_flags)
+
+
+def flags_text(result: Score, *, brief: bool = False) -> str:
+    """Every flag in words; a safety flag is spelt out, never shown by colour alone.
+    `brief` leaves out the safety item's wording (for a narrow table column)."""
+    parts = [f"⚠ SAFETY: item {flag.item} = {flag.value}" if brief and flag.item is not None
+             else f"⚠ SAFETY: {flag.describe()}" for flag in result.safety_flags]
+    parts += [flag.label for flag in result.flags if flag.kind is not FlagKind.SAFETY]
+    return "; ".join(parts)
+
+
+def score_text(result: Score) -> str:
+    """'12' / '14 (prorated)' / 'incomplete, not charted'."""
+    if result.total is None:
+        return "incomplete, not charted"
+    if result.prorated:
+        return f"{result.total} (prorated)"
+    return str(result.total)

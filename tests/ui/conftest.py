@@ -6,34 +6,31 @@ change it freely without paying the demo generation again.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from models.demo import DemoPlan, generate_demo
-from models.vault import create_vault
+from models.api import Backend
+from models.dto import ClinicianDTO
+from tests.conftest import TODAY
 from ui.shell.main_window import MainWindow
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
 from workstation.gui import application
-from workstation.services import build_services
+from workstation.offscreen import build_demo_vault, fixed_runner
 
 DEMO_PASSPHRASE = "demo vault passphrase"
-TODAY = dt.date(2026, 11, 1)
+T = TypeVar("T")
+
+
 @pytest.fixture(scope="session")
 def demo_vault_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.iwvault"
-    vault = create_vault(path, DEMO_PASSPHRASE)
-    try:
-        with vault.transaction() as session:
-            generate_demo(session, DemoPlan(clients=8, seed=3, today=TODAY))
-    finally:
-        vault.close()
+    build_demo_vault(path, DEMO_PASSPHRASE, clients=8, seed=3, today=TODAY)
     return path
 
 
@@ -57,7 +54,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def runner(qapp: Any) -> Iterator[TaskRunner]:
     application()  # names and stylesheet, as the real start-up sets them
-    task_runner = TaskRunner(build_services())
+    task_runner = fixed_runner(TODAY)  # the backend and the windows both on TODAY
     yield task_runner
     task_runner.shutdown()
 
@@ -69,19 +66,22 @@ class Worker:
         self.qtbot = qtbot
         self.runner = runner
 
-    def open(self, path: Path, passphrase: str = DEMO_PASSPHRASE) -> Any:
-        """Open the vault; returns the vault owner's ClinicianDTO."""
-        result: list[Any] = []
-        self.runner.open_vault(path, passphrase, result.append,
-                               then=self.runner.services.primary_clinician)
+    def open(self, path: Path, passphrase: str = DEMO_PASSPHRASE) -> ClinicianDTO | None:
+        """Open the vault on the worker; returns the vault owner's ClinicianDTO."""
+        result: list[ClinicianDTO | None] = []
+        self.runner.open_vault(path, passphrase, lambda b: b.practice.clinician(),
+                               result.append)
         self.qtbot.waitUntil(lambda: bool(result), timeout=10_000)
         return result[0]
 
-    def run(self, fn: Any) -> Any:
-        """fn(session) on the worker thread; returns its result."""
-        result: list[Any] = []
-        self.runner.submit(fn, result.append)
-        self.qtbot.waitUntil(lambda: bool(result), timeout=10_000)
+    def run(self, fn: Callable[[Backend], T]) -> T:
+        """fn(backend) on the worker thread; returns its result (raises its error)."""
+        result: list[T] = []
+        errors: list[Exception] = []
+        self.runner.submit(fn, result.append, errors.append)
+        self.qtbot.waitUntil(lambda: bool(result or errors), timeout=10_000)
+        if errors:
+            raise errors[0]
         return result[0]
 
 

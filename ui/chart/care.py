@@ -8,21 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from models.clinical.doses import dose_refs
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
+from models.vocabulary import COURSE_KINDS, NOTE_STATUSES
 from ui.common.style import DOSING, MODALITY_ORDER, modality
-
-COURSE_KIND_LABELS = {"intensive": "Intensive retreat", "spaced": "Spaced program"}
 
 
 def dose_labels(chart: ClientChart) -> dict[int, str]:
     """'D3' for each dosing session; 'C2 D3' when the client has more than one course."""
-    several = len(chart.courses) > 1
-    labels: dict[int, str] = {}
-    for number, course in enumerate(chart.courses, start=1):
-        for dose in course.dosing_sessions:
-            labels[dose.id] = f"C{number} D{dose.number}" if several else f"D{dose.number}"
-    return labels
+    return {i: ref.label for i, ref in dose_refs(chart.courses).items()}
 
 
 def dosing_notes(chart: ClientChart) -> dict[int, NoteDTO]:
@@ -79,9 +74,8 @@ def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
     return None
 
 
-def course_lines(chart: ClientChart, today: dt.date | None = None) -> list[CourseLine]:
+def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
     """The courses, oldest first, each with its doses and the notes that belong to it."""
-    today = today or dt.date.today()
     labels = dose_labels(chart)
     by_dose_note = dosing_notes(chart)
     doses: dict[int, DosingSessionDTO] = {d.id: d for d in chart.dosing_sessions}
@@ -114,7 +108,7 @@ def course_lines(chart: ClientChart, today: dt.date | None = None) -> list[Cours
         days = [course.start_date, *(d.day for d in dose_marks), *(n.day for n in notes)]
         end = course.end_date or max(days)
         end = max(end, *days)
-        kind = COURSE_KIND_LABELS.get(course.kind, course.kind.capitalize())
+        kind = COURSE_KINDS.label(course.kind)
         span = f"{date_text(course.start_date)} – " + (
             date_text(course.end_date) if course.end_date else "ongoing")
         counts = (f"{len(dose_marks)} dosing session{'s' if len(dose_marks) != 1 else ''}, "
@@ -173,7 +167,7 @@ class SessionRow:
     note_id: int | None = None  # the note to open: a dosing session's own dosing note
 
 
-STATUS_LABELS = {"signed": "Signed", "draft": "Draft", "": "No note yet"}
+NO_NOTE_YET = "No note yet"
 
 
 def session_rows(chart: ClientChart) -> list[SessionRow]:
@@ -182,7 +176,8 @@ def session_rows(chart: ClientChart) -> list[SessionRow]:
     doses = {d.id: d for d in chart.dosing_sessions}
     rows = [
         SessionRow(d.session_date, "dosing", DOSING.label, labels[d.id],
-                   STATUS_LABELS[by_dose_note[d.id].status if d.id in by_dose_note else ""],
+                   NOTE_STATUSES.label(by_dose_note[d.id].status) if d.id in by_dose_note
+                   else NO_NOTE_YET,
                    "", None, 0, by_dose_note[d.id].id if d.id in by_dose_note else None)
         for d in doses.values()
     ]
@@ -191,7 +186,7 @@ def session_rows(chart: ClientChart) -> list[SessionRow]:
         dose = doses.get(note.dosing_session_id) if note.dosing_session_id else None
         rows.append(SessionRow(
             note.session_date, look.key, look.label, f"{look.label} note",
-            STATUS_LABELS.get(note.status, note.status.capitalize()),
+            NOTE_STATUSES.label(note.status),
             labels.get(dose.id, "") if dose else "",
             (note.session_date - dose.session_date).days if dose else None,
             note.id, note.id))

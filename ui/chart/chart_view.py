@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.api import Changes, Kind
 from models.dto import ClientChart, ClientDetail
 from models.formatting import date_text
 from ui.chart.overview import OverviewTab
@@ -48,9 +50,8 @@ def _placeholder(text: str) -> QWidget:
     return page
 
 
-def describe(client: ClientDetail, today: dt.date | None = None) -> str:
+def describe(client: ClientDetail, today: dt.date) -> str:
     """The line under the client's name: record number, pronouns, age, status."""
-    today = today or dt.date.today()
     parts = [client.record_number]
     if client.pronouns:
         parts.append(client.pronouns)
@@ -67,12 +68,13 @@ def describe(client: ClientDetail, today: dt.date | None = None) -> str:
     return " · ".join(parts)
 
 
-class ChartPart(Protocol):
-    """A widget that shows part of the chart (the measures tab, the sparklines)."""
-
-    def set_chart(self, chart: ClientChart) -> None: ...
-
-    def clear(self) -> None: ...
+# The kinds of record a client's chart shows: a write touching one of them reloads it.
+CHART_KINDS = (Kind.DETAILS, Kind.CARE, Kind.NOTES, Kind.MEASURES, Kind.TARGETS, Kind.PARTS)
+# What each part of the view shows; it is redrawn only when a write touches that.
+HEADER_SHOWS = (Kind.DETAILS,)
+OVERVIEW_SHOWS = (Kind.CARE, Kind.NOTES, Kind.TARGETS)
+SESSIONS_SHOWS = (Kind.CARE, Kind.NOTES)
+SPARKLINES_SHOW = (Kind.MEASURES,)
 
 
 class ChartView(QWidget):
@@ -88,7 +90,7 @@ class ChartView(QWidget):
         self.chart: ClientChart | None = None
         self.measures = measures
         self.sparklines = sparklines
-        self._parts: tuple[ChartPart, ...] = (measures, sparklines)
+        self.today: Callable[[], dt.date] = dt.date.today
         self.name = QLabel()
         self.name.setProperty("role", "title")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -137,16 +139,32 @@ class ChartView(QWidget):
                            "Add a client with New client (Ctrl+N).")
         self.stack.setCurrentWidget(self.empty)
 
-    def set_chart(self, chart: ClientChart) -> None:
+    def set_chart(self, chart: ClientChart, changes: Changes | None = None) -> None:
+        """Show a client's chart. `changes` (a write to the client already shown) says
+        what changed: only the parts that show it are drawn again."""
         self.chart = chart
-        self.name.setText(chart.client.name + (
-            f" ({chart.client.preferred_name})" if chart.client.preferred_name else ""))
-        self.details.setText(describe(chart.client))
-        self.overview.set_chart(chart)
-        self.sessions.set_chart(chart)
-        for part in self._parts:
-            part.set_chart(chart)
+
+        def touched(kinds: tuple[Kind, ...]) -> bool:
+            return changes is None or changes.touches(*kinds)
+
+        if touched(HEADER_SHOWS):
+            self.name.setText(chart.client.name + (
+                f" ({chart.client.preferred_name})" if chart.client.preferred_name else ""))
+            self.details.setText(describe(chart.client, self.today()))
+        if touched(OVERVIEW_SHOWS):
+            self.overview.set_chart(chart, self.today())
+        if touched(SESSIONS_SHOWS):
+            self.sessions.set_chart(chart)
+        if touched(SPARKLINES_SHOW):
+            self.sparklines.set_chart(chart)
+        self.measures.set_chart(chart, changes)
         self.stack.setCurrentIndex(1)
+
+    def practice_changed(self) -> None:
+        """Something of the whole vault changed (a custom instrument): the measures."""
+        if self.chart is not None:
+            self.measures.set_chart(self.chart, Changes.of(self.chart.client.id,
+                                                           Kind.PRACTICE))
 
     def clear(self) -> None:
         """Forget everything clinical that this view holds."""
@@ -155,6 +173,6 @@ class ChartView(QWidget):
         self.details.clear()
         self.overview.clear()
         self.sessions.clear()
-        for part in self._parts:
-            part.clear()
+        self.sparklines.clear()
+        self.measures.clear()
         self.show_empty()

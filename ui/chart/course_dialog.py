@@ -1,11 +1,10 @@
-"""Add a course of care: an intensive retreat or a spaced programme."""
+"""Add a course of care: an intensive retreat or a spaced program."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -19,13 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import ValidationError
-from ui.common.dates import DATE_EDIT_FORMAT
-from ui.shell.tasks import Changed, TaskRunner, report_unexpected
-
-KINDS = (
-    ("intensive", "Intensive retreat (3 to 5 doses a week for 1 to 2 weeks)"),
-    ("spaced", "Spaced programme (weekly or fortnightly over months)"),
-)
+from models.inputs import CourseInput, validate_course
+from models.vocabulary import COURSE_KINDS
+from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+from ui.shell.tasks import TaskRunner, report_unexpected
 
 
 class CourseDialog(QDialog):
@@ -38,9 +34,9 @@ class CourseDialog(QDialog):
         self.client_id = client_id
         self.actor_id = actor_id
         self.kind = QComboBox()
-        for key, label in KINDS:
-            self.kind.addItem(label, key)
-        self.start = QDateEdit(QDate.currentDate())
+        for term in COURSE_KINDS:
+            self.kind.addItem(f"{term.label} ({term.description})", term.code)
+        self.start = QDateEdit(to_qdate(runner.opener.today()))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat(DATE_EDIT_FORMAT)
         self.goals = QPlainTextEdit()
@@ -65,23 +61,22 @@ class CourseDialog(QDialog):
         layout.addWidget(buttons)
 
     def _save(self) -> None:
-        add_course = self.runner.services.add_course
-        if add_course is None:
-            return
-        kind = self.kind.currentData()
         start: dt.date = self.start.date().toPython()  # type: ignore[assignment]
-        goals = self.goals.toPlainText()
+        data = CourseInput(self.kind.currentData(), start, None, self.goals.toPlainText())
+        problems = validate_course(data)
+        if problems:
+            self._show(problems)
+            return
         client_id, actor_id = self.client_id, self.actor_id
+        self.runner.submit(lambda b: b.care.add_course(client_id, data, actor_id=actor_id),
+                           lambda _done: self.accept(), self._failed, owner=self)
 
-        def work(session: Any) -> Any:
-            return add_course(session, client_id, kind, start, goals, actor_id=actor_id)
-
-        self.runner.submit(work, lambda _c: self.accept(), self._failed,
-                           changes=lambda _c: Changed("client", client_id))
+    def _show(self, problems: Mapping[str, str]) -> None:
+        self.error.setText(" ".join(problems.values()))
+        self.error.show()
 
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, ValidationError):
-            self.error.setText(" ".join(exc.problems.values()))
-            self.error.show()
+            self._show(exc.problems)
         else:
             report_unexpected(exc)

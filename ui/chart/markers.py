@@ -7,7 +7,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
-from ui.common import style
+from reports import palette
 from ui.common.style import Modality
 
 
@@ -42,7 +42,7 @@ def paint_marker(painter: QPainter, look: Modality, centre: QPointF, size: float
                  filled: bool) -> None:
     path = marker_path(look.shape, centre, size)
     painter.setPen(QPen(look.colour.darker(125), 1.6))
-    painter.setBrush(QBrush(look.colour) if filled else QBrush(QColor(style.SURFACE)))
+    painter.setBrush(QBrush(look.colour) if filled else QBrush(QColor(palette.SURFACE)))
     painter.drawPath(path)
 
 

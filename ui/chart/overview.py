@@ -20,7 +20,7 @@ from models.formatting import date_text
 from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.chart.markers import marker_pixmap
 from ui.chart.timeline import CourseTimeline
-from ui.common.style import DOSING, MODALITIES, MODALITY_ORDER, Modality
+from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality
 
 
 class FigureTile(QFrame):
@@ -56,9 +56,9 @@ class Legend(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(14)
-        for look in (DOSING, *(MODALITIES[k] for k in MODALITY_ORDER)):
+        for look in (DOSING, *(modality(k) for k in MODALITY_ORDER)):
             layout.addWidget(self._item(look, True, look.label))
-        layout.addWidget(self._item(MODALITIES["emdr"], False, "Hollow: note not signed"))
+        layout.addWidget(self._item(modality("emdr"), False, "Hollow: note not signed"))
         layout.addStretch(1)
 
     @staticmethod
@@ -141,7 +141,7 @@ class OverviewTab(QWidget):
                 widget.hide()
                 widget.deleteLater()
 
-    def set_chart(self, chart: ClientChart, today: dt.date | None = None) -> None:
+    def set_chart(self, chart: ClientChart, today: dt.date) -> None:
         self._show_figures(figures(chart))
         self._clear_courses()
         lines = course_lines(chart, today)

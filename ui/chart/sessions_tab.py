@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 
 from models.dto import ClientChart
 from models.formatting import date_text
+from reports import palette
+from reports.palette import ATTENTION
 from ui.chart.care import SessionRow, session_rows
 from ui.chart.markers import marker_pixmap
-from ui.common import style
-from ui.common.signals import emit
 from ui.common.style import modality
 from ui.common.table_model import RowsTableModel
 
@@ -93,7 +93,7 @@ class SessionsModel(RowsTableModel):
             return self._icon(row.kind, row.status not in ("Draft",))
         if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS and \
                 row.status != "Signed":
-            return QColor("#b35c00")
+            return QColor(ATTENTION)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.DAYS_SINCE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -156,7 +156,7 @@ class SessionsTab(QWidget):
         self.view.activated.connect(lambda _index: self._open_current())
         self.view.selectionModel().currentRowChanged.connect(
             lambda _cur, _prev: self.open_button.setEnabled(self.current_note_id() is not None))
-        self.view.setStyleSheet(f"QTableView {{ border: 1px solid {style.LINE}; }}")
+        self.view.setStyleSheet(f"QTableView {{ border: 1px solid {palette.LINE}; }}")
 
     def current_note_id(self) -> int | None:
         index = self.view.currentIndex()
@@ -167,7 +167,7 @@ class SessionsTab(QWidget):
     def _open_current(self) -> None:
         note_id = self.current_note_id()
         if note_id is not None:
-            emit(self.open_note_requested, note_id)
+            self.open_note_requested.emit(note_id)
 
     def set_chart(self, chart: ClientChart) -> None:
         """Remember the chart; the table is filled when the tab is first shown."""

@@ -14,10 +14,10 @@ from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from models.formatting import date_text, day_month, month_year
+from reports import palette
 from ui.chart.care import CourseLine
 from ui.chart.markers import paint_marker
-from ui.common import style
-from ui.common.style import DOSING, MODALITIES
+from ui.common.style import DOSING, modality
 
 LANE_LABEL_WIDTH = 132
 DOSE_LANE = 40
@@ -86,8 +86,8 @@ class CourseTimeline(QWidget):
         plot_left = LANE_LABEL_WIDTH
         plot_right = width - PAD_RIGHT
         axis_y = PAD_TOP + DOSE_LANE + LANE * len(line.lanes) + 4
-        text_pen = QPen(QColor(style.INK))
-        muted_pen = QPen(QColor(style.MUTED))
+        text_pen = QPen(QColor(palette.INK))
+        muted_pen = QPen(QColor(palette.MUTED))
         base_font = QFont(self.font())
         small_font = QFont(base_font)
         small_font.setPointSizeF(max(7.5, base_font.pointSizeF() * 0.88))
@@ -111,9 +111,9 @@ class CourseTimeline(QWidget):
         lane_keys = ["dosing", *line.lanes]
         for key in lane_keys:
             y = self._lane_y(key)
-            painter.setPen(QPen(QColor(style.LINE), 1))
+            painter.setPen(QPen(QColor(palette.LINE), 1))
             painter.drawLine(QPointF(plot_left, y), QPointF(plot_right, y))
-            look = DOSING if key == "dosing" else MODALITIES[key]
+            look = modality(key)
             label_rect = QRectF(26, y - 10, LANE_LABEL_WIDTH - 32, 20)
             paint_marker(painter, look, QPointF(15, y), 9, True)
             painter.setPen(text_pen)
@@ -121,7 +121,7 @@ class CourseTimeline(QWidget):
                              | Qt.AlignmentFlag.AlignLeft, look.short)
 
         # Date axis.
-        painter.setPen(QPen(QColor(style.MUTED), 1))
+        painter.setPen(QPen(QColor(palette.MUTED), 1))
         painter.drawLine(QPointF(plot_left, axis_y), QPointF(plot_right, axis_y))
         span_end = self._span_start + dt.timedelta(days=self._span_days)
         pixels_per_day = (plot_right - plot_left) / self._span_days
@@ -144,7 +144,7 @@ class CourseTimeline(QWidget):
 
         # Notes, then doses on top.
         for note in line.notes:
-            paint_marker(painter, MODALITIES[note.modality],
+            paint_marker(painter, modality(note.modality),
                          QPointF(self._x(note.day), self._lane_y(note.modality)), MARKER,
                          note.signed)
         painter.setFont(bold_font)
@@ -174,7 +174,7 @@ class CourseTimeline(QWidget):
         for note in self.line.notes:
             d = math.hypot(self._x(note.day) - x, self._lane_y(note.modality) - y)
             if d <= MARKER and (best is None or d < best[0]):
-                look = MODALITIES[note.modality]
+                look = modality(note.modality)
                 follows = (f" · {note.days_after} day{'s' if note.days_after != 1 else ''} "
                            f"after {note.follows}") if note.follows else ""
                 state = "signed" if note.signed else "draft, not signed"

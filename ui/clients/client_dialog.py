@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.api import Done
 from models.dto import ClientDetail
 from models.errors import DomainError, ValidationError
-from ui.shell.tasks import Changed, TaskRunner, report_unexpected
+from models.inputs import ClientInput, validate_client
+from ui.shell.tasks import TaskRunner, report_unexpected
 
 FIELDS = ("name", "preferred_name", "date_of_birth", "pronouns", "contact",
           "emergency_contact", "diagnoses")
@@ -149,11 +151,10 @@ class ClientDialog(QDialog):
                 break
 
     def submit(self) -> None:
-        services = self.runner.services
         date_of_birth, date_problem = parse_date(self.text("date_of_birth"))
         values = {k: self.text(k).strip() for k in FIELDS if k != "date_of_birth"}
-        data = services.client_input(date_of_birth=date_of_birth, **values)
-        problems = dict(services.validate_client_input(data))
+        data = ClientInput(date_of_birth=date_of_birth, **values)
+        problems = validate_client(data, today=self.runner.opener.today())
         if date_problem:
             problems["date_of_birth"] = date_problem
         self.show_problems(problems)
@@ -162,17 +163,15 @@ class ClientDialog(QDialog):
         self.save_button.setEnabled(False)
         actor_id = self.actor_id
         if self.detail is None:
-            self.runner.submit(
-                lambda s: services.create_client(s, data, actor_id=actor_id),
-                self._saved, self._failed, changes=lambda d: Changed("clients", d.id))
+            self.runner.submit(lambda b: b.clients.create(data, actor_id=actor_id),
+                               self._saved, self._failed, owner=self)
         else:
             client_id = self.detail.id
-            self.runner.submit(
-                lambda s: services.update_client(s, client_id, data, actor_id=actor_id),
-                self._saved, self._failed, changes=lambda d: Changed("client", d.id))
+            self.runner.submit(lambda b: b.clients.update(client_id, data, actor_id=actor_id),
+                               self._saved, self._failed, owner=self)
 
-    def _saved(self, detail: ClientDetail) -> None:
-        self.saved = detail
+    def _saved(self, done: Done[ClientDetail]) -> None:
+        self.saved = done.value
         self.accept()
 
     def _failed(self, exc: Exception) -> None:

@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.dto import ClientSummary
 from models.formatting import date_text
-from ui.common import style
-from ui.common.signals import emit
+from reports import palette
 from ui.common.table_model import RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -92,7 +91,7 @@ class ClientListModel(RowsTableModel):
         elif role == SEARCH_ROLE:
             return " ".join((client.name, client.preferred_name, client.record_number)).casefold()
         elif role == Qt.ItemDataRole.ForegroundRole and discharged:
-            return QColor(style.MUTED)
+            return QColor(palette.MUTED)
         elif role == Qt.ItemDataRole.FontRole and discharged:
             font = QFont()
             font.setItalic(True)
@@ -283,7 +282,7 @@ class ClientListPanel(QWidget):
 
     def _set_selected(self, client_id: int | None) -> None:
         self._selected_id = client_id
-        emit(self.client_selected, client_id)
+        self.client_selected.emit(client_id)
 
     def _select_first_if_none(self) -> None:
         if self.proxy.rowCount() == 0:

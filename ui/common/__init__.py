@@ -1,1 +1,1 @@
-"""What several screens share: stylesheet and colours, table model, signals, chart canvas."""
+"""What several screens share: stylesheet and colours, table model, chart canvas."""

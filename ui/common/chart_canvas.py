@@ -16,8 +16,6 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.common.signals import emit
-
 # (width in inches, height in inches, dpi) -> a Figure of exactly that size
 FigureBuilder = Callable[[float, float, float], Figure]
 
@@ -136,7 +134,7 @@ class FigureView(QWidget):
             self._layout.addWidget(canvas)
         self._canvas = canvas
         self._figure = figure
-        emit(self.figure_changed)
+        self.figure_changed.emit()
 
     def _drop_canvas(self) -> None:
         if self._canvas is not None:

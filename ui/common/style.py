@@ -1,7 +1,7 @@
-"""A calm, modest stylesheet and the colours the chart views share.
+"""A calm, modest stylesheet, and how each kind of session looks on screen.
 
-Colours for care modalities come from the Okabe-Ito palette, which stays distinct for the
-common kinds of colour blindness; every view pairs a colour with a shape and a label.
+Colours come from reports.palette and words from models.vocabulary; every view pairs a
+colour with a shape and a label.
 """
 
 from __future__ import annotations
@@ -9,20 +9,20 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-INK = "#1f2933"
-MUTED = "#52606d"
-LINE = "#d9dee4"
-SURFACE = "#ffffff"
-BACKGROUND = "#f5f6f8"
-ACCENT = "#0b5cab"
-ERROR = "#a61b1b"
-WARNING_BG = "#fff4e5"
-# Measures: a positive safety item, never shown by colour alone.
-SAFETY = "#9b1c1c"
-SAFETY_BG = "#fdecec"
-# Reliable change, as on the trend charts: Okabe-Ito blue and vermillion.
-IMPROVED = "#0072B2"
-DETERIORATED = "#D55E00"
+from models.vocabulary import MODALITIES
+
+# Every colour lives in reports.palette, shared with the charts and the PDF.
+from reports.palette import (
+    ACCENT,
+    BACKGROUND,
+    ERROR,
+    INK,
+    LINE,
+    MUTED,
+    SURFACE,
+    WARNING_BG,
+    session_look,
+)
 
 STYLESHEET = f"""
 QMainWindow, QDialog, UnlockPanel {{
@@ -125,34 +125,27 @@ QTabBar::tab {{
 
 
 class Modality:
-    """How one kind of session looks on screen: a label, a colour and a shape."""
+    """How one kind of session looks on screen: its words, colour and marker shape."""
 
-    def __init__(self, key: str, label: str, short: str, colour: str, shape: str) -> None:
+    def __init__(self, key: str) -> None:
+        look = session_look(key)
+        term = MODALITIES.term(key)
         self.key = key
-        self.label = label
-        self.short = short
-        self.colour = QColor(colour)
-        self.shape = shape
+        self.label = term.label
+        self.short = term.brief
+        self.colour = QColor(look.colour)
+        self.shape = look.shape
 
 
-DOSING = Modality("dosing", "Dosing", "Dosing", "#D55E00", "diamond")
-MODALITIES: dict[str, Modality] = {
-    "preparation": Modality("preparation", "Preparation", "Preparation", "#CC79A7", "hexagon"),
-    "emdr": Modality("emdr", "EMDR", "EMDR", "#0072B2", "circle"),
-    "art": Modality("art", "ART", "ART", "#E69F00", "square"),
-    "ifs": Modality("ifs", "IFS", "IFS", "#009E73", "triangle"),
-    "general": Modality("general", "General integration", "General", "#56B4E9",
-                        "triangle_down"),
-}
-# The order lanes and legends use: care as it unfolds.
-MODALITY_ORDER = ("preparation", "emdr", "art", "ifs", "general")
+DOSING = Modality("dosing")
+# The kinds of note the timeline shows in lanes, in the order care unfolds.
+MODALITY_ORDER = tuple(code for code in MODALITIES.codes if code != "dosing")
+_LOOKS = {code: Modality(code) for code in MODALITIES.codes}
 
 
 def modality(template_id: str) -> Modality:
     """The look for a note's template; an unknown template is shown as general."""
-    if template_id == "dosing":
-        return DOSING
-    return MODALITIES.get(template_id, MODALITIES["general"])
+    return _LOOKS.get(template_id, _LOOKS["general"])
 
 
 def set_role(widget: QWidget, role: str) -> None:

@@ -20,13 +20,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.doses import DoseRef
+from models.clinical.measures import (
+    BASELINE_RULE,
+    InstrumentSeries,
+    ScoredAdministration,
+    change_lines,
+    change_sentence,
+    safety_text,
+)
 from models.formatting import date_text
 from models.instruments import ChangeLabel, ChangeSummary, Instrument, OverlaySeries
-from ui.common.signals import emit
-from ui.common.style import DETERIORATED, IMPROVED
+from reports.palette import DETERIORATED, IMPROVED
 from ui.measures.item_models import AdministrationTableModel, DissociationTableModel, SortProxy
-from ui.measures.ports import ScoredLike, SeriesLike
-from ui.measures.wording import change_lines, describe_change, safety_text
 
 if TYPE_CHECKING:
     from ui.common.chart_canvas import FigureView
@@ -88,8 +94,9 @@ class ChangeSummaryCard(QFrame):
         self.outcome.setStyleSheet(f"color: {colour};" if colour else "")
         self.outcome.setText(outcome)
         self.detail.setText(detail)
+        self.detail.setToolTip(BASELINE_RULE + ".")
         self.setAccessibleName("Change summary")
-        self.setAccessibleDescription(describe_change(instrument, summary))
+        self.setAccessibleDescription(change_sentence(instrument, summary))
 
     def text(self) -> str:
         return f"{self.outcome.text()}\n{self.detail.text()}"
@@ -158,8 +165,7 @@ class TrendPage(_ChartTablePage):
     overlays_changed = Signal()
     error_requested = Signal(int)  # administration id to mark entered in error
 
-    def __init__(self, relation_labels: Mapping[str, str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.overlay_menu = QMenu(self)
         self.overlay_button = QToolButton()
@@ -175,7 +181,7 @@ class TrendPage(_ChartTablePage):
         self.safety.setWordWrap(True)
         self.safety.hide()
         self.chart = _ChartHost(QSize(460, 300))
-        self.model = AdministrationTableModel(relation_labels, self)
+        self.model = AdministrationTableModel(self)
         self.table = _sortable_table(self.model, AdministrationTableModel.DATE,
                                      Qt.SortOrder.DescendingOrder)
         self.table.setMinimumHeight(TABLE_MIN_HEIGHT)
@@ -197,20 +203,20 @@ class TrendPage(_ChartTablePage):
         assert isinstance(model, QSortFilterProxyModel)
         return model
 
-    def current_administration(self) -> ScoredLike | None:
+    def current_administration(self) -> ScoredAdministration | None:
         index = self.table.currentIndex()
         if not index.isValid():
             return None
         row = self.proxy.mapToSource(index).row()
-        scored: ScoredLike = self.model.row_at(row)
+        scored: ScoredAdministration = self.model.row_at(row)
         return scored
 
     def _request_error(self) -> None:
         scored = self.current_administration()
         if scored is not None and not scored.administration.entered_in_error:
-            emit(self.error_requested, scored.administration.id)
+            self.error_requested.emit(scored.administration.id)
 
-    def show_series(self, series: SeriesLike, doses: Mapping[int, int]) -> None:
+    def show_series(self, series: InstrumentSeries, doses: Mapping[int, DoseRef]) -> None:
         instrument = series.instrument
         self.card.set_summary(instrument, series.summary)
         flagged = [a for a in series.charted if a.score.has_safety_flag]
@@ -246,7 +252,7 @@ class TrendPage(_ChartTablePage):
 
     def _overlay_toggled(self) -> None:
         self._update_overlay_button()
-        emit(self.overlays_changed)
+        self.overlays_changed.emit()
 
     def _update_overlay_button(self) -> None:
         on = len(self.checked_overlays())

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.api import Done
 from models.errors import DomainError, ValidationError
+from models.inputs import CustomMeasureInput, validate_custom_measure
 from models.instruments import Instrument
-from ui.common.signals import emit
-from ui.measures.ports import MeasuresServices, Submitter
-from ui.shell.tasks import report_unexpected
+from ui.shell.tasks import TaskRunner, report_unexpected
 
 
 class CustomMeasureDialog(QDialog):
@@ -33,15 +33,13 @@ class CustomMeasureDialog(QDialog):
 
     def __init__(
         self,
-        runner: Submitter,
-        services: MeasuresServices,
+        runner: TaskRunner,
         *,
         actor_id: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.services = services
         self.actor_id = actor_id
         self.instrument: Instrument | None = None
         self.setWindowTitle("New custom measure")
@@ -129,29 +127,23 @@ class CustomMeasureDialog(QDialog):
         for label in self.errors.values():
             label.hide()
         self.general_error.hide()
-        name = self.name.text().strip()
-        problems = {}
-        if not name:
-            problems["name"] = "Name the measure."
-        if self.lowest.value() >= self.highest.value():
-            problems["max_value"] = "The highest value must be above the lowest."
+        data = CustomMeasureInput(self.name.text().strip(), self.lowest.value(),
+                                  self.highest.value(), self.higher_better.isChecked(),
+                                  self.reliable.value() or None)
+        problems = validate_custom_measure(data)
         if problems:
             self._show(problems)
             return
-        low, high = self.lowest.value(), self.highest.value()
-        higher = self.higher_better.isChecked()
-        reliable = self.reliable.value() or None
-        services, actor_id = self.services, self.actor_id
+        actor_id = self.actor_id
         self.create_button.setEnabled(False)
-        self.runner.submit(
-            lambda s: services.create_custom_instrument(
-                s, name, low, high, higher, reliable_change=reliable, actor_id=actor_id),
-            self._created, self._failed)
+        self.runner.submit(lambda b: b.measures.create_custom(data, actor_id=actor_id),
+                           self._created, self._failed, owner=self)
 
-    def _created(self, instrument: Instrument) -> None:
+    def _created(self, done: Done[Instrument]) -> None:
+        instrument = done.value
         self.create_button.setEnabled(True)
         self.instrument = instrument
-        emit(self.created, instrument)
+        self.created.emit(instrument)
         self.accept()
 
     def _failed(self, exc: Exception) -> None:

@@ -22,19 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.api import Done
+from models.clinical.doses import dose_refs
+from models.clinical.measures import ScoredAdministration, instrument_order
 from models.dto import ClientChart, DosingSessionDTO
 from models.errors import DomainError, ValidationError
 from models.formatting import date_text
+from models.inputs import MeasureInput, validate_measure
 from models.instruments import Charting, FlagKind, Instrument, Score, score
-from ui.common import style
+from models.vocabulary import CARE_RELATIONS
+from reports import palette
+from reports.palette import SAFETY, SAFETY_BG
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
-from ui.common.signals import emit
-from ui.common.style import SAFETY, SAFETY_BG
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.item_rows import ItemRow, item_row
-from ui.measures.order import dose_numbers, instrument_order
-from ui.measures.ports import MeasuresServices, Submitter
-from ui.shell.tasks import Changed, report_unexpected
+from ui.shell.tasks import TaskRunner, report_unexpected
 
 _ENTRY_STYLE = f"""
 QFrame#itemRow {{
@@ -43,7 +45,7 @@ QFrame#itemRow {{
     background: transparent;
 }}
 QFrame#itemRow:focus {{
-    border: 2px solid {style.ACCENT};
+    border: 2px solid {palette.ACCENT};
     background: #eef5fc;
 }}
 QFrame#itemRow[flagged="true"] {{
@@ -51,35 +53,35 @@ QFrame#itemRow[flagged="true"] {{
     background: {SAFETY_BG};
 }}
 QLabel#itemNumber {{
-    color: {style.MUTED};
+    color: {palette.MUTED};
     font-weight: 600;
 }}
 QLabel#itemText {{
-    color: {style.INK};
+    color: {palette.INK};
 }}
 QLabel#rowFlag {{
     color: {SAFETY};
     font-weight: 700;
 }}
 QPushButton#answer {{
-    background: {style.SURFACE};
+    background: {palette.SURFACE};
     border: 1px solid #b8c2cc;
     border-radius: 4px;
     padding: 4px 10px;
-    color: {style.INK};
+    color: {palette.INK};
 }}
 QPushButton#answer:checked {{
-    background: {style.ACCENT};
-    border-color: {style.ACCENT};
+    background: {palette.ACCENT};
+    border-color: {palette.ACCENT};
     color: white;
 }}
 QLabel#scoreTotal {{
     font-size: 14pt;
     font-weight: 600;
-    color: {style.INK};
+    color: {palette.INK};
 }}
 QLabel#scoreBand {{
-    color: {style.INK};
+    color: {palette.INK};
     font-size: 11pt;
 }}
 QLabel#safetyBanner {{
@@ -91,7 +93,7 @@ QLabel#safetyBanner {{
     font-weight: 600;
 }}
 QWidget#itemsPage {{
-    background: {style.SURFACE};
+    background: {palette.SURFACE};
 }}
 """
 
@@ -110,8 +112,7 @@ class MeasureEntryDialog(QDialog):
 
     def __init__(
         self,
-        runner: Submitter,
-        services: MeasuresServices,
+        runner: TaskRunner,
         chart: ClientChart,
         instruments: Mapping[str, Instrument],
         *,
@@ -122,11 +123,10 @@ class MeasureEntryDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.services = services
         self.chart = chart
         self.instruments = dict(instruments)
         self.actor_id = actor_id
-        self.today = today or dt.date.today()
+        self.today = today or runner.opener.today()
         self.instrument: Instrument | None = None
         self.rows: list[ItemRow] = []
         self.result: Any = None
@@ -152,10 +152,10 @@ class MeasureEntryDialog(QDialog):
         self.date_edit.setDate(to_qdate(self.today))
         self.date_edit.setAccessibleName("Date given")
         self.relation_box = QComboBox()
-        for value, label in services.relation_labels.items():
-            self.relation_box.addItem(label, value)
+        for code, label in CARE_RELATIONS.choices():
+            self.relation_box.addItem(label, code)
         self.relation_box.setAccessibleName("Relation to care")
-        self.numbers = dose_numbers(chart)
+        self.doses = dose_refs(chart.courses)
         self.dose_box = QComboBox()
         self.dose_box.setAccessibleName("Dosing session")
         self.dose_label = QLabel("Dosing session")
@@ -258,7 +258,7 @@ class MeasureEntryDialog(QDialog):
 
     def open_custom(self) -> CustomMeasureDialog:
         """Define a custom measure; once created it is chosen here."""
-        dialog = CustomMeasureDialog(self.runner, self.services, actor_id=self.actor_id,
+        dialog = CustomMeasureDialog(self.runner, actor_id=self.actor_id,
                                      parent=self)
         dialog.created.connect(self._custom_created)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -269,7 +269,7 @@ class MeasureEntryDialog(QDialog):
         self.instruments[instrument.id] = instrument
         self.instrument_box.addItem(instrument.title, instrument.id)
         self.instrument_box.setCurrentIndex(self.instrument_box.findData(instrument.id))
-        emit(self.instrument_created, instrument)
+        self.instrument_created.emit(instrument)
 
     def _fill_doses(self) -> None:
         self.dose_box.clear()
@@ -277,7 +277,7 @@ class MeasureEntryDialog(QDialog):
         doses: list[DosingSessionDTO] = sorted(self.chart.dosing_sessions,
                                                key=lambda d: (d.session_date, d.id))
         for dose in doses:
-            self.dose_box.addItem(f"D{self.numbers[dose.id]} · {date_text(dose.session_date)}",
+            self.dose_box.addItem(f"{self.doses[dose.id].label} · {date_text(dose.session_date)}",
                                   dose.id)
 
     @property
@@ -411,39 +411,35 @@ class MeasureEntryDialog(QDialog):
     def save(self) -> None:
         if self._saving or self.instrument is None:
             return
-        dose_id = self.dose_box.currentData()
-        if self.per_dose and dose_id is None:
-            self._show_error(f"{self.instrument.short_name} is charted per dosing session: "
-                             "choose which dose it was given at.")
-            self.dose_box.setFocus()
-            return
-        if not self.responses():
-            self._show_error("Answer at least one item before saving.")
-            if self.rows:
-                self.rows[0].setFocus()
-            return
-        data = self.services.measure_input(
+        data = MeasureInput(
             instrument_id=self.instrument.id,
-            administered_on=self.date_edit.date().toPython(),
+            administered_on=self.date_edit.date().toPython(),  # type: ignore[arg-type]
             relation_to_care=self.relation_box.currentData(),
             responses=self.responses(),
-            dosing_session_id=dose_id,
+            dosing_session_id=self.dose_box.currentData(),
         )
-        client_id, actor_id, services = self.chart.client.id, self.actor_id, self.services
+        problems = validate_measure(data, self.instrument, today=self.today)
+        if problems:
+            # The backend checks the same rules with the same words.
+            self._show_error(" ".join(problems.values()))
+            if "dosing_session_id" in problems:
+                self.dose_box.setFocus()
+            elif "responses" in problems and self.rows:
+                self.rows[0].setFocus()
+            return
+        client_id, actor_id = self.chart.client.id, self.actor_id
         self._saving = True
         self.save_button.setEnabled(False)
         self.error.hide()
-        self.runner.submit(
-            lambda s: services.record_administration(s, client_id, data, actor_id=actor_id),
-            self._saved, self._failed,
-            changes=lambda _result: Changed("client", client_id),
-        )
+        self.runner.submit(lambda b: b.measures.record(client_id, data, actor_id=actor_id),
+                           self._saved, self._failed, owner=self)
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, done: Done[ScoredAdministration]) -> None:
+        result = done.value
         self._saving = False
         self.save_button.setEnabled(True)
         self.result = result
-        emit(self.recorded, result)
+        self.recorded.emit(result)
         self.accept()
 
     def _failed(self, exc: Exception) -> None:

@@ -15,13 +15,19 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from models.clinical.doses import DoseRef
+from models.clinical.measures import (
+    MeasuresView,
+    ScoredAdministration,
+    flags_text,
+    score_text,
+)
 from models.formatting import date_text
 from models.instruments import DoseDissociation
-from ui.common import style
-from ui.common.style import SAFETY, SAFETY_BG
+from models.vocabulary import CARE_RELATIONS
+from reports import palette
+from reports.palette import SAFETY, SAFETY_BG
 from ui.common.table_model import AnyIndex, RowsTableModel
-from ui.measures.ports import MeasuresViewLike, ScoredLike
-from ui.measures.wording import flags_text, score_text
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -40,7 +46,7 @@ class InstrumentEntry:
     safety: bool
 
 
-def instrument_entries(view: MeasuresViewLike) -> list[InstrumentEntry]:
+def instrument_entries(view: MeasuresView) -> list[InstrumentEntry]:
     entries = []
     for series in view.series:
         instrument = series.instrument
@@ -131,15 +137,14 @@ class AdministrationTableModel(RowsTableModel):
     FLAGS = 5
     HEADERS = ("Date", "Relation to care", "Total", "Band", "Dose", "Flags")
 
-    def __init__(self, relation_labels: Mapping[str, str],
-                 parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._relations = dict(relation_labels)
-        self._doses: dict[int, int] = {}
+        self._doses: dict[int, DoseRef] = {}
 
-    def set_rows(self, rows: Sequence[ScoredLike],
-                 dose_numbers: Mapping[int, int] | None = None) -> None:
-        self._doses = dict(dose_numbers or {})
+    def set_rows(self, rows: Sequence[ScoredAdministration],
+                 doses: Mapping[int, DoseRef] | None = None) -> None:
+        """`doses`: dosing session id -> where it sits in care (models.clinical.doses)."""
+        self._doses = dict(doses or {})
         super().set_rows(rows)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -152,9 +157,9 @@ class AdministrationTableModel(RowsTableModel):
             if column == self.DATE:
                 return date_text(admin.administered_on)
             if column == self.RELATION:
-                return self._relations.get(admin.relation_to_care, admin.relation_to_care)
+                return CARE_RELATIONS.label(admin.relation_to_care)
             if column == self.TOTAL:
-                return score_text(instrument, result)
+                return score_text(result)
             if column == self.BAND:
                 if result.band is None:
                     return "—"
@@ -164,14 +169,13 @@ class AdministrationTableModel(RowsTableModel):
                     return f"Entered in error: {admin.entered_in_error_reason or ''}"
                 return flags_text(result, brief=True)
             if column == self.DOSE:
-                number = self._doses.get(admin.dosing_session_id or -1)
-                return f"D{number}" if number else ""
+                dose = self._doses.get(admin.dosing_session_id or -1)
+                return dose.label if dose else ""
         elif role == SORT_ROLE:
             if column == self.DATE:
                 return admin.administered_on.toordinal() * 1_000_000 + admin.id
             if column == self.RELATION:
-                return list(self._relations).index(admin.relation_to_care) \
-                    if admin.relation_to_care in self._relations else 99
+                return CARE_RELATIONS.rank(admin.relation_to_care)
             if column == self.TOTAL:
                 return result.total if result.total is not None else -1
             if column == self.BAND:
@@ -180,14 +184,15 @@ class AdministrationTableModel(RowsTableModel):
             if column == self.FLAGS:
                 return (2 if result.has_safety_flag else 1 if result.flags else 0)
             if column == self.DOSE:
-                return self._doses.get(admin.dosing_session_id or -1, 0)
+                dose = self._doses.get(admin.dosing_session_id or -1)
+                return dose.ordinal if dose else 0
         elif role == SAFETY_ROLE:
             return result.has_safety_flag and not admin.entered_in_error
         elif admin.entered_in_error and role in (Qt.ItemDataRole.ForegroundRole,
                                                  Qt.ItemDataRole.FontRole):
             # Kept for the record, visibly out of the count: grey and struck through.
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(style.MUTED)
+                return QColor(palette.MUTED)
             font = QFont()
             font.setStrikeOut(column != self.FLAGS)
             return font
@@ -195,7 +200,7 @@ class AdministrationTableModel(RowsTableModel):
             if column == self.FLAGS and result.has_safety_flag:
                 return QColor(SAFETY)
             if column in (self.TOTAL, self.BAND) and result.total is None:
-                return QColor(style.MUTED)
+                return QColor(palette.MUTED)
         elif role == Qt.ItemDataRole.BackgroundRole:
             if column == self.FLAGS and result.has_safety_flag and not admin.entered_in_error:
                 return QColor(SAFETY_BG)
@@ -245,7 +250,7 @@ class DissociationTableModel(RowsTableModel):
         full = row.score.instrument_id == "cadss"
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.DOSE:
-                return f"D{row.dose_number}"
+                return row.label
             if column == self.DATE:
                 return date_text(row.when)
             value = self._value(row, column)
@@ -263,7 +268,7 @@ class DissociationTableModel(RowsTableModel):
             return -1 if value is None else value
         if role == Qt.ItemDataRole.ForegroundRole and column >= self.CADSS \
                 and self._value(row, column) is None:
-            return QColor(style.MUTED)
+            return QColor(palette.MUTED)
         return None
 
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
 )
 
 from models.instruments import Item
-from ui.common.signals import emit
 
 
 class ItemRow(QFrame):
@@ -51,7 +50,7 @@ class ItemRow(QFrame):
         self._value = value
         self._show_value()
         self._update_accessible()
-        emit(self.changed)
+        self.changed.emit()
 
     def _show_value(self) -> None:  # pragma: no cover - overridden
         pass
@@ -136,7 +135,7 @@ class ChoiceItemRow(ItemRow):
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         self.set_value(None if value == self._value else value)
         if self._value is not None:
-            emit(self.advance)
+            self.advance.emit()
 
     def _show_value(self) -> None:
         for value, button in self.buttons.items():
@@ -155,7 +154,7 @@ class ChoiceItemRow(ItemRow):
             value = int(text)
             if self.item.min_value <= value <= self.item.max_value:
                 self.set_value(value)
-                emit(self.advance)
+                self.advance.emit()
             return
         if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
             self.set_value(None)
@@ -170,10 +169,10 @@ class ChoiceItemRow(ItemRow):
             return
         if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and mods == Qt.KeyboardModifier.NoModifier:
-            emit(self.advance)
+            self.advance.emit()
             return
         if key == Qt.Key.Key_Up:
-            emit(self.retreat)
+            self.retreat.emit()
             return
         super().keyPressEvent(event)
 
@@ -223,7 +222,7 @@ class NumberItemRow(ItemRow):
             value = None
         self._value = value
         self._update_accessible()
-        emit(self.changed)
+        self.changed.emit()
 
     def _show_value(self) -> None:
         self.edit.setText("" if self._value is None else str(self._value))
@@ -232,10 +231,10 @@ class NumberItemRow(ItemRow):
         if watched is self.edit and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() == Qt.Key.Key_Down:
-                emit(self.advance)
+                self.advance.emit()
                 return True
             if event.key() == Qt.Key.Key_Up:
-                emit(self.retreat)
+                self.retreat.emit()
                 return True
         return super().eventFilter(watched, event)
 

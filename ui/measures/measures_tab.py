@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.api import Changes, Done, Kind
+from models.clinical.doses import dose_refs
+from models.clinical.measures import MeasuresView, ScoredAdministration, build_measures_view
 from models.dto import AdministrationDTO, ClientChart
 from models.instruments import Charting, Instrument
-from ui.common import style
-from ui.common.signals import emit
-from ui.common.style import SAFETY, SAFETY_BG
+from reports import palette
+from reports.palette import SAFETY, SAFETY_BG
 from ui.measures.chart_pages import DissociationPage, TrendPage
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.entry_dialog import MeasureEntryDialog
@@ -43,9 +45,7 @@ from ui.measures.item_models import (
     InstrumentListModel,
     instrument_entries,
 )
-from ui.measures.order import dose_numbers
-from ui.measures.ports import MeasuresServices, MeasuresViewLike, ScoredLike, SeriesLike, Submitter
-from ui.shell.tasks import Changed, VaultLockedError, report_unexpected
+from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
 _TAB_STYLE = f"""
 QListView#instrumentChooser {{
@@ -53,33 +53,33 @@ QListView#instrumentChooser {{
     border: none;
 }}
 QListView#instrumentChooser::item {{
-    border: 1px solid {style.LINE};
+    border: 1px solid {palette.LINE};
     border-radius: 11px;
     padding: 4px 10px;
     margin: 2px 5px 2px 0px;
-    background: {style.SURFACE};
-    color: {style.INK};
+    background: {palette.SURFACE};
+    color: {palette.INK};
 }}
 QListView#instrumentChooser::item:hover {{
-    border-color: {style.ACCENT};
+    border-color: {palette.ACCENT};
 }}
 QListView#instrumentChooser::item:selected {{
-    background: {style.ACCENT};
-    border-color: {style.ACCENT};
+    background: {palette.ACCENT};
+    border-color: {palette.ACCENT};
     color: white;
 }}
 QFrame#changeCard {{
-    background: {style.SURFACE};
-    border: 1px solid {style.LINE};
+    background: {palette.SURFACE};
+    border: 1px solid {palette.LINE};
     border-radius: 6px;
 }}
 QLabel#changeOutcome {{
-    color: {style.INK};
+    color: {palette.INK};
     font-weight: 600;
     font-size: 11pt;
 }}
 QLabel#changeDetail {{
-    color: {style.INK};
+    color: {palette.INK};
 }}
 QLabel#safetyBanner {{
     color: {SAFETY};
@@ -140,6 +140,10 @@ class _Pages(QStackedWidget):
         return False
 
 
+# What a write must touch for this tab to draw again.
+SHOWS = (Kind.MEASURES, Kind.CARE, Kind.TARGETS, Kind.NOTES, Kind.PRACTICE)
+
+
 def _measure_parts(chart: ClientChart) -> tuple[Any, ...]:
     """What the measures view is derived from; other changes need no rebuild."""
     return (chart.client.id, chart.administrations, chart.dosing_sessions, chart.self_energy,
@@ -149,8 +153,7 @@ def _measure_parts(chart: ClientChart) -> tuple[Any, ...]:
 class MeasuresTab(QWidget):
     """Instrument chooser, then per instrument its change summary, trend chart and table.
 
-    `runner` is the TaskRunner (or anything with its `submit`); `services` the measures
-    functions from the composition root; `actor` returns the signed-in clinician's id.
+    `runner` is the TaskRunner; `actor` returns the signed-in clinician's id.
     """
 
     measures_shown = Signal(int)  # the tab shows this client's measures (client id)
@@ -159,18 +162,16 @@ class MeasuresTab(QWidget):
 
     def __init__(
         self,
-        runner: Submitter,
-        services: MeasuresServices,
+        runner: TaskRunner,
         *,
         actor: Callable[[], int | None] = lambda: None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.services = services
         self.actor = actor
         self.chart: ClientChart | None = None
-        self.view: MeasuresViewLike | None = None
+        self.view: MeasuresView | None = None
         self.known: dict[str, Instrument] | None = None
         self._dirty = False
         self._loading_known = False
@@ -210,7 +211,7 @@ class MeasuresTab(QWidget):
         empty_layout.setContentsMargins(4, 18, 4, 4)
         empty_layout.addWidget(self.empty)
         empty_layout.addStretch(1)
-        self.trend = TrendPage(services.relation_labels)
+        self.trend = TrendPage()
         self.trend.overlays_changed.connect(self._overlays_toggled)
         self.trend.error_requested.connect(self.mark_entered_in_error)
         self.dissociation = DissociationPage()
@@ -248,11 +249,14 @@ class MeasuresTab(QWidget):
 
     # -- public ---------------------------------------------------------------------------
 
-    def set_chart(self, chart: ClientChart) -> None:
-        """Show this client's measures (drawn when the tab is visible)."""
-        unchanged = (self.chart is not None and self.view is not None
-                     and _measure_parts(self.chart) == _measure_parts(chart))
-        if self.chart is not None and self.chart.client.id != chart.client.id:
+    def set_chart(self, chart: ClientChart, changes: Changes | None = None) -> None:
+        """Show this client's measures (drawn when the tab is visible). `changes` says
+        what a write changed in the same client's chart: nothing measured, nothing drawn."""
+        same_client = self.chart is not None and self.chart.client.id == chart.client.id
+        unchanged = same_client and self.view is not None and (
+            (changes is not None and not changes.touches(*SHOWS))
+            or _measure_parts(self.chart) == _measure_parts(chart))  # type: ignore[arg-type]
+        if self.chart is not None and not same_client:
             self._selected = None
             self._overlays_on = set()
         self.chart = chart
@@ -325,7 +329,7 @@ class MeasuresTab(QWidget):
         chosen = instrument_id or self._selected
         if chosen == DISSOCIATION_KEY:
             chosen = "cadss"
-        dialog = MeasureEntryDialog(self.runner, self.services, chart, self.known,
+        dialog = MeasureEntryDialog(self.runner, chart, self.known,
                                     actor_id=self.actor(), instrument_id=chosen, parent=self)
         dialog.recorded.connect(self._recorded)
         dialog.instrument_created.connect(self._custom_created)
@@ -334,7 +338,7 @@ class MeasuresTab(QWidget):
 
     def open_custom(self) -> CustomMeasureDialog:
         """Define a custom measure (the entry dialog offers this too)."""
-        dialog = CustomMeasureDialog(self.runner, self.services, actor_id=self.actor(),
+        dialog = CustomMeasureDialog(self.runner, actor_id=self.actor(),
                                      parent=self)
         dialog.created.connect(self._custom_created)
         self._open(dialog)
@@ -350,7 +354,7 @@ class MeasuresTab(QWidget):
             self._with_known(self.refresh)
             return
         self._dirty = False
-        self.view = self.services.build_measures_view(self.chart, self.known)
+        self.view = build_measures_view(self.chart, self.known)
         entries = instrument_entries(self.view)
         self.instrument_model.set_entries(entries)
         self.chooser.fit()
@@ -358,21 +362,21 @@ class MeasuresTab(QWidget):
             self._set_empty("No measures have been recorded for this client yet. Use Enter "
                             "measure… (Ctrl+M) to record a PHQ-9, GAD-7, PCL-5 or CADSS item "
                             "by item.")
-            emit(self.measures_shown, self.chart.client.id)
+            self.measures_shown.emit(self.chart.client.id)
             return
         keys = [e.key for e in entries]
         self.select_instrument(self._selected if self._selected in keys else keys[0])
-        emit(self.measures_shown, self.chart.client.id)
+        self.measures_shown.emit(self.chart.client.id)
 
     def _with_known(self, then: Callable[[], None]) -> None:
         self._after_known.append(then)
         if self._loading_known:
             return
         self._loading_known = True
-        services, generation = self.services, self._generation
-        self.runner.submit(lambda s: dict(services.available_instruments(s)),
+        generation = self._generation
+        self.runner.submit(lambda b: b.measures.instruments(),
                            lambda known: self._known_arrived(known, generation),
-                           lambda exc: self._known_failed(exc, generation))
+                           lambda exc: self._known_failed(exc, generation), owner=self)
 
     def _known_arrived(self, known: dict[str, Instrument], generation: int) -> None:
         if generation != self._generation:
@@ -408,7 +412,7 @@ class MeasuresTab(QWidget):
         series = next((s for s in view.series if s.instrument.id == key), None)
         if series is None:
             return
-        self.trend.show_series(series, dose_numbers(chart))
+        self.trend.show_series(series, dose_refs(chart.courses))
         self.trend.set_overlays(view.overlays, self._overlays_on)
         self.stack.setCurrentWidget(self.trend)
         self._draw_trend()
@@ -423,7 +427,7 @@ class MeasuresTab(QWidget):
 
         overlays = tuple(o for o in view.overlays if o.label in self._overlays_on)
         instrument, points, dosing = series.instrument, tuple(series.points), tuple(view.dosing)
-        baseline = _baseline_index(series)
+        baseline = series.baseline
 
         def build(width: float, height: float, dpi: float) -> Any:
             return build_trend_chart(instrument, points, dosing, overlays, width=width,
@@ -432,10 +436,10 @@ class MeasuresTab(QWidget):
 
         self.trend.chart.ensure_view().set_builder(build)
 
-    def _show_dissociation(self, view: MeasuresViewLike) -> None:
+    def _show_dissociation(self, view: MeasuresView) -> None:
         from reports.charts import build_cadss_chart
 
-        rows = tuple(sorted(view.dissociation, key=lambda d: (d.dose_number, d.when or 0)))
+        rows = tuple(sorted(view.dissociation, key=lambda d: (d.dose_number, d.label)))
         self.dissociation.model.set_rows(rows)
         self.stack.setCurrentWidget(self.dissociation)
 
@@ -472,7 +476,7 @@ class MeasuresTab(QWidget):
         if dialog in self._dialogs:
             self._dialogs.remove(dialog)
 
-    def _recorded(self, result: ScoredLike) -> None:
+    def _recorded(self, result: ScoredAdministration) -> None:
         chart = self.chart
         admin = result.administration
         if chart is None or chart.client.id != admin.client_id:
@@ -482,7 +486,7 @@ class MeasuresTab(QWidget):
         per_dose = result.instrument.charting is Charting.PER_DOSE
         self._selected = DISSOCIATION_KEY if per_dose else result.instrument.id
         self.set_chart(dataclasses.replace(chart, administrations=administrations))
-        emit(self.administration_recorded, admin.client_id)
+        self.administration_recorded.emit(admin.client_id)
 
     def mark_entered_in_error(self, administration_id: int, reason: str | None = None) -> None:
         """Ask why (unless given), then keep the entry but leave it out of every count."""
@@ -499,36 +503,29 @@ class MeasuresTab(QWidget):
             return
         if not reason.strip() or self.chart is None:
             return
-        mark, actor = self.services.mark_entered_in_error, self.actor()
+        actor = self.actor()
         client_id = self.chart.client.id
 
-        def done(updated: AdministrationDTO) -> None:
+        def done(result: Done[AdministrationDTO]) -> None:
+            updated = result.value
             chart = self.chart
             if chart is None or chart.client.id != client_id:
                 return
             administrations = tuple(updated if a.id == updated.id else a
                                     for a in chart.administrations)
             self.set_chart(dataclasses.replace(chart, administrations=administrations))
-            emit(self.administration_recorded, client_id)
+            self.administration_recorded.emit(client_id)
 
         self.runner.submit(
-            lambda session: mark(session, administration_id, reason, actor_id=actor),
-            done, report_unexpected, changes=lambda _a: Changed("client", client_id))
+            lambda b: b.measures.mark_entered_in_error(administration_id, reason, actor_id=actor),
+            done, report_unexpected, owner=self)
 
     def _custom_created(self, instrument: Instrument) -> None:
         if self.known is not None:
             self.known[instrument.id] = instrument
-        emit(self.instrument_created, instrument)
+        self.instrument_created.emit(instrument)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._dirty and self.chart is not None:
             self.refresh()
-
-
-def _baseline_index(series: SeriesLike) -> int | None:
-    """The administration the service took as baseline: the first complete one tagged so."""
-    for index, scored in enumerate(series.charted):
-        if scored.administration.relation_to_care == "baseline" and scored.score.complete:
-            return index
-    return None

@@ -7,23 +7,25 @@ paints in well under a millisecond.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from models.clinical.measures import (
+    MAIN_INSTRUMENTS,
+    InstrumentSeries,
+    MeasuresView,
+    build_measures_view,
+)
 from models.dto import ClientChart
 from models.formatting import date_text
-from models.instruments import ChangeLabel, FlagKind, Instrument, classify_change
-from ui.common import style
-from ui.common.signals import emit
-from ui.common.style import DETERIORATED, IMPROVED, SAFETY
-from ui.measures.order import MAIN_INSTRUMENTS
-from ui.measures.ports import MeasuresViewLike, SeriesLike
+from models.instruments import ChangeLabel, FlagKind, Instrument
+from reports import palette
+from reports.palette import DETERIORATED, IMPROVED, NEUTRAL, SAFETY
 
-NEUTRAL = "#5F5F5F"
 LINE_WIDTH = 150
 LINE_HEIGHT = 30
 
@@ -38,12 +40,12 @@ class SparklineRow:
     low: int
     high: int
     latest: str  # "7 · Mild", or "—"
-    trend: ChangeLabel | None  # latest against the first charted total
+    trend: ChangeLabel | None  # the change summary's label: latest against its baseline
     safety: str  # "⚠ item 9 = 1" when the latest administration raised a safety flag
     tooltip: str
 
 
-def sparkline_row(series: SeriesLike) -> SparklineRow:
+def sparkline_row(series: InstrumentSeries) -> SparklineRow:
     """The sparkline for one instrument's series."""
     instrument = series.instrument
     charted = sorted(
@@ -64,8 +66,6 @@ def sparkline_row(series: SeriesLike) -> SparklineRow:
             met = [f.label for f in last.flags if f.kind is FlagKind.CUTOFF]
             if met:  # no validated bands (PCL-5): say whether the cut-off is met
                 latest_text += f" · {met[0]}"
-        if len(totals) > 1:
-            trend = classify_change(instrument, totals[0][1], totals[-1][1])
     newest = max(series.administrations,
                  key=lambda a: (a.administration.administered_on, a.administration.id),
                  default=None)
@@ -74,6 +74,9 @@ def sparkline_row(series: SeriesLike) -> SparklineRow:
         items = ", ".join(f"item {f.item} = {f.value}" for f in newest.score.safety_flags)
         safety = f"⚠ {items}"
     summary = series.summary
+    if summary.latest is not None:
+        # The same baseline and rule as the change summary: one judgement, not two.
+        trend = summary.label
     tip = [instrument.title]
     if charted:
         tip.append(f"Latest {latest_text} on {date_text(totals[-1][0])}")
@@ -90,7 +93,7 @@ def sparkline_row(series: SeriesLike) -> SparklineRow:
                         instrument.total_max, latest_text, trend, safety, "\n".join(tip))
 
 
-def sparkline_rows(view: MeasuresViewLike,
+def sparkline_rows(view: MeasuresView,
                    instrument_ids: Sequence[str] = MAIN_INSTRUMENTS) -> list[SparklineRow]:
     """Rows for the main measures the client has, in the usual order."""
     by_id = {s.instrument.id: s for s in view.series}
@@ -129,7 +132,7 @@ class Sparkline(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(style.LINE), 1))
+        painter.setPen(QPen(QColor(palette.LINE), 1))
         bottom = self.height() - 3.5
         painter.drawLine(QPointF(2, bottom), QPointF(self.width() - 2, bottom))
         points = self.points()
@@ -185,12 +188,12 @@ class _SparklineItem(QFrame):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
                 event.position().toPoint()):
-            emit(self.activated, self.row.instrument_id)
+            self.activated.emit(self.row.instrument_id)
         super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            emit(self.activated, self.row.instrument_id)
+            self.activated.emit(self.row.instrument_id)
             return
         super().keyPressEvent(event)
 
@@ -204,10 +207,10 @@ QFrame#sparklineItem:hover, QFrame#sparklineItem:focus {{
 }}
 QLabel#sparklineName {{
     font-weight: 600;
-    color: {style.INK};
+    color: {palette.INK};
 }}
 QLabel#sparklineLatest {{
-    color: {style.INK};
+    color: {palette.INK};
 }}
 QLabel#sparklineSafety {{
     color: {SAFETY};
@@ -219,19 +222,13 @@ QLabel#sparklineSafety {{
 class MeasureSparklines(QWidget):
     """The client's main measures as small trend lines, for the Overview tab.
 
-    `build_view(chart, known)` is the measures service's build_measures_view; without
-    `known` it scores with the bundled instruments, which is all the main measures need.
-    """
+    Scored with the bundled instruments unless `known` is given: the main measures are
+    all bundled."""
 
     instrument_activated = Signal(str)  # an instrument id: show it on the Measures tab
 
-    def __init__(
-        self,
-        build_view: Callable[..., MeasuresViewLike] | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._build_view = build_view
         self.rows: list[SparklineRow] = []
         self.items: list[_SparklineItem] = []
         self.setStyleSheet(_STYLE)
@@ -245,14 +242,10 @@ class MeasureSparklines(QWidget):
 
     def set_chart(self, chart: ClientChart,
                   known: Mapping[str, Instrument] | None = None) -> None:
-        """Build the rows from a client's chart (needs `build_view`)."""
-        if self._build_view is None:
-            raise RuntimeError("MeasureSparklines.set_chart needs build_view")
-        view = (self._build_view(chart, known) if known is not None
-                else self._build_view(chart))
-        self.set_view(view)
+        """Build the rows from a client's chart."""
+        self.set_view(build_measures_view(chart, known))
 
-    def set_view(self, view: MeasuresViewLike) -> None:
+    def set_view(self, view: MeasuresView) -> None:
         self.set_rows(sparkline_rows(view))
 
     def set_rows(self, rows: Sequence[SparklineRow]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,22 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-ADDENDUM_KINDS: Final = (
-    ("addendum", "Addendum"),
-    ("correction", "Correction"),
-    ("late_entry", "Late entry"),
-)
-TARGET_PRONGS: Final = (
-    ("past", "Past memory"),
-    ("present", "Present trigger"),
-    ("future", "Future template"),
-)
-PART_TYPES: Final = (
-    ("manager", "Manager"),
-    ("firefighter", "Firefighter"),
-    ("exile", "Exile"),
-    ("unknown", "Not known yet"),
-)
+from models.vocabulary import ADDENDUM_KINDS, PART_TYPES, TARGET_PRONGS
 
 
 class AddendumDialog(QDialog):
@@ -52,7 +36,7 @@ class AddendumDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.kind = QComboBox(self)
-        for value, label in ADDENDUM_KINDS:
+        for value, label in ADDENDUM_KINDS.choices():
             self.kind.addItem(label, value)
         self.reason = QLineEdit(self)
         self.reason.setPlaceholderText("Why this is being added, e.g. dose recorded wrongly")
@@ -138,7 +122,7 @@ class NewTargetDialog(_QuickAddDialog):
             "New ART scene" if kind == "art" else "New target memory",
             "Adds it to this client's target registry. De-identified wording is fine; "
             "fill in image, cognitions and baseline ratings in the registry.",
-            "Label *", "Prong", TARGET_PRONGS, parent)
+            "Label *", "Prong", TARGET_PRONGS.choices(), parent)
         self.kind = kind
 
 
@@ -148,4 +132,4 @@ class NewPartDialog(_QuickAddDialog):
             "New part",
             "Adds it to this client's parts registry, in the client's words if they "
             "have a name for it. Fill in the rest in the parts map.",
-            "Name *", "Type", PART_TYPES, parent)
+            "Name *", "Type", PART_TYPES.choices(), parent)

@@ -33,7 +33,8 @@ from models.dto import PartDTO, TargetDTO
 from models.formatting import number_text
 from models.templates import FieldDef
 from models.values import is_blank, is_int, is_number
-from ui.common.style import INK, LINE, repolish, set_role
+from reports.palette import INK, LINE
+from ui.common.style import repolish, set_role
 from ui.notes.inputs import (
     CHOOSE,
     DATE_SENTINEL,

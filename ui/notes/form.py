@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from models.dto import PartDTO, TargetDTO
 from models.templates import FieldDef, FieldKind, Problem, Section, Template, derive_values
-from ui.common.style import ACCENT, ERROR, INK, LINE, MUTED, SURFACE, set_role
+from reports.palette import ACCENT, ERROR, INK, LINE, MUTED, SURFACE
+from ui.common.style import set_role
 from ui.notes.display import display_value
 from ui.notes.fields import (
     ComboChoice,

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from models.dto import PartDTO, TargetDTO
 from models.templates import FieldDef, FieldKind
 from models.values import is_blank, is_int, is_number
+from reports.palette import PROBLEM_BG
 from ui.common.style import set_role
 from ui.notes.display import display_value, part_text
 from ui.notes.fields import Field
@@ -134,7 +135,7 @@ class GroupRowsModel(QAbstractTableModel):
             return self._problems.get((index.row(), column.id)) or column.help or None
         if role == Qt.ItemDataRole.BackgroundRole:
             if (index.row(), column.id) in self._problems:
-                return QBrush(QColor("#fbe3e3"))
+                return QBrush(QColor(PROBLEM_BG))
             return None
         if role == self.ProblemRole:
             return self._problems.get((index.row(), column.id))

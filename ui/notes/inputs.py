@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 from models.formatting import number_text
 from models.templates import FieldDef, FieldKind
 from models.values import stored_number
+from reports.palette import MUTED
 from ui.common.dates import DATE_EDIT_FORMAT, TIME_EDIT_FORMAT
-from ui.common.style import MUTED
 
 CHOOSE: Final = "— choose —"
 NOT_GIVEN: Final = "not given"

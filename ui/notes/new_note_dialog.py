@@ -24,16 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.dto import DosingSessionDTO
-from models.formatting import date_text
+from models.clinical.doses import NO_DOSE, dose_line, dose_refs, follows_a_dose
+from models.dto import CourseDTO
 from models.templates import Template, load_templates
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 
-__all__ = ["INTEGRATION_TEMPLATES", "NewNoteChoice", "NewNoteDialog", "dosing_line"]
+__all__ = ["NewNoteChoice", "NewNoteDialog"]
 
-# Notes that follow a dose and show which one in their header (CLINICAL.md).
-INTEGRATION_TEMPLATES: Final = frozenset({"emdr", "art", "ifs", "general"})
-NO_DOSING: Final = "Follows no dosing session"
 DESCRIPTION_WIDTH: Final = 600
 
 
@@ -44,24 +41,6 @@ class NewNoteChoice:
     template_id: str
     session_date: dt.date
     dosing_session_id: int | None
-
-
-def _days(dosing: DosingSessionDTO, session_date: dt.date) -> str:
-    days = (session_date - dosing.session_date).days
-    if days == 0:
-        return "same day"
-    if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} before"
-    return f"{-days} day{'s' if days != -1 else ''} after this date"
-
-
-def dosing_line(dosing: DosingSessionDTO, session_date: dt.date) -> str:
-    """One dosing session as a line: "Dose 3 · sublingual 300 mg · 10 Nov 2026 · 2 days
-    before"."""
-    route = dosing.route.replace("_", " ") if dosing.route else "route not recorded"
-    dose = f"{dosing.dose_mg:g} mg" if dosing.dose_mg is not None else "dose not recorded"
-    return (f"Dose {dosing.number}  ·  {route} {dose}  ·  {date_text(dosing.session_date)}"
-            f"  ·  {_days(dosing, session_date)}")
 
 
 class _Description(QLabel):
@@ -85,10 +64,10 @@ class NewNoteDialog(QDialog):
 
     def __init__(
         self,
-        dosing_sessions: Sequence[DosingSessionDTO],
+        courses: Sequence[CourseDTO],
         *,
+        today: dt.date,
         templates: Sequence[Template] | None = None,
-        today: dt.date | None = None,
         template_id: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -98,10 +77,10 @@ class NewNoteDialog(QDialog):
         self._templates = list(templates if templates is not None
                                else load_templates().all_latest())
         # Newest first: the dose a note most likely follows is at the top.
-        self._dosing = sorted(dosing_sessions, key=lambda d: (d.session_date, d.number, d.id),
-                              reverse=True)
+        self._dosing = sorted((d for c in courses for d in c.dosing_sessions),
+                              key=lambda d: (d.session_date, d.number, d.id), reverse=True)
+        self._labels = {i: ref.label for i, ref in dose_refs(courses).items()}
         self._dosing_touched = False
-        today = today or dt.date.today()
 
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
@@ -193,7 +172,7 @@ class NewNoteDialog(QDialog):
         return dt.date(date.year(), date.month(), date.day())
 
     def dosing_session_id(self) -> int | None:
-        if self.template_id() not in INTEGRATION_TEMPLATES:
+        if not follows_a_dose(self.template_id() or ""):
             return None
         data = self.dosing_combo.currentData()
         return data if isinstance(data, int) else None
@@ -212,7 +191,7 @@ class NewNoteDialog(QDialog):
 
     def _template_changed(self) -> None:
         template_id = self.template_id()
-        integration = template_id in INTEGRATION_TEMPLATES
+        integration = follows_a_dose(template_id or "")
         self.dosing_label.setVisible(integration)
         self.dosing_combo.setVisible(integration)
         self.create_button.setEnabled(template_id is not None)
@@ -237,9 +216,9 @@ class NewNoteDialog(QDialog):
         day = self.session_date()
         current = self.dosing_combo.currentData()
         self.dosing_combo.clear()
-        self.dosing_combo.addItem(NO_DOSING, None)
+        self.dosing_combo.addItem(NO_DOSE, None)
         for dosing in self._dosing:
-            self.dosing_combo.addItem(dosing_line(dosing, day), dosing.id)
+            self.dosing_combo.addItem(dose_line(self._labels[dosing.id], dosing, day), dosing.id)
         if self._dosing_touched:
             wanted = current
         else:

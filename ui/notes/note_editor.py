@@ -1,10 +1,8 @@
 """The editor for one session note: header, form, autosave, signing and addenda.
 
-The editor never holds a Session. Every read and write goes through `run(fn, on_done,
-on_error)` (the task runner's `submit`): `fn(session)` runs on the database worker and the
-result comes back on the GUI thread. The domain functions arrive as a `NoteServices`,
-built by the composition root, because ui/ may not import anything that reaches
-SQLAlchemy.
+The editor never holds a Session. Every read and write goes to the backend through the
+task runner: `fn(backend)` runs on the database worker and the result comes back on the
+GUI thread, to this editor only while it exists.
 
 A draft saves itself: at most `autosave_ms` after the first unsaved change, whenever the
 keyboard focus leaves the editor, and when the main window calls `flush()` (on lock and
@@ -18,8 +16,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -37,22 +34,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.dto import AddendumDTO, ClinicianDTO, DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
-from models.errors import DomainError, LockedError
-from models.formatting import date_text, date_time_text, long_date, time_text
+from models.api import Backend, Done, NoteContext
+from models.clinical.doses import NO_DOSE, dose_line, dose_refs, follows_a_dose, follows_text
+from models.dto import (
+    AddendumDTO,
+    ClientDetail,
+    ClinicianDTO,
+    DosingSessionDTO,
+    NoteDTO,
+    PartDTO,
+    TargetDTO,
+)
+from models.errors import DomainError, LockedError, SigningError
+from models.formatting import date_time_text, long_date, time_text
+from models.inputs import AddendumInput, PartInput, TargetInput
 from models.templates import Problem, Template, UnknownTemplateError, load_templates
-from ui.common.signals import emit
-from ui.common.style import INK, LINE, MUTED
-from ui.notes.dialogs import ADDENDUM_KINDS, AddendumDialog, NewPartDialog, NewTargetDialog
+from models.vocabulary import ADDENDUM_KINDS
+from reports.palette import INK, LINE, MUTED
+from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
-from ui.ports import NoteServices
-from ui.shell.tasks import VaultLockedError, report_unexpected
+from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
-__all__ = ["SIGN_WARNING", "NoteEditor", "NoteServices", "Run"]
+__all__ = ["SIGN_WARNING", "NoteEditor"]
 
-OnDone = Callable[[Any], None]
-OnError = Callable[[Exception], None]
-Run = Callable[[Callable[[Any], Any], OnDone | None, OnError | None], Any]
+T = TypeVar("T")
 
 SIGN_WARNING: Final = "Signing locks this note. Only addenda can be added after."
 DEFAULT_AUTOSAVE_MS: Final = 30_000
@@ -110,17 +115,8 @@ QLabel[role="addendum-text"] {{
 # The primary button's look comes from the application stylesheet (ui.common.style).
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    note: NoteDTO
-    dosing: DosingSessionDTO | None
-    targets: list[TargetDTO]
-    parts: list[PartDTO]
-    doses: list[DosingSessionDTO]  # all the client's dosing sessions, for "Change…"
-
-
 def _kind_label(kind: str) -> str:
-    return dict(ADDENDUM_KINDS).get(kind, kind.replace("_", " ").capitalize())
+    return ADDENDUM_KINDS.label(kind)
 
 
 def _is_known_problem(exc: Exception) -> bool:
@@ -189,8 +185,7 @@ class NoteEditor(QWidget):
         self,
         note_id: int,
         *,
-        run: Run,
-        services: NoteServices,
+        runner: TaskRunner,
         clinician: ClinicianDTO,
         autosave_ms: int = DEFAULT_AUTOSAVE_MS,
         parent: QWidget | None = None,
@@ -199,13 +194,14 @@ class NoteEditor(QWidget):
         self.setObjectName("noteEditor")
         self.setStyleSheet(EDITOR_STYLESHEET)
         self._note_id = note_id
-        self._run = run
-        self._services = services
+        self._runner = runner
         self._clinician = clinician
         self._note: NoteDTO | None = None
         self._template: Template | None = None
         self._dosing: DosingSessionDTO | None = None
         self._doses: list[DosingSessionDTO] = []
+        self._dose_labels: dict[int, str] = {}
+        self._client: ClientDetail | None = None
         self._form: NoteForm | None = None
         self._generation = 0  # bumped on every change
         self._saved_generation = 0  # the change the last finished save covered
@@ -355,19 +351,16 @@ class NoteEditor(QWidget):
 
     # -- loading --------------------------------------------------------------------------
 
+    def _run(self, fn: Callable[[Backend], T], on_done: Callable[[T], None],
+             on_error: Callable[[Exception], None]) -> None:
+        """fn(backend) on the worker; the callbacks only while this editor exists."""
+        self._runner.submit(fn, on_done, on_error, owner=self)
+
     def _load(self) -> None:
-        services, note_id = self._services, self._note_id
+        note_id = self._note_id
+        self._run(lambda b: b.notes.context(note_id), self._loaded, self._load_failed)
 
-        def job(session: Any) -> _Loaded:
-            note = services.get_note(session, note_id)
-            doses = services.list_dosing_sessions(session, note.client_id)
-            dosing = next((d for d in doses if d.id == note.dosing_session_id), None)
-            return _Loaded(note, dosing, services.list_targets(session, note.client_id),
-                           services.list_parts(session, note.client_id), doses)
-
-        self._run(job, self._loaded, self._load_failed)
-
-    def _loaded(self, loaded: _Loaded) -> None:
+    def _loaded(self, loaded: NoteContext) -> None:
         note = loaded.note
         try:
             template = load_templates().get(note.template_id, note.template_version)
@@ -375,7 +368,10 @@ class NoteEditor(QWidget):
             self._placeholder.setText(str(exc))
             return
         self._note, self._dosing, self._template = note, loaded.dosing, template
-        self._doses = sorted(loaded.doses, key=lambda d: (d.session_date, d.id), reverse=True)
+        self._client = loaded.client
+        self._doses = sorted(loaded.dosing_sessions, key=lambda d: (d.session_date, d.id),
+                             reverse=True)
+        self._dose_labels = {i: ref.label for i, ref in dose_refs(loaded.courses).items()}
         if self._form is None:
             self._form = NoteForm(template, self)
             self._form.changed.connect(self._changed)
@@ -415,8 +411,7 @@ class NoteEditor(QWidget):
         form.set_read_only(note.signed)
         self.save_button.setVisible(not note.signed)
         self.sign_button.setVisible(not note.signed)
-        self.discard_button.setVisible(not note.signed
-                                       and self._services.discard_draft is not None)
+        self.discard_button.setVisible(not note.signed)
         self.addendum_button.setVisible(note.signed)
         for button in (self.discard_button, self.save_button, self.sign_button,
                        self.addendum_button):
@@ -440,14 +435,14 @@ class NoteEditor(QWidget):
         note, template = self._note, self._template
         if note is None or template is None:
             return
-        movable = (not note.signed and template.id not in ("dosing", "preparation")
-                   and bool(self._doses))
+        follows = follows_a_dose(template.id)
+        movable = not note.signed and follows and bool(self._doses)
         self.change_dose_button.setVisible(movable)
         if movable:
             self._fill_dose_menu()
-        if template.id == "dosing" or self._dosing is None:
-            self.dosing_label.setVisible(template.id not in ("dosing", "preparation"))
-            self.dosing_label.setText("Follows no dosing session")
+        if not follows or self._dosing is None:
+            self.dosing_label.setVisible(follows)
+            self.dosing_label.setText(NO_DOSE)
             return
         day = note.session_date
         if self._form is not None and not note.signed:
@@ -455,21 +450,21 @@ class NoteEditor(QWidget):
             if isinstance(typed, str):
                 with contextlib.suppress(ValueError):
                     day = dt.date.fromisoformat(typed)
-        self.dosing_label.setText(self._services.dosing_context(self._dosing, day))
+        label = self._dose_labels.get(self._dosing.id, f"D{self._dosing.number}")
+        self.dosing_label.setText(follows_text(label, self._dosing, day))
         self.dosing_label.show()
 
     def _fill_dose_menu(self) -> None:
         self.dose_menu.clear()
+        day = self._note.session_date if self._note is not None else None
         for dose in self._doses:
-            mg = f"{dose.dose_mg:g} mg" if dose.dose_mg is not None else "dose not recorded"
-            action = self.dose_menu.addAction(
-                f"Dose {dose.number} · {dose.route or 'route not recorded'} {mg} · "
-                f"{date_text(dose.session_date)}")
+            label = self._dose_labels.get(dose.id, f"D{dose.number}")
+            action = self.dose_menu.addAction(dose_line(label, dose, day))
             action.setCheckable(True)
             action.setChecked(self._dosing is not None and dose.id == self._dosing.id)
             action.triggered.connect(lambda _c=False, d=dose: self.follow_dose(d))
         self.dose_menu.addSeparator()
-        none = self.dose_menu.addAction("Follows no dosing session")
+        none = self.dose_menu.addAction(NO_DOSE)
         none.setCheckable(True)
         none.setChecked(self._dosing is None)
         none.triggered.connect(lambda _c=False: self.follow_dose(None))
@@ -480,25 +475,24 @@ class NoteEditor(QWidget):
             return
         self._form.commit_pending_edits()
         content, generation = self._form.content(), self._generation
-        services, note_id = self._services, self._note_id
+        note_id = self._note_id
         dose_id = dose.id if dose is not None else None
 
-        def done(note: NoteDTO) -> None:
+        def done(result: Done[NoteDTO]) -> None:
+            note = result.value
             self._note, self._dosing = note, dose
             self._saved_generation = max(self._saved_generation, generation)
             self._last_saved_at = dt.datetime.now()
             self._show_save_state()
             self._show_dosing_context()
-            emit(self.note_saved, note.id)
+            self.note_saved.emit(note.id)
 
         def failed(exc: Exception) -> None:
             if not _is_known_problem(exc):
                 report_unexpected(exc)
             self._show_save_state(f"The dose was not changed: {exc}")
 
-        self._run(lambda session: services.save_draft(session, note_id, content,
-                                                      dosing_session_id=dose_id),
-                  done, failed)
+        self._run(lambda b: b.notes.follow_dose(note_id, dose_id, content), done, failed)
 
     def _show_save_state(self, error: str = "") -> None:
         if error:
@@ -551,10 +545,11 @@ class NoteEditor(QWidget):
             return
         content = self._form.content()
         generation = self._generation
-        services, note_id = self._services, self._note_id
+        note_id = self._note_id
         self._saves_in_flight += 1
 
-        def done(note: NoteDTO) -> None:
+        def done(result: Done[NoteDTO]) -> None:
+            note = result.value
             self._saves_in_flight -= 1
             self._saved_generation = max(self._saved_generation, generation)
             self._note = note
@@ -576,7 +571,7 @@ class NoteEditor(QWidget):
             if not self._timer.isActive():
                 self._timer.start()
 
-        self._run(lambda session: services.save_draft(session, note_id, content), done, failed)
+        self._run(lambda b: b.notes.save_draft(note_id, content), done, failed)
 
     # -- signing --------------------------------------------------------------------------
 
@@ -588,13 +583,8 @@ class NoteEditor(QWidget):
         self._form.commit_pending_edits()
         content = self._form.content() if self.is_dirty() else None
         generation = self._generation
-        services, note_id = self._services, self._note_id
+        note_id = self._note_id
         self.sign_button.setEnabled(False)
-
-        def job(session: Any) -> list[Problem]:
-            if content is not None:
-                services.save_draft(session, note_id, content)
-            return services.check_for_signing(session, note_id)
 
         def checked(problems: list[Problem]) -> None:
             self.sign_button.setEnabled(True)
@@ -606,7 +596,7 @@ class NoteEditor(QWidget):
             if not problems:
                 self._ask_to_sign()
 
-        self._run(job, checked, self._sign_failed)
+        self._run(lambda b: b.notes.problems(note_id, content), checked, self._sign_failed)
 
     def _show_sign_problems(self, problems: Sequence[Problem]) -> None:
         if self._form is None:
@@ -647,8 +637,7 @@ class NoteEditor(QWidget):
 
     def discard(self) -> None:
         """Ask, then delete this draft (and the dosing session it opened, if unused)."""
-        discard_draft = self._services.discard_draft
-        if self._note is None or self._note.signed or discard_draft is None:
+        if self._note is None or self._note.signed:
             return
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
@@ -671,11 +660,11 @@ class NoteEditor(QWidget):
             # Nothing more may be saved into a note that no longer exists.
             self._generation = self._saved_generation
 
-            def done(_none: None) -> None:
+            def done(_result: Done[None]) -> None:
                 self._note = None
-                emit(self.note_discarded, note_id)
+                self.note_discarded.emit(note_id)
 
-            self._run(lambda session: discard_draft(session, note_id, actor_id=actor_id),
+            self._run(lambda b: b.notes.discard_draft(note_id, actor_id=actor_id),
                       done, self._discard_failed)
 
         box.finished.connect(answered)
@@ -691,10 +680,11 @@ class NoteEditor(QWidget):
         return self._confirm
 
     def _sign_now(self) -> None:
-        services, note_id, clinician_id = self._services, self._note_id, self._clinician.id
+        note_id, clinician_id = self._note_id, self._clinician.id
         self.sign_button.setEnabled(False)
 
-        def done(note: NoteDTO) -> None:
+        def done(result: Done[NoteDTO]) -> None:
+            note = result.value
             self._note = note
             self._generation = self._saved_generation
             if self._form is not None:
@@ -703,15 +693,13 @@ class NoteEditor(QWidget):
             self._show_note()
             self.note_signed.emit(note.id)
 
-        self._run(lambda session: services.sign_note(session, note_id,
-                                                     clinician_id=clinician_id),
-                  done, self._sign_failed)
+        self._run(lambda b: b.notes.sign(note_id, clinician_id=clinician_id), done,
+                  self._sign_failed)
 
     def _sign_failed(self, exc: Exception) -> None:
         self.sign_button.setEnabled(True)
-        problems = getattr(exc, "problems", None)
-        if isinstance(exc, self._services.signing_error) and isinstance(problems, list):
-            self._show_sign_problems(problems)
+        if isinstance(exc, SigningError):
+            self._show_sign_problems(exc.problems)
             return
         if not _is_known_problem(exc):
             report_unexpected(exc)
@@ -744,9 +732,11 @@ class NoteEditor(QWidget):
         dialog.deleteLater()
 
     def _submit_addendum(self, kind: str, reason: str, text: str) -> None:
-        services, note_id, author_id = self._services, self._note_id, self._clinician.id
+        note_id, author_id = self._note_id, self._clinician.id
+        data = AddendumInput(kind, reason, text)
 
-        def done(addendum: AddendumDTO) -> None:
+        def done(result: Done[AddendumDTO]) -> None:
+            addendum = result.value
             if self._note is not None:
                 self._note = dataclasses.replace(self._note,
                                                  addenda=(*self._note.addenda, addendum))
@@ -758,9 +748,8 @@ class NoteEditor(QWidget):
                 report_unexpected(exc)
             self._show_save_state(f"The addendum was not added: {exc}")
 
-        self._run(lambda session: services.add_addendum(
-            session, note_id, kind=kind, reason=reason, text=text, author_id=author_id),
-            done, failed)
+        self._run(lambda b: b.notes.add_addendum(note_id, data, author_id=author_id), done,
+                  failed)
 
     # -- new targets and parts -------------------------------------------------------------
 
@@ -769,18 +758,18 @@ class NoteEditor(QWidget):
             return
         dialog = NewTargetDialog(kind, self)
         self._dialog = dialog
-        services, client_id = self._services, self._note.client_id
+        client_id, actor_id = self._note.client_id, self._clinician.id
 
         def accepted() -> None:
-            label, prong = dialog.name.text().strip(), dialog.choice.currentData()
+            data = TargetInput(label=dialog.name.text().strip(), kind=kind,
+                               prong=dialog.choice.currentData())
 
-            def done(target: TargetDTO) -> None:
+            def done(result: Done[TargetDTO]) -> None:
                 if self._form is not None:
-                    self._form.choose_new_target(target)
+                    self._form.choose_new_target(result.value)
 
-            self._run(lambda session: services.create_target(
-                session, client_id, label=label, kind=kind, prong=prong), done,
-                self._registry_failed)
+            self._run(lambda b: b.targets.create(client_id, data, actor_id=actor_id), done,
+                      self._registry_failed)
 
         dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _r: self._forget_dialog(dialog))
@@ -791,18 +780,18 @@ class NoteEditor(QWidget):
             return
         dialog = NewPartDialog(self)
         self._dialog = dialog
-        services, client_id = self._services, self._note.client_id
+        client_id, actor_id = self._note.client_id, self._clinician.id
 
         def accepted() -> None:
-            name, part_type = dialog.name.text().strip(), dialog.choice.currentData()
+            data = PartInput(name=dialog.name.text().strip(),
+                             part_type=dialog.choice.currentData())
 
-            def done(part: PartDTO) -> None:
+            def done(result: Done[PartDTO]) -> None:
                 if self._form is not None:
-                    self._form.choose_new_part(part)
+                    self._form.choose_new_part(result.value)
 
-            self._run(lambda session: services.create_part(
-                session, client_id, name=name, part_type=part_type), done,
-                self._registry_failed)
+            self._run(lambda b: b.parts.create(client_id, data, actor_id=actor_id), done,
+                      self._registry_failed)
 
         dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _r: self._forget_dialog(dialog))

@@ -7,9 +7,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from models.dto import ClinicianDTO
-from ui.common.signals import emit
 from ui.notes.note_editor import NoteEditor
-from ui.ports import NoteServices
 from ui.shell.tasks import TaskRunner
 
 # The title names no client and no clinical content (window titles reach task bars,
@@ -25,7 +23,6 @@ class NoteWindow(QWidget):
         note_id: int,
         client_id: int,
         runner: TaskRunner,
-        services: NoteServices,
         clinician: ClinicianDTO,
         parent: QWidget | None = None,
     ) -> None:
@@ -34,8 +31,7 @@ class NoteWindow(QWidget):
         self.client_id = client_id
         self.setWindowTitle(WINDOW_TITLE)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.editor = NoteEditor(note_id, run=runner.submit, services=services,
-                                 clinician=clinician, parent=self)
+        self.editor = NoteEditor(note_id, runner=runner, clinician=clinician, parent=self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor)
@@ -53,5 +49,5 @@ class NoteWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.editor.flush()
-        emit(self.closed, self.note_id)
+        self.closed.emit(self.note_id)
         super().closeEvent(event)

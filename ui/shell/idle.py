@@ -5,8 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from ui.common.signals import emit
-
 _INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -66,7 +64,7 @@ class IdleWatcher(QObject):
     def _on_timeout(self) -> None:
         if self._active:
             self._active = False
-            emit(self.idle)
+            self.idle.emit()
 
     def detach(self) -> None:
         self.pause()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -18,22 +18,25 @@ from PySide6.QtWidgets import (
     QStackedWidget,
 )
 
+from models.api import Backend, Changes, Done, Kind
 from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO
 from models.errors import DomainError, NotFoundError
-from ui.chart.chart_view import TAB_NAMES, ChartView
+from ui.chart.chart_view import CHART_KINDS, TAB_NAMES, ChartView
 from ui.chart.course_dialog import CourseDialog
 from ui.clients.client_dialog import ClientDialog
 from ui.clients.client_list import ClientListPanel
-from ui.common.signals import emit
 from ui.shell import settings as S
 from ui.shell.about import show_about
 from ui.shell.idle import IdleWatcher
 from ui.shell.names import vault_title
 from ui.shell.settings import Settings
 from ui.shell.settings_dialog import SettingsDialog
-from ui.shell.tasks import Changed, TaskRunner, report_unexpected
+from ui.shell.tasks import TaskRunner, report_unexpected
 from ui.shell.unlock.panel import UnlockPanel
 from ui.shell.unlock.passphrase import growing_delay
+
+if TYPE_CHECKING:
+    from ui.notes.new_note_dialog import NewNoteChoice
 
 DEFAULT_SIZE = QSize(1280, 800)
 LIST_WIDTH = 380
@@ -59,13 +62,14 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.runner = runner
-        self.services = runner.services
         self.settings = settings
         self.vault_path = vault_path
         self.clinician = clinician
         self._is_locked = False
         self._wanted: int | None = None
         self._chart_in_flight = False
+        # What writes changed in the chosen client while its chart was loading.
+        self._changes_waiting: Changes | None = None
         self._select_after_reload: int | None = None
         self._restore: tuple[int | None, int, bool] | None = None
         self._dialogs: list[QDialog] = []
@@ -78,6 +82,7 @@ class MainWindow(QMainWindow):
         self.client_list = ClientListPanel()
         self.measures = self._build_measures()
         self.chart_view = ChartView(*self.measures)
+        self.chart_view.today = runner.opener.today
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.client_list)
         self.splitter.addWidget(self.chart_view)
@@ -222,8 +227,7 @@ class MainWindow(QMainWindow):
         return self.clinician.id if self.clinician else None
 
     def reload_clients(self) -> None:
-        services = self.services
-        self.runner.submit(lambda s: services.list_clients(s, include_discharged=True),
+        self.runner.submit(lambda b: b.clients.summaries(include_discharged=True),
                            self._clients_arrived)
 
     def _clients_arrived(self, clients: list[ClientSummary]) -> None:
@@ -235,7 +239,7 @@ class MainWindow(QMainWindow):
             # A new client may be hidden by the filter: clear it so the client shows.
             self.client_list.search.clear()
             self.client_list.select_client(select)
-        emit(self.clients_loaded)
+        self.clients_loaded.emit()
 
     def _on_client_selected(self, client_id: int | None) -> None:
         self._wanted = client_id
@@ -247,10 +251,9 @@ class MainWindow(QMainWindow):
             self._load_chart(client_id)
 
     def _load_chart(self, client_id: int) -> None:
-        services = self.services
         self._chart_in_flight = True
-        self.runner.submit(lambda s: services.load_client_chart(s, client_id),
-                           self._chart_arrived, self._chart_failed)
+        self.runner.submit(lambda b: b.clients.chart(client_id), self._chart_arrived,
+                           self._chart_failed)
 
     def _chart_arrived(self, chart: ClientChart) -> None:
         self._chart_in_flight = False
@@ -259,9 +262,12 @@ class MainWindow(QMainWindow):
             if self._wanted is not None:
                 self._load_chart(self._wanted)
             return
-        self.chart_view.set_chart(chart)
+        shown = self.chart_view.chart
+        changes, self._changes_waiting = self._changes_waiting, None
+        same = shown is not None and shown.client.id == chart.client.id
+        self.chart_view.set_chart(chart, changes if same else None)
         self.edit_client_action.setEnabled(True)
-        emit(self.chart_shown, chart.client.id)
+        self.chart_shown.emit(chart.client.id)
 
     def _chart_failed(self, exc: Exception) -> None:
         self._chart_in_flight = False
@@ -271,15 +277,23 @@ class MainWindow(QMainWindow):
         else:
             report_unexpected(exc)
 
-    def _on_data_changed(self, change: Changed) -> None:
+    def _on_data_changed(self, changes: Changes) -> None:
+        """Refresh what a write touched: the list, the chosen client's chart, or nothing
+        (an autosaved draft changes neither)."""
         if self._is_locked:
             return
-        if change.kind == "clients" and change.client_id is not None:
-            self._select_after_reload = change.client_id
-        self.reload_clients()
-        if change.kind == "client" and change.client_id == self._wanted \
-                and change.client_id is not None and not self._chart_in_flight:
-            self._load_chart(change.client_id)
+        if changes.touches(Kind.CLIENTS):
+            self.reload_clients()
+        if changes.client_id is None or changes.client_id != self._wanted \
+                or not changes.touches(*CHART_KINDS):
+            if changes.touches(Kind.PRACTICE) and self.chart_view.chart is not None:
+                self.chart_view.practice_changed()
+            return
+        waiting = self._changes_waiting
+        self._changes_waiting = changes if waiting is None else Changes(
+            changes.client_id, waiting.kinds | changes.kinds)
+        if not self._chart_in_flight:
+            self._load_chart(changes.client_id)
 
     # -- dialogs --------------------------------------------------------------------------
 
@@ -293,8 +307,13 @@ class MainWindow(QMainWindow):
         if self._is_locked:
             return
         dialog = ClientDialog(self.runner, actor_id=self.actor_id, parent=self)
-        dialog.accepted.connect(lambda: self.statusBar().showMessage("Client added.", 5000))
+        dialog.accepted.connect(lambda: self._client_added(dialog))
         self._open_dialog(dialog)
+
+    def _client_added(self, dialog: ClientDialog) -> None:
+        self.statusBar().showMessage("Client added.", 5000)
+        if dialog.saved is not None:  # the list reloads for the new client: show it
+            self._select_after_reload = dialog.saved.id
 
     def edit_client(self) -> None:
         chart = self.chart_view.chart
@@ -311,10 +330,8 @@ class MainWindow(QMainWindow):
         from ui.measures.measures_tab import MeasuresTab
         from ui.measures.sparklines import MeasureSparklines
 
-        assert self.services.measures is not None
-        port = self.services.measures()
-        tab = MeasuresTab(self.runner, port, actor=lambda: self.actor_id)
-        sparklines = MeasureSparklines(port.build_measures_view)
+        tab = MeasuresTab(self.runner, actor=lambda: self.actor_id)
+        sparklines = MeasureSparklines()
         sparklines.instrument_activated.connect(self._show_measure)
         return tab, sparklines
 
@@ -336,26 +353,25 @@ class MainWindow(QMainWindow):
 
     def new_note(self) -> None:
         chart = self.chart_view.chart
-        if self._is_locked or chart is None or self.services.create_note is None:
+        if self._is_locked or chart is None:
             return
         from ui.notes.new_note_dialog import NewNoteDialog
 
-        dialog = NewNoteDialog(chart.dosing_sessions, parent=self)
+        dialog = NewNoteDialog(chart.courses, today=self.runner.opener.today(), parent=self)
         client_id = chart.client.id
         dialog.accepted.connect(lambda: self._create_note(client_id, dialog.choice()))
         self._open_dialog(dialog)
 
-    def _create_note(self, client_id: int, choice: Any) -> None:
-        create_note, actor_id = self.services.create_note, self.actor_id
-        assert create_note is not None
+    def _create_note(self, client_id: int, choice: NewNoteChoice) -> None:
+        actor_id = self.actor_id
 
-        def work(session: Any) -> NoteDTO:
-            return create_note(session, client_id, choice.template_id, author_id=actor_id,
-                               dosing_session_id=choice.dosing_session_id,
-                               session_date=choice.session_date)
+        def work(backend: Backend) -> Done[NoteDTO]:
+            return backend.notes.create(client_id, choice.template_id, author_id=actor_id,
+                                        dosing_session_id=choice.dosing_session_id,
+                                        session_date=choice.session_date)
 
-        self.runner.submit(work, lambda note: self.open_note(note.id, client_id),
-                           self._note_failed, changes=lambda _n: Changed("client", client_id))
+        self.runner.submit(work, lambda done: self.open_note(done.value.id, client_id),
+                           self._note_failed)
 
     def _note_failed(self, exc: Exception) -> None:
         if isinstance(exc, DomainError):
@@ -367,7 +383,7 @@ class MainWindow(QMainWindow):
 
     def open_note(self, note_id: int, client_id: int | None = None) -> None:
         """Show the note in its own window (or bring it forward if it is open)."""
-        if self._is_locked or self.services.notes is None or self.clinician is None:
+        if self._is_locked or self.clinician is None:
             return
         if client_id is None:
             client_id = self._wanted
@@ -375,14 +391,10 @@ class MainWindow(QMainWindow):
         if window is None:
             from ui.notes.note_window import NoteWindow
 
-            window = NoteWindow(note_id, client_id or 0, self.runner, self.services.notes,
-                                self.clinician, parent=self)
+            window = NoteWindow(note_id, client_id or 0, self.runner, self.clinician,
+                                parent=self)
             self._note_windows[note_id] = window
             window.closed.connect(lambda nid: self._note_windows.pop(nid, None))
-            for signal in (window.editor.note_saved, window.editor.note_signed,
-                           window.editor.addendum_added, window.editor.note_discarded):
-                signal.connect(lambda _nid, cid=client_id: self._on_data_changed(
-                    Changed("client", cid)))
             window.resize(window.sizeHint().boundedTo(self.size().expandedTo(QSize(900, 700))))
         window.show()
         window.raise_()
@@ -426,6 +438,7 @@ class MainWindow(QMainWindow):
         self._reopen_notes = self._close_note_windows()
         self._wanted = None
         self._chart_in_flight = False
+        self._changes_waiting = None
         self._select_after_reload = None
         self.client_list.clear()
         self.chart_view.clear()
@@ -433,12 +446,12 @@ class MainWindow(QMainWindow):
         self.lock_panel.show_unlock(self.vault_path, locked=True)
         for action in (*self._clinical_actions, self.edit_client_action, self.lock_action):
             action.setEnabled(False)
-        services, actor_id = self.services, self.actor_id
+        actor_id = self.actor_id
         if self.runner.running:
             self.runner.close_vault(
-                lambda s: services.record_lock(s, actor_id=actor_id, reason=reason))
+                lambda b: b.practice.record_lock(actor_id=actor_id, reason=reason))
         self._update_status()
-        emit(self.locked)
+        self.locked.emit()
 
     def _on_unlocked(self, clinician: ClinicianDTO | None) -> None:
         self.clinician = clinician or self.clinician
@@ -459,7 +472,7 @@ class MainWindow(QMainWindow):
             self.open_note(note_id, client_id)
         self._reopen_notes = []
         self.idle.resume()
-        emit(self.unlocked)
+        self.unlocked.emit()
 
     # -- closing --------------------------------------------------------------------------
 
@@ -470,9 +483,9 @@ class MainWindow(QMainWindow):
             dialog.reject()
         self._close_note_windows()
         if not self._is_locked and self.runner.running:
-            services, actor_id = self.services, self.actor_id
+            actor_id = self.actor_id
             self.runner.close_vault(
-                lambda s: services.record_lock(s, actor_id=actor_id, reason="quit"))
+                lambda b: b.practice.record_lock(actor_id=actor_id, reason="quit"))
         self.client_list.clear()
         self.chart_view.clear()
         super().closeEvent(event)

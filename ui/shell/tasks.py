@@ -2,8 +2,12 @@
 
 Rules (Picard's, written down where contributors read them): a job runs on the worker
 and never touches a widget; its result reaches the GUI thread through `_finished`, a
-queued signal, and only there are the callbacks called. The vault (and so every
+queued signal, and only there are the callbacks called. The backend (and so every
 connection and Session) lives on the worker thread from open to close.
+
+A job is `fn(backend)`, typed: `submit(lambda b: b.clients.get(3), show)` is checked by
+mypy end to end. A write returns `Done`; its `Changes` are announced on `data_changed`
+after the callback, and each screen decides for itself whether they touch it.
 """
 
 from __future__ import annotations
@@ -13,27 +17,18 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
-from ui.common.signals import emit
-from ui.ports import Services, VaultHandle
+from models.api import Backend, BackendOpener, Changes, Done
 
 log = logging.getLogger(__name__)
 
-OnDone = Callable[[Any], None]
+T = TypeVar("T")
 OnError = Callable[[Exception], None]
-
-
-@dataclass(frozen=True)
-class Changed:
-    """What a write changed, so each view decides for itself whether to refresh."""
-
-    kind: str  # "client" (one client's record or details) or "clients" (the list)
-    client_id: int | None = None
 
 
 class VaultLockedError(Exception):
@@ -45,43 +40,46 @@ class VaultLockedError(Exception):
 
 @dataclass
 class _Pending:
-    on_done: OnDone | None
+    on_done: Callable[[Any], None] | None
     on_error: OnError | None
-    changes: Callable[[Any], Changed | None] | None
+    orphaned: bool = field(default=False)  # its owner went away: no callbacks, log failures
 
 
 class _Worker(QObject):
-    """Lives on the worker thread; holds the open vault."""
+    """Lives on the worker thread; holds the open backend."""
 
     finished = Signal(int, bool, object)
 
     def __init__(self) -> None:
         super().__init__()
-        self.vault: VaultHandle | None = None
+        self.backend: Backend | None = None
 
     @Slot(int, object)
     def run(self, task_id: int, job: Callable[[_Worker], Any]) -> None:
         try:
             result = job(self)
         except Exception as exc:  # delivered to the GUI thread, handled there
-            emit(self.finished, task_id, False, exc)
+            self.finished.emit(task_id, False, exc)
         else:
-            emit(self.finished, task_id, True, result)
+            self.finished.emit(task_id, True, result)
 
 
 class TaskRunner(QObject):
     """Runs jobs one at a time on a single worker thread and posts results back."""
 
-    data_changed = Signal(object)  # a Changed
+    data_changed = Signal(object)  # a models.api.Changes
     vault_opened = Signal(str)  # the vault's file name
     vault_closed = Signal()
     _dispatch = Signal(int, object)
 
-    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+    def __init__(self, opener: BackendOpener, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.services = services
+        self.opener = opener
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
+        # Jobs whose callbacks were dropped (lock, quit, a closed window): their results
+        # are not wanted, but a failure among them must still be heard.
+        self._discarded: set[int] = set()
         self._thread = QThread()
         self._thread.setObjectName("database-worker")
         self._worker = _Worker()
@@ -102,7 +100,7 @@ class TaskRunner(QObject):
     @property
     def idle(self) -> bool:
         """No job is waiting for its result."""
-        return not self._pending
+        return not self._pending and not self._discarded
 
     @property
     def running(self) -> bool:
@@ -111,123 +109,123 @@ class TaskRunner(QObject):
 
     # -- jobs -----------------------------------------------------------------------------
 
-    def _post(
-        self,
-        job: Callable[[_Worker], Any],
-        on_done: OnDone | None,
-        on_error: OnError | None,
-        changes: Callable[[Any], Changed | None] | None = None,
-    ) -> int:
+    def _post(self, job: Callable[[_Worker], Any], on_done: Callable[[Any], None] | None,
+              on_error: OnError | None, owner: QObject | None = None) -> int:
         if not self._running:
             raise RuntimeError("The task runner has been shut down.")
         task_id = next(self._ids)
-        self._pending[task_id] = _Pending(on_done, on_error, changes)
-        emit(self._dispatch, task_id, job)
+        self._pending[task_id] = _Pending(on_done, on_error)
+        if owner is not None:
+            # A window that goes away takes its callbacks with it; the job still runs, and
+            # what it changed is still announced.
+            owner.destroyed.connect(lambda _obj=None, tid=task_id: self._orphan(tid))
+        self._dispatch.emit(task_id, job)
         return task_id
 
     def submit(
         self,
-        fn: Callable[[Any], Any],
-        on_done: OnDone | None = None,
+        fn: Callable[[Backend], T],
+        on_done: Callable[[T], None] | None = None,
         on_error: OnError | None = None,
         *,
-        changes: Callable[[Any], Changed | None] | None = None,
+        owner: QObject | None = None,
     ) -> int:
-        """Run fn(session) in one short transaction on the worker thread.
+        """Run fn(backend) on the worker thread.
 
-        on_done(result) or on_error(exc) is called on the GUI thread; after a success,
-        `changes(result)` (when given) is announced on data_changed.
+        on_done(result) or on_error(exc) is called on the GUI thread, unless `owner` (the
+        widget the callbacks belong to) has been destroyed by then. A `Done` result's
+        changes are announced on data_changed after on_done.
         """
 
-        def job(worker: _Worker) -> Any:
-            if worker.vault is None:
+        def job(worker: _Worker) -> T:
+            if worker.backend is None:
                 raise VaultLockedError()
-            with worker.vault.transaction() as session:
-                return fn(session)
+            return fn(worker.backend)
 
-        return self._post(job, on_done, on_error, changes)
+        return self._post(job, on_done, on_error, owner)
 
-    def call(
-        self, fn: Callable[[], Any], on_done: OnDone | None = None,
-        on_error: OnError | None = None,
-    ) -> int:
-        """Run fn() on the worker thread with no session (imports, file checks)."""
+    def call(self, fn: Callable[[], T], on_done: Callable[[T], None] | None = None,
+             on_error: OnError | None = None) -> int:
+        """Run fn() on the worker thread with no backend (imports, file checks)."""
         return self._post(lambda _worker: fn(), on_done, on_error)
 
     def open_vault(
         self,
         path: Path,
         passphrase: str,
-        on_done: OnDone | None = None,
+        then: Callable[[Backend], T],
+        on_done: Callable[[T], None] | None = None,
         on_error: OnError | None = None,
         *,
         create: bool = False,
-        then: Callable[[Any], Any] | None = None,
     ) -> int:
-        """Open (or create) the vault on the worker, then run then(session) if given.
+        """Open (or create) the vault on the worker, then run then(backend).
 
         The key derivation runs on the worker, so the window stays responsive. If `then`
         fails the vault is closed again and on_error receives the error.
         """
-        services = self.services
+        opener = self.opener
 
-        def job(worker: _Worker) -> Any:
-            if worker.vault is not None:
-                worker.vault.close()
-                worker.vault = None
-            opener = services.create_vault if create else services.open_vault
-            vault = opener(path, passphrase)
+        def job(worker: _Worker) -> tuple[str, T]:
+            if worker.backend is not None:
+                worker.backend.close()
+                worker.backend = None
+            backend = (opener.create if create else opener.open)(path, passphrase)
             try:
-                result = None
-                if then is not None:
-                    with vault.transaction() as session:
-                        result = then(session)
+                result = then(backend)
             except BaseException:
-                vault.close()
+                backend.close()
                 raise
-            worker.vault = vault
-            return vault.name, result
+            worker.backend = backend
+            return backend.name, result
 
-        def opened(value: tuple[str, Any]) -> None:
+        def opened(value: tuple[str, T]) -> None:
             name, result = value
             self._vault_name = name
-            emit(self.vault_opened, name)
+            self.vault_opened.emit(name)
             if on_done is not None:
                 on_done(result)
 
         return self._post(job, opened, on_error)
 
     def close_vault(
-        self, before_close: Callable[[Any], Any] | None = None,
-        on_done: OnDone | None = None,
+        self, before_close: Callable[[Backend], object] | None = None,
+        on_done: Callable[[None], None] | None = None,
     ) -> int:
-        """Drop every pending result, run before_close(session), close all connections."""
+        """Drop every pending result, run before_close(backend), close all connections."""
         self.discard_pending()
         self._vault_name = None
 
         def job(worker: _Worker) -> None:
-            vault, worker.vault = worker.vault, None
-            if vault is None:
+            backend, worker.backend = worker.backend, None
+            if backend is None:
                 return
             try:
                 if before_close is not None:
-                    with vault.transaction() as session:
-                        before_close(session)
+                    before_close(backend)
             finally:
-                vault.close()
+                backend.close()
 
         def closed(_result: None) -> None:
-            emit(self.vault_closed)
+            self.vault_closed.emit()
             if on_done is not None:
                 on_done(None)
 
         return self._post(job, closed, None)
 
+    def _orphan(self, task_id: int) -> None:
+        pending = self._pending.get(task_id)
+        if pending is not None:
+            pending.on_done = pending.on_error = None
+            pending.orphaned = True
+
     def discard_pending(self) -> None:
-        """Forget the callbacks of jobs still queued or running: their results are dropped."""
+        """Forget the callbacks of jobs still queued or running: their results are dropped
+        (a failure among them is still logged)."""
+        self._discarded.update(self._pending)
         self._pending.clear()
 
-    def shutdown(self, before_close: Callable[[Any], Any] | None = None) -> None:
+    def shutdown(self, before_close: Callable[[Backend], object] | None = None) -> None:
         """Close the vault and stop the worker thread; blocks until both are done."""
         if not self._running:
             return
@@ -235,23 +233,26 @@ class TaskRunner(QObject):
         self._vault_name = None
 
         def job(worker: _Worker) -> None:
-            vault, worker.vault = worker.vault, None
+            backend, worker.backend = worker.backend, None
             try:
-                if vault is not None:
+                if backend is not None:
                     try:
                         if before_close is not None:
-                            with vault.transaction() as session:
-                                before_close(session)
+                            before_close(backend)
                     finally:
-                        vault.close()
+                        backend.close()
             finally:
                 QThread.currentThread().quit()
 
         self._post(job, None, None)
         self._running = False
         self._thread.wait()
+        # Results that arrived while waiting are still queued for this thread: deliver
+        # them now, so a failure among them (a save made on quit) is logged.
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)
         self._worker.finished.disconnect(self._on_finished)
         self._pending.clear()
+        self._discarded.clear()
 
     # -- results, on the GUI thread ------------------------------------------------------
 
@@ -259,25 +260,39 @@ class TaskRunner(QObject):
     def _on_finished(self, task_id: int, ok: bool, value: Any) -> None:
         pending = self._pending.pop(task_id, None)
         if pending is None:
-            return  # discarded: the window moved on (locked, or another client chosen)
+            if task_id in self._discarded:
+                self._discarded.discard(task_id)
+                if not ok:
+                    log_failure(value, "a background task whose result was no longer wanted")
+            return
         if ok:
             if pending.on_done is not None:
                 pending.on_done(value)
-            if pending.changes is not None:
-                change = pending.changes(value)
-                if change is not None:
-                    emit(self.data_changed, change)
+            if isinstance(value, Done):
+                self.announce(value.changes)
             return
         exc: Exception = value
         if pending.on_error is not None:
             pending.on_error(exc)
-            return
-        report_unexpected(exc)
+        elif pending.orphaned:
+            log_failure(exc, "a background task of a closed window")
+        else:
+            report_unexpected(exc)
+
+    def announce(self, changes: Changes) -> None:
+        """Tell every screen what a write changed."""
+        self.data_changed.emit(changes)
+
+
+def log_failure(exc: BaseException, where: str) -> None:
+    """Log a failure by its type and where it happened, never its message, which may hold
+    client data."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s failed in %s:\n%s", type(exc).__name__, where, frames)
 
 
 def report_unexpected(exc: BaseException) -> None:
-    """A bug: log where it happened (not the message, which may hold client data) and
-    hand it to sys.excepthook, which the application turns into a dialog."""
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("Unexpected %s in a background task:\n%s", type(exc).__name__, frames)
+    """A bug: log where it happened (not the message) and hand it to sys.excepthook,
+    which the application turns into a dialog."""
+    log_failure(exc, "a background task")
     sys.excepthook(type(exc), exc, exc.__traceback__)

@@ -15,13 +15,18 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
+from models.api import Backend, Changes, Kind
+from models.backend import Backend as RealBackend
 from models.dto import ClientChart
 from models.entities import SelfEnergyRating
+from models.inputs import ClientInput, CourseInput, DosingInput, MeasureInput
 from models.instruments import Charting
-from models.services import care, chart, clients, measures
+from models.services import care
 from models.vault import create_vault
 from reports.charts import find_artists
+from tests.conftest import TODAY
 from ui.measures.entry_dialog import MeasureEntryDialog
 from ui.measures.item_models import (
     DISSOCIATION_KEY,
@@ -32,13 +37,11 @@ from ui.measures.item_models import (
 from ui.measures.item_rows import NumberItemRow
 from ui.measures.measures_tab import MeasuresTab
 from ui.measures.sparklines import MeasureSparklines
-from ui.shell.tasks import Changed, TaskRunner
-from workstation.services import build_measures_services
+from ui.shell.tasks import TaskRunner
 
-TODAY = dt.date.today()
 POINT_GIDS = ("point-baseline", "point-improved", "point-deteriorated", "point-no-change",
               "point-no-rule")
-SELF_ENERGY = "Self-energy (IFS)"
+SELF_ENERGY = "Self-energy (IFS, clinician's rating)"
 
 
 # --------------------------------------------------------------------------------------
@@ -54,24 +57,34 @@ class Vault:
 
     def client(self, name: str = "Measure Example") -> int:
         return int(self.worker.run(
-            lambda s: clients.create_client(s, clients.ClientInput(name=name)).id))
+            lambda b: b.clients.create(ClientInput(name=name), actor_id=None).value.id))
 
     def record(self, client_id: int, instrument: str, day: dt.date, answers: Mapping[int, int],
                relation: str = "integration", dose: int | None = None) -> None:
-        data = measures.MeasureInput(instrument, day, relation, dict(answers), dose)
-        self.worker.run(lambda s: measures.record_administration(s, client_id, data))
+        data = MeasureInput(instrument, day, relation, dict(answers), dose)
+        self.worker.run(lambda b: b.measures.record(client_id, data, actor_id=None))
+
+    def in_session(self, fn: Any) -> Any:
+        """Test set-up the windows cannot do (dosing sessions without their notes, ratings
+        without a note): straight into the database, on the worker."""
+        def job(b: Backend) -> Any:
+            assert isinstance(b, RealBackend)
+            with b.vault.transaction() as session:
+                return fn(session)
+        return self.worker.run(job)
 
     def dose(self, client_id: int, days: list[dt.date]) -> list[int]:
-        def add(s: Any) -> list[int]:
-            course = care.add_course(s, client_id, care.CourseInput("spaced", days[0]))
-            return [care.add_dosing_session(s, course.id, care.DosingInput(
+        course = self.worker.run(lambda b: b.care.add_course(
+            client_id, CourseInput("spaced", days[0]), actor_id=None).value)
+
+        def add(s: Session) -> list[int]:
+            return [care.add_dosing_session(s, course.id, DosingInput(
                 session_date=day, route="sublingual", dose_mg=200)).id for day in days]
 
-        return list(self.worker.run(add))
+        return list(self.in_session(add))
 
     def chart(self, client_id: int) -> ClientChart:
-        result: ClientChart = self.worker.run(lambda s: chart.load_client_chart(s, client_id))
-        return result
+        return self.worker.run(lambda b: b.clients.chart(client_id))
 
 
 @pytest.fixture
@@ -91,7 +104,7 @@ def days_ago(n: int) -> dt.date:
 
 def show_tab(qtbot: QtBot, runner: TaskRunner, client_chart: ClientChart,
              size: tuple[int, int] = (1000, 760)) -> MeasuresTab:
-    tab = MeasuresTab(runner, build_measures_services())
+    tab = MeasuresTab(runner)
     qtbot.addWidget(tab)
     tab.resize(*size)
     tab.show()
@@ -189,7 +202,8 @@ def test_phq9_typed_digit_by_digit_flags_item_9_in_the_entry_table_and_chart(
 
     with qtbot.waitSignal(runner.data_changed, timeout=10_000) as changed:
         save(qtbot, tab, dialog)
-    assert changed.args == [Changed("client", client_id)]  # the window reloads the chart
+    # The window reloads the chart for what changed: this client's measures.
+    assert changed.args == [Changes.of(client_id, Kind.MEASURES)]
 
     (row,) = table_rows(tab)
     assert row["Date"] == f"{TODAY.day} {TODAY:%b %Y}"
@@ -314,11 +328,11 @@ def test_self_energy_can_be_laid_over_the_trend_chart(
     vault.record(client_id, "gad7", days_ago(30), dict.fromkeys(range(1, 8), 2), "baseline")
     vault.record(client_id, "gad7", days_ago(2), dict.fromkeys(range(1, 8), 1))
 
-    def rate(s: Any) -> None:
+    def rate(s: Session) -> None:
         for n, rating in ((25, 3), (15, 5), (5, 7)):
             s.add(SelfEnergyRating(client_id=client_id, rated_on=days_ago(n), rating=rating))
 
-    vault.worker.run(rate)
+    vault.in_session(rate)
     tab = show_tab(qtbot, runner, vault.chart(client_id))
     fig = tab.trend_figure
     assert fig is not None and not find_artists(fig, f"overlay:{SELF_ENERGY}")
@@ -430,8 +444,7 @@ def test_sparklines_show_the_latest_total_band_and_a_safety_flag(
     vault.record(client_id, "phq9", days_ago(30), phq9(3, 3, 2, 2, 2, 2, 2, 2, 0), "baseline")
     vault.record(client_id, "phq9", days_ago(2), phq9(1, 1, 1, 0, 1, 1, 0, 0, 1))
     vault.record(client_id, "gad7", days_ago(30), dict.fromkeys(range(1, 8), 1), "baseline")
-    services = build_measures_services()
-    panel = MeasureSparklines(services.build_measures_view)
+    panel = MeasureSparklines()
     qtbot.addWidget(panel)
     activated: list[str] = []
     panel.instrument_activated.connect(activated.append)

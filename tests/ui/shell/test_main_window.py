@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
-from models.entities import AuditEvent
 from ui.chart.care import session_rows
 from ui.chart.chart_view import COMING
 from ui.chart.sessions_tab import SessionsModel
 from ui.chart.timeline import CourseTimeline
 from ui.clients.client_dialog import ClientDialog
 from ui.clients.client_list import CLIENT_ID_ROLE
-from ui.common.signals import emit
 from ui.shell import settings as S
 from ui.shell.main_window import MainWindow
 from ui.shell.settings import Settings
@@ -153,8 +149,8 @@ def test_lock_clears_everything_and_unlock_returns_to_the_same_place(
     assert main_window.chart_view.tabs.currentIndex() == 1
     assert main_window.client_list.view.currentIndex().data(CLIENT_ID_ROLE) == client_id
     assert "Unlocked" in main_window.vault_status.text()
-    actions = worker.run(lambda s: [(e.action, e.detail) for e in s.scalars(
-        select(AuditEvent).where(AuditEvent.action.like("vault.%")).order_by(AuditEvent.id))])
+    actions = [(e.action, e.detail)
+               for e in worker.run(lambda b: b.audit.events(action_prefix="vault."))]
     assert actions[-2:] == [("vault.lock", "reason=manual"), ("vault.unlock", "")]
 
 
@@ -184,8 +180,7 @@ def test_idle_lock_after_a_short_timeout(
         pass
     window.idle.set_timeout_ms(3_600_000)
     _unlock(qtbot, window)
-    actions = worker.run(lambda s: [e.detail for e in s.scalars(
-        select(AuditEvent).where(AuditEvent.action == "vault.lock"))])
+    actions = [e.detail for e in worker.run(lambda b: b.audit.events(action_prefix="vault.lock"))]
     assert actions == ["reason=idle", "reason=idle"]
     window.close()
 
@@ -223,17 +218,3 @@ def test_menus_offer_what_a_desktop_user_expects(main_window: MainWindow) -> Non
     menus = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
     assert menus == ["File", "View", "Help"]
     assert main_window.windowTitle() == "Integration Workstation — practice.iwvault"
-
-
-class _Pinger(QObject):
-    ping = Signal(object)
-
-
-def test_many_emits_do_not_drain_the_bool_singletons(qapp: Any) -> None:
-    # PySide6 6.12.0 drops a reference to True on every emit; ui.common.signals.emit gives it back.
-    pinger = _Pinger()
-    pinger.ping.connect(lambda _v: None)
-    before = sys.getrefcount(True), sys.getrefcount(False)
-    for _ in range(500):
-        emit(pinger.ping, None)
-    assert (sys.getrefcount(True), sys.getrefcount(False)) == before

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from models.services import notes
+from models.clinical.doses import dose_refs
 from ui.chart.course_dialog import CourseDialog
 from ui.notes.new_note_dialog import NewNoteDialog
 from ui.notes.note_window import WINDOW_TITLE, NoteWindow
@@ -59,7 +59,7 @@ def test_new_note_opens_in_its_own_window_and_lock_saves_and_reopens_it(
     assert not _open_windows(main_window)
     # The draft reached the vault before it closed.
     worker.open(main_window.vault_path)
-    draft = worker.run(lambda s: notes.get_note(s, note_id))
+    draft = worker.run(lambda b: b.notes.get(note_id))
     assert draft.content["data"] == "Slept better since the dose."
     assert draft.status == "draft" and draft.client_id == client_id
 
@@ -142,10 +142,12 @@ def test_a_draft_can_be_moved_to_follow_another_dose(
     qtbot.waitUntil(lambda: editor.change_dose_button.isVisibleTo(editor), timeout=10_000)
     labels = [a.text() for a in editor.dose_menu.actions() if a.text()]
     assert labels[-1] == "Follows no dosing session"
-    assert labels[0].startswith(f"Dose {doses[-1].number} ·")  # newest first
+    refs = dose_refs(main_window.chart_view.chart.courses)
+    assert labels[0].startswith(f"{refs[doses[-1].id].label}  ·")  # newest first
     first = doses[0]
     with qtbot.waitSignal(editor.note_saved, timeout=10_000):
         editor.follow_dose(first)
-    assert f"Follows dose {first.number} " in editor.dosing_label.text()
-    stored = worker.run(lambda s: notes.get_note(s, editor.note_id))
+    # The same number the Overview and the Measures tab give that dose.
+    assert f"Follows {refs[first.id].label} (" in editor.dosing_label.text()
+    stored = worker.run(lambda b: b.notes.get(editor.note_id))
     assert stored.dosing_session_id == first.id

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.shell.tasks import Changed, TaskRunner, VaultLockedError
+from models.api import Backend, Changes, Done, Kind
+from ui.shell.tasks import TaskRunner, VaultLockedError
 
 
 def test_results_arrive_on_the_gui_thread_from_one_worker(
@@ -17,7 +21,7 @@ def test_results_arrive_on_the_gui_thread_from_one_worker(
     gui_thread = threading.get_ident()
     seen: list[tuple[int, int]] = []
 
-    def job(_session: Any) -> int:
+    def job(_backend: Backend) -> int:
         return threading.get_ident()
 
     for _ in range(5):
@@ -28,18 +32,22 @@ def test_results_arrive_on_the_gui_thread_from_one_worker(
     assert {g for _, g in seen} == {gui_thread}
 
 
-def test_a_write_announces_what_changed(
+def test_a_write_announces_what_changed_after_its_callback(
         qtbot: QtBot, runner: TaskRunner, worker: Any, demo_vault: Path) -> None:
     worker.open(demo_vault)
+    order: list[str] = []
+    runner.data_changed.connect(lambda _c: order.append("announced"))
+    changes = Changes.of(7, Kind.MEASURES)
     with qtbot.waitSignal(runner.data_changed) as blocker:
-        runner.submit(lambda _s: 7, changes=lambda client_id: Changed("client", client_id))
-    assert blocker.args == [Changed("client", 7)]
+        runner.submit(lambda _b: Done("value", changes), lambda _d: order.append("callback"))
+    assert blocker.args == [changes]
+    assert order == ["callback", "announced"]
 
 
 def test_errors_reach_on_error_and_nothing_runs_while_locked(
         qtbot: QtBot, runner: TaskRunner) -> None:
     errors: list[Exception] = []
-    runner.submit(lambda _s: None, lambda _r: None, errors.append)
+    runner.submit(lambda _b: None, lambda _r: None, errors.append)
     qtbot.waitUntil(lambda: bool(errors))
     assert isinstance(errors[0], VaultLockedError)
 
@@ -48,8 +56,56 @@ def test_closing_the_vault_drops_pending_results(
         qtbot: QtBot, runner: TaskRunner, worker: Any, demo_vault: Path) -> None:
     worker.open(demo_vault)
     late: list[Any] = []
-    runner.submit(lambda _s: "stale", late.append)
+    runner.submit(lambda _b: "stale", late.append)
     with qtbot.waitSignal(runner.vault_closed):
         runner.close_vault()
     assert late == []
     assert runner.vault_name is None
+
+
+def test_a_closed_window_gets_no_callback_but_its_write_is_announced(
+        qtbot: QtBot, runner: TaskRunner, worker: Any, demo_vault: Path) -> None:
+    worker.open(demo_vault)
+    owner = QWidget()
+    called: list[Any] = []
+    gate = threading.Event()
+    changes = Changes.of(3, Kind.NOTES)
+
+    def slow_write(_b: Backend) -> Done[str]:
+        gate.wait(5)
+        return Done("saved", changes)
+
+    runner.submit(slow_write, called.append, called.append, owner=owner)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(owner))
+    with qtbot.waitSignal(runner.data_changed) as blocker:
+        gate.set()
+    assert blocker.args == [changes]
+    assert called == []
+
+
+def _alive(widget: QWidget) -> bool:
+    from shiboken6 import isValid
+
+    return bool(isValid(widget))
+
+
+def test_a_failure_nobody_waits_for_is_logged_without_its_message(
+        qtbot: QtBot, runner: TaskRunner, worker: Any, demo_vault: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    worker.open(demo_vault)
+    gate = threading.Event()
+    secret = "".join(("Ada Ex", "ample, SUD 9"))  # never spelt whole in the source either
+
+    def failing(_b: Backend) -> None:
+        gate.wait(5)
+        raise ValueError(secret)
+
+    runner.submit(failing, lambda _r: None, lambda _e: None)
+    runner.discard_pending()  # as locking does: the callbacks are gone
+    with caplog.at_level(logging.ERROR, logger="ui.shell.tasks"):
+        gate.set()
+        qtbot.waitUntil(lambda: runner.idle)
+    assert "ValueError failed in a background task whose result was no longer wanted" in \
+        caplog.text
+    assert secret not in caplog.text

@@ -9,9 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
-from models.entities import AuditEvent
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
@@ -26,8 +24,7 @@ def _digest(path: Path) -> str:
 
 
 def _audit_actions(worker: Any) -> list[tuple[str, str]]:
-    return worker.run(lambda s: [(e.action, e.detail) for e in s.scalars(
-        select(AuditEvent).order_by(AuditEvent.id))])
+    return [(e.action, e.detail) for e in worker.run(lambda b: b.audit.events())]
 
 
 @pytest.fixture

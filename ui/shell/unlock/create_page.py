@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.signals import emit
+from models.inputs import passphrase_problem
 from ui.shell.names import VAULT_FILTER, VAULT_SUFFIX
 from ui.shell.unlock.card import Card, centred, password_field, text_label
-from ui.shell.unlock.passphrase import MIN_PASSPHRASE, passphrase_strength
+from ui.shell.unlock.passphrase import passphrase_strength
 
 
 def _default_vault_path() -> Path:
@@ -130,8 +130,8 @@ class CreateVaultPage(QWidget):
             elif not path.parent.is_dir():
                 problems["location"] = "That folder does not exist. Choose an existing folder."
         passphrase = self.passphrase.text()
-        if len(passphrase) < MIN_PASSPHRASE:
-            problems["passphrase"] = f"Use at least {MIN_PASSPHRASE} characters."
+        if passphrase_problem(passphrase):
+            problems["passphrase"] = passphrase_problem(passphrase)
         elif self.confirm.text() != passphrase:
             problems["confirm"] = "The two passphrases differ. Type it again."
         if not self.clinician.text().strip():
@@ -157,7 +157,7 @@ class CreateVaultPage(QWidget):
         path = Path(self.location.text().strip()).expanduser()
         if not path.suffix:
             path = path.with_suffix(VAULT_SUFFIX)
-        emit(self.submitted, path, self.passphrase.text(), self.clinician.text().strip(),
+        self.submitted.emit(path, self.passphrase.text(), self.clinician.text().strip(),
                             self.credentials.text().strip())
 
     def show_message(self, text: str) -> None:

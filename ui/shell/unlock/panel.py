@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QStackedWidget, QVBoxLayout, QWidget
 
+from models.api import Backend
 from models.dto import ClinicianDTO
-from ui.common.signals import emit
+from models.errors import VaultError, WrongPassphraseError
 from ui.shell import settings as S
 from ui.shell.names import APP_NAME, VAULT_FILTER, vault_title
 from ui.shell.settings import Settings
@@ -119,19 +119,18 @@ class UnlockPanel(QWidget):
 
     def _unlock(self, passphrase: str) -> None:
         assert self.vault_path is not None
-        services = self.runner.services
         failures = self.failures
 
-        def after_open(session: Any) -> ClinicianDTO | None:
-            clinician = services.primary_clinician(session)
-            services.record_unlock(session, actor_id=clinician.id if clinician else None,
-                                   failed_attempts=failures)
+        def after_open(backend: Backend) -> ClinicianDTO | None:
+            clinician = backend.practice.clinician()
+            backend.practice.record_unlock(actor_id=clinician.id if clinician else None,
+                                           failed_attempts=failures)
             return clinician
 
         self.unlock_page.set_busy(True)
         self.unlock_page.show_message("")
-        self.runner.open_vault(self.vault_path, passphrase, self._opened, self._open_failed,
-                               then=after_open)
+        self.runner.open_vault(self.vault_path, passphrase, after_open, self._opened,
+                               self._open_failed)
 
     def _opened(self, clinician: ClinicianDTO | None) -> None:
         self.failures = 0
@@ -141,15 +140,14 @@ class UnlockPanel(QWidget):
         self.create_page.clear_secrets()
         if self.vault_path is not None:
             self.settings.set(S.LAST_VAULT, str(self.vault_path))
-        emit(self.unlocked, clinician)
+        self.unlocked.emit(clinician)
 
     def _open_failed(self, exc: Exception) -> None:
-        services = self.runner.services
         self.unlock_page.set_busy(False)
-        if services.is_wrong_passphrase(exc):
+        if isinstance(exc, WrongPassphraseError):
             self.failures += 1
             self.unlock_page.wrong_passphrase(str(exc), self.failures)
-        elif services.is_vault_error(exc):
+        elif isinstance(exc, VaultError):
             self.unlock_page.reset()
             self.unlock_page.show_message(str(exc))
         elif isinstance(exc, OSError):
@@ -162,26 +160,23 @@ class UnlockPanel(QWidget):
             report_unexpected(exc)
 
     def _create(self, path: Path, passphrase: str, name: str, credentials: str) -> None:
-        services = self.runner.services
-
-        def set_up(session: Any) -> ClinicianDTO:
-            clinician = services.create_clinician(session, name, credentials)
-            services.record_unlock(session, actor_id=clinician.id, failed_attempts=0)
+        def set_up(backend: Backend) -> ClinicianDTO:
+            clinician = backend.practice.create_clinician(name, credentials).value
+            backend.practice.record_unlock(actor_id=clinician.id, failed_attempts=0)
             return clinician
 
         self._path_before_create = self.vault_path
         self.vault_path = path
         self.create_page.set_busy(True)
-        self.runner.open_vault(path, passphrase, self._opened, self._create_failed,
-                               create=True, then=set_up)
+        self.runner.open_vault(path, passphrase, set_up, self._opened, self._create_failed,
+                               create=True)
 
     def _create_failed(self, exc: Exception) -> None:
         self.vault_path = self._path_before_create
         self.create_page.set_busy(False)
-        services = self.runner.services
-        if services.is_vault_error(exc) or isinstance(exc, OSError):
+        if isinstance(exc, VaultError | OSError):
             reason = exc.strerror if isinstance(exc, OSError) else None
-            text = str(exc) if services.is_vault_error(exc) else (
+            text = str(exc) if isinstance(exc, VaultError) else (
                 f"The vault could not be created ({reason or type(exc).__name__}). "
                 "Choose a folder you may write to.")
             self.create_page.show_message(text)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-MIN_PASSPHRASE = 10
+from models.inputs import MIN_PASSPHRASE
+
 FREE_ATTEMPTS = 3
 MAX_DELAY_S = 30.0
 

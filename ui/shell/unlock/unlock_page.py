@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ui.common.signals import emit
 from ui.shell.unlock.card import Card, centred, password_field, text_label
 from ui.shell.unlock.passphrase import growing_delay
 
@@ -86,7 +85,7 @@ class UnlockPage(QWidget):
             self.show_message("Type the vault's passphrase.")
             self.passphrase.setFocus()
             return
-        emit(self.unlock_requested, passphrase)
+        self.unlock_requested.emit(passphrase)
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -1,0 +1,39 @@
+"""How the windows unlock a vault: the real backend, with the heavy modules loaded late.
+
+ui/ knows the backend only through models.api; this composition root hands it an opener
+that imports SQLAlchemy, Alembic and SQLCipher on first use, so the unlock window appears
+before they are loaded, and `prewarm` loads them on the worker thread while the therapist
+types the passphrase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from models.api import Backend
+from models.clock import SYSTEM_CLOCK, Clock
+from ui.shell.about import app_version
+
+
+class LazyOpener:
+    """models.api.BackendOpener for the real vault."""
+
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.clock = clock
+
+    def open(self, path: Path, passphrase: str) -> Backend:
+        from models.backend import open_backend
+
+        return open_backend(path, passphrase, clock=self.clock)
+
+    def create(self, path: Path, passphrase: str) -> Backend:
+        from models.backend import create_backend
+
+        return create_backend(path, passphrase, app_version=app_version(), clock=self.clock)
+
+    def today(self) -> dt.date:
+        return self.clock.today()
+
+    def prewarm(self) -> None:
+        import models.backend  # noqa: F401  (loads the services, the vault and SQLCipher)
