@@ -68,7 +68,7 @@ def check_definitions() -> None:
     """Load every note template and instrument definition; a damaged one raises with its
     file (and, for templates, the line)."""
     from models.instruments import load_instruments
-    from models.templates import load_templates
+    from models.templates.loading import load_templates
 
     load_templates()
     load_instruments()
