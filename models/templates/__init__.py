@@ -1,22 +1,24 @@
 """Note templates: what a template says, how it is loaded, and what a note must hold."""
 
-from models.templates.loading import (
+from models.templates.definitions import (
     EXTRACT_TAGS,
     Condition,
     Derivation,
-    ExtractedFigures,
     FieldDef,
     FieldKind,
     Option,
+    Section,
+    Template,
+    TemplateDefinitionError,
+    UnknownTemplateError,
+)
+from models.templates.loading import (
+    ExtractedFigures,
     PartStatusChange,
     Problem,
     Reevaluation,
-    Section,
     TargetRating,
-    Template,
-    TemplateDefinitionError,
     TemplateRegistry,
-    UnknownTemplateError,
     VitalsReading,
     canonical_json,
     content_hash,
