@@ -12,6 +12,7 @@ from models.templates.definitions import (
     TemplateDefinitionError,
     UnknownTemplateError,
 )
+from models.templates.hashing import canonical_json, content_hash
 from models.templates.loading import (
     ExtractedFigures,
     PartStatusChange,
@@ -20,8 +21,6 @@ from models.templates.loading import (
     TargetRating,
     TemplateRegistry,
     VitalsReading,
-    canonical_json,
-    content_hash,
     derive_values,
     extract_figures,
     load_templates,

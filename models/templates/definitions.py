@@ -1,8 +1,4 @@
-"""What a note template says: field kinds, fields, sections, and which figures a tag extracts.
-
-The form, the validator, the figure extraction and the PDF all read these types; none of them
-needs the TOML loader to do so.
-"""
+"""What a note template says: field kinds, fields, sections, and the extract-tag tables."""
 
 from __future__ import annotations
 

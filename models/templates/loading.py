@@ -31,6 +31,7 @@ from models.templates.definitions import (
     TemplateDefinitionError,
     UnknownTemplateError,
 )
+from models.templates.hashing import canonical_json
 
 _K = FieldKind
 
@@ -1163,22 +1164,6 @@ def strip_private(template: Template, content: Mapping[str, Any]) -> dict[str, A
     """Content without the private fields, for reports and exports."""
     private = {f.id for f in template.fields if f.private}
     return {k: v for k, v in content.items() if k not in private}
-
-
-# --------------------------------------------------------------------------- hashing
-
-
-def canonical_json(content: Any) -> str:
-    """The one JSON spelling of a value: sorted keys, no whitespace, UTF-8 kept as is."""
-    return json.dumps(
-        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-
-
-def content_hash(template_id: str, version: int, content: Mapping[str, Any]) -> str:
-    """SHA-256 hex of a note: what was written and under which template version."""
-    payload = {"template_id": template_id, "template_version": version, "content": content}
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- extraction
