@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import math
 import re
 import tomllib
 from collections import Counter
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any, Final, NoReturn, TypeGuard
+from typing import Any, Final, NoReturn
 
 from models.templates.definitions import (
     COLUMN_TAGS,
@@ -32,6 +31,7 @@ from models.templates.definitions import (
     UnknownTemplateError,
 )
 from models.templates.hashing import canonical_json
+from models.values import is_blank, is_id, is_int, is_number
 
 _K = FieldKind
 
@@ -147,7 +147,7 @@ class _Table:
 
     def integer(self, key: str) -> int | None:
         value = self.data.get(key)
-        if value is not None and type(value) is not int:
+        if value is not None and not is_int(value):
             self.fail(f"{key!r} must be a whole number; found {value!r}")
         return value
 
@@ -155,11 +155,7 @@ class _Table:
         value = self.data.get(key)
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        if not is_number(value):
             self.fail(f"{key!r} must be a number; found {value!r}")
         return value
 
@@ -585,7 +581,7 @@ def _parse_template(
     if template_id != stem_id:
         t.fail(f"id {template_id!r} does not match the file name {entry.name!r}")
     version = raw.get("version")
-    if type(version) is not int or version < 1:
+    if not is_int(version) or version < 1:
         src.fail(
             src.key_line("version"),
             f"'version' must be a whole number from 1 up; found {version!r}",
@@ -597,7 +593,7 @@ def _parse_template(
     title = t.text("title")
     description = t.text("description")
     common_version = raw.get("common", 1)
-    common = commons.get(common_version) if type(common_version) is int else None
+    common = commons.get(common_version) if is_int(common_version) else None
     if common is None:
         src.fail(
             src.key_line("common"),
@@ -757,12 +753,10 @@ _TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _DERIVED_DIGITS: Final = 3
 
 
-def _is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, list | tuple) and not value
+def _not_entered(value: object) -> bool:
+    """Blank, except an empty mapping: no field kind stores a mapping, so `{}` is reported as
+    a value of the wrong kind rather than passed as "not filled in" into a signed note."""
+    return is_blank(value) and not isinstance(value, dict)
 
 
 def _shown(value: object) -> str:
@@ -832,19 +826,6 @@ def _fill_hint(f: FieldDef) -> str:
     return "fill it in"  # pragma: no cover - every kind is matched above
 
 
-# `type(...) is int` on purpose: JSON true/false arrive as bool, a subclass of int.
-def _is_whole(value: object) -> TypeGuard[int]:
-    return type(value) is int
-
-
-def _is_number(value: object) -> TypeGuard[int | float]:
-    return (type(value) is int or type(value) is float) and math.isfinite(value)
-
-
-def _is_id(value: object) -> TypeGuard[int]:
-    return type(value) is int and value > 0
-
-
 def _check_value(
     f: FieldDef, value: object, path: str, label: str, *, for_signing: bool
 ) -> list[Problem]:
@@ -885,14 +866,14 @@ def _check_value(
                     "choose it once."
                 )
         case FieldKind.SCALE | FieldKind.INTEGER:
-            if not _is_whole(value):
+            if not is_int(value):
                 limits = _range_text(f)
                 return problem(
                     f"{label} must be a whole number{' ' + limits if limits else ''}; {entered}."
                 )
             return _check_range(f, value, path, label)
         case FieldKind.NUMBER:
-            if not _is_number(value):
+            if not is_number(value):
                 limits = _range_text(f)
                 return problem(
                     f"{label} must be a number{' ' + limits if limits else ''}; {entered}."
@@ -917,13 +898,13 @@ def _check_value(
             if not isinstance(value, bool):
                 return problem(f"{label} must be answered yes or no (true or false); {entered}.")
         case FieldKind.TARGET_REF:
-            if not _is_id(value):
+            if not is_id(value):
                 return problem(
                     f"{label} must be the id of a target memory (a whole number above 0); "
                     f"{entered}. Choose the target from the list."
                 )
         case FieldKind.PARTS_REF:
-            if not isinstance(value, list) or not all(_is_id(v) for v in value):
+            if not isinstance(value, list) or not all(is_id(v) for v in value):
                 return problem(
                     f"{label} must be a list of part ids (whole numbers above 0); {entered}. "
                     "Choose the parts from the list."
@@ -1030,7 +1011,7 @@ def _check_field(
     required: bool,
     because: str = "",
 ) -> list[Problem]:
-    if _is_blank(value):
+    if _not_entered(value):
         if for_signing and required:
             message = f"{label} is required to sign this note{because}; {_fill_hint(f)}."
             return [Problem(path, label, message)]
@@ -1041,7 +1022,7 @@ def _check_field(
 def _derive(f: FieldDef, content: Mapping[str, Any]) -> float | None:
     assert f.derived is not None
     left, right = content.get(f.derived.left), content.get(f.derived.right)
-    if not (_is_number(left) and _is_number(right)):
+    if not (is_number(left) and is_number(right)):
         return None
     result = f.derived.compute(float(left), float(right))
     return None if result is None else round(result, _DERIVED_DIGITS)
@@ -1051,7 +1032,7 @@ def _check_derived(template: Template, content: Mapping[str, Any]) -> list[Probl
     problems: list[Problem] = []
     for f in template.fields:
         value = content.get(f.id)
-        if f.derived is None or _is_blank(value) or not _is_number(value):
+        if f.derived is None or not is_number(value):  # blank is not a number either
             continue
         expected = _derive(f, content)
         inputs = " and ".join(template.field(i).label for i in (f.derived.left, f.derived.right))
@@ -1080,14 +1061,14 @@ def _check_links(template: Template, content: Mapping[str, Any]) -> list[Problem
     problems: list[Problem] = []
     for owner_tag in ("target", "reeval.target"):
         owner = template.field_for_tag(owner_tag)
-        if owner is None or not _is_blank(content.get(owner.id)):
+        if owner is None or not _not_entered(content.get(owner.id)):
             continue
         rated = [
             f.label
             for f in template.fields
             if f.extract
             and TAG_NEEDS.get(f.extract) == owner_tag
-            and not _is_blank(content.get(f.id))
+            and not _not_entered(content.get(f.id))
         ]
         if rated:
             problems.append(
@@ -1227,15 +1208,15 @@ class ExtractedFigures:
 
 
 def _whole_or_none(value: object) -> int | None:
-    return value if _is_whole(value) else None
+    return value if is_int(value) else None
 
 
 def _number_or_none(value: object) -> float | None:
-    return float(value) if _is_number(value) else None
+    return float(value) if is_number(value) else None
 
 
 def _single_part(value: object) -> int | None:
-    if isinstance(value, list) and len(value) == 1 and _is_id(value[0]):
+    if isinstance(value, list) and len(value) == 1 and is_id(value[0]):
         return value[0]
     return None
 
@@ -1253,7 +1234,7 @@ def extract_figures(template: Template, content: Mapping[str, Any]) -> Extracted
         return None if f is None else content.get(f.id)
 
     target = None
-    if _is_id(tagged("target")):
+    if is_id(tagged("target")):
         target = TargetRating(
             target_id=tagged("target"),
             sud_start=_whole_or_none(tagged("target.sud_start")),
@@ -1262,7 +1243,7 @@ def extract_figures(template: Template, content: Mapping[str, Any]) -> Extracted
             voc_end=_whole_or_none(tagged("target.voc_end")),
         )
     reevaluation = None
-    if _is_id(tagged("reeval.target")):
+    if is_id(tagged("reeval.target")):
         reevaluation = Reevaluation(
             target_id=tagged("reeval.target"),
             sud=_whole_or_none(tagged("reeval.sud")),
@@ -1287,7 +1268,7 @@ def extract_figures(template: Template, content: Mapping[str, Any]) -> Extracted
         cadss6=_whole_or_none(tagged("dosing.cadss6")),
         moaas=_whole_or_none(tagged("dosing.moaas")),
         self_energy=_whole_or_none(tagged("ifs.self_energy")),
-        parts_worked=tuple(p for p in parts_worked if _is_id(p))
+        parts_worked=tuple(p for p in parts_worked if is_id(p))
         if isinstance(parts_worked, list)
         else (),
         part_status_changes=_extract_status_changes(template, content),
