@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
+from models.values import is_number
+
 
 class FieldKind(StrEnum):
     """What a field holds; decides its widget, its JSON shape and its checks."""
@@ -34,6 +36,11 @@ class Option:
     label: str
 
 
+# A derived value is kept to this many decimals: 35 mg / 70.5 kg is stored as 0.496, and an
+# entered value is compared with the calculation at the same precision.
+DERIVED_DIGITS: Final = 3
+
+
 @dataclass(frozen=True)
 class Derivation:
     """A number worked out from two other number fields, e.g. mg/kg = dose_mg / weight_kg."""
@@ -41,6 +48,15 @@ class Derivation:
     left: str
     operator: str
     right: str
+
+    def value_in(self, content: Mapping[str, Any]) -> float | None:
+        """The value for this note's content; None until both inputs are numbers, or when the
+        result is undefined (a division by zero)."""
+        left, right = content.get(self.left), content.get(self.right)
+        if not (is_number(left) and is_number(right)):
+            return None
+        result = self.compute(float(left), float(right))
+        return None if result is None else round(result, DERIVED_DIGITS)
 
     def compute(self, left: float, right: float) -> float | None:
         if self.operator == "/":

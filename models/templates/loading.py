@@ -17,6 +17,7 @@ from typing import Any, Final, NoReturn
 
 from models.templates.definitions import (
     COLUMN_TAGS,
+    DERIVED_DIGITS,
     FIELD_TAGS,
     GROUP_NEEDS_COLUMNS,
     TAG_NEEDS,
@@ -750,7 +751,6 @@ class Problem:
 # Used with fullmatch and ASCII digits only: "12:30\n" or Arabic-Indic digits are not times.
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
-_DERIVED_DIGITS: Final = 3
 
 
 def _not_entered(value: object) -> bool:
@@ -1019,22 +1019,13 @@ def _check_field(
     return _check_value(f, value, path, label, for_signing=for_signing)
 
 
-def _derive(f: FieldDef, content: Mapping[str, Any]) -> float | None:
-    assert f.derived is not None
-    left, right = content.get(f.derived.left), content.get(f.derived.right)
-    if not (is_number(left) and is_number(right)):
-        return None
-    result = f.derived.compute(float(left), float(right))
-    return None if result is None else round(result, _DERIVED_DIGITS)
-
-
 def _check_derived(template: Template, content: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for f in template.fields:
         value = content.get(f.id)
         if f.derived is None or not is_number(value):  # blank is not a number either
             continue
-        expected = _derive(f, content)
+        expected = f.derived.value_in(content)
         inputs = " and ".join(template.field(i).label for i in (f.derived.left, f.derived.right))
         if expected is None:
             problems.append(
@@ -1044,7 +1035,7 @@ def _check_derived(template: Template, content: Mapping[str, Any]) -> list[Probl
                     f"{f.label} is calculated from {inputs}; enter both, or clear {f.label}.",
                 )
             )
-        elif round(float(value), _DERIVED_DIGITS) != expected:
+        elif round(float(value), DERIVED_DIGITS) != expected:
             problems.append(
                 Problem(
                     f.id,
@@ -1133,7 +1124,7 @@ def derive_values(template: Template, content: Mapping[str, Any]) -> dict[str, A
     for f in template.fields:
         if f.derived is None:
             continue
-        value = _derive(f, content)
+        value = f.derived.value_in(content)
         if value is None:
             result.pop(f.id, None)
         else:
@@ -1252,7 +1243,7 @@ def extract_figures(template: Template, content: Mapping[str, Any]) -> Extracted
 
     mg_per_kg_field = template.field_for_tag("dosing.mg_per_kg")
     if mg_per_kg_field is not None and mg_per_kg_field.derived is not None:
-        mg_per_kg = _derive(mg_per_kg_field, content)
+        mg_per_kg = mg_per_kg_field.derived.value_in(content)
     else:
         mg_per_kg = _number_or_none(tagged("dosing.mg_per_kg"))
 
