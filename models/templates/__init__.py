@@ -1,5 +1,6 @@
-"""Note templates: what a template says, how it is loaded, and what a note must hold."""
+"""Note templates: definitions, loading, validation, hashing and figure extraction."""
 
+# The windows import from here; everything else imports from the module that owns a name.
 from models.templates.definitions import (
     EXTRACT_TAGS,
     Condition,
@@ -16,17 +17,14 @@ from models.templates.hashing import canonical_json, content_hash
 from models.templates.loading import (
     ExtractedFigures,
     PartStatusChange,
-    Problem,
     Reevaluation,
     TargetRating,
     TemplateRegistry,
     VitalsReading,
-    derive_values,
     extract_figures,
     load_templates,
-    strip_private,
-    validate_note,
 )
+from models.templates.validation import Problem, derive_values, strip_private, validate_note
 
 __all__ = [
     "EXTRACT_TAGS",
