@@ -13,17 +13,16 @@ from models.templates.definitions import (
     TemplateDefinitionError,
     UnknownTemplateError,
 )
-from models.templates.hashing import canonical_json, content_hash
-from models.templates.loading import (
+from models.templates.extraction import (
     ExtractedFigures,
     PartStatusChange,
     Reevaluation,
     TargetRating,
-    TemplateRegistry,
     VitalsReading,
     extract_figures,
-    load_templates,
 )
+from models.templates.hashing import canonical_json, content_hash
+from models.templates.loading import TemplateRegistry, load_templates
 from models.templates.validation import Problem, derive_values, strip_private, validate_note
 
 __all__ = [
