@@ -14,6 +14,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
+from models.values import is_int, is_integral
+
 SCHEMA_VERSION = 1
 
 # --------------------------------------------------------------------------------------
@@ -508,7 +510,7 @@ def _parse_subscales(r: _Reader, data: Mapping[str, Any], scored: set[int]
         r.check_keys(entry, {"key", "label", "items"}, where)
         key = r.text(entry, "key", where)
         numbers = r.get(entry, "items", list, where)
-        if not numbers or not all(type(n) is int for n in numbers):
+        if not numbers or not all(is_int(n) for n in numbers):
             r.fail(f"'{where}.items' must be a non-empty list of item numbers")
         outside = [n for n in numbers if n not in scored]
         if outside:
@@ -573,7 +575,7 @@ def _parse_symptom_rules(r: _Reader, data: Mapping[str, Any], subscales: tuple[S
         for key, count in min_items.items():
             if key not in keys:
                 r.fail(f"'{where}.min_items' names unknown subscale {key!r}")
-            if type(count) is not int or count < 1:
+            if not is_int(count) or count < 1:
                 r.fail(f"'{where}.min_items.{key}' must be a whole number of 1 or more")
         rules.append(
             SymptomRule(r.text(entry, "key", where), r.text(entry, "label", where),
@@ -792,7 +794,7 @@ def custom_instrument(
     if any(instrument.id == id for instrument in _bundled_instruments()):
         raise ValueError(f"{id!r} is the id of a bundled instrument; choose another")
     for bound in (min_value, max_value):
-        if not _is_whole(bound):
+        if not is_integral(bound):
             raise ValueError(f"range bounds must be whole numbers, got {bound!r}")
     min_value, max_value = int(min_value), int(max_value)
     if min_value >= max_value:
@@ -908,14 +910,6 @@ class Score:
         return {subscale.key: subscale.total for subscale in self.subscales}
 
 
-def _is_whole(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    return isinstance(value, float) and value.is_integer()
-
-
 def _round_half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
@@ -936,8 +930,8 @@ def score(instrument: Instrument, responses: Mapping[int, int | float | None]) -
             raise ValueError(f"{name} has no item {number!r} (items: {known})")
         if value is None:
             continue
-        if type(value) is not int:
-            if not _is_whole(value):
+        if not is_int(value):
+            if not is_integral(value):
                 # The answer itself stays out of the message: it is client data.
                 raise ValueError(
                     f"{name} item {number}: the answer must be a whole number from "
