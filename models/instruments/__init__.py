@@ -29,13 +29,8 @@ from models.instruments.loading import (
     DatedTotal,
     DoseDissociation,
     DosingMarker,
-    Flag,
-    FlagKind,
     OverlaySeries,
     RelationToCare,
-    Score,
-    ScoreBand,
-    SubscaleScore,
     TrendPoint,
     change_summary,
     classify_change,
@@ -47,6 +42,13 @@ from models.instruments.loading import (
     load_instruments,
     parse_instrument,
     response_threshold,
+)
+from models.instruments.scoring import (
+    Flag,
+    FlagKind,
+    Score,
+    ScoreBand,
+    SubscaleScore,
     score,
 )
 
