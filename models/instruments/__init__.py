@@ -1,5 +1,15 @@
 """Symptom measures: definitions, loading, scoring, change over time and chart series."""
 
+from models.instruments.change import (
+    ChangeLabel,
+    ChangeSummary,
+    DatedTotal,
+    change_summary,
+    classify_change,
+    improvement_between,
+    reliable_change_threshold_computed,
+    response_threshold,
+)
 from models.instruments.definitions import (
     Band,
     Bands,
@@ -19,29 +29,21 @@ from models.instruments.definitions import (
     Source,
     Subscale,
     SymptomRule,
-    reliable_change_threshold_computed,
 )
 from models.instruments.loading import (
     RELATION_LABELS,
     SCHEMA_VERSION,
-    ChangeLabel,
-    ChangeSummary,
-    DatedTotal,
     DoseDissociation,
     DosingMarker,
     OverlaySeries,
     RelationToCare,
     TrendPoint,
-    change_summary,
-    classify_change,
     custom_instrument,
     get_instrument,
-    improvement_between,
     load_instrument_dir,
     load_instrument_file,
     load_instruments,
     parse_instrument,
-    response_threshold,
 )
 from models.instruments.scoring import (
     Flag,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -150,24 +149,15 @@ class MissingRule:
 
 @dataclass(frozen=True)
 class ChangeThreshold:
-    """A change of at least `points` counts (reliable change, clinically meaningful change)."""
+    """A change of at least `points` counts (reliable change, clinically meaningful change).
+
+    A computed one (change.computed_threshold) keeps its inputs, which its footnote cites.
+    """
 
     points: float
     source: Source | None
     computed: bool = False
     inputs: tuple[tuple[str, float], ...] = ()
-
-    @classmethod
-    def computed_from(
-        cls, sd: float, reliability: float, source: Source | None = None
-    ) -> ChangeThreshold:
-        """A Jacobson & Truax threshold from the baseline SD and test-retest reliability."""
-        return cls(
-            points=reliable_change_threshold_computed(sd, reliability),
-            source=source,
-            computed=True,
-            inputs=(("baseline SD", sd), ("test-retest r", reliability)),
-        )
 
 
 @dataclass(frozen=True)
@@ -318,12 +308,3 @@ class Instrument:
 
     def footnotes(self) -> list[str]:
         return [rule.footnote() for rule in self.rules()]
-
-
-def reliable_change_threshold_computed(sd: float, r: float) -> float:
-    """Jacobson & Truax reliable change: 1.96 * sqrt(2) * SD * sqrt(1 - r)."""
-    if not math.isfinite(sd) or sd <= 0:
-        raise ValueError(f"baseline SD must be a positive number, got {sd!r}")
-    if not math.isfinite(r) or not 0 <= r < 1:
-        raise ValueError(f"test-retest reliability r must be in [0, 1), got {r!r}")
-    return 1.96 * math.sqrt(2) * sd * math.sqrt(1 - r)

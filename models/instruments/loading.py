@@ -13,6 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from models.instruments.change import computed_threshold
 from models.instruments.definitions import (
     Band,
     Bands,
@@ -313,7 +314,7 @@ def _parse_threshold(r: _Reader, table: Mapping[str, Any], where: str) -> Change
         sd = r.get(table, "sd", (int, float), where)
         reliability = r.get(table, "reliability", (int, float), where)
         try:
-            return ChangeThreshold.computed_from(float(sd), float(reliability), source)
+            return computed_threshold(float(sd), float(reliability), source)
         except ValueError as error:
             r.fail(f"'{where}': {error}")
     r.fail(f"'{where}.method' must be 'published' or 'computed', got {method!r}")
@@ -508,7 +509,7 @@ def custom_instrument(
     elif baseline_sd is not None or reliability is not None:
         if baseline_sd is None or reliability is None:
             raise ValueError("a computed reliable change needs both baseline_sd and reliability")
-        threshold = ChangeThreshold.computed_from(baseline_sd, reliability, cited)
+        threshold = computed_threshold(baseline_sd, reliability, cited)
     labels = tuple(anchors)
     return Instrument(
         id=id,
@@ -523,158 +524,6 @@ def custom_instrument(
         answer_labels=labels,
         reliable_change=threshold,
         custom=True,
-    )
-
-
-# --------------------------------------------------------------------------------------
-# Change over time
-# --------------------------------------------------------------------------------------
-
-
-class ChangeLabel(StrEnum):
-    RELIABLE_IMPROVEMENT = "reliable improvement"
-    NO_RELIABLE_CHANGE = "no reliable change"
-    RELIABLE_DETERIORATION = "reliable deterioration"
-    NO_RULE = "no reliable change rule"
-    NOT_ENOUGH_DATA = "not enough data"
-
-
-@dataclass(frozen=True)
-class DatedTotal:
-    when: date
-    total: int
-
-
-@dataclass(frozen=True)
-class ChangeSummary:
-    """Baseline against latest. `change` is latest minus baseline; `improvement` is signed
-    so that positive is better whatever the instrument's direction. `clinically_meaningful`
-    is true when the change, either way, reaches the instrument's threshold."""
-
-    instrument_id: str
-    baseline: DatedTotal | None
-    latest: DatedTotal | None
-    change: int | None
-    improvement: int | None
-    label: ChangeLabel
-    reliable_change: float | None
-    response: bool | None
-    remission: bool | None
-    clinically_meaningful: bool | None
-    complete_points: int
-    incomplete_points: int
-
-
-_EPSILON = 1e-9
-
-
-def improvement_between(instrument: Instrument, baseline: float, total: float) -> float:
-    """Signed change from baseline where positive means better."""
-    return baseline - total if instrument.lower_is_better else total - baseline
-
-
-def classify_change(instrument: Instrument, baseline: float, total: float) -> ChangeLabel:
-    """Label a change by the reliable-change rule and direction, never by band moves."""
-    rule = instrument.reliable_change
-    if rule is None:
-        return ChangeLabel.NO_RULE
-    improvement = improvement_between(instrument, baseline, total)
-    if improvement >= rule.points - _EPSILON:
-        return ChangeLabel.RELIABLE_IMPROVEMENT
-    if -improvement >= rule.points - _EPSILON:
-        return ChangeLabel.RELIABLE_DETERIORATION
-    return ChangeLabel.NO_RELIABLE_CHANGE
-
-
-def response_threshold(instrument: Instrument, baseline: float) -> float | None:
-    """The total at or below which the response rule is met, or None if not defined."""
-    if instrument.response is None or baseline <= 0:
-        return None
-    return baseline * (1 - instrument.response.percent_reduction / 100)
-
-
-def change_summary(
-    instrument: Instrument,
-    points: Sequence[tuple[date, Score]],
-    baseline_index: int | None = None,
-) -> ChangeSummary:
-    """Compare the latest charted total with the baseline.
-
-    The baseline is `points[baseline_index]`, or the earliest point with a total when
-    None; the latest is the last point with a total dated after it (same date: later in
-    the sequence). Incomplete administrations without a prorated total are skipped.
-    """
-    for when, result in points:
-        if result.instrument_id != instrument.id:
-            raise ValueError(
-                f"a {result.instrument_id} score on {when} was given for {instrument.short_name}"
-            )
-    ordered: list[tuple[date, int, int]] = []
-    for index, (when, result) in enumerate(points):
-        if result.total is not None:
-            ordered.append((when, index, result.total))
-    ordered.sort(key=lambda entry: (entry[0], entry[1]))
-    incomplete = len(points) - len(ordered)
-
-    base: tuple[date, int, int] | None = None
-    if baseline_index is None:
-        if ordered:
-            base = ordered[0]
-    else:
-        if not -len(points) <= baseline_index < len(points):
-            raise ValueError(f"baseline_index {baseline_index} is outside the {len(points)} points")
-        index = baseline_index % len(points)
-        when, result = points[index]
-        if result.total is not None:
-            base = (when, index, result.total)
-
-    latest: tuple[date, int, int] | None = None
-    if base is not None:
-        after = [e for e in ordered if (e[0], e[1]) > (base[0], base[1])]
-        if after:
-            latest = after[-1]
-
-    rc = instrument.reliable_change
-    if base is None or latest is None:
-        return ChangeSummary(
-            instrument_id=instrument.id,
-            baseline=DatedTotal(base[0], base[2]) if base else None,
-            latest=None,
-            change=None,
-            improvement=None,
-            label=ChangeLabel.NOT_ENOUGH_DATA,
-            reliable_change=rc.points if rc else None,
-            response=None,
-            remission=None,
-            clinically_meaningful=None,
-            complete_points=len(ordered),
-            incomplete_points=incomplete,
-        )
-
-    baseline_total, latest_total = base[2], latest[2]
-    change = latest_total - baseline_total
-    improvement = int(improvement_between(instrument, baseline_total, latest_total))
-    threshold = response_threshold(instrument, baseline_total)
-    response = None if threshold is None else latest_total <= threshold + _EPSILON
-    remission = None
-    if instrument.remission is not None:
-        remission = latest_total < instrument.remission.below
-    meaningful = None
-    if instrument.clinically_meaningful is not None:
-        meaningful = abs(change) >= instrument.clinically_meaningful.points - _EPSILON
-    return ChangeSummary(
-        instrument_id=instrument.id,
-        baseline=DatedTotal(base[0], baseline_total),
-        latest=DatedTotal(latest[0], latest_total),
-        change=change,
-        improvement=improvement,
-        label=classify_change(instrument, baseline_total, latest_total),
-        reliable_change=rc.points if rc else None,
-        response=response,
-        remission=remission,
-        clinically_meaningful=meaningful,
-        complete_points=len(ordered),
-        incomplete_points=incomplete,
     )
 
 
