@@ -31,13 +31,7 @@ from models.instruments.definitions import (
     SymptomRule,
 )
 from models.instruments.loading import (
-    RELATION_LABELS,
     SCHEMA_VERSION,
-    DoseDissociation,
-    DosingMarker,
-    OverlaySeries,
-    RelationToCare,
-    TrendPoint,
     custom_instrument,
     get_instrument,
     load_instrument_dir,
@@ -52,6 +46,14 @@ from models.instruments.scoring import (
     ScoreBand,
     SubscaleScore,
     score,
+)
+from models.instruments.series import (
+    RELATION_LABELS,
+    DoseDissociation,
+    DosingMarker,
+    OverlaySeries,
+    RelationToCare,
+    TrendPoint,
 )
 
 __all__ = [

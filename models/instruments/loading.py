@@ -1,12 +1,10 @@
-"""Symptom-measure definitions (loaded from TOML), scoring, change rules and chart inputs."""
+"""Read instrument definitions from TOML, find the bundled ones, and build custom measures."""
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -33,16 +31,10 @@ from models.instruments.definitions import (
     Subscale,
     SymptomRule,
 )
-from models.instruments.scoring import (
-    Score,
-)
 from models.values import is_int, is_integral
 
+# The layout of an instrument file this reader understands; a file states the one it uses.
 SCHEMA_VERSION = 1
-
-# --------------------------------------------------------------------------------------
-# Loading
-# --------------------------------------------------------------------------------------
 
 _MISSING: Any = object()
 
@@ -525,70 +517,3 @@ def custom_instrument(
         reliable_change=threshold,
         custom=True,
     )
-
-
-# --------------------------------------------------------------------------------------
-# Chart inputs (plain values a service hands to reports.charts)
-# --------------------------------------------------------------------------------------
-
-
-class RelationToCare(StrEnum):
-    BASELINE = "baseline"
-    BEFORE_DOSE = "before_dose"
-    AFTER_DOSE = "after_dose"
-    INTEGRATION = "integration"
-    FOLLOW_UP = "follow_up"
-
-
-# What the therapist reads for each relation to care.
-RELATION_LABELS: dict[str, str] = {
-    "baseline": "Baseline",
-    "before_dose": "Before a dose",
-    "after_dose": "After a dose",
-    "integration": "Integration",
-    "follow_up": "Follow-up",
-}
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    when: date
-    score: Score
-    relation_to_care: RelationToCare | None = None
-
-
-@dataclass(frozen=True)
-class DosingMarker:
-    when: date
-    number: int
-
-
-@dataclass(frozen=True)
-class OverlaySeries:
-    """A secondary series on its own axis, e.g. IFS Self-energy or a target's SUD (0..10)."""
-
-    label: str
-    points: tuple[tuple[date, float], ...]
-    min_value: float = 0
-    max_value: float = 10
-
-
-@dataclass(frozen=True)
-class DoseDissociation:
-    """The dissociation measure taken at one dosing session: a CADSS or a CADSS-6 score."""
-
-    dose_number: int
-    score: Score
-    when: date | None = None
-
-    @property
-    def cadss_total(self) -> int | None:
-        return self.score.total if self.score.instrument_id == "cadss" else None
-
-    @property
-    def cadss6_total(self) -> int | None:
-        if self.score.instrument_id == "cadss6":
-            return self.score.total
-        if self.score.instrument_id == "cadss":
-            return self.score.subscale_total("cadss6")
-        raise ValueError(f"not a CADSS score: {self.score.instrument_id}")
