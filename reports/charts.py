@@ -25,19 +25,20 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Transform
 
-from models.instruments import (
+from models.instruments.change import (
     ChangeLabel,
     ChangeSummary,
-    DoseDissociation,
-    DosingMarker,
-    Instrument,
-    OverlaySeries,
-    RelationToCare,
-    Rule,
-    TrendPoint,
     change_summary,
     classify_change,
     response_threshold,
+)
+from models.instruments.definitions import Instrument, Rule
+from models.instruments.series import (
+    DoseDissociation,
+    DosingMarker,
+    OverlaySeries,
+    RelationToCare,
+    TrendPoint,
 )
 
 __all__ = [

@@ -125,7 +125,7 @@ def build_note_services() -> NoteServices:
 def build_measures_services() -> Any:
     """The measures screens' port (ui.measure_entry.MeasuresServices), built on first use
     so that start-up loads neither the measures screens nor SQLAlchemy."""
-    from models.instruments import RELATION_LABELS
+    from models.instruments.series import RELATION_LABELS
     from ui.measure_entry import MeasuresServices
 
     measures = "models.services.measures"

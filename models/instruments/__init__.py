@@ -1,5 +1,6 @@
 """Symptom measures: definitions, loading, scoring, change over time and chart series."""
 
+# The windows import from here; everything else imports from the module that owns a name.
 from models.instruments.change import (
     ChangeLabel,
     ChangeSummary,

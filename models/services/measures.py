@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import audit, instruments
+from models import audit
 from models.dto import AdministrationDTO, ClientChart
 from models.entities import (
     CARE_RELATIONS,
@@ -25,14 +25,16 @@ from models.entities import (
     MeasureAdministration,
 )
 from models.errors import NotFoundError, ValidationError
-from models.instruments import (
+from models.instruments.change import ChangeSummary, change_summary
+from models.instruments.definitions import Instrument
+from models.instruments.loading import custom_instrument, load_instruments
+from models.instruments.scoring import Score, score
+from models.instruments.series import (
     RELATION_LABELS,
-    ChangeSummary,
     DoseDissociation,
     DosingMarker,
-    Instrument,
     OverlaySeries,
-    Score,
+    RelationToCare,
     TrendPoint,
 )
 from models.services import convert
@@ -76,7 +78,7 @@ class InstrumentSeries:
     def points(self) -> tuple[TrendPoint, ...]:
         return tuple(
             TrendPoint(a.administration.administered_on, a.score,
-                       instruments.RelationToCare(a.administration.relation_to_care))
+                       RelationToCare(a.administration.relation_to_care))
             for a in self.charted
         )
 
@@ -96,7 +98,7 @@ def custom_instruments(session: Session) -> dict[str, Instrument]:
     rows = session.scalars(select(CustomInstrument).order_by(CustomInstrument.id))
     result = {}
     for row in rows:
-        result[row.key] = instruments.custom_instrument(
+        result[row.key] = custom_instrument(
             row.key, row.name, int(row.min_value), int(row.max_value), row.higher_is_better,
             reliable_change=row.reliable_change,
         )
@@ -104,7 +106,7 @@ def custom_instruments(session: Session) -> dict[str, Instrument]:
 
 
 def available_instruments(session: Session) -> dict[str, Instrument]:
-    return {**instruments.load_instruments(), **custom_instruments(session)}
+    return {**load_instruments(), **custom_instruments(session)}
 
 
 def create_custom_instrument(
@@ -158,7 +160,7 @@ def record_administration(
     if problems:
         raise ValidationError(problems)
     try:
-        score = instruments.score(instrument, data.responses)
+        result = score(instrument, data.responses)
     except ValueError as exc:
         raise ValidationError({"responses": str(exc)}) from None
     row = MeasureAdministration(
@@ -175,7 +177,7 @@ def record_administration(
     session.flush()
     audit.record(session, "measure.record", entity="measure_administration", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id, detail=f"instrument={instrument.id}")
-    return ScoredAdministration(convert.administration(row), instrument, score)
+    return ScoredAdministration(convert.administration(row), instrument, result)
 
 
 def mark_entered_in_error(
@@ -206,14 +208,14 @@ def score_administration(
     responses = {item: value for item, value in administration.responses
                  if item in instrument.items_by_number}
     return ScoredAdministration(administration, instrument,
-                                instruments.score(instrument, responses))
+                                score(instrument, responses))
 
 
 def build_measures_view(
     chart: ClientChart, known: Mapping[str, Instrument] | None = None
 ) -> MeasuresView:
     """Series per instrument, dose markers, per-dose dissociation and overlays, from DTOs."""
-    known = known if known is not None else instruments.load_instruments()
+    known = known if known is not None else load_instruments()
     by_instrument: dict[str, list[ScoredAdministration]] = {}
     for administration in chart.administrations:
         scored = score_administration(administration, known)
@@ -227,7 +229,7 @@ def build_measures_view(
         scored_list = by_instrument[instrument_id]
         instrument = scored_list[0].instrument
         counted = [s for s in scored_list if not s.administration.entered_in_error]
-        summary = instruments.change_summary(
+        summary = change_summary(
             instrument, [(s.administration.administered_on, s.score) for s in counted],
             baseline_index=_baseline_index(counted))
         series.append(InstrumentSeries(instrument, tuple(scored_list), summary))

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from models.dto import ClientChart
 from models.entities import SelfEnergyRating
-from models.instruments import Charting
+from models.instruments.definitions import Charting
 from models.services import care, chart, clients, measures
 from models.vault import create_vault
 from reports.charts import find_artists

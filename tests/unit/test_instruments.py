@@ -13,25 +13,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.instruments import (
+from models.instruments.change import (
     ChangeLabel,
     ChangeSummary,
+    change_summary,
+    reliable_change_threshold_computed,
+)
+from models.instruments.definitions import (
     Charting,
     Direction,
-    FlagKind,
     Instrument,
     InstrumentDefinitionError,
-    Score,
-    change_summary,
+)
+from models.instruments.loading import (
     custom_instrument,
     get_instrument,
     load_instrument_dir,
     load_instrument_file,
     load_instruments,
     parse_instrument,
-    reliable_change_threshold_computed,
-    score,
 )
+from models.instruments.scoring import FlagKind, Score, score
 
 INSTRUMENTS = load_instruments()
 GAD7 = INSTRUMENTS["gad7"]

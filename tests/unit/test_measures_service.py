@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.entities import ItemResponse
 from models.errors import ValidationError
-from models.instruments import ChangeLabel
+from models.instruments.change import ChangeLabel
 from models.services import care, chart, clients, measures
 
 DAY = dt.date(2026, 2, 2)

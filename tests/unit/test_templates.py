@@ -13,25 +13,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.templates import (
-    ExtractedFigures,
+from models.templates.definitions import (
     FieldKind,
+    Template,
+    TemplateDefinitionError,
+    UnknownTemplateError,
+)
+from models.templates.extraction import (
+    ExtractedFigures,
     PartStatusChange,
     Reevaluation,
     TargetRating,
-    Template,
-    TemplateDefinitionError,
-    TemplateRegistry,
-    UnknownTemplateError,
     VitalsReading,
-    canonical_json,
-    content_hash,
-    derive_values,
     extract_figures,
-    load_templates,
-    strip_private,
-    validate_note,
 )
+from models.templates.hashing import canonical_json, content_hash
+from models.templates.loading import TemplateRegistry, load_templates
+from models.templates.validation import derive_values, strip_private, validate_note
 
 BUNDLED = files("resources") / "templates"
 COMMON_IDS = (
