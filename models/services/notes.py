@@ -36,6 +36,7 @@ from models.errors import (
     SigningError,
     ValidationError,
 )
+from models.formatting import date_text
 from models.services import convert, parts, targets
 from models.templates.definitions import FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
@@ -95,7 +96,7 @@ def dosing_context(dosing: DosingSessionDTO, session_date: dt.date) -> str:
     if days < 0:
         when = f"{-days} days before (check the dates)"
     return (f"Follows dose {dosing.number} ({route}, {dose}) "
-            f"on {dosing.session_date:%d %b %Y}: {when}")
+            f"on {date_text(dosing.session_date)}: {when}")
 
 
 def latest_dosing_before(
