@@ -43,8 +43,8 @@ from models.inputs import (
     PartInput,
     TargetInput,
 )
-from models.instruments import Instrument
-from models.templates import Problem
+from models.instruments.definitions import Instrument
+from models.templates.validation import Problem
 
 T_co = TypeVar("T_co", covariant=True)
 

@@ -45,7 +45,7 @@ from models.inputs import (
     PartInput,
     TargetInput,
 )
-from models.instruments import Instrument
+from models.instruments.definitions import Instrument
 from models.services import (
     care,
     chart,
@@ -57,7 +57,7 @@ from models.services import (
     security,
     targets,
 )
-from models.templates import Problem
+from models.templates.validation import Problem
 from models.vault import create_vault, open_vault
 
 T = TypeVar("T")

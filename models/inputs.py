@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from models.instruments import Charting, Instrument
+from models.instruments.definitions import Charting, Instrument
 from models.vocabulary import (
     ADDENDUM_KINDS,
     CARE_RELATIONS,

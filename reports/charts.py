@@ -25,19 +25,21 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Transform
 
-from models.instruments import (
+from models.formatting import date_text, day_month
+from models.instruments.change import (
     ChangeLabel,
     ChangeSummary,
-    DoseDissociation,
-    DosingMarker,
-    Instrument,
-    OverlaySeries,
-    RelationToCare,
-    Rule,
-    TrendPoint,
     change_summary,
     classify_change,
     response_threshold,
+)
+from models.instruments.definitions import Instrument, Rule
+from models.instruments.series import (
+    DoseDissociation,
+    DosingMarker,
+    OverlaySeries,
+    RelationToCare,
+    TrendPoint,
 )
 
 __all__ = [
@@ -251,11 +253,11 @@ def _subtitle(summary: ChangeSummary) -> str:
     if summary.latest is None:
         if summary.baseline is None:
             return "No complete administrations yet"
-        return f"Baseline {summary.baseline.total} on {summary.baseline.when:%d %b %Y}"
+        return f"Baseline {summary.baseline.total} on {date_text(summary.baseline.when)}"
     assert summary.baseline is not None and summary.change is not None
     change = f"{summary.change:+d}".replace("-", "−")
     parts = [
-        f"Latest {summary.latest.total} ({summary.latest.when:%d %b %Y})",
+        f"Latest {summary.latest.total} ({date_text(summary.latest.when)})",
         f"{change} since baseline {summary.baseline.total}",
     ]
     if summary.label is not ChangeLabel.NO_RULE:
@@ -703,7 +705,7 @@ def build_cadss_chart(
         show_dates = index == len(panels) - 1
         ax.set_xticklabels(
             [
-                f"D{p.dose_number}" + (f"\n{p.when:%d %b}" if show_dates and p.when else "")
+                f"D{p.dose_number}" + (f"\n{day_month(p.when)}" if show_dates and p.when else "")
                 for p in doses
             ]
             if show_dates

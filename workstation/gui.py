@@ -67,8 +67,8 @@ def _show_bug(exc_type: type[BaseException], exc: BaseException,
 def check_definitions() -> None:
     """Load every note template and instrument definition; a damaged one raises with its
     file (and, for templates, the line)."""
-    from models.instruments import load_instruments
-    from models.templates import load_templates
+    from models.instruments.loading import load_instruments
+    from models.templates.loading import load_templates
 
     load_templates()
     load_instruments()

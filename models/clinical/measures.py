@@ -12,20 +12,16 @@ from dataclasses import dataclass, field
 from models.clinical.doses import dose_refs
 from models.dto import AdministrationDTO, ClientChart
 from models.formatting import date_text, signed_number
-from models.instruments import (
-    ChangeLabel,
-    ChangeSummary,
+from models.instruments.change import ChangeLabel, ChangeSummary, change_summary
+from models.instruments.definitions import Instrument
+from models.instruments.loading import load_instruments
+from models.instruments.scoring import FlagKind, Score, score
+from models.instruments.series import (
     DoseDissociation,
     DosingMarker,
-    FlagKind,
-    Instrument,
     OverlaySeries,
     RelationToCare,
-    Score,
     TrendPoint,
-    change_summary,
-    load_instruments,
-    score,
 )
 
 # The order instruments are listed in: the main measures, then dissociation, then custom

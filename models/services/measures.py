@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import audit, instruments
+from models import audit
 from models.clinical.measures import ScoredAdministration
 from models.dto import AdministrationDTO
 from models.entities import (
@@ -29,7 +29,9 @@ from models.inputs import (
     validate_custom_measure,
     validate_measure,
 )
-from models.instruments import Instrument
+from models.instruments.definitions import Instrument
+from models.instruments.loading import custom_instrument, load_instruments
+from models.instruments.scoring import score
 from models.services import convert
 
 
@@ -37,7 +39,7 @@ def custom_instruments(session: Session) -> dict[str, Instrument]:
     rows = session.scalars(select(CustomInstrument).order_by(CustomInstrument.id))
     result = {}
     for row in rows:
-        result[row.key] = instruments.custom_instrument(
+        result[row.key] = custom_instrument(
             row.key, row.name, int(row.min_value), int(row.max_value), row.higher_is_better,
             reliable_change=row.reliable_change,
         )
@@ -45,7 +47,7 @@ def custom_instruments(session: Session) -> dict[str, Instrument]:
 
 
 def available_instruments(session: Session) -> dict[str, Instrument]:
-    return {**instruments.load_instruments(), **custom_instruments(session)}
+    return {**load_instruments(), **custom_instruments(session)}
 
 
 def create_custom_instrument(
@@ -85,7 +87,7 @@ def record_administration(
     if problems:
         raise ValidationError(problems)
     try:
-        score = instruments.score(instrument, data.responses)
+        result = score(instrument, data.responses)
     except ValueError as exc:
         raise ValidationError({"responses": str(exc)}) from None
     row = MeasureAdministration(
@@ -102,7 +104,7 @@ def record_administration(
     session.flush()
     audit.record(session, "measure.record", entity="measure_administration", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id, detail=f"instrument={instrument.id}")
-    return ScoredAdministration(convert.administration(row), instrument, score)
+    return ScoredAdministration(convert.administration(row), instrument, result)
 
 
 def mark_entered_in_error(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import audit, templates
+from models import audit
 from models.clinical.doses import follows_a_dose
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
@@ -37,7 +37,11 @@ from models.errors import (
 )
 from models.inputs import AddendumInput, validate_addendum
 from models.services import convert, parts, targets
-from models.templates import Problem, Template
+from models.templates.definitions import FieldKind, Template
+from models.templates.extraction import ExtractedFigures, extract_figures
+from models.templates.hashing import content_hash
+from models.templates.loading import load_templates
+from models.templates.validation import Problem, derive_values, validate_note
 
 
 def _utcnow() -> dt.datetime:
@@ -53,7 +57,7 @@ def _load(session: Session, note_id: int) -> Note:
 
 def template_of(note: Note | NoteDTO) -> Template:
     """The template version the note was written in, never a newer one."""
-    return templates.load_templates().get(note.template_id, note.template_version)
+    return load_templates().get(note.template_id, note.template_version)
 
 
 def _plain(content: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,7 +114,7 @@ def create_note(
     client = session.get(Client, client_id)
     if client is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
-    template = templates.load_templates().latest(template_id)
+    template = load_templates().latest(template_id)
     day = session_date or today
     content: dict[str, Any] = {"session_date": day.isoformat()}
     course = session.get(Course, course_id) if course_id is not None else session.scalars(
@@ -233,13 +237,13 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
     problems = []
     for f in template.fields:
         value = row.content.get(f.id)
-        if f.kind == templates.FieldKind.TARGET_REF and isinstance(value, int):
+        if f.kind == FieldKind.TARGET_REF and isinstance(value, int):
             target = session.get(TargetMemory, value)
             if target is None or target.client_id != row.client_id:
                 problems.append(Problem(f.id, f.label,
                                         "The target chosen here is not in this client's "
                                         "registry; choose it again."))
-        elif f.kind == templates.FieldKind.PARTS_REF and isinstance(value, list):
+        elif f.kind == FieldKind.PARTS_REF and isinstance(value, list):
             for part_id in value:
                 part = session.get(IfsPart, part_id) if isinstance(part_id, int) else None
                 if part is None or part.client_id != row.client_id:
@@ -247,7 +251,7 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
                                             "A part chosen here is not in this client's "
                                             "registry; choose the parts again."))
                     break
-    figures = templates.extract_figures(template, row.content)
+    figures = extract_figures(template, row.content)
     for change in figures.part_status_changes:
         part = session.get(IfsPart, change.part_id)
         if part is None or part.client_id != row.client_id:
@@ -272,7 +276,7 @@ def check_for_signing(session: Session, note_id: int) -> list[Problem]:
     if row.status == "signed":
         return []
     template = template_of(row)
-    problems = templates.validate_note(template, row.content, for_signing=True)
+    problems = validate_note(template, row.content, for_signing=True)
     return problems + _reference_problems(session, row, template)
 
 
@@ -283,7 +287,7 @@ def note_hash(row: Note | NoteDTO) -> str:
         "follows_dosing_session_id": row.dosing_session_id,
         "content": row.content,
     }
-    return templates.content_hash(row.template_id, row.template_version, material)
+    return content_hash(row.template_id, row.template_version, material)
 
 
 def verify_note_hash(note: NoteDTO) -> bool:
@@ -297,13 +301,13 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
     if row.status == "signed":
         raise LockedError("This note is already signed.")
     template = template_of(row)
-    row.content = _plain(templates.derive_values(template, row.content))
+    row.content = _plain(derive_values(template, row.content))
     problems = check_for_signing(session, note_id)
     if problems:
         raise SigningError(problems)
     day = _parse_date(row.content.get("session_date")) or row.session_date
     row.session_date = day
-    figures = templates.extract_figures(template, row.content)
+    figures = extract_figures(template, row.content)
     _file_figures(session, row, template, figures, day)
     row.status = "signed"
     row.signed_at = _utcnow()
@@ -319,7 +323,7 @@ def _file_figures(
     session: Session,
     row: Note,
     template: Template,
-    figures: templates.ExtractedFigures,
+    figures: ExtractedFigures,
     day: dt.date,
 ) -> None:
     """Put the typed figures where they belong; each row carries the note's id (and so is
@@ -367,7 +371,7 @@ def _file_figures(
 
 
 def _file_dosing(
-    session: Session, row: Note, figures: templates.ExtractedFigures, day: dt.date
+    session: Session, row: Note, figures: ExtractedFigures, day: dt.date
 ) -> None:
     dosing = session.get_one(DosingSession, row.dosing_session_id)
     c = row.content

@@ -8,15 +8,10 @@ from typing import Any
 
 import pytest
 
-from models.instruments import (
-    DosingMarker,
-    Instrument,
-    RelationToCare,
-    Score,
-    TrendPoint,
-    load_instruments,
-    score,
-)
+from models.instruments.definitions import Instrument
+from models.instruments.loading import load_instruments
+from models.instruments.scoring import Score, score
+from models.instruments.series import DosingMarker, RelationToCare, TrendPoint
 from reports.charts import build_trend_chart, figure_to_png_bytes
 
 INSTRUMENTS = load_instruments()

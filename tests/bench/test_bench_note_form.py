@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
 from models.dto import PartDTO, TargetDTO
-from models.templates import load_templates
+from models.templates.loading import load_templates
 from ui.notes.form import NoteForm
 from workstation.screenshots_notes import sample_content
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from workstation.services import build_services
 
 from models.demo import DemoPlan, generate_demo, generate_heavy_client
 from models.vault import create_vault, derive_key
@@ -25,7 +26,6 @@ from ui.shell.main_window import MainWindow
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
 from workstation.gui import application
-from workstation.services import build_services
 
 from .conftest import BENCH_PASSPHRASE, TODAY
 

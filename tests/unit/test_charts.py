@@ -16,16 +16,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from models.instruments import (
+from models.instruments.definitions import Instrument
+from models.instruments.loading import load_instruments, parse_instrument
+from models.instruments.scoring import score
+from models.instruments.series import (
     DoseDissociation,
     DosingMarker,
-    Instrument,
     OverlaySeries,
     RelationToCare,
     TrendPoint,
-    load_instruments,
-    parse_instrument,
-    score,
 )
 from reports.charts import (
     DETERIORATED,
@@ -211,7 +210,7 @@ def test_points_outside_the_corridor_are_coloured_by_direction(phq9_chart: Figur
 
 
 def test_higher_is_better_flips_the_colours() -> None:
-    from models.instruments import custom_instrument
+    from models.instruments.loading import custom_instrument
 
     voc = custom_instrument("voc_demo", "VoC", 1, 7, higher_is_better=True, reliable_change=2)
     points = [TrendPoint(on(w), score(voc, {1: v})) for w, v in enumerate((3, 6, 1))]

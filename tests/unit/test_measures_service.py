@@ -14,7 +14,7 @@ from models.dto import CourseDTO, DosingSessionDTO
 from models.entities import ItemResponse
 from models.errors import ValidationError
 from models.inputs import ClientInput, CourseInput, CustomMeasureInput, DosingInput, MeasureInput
-from models.instruments import ChangeLabel
+from models.instruments.change import ChangeLabel
 from models.services import care
 
 DAY = dt.date(2026, 2, 2)

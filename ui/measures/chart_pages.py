@@ -30,7 +30,9 @@ from models.clinical.measures import (
     safety_text,
 )
 from models.formatting import date_text
-from models.instruments import ChangeLabel, ChangeSummary, Instrument, OverlaySeries
+from models.instruments.change import ChangeLabel, ChangeSummary
+from models.instruments.definitions import Instrument
+from models.instruments.series import OverlaySeries
 from reports.palette import DETERIORATED, IMPROVED
 from ui.measures.item_models import AdministrationTableModel, DissociationTableModel, SortProxy
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from models.api import Done
 from models.errors import DomainError, ValidationError
 from models.inputs import CustomMeasureInput, validate_custom_measure
-from models.instruments import Instrument
+from models.instruments.definitions import Instrument
 from ui.shell.tasks import TaskRunner, report_unexpected
 
 

@@ -29,7 +29,8 @@ from models.dto import ClientChart, DosingSessionDTO
 from models.errors import DomainError, ValidationError
 from models.formatting import date_text
 from models.inputs import MeasureInput, validate_measure
-from models.instruments import Charting, FlagKind, Instrument, Score, score
+from models.instruments.definitions import Charting, Instrument
+from models.instruments.scoring import FlagKind, Score, score
 from models.vocabulary import CARE_RELATIONS
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG

@@ -23,7 +23,7 @@ from models.clinical.measures import (
     score_text,
 )
 from models.formatting import date_text
-from models.instruments import DoseDissociation
+from models.instruments.series import DoseDissociation
 from models.vocabulary import CARE_RELATIONS
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.instruments import Item
+from models.instruments.definitions import Item
 
 
 class ItemRow(QFrame):

@@ -33,7 +33,7 @@ from models.api import Changes, Done, Kind
 from models.clinical.doses import dose_refs
 from models.clinical.measures import MeasuresView, ScoredAdministration, build_measures_view
 from models.dto import AdministrationDTO, ClientChart
-from models.instruments import Charting, Instrument
+from models.instruments.definitions import Charting, Instrument
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
 from ui.measures.chart_pages import DissociationPage, TrendPage

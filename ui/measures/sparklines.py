@@ -22,7 +22,9 @@ from models.clinical.measures import (
 )
 from models.dto import ClientChart
 from models.formatting import date_text
-from models.instruments import ChangeLabel, FlagKind, Instrument
+from models.instruments.change import ChangeLabel
+from models.instruments.definitions import Instrument
+from models.instruments.scoring import FlagKind
 from reports import palette
 from reports.palette import DETERIORATED, IMPROVED, NEUTRAL, SAFETY
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from models.dto import PartDTO, TargetDTO
 from models.formatting import date_text, number_text
-from models.templates import FieldDef, FieldKind
+from models.templates.definitions import FieldDef, FieldKind
 from models.values import is_blank, is_int, is_number
 
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.dto import PartDTO, TargetDTO
 from models.formatting import number_text
-from models.templates import FieldDef
+from models.templates.definitions import FieldDef
 from models.values import is_blank, is_int, is_number
 from reports.palette import INK, LINE
 from ui.common.style import repolish, set_role

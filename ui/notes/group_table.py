@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import PartDTO, TargetDTO
-from models.templates import FieldDef, FieldKind
+from models.templates.definitions import FieldDef, FieldKind
 from models.values import is_blank, is_int, is_number
 from reports.palette import PROBLEM_BG
 from ui.common.style import set_role

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.formatting import number_text
-from models.templates import FieldDef, FieldKind
+from models.templates.definitions import FieldDef, FieldKind
 from models.values import stored_number
 from reports.palette import MUTED
 from ui.common.dates import DATE_EDIT_FORMAT, TIME_EDIT_FORMAT

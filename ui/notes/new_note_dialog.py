@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from models.clinical.doses import NO_DOSE, dose_line, dose_refs, follows_a_dose
 from models.dto import CourseDTO
-from models.templates import Template, load_templates
+from models.templates.definitions import Template
+from models.templates.loading import load_templates
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 
 __all__ = ["NewNoteChoice", "NewNoteDialog"]

@@ -48,7 +48,9 @@ from models.dto import (
 from models.errors import DomainError, LockedError, SigningError
 from models.formatting import date_time_text, long_date, time_text
 from models.inputs import AddendumInput, PartInput, TargetInput
-from models.templates import Problem, Template, UnknownTemplateError, load_templates
+from models.templates.definitions import Template, UnknownTemplateError
+from models.templates.loading import load_templates
+from models.templates.validation import Problem
 from models.vocabulary import ADDENDUM_KINDS
 from reports.palette import INK, LINE, MUTED
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.templates import Problem
+from models.templates.validation import Problem
 from ui.common.style import set_role
 from ui.notes.inputs import RoomyDelegate
 

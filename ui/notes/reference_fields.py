@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import PartDTO, TargetDTO
-from models.templates import FieldDef
+from models.templates.definitions import FieldDef
 from models.values import is_id
 from ui.common.style import set_role
 from ui.notes.display import part_text, target_text

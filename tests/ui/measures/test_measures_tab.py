@@ -22,7 +22,7 @@ from models.backend import Backend as RealBackend
 from models.dto import ClientChart
 from models.entities import SelfEnergyRating
 from models.inputs import ClientInput, CourseInput, DosingInput, MeasureInput
-from models.instruments import Charting
+from models.instruments.definitions import Charting
 from models.services import care
 from models.vault import create_vault
 from reports.charts import find_artists

@@ -24,7 +24,9 @@ from models.demo import DemoPlan, generate_demo
 from models.dto import ClinicianDTO, PartDTO, TargetDTO
 from models.formatting import date_text
 from models.services import clinicians, notes, parts, targets
-from models.templates import FieldKind, Problem, Template, load_templates, validate_note
+from models.templates.definitions import FieldKind, Template
+from models.templates.loading import load_templates
+from models.templates.validation import Problem, validate_note
 from models.vault import Vault, create_vault, open_vault
 from ui.notes.dialogs import AddendumDialog
 from ui.notes.form import NoteForm

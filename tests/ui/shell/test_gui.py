@@ -72,13 +72,13 @@ def test_a_damaged_template_stops_start_up_naming_file_and_line(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from models import templates
+    import models.templates.loading as loading
 
     broken = tmp_path / "templates"
     broken.mkdir()
     (broken / "emdr.toml").write_text('id = "emdr"\nversion = 1\ntitle = [unclosed\n')
-    monkeypatch.setattr(templates, "load_templates",
-                        lambda directory=None: templates._load_directory(broken))
+    monkeypatch.setattr(loading, "load_templates",
+                        lambda directory=None: loading._load_directory(broken))
     shown: list[str] = []
 
     def answer() -> None:

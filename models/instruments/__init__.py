@@ -1,0 +1,1 @@
+"""Symptom measures: definitions, loading, scoring, change over time and chart series."""

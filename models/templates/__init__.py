@@ -1,0 +1,1 @@
+"""Note templates: definitions, loading, validation, hashing and figure extraction."""

@@ -1,0 +1,234 @@
+"""What a note template says: field kinds, fields, sections, and the extract-tag tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from models.values import is_number
+
+
+class FieldKind(StrEnum):
+    """What a field holds; decides its widget, its JSON shape and its checks."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    SCALE = "scale"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    TIME = "time"
+    YES_NO = "yes_no"
+    TARGET_REF = "target_ref"
+    PARTS_REF = "parts_ref"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer of a choice or multi-choice field: the stored value and the shown label."""
+
+    value: str
+    label: str
+
+
+# A derived value is kept to this many decimals: 35 mg / 70.5 kg is stored as 0.496, and an
+# entered value is compared with the calculation at the same precision.
+DERIVED_DIGITS: Final = 3
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A number worked out from two other number fields, e.g. mg/kg = dose_mg / weight_kg."""
+
+    left: str
+    operator: str
+    right: str
+
+    def value_in(self, content: Mapping[str, Any]) -> float | None:
+        """The value for this note's content; None until both inputs are numbers, or when the
+        result is undefined (a division by zero)."""
+        left, right = content.get(self.left), content.get(self.right)
+        if not (is_number(left) and is_number(right)):
+            return None
+        result = self.compute(float(left), float(right))
+        return None if result is None else round(result, DERIVED_DIGITS)
+
+    def compute(self, left: float, right: float) -> float | None:
+        if self.operator == "/":
+            return None if right == 0 else left / right
+        if self.operator == "*":
+            return left * right
+        if self.operator == "+":
+            return left + right
+        return left - right
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.operator} {self.right}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`required_if`: a field becomes required to sign when another field holds one of these."""
+
+    field: str
+    any_of: tuple[str | bool, ...]
+
+    def holds(self, content: Mapping[str, Any]) -> bool:
+        value = content.get(self.field)
+        # Compare types too: True == 1 in Python, but a yes/no answer is not a number.
+        return any(type(value) is type(v) and value == v for v in self.any_of)
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One field of a template, or one column of a repeating group."""
+
+    id: str
+    label: str
+    kind: FieldKind
+    help: str = ""
+    required: bool = False
+    private: bool = False
+    extract: str | None = None
+    options: tuple[Option, ...] = ()
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    unit: str | None = None
+    anchors: tuple[tuple[int, str], ...] = ()
+    max_length: int | None = None
+    target_kind: str | None = None
+    multiple: bool = False
+    columns: tuple[FieldDef, ...] = ()
+    min_rows: int = 0
+    max_rows: int | None = None
+    derived: Derivation | None = None
+    required_if: Condition | None = None
+
+    def option_label(self, value: str) -> str:
+        """The label shown for a stored choice value (the value itself if it is unknown)."""
+        return next((o.label for o in self.options if o.value == value), value)
+
+    def column(self, column_id: str) -> FieldDef:
+        for col in self.columns:
+            if col.id == column_id:
+                return col
+        raise KeyError(f"group {self.id!r} has no column {column_id!r}")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of fields; the form, the PDF and the validation follow this layout."""
+
+    id: str
+    title: str
+    fields: tuple[FieldDef, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    """One version of a note template, common fields already merged in."""
+
+    id: str
+    version: int
+    title: str
+    description: str
+    sections: tuple[Section, ...]
+    source: str
+    # SHA-256 of the definition as read (template + common fields): a note can record it
+    # and a test can pin it, so a released version is never edited in place.
+    fingerprint: str
+
+    @property
+    def fields(self) -> tuple[FieldDef, ...]:
+        return tuple(f for s in self.sections for f in s.fields)
+
+    def field(self, field_id: str) -> FieldDef:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(f"template {self.id!r} v{self.version} has no field {field_id!r}")
+
+    def field_for_tag(self, tag: str) -> FieldDef | None:
+        """The top-level field carrying an extract tag, if this template has one."""
+        return next((f for f in self.fields if f.extract == tag), None)
+
+
+class TemplateDefinitionError(ValueError):
+    """A template file cannot be used; the message names the file and the line."""
+
+    def __init__(self, file: str, line: int, message: str) -> None:
+        super().__init__(f"{file}, line {line}: {message}")
+        self.file = file
+        self.line = line
+        self.message = message
+
+
+class UnknownTemplateError(LookupError):
+    """A note asks for a template id or version this installation does not have."""
+
+
+# --------------------------------------------------------------------------- extract tags
+
+_K = FieldKind
+
+# Tag -> (kinds allowed, the range the receiving table expects or None). The ranges are
+# fixed because the figures land in shared histories: a target's SUD chart is 0..10
+# whichever template wrote it.
+FIELD_TAGS: Final[dict[str, tuple[frozenset[FieldKind], tuple[int, int] | None]]] = {
+    "target": (frozenset({_K.TARGET_REF}), None),
+    "target.sud_start": (frozenset({_K.SCALE}), (0, 10)),
+    "target.sud_end": (frozenset({_K.SCALE}), (0, 10)),
+    "target.voc_start": (frozenset({_K.SCALE}), (1, 7)),
+    "target.voc_end": (frozenset({_K.SCALE}), (1, 7)),
+    "reeval.target": (frozenset({_K.TARGET_REF}), None),
+    "reeval.sud": (frozenset({_K.SCALE}), (0, 10)),
+    "reeval.voc": (frozenset({_K.SCALE}), (1, 7)),
+    "dosing.dose_mg": (frozenset({_K.NUMBER}), None),
+    "dosing.weight_kg": (frozenset({_K.NUMBER}), None),
+    "dosing.mg_per_kg": (frozenset({_K.NUMBER}), None),
+    "dosing.vitals": (frozenset({_K.GROUP}), None),
+    "dosing.cadss_total": (frozenset({_K.INTEGER}), (0, 92)),
+    "dosing.cadss6": (frozenset({_K.INTEGER}), (0, 24)),
+    "dosing.moaas": (frozenset({_K.SCALE}), (0, 5)),
+    "ifs.self_energy": (frozenset({_K.SCALE}), (0, 10)),
+    "ifs.parts_worked": (frozenset({_K.PARTS_REF}), None),
+    "ifs.part_status_changes": (frozenset({_K.GROUP}), None),
+}
+
+# Column tags, valid only inside a group carrying the given tag.
+COLUMN_TAGS: Final[dict[str, dict[str, frozenset[FieldKind]]]] = {
+    "dosing.vitals": {
+        "minutes_from_dose": frozenset({_K.INTEGER}),
+        "systolic": frozenset({_K.INTEGER}),
+        "diastolic": frozenset({_K.INTEGER}),
+        "heart_rate": frozenset({_K.INTEGER}),
+        "spo2": frozenset({_K.INTEGER}),
+    },
+    "ifs.part_status_changes": {
+        "part": frozenset({_K.PARTS_REF}),
+        "status": frozenset({_K.CHOICE}),
+    },
+}
+
+# A rating means nothing without the thing it rates.
+TAG_NEEDS: Final[dict[str, str]] = {
+    "target.sud_start": "target",
+    "target.sud_end": "target",
+    "target.voc_start": "target",
+    "target.voc_end": "target",
+    "reeval.sud": "reeval.target",
+    "reeval.voc": "reeval.target",
+}
+
+# An extracted group is useless without these columns: a status change names a part and a status.
+GROUP_NEEDS_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "ifs.part_status_changes": ("part", "status"),
+}
+
+EXTRACT_TAGS: Final[tuple[str, ...]] = tuple(FIELD_TAGS)

@@ -1,0 +1,1 @@
+"""Tests of models.instruments, one module for each of its modules."""

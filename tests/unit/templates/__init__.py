@@ -1,0 +1,1 @@
+"""Tests of models.templates, one module for each of its modules."""
