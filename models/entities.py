@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models import vocabulary
+
 # Constraint names are stable across SQLite and PostgreSQL and let Alembic's batch mode
 # recreate tables without losing track of them.
 NAMING_CONVENTION = {
@@ -33,25 +35,20 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-CLIENT_STATUSES = ("active", "discharged")
-COURSE_KINDS = ("intensive", "spaced")
-NOTE_STATUSES = ("draft", "signed")
-ADDENDUM_KINDS = ("addendum", "correction", "late_entry")
-TARGET_KINDS = ("emdr", "art")
-TARGET_PRONGS = ("past", "present", "future")
-TARGET_STATUSES = (
-    "identified",
-    "in_processing",
-    "incomplete",
-    "completed",
-    "reevaluated_clear",
-    "reopened",
-)
-PART_TYPES = ("manager", "firefighter", "exile", "unknown")
-PART_STATUSES = ("identified", "befriended", "witnessed", "unburdened")
-RELATION_KINDS = ("protects", "polarized", "allied")
-CARE_RELATIONS = ("baseline", "before_dose", "after_dose", "integration", "follow_up")
-RATING_POINTS = ("baseline", "start", "end", "reevaluation", "set")
+# The codes each column may hold: the vocabulary's, so a label and a CHECK never disagree.
+# (A migration keeps its own copy: it must say what the schema was at its revision.)
+CLIENT_STATUSES = vocabulary.CLIENT_STATUSES.codes
+COURSE_KINDS = vocabulary.COURSE_KINDS.codes
+NOTE_STATUSES = vocabulary.NOTE_STATUSES.codes
+ADDENDUM_KINDS = vocabulary.ADDENDUM_KINDS.codes
+TARGET_KINDS = vocabulary.TARGET_KINDS.codes
+TARGET_PRONGS = vocabulary.TARGET_PRONGS.codes
+TARGET_STATUSES = vocabulary.TARGET_STATUSES.codes
+PART_TYPES = vocabulary.PART_TYPES.codes
+PART_STATUSES = vocabulary.PART_STATUSES.codes
+RELATION_KINDS = vocabulary.PART_RELATIONS.codes
+CARE_RELATIONS = vocabulary.CARE_RELATIONS.codes
+RATING_POINTS = vocabulary.RATING_POINTS.codes
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -62,10 +62,3 @@ def signed_number(value: float | int) -> str:
     if value < 0:
         return f"−{text}"
     return text
-
-
-def days_text(days: int) -> str:
-    """1 day, 3 days, the same day."""
-    if days == 0:
-        return "the same day"
-    return f"{days} day" if abs(days) == 1 else f"{days} days"

@@ -128,6 +128,12 @@ MEDICATIONS = Vocabulary(
     Term("esketamine", "Esketamine"),
 )
 
+DELIVERY = Vocabulary(
+    "delivery",
+    Term("in_office", "In office"),
+    Term("telehealth", "Telehealth"),
+)
+
 DOSING_SETTINGS = Vocabulary(
     "dosing setting",
     Term("in_office", "In office"),
@@ -201,3 +207,15 @@ CARE_RELATIONS = Vocabulary(
     Term("integration", "Integration"),
     Term("follow_up", "Follow-up"),
 )
+
+
+# The vocabularies a note template may draw its choices from (`vocabulary = "routes"`).
+VOCABULARIES: dict[str, Vocabulary] = {
+    "delivery": DELIVERY,
+    "routes": ROUTES,
+    "medications": MEDICATIONS,
+    "dosing_settings": DOSING_SETTINGS,
+    "part_statuses": PART_STATUSES,
+    "part_types": PART_TYPES,
+    "target_prongs": TARGET_PRONGS,
+}

@@ -25,10 +25,11 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Transform
 
-from models.formatting import date_text, day_month
+from models.clinical.doses import DoseRef, dose_range_label
+from models.clinical.measures import chart_subtitle, summarise_change
+from models.formatting import day_month
 from models.instruments.change import (
     ChangeLabel,
-    ChangeSummary,
     change_summary,
     classify_change,
     response_threshold,
@@ -38,12 +39,28 @@ from models.instruments.series import (
     DoseDissociation,
     DosingMarker,
     OverlaySeries,
-    RelationToCare,
     TrendPoint,
+)
+from reports.palette import (
+    BAND_EDGE,
+    BAND_HATCH,
+    BAND_KEY_EDGE,
+    BAND_LABEL,
+    CHART_GRID,
+    CHART_MUTED,
+    CHART_NOTE,
+    CHART_TEXT,
+    DETERIORATED,
+    DOSE,
+    IMPROVED,
+    INK,
+    NEUTRAL,
+    OKABE_ITO,
+    OVERLAY_COLOURS,
 )
 
 __all__ = [
-    "OKABE_ITO",
+    "ChartTooSmallError",
     "build_cadss_chart",
     "build_sparkline",
     "build_trend_chart",
@@ -51,23 +68,6 @@ __all__ = [
     "figure_to_svg_bytes",
     "find_artists",
 ]
-
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-}
-IMPROVED = OKABE_ITO["blue"]
-DETERIORATED = OKABE_ITO["vermillion"]
-NEUTRAL = "#5F5F5F"
-MUTED = "#6E6E6E"
-DOSE = OKABE_ITO["reddish_purple"]
-OVERLAY_COLOURS = (OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["sky_blue"])
 
 FONT = 9.0
 TITLE_FONT = 11.0
@@ -133,8 +133,8 @@ def _style_axes(ax: Axes, *, right_spine: bool = False) -> None:
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(right_spine)
     for side in ("left", "bottom", "right"):
-        ax.spines[side].set_color(MUTED)
-    ax.tick_params(labelsize=FONT, colors="#333333", length=3)
+        ax.spines[side].set_color(CHART_MUTED)
+    ax.tick_params(labelsize=FONT, colors=CHART_TEXT, length=3)
 
 
 def _date_axis(ax: Axes) -> None:
@@ -163,12 +163,11 @@ def _sources_footnote(rules: Sequence[Rule]) -> str:
     return "Rules and sources — " + "; ".join(parts) + "."
 
 
-def _dose_label_text(numbers: Sequence[int]) -> str:
-    if len(numbers) == 1:
-        return f"D{numbers[0]}"
-    if list(numbers) == list(range(numbers[0], numbers[0] + len(numbers))):
-        return f"D{numbers[0]}–{numbers[-1]}"
-    return ",".join(f"D{n}" for n in numbers)
+def _dose_label_text(doses: Sequence[DosingMarker]) -> str:
+    """The label of doses drawn too close to label apart: 'D1–4', 'C1 D5, C2 D1'."""
+    return dose_range_label(
+        DoseRef(0, d.course_index, d.in_course or d.number, d.label or f"D{d.number}", d.when,
+                d.number) for d in doses)
 
 
 def _dose_label_groups(
@@ -181,7 +180,7 @@ def _dose_label_groups(
 
     def extent(cluster: list[DosingMarker]) -> tuple[float, float]:
         centre = (_num(cluster[0].when) + _num(cluster[-1].when)) / 2 * x_to_inch
-        half = _text_width_in(_dose_label_text([d.number for d in cluster]), bold=True) / 2 + 0.04
+        half = _text_width_in(_dose_label_text(cluster), bold=True) / 2 + 0.04
         return centre - half, centre + half
 
     merged = True
@@ -195,7 +194,7 @@ def _dose_label_groups(
     return [
         (
             (_num(cluster[0].when) + _num(cluster[-1].when)) / 2,
-            _dose_label_text([dose.number for dose in cluster]),
+            _dose_label_text(cluster),
         )
         for cluster in clusters
     ]
@@ -219,7 +218,7 @@ class _BandHandler(HandlerBase):
                 facecolor="black" if self.validated else "none",
                 alpha=0.05 + 0.07 * step if self.validated else 1.0,
                 hatch=None if self.validated else "/" * (1 + step),
-                edgecolor="#BDBDBD",
+                edgecolor=BAND_KEY_EDGE,
                 linewidth=0,
                 transform=trans,
             )
@@ -240,35 +239,6 @@ class _LineLabel:
     text: str
     colour: str
     gid: str
-
-
-def _baseline_index(points: Sequence[TrendPoint]) -> int | None:
-    for index, point in enumerate(points):
-        if point.relation_to_care is RelationToCare.BASELINE and point.score.total is not None:
-            return index
-    return None
-
-
-def _subtitle(summary: ChangeSummary) -> str:
-    if summary.latest is None:
-        if summary.baseline is None:
-            return "No complete administrations yet"
-        return f"Baseline {summary.baseline.total} on {date_text(summary.baseline.when)}"
-    assert summary.baseline is not None and summary.change is not None
-    change = f"{summary.change:+d}".replace("-", "−")
-    parts = [
-        f"Latest {summary.latest.total} ({date_text(summary.latest.when)})",
-        f"{change} since baseline {summary.baseline.total}",
-    ]
-    if summary.label is not ChangeLabel.NO_RULE:
-        parts.append(summary.label.value)
-    if summary.clinically_meaningful:
-        parts.append("clinically meaningful change")
-    if summary.response:
-        parts.append("response")
-    if summary.remission:
-        parts.append("remission")
-    return " · ".join(parts)
 
 
 def _spread(positions: list[float], gap: float, low: float, high: float) -> list[float]:
@@ -315,14 +285,14 @@ def _draw_bands(ax: Axes, instrument: Instrument) -> None:
         else:
             # Hatched, never solid: these bands are a convention, not a validated scale.
             ax.axhspan(low, high, facecolor="none", hatch="/" * (1 + min(rank, 3)),
-                       edgecolor="#CFCFCF", linewidth=0, zorder=0, gid=gid)
+                       edgecolor=BAND_HATCH, linewidth=0, zorder=0, gid=gid)
         if index and not bands.validated:
-            ax.axhline(band.min_total - 0.5, color="#A8A8A8", linewidth=0.8,
+            ax.axhline(band.min_total - 0.5, color=BAND_EDGE, linewidth=0.8,
                        linestyle=(0, (4, 3)), zorder=0.5, gid="band-boundary")
         suffix = "" if bands.validated else " (not validated)"
         ax.text(0.995, (band.min_total + band.max_total) / 2, band.label.lower() + suffix,
                 transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=FONT,
-                color="#4A4A4A", style="italic", gid=f"band-label:{band.key}", zorder=2.5,
+                color=BAND_LABEL, style="italic", gid=f"band-label:{band.key}", zorder=2.5,
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
                       "alpha": 0.55})
 
@@ -400,8 +370,9 @@ def build_trend_chart(
     `header=False` leaves out the title and the change line, for a screen that shows
     both already; the plot takes the room.
 
-    The baseline is `points[baseline_index]`, else the first complete point tagged
-    BASELINE, else the earliest complete point. Administrations without a total are not
+    The baseline is `points[baseline_index]`, else the one models.clinical.measures
+    chooses (the first complete administration marked baseline, else the first complete
+    one), as on every other screen. Administrations without a total are not
     plotted, but their safety flags are still marked along the top edge. Every part has
     a gid ("band:<key>", "rc-corridor", "baseline", "dose-marker", "point-improved",
     "safety-flag", "footnote", ...) so tests and the UI can find it.
@@ -417,10 +388,12 @@ def build_trend_chart(
     if baseline_index is not None:
         if not -len(points) <= baseline_index < len(points):
             raise ValueError(f"baseline_index {baseline_index} is outside the {len(points)} points")
-        chosen: int | None = order.index(baseline_index % len(points))
+        chosen = order.index(baseline_index % len(points))
+        summary = change_summary(instrument, [(p.when, p.score) for p in ordered], chosen)
     else:
-        chosen = _baseline_index(ordered)
-    summary = change_summary(instrument, [(p.when, p.score) for p in ordered], chosen)
+        summary, _chosen = summarise_change(instrument, [
+            (p.when, p.relation_to_care.value if p.relation_to_care else None, p.score)
+            for p in ordered])
     base = summary.baseline.total if summary.baseline is not None else None
     base_when = summary.baseline.when if summary.baseline is not None else None
     rc = instrument.reliable_change
@@ -590,8 +563,8 @@ def build_trend_chart(
         heading = title or f"{instrument.short_name} — {instrument.title}"
         fig.text(0.12 / width, 1 - 0.1 / height, heading, ha="left", va="top",
                  fontsize=TITLE_FONT, fontweight="bold", gid="title")
-        fig.text(0.12 / width, 1 - 0.34 / height, _subtitle(summary), ha="left", va="top",
-                 fontsize=FONT, color="#333333", gid="subtitle")
+        fig.text(0.12 / width, 1 - 0.34 / height, chart_subtitle(summary), ha="left", va="top",
+                 fontsize=FONT, color=CHART_TEXT, gid="subtitle")
 
     labels = [str(handle.get_label()) for handle in handles]
     ncol = _legend_columns(labels, width - 0.3)
@@ -612,7 +585,8 @@ def build_trend_chart(
     bottom = margins.bottom + legend_in + footnote_in
     plot_height = height - margins.top - bottom
     if plot_height < 1.0:
-        raise ValueError(f"a {width}x{height} in chart leaves no room for the plot; make it taller")
+        raise ChartTooSmallError(
+            f"a {width}x{height} in chart leaves no room for the plot; make it taller")
     position = (margins.left / width, bottom / height, plot_width / width, plot_height / height)
     for axes in fig.axes:
         axes.set_position(position)
@@ -643,8 +617,13 @@ def build_trend_chart(
         )
         legend.set_gid("legend")
     fig.text(0.12 / width, (footnote_in - 0.04) / height, "\n".join(note_lines), ha="left",
-             va="top", fontsize=FONT, color="#444444", linespacing=1.25, gid="footnote")
+             va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25, gid="footnote")
     return fig
+
+
+class ChartTooSmallError(ValueError):
+    """The size asked for leaves no room for the plot (a long legend or footnote): the
+    caller may ask again, taller."""
 
 
 def _integer_locator(span: int) -> MaxNLocator:
@@ -695,17 +674,18 @@ def build_cadss_chart(
             if value is None:
                 measured = which == "six" or dose.score.instrument_id == "cadss"
                 ax.text(dose.dose_number, ceiling * 0.04, "incomplete" if measured else "not given",
-                        ha="center", va="bottom", fontsize=FONT, color=MUTED, rotation=90,
+                        ha="center", va="bottom", fontsize=FONT, color=CHART_MUTED, rotation=90,
                         gid="cadss-incomplete" if measured else "cadss-not-given")
                 continue
             ax.bar(dose.dose_number, value, width=0.6, color=colour, zorder=2, gid=gid)
             ax.text(dose.dose_number, value + ceiling * 0.02, str(value), ha="center",
-                    va="bottom", fontsize=FONT, color="#222222", gid=f"{gid}-value")
+                    va="bottom", fontsize=FONT, color=INK, gid=f"{gid}-value")
         ax.set_xticks(numbers)
         show_dates = index == len(panels) - 1
         ax.set_xticklabels(
             [
-                f"D{p.dose_number}" + (f"\n{day_month(p.when)}" if show_dates and p.when else "")
+                (p.label or f"D{p.dose_number}")
+                + (f"\n{day_month(p.when)}" if show_dates and p.when else "")
                 for p in doses
             ]
             if show_dates
@@ -713,12 +693,12 @@ def build_cadss_chart(
         )
         if numbers:
             ax.set_xlim(min(numbers) - 0.6, max(numbers) + 0.6)
-        ax.grid(axis="y", color="#E3E3E3", linewidth=0.8, zorder=0)
+        ax.grid(axis="y", color=CHART_GRID, linewidth=0.8, zorder=0)
         ax.set_axisbelow(True)
     fig.text(0.12 / width, 1 - 0.1 / height, "Dissociation at each dosing session",
              ha="left", va="top", fontsize=TITLE_FONT, fontweight="bold", gid="title")
     fig.text(0.12 / width, (footnote_in - 0.06) / height, "\n".join(note_lines), ha="left",
-             va="top", fontsize=FONT, color="#444444", linespacing=1.25, gid="footnote")
+             va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25, gid="footnote")
     return fig
 
 

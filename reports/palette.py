@@ -49,7 +49,10 @@ CHART_TEXT = "#333333"
 CHART_NOTE = "#444444"
 CHART_MUTED = "#6E6E6E"
 CHART_GRID = "#E3E3E3"
-BAND_EDGE = "#A8A8A8"
+BAND_EDGE = "#A8A8A8"  # the line between two severity bands
+BAND_HATCH = "#CFCFCF"  # the hatching of bands that are not validated
+BAND_KEY_EDGE = "#BDBDBD"  # a band's swatch in the legend
+BAND_LABEL = "#4A4A4A"
 
 
 @dataclass(frozen=True)

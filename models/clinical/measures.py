@@ -6,6 +6,8 @@ Totals, bands and labels are derived here from the stored item answers, never st
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -60,6 +62,23 @@ def baseline_index(scored: Sequence[tuple[str | None, Score]]) -> int | None:
     if marked:
         return marked[0]
     return complete[0] if complete else None
+
+
+def summarise_change(
+    instrument: Instrument, scored: Sequence[tuple[dt.date, str | None, Score]]
+) -> tuple[ChangeSummary, int | None]:
+    """The change summary of counted administrations in date order, with the baseline
+    chosen by `baseline_index`, and that index. With no complete administration nothing is
+    a baseline and nothing is compared (the incomplete ones are still counted)."""
+    base = baseline_index([(relation, s) for _when, relation, s in scored])
+    summary = change_summary(instrument, [(when, s) for when, _relation, s in scored],
+                             baseline_index=base)
+    if base is None:
+        summary = dataclasses.replace(
+            summary, baseline=None, latest=None, change=None, improvement=None,
+            label=ChangeLabel.NOT_ENOUGH_DATA, response=None, remission=None,
+            clinically_meaningful=None)
+    return summary, base
 
 
 @dataclass(frozen=True)
@@ -120,13 +139,9 @@ def build_series(instrument: Instrument,
     ordered = sorted(scored, key=lambda s: (s.administration.administered_on,
                                             s.administration.id))
     counted = [s for s in ordered if not s.administration.entered_in_error]
-    base = baseline_index([(s.administration.relation_to_care, s.score) for s in counted])
-    summary = change_summary(
-        instrument, [(s.administration.administered_on, s.score) for s in counted],
-        baseline_index=base)
-    if base is None:
-        # No complete administration: nothing is a baseline, so nothing is compared.
-        summary = change_summary(instrument, [], baseline_index=None)
+    summary, base = summarise_change(instrument, [
+        (s.administration.administered_on, s.administration.relation_to_care, s.score)
+        for s in counted])
     return InstrumentSeries(instrument, tuple(ordered), summary, base)
 
 
@@ -144,7 +159,7 @@ def build_measures_view(
     series = tuple(build_series(known[i], by_instrument[i]) for i in ordered_ids
                    if i not in DISSOCIATION_INSTRUMENTS)
     refs = dose_refs(chart.courses)
-    markers = tuple(DosingMarker(r.when, r.ordinal, r.label)
+    markers = tuple(DosingMarker(r.when, r.ordinal, r.label, r.course_index, r.number)
                     for r in sorted(refs.values(), key=lambda r: r.ordinal))
     dissociation = []
     for instrument_id in DISSOCIATION_INSTRUMENTS:

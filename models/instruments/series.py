@@ -31,6 +31,8 @@ class DosingMarker:
     when: date
     number: int  # position over the whole record, by date (an axis position)
     label: str = ""  # "D3" or "C2 D3": models.clinical.doses numbers doses within a course
+    course_index: int = 1  # which course, by start date
+    in_course: int = 0  # its number within the course (0: the same as `number`)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -41,9 +40,3 @@ def current_revision(connection: Connection) -> str | None:
 
 def upgrade_to_head(connection: Connection) -> None:
     command.upgrade(_config(connection), "head")
-
-
-def autogenerate_revision(connection: Connection, message: str, rev_id: str) -> Any:
-    """Developer helper: write a new revision from the difference to the entities."""
-    return command.revision(_config(connection), message=message, autogenerate=True,
-                            rev_id=rev_id)

@@ -28,16 +28,3 @@ def create_clinician(
 def primary_clinician(session: Session) -> ClinicianDTO | None:
     row = session.scalars(select(Clinician).order_by(Clinician.id).limit(1)).first()
     return convert.clinician(row) if row is not None else None
-
-
-def update_clinician(
-    session: Session, clinician_id: int, name: str, credentials: str, licence: str
-) -> ClinicianDTO:
-    row = session.get_one(Clinician, clinician_id)
-    if not name.strip():
-        raise ValidationError({"name": "The clinician's name is required."})
-    row.name, row.credentials, row.licence = name.strip(), credentials.strip(), licence.strip()
-    session.flush()
-    audit.record(session, "clinician.update", entity="clinician", entity_id=row.id,
-                 actor_id=row.id)
-    return convert.clinician(row)

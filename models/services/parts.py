@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.dto import PartDTO, PartRelationDTO
 from models.entities import (
-    RELATION_KINDS,
     Client,
     IfsPart,
     PartRelation,
@@ -22,6 +21,7 @@ from models.entities import (
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.inputs import PartInput, validate_part
 from models.services import convert
+from models.vocabulary import PART_RELATIONS
 
 
 def create_part(
@@ -54,7 +54,7 @@ def add_relation(
     session: Session, client_id: int, kind: str, from_part_id: int, to_part_id: int,
     *, actor_id: int | None = None,
 ) -> PartRelationDTO:
-    if kind not in RELATION_KINDS:
+    if kind not in PART_RELATIONS:
         raise ValidationError({"kind": "Choose protects, polarized or allied."})
     if from_part_id == to_part_id:
         raise ValidationError({"to_part_id": "A part cannot relate to itself."})

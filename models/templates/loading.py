@@ -30,6 +30,7 @@ from models.templates.definitions import (
 )
 from models.templates.hashing import canonical_json
 from models.values import is_int, is_number
+from models.vocabulary import TARGET_KINDS, VOCABULARIES
 
 _K = FieldKind
 
@@ -47,8 +48,8 @@ _BASE_KEYS: Final = frozenset({"id", "label", "kind", "help", "required", "priva
 _KIND_KEYS: Final[dict[FieldKind, frozenset[str]]] = {
     _K.TEXT: frozenset({"max_length"}),
     _K.LONG_TEXT: frozenset({"max_length"}),
-    _K.CHOICE: frozenset({"options"}),
-    _K.MULTI_CHOICE: frozenset({"options"}),
+    _K.CHOICE: frozenset({"options", "vocabulary"}),
+    _K.MULTI_CHOICE: frozenset({"options", "vocabulary"}),
     _K.SCALE: frozenset({"min", "max", "anchors"}),
     _K.INTEGER: frozenset({"min", "max", "unit"}),
     _K.NUMBER: frozenset({"min", "max", "unit", "derived"}),
@@ -59,7 +60,7 @@ _KIND_KEYS: Final[dict[FieldKind, frozenset[str]]] = {
     _K.PARTS_REF: frozenset({"multiple"}),
     _K.GROUP: frozenset({"columns", "min_rows", "max_rows"}),
 }
-_TARGET_KINDS: Final = ("emdr", "art")
+_TARGET_KINDS: Final = TARGET_KINDS.codes
 
 
 class _Source:
@@ -166,6 +167,16 @@ class _Table:
 
 
 def _parse_options(t: _Table) -> tuple[Option, ...]:
+    """The choices: listed in the template, or `vocabulary = "routes"` for the codes and
+    words of models.vocabulary (so a route is named the same in a note and everywhere)."""
+    name = t.data.get("vocabulary")
+    if name is not None:
+        if "options" in t.data:
+            t.fail("give either 'options' or 'vocabulary', not both")
+        vocabulary = VOCABULARIES.get(name) if isinstance(name, str) else None
+        if vocabulary is None:
+            t.fail(f"unknown vocabulary {name!r}; known: {', '.join(sorted(VOCABULARIES))}")
+        return tuple(Option(term.code, term.label) for term in vocabulary)
     options: list[Option] = []
     for raw in t.tables("options"):
         unknown = sorted(set(raw) - {"value", "label"})
@@ -176,6 +187,19 @@ def _parse_options(t: _Table) -> tuple[Option, ...]:
             t.fail(f"option value {value!r} appears twice")
         options.append(Option(value, label))
     return tuple(options)
+
+
+def _spelt_out(raw: Any) -> Any:
+    """The raw TOML with every `vocabulary = "name"` replaced by the options it stands for."""
+    if isinstance(raw, dict):
+        out = {key: _spelt_out(value) for key, value in raw.items() if key != "vocabulary"}
+        vocabulary = VOCABULARIES.get(raw.get("vocabulary", ""))
+        if vocabulary is not None:
+            out["options"] = [{"value": t.code, "label": t.label} for t in vocabulary]
+        return out
+    if isinstance(raw, list):
+        return [_spelt_out(item) for item in raw]
+    return raw
 
 
 def _check_bounds(t: _Table, low: int | float | None, high: int | float | None) -> None:
@@ -602,8 +626,10 @@ def _parse_template(
     sections = (*common.first, *(s for s, _ in own), *common.last)
     fields = [f for s in sections for f in s.fields]
     _check_cross_references(src, [f for s, _ in own for f in s.fields], fields, lines)
-    fingerprint = hashlib.sha256(
-        canonical_json({"common": common.raw, "template": raw}).encode("utf-8")
+    # Over the definition as it reads with its vocabularies spelt out: a released version
+    # stays pinned even if a vocabulary it draws on were changed.
+    fingerprint = hashlib.sha256(canonical_json(
+        {"common": _spelt_out(common.raw), "template": _spelt_out(raw)}).encode("utf-8")
     ).hexdigest()
     return Template(
         id=template_id,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from models.backend import Backend
+from models.clock import FixedClock
 from models.services import notes
 from models.vault import Vault
 
@@ -18,16 +20,16 @@ def test_sign_emdr_note(benchmark: Any, heavy_vault: tuple[Vault, int]) -> None:
                         if n.template_id == "emdr" and n.signed)
     content = dict(template.content)
 
+    backend = Backend(vault, clock=FixedClock(TODAY))
+
     def new_draft() -> tuple[tuple[int], dict[str, Any]]:
-        with vault.transaction() as session:
-            note = notes.create_note(session, client_id, "emdr", author_id=1,
-                                     session_date=TODAY - dt.timedelta(days=1))
-            notes.save_draft(session, note.id, content)
+        note = backend.notes.create(client_id, "emdr", author_id=1,
+                                    session_date=TODAY - dt.timedelta(days=1)).value
+        backend.notes.save_draft(note.id, content)
         return (note.id,), {}
 
     def sign(note_id: int) -> str:
-        with vault.transaction() as session:
-            return notes.sign_note(session, note_id, clinician_id=1).status
+        return backend.notes.sign(note_id, clinician_id=1).value.status
 
     result = benchmark.pedantic(sign, setup=new_draft, rounds=30, iterations=1)
     assert result == "signed"

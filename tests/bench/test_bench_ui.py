@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from workstation.services import build_services
 
 from models.demo import DemoPlan, generate_demo, generate_heavy_client
 from models.vault import create_vault, derive_key
@@ -26,6 +25,7 @@ from ui.shell.main_window import MainWindow
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
 from workstation.gui import application
+from workstation.offscreen import fixed_runner
 
 from .conftest import BENCH_PASSPHRASE, TODAY
 
@@ -38,9 +38,9 @@ from PySide6.QtCore import QTimer
 from workstation.gui import application, unlock_window
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
-from workstation.services import build_services
+from workstation.opener import LazyOpener
 app = application()
-runner = TaskRunner(build_services())
+runner = TaskRunner(LazyOpener())
 window = unlock_window(runner, Settings(Path(sys.argv[1])), Path(sys.argv[2]))
 window.show()
 QTimer.singleShot(0, app.quit)
@@ -66,7 +66,7 @@ def ui_vault(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 @pytest.fixture
 def ui_runner(qapp: Any) -> Iterator[TaskRunner]:
     application()
-    runner = TaskRunner(build_services())
+    runner = fixed_runner(TODAY)
     yield runner
     runner.shutdown()
 
@@ -90,14 +90,13 @@ def test_unlock_to_usable_main_window(benchmark: Any, qtbot: QtBot, ui_runner: T
     """From pressing Unlock to the client list shown (the key derivation included)."""
     path, _ = ui_vault
     settings = Settings(tmp_path / "s.ini")
-    services = ui_runner.services
-    services.prewarm()  # as during typing: the worker imports while the passphrase is typed
+    ui_runner.opener.prewarm()  # as during typing: the worker imports while it is typed
     windows: list[MainWindow] = []
 
     def unlock_and_show() -> None:
         opened: list[Any] = []
-        ui_runner.open_vault(path, BENCH_PASSPHRASE, opened.append,
-                             then=services.primary_clinician)
+        ui_runner.open_vault(path, BENCH_PASSPHRASE, lambda b: b.practice.clinician(),
+                             opened.append)
         qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
         window = MainWindow(ui_runner, settings, path, opened[0], idle_ms=3_600_000)
         windows.append(window)
@@ -135,8 +134,8 @@ def test_switch_to_client_with_300_sessions(benchmark: Any, qtbot: QtBot,
     """Select the 300-session client and wait until its overview is laid out and painted."""
     path, heavy_id = ui_vault
     opened: list[Any] = []
-    ui_runner.open_vault(path, BENCH_PASSPHRASE, opened.append,
-                         then=ui_runner.services.primary_clinician)
+    ui_runner.open_vault(path, BENCH_PASSPHRASE, lambda b: b.practice.clinician(),
+                         opened.append)
     qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
     window = MainWindow(ui_runner, Settings(tmp_path / "s.ini"), path, opened[0],
                         idle_ms=3_600_000)

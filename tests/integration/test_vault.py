@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import audit, migrations
 from models.entities import Base
+from models.inputs import ClientInput
 from models.services import clients
 from models.vault import (
     NotAVaultError,
@@ -31,6 +32,7 @@ from models.vault import (
     integrity_check,
     open_vault,
 )
+from tests.conftest import TODAY
 
 pytestmark = pytest.mark.integration
 
@@ -50,13 +52,16 @@ def _leave_unmerged_wal(path: Path, passphrase: str) -> None:
         """
         import os, sys
         from models.vault import open_vault
+        import datetime as dt
+        from models.inputs import ClientInput
         from models.services import clients
+        TODAY = dt.date(2026, 11, 1)
         vault = open_vault(sys.argv[1], sys.argv[2])
         with vault.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
             conn.commit()
         with vault.transaction() as s:
-            clients.create_client(s, clients.ClientInput(name="Crash Fixture"))
+            clients.create_client(s, today=TODAY, data=ClientInput(name="Crash Fixture"))
         os._exit(0)
         """
     )
@@ -162,7 +167,7 @@ def test_any_passphrase_works_and_opens_in_plain_sqlcipher(
     path = tmp_path / "odd.iwvault"
     vault = create_vault(path, odd_passphrase)
     with vault.transaction() as s:
-        clients.create_client(s, clients.ClientInput(name="Quote Fixture"))
+        clients.create_client(s, today=TODAY, data=ClientInput(name="Quote Fixture"))
     vault.close()
     vault = open_vault(path, odd_passphrase)
     vault.close()
@@ -231,12 +236,11 @@ def test_sqlcipher_does_not_log_a_wrong_key(
 def test_a_failed_insert_never_shows_the_values(vault_path: Path, passphrase: str) -> None:
     vault = create_vault(vault_path, passphrase)
     with vault.transaction() as s:
-        clients.create_client(
-            s, clients.ClientInput(name="Unique Secretname"), record_number="C-0042"
-        )
+        clients.create_client(s, today=TODAY, data=ClientInput(name="Unique Secretname"),
+                              record_number="C-0042")
     with pytest.raises(IntegrityError) as info, vault.transaction() as s:
-        clients.create_client(
-            s, clients.ClientInput(name="Hidden Valuename", diagnoses="Private Dx"),
+        clients.create_client(s, today=TODAY,
+                              data=ClientInput(name="Hidden Valuename", diagnoses="Private Dx"),
             record_number="C-0042",
         )
     message = str(info.value)
@@ -249,7 +253,7 @@ def test_a_failed_insert_never_shows_the_values(vault_path: Path, passphrase: st
 def test_client_text_is_not_readable_on_disk(vault_path: Path, passphrase: str) -> None:
     vault = create_vault(vault_path, passphrase)
     with vault.transaction() as s:
-        clients.create_client(s, clients.ClientInput(name="Plaintext Canary",
+        clients.create_client(s, today=TODAY, data=ClientInput(name="Plaintext Canary",
                                                      diagnoses="Canary diagnosis"))
     raw = b"".join(
         p.read_bytes() for p in vault_path.parent.iterdir() if p.name.startswith(vault_path.name)
@@ -264,7 +268,7 @@ def test_the_audit_log_is_append_only_and_chained(vault_path: Path, passphrase: 
     vault = create_vault(vault_path, passphrase)
     with vault.transaction() as s:
         for name in ("Audit One", "Audit Two", "Audit Three"):
-            clients.create_client(s, clients.ClientInput(name=name))
+            clients.create_client(s, today=TODAY, data=ClientInput(name=name))
     with vault.session() as s:
         report = audit.verify_chain(s)
         assert report.ok and report.events == 3
@@ -285,9 +289,9 @@ def test_the_audit_log_is_append_only_and_chained(vault_path: Path, passphrase: 
 def test_audit_events_hold_no_client_text(vault_path: Path, passphrase: str) -> None:
     vault = create_vault(vault_path, passphrase)
     with vault.transaction() as s:
-        c = clients.create_client(s, clients.ClientInput(name="Quiet Person",
+        c = clients.create_client(s, today=TODAY, data=ClientInput(name="Quiet Person",
                                                          diagnoses="Something private"))
-        clients.update_client(s, c.id, clients.ClientInput(name="Quiet Personrenamed"))
+        clients.update_client(s, c.id, today=TODAY, data=ClientInput(name="Quiet Personrenamed"))
     with vault.engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM audit_event")).fetchall()
     vault.close()
@@ -354,7 +358,7 @@ def test_a_damaged_first_page_is_told_apart_from_a_wrong_passphrase(
 
     vault = create_vault(vault_path, passphrase)
     with vault.transaction() as s:
-        clients.create_client(s, clients.ClientInput(name="Damage Fixture"))
+        clients.create_client(s, today=TODAY, data=ClientInput(name="Damage Fixture"))
     vault.close()
     data = bytearray(vault_path.read_bytes())
     data[200] ^= 0xFF  # inside page 1, after the salt

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.dto import ClientSummary
 from models.formatting import date_text
+from models.inputs import client_matches
 from reports import palette
 from ui.common.table_model import RowsTableModel
 
@@ -38,7 +39,6 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 class ClientListModel(RowsTableModel):
@@ -88,8 +88,6 @@ class ClientListModel(RowsTableModel):
                 return client.last_seen.toordinal() if client.last_seen else 0
         elif role == CLIENT_ID_ROLE:
             return client.id
-        elif role == SEARCH_ROLE:
-            return " ".join((client.name, client.preferred_name, client.record_number)).casefold()
         elif role == Qt.ItemDataRole.ForegroundRole and discharged:
             return QColor(palette.MUTED)
         elif role == Qt.ItemDataRole.FontRole and discharged:
@@ -103,17 +101,18 @@ class ClientListModel(RowsTableModel):
 
 
 class ClientFilterProxy(QSortFilterProxyModel):
-    """Filter by any part of the name or record number; hide discharged clients unless asked."""
+    """Filter by the words of the name or record number (models.inputs.client_matches, the
+    rule the backend's search uses too); hide discharged clients unless asked."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._terms: list[str] = []
+        self._query = ""
         self._show_discharged = False
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
     def set_search(self, text: str) -> None:
-        self._change_filter(lambda: setattr(self, "_terms", text.casefold().split()))
+        self._change_filter(lambda: setattr(self, "_query", text))
 
     def set_show_discharged(self, show: bool) -> None:
         self._change_filter(lambda: setattr(self, "_show_discharged", show))
@@ -138,10 +137,8 @@ class ClientFilterProxy(QSortFilterProxyModel):
         client = model.client_at(source_row)
         if not self._show_discharged and client.status == "discharged":
             return False
-        if not self._terms:
-            return True
-        haystack = model.data(model.index(source_row, 0), SEARCH_ROLE)
-        return all(term in haystack for term in self._terms)
+        return client_matches(self._query, client.name, client.preferred_name,
+                              client.record_number)
 
 
 class ClientListPanel(QWidget):

@@ -16,6 +16,8 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from reports.charts import ChartTooSmallError
+
 # (width in inches, height in inches, dpi) -> a Figure of exactly that size
 FigureBuilder = Callable[[float, float, float], Figure]
 
@@ -92,7 +94,7 @@ class FigureView(QWidget):
             try:
                 figure = self._builder(width_in, height_in + step * _GROW_STEP_IN, DPI)
                 break
-            except ValueError:
+            except ChartTooSmallError:
                 # The builder needs more height (a long legend or footnote): grow the view,
                 # and let the scroll area around it (if any) scroll.
                 if step == _MAX_GROW_STEPS:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -110,9 +110,6 @@ class Sparkline(QWidget):
         self.row = row
         self.setFixedSize(LINE_WIDTH, LINE_HEIGHT)
 
-    def set_row(self, row: SparklineRow | None) -> None:
-        self.row = row
-        self.update()
 
     def points(self) -> list[QPointF]:
         """Where each total is drawn, in widget coordinates."""
@@ -274,6 +271,3 @@ class MeasureSparklines(QWidget):
         rows = max(len(self.rows), 1)
         return QSize(LINE_WIDTH + 260, rows * (LINE_HEIGHT + 6))
 
-    def row_rect(self, index: int) -> QRectF:
-        """Where row `index` sits (for tests and tooltips)."""
-        return QRectF(self.items[index].geometry())

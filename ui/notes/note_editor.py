@@ -77,6 +77,10 @@ QLabel[role="note-title"] {{
 QLabel[role="note-meta"] {{
     color: {MUTED};
 }}
+QLabel[role="note-client"] {{
+    color: {INK};
+    font-weight: 600;
+}}
 QLabel[role="dosing-context"] {{
     color: #0a4a8a;
     background: #eaf2fb;
@@ -207,7 +211,6 @@ class NoteEditor(QWidget):
         self._form: NoteForm | None = None
         self._generation = 0  # bumped on every change
         self._saved_generation = 0  # the change the last finished save covered
-        self._saves_in_flight = 0
         self._last_saved_at: dt.datetime | None = None
         self._confirm: QMessageBox | None = None
         self._dialog: QDialog | None = None
@@ -244,6 +247,10 @@ class NoteEditor(QWidget):
         outer.setSpacing(16)
         text = QVBoxLayout()
         text.setSpacing(5)
+        # Whose note this is: in the window, never in its title (titles reach task bars).
+        self.client_label = QLabel("", header)
+        self.client_label.setProperty("role", "note-client")
+        self.client_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title_label = QLabel("", header)
         self.title_label.setProperty("role", "note-title")
         self.meta_label = QLabel("", header)
@@ -272,6 +279,7 @@ class NoteEditor(QWidget):
         dosing_row.addWidget(self.dosing_label)
         dosing_row.addWidget(self.change_dose_button)
         dosing_row.addStretch(1)
+        text.addWidget(self.client_label)
         text.addWidget(self.title_label)
         text.addWidget(self.meta_label)
         text.addLayout(dosing_row)
@@ -328,13 +336,6 @@ class NoteEditor(QWidget):
     def form(self) -> NoteForm | None:
         return self._form
 
-    @property
-    def autosave_interval(self) -> int:
-        return self._timer.interval()
-
-    def set_autosave_interval(self, ms: int) -> None:
-        self._timer.setInterval(ms)
-
     def is_dirty(self) -> bool:
         """True while a change has not reached the vault."""
         return self._generation != self._saved_generation
@@ -346,10 +347,6 @@ class NoteEditor(QWidget):
             self._form.commit_pending_edits()
         if self.is_dirty():
             self.save()
-
-    def reload(self) -> None:
-        """Read the note again (after another window changed it)."""
-        self._load()
 
     # -- loading --------------------------------------------------------------------------
 
@@ -371,6 +368,9 @@ class NoteEditor(QWidget):
             return
         self._note, self._dosing, self._template = note, loaded.dosing, template
         self._client = loaded.client
+        name = loaded.client.name + (f" ({loaded.client.preferred_name})"
+                                     if loaded.client.preferred_name else "")
+        self.client_label.setText(f"{name}  ·  {loaded.client.record_number}")
         self._doses = sorted(loaded.dosing_sessions, key=lambda d: (d.session_date, d.id),
                              reverse=True)
         self._dose_labels = {i: ref.label for i, ref in dose_refs(loaded.courses).items()}
@@ -548,11 +548,9 @@ class NoteEditor(QWidget):
         content = self._form.content()
         generation = self._generation
         note_id = self._note_id
-        self._saves_in_flight += 1
 
         def done(result: Done[NoteDTO]) -> None:
             note = result.value
-            self._saves_in_flight -= 1
             self._saved_generation = max(self._saved_generation, generation)
             self._note = note
             self._last_saved_at = dt.datetime.now()
@@ -561,7 +559,6 @@ class NoteEditor(QWidget):
             self.note_saved.emit(note.id)
 
         def failed(exc: Exception) -> None:
-            self._saves_in_flight -= 1
             if isinstance(exc, LockedError):
                 self._show_save_state(str(exc))
                 self._load()

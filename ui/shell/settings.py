@@ -30,12 +30,8 @@ class Setting(Generic[T]):
 IDLE_MINUTES = Setting("lock/idle_minutes", int, 10, minimum=1, maximum=120)
 LAST_VAULT = Setting("vault/last_path", str, "")
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
-WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("window/main_splitter", QByteArray, QByteArray())
 
-ALL_SETTINGS: tuple[Setting[Any], ...] = (
-    IDLE_MINUTES, LAST_VAULT, WINDOW_GEOMETRY, WINDOW_STATE, MAIN_SPLITTER,
-)
 
 
 class Settings:

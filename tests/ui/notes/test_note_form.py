@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,25 +19,31 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from models.demo import DemoPlan, generate_demo
-from models.dto import ClinicianDTO, PartDTO, TargetDTO
+from models.api import Backend
+from models.clinical.doses import NO_DOSE, dose_refs
+from models.dto import ClinicianDTO, CourseDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import date_text
-from models.services import clinicians, notes, parts, targets
+from models.inputs import PartInput, TargetInput
+from models.services.notes import verify_note_hash
 from models.templates.definitions import FieldKind, Template
 from models.templates.loading import load_templates
 from models.templates.validation import Problem, validate_note
-from models.vault import Vault, create_vault, open_vault
+from models.vault import open_vault
+from models.vocabulary import ROUTES
+from tests.conftest import TODAY
+from tests.ui.conftest import Worker
 from ui.notes.dialogs import AddendumDialog
 from ui.notes.form import NoteForm
 from ui.notes.group_table import GroupRowsModel
 from ui.notes.inputs import CHOOSE, NOT_GIVEN, NOT_RATED
-from ui.notes.new_note_dialog import NO_DOSING, NewNoteDialog
-from ui.notes.note_editor import NoteEditor, NoteServices
+from ui.notes.new_note_dialog import NewNoteDialog
+from ui.notes.note_editor import NoteEditor
 from ui.notes.problems import ProblemListModel
-from workstation.screenshots_notes import note_services, sample_content, session_runner
+from ui.shell.tasks import TaskRunner
+from workstation.offscreen import build_demo_vault
+from workstation.screenshots_notes import sample_content
 
 PASSPHRASE = "note form test passphrase"
-TODAY = dt.date(2026, 11, 1)
 TEMPLATES = load_templates().all_latest()
 
 
@@ -80,83 +85,74 @@ def show(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.waitUntil(widget.isActiveWindow)
 
 
-class SyncRunner:
-    """The task runner's submit, done at once on this thread in one transaction.
-
-    `alive = False` makes it drop every job unseen, like a process that has died.
-    """
-
-    def __init__(self, vault: Vault) -> None:
-        self.vault = vault
-        self.alive = True
-        self.jobs = 0
-        self._run = session_runner(vault)
-
-    def __call__(self, fn: Callable[[Any], Any], on_done: Callable[[Any], None] | None = None,
-                 on_error: Callable[[Exception], None] | None = None) -> None:
-        if not self.alive:
-            return
-        self.jobs += 1
-        self._run(fn, on_done, on_error)
-
-
 @dataclass
 class Practice:
-    """A real encrypted vault with one synthetic client who has doses, targets and parts."""
+    """A real encrypted vault with one synthetic client who has doses, targets and parts,
+    open on the real task runner: the editor's saves run on its worker thread."""
 
     path: Path
-    vault: Vault
     client_id: int
     clinician: ClinicianDTO
-    services: NoteServices
-    run: SyncRunner
+    runner: TaskRunner
+    worker: Worker
+    jobs: int = 0  # how many jobs the windows (not the test) have asked of the runner
 
     def new_note(self, template_id: str, content: dict[str, Any] | None = None,
                  day: dt.date = TODAY) -> int:
-        with self.vault.transaction() as session:
-            note = notes.create_note(session, self.client_id, template_id,
-                                     author_id=self.clinician.id, session_date=day)
+        client_id, author_id = self.client_id, self.clinician.id
+
+        def write(b: Backend) -> int:
+            note = b.notes.create(client_id, template_id, author_id=author_id,
+                                  session_date=day).value
             if content is not None:
-                notes.save_draft(session, note.id, content)
+                b.notes.save_draft(note.id, content)
             return note.id
 
-    def note(self, note_id: int) -> Any:
-        with self.vault.transaction() as session:
-            return notes.get_note(session, note_id)
+        return self.worker.run(write)
+
+    def note(self, note_id: int) -> NoteDTO:
+        return self.worker.run(lambda b: b.notes.get(note_id))
 
     def targets(self) -> list[TargetDTO]:
-        with self.vault.transaction() as session:
-            return targets.list_targets(session, self.client_id)
+        return self.worker.run(lambda b: b.targets.of_client(self.client_id))
 
     def parts(self) -> list[PartDTO]:
-        with self.vault.transaction() as session:
-            return parts.list_parts(session, self.client_id)
+        return self.worker.run(lambda b: b.parts.of_client(self.client_id))
 
-    def editor(self, qtbot: QtBot, note_id: int, autosave_ms: int = 60_000) -> NoteEditor:
-        editor = NoteEditor(note_id, run=self.run, services=self.services,
-                            clinician=self.clinician, autosave_ms=autosave_ms)
-        qtbot.addWidget(editor)
-        editor.resize(1280, 800)
+    def editor(self, qtbot: QtBot, note_id: int, autosave_ms: int = 60_000,
+               parent: QWidget | None = None) -> NoteEditor:
+        editor = NoteEditor(note_id, runner=self.runner, clinician=self.clinician,
+                            autosave_ms=autosave_ms, parent=parent)
+        if parent is None:
+            qtbot.addWidget(editor)
+            editor.resize(1280, 800)
+        qtbot.waitUntil(lambda: editor.form is not None, timeout=10_000)  # loaded on the worker
         return editor
 
 
 @pytest.fixture
-def practice(tmp_path: Path) -> Iterator[Practice]:
+def practice(tmp_path: Path, runner: TaskRunner, worker: Worker) -> Practice:
     path = tmp_path / "notes.iwvault"
-    vault = create_vault(path, PASSPHRASE)
-    with vault.transaction() as session:
-        generate_demo(session, DemoPlan(clients=1, seed=5, today=TODAY))
-        clinician = clinicians.primary_clinician(session)
-        assert clinician is not None
-        client_id = 1
-        if not any(t.kind == "emdr" for t in targets.list_targets(session, client_id)):
-            targets.create_target(session, client_id, targets.TargetInput(label="Junction"))
-        if not parts.list_parts(session, client_id):
-            parts.create_part(session, client_id, parts.PartInput("The Planner", "manager"))
-    practice = Practice(path, vault, client_id, clinician, note_services(), SyncRunner(vault))
-    yield practice
-    practice.run.alive = False
-    practice.vault.close()
+    build_demo_vault(path, PASSPHRASE, clients=1, seed=5, today=TODAY)
+    clinician = worker.open(path, PASSPHRASE)
+    assert clinician is not None
+    client_id = 1
+    if not any(t.kind == "emdr" for t in worker.run(lambda b: b.targets.of_client(client_id))):
+        worker.run(lambda b: b.targets.create(client_id, TargetInput(label="Junction"),
+                                              actor_id=None))
+    if not worker.run(lambda b: b.parts.of_client(client_id)):
+        worker.run(lambda b: b.parts.create(client_id, PartInput("The Planner", "manager"),
+                                            actor_id=None))
+    practice = Practice(path, client_id, clinician, runner, worker)
+    submit = runner.submit
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        if kwargs.get("owner") is not None:  # a window's job, not the test's own reads
+            practice.jobs += 1
+        return submit(*args, **kwargs)
+
+    runner.submit = counting  # type: ignore[method-assign]
+    return practice
 
 
 # --------------------------------------------------------------------------- rendering
@@ -583,7 +579,7 @@ def test_write_an_emdr_note_with_two_sets_sign_it_and_add_an_addendum(
     show(qtbot, editor)
     form = editor.form
     assert form is not None
-    assert "Follows dose" in editor.dosing_label.text()
+    assert editor.dosing_label.text().startswith("Follows D")
 
     content = sample_content("emdr", TODAY, targets=emdr_targets, parts=practice.parts())
     sets = content.pop("bls_sets")
@@ -601,6 +597,7 @@ def test_write_an_emdr_note_with_two_sets_sign_it_and_add_an_addendum(
     assert form.content()["bls_sets"] == sets
 
     editor.sign()
+    qtbot.waitUntil(lambda: editor.confirmation() is not None, timeout=10_000)
     box = editor.confirmation()
     assert isinstance(box, QMessageBox)
     assert box.informativeText() == "Signing locks this note. Only addenda can be added after."
@@ -611,7 +608,7 @@ def test_write_an_emdr_note_with_two_sets_sign_it_and_add_an_addendum(
     stored = practice.note(note_id)
     assert stored.signed
     assert stored.content["bls_sets"] == sets
-    assert notes.verify_note_hash(stored)
+    assert verify_note_hash(stored)
     assert form.is_read_only()
     assert not editor.save_button.isVisible() and not editor.sign_button.isVisible()
     signature = editor.signature_label.text()
@@ -652,15 +649,14 @@ def test_signing_with_missing_fields_lists_them_and_jumps_to_them(
     show(qtbot, editor)
     form = editor.form
     assert form is not None
-    with practice.vault.transaction() as session:
-        expected = notes.check_for_signing(session, note_id)
+    expected = practice.worker.run(lambda b: b.notes.problems(note_id))
     assert {p.field_path for p in expected} >= {"start_time", "plan", "bls_sets[0].bls_type"}
 
     editor.sign()
+    panel = form.problem_panel
+    qtbot.waitUntil(panel.isVisible, timeout=10_000)
     assert editor.confirmation() is None, "nothing to confirm while fields are missing"
     assert not practice.note(note_id).signed
-    panel = form.problem_panel
-    assert panel.isVisible()
     assert form.problems() == expected
     assert "To sign" in panel.title.text()
     for problem in expected:
@@ -716,8 +712,7 @@ def test_leaving_the_editor_saves_at_once(qtbot: QtBot, practice: Practice) -> N
     window = QWidget()
     qtbot.addWidget(window)
     layout = QVBoxLayout(window)
-    editor = NoteEditor(note_id, run=practice.run, services=practice.services,
-                        clinician=practice.clinician, autosave_ms=3_600_000)
+    editor = practice.editor(qtbot, note_id, autosave_ms=3_600_000, parent=window)
     elsewhere = QLineEdit()
     layout.addWidget(editor)
     layout.addWidget(elsewhere)
@@ -728,7 +723,7 @@ def test_leaving_the_editor_saves_at_once(qtbot: QtBot, practice: Practice) -> N
     plan.setFocus()
     qtbot.keyClicks(plan, "Graded driving practice.")
     assert "plan" not in practice.note(note_id).content
-    with qtbot.waitSignal(editor.note_saved, timeout=1000):
+    with qtbot.waitSignal(editor.note_saved, timeout=10_000):
         elsewhere.setFocus()
     assert practice.note(note_id).content["plan"] == "Graded driving practice."
 
@@ -739,11 +734,12 @@ def test_flush_saves_what_is_pending(qtbot: QtBot, practice: Practice) -> None:
     assert editor.form is not None
     editor.form.set_content({"session_date": TODAY.isoformat()})
     editor.form.editor("assessment").edit.setPlainText("Early gains")  # type: ignore
-    jobs = practice.run.jobs
+    jobs = practice.jobs
     editor.flush()
+    # The note is read after the save, on the same worker: the save is in.
     assert practice.note(note_id).content["assessment"] == "Early gains"
     editor.flush()
-    assert practice.run.jobs == jobs + 1, "nothing left to save the second time"
+    assert practice.jobs == jobs + 1, "nothing left to save the second time"
 
 
 def test_a_crash_after_autosave_keeps_the_draft(qtbot: QtBot, practice: Practice) -> None:
@@ -756,31 +752,26 @@ def test_a_crash_after_autosave_keeps_the_draft(qtbot: QtBot, practice: Practice
     qtbot.keyClicks(trailhead, "A hollow feeling after the dose")
     self_energy = editor.form.editor("self_energy").slider  # type: ignore[attr-defined]
     self_energy.setFocus()
-    with qtbot.waitSignal(editor.note_saved, timeout=3000):
+    with qtbot.waitSignal(editor.note_saved, timeout=10_000):
         qtbot.keyClick(self_energy, Qt.Key.Key_6)
     qtbot.keyClicks(trailhead, " -- typed after the last save")
 
     # The process dies: nothing more reaches the vault and the editor is never flushed.
-    practice.run.alive = False
+    practice.runner.submit = lambda *_a, **_k: 0  # type: ignore[method-assign]
     editor.hide()
     editor.deleteLater()
-    qtbot.wait(10)
-    practice.vault.close()
+    with qtbot.waitSignal(practice.runner.vault_closed, timeout=10_000):
+        practice.runner.close_vault()
 
     vault = open_vault(practice.path, PASSPHRASE)
     try:
         with vault.transaction() as session:
-            recovered = notes.get_note(session, note_id)
+            from models.services.notes import get_note
+
+            recovered = get_note(session, note_id)
         assert recovered.status == "draft"
         assert recovered.content["trailhead"] == "A hollow feeling after the dose"
         assert recovered.content["self_energy"] == 6
-        reopened = NoteEditor(note_id, run=SyncRunner(vault), services=practice.services,
-                              clinician=practice.clinician)
-        qtbot.addWidget(reopened)
-        assert reopened.form is not None
-        assert reopened.form.value("trailhead") == "A hollow feeling after the dose"
-        assert reopened.form.value("self_energy") == 6
-        reopened.close()
     finally:
         vault.close()
 
@@ -788,18 +779,17 @@ def test_a_crash_after_autosave_keeps_the_draft(qtbot: QtBot, practice: Practice
 def test_a_signed_note_opens_read_only(qtbot: QtBot, practice: Practice) -> None:
     content = sample_content("general", TODAY)
     note_id = practice.new_note("general", content)
-    with practice.vault.transaction() as session:
-        notes.sign_note(session, note_id, clinician_id=practice.clinician.id)
+    practice.worker.run(lambda b: b.notes.sign(note_id, clinician_id=practice.clinician.id))
     editor = practice.editor(qtbot, note_id)
     show(qtbot, editor)
     assert editor.form is not None and editor.form.is_read_only()
     assert editor.addendum_button.isVisible()
     assert not editor.sign_button.isVisible()
     assert "Signed by" in editor.signature_label.text()
-    jobs = practice.run.jobs
+    jobs = practice.jobs
     editor.flush()
     editor.save()
-    assert practice.run.jobs == jobs, "a signed note is never written"
+    assert practice.jobs == jobs, "a signed note is never written"
 
 
 def test_new_target_from_the_form_goes_to_the_registry_and_is_chosen(
@@ -816,6 +806,7 @@ def test_new_target_from_the_form_goes_to_the_registry_and_is_chosen(
     assert dialog is not None
     qtbot.keyClicks(dialog.name, "Loud voices in the hallway")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "target" in form.content(), timeout=10_000)
     created = next(t for t in practice.targets() if t.label == "Loud voices in the hallway")
     assert created.kind == "emdr"
     assert form.content()["target"] == created.id
@@ -828,13 +819,13 @@ def test_new_target_from_the_form_goes_to_the_registry_and_is_chosen(
 def test_new_note_dialog_preselects_the_latest_dose_and_shows_days(
     qtbot: QtBot, practice: Practice
 ) -> None:
-    with practice.vault.transaction() as session:
-        dosing = practice.services.list_dosing_sessions(session, practice.client_id)
+    courses = practice.worker.run(lambda b: b.care.courses(practice.client_id))
+    dosing = [d for c in courses for d in c.dosing_sessions]
     assert len(dosing) >= 2
     ordered = sorted(dosing, key=lambda d: d.session_date)
     latest, earlier = ordered[-1], ordered[-2]
     day = latest.session_date + dt.timedelta(days=2)
-    dialog = NewNoteDialog(dosing, today=day, template_id="emdr")
+    dialog = NewNoteDialog(courses, today=day, template_id="emdr")
     qtbot.addWidget(dialog)
     show(qtbot, dialog)
 
@@ -843,10 +834,10 @@ def test_new_note_dialog_preselects_the_latest_dose_and_shows_days(
     assert dialog.dosing_combo.isVisible()
     assert dialog.dosing_session_id() == latest.id
     line = dialog.dosing_combo.currentText()
-    assert line.startswith(f"Dose {latest.number}")
-    assert latest.route in line and f"{latest.dose_mg:g} mg" in line
+    assert line.startswith(f"{dose_refs(courses)[latest.id].label}  ·")
+    assert ROUTES.label(latest.route) in line and f"{latest.dose_mg:g} mg" in line
     assert date_text(latest.session_date) in line and "2 days before" in line
-    assert dialog.dosing_combo.itemText(0) == NO_DOSING
+    assert dialog.dosing_combo.itemText(0) == NO_DOSE
 
     # An earlier date preselects the dose before it.
     before = latest.session_date - dt.timedelta(days=1)
@@ -876,8 +867,10 @@ def test_new_note_dialog_keeps_the_dose_the_person_chose(qtbot: QtBot) -> None:
             ready_for_discharge=None, ride_home_confirmed=None, observations="",
             client_account="", locked=True)
 
-    doses = [dose(1, 1, TODAY - dt.timedelta(days=9)), dose(2, 2, TODAY - dt.timedelta(days=2))]
-    dialog = NewNoteDialog(doses, today=TODAY, template_id="art")
+    doses = (dose(1, 1, TODAY - dt.timedelta(days=9)), dose(2, 2, TODAY - dt.timedelta(days=2)))
+    course = CourseDTO(id=1, client_id=1, kind="spaced", start_date=TODAY - dt.timedelta(days=30),
+                       end_date=None, goals="", dosing_sessions=doses)
+    dialog = NewNoteDialog([course], today=TODAY, template_id="art")
     qtbot.addWidget(dialog)
     assert dialog.dosing_session_id() == 2
     dialog.dosing_combo.setCurrentIndex(dialog.dosing_combo.findData(1))

@@ -151,3 +151,28 @@ def test_a_draft_can_be_moved_to_follow_another_dose(
     assert f"Follows {refs[first.id].label} (" in editor.dosing_label.text()
     stored = worker.run(lambda b: b.notes.get(editor.note_id))
     assert stored.dosing_session_id == first.id
+
+
+def test_closing_a_note_with_unsaved_typing_saves_it_quietly(
+        qtbot: QtBot, main_window: MainWindow, runner: TaskRunner, worker: Any) -> None:
+    # The save runs on the worker after the window is gone: its callback must not reach the
+    # deleted editor (that raised RuntimeError and showed "Something went wrong"), and the
+    # list and chart must still learn that the note changed.
+    _show_busiest(qtbot, main_window)
+    main_window.new_note_action.trigger()
+    dialog = next(d for d in main_window.findChildren(NewNoteDialog) if d.isVisible())
+    dialog.template_buttons["general"].setChecked(True)
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    note_window = _open_windows(main_window)[0]
+    editor = note_window.editor
+    qtbot.waitUntil(lambda: editor.form is not None, timeout=10_000)
+    assert editor.form is not None and editor.form.focus_field("data")
+    note_window.activateWindow()
+    qtbot.keyClicks(QApplication.focusWidget(), "Typed just before closing.")
+    note_id = note_window.note_id
+    with qtbot.waitSignal(runner.data_changed, timeout=10_000):
+        note_window.close()  # deleted on close: the save's callback has nowhere to go
+    qtbot.waitUntil(lambda: runner.idle, timeout=10_000)
+    assert worker.run(lambda b: b.notes.get(note_id)).content["data"] == \
+        "Typed just before closing."

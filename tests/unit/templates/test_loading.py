@@ -11,6 +11,7 @@ import pytest
 from models.templates.definitions import FieldKind, TemplateDefinitionError, UnknownTemplateError
 from models.templates.loading import TemplateRegistry, load_templates
 from models.templates.validation import validate_note
+from models.vocabulary import ROUTES
 
 from .samples import KIT, MINI_COMMON, write_templates
 
@@ -426,3 +427,32 @@ def test_the_shipped_common_fields_merge_into_any_template(tmp_path: Path) -> No
     common = (BUNDLED / "_common.toml").read_text(encoding="utf-8")
     registry = load_templates(write_templates(tmp_path, _common=common, kit=KIT))
     assert set(COMMON_IDS) <= {f.id for f in registry.latest("kit").fields}
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+def test_a_choice_can_take_its_options_from_the_vocabulary(tmp_path: Path) -> None:
+    kit = KIT.replace(
+        'options = [{ value = "calm", label = "Calm" }, { value = "tense", label = "Tense" }]',
+        'vocabulary = "routes"')
+    registry = load_templates(write_templates(tmp_path, _common=MINI_COMMON, kit=kit))
+    options = registry.latest("kit").field("mood").options
+    assert [(o.value, o.label) for o in options] == list(ROUTES.choices())
+
+
+def test_the_dosing_note_names_routes_as_every_screen_does(bundled: TemplateRegistry) -> None:
+    route = bundled.latest("dosing").field("route")
+    assert [(o.value, o.label) for o in route.options] == list(ROUTES.choices())
+
+
+@pytest.mark.parametrize(("replacement", "message"), [
+    ('vocabulary = "colours"', "unknown vocabulary 'colours'"),
+    ('vocabulary = "routes"\noptions = [{ value = "a", label = "A" }]', "not both"),
+])
+def test_a_wrong_vocabulary_is_named(tmp_path: Path, replacement: str, message: str) -> None:
+    kit = KIT.replace(
+        'options = [{ value = "calm", label = "Calm" }, { value = "tense", label = "Tense" }]',
+        replacement)
+    with pytest.raises(TemplateDefinitionError, match=message):
+        load_templates(write_templates(tmp_path, _common=MINI_COMMON, kit=kit))

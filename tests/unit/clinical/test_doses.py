@@ -1,0 +1,76 @@
+"""Dose numbers within a course, and the "follows" line, as every screen shows them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models.clinical.doses import (
+    dose_label,
+    dose_line,
+    dose_range_label,
+    dose_refs,
+    follows_a_dose,
+    follows_text,
+)
+from models.dto import CourseDTO, DosingSessionDTO
+
+DAY = dt.date(2026, 3, 2)
+
+
+def _dose(dose_id: int, course_id: int, number: int, day: dt.date, route: str = "intramuscular",
+          mg: float | None = 50.0) -> DosingSessionDTO:
+    return DosingSessionDTO(
+        id=dose_id, course_id=course_id, number=number, session_date=day, start_time=None,
+        setting="in_office", medication="racemic_ketamine", route=route, dose_mg=mg,
+        weight_kg=70.0, infusion_minutes=None, lot_number="", prescriber="",
+        monitoring_clinician="", intention="", set_and_setting="", cadss_total=None,
+        cadss6_total=None, moaas=None, adverse_events="", ready_for_discharge=None,
+        ride_home_confirmed=None, observations="", client_account="", locked=True)
+
+
+def _course(course_id: int, start: dt.date, *doses: DosingSessionDTO) -> CourseDTO:
+    return CourseDTO(id=course_id, client_id=1, kind="intensive", start_date=start,
+                     end_date=None, goals="", dosing_sessions=doses)
+
+
+def test_one_course_numbers_its_doses_d1_to_dn() -> None:
+    course = _course(1, DAY, _dose(10, 1, 1, DAY), _dose(11, 1, 2, DAY + dt.timedelta(2)))
+    refs = dose_refs([course])
+    assert [refs[i].label for i in (10, 11)] == ["D1", "D2"]
+    assert dose_label([course], 11) == "D2" and dose_label([course], None) == ""
+
+
+def test_with_two_courses_the_course_is_named_and_positions_run_on() -> None:
+    later = DAY + dt.timedelta(days=90)
+    # Listed newest first: the order of the list does not decide the numbers.
+    courses = [_course(2, later, _dose(20, 2, 1, later)),
+               _course(1, DAY, _dose(10, 1, 1, DAY), _dose(11, 1, 2, DAY + dt.timedelta(2)))]
+    refs = dose_refs(courses)
+    assert [(refs[i].label, refs[i].ordinal) for i in (10, 11, 20)] == [
+        ("C1 D1", 1), ("C1 D2", 2), ("C2 D1", 3)]
+    assert dose_range_label(refs.values()) == "C1 D1–2, C2 D1"
+
+
+def test_close_doses_share_one_label() -> None:
+    course = _course(1, DAY, *(_dose(10 + n, 1, n, DAY + dt.timedelta(n)) for n in (1, 2, 3, 5)))
+    refs = dose_refs([course])
+    assert dose_range_label([refs[11], refs[12], refs[13]]) == "D1–3"
+    assert dose_range_label([refs[11], refs[15]]) == "D1,D5"
+
+
+def test_the_follows_line_says_dose_route_date_and_days() -> None:
+    dose = _dose(10, 1, 3, DAY)
+    assert follows_text("D3", dose, DAY + dt.timedelta(2)) == (
+        "Follows D3 (Intramuscular, 50 mg) on 2 Mar 2026: 2 days after")
+    assert follows_text("D3", dose, DAY).endswith("the same day")
+    before = follows_text("D3", dose, DAY - dt.timedelta(1))
+    assert before.endswith("1 day before (check the dates)")
+    bare = _dose(10, 1, 3, DAY, route="", mg=None)
+    assert "(route not recorded, dose not recorded)" in follows_text("D3", bare, DAY)
+    assert dose_line("D3", dose, DAY + dt.timedelta(1)) == (
+        "D3  ·  Intramuscular, 50 mg  ·  2 Mar 2026  ·  1 day before")
+
+
+def test_only_integration_notes_follow_a_dose() -> None:
+    assert [t for t in ("dosing", "preparation", "emdr", "art", "ifs", "general")
+            if follows_a_dose(t)] == ["emdr", "art", "ifs", "general"]
