@@ -345,6 +345,17 @@ def validate_custom_measure(data: CustomMeasureInput) -> Problems:
 # The therapist's comment closes a prescriber's summary of one or two pages.
 MAX_REPORT_COMMENT = 1500
 MAX_PRACTICE_NAME = 200
+MIN_REPORT_PASSWORD = 8
+
+
+def report_password_problem(password: str) -> str:
+    """What is wrong with a password for a report's PDF, or '' when it may be used."""
+    if len(password) < MIN_REPORT_PASSWORD:
+        return (f"Use at least {MIN_REPORT_PASSWORD} characters for the report's password; "
+                "a few unrelated words work well.")
+    if not password.strip():
+        return "A password of only spaces protects nothing; choose another."
+    return ""
 
 
 @dataclass(frozen=True)

@@ -129,3 +129,20 @@ def risk_flags(notes: Sequence[NoteDTO],
                 note.session_date, f"Risk check, {MODALITIES.label(note.template_id)} note"
                 f"{status}", f"{field.label}: {field.option_label(value)}"))
     return flags
+
+
+def dissociation_text(dosing: DosingSessionDTO, ref: DoseRef, view: MeasuresView) -> str:
+    """The dissociation of one dose: 'CADSS 23 · CADSS-6 8', from the dosing record, else
+    from a CADSS entered in Measures for that dose; '' when neither has it."""
+    total, six = dosing.cadss_total, dosing.cadss6_total
+    for entry in view.dissociation:
+        if entry.dose_number != ref.ordinal:
+            continue
+        total = total if total is not None else entry.cadss_total
+        six = six if six is not None else entry.cadss6_total
+    parts = []
+    if total is not None:
+        parts.append(f"CADSS {total}")
+    if six is not None:
+        parts.append(f"CADSS-6 {six}")
+    return " · ".join(parts)
