@@ -49,7 +49,7 @@ def dosing_table(data: ReportData) -> list[Flowable]:
             flagged.append(index)
         rows.append([
             f"{ref.label}\n{date_text(dose.session_date)}",
-            ROUTES.label(dose.route) if dose.route else EMPTY,
+            ROUTES.short(dose.route) if dose.route else EMPTY,
             _dose_cell(dose.dose_mg, dose.weight_kg, boosters_text(dose),
                        cumulative_dose_mg(dose)),
             "\n".join(vitals) if vitals else "none",
@@ -59,7 +59,7 @@ def dosing_table(data: ReportData) -> list[Flowable]:
     extra = [("BACKGROUND", (3, row), (3, row), SAFETY_BG_C) for row in flagged]
     return [
         data_table(["Dose", "Route", "Dose (mg, mg/kg)", "Vitals out of range", "Dissociation",
-                    "Adverse events"], rows, [0.12, 0.14, 0.22, 0.2, 0.13, 0.19],
+                    "Adverse events"], rows, [0.15, 0.12, 0.21, 0.19, 0.15, 0.18],
                    extra=extra, first_bold=True),
         text("Vitals out of range: systolic BP at or above 180 or diastolic at or above 110 "
              "mmHg, heart rate above 130 or below 45 /min, SpO2 below 92 %.", "small"),
