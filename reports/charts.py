@@ -680,13 +680,16 @@ def build_cadss_chart(
             ax.bar(dose.dose_number, value, width=0.6, color=colour, zorder=2, gid=gid)
             ax.text(dose.dose_number, value + ceiling * 0.02, str(value), ha="center",
                     va="bottom", fontsize=FONT, color=INK, gid=f"{gid}-value")
-        ax.set_xticks(numbers)
+        # At most _MAX_DOSE_TICKS labelled doses: more would overlap (and each tick costs
+        # matplotlib several milliseconds to build).
+        labelled = doses[::max(1, math.ceil(len(doses) / _MAX_DOSE_TICKS))]
+        ax.set_xticks([p.dose_number for p in labelled])
         show_dates = index == len(panels) - 1
         ax.set_xticklabels(
             [
                 (p.label or f"D{p.dose_number}")
                 + (f"\n{day_month(p.when)}" if show_dates and p.when else "")
-                for p in doses
+                for p in labelled
             ]
             if show_dates
             else []
@@ -700,6 +703,9 @@ def build_cadss_chart(
     fig.text(0.12 / width, (footnote_in - 0.06) / height, "\n".join(note_lines), ha="left",
              va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25, gid="footnote")
     return fig
+
+
+_MAX_DOSE_TICKS = 20
 
 
 def _cadss_footnote(sources: Sequence[Rule]) -> str:

@@ -7,7 +7,6 @@ from models.report_data import ReportData
 from models.vocabulary import REPORT_KINDS
 from reports.pdf.front import masthead
 from reports.pdf.page import build_pdf
-from reports.pdf.protect import protect
 from reports.prescriber import prescriber_story
 from reports.progress import Progress, _no_progress, progress_story
 
@@ -29,6 +28,8 @@ def render_report(data: ReportData, *, password: str | None = None,
     pdf = build_pdf(story, masthead(data), title=title, author=author)
     if password:
         progress(95, "Protecting it with the password…")
+        from reports.pdf.protect import protect  # pikepdf (qpdf) loads only when needed
+
         pdf = protect(pdf, password)
     progress(100, "Done")
     return pdf

@@ -8,10 +8,11 @@ from typing import TypeAlias
 
 from matplotlib.figure import Figure
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
-from reports.pdf.fonts import markup
+from reports.pdf.fonts import east_asian_font, markup
 from reports.pdf.page import FRAME_WIDTH
 from reports.pdf.styles import HEAD_BG_C, LINE_C, MUTED_C, grid, pairs, styles
 from reports.pdf.vector import FigureFlowable
@@ -47,8 +48,30 @@ def heading_paragraph(value: str, level: int = 0) -> Paragraph:
     return paragraph
 
 
-def _cell(value: Cell, style_name: str) -> Flowable:
-    return value if isinstance(value, Flowable) else text(value, style_name)
+_PADDING = 8.0  # a cell's left and right padding together (styles.grid, styles.pairs)
+
+
+def _cell(value: Cell, style_name: str, width: float) -> Cell:
+    """A cell's content: text that fits on one line stays a plain string, drawn by the
+    table itself in the style's font (a paragraph costs ten times as much to lay out, and
+    a long record has thousands of cells); anything longer, or in another script, wraps
+    as a paragraph."""
+    if isinstance(value, Flowable):
+        return value
+    style = getattr(styles(), style_name)
+    if ("\n" not in value and east_asian_font(value) is None
+            and stringWidth(value, style.fontName, style.fontSize) <= width - _PADDING):
+        return value
+    return text(value, style_name)
+
+
+def _plain(style_name: str, cells: tuple[tuple[int, int], tuple[int, int]]) -> list[
+        tuple[object, ...]]:
+    """Table style commands that draw plain-string cells as paragraphs of `style_name`."""
+    style = getattr(styles(), style_name)
+    start, stop = cells
+    return [("FONT", start, stop, style.fontName, style.fontSize, style.leading),
+            ("TEXTCOLOR", start, stop, style.textColor)]
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
@@ -57,14 +80,19 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
     """A table with a header row repeated on every page it spans. `widths` are fractions
     of the frame's width. A `caption` is a title row above the header, so the title can
     never be parted from its table."""
-    body = [[_cell(value, "cell_bold" if first_bold and i == 0 else "cell")
+    points = [w * FRAME_WIDTH for w in widths]
+    body = [[_cell(value, "cell_bold" if first_bold and i == 0 else "cell", points[i])
              for i, value in enumerate(row)] for row in rows]
-    head = [[text(h, "cell_head") for h in header]]
+    head: list[list[Cell]] = [[text(h, "cell_head") for h in header]]
     if caption:
         head.insert(0, [text(caption, "h3"), *[""] * (len(header) - 1)])
-    table = Table([*head, *body], colWidths=[w * FRAME_WIDTH for w in widths],
-                  repeatRows=len(head), hAlign="LEFT")
+    table = Table([*head, *body], colWidths=points, repeatRows=len(head), hAlign="LEFT")
     style = grid()
+    for command in _plain("cell", ((0, len(head)), (-1, -1))):
+        style.add(*command)
+    if first_bold:
+        for command in _plain("cell_bold", ((0, len(head)), (0, -1))):
+            style.add(*command)
     if caption:
         style.add("SPAN", (0, 0), (-1, 0))
         style.add("BACKGROUND", (0, 0), (-1, 0), colors.white)
@@ -81,17 +109,22 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
 def pairs_table(items: Sequence[tuple[str, Cell]], *, columns: int = 2,
                 label_share: float = 0.19) -> Table:
     """Label and value pairs, `columns` pairs a row: the short answers of a form."""
-    rows: list[list[Flowable | str]] = []
+    pair = 1 / columns
+    label_width, value_width = label_share * FRAME_WIDTH, (pair - label_share) * FRAME_WIDTH
+    rows: list[list[Cell]] = []
     for start in range(0, len(items), columns):
-        row: list[Flowable | str] = []
+        row: list[Cell] = []
         for label, value in items[start:start + columns]:
-            row += [text(label, "label"), _cell(value, "cell")]
+            row += [_cell(label, "label", label_width), _cell(value, "cell", value_width)]
         row += [""] * (2 * columns - len(row))
         rows.append(row)
-    pair = 1 / columns
-    widths = [label_share * FRAME_WIDTH, (pair - label_share) * FRAME_WIDTH] * columns
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
-    table.setStyle(pairs())
+    table = Table(rows, colWidths=[label_width, value_width] * columns, hAlign="LEFT")
+    style = pairs()
+    for column in range(0, 2 * columns, 2):
+        for command in (*_plain("label", ((column, 0), (column, -1))),
+                        *_plain("cell", ((column + 1, 0), (column + 1, -1)))):
+            style.add(*command)
+    table.setStyle(style)
     return table
 
 

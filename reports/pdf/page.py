@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
@@ -25,6 +26,9 @@ BODY_TOP = 100.0  # from the top edge to where the story starts
 BODY_BOTTOM = 56.0
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 CONFIDENTIAL = "CONFIDENTIAL"
+# Page streams are Flate-compressed binary, not also ASCII85-encoded: a quarter smaller,
+# and quicker to write.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)

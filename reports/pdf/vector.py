@@ -38,6 +38,21 @@ def _is_bold(prop: FontProperties) -> bool:
     return weight >= 600 if isinstance(weight, int) else str(weight) in _BOLD_WEIGHTS
 
 
+_EXTENTS: dict[tuple[str, int, object], tuple[float, float, float]] = {}
+
+
+def _text_extent(s: str, prop: FontProperties, ismath: Any,
+                 renderer: RendererBase) -> tuple[float, float, float]:
+    key = (s, hash(prop), ismath)
+    found = _EXTENTS.get(key)
+    if found is None:
+        if len(_EXTENTS) > 20_000:
+            _EXTENTS.clear()
+        found = RendererBase.get_text_width_height_descent(renderer, s, prop, ismath)
+        _EXTENTS[key] = found
+    return found
+
+
 class _CanvasRenderer(RendererBase):
     """Draws a Figure (at 72 dpi, so display units are points) on a reportlab canvas."""
 
@@ -60,6 +75,12 @@ class _CanvasRenderer(RendererBase):
 
     def option_image_nocomposite(self) -> bool:
         return True
+
+    def get_text_width_height_descent(self, s: str, prop: FontProperties,
+                                      ismath: Any) -> tuple[float, float, float]:
+        # The same label is measured many times while a chart lays out (and again for each
+        # chart): remember each answer for the process.
+        return _text_extent(s, prop.copy(), ismath, self)
 
     # -- paths -----------------------------------------------------------------------------
 
