@@ -1,11 +1,12 @@
 """Render the Reports tab offscreen, and the demo client's reports page by page, for the docs.
 
-`python -m workstation.screenshots_reports DIR`:
+`python -m workstation.screenshots_reports DIR [PAGES_DIR]`:
 Builds a small demo vault (synthetic clients only) in a temporary folder, generates the
 progress report of a client with measures in the Reports tab and saves the window at
-1280x800 and 1920x1080; then draws every page of that report and of the prescriber's
-summary to PNG (report-progress-N.png, report-prescriber-N.png) with PDFium, the engine
-the preview uses.
+1280x800 and 1920x1080, with the report's first page, its first page of trend charts and
+the prescriber's summary's first page (report-progress-1.png, report-progress-trends.png,
+report-prescriber-1.png), drawn with PDFium, the engine the preview uses. With PAGES_DIR,
+every page of both reports goes there too, to look at each one.
 """
 
 from __future__ import annotations
@@ -30,23 +31,31 @@ def _settle(rounds: int = 8) -> None:
         settle(1)
 
 
-def save_pages(pdf: bytes, out: Path, stem: str) -> list[Path]:
-    """Every page of a PDF as a PNG (stem-1.png, stem-2.png, ...)."""
+def save_pages(pdf: bytes, out: Path, stem: str,
+               chosen: dict[str, str] | None = None) -> list[Path]:
+    """Pages of a PDF as PNGs: every page (stem-1.png, ...), or for each name in `chosen`
+    the first page holding its words (stem-name.png)."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(pdf)
     written = []
     try:
         for index in range(len(document)):
-            path = out / f"{stem}-{index + 1}.png"
-            document[index].render(scale=PAGE_SCALE).to_pil().save(path)
-            written.append(path)
+            names = [str(index + 1)] if chosen is None else [
+                name for name, words in chosen.items()
+                if words in document[index].get_textpage().get_text_bounded()]
+            for name in names:
+                path = out / f"{stem}-{name}.png"
+                document[index].render(scale=PAGE_SCALE).to_pil().save(path)
+                written.append(path)
+                if chosen is not None:
+                    chosen = {k: v for k, v in chosen.items() if k != name}
     finally:
         document.close()
     return written
 
 
-def main(out_dir: str | Path = "docs/screenshots") -> int:
+def main(out_dir: str | Path = "docs/screenshots", pages_dir: str | Path | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.chart.chart_view import TAB_NAMES
     from ui.shell.main_window import MainWindow
@@ -89,14 +98,19 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
                 window.grab().save(str(path))
                 written.append(path)
             assert tab.pdf is not None
-            written += save_pages(tab.pdf, out, "report-progress")
+            written += save_pages(tab.pdf, out, "report-progress",
+                                  {"1": "Summary of care", "trends": "Trends"})
+            if pages_dir is not None:
+                written += save_pages(tab.pdf, Path(pages_dir), "report-progress")
             tab.kind.setCurrentIndex(tab.kind.findData("prescriber"))
             tab.comment.setPlainText(
                 "Sleeping through most nights since the second dose; the PHQ-9 fell from "
                 "moderate to mild. Would value your view on spacing the next two doses.")
             wait_for(tab.generate, tab.generated, 60_000)
             assert tab.pdf is not None
-            written += save_pages(tab.pdf, out, "report-prescriber")
+            written += save_pages(tab.pdf, out, "report-prescriber", {"1": "Dosing sessions"})
+            if pages_dir is not None:
+                written += save_pages(tab.pdf, Path(pages_dir), "report-prescriber")
             window.close()
         finally:
             runner.shutdown()
@@ -106,4 +120,4 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    sys.exit(main(*(sys.argv[1:3] if len(sys.argv) > 1 else ["docs/screenshots"])))

@@ -32,6 +32,7 @@ from reports.pdf.layout import (
     rule,
     text,
 )
+from reports.pdf.styles import styles
 
 _WIDE = (FieldKind.TEXT, FieldKind.LONG_TEXT)
 
@@ -68,7 +69,7 @@ def _column_label(column: FieldDef) -> str:
     return f"{column.label} ({column.unit})" if column.unit else column.label
 
 
-def _group(f: FieldDef, rows: Sequence[Any], names: _Names) -> list[Flowable]:
+def _group(f: FieldDef, rows: Sequence[Any], names: _Names, caption: str) -> list[Flowable]:
     body = []
     for row in rows:
         if not isinstance(row, Mapping):
@@ -80,13 +81,23 @@ def _group(f: FieldDef, rows: Sequence[Any], names: _Names) -> list[Flowable]:
     weights = [3.0 if c.kind in _WIDE else 1.0 for c in f.columns]
     total = sum(weights)
     return [data_table([_column_label(c) for c in f.columns], body,
-                       [w / total for w in weights], caption=f.label)]
+                       [w / total for w in weights], caption=caption)]
 
 
-def _section(section_fields: Sequence[FieldDef], content: Mapping[str, Any],
+def _long_text(label: str, value: str) -> Flowable:
+    """A long answer under its label, in one paragraph so the label never ends a page."""
+    style = styles().label
+    head = (f'<font name="{style.fontName}" size="{style.fontSize}" '
+            f'color="{style.textColor.hexval().replace("0x", "#")}">{markup(label)}</font><br/>'
+            if label else "")
+    return rich(head + markup(value), "body")
+
+
+def _section(title: str, section_fields: Sequence[FieldDef], content: Mapping[str, Any],
              names: _Names) -> list[Flowable]:
     """A template section's answered fields in order: short answers two to a row, long
-    text across the page, groups as tables."""
+    text across the page, groups as tables. A field labelled as its section is not
+    labelled twice."""
     out: list[Flowable] = []
     short: list[tuple[str, Cell]] = []
 
@@ -99,12 +110,13 @@ def _section(section_fields: Sequence[FieldDef], content: Mapping[str, Any],
         value = content.get(f.id)
         if is_blank(value):
             continue
+        label = "" if f.label.casefold() == title.casefold() else f.label
         if f.kind is FieldKind.GROUP:
             flush()
-            out += _group(f, value if isinstance(value, list) else [], names)
+            out += _group(f, value if isinstance(value, list) else [], names, label)
         elif f.kind is FieldKind.LONG_TEXT:
             flush()
-            out += [text(f.label, "label"), text(value_text(f, value, names), "body")]
+            out.append(_long_text(label, value_text(f, value, names)))
         else:
             short.append((f.label, value_text(f, value, names)))
     flush()
@@ -168,7 +180,7 @@ def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowa
         content = note.content if include_private else strip_private(template, note.content)
         for section in template.sections:
             fields = [f for f in section.fields if include_private or not f.private]
-            flowables = _section(fields, content, names)
+            flowables = _section(section.title, fields, content, names)
             if flowables:
                 # A section's title stays with its first answers.
                 body.append([text(section.title, "h3"), *flowables[:1]])
