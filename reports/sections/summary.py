@@ -21,9 +21,9 @@ def courses_flowables(data: ReportData) -> list[Flowable]:
         return [text("No course of care overlaps the period.", "muted")]
     out: list[Flowable] = []
     for course in courses:
-        until = f"to {date_text(course.end_date)}" if course.end_date else "ongoing"
+        until = f" to {date_text(course.end_date)}" if course.end_date else ", ongoing"
         out.append(rich(f"<b>{markup(COURSE_KINDS.label(course.kind))}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
-                        f"from {date_text(course.start_date)}, {until}", "body"))
+                        f"from {date_text(course.start_date)}{until}", "body"))
         goals = course.goals.strip()
         out.append(rich(f"<b>Goals:</b> {markup(goals)}" if goals else
                         "<b>Goals:</b> none recorded", "body"))
