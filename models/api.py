@@ -41,9 +41,11 @@ from models.inputs import (
     CustomMeasureInput,
     MeasureInput,
     PartInput,
+    ReportOptions,
     TargetInput,
 )
 from models.instruments.definitions import Instrument
+from models.report_data import ReportData
 from models.templates.validation import Problem
 
 T_co = TypeVar("T_co", covariant=True)
@@ -204,6 +206,17 @@ class PartsApi(Protocol):
                actor_id: int | None) -> Done[PartDTO]: ...
 
 
+class ReportsApi(Protocol):
+    def data(self, client_id: int, options: ReportOptions) -> ReportData:
+        """Everything the report needs, read in one unit of work (checks the options)."""
+        ...
+
+    def record(self, client_id: int, options: ReportOptions, action: str, *,
+               protected: bool, actor_id: int | None) -> None:
+        """Audit that a report was saved or printed (`action`: "saved", "printed")."""
+        ...
+
+
 class AuditApi(Protocol):
     def verify_chain(self) -> ChainReport: ...
 
@@ -245,6 +258,9 @@ class Backend(Protocol):
 
     @property
     def parts(self) -> PartsApi: ...
+
+    @property
+    def reports(self) -> ReportsApi: ...
 
     @property
     def audit(self) -> AuditApi: ...

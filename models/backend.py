@@ -43,9 +43,11 @@ from models.inputs import (
     CustomMeasureInput,
     MeasureInput,
     PartInput,
+    ReportOptions,
     TargetInput,
 )
 from models.instruments.definitions import Instrument
+from models.report_data import ReportData
 from models.services import (
     care,
     chart,
@@ -54,6 +56,7 @@ from models.services import (
     measures,
     notes,
     parts,
+    reports,
     security,
     targets,
 )
@@ -297,6 +300,18 @@ class Parts(_Subject):
         return Done(value, Changes.of(client_id, Kind.PARTS))
 
 
+class Reports(_Subject):
+    def data(self, client_id: int, options: ReportOptions) -> ReportData:
+        return self._run(lambda s: reports.gather_report(s, client_id, options,
+                                                         today=self._today))
+
+    def record(self, client_id: int, options: ReportOptions, action: str, *,
+               protected: bool, actor_id: int | None) -> None:
+        # Only the audit log changes, and no screen shows it: nothing to announce.
+        self._run(lambda s: reports.record_report(s, client_id, options, action,
+                                                  protected=protected, actor_id=actor_id))
+
+
 class Audit(_Subject):
     def verify_chain(self) -> ChainReport:
         return self._run(audit.verify_chain)
@@ -320,6 +335,7 @@ class Backend:
         self._measures = Measures(self)
         self._targets = Targets(self)
         self._parts = Parts(self)
+        self._reports = Reports(self)
         self._audit = Audit(self)
 
     @property
@@ -361,6 +377,10 @@ class Backend:
     @property
     def parts(self) -> Parts:
         return self._parts
+
+    @property
+    def reports(self) -> Reports:
+        return self._reports
 
     @property
     def audit(self) -> Audit:

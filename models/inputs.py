@@ -21,6 +21,9 @@ from models.vocabulary import (
     MEDICATIONS,
     PART_STATUSES,
     PART_TYPES,
+    REPORT_DETAIL,
+    REPORT_KINDS,
+    REPORT_SECTIONS,
     ROUTES,
     TARGET_KINDS,
     TARGET_PRONGS,
@@ -334,4 +337,67 @@ def validate_custom_measure(data: CustomMeasureInput) -> Problems:
         problems["max_value"] = "The highest value must be above the lowest."
     if data.reliable_change is not None and data.reliable_change <= 0:
         problems["reliable_change"] = "A reliable-change threshold must be above 0."
+    return problems
+
+
+# --------------------------------------------------------------------------- reports
+
+# The therapist's comment closes a prescriber's summary of one or two pages.
+MAX_REPORT_COMMENT = 1500
+MAX_PRACTICE_NAME = 200
+MIN_REPORT_PASSWORD = 8
+
+
+def report_password_problem(password: str) -> str:
+    """What is wrong with a password for a report's PDF, or '' when it may be used."""
+    if len(password) < MIN_REPORT_PASSWORD:
+        return (f"Use at least {MIN_REPORT_PASSWORD} characters for the report's password; "
+                "a few unrelated words work well.")
+    if not password.strip():
+        return "A password of only spaces protects nothing; choose another."
+    return ""
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report covers and holds, as the therapist chooses it.
+
+    `start`/`end` None: from the start of the latest course of care / to today
+    (models.clinical.period.report_period). `sections` are REPORT_SECTIONS codes (a
+    progress report); `detail` is a REPORT_DETAIL code. Drafts and private process notes
+    are left out unless asked for."""
+
+    kind: str = "progress"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    sections: tuple[str, ...] = ("summary", "measures", "sessions")
+    detail: str = "full"
+    include_drafts: bool = False
+    include_private: bool = False
+    practice: str = ""
+    comment: str = ""
+
+
+def validate_report_options(data: ReportOptions, *, today: dt.date) -> Problems:
+    problems: Problems = {}
+    if data.kind not in REPORT_KINDS:
+        problems["kind"] = "Choose " + _one_of([t.label.lower() for t in REPORT_KINDS]) + "."
+    if data.end is not None and data.end > today:
+        problems["end"] = "The period ends after today; end it today or earlier."
+    if data.start is not None and data.start > (data.end or today):
+        problems["start"] = "The period starts after it ends; choose an earlier start."
+    unknown = [code for code in data.sections if code not in REPORT_SECTIONS]
+    if unknown:
+        problems["sections"] = (f"There is no report section {unknown[0]!r}; choose from "
+                                + ", ".join(REPORT_SECTIONS.codes) + ".")
+    elif data.kind == "progress" and not data.sections:
+        problems["sections"] = "Choose at least one section for the report."
+    if data.detail not in REPORT_DETAIL:
+        problems["detail"] = "Choose " + _one_of([t.label.lower() for t in REPORT_DETAIL]) + "."
+    if len(data.practice.strip()) > MAX_PRACTICE_NAME:
+        problems["practice"] = (f"The practice's name is limited to {MAX_PRACTICE_NAME} "
+                                "characters; shorten it.")
+    if len(data.comment.strip()) > MAX_REPORT_COMMENT:
+        problems["comment"] = (f"The comment is limited to {MAX_REPORT_COMMENT} characters so "
+                               "the summary stays within two pages; shorten it.")
     return problems

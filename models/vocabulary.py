@@ -208,6 +208,35 @@ CARE_RELATIONS = Vocabulary(
     Term("follow_up", "Follow-up"),
 )
 
+REPORT_KINDS = Vocabulary(
+    "report kind",
+    Term("progress", "Progress report", "Progress",
+         "for the prescriber, a referring clinician, an insurer or the client"),
+    Term("prescriber", "Prescriber's summary", "Prescriber",
+         "one or two pages: the dosing sessions, the change in measures, a comment"),
+)
+
+# The sections of a progress report, in the order they are printed. The signature block
+# always closes the report and is not a choice.
+REPORT_SECTIONS = Vocabulary(
+    "report section",
+    Term("summary", "Summary of care", "Summary",
+         "courses and goals, sessions by modality, the dosing sessions"),
+    Term("measures", "Measures", description="change from baseline, trend charts, safety flags"),
+    Term("targets", "EMDR and ART targets", "Targets",
+         "each target's status, first and latest SUD and VoC, and its chart"),
+    Term("ifs", "IFS parts", "IFS", "the parts map at the end of the period, status changes"),
+    Term("sessions", "Session notes", "Sessions", "each signed note of the period"),
+)
+
+REPORT_DETAIL = Vocabulary(
+    "session detail",
+    Term("full", "Every note in full", "Full",
+         "each note laid out section by section, with its addenda"),
+    Term("summaries", "Summaries only", "Summaries",
+         "one entry per session: its kind, the dose it follows and its ratings"),
+)
+
 
 # The vocabularies a note template may draw its choices from (`vocabulary = "routes"`).
 VOCABULARIES: dict[str, Vocabulary] = {

@@ -327,28 +327,39 @@ def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> l
 
 def _place_flag_labels(
     ax: Axes, labels: Sequence[_FlagLabel], x_to_in: float, y_to_in: float, x_min: float,
-    y_min: float, plot_height: float,
+    y_min: float, plot_height: float, plot_width: float,
 ) -> None:
-    """Write each flag's item and value beside it, leaving out any that would overlap."""
+    """Write each flag's item and value beside it, leaving out any that would overlap.
+    A label that would run past the plot's right edge (into the reference lines' labels)
+    is written on the left of its mark instead."""
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.85}
     taken: list[tuple[float, float, float, float]] = []
     for label in labels:
-        left = (label.x - x_min) * x_to_in + 0.12
+        width = _text_width_in(label.text, bold=True) + 0.06
+        mark = (label.x - x_min) * x_to_in
         y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
-        extent = (left, left + _text_width_in(label.text, bold=True) + 0.06,
-                  y_in - 0.1, y_in + 0.1)
-        if any(extent[0] < t[1] and t[0] < extent[1] and extent[2] < t[3] and t[2] < extent[3]
-               for t in taken):
+        sides = [False, True] if mark + 0.12 + width <= plot_width else [True, False]
+        placed = None
+        for on_left in sides:
+            left = mark - 0.12 - width if on_left else mark + 0.12
+            extent = (left, left + width, y_in - 0.1, y_in + 0.1)
+            if not any(extent[0] < t[1] and t[0] < extent[1] and extent[2] < t[3]
+                       and t[2] < extent[3] for t in taken):
+                placed = on_left, extent
+                break
+        if placed is None:
             continue
+        on_left, extent = placed
         taken.append(extent)
         coords: str | Transform = "data"
         if label.y is not None:
             anchor = (label.x, label.y)
         else:
             anchor, coords = (label.x, _TOP_LANE), ax.get_xaxis_transform()
-        ax.annotate(label.text, anchor, xycoords=coords, xytext=(9, 0),
-                    textcoords="offset points", ha="left", va="center", fontsize=FONT,
+        ax.annotate(label.text, anchor, xycoords=coords, xytext=(-9 if on_left else 9, 0),
+                    textcoords="offset points", ha="right" if on_left else "left",
+                    va="center", fontsize=FONT,
                     fontweight="bold", bbox=box, zorder=6, gid="safety-flag-label")
 
 
@@ -607,7 +618,7 @@ def build_trend_chart(
                     linespacing=1.1, gid=f"{label.gid}-label")
 
     _place_flag_labels(ax, flag_labels, plot_width / (x_max - x_min),
-                       plot_height / (y_max - y_min), x_min, y_min, plot_height)
+                       plot_height / (y_max - y_min), x_min, y_min, plot_height, plot_width)
     if handles:
         legend = fig.legend(
             handles=handles, labels=labels, handler_map=handler_map, loc="upper left",
@@ -680,13 +691,16 @@ def build_cadss_chart(
             ax.bar(dose.dose_number, value, width=0.6, color=colour, zorder=2, gid=gid)
             ax.text(dose.dose_number, value + ceiling * 0.02, str(value), ha="center",
                     va="bottom", fontsize=FONT, color=INK, gid=f"{gid}-value")
-        ax.set_xticks(numbers)
+        # At most _MAX_DOSE_TICKS labelled doses: more would overlap (and each tick costs
+        # matplotlib several milliseconds to build).
+        labelled = doses[::max(1, math.ceil(len(doses) / _MAX_DOSE_TICKS))]
+        ax.set_xticks([p.dose_number for p in labelled])
         show_dates = index == len(panels) - 1
         ax.set_xticklabels(
             [
                 (p.label or f"D{p.dose_number}")
                 + (f"\n{day_month(p.when)}" if show_dates and p.when else "")
-                for p in doses
+                for p in labelled
             ]
             if show_dates
             else []
@@ -700,6 +714,9 @@ def build_cadss_chart(
     fig.text(0.12 / width, (footnote_in - 0.06) / height, "\n".join(note_lines), ha="left",
              va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25, gid="footnote")
     return fig
+
+
+_MAX_DOSE_TICKS = 20
 
 
 def _cadss_footnote(sources: Sequence[Rule]) -> str:

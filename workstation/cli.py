@@ -7,11 +7,13 @@ Exit codes: 0 done, 1 anything else, 2 usage error, 3 wrong passphrase,
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,8 +21,10 @@ from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
 from models.dto import ChainReport, ClientChart
 from models.errors import DomainError
+from models.formatting import date_text
+from models.inputs import ReportOptions, report_password_problem
 from models.vault import Vault, VaultError
-from models.vocabulary import CLIENT_STATUSES
+from models.vocabulary import CLIENT_STATUSES, REPORT_KINDS
 
 if TYPE_CHECKING:
     from models.backend import Backend
@@ -265,6 +269,84 @@ def cmd_measures(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _date_option(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD, e.g. 2026-10-07.") from None
+
+
+def _first_line(path: str, what: str) -> str:
+    """The first line of a file, without its line ending (spaces may be part of it)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"Cannot read the {what} file ({exc.strerror}). Check the path.") from None
+    line = text.split("\n", 1)[0]
+    return line[:-1] if line.endswith("\r") else line
+
+
+def _report_options(args: argparse.Namespace) -> ReportOptions:
+    from reports.progress import available_sections
+
+    available = [t.code for t in available_sections()]
+    sections = tuple(available)
+    if args.sections is not None:
+        sections = tuple(code.strip() for code in args.sections.split(",") if code.strip())
+        unknown = [code for code in sections if code not in available]
+        if unknown:
+            raise UsageError(f"--sections: there is no section {unknown[0]!r}; choose from "
+                             f"{', '.join(available)}.")
+    comment = ""
+    if args.comment_file is not None:
+        try:
+            comment = Path(args.comment_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageError(f"Cannot read the comment file ({exc.strerror}). "
+                             "Check the path.") from None
+    return ReportOptions(
+        kind=args.kind, start=_date_option(args.date_from, "--from"),
+        end=_date_option(args.date_to, "--to"), sections=sections,
+        detail="summaries" if args.summaries else "full", include_drafts=args.drafts,
+        include_private=args.private, practice=args.practice or "", comment=comment)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """One client's report as a PDF file: the function the Reports tab calls."""
+    from reports.render import render_report
+
+    options = _report_options(args)
+    password = None
+    if args.password_file is not None:
+        password = _first_line(args.password_file, "password")
+        problem = report_password_problem(password)
+        if problem:
+            raise UsageError(f"--password-file: {problem}")
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"The folder for --out does not exist: {out.parent}")
+    backend = _backend(args)
+    try:
+        client_id = backend.clients.find(args.client).id
+        data = backend.reports.data(client_id, options)
+        pdf = render_report(data, password=password)
+        # Only the person running the command may read the file: it is a clinical record.
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pdf)
+        recorded = replace(options, start=data.start, end=data.end)
+        backend.reports.record(client_id, recorded, "saved", protected=password is not None,
+                               actor_id=data.clinician.id if data.clinician else None)
+    finally:
+        backend.close()
+    print(f"Wrote {out.name}: {REPORT_KINDS.label(options.kind).lower()} for "
+          f"{data.client.record_number}, {date_text(data.start)} to {date_text(data.end)}"
+          f"{', protected with the password' if password else ''}.")
+    return EXIT_OK
+
+
 def _number(value: float | None) -> int | float | None:
     if value is None:
         return None
@@ -280,6 +362,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "clients": (cmd_clients, "list the clients: record number, name, status, session counts"),
     "verify": (cmd_verify, "check the vault's integrity and its audit chain"),
     "measures": (cmd_measures, "a client's measures: every administration and the change"),
+    "report": (cmd_report, "a client's progress report or prescriber's summary as a PDF"),
 }
 
 
@@ -325,7 +408,35 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="one JSON document (keys documented in the README)",
             )
+        if name == "report":
+            _report_arguments(p)
     return parser
+
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--client", required=True, metavar="RECORD",
+                   help="the client's record number, e.g. C-0001")
+    p.add_argument("--kind", choices=REPORT_KINDS.codes, default="progress",
+                   help="progress (default) or prescriber")
+    p.add_argument("--from", dest="date_from", metavar="DATE",
+                   help="first day of the period, YYYY-MM-DD (default: the start of the "
+                        "latest course of care)")
+    p.add_argument("--to", dest="date_to", metavar="DATE",
+                   help="last day of the period, YYYY-MM-DD (default: today)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
+    p.add_argument("--password-file", metavar="FILE",
+                   help="protect the PDF (AES-256) with the first line of this file")
+    p.add_argument("--sections", metavar="LIST",
+                   help="comma-separated sections of a progress report (default: all of "
+                        "them)")
+    p.add_argument("--summaries", action="store_true",
+                   help="one line per session instead of each note in full")
+    p.add_argument("--drafts", action="store_true", help="include unsigned drafts, marked")
+    p.add_argument("--private", action="store_true",
+                   help="include private process notes (left out by default)")
+    p.add_argument("--practice", metavar="NAME", help="the practice's name for the header")
+    p.add_argument("--comment-file", metavar="FILE",
+                   help="the therapist's comment for a prescriber's summary")
 
 
 def main(argv: list[str]) -> int:

@@ -66,6 +66,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
     if sign is not None:
         lines.append(f"sign an EMDR note (validate, file figures, hash, audit, commit): "
                      f"{1000 * sign:.1f} ms (target < 50 ms)")
+    for case, target in (("20-full", 1.0), ("300-full", 2.0), ("300-summaries", 2.0)):
+        report = _median(benchmarks, f"test_report_command[{case}]")
+        if report is not None:
+            lines.append(f"workstation report, {case.replace('-', ' sessions, ')}: "
+                         f"{report:.2f} s (target < {target:g} s)")
     if lines:
         terminalreporter.section("derived figures")
         for line in lines:

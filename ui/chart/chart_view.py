@@ -26,13 +26,13 @@ from ui.chart.sessions_tab import SessionsTab
 if TYPE_CHECKING:
     from ui.measures.measures_tab import MeasuresTab
     from ui.measures.sparklines import MeasureSparklines
+    from ui.reports.reports_tab import ReportsTab
 
 # What each tab that later issues fill says until then: plainly, with nothing fake in it.
 COMING = {
     "Targets": "Targets arrive with the target registry (EMDR and ART target memories with "
                "their SUD and VoC history). Nothing is shown here yet.",
     "Parts": "Parts arrive with the IFS parts registry and map. Nothing is shown here yet.",
-    "Reports": "Reports arrive with the progress report builder. Nothing is shown here yet.",
 }
 TAB_NAMES = ("Overview", "Sessions", "Targets", "Parts", "Measures", "Reports")
 
@@ -83,13 +83,14 @@ class ChartView(QWidget):
     edit_requested = Signal()
 
     def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
-                 parent: QWidget | None = None) -> None:
-        """`measures` (the Measures tab) and `sparklines` (shown on the Overview) are
-        handed in by the main window, which owns their services."""
+                 reports: ReportsTab, parent: QWidget | None = None) -> None:
+        """`measures` (the Measures tab), `sparklines` (shown on the Overview) and `reports`
+        (the Reports tab) are handed in by the main window, which owns their services."""
         super().__init__(parent)
         self.chart: ClientChart | None = None
         self.measures = measures
         self.sparklines = sparklines
+        self.reports = reports
         self.today: Callable[[], dt.date] = dt.date.today
         self.name = QLabel()
         self.name.setProperty("role", "title")
@@ -111,9 +112,9 @@ class ChartView(QWidget):
         self.sessions = SessionsTab()
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.sessions, "Sessions")
+        handed_in: dict[str, QWidget] = {"Measures": measures, "Reports": reports}
         for name in TAB_NAMES[2:]:
-            page = measures if name == "Measures" else _placeholder(COMING[name])
-            self.tabs.addTab(page, name)
+            self.tabs.addTab(handed_in.get(name) or _placeholder(COMING[name]), name)
         self.overview.add_panel(sparklines)
         chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
@@ -158,6 +159,7 @@ class ChartView(QWidget):
         if touched(SPARKLINES_SHOW):
             self.sparklines.set_chart(chart)
         self.measures.set_chart(chart, changes)
+        self.reports.set_chart(chart, self.today())
         self.stack.setCurrentIndex(1)
 
     def practice_changed(self) -> None:
@@ -175,4 +177,5 @@ class ChartView(QWidget):
         self.sessions.clear()
         self.sparklines.clear()
         self.measures.clear()
+        self.reports.clear()
         self.show_empty()

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 
 from models.dto import PartDTO, TargetDTO
 from models.templates.definitions import FieldDef, FieldKind, Section, Template
+from models.templates.display import display_value
 from models.templates.validation import Problem, derive_values
 from reports.palette import ACCENT, ERROR, INK, LINE, MUTED, SURFACE
 from ui.common.style import set_role
-from ui.notes.display import display_value
 from ui.notes.fields import (
     ComboChoice,
     DateField,

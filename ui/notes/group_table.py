@@ -37,10 +37,11 @@ from PySide6.QtWidgets import (
 
 from models.dto import PartDTO, TargetDTO
 from models.templates.definitions import FieldDef, FieldKind
+from models.templates.display import display_value
 from models.values import is_blank, is_int, is_number
 from reports.palette import PROBLEM_BG
 from ui.common.style import set_role
-from ui.notes.display import display_value, part_text
+from ui.notes.display import part_text
 from ui.notes.fields import Field
 from ui.notes.inputs import (
     UNANSWERED,

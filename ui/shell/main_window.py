@@ -81,7 +81,8 @@ class MainWindow(QMainWindow):
 
         self.client_list = ClientListPanel()
         self.measures = self._build_measures()
-        self.chart_view = ChartView(*self.measures)
+        self.reports = self._build_reports()
+        self.chart_view = ChartView(*self.measures, self.reports)
         self.chart_view.today = runner.opener.today
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.client_list)
@@ -334,6 +335,14 @@ class MainWindow(QMainWindow):
         sparklines = MeasureSparklines()
         sparklines.instrument_activated.connect(self._show_measure)
         return tab, sparklines
+
+    def _build_reports(self) -> Any:
+        from ui.reports.reports_tab import ReportsTab
+
+        tab = ReportsTab(self.runner, self.settings, actor=lambda: self.actor_id)
+        tab.saved.connect(lambda name: self.statusBar().showMessage(f"Report saved: {name}",
+                                                                    5000))
+        return tab
 
     def _show_measure(self, instrument_id: str) -> None:
         tab, _sparklines = self.measures

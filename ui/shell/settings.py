@@ -31,6 +31,8 @@ IDLE_MINUTES = Setting("lock/idle_minutes", int, 10, minimum=1, maximum=120)
 LAST_VAULT = Setting("vault/last_path", str, "")
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("window/main_splitter", QByteArray, QByteArray())
+# The practice's name printed on reports: about the practice, never about a client.
+REPORT_PRACTICE = Setting("reports/practice", str, "")
 
 
 

@@ -1,0 +1,81 @@
+"""Everything one report needs, read from the vault in one unit of work (a frozen DTO).
+
+The backend's `reports.data(client_id, options)` fills it; reports/ renders it to PDF
+bytes without touching the database. The period's notes, doses and flags are derived here
+by the pure functions of models.clinical.period, so every section sees the same ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from models.clinical.doses import DoseRef
+from models.clinical.measures import MeasuresView
+from models.clinical.period import (
+    SafetyFlag,
+    SessionCount,
+    doses_in_period,
+    measure_safety_flags,
+    notes_in_period,
+    risk_flags,
+    session_counts,
+    unsigned_in_period,
+)
+from models.dto import ClientChart, ClientDetail, ClinicianDTO, DosingSessionDTO, NoteDTO
+from models.inputs import ReportOptions
+from models.templates.definitions import Template
+
+
+@dataclass(frozen=True, eq=False)
+class ReportData:
+    """One client's record for one report: the whole chart (a baseline or a course may
+    precede the period), the measures as they stood at the period's end, and the template
+    of every note in the period."""
+
+    options: ReportOptions
+    start: dt.date
+    end: dt.date
+    made_on: dt.date
+    clinician: ClinicianDTO | None
+    chart: ClientChart
+    measures: MeasuresView  # administrations and doses up to `end`
+    templates: Mapping[tuple[str, int], Template]  # (template id, version) of every note
+
+    @property
+    def client(self) -> ClientDetail:
+        return self.chart.client
+
+    def template(self, note: NoteDTO) -> Template | None:
+        """The template version the note was written in (None if this installation lacks
+        it)."""
+        return self.templates.get((note.template_id, note.template_version))
+
+    @cached_property
+    def notes(self) -> tuple[NoteDTO, ...]:
+        """The notes the report shows: signed ones of the period, drafts when asked."""
+        return tuple(notes_in_period(self.chart, self.start, self.end,
+                                     include_drafts=self.options.include_drafts))
+
+    @cached_property
+    def doses(self) -> tuple[tuple[DoseRef, DosingSessionDTO], ...]:
+        return tuple(doses_in_period(self.chart, self.start, self.end))
+
+    @cached_property
+    def session_counts(self) -> tuple[SessionCount, ...]:
+        return tuple(session_counts(self.chart, self.start, self.end))
+
+    @property
+    def unsigned_notes(self) -> int:
+        """Notes of the period not yet signed (not counted, not shown unless asked)."""
+        return unsigned_in_period(self.chart, self.start, self.end)
+
+    @cached_property
+    def safety_flags(self) -> tuple[SafetyFlag, ...]:
+        """Every safety flag of the period: positive safety items of the measures and
+        ideation in a note's risk check, in date order."""
+        flags = [*measure_safety_flags(self.measures, self.start, self.end),
+                 *risk_flags(self.notes, self.templates)]
+        return tuple(sorted(flags, key=lambda f: (f.when, f.source)))

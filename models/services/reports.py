@@ -1,0 +1,67 @@
+"""Gather what a report needs in one unit of work, and record that one left the office."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.clinical.measures import build_measures_view
+from models.clinical.period import chart_until, report_period
+from models.entities import Client
+from models.errors import NotFoundError, ValidationError
+from models.inputs import ReportOptions, validate_report_options
+from models.report_data import ReportData
+from models.services import chart, clinicians, measures
+from models.templates.definitions import Template, UnknownTemplateError
+from models.templates.loading import load_templates
+from models.vocabulary import REPORT_KINDS
+
+
+def gather_report(session: Session, client_id: int, options: ReportOptions, *,
+                  today: dt.date) -> ReportData:
+    """The client's whole record, the measures as they stood at the period's end, and the
+    template of every note, for one report."""
+    problems = validate_report_options(options, today=today)
+    if problems:
+        raise ValidationError(problems)
+    record = chart.load_client_chart(session, client_id)
+    start, end = report_period(record, today, options.start, options.end)
+    registry = load_templates()
+    templates: dict[tuple[str, int], Template] = {}
+    for note in record.notes:
+        key = (note.template_id, note.template_version)
+        if key not in templates:
+            # A missing template: the report says so and shows the note's values as stored.
+            with contextlib.suppress(UnknownTemplateError):
+                templates[key] = registry.get(*key)
+    view = build_measures_view(chart_until(record, end), measures.available_instruments(session))
+    return ReportData(options=options, start=start, end=end, made_on=today,
+                      clinician=clinicians.primary_clinician(session), chart=record,
+                      measures=view, templates=templates)
+
+
+# What a person can do with a finished report; each is an audit action "report.<code>".
+REPORT_ACTIONS = ("saved", "printed")
+
+
+def record_report(session: Session, client_id: int, options: ReportOptions, action: str, *,
+                  protected: bool, actor_id: int | None) -> None:
+    """Log that a report left the vault: which client, what kind, which sections, the period
+    and whether it has a password. Never the file's name, which the person chose."""
+    if action not in REPORT_ACTIONS:
+        raise ValueError(f"unknown report action {action!r}")
+    if options.kind not in REPORT_KINDS:
+        raise ValidationError({"kind": "Unknown report kind."})
+    if session.get(Client, client_id) is None:
+        raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
+    sections = ",".join(options.sections) if options.kind == "progress" else ""
+    period = (f"{options.start.isoformat() if options.start else ''}.."
+              f"{options.end.isoformat() if options.end else ''}")
+    detail = (f"kind={options.kind};sections={sections};detail={options.detail};"
+              f"period={period};drafts={int(options.include_drafts)};"
+              f"private={int(options.include_private)};protected={int(protected)}")
+    audit.record(session, f"report.{action}", entity="client", entity_id=client_id,
+                 client_id=client_id, actor_id=actor_id, detail=detail)

@@ -1,0 +1,149 @@
+"""Building blocks of a report's story: headings, text, tables, label/value pairs and
+figures, so every section and every report kind looks the same."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeAlias
+
+from matplotlib.figure import Figure
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
+
+from reports.pdf.fonts import east_asian_font, markup
+from reports.pdf.page import FRAME_WIDTH
+from reports.pdf.styles import HEAD_BG_C, LINE_C, MUTED_C, grid, pairs, styles
+from reports.pdf.vector import FigureFlowable
+
+Cell: TypeAlias = str | Flowable
+
+
+def text(value: str, style_name: str = "body") -> Paragraph:
+    """Plain text (any script, line breaks kept) as a paragraph in one of the styles."""
+    return Paragraph(markup(value), getattr(styles(), style_name))
+
+
+def rich(markup_text: str, style_name: str = "body") -> Paragraph:
+    """Paragraph markup written by the report itself (bold words around escaped values)."""
+    return Paragraph(markup_text, getattr(styles(), style_name))
+
+
+# The room a heading needs below it on the page, or it starts the next page instead: no
+# heading is left alone at the foot of a page, and tables under it may still split.
+_ROOM_BELOW = (140.0, 90.0, 60.0)
+
+
+def heading(value: str, level: int = 0) -> list[Flowable]:
+    """A heading of level 0 (a section), 1 or 2, as a bookmark, and never at the foot of a
+    page."""
+    return [CondPageBreak(_ROOM_BELOW[level]), heading_paragraph(value, level)]
+
+
+def heading_paragraph(value: str, level: int = 0) -> Paragraph:
+    """The heading alone, for a KeepTogether that already keeps it with what follows."""
+    paragraph = Paragraph(markup(value), getattr(styles(), ("h1", "h2", "h3")[level]))
+    paragraph.outline_level = level
+    return paragraph
+
+
+_PADDING = 8.0  # a cell's left and right padding together (styles.grid, styles.pairs)
+
+
+def _cell(value: Cell, style_name: str, width: float) -> Cell:
+    """A cell's content: text that fits on one line stays a plain string, drawn by the
+    table itself in the style's font (a paragraph costs ten times as much to lay out, and
+    a long record has thousands of cells); anything longer, or in another script, wraps
+    as a paragraph."""
+    if isinstance(value, Flowable):
+        return value
+    style = getattr(styles(), style_name)
+    if ("\n" not in value and east_asian_font(value) is None
+            and stringWidth(value, style.fontName, style.fontSize) <= width - _PADDING):
+        return value
+    return text(value, style_name)
+
+
+def _plain(style_name: str, cells: tuple[tuple[int, int], tuple[int, int]]) -> list[
+        tuple[object, ...]]:
+    """Table style commands that draw plain-string cells as paragraphs of `style_name`."""
+    style = getattr(styles(), style_name)
+    start, stop = cells
+    return [("FONT", start, stop, style.fontName, style.fontSize, style.leading),
+            ("TEXTCOLOR", start, stop, style.textColor)]
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
+               widths: Sequence[float], *, extra: Sequence[tuple[object, ...]] = (),
+               first_bold: bool = False, caption: str = "") -> Table:
+    """A table with a header row repeated on every page it spans. `widths` are fractions
+    of the frame's width. A `caption` is a title row above the header, so the title can
+    never be parted from its table."""
+    points = [w * FRAME_WIDTH for w in widths]
+    body = [[_cell(value, "cell_bold" if first_bold and i == 0 else "cell", points[i])
+             for i, value in enumerate(row)] for row in rows]
+    head: list[list[Cell]] = [[text(h, "cell_head") for h in header]]
+    if caption:
+        head.insert(0, [text(caption, "h3"), *[""] * (len(header) - 1)])
+    table = Table([*head, *body], colWidths=points, repeatRows=len(head), hAlign="LEFT")
+    style = grid()
+    for command in _plain("cell", ((0, len(head)), (-1, -1))):
+        style.add(*command)
+    if first_bold:
+        for command in _plain("cell_bold", ((0, len(head)), (0, -1))):
+            style.add(*command)
+    if caption:
+        style.add("SPAN", (0, 0), (-1, 0))
+        style.add("BACKGROUND", (0, 0), (-1, 0), colors.white)
+        style.add("BACKGROUND", (0, 1), (-1, 1), HEAD_BG_C)
+        style.add("LINEBELOW", (0, 0), (-1, 0), 0, colors.white)
+        style.add("LINEBELOW", (0, 1), (-1, 1), 0.8, MUTED_C)
+        style.add("LEFTPADDING", (0, 0), (0, 0), 0)
+    for command in extra:
+        style.add(*command)
+    table.setStyle(style)
+    return table
+
+
+def pairs_table(items: Sequence[tuple[str, Cell]], *, columns: int = 2,
+                label_share: float = 0.19) -> Table:
+    """Label and value pairs, `columns` pairs a row: the short answers of a form."""
+    pair = 1 / columns
+    label_width, value_width = label_share * FRAME_WIDTH, (pair - label_share) * FRAME_WIDTH
+    rows: list[list[Cell]] = []
+    for start in range(0, len(items), columns):
+        row: list[Cell] = []
+        for label, value in items[start:start + columns]:
+            row += [_cell(label, "label", label_width), _cell(value, "cell", value_width)]
+        row += [""] * (2 * columns - len(row))
+        rows.append(row)
+    table = Table(rows, colWidths=[label_width, value_width] * columns, hAlign="LEFT")
+    style = pairs()
+    for column in range(0, 2 * columns, 2):
+        for command in (*_plain("label", ((column, 0), (column, -1))),
+                        *_plain("cell", ((column + 1, 0), (column + 1, -1)))):
+            style.add(*command)
+    table.setStyle(style)
+    return table
+
+
+def figure(fig: Figure, width: float = FRAME_WIDTH) -> FigureFlowable:
+    """A matplotlib Figure (a chart, the parts map) drawn as vectors `width` points wide,
+    its proportions kept. Build it `width / 72` inches wide so its text prints at the
+    size it was laid out for."""
+    return FigureFlowable(fig, width)
+
+
+def rule() -> HRFlowable:
+    return HRFlowable(width="100%", thickness=0.5, color=LINE_C, spaceBefore=6, spaceAfter=6)
+
+
+def gap(points: float = 6) -> Spacer:
+    return Spacer(1, points)
+
+
+def boxed(table: Table, commands: Sequence[tuple[object, ...]]) -> Table:
+    """The same table with more style commands (a tinted row, a safety colour)."""
+    table.setStyle(TableStyle(list(commands)))
+    return table

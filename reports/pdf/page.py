@@ -1,0 +1,156 @@
+"""The page every report shares: A4, the header (practice, clinician, client, period and
+"Confidential") and the footer ("Page N of M") on every page, and the build to bytes.
+
+The total page count is known only once the story has been laid out, so the canvas keeps
+each page until the end and then writes the footers (reportlab's usual two-step canvas).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+
+from reports.pdf.fonts import BODY, BOLD, markup
+from reports.pdf.styles import INK_C, LINE_C, MUTED_C, SAFETY_C, styles
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 50.0
+HEADER_TOP = 34.0  # from the top edge to the first header line's baseline
+BODY_TOP = 100.0  # from the top edge to where the story starts
+BODY_BOTTOM = 56.0
+FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+CONFIDENTIAL = "CONFIDENTIAL"
+# Page streams are Flate-compressed binary, not also ASCII85-encoded: a quarter smaller,
+# and quicker to write.
+rl_config.useA85 = 0
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """What the header and footer of every page say."""
+
+    kind: str  # "Progress report"
+    practice: str
+    clinician: str  # "Name, credentials"
+    client: str  # the name as the record holds it (with the preferred name)
+    record_number: str
+    born: str  # the date of birth as text, or "" when not recorded
+    period: str  # "1 Aug 2026 – 1 Nov 2026"
+    made_on: str
+
+
+def _header(canvas: Canvas, doc: BaseDocTemplate) -> None:
+    masthead: Masthead = doc.masthead
+    s = styles()
+    top = PAGE_HEIGHT - HEADER_TOP
+    right = PAGE_WIDTH - MARGIN_X
+    canvas.saveState()
+    first = masthead.practice or masthead.clinician
+    second = masthead.clinician if masthead.practice else ""
+    # Names may be in any script: draw them as paragraphs, which switch fonts per run.
+    line = Paragraph(f"<b>{markup(first)}</b>", s.body)
+    line.wrapOn(canvas, FRAME_WIDTH - 160, 20)
+    line.drawOn(canvas, MARGIN_X, top - line.height + 9)
+    if second:
+        line = Paragraph(markup(second), s.label)
+        line.wrapOn(canvas, FRAME_WIDTH - 160, 20)
+        line.drawOn(canvas, MARGIN_X, top - 13 - line.height + 8)
+    canvas.setFont(BOLD, 9.5)
+    canvas.setFillColor(SAFETY_C)
+    canvas.drawRightString(right, top, CONFIDENTIAL)
+    canvas.setFont(BODY, 8)
+    canvas.setFillColor(MUTED_C)
+    canvas.drawRightString(right, top - 12, masthead.kind)
+    rule = top - 22
+    canvas.setStrokeColor(LINE_C)
+    canvas.setLineWidth(0.8)
+    canvas.line(MARGIN_X, rule, right, rule)
+    facts = [f"Record {masthead.record_number}"]
+    if masthead.born:
+        facts.append(f"born {masthead.born}")
+    facts.append(f"period {masthead.period}")
+    client = Paragraph(f"<b>{markup(masthead.client)}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
+                       + "&nbsp;&nbsp;·&nbsp;&nbsp;".join(markup(f) for f in facts), s.cell)
+    client.wrapOn(canvas, FRAME_WIDTH, 40)
+    client.drawOn(canvas, MARGIN_X, rule - 6 - client.height)
+    canvas.restoreState()
+
+
+def _canvas_class(masthead: Masthead) -> type[Canvas]:
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
+        """Keeps every page until save(), then writes 'Page N of M' on each."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._footer(number, total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, number: int, total: int) -> None:
+            self.saveState()
+            self.setStrokeColor(LINE_C)
+            self.setLineWidth(0.6)
+            self.line(MARGIN_X, BODY_BOTTOM - 16, PAGE_WIDTH - MARGIN_X, BODY_BOTTOM - 16)
+            self.setFont(BODY, 7.5)
+            self.setFillColor(MUTED_C)
+            self.drawString(MARGIN_X, BODY_BOTTOM - 28,
+                            f"Confidential clinical record · {masthead.kind}, made "
+                            f"{masthead.made_on} · {masthead.record_number}")
+            self.setFillColor(INK_C)
+            self.drawRightString(PAGE_WIDTH - MARGIN_X, BODY_BOTTOM - 28,
+                                 f"Page {number} of {total}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
+    def __init__(self, buffer: io.BytesIO, masthead: Masthead, title: str, author: str) -> None:
+        super().__init__(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
+                         topMargin=BODY_TOP, bottomMargin=BODY_BOTTOM, title=title,
+                         author=author, subject=masthead.kind,
+                         creator="Integration Workstation")
+        self.masthead = masthead
+        self._bookmarks = 0
+        self._outline_level = -1
+        frame = Frame(MARGIN_X, BODY_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - BODY_TOP - BODY_BOTTOM,
+                      id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_header)])
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """Section and note headings become the PDF's bookmarks."""
+        level = getattr(flowable, "outline_level", None)
+        if level is None or not isinstance(flowable, Paragraph):
+            return
+        # An outline cannot skip a level: a sub-heading first in its story nests as it can.
+        level = min(level, self._outline_level + 1)
+        self._outline_level = level
+        self._bookmarks += 1
+        key = f"h{self._bookmarks}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level > 0)
+
+
+def build_pdf(story: list[Flowable], masthead: Masthead, *, title: str, author: str) -> bytes:
+    """Lay the story out on the shared pages and return the PDF's bytes (in memory only).
+    In reportlab's invariant mode (rl_config.invariant) the bytes are reproducible."""
+    buffer = io.BytesIO()
+    document = _Document(buffer, masthead, title, author)
+    document.build(story, canvasmaker=_canvas_class(masthead))
+    return buffer.getvalue()

@@ -1,0 +1,254 @@
+"""A matplotlib Figure drawn straight onto the PDF page as vectors: lines, fills, hatches
+and real text in the report's own DejaVu Sans.
+
+The charts and the parts map are built in reports/ as matplotlib Figures (one source for
+the windows and the PDF). Rasterising them costs a PNG encode, a decode and a re-encode
+per chart and prints soft; drawing them through this small renderer onto reportlab's
+canvas is several times faster, prints sharp at any size, and leaves the chart's words
+searchable. It covers what Figures built without pyplot use: paths (markers and
+collections come through as paths), text, hatching, clipping and the odd image.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.backend_bases import GraphicsContextBase, RendererBase
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.path import Path
+from matplotlib.transforms import Affine2D, Transform
+from PIL import Image as PILImage
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from reports.pdf.fonts import BODY, BOLD, BOLD_ITALIC, ITALIC, east_asian_font, register_fonts
+
+_CAPS = {"butt": 0, "round": 1, "projecting": 2}
+_JOINS = {"miter": 0, "round": 1, "bevel": 2}
+_HATCH_CELL = 72.0  # points: matplotlib's vector backends tile a hatch every inch
+_BOLD_WEIGHTS = {"semibold", "demibold", "demi", "bold", "heavy", "extra bold", "black"}
+
+
+def _is_bold(prop: FontProperties) -> bool:
+    weight = prop.get_weight()
+    return weight >= 600 if isinstance(weight, int) else str(weight) in _BOLD_WEIGHTS
+
+
+_EXTENTS: dict[tuple[str, int, object], tuple[float, float, float]] = {}
+
+
+def _text_extent(s: str, prop: FontProperties, ismath: Any,
+                 renderer: RendererBase) -> tuple[float, float, float]:
+    key = (s, hash(prop), ismath)
+    found = _EXTENTS.get(key)
+    if found is None:
+        if len(_EXTENTS) > 20_000:
+            _EXTENTS.clear()
+        found = RendererBase.get_text_width_height_descent(renderer, s, prop, ismath)
+        _EXTENTS[key] = found
+    return found
+
+
+class _CanvasRenderer(RendererBase):
+    """Draws a Figure (at 72 dpi, so display units are points) on a reportlab canvas."""
+
+    def __init__(self, canvas: Canvas, width: float, height: float) -> None:
+        super().__init__()
+        self.canvas = canvas
+        self.width = width
+        self.height = height
+
+    # -- what matplotlib asks of a renderer ------------------------------------------------
+
+    def flipy(self) -> bool:
+        return False
+
+    def get_canvas_width_height(self) -> tuple[float, float]:
+        return self.width, self.height
+
+    def points_to_pixels(self, points: Any) -> Any:
+        return points
+
+    def option_image_nocomposite(self) -> bool:
+        return True
+
+    def get_text_width_height_descent(self, s: str, prop: FontProperties,
+                                      ismath: Any) -> tuple[float, float, float]:
+        # The same label is measured many times while a chart lays out (and again for each
+        # chart): remember each answer for the process.
+        return _text_extent(s, prop.copy(), ismath, self)
+
+    # -- paths -----------------------------------------------------------------------------
+
+    def _path(self, path: Any, transform: Any) -> Any:
+        pdf_path = self.canvas.beginPath()
+        last = (0.0, 0.0)
+        for vertices, code in path.iter_segments(transform, remove_nans=True, simplify=False,
+                                                 curves=True):
+            if code == Path.MOVETO:
+                last = (vertices[0], vertices[1])
+                pdf_path.moveTo(*last)
+            elif code == Path.LINETO:
+                last = (vertices[-2], vertices[-1])
+                pdf_path.lineTo(*last)
+            elif code == Path.CURVE3:
+                # A quadratic Bézier as the cubic with the same shape.
+                cx, cy, x, y = vertices
+                pdf_path.curveTo(last[0] + 2 / 3 * (cx - last[0]), last[1] + 2 / 3 * (cy - last[1]),
+                                 x + 2 / 3 * (cx - x), y + 2 / 3 * (cy - y), x, y)
+                last = (x, y)
+            elif code == Path.CURVE4:
+                pdf_path.curveTo(*vertices)
+                last = (vertices[-2], vertices[-1])
+            elif code == Path.CLOSEPOLY:
+                pdf_path.close()
+        return pdf_path
+
+    def _clip(self, gc: GraphicsContextBase) -> None:
+        box = gc.get_clip_rectangle()
+        if box is not None:
+            x0, y0, w, h = box.bounds
+            rect = self.canvas.beginPath()
+            rect.rect(x0, y0, w, h)
+            self.canvas.clipPath(rect, stroke=0, fill=0)
+        clip_path, clip_transform = gc.get_clip_path()
+        if clip_path is not None:
+            self.canvas.clipPath(self._path(clip_path, clip_transform), stroke=0, fill=0)
+
+    def _stroke_style(self, gc: GraphicsContextBase) -> bool:
+        """Set the pen from the graphics context; False when nothing would show."""
+        r, g, b, a = gc.get_rgb()
+        width = gc.get_linewidth()
+        if width <= 0 or a <= 0:
+            return False
+        canvas = self.canvas
+        canvas.setStrokeColorRGB(r, g, b, alpha=a)
+        canvas.setLineWidth(width)
+        canvas.setLineCap(_CAPS.get(gc.get_capstyle(), 0))
+        canvas.setLineJoin(_JOINS.get(gc.get_joinstyle(), 0))
+        offset, dashes = gc.get_dashes()
+        pattern: list[float] = [float(d) for d in np.atleast_1d(np.asarray(dashes, float))] \
+            if dashes is not None else []
+        if pattern:
+            canvas.setDash(pattern, float(offset or 0))
+        else:
+            canvas.setDash()
+        return True
+
+    def draw_path(self, gc: GraphicsContextBase, path: Path, transform: Transform,
+                  rgbFace: Any = None) -> None:
+        canvas = self.canvas
+        canvas.saveState()
+        self._clip(gc)
+        fill = False
+        if rgbFace is not None:
+            face = tuple(rgbFace)
+            alpha = gc.get_alpha() if gc.get_forced_alpha() else (face[3] if len(face) > 3
+                                                                  else 1.0)
+            if alpha > 0:
+                canvas.setFillColorRGB(face[0], face[1], face[2], alpha=alpha)
+                fill = True
+        stroke = self._stroke_style(gc)
+        if fill or stroke:
+            canvas.drawPath(self._path(path, transform), stroke=int(stroke), fill=int(fill))
+        if gc.get_hatch():
+            self._hatch(gc, path, transform)
+        canvas.restoreState()
+
+    def _hatch(self, gc: GraphicsContextBase, path: Path, transform: Transform) -> None:
+        """Tile the hatch pattern over the path's extent, clipped to the path."""
+        canvas = self.canvas
+        canvas.saveState()
+        canvas.clipPath(self._path(path, transform), stroke=0, fill=0)
+        r, g, b, a = tuple(gc.get_hatch_color())
+        canvas.setStrokeColorRGB(r, g, b, alpha=a)
+        canvas.setLineWidth(gc.get_hatch_linewidth())
+        canvas.setDash()
+        pattern = gc.get_hatch_path()
+        x0, y0, x1, y1 = path.get_extents(transform).extents
+        cell = _HATCH_CELL
+        pen = canvas.beginPath()
+        for ix in range(math.floor(x0 / cell), math.ceil(x1 / cell)):
+            for iy in range(math.floor(y0 / cell), math.ceil(y1 / cell)):
+                tile = Affine2D().scale(cell).translate(ix * cell, iy * cell)
+                for vertices, code in pattern.iter_segments(tile, simplify=False):
+                    if code == Path.MOVETO:
+                        pen.moveTo(vertices[0], vertices[1])
+                    elif code in (Path.LINETO, Path.CLOSEPOLY):
+                        pen.lineTo(vertices[-2], vertices[-1])
+                    elif code == Path.CURVE4:
+                        pen.curveTo(*vertices)
+        canvas.drawPath(pen, stroke=1, fill=0)
+        canvas.restoreState()
+
+    # -- text ------------------------------------------------------------------------------
+
+    def draw_text(self, gc: GraphicsContextBase, x: float, y: float, s: str,
+                  prop: FontProperties, angle: float, ismath: Any = False,
+                  mtext: Any = None) -> None:
+        if ismath or east_asian_font(s) is not None:
+            # Mathtext, and scripts DejaVu lacks, are drawn as outlines, as matplotlib would.
+            self._draw_text_as_path(gc, x, y, s, prop, angle, ismath)  # type: ignore[attr-defined]
+            return
+        italic = prop.get_style() in ("italic", "oblique")
+        font = ((BOLD_ITALIC if italic else BOLD) if _is_bold(prop)
+                else (ITALIC if italic else BODY))
+        r, g, b, a = gc.get_rgb()
+        canvas = self.canvas
+        canvas.saveState()
+        self._clip(gc)
+        canvas.setFillColorRGB(r, g, b, alpha=a)
+        canvas.setFont(font, prop.get_size_in_points())
+        canvas.translate(x, y)
+        if angle:
+            canvas.rotate(angle)
+        canvas.drawString(0, 0, s)
+        canvas.restoreState()
+
+    # -- images ----------------------------------------------------------------------------
+
+    def draw_image(self, gc: GraphicsContextBase, x: float, y: float, im: Any,
+                   transform: Any = None) -> None:
+        height, width = im.shape[:2]
+        if not width or not height:
+            return
+        picture = PILImage.fromarray(np.asarray(im[::-1], dtype=np.uint8), "RGBA")
+        canvas = self.canvas
+        canvas.saveState()
+        self._clip(gc)
+        canvas.drawImage(ImageReader(picture), x, y, width, height, mask="auto")
+        canvas.restoreState()
+
+
+class FigureFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """A Figure as vectors, `width` points wide with its proportions kept."""
+
+    def __init__(self, fig: Figure, width: float) -> None:
+        super().__init__()
+        register_fonts()
+        self.fig = fig
+        inches_w, inches_h = fig.get_size_inches()
+        self.fig_width = float(inches_w) * 72
+        self.fig_height = float(inches_h) * 72
+        self.scale = width / self.fig_width
+        self.width = width
+        self.height = self.fig_height * self.scale
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.scale(self.scale, self.scale)
+        previous_dpi = self.fig.dpi
+        self.fig.set_dpi(72)  # display units become points, as in matplotlib's PDF backend
+        try:
+            self.fig.draw(_CanvasRenderer(canvas, self.fig_width, self.fig_height))
+        finally:
+            self.fig.set_dpi(previous_dpi)
+            canvas.restoreState()

@@ -1,0 +1,78 @@
+"""The prescriber's summary: one or two pages with the dosing sessions of the period
+(route, dose in mg and mg/kg, boosters, vitals out of range, CADSS, adverse events), the
+change in the measures, every safety flag, and the therapist's comment."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable
+
+from models.clinical.period import dissociation_text
+from models.clinical.vitals import (
+    boosters_text,
+    cumulative_dose_mg,
+    mg_per_kg_text,
+    vitals_out_of_range,
+)
+from models.formatting import EMPTY, date_text, number_text
+from models.report_data import ReportData
+from models.vocabulary import ROUTES
+from reports.pdf.fonts import markup
+from reports.pdf.front import title_block
+from reports.pdf.layout import data_table, heading, rich, text
+from reports.pdf.styles import SAFETY_BG_C
+from reports.sections.measures import measures_table, safety_flowables
+from reports.sections.signature import signature_block
+
+
+def _dose_cell(mg: float | None, weight: float | None, boosters: str,
+               cumulative: float | None) -> str:
+    if mg is None:
+        return "not recorded"
+    lines = [f"{number_text(mg)} mg" + (f" ({mg_per_kg_text(mg, weight)})"
+                                         if mg_per_kg_text(mg, weight) else "")]
+    if boosters:
+        lines.append(f"Boosters: {boosters}")
+        total = f"{number_text(cumulative)} mg" if cumulative is not None else EMPTY
+        per_kg = mg_per_kg_text(cumulative, weight)
+        lines.append(f"Cumulative: {total}" + (f" ({per_kg})" if per_kg else ""))
+    return "\n".join(lines)
+
+
+def dosing_table(data: ReportData) -> list[Flowable]:
+    if not data.doses:
+        return [text("No dosing session in the period.", "muted")]
+    rows = []
+    flagged = []
+    for index, (ref, dose) in enumerate(data.doses, start=1):
+        vitals = vitals_out_of_range(dose)
+        if vitals:
+            flagged.append(index)
+        rows.append([
+            f"{ref.label}\n{date_text(dose.session_date)}",
+            ROUTES.short(dose.route) if dose.route else EMPTY,
+            _dose_cell(dose.dose_mg, dose.weight_kg, boosters_text(dose),
+                       cumulative_dose_mg(dose)),
+            "\n".join(vitals) if vitals else "none",
+            dissociation_text(dose, ref, data.measures) or "not recorded",
+            dose.adverse_events.strip() or "none recorded",
+        ])
+    extra = [("BACKGROUND", (3, row), (3, row), SAFETY_BG_C) for row in flagged]
+    return [
+        data_table(["Dose", "Route", "Dose (mg, mg/kg)", "Vitals out of range", "Dissociation",
+                    "Adverse events"], rows, [0.15, 0.12, 0.21, 0.19, 0.15, 0.18],
+                   extra=extra, first_bold=True),
+        text("Vitals out of range: systolic BP at or above 180 or diastolic at or above 110 "
+             "mmHg, heart rate above 130 or below 45 /min, SpO2 below 92 %.", "small"),
+    ]
+
+
+def prescriber_story(data: ReportData) -> list[Flowable]:
+    story: list[Flowable] = title_block(data)
+    story += [*heading("Dosing sessions"), *dosing_table(data)]
+    story += [*heading("Measures"), *measures_table(data)]
+    story += [*heading("Safety flags in the period", 1), *safety_flowables(data)]
+    comment = data.options.comment.strip()
+    if comment:
+        story += [*heading("Therapist's comment"), rich(markup(comment), "body")]
+    story += signature_block(data)
+    return story

@@ -1,0 +1,66 @@
+"""The progress report: the title block, the sections the therapist chose (in their set
+order), and the signature block, on the shared pages.
+
+Each section is a function `(ReportData) -> list[Flowable]` in reports/sections/,
+registered here by its REPORT_SECTIONS code. A section with no builder is not offered (the
+Reports tab and the command line list `available_sections()`): the EMDR/ART targets and
+the IFS parts sections plug in by adding
+    "targets": reports.sections.targets.targets_section,
+    "ifs": reports.sections.ifs.ifs_section,
+to SECTION_BUILDERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reportlab.platypus import Flowable
+
+from models.report_data import ReportData
+from models.vocabulary import REPORT_SECTIONS, Term
+from reports.pdf.front import title_block
+from reports.sections import SectionBuilder
+from reports.sections.measures import measures_section
+from reports.sections.sessions import sessions_section
+from reports.sections.signature import signature_block
+from reports.sections.summary import summary_section
+
+# What is happening, and how far along (0..100), for a progress bar.
+Progress = Callable[[int, str], None]
+
+SECTION_BUILDERS: dict[str, SectionBuilder] = {
+    "summary": summary_section,
+    "measures": measures_section,
+    "sessions": sessions_section,
+}
+
+# The share of the work each section takes, for the progress bar: charts are the slow part.
+_WEIGHT = {"measures": 5, "targets": 4, "ifs": 2, "sessions": 2}
+
+
+def available_sections() -> tuple[Term, ...]:
+    """The sections a progress report can hold today, in the order they print."""
+    return tuple(t for t in REPORT_SECTIONS if t.code in SECTION_BUILDERS)
+
+
+def _no_progress(_percent: int, _what: str) -> None:
+    pass
+
+
+def progress_story(data: ReportData, progress: Progress = _no_progress,
+                   start: int = 0, stop: int = 100) -> list[Flowable]:
+    """The report's flowables; `progress` hears each section begin (from start to stop %)."""
+    chosen = [code for code in REPORT_SECTIONS.codes if code in data.options.sections]
+    missing = [code for code in chosen if code not in SECTION_BUILDERS]
+    if missing:
+        raise ValueError(f"the {REPORT_SECTIONS.label(missing[0])} section is not available yet")
+    story: list[Flowable] = title_block(data)
+    total = sum(_WEIGHT.get(code, 1) for code in chosen) or 1
+    done = 0
+    for code in chosen:
+        progress(start + (stop - start) * done // total,
+                 f"Writing {REPORT_SECTIONS.label(code).lower()}…")
+        story += SECTION_BUILDERS[code](data)
+        done += _WEIGHT.get(code, 1)
+    story += signature_block(data)
+    return story

@@ -1,0 +1,127 @@
+"""Measures: baseline, latest, change and its label per instrument (the words the Measures
+tab uses), every safety flag of the period, and the trend charts as the tab draws them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+from reportlab.platypus import Flowable, KeepTogether
+
+from models.clinical.measures import (
+    BASELINE_RULE,
+    InstrumentSeries,
+    change_label_text,
+    outcome_words,
+    points_text,
+)
+from models.formatting import EMPTY, date_text
+from models.instruments.change import DatedTotal
+from models.report_data import ReportData
+from models.vocabulary import REPORT_SECTIONS
+from reports.charts import ChartTooSmallError, build_cadss_chart, build_trend_chart
+from reports.pdf.layout import data_table, figure, heading, heading_paragraph, text
+from reports.pdf.page import FRAME_WIDTH
+from reports.pdf.styles import SAFETY_BG_C, SAFETY_C
+
+CHART_WIDTH_IN = FRAME_WIDTH / 72
+CHART_HEIGHT_IN = 4.3
+
+
+def _dated(total: DatedTotal | None) -> str:
+    return f"{total.total}  ({date_text(total.when)})" if total is not None else EMPTY
+
+
+def _outcome(series: InstrumentSeries) -> str:
+    summary = series.summary
+    if summary.baseline is None or summary.latest is None or summary.change is None:
+        return change_label_text(summary)
+    words = outcome_words(summary)
+    first = words[0][0].upper() + words[0][1:]
+    return "; ".join([first, *words[1:]])
+
+
+def measures_table(data: ReportData) -> list[Flowable]:
+    """One row per instrument: baseline, latest, change and the change label."""
+    series = data.measures.series
+    if not series:
+        return [text("No measure was given up to the end of the period.", "muted")]
+    rows = []
+    for s in series:
+        change = points_text(s.summary.change) if s.summary.change is not None else EMPTY
+        rows.append([s.instrument.short_name, _dated(s.summary.baseline),
+                     _dated(s.summary.latest), change, _outcome(s)])
+    return [
+        data_table(["Measure", "Baseline", "Latest", "Change", "Change label"], rows,
+                   [0.12, 0.19, 0.19, 0.13, 0.37], first_bold=True),
+        text(f"{BASELINE_RULE}. The latest is the newest complete administration up to the "
+             "end of the period; the change is latest minus baseline, labelled by each "
+             "measure's reliable-change rule (under its chart).", "small"),
+    ]
+
+
+def safety_flowables(data: ReportData) -> list[Flowable]:
+    """Every safety flag of the period, each on its own row, in words."""
+    flags = data.safety_flags
+    if not flags:
+        return [text("No safety flag in the period: no positive safety item in a measure and "
+                     "no ideation recorded in a risk check.", "body")]
+    count = len(flags)
+    out: list[Flowable] = [text(f"{count} safety flag{'s' if count != 1 else ''} in the period. "
+                                "Each is listed below as recorded.", "safety")]
+    rows = [[date_text(f.when), f.source, f.text] for f in flags]
+    out.append(data_table(["Date", "Where", "Flag"], rows, [0.15, 0.25, 0.6],
+                          extra=[("BACKGROUND", (0, 1), (-1, -1), SAFETY_BG_C),
+                                 ("TEXTCOLOR", (0, 1), (-1, -1), SAFETY_C)]))
+    return out
+
+
+def _chart(build: Callable[[float], Figure], title: str) -> Flowable:
+    """A chart the frame's width; taller when its legend and footnote need the room."""
+    height = CHART_HEIGHT_IN
+    while True:
+        try:
+            fig = build(height)
+            break
+        except ChartTooSmallError:
+            height += 0.8
+            if height > 8.5:
+                return text(f"The {title} chart has too much to show on a page.", "muted")
+    return figure(fig)
+
+
+def chart_flowables(data: ReportData) -> list[Flowable]:
+    view = data.measures
+    out: list[Flowable] = []
+    for series in view.series:
+        if series.latest is None:
+            continue  # nothing to plot: the table says so
+        instrument, points, baseline = series.instrument, series.points, series.baseline
+
+        def build(height: float, instrument=instrument, points=points,  # type: ignore[no-untyped-def]
+                  baseline=baseline) -> Figure:
+            return build_trend_chart(instrument, points, view.dosing, width=CHART_WIDTH_IN,
+                                     height=height, baseline_index=baseline)
+
+        out.append(_chart(build, instrument.short_name))
+    if view.dissociation:
+        rows = tuple(sorted(view.dissociation, key=lambda d: (d.dose_number, d.label)))
+        out.append(_chart(
+            lambda height: build_cadss_chart(rows, width=CHART_WIDTH_IN, height=height),
+            "dissociation"))
+    return out
+
+
+def measures_section(data: ReportData) -> list[Flowable]:
+    charts = chart_flowables(data)
+    intro = text("Each chart shows every complete administration up to the end of the period, "
+                 "as the Measures tab draws it.", "small")
+    # The heading of the charts goes to the page of the first chart.
+    trends: list[Flowable] = ([KeepTogether([heading_paragraph("Trends", 1), intro, charts[0]]),
+                               *charts[1:]] if charts else [])
+    return [
+        *heading(REPORT_SECTIONS.label("measures")),
+        *heading("Change from baseline", 1), *measures_table(data),
+        *heading("Safety flags in the period", 1), *safety_flowables(data),
+        *trends,
+    ]

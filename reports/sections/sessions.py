@@ -1,0 +1,246 @@
+"""Session notes: each note of the period laid out from its template's definition (its
+sections, fields and groups, in order), with its addenda; or one line per session.
+
+Nothing here names a template or a field: a new template, or a new version of one, prints
+without a change to this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
+
+from models.clinical.doses import dose_label, follows_a_dose, follows_text
+from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
+from models.formatting import date_text, date_time_text, long_date, number_text
+from models.report_data import ReportData
+from models.templates.definitions import FieldDef, FieldKind, Template
+from models.templates.display import display_value
+from models.templates.validation import strip_private
+from models.values import is_blank
+from models.vocabulary import ADDENDUM_KINDS, MODALITIES, REPORT_SECTIONS
+from reports.pdf.fonts import markup
+from reports.pdf.layout import (
+    Cell,
+    data_table,
+    heading,
+    heading_paragraph,
+    pairs_table,
+    rich,
+    rule,
+    text,
+)
+from reports.pdf.styles import styles
+
+_WIDE = (FieldKind.TEXT, FieldKind.LONG_TEXT)
+
+
+class _Names:
+    """Ids in a note as a reader knows them: targets, parts and the clinician."""
+
+    def __init__(self, data: ReportData) -> None:
+        self.targets: Mapping[int, TargetDTO] = {t.id: t for t in data.chart.targets}
+        self.parts: Mapping[int, PartDTO] = {p.id: p for p in data.chart.parts}
+        self.clinician = data.clinician
+
+    def person(self, clinician_id: int | None) -> str:
+        if clinician_id is None:
+            return "an unknown clinician"
+        if self.clinician is not None and self.clinician.id == clinician_id:
+            return self.clinician.display
+        return f"clinician #{clinician_id}"
+
+
+def value_text(f: FieldDef, value: Any, names: _Names) -> str:
+    """A stored answer as the form shows it, with its unit or its scale's range."""
+    shown = display_value(f, value, names.targets, names.parts)
+    if not shown:
+        return ""
+    if f.kind is FieldKind.SCALE and f.minimum is not None and f.maximum is not None:
+        return f"{shown}  ({number_text(f.minimum)}–{number_text(f.maximum)})"
+    if f.unit and f.kind in (FieldKind.INTEGER, FieldKind.NUMBER):
+        return f"{shown} {f.unit}"
+    return shown
+
+
+def _column_label(column: FieldDef) -> str:
+    return f"{column.label} ({column.unit})" if column.unit else column.label
+
+
+def _group(f: FieldDef, rows: Sequence[Any], names: _Names, caption: str) -> list[Flowable]:
+    body = []
+    for row in rows:
+        if not isinstance(row, Mapping):
+            continue
+        body.append([display_value(c, row.get(c.id), names.targets, names.parts)
+                     for c in f.columns])
+    if not body:
+        return []
+    weights = [3.0 if c.kind in _WIDE else 1.0 for c in f.columns]
+    total = sum(weights)
+    return [data_table([_column_label(c) for c in f.columns], body,
+                       [w / total for w in weights], caption=caption)]
+
+
+def _long_text(label: str, value: str) -> Flowable:
+    """A long answer under its label, in one paragraph so the label never ends a page."""
+    style = styles().label
+    head = (f'<font name="{style.fontName}" size="{style.fontSize}" '
+            f'color="{style.textColor.hexval().replace("0x", "#")}">{markup(label)}</font><br/>'
+            if label else "")
+    return rich(head + markup(value), "body")
+
+
+def _section(title: str, section_fields: Sequence[FieldDef], content: Mapping[str, Any],
+             names: _Names) -> list[Flowable]:
+    """A template section's answered fields in order: short answers two to a row, long
+    text across the page, groups as tables. A field labelled as its section is not
+    labelled twice."""
+    out: list[Flowable] = []
+    short: list[tuple[str, Cell]] = []
+
+    def flush() -> None:
+        if short:
+            out.append(pairs_table(list(short)))
+            short.clear()
+
+    for f in section_fields:
+        value = content.get(f.id)
+        if is_blank(value):
+            continue
+        label = "" if f.label.casefold() == title.casefold() else f.label
+        if f.kind is FieldKind.GROUP:
+            flush()
+            out += _group(f, value if isinstance(value, list) else [], names, label)
+        elif f.kind is FieldKind.LONG_TEXT:
+            flush()
+            out.append(_long_text(label, value_text(f, value, names)))
+        else:
+            short.append((f.label, value_text(f, value, names)))
+    flush()
+    return out
+
+
+def _addenda(note: NoteDTO, data: ReportData, names: _Names) -> list[list[Flowable]]:
+    """Each addendum as a group to keep on one page: its kind and status, reason, text."""
+    shown = [a for a in note.addenda if a.status == "signed" or data.options.include_drafts]
+    return [[
+        rich(f"<b>{markup(ADDENDUM_KINDS.label(addendum.kind))}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
+             f"{markup(_addendum_status(addendum, names))}", "body"),
+        rich(f"<b>Reason:</b> {markup(addendum.reason)}", "body"),
+        text(addendum.text, "body"),
+    ] for addendum in shown]
+
+
+def _addendum_status(addendum: AddendumDTO, names: _Names) -> str:
+    if addendum.status == "signed" and addendum.signed_at is not None:
+        return f"signed {date_time_text(addendum.signed_at)} by {names.person(addendum.author_id)}"
+    return "DRAFT, not signed"
+
+
+def _title(note: NoteDTO, template: Template | None) -> str:
+    kind = template.title if template is not None else f"{MODALITIES.label(note.template_id)} note"
+    return f"{long_date(note.session_date)}  ·  {kind}"
+
+
+def _facts(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowable]:
+    lines = []
+    dose = data.chart.dosing_session(note.dosing_session_id)
+    if dose is not None and follows_a_dose(note.template_id):
+        label = dose_label(data.chart.courses, dose.id)
+        lines.append(follows_text(label, dose, note.session_date))
+    if note.signed and note.signed_at is not None:
+        lines.append(f"Signed {date_time_text(note.signed_at)} by "
+                     f"{names.person(note.signed_by_id)}; template {note.template_id} "
+                     f"version {note.template_version}")
+    out: list[Flowable] = [text(line, "muted") for line in lines]
+    if not note.signed:
+        out.append(text("DRAFT: not signed, and may still change. Shown because the report "
+                        "was asked to include drafts.", "draft"))
+    return out
+
+
+def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowable]:
+    """One note in full: its heading, then each section of its template that holds an
+    answer, then its addenda."""
+    template = data.template(note)
+    head: list[Flowable] = [heading_paragraph(_title(note, template), 1),
+                             *_facts(note, data, names)]
+    body: list[list[Flowable]] = []
+    if template is None:
+        body.append([text(f"This installation does not have the template this note was "
+                          f"written in ({note.template_id} version {note.template_version}); "
+                          "its answers are shown as stored.", "muted"),
+                     pairs_table([(key, str(value)) for key, value in note.content.items()
+                                  if not is_blank(value)])])
+    else:
+        include_private = data.options.include_private
+        content = note.content if include_private else strip_private(template, note.content)
+        for section in template.sections:
+            fields = [f for f in section.fields if include_private or not f.private]
+            flowables = _section(section.title, fields, content, names)
+            if flowables:
+                # A section's title stays with its first answers.
+                body.append([text(section.title, "h3"), *flowables[:1]])
+                body += [[f] for f in flowables[1:]]
+    addenda = _addenda(note, data, names)
+    if addenda:
+        body.append([text("Addenda", "h3"), *addenda[0]])
+        body += addenda[1:]
+    # The heading stays with the first part of the note. (reportlab breaks the page before
+    # a KeepTogether nested in another, so each group is kept together on its own.)
+    groups = [[*head, *(body[0] if body else [])], *body[1:]]
+    return [CondPageBreak(90), *(KeepTogether(g) if len(g) > 1 else g[0] for g in groups),
+            rule()]
+
+
+def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
+    """The figures a note files (its fields with an extract tag), label and value."""
+    if template is None:
+        return ""
+    parts = []
+    for f in template.fields:
+        if f.extract is None or f.kind is FieldKind.GROUP or f.private:
+            continue
+        value = note.content.get(f.id)
+        if not is_blank(value):
+            parts.append(f"{f.label}: {display_value(f, value, names.targets, names.parts)}")
+    return "; ".join(parts)
+
+
+def summaries_table(data: ReportData, names: _Names) -> list[Flowable]:
+    rows = []
+    for note in data.notes:
+        template = data.template(note)
+        dose = data.chart.dosing_session(note.dosing_session_id)
+        follows = ""
+        if dose is not None and follows_a_dose(note.template_id):
+            days = (note.session_date - dose.session_date).days
+            follows = f"{dose_label(data.chart.courses, dose.id)} (+{days} d)"
+        status = "signed" if note.signed else "DRAFT"
+        rows.append([date_text(note.session_date), MODALITIES.label(note.template_id),
+                     follows, _ratings(note, template, names), status])
+    return [data_table(["Date", "Session", "Follows", "Ratings and figures", "Note"], rows,
+                       [0.14, 0.16, 0.12, 0.48, 0.1])]
+
+
+def sessions_section(data: ReportData) -> list[Flowable]:
+    names = _Names(data)
+    options = data.options
+    kept = "included at the therapist's request" if options.include_private else "left out"
+    drafts = ("drafts are included and marked" if options.include_drafts
+              else "drafts are left out")
+    out: list[Flowable] = [
+        *heading(REPORT_SECTIONS.label("sessions")),
+        text(f"The notes of the period, laid out as their templates define them; {drafts}. "
+             f"Private process notes are {kept}.", "muted"),
+    ]
+    if not data.notes:
+        return [*out, text("No signed note in the period.", "muted")]
+    if options.detail == "summaries":
+        return [*out, *summaries_table(data, names)]
+    for note in data.notes:
+        out += note_flowables(note, data, names)
+    return out

@@ -1,0 +1,72 @@
+"""The summary of care: courses with their goals, sessions by modality, the dosing
+sessions of the period."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable
+
+from models.clinical.period import dissociation_text
+from models.formatting import EMPTY, date_text, number_text
+from models.report_data import ReportData
+from models.vocabulary import COURSE_KINDS, MODALITIES, REPORT_SECTIONS, ROUTES
+from reports.pdf.fonts import markup
+from reports.pdf.layout import data_table, heading, rich, text
+
+
+def courses_flowables(data: ReportData) -> list[Flowable]:
+    """Each course of care that overlaps the period, with its goals."""
+    courses = [c for c in data.chart.courses if c.start_date <= data.end
+               and (c.end_date is None or c.end_date >= data.start)]
+    if not courses:
+        return [text("No course of care overlaps the period.", "muted")]
+    out: list[Flowable] = []
+    for course in courses:
+        until = f" to {date_text(course.end_date)}" if course.end_date else ", ongoing"
+        out.append(rich(f"<b>{markup(COURSE_KINDS.label(course.kind))}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
+                        f"from {date_text(course.start_date)}{until}", "body"))
+        goals = course.goals.strip()
+        out.append(rich(f"<b>Goals:</b> {markup(goals)}" if goals else
+                        "<b>Goals:</b> none recorded", "body"))
+    return out
+
+
+def counts_flowables(data: ReportData) -> list[Flowable]:
+    counts = data.session_counts
+    if not counts:
+        return [text("No session in the period.", "muted")]
+    rows: list[list[str | Flowable]] = [[MODALITIES.label(c.modality), str(c.count)]
+                                        for c in counts]
+    rows.append([text("All sessions", "cell_bold"),
+                 text(str(sum(c.count for c in counts)), "cell_bold")])
+    out: list[Flowable] = [data_table(["Kind of session", "Sessions"], rows, [0.34, 0.12])]
+    out.append(text("Dosing sessions are counted from the dosing record; every other kind "
+                    "from its signed notes.", "small"))
+    unsigned = data.unsigned_notes
+    if unsigned:
+        plural = "notes are drafts" if unsigned != 1 else "note is a draft"
+        out.append(text(f"{unsigned} {plural} of the period, not signed and not counted.",
+                        "small"))
+    return out
+
+
+def dosing_flowables(data: ReportData) -> list[Flowable]:
+    if not data.doses:
+        return [text("No dosing session in the period.", "muted")]
+    rows = []
+    for ref, dose in data.doses:
+        mg = f"{number_text(dose.dose_mg)} mg" if dose.dose_mg is not None else EMPTY
+        per_kg = number_text(dose.mg_per_kg, decimals=2) if dose.mg_per_kg else EMPTY
+        rows.append([ref.label, date_text(dose.session_date),
+                     ROUTES.short(dose.route) if dose.route else EMPTY, mg, per_kg,
+                     dissociation_text(dose, ref, data.measures) or "not recorded"])
+    return [data_table(["Dose", "Date", "Route", "Dose", "mg/kg", "Dissociation"], rows,
+                       [0.1, 0.17, 0.17, 0.12, 0.1, 0.34], first_bold=True)]
+
+
+def summary_section(data: ReportData) -> list[Flowable]:
+    return [
+        *heading(REPORT_SECTIONS.label("summary")),
+        *heading("Courses of care", 1), *courses_flowables(data),
+        *heading("Sessions in the period", 1), *counts_flowables(data),
+        *heading("Dosing sessions", 1), *dosing_flowables(data),
+    ]

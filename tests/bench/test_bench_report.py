@@ -1,0 +1,56 @@
+"""The whole `workstation report` command, from start to the PDF on disk: a client with 20
+sessions (target < 1 s) and one with 300 (target < 2 s), every session in the period, each
+note in full; and the 300 with one line per session (`--summaries`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.demo import generate_heavy_client
+from models.vault import create_vault
+
+from .conftest import BENCH_PASSPHRASE, TODAY
+
+
+def _vault(folder: Path, sessions: int) -> Path:
+    path = folder / f"report-{sessions}.iwvault"
+    vault = create_vault(path, BENCH_PASSPHRASE)
+    try:
+        with vault.transaction() as session:
+            generate_heavy_client(session, sessions=sessions, today=TODAY)
+    finally:
+        vault.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def vaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Path]]:
+    folder = tmp_path_factory.mktemp("bench-report")
+    yield {n: _vault(folder, n) for n in (20, 300)}
+
+
+def _command(vault: Path, out: Path, *extra: str) -> None:
+    env = {**os.environ, "WORKSTATION_PASSPHRASE": BENCH_PASSPHRASE}
+    result = subprocess.run(
+        [sys.executable, "-m", "workstation", "report", "--vault", str(vault), "--client",
+         "C-0001", "--from", "2000-01-01", "--to", TODAY.isoformat(), "--out", str(out),
+         *extra], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("sessions", "detail"), [(20, "full"), (300, "full"),
+                                                  (300, "summaries")])
+def test_report_command(benchmark: Any, vaults: dict[int, Path], tmp_path: Path,
+                        sessions: int, detail: str) -> None:
+    out = tmp_path / "report.pdf"
+    extra = ("--summaries",) if detail == "summaries" else ()
+    benchmark.pedantic(_command, args=(vaults[sessions], out, *extra), rounds=5,
+                       iterations=1, warmup_rounds=1)
+    assert out.stat().st_size > 10_000

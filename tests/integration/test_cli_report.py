@@ -1,0 +1,110 @@
+"""`workstation report` as a subprocess: the file, its password, the audit, the errors."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PASSPHRASE = "cli report passphrase"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "WORKSTATION_PASSPHRASE"}
+    env["WORKSTATION_PASSPHRASE"] = PASSPHRASE
+    return subprocess.run([sys.executable, "-m", "workstation", *args], env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180)
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "demo.iwvault"
+    result = run("demo", "--vault", str(path), "--clients", "2", "--seed", "5")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def text_of(path: Path, password: str | None = None) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    if password is not None:
+        assert reader.decrypt(password)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_writes_the_progress_report_readable_by_its_owner_only(vault: Path,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    result = run("report", "--vault", str(vault), "--client", "C-0001", "--from", "2020-01-01",
+                 "--out", str(out), "--practice", "Harbour Light Practice")
+    assert result.returncode == 0, result.stderr
+    assert "Wrote report.pdf" in result.stdout and "C-0001" in result.stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = text_of(out)
+    assert "Progress report" in text and "Harbour Light Practice" in text
+    assert "Record C-0001" in text and "Summary of care" in text and "Session notes" in text
+
+
+def test_a_password_file_protects_the_prescriber_s_summary(vault: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "password.txt"
+    secret.write_text("a long report password\n", encoding="utf-8")
+    comment = tmp_path / "comment.txt"
+    comment.write_text("Ask about the evening doses.", encoding="utf-8")
+    out = tmp_path / "summary.pdf"
+    result = run("report", "--vault", str(vault), "--client", "C-0002", "--kind", "prescriber",
+                 "--out", str(out), "--password-file", str(secret),
+                 "--comment-file", str(comment))
+    assert result.returncode == 0, result.stderr
+    reader = pypdf.PdfReader(io.BytesIO(out.read_bytes()))
+    assert reader.is_encrypted and not reader.decrypt("a wrong password")
+    text = text_of(out, "a long report password")
+    assert "Prescriber's summary" in text and "Ask about the evening doses." in text
+
+
+def test_saving_is_audited(vault: Path, tmp_path: Path) -> None:
+    from models.backend import open_backend
+
+    out = tmp_path / "audited.pdf"
+    result = run("report", "--vault", str(vault), "--client", "C-0001", "--sections",
+                 "measures", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    backend = open_backend(vault, PASSPHRASE)
+    try:
+        events = backend.audit.events(action_prefix="report.saved")
+        assert events and "sections=measures" in events[-1].detail
+        assert "audited" not in events[-1].detail  # never the file's name
+    finally:
+        backend.close()
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (("--from", "7 Oct 2026"), "YYYY-MM-DD"),
+    (("--from", "2026-10-05", "--to", "2026-10-01"), "starts after it ends"),
+    (("--sections", "summary,appendix"), "no section 'appendix'"),
+])
+def test_bad_options_are_usage_errors(vault: Path, tmp_path: Path, extra: tuple[str, ...],
+                                      words: str) -> None:
+    out = tmp_path / "never.pdf"
+    result = run("report", "--vault", str(vault), "--client", "C-0001", "--out", str(out), *extra)
+    assert result.returncode in (1, 2)
+    assert words in result.stderr
+    assert not out.exists()
+
+
+def test_a_short_password_and_an_unknown_client_say_what_to_do(vault: Path,
+                                                               tmp_path: Path) -> None:
+    secret = tmp_path / "short.txt"
+    secret.write_text("abc\n", encoding="utf-8")
+    result = run("report", "--vault", str(vault), "--client", "C-0001",
+                 "--out", str(tmp_path / "x.pdf"), "--password-file", str(secret))
+    assert result.returncode == 2 and "at least 8 characters" in result.stderr
+    result = run("report", "--vault", str(vault), "--client", "C-9999",
+                 "--out", str(tmp_path / "y.pdf"))
+    assert result.returncode == 1 and "C-9999" in result.stderr

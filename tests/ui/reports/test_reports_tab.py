@@ -1,0 +1,130 @@
+"""The Reports tab on the demo vault with the real worker: generate with progress, preview,
+save (with and without a password) and print, each audited; bad options said plainly."""
+
+from __future__ import annotations
+
+import io
+import stat
+from pathlib import Path
+
+import pypdf
+from PySide6.QtCore import QDate
+from PySide6.QtPrintSupport import QPrinter
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import Worker
+from ui.chart.chart_view import TAB_NAMES
+from ui.reports.reports_tab import ReportsTab, default_file_name
+from ui.shell.main_window import MainWindow
+
+
+def open_reports(qtbot: QtBot, window: MainWindow, record_number: str = "C-0001") -> ReportsTab:
+    model = window.client_list.model
+    client_id = next(model.row_at(r).id for r in range(model.rowCount())
+                     if model.row_at(r).record_number == record_number)
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        window.client_list.select_client(client_id)
+    window.chart_view.tabs.setCurrentIndex(TAB_NAMES.index("Reports"))
+    tab = window.chart_view.reports
+    assert isinstance(tab, ReportsTab)
+    return tab
+
+
+def generate(qtbot: QtBot, tab: ReportsTab) -> None:
+    seen: list[int] = []
+    tab.progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(tab.generated, timeout=60_000):
+        tab.generate_button.click()
+        assert not tab.generate_button.isEnabled()  # one report at a time
+    assert len(seen) >= 3 and seen[-1] == 100  # the bar moved through the stages
+    assert tab.progress.isHidden()
+
+
+def test_generate_preview_and_save(qtbot: QtBot, main_window: MainWindow, worker: Worker,
+                                   tmp_path: Path) -> None:
+    tab = open_reports(qtbot, main_window)
+    assert not tab.save_button.isEnabled() and not tab.print_button.isEnabled()
+    tab.practice.setText("Harbour Light Practice")
+    generate(qtbot, tab)
+    assert tab.preview.page_count > 2 and "pages" in tab.pages.text()
+    assert tab.save_button.isEnabled() and tab.print_button.isEnabled()
+
+    offered: list[str] = []
+
+    def choose(suggested: str) -> str:
+        offered.append(suggested)
+        return str(tmp_path / "chosen-by-therapist")
+
+    tab.choose_path = choose
+    with qtbot.waitSignal(tab.saved, timeout=5_000):
+        tab.save_button.click()
+    assert tab.data is not None
+    assert offered == [default_file_name("C-0001", "progress", tab.data.made_on)]
+    assert offered[0].startswith("C-0001 progress report ")
+    assert tab.data.client.name.split()[0] not in offered[0]  # never the client's name
+    saved = tmp_path / "chosen-by-therapist.pdf"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    text = pypdf.PdfReader(io.BytesIO(saved.read_bytes())).pages[0].extract_text()
+    assert "Harbour Light Practice" in text and "CONFIDENTIAL" in text
+    qtbot.waitUntil(lambda: bool(worker.run(
+        lambda b: b.audit.events(action_prefix="report.saved"))), timeout=5_000)
+
+
+def test_a_protected_save_needs_the_same_password_twice(qtbot: QtBot, main_window: MainWindow,
+                                                        tmp_path: Path) -> None:
+    tab = open_reports(qtbot, main_window)
+    tab.kind.setCurrentIndex(tab.kind.findData("prescriber"))
+    assert tab.comment.isVisibleTo(tab) and not tab.sections["summary"].isVisibleTo(tab)
+    tab.protect.setChecked(True)
+    tab.password.setText("harbour light")
+    tab.password_again.setText("harbour lite")
+    tab.generate_button.click()
+    assert "differ" in tab.problems.text() and tab.pdf is None
+    tab.password_again.setText("harbour light")
+    generate(qtbot, tab)
+    tab.choose_path = lambda suggested: str(tmp_path / suggested)
+    with qtbot.waitSignal(tab.saved, timeout=5_000):
+        tab.save_button.click()
+    saved = next(tmp_path.glob("C-0001 prescriber report *.pdf"))
+    reader = pypdf.PdfReader(io.BytesIO(saved.read_bytes()))
+    assert reader.is_encrypted and not reader.decrypt("wrong")
+    assert reader.decrypt("harbour light")
+
+
+def test_printing_draws_every_page_and_is_audited(qtbot: QtBot, main_window: MainWindow,
+                                                  worker: Worker, tmp_path: Path) -> None:
+    tab = open_reports(qtbot, main_window)
+    tab.sections["sessions"].setChecked(False)
+    generate(qtbot, tab)
+    target = tmp_path / "printed.pdf"
+
+    def to_file(printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        printer.setResolution(96)
+        return True
+
+    tab.choose_printer = to_file
+    with qtbot.waitSignal(tab.printed, timeout=30_000):
+        tab.print_button.click()
+    assert len(pypdf.PdfReader(str(target)).pages) == tab.preview.page_count
+    qtbot.waitUntil(lambda: bool(worker.run(
+        lambda b: b.audit.events(action_prefix="report.printed"))), timeout=5_000)
+
+
+def test_a_period_that_ends_before_it_starts_is_said_plainly(qtbot: QtBot,
+                                                            main_window: MainWindow) -> None:
+    tab = open_reports(qtbot, main_window)
+    tab.start.setDate(QDate(2026, 10, 20))
+    tab.end.setDate(QDate(2026, 10, 1))
+    tab.generate_button.click()
+    assert "starts after it ends" in tab.problems.text()
+    assert tab.pdf is None and tab.preview.isHidden()
+
+
+def test_lock_forgets_the_report(qtbot: QtBot, main_window: MainWindow) -> None:
+    tab = open_reports(qtbot, main_window)
+    generate(qtbot, tab)
+    main_window.lock("manual")
+    assert tab.pdf is None and tab.data is None and tab.preview.page_count == 0
+    assert tab.chart is None

@@ -1,0 +1,102 @@
+"""The PDF as a reader meets it: names in any script, a password that keeps it shut, and the
+prescriber's summary in one or two pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+
+import pikepdf
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+
+from models.backend import Backend
+from models.formatting import date_text
+from models.inputs import ClientInput, ReportOptions
+from models.vocabulary import ROUTES
+from reports.pdf.fonts import CHINESE, JAPANESE, KOREAN, east_asian_font, markup
+from reports.pdf.protect import protect
+from reports.render import render_report
+from tests.unit.reports.conftest import pages_text
+
+PASSWORD = "harbour light 7"
+
+
+def fonts_used(pdf: bytes) -> set[str]:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        names = set()
+        for page in document.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                names.add(str(font.BaseFont).lstrip("/").split("+")[-1])
+        return names
+
+
+@pytest.mark.parametrize(("name", "font"), [
+    ("王小明", CHINESE),
+    ("山田 はなこ", JAPANESE),
+    ("김민준", KOREAN),
+])
+def test_east_asian_names_print_in_the_cid_font_for_their_script(
+        backend: Backend, name: str, font: str) -> None:
+    client = backend.clients.create(ClientInput(name=name), actor_id=None).value
+    data = backend.reports.data(client.id, ReportOptions(sections=("summary",)))
+    pdf = render_report(data)
+    assert east_asian_font(name) == font
+    assert font in fonts_used(pdf)
+    assert f'<font face="{font}">' in markup(name)
+
+
+@pytest.mark.parametrize("name", ["Ελένη Παπαδοπούλου", "Дмитрий Иванов", "Zoë Ångström-Łukasz"])
+def test_latin_greek_and_cyrillic_names_print_in_dejavu_sans(backend: Backend, name: str) -> None:
+    client = backend.clients.create(ClientInput(name=name), actor_id=None).value
+    pdf = render_report(backend.reports.data(client.id, ReportOptions(sections=("summary",))))
+    assert "DejaVuSans-Bold" in fonts_used(pdf)
+    assert name in pages_text(pdf)[0]
+
+
+def test_a_protected_report_opens_only_with_its_password(practice: Backend) -> None:
+    data = practice.reports.data(practice.clients.find("C-0001").id,
+                                 ReportOptions(sections=("summary",)))
+    locked = render_report(data, password=PASSWORD)
+    assert data.client.name.encode() not in locked
+
+    reader = pypdf.PdfReader(io.BytesIO(locked))
+    assert reader.is_encrypted
+    assert not reader.decrypt("not the password")
+    with pytest.raises(pdfium.PdfiumError):
+        pdfium.PdfDocument(locked)
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(io.BytesIO(locked))
+
+    assert data.client.name in pages_text(locked, PASSWORD)[0]
+    assert len(pdfium.PdfDocument(locked, password=PASSWORD)) >= 1
+    with pikepdf.open(io.BytesIO(locked), password=PASSWORD) as document:
+        assert document.encryption.R == 6  # AES-256, PDF 2.0
+        assert document.encryption.stream_method.name == "aesv3"
+
+
+def test_a_short_password_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 8 characters"):
+        protect(b"%PDF-1.4", "short")
+
+
+def test_the_prescriber_s_summary(practice: Backend) -> None:
+    options = ReportOptions(kind="prescriber", start=dt.date(2020, 1, 1),
+                            comment="Please review the blood pressure at the last dose.")
+    data = practice.reports.data(practice.clients.find("C-0001").id, options)
+    pages = pages_text(render_report(data))
+    text = "\n".join(pages)
+    assert len(pages) <= 2
+    assert "Prescriber's summary" in text and "CONFIDENTIAL" in pages[-1]
+    for ref, dose in data.doses:
+        assert ref.label in text and date_text(dose.session_date) in text
+    assert ROUTES.short(data.doses[0][1].route) in text
+    assert "mg/kg" in text and "Vitals out of range" in text and "Adverse events" in text
+    assert "Change from baseline" not in text  # the summary, not the progress report
+    assert "Please review the blood pressure at the last dose." in text
+    for series in data.measures.series:
+        assert series.instrument.short_name in text
+    without = dataclasses.replace(data, options=dataclasses.replace(options, comment=""))
+    assert "Therapist's comment" not in "\n".join(pages_text(render_report(without)))

@@ -1,0 +1,166 @@
+"""The progress report holds what it must: the header on every page, the client's figures,
+the sections asked for and no others, the charts, and nothing left out that was asked for."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import pytest
+
+from models.backend import Backend
+from models.clinical.measures import points_text
+from models.formatting import date_text
+from models.inputs import MeasureInput, ReportOptions
+from models.report_data import ReportData
+from models.vocabulary import MODALITIES, ROUTES
+from reports.progress import SECTION_BUILDERS, available_sections
+from reports.render import render_report
+from tests.conftest import TODAY
+from tests.unit.reports.conftest import pages_text
+
+EVERYTHING = ReportOptions(start=dt.date(2020, 1, 1), practice="Harbour Light Practice")
+
+
+def data_for(backend: Backend, record_number: str, options: ReportOptions) -> ReportData:
+    return backend.reports.data(backend.clients.find(record_number).id, options)
+
+
+@pytest.fixture(scope="module")
+def full(practice: Backend) -> tuple[ReportData, list[str]]:
+    data = data_for(practice, "C-0001", EVERYTHING)
+    return data, pages_text(render_report(data))
+
+
+def test_every_page_carries_the_header_and_its_number(
+        full: tuple[ReportData, list[str]]) -> None:
+    data, pages = full
+    assert len(pages) > 3
+    born = date_text(data.client.date_of_birth)
+    for number, page in enumerate(pages, start=1):
+        for expected in ("CONFIDENTIAL", "Harbour Light Practice", data.client.name,
+                         f"Record {data.client.record_number}", f"born {born}",
+                         f"period {date_text(data.start)} – {date_text(TODAY)}",
+                         f"Page {number} of {len(pages)}"):
+            assert expected in page, f"page {number} lacks {expected!r}"
+        if data.clinician is not None:
+            assert data.clinician.name in page
+
+
+def test_the_client_s_figures_are_in_it(full: tuple[ReportData, list[str]]) -> None:
+    data, pages = full
+    text = "\n".join(pages)
+    for count in data.session_counts:
+        assert re.search(rf"{re.escape(MODALITIES.label(count.modality))}\s+{count.count}\b",
+                         text), count
+    assert data.doses, "the demo client has dosing sessions"
+    for ref, dose in data.doses:
+        assert ref.label in text and date_text(dose.session_date) in text
+        assert ROUTES.short(dose.route) in text
+    for series in data.measures.series:
+        summary = series.summary
+        assert series.instrument.short_name in text
+        if summary.change is not None and summary.baseline is not None:
+            assert points_text(summary.change) in text
+            baseline = rf"{summary.baseline.total}\s+\({date_text(summary.baseline.when)}\)"
+            assert re.search(baseline, text)
+    signed = [n for n in data.notes if n.signed]
+    assert signed and all(f"{n.session_date:%A} {n.session_date.day} {n.session_date:%B %Y}"
+                          in text for n in signed)
+
+
+def test_the_trend_charts_are_drawn_with_their_words(
+        full: tuple[ReportData, list[str]]) -> None:
+    data, pages = full
+    text = "\n".join(pages)
+    for series in data.measures.series:
+        if series.latest is not None:
+            assert f"{series.instrument.short_name} — {series.instrument.title}" in text
+            assert "Rules and sources" in text
+    if data.measures.dissociation:
+        assert "Dissociation at each dosing session" in text
+
+
+def test_sections_follow_the_options(practice: Backend) -> None:
+    only_summary = dataclasses.replace(EVERYTHING, sections=("summary",))
+    text = "\n".join(pages_text(render_report(data_for(practice, "C-0001", only_summary))))
+    assert "Summary of care" in text and "Dosing sessions" in text
+    for absent in ("Change from baseline", "Session notes", "Rules and sources"):
+        assert absent not in text
+    assert "Signature" in text  # the signature block closes every report
+
+    no_summary = dataclasses.replace(EVERYTHING, sections=("measures", "sessions"))
+    text = "\n".join(pages_text(render_report(data_for(practice, "C-0001", no_summary))))
+    assert "Summary of care" not in text and "Courses of care" not in text
+    assert "Change from baseline" in text and "Session notes" in text
+
+
+def test_summaries_only_lists_each_session_on_one_line(practice: Backend) -> None:
+    options = dataclasses.replace(EVERYTHING, sections=("sessions",), detail="summaries")
+    data = data_for(practice, "C-0001", options)
+    text = "\n".join(pages_text(render_report(data)))
+    assert "Ratings and figures" in text
+    assert "Risk check" not in text  # no note is laid out in full
+    assert text.count("signed") >= len(data.notes)
+
+
+def test_drafts_are_left_out_unless_asked_for(practice: Backend) -> None:
+    record_number = "C-0003"
+    client_id = practice.clients.find(record_number).id
+    practice.notes.create(client_id, "general", author_id=None,
+                          session_date=TODAY - dt.timedelta(days=2))
+    options = dataclasses.replace(EVERYTHING, sections=("sessions",))
+    without = "\n".join(pages_text(render_report(data_for(practice, record_number, options))))
+    assert "DRAFT" not in without
+    asked = dataclasses.replace(options, include_drafts=True)
+    with_drafts = "\n".join(pages_text(render_report(data_for(practice, record_number, asked))))
+    assert "DRAFT: not signed" in with_drafts
+
+
+def test_private_process_notes_only_when_asked_for(practice: Backend) -> None:
+    data = data_for(practice, "C-0001", dataclasses.replace(EVERYTHING, sections=("sessions",)))
+    note = next(n for n in data.notes if n.signed)
+    marked = dataclasses.replace(note, content={**note.content,
+                                                "private_notes": "Zebra-private-marker"})
+    chart = dataclasses.replace(data.chart, notes=tuple(marked if n.id == note.id else n
+                                                        for n in data.chart.notes))
+    hidden = dataclasses.replace(data, chart=chart)
+    assert "Zebra-private-marker" not in "\n".join(pages_text(render_report(hidden)))
+    shown = dataclasses.replace(hidden, options=dataclasses.replace(data.options,
+                                                                    include_private=True))
+    assert "Zebra-private-marker" in "\n".join(pages_text(render_report(shown)))
+
+
+def test_a_safety_flag_in_the_period_is_stated_in_words(practice: Backend) -> None:
+    client_id = practice.clients.find("C-0002").id
+    answers = {item: 1 for item in range(1, 10)}
+    practice.measures.record(client_id, MeasureInput("phq9", TODAY - dt.timedelta(days=1),
+                                                     "follow_up", answers), actor_id=None)
+    data = practice.reports.data(client_id, dataclasses.replace(EVERYTHING,
+                                                                sections=("measures",)))
+    text = "\n".join(pages_text(render_report(data)))
+    assert "safety flag" in text
+    assert re.search(r"SAFETY:.*item 9", text)
+    assert date_text(TODAY - dt.timedelta(days=1)) in text
+
+
+def test_the_same_data_gives_the_same_bytes(practice: Backend) -> None:
+    data = data_for(practice, "C-0003", EVERYTHING)
+    assert render_report(data) == render_report(data)
+
+
+def test_sections_without_a_builder_are_not_offered() -> None:
+    offered = [t.code for t in available_sections()]
+    assert offered == [code for code in ("summary", "measures", "targets", "ifs", "sessions")
+                       if code in SECTION_BUILDERS]
+    assert {"summary", "measures", "sessions"} <= set(offered)
+
+
+def test_asking_for_a_section_that_is_not_there_says_so(practice: Backend) -> None:
+    missing = [t for t in ("targets", "ifs") if t not in SECTION_BUILDERS]
+    if not missing:
+        pytest.skip("every section has its builder")
+    data = data_for(practice, "C-0001", dataclasses.replace(EVERYTHING, sections=(missing[0],)))
+    with pytest.raises(ValueError, match="not available yet"):
+        render_report(data)

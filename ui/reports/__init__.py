@@ -1,0 +1,1 @@
+"""The Reports tab: choose a report, generate it off the GUI thread, preview, print, save."""
