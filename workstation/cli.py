@@ -29,25 +29,60 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Exits 2 on a usage error, takes no abbreviated option (`--passphrase SECRET` must
+    not be read as `--passphrase-file`), and never repeats a value it did not expect:
+    an unrecognised argument may be a secret typed in the wrong place."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            shown = [a.split("=", 1)[0] for a in message.split(":", 1)[1].split()
+                     if a.startswith("-")]
+            message = ("unrecognized arguments" + (f": {' '.join(shown)}" if shown else "")
+                       + " (values are not repeated here, in case one is a secret)")
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def read_passphrase_file(path: str | Path) -> str:
+    """The first line of the file, without its line ending; spaces may be part of it."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            f"Cannot read the passphrase file ({exc.strerror or 'unreadable'}). "
+            "Check the path and its permissions."
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(
+            "The passphrase file is not UTF-8 text. Save it as UTF-8 (plain text) and run "
+            "the command again."
+        ) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors add
+    first = text.split("\n", 1)[0]
+    return first.removesuffix("\r")
+
+
+def _from_environment(name: str) -> str:
+    value = os.environ[name]
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{name} holds bytes that are not UTF-8 text; set it again.") from None
+    return value
 
 
 def read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
     """From WORKSTATION_PASSPHRASE, --passphrase-file, or a prompt; never from argv."""
     if args.passphrase_file is not None:
-        try:
-            text = Path(args.passphrase_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(
-                f"Cannot read the passphrase file ({exc.strerror}). Check the path."
-            ) from None
-        # Only the line ending an editor adds is dropped; spaces may be part of it.
-        passphrase = text[:-1] if text.endswith("\n") else text
-        passphrase = passphrase[:-1] if passphrase.endswith("\r") else passphrase
+        passphrase = read_passphrase_file(args.passphrase_file)
     elif os.environ.get(PASSPHRASE_ENV):
-        passphrase = os.environ[PASSPHRASE_ENV]
+        passphrase = _from_environment(PASSPHRASE_ENV)
     elif sys.stdin is not None and sys.stdin.isatty():
         passphrase = getpass.getpass("Vault passphrase: ")
         if confirm and getpass.getpass("Type it again: ") != passphrase:
@@ -62,28 +97,38 @@ def read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
     return passphrase
 
 
+def _warn(args: argparse.Namespace, message: str) -> None:
+    print(f"workstation {args.command}: {message}", file=sys.stderr)
+
+
 def _open(args: argparse.Namespace) -> Vault:
     from models.vault import open_vault
 
-    return open_vault(args.vault, read_passphrase(args))
+    vault = open_vault(args.vault, read_passphrase(args))
+    if vault.read_only:
+        _warn(args, f"note: {vault.name} is open read-only: {vault.read_only_reason}")
+    return vault
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from models.demo import DemoPlan, generate_demo
-    from models.vault import create_vault
+    from models.demo import DemoPlan, DemoResult, generate_demo
+    from models.vault import create_vault, passphrase_problem
 
     if args.clients < 1 or args.clients > 5000:
         raise UsageError("--clients must be between 1 and 5000.")
-    vault = create_vault(args.vault, read_passphrase(args, confirm=True))
-    try:
-        with vault.transaction() as session:
-            result = generate_demo(session, DemoPlan(clients=args.clients, seed=args.seed))
-    except BaseException:
-        vault.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(args.vault) + suffix).unlink(missing_ok=True)
-        raise
-    vault.close()
+    passphrase = read_passphrase(args, confirm=True)
+    problem = passphrase_problem(passphrase)
+    if problem is not None:
+        raise UsageError(problem)
+    results: list[DemoResult] = []
+
+    def populate(session: Any) -> None:
+        results.append(generate_demo(session, DemoPlan(clients=args.clients, seed=args.seed)))
+
+    # The practice is built under a temporary name and appears at --vault only when it is
+    # complete: stopping the command part-way leaves no half-made vault behind.
+    create_vault(args.vault, passphrase, populate=populate).close()
+    result = results[0]
     print(
         f"Created demo vault {args.vault.name}: {result.clients} clients, "
         f"{result.courses} courses, {result.dosing_sessions} dosing sessions, "
@@ -345,10 +390,16 @@ def main(argv: list[str]) -> int:
         # The reader (e.g. `head`) went away; that is not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return EXIT_OK
+    except OSError as exc:
+        # A file or folder the command was pointed at: say which (by name) and why.
+        where = f" ({Path(exc.filename).name})" if exc.filename else ""
+        print(f"workstation {args.command}: {exc.strerror or type(exc).__name__}{where}. "
+              "Check the path and its permissions.", file=sys.stderr)
+        return EXIT_OTHER
     except Exception as exc:
         from models.vault import as_vault_error
 
-        translated = as_vault_error(exc)
+        translated = as_vault_error(exc, getattr(args, "vault", None))
         if translated is None:
             raise
         print(f"workstation {args.command}: {translated}", file=sys.stderr)
