@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models import text_guard
+
 # Constraint names are stable across SQLite and PostgreSQL and let Alembic's batch mode
 # recreate tables without losing track of them.
 NAMING_CONVENTION = {
@@ -610,3 +612,7 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     __table_args__ = (Index("ix_audit_event_client", "client_id"),)
+
+
+# Text that cannot be stored (a NUL, a lone surrogate) is refused before any flush.
+text_guard.install()

@@ -14,6 +14,7 @@ from models.dto import ClientDetail, ClientSummary
 from models.entities import Client, Course, DosingSession, Note
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.services import convert
+from models.values import has_visible_text, text_problem
 
 RECORD_PREFIX = "C-"
 
@@ -35,8 +36,14 @@ def validate_client_input(data: ClientInput, *, today: dt.date | None = None) ->
     """Field name -> what is wrong and what to do; empty when the input is good."""
     today = today or dt.date.today()
     problems: dict[str, str] = {}
-    if not data.name.strip():
-        problems["name"] = "The client's name is required."
+    for field in ("name", "preferred_name", "pronouns", "contact", "emergency_contact",
+                  "diagnoses"):
+        problem = text_problem(getattr(data, field))
+        if problem is not None:
+            problems[field] = f"This {problem}"
+    if "name" not in problems and not has_visible_text(data.name):
+        problems["name"] = ("The client's name is required (spaces and invisible characters "
+                            "alone are not a name).")
     elif len(data.name.strip()) > 200:
         problems["name"] = "The name is longer than 200 characters; shorten it."
     if data.date_of_birth is not None:
@@ -50,11 +57,29 @@ def validate_client_input(data: ClientInput, *, today: dt.date | None = None) ->
 
 
 def _next_record_number(session: Session) -> str:
-    highest = session.scalar(
-        select(func.max(Client.record_number)).where(Client.record_number.like(f"{RECORD_PREFIX}%"))
-    )
-    number = int(highest[len(RECORD_PREFIX):]) + 1 if highest else 1
-    return f"{RECORD_PREFIX}{number:04d}"
+    """One more than the highest C-number, compared as numbers (C-10000 follows C-9999)."""
+    taken = session.scalars(
+        select(Client.record_number).where(Client.record_number.like(f"{RECORD_PREFIX}%")))
+    numbers = [int(digits) for r in taken
+               if (digits := r[len(RECORD_PREFIX):]).isascii() and digits.isdigit()]
+    return f"{RECORD_PREFIX}{max(numbers, default=0) + 1:04d}"
+
+
+def _record_number_problem(session: Session, record_number: str) -> str | None:
+    """A record number typed by a person: visible, short, and not taken in any case."""
+    problem = text_problem(record_number)
+    if problem is not None:
+        return f"The record number {problem}"
+    if not has_visible_text(record_number):
+        return "Type a record number, or leave it out to have the next one chosen."
+    if len(record_number) > 20:
+        return "A record number has at most 20 characters."
+    taken = session.scalar(select(Client.id).where(
+        func.upper(Client.record_number) == func.upper(record_number)).limit(1))
+    if taken is not None:
+        return ("That record number is already used by another client (record numbers "
+                "ignore upper and lower case); choose another.")
+    return None
 
 
 def _get(session: Session, client_id: int) -> Client:
@@ -69,6 +94,11 @@ def create_client(
     record_number: str | None = None,
 ) -> ClientDetail:
     problems = validate_client_input(data)
+    if record_number is not None:
+        record_number = record_number.strip()
+        number_problem = _record_number_problem(session, record_number)
+        if number_problem is not None:
+            problems["record_number"] = number_problem
     if problems:
         raise ValidationError(problems)
     row = Client(

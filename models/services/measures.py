@@ -36,6 +36,7 @@ from models.instruments import (
     TrendPoint,
 )
 from models.services import convert
+from models.values import has_visible_text
 
 # The order the measures tab and reports list instruments in.
 MAIN_INSTRUMENTS = ("phq9", "gad7", "pcl5")
@@ -113,7 +114,7 @@ def create_custom_instrument(
 ) -> Instrument:
     """A clinician-defined single-number measure (for example a daily craving rating)."""
     problems = {}
-    if not name.strip():
+    if not has_visible_text(name):
         problems["name"] = "Name the measure."
     if min_value >= max_value:
         problems["max_value"] = "The highest value must be above the lowest."
@@ -185,7 +186,7 @@ def mark_entered_in_error(
     row = session.get(MeasureAdministration, administration_id)
     if row is None:
         raise NotFoundError(f"Measure #{administration_id} does not exist in this vault.")
-    if not reason.strip():
+    if not has_visible_text(reason):
         raise ValidationError({"reason": "Say why this entry is wrong (for the record)."})
     if row.entered_in_error_at is not None:
         raise ValidationError({"reason": "This entry is already marked entered in error."})

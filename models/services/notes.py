@@ -38,6 +38,7 @@ from models.errors import (
 )
 from models.services import convert, parts, targets
 from models.templates import Problem, Template
+from models.values import has_visible_text, text_problem
 
 INTEGRATION_TEMPLATES = ("emdr", "art", "ifs", "general")
 
@@ -464,10 +465,14 @@ def add_addendum(
     problems = {}
     if kind not in ADDENDUM_KINDS:
         problems["kind"] = "Choose addendum, correction or late entry."
-    if not reason.strip():
+    if not has_visible_text(reason):
         problems["reason"] = "Say why this is being added."
-    if not text.strip():
+    if not has_visible_text(text):
         problems["text"] = "Write the addendum's text."
+    for name, value in (("reason", reason), ("text", text)):
+        problem = text_problem(value)
+        if problem is not None:
+            problems[name] = f"This {problem}"
     if problems:
         raise ValidationError(problems)
     now = _utcnow()

@@ -23,6 +23,7 @@ from models.entities import (
 )
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.services import convert
+from models.values import has_visible_text
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class PartInput:
 
 def validate_part(data: PartInput) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if not data.name.strip():
+    if not has_visible_text(data.name):
         problems["name"] = "Give the part a name, in the client's words if they have one."
     if data.part_type not in PART_TYPES:
         problems["part_type"] = "Choose manager, firefighter, exile or unknown."

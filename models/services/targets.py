@@ -20,6 +20,7 @@ from models.entities import (
 )
 from models.errors import NotFoundError, ValidationError
 from models.services import convert
+from models.values import has_visible_text
 
 # The parts of a target's definition whose every change is kept with its date.
 DEFINITION_FIELDS = (
@@ -49,7 +50,7 @@ class TargetInput:
 
 def validate_target(data: TargetInput) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if not data.label.strip():
+    if not has_visible_text(data.label):
         problems["label"] = "Give the target a label (de-identified wording is fine)."
     if data.kind not in TARGET_KINDS:
         problems["kind"] = "Choose EMDR or ART."
