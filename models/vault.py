@@ -6,6 +6,7 @@ services above it speak plain SQLAlchemy.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import hmac
@@ -332,23 +333,21 @@ def _is_content_error(exc: BaseException) -> bool:
 
 @contextmanager
 def _read_only(path: Path, key: _RawKey, access: _Access = _READ_WRITE) -> Iterator[Any]:
-    """A read-only connection that leaves no new file behind.
+    """A read-only connection that creates no file and deletes none.
 
-    In WAL mode even a read-only reader creates empty -wal and -shm files when they are
-    missing, and cannot delete them; a failed or refused unlock must not leave them. They
-    are looked for where SQLite puts them: beside the file a symbolic link points to.
+    In WAL mode even a read-only reader creates -wal and -shm files when they are missing,
+    and cannot delete them again; deleting them afterwards would pull them from under
+    another process that opened the vault meanwhile (and lose its writes). So when no
+    unmerged -wal is waiting, the main file alone is read (SQLite's immutable mode), which
+    creates nothing; otherwise the sidecars already exist.
     """
-    wal, shm = sidecars(path.resolve())
-    existed = (wal.exists(), shm.exists())
-    conn = _raw_connect(path, key, read_only=True, immutable=access.immutable)
+    wal, _shm = sidecars(path.resolve())
+    unmerged = wal.exists() and wal.stat().st_size > 0
+    conn = _raw_connect(path, key, read_only=True, immutable=access.immutable or not unmerged)
     try:
         yield conn
     finally:
         conn.close()
-        if not existed[0] and wal.exists() and wal.stat().st_size == 0:
-            wal.unlink(missing_ok=True)
-            if not existed[1]:
-                shm.unlink(missing_ok=True)
 
 
 def _check_key(path: Path, key: _RawKey, access: _Access = _READ_WRITE) -> None:
@@ -488,6 +487,21 @@ class Vault:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A session that reads one consistent state of the vault, whatever other
+        connections commit meanwhile (one read transaction; it writes nothing).
+
+        The driver does not begin a transaction before a SELECT, so without this every
+        query of a check would see the vault as it stands at that query.
+        """
+        with self._sessions() as session:
+            session.connection().exec_driver_sql("BEGIN")
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def close(self) -> None:
         """Close every pooled connection; nothing of the vault stays open."""
         self.engine.dispose()
@@ -624,15 +638,15 @@ def _access_for(path: Path, *, read_only: bool) -> _Access:
         return _READ_WRITE
     wal, shm = sidecars(path.resolve())
     unmerged = wal.exists() and wal.stat().st_size > 0
-    folder_writable = files.can_write(path.resolve().parent)
-    if unmerged and not folder_writable and not shm.exists():
+    if unmerged and not files.can_write(path.resolve().parent) and not shm.exists():
         raise VaultStorageError(
             f"{path.name} has recent changes in its -wal file that can only be read in a "
             "folder that may be written. Make the folder writable (or copy the vault with "
             "its -wal file to one) and open it again."
         )
-    immutable = not unmerged and (not folder_writable or not read_only)
-    return _Access(read_only=True, immutable=immutable, reason=reason)
+    # Without an unmerged -wal the main file is the whole vault: read it alone, which
+    # creates no -wal or -shm that a read-only connection could not remove again.
+    return _Access(read_only=True, immutable=not unmerged, reason=reason)
 
 
 def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False) -> Vault:
@@ -690,8 +704,34 @@ def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False) ->
                 raise _environment_error(path, original, opening=True) from None
     if not access.read_only:
         _restrict_sidecars(path)
-    return Vault(path, engine, read_only=access.read_only, read_only_reason=access.reason,
+    vault = Vault(path, engine, read_only=access.read_only, read_only_reason=access.reason,
+                  key=key)
+    try:
+        problems = _opening_problems(vault)
+    except BaseException:
+        vault.close()
+        raise
+    if not problems:
+        return vault
+    # Damage or tampering: keep the file exactly as it is. The vault opens read-only, so
+    # that the record can still be read, backed up elsewhere or exported, and nothing
+    # more is written into it.
+    reason = ("the checks made on opening found problems (run 'workstation verify' for "
+              "the details; restore the latest backup if it confirms them).")
+    if access.read_only:
+        vault.problems, vault.read_only_reason = problems, f"{access.reason} Also, {reason}"
+        return vault
+    vault.close()
+    with files.private_umask():
+        engine = _engine_for(path, key, _Access(read_only=True, reason=reason))
+    return Vault(path, engine, read_only=True, read_only_reason=reason, problems=problems,
                  key=key)
+
+
+def _opening_problems(vault: Vault) -> tuple[str, ...]:
+    from models.safekeeping import seal  # the services it uses need the vault first
+
+    return seal.opening_problems(vault)
 
 
 def _bring_up_to_date(engine: Engine, revision: str | None) -> None:
@@ -744,6 +784,101 @@ def _check_schema_read_only(path: Path, key: _RawKey,
     return str(revision) if revision is not None else None
 
 
+def open_with_key_of(vault: Vault, path: Path | str) -> Vault:
+    """Open another vault file read-only with this vault's key: a backup made from it, or a
+    copy being checked. Raises WrongPassphraseError when the file was made with another
+    passphrase (its salt differs), and the errors of open_vault for a file that is not
+    sound."""
+    path = Path(path)
+    key = vault._key
+    if key is None:
+        raise VaultError(f"{vault.name} was not opened with a key; open it with its passphrase.")
+    if not path.is_file():
+        raise VaultNotFoundError(f"There is no vault file at {path}. Check the path.")
+    if _read_salt(path) != key.salt:
+        raise WrongPassphraseError(
+            f"{path.name} does not open with this vault's passphrase: it was made with "
+            "another one (before a passphrase change?) or is another vault."
+        )
+    access = _access_for(path, read_only=True)
+    with files.private_umask():
+        _check_key(path, key, access)
+        _check_schema_read_only(path, key, access)
+        engine = _engine_for(path, key, access)
+    return Vault(path, engine, read_only=True, read_only_reason=access.reason, key=key)
+
+
+def _table_counts(conn: Any) -> dict[str, int]:
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+    return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def table_counts(vault: Vault) -> dict[str, int]:
+    """Rows per table, read in one consistent state."""
+    with vault.snapshot() as session:
+        conn = session.connection().connection.driver_connection
+        return _table_counts(conn)
+
+
+def copy_into(vault: Vault, dest: Path, *, new_passphrase: str | None = None,
+              hold_writers: bool = False, stamp_backup_at: dt.datetime | None = None,
+              progress: Callable[[float], None] | None = None) -> dict[str, int]:
+    """Copy the live vault, page by page through SQLCipher, into the empty file `dest`.
+
+    Never a file copy: SQLite's backup API reads one consistent state of the vault (what
+    was committed when it began, whatever is written meanwhile, -wal included) and writes
+    it encrypted, with this vault's key, or with a key derived from `new_passphrase` and
+    a fresh salt. `hold_writers` keeps every other writer out until the copy is made (a
+    passphrase change must not lose a write made during it). `stamp_backup_at` is written
+    into the copy's header row as the time the copy was taken. Returns the rows per table
+    of the state that was copied.
+    """
+    if vault._key is None:
+        raise VaultError(f"{vault.name} was not opened with a key; open it with its passphrase.")
+    if new_passphrase is not None:
+        salt = os.urandom(SALT_BYTES)
+        key = _RawKey(derive_key(new_passphrase, salt), salt)
+    else:
+        key = vault._key
+    # The backup API cannot read through a connection that holds the write lock (it
+    # would wait for itself), so a second connection holds it while the first reads.
+    holder = vault.engine.raw_connection() if hold_writers else None
+    try:
+        if holder is not None:
+            holder.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        raw = vault.engine.raw_connection()
+        try:
+            source: Any = raw.driver_connection
+            source.execute("BEGIN")
+            try:
+                counts = _table_counts(source)
+                with files.private_umask():
+                    target = _raw_connect(dest, key, read_only=False)
+                try:
+                    def step(_status: int, remaining: int, total: int) -> None:
+                        if progress is not None and total:
+                            progress((total - remaining) / total)
+
+                    source.backup(target, pages=256, progress=step, sleep=0.05)
+                    if stamp_backup_at is not None:
+                        target.execute("UPDATE vault_info SET last_backup_at = ?",
+                                       (stamp_backup_at.strftime("%Y-%m-%d %H:%M:%S.%f"),))
+                        target.commit()
+                finally:
+                    target.close()
+            finally:
+                source.rollback()
+        finally:
+            raw.close()
+    finally:
+        if holder is not None:
+            holder.driver_connection.rollback()  # type: ignore[union-attr]
+            holder.close()
+    return counts
+
+
 def vault_info(vault: Vault) -> VaultInfo | None:
     with vault.session() as session:
         return session.scalars(select(VaultInfo).limit(1)).first()
@@ -761,8 +896,9 @@ class IntegrityReport:
         return not self.problems
 
 
-def integrity_check(vault: Vault) -> IntegrityReport:
-    """SQLCipher's per-page HMAC check, SQLite's integrity_check and the foreign keys."""
+def integrity_check(vault: Vault, *, pages: bool = True) -> IntegrityReport:
+    """SQLCipher's per-page HMAC check (unless `pages` is False: the caller made it),
+    SQLite's integrity_check and the foreign keys."""
     checks: list[tuple[str, str, Callable[[Any], str]]] = [
         ("SQLCipher cipher_integrity_check (HMAC of every page)", "PRAGMA cipher_integrity_check",
          lambda r: f"cipher_integrity_check: {r[0]}"),
@@ -771,7 +907,7 @@ def integrity_check(vault: Vault) -> IntegrityReport:
         ("foreign key check", "PRAGMA foreign_key_check",
          lambda r: f"foreign_key_check: table {r[0]} row {r[1]}"),
     ]
-    if not vault.encrypted:
+    if not vault.encrypted or not pages:
         checks = checks[1:]
     done: list[str] = []
     problems: list[str] = []

@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from models import audit, migrations
-from models.entities import Base
+from models.entities import Base, Client
+from models.errors import ValidationError
 from models.services import clients
 from models.vault import (
     NotAVaultError,
@@ -234,15 +235,21 @@ def test_a_failed_insert_never_shows_the_values(vault_path: Path, passphrase: st
         clients.create_client(
             s, clients.ClientInput(name="Unique Secretname"), record_number="C-0042"
         )
-    with pytest.raises(IntegrityError) as info, vault.transaction() as s:
+    # The service refuses a taken record number itself, without quoting it...
+    with pytest.raises(ValidationError) as refused, vault.transaction() as s:
         clients.create_client(
             s, clients.ClientInput(name="Hidden Valuename", diagnoses="Private Dx"),
             record_number="C-0042",
         )
+    # ...and a constraint the database enforces never shows the values either.
+    with pytest.raises(IntegrityError) as info, vault.transaction() as s:
+        s.add(Client(record_number="C-0042", name="Hidden Valuename", diagnoses="Private Dx"))
+        s.flush()
     message = str(info.value)
     assert "UNIQUE" in message
     for secret in ("Hidden Valuename", "Private Dx", "C-0042"):
         assert secret not in message
+        assert secret not in str(refused.value)
     vault.close()
 
 
