@@ -4,6 +4,7 @@ functions the windows will call."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 import stat
@@ -290,7 +291,20 @@ def test_private_process_notes_are_exported_only_when_asked(vault_path: Path,
     finally:
         vault.close()
     assert report.private_notes_included
-    assert "Countertransference" in (tmp_path / "full" / "practice.json").read_text("utf-8")
+    document = json.loads((tmp_path / "full" / "practice.json").read_text("utf-8"))
+    assert "Countertransference" in json.dumps(document["tables"]["note"])
+    # The hash recipe in docs/export-format.md, followed with nothing but the export.
+    for note in document["tables"]["note"]:
+        if note["status"] != "signed":
+            continue
+        material = {"template_id": note["template_id"],
+                    "template_version": note["template_version"],
+                    "content": {"client_id": note["client_id"],
+                                "follows_dosing_session_id": note["dosing_session_id"],
+                                "content": note["content"]}}
+        canonical = json.dumps(material, sort_keys=True, separators=(",", ":"),
+                               ensure_ascii=False)
+        assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == note["content_hash"]
 
 
 def test_export_refuses_a_folder_that_is_not_empty(vault_path: Path, tmp_path: Path) -> None:
