@@ -331,6 +331,14 @@ def _is_content_error(exc: BaseException) -> bool:
     return name.startswith(_CONTENT_ERRORS) or (not name and "not a database" in str(exc))
 
 
+def is_damage(exc: BaseException) -> bool:
+    """The error says the file's contents are wrong (not its surroundings)."""
+    if isinstance(exc, StatementError) and exc.orig is not None:
+        exc = exc.orig
+    message = str(exc).lower()
+    return _is_content_error(exc) or "malformed" in message or "corrupt" in message
+
+
 @contextmanager
 def _read_only(path: Path, key: _RawKey, access: _Access = _READ_WRITE) -> Iterator[Any]:
     """A read-only connection that creates no file and deletes none.
@@ -501,6 +509,25 @@ class Vault:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def holding_writers(self) -> Iterator[None]:
+        """Keep every other connection, in this process or another, from writing until the
+        block ends (this one holds the write lock; reading goes on as usual).
+
+        The backup API cannot copy through the connection that holds the lock (it would
+        wait for itself); `copy_into` reads through another one.
+        """
+        raw = self.engine.raw_connection()
+        try:
+            holder: Any = raw.driver_connection
+            holder.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            finally:
+                holder.rollback()
+        finally:
+            raw.close()
 
     def close(self) -> None:
         """Close every pooled connection; nothing of the vault stays open."""
@@ -708,8 +735,11 @@ def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False) ->
                   key=key)
     try:
         problems = _opening_problems(vault)
-    except BaseException:
+    except BaseException as exc:
         vault.close()
+        translated = as_vault_error(exc, path) if isinstance(exc, Exception) else None
+        if translated is not None and translated is not exc:
+            raise translated from None
         raise
     if not problems:
         return vault
@@ -823,15 +853,14 @@ def table_counts(vault: Vault) -> dict[str, int]:
 
 
 def copy_into(vault: Vault, dest: Path, *, new_passphrase: str | None = None,
-              hold_writers: bool = False, stamp_backup_at: dt.datetime | None = None,
+              stamp_backup_at: dt.datetime | None = None,
               progress: Callable[[float], None] | None = None) -> dict[str, int]:
     """Copy the live vault, page by page through SQLCipher, into the empty file `dest`.
 
     Never a file copy: SQLite's backup API reads one consistent state of the vault (what
     was committed when it began, whatever is written meanwhile, -wal included) and writes
     it encrypted, with this vault's key, or with a key derived from `new_passphrase` and
-    a fresh salt. `hold_writers` keeps every other writer out until the copy is made (a
-    passphrase change must not lose a write made during it). `stamp_backup_at` is written
+    a fresh salt. `stamp_backup_at` is written
     into the copy's header row as the time the copy was taken. Returns the rows per table
     of the state that was copied.
     """
@@ -842,40 +871,30 @@ def copy_into(vault: Vault, dest: Path, *, new_passphrase: str | None = None,
         key = _RawKey(derive_key(new_passphrase, salt), salt)
     else:
         key = vault._key
-    # The backup API cannot read through a connection that holds the write lock (it
-    # would wait for itself), so a second connection holds it while the first reads.
-    holder = vault.engine.raw_connection() if hold_writers else None
+    raw = vault.engine.raw_connection()
     try:
-        if holder is not None:
-            holder.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
-        raw = vault.engine.raw_connection()
+        source: Any = raw.driver_connection
+        source.execute("BEGIN")
         try:
-            source: Any = raw.driver_connection
-            source.execute("BEGIN")
+            counts = _table_counts(source)
+            with files.private_umask():
+                target = _raw_connect(dest, key, read_only=False)
             try:
-                counts = _table_counts(source)
-                with files.private_umask():
-                    target = _raw_connect(dest, key, read_only=False)
-                try:
-                    def step(_status: int, remaining: int, total: int) -> None:
-                        if progress is not None and total:
-                            progress((total - remaining) / total)
+                def step(_status: int, remaining: int, total: int) -> None:
+                    if progress is not None and total:
+                        progress((total - remaining) / total)
 
-                    source.backup(target, pages=256, progress=step, sleep=0.05)
-                    if stamp_backup_at is not None:
-                        target.execute("UPDATE vault_info SET last_backup_at = ?",
-                                       (stamp_backup_at.strftime("%Y-%m-%d %H:%M:%S.%f"),))
-                        target.commit()
-                finally:
-                    target.close()
+                source.backup(target, pages=256, progress=step, sleep=0.05)
+                if stamp_backup_at is not None:
+                    target.execute("UPDATE vault_info SET last_backup_at = ?",
+                                   (stamp_backup_at.strftime("%Y-%m-%d %H:%M:%S.%f"),))
+                    target.commit()
             finally:
-                source.rollback()
+                target.close()
         finally:
-            raw.close()
+            source.rollback()
     finally:
-        if holder is not None:
-            holder.driver_connection.rollback()  # type: ignore[union-attr]
-            holder.close()
+        raw.close()
     return counts
 
 
@@ -935,8 +954,7 @@ def as_vault_error(exc: BaseException, path: Path | None = None) -> VaultError |
         exc, sqlcipher3.IntegrityError
     ):
         return None
-    message = str(exc).lower()
-    if _is_content_error(exc) or "malformed" in message or "corrupt" in message:
+    if is_damage(exc):
         return VaultDamagedError(
             "The vault is damaged and part of it could not be read. Nothing more was "
             "written. Run 'workstation verify' and restore the latest backup."

@@ -62,10 +62,13 @@ def change_passphrase(path: Path, old: str, new: str, *, current: Vault | None =
             files.remove_abandoned(path.resolve(), "rekey")
             temp = files.new_private_file(path.resolve(), "rekey")
         try:
-            counts = copy_into(vault, temp, new_passphrase=new, hold_writers=True,
-                               progress=step.part(0.05, 0.6))
-            _seal_copy(temp, new, counts, progress=step.part(0.6, 0.9))
-            files.fsync_file(temp)
+            # No other program may write from the copy until the lock is let go just
+            # before the rename: a write made meanwhile would be lost with the old file.
+            with vault.holding_writers():
+                counts = copy_into(vault, temp, new_passphrase=new,
+                                   progress=step.part(0.05, 0.6))
+                _seal_copy(temp, new, counts, progress=step.part(0.6, 0.9))
+                files.fsync_file(temp)
             vault.close()
             if current is not None:
                 current.close()

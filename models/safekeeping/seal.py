@@ -38,7 +38,7 @@ from models.entities import (
 from models.safekeeping import files
 from models.services import notes, signed_record
 from models.templates import UnknownTemplateError
-from models.vault import Vault
+from models.vault import Vault, is_damage
 
 # The immutability triggers as the migrations create them (0001, and the boosters in 0003).
 # A test keeps this equal to what a new vault holds.
@@ -333,7 +333,9 @@ def tamper_problems(session: Session, *, figures: bool = True) -> list[str]:
     try:
         return [*trigger_problems(session), *anchor_problems(session),
                 *signed_record_problems(session, figures=figures)]
-    except SQLAlchemyDatabaseError:
+    except SQLAlchemyDatabaseError as exc:
+        if not is_damage(exc):
+            raise
         return ["part of the vault could not be read to check the signed record: damaged"]
 
 
@@ -358,7 +360,9 @@ def page_problems(vault: Vault) -> list[str]:
                 if wal.exists() and wal.stat().st_size > 0:
                     return []
             rows = conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
-    except SQLAlchemyDatabaseError:
+    except SQLAlchemyDatabaseError as exc:
+        if not is_damage(exc):
+            raise
         return ["the vault's pages could not be read: the file is damaged"]
     return [f"page check: {row[0]}" for row in rows[:20]]
 

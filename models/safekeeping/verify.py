@@ -14,7 +14,7 @@ from models import audit
 from models.entities import GENESIS_HASH, AuditEvent, VaultInfo
 from models.safekeeping import seal
 from models.safekeeping.progress import Progress
-from models.vault import Vault, VaultError, integrity_check, open_with_key_of
+from models.vault import Vault, VaultError, integrity_check, is_damage, open_with_key_of
 
 PAGE_CHECK = "SQLCipher cipher_integrity_check (HMAC of every page)"
 
@@ -68,7 +68,9 @@ def verify_vault(vault: Vault, *, backup: Path | None = None,
                           "signed notes filed")
             problems.extend(seal.signed_record_problems(session))
             last_backup_at = session.scalar(select(VaultInfo.last_backup_at).limit(1))
-    except SQLAlchemyDatabaseError:
+    except SQLAlchemyDatabaseError as exc:
+        if not is_damage(exc):
+            raise
         problems.append("part of the vault could not be read for the record checks: damaged")
     step.to(0.9)
     if backup is not None:

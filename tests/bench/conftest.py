@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,16 @@ from models.vault import Vault, create_plain_database, create_vault, open_vault
 
 BENCH_PASSPHRASE = "bench passphrase"
 TODAY = dt.date(2026, 11, 1)
+# Building the 200-client practice alone takes minutes on a slow machine: benchmarks get a
+# longer deadline than the suite's 120 s (the fixture's setup counts towards it).
+BENCH_TIMEOUT_SECONDS = 900
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:  # the hook sees every collected test, not only these
+        if item.path.is_relative_to(here) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BENCH_TIMEOUT_SECONDS))
 
 
 @pytest.fixture(scope="session")
