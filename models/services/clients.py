@@ -173,11 +173,16 @@ def get_client(session: Session, client_id: int) -> ClientDetail:
 
 
 def find_client_by_record_number(session: Session, record_number: str) -> ClientDetail:
+    if text_problem(record_number) is not None:
+        raise NotFoundError("No client has that record number: it holds a character that "
+                            "is not text (check the keyboard layout and type it again).")
     row = session.scalars(
         select(Client).where(func.upper(Client.record_number) == record_number.strip().upper())
     ).first()
     if row is None:
-        raise NotFoundError(f"No client has the record number {record_number.strip()!r}.")
+        # What was typed is not repeated: it may be a name typed in the wrong place.
+        raise NotFoundError("No client has the record number given; check it (record "
+                            "numbers look like C-0001).")
     return convert.client_detail(row)
 
 
@@ -217,6 +222,8 @@ def list_clients(
     if not include_discharged:
         query = query.where(Client.status == "active")
     term = search.strip()
+    if text_problem(term) is not None:
+        return []  # no stored name or number holds a character that cannot be stored
     if term:
         pattern = f"%{term.replace('%', '').replace('_', '')}%"
         query = query.where(

@@ -176,6 +176,21 @@ def test_an_addendum_and_an_entered_in_error_reason_of_any_text(
     _attempt(engine, reason + text, work)
 
 
+@EXAMPLES
+@given(term=TEXT)
+def test_finding_a_client_by_any_text(engine: Engine, term: str) -> None:
+    def work(s: Session) -> None:
+        clients.create_client(s, clients.ClientInput(name="Ada Example"),
+                              record_number="C-0001")
+        found = clients.list_clients(s, search=term)
+        assert all(term.strip().lower() in (c.name + c.record_number + c.preferred_name)
+                   .lower() for c in found if "%" not in term and "_" not in term)
+        detail = clients.find_client_by_record_number(s, term)
+        assert detail.record_number.upper() == term.strip().upper()
+
+    _attempt(engine, term, work)
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(ANY_CHAR))
 def test_text_problem_is_exactly_what_cannot_be_stored(text: str) -> None:
