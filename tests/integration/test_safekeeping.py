@@ -178,7 +178,7 @@ _KEEP_OPEN = textwrap.dedent("""
     with vault.session() as s:
         s.connection().exec_driver_sql("SELECT count(*) FROM client").fetchall()
     print("open", flush=True)
-    time.sleep(30)
+    time.sleep(120)  # killed as soon as the commands under test have run
 """)
 
 
