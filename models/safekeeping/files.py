@@ -17,6 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SIDECAR_SUFFIXES = ("-wal", "-shm")
+# A new file being filled by SQLite's backup API has a rollback journal until the copied
+# first page switches it to WAL.
+_LEFTOVER_SUFFIXES = (*SIDECAR_SUFFIXES, "-journal")
 # A temporary file younger than this may belong to an operation still starting up (it
 # opens its SQLite connection a moment after creating the file); it is never removed.
 ABANDONED_AFTER_SECONDS = 60.0
@@ -43,8 +46,9 @@ def sidecars(path: Path) -> tuple[Path, Path]:
 
 
 def remove_with_sidecars(path: Path) -> None:
-    for f in (path, *sidecars(path)):
-        f.unlink(missing_ok=True)
+    """Remove a database file and every file SQLite keeps beside it."""
+    for suffix in ("", *_LEFTOVER_SUFFIXES):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def temp_prefix(target: Path, purpose: str) -> str:
@@ -157,7 +161,7 @@ def remove_abandoned(target: Path, purpose: str, *,
     now = time.time()
     for entry in entries:
         name = entry.name
-        if not name.startswith(prefix) or name.endswith(SIDECAR_SUFFIXES):
+        if not name.startswith(prefix) or name.endswith(_LEFTOVER_SUFFIXES):
             continue
         try:
             age = now - entry.lstat().st_mtime

@@ -334,3 +334,26 @@ def test_verify_of_the_functions_the_windows_call_reports_progress(vault_path: P
     assert report.ok
     assert seen[0] >= 0.0 and 1.0 in seen
     assert all(0.0 <= f <= 1.0 for f in seen)
+
+
+def test_a_backup_clears_the_temporary_files_a_killed_backup_left(
+    vault_path: Path, tmp_path: Path
+) -> None:
+    import os
+    import time
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    abandoned = folder / ".practice-backup.partial-0badf00d"
+    abandoned.write_bytes(b"\x00" * 4096)
+    (folder / ".practice-backup.partial-0badf00d-journal").write_bytes(b"\x00" * 512)
+    old = time.time() - 3600
+    os.utime(abandoned, (old, old))
+    recent = folder / ".practice-backup.partial-5eed5eed"  # perhaps a backup starting now
+    recent.write_bytes(b"\x00" * 4096)
+    vault = open_vault(vault_path, PASSPHRASE)
+    try:
+        report = backup_vault(vault, folder)
+    finally:
+        vault.close()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([recent.name, report.path.name])
