@@ -31,7 +31,7 @@ test: $(STAMP) system-libs lint
 	$(OFFSCREEN) $(BIN)/pytest
 
 $(DEMO_VAULT): | $(STAMP)
-	@mkdir -p demo
+	@mkdir -p demo && chmod 700 demo  # it holds a vault: private, as the vault is
 	WORKSTATION_PASSPHRASE=$(DEMO_PASSPHRASE) $(BIN)/workstation demo --vault $@ --clients 40
 	@echo "Demo vault: $@  passphrase: $(DEMO_PASSPHRASE)"
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.dto import AuditEventDTO, ChainReport
-from models.entities import AuditEvent
-
-GENESIS_HASH = "0" * 64
+from models.entities import GENESIS_HASH, AuditEvent, VaultInfo
 
 
 def _event_hash(
@@ -42,9 +41,16 @@ def record(
     """Append one event to the chain inside the caller's transaction.
 
     `detail` is for ids, counts and codes only; callers never pass names or clinical text.
+
+    The newest hash is read only once this transaction holds the write lock (taken by the
+    header row's update): two processes appending at once would otherwise both link to
+    the same event and fork the chain.
     """
-    last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
-    prev_hash = last.hash if last is not None else GENESIS_HASH
+    session.flush()
+    session.execute(update(VaultInfo).values(audit_events=VaultInfo.audit_events + 1)
+                    .execution_options(synchronize_session=False))
+    prev_hash = session.scalar(
+        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
     occurred_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     event = AuditEvent(
         occurred_at=occurred_at,
@@ -61,6 +67,8 @@ def record(
     )
     session.add(event)
     session.flush()
+    session.execute(update(VaultInfo).values(audit_head=event.hash)
+                    .execution_options(synchronize_session=False))
     return event
 
 
@@ -115,3 +123,39 @@ def events(
         query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
     return [AuditEventDTO(e.id, e.occurred_at, e.actor_id, e.action, e.entity, e.entity_id,
                           e.client_id, e.detail) for e in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class AnchorReport:
+    """Whether the chain still reaches the count and newest hash kept in the header row."""
+
+    events: int
+    anchored_events: int | None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def check_anchor(session: Session) -> AnchorReport:
+    """Compare the log with its anchor in the header row (cheap: a count and one hash)."""
+    count = session.scalar(select(func.count(AuditEvent.id))) or 0
+    head = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    anchor = session.execute(select(VaultInfo.audit_events, VaultInfo.audit_head)
+                             .order_by(VaultInfo.id).limit(1)).first()
+    if anchor is None:
+        return AnchorReport(count, None, "the vault's header row is missing")
+    expected_events, expected_head = anchor
+    if count < expected_events:
+        return AnchorReport(count, expected_events,
+                            f"the audit log holds {count} events but {expected_events} "
+                            "were recorded: its newest events were removed")
+    if count > expected_events:
+        return AnchorReport(count, expected_events,
+                            f"the audit log holds {count} events but only {expected_events} "
+                            "were recorded through the application")
+    if (head or GENESIS_HASH) != expected_head:
+        return AnchorReport(count, expected_events,
+                            "the newest audit event is not the one the header row anchors")
+    return AnchorReport(count, expected_events)

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from models import vocabulary
+from models import text_guard, vocabulary
 
 # Constraint names are stable across SQLite and PostgreSQL and let Alembic's batch mode
 # recreate tables without losing track of them.
@@ -65,8 +65,12 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+GENESIS_HASH = "0" * 64
+
+
 class VaultInfo(Base):
-    """One row: what this vault is and when it was made (no clinical content)."""
+    """One row, the vault's header: what this vault is, when it was made, the anchor of its
+    audit chain and when it was last backed up (no clinical content)."""
 
     __tablename__ = "vault_info"
 
@@ -74,6 +78,12 @@ class VaultInfo(Base):
     vault_uuid: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
     created_by_app: Mapped[str] = mapped_column(String(40))
+    # How many audit events there are and the newest one's hash, kept with every append:
+    # a chain whose newest events were cut off no longer reaches its anchor.
+    audit_events: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH,
+                                            server_default=GENESIS_HASH)
+    last_backup_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Clinician(Base):
@@ -597,3 +607,7 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     __table_args__ = (Index("ix_audit_event_client", "client_id"),)
+
+
+# Text that cannot be stored (a NUL, a lone surrogate) is refused before any flush.
+text_guard.install()

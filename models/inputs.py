@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from models.instruments.definitions import Charting, Instrument
+from models.values import has_visible_text, text_problem
 from models.vocabulary import (
     ADDENDUM_KINDS,
     CARE_RELATIONS,
@@ -37,13 +38,20 @@ Problems = dict[str, str]
 MIN_PASSPHRASE = 10
 
 
-def passphrase_problem(passphrase: str) -> str:
-    """What is wrong with a new passphrase, or '' when it may be used."""
+def passphrase_problem(passphrase: str) -> str | None:
+    """What is wrong with a new passphrase, or None: the one rule for creating a vault and
+    changing its passphrase, in the window, the command line and the vault itself."""
+    if not passphrase:
+        return "A vault needs a passphrase. Choose one and type it twice."
+    try:
+        passphrase.encode("utf-8")
+    except UnicodeEncodeError:
+        return ("The passphrase holds a character that is not text (a lone surrogate, often "
+                "from bytes that are not UTF-8). Type it again.")
     if len(passphrase) < MIN_PASSPHRASE:
-        return f"Use at least {MIN_PASSPHRASE} characters; a few unrelated words work well."
-    if not passphrase.strip():
-        return "A passphrase of only spaces cannot protect the vault; choose another."
-    return ""
+        return (f"The passphrase is too short: use at least {MIN_PASSPHRASE} characters; a "
+                "few unrelated words work well.")
+    return None
 
 
 # --------------------------------------------------------------------------- clients
@@ -62,11 +70,23 @@ class ClientInput:
     diagnoses: str = ""
 
 
-def validate_client(data: ClientInput, *, today: dt.date) -> Problems:
+def _text_problems(data: object, fields: Sequence[str]) -> Problems:
+    """Text that cannot be stored as typed (a NUL, a lone surrogate), by field."""
     problems: Problems = {}
-    if not data.name.strip():
-        problems["name"] = "The client's name is required."
-    elif len(data.name.strip()) > 200:
+    for name in fields:
+        problem = text_problem(getattr(data, name))
+        if problem is not None:
+            problems[name] = f"This {problem}"
+    return problems
+
+
+def validate_client(data: ClientInput, *, today: dt.date) -> Problems:
+    problems = _text_problems(data, ("name", "preferred_name", "pronouns", "contact",
+                                     "emergency_contact", "diagnoses"))
+    if "name" not in problems and not has_visible_text(data.name):
+        problems["name"] = ("The client's name is required (spaces and invisible characters "
+                            "alone are not a name).")
+    elif "name" not in problems and len(data.name.strip()) > 200:
         problems["name"] = "The name is longer than 200 characters; shorten it."
     if data.date_of_birth is not None:
         if data.date_of_birth > today:
@@ -101,7 +121,7 @@ class CourseInput:
 
 
 def validate_course(data: CourseInput) -> Problems:
-    problems: Problems = {}
+    problems = _text_problems(data, ("goals",))
     if data.kind not in COURSE_KINDS:
         problems["kind"] = "Choose " + " or ".join(
             t.label.lower() for t in COURSE_KINDS) + "."
@@ -221,7 +241,9 @@ class TargetInput:
 
 def validate_target(data: TargetInput) -> Problems:
     problems: Problems = {}
-    if not data.label.strip():
+    problems.update(_text_problems(data, ("label", "found_by", "image", "negative_cognition",
+                                          "positive_cognition", "emotions", "body_location")))
+    if "label" not in problems and not has_visible_text(data.label):
         problems["label"] = "Give the target a label (de-identified wording is fine)."
     if data.kind not in TARGET_KINDS:
         problems["kind"] = "Choose EMDR or ART."
@@ -255,7 +277,9 @@ class PartInput:
 
 def validate_part(data: PartInput) -> Problems:
     problems: Problems = {}
-    if not data.name.strip():
+    problems.update(_text_problems(data, ("name", "age_appearance", "body_location", "role",
+                                          "fears", "burdens_personal", "burdens_legacy")))
+    if "name" not in problems and not has_visible_text(data.name):
         problems["name"] = "Give the part a name, in the client's words if they have one."
     if data.part_type not in PART_TYPES:
         problems["part_type"] = "Choose " + _one_of([t.label.lower() for t in PART_TYPES]) + "."
@@ -280,9 +304,10 @@ def validate_addendum(data: AddendumInput) -> Problems:
     problems: Problems = {}
     if data.kind not in ADDENDUM_KINDS:
         problems["kind"] = "Choose " + _one_of([t.label.lower() for t in ADDENDUM_KINDS]) + "."
-    if not data.reason.strip():
+    problems.update(_text_problems(data, ("reason", "text")))
+    if "reason" not in problems and not has_visible_text(data.reason):
         problems["reason"] = "Say why this is being added."
-    if not data.text.strip():
+    if "text" not in problems and not has_visible_text(data.text):
         problems["text"] = "Write the addendum's text."
     return problems
 
@@ -331,7 +356,8 @@ class CustomMeasureInput:
 
 def validate_custom_measure(data: CustomMeasureInput) -> Problems:
     problems: Problems = {}
-    if not data.name.strip():
+    problems.update(_text_problems(data, ("name",)))
+    if "name" not in problems and not has_visible_text(data.name):
         problems["name"] = "Name the measure."
     if data.min_value >= data.max_value:
         problems["max_value"] = "The highest value must be above the lowest."

@@ -7,6 +7,7 @@ Measure answers may arrive as floats from a spin box, so "integral" is a separat
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import TypeGuard
 
 
@@ -47,3 +48,26 @@ def stored_number(value: float) -> int | float:
     """What a number field stores: an int when whole (300 mg stays 300), else 3 decimals."""
     rounded = round(value, 3)
     return int(rounded) if rounded.is_integer() else rounded
+
+
+# Characters that show nothing on their own: controls (NUL among them), format characters
+# (zero-width space and joiners, the byte-order mark, soft hyphen), lone surrogates and
+# every kind of space.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+
+
+def has_visible_text(value: str) -> bool:
+    """At least one character that shows: a name of zero-width spaces is no name."""
+    return any(unicodedata.category(ch) not in _INVISIBLE for ch in value)
+
+
+def text_problem(value: str) -> str | None:
+    """Why a text cannot be stored as typed, or None. The message never quotes the text."""
+    if "\x00" in value:
+        return "holds a NUL character, which cannot be stored; type it again."
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return ("holds a broken character (a lone surrogate, usually from pasting) that "
+                "cannot be stored; type it again.")
+    return None

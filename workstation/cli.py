@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
-from models.dto import ChainReport, ClientChart
+from models.dto import ClientChart
 from models.errors import DomainError
 from models.formatting import date_text
 from models.inputs import ReportOptions, report_password_problem
@@ -34,6 +34,7 @@ EXIT_OK = 0
 EXIT_OTHER = 1
 EXIT_USAGE = 2
 PASSPHRASE_ENV = "WORKSTATION_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "WORKSTATION_NEW_PASSPHRASE"
 
 
 class UsageError(Exception):
@@ -41,25 +42,60 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Exits 2 on a usage error, takes no abbreviated option (`--passphrase SECRET` must
+    not be read as `--passphrase-file`), and never repeats a value it did not expect:
+    an unrecognised argument may be a secret typed in the wrong place."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            shown = [a.split("=", 1)[0] for a in message.split(":", 1)[1].split()
+                     if a.startswith("-")]
+            message = ("unrecognized arguments" + (f": {' '.join(shown)}" if shown else "")
+                       + " (values are not repeated here, in case one is a secret)")
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def read_passphrase_file(path: str | Path) -> str:
+    """The first line of the file, without its line ending; spaces may be part of it."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            f"Cannot read the passphrase file ({exc.strerror or 'unreadable'}). "
+            "Check the path and its permissions."
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(
+            "The passphrase file is not UTF-8 text. Save it as UTF-8 (plain text) and run "
+            "the command again."
+        ) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors add
+    first = text.split("\n", 1)[0]
+    return first.removesuffix("\r")
+
+
+def _from_environment(name: str) -> str:
+    value = os.environ[name]
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{name} holds bytes that are not UTF-8 text; set it again.") from None
+    return value
 
 
 def read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
     """From WORKSTATION_PASSPHRASE, --passphrase-file, or a prompt; never from argv."""
     if args.passphrase_file is not None:
-        try:
-            text = Path(args.passphrase_file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(
-                f"Cannot read the passphrase file ({exc.strerror}). Check the path."
-            ) from None
-        # Only the line ending an editor adds is dropped; spaces may be part of it.
-        passphrase = text[:-1] if text.endswith("\n") else text
-        passphrase = passphrase[:-1] if passphrase.endswith("\r") else passphrase
+        passphrase = read_passphrase_file(args.passphrase_file)
     elif os.environ.get(PASSPHRASE_ENV):
-        passphrase = os.environ[PASSPHRASE_ENV]
+        passphrase = _from_environment(PASSPHRASE_ENV)
     elif sys.stdin is not None and sys.stdin.isatty():
         passphrase = getpass.getpass("Vault passphrase: ")
         if confirm and getpass.getpass("Type it again: ") != passphrase:
@@ -74,10 +110,26 @@ def read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
     return passphrase
 
 
+def _warn(args: argparse.Namespace, message: str) -> None:
+    print(f"workstation {args.command}: {message}", file=sys.stderr)
+
+
 def _open(args: argparse.Namespace) -> Vault:
     from models.vault import open_vault
 
-    return open_vault(args.vault, read_passphrase(args))
+    vault = open_vault(args.vault, read_passphrase(args))
+    if vault.read_only:
+        _warn(args, f"note: {vault.name} is open read-only: {vault.read_only_reason}")
+    _warn_if_synced(args, vault.path)
+    return vault
+
+
+def _warn_if_synced(args: argparse.Namespace, path: Path) -> None:
+    from models.safekeeping.sync_folders import sync_warning
+
+    warning = sync_warning(path)
+    if warning is not None:
+        _warn(args, f"warning: {warning}")
 
 
 def _backend(args: argparse.Namespace) -> Backend:
@@ -88,21 +140,26 @@ def _backend(args: argparse.Namespace) -> Backend:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from models.demo import DemoPlan, generate_demo
+    from models.demo import DemoPlan, DemoResult, generate_demo
+    from models.inputs import passphrase_problem
     from models.vault import create_vault
 
     if args.clients < 1 or args.clients > 5000:
         raise UsageError("--clients must be between 1 and 5000.")
-    vault = create_vault(args.vault, read_passphrase(args, confirm=True))
-    try:
-        with vault.transaction() as session:
-            result = generate_demo(session, DemoPlan(clients=args.clients, seed=args.seed))
-    except BaseException:
-        vault.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(args.vault) + suffix).unlink(missing_ok=True)
-        raise
-    vault.close()
+    passphrase = read_passphrase(args, confirm=True)
+    problem = passphrase_problem(passphrase)
+    if problem is not None:
+        raise UsageError(problem)
+    results: list[DemoResult] = []
+
+    def populate(session: Any) -> None:
+        results.append(generate_demo(session, DemoPlan(clients=args.clients, seed=args.seed)))
+
+    # The practice is built under a temporary name and appears at --vault only when it is
+    # complete: stopping the command part-way leaves no half-made vault behind.
+    create_vault(args.vault, passphrase, populate=populate).close()
+    _warn_if_synced(args, args.vault)
+    result = results[0]
     print(
         f"Created demo vault {args.vault.name}: {result.clients} clients, "
         f"{result.courses} courses, {result.dosing_sessions} dosing sessions, "
@@ -129,35 +186,141 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _last_backup_line(last: Any) -> str:
+    from models.safekeeping.backup import backup_due, utcnow
+
+    if last is None:
+        when = "never"
+    else:
+        days = (utcnow() - last).days
+        when = f"{last:%Y-%m-%d %H:%M} UTC ({days} day{'s' if days != 1 else ''} ago)"
+    line = f"  last backup: {when}"
+    if backup_due(last, utcnow()):
+        line += " -- make one: workstation backup --vault PATH --out FOLDER"
+    return line
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    from models import audit
-    from models.vault import as_vault_error, integrity_check
+    from models.safekeeping.verify import verify_vault
 
     vault = _open(args)
     try:
-        report = integrity_check(vault)
-        try:
-            with vault.session() as session:
-                chain = audit.verify_chain(session)
-        except Exception as exc:
-            if as_vault_error(exc) is None:
-                raise
-            chain = ChainReport(0, -1, "the audit log could not be read: damaged")
+        report = verify_vault(vault, backup=args.backup)
     finally:
         vault.close()
     print(f"Vault {args.vault.name}: opened with the passphrase (SQLCipher 4).")
     for check in report.checks:
         print(f"  checked: {check}")
-    print(f"  checked: audit chain ({chain.events} events)")
+    print(_last_backup_line(report.last_backup_at))
     for problem in report.problems:
         print(f"  PROBLEM: {problem}")
-    if not chain.ok:
-        print(f"  PROBLEM: audit chain: {chain.problem}")
-    if report.ok and chain.ok:
+    if report.ok:
         print("Result: no problems found.")
         return EXIT_OK
-    print("Result: problems found. Keep this file as it is and restore the latest backup.")
+    print("Result: problems found. Keep this file as it is; the vault opens read-only until "
+          "they are resolved. Restore the latest backup, or export what you need first.")
     return 4
+
+
+def _print_progress(enabled: bool) -> Callable[[float], None] | None:
+    """A one-line progress display on a terminal's stderr; nothing when redirected."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float) -> None:
+        end = "\n" if fraction >= 1.0 else ""
+        print(f"\r  {int(fraction * 100):3d}%", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from models.safekeeping.backup import backup_vault
+
+    if args.keep is not None and args.keep < 1:
+        raise UsageError("--keep must be 1 or more.")
+    vault = _open(args)
+    try:
+        report = backup_vault(vault, args.out, keep=args.keep,
+                              progress=_print_progress(True))
+    finally:
+        vault.close()
+    print(f"Backup written: {report.path} ({report.size_bytes // 1024} KiB, {report.tables} "
+          f"tables, {report.rows} rows; encrypted with the vault's passphrase).")
+    print("It was opened and checked: every page's HMAC, SQLite's integrity check, the row "
+          "count of every table, the locks and the signed record.")
+    for path in report.pruned:
+        print(f"Removed an older backup: {path.name}")
+    if report.note:
+        _warn(args, f"note: {report.note}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from models.safekeeping.restore import restore_vault
+
+    report = restore_vault(args.source, args.vault, read_passphrase(args),
+                           progress=_print_progress(True))
+    taken = f" (taken {report.backup_taken_at:%Y-%m-%d %H:%M} UTC)" \
+        if report.backup_taken_at else ""
+    print(f"Restored {report.path.name} from {report.backup.name}{taken}; it opened and "
+          "passed its checks.")
+    if report.safety_copy is not None:
+        print(f"The vault as it was before is kept as {report.safety_copy.name} (with its "
+              "-wal file, if it had one). Delete it once you are sure you do not need it.")
+    return EXIT_OK
+
+
+def read_new_passphrase(args: argparse.Namespace) -> str:
+    """The new passphrase: WORKSTATION_NEW_PASSPHRASE, --new-passphrase-file, or typed
+    twice at a prompt; never from argv."""
+    if args.new_passphrase_file is not None:
+        return read_passphrase_file(args.new_passphrase_file)
+    if os.environ.get(NEW_PASSPHRASE_ENV):
+        return _from_environment(NEW_PASSPHRASE_ENV)
+    if sys.stdin is not None and sys.stdin.isatty():
+        new = getpass.getpass("New passphrase: ")
+        if getpass.getpass("Type the new passphrase again: ") != new:
+            raise UsageError("The two new passphrases differ; nothing was changed.")
+        return new
+    raise UsageError(
+        f"No new passphrase: set {NEW_PASSPHRASE_ENV}, use --new-passphrase-file FILE, or "
+        "run in a terminal to be asked (twice)."
+    )
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from models.safekeeping.rekey import change_passphrase
+
+    old = read_passphrase(args)
+    new = read_new_passphrase(args)
+    report = change_passphrase(args.vault, old, new, progress=_print_progress(True))
+    print(f"The passphrase of {report.path.name} is changed: it was re-encrypted with a new "
+          "key and opens only with the new passphrase now.")
+    print("Backups made before now still open with the old passphrase; make a new backup.")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from models.safekeeping.export import export_practice
+
+    vault = _open(args)
+    try:
+        report = export_practice(vault, args.out, include_private=args.include_private_notes,
+                                 progress=_print_progress(True))
+    finally:
+        vault.close()
+    _warn(args, f"WARNING: {report.warning}")
+    print(f"Exported {report.rows} rows of {report.tables} tables into {report.folder}: "
+          "practice.json and one CSV file per table (format: docs/export-format.md).")
+    print("Private process notes were " + ("included." if report.private_notes_included
+                                           else "left out (--include-private-notes adds them)."))
+    if report.withheld_note_ids:
+        print(f"{len(report.withheld_note_ids)} notes in a template this version does not know "
+              "were exported without their content.")
+    if report.note:
+        _warn(args, f"note: {report.note}")
+    return EXIT_OK
 
 
 def _measures_document(
@@ -360,7 +523,12 @@ def _fmt(value: float | None) -> str:
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "demo": (cmd_demo, "create a new vault filled with a synthetic demo practice"),
     "clients": (cmd_clients, "list the clients: record number, name, status, session counts"),
-    "verify": (cmd_verify, "check the vault's integrity and its audit chain"),
+    "verify": (cmd_verify, "check the vault's integrity, its locks, its signed record and "
+                           "its audit chain"),
+    "backup": (cmd_backup, "write an encrypted, checked copy of the vault"),
+    "restore": (cmd_restore, "put a backup in the vault's place (the current vault is kept)"),
+    "rekey": (cmd_rekey, "change the vault's passphrase"),
+    "export": (cmd_export, "write the whole practice as plain JSON and CSV (NOT encrypted)"),
     "measures": (cmd_measures, "a client's measures: every administration and the change"),
     "report": (cmd_report, "a client's progress report or prescriber's summary as a PDF"),
 }
@@ -395,6 +563,56 @@ def build_parser() -> argparse.ArgumentParser:
                 default=7,
                 metavar="S",
                 help="random seed; the same seed gives the same practice",
+            )
+        if name == "verify":
+            p.add_argument(
+                "--backup",
+                type=Path,
+                metavar="FILE",
+                help="also check that the audit log continues the one in this backup",
+            )
+        if name == "backup":
+            p.add_argument(
+                "--out",
+                type=Path,
+                required=True,
+                metavar="FILE|FOLDER",
+                help="a new file, or a folder (a dated name is chosen there)",
+            )
+            p.add_argument(
+                "--keep",
+                type=int,
+                metavar="N",
+                help="in a folder, keep the newest N backups of this vault (default 10)",
+            )
+        if name == "restore":
+            p.add_argument(
+                "--from",
+                dest="source",
+                type=Path,
+                required=True,
+                metavar="FILE",
+                help="the backup to restore (its passphrase is asked for)",
+            )
+        if name == "rekey":
+            p.add_argument(
+                "--new-passphrase-file",
+                metavar="FILE",
+                help=f"read the new passphrase from this file (first line); else "
+                     f"${NEW_PASSPHRASE_ENV} or a prompt (typed twice)",
+            )
+        if name == "export":
+            p.add_argument(
+                "--out",
+                type=Path,
+                required=True,
+                metavar="FOLDER",
+                help="a new (or empty) folder; the export in it is NOT encrypted",
+            )
+            p.add_argument(
+                "--include-private-notes",
+                action="store_true",
+                help="include private process notes (left out unless asked for)",
             )
         if name == "measures":
             p.add_argument(
@@ -461,10 +679,16 @@ def main(argv: list[str]) -> int:
         # The reader (e.g. `head`) went away; that is not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return EXIT_OK
+    except OSError as exc:
+        # A file or folder the command was pointed at: say which (by name) and why.
+        where = f" ({Path(exc.filename).name})" if exc.filename else ""
+        print(f"workstation {args.command}: {exc.strerror or type(exc).__name__}{where}. "
+              "Check the path and its permissions.", file=sys.stderr)
+        return EXIT_OTHER
     except Exception as exc:
         from models.vault import as_vault_error
 
-        translated = as_vault_error(exc)
+        translated = as_vault_error(exc, getattr(args, "vault", None))
         if translated is None:
             raise
         print(f"workstation {args.command}: {translated}", file=sys.stderr)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 # The newest revision this version of the application knows. A test keeps it equal to
 # Alembic's head, so an open that is already up to date never has to load the scripts.
-HEAD = "0002"
+HEAD = "0003"
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -38,5 +38,20 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _in_driver_transaction(connection: Connection) -> bool:
+    return bool(getattr(connection.connection.driver_connection, "in_transaction", False))
+
+
 def upgrade_to_head(connection: Connection) -> None:
+    """Bring the schema to HEAD in one transaction: a crash part-way leaves the previous
+    version, which the next open upgrades again.
+
+    The SQLite driver begins a transaction only before INSERT, UPDATE or DELETE, so on its
+    own every CREATE and ALTER would commit by itself. An explicit BEGIN IMMEDIATE makes
+    the whole upgrade one transaction, and takes the write lock before the current version
+    is read, so two processes opening an old vault at once upgrade it once. The caller
+    commits (``with engine.begin() as conn: upgrade_to_head(conn)``).
+    """
+    if connection.dialect.name == "sqlite" and not _in_driver_transaction(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     command.upgrade(_config(connection), "head")

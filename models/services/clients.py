@@ -14,16 +14,35 @@ from models.entities import Client, Course, DosingSession, Note
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.inputs import ClientInput, client_matches, validate_client
 from models.services import convert
+from models.values import has_visible_text, text_problem
 
 RECORD_PREFIX = "C-"
 
 
 def _next_record_number(session: Session) -> str:
-    highest = session.scalar(
-        select(func.max(Client.record_number)).where(Client.record_number.like(f"{RECORD_PREFIX}%"))
-    )
-    number = int(highest[len(RECORD_PREFIX):]) + 1 if highest else 1
-    return f"{RECORD_PREFIX}{number:04d}"
+    """One more than the highest C-number, compared as numbers (C-10000 follows C-9999)."""
+    taken = session.scalars(
+        select(Client.record_number).where(Client.record_number.like(f"{RECORD_PREFIX}%")))
+    numbers = [int(digits) for r in taken
+               if (digits := r[len(RECORD_PREFIX):]).isascii() and digits.isdigit()]
+    return f"{RECORD_PREFIX}{max(numbers, default=0) + 1:04d}"
+
+
+def _record_number_problem(session: Session, record_number: str) -> str | None:
+    """A record number typed by a person: visible, short, and not taken in any case."""
+    problem = text_problem(record_number)
+    if problem is not None:
+        return f"The record number {problem}"
+    if not has_visible_text(record_number):
+        return "Type a record number, or leave it out to have the next one chosen."
+    if len(record_number) > 20:
+        return "A record number has at most 20 characters."
+    taken = session.scalar(select(Client.id).where(
+        func.upper(Client.record_number) == func.upper(record_number)).limit(1))
+    if taken is not None:
+        return ("That record number is already used by another client (record numbers "
+                "ignore upper and lower case); choose another.")
+    return None
 
 
 def _get(session: Session, client_id: int) -> Client:
@@ -38,6 +57,11 @@ def create_client(
     record_number: str | None = None,
 ) -> ClientDetail:
     problems = validate_client(data, today=today)
+    if record_number is not None:
+        record_number = record_number.strip()
+        number_problem = _record_number_problem(session, record_number)
+        if number_problem is not None:
+            problems["record_number"] = number_problem
     if problems:
         raise ValidationError(problems)
     row = Client(
@@ -113,11 +137,16 @@ def get_client(session: Session, client_id: int) -> ClientDetail:
 
 
 def find_client_by_record_number(session: Session, record_number: str) -> ClientDetail:
+    if text_problem(record_number) is not None:
+        raise NotFoundError("No client has that record number: it holds a character that "
+                            "is not text (check the keyboard layout and type it again).")
     row = session.scalars(
         select(Client).where(func.upper(Client.record_number) == record_number.strip().upper())
     ).first()
     if row is None:
-        raise NotFoundError(f"No client has the record number {record_number.strip()!r}.")
+        # What was typed is not repeated: it may be a name typed in the wrong place.
+        raise NotFoundError("No client has the record number given; check it (record "
+                            "numbers look like C-0001).")
     return convert.client_detail(row)
 
 
@@ -157,6 +186,8 @@ def list_clients(
     query = _summary_query()
     if not include_discharged:
         query = query.where(Client.status == "active")
+    if text_problem(search) is not None:
+        return []  # no stored name or number holds a character that cannot be stored
     result = []
     for client, dosing, notes, last_dose, last_note in session.execute(query):
         if not client_matches(search, client.name, client.preferred_name,

@@ -10,12 +10,13 @@ from models.dto import ClinicianDTO
 from models.entities import Clinician
 from models.errors import ValidationError
 from models.services import convert
+from models.values import has_visible_text
 
 
 def create_clinician(
     session: Session, name: str, credentials: str = "", licence: str = ""
 ) -> ClinicianDTO:
-    if not name.strip():
+    if not has_visible_text(name):
         raise ValidationError({"name": "The clinician's name is required."})
     row = Clinician(name=name.strip(), credentials=credentials.strip(), licence=licence.strip())
     session.add(row)

@@ -33,6 +33,7 @@ from models.instruments.definitions import Instrument
 from models.instruments.loading import custom_instrument, load_instruments
 from models.instruments.scoring import score
 from models.services import convert
+from models.values import has_visible_text
 
 
 def custom_instruments(session: Session) -> dict[str, Instrument]:
@@ -114,7 +115,7 @@ def mark_entered_in_error(
     row = session.get(MeasureAdministration, administration_id)
     if row is None:
         raise NotFoundError(f"Measure #{administration_id} does not exist in this vault.")
-    if not reason.strip():
+    if not has_visible_text(reason):
         raise ValidationError({"reason": "Say why this entry is wrong (for the record)."})
     if row.entered_in_error_at is not None:
         raise ValidationError({"reason": "This entry is already marked entered in error."})

@@ -36,7 +36,7 @@ from models.errors import (
     ValidationError,
 )
 from models.inputs import AddendumInput, validate_addendum
-from models.services import convert, parts, targets
+from models.services import convert, parts, signed_record, targets
 from models.templates.definitions import FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
 from models.templates.hashing import content_hash
@@ -66,22 +66,8 @@ def _plain(content: Mapping[str, Any]) -> dict[str, Any]:
     return copy
 
 
-def _parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-def _parse_time(value: Any) -> dt.time | None:
-    if isinstance(value, str):
-        try:
-            return dt.time.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+_parse_date = signed_record.parse_date
+_parse_time = signed_record.parse_time
 
 
 def latest_dosing_before(
@@ -282,12 +268,18 @@ def check_for_signing(session: Session, note_id: int) -> list[Problem]:
 
 def note_hash(row: Note | NoteDTO) -> str:
     """What the signature covers: the content and the facts of the record around it."""
+    return signed_content_hash(row.template_id, row.template_version, row.client_id,
+                               row.dosing_session_id, row.content)
+
+
+def signed_content_hash(template_id: str, template_version: int, client_id: int,
+                        dosing_session_id: int | None, content: Mapping[str, Any]) -> str:
     material = {
-        "client_id": row.client_id,
-        "follows_dosing_session_id": row.dosing_session_id,
-        "content": row.content,
+        "client_id": client_id,
+        "follows_dosing_session_id": dosing_session_id,
+        "content": content,
     }
-    return content_hash(row.template_id, row.template_version, material)
+    return content_hash(template_id, template_version, material)
 
 
 def verify_note_hash(note: NoteDTO) -> bool:
@@ -328,34 +320,16 @@ def _file_figures(
 ) -> None:
     """Put the typed figures where they belong; each row carries the note's id (and so is
     locked by the database once the note is signed)."""
+    for rating in signed_record.target_ratings(figures):
+        session.add(TargetRating(target_id=rating.target_id, note_id=row.id, rated_on=day,
+                                 point=rating.point, sud=rating.sud, voc=rating.voc))
     if figures.target is not None:
-        rating = figures.target
-        target = session.get_one(TargetMemory, rating.target_id)
-        if rating.sud_start is not None or rating.voc_start is not None:
-            session.add(TargetRating(target_id=target.id, note_id=row.id, rated_on=day,
-                                     point="start", sud=rating.sud_start,
-                                     voc=rating.voc_start))
-        if rating.sud_end is not None or rating.voc_end is not None:
-            session.add(TargetRating(target_id=target.id, note_id=row.id, rated_on=day,
-                                     point="end", sud=rating.sud_end, voc=rating.voc_end))
-        definition = {
-            name: row.content[name]
-            for name in ("image", "negative_cognition", "emotions", "body_location")
-            if isinstance(row.content.get(name), str) and row.content[name].strip()
-        }
-        pc = row.content.get("revised_pc") if row.content.get("pc_kept_or_revised") == \
-            "revised" else row.content.get("positive_cognition")
-        if isinstance(pc, str) and pc.strip():
-            definition["positive_cognition"] = pc
+        target = session.get_one(TargetMemory, figures.target.target_id)
+        definition: dict[str, object] = dict(signed_record.target_definition(row.content))
         if target.status in ("identified", "reopened"):
             definition["status"] = "in_processing"
         targets.change_definition(session, target, definition, note_id=row.id,
                                   actor_id=row.signed_by_id)
-    if figures.reevaluation is not None:
-        reeval = figures.reevaluation
-        if reeval.sud is not None or reeval.voc is not None:
-            session.add(TargetRating(target_id=reeval.target_id, note_id=row.id, rated_on=day,
-                                     point="reevaluation", sud=reeval.sud, voc=reeval.voc))
     if figures.self_energy is not None:
         session.add(SelfEnergyRating(client_id=row.client_id, note_id=row.id, rated_on=day,
                                      rating=figures.self_energy))
@@ -374,62 +348,38 @@ def _file_dosing(
     session: Session, row: Note, figures: ExtractedFigures, day: dt.date
 ) -> None:
     dosing = session.get_one(DosingSession, row.dosing_session_id)
-    c = row.content
-    number = c.get("session_number")
-    if isinstance(number, int):
-        dosing.number = number
-    dosing.session_date = day
-    dosing.start_time = _parse_time(c.get("start_time"))
-    dosing.setting = c.get("dosing_setting") or dosing.setting
-    dosing.medication = c.get("medication") or dosing.medication
-    dosing.route = c.get("route") or dosing.route
-    dosing.dose_mg = figures.dose_mg
-    dosing.weight_kg = figures.weight_kg
-    dosing.infusion_minutes = c.get("infusion_minutes")
-    dosing.lot_number = c.get("lot_number") or ""
-    dosing.prescriber = c.get("prescriber") or ""
-    dosing.monitoring_clinician = c.get("monitoring_clinician") or ""
-    dosing.intention = c.get("intention") or ""
-    supports = ", ".join(str(s).replace("_", " ") for s in c.get("setting_supports") or [])
-    dosing.set_and_setting = "; ".join(x for x in (supports, c.get("setting_notes") or "") if x)
-    dosing.cadss_total = figures.cadss_total
-    dosing.cadss6_total = figures.cadss6
-    dosing.moaas = figures.moaas
-    events = [
-        " ".join(str(e.get(k) or "").replace("_", " ") for k in ("event", "severity")).strip()
-        for e in c.get("adverse_events") or []
-    ]
-    dosing.adverse_events = "; ".join(e for e in events if e)
-    dosing.ready_for_discharge = _parse_time(c.get("discharge_ready_time"))
-    dosing.ride_home_confirmed = c.get("ride_home_confirmed")
-    dosing.observations = c.get("observations") or ""
-    dosing.client_account = c.get("client_account") or ""
+    record = signed_record.dosing_record(row.content, figures, day)
+    if record.number is not None:
+        dosing.number = record.number
+    dosing.setting = record.setting or dosing.setting
+    dosing.medication = record.medication or dosing.medication
+    dosing.route = record.route or dosing.route
+    for column in record.COLUMNS:
+        setattr(dosing, column, getattr(record, column))
     dosing.vitals = [
         DosingVital(minutes_from_dose=v.minutes_from_dose, systolic=v.systolic,
                     diastolic=v.diastolic, heart_rate=v.heart_rate, spo2=v.spo2,
                     note_id=row.id)
-        for v in figures.vitals
+        for v in record.vitals
     ]
-    start = dosing.start_time
-    boosters = []
-    for b in c.get("boosters") or []:
-        when, mg = _parse_time(b.get("time")), b.get("dose_mg")
-        if when is None or not isinstance(mg, int | float):
-            continue
-        minutes = 0
-        if start is not None:
-            minutes = (when.hour * 60 + when.minute) - (start.hour * 60 + start.minute)
-        boosters.append(DosingBooster(minutes_from_dose=minutes, dose_mg=float(mg)))
-    dosing.boosters = boosters
+    dosing.boosters = [DosingBooster(minutes_from_dose=b.minutes_from_dose, dose_mg=b.dose_mg)
+                       for b in record.boosters]
     dosing.locked_by_note_id = row.id
 
 
-def _addendum_hash(note: Note, a: Addendum) -> str:
+def addendum_hash(note_id: int, note_content_hash: str | None, kind: str, reason: str,
+                  text: str, author_id: int | None, created_at: dt.datetime) -> str:
+    """What an addendum's signature covers, bound to the note's own hash."""
     material = "\x1f".join([
-        str(note.id), note.content_hash or "", a.kind, a.reason, a.text,
-        str(a.author_id), a.created_at.isoformat(),
+        str(note_id), note_content_hash or "", kind, reason, text,
+        str(author_id), created_at.isoformat(),
     ])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _addendum_hash(note: Note, a: Addendum) -> str:
+    return addendum_hash(note.id, note.content_hash, a.kind, a.reason, a.text, a.author_id,
+                         a.created_at)
 
 
 def add_addendum(

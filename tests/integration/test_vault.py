@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from models import audit, migrations
-from models.entities import Base
+from models.entities import Base, Client
+from models.errors import ValidationError
 from models.inputs import ClientInput
 from models.services import clients
 from models.vault import (
@@ -238,15 +239,21 @@ def test_a_failed_insert_never_shows_the_values(vault_path: Path, passphrase: st
     with vault.transaction() as s:
         clients.create_client(s, today=TODAY, data=ClientInput(name="Unique Secretname"),
                               record_number="C-0042")
-    with pytest.raises(IntegrityError) as info, vault.transaction() as s:
+    # The service refuses a taken record number itself, without quoting it...
+    with pytest.raises(ValidationError) as refused, vault.transaction() as s:
         clients.create_client(s, today=TODAY,
                               data=ClientInput(name="Hidden Valuename", diagnoses="Private Dx"),
             record_number="C-0042",
         )
+    # ...and a constraint the database enforces never shows the values either.
+    with pytest.raises(IntegrityError) as info, vault.transaction() as s:
+        s.add(Client(record_number="C-0042", name="Hidden Valuename", diagnoses="Private Dx"))
+        s.flush()
     message = str(info.value)
     assert "UNIQUE" in message
     for secret in ("Hidden Valuename", "Private Dx", "C-0042"):
         assert secret not in message
+        assert secret not in str(refused.value)
     vault.close()
 
 
@@ -340,7 +347,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0002"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0003"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
         triggers = {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}

@@ -130,8 +130,9 @@ class CreateVaultPage(QWidget):
             elif not path.parent.is_dir():
                 problems["location"] = "That folder does not exist. Choose an existing folder."
         passphrase = self.passphrase.text()
-        if passphrase_problem(passphrase):
-            problems["passphrase"] = passphrase_problem(passphrase)
+        passphrase_wrong = passphrase_problem(passphrase)
+        if passphrase_wrong is not None:
+            problems["passphrase"] = passphrase_wrong
         elif self.confirm.text() != passphrase:
             problems["confirm"] = "The two passphrases differ. Type it again."
         if not self.clinician.text().strip():

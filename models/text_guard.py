@@ -1,0 +1,64 @@
+"""The last check before any text reaches the vault: no NUL and no broken characters.
+
+Every service validates its own fields and says what is wrong in its own words; this
+check, run before every flush of every session, catches the places that text comes in
+without such a check (note content, addenda, registries), so a lone surrogate or a NUL is
+a `ValidationError` naming the field, never a driver error, and never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from models.errors import ValidationError
+from models.values import text_problem
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a value, including the keys and items of JSON content."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                yield key
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def problems_in(obj: object) -> dict[str, str]:
+    """Field ("table.column") -> what is wrong, for the loaded text of one entity."""
+    state = inspect(obj)
+    table = state.mapper.local_table
+    name = getattr(table, "name", type(obj).__name__)
+    columns = {attr.key for attr in state.mapper.column_attrs}
+    changed = state.committed_state.keys() if state.persistent else columns
+    found = {}
+    for key in columns & set(changed):
+        value = state.dict.get(key)
+        for text in _strings(value):
+            problem = text_problem(text)
+            if problem is not None:
+                found[f"{name}.{key}"] = problem
+                break
+    return found
+
+
+def _check_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    problems: dict[str, str] = {}
+    for obj in (*session.new, *session.dirty):
+        problems.update(problems_in(obj))
+    if problems:
+        raise ValidationError(problems)
+
+
+def install() -> None:
+    """Check every session's flush (idempotent)."""
+    if not event.contains(Session, "before_flush", _check_before_flush):
+        event.listen(Session, "before_flush", _check_before_flush)
