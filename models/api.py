@@ -12,7 +12,7 @@ of record), so each screen refreshes only what a write touched.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +23,12 @@ from models.dto import (
     AddendumDTO,
     AdministrationDTO,
     AuditEventDTO,
+    BackupReport,
+    ExportReport,
+    RekeyReport,
+    RestoreReport,
+    VaultState,
+    VerifyReport,
     ChainReport,
     ClientChart,
     ClientDetail,
@@ -217,6 +223,23 @@ class ReportsApi(Protocol):
         ...
 
 
+Progress = Callable[[float], None]  # 0.0 .. 1.0, called on the worker thread
+
+
+class SafekeepingApi(Protocol):
+    """Backup, export and verify of the open vault, and what to say about it."""
+
+    def state(self) -> VaultState: ...
+
+    def backup(self, out: Path, *, keep: int | None = None,
+               progress: Progress | None = None) -> BackupReport: ...
+
+    def export(self, out: Path, *, include_private: bool = False,
+               progress: Progress | None = None) -> ExportReport: ...
+
+    def verify(self, *, progress: Progress | None = None) -> VerifyReport: ...
+
+
 class AuditApi(Protocol):
     def verify_chain(self) -> ChainReport: ...
 
@@ -237,6 +260,11 @@ class Backend(Protocol):
 
     @property
     def today(self) -> dt.date: ...
+
+    @property
+    def read_only(self) -> bool:
+        """Opened read-only (a read-only file or folder, or damage found on opening)."""
+        ...
 
     @property
     def practice(self) -> PracticeApi: ...
@@ -265,6 +293,9 @@ class Backend(Protocol):
     @property
     def audit(self) -> AuditApi: ...
 
+    @property
+    def safekeeping(self) -> SafekeepingApi: ...
+
     def close(self) -> None: ...
 
 
@@ -279,6 +310,17 @@ class BackendOpener(Protocol):
     def create(self, path: Path, passphrase: str) -> Backend: ...
 
     def prewarm(self) -> None: ...
+
+    def restore(self, backup: Path, vault: Path, passphrase: str, *,
+                progress: Progress | None = None) -> RestoreReport:
+        """Put a backup in the vault's place (the vault as it was is kept aside). The vault
+        must not be open in this process."""
+        ...
+
+    def change_passphrase(self, vault: Path, old: str, new: str, *,
+                          progress: Progress | None = None) -> RekeyReport:
+        """Re-encrypt the vault with a new passphrase. The vault must not be open here."""
+        ...
 
     def today(self) -> dt.date:
         """The date the windows take as today: the same clock the backend uses."""

@@ -26,6 +26,10 @@ from models.dto import (
     AddendumDTO,
     AdministrationDTO,
     AuditEventDTO,
+    BackupReport,
+    ExportReport,
+    VaultState,
+    VerifyReport,
     ChainReport,
     ClientChart,
     ClientDetail,
@@ -61,7 +65,7 @@ from models.services import (
     targets,
 )
 from models.templates.validation import Problem
-from models.vault import create_vault, open_vault
+from models.vault import Vault, create_vault, open_vault
 
 T = TypeVar("T")
 
@@ -77,6 +81,8 @@ class Store(Protocol):
     def path(self) -> Path: ...
 
     def transaction(self) -> AbstractContextManager[Session]: ...
+
+    def snapshot(self) -> AbstractContextManager[Session]: ...
 
     def close(self) -> None: ...
 
@@ -102,13 +108,20 @@ class _Subject:
             yield session
 
     def _run(self, fn: Callable[[Session], T]) -> T:
+        """A write: one transaction, committed when fn returns."""
         with self._work() as session:
+            return fn(session)
+
+    def _read(self, fn: Callable[[Session], T]) -> T:
+        """A read: one consistent snapshot, nothing written (so a vault open read-only
+        still shows everything)."""
+        with self._backend.vault.snapshot() as session:
             return fn(session)
 
 
 class Practice(_Subject):
     def clinician(self) -> ClinicianDTO | None:
-        return self._run(clinicians.primary_clinician)
+        return self._read(clinicians.primary_clinician)
 
     def create_clinician(self, name: str, credentials: str = "") -> Done[ClinicianDTO]:
         value = self._run(lambda s: clinicians.create_clinician(s, name, credentials))
@@ -125,17 +138,17 @@ class Practice(_Subject):
 class Clients(_Subject):
     def summaries(self, *, search: str = "",
                   include_discharged: bool = True) -> list[ClientSummary]:
-        return self._run(lambda s: clients.list_clients(
+        return self._read(lambda s: clients.list_clients(
             s, search=search, include_discharged=include_discharged))
 
     def get(self, client_id: int) -> ClientDetail:
-        return self._run(lambda s: clients.get_client(s, client_id))
+        return self._read(lambda s: clients.get_client(s, client_id))
 
     def find(self, record_number: str) -> ClientDetail:
-        return self._run(lambda s: clients.find_client_by_record_number(s, record_number))
+        return self._read(lambda s: clients.find_client_by_record_number(s, record_number))
 
     def chart(self, client_id: int) -> ClientChart:
-        return self._run(lambda s: chart.load_client_chart(s, client_id))
+        return self._read(lambda s: chart.load_client_chart(s, client_id))
 
     def create(self, data: ClientInput, *, actor_id: int | None) -> Done[ClientDetail]:
         value = self._run(lambda s: clients.create_client(s, data, today=self._today,
@@ -161,7 +174,7 @@ class Clients(_Subject):
 
 class Care(_Subject):
     def courses(self, client_id: int) -> list[CourseDTO]:
-        return self._run(lambda s: care.list_courses(s, client_id))
+        return self._read(lambda s: care.list_courses(s, client_id))
 
     def add_course(self, client_id: int, data: CourseInput, *,
                    actor_id: int | None) -> Done[CourseDTO]:
@@ -171,10 +184,10 @@ class Care(_Subject):
 
 class Notes(_Subject):
     def get(self, note_id: int) -> NoteDTO:
-        return self._run(lambda s: notes.get_note(s, note_id))
+        return self._read(lambda s: notes.get_note(s, note_id))
 
     def of_client(self, client_id: int) -> list[NoteDTO]:
-        return self._run(lambda s: notes.list_notes(s, client_id))
+        return self._read(lambda s: notes.list_notes(s, client_id))
 
     def context(self, note_id: int) -> NoteContext:
         def load(s: Session) -> NoteContext:
@@ -186,7 +199,7 @@ class Notes(_Subject):
                 targets=tuple(targets.list_targets(s, note.client_id)),
                 parts=tuple(parts.list_parts(s, note.client_id)),
             )
-        return self._run(load)
+        return self._read(load)
 
     def create(self, client_id: int, template_id: str, *, author_id: int | None,
                dosing_session_id: int | None = None,
@@ -251,13 +264,13 @@ class Notes(_Subject):
 
 class Measures(_Subject):
     def instruments(self) -> dict[str, Instrument]:
-        return self._run(measures.available_instruments)
+        return self._read(measures.available_instruments)
 
     def view(self, client_id: int) -> MeasuresView:
         def load(s: Session) -> MeasuresView:
             return build_measures_view(chart.load_client_chart(s, client_id),
                                        measures.available_instruments(s))
-        return self._run(load)
+        return self._read(load)
 
     def record(self, client_id: int, data: MeasureInput, *,
                actor_id: int | None) -> Done[ScoredAdministration]:
@@ -280,7 +293,7 @@ class Measures(_Subject):
 
 class Targets(_Subject):
     def of_client(self, client_id: int) -> list[TargetDTO]:
-        return self._run(lambda s: targets.list_targets(s, client_id))
+        return self._read(lambda s: targets.list_targets(s, client_id))
 
     def create(self, client_id: int, data: TargetInput, *,
                actor_id: int | None) -> Done[TargetDTO]:
@@ -291,7 +304,7 @@ class Targets(_Subject):
 
 class Parts(_Subject):
     def of_client(self, client_id: int) -> list[PartDTO]:
-        return self._run(lambda s: parts.list_parts(s, client_id))
+        return self._read(lambda s: parts.list_parts(s, client_id))
 
     def create(self, client_id: int, data: PartInput, *,
                actor_id: int | None) -> Done[PartDTO]:
@@ -302,7 +315,7 @@ class Parts(_Subject):
 
 class Reports(_Subject):
     def data(self, client_id: int, options: ReportOptions) -> ReportData:
-        return self._run(lambda s: reports.gather_report(s, client_id, options,
+        return self._read(lambda s: reports.gather_report(s, client_id, options,
                                                          today=self._today))
 
     def record(self, client_id: int, options: ReportOptions, action: str, *,
@@ -314,12 +327,48 @@ class Reports(_Subject):
 
 class Audit(_Subject):
     def verify_chain(self) -> ChainReport:
-        return self._run(audit.verify_chain)
+        return self._read(audit.verify_chain)
 
     def events(self, *, client_id: int | None = None,
                action_prefix: str = "") -> list[AuditEventDTO]:
-        return self._run(lambda s: audit.events(s, client_id=client_id,
+        return self._read(lambda s: audit.events(s, client_id=client_id,
                                                 action_prefix=action_prefix))
+
+
+class Safekeeping(_Subject):
+    def _vault(self) -> Vault:
+        vault = self._backend.vault
+        if not isinstance(vault, Vault):
+            raise TypeError("backup, export and verify need a vault file")
+        return vault
+
+    def state(self) -> VaultState:
+        from models.safekeeping.backup import backup_due, last_backup_at
+        from models.safekeeping.sync_folders import sync_warning
+
+        vault = self._vault()
+        last = last_backup_at(vault)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return VaultState(vault.read_only, vault.read_only_reason, vault.problems,
+                          sync_warning(vault.path), last, backup_due(last, now))
+
+    def backup(self, out: Path, *, keep: int | None = None,
+               progress: Callable[[float], None] | None = None) -> BackupReport:
+        from models.safekeeping.backup import backup_vault
+
+        return backup_vault(self._vault(), out, keep=keep, progress=progress)
+
+    def export(self, out: Path, *, include_private: bool = False,
+               progress: Callable[[float], None] | None = None) -> ExportReport:
+        from models.safekeeping.export import export_practice
+
+        return export_practice(self._vault(), out, include_private=include_private,
+                               progress=progress)
+
+    def verify(self, *, progress: Callable[[float], None] | None = None) -> VerifyReport:
+        from models.safekeeping.verify import verify_vault
+
+        return verify_vault(self._vault(), progress=progress)
 
 
 class Backend:
@@ -337,6 +386,7 @@ class Backend:
         self._parts = Parts(self)
         self._reports = Reports(self)
         self._audit = Audit(self)
+        self._safekeeping = Safekeeping(self)
 
     @property
     def name(self) -> str:
@@ -349,6 +399,10 @@ class Backend:
     @property
     def today(self) -> dt.date:
         return self.clock.today()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.vault, "read_only", False))
 
     @property
     def practice(self) -> Practice:
@@ -385,6 +439,10 @@ class Backend:
     @property
     def audit(self) -> Audit:
         return self._audit
+
+    @property
+    def safekeeping(self) -> Safekeeping:
+        return self._safekeeping
 
     def close(self) -> None:
         self.vault.close()

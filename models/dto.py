@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -322,3 +323,85 @@ class AuditEventDTO:
     entity_id: int | None
     client_id: int | None
     detail: str
+
+
+# --------------------------------------------------------------------------- safekeeping
+
+EXPORT_WARNING = (
+    "This export is NOT encrypted. Anyone who can read these files can read every client's "
+    "record. Keep it on an encrypted disk, move it where it must go, and delete it (and "
+    "empty the trash) when it is no longer needed.")
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    path: Path
+    taken_at: dt.datetime  # UTC
+    size_bytes: int
+    tables: int
+    rows: int
+    # Whether the vault now remembers this backup as its last one (not when it is
+    # read-only or was busy; `note` says why).
+    recorded: bool
+    pruned: tuple[Path, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    path: Path
+    backup: Path
+    # Where the vault as it was before the restore now is (with its "-wal" beside it, if
+    # it had one); None when there was no vault at the path.
+    safety_copy: Path | None
+    backup_taken_at: dt.datetime | None
+    audit_events: int
+
+
+@dataclass(frozen=True)
+class RekeyReport:
+    path: Path
+    tables: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    folder: Path
+    files: tuple[Path, ...]
+    tables: int
+    rows: int
+    private_notes_included: bool
+    # Notes whose template this version does not know: their content was left out, since
+    # which of its fields are private cannot be told (only when private notes were not
+    # asked for).
+    withheld_note_ids: tuple[int, ...]
+    warning: str = EXPORT_WARNING
+    # Why the export is not in the vault's audit log, when it is not.
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What was checked and every problem found; `problems` is empty when all is well."""
+
+    checks: tuple[str, ...]
+    problems: tuple[str, ...]
+    audit_events: int
+    last_backup_at: dt.datetime | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class VaultState:
+    """What the window tells the therapist about the open vault itself."""
+
+    read_only: bool
+    read_only_reason: str
+    problems: tuple[str, ...]  # what the checks made on opening found; empty when well
+    sync_warning: str | None  # the folder is managed by a cloud sync client
+    last_backup_at: dt.datetime | None  # UTC
+    backup_due: bool  # never backed up, or not for a week

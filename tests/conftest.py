@@ -62,6 +62,14 @@ class MemoryStore:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
     def session(self) -> Session:
         return self._sessions()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -87,6 +88,9 @@ def _definitions_failed(app: QApplication, exc: Exception) -> None:
 def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     """Open the application; returns the exit code when the last window closes."""
     args, qt_args = _parse(argv)
+    # Every file the application creates (settings, reports, exports, backups) is its
+    # owner's alone unless a feature says otherwise.
+    os.umask(0o077)
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = application(qt_args)

@@ -9,10 +9,12 @@ types the passphrase.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from models.api import Backend
 from models.clock import SYSTEM_CLOCK, Clock
+from models.dto import RekeyReport, RestoreReport
 from ui.shell.about import app_version
 
 
@@ -34,6 +36,18 @@ class LazyOpener:
 
     def today(self) -> dt.date:
         return self.clock.today()
+
+    def restore(self, backup: Path, vault: Path, passphrase: str, *,
+                progress: Callable[[float], None] | None = None) -> RestoreReport:
+        from models.safekeeping.restore import restore_vault
+
+        return restore_vault(backup, vault, passphrase, progress=progress)
+
+    def change_passphrase(self, vault: Path, old: str, new: str, *,
+                          progress: Callable[[float], None] | None = None) -> RekeyReport:
+        from models.safekeeping.rekey import change_passphrase
+
+        return change_passphrase(vault, old, new, progress=progress)
 
     def prewarm(self) -> None:
         import models.backend  # noqa: F401  (loads the services, the vault and SQLCipher)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select, update
 
 from models import audit
+from models.dto import BackupReport
 from models.entities import VaultInfo
 from models.safekeeping import files, seal
 from models.safekeeping.progress import Progress
@@ -49,20 +49,6 @@ class BackupError(VaultError):
     """A backup was refused or its copy did not check out; nothing took the backup's name."""
 
     exit_code = 4
-
-
-@dataclass(frozen=True)
-class BackupReport:
-    path: Path
-    taken_at: dt.datetime  # UTC
-    size_bytes: int
-    tables: int
-    rows: int
-    # Whether the vault now remembers this backup as its last one (not when it is
-    # read-only or was busy; `note` says why).
-    recorded: bool
-    pruned: tuple[Path, ...] = ()
-    note: str = ""
 
 
 def utcnow() -> dt.datetime:

@@ -17,13 +17,13 @@ import json
 import os
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Table, select
 
 from models import audit, migrations
+from models.dto import EXPORT_WARNING, ExportReport
 from models.entities import Base
 from models.safekeeping import files
 from models.safekeeping.progress import Progress
@@ -40,27 +40,8 @@ from models.vault import (
 
 EXPORT_FORMAT = "integration-workstation-export"
 EXPORT_FORMAT_VERSION = 1
-WARNING = ("This export is NOT encrypted. Anyone who can read these files can read every "
-           "client's record. Keep it on an encrypted disk, move it where it must go, and "
-           "delete it (and empty the trash) when it is no longer needed.")
 README_NAME = "README-NOT-ENCRYPTED.txt"
 DOCUMENT_NAME = "practice.json"
-
-
-@dataclass(frozen=True)
-class ExportReport:
-    folder: Path
-    files: tuple[Path, ...]
-    tables: int
-    rows: int
-    private_notes_included: bool
-    # Notes whose template this version does not know: their content was left out, since
-    # which of its fields are private cannot be told (only when private notes were not
-    # asked for).
-    withheld_note_ids: tuple[int, ...]
-    warning: str = WARNING
-    # Why the export is not in the vault's audit log, when it is not.
-    note: str = ""
 
 
 def _plain(value: Any) -> Any:
@@ -141,7 +122,7 @@ def export_practice(vault: Vault, out: Path, *, include_private: bool = False,
     try:
         document, csv_files, withheld = _read(vault, include_private, step)
         readme = out / README_NAME
-        _new_file(readme, (WARNING + "\n\nThe format is described in the application's "
+        _new_file(readme, (EXPORT_WARNING + "\n\nThe format is described in the application's "
                            "docs/export-format.md.\n").encode())
         written.append(readme)
         listing = {}
@@ -153,7 +134,7 @@ def export_practice(vault: Vault, out: Path, *, include_private: bool = False,
             "format": EXPORT_FORMAT,
             "format_version": EXPORT_FORMAT_VERSION,
             "exported_at": exported_at.isoformat() + "Z",
-            "warning": WARNING,
+            "warning": EXPORT_WARNING,
             "private_notes": "included" if include_private else "left out",
             "withheld_note_ids": sorted(withheld),
             **document,

@@ -10,10 +10,10 @@ opens with exactly one of the two passphrases, and holds everything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from models import audit
+from models.dto import RekeyReport
 from models.inputs import passphrase_problem
 from models.safekeeping import files, seal
 from models.safekeeping.progress import Progress
@@ -27,13 +27,6 @@ from models.vault import (
     open_vault,
     table_counts,
 )
-
-
-@dataclass(frozen=True)
-class RekeyReport:
-    path: Path
-    tables: int
-    rows: int
 
 
 def change_passphrase(path: Path, old: str, new: str, *, current: Vault | None = None,

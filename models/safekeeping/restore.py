@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from models.dto import RestoreReport
 from models.entities import VaultInfo
 from models.safekeeping import files, seal
 from models.safekeeping.backup import BackupError, utcnow
@@ -32,17 +32,6 @@ from models.vault import (
     open_with_key_of,
     table_counts,
 )
-
-
-@dataclass(frozen=True)
-class RestoreReport:
-    path: Path
-    backup: Path
-    # Where the vault as it was before the restore now is (with its "-wal" beside it, if
-    # it had one); None when there was no vault at the path.
-    safety_copy: Path | None
-    backup_taken_at: dt.datetime | None
-    audit_events: int
 
 
 def safety_copy_name(vault_path: Path, when: dt.datetime) -> Path:

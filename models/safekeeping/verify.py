@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 
 from models import audit
+from models.dto import VerifyReport
 from models.entities import GENESIS_HASH, AuditEvent, VaultInfo
 from models.safekeeping import seal
 from models.safekeeping.progress import Progress
 from models.vault import Vault, VaultError, integrity_check, is_damage, open_with_key_of
 
 PAGE_CHECK = "SQLCipher cipher_integrity_check (HMAC of every page)"
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """What was checked and every problem found; `problems` is empty when all is well."""
-
-    checks: tuple[str, ...]
-    problems: tuple[str, ...]
-    audit_events: int
-    last_backup_at: dt.datetime | None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def verify_vault(vault: Vault, *, backup: Path | None = None,

@@ -21,8 +21,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from models.inputs import AddendumInput, ClientInput, CourseInput
 from models.services import care, clients, notes, security
 from models.vault import create_vault, open_vault
+
+TODAY = dt.date(2026, 11, 1)
 
 _WRITES = ("CREATE", "ALTER", "INSERT", "UPDATE", "DROP", "DELETE")
 
@@ -85,7 +88,7 @@ def save_notes(path: str, passphrase: str, seed: int, clinician_id: int) -> None
         client_id = rng.choice(client_ids)
         with vault.transaction() as session:
             note = notes.create_note(session, client_id, "general", author_id=clinician_id,
-                                     session_date=dt.date(2026, 1, 1))
+                                     session_date=dt.date(2026, 1, 1), today=TODAY)
         say(kind="draft", note=note.id, content=None)
         for revision in range(rng.randint(1, 3)):
             content = {"session_date": "2026-01-01", "start_time": "10:00",
@@ -102,15 +105,14 @@ def save_notes(path: str, passphrase: str, seed: int, clinician_id: int) -> None
             say(kind="signed", note=note.id, hash=signed.content_hash)
             if rng.random() < 0.3:
                 with vault.transaction() as session:
-                    added = notes.add_addendum(session, note.id, kind="addendum",
-                                               reason=f"r{n}", text=f"t{n}",
-                                               author_id=clinician_id)
+                    added = notes.add_addendum(session, note.id, AddendumInput(
+                        "addendum", f"r{n}", f"t{n}"), author_id=clinician_id)
                 say(kind="addendum", note=note.id, addendum=added.id)
         if rng.random() < 0.2:
             with vault.transaction() as session:
-                client = clients.create_client(session, clients.ClientInput(
-                    name=f"Kill Fixture {seed}-{n}"))
-                care.add_course(session, client.id, care.CourseInput(
+                client = clients.create_client(session, ClientInput(
+                    name=f"Kill Fixture {seed}-{n}"), today=TODAY)
+                care.add_course(session, client.id, CourseInput(
                     "spaced", dt.date(2025, 6, 1), None, ""), actor_id=clinician_id)
             client_ids.append(client.id)
             say(kind="client", client=client.id)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bad_day import Zygote
+from tests.integration.bad_day import Zygote
 
 
 @pytest.fixture(scope="module")

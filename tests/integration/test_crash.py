@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from models import audit, migrations
+from models.inputs import ClientInput
 from models.services import clients
 from models.vault import integrity_check, open_vault
-
-from bad_day import Zygote, build_first_schema_vault, kill9, run_cli
+from tests.conftest import TODAY
+from tests.integration.bad_day import Zygote, build_first_schema_vault, kill9, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -97,7 +98,7 @@ def test_stopping_workstation_demo_early_leaves_nothing_that_will_not_open(
 ) -> None:
     import subprocess
 
-    from bad_day import WORKSTATION, cli_env
+    from tests.integration.bad_day import WORKSTATION, cli_env
 
     target = tmp_path / "demo.iwvault"
     for delay in (0.3, 1.5, 2.5):
@@ -275,7 +276,7 @@ def test_notes_saved_when_killed_at_random_lose_nothing_acknowledged(
     with vault.transaction() as s:
         doc = clinicians.create_clinician(s, "Dr Crash")
         for name in ("Ada Example", "Basil Sample", "Cora Specimen"):
-            clients.create_client(s, clients.ClientInput(name=name))
+            clients.create_client(s, ClientInput(name=name), today=TODAY)
     vault.close()
     rng = random.Random(20)
     acknowledged: list[dict[str, object]] = []

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import event
 
 from models import migrations
+from models.inputs import ClientInput
 from models.services import clients
 from models.vault import (
     VaultReadOnlyError,
@@ -28,8 +29,8 @@ from models.vault import (
     create_vault,
     open_vault,
 )
-
-from bad_day import as_ordinary_user, build_first_schema_vault, digests, run_cli
+from tests.conftest import TODAY
+from tests.integration.bad_day import as_ordinary_user, build_first_schema_vault, digests, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ def small_vault(tmp_path: Path) -> Path:
     path = folder / "practice.iwvault"
     vault = create_vault(path, PASSPHRASE)
     with vault.transaction() as s:
-        clients.create_client(s, clients.ClientInput(name="Ada Example"))
+        clients.create_client(s, ClientInput(name="Ada Example"), today=TODAY)
     vault.close()
     return path
 
@@ -84,7 +85,7 @@ def test_a_vault_file_marked_read_only_opens_read_only_and_refuses_to_write(
             assert [c.name for c in clients.list_clients(s)] == ["Ada Example"]
         with pytest.raises(VaultReadOnlyError, match=r"read-only.*Nothing was saved"), \
                 vault.transaction() as s:
-            clients.create_client(s, clients.ClientInput(name="Never Written"))
+            clients.create_client(s, ClientInput(name="Never Written"), today=TODAY)
     finally:
         vault.close()
     assert digests(small_vault) == before
@@ -102,7 +103,7 @@ def test_a_full_disk_is_said_to_be_full_and_the_vault_stays_whole(small_vault: P
     vault.engine.dispose()
     try:
         with pytest.raises(Exception) as info, vault.transaction() as s:
-            clients.create_client(s, clients.ClientInput(name="B" * 150, diagnoses="x" * 9000))
+            clients.create_client(s, ClientInput(name="B" * 150, diagnoses="x" * 9000), today=TODAY)
         translated = as_vault_error(info.value, small_vault)
         assert isinstance(translated, VaultStorageError)
         assert "disk holding practice.iwvault is full" in str(translated)
@@ -257,7 +258,7 @@ def test_opening_creates_sidecars_0600_even_with_a_permissive_umask(small_vault:
     try:
         vault = open_vault(small_vault, PASSPHRASE)
         with vault.transaction() as s:
-            clients.create_client(s, clients.ClientInput(name="Umask Fixture"))
+            clients.create_client(s, ClientInput(name="Umask Fixture"), today=TODAY)
         modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in small_vault.parent.iterdir()}
         vault.close()
     finally:

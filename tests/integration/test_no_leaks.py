@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bad_day import run_cli
+from tests.integration.bad_day import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -32,13 +32,16 @@ _WORKFLOWS = textwrap.dedent('''
 
     root = Path(sys.argv[1]); MARK = sys.argv[2]; PASS = sys.argv[3]
     logging.basicConfig(level=logging.DEBUG, filename=str(root / "log" / "debug.log"))
-    from models import templates
-    from models.templates import FieldKind
+    from models.templates.definitions import FieldKind
+    from models.templates.loading import load_templates
+    from models.inputs import (AddendumInput, ClientInput, CourseInput, CustomMeasureInput,
+                               MeasureInput, PartInput, TargetInput)
     from models.errors import DomainError
     from models.vault import VaultError, create_vault
     from models.services import (care, clients, clinicians, measures, notes, parts,
                                  security, targets)
     DAY = dt.date(2026, 3, 10)
+    TODAY = dt.date(2026, 11, 1)
     texts = []
 
     def text(name):
@@ -86,55 +89,57 @@ _WORKFLOWS = textwrap.dedent('''
         doc = clinicians.create_clinician(s, text("clinician"), text("credentials"),
                                           text("licence"))
         security.record_unlock(s, actor_id=doc.id)
-        client = clients.create_client(s, clients.ClientInput(
+        client = clients.create_client(s, ClientInput(
             name=text("name"), preferred_name=text("preferred"), pronouns=MARK,
             contact=text("contact"), emergency_contact=text("emergency"),
-            diagnoses=text("diagnoses")), actor_id=doc.id)
-        care.add_course(s, client.id, care.CourseInput("spaced", dt.date(2026, 1, 1), None,
+            diagnoses=text("diagnoses")), actor_id=doc.id, today=TODAY)
+        care.add_course(s, client.id, CourseInput("spaced", dt.date(2026, 1, 1), None,
                                                        text("goals")), actor_id=doc.id)
-        refs = {"part": parts.create_part(s, client.id, parts.PartInput(
+        refs = {"part": parts.create_part(s, client.id, PartInput(
                     name=text("part"), age_appearance=MARK, body_location=MARK, role=MARK,
-                    fears=MARK, burdens_personal=MARK, burdens_legacy=MARK)).id}
+                    fears=MARK, burdens_personal=MARK, burdens_legacy=MARK), today=TODAY).id}
         for kind in ("emdr", "art"):
-            refs["target_" + kind] = targets.create_target(s, client.id, targets.TargetInput(
+            refs["target_" + kind] = targets.create_target(s, client.id, TargetInput(
                 label=text("target"), kind=kind, found_by=MARK[:8], image=MARK,
                 negative_cognition=MARK, positive_cognition=MARK, emotions=MARK,
-                body_location=MARK)).id
+                body_location=MARK), today=TODAY).id
         for template_id in ("preparation", "dosing", "emdr", "art", "ifs", "general"):
-            template = templates.load_templates().latest(template_id)
+            template = load_templates().latest(template_id)
             note = notes.create_note(s, client.id, template_id, author_id=doc.id,
-                                     session_date=DAY)
+                                     session_date=DAY, today=TODAY)
             content = {f.id: value(f, refs) for f in template.fields}
             content = {k: v for k, v in content.items() if v is not None}
             if template_id == "dosing":
                 content["session_number"] = note.content["session_number"]
             notes.save_draft(s, note.id, content)
             signed = notes.sign_note(s, note.id, clinician_id=doc.id)
-            notes.add_addendum(s, note.id, kind="addendum", reason=text("reason"),
-                               text=text("addendum"), author_id=doc.id)
+            notes.add_addendum(s, note.id, AddendumInput(
+                "addendum", text("reason"), text("addendum")), author_id=doc.id)
             refused(lambda: notes.save_draft(s, signed.id, {"data": MARK}))
             refused(lambda: notes.sign_note(s, signed.id, clinician_id=doc.id))
-        draft = notes.create_note(s, client.id, "general", author_id=doc.id, session_date=DAY)
+        draft = notes.create_note(s, client.id, "general", author_id=doc.id, session_date=DAY,
+                                  today=TODAY)
         notes.save_draft(s, draft.id, {"session_date": DAY.isoformat(), "data": text("draft"),
                                       "delivery": MARK})
         try:
             notes.sign_note(s, draft.id, clinician_id=doc.id)
         except DomainError as exc:
             texts.append(str(exc))
-        scored = measures.record_administration(s, client.id, measures.MeasureInput(
-            "phq9", DAY, "integration", dict.fromkeys(range(1, 11), 1)))
+        scored = measures.record_administration(s, client.id, MeasureInput(
+            "phq9", DAY, "integration", dict.fromkeys(range(1, 11), 1)), today=TODAY)
         measures.mark_entered_in_error(s, scored.administration.id, text("error reason"))
-        measures.create_custom_instrument(s, text("instrument"), 0, 10, True)
-        refused(lambda: clients.create_client(s, clients.ClientInput(
-            name=MARK + "\\x00", diagnoses=MARK + "\\ud800")))
-        refused(lambda: clients.create_client(s, clients.ClientInput(name=MARK * 30)))
-        refused(lambda: clients.create_client(s, clients.ClientInput(name=text("again")),
-                                              record_number=client.record_number.lower()))
-        refused(lambda: targets.create_target(s, client.id, targets.TargetInput(
-            label=MARK, kind=MARK)))
-        refused(lambda: parts.create_part(s, client.id, parts.PartInput(name=MARK,
-                                                                        part_type=MARK)))
-        refused(lambda: notes.add_addendum(s, draft.id, kind=MARK, reason=MARK, text=MARK,
+        measures.create_custom_instrument(s, CustomMeasureInput(text("instrument"), 0, 10, True))
+        refused(lambda: clients.create_client(s, ClientInput(
+            name=MARK + "\\x00", diagnoses=MARK + "\\ud800"), today=TODAY))
+        refused(lambda: clients.create_client(s, ClientInput(name=MARK * 30), today=TODAY))
+        refused(lambda: clients.create_client(s, ClientInput(name=text("again")),
+                                              record_number=client.record_number.lower(),
+                                              today=TODAY))
+        refused(lambda: targets.create_target(s, client.id, TargetInput(
+            label=MARK, kind=MARK), today=TODAY))
+        refused(lambda: parts.create_part(s, client.id, PartInput(name=MARK, part_type=MARK),
+                                          today=TODAY))
+        refused(lambda: notes.add_addendum(s, draft.id, AddendumInput(MARK, MARK, MARK),
                                            author_id=doc.id))
         refused(lambda: measures.mark_entered_in_error(s, scored.administration.id, MARK))
     with vault.transaction() as s:

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 
 from models.demo import DemoPlan, generate_demo
 from models.entities import AuditEvent, Note
+from models.inputs import ClientInput
 from models.safekeeping.backup import backup_vault, last_backup_at
 from models.safekeeping.export import export_practice
 from models.safekeeping.verify import verify_vault
 from models.services import clients
 from models.vault import WrongPassphraseError, create_vault, open_vault
-
-from bad_day import digests, run_cli
+from tests.integration.bad_day import digests, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,7 @@ def _names(path: Path, passphrase: str = PASSPHRASE) -> list[str]:
 def _add_client(path: Path, name: str) -> None:
     vault = open_vault(path, PASSPHRASE)
     with vault.transaction() as s:
-        clients.create_client(s, clients.ClientInput(name=name))
+        clients.create_client(s, ClientInput(name=name), today=TODAY)
     vault.close()
 
 

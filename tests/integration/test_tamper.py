@@ -16,12 +16,13 @@ import sqlcipher3
 from sqlalchemy import text
 
 from models.demo import DemoPlan, generate_demo
+from models.inputs import ClientInput
 from models.safekeeping.seal import EXPECTED_TRIGGERS
 from models.safekeeping.verify import verify_vault
 from models.services import clients
 from models.vault import VaultReadOnlyError, create_vault, open_vault
-
-from bad_day import digests, run_cli
+from tests.conftest import TODAY
+from tests.integration.bad_day import digests, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -206,7 +207,7 @@ def test_a_flipped_byte_is_reported_and_the_vault_is_not_written(
     try:
         assert vault.read_only and any("page check" in p for p in vault.problems)
         with pytest.raises(VaultReadOnlyError), vault.transaction() as s:
-            clients.create_client(s, clients.ClientInput(name="Never Written"))
+            clients.create_client(s, ClientInput(name="Never Written"), today=TODAY)
     finally:
         vault.close()
     out = tmp_path / "backups"

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from models.api import Backend, Changes, Done, Kind
@@ -29,6 +31,7 @@ from ui.shell import settings as S
 from ui.shell.about import show_about
 from ui.shell.idle import IdleWatcher
 from ui.shell.names import vault_title
+from ui.shell.safekeeping import Safekeeping, VaultNotice
 from ui.shell.settings import Settings
 from ui.shell.settings_dialog import SettingsDialog
 from ui.shell.tasks import TaskRunner, report_unexpected
@@ -94,13 +97,21 @@ class MainWindow(QMainWindow):
         self.chart_view.setMinimumWidth(560)
         self.lock_panel = UnlockPanel(runner, settings, vault_path, allow_switch=False,
                                       delays=delays)
+        self.notice = VaultNotice()
+        self.main_page = QWidget()
+        page_layout = QVBoxLayout(self.main_page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(4)
+        page_layout.addWidget(self.notice)
+        page_layout.addWidget(self.splitter, 1)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self.main_page)
         self.stack.addWidget(self.lock_panel)
         self.setCentralWidget(self.stack)
 
         self.vault_status = QLabel()
         self.statusBar().addPermanentWidget(self.vault_status)
+        self.safekeeping = Safekeeping(runner, settings, self, lambda: self.vault_path)
         self._build_actions()
         self._build_menus()
         self._update_status()
@@ -112,12 +123,18 @@ class MainWindow(QMainWindow):
         self.chart_view.sessions.open_note_requested.connect(self.open_note)
         self.lock_panel.unlocked.connect(self._on_unlocked)
         self.runner.data_changed.connect(self._on_data_changed)
+        self.safekeeping.state_changed.connect(self.notice.show_state)
+        self.notice.backup_requested.connect(lambda: self.safekeeping.back_up())
+        self.safekeeping.vault_replaced.connect(self._vault_replaced)
+        self.safekeeping.restore_requested.connect(self.restore_backup)
+        self.runner.vault_lost.connect(lambda: self.lock("lost"))
 
         minutes = settings.get(S.IDLE_MINUTES)
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
         self.idle.idle.connect(lambda: self.lock("idle"))
         self._restore_geometry()
         self.reload_clients()
+        self.safekeeping.refresh_state()
         self.idle.resume()
 
     # -- actions and menus ----------------------------------------------------------------
@@ -171,7 +188,8 @@ class MainWindow(QMainWindow):
         self._clinical_actions = [self.new_client_action, self.find_action,
                                   self.new_note_action, self.new_course_action,
                                   self.enter_measure_action, self.custom_measure_action,
-                                  self.show_discharged_action, *self.tab_actions]
+                                  self.show_discharged_action, *self.tab_actions,
+                                  *self.safekeeping.actions]
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -183,6 +201,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_course_action)
         file_menu.addAction(self.enter_measure_action)
         file_menu.addAction(self.custom_measure_action)
+        file_menu.addSeparator()
+        for action in self.safekeeping.actions:
+            file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -462,13 +483,28 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.locked.emit()
 
+    def restore_backup(self) -> None:
+        """File › Restore: the note windows are saved and closed first (the vault they
+        write to is about to be replaced)."""
+        self._close_note_windows()
+        self.safekeeping.restore()
+
+    def _vault_replaced(self) -> None:
+        """A restored vault: what is on screen came from the one it replaced."""
+        self._wanted = None
+        self._chart_in_flight = False
+        self._changes_waiting = None
+        self.chart_view.clear()
+        self.reload_clients()
+
     def _on_unlocked(self, clinician: ClinicianDTO | None) -> None:
         self.clinician = clinician or self.clinician
         self._is_locked = False
         for action in (*self._clinical_actions, self.lock_action):
             action.setEnabled(True)
-        self.stack.setCurrentWidget(self.splitter)
+        self.stack.setCurrentWidget(self.main_page)
         self._update_status()
+        self.safekeeping.refresh_state()
         if self._restore is not None:
             client_id, tab, show_discharged = self._restore
             self._restore = None

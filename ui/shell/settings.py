@@ -6,6 +6,9 @@ path. No client name, record number or id ever goes here: the file is not encryp
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -31,6 +34,9 @@ IDLE_MINUTES = Setting("lock/idle_minutes", int, 10, minimum=1, maximum=120)
 LAST_VAULT = Setting("vault/last_path", str, "")
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("window/main_splitter", QByteArray, QByteArray())
+# Where backups go and how many dated ones a folder keeps (the oldest beyond are removed).
+BACKUP_FOLDER = Setting("backup/folder", str, "")
+KEEP_BACKUPS = Setting("backup/keep", int, 10, minimum=1, maximum=365)
 # The practice's name printed on reports: about the practice, never about a client.
 REPORT_PRACTICE = Setting("reports/practice", str, "")
 
@@ -76,7 +82,15 @@ class Settings:
         self._qs.setValue(setting.key, value)
 
     def sync(self) -> None:
+        """Write the file, readable by its owner only (its folder too): it holds no client
+        data, but it says which vault this person uses and where."""
         self._qs.sync()
+        path = Path(self._qs.fileName())
+        with contextlib.suppress(OSError):
+            if path.exists():
+                os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+            if path.parent.name == ORGANISATION:  # our own folder, never a shared one
+                os.chmod(path.parent, stat.S_IRWXU)
 
     @property
     def file_name(self) -> str:

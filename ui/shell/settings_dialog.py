@@ -27,11 +27,18 @@ class SettingsDialog(QDialog):
         self.idle_minutes.setSuffix(" minutes")
         self.idle_minutes.setValue(settings.get(S.IDLE_MINUTES))
         self.idle_minutes.setAccessibleName("Lock after idle minutes")
+        self.keep_backups = QSpinBox()
+        self.keep_backups.setRange(S.KEEP_BACKUPS.minimum or 1, S.KEEP_BACKUPS.maximum or 365)
+        self.keep_backups.setSuffix(" backups")
+        self.keep_backups.setValue(settings.get(S.KEEP_BACKUPS))
+        self.keep_backups.setAccessibleName("Backups kept in the backup folder")
         form = QFormLayout()
         form.addRow("Lock the screen after", self.idle_minutes)
+        form.addRow("Keep the newest", self.keep_backups)
         hint = QLabel("With no keyboard or mouse use for this long, the window hides the "
                       "records, closes the vault and asks for the passphrase. Ctrl+L locks "
-                      "at once.")
+                      "at once. A backup into a folder removes the oldest dated backups "
+                      "there beyond the number kept.")
         hint.setWordWrap(True)
         hint.setProperty("role", "subtle")
         buttons = QDialogButtonBox(
@@ -45,4 +52,5 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         self.settings.set(S.IDLE_MINUTES, self.idle_minutes.value())
+        self.settings.set(S.KEEP_BACKUPS, self.keep_backups.value())
         super().accept()

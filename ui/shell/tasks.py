@@ -38,6 +38,16 @@ class VaultLockedError(Exception):
         super().__init__("The vault is locked. Unlock it and try again.")
 
 
+@dataclass(frozen=True)
+class Reopen:
+    """How to open the vault again after replacing it: which passphrase if the operation
+    succeeded, which if it failed."""
+
+    path: Path
+    after: str
+    before: str | None  # None: not known to this window (then a failure leaves it closed)
+
+
 @dataclass
 class _Pending:
     on_done: Callable[[Any], None] | None
@@ -68,6 +78,8 @@ class TaskRunner(QObject):
     """Runs jobs one at a time on a single worker thread and posts results back."""
 
     data_changed = Signal(object)  # a models.api.Changes
+    progressed = Signal(float)  # 0.0 .. 1.0 of the long job running now (backup, export...)
+    vault_lost = Signal()  # a replaced vault could not be opened again: the window must lock
     vault_opened = Signal(str)  # the vault's file name
     vault_closed = Signal()
     _dispatch = Signal(int, object)
@@ -212,6 +224,59 @@ class TaskRunner(QObject):
                 on_done(None)
 
         return self._post(job, closed, None)
+
+    def progress(self) -> Callable[[float], None]:
+        """A progress callback for a long job: called on the worker, it reaches the GUI
+        thread as `progressed` (a queued signal, so it is safe from any thread)."""
+        return self.progressed.emit
+
+    def replace_vault(
+        self,
+        operation: Callable[[BackendOpener], T],
+        reopen: Reopen,
+        on_done: Callable[[T], None] | None = None,
+        on_error: OnError | None = None,
+    ) -> int:
+        """Close the open vault, run operation(opener) on the worker (a restore, a new
+        passphrase), then open the vault again: with `reopen.after` when the operation
+        succeeded, with `reopen.before` when it failed (on_error then gets its error). When
+        it cannot be opened again, `vault_lost` says so (after the callback)."""
+        self.discard_pending()
+        opener = self.opener
+        lost: list[bool] = []
+
+        def reopen_with(passphrase: str | None) -> Backend | None:
+            if passphrase is None:
+                return None
+            try:
+                return opener.open(reopen.path, passphrase)
+            except Exception:
+                return None
+
+        def job(worker: _Worker) -> T:
+            if worker.backend is not None:
+                worker.backend.close()
+                worker.backend = None
+            try:
+                result = operation(opener)
+            except BaseException:
+                worker.backend = reopen_with(reopen.before)
+                lost.append(worker.backend is None)
+                raise
+            worker.backend = reopen_with(reopen.after)
+            lost.append(worker.backend is None)
+            return result
+
+        def then(callback: Callable[[Any], None] | None) -> Callable[[Any], None]:
+            def call(value: Any) -> None:
+                if callback is not None:
+                    callback(value)
+                if lost and lost[0]:
+                    self._vault_name = None
+                    self.vault_lost.emit()
+            return call
+
+        return self._post(job, then(on_done), then(on_error))
 
     def _orphan(self, task_id: int) -> None:
         pending = self._pending.get(task_id)
