@@ -209,9 +209,12 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
             age_appearance=rng.choice(("about 7", "teenager", "ageless", "adult in a suit")),
             body_location=rng.choice(("chest", "jaw", "belly", "behind the eyes")),
             fears="That the exile's pain will flood everything.",
+            burdens_personal="Shame from being left alone" if part_type == "exile" else "",
             trust_in_self=rng.randint(2, 6), first_seen=identified + dt.timedelta(days=i),
-            map_x=float(rng.randint(-220, 220)), map_y=float(rng.randint(-160, 160)),
         ), today=ctx.today, actor_id=ctx.actor_id)
+        # The map places each part by its type; these draws keep every seed's practice
+        # as it was when positions were random.
+        rng.randint(-220, 220), rng.randint(-160, 160)
         ctx.parts.append(session.get_one(IfsPart, dto_part.id))
         result.parts += 1
     protectors = [p for p in ctx.parts if p.part_type in ("manager", "firefighter")]

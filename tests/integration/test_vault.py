@@ -340,7 +340,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0002"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0004"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
         triggers = {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
