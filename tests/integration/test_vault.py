@@ -369,3 +369,51 @@ def test_a_damaged_first_page_is_told_apart_from_a_wrong_passphrase(
     with pytest.raises(WrongPassphraseError):
         open_vault(vault_path, "not the passphrase")
     assert _digests(vault_path) == before
+
+
+def test_upgrading_to_0004_keeps_every_rating_and_lock_and_allows_deferred(
+    vault_path: Path, passphrase: str
+) -> None:
+    from alembic import command
+
+    from models.vault import _engine_for, _RawKey, derive_key
+
+    # A vault at 0002 whose target has a rating from a signed note: widening the status
+    # check must not copy and drop the target table (that would cascade into the rating).
+    salt = os.urandom(16)
+    vault_path.touch(mode=0o600)
+    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    with engine.begin() as conn:
+        command.upgrade(migrations._config(conn), "0002")
+        for statement in (
+            "INSERT INTO client (id, record_number, name, preferred_name, pronouns, contact, "
+            "emergency_contact, diagnoses, status, created_at, updated_at) VALUES (1, 'C-0001',"
+            " 'Old Fixture', '', '', '', '', '', 'active', '2025-01-01', '2025-01-01')",
+            "INSERT INTO target_memory (id, client_id, kind, label, prong, touchstone, found_by,"
+            " image, negative_cognition, positive_cognition, emotions, body_location, status, "
+            "identified_on, created_at) VALUES (1, 1, 'emdr', 'Hallway', 'past', 0, '', '', '',"
+            " '', '', '', 'in_processing', '2025-01-01', '2025-01-01')",
+            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 1, 'emdr', 1, '2025-01-02', "
+            "'{}', 'draft', '2025-01-02', '2025-01-02')",
+            "INSERT INTO target_rating (target_id, note_id, rated_on, point, sud, voc) VALUES "
+            "(1, 1, '2025-01-02', 'end', 2, 6)",
+            "UPDATE note SET status = 'signed', signed_at = '2025-01-02', content_hash = 'h' "
+            "WHERE id = 1",
+        ):
+            conn.execute(text(statement))
+    engine.dispose()
+    vault = open_vault(vault_path, passphrase)
+    with vault.engine.begin() as conn:
+        assert migrations.current_revision(conn) == "0004"
+        assert conn.execute(text("SELECT sud, voc FROM target_rating")).all() == [(2, 6)]
+        conn.execute(text("UPDATE target_memory SET status = 'deferred'"))
+        columns = {r[1] for r in conn.execute(text("PRAGMA table_info(ifs_part)"))}
+        triggers = {r[0] for r in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert "removed_at" in columns
+    assert {"trg_target_rating_no_delete", "trg_target_definition_change_no_update"} <= triggers
+    with vault.engine.begin() as conn, pytest.raises(IntegrityError):
+        conn.execute(text("DELETE FROM target_rating"))
+    vault.close()
