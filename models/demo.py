@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import audit
+from models.clinical.parts_map import arrange, current_map
 from models.entities import (
     Client,
     DosingSession,
@@ -219,14 +220,23 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
         result.parts += 1
     protectors = [p for p in ctx.parts if p.part_type in ("manager", "firefighter")]
     exiles = [p for p in ctx.parts if p.part_type == "exile"]
-    for protector in protectors:
-        for exile in exiles:
-            parts.add_relation(session, ctx.client.id, "protects", protector.id, exile.id)
+    # Each protector guards one exile (round the exiles in turn), as a first map does.
+    for index, protector in enumerate(protectors if exiles else []):
+        parts.add_relation(session, ctx.client.id, "protects", protector.id,
+                           exiles[index % len(exiles)].id)
     managers = [p for p in protectors if p.part_type == "manager"]
     firefighters = [p for p in protectors if p.part_type == "firefighter"]
     if managers and firefighters:
         parts.add_relation(session, ctx.client.id, "polarized", managers[0].id,
                            firefighters[0].id)
+    if len(managers) > 1:
+        parts.add_relation(session, ctx.client.id, "allied", managers[0].id, managers[1].id)
+    # The therapist tidies the first map: exiles behind the protectors that guard them.
+    shown = current_map(parts.list_parts(session, ctx.client.id),
+                        parts.list_relations(session, ctx.client.id), ())
+    for part_id, (x, y) in arrange(shown.parts, shown.relations).items():
+        row = session.get_one(IfsPart, part_id)
+        row.map_x, row.map_y = x, y
     if ctx.targets and exiles:
         targets.change_definition(session, ctx.targets[0], {"part_id": exiles[0].id})
     ctx.weight = round(rng.uniform(52, 105), 1)

@@ -45,13 +45,14 @@ def ring_of(part_type: str) -> float:
 
 
 def place_part(part_type: str, taken: Iterable[tuple[float, float]]) -> tuple[float, float]:
-    """A free place for a new part on its type's ring: as far as possible from every
-    part already on the map, preferring the type's side (managers above Self,
-    firefighters below, exiles on the outer ring)."""
+    """A free place for a new part on its type's ring (exiles on the outer one): the
+    place farthest from every part already on the map, so parts spread around Self.
+    Among equally free places the type's own side wins (managers above Self,
+    firefighters below)."""
     radius = ring_of(part_type)
     occupied = list(taken)
     start = math.radians(_START_ANGLE.get(part_type, 0.0))
-    best: tuple[float, float] | None = None
+    best = (0.0, 0.0)
     best_room = -1.0
     for step in range(_ANGLES):
         # 0, +5, -5, +10, -10 ... degrees from the preferred angle: ties keep the nearest.
@@ -61,10 +62,77 @@ def place_part(part_type: str, taken: Iterable[tuple[float, float]]) -> tuple[fl
         room = min((math.hypot(x - ox, y - oy) for ox, oy in occupied), default=math.inf)
         if room > best_room + 1e-6:
             best, best_room = (round(x, 1), round(y, 1)), room
-        if room >= 2.5 * PART_SIZE:
-            break  # plenty of room here: keep the part near its preferred side
-    assert best is not None
     return best
+
+
+def _circular_mean(angles: Sequence[float]) -> float | None:
+    x = sum(math.cos(a) for a in angles)
+    y = sum(math.sin(a) for a in angles)
+    if math.hypot(x, y) < 0.2 * max(len(angles), 1):
+        return None  # spread all round: no side to sit on
+    return math.atan2(y, x)
+
+
+def arrange(parts: Sequence[MapPartDTO],
+            relations: Sequence[MapRelationDTO]) -> dict[int, tuple[float, float]]:
+    """A tidy layout: managers on an arc above Self, firefighters below, parts of a type
+    not known yet at the sides; each exile on the outer ring behind the protectors that
+    protect it."""
+    placed: dict[int, tuple[float, float]] = {}
+    angle_of: dict[int, float] = {}
+    arcs = (("manager", -90.0), ("firefighter", 90.0))
+    for part_type, centre in arcs:
+        group = sorted((p for p in parts if p.part_type == part_type), key=lambda p: p.id)
+        spacing = min(50.0, 160.0 / max(len(group) - 1, 1))
+        for index, part in enumerate(group):
+            angle_of[part.id] = math.radians(centre + (index - (len(group) - 1) / 2) * spacing)
+    # Parts of a type not known yet sit at the sides, right and left in turn.
+    others = sorted((p for p in parts if p.part_type not in ("manager", "firefighter",
+                                                               "exile")), key=lambda p: p.id)
+    for index, part in enumerate(others):
+        side = 0.0 if index % 2 == 0 else 180.0
+        angle_of[part.id] = math.radians(side + (index // 2) * 24.0 * (1 if side else -1))
+    for part_id, angle in angle_of.items():
+        placed[part_id] = (PROTECTOR_RING * math.cos(angle), PROTECTOR_RING * math.sin(angle))
+    exiles = sorted((p for p in parts if p.part_type == "exile"), key=lambda p: p.id)
+    wanted: list[tuple[float, int]] = []
+    loose: list[int] = []
+    for exile in exiles:
+        sources = [angle_of[r.from_part_id] for r in relations
+                   if r.kind == "protects" and r.to_part_id == exile.id
+                   and r.from_part_id in angle_of]
+        mean = _circular_mean(sources) if sources else None
+        if mean is None:
+            loose.append(exile.id)
+        else:
+            wanted.append((mean, exile.id))
+    # Exiles with no protector of their own: at the sides, right and left in turn.
+    for index, exile_id in enumerate(loose):
+        side = 0.0 if index % 2 == 0 else 180.0
+        wanted.append((math.radians(side + (index // 2) * 20.0), exile_id))
+    wanted.sort()
+    gap = 1.5 * PART_SIZE / EXILE_RING  # radians between two exiles' centres
+    angles = [a for a, _ in wanted]
+    for _ in range(len(angles) * 2):  # push neighbours apart until none overlap
+        moved = False
+        for i in range(1, len(angles)):
+            if angles[i] - angles[i - 1] < gap:
+                push = (gap - (angles[i] - angles[i - 1])) / 2
+                angles[i - 1] -= push
+                angles[i] += push
+                moved = True
+        if not moved:
+            break
+    for angle, (_, exile_id) in zip(angles, wanted, strict=True):
+        placed[exile_id] = (EXILE_RING * math.cos(angle), EXILE_RING * math.sin(angle))
+    return {pid: (round(x, 1), round(y, 1)) for pid, (x, y) in placed.items()}
+
+
+def label_below(part_type: str, y: float) -> bool:
+    """Whether a part's name goes under its shape, on the side where lines seldom run:
+    an exile's away from Self, a protector's toward Self (its lines to the exiles it
+    protects run outward)."""
+    return y >= 0 if part_type == "exile" else y < 0
 
 
 def self_radius(energy: int | None) -> float:
@@ -73,6 +141,11 @@ def self_radius(energy: int | None) -> float:
         return SELF_UNRATED_RADIUS
     share = max(0, min(10, energy)) / 10
     return SELF_MIN_RADIUS + (SELF_MAX_RADIUS - SELF_MIN_RADIUS) * share
+
+
+def self_energy_text(energy: int | None) -> str:
+    """What Self's mark says of its size."""
+    return f"Self-energy {energy}/10" if energy is not None else "Self-energy not rated yet"
 
 
 def self_energy_on(points: Sequence[SelfEnergyPoint], day: dt.date | None) -> int | None:
@@ -89,6 +162,27 @@ def relation_key(kind: str, from_part_id: int, to_part_id: int) -> tuple[str, in
         return kind, from_part_id, to_part_id
     low, high = sorted((from_part_id, to_part_id))
     return kind, low, high
+
+
+LANE_GAP = 9.0  # map units between two relations drawn between the same two parts
+
+
+def relation_lanes(relations: Iterable[MapRelationDTO]) -> dict[tuple[str, int, int], float]:
+    """How far to the side of the straight line each relation is drawn, so two relations
+    between the same parts (protects and allied) lie side by side, not on top."""
+    pairs: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
+    for r in relations:
+        key = relation_key(r.kind, r.from_part_id, r.to_part_id)
+        low, high = sorted((r.from_part_id, r.to_part_id))
+        pairs.setdefault((low, high), []).append(key)
+    lanes: dict[tuple[str, int, int], float] = {}
+    for (low, _high), keys in pairs.items():
+        for index, key in enumerate(sorted(keys)):
+            offset = (index - (len(keys) - 1) / 2) * LANE_GAP
+            # Measured to the left of the line from the lower id to the higher, whichever
+            # way the relation itself points.
+            lanes[key] = offset if key[1] == low else -offset
+    return lanes
 
 
 @dataclass(frozen=True)
