@@ -137,8 +137,8 @@ def _closed_since(target: TargetDTO) -> dt.date | None:
 def status_offer(target: TargetDTO) -> StatusOffer | None:
     """What the ratings suggest, if anything:
 
-    - a session that ended at SUD 0 and VoC 7 offers "completed" for a target not
-      yet closed;
+    - a session that ended at SUD 0 and VoC 7 (SUD 0 for an ART scene, which rates no
+      VoC) offers "completed" for a target not yet closed;
     - a completed (or clear) target whose latest reading since then shows disturbance
       (SUD above 0) offers "reopened".
     """
@@ -148,12 +148,15 @@ def status_offer(target: TargetDTO) -> StatusOffer | None:
     if target.status not in CLOSED_TARGET_STATUSES:
         sessions = target_sessions(target)
         last = sessions[-1] if sessions else None
-        if (last is not None and last.sud_end == CLEARED_SUD and last.voc_end == CLEARED_VOC
+        # ART rates no VoC: for an ART scene an end at SUD 0 is enough.
+        needs_voc = target.kind != "art"
+        if (last is not None and last.sud_end == CLEARED_SUD
+                and (last.voc_end == CLEARED_VOC or not needs_voc)
                 and not any(r.rated_on > last.day and r.sud for r in ordered)):
-            return StatusOffer(
-                "completed",
-                f"The session of {date_text(last.day)} ended at SUD {CLEARED_SUD} and VoC "
-                f"{CLEARED_VOC}.", last.day, last.note_id)
+            ended = f"SUD {CLEARED_SUD} and VoC {CLEARED_VOC}" if needs_voc \
+                else f"SUD {CLEARED_SUD}"
+            return StatusOffer("completed", f"The session of {date_text(last.day)} ended at "
+                               f"{ended}.", last.day, last.note_id)
         return None
     since = _closed_since(target)
     disturbed = [r for r in ordered if r.sud and (

@@ -19,11 +19,11 @@ D = dt.date(2026, 3, 1)
 Rating = tuple[int, int | None, str, int | None, int | None]  # day, note, point, SUD, VoC
 
 
-def _target(ratings: list[Rating], *,
+def _target(ratings: list[Rating], *, kind: str = "emdr",
             status: str = "in_processing", baseline: tuple[int | None, int | None] = (None, None),
             history: tuple[TargetDefinitionChangeDTO, ...] = ()) -> TargetDTO:
     return TargetDTO(
-        id=1, client_id=1, kind="emdr", label="Hallway", prong="past", touchstone=False,
+        id=1, client_id=1, kind=kind, label="Hallway", prong="past", touchstone=False,
         found_by="", image="", negative_cognition="", positive_cognition="", emotions="",
         body_location="", baseline_sud=baseline[0], baseline_voc=baseline[1], status=status,
         part_id=None, identified_on=D,
@@ -60,6 +60,10 @@ def test_only_a_session_ending_at_0_and_7_offers_completed() -> None:
     # A later reevaluation that found disturbance: nothing to offer yet.
     assert status_offer(_target([(1, 5, "end", 0, 7), (8, 6, "reevaluation", 3, 5)])) \
         is None
+    # ART rates no VoC: SUD 0 at the end is enough.
+    art = status_offer(_target([(1, 5, "start", 4, None), (1, 5, "end", 0, None)], kind="art"))
+    assert art is not None and art.reason.endswith("ended at SUD 0.")
+    assert status_offer(_target([(1, 5, "end", 0, None)])) is None  # EMDR needs VoC 7
     # Already completed: not offered again.
     assert status_offer(_target([(1, 5, "end", 0, 7)], status="completed")) is None
 
