@@ -94,19 +94,20 @@ def _x_limits(span: tuple[dt.date, dt.date]) -> tuple[float, float]:
 
 
 def _subtitle(target: TargetDTO) -> str:
+    """Status and figures first (what a reader compares), then kind and prong."""
     summary = summarise_target(target)
     sessions = summary.sessions_worked
-    parts = [TARGET_KINDS.short(target.kind), TARGET_PRONGS.short(target.prong),
-             TARGET_STATUSES.label(target.status),
+    parts = [TARGET_STATUSES.label(target.status),
              f"SUD {change_text(summary.baseline_sud, summary.latest_sud)}",
              f"VoC {change_text(summary.baseline_voc, summary.latest_voc)}",
-             f"{sessions} session{'s' if sessions != 1 else ''}"]
+             f"{sessions} session{'s' if sessions != 1 else ''}",
+             TARGET_KINDS.short(target.kind), TARGET_PRONGS.short(target.prong)]
     return " · ".join(parts)
 
 
 def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: TargetDTO,
                 dosing: Sequence[DosingMarker], span: tuple[dt.date, dt.date] | None, *,
-                compact: bool) -> Axes:
+                compact: bool, titles: bool = True) -> Axes:
     """One target's SUD/VoC axes in `rect` (figure fractions), with its title above."""
     left, bottom, w, h = rect
     ax = fig.add_axes(rect)
@@ -124,11 +125,12 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
     voc.set_ylabel("VoC", fontsize=FONT, color=TARGET_VOC, labelpad=2)
     panel_in = w * fig.get_figwidth()
     subtitle_y = bottom + h + _DOSE_LABEL_IN / fig.get_figheight()
-    fig.text(left, subtitle_y + _SUBTITLE_IN / fig.get_figheight(),
-             _elide(target.label, panel_in, bold=True), ha="left", va="bottom",
-             fontsize=FONT + 0.5, fontweight="bold", color=CHART_TEXT, gid="panel-title")
-    fig.text(left, subtitle_y, _elide(_subtitle(target), panel_in), ha="left", va="bottom",
-             fontsize=FONT - 0.5, color=CHART_MUTED, gid="panel-subtitle")
+    if titles:
+        fig.text(left, subtitle_y + _SUBTITLE_IN / fig.get_figheight(),
+                 _elide(target.label, panel_in, bold=True), ha="left", va="bottom",
+                 fontsize=FONT + 0.5, fontweight="bold", color=CHART_TEXT, gid="panel-title")
+        fig.text(left, subtitle_y, _elide(_subtitle(target), panel_in), ha="left",
+                 va="bottom", fontsize=FONT - 0.5, color=CHART_MUTED, gid="panel-subtitle")
 
     if not target.ratings:
         ax.text(0.5, 0.5, "No SUD or VoC recorded yet", transform=ax.transAxes,
@@ -213,10 +215,21 @@ def _legend_handles(with_doses: bool, with_reevaluations: bool) -> list[Line2D]:
     return handles
 
 
-def _legend(fig: Figure, handles: list[Line2D], y_in: float, width: float) -> None:
+def _legend_columns(labels: Sequence[str], width: float) -> int:
+    """The most columns whose widest entries fit across the figure."""
+    for ncol in range(len(labels), 0, -1):
+        rows = math.ceil(len(labels) / ncol)
+        columns = [labels[c * rows:(c + 1) * rows] for c in range(ncol)]  # as matplotlib
+        needed = sum(max(_text_width_in(label) for label in column) + 0.62
+                     for column in columns if column)
+        if needed <= width - 0.2:
+            return ncol
+    return 1
+
+
+def _legend(fig: Figure, handles: list[Line2D], y_in: float, width: float,
+            ncol: int) -> None:
     labels = [str(h.get_label()) for h in handles]
-    needed = sum(_text_width_in(label) + 0.6 for label in labels)
-    ncol = len(handles) if needed <= width - 0.3 else 2
     legend = fig.legend(handles=handles, labels=labels, loc="lower left",
                         bbox_to_anchor=(0.06 / width, y_in / fig.get_figheight()), ncol=ncol,
                         fontsize=FONT, frameon=False, handlelength=2.0, columnspacing=1.2,
@@ -232,13 +245,15 @@ def build_target_chart(
     height: float = 3.6,
     dpi: float = 100,
     span: tuple[dt.date, dt.date] | None = None,
+    titles: bool = True,
 ) -> Figure:
     """One target's SUD and VoC at the start and end of every session that worked it.
 
     `span` fixes the time axis (first day, last day); by default it is the target's own
-    (`target_span`). The target's label and a line of its figures head the panel."""
+    (`target_span`). The target's label and a line of its figures head the panel, unless
+    `titles` is False (a screen that shows them already)."""
     return build_target_small_multiples([target], dosing, width=width, height=height,
-                                        dpi=dpi, columns=1, span=span)
+                                        dpi=dpi, columns=1, span=span, titles=titles)
 
 
 def build_target_small_multiples(
@@ -251,11 +266,13 @@ def build_target_small_multiples(
     columns: int | None = None,
     span: tuple[dt.date, dt.date] | None = None,
     title: str | None = None,
+    titles: bool = True,
 ) -> Figure:
     """Several targets side by side, one panel each, on one shared time axis.
 
     Panels fill rows of `columns` (by default as many as fit at about 3.3 in each), in
-    the order given. `title` heads the figure (none by default: a screen has its own)."""
+    the order given. `title` heads the figure (none by default: a screen has its own);
+    `titles=False` leaves out each panel's label and figures."""
     if not targets:
         raise ValueError("no targets to chart")
     count = len(targets)
@@ -267,9 +284,12 @@ def build_target_small_multiples(
     compact = count > 1
 
     title_in = 0.42 if title else 0.0
-    legend_rows = 1 if width >= 7.5 else 2
-    legend_in = 0.24 * legend_rows + 0.08
-    head_in = _TITLE_IN + _SUBTITLE_IN + _DOSE_LABEL_IN + 0.04
+    shown = shared is not None and any(shared[0] <= d.when <= shared[1] for d in dosing)
+    reevaluated = any(r.point == "reevaluation" for t in targets for r in t.ratings)
+    handles = _legend_handles(shown, reevaluated)
+    ncol = _legend_columns([str(h.get_label()) for h in handles], width)
+    legend_in = 0.215 * math.ceil(len(handles) / ncol) + 0.1
+    head_in = (_TITLE_IN + _SUBTITLE_IN if titles else 0.0) + _DOSE_LABEL_IN + 0.04
     bottom_in = 0.42  # date ticks
     gap_w = 0.85  # the VoC axis of one panel and the SUD axis of the next
     left_in, right_in = 0.5, 0.5
@@ -290,8 +310,6 @@ def build_target_small_multiples(
         top_in = title_in + row * (head_in + panel_h + bottom_in) + head_in
         y_in = height - top_in - panel_h
         rect = (x_in / width, y_in / height, panel_w / width, panel_h / height)
-        _draw_panel(fig, rect, target, dosing, shared, compact=compact)
-    shown = shared is not None and any(shared[0] <= d.when <= shared[1] for d in dosing)
-    reevaluated = any(r.point == "reevaluation" for t in targets for r in t.ratings)
-    _legend(fig, _legend_handles(shown, reevaluated), 0.06, width)
+        _draw_panel(fig, rect, target, dosing, shared, compact=compact, titles=titles)
+    _legend(fig, handles, 0.06, width, ncol)
     return fig

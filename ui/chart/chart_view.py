@@ -26,12 +26,11 @@ from ui.chart.sessions_tab import SessionsTab
 if TYPE_CHECKING:
     from ui.measures.measures_tab import MeasuresTab
     from ui.measures.sparklines import MeasureSparklines
+    from ui.parts.parts_tab import PartsTab
+    from ui.targets.targets_tab import TargetsTab
 
 # What each tab that later issues fill says until then: plainly, with nothing fake in it.
 COMING = {
-    "Targets": "Targets arrive with the target registry (EMDR and ART target memories with "
-               "their SUD and VoC history). Nothing is shown here yet.",
-    "Parts": "Parts arrive with the IFS parts registry and map. Nothing is shown here yet.",
     "Reports": "Reports arrive with the progress report builder. Nothing is shown here yet.",
 }
 TAB_NAMES = ("Overview", "Sessions", "Targets", "Parts", "Measures", "Reports")
@@ -75,6 +74,8 @@ HEADER_SHOWS = (Kind.DETAILS,)
 OVERVIEW_SHOWS = (Kind.CARE, Kind.NOTES, Kind.TARGETS)
 SESSIONS_SHOWS = (Kind.CARE, Kind.NOTES)
 SPARKLINES_SHOW = (Kind.MEASURES,)
+TARGETS_SHOW = (Kind.TARGETS, Kind.PARTS, Kind.NOTES, Kind.CARE)
+PARTS_SHOW = (Kind.PARTS, Kind.TARGETS, Kind.NOTES)
 
 
 class ChartView(QWidget):
@@ -83,13 +84,17 @@ class ChartView(QWidget):
     edit_requested = Signal()
 
     def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
+                 targets: TargetsTab, parts: PartsTab,
                  parent: QWidget | None = None) -> None:
-        """`measures` (the Measures tab) and `sparklines` (shown on the Overview) are
-        handed in by the main window, which owns their services."""
+        """`measures` (the Measures tab), `sparklines` (shown on the Overview), `targets`
+        and `parts` (their tabs) are handed in by the main window, which owns their
+        services."""
         super().__init__(parent)
         self.chart: ClientChart | None = None
         self.measures = measures
         self.sparklines = sparklines
+        self.targets = targets
+        self.parts = parts
         self.today: Callable[[], dt.date] = dt.date.today
         self.name = QLabel()
         self.name.setProperty("role", "title")
@@ -111,10 +116,11 @@ class ChartView(QWidget):
         self.sessions = SessionsTab()
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.sessions, "Sessions")
+        built: dict[str, QWidget] = {"Targets": targets, "Parts": parts, "Measures": measures}
         for name in TAB_NAMES[2:]:
-            page = measures if name == "Measures" else _placeholder(COMING[name])
-            self.tabs.addTab(page, name)
+            self.tabs.addTab(built.get(name) or _placeholder(COMING[name]), name)
         self.overview.add_panel(sparklines)
+        self.overview.targets_requested.connect(lambda: self.tabs.setCurrentWidget(targets))
         chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(12, 10, 10, 10)
@@ -158,6 +164,10 @@ class ChartView(QWidget):
         if touched(SPARKLINES_SHOW):
             self.sparklines.set_chart(chart)
         self.measures.set_chart(chart, changes)
+        if touched(TARGETS_SHOW):
+            self.targets.set_chart(chart, changes)
+        if touched(PARTS_SHOW):
+            self.parts.set_chart(chart, changes)
         self.stack.setCurrentIndex(1)
 
     def practice_changed(self) -> None:
@@ -175,4 +185,11 @@ class ChartView(QWidget):
         self.sessions.clear()
         self.sparklines.clear()
         self.measures.clear()
+        self.targets.clear()
+        self.parts.clear()
         self.show_empty()
+
+    def show_target(self, target_id: int) -> None:
+        """Open the Targets tab on one target."""
+        self.tabs.setCurrentWidget(self.targets)
+        self.targets.select_target(target_id)

@@ -1,0 +1,188 @@
+"""The Targets tab's item models: the registry table (with its filter) and the history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor, QFont
+
+from models.clinical.targets import StatusOffer, TargetSummary, change_text, value_text
+from models.dto import NoteDTO, TargetDefinitionChangeDTO, TargetDTO
+from models.formatting import EMPTY, date_text, date_time_text, local_date
+from models.vocabulary import (
+    CLOSED_TARGET_STATUSES,
+    MODALITIES,
+    TARGET_FIELDS,
+    TARGET_KINDS,
+    TARGET_PRONGS,
+    TARGET_STATUSES,
+)
+from reports import palette
+from ui.common.table_model import AnyIndex, RowsTableModel
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target with the figures its row shows (worked out once, in models.clinical)."""
+
+    target: TargetDTO
+    summary: TargetSummary
+    offer: StatusOffer | None
+    part_name: str  # "" for none
+
+
+def _sort_number(value: int | None) -> int:
+    return -1 if value is None else value
+
+
+class TargetTableModel(RowsTableModel):
+    """The registry: label, kind, prong, touchstone, status, SUD, VoC, sessions, last
+    worked, part."""
+
+    LABEL, KIND, PRONG, TOUCHSTONE, STATUS, SUD, VOC, SESSIONS, LAST, PART = range(10)
+    HEADERS = ("Label", "Kind", "Prong", "Touchstone", "Status", "SUD", "VoC", "Sessions",
+               "Last worked", "Part")
+    _rows: list[TargetRow]
+
+    def row_of(self, target_id: int) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.target.id == target_id), None)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        t, s, column = row.target, row.summary, index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                self.LABEL: t.label,
+                self.KIND: TARGET_KINDS.short(t.kind),
+                self.PRONG: TARGET_PRONGS.short(t.prong),
+                self.TOUCHSTONE: "Yes" if t.touchstone else "",
+                self.STATUS: TARGET_STATUSES.label(t.status) + (" ·" if row.offer else ""),
+                self.SUD: change_text(s.baseline_sud, s.latest_sud),
+                self.VOC: change_text(s.baseline_voc, s.latest_voc),
+                self.SESSIONS: str(s.sessions_worked),
+                self.LAST: date_text(s.last_worked),
+                self.PART: row.part_name or EMPTY,
+            }.get(column)
+        if role == SORT_ROLE:
+            return {
+                self.LABEL: t.label.casefold(),
+                self.KIND: TARGET_KINDS.rank(t.kind),
+                self.PRONG: TARGET_PRONGS.rank(t.prong),
+                self.TOUCHSTONE: int(t.touchstone),
+                self.STATUS: TARGET_STATUSES.rank(t.status),
+                self.SUD: _sort_number(s.latest_sud),
+                self.VOC: _sort_number(s.latest_voc),
+                self.SESSIONS: s.sessions_worked,
+                self.LAST: s.last_worked.toordinal() if s.last_worked else 0,
+                self.PART: row.part_name.casefold(),
+            }.get(column)
+        if role == ID_ROLE:
+            return t.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.STATUS and row.offer is not None:
+                return (f"{row.offer.reason} Offered: "
+                        f"{TARGET_STATUSES.label(row.offer.status).lower()}.")
+            if column == self.LABEL:
+                return t.label
+            if column in (self.SUD, self.VOC):
+                return "Baseline → latest rating"
+        if role == Qt.ItemDataRole.ForegroundRole and t.status in CLOSED_TARGET_STATUSES:
+            return QColor(palette.MUTED)
+        if role == Qt.ItemDataRole.FontRole and column == self.LABEL and t.touchstone:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+# The status filter's choices beyond each status: every target, or those still open.
+ALL = ""
+OPEN = "open"
+
+
+class TargetFilterProxy(QSortFilterProxyModel):
+    """Sorts by SORT_ROLE; shows the targets of one status (or open ones) and one kind."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+        self._status = ALL
+        self._kind = ALL
+
+    def set_filters(self, status: str, kind: str) -> None:
+        self._status, self._kind = status, kind
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int,
+                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, TargetTableModel):
+            return True
+        target = model.row_at(source_row).target
+        if self._kind and target.kind != self._kind:
+            return False
+        if self._status == OPEN:
+            return bool(target.is_open)
+        return not self._status or target.status == self._status
+
+
+class HistoryTableModel(RowsTableModel):
+    """A target's definition history, newest first: when, what, was → became, by what."""
+
+    WHEN, FIELD, CHANGE, SOURCE = range(4)
+    HEADERS = ("When", "Field", "Was → became", "By")
+    _rows: list[TargetDefinitionChangeDTO]
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._part_names: Mapping[int, str] = {}
+        self._notes: Mapping[int, NoteDTO] = {}
+
+    def set_history(self, history: Sequence[TargetDefinitionChangeDTO],
+                    part_names: Mapping[int, str], notes: Mapping[int, NoteDTO]) -> None:
+        self._part_names, self._notes = part_names, notes
+        # Newest first; changes made together (one note) keep the order they were made.
+        ordered = sorted(enumerate(history), key=lambda item: (item[1].changed_at, item[0]),
+                         reverse=True)
+        self.set_rows([change for _index, change in ordered])
+
+    def source_text(self, change: TargetDefinitionChangeDTO) -> str:
+        """'EMDR note of 14 Oct 2026' or 'By hand'."""
+        if change.note_id is None:
+            return "By hand"
+        note = self._notes.get(change.note_id)
+        if note is None:
+            return f"Note #{change.note_id}"
+        return f"{MODALITIES.short(note.template_id)} note of {date_text(note.session_date)}"
+
+    def change_text(self, change: TargetDefinitionChangeDTO) -> str:
+        names = self._part_names
+        return (f"{value_text(change.field, change.old_value, names)} → "
+                f"{value_text(change.field, change.new_value, names)}")
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        change = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                self.WHEN: date_text(local_date(change.changed_at)),
+                self.FIELD: TARGET_FIELDS.label(change.field),
+                self.CHANGE: self.change_text(change),
+                self.SOURCE: self.source_text(change),
+            }.get(column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (f"{TARGET_FIELDS.label(change.field)} changed "
+                    f"{date_time_text(change.changed_at)} ({self.source_text(change)}):\n"
+                    f"{self.change_text(change)}")
+        return None
