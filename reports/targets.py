@@ -57,7 +57,8 @@ from reports.charts import (
 )
 from reports.palette import CHART_GRID, CHART_MUTED, CHART_TEXT, DOSE, TARGET_SUD, TARGET_VOC
 
-__all__ = ["build_target_chart", "build_target_small_multiples", "target_span"]
+__all__ = ["build_target_chart", "build_target_small_multiples", "needed_height",
+           "target_span"]
 
 _PANEL_MIN_WIDTH_IN = 3.3
 _PANEL_MIN_HEIGHT_IN = 1.55
@@ -237,6 +238,22 @@ def _legend(fig: Figure, handles: list[Line2D], y_in: float, width: float,
     legend.set_gid("legend")
 
 
+def _columns(count: int, width: float, columns: int | None) -> int:
+    if columns is None:
+        columns = max(1, min(count, int(width // _PANEL_MIN_WIDTH_IN)))
+    return max(1, min(columns, count))
+
+
+def needed_height(count: int, width: float, *, columns: int | None = None,
+                  titles: bool = True) -> float:
+    """The least height (inches) at which `count` panels fit a figure `width` wide: a
+    screen that scrolls asks for at least this much."""
+    rows = math.ceil(count / _columns(count, width, columns))
+    head_in = (_TITLE_IN + _SUBTITLE_IN if titles else 0.0) + _DOSE_LABEL_IN + 0.04
+    legend_in = 0.215 * 4 + 0.1  # at most four rows of legend
+    return rows * (head_in + _PANEL_MIN_HEIGHT_IN + 0.42) + legend_in + 0.05
+
+
 def build_target_chart(
     target: TargetDTO,
     dosing: Sequence[DosingMarker] = (),
@@ -276,9 +293,7 @@ def build_target_small_multiples(
     if not targets:
         raise ValueError("no targets to chart")
     count = len(targets)
-    if columns is None:
-        columns = max(1, min(count, int(width // _PANEL_MIN_WIDTH_IN)))
-    columns = max(1, min(columns, count))
+    columns = _columns(count, width, columns)
     rows = math.ceil(count / columns)
     shared = span if span is not None else target_span(targets, dosing)
     compact = count > 1

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -44,3 +51,14 @@ class RowsTableModel(QAbstractTableModel):
                 and 0 <= section < len(self.HEADERS)):
             return self.HEADERS[section]
         return None
+
+
+def change_rows_filter(proxy: QSortFilterProxyModel, change: Callable[[], None]) -> None:
+    """Change what a proxy's row filter lets through, the way this Qt wants it told."""
+    if hasattr(proxy, "beginFilterChange"):  # Qt 6.10 and later
+        proxy.beginFilterChange()
+        change()
+        proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+    else:
+        change()
+        proxy.invalidateRowsFilter()

@@ -21,7 +21,7 @@ from models.vocabulary import (
     TARGET_STATUSES,
 )
 from reports import palette
-from ui.common.table_model import AnyIndex, RowsTableModel
+from ui.common.table_model import AnyIndex, RowsTableModel, change_rows_filter
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -64,7 +64,9 @@ class TargetTableModel(RowsTableModel):
                 self.KIND: TARGET_KINDS.short(t.kind),
                 self.PRONG: TARGET_PRONGS.short(t.prong),
                 self.TOUCHSTONE: "Yes" if t.touchstone else "",
-                self.STATUS: TARGET_STATUSES.label(t.status) + (" ·" if row.offer else ""),
+                self.STATUS: TARGET_STATUSES.label(t.status) + (
+                    f" → {TARGET_STATUSES.label(row.offer.status).lower()}?"
+                    if row.offer else ""),
                 self.SUD: change_text(s.baseline_sud, s.latest_sud),
                 self.VOC: change_text(s.baseline_voc, s.latest_voc),
                 self.SESSIONS: str(s.sessions_worked),
@@ -119,8 +121,10 @@ class TargetFilterProxy(QSortFilterProxyModel):
         self._kind = ALL
 
     def set_filters(self, status: str, kind: str) -> None:
-        self._status, self._kind = status, kind
-        self.invalidateFilter()
+        def change() -> None:
+            self._status, self._kind = status, kind
+
+        change_rows_filter(self, change)
 
     def filterAcceptsRow(self, source_row: int,
                          source_parent: QModelIndex | QPersistentModelIndex) -> bool:

@@ -462,12 +462,14 @@ class TargetsTab(QWidget):
         if not shown:
             view.set_builder(None, "No target matches these filters.")
             return
-        from reports.targets import build_target_small_multiples
+        from reports.targets import build_target_small_multiples, needed_height
 
         dosing = dosing_markers(chart.courses)
 
         def build(width: float, height: float, dpi: float) -> Any:
-            return build_target_small_multiples(shown, dosing, width=width, height=height,
+            # Many targets in a narrow window: taller than the view, and the page scrolls.
+            tall = max(height, needed_height(len(shown), width))
+            return build_target_small_multiples(shown, dosing, width=width, height=tall,
                                                 dpi=dpi)
 
         view.set_builder(build)
