@@ -34,10 +34,12 @@ class Vocabulary:
         self._by_code = {t.code: t for t in terms}
         if len(self._by_code) != len(terms):
             raise ValueError(f"vocabulary {name} repeats a code")
+        self._codes = tuple(t.code for t in terms)
+        self._ranks = {code: index for index, code in enumerate(self._codes)}
 
     @property
     def codes(self) -> tuple[str, ...]:
-        return tuple(t.code for t in self.terms)
+        return self._codes
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
@@ -67,10 +69,7 @@ class Vocabulary:
 
     def rank(self, code: str) -> int:
         """Position in the vocabulary's order; unknown codes sort last."""
-        try:
-            return self.codes.index(code)
-        except ValueError:
-            return len(self.terms)
+        return self._ranks.get(code, len(self.terms))
 
 
 CLIENT_STATUSES = Vocabulary(

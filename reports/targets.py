@@ -18,8 +18,9 @@ the change within the session reads at a glance; a thin line joins the session e
 Reevaluations are diamonds. A builder raises `reports.charts.ChartTooSmallError` when the
 size leaves no room for the panels (a caller may ask again, taller).
 
-Every part has a gid for tests and the UI: "sud-session", "voc-session", "sud-ends",
-"voc-ends", "reevaluation", "dose-marker", "dose-label", "panel-title",
+Every part has a gid for tests and the UI: "sud-start", "sud-end" (the points),
+"sud-session" (the start-to-end lines), "sud-ends" (the line through the session ends),
+the same for "voc-...", "reevaluation", "dose-marker", "dose-label", "panel-title",
 "panel-subtitle", "no-ratings", "legend", "title".
 """
 
@@ -30,6 +31,7 @@ import math
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import ScaledTranslation
@@ -162,6 +164,7 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
     right_shift = ScaledTranslation(_OFFSET_PT / 72, 0, fig.dpi_scale_trans)
     sessions = target_sessions(target)
     size = 22 if compact else 30
+    # One artist per kind of mark (not one per session): a long record draws fast.
     for axes, colour, marker, scale, shift in (
         (ax, TARGET_SUD, "o", "sud", left_shift),
         (voc, TARGET_VOC, "s", "voc", right_shift),
@@ -174,29 +177,27 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
         if len(ends) > 1:
             axes.plot([x for x, _ in ends], [y for _, y in ends], color=colour, linewidth=0.9,
                       alpha=0.45, zorder=2, transform=moved, gid=f"{scale}-ends")
-        gid = scale
-        for x, start, end in pairs:
-            if start is not None and end is not None:
-                axes.plot([x, x], [start, end], color=colour, linewidth=1.6, zorder=3,
-                          transform=moved, gid=f"{gid}-session")
-            if start is not None:
-                axes.scatter([x], [start], s=size, marker=marker, facecolors="white",
-                             edgecolors=colour, linewidths=1.3, zorder=4, transform=moved,
-                             gid=f"{gid}-session")
-            if end is not None:
-                axes.scatter([x], [end], s=size, marker=marker, facecolors=colour,
-                             edgecolors=colour, linewidths=1.3, zorder=4, transform=moved,
-                             gid=f"{gid}-session")
-    for reading in reevaluations(target):
-        x = _num(reading.rated_on)
-        if reading.sud is not None:
-            ax.scatter([x], [reading.sud], s=size + 6, marker="D", facecolors="white",
-                       edgecolors=TARGET_SUD, linewidths=1.2, zorder=4,
-                       transform=ax.transData + left_shift, gid="reevaluation")
-        if reading.voc is not None:
-            voc.scatter([x], [reading.voc], s=size + 6, marker="D", facecolors="white",
-                        edgecolors=TARGET_VOC, linewidths=1.2, zorder=4,
-                        transform=voc.transData + right_shift, gid="reevaluation")
+        segments = [((x, start), (x, end)) for x, start, end in pairs
+                    if start is not None and end is not None]
+        if segments:
+            axes.add_collection(LineCollection(
+                segments, colors=colour, linewidths=1.6, zorder=3, transform=moved,
+                gid=f"{scale}-session"), autolim=False)
+        starts = [(x, start) for x, start, _end in pairs if start is not None]
+        for points, face, part in ((starts, "white", "start"), (ends, colour, "end")):
+            if points:
+                axes.scatter([x for x, _ in points], [y for _, y in points], s=size,
+                             marker=marker, facecolors=face, edgecolors=colour,
+                             linewidths=1.3, zorder=4, transform=moved, gid=f"{scale}-{part}")
+    readings = reevaluations(target)
+    for axes, value, colour, shift in ((ax, "sud", TARGET_SUD, left_shift),
+                                       (voc, "voc", TARGET_VOC, right_shift)):
+        marks = [(_num(r.rated_on), getattr(r, value)) for r in readings
+                 if getattr(r, value) is not None]
+        if marks:
+            axes.scatter([x for x, _ in marks], [y for _, y in marks], s=size + 6, marker="D",
+                         facecolors="white", edgecolors=colour, linewidths=1.2, zorder=4,
+                         transform=axes.transData + shift, gid="reevaluation")
     return ax
 
 

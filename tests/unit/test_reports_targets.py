@@ -6,7 +6,7 @@ import datetime as dt
 
 import matplotlib.dates as mdates
 import pytest
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
@@ -38,9 +38,15 @@ DOSES = (DosingMarker(D - dt.timedelta(days=2), 1, "D1"),
 def test_each_session_shows_its_start_and_end_of_sud_and_voc() -> None:
     target = _target(1, "Hallway, age 9", [(0, 8, 5, 2, 3), (7, 6, 2, 3, 5), (14, 2, 0, 5, 7)])
     fig = build_target_chart(target, DOSES)
-    sud = [a for a in find_artists(fig, "sud-session") if isinstance(a, PathCollection)]
-    voc = [a for a in find_artists(fig, "voc-session") if isinstance(a, PathCollection)]
-    assert len(sud) == len(voc) == 6  # a start and an end point per session
+    for scale in ("sud", "voc"):
+        starts, ends_ = (find_artists(fig, f"{scale}-{part}")[0] for part in ("start", "end"))
+        assert isinstance(starts, PathCollection) and isinstance(ends_, PathCollection)
+        assert len(starts.get_offsets()) == len(ends_.get_offsets()) == 3  # one per session
+        segments = find_artists(fig, f"{scale}-session")[0]
+        assert isinstance(segments, LineCollection) and len(segments.get_segments()) == 3
+    sud_start = find_artists(fig, "sud-start")[0]
+    assert isinstance(sud_start, PathCollection)
+    assert [float(y) for _x, y in sud_start.get_offsets()] == [8, 6, 2]
     ends = find_artists(fig, "sud-ends")[0]
     assert isinstance(ends, Line2D) and list(ends.get_ydata()) == [5, 2, 0]
     doses = find_artists(fig, "dose-marker")

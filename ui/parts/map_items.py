@@ -8,6 +8,7 @@ sides and relation lanes from models.clinical.parts_map. Scene units are map uni
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -89,6 +90,12 @@ NAME_FONT = _font(9.0, bold=True)
 STATUS_FONT = _font(7.5)
 
 
+@cache
+def _metrics(bold: bool) -> QFontMetricsF:
+    """Measured once (a map of forty parts lays out eighty labels)."""
+    return QFontMetricsF(NAME_FONT if bold else STATUS_FONT)
+
+
 class SelfItem(QGraphicsItem):
     """Self at the centre: a warm circle sized by the latest Self-energy rating."""
 
@@ -168,6 +175,8 @@ class PartItem(QGraphicsItem):
         self.update()
 
     def set_marks(self, changed_to: str | None, later: bool) -> None:
+        if (changed_to, later) == (self.changed_to, self.later):
+            return
         self.prepareGeometryChange()
         self.changed_to, self.later = changed_to, later
         self._layout_labels()
@@ -182,7 +191,7 @@ class PartItem(QGraphicsItem):
         return text
 
     def _layout_labels(self) -> None:
-        names, statuses = QFontMetricsF(NAME_FONT), QFontMetricsF(STATUS_FONT)
+        names, statuses = _metrics(True), _metrics(False)
         width = max(names.horizontalAdvance(self.part.name),
                     statuses.horizontalAdvance(self.status_text())) + 8
         height = names.height() + statuses.height() + 2
@@ -225,7 +234,7 @@ class PartItem(QGraphicsItem):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), PART_SIZE * 0.68, PART_SIZE * 0.68)
         rect = self._label_rect
-        names = QFontMetricsF(NAME_FONT)
+        names = _metrics(True)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(QColor(palette.MAP_BACKGROUND)))
         painter.setOpacity(0.85)

@@ -233,7 +233,7 @@ class MapScene(QGraphicsScene):
             return
         # Faint rings where protectors and exiles are placed: a hint, not a rule.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(palette.MAP_GUIDE), 1.0, Qt.PenStyle.DashLine))
+        painter.setPen(QPen(QColor(palette.MAP_GUIDE), 1.0))
         for radius in (PROTECTOR_RING, EXILE_RING):
             painter.drawEllipse(QPointF(0, 0), radius, radius)
 

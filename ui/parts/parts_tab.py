@@ -107,7 +107,7 @@ class PartsTab(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setAccessibleName("Parts registry")
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(PartTableModel.BURDENS, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._table_selection)
         self.details = QLabel()
@@ -289,6 +289,8 @@ class PartsTab(QWidget):
         on_map = [p for p in chart.parts if p.on_map]
         chosen = self.editor.scene.selected_part_ids()
         self.model.set_rows(on_map)
+        for column in range(PartTableModel.BURDENS):  # sized once, not on every layout
+            self.table.resizeColumnToContents(column)
         names = {p.id: p.name for p in chart.parts}
         notes = {n.id: n for n in chart.notes}
         self.history_model.set_history(chart.part_history, names, notes)

@@ -29,16 +29,37 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 @dataclass(frozen=True)
 class TargetRow:
-    """One target with the figures its row shows (worked out once, in models.clinical)."""
+    """One target with the figures its row shows (worked out once, in models.clinical),
+    and its cells' text and sort keys, made once when the rows are set."""
 
     target: TargetDTO
     summary: TargetSummary
     offer: StatusOffer | None
     part_name: str  # "" for none
+    texts: tuple[str, ...] = ()
+    keys: tuple[Any, ...] = ()
 
 
 def _sort_number(value: int | None) -> int:
     return -1 if value is None else value
+
+
+def make_row(target: TargetDTO, summary: TargetSummary, offer: StatusOffer | None,
+             part_name: str) -> TargetRow:
+    """A row with the text and sort key of each column (TargetTableModel's order)."""
+    t, s = target, summary
+    status = TARGET_STATUSES.label(t.status)
+    if offer is not None:
+        status += f" → {TARGET_STATUSES.label(offer.status).lower()}?"
+    texts = (t.label, TARGET_KINDS.short(t.kind), TARGET_PRONGS.short(t.prong),
+             "Yes" if t.touchstone else "", status,
+             change_text(s.baseline_sud, s.latest_sud), change_text(s.baseline_voc, s.latest_voc),
+             str(s.sessions_worked), date_text(s.last_worked), part_name or EMPTY)
+    keys = (t.label.casefold(), TARGET_KINDS.rank(t.kind), TARGET_PRONGS.rank(t.prong),
+            int(t.touchstone), TARGET_STATUSES.rank(t.status), _sort_number(s.latest_sud),
+            _sort_number(s.latest_voc), s.sessions_worked,
+            s.last_worked.toordinal() if s.last_worked else 0, part_name.casefold())
+    return TargetRow(target, summary, offer, part_name, texts, keys)
 
 
 class TargetTableModel(RowsTableModel):
@@ -57,37 +78,14 @@ class TargetTableModel(RowsTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
-        t, s, column = row.target, row.summary, index.column()
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return {
-                self.LABEL: t.label,
-                self.KIND: TARGET_KINDS.short(t.kind),
-                self.PRONG: TARGET_PRONGS.short(t.prong),
-                self.TOUCHSTONE: "Yes" if t.touchstone else "",
-                self.STATUS: TARGET_STATUSES.label(t.status) + (
-                    f" → {TARGET_STATUSES.label(row.offer.status).lower()}?"
-                    if row.offer else ""),
-                self.SUD: change_text(s.baseline_sud, s.latest_sud),
-                self.VOC: change_text(s.baseline_voc, s.latest_voc),
-                self.SESSIONS: str(s.sessions_worked),
-                self.LAST: date_text(s.last_worked),
-                self.PART: row.part_name or EMPTY,
-            }.get(column)
+            return row.texts[column]
         if role == SORT_ROLE:
-            return {
-                self.LABEL: t.label.casefold(),
-                self.KIND: TARGET_KINDS.rank(t.kind),
-                self.PRONG: TARGET_PRONGS.rank(t.prong),
-                self.TOUCHSTONE: int(t.touchstone),
-                self.STATUS: TARGET_STATUSES.rank(t.status),
-                self.SUD: _sort_number(s.latest_sud),
-                self.VOC: _sort_number(s.latest_voc),
-                self.SESSIONS: s.sessions_worked,
-                self.LAST: s.last_worked.toordinal() if s.last_worked else 0,
-                self.PART: row.part_name.casefold(),
-            }.get(column)
+            return row.keys[column]
         if role == ID_ROLE:
-            return t.id
+            return row.target.id
+        t = row.target
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.STATUS and row.offer is not None:
                 return (f"{row.offer.reason} Offered: "

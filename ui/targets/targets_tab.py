@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,12 +51,16 @@ from ui.targets.table_models import (
     TargetFilterProxy,
     TargetRow,
     TargetTableModel,
+    make_row,
 )
 from ui.targets.target_form import TargetForm
 
 # What a write must touch for this tab to draw again: the targets, the parts that carry
 # them, the notes that rated them (their dates name the history's sources), the doses.
 SHOWS = (Kind.TARGETS, Kind.PARTS, Kind.NOTES, Kind.CARE)
+# A chart follows the table and the details by this much: the tab opens at once, and
+# moving through the rows with the keyboard builds only the chart of the row it stops on.
+CHART_DELAY_MS = 60
 
 _STYLE = f"""
 QFrame#offer {{
@@ -81,8 +85,8 @@ QPushButton[role="segment"]:checked {{
 
 def target_rows(chart: ClientChart) -> list[TargetRow]:
     names = {p.id: p.name for p in chart.parts}
-    return [TargetRow(t, summarise_target(t), status_offer(t),
-                      names.get(t.part_id, f"Part #{t.part_id}") if t.part_id else "")
+    return [make_row(t, summarise_target(t), status_offer(t),
+                     names.get(t.part_id, f"Part #{t.part_id}") if t.part_id else "")
             for t in chart.targets]
 
 
@@ -136,6 +140,10 @@ class TargetsTab(QWidget):
         self._wanted: int | None = None  # the target to select once rows arrive
         self._generation = 0
         self.setStyleSheet(_STYLE)
+        self._chart_timer = QTimer(self)
+        self._chart_timer.setSingleShot(True)
+        self._chart_timer.setInterval(CHART_DELAY_MS)
+        self._chart_timer.timeout.connect(self._draw_charts_now)
 
         # -- the toolbar ---------------------------------------------------------------
         self.status_filter = QComboBox()
@@ -188,7 +196,8 @@ class TargetsTab(QWidget):
         self.table.setAccessibleName("Target registry")
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # identified order
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to their contents once per client (refresh), not on every layout pass.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TargetTableModel.LABEL, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
@@ -332,6 +341,7 @@ class TargetsTab(QWidget):
     def clear(self) -> None:
         """Forget everything clinical this tab holds (on lock, or no client chosen)."""
         self._generation += 1
+        self._chart_timer.stop()
         self.chart = None
         self._reset_editing()
         self._dirty = False
@@ -409,6 +419,8 @@ class TargetsTab(QWidget):
         keep = self._wanted or self._editing
         new_form = self._editing is None and self._form_dirty
         self.model.set_rows(target_rows(chart))
+        for column in range(1, self.model.columnCount()):
+            self.table.resizeColumnToContents(column)
         self._update_buttons()
         if not chart.targets:
             self.empty.setText(
@@ -437,7 +449,7 @@ class TargetsTab(QWidget):
             return
         if self.charts_button.isChecked():
             self.pages.setCurrentWidget(self.multiples_scroll)
-            self._draw_multiples()
+            self._chart_timer.start()
         else:
             self.pages.setCurrentWidget(self.registry)
 
@@ -452,6 +464,12 @@ class TargetsTab(QWidget):
             source = self.proxy.mapToSource(self.proxy.index(r, 0))
             rows.append(self.model.row_at(source.row()).target)
         return rows
+
+    def _draw_charts_now(self) -> None:
+        if self.charts_button.isChecked():
+            self._draw_multiples()
+        else:
+            self._draw_target_chart_now()
 
     def _draw_multiples(self) -> None:
         chart = self.chart
@@ -475,6 +493,10 @@ class TargetsTab(QWidget):
         view.set_builder(build)
 
     def _draw_target_chart(self) -> None:
+        """Draw the chosen target's chart a moment after the details (CHART_DELAY_MS)."""
+        self._chart_timer.start()
+
+    def _draw_target_chart_now(self) -> None:
         chart, target = self.chart, self.current_target
         if chart is None or self.side.currentWidget() is not self.chart_host:
             return
@@ -551,7 +573,7 @@ class TargetsTab(QWidget):
     def _filters_changed(self) -> None:
         self.proxy.set_filters(self.status_filter.currentData(), self.kind_filter.currentData())
         if self.charts_button.isChecked():
-            self._draw_multiples()
+            self._chart_timer.start()
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
