@@ -27,12 +27,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon, RegularPolygon
+from matplotlib.path import Path
 
 from models.clinical.parts_map import (
     PART_SIZE,
     SELF_ENERGY_NOTE,
     MapDifferences,
     PartsMap,
+    bend_around_self,
     label_below,
     relation_key,
     relation_lanes,
@@ -90,40 +92,67 @@ def _shape(look: PartLook, x: float, y: float, *, edge: str | None = None,
     return Circle((x, y), half * 0.92, **style)
 
 
-def _endpoints(a: MapPartDTO, b: MapPartDTO, lane: float) -> tuple[
-        tuple[float, float], tuple[float, float]] | None:
-    """Where a line from a to b starts and ends (outside both shapes), `lane` map units
-    to the left of the line from the lower id to the higher (y up here)."""
-    ax_, ay, bx, by = a.x, -a.y, b.x, -b.y
-    length = math.hypot(bx - ax_, by - ay)
+Point = tuple[float, float]
+
+
+def _leave(centre: Point, toward: Point, reach: float) -> Point:
+    length = math.hypot(toward[0] - centre[0], toward[1] - centre[1])
+    if length == 0:
+        return centre
+    return (centre[0] + (toward[0] - centre[0]) * reach / length,
+            centre[1] + (toward[1] - centre[1]) * reach / length)
+
+
+def _course(a: MapPartDTO, b: MapPartDTO, lane: float,
+            self_energy: int | None) -> tuple[Point, Point | None, Point] | None:
+    """Where a relation from a to b starts and ends (outside both shapes, `lane` map units
+    to the left of the line from the lower id to the higher), and the bend that takes it
+    round Self if it would cross it; in map coordinates (y down), as the Qt map."""
+    length = math.hypot(b.x - a.x, b.y - a.y)
     start, end = node_radius(a.part_type) + 3, node_radius(b.part_type) + 5
     if length <= start + end:
         return None
-    ux, uy = (bx - ax_) / length, (by - ay) / length
+    ux, uy = (b.x - a.x) / length, (b.y - a.y) / length
     sign = 1.0 if a.id < b.id else -1.0
-    # Screen y points down and ours up: the side flips, as in the Qt map.
-    px, py = uy * lane * sign, -ux * lane * sign
-    return ((ax_ + ux * start + px, ay + uy * start + py),
-            (bx - ux * end + px, by - uy * end + py))
+    px, py = -uy * lane * sign, ux * lane * sign
+    p1 = (a.x + ux * start + px, a.y + uy * start + py)
+    p2 = (b.x - ux * end + px, b.y - uy * end + py)
+    bend = bend_around_self(p1, p2, self_energy)
+    if bend is not None:
+        q1, q2 = _leave((a.x, a.y), bend, start), _leave((b.x, b.y), bend, end)
+        p1, p2 = (q1[0] + px, q1[1] + py), (q2[0] + px, q2[1] + py)
+    return p1, bend, p2
 
 
 def _draw_relation(ax: Axes, relation: MapRelationDTO, parts: dict[int, MapPartDTO], *,
-                   lane: float = 0.0, colour: str | None = None, style: str | None = None,
-                   gid: str) -> tuple[float, float] | None:
+                   lane: float = 0.0, self_energy: int | None = None,
+                   colour: str | None = None, style: str | None = None,
+                   gid: str) -> Point | None:
     a, b = parts.get(relation.from_part_id), parts.get(relation.to_part_id)
     if a is None or b is None:
         return None
-    ends = _endpoints(a, b, lane)
-    if ends is None:
+    course = _course(a, b, lane, self_energy)
+    if course is None:
         return None
+    (x1, y1), bend, (x2, y2) = course
     look = relation_look(relation.kind)
     arrow = "-|>" if relation.kind in DIRECTED_RELATIONS else "-"
-    patch = FancyArrowPatch(
-        ends[0], ends[1], arrowstyle=arrow, mutation_scale=14, shrinkA=0, shrinkB=0,
-        color=colour or look.colour, linewidth=look.width,
-        linestyle=_LINESTYLES[style or look.style], zorder=2, gid=gid)
+    style_args: dict[str, Any] = {
+        "arrowstyle": arrow, "mutation_scale": 14, "color": colour or look.colour,
+        "linewidth": look.width, "linestyle": _LINESTYLES[style or look.style], "zorder": 2,
+        "gid": gid,
+    }
+    if bend is None:
+        patch = FancyArrowPatch((x1, -y1), (x2, -y2), shrinkA=0, shrinkB=0, **style_args)
+        middle = ((x1 + x2) / 2, -(y1 + y2) / 2)
+    else:
+        qx, qy = bend
+        curve = Path([(x1, -y1), (qx, -qy), (x2, -y2)],
+                     [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+        patch = FancyArrowPatch(path=curve, **style_args)
+        middle = (0.25 * x1 + 0.5 * qx + 0.25 * x2, -(0.25 * y1 + 0.5 * qy + 0.25 * y2))
     ax.add_patch(patch)
-    return (ends[0][0] + ends[1][0]) / 2, (ends[0][1] + ends[1][1]) / 2
+    return middle
 
 
 def _draw_part(ax: Axes, part: MapPartDTO, *, later: bool = False,
@@ -272,7 +301,8 @@ def build_parts_map(
     for relation in parts_map.relations:
         key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
         gid = "relation:{}:{}:{}".format(*key)
-        middle = _draw_relation(ax, relation, parts, lane=lanes.get(key, 0.0), gid=gid)
+        middle = _draw_relation(ax, relation, parts, lane=lanes.get(key, 0.0),
+                                self_energy=parts_map.self_energy, gid=gid)
         if key in gone and middle is not None:
             ax.plot([middle[0]], [middle[1]], marker="x", markersize=9, markeredgewidth=2.2,
                     color=MAP_CHANGED, zorder=5, gid="gone:{}:{}:{}".format(*key))
@@ -281,7 +311,7 @@ def build_parts_map(
         for relation in differences.relations_added:
             key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
             _draw_relation(ax, relation, everyone, lane=lanes.get(key, 0.0),
-                           colour=MAP_LATER, style="dashed",
+                           self_energy=parts_map.self_energy, colour=MAP_LATER, style="dashed",
                            gid="later-relation:{}:{}:{}".format(*key))
     for part in parts_map.parts:
         _draw_part(ax, part, now_status=changed.get(part.id))

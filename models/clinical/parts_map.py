@@ -164,6 +164,35 @@ def relation_key(kind: str, from_part_id: int, to_part_id: int) -> tuple[str, in
     return kind, low, high
 
 
+SELF_CLEARANCE = 22.0  # how far a relation passes from Self's edge when it goes round
+
+
+def bend_around_self(start: tuple[float, float], end: tuple[float, float],
+                     self_energy: int | None) -> tuple[float, float] | None:
+    """A relation whose straight line would cross Self (and seem to join it) is drawn as a
+    curve round it: the curve's control point, or None when the line keeps clear."""
+    (x1, y1), (x2, y2) = start, end
+    dx, dy = x2 - x1, y2 - y1
+    length2 = dx * dx + dy * dy
+    if length2 == 0:
+        return None
+    along = -(x1 * dx + y1 * dy) / length2  # where the line comes nearest Self
+    if not 0 < along < 1:
+        return None
+    cx, cy = x1 + along * dx, y1 + along * dy
+    near = math.hypot(cx, cy)
+    reach = self_radius(self_energy) + SELF_CLEARANCE
+    if near >= reach:
+        return None
+    if near < 1e-6:  # straight through the centre: go round on the left of the line
+        length = math.sqrt(length2)
+        nx, ny = -dy / length, dx / length
+    else:
+        nx, ny = cx / near, cy / near
+    # A quadratic curve passes halfway between its middle control point and its ends' mean.
+    return 2 * nx * reach - (x1 + x2) / 2, 2 * ny * reach - (y1 + y2) / 2
+
+
 LANE_GAP = 9.0  # map units between two relations drawn between the same two parts
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from models.clinical.parts_map import (
     PART_SIZE,
+    bend_around_self,
     label_below,
     relation_key,
     self_energy_text,
@@ -276,14 +277,17 @@ class RelationItem(QGraphicsItem):
     in its kind's colour and style; beside any other relation between the same two."""
 
     def __init__(self, relation: MapRelationDTO, source: PartItem, target: PartItem,
-                 lane: float = 0.0) -> None:
+                 lane: float = 0.0, self_energy: int | None = None) -> None:
         super().__init__()
         self.relation = relation
         self.source, self.target = source, target
         self.lane = lane
+        self.self_energy = self_energy  # Self's size: a line that would cross it bends
         self.gone = False  # on a past map: this relation is not on the map today
         self.later = False  # on a past map: a relation added since
-        self.line = QLineF()
+        self.line = QLineF()  # from where it leaves one part to where it reaches the other
+        self.control: QPointF | None = None  # the bend round Self, if it needs one
+        self.path = QPainterPath()
         self.setZValue(Z_RELATION)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         source.relations.append(self)
@@ -309,13 +313,15 @@ class RelationItem(QGraphicsItem):
         self.update()
 
     def adjust(self) -> None:
-        """Follow the two parts: from outside one shape to outside the other."""
+        """Follow the two parts: from outside one shape to outside the other, beside any
+        other relation between them, and round Self rather than across it."""
         a, b = self.source.pos(), self.target.pos()
-        line = QLineF(a, b)
-        length = line.length()
+        length = QLineF(a, b).length()
         self.prepareGeometryChange()
         start = node_radius(self.source.part.part_type) + 3
         end = node_radius(self.target.part.part_type) + 5
+        self.path = QPainterPath()
+        self.control = None
         if length <= start + end:
             self.line = QLineF()
             return
@@ -323,13 +329,32 @@ class RelationItem(QGraphicsItem):
         # The lane is to the left of the line from the lower id to the higher.
         sign = 1.0 if self.source.part_id < self.target.part_id else -1.0
         px, py = -uy * self.lane * sign, ux * self.lane * sign
-        self.line = QLineF(QPointF(a.x() + ux * start + px, a.y() + uy * start + py),
-                           QPointF(b.x() - ux * end + px, b.y() - uy * end + py))
+        p1 = QPointF(a.x() + ux * start + px, a.y() + uy * start + py)
+        p2 = QPointF(b.x() - ux * end + px, b.y() - uy * end + py)
+        bend = bend_around_self((p1.x(), p1.y()), (p2.x(), p2.y()), self.self_energy)
+        if bend is not None:
+            control = QPointF(*bend)
+            p1 = self._leave(a, control, start) + QPointF(px, py)
+            p2 = self._leave(b, control, end) + QPointF(px, py)
+            self.control = control
+        self.line = QLineF(p1, p2)
+        self.path.moveTo(p1)
+        if self.control is not None:
+            self.path.quadTo(self.control, p2)
+        else:
+            self.path.lineTo(p2)
+
+    @staticmethod
+    def _leave(centre: QPointF, toward: QPointF, reach: float) -> QPointF:
+        line = QLineF(centre, toward)
+        if line.length() == 0:
+            return centre
+        return centre + (toward - centre) * (reach / line.length())
 
     def _head(self) -> QPolygonF:
-        line = self.line
-        angle = math.atan2(line.dy(), line.dx())
-        tip = line.p2()
+        tip = self.line.p2()
+        before = self.control if self.control is not None else self.line.p1()
+        angle = math.atan2(tip.y() - before.y(), tip.x() - before.x())
         size = 11.0
         left = QPointF(tip.x() - size * math.cos(angle - 0.42),
                        tip.y() - size * math.sin(angle - 0.42))
@@ -337,41 +362,42 @@ class RelationItem(QGraphicsItem):
                         tip.y() - size * math.sin(angle + 0.42))
         return QPolygonF([tip, left, right])
 
+    def middle(self) -> QPointF:
+        return self.path.pointAtPercent(0.5) if not self.path.isEmpty() else QPointF()
+
     def boundingRect(self) -> QRectF:
-        return QRectF(self.line.p1(), self.line.p2()).normalized().adjusted(-14, -14, 14, 14)
+        return self.path.boundingRect().adjusted(-14, -14, 14, 14)
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        if self.line.isNull():
-            return path
-        path.moveTo(self.line.p1())
-        path.lineTo(self.line.p2())
+        if self.path.isEmpty():
+            return QPainterPath()
         stroker = QPainterPathStroker()
         stroker.setWidth(12.0)  # easy to click, thin to see
-        return stroker.createStroke(path)
+        return stroker.createStroke(self.path)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         if self.line.isNull():
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.isSelected():
             painter.setPen(QPen(QColor(palette.ACCENT), 7.0, Qt.PenStyle.SolidLine,
                                 Qt.PenCapStyle.RoundCap))
             painter.setOpacity(0.35)
-            painter.drawLine(self.line)
+            painter.drawPath(self.path)
             painter.setOpacity(1.0)
         pen = QPen(self._pen)
         if self.later:
             pen = QPen(QColor(palette.MAP_LATER), 1.4, Qt.PenStyle.DashLine)
         painter.setPen(pen)
-        painter.drawLine(self.line)
+        painter.drawPath(self.path)
         if self.relation.kind in DIRECTED_RELATIONS:
             painter.setPen(QPen(pen.color(), 1.0))
             painter.setBrush(pen.color())
             painter.drawPolygon(self._head())
         if self.gone:
-            middle = self.line.center()
+            middle = self.middle()
             painter.setPen(QPen(QColor(palette.MAP_CHANGED), 2.6))
             for dx, dy in ((-6, -6), (-6, 6)):
                 painter.drawLine(QLineF(middle.x() + dx, middle.y() + dy,

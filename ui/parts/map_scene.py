@@ -124,7 +124,8 @@ class MapScene(QGraphicsScene):
             if source is None or target is None:
                 continue
             key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
-            item = RelationItem(relation, source, target, lanes.get(key, 0.0))
+            energy = self.shown.self_energy if self.shown is not None else None
+            item = RelationItem(relation, source, target, lanes.get(key, 0.0), energy)
             item.set_marks(gone=key in gone, later=is_later)
             item.setFlag(item.GraphicsItemFlag.ItemIsSelectable, self.editable and not is_later)
             self.relations[key] = item

@@ -77,3 +77,15 @@ def test_differences_read_as_sentences() -> None:
         "Relation gone since: Planner protects Little One",
     ]
     assert map_differences(now, now).empty
+
+
+def test_a_relation_that_would_cross_self_bends_round_it() -> None:
+    from models.clinical.parts_map import SELF_CLEARANCE, bend_around_self
+
+    through = bend_around_self((0, -190), (0, 330), 6)
+    assert through is not None
+    # The curve's middle passes clear of Self, on one side.
+    middle_x = 0.25 * 0 + 0.5 * through[0] + 0.25 * 0
+    assert abs(middle_x) == pytest.approx(self_radius(6) + SELF_CLEARANCE)
+    assert bend_around_self((-300, -190), (300, -190), 6) is None  # well clear: straight
+    assert bend_around_self((50, 0), (200, 0), 6) is None  # ends beside Self, not across
