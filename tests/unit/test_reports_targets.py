@@ -13,7 +13,12 @@ from matplotlib.text import Text
 from models.dto import TargetDTO, TargetRatingDTO
 from models.instruments.series import DosingMarker
 from reports.charts import ChartTooSmallError, figure_to_svg_bytes, find_artists
-from reports.targets import build_target_chart, build_target_small_multiples, target_span
+from reports.targets import (
+    build_target_chart,
+    build_target_small_multiples,
+    needed_height,
+    target_span,
+)
 
 D = dt.date(2026, 6, 1)
 
@@ -81,4 +86,8 @@ def test_a_figure_too_small_for_its_panels_says_so() -> None:
     with pytest.raises(ChartTooSmallError):
         build_target_small_multiples(targets, width=7, height=4)
     fig = build_target_small_multiples(targets, width=13, height=14)
+    assert len([ax for ax in fig.axes if ax.get_ylabel() == "SUD"]) == 12
+    # A screen that scrolls asks for the height the panels need, and it is enough.
+    tall = needed_height(12, 5.0)
+    fig = build_target_small_multiples(targets, width=5.0, height=tall)
     assert len([ax for ax in fig.axes if ax.get_ylabel() == "SUD"]) == 12

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -13,6 +14,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -62,3 +64,33 @@ def change_rows_filter(proxy: QSortFilterProxyModel, change: Callable[[], None])
     else:
         change()
         proxy.invalidateRowsFilter()
+
+
+# The role every table here sorts by: dates and totals as numbers, not as their text.
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class SortProxy(QSortFilterProxyModel):
+    """Sorts by SORT_ROLE."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+
+def read_only_table(model: QAbstractItemModel) -> QTableView:
+    """A table view for reading: whole rows chosen, no editing, no grid, rows of one line
+    with long text elided (its tooltip has the rest)."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.horizontalHeader().setHighlightSections(False)
+    return view

@@ -35,7 +35,8 @@ from models.instruments.definitions import Instrument
 from models.instruments.series import OverlaySeries
 from reports.palette import DETERIORATED, IMPROVED
 from ui.common.chart_host import ChartHost
-from ui.measures.item_models import AdministrationTableModel, DissociationTableModel, SortProxy
+from ui.common.table_model import SortProxy
+from ui.measures.item_models import AdministrationTableModel, DissociationTableModel
 
 if TYPE_CHECKING:
     pass

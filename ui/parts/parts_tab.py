@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,35 +37,15 @@ from models.dto import ClientChart, MapSnapshotDTO, PartDTO
 from models.formatting import date_text
 from models.vocabulary import MODALITIES, PART_STATUSES, PART_TYPES, TARGET_KINDS
 from ui.common.style import set_role
+from ui.common.table_model import SortProxy, read_only_table
 from ui.parts.map_editor import MapEditor
-from ui.parts.table_models import (
-    ID_ROLE,
-    PartTableModel,
-    SortProxy,
-    StatusHistoryModel,
-    burdens_text,
-)
+from ui.parts.table_models import ID_ROLE, PartTableModel, StatusHistoryModel, burdens_text
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
 # What a write must touch for this tab to draw again: the parts, the targets they carry,
 # the notes (signing an IFS note files statuses and keeps a snapshot).
 SHOWS = (Kind.PARTS, Kind.TARGETS, Kind.NOTES)
 SNAPSHOTS_CHANGE = (Kind.PARTS, Kind.NOTES)
-
-
-def _table(model: Any) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(25)
-    view.horizontalHeader().setHighlightSections(False)
-    return view
 
 
 def _heading(text: str) -> QLabel:
@@ -102,7 +80,7 @@ class PartsTab(QWidget):
         self.model = PartTableModel(self)
         self.proxy = SortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = _table(self.proxy)
+        self.table = read_only_table(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setAccessibleName("Parts registry")
@@ -117,7 +95,7 @@ class PartsTab(QWidget):
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         self.details.setMinimumHeight(60)
         self.history_model = StatusHistoryModel(self)
-        self.history = _table(self.history_model)
+        self.history = read_only_table(self.history_model)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.history.setAccessibleName("Status history of the parts")
         history_header = self.history.horizontalHeader()

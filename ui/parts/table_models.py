@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, Qt
 
 from models.dto import NoteDTO, PartDTO, PartStatusChangeDTO
 from models.formatting import EMPTY, date_text
 from models.vocabulary import MODALITIES, PART_STATUSES, PART_TYPES
-from ui.common.table_model import AnyIndex, RowsTableModel
+from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -107,9 +106,3 @@ class StatusHistoryModel(RowsTableModel):
             }.get(column)
         return None
 
-
-class SortProxy(QSortFilterProxyModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)

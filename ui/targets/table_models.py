@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from models.clinical.targets import StatusOffer, TargetSummary, change_text, value_text
@@ -21,9 +21,14 @@ from models.vocabulary import (
     TARGET_STATUSES,
 )
 from reports import palette
-from ui.common.table_model import AnyIndex, RowsTableModel, change_rows_filter
+from ui.common.table_model import (
+    SORT_ROLE,
+    AnyIndex,
+    RowsTableModel,
+    SortProxy,
+    change_rows_filter,
+)
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
@@ -108,13 +113,11 @@ ALL = ""
 OPEN = "open"
 
 
-class TargetFilterProxy(QSortFilterProxyModel):
+class TargetFilterProxy(SortProxy):
     """Sorts by SORT_ROLE; shows the targets of one status (or open ones) and one kind."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)
         self._status = ALL
         self._kind = ALL
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ from models.vocabulary import TARGET_KINDS, TARGET_PRONGS, TARGET_STATUSES
 from reports import palette
 from ui.common.chart_host import ChartHost
 from ui.common.style import set_role
+from ui.common.table_model import read_only_table
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 from ui.targets.table_models import (
     ALL,
@@ -88,23 +88,6 @@ def target_rows(chart: ClientChart) -> list[TargetRow]:
     return [make_row(t, summarise_target(t), status_offer(t),
                      names.get(t.part_id, f"Part #{t.part_id}") if t.part_id else "")
             for t in chart.targets]
-
-
-def _table(model: Any, *, sortable: bool) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSortingEnabled(sortable)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(26)
-    view.horizontalHeader().setHighlightSections(False)
-    return view
 
 
 class _Pages(QStackedWidget):
@@ -192,7 +175,9 @@ class TargetsTab(QWidget):
         self.model = TargetTableModel(self)
         self.proxy = TargetFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = _table(self.proxy, sortable=True)
+        self.table = read_only_table(self.proxy)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
         self.table.setAccessibleName("Target registry")
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # identified order
         header = self.table.horizontalHeader()
@@ -256,7 +241,8 @@ class TargetsTab(QWidget):
 
         self.chart_host = ChartHost(QSize(320, 240))
         self.history_model = HistoryTableModel(self)
-        self.history = _table(self.history_model, sortable=False)
+        self.history = read_only_table(self.history_model)
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.history.setAccessibleName("Definition history")
         self.history.setWordWrap(True)
         history_header = self.history.horizontalHeader()
