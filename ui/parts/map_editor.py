@@ -84,6 +84,7 @@ class MapEditor(QWidget):
         self._fitted_for: int | None = None  # the client whose map was last fitted
         self._select_when_shown: int | None = None  # a part just added
         self._menu: QMenu | None = None
+        self._open: list[QWidget] = []  # dialogs and menus: closed on lock with the map
         # What a saved picture marks and its title: the Parts tab says (a past map).
         self.image_context: Callable[[], tuple[MapDifferences | None, str]] = \
             lambda: (None, "")
@@ -117,7 +118,7 @@ class MapEditor(QWidget):
         self.scene.parts_moved.connect(self._dragged)
         self.view.nudged.connect(self._nudged)
         self.scene.part_activated.connect(self.edit_part)
-        self.scene.relation_activated.connect(lambda key: self.remove_relations([key]))
+        self.scene.relation_activated.connect(self.edit_relation)
         self.scene.connect_dragged.connect(self._connect_dragged)
         self.scene.selectionChanged.connect(self._selection_changed)
         self._update_actions()
@@ -225,8 +226,18 @@ class MapEditor(QWidget):
         self.legend.set_history(True)
         self._update_actions()
 
+    def _track(self, widget: QWidget) -> None:
+        """Keep an open dialog or menu, to close it when the map is cleared (a lock)."""
+        self._open.append(widget)
+        widget.destroyed.connect(lambda _o=None, w=widget: self._open.remove(w)
+                                 if w in self._open else None)
+
     def clear(self) -> None:
-        """Forget the client's map (on lock, or when no client is chosen)."""
+        """Forget the client's map (on lock, or when no client is chosen), and close any
+        dialog about it."""
+        for widget in list(self._open):
+            widget.close()
+        self._open.clear()
         self._generation += 1
         self._save_timer.stop()
         self._pending.clear()
@@ -401,6 +412,7 @@ class MapEditor(QWidget):
 
         dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self._track(dialog)
         dialog.open()
         return dialog
 
@@ -438,6 +450,7 @@ class MapEditor(QWidget):
 
         dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self._track(dialog)
         dialog.open()
         return dialog
 
@@ -482,6 +495,7 @@ class MapEditor(QWidget):
             box.deleteLater()
 
         box.finished.connect(answered)
+        self._track(box)
         box.open()
         return box
 
@@ -534,6 +548,40 @@ class MapEditor(QWidget):
 
         dialog.accepted.connect(accepted)
         dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self._track(dialog)
+        dialog.open()
+        return dialog
+
+    def edit_relation(self, key: RelationKey) -> RelationDialog | None:
+        """Change a relation's kind or its parts (double-click): one undoable step."""
+        chart = self.chart
+        if chart is None or self.read_only:
+            return None
+        kind, first, second = key
+        parts = [p for p in chart.parts if p.on_map]
+        dialog = RelationDialog(parts, kind=kind, from_part=first, to_part=second,
+                                parent=self)
+        dialog.setWindowTitle("Change the relation")
+        dialog.ok.setText("Change")
+
+        def accepted() -> None:
+            new_kind, a, b = dialog.value()
+            if a is None or b is None:
+                return
+            new = relation_key(new_kind, a, b)
+            if new == key:
+                return
+            names = self._names()
+            self.write_relation(key, False)
+            self.write_relation(new, True)
+            text = f"Change the relation of {names.get(a, 'a part')} and " \
+                   f"{names.get(b, 'a part')}"
+            self.undo_stack.push(Compound(text, [RemoveRelations(self, [key], text),
+                                                 AddRelation(self, new, text)]))
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self._track(dialog)
         dialog.open()
         return dialog
 
@@ -563,6 +611,7 @@ class MapEditor(QWidget):
             action = menu.addAction(text)
             action.triggered.connect(
                 lambda _c=False, code=term.code: self.relate(code, first, second))
+        self._track(menu)
         menu.popup(where)
         self._menu = menu
 

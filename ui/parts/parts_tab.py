@@ -141,6 +141,8 @@ class PartsTab(QWidget):
 
         self.editor = MapEditor(runner, actor=actor, today=today)
         self.editor.selection_changed.connect(self._map_selection)
+        self.table.doubleClicked.connect(
+            lambda index: self.editor.edit_part(index.data(ID_ROLE)))
         self.editor.image_context = self._image_context
         self.banner = QFrame()
         self.banner.setObjectName("historyBanner")

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -574,25 +573,15 @@ class TargetsTab(QWidget):
         self._show_detail(target)
 
     def _leave_current(self, then_select: int | None = None) -> bool:
-        """Before the form shows another target: save what was typed, if it can be saved.
-        Returns False (and stays) when the edits have problems."""
+        """Before the form shows another target: save what was typed. Edits with
+        problems are not lost: the form stays on them, saying what to fix."""
         if not self._form_dirty:
             return True
-        problems = self.form.check()
-        if problems:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Changes not saved",
-                              "The changes to this target have problems and were not saved.",
-                              QMessageBox.StandardButton.NoButton, self)
-            box.setInformativeText("Keep editing to fix them, or discard the changes.")
-            keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
-            box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
-            box.setDefaultButton(keep)
-            box.exec()
-            if box.clickedButton() is keep:
-                self._reselect_editing()
-                return False
-            self._form_dirty = False
-            return True
+        if self.form.check():
+            self._reselect_editing()
+            self.save_state.setText("This target's changes have problems: fix what is "
+                                    "marked, or Revert, before choosing another.")
+            return False
         self.save()
         return True
 

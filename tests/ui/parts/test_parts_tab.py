@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from models.api import Backend
 from models.dto import ClientChart
@@ -241,3 +242,32 @@ def test_the_map_saves_as_png_and_svg(
     tab.editor.save_image_to(tmp_path / "parts-map.svg")
     assert (tmp_path / "parts-map.png").read_bytes().startswith(b"\x89PNG")
     assert b"<svg" in (tmp_path / "parts-map.svg").read_bytes()[:400]
+
+
+def test_a_relation_is_changed_in_one_step_and_a_lock_closes_the_maps_dialogs(
+        qtbot: QtBot, main_window: MainWindow, worker: Any, runner: TaskRunner) -> None:
+    from ui.parts.dialogs import RelationDialog
+
+    tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
+    editor, scene = tab.editor, tab.editor.scene
+    key = next(iter(scene.relations))
+    dialog = editor.edit_relation(key)
+    assert isinstance(dialog, RelationDialog)
+    new_kind = "allied" if key[0] != "allied" else "polarized"
+    dialog.kind.setCurrentIndex(dialog.kind.findData(new_kind))
+    dialog.accept()
+    low, high = sorted(key[1:])
+    new_key = (new_kind, low, high)
+    qtbot.waitUntil(lambda: new_key in scene.relations and key not in scene.relations,
+                    timeout=10_000)
+    assert editor.undo_stack.count() == 1
+    editor.undo()
+    qtbot.waitUntil(lambda: key in scene.relations and new_key not in scene.relations,
+                    timeout=10_000)
+    # A dialog about the map does not outlive the lock that hides the records.
+    dialog = editor.add_part()
+    assert dialog is not None and dialog.isVisible()
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        main_window.lock("manual")
+    assert not isValid(dialog) or not dialog.isVisible()  # closed (and deleted)
+    assert not scene.parts
