@@ -116,6 +116,7 @@ class TargetsTab(QWidget):
         self.today = today
         self.chart: ClientChart | None = None
         self._editing: int | None = None  # the target in the form; None: a new one
+        self._filled_from: TargetDTO | None = None  # the target as the form was filled
         self._form_dirty = False
         self._saving = False
         self._dirty = False  # the chart changed while the tab was hidden
@@ -505,9 +506,12 @@ class TargetsTab(QWidget):
                      keep_edits: bool = False) -> None:
         chart = self.chart
         self._editing = target.id if target is not None else None
+        changed_elsewhere = keep_edits and target is not None \
+            and self._filled_from is not None and target != self._filled_from
         if not keep_edits:
             self._form_dirty = False
             self.form.fill(target, self.today())
+            self._filled_from = target
         parts = chart.parts if chart is not None else ()
         if not keep_edits:
             self.form.set_parts(parts, target.part_id if target else None)
@@ -541,7 +545,12 @@ class TargetsTab(QWidget):
         self.history_empty.setVisible(count == 0)
         self.history.setVisible(count > 0)
         self.save_button.setText("Add target" if new else "Save changes")
-        self.save_state.setText("")
+        self.save_state.setText(
+            "This target was changed elsewhere (a signed note, or another window) while "
+            "you were editing. Saving keeps what this form shows; Revert shows the "
+            "saved target." if changed_elsewhere else
+            "Changes not saved yet (Ctrl+S saves)" if keep_edits and self._form_dirty
+            else "")
         self._update_buttons()
         self._draw_target_chart()
 
@@ -686,6 +695,7 @@ class TargetsTab(QWidget):
 
     def _reset_editing(self) -> None:
         self._editing = None
+        self._filled_from = None
         self._form_dirty = False
         self._saving = False
         self._wanted = None

@@ -210,3 +210,20 @@ def test_a_target_added_from_a_note_can_be_opened_in_the_registry(
                     and tab.current_target is not None
                     and tab.current_target.label == "Elevator, last spring", timeout=10_000)
     window.close()
+
+
+def test_edits_in_progress_survive_a_change_made_elsewhere_and_say_so(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    target = chart.targets[0]
+    assert tab.select_target(target.id)
+    tab.form.emotions.setFocus()
+    qtbot.keyClicks(tab.form.emotions, ", relief")
+    typed = tab.form.emotions.text()
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        worker.run(lambda b: b.targets.set_status(target.id, "deferred", actor_id=None))
+    assert tab.form.emotions.text() == typed  # nothing typed is lost
+    assert "changed elsewhere" in tab.save_state.text()
+    tab.revert()
+    assert tab.form.status.currentData() == "deferred"
