@@ -417,3 +417,44 @@ def test_upgrading_to_0004_keeps_every_rating_and_lock_and_allows_deferred(
     with vault.engine.begin() as conn, pytest.raises(IntegrityError):
         conn.execute(text("DELETE FROM target_rating"))
     vault.close()
+
+
+def test_0004_goes_down_and_up_again_without_touching_signed_history() -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+
+    @event.listens_for(engine, "connect")
+    def _foreign_keys(dbapi_conn: object, _record: object) -> None:
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")  # type: ignore[attr-defined]
+
+    with engine.begin() as conn:
+        migrations.upgrade_to_head(conn)
+        for statement in (
+            "INSERT INTO client (id, record_number, name, preferred_name, pronouns, contact, "
+            "emergency_contact, diagnoses, status, created_at, updated_at) VALUES (1, 'C-0001',"
+            " 'Old Fixture', '', '', '', '', '', 'active', '2025-01-01', '2025-01-01')",
+            "INSERT INTO ifs_part (id, client_id, name, part_type, age_appearance, "
+            "body_location, role, fears, burdens_personal, burdens_legacy, status, first_seen,"
+            " map_x, map_y, created_at) VALUES (1, 1, 'Planner', 'manager', '', '', '', '', "
+            "'', '', 'befriended', '2025-01-01', 0, -190, '2025-01-01')",
+            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 1, 'ifs', 1, '2025-01-02', "
+            "'{}', 'draft', '2025-01-02', '2025-01-02')",
+            "INSERT INTO part_status_change (part_id, note_id, changed_on, old_status, "
+            "new_status) VALUES (1, 1, '2025-01-02', 'identified', 'befriended')",
+            "UPDATE note SET status = 'signed', signed_at = '2025-01-02', content_hash = 'h' "
+            "WHERE id = 1",
+        ):
+            conn.execute(text(statement))
+    with engine.begin() as conn:
+        command.downgrade(migrations._config(conn), "0002")
+        assert "removed_at" not in {r[1] for r in conn.execute(text(
+            "PRAGMA table_info(ifs_part)"))}
+    with engine.begin() as conn:
+        migrations.upgrade_to_head(conn)
+        assert conn.execute(text("SELECT count(*) FROM part_status_change")).scalar() == 1
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    engine.dispose()

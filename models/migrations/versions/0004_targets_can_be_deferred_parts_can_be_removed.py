@@ -79,8 +79,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('ifs_part', schema=None) as batch_op:
-        batch_op.drop_column('removed_at')
+    if op.get_bind().dialect.name == "sqlite":
+        # Not batch mode: it would copy ifs_part and DROP it, which the cascade into the
+        # parts' history (locked by signed notes) refuses, as for target_memory above.
+        # SQLite 3.35 and later drop a plain column in place.
+        op.execute("ALTER TABLE ifs_part DROP COLUMN removed_at")
+    else:
+        with op.batch_alter_table('ifs_part', schema=None) as batch_op:
+            batch_op.drop_column('removed_at')
     # The earlier schema has no "deferred": such targets go back to "identified".
     op.execute("UPDATE target_memory SET status = 'identified' WHERE status = 'deferred'")
     _set_status_check(_NEW_STATUSES, _OLD_STATUSES)
