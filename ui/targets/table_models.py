@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont
 
 from models.clinical.targets import StatusOffer, TargetSummary, change_text, value_text
 from models.dto import NoteDTO, TargetDefinitionChangeDTO, TargetDTO
-from models.formatting import EMPTY, date_text, date_time_text, local_date
+from models.formatting import EMPTY, date_text, date_time_text, day_month, local_date
 from models.vocabulary import (
     CLOSED_TARGET_STATUSES,
     MODALITIES,
@@ -143,8 +143,8 @@ class TargetFilterProxy(SortProxy):
 class HistoryTableModel(RowsTableModel):
     """A target's definition history, newest first: when, what, was → became, by what."""
 
-    WHEN, FIELD, CHANGE, SOURCE = range(4)
-    HEADERS = ("When", "Field", "Was → became", "By")
+    WHEN, CHANGE, SOURCE = range(3)
+    HEADERS = ("When", "Change (was → became)", "By")
     _rows: list[TargetDefinitionChangeDTO]
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -160,14 +160,17 @@ class HistoryTableModel(RowsTableModel):
                          reverse=True)
         self.set_rows([change for _index, change in ordered])
 
-    def source_text(self, change: TargetDefinitionChangeDTO) -> str:
-        """'EMDR note of 14 Oct 2026' or 'By hand'."""
+    def source_text(self, change: TargetDefinitionChangeDTO, *, full: bool = False) -> str:
+        """'EMDR note, 14 Oct' ('… of 14 Oct 2026' in full) or 'By hand'."""
         if change.note_id is None:
             return "By hand"
         note = self._notes.get(change.note_id)
         if note is None:
             return f"Note #{change.note_id}"
-        return f"{MODALITIES.short(note.template_id)} note of {date_text(note.session_date)}"
+        kind = MODALITIES.short(note.template_id)
+        if full:
+            return f"{kind} note of {date_text(note.session_date)}"
+        return f"{kind} note, {day_month(note.session_date)}"
 
     def change_text(self, change: TargetDefinitionChangeDTO) -> str:
         names = self._part_names
@@ -182,12 +185,13 @@ class HistoryTableModel(RowsTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 self.WHEN: date_text(local_date(change.changed_at)),
-                self.FIELD: TARGET_FIELDS.label(change.field),
-                self.CHANGE: self.change_text(change),
+                self.CHANGE: f"{TARGET_FIELDS.label(change.field)}: "
+                             f"{self.change_text(change)}",
                 self.SOURCE: self.source_text(change),
             }.get(column)
         if role == Qt.ItemDataRole.ToolTipRole:
             return (f"{TARGET_FIELDS.label(change.field)} changed "
-                    f"{date_time_text(change.changed_at)} ({self.source_text(change)}):\n"
+                    f"{date_time_text(change.changed_at)} "
+                    f"({self.source_text(change, full=True)}):\n"
                     f"{self.change_text(change)}")
         return None

@@ -94,7 +94,9 @@ def test_an_edit_is_saved_with_a_history_row_by_hand(
     newest = tab.history_model.row_at(0)
     assert (newest.field, newest.new_value, newest.note_id) == (
         "negative_cognition", "I am helpless", None)
-    assert tab.history_model.index(0, 3).data() == "By hand"
+    assert tab.history_model.index(0, 2).data() == "By hand"
+    assert tab.history_model.index(0, 1).data() == (
+        f"Negative cognition: {target.negative_cognition or '—'} → I am helpless")
     assert tab.side.tabText(1) == f"History ({before + 1})"
     stored = worker.run(lambda b: b.targets.get(target.id))
     assert stored.negative_cognition == "I am helpless"
