@@ -89,3 +89,22 @@ def test_a_relation_that_would_cross_self_bends_round_it() -> None:
     assert abs(middle_x) == pytest.approx(self_radius(6) + SELF_CLEARANCE)
     assert bend_around_self((-300, -190), (300, -190), 6) is None  # well clear: straight
     assert bend_around_self((50, 0), (200, 0), 6) is None  # ends beside Self, not across
+
+
+def test_tidy_up_puts_managers_above_firefighters_below_and_exiles_behind_protectors() -> None:
+    from models.clinical.parts_map import arrange
+
+    parts = (MapPartDTO(1, "Planner", "manager", "identified", None, 5, 5),
+             MapPartDTO(2, "Critic", "manager", "identified", None, 9, 9),
+             MapPartDTO(3, "Numb One", "firefighter", "identified", None, 1, 1),
+             MapPartDTO(4, "Little One", "exile", "identified", None, 0, 0),
+             MapPartDTO(5, "Alone", "exile", "identified", None, 0, 0))
+    relations = (MapRelationDTO("protects", 3, 4),)  # the firefighter guards Little One
+    placed = arrange(parts, relations)
+    assert placed[1][1] < 0 and placed[2][1] < 0 and placed[3][1] > 0
+    assert placed[4][1] > 0  # behind its protector, below Self
+    assert math.hypot(*placed[4]) == pytest.approx(EXILE_RING, abs=0.5)
+    assert math.hypot(*placed[1]) == pytest.approx(PROTECTOR_RING, abs=0.5)
+    positions = list(placed.values())
+    assert all(math.dist(a, b) >= PART_SIZE for i, a in enumerate(positions)
+               for b in positions[i + 1:])
