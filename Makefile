@@ -50,6 +50,7 @@ screenshots: $(STAMP) system-libs
 	$(OFFSCREEN) $(BIN)/python -m workstation.screenshots_notes docs/screenshots
 	$(OFFSCREEN) $(BIN)/python -m workstation.screenshots_measures docs/screenshots
 	$(OFFSCREEN) $(BIN)/python -m workstation.screenshots_reports docs/screenshots
+	$(OFFSCREEN) $(BIN)/python -m workstation.screenshots_registry docs/screenshots
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .benchmarks

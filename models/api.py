@@ -24,11 +24,6 @@ from models.dto import (
     AdministrationDTO,
     AuditEventDTO,
     BackupReport,
-    ExportReport,
-    RekeyReport,
-    RestoreReport,
-    VaultState,
-    VerifyReport,
     ChainReport,
     ClientChart,
     ClientDetail,
@@ -36,9 +31,16 @@ from models.dto import (
     ClinicianDTO,
     CourseDTO,
     DosingSessionDTO,
+    ExportReport,
+    MapSnapshotDTO,
     NoteDTO,
     PartDTO,
+    PartRelationDTO,
+    RekeyReport,
+    RestoreReport,
     TargetDTO,
+    VaultState,
+    VerifyReport,
 )
 from models.inputs import (
     AddendumInput,
@@ -199,17 +201,60 @@ class MeasuresApi(Protocol):
 
 
 class TargetsApi(Protocol):
+    """The EMDR/ART target registry. Every change to a target's definition is kept in
+    its dated history, with the note that made it or none (by hand)."""
+
     def of_client(self, client_id: int) -> list[TargetDTO]: ...
+
+    def get(self, target_id: int) -> TargetDTO: ...
 
     def create(self, client_id: int, data: TargetInput, *,
                actor_id: int | None) -> Done[TargetDTO]: ...
 
+    def update(self, target_id: int, data: TargetInput, *,
+               actor_id: int | None) -> Done[TargetDTO]: ...
+
+    def set_status(self, target_id: int, status: str, *,
+                   actor_id: int | None) -> Done[TargetDTO]: ...
+
+    def link_part(self, target_id: int, part_id: int | None, *,
+                  actor_id: int | None) -> Done[TargetDTO]:
+        """Say which IFS part carries the target (None: none)."""
+        ...
+
 
 class PartsApi(Protocol):
+    """The IFS parts registry and map. A part taken off the map is kept, and put back by
+    `restore`; relations are identified by their kind and their two parts."""
+
     def of_client(self, client_id: int) -> list[PartDTO]: ...
 
     def create(self, client_id: int, data: PartInput, *,
                actor_id: int | None) -> Done[PartDTO]: ...
+
+    def update(self, part_id: int, data: PartInput, *,
+               actor_id: int | None) -> Done[PartDTO]: ...
+
+    def move(self, client_id: int, positions: Mapping[int, tuple[float, float]], *,
+             actor_id: int | None) -> Done[list[PartDTO]]: ...
+
+    def remove(self, part_id: int, *, actor_id: int | None) -> Done[PartDTO]: ...
+
+    def restore(self, part_id: int, *, actor_id: int | None) -> Done[PartDTO]: ...
+
+    def relate(self, client_id: int, kind: str, from_part_id: int, to_part_id: int, *,
+               actor_id: int | None) -> Done[PartRelationDTO]: ...
+
+    def unrelate(self, client_id: int, kind: str, from_part_id: int, to_part_id: int, *,
+                 actor_id: int | None) -> Done[PartRelationDTO]: ...
+
+    def snapshots(self, client_id: int) -> list[MapSnapshotDTO]:
+        """Every map snapshot signed IFS notes kept, oldest first."""
+        ...
+
+    def snapshot_on(self, client_id: int, on: dt.date) -> MapSnapshotDTO | None:
+        """The map as it stood on a date: the last snapshot on or before it."""
+        ...
 
 
 class ReportsApi(Protocol):

@@ -27,18 +27,20 @@ from models.dto import (
     AdministrationDTO,
     AuditEventDTO,
     BackupReport,
-    ExportReport,
-    VaultState,
-    VerifyReport,
     ChainReport,
     ClientChart,
     ClientDetail,
     ClientSummary,
     ClinicianDTO,
     CourseDTO,
+    ExportReport,
+    MapSnapshotDTO,
     NoteDTO,
     PartDTO,
+    PartRelationDTO,
     TargetDTO,
+    VaultState,
+    VerifyReport,
 )
 from models.inputs import (
     AddendumInput,
@@ -197,7 +199,8 @@ class Notes(_Subject):
                 client=clients.get_client(s, note.client_id),
                 courses=tuple(care.list_courses(s, note.client_id)),
                 targets=tuple(targets.list_targets(s, note.client_id)),
-                parts=tuple(parts.list_parts(s, note.client_id)),
+                # Removed parts too: an older note may name one.
+                parts=tuple(parts.list_parts(s, note.client_id, include_removed=True)),
             )
         return self._read(load)
 
@@ -295,11 +298,32 @@ class Targets(_Subject):
     def of_client(self, client_id: int) -> list[TargetDTO]:
         return self._read(lambda s: targets.list_targets(s, client_id))
 
+    def get(self, target_id: int) -> TargetDTO:
+        return self._run(lambda s: targets.get_target(s, target_id))
+
     def create(self, client_id: int, data: TargetInput, *,
                actor_id: int | None) -> Done[TargetDTO]:
         value = self._run(lambda s: targets.create_target(s, client_id, data, today=self._today,
                                                           actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.TARGETS))
+
+    def update(self, target_id: int, data: TargetInput, *,
+               actor_id: int | None) -> Done[TargetDTO]:
+        value = self._run(lambda s: targets.update_target(s, target_id, data,
+                                                          actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.TARGETS))
+
+    def set_status(self, target_id: int, status: str, *,
+                   actor_id: int | None) -> Done[TargetDTO]:
+        value = self._run(lambda s: targets.set_status(s, target_id, status,
+                                                       actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.TARGETS))
+
+    def link_part(self, target_id: int, part_id: int | None, *,
+                  actor_id: int | None) -> Done[TargetDTO]:
+        value = self._run(lambda s: targets.link_part(s, target_id, part_id,
+                                                      actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.TARGETS))
 
 
 class Parts(_Subject):
@@ -311,6 +335,44 @@ class Parts(_Subject):
         value = self._run(lambda s: parts.create_part(s, client_id, data, today=self._today,
                                                       actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.PARTS))
+
+    def update(self, part_id: int, data: PartInput, *,
+               actor_id: int | None) -> Done[PartDTO]:
+        value = self._run(lambda s: parts.update_part(s, part_id, data, today=self._today,
+                                                      actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.PARTS))
+
+    def move(self, client_id: int, positions: Mapping[int, tuple[float, float]], *,
+             actor_id: int | None) -> Done[list[PartDTO]]:
+        value = self._run(lambda s: parts.move_parts(s, client_id, positions,
+                                                     actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.PARTS))
+
+    def remove(self, part_id: int, *, actor_id: int | None) -> Done[PartDTO]:
+        value = self._run(lambda s: parts.remove_part(s, part_id, actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.PARTS))
+
+    def restore(self, part_id: int, *, actor_id: int | None) -> Done[PartDTO]:
+        value = self._run(lambda s: parts.restore_part(s, part_id, actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.PARTS))
+
+    def relate(self, client_id: int, kind: str, from_part_id: int, to_part_id: int, *,
+               actor_id: int | None) -> Done[PartRelationDTO]:
+        value = self._run(lambda s: parts.add_relation(s, client_id, kind, from_part_id,
+                                                       to_part_id, actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.PARTS))
+
+    def unrelate(self, client_id: int, kind: str, from_part_id: int, to_part_id: int, *,
+                 actor_id: int | None) -> Done[PartRelationDTO]:
+        value = self._run(lambda s: parts.remove_relation(s, client_id, kind, from_part_id,
+                                                          to_part_id, actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.PARTS))
+
+    def snapshots(self, client_id: int) -> list[MapSnapshotDTO]:
+        return self._run(lambda s: parts.list_snapshots(s, client_id))
+
+    def snapshot_on(self, client_id: int, on: dt.date) -> MapSnapshotDTO | None:
+        return self._run(lambda s: parts.snapshot_on(s, client_id, on))
 
 
 class Reports(_Subject):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import audit
+from models.clinical.parts_map import arrange, current_map
 from models.entities import (
     Client,
     DosingSession,
@@ -209,21 +210,33 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
             age_appearance=rng.choice(("about 7", "teenager", "ageless", "adult in a suit")),
             body_location=rng.choice(("chest", "jaw", "belly", "behind the eyes")),
             fears="That the exile's pain will flood everything.",
+            burdens_personal="Shame from being left alone" if part_type == "exile" else "",
             trust_in_self=rng.randint(2, 6), first_seen=identified + dt.timedelta(days=i),
-            map_x=float(rng.randint(-220, 220)), map_y=float(rng.randint(-160, 160)),
         ), today=ctx.today, actor_id=ctx.actor_id)
+        # The map places each part by its type; these draws keep every seed's practice
+        # as it was when positions were random.
+        rng.randint(-220, 220), rng.randint(-160, 160)
         ctx.parts.append(session.get_one(IfsPart, dto_part.id))
         result.parts += 1
     protectors = [p for p in ctx.parts if p.part_type in ("manager", "firefighter")]
     exiles = [p for p in ctx.parts if p.part_type == "exile"]
-    for protector in protectors:
-        for exile in exiles:
-            parts.add_relation(session, ctx.client.id, "protects", protector.id, exile.id)
+    # Each protector guards one exile (round the exiles in turn), as a first map does.
+    for index, protector in enumerate(protectors if exiles else []):
+        parts.add_relation(session, ctx.client.id, "protects", protector.id,
+                           exiles[index % len(exiles)].id)
     managers = [p for p in protectors if p.part_type == "manager"]
     firefighters = [p for p in protectors if p.part_type == "firefighter"]
     if managers and firefighters:
         parts.add_relation(session, ctx.client.id, "polarized", managers[0].id,
                            firefighters[0].id)
+    if len(managers) > 1:
+        parts.add_relation(session, ctx.client.id, "allied", managers[0].id, managers[1].id)
+    # The therapist tidies the first map: exiles behind the protectors that guard them.
+    shown = current_map(parts.list_parts(session, ctx.client.id),
+                        parts.list_relations(session, ctx.client.id), ())
+    for part_id, (x, y) in arrange(shown.parts, shown.relations).items():
+        row = session.get_one(IfsPart, part_id)
+        row.map_x, row.map_y = x, y
     if ctx.targets and exiles:
         targets.change_definition(session, ctx.targets[0], {"part_id": exiles[0].id})
     ctx.weight = round(rng.uniform(52, 105), 1)

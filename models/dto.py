@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.vocabulary import CLOSED_TARGET_STATUSES
+
 
 @dataclass(frozen=True)
 class ClinicianDTO:
@@ -193,7 +195,8 @@ class TargetDTO:
 
     @property
     def is_open(self) -> bool:
-        return self.status not in ("completed", "reevaluated_clear")
+        """Still to be worked (or set aside): not completed and not reevaluated clear."""
+        return self.status not in CLOSED_TARGET_STATUSES
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,12 @@ class PartDTO:
     first_seen: dt.date
     map_x: float
     map_y: float
+    removed_at: dt.datetime | None = None
+
+    @property
+    def on_map(self) -> bool:
+        """False once the therapist has removed the part (it stays in the record)."""
+        return self.removed_at is None
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,40 @@ class PartRelationDTO:
     kind: str
     from_part_id: int
     to_part_id: int
+
+
+@dataclass(frozen=True)
+class MapPartDTO:
+    """A part as a parts-map snapshot kept it: what the map showed of it that day."""
+
+    id: int
+    name: str
+    part_type: str
+    status: str
+    trust_in_self: int | None
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class MapRelationDTO:
+    """A relation as a snapshot kept it (undirected kinds: lower id first)."""
+
+    kind: str
+    from_part_id: int
+    to_part_id: int
+
+
+@dataclass(frozen=True)
+class MapSnapshotDTO:
+    """The parts map as it stood when a signed IFS note took this snapshot."""
+
+    id: int
+    client_id: int
+    note_id: int | None
+    taken_on: dt.date
+    parts: tuple[MapPartDTO, ...]
+    relations: tuple[MapRelationDTO, ...]
 
 
 @dataclass(frozen=True)
@@ -269,7 +312,7 @@ class ClientChart:
     courses: tuple[CourseDTO, ...]
     notes: tuple[NoteDTO, ...]
     targets: tuple[TargetDTO, ...]
-    parts: tuple[PartDTO, ...]
+    parts: tuple[PartDTO, ...]  # every part, those taken off the map too (see on_map)
     relations: tuple[PartRelationDTO, ...]
     part_history: tuple[PartStatusChangeDTO, ...]
     self_energy: tuple[SelfEnergyPoint, ...]

@@ -432,6 +432,9 @@ class IfsPart(Base):
     map_x: Mapped[float] = mapped_column(Float, default=0.0)
     map_y: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    # Set when the therapist removes the part from the map. The row stays: signed notes,
+    # snapshots and the status history name it, and it can be put back.
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         CheckConstraint(_in("part_type", PART_TYPES), name="type_known"),

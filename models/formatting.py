@@ -38,11 +38,21 @@ def time_text(moment: dt.time | dt.datetime) -> str:
     return f"{moment:%H:%M}"
 
 
-def date_time_text(moment: dt.datetime) -> str:
-    """7 Oct 2026, 14:05 in local time (a naive value is taken as UTC, as stored)."""
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A stored moment in local time (a naive value is taken as UTC, as stored)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone()
+    return moment.astimezone()
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The local calendar day of a stored moment."""
+    return _local(moment).date()
+
+
+def date_time_text(moment: dt.datetime) -> str:
+    """7 Oct 2026, 14:05 in local time (a naive value is taken as UTC, as stored)."""
+    local = _local(moment)
     return f"{date_text(local.date())}, {time_text(local)}"
 
 

@@ -20,12 +20,14 @@ from models.vocabulary import (
     COURSE_KINDS,
     DOSING_SETTINGS,
     MEDICATIONS,
+    PART_RELATIONS,
     PART_STATUSES,
     PART_TYPES,
     REPORT_DETAIL,
     REPORT_KINDS,
     REPORT_SECTIONS,
     ROUTES,
+    TARGET_FOUND_BY,
     TARGET_KINDS,
     TARGET_PRONGS,
     TARGET_STATUSES,
@@ -239,18 +241,35 @@ class TargetInput:
     identified_on: dt.date | None = None
 
 
+MAX_TARGET_LABEL = 200
+
+
+def target_status_problem(status: str) -> str:
+    """What is wrong with a target status, or '' when it is one of the vocabulary's."""
+    if status in TARGET_STATUSES:
+        return ""
+    return "Choose " + _one_of([t.label.lower() for t in TARGET_STATUSES]) + "."
+
+
 def validate_target(data: TargetInput) -> Problems:
     problems: Problems = {}
     problems.update(_text_problems(data, ("label", "found_by", "image", "negative_cognition",
                                           "positive_cognition", "emotions", "body_location")))
     if "label" not in problems and not has_visible_text(data.label):
         problems["label"] = "Give the target a label (de-identified wording is fine)."
+    elif len(data.label.strip()) > MAX_TARGET_LABEL:
+        problems["label"] = (f"The label is longer than {MAX_TARGET_LABEL} characters; "
+                             "shorten it (the details belong in the image and cognitions).")
     if data.kind not in TARGET_KINDS:
         problems["kind"] = "Choose EMDR or ART."
     if data.prong not in TARGET_PRONGS:
         problems["prong"] = "Choose " + _one_of([t.label.lower() for t in TARGET_PRONGS]) + "."
-    if data.status not in TARGET_STATUSES:
-        problems["status"] = "Choose a known status."
+    if data.found_by and data.found_by not in TARGET_FOUND_BY:
+        problems["found_by"] = "Choose " + _one_of(
+            [t.label.lower() for t in TARGET_FOUND_BY]) + ", or leave it empty."
+    status = target_status_problem(data.status)
+    if status:
+        problems["status"] = status
     if data.baseline_sud is not None and not 0 <= data.baseline_sud <= 10:
         problems["baseline_sud"] = "SUD runs from 0 to 10."
     if data.baseline_voc is not None and not 1 <= data.baseline_voc <= 7:
@@ -271,8 +290,12 @@ class PartInput:
     trust_in_self: int | None = None
     status: str = "identified"
     first_seen: dt.date | None = None
-    map_x: float = 0.0
-    map_y: float = 0.0
+    # Where the part sits on the map; None places it by its type (models.clinical.parts_map).
+    map_x: float | None = None
+    map_y: float | None = None
+
+
+MAX_PART_NAME = 120
 
 
 def validate_part(data: PartInput) -> Problems:
@@ -281,12 +304,28 @@ def validate_part(data: PartInput) -> Problems:
                                           "fears", "burdens_personal", "burdens_legacy")))
     if "name" not in problems and not has_visible_text(data.name):
         problems["name"] = "Give the part a name, in the client's words if they have one."
+    elif len(data.name.strip()) > MAX_PART_NAME:
+        problems["name"] = f"The name is longer than {MAX_PART_NAME} characters; shorten it."
     if data.part_type not in PART_TYPES:
         problems["part_type"] = "Choose " + _one_of([t.label.lower() for t in PART_TYPES]) + "."
     if data.status not in PART_STATUSES:
         problems["status"] = "Choose " + _one_of([t.label.lower() for t in PART_STATUSES]) + "."
     if data.trust_in_self is not None and not 0 <= data.trust_in_self <= 10:
         problems["trust_in_self"] = "Trust in Self runs from 0 to 10."
+    return problems
+
+
+def relation_problems(kind: str, from_part_id: int | None, to_part_id: int | None) -> Problems:
+    """A relation between two parts: a known kind, two parts, not one part with itself."""
+    problems: Problems = {}
+    if kind not in PART_RELATIONS:
+        problems["kind"] = "Choose " + _one_of([t.label.lower() for t in PART_RELATIONS]) + "."
+    if from_part_id is None:
+        problems["from_part_id"] = "Choose the first part."
+    if to_part_id is None:
+        problems["to_part_id"] = "Choose the second part."
+    elif from_part_id == to_part_id:
+        problems["to_part_id"] = "A part cannot relate to itself; choose another part."
     return problems
 
 

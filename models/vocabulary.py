@@ -34,10 +34,12 @@ class Vocabulary:
         self._by_code = {t.code: t for t in terms}
         if len(self._by_code) != len(terms):
             raise ValueError(f"vocabulary {name} repeats a code")
+        self._codes = tuple(t.code for t in terms)
+        self._ranks = {code: index for index, code in enumerate(self._codes)}
 
     @property
     def codes(self) -> tuple[str, ...]:
-        return tuple(t.code for t in self.terms)
+        return self._codes
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
@@ -67,10 +69,7 @@ class Vocabulary:
 
     def rank(self, code: str) -> int:
         """Position in the vocabulary's order; unknown codes sort last."""
-        try:
-            return self.codes.index(code)
-        except ValueError:
-            return len(self.terms)
+        return self._ranks.get(code, len(self.terms))
 
 
 CLIENT_STATUSES = Vocabulary(
@@ -155,15 +154,44 @@ TARGET_PRONGS = Vocabulary(
 
 TARGET_STATUSES = Vocabulary(
     "target status",
-    Term("identified", "Identified"),
-    Term("in_processing", "In processing"),
-    Term("incomplete", "Incomplete"),
-    Term("completed", "Completed"),
-    Term("reevaluated_clear", "Reevaluated clear", "Clear"),
-    Term("reopened", "Reopened"),
+    Term("identified", "Identified", description="found, not yet processed"),
+    Term("in_processing", "In processing", description="being worked in sessions"),
+    Term("incomplete", "Incomplete", description="a session ended before it cleared"),
+    Term("deferred", "Deferred", description="set aside for now, by the therapist's choice"),
+    Term("completed", "Completed", description="SUD 0 and VoC 7, body scan clear"),
+    Term("reevaluated_clear", "Reevaluated clear", "Clear",
+         description="still clear when checked again later"),
+    Term("reopened", "Reopened", description="disturbance came back; worked again"),
 )
 # A target in one of these states needs no more work unless it is reopened.
 CLOSED_TARGET_STATUSES = frozenset({"completed", "reevaluated_clear"})
+
+TARGET_FOUND_BY = Vocabulary(
+    "how a target was found",
+    Term("float_back", "Float-back"),
+    Term("affect_bridge", "Affect bridge"),
+    Term("direct", "Direct"),
+)
+
+# The fields of a target's definition, as its form and its dated history name them.
+TARGET_FIELDS = Vocabulary(
+    "target field",
+    Term("label", "Label"),
+    Term("kind", "Kind"),
+    Term("prong", "Prong"),
+    Term("touchstone", "Touchstone"),
+    Term("found_by", "How it was found"),
+    Term("image", "Image"),
+    Term("negative_cognition", "Negative cognition", "NC"),
+    Term("positive_cognition", "Positive cognition", "PC"),
+    Term("emotions", "Emotions"),
+    Term("body_location", "Body location"),
+    Term("baseline_sud", "Baseline SUD"),
+    Term("baseline_voc", "Baseline VoC"),
+    Term("status", "Status"),
+    Term("part_id", "Carried by part"),
+    Term("identified_on", "Identified on"),
+)
 
 RATING_POINTS = Vocabulary(
     "rating point",

@@ -76,3 +76,69 @@ SESSION_LOOKS: dict[str, SessionLook] = {
 def session_look(template_id: str) -> SessionLook:
     """The look of a note's kind; an unknown template is drawn as a general note."""
     return SESSION_LOOKS.get(template_id, SESSION_LOOKS["general"])
+
+
+# --------------------------------------------------------------------------------------
+# Target memories: SUD (0..10, falls toward 0) and VoC (1..7, rises toward 7).
+# --------------------------------------------------------------------------------------
+
+TARGET_SUD = OKABE_ITO["vermillion"]
+TARGET_VOC = OKABE_ITO["blue"]
+
+
+# --------------------------------------------------------------------------------------
+# The IFS parts map: the Parts tab draws it with Qt, reports/parts_map.py with matplotlib.
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartLook:
+    """How one type of part is drawn: an outline colour, a light fill and a shape."""
+
+    edge: str
+    fill: str
+    shape: str  # "rounded_square", "diamond", "circle", "hexagon"
+    dashed: bool = False  # an outline still in question (type not known yet)
+
+
+PART_LOOKS: dict[str, PartLook] = {
+    "manager": PartLook(OKABE_ITO["blue"], "#DCEAF6", "rounded_square"),
+    "firefighter": PartLook(OKABE_ITO["vermillion"], "#FBE4D6", "diamond"),
+    "exile": PartLook(OKABE_ITO["reddish_purple"], "#F6E4EE", "circle"),
+    "unknown": PartLook("#6E6E6E", "#F0F0F0", "hexagon", dashed=True),
+}
+
+
+def part_look(part_type: str) -> PartLook:
+    """The look of a part's type; an unknown code is drawn as a part of unknown type."""
+    return PART_LOOKS.get(part_type, PART_LOOKS["unknown"])
+
+
+@dataclass(frozen=True)
+class RelationLook:
+    """How one kind of relation is drawn: colour, line style, and an arrow when directed."""
+
+    colour: str
+    style: str  # "solid", "dashed", "dotted"
+    width: float
+    arrow: bool
+
+
+RELATION_LOOKS: dict[str, RelationLook] = {
+    "protects": RelationLook("#3E4C59", "solid", 1.8, True),
+    "polarized": RelationLook(OKABE_ITO["vermillion"], "dashed", 2.0, False),
+    "allied": RelationLook(OKABE_ITO["bluish_green"], "dotted", 2.4, False),
+}
+
+
+def relation_look(kind: str) -> RelationLook:
+    return RELATION_LOOKS.get(kind, RelationLook(NEUTRAL, "solid", 1.2, False))
+
+
+SELF_FILL = "#FFF3B0"  # Self: warm and light at the centre
+SELF_EDGE = OKABE_ITO["orange"]
+MAP_BACKGROUND = "#FBFBF8"
+MAP_GUIDE = "#ECEDEA"  # the faint rings where protectors and exiles are placed
+# A map from the past, compared with today: what changed since, and what came later.
+MAP_CHANGED = "#B35C00"
+MAP_LATER = "#9AA5B1"

@@ -510,6 +510,58 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_targets(args: argparse.Namespace) -> int:
+    from workstation.registry_documents import targets_document, targets_text
+
+    backend = _backend(args)
+    try:
+        chart = backend.clients.chart(backend.clients.find(args.client).id)
+    finally:
+        backend.close()
+    document = targets_document(chart)
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(targets_text(document)))
+    return EXIT_OK
+
+
+def _date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--at takes a date as YYYY-MM-DD, e.g. 2026-10-01; "
+                         f"'{text}' is not one.") from None
+
+
+def cmd_parts(args: argparse.Namespace) -> int:
+    from models.formatting import date_text
+    from workstation.registry_documents import parts_document, parts_text
+
+    at = _date_argument(args.at) if args.at is not None else None
+    backend = _backend(args)
+    try:
+        client_id = backend.clients.find(args.client).id
+        chart = backend.clients.chart(client_id)
+        snapshot = backend.parts.snapshot_on(client_id, at) if at is not None else None
+        first = backend.parts.snapshots(client_id)[:1] if at is not None and not snapshot \
+            else []
+    finally:
+        backend.close()
+    if at is not None and snapshot is None:
+        when = (f"the first was kept on {date_text(first[0].taken_on)}" if first
+                else "no IFS note has been signed for this client yet")
+        raise DomainError(f"No parts map was kept on or before {date_text(at)}: a map is "
+                          f"kept each time an IFS note is signed, and {when}. Leave out "
+                          "--at for the map now.")
+    document = parts_document(chart, snapshot, at)
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(parts_text(document)))
+    return EXIT_OK
+
+
 def _number(value: float | None) -> int | float | None:
     if value is None:
         return None
@@ -531,6 +583,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "export": (cmd_export, "write the whole practice as plain JSON and CSV (NOT encrypted)"),
     "measures": (cmd_measures, "a client's measures: every administration and the change"),
     "report": (cmd_report, "a client's progress report or prescriber's summary as a PDF"),
+    "targets": (cmd_targets, "a client's target memories: fields, status, part, SUD/VoC"),
+    "parts": (cmd_parts, "a client's IFS parts map: parts, relations and statuses"),
 }
 
 
@@ -614,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="include private process notes (left out unless asked for)",
             )
-        if name == "measures":
+        if name in ("measures", "targets", "parts"):
             p.add_argument(
                 "--client",
                 required=True,
@@ -628,6 +682,13 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if name == "report":
             _report_arguments(p)
+        if name == "parts":
+            p.add_argument(
+                "--at",
+                metavar="DATE",
+                help="the map as it stood on DATE (YYYY-MM-DD): the last one a signed IFS "
+                     "note kept on or before it",
+            )
     return parser
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from models.dto import CourseDTO, DosingSessionDTO
 from models.formatting import date_text, number_text
+from models.instruments.series import DosingMarker
 from models.vocabulary import FOLLOWS_A_DOSE, ROUTES
 
 
@@ -43,6 +44,13 @@ def dose_refs(courses: Sequence[CourseDTO]) -> dict[int, DoseRef]:
             dose.session_date, ordinals[dose.id])
         for index, _course, dose in doses
     }
+
+
+def dosing_markers(courses: Sequence[CourseDTO]) -> tuple[DosingMarker, ...]:
+    """Every dose as a chart marks it on a time axis, in date order, labelled as above."""
+    refs = sorted(dose_refs(courses).values(), key=lambda r: r.ordinal)
+    return tuple(DosingMarker(r.when, r.ordinal, r.label, r.course_index, r.number)
+                 for r in refs)
 
 
 def dose_label(courses: Sequence[CourseDTO], dosing_session_id: int | None) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from models.clinical.doses import dose_refs
+from models.clinical.doses import dose_refs, dosing_markers
 from models.dto import AdministrationDTO, ClientChart
 from models.formatting import date_text, signed_number
 from models.instruments.change import ChangeLabel, ChangeSummary, change_summary
@@ -159,8 +159,7 @@ def build_measures_view(
     series = tuple(build_series(known[i], by_instrument[i]) for i in ordered_ids
                    if i not in DISSOCIATION_INSTRUMENTS)
     refs = dose_refs(chart.courses)
-    markers = tuple(DosingMarker(r.when, r.ordinal, r.label, r.course_index, r.number)
-                    for r in sorted(refs.values(), key=lambda r: r.ordinal))
+    markers = dosing_markers(chart.courses)
     dissociation = []
     for instrument_id in DISSOCIATION_INSTRUMENTS:
         for scored in by_instrument.get(instrument_id, []):

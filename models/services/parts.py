@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
@@ -10,7 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.dto import PartDTO, PartRelationDTO
+from models.clinical.parts_map import place_part
+from models.dto import (
+    MapPartDTO,
+    MapRelationDTO,
+    MapSnapshotDTO,
+    PartDTO,
+    PartRelationDTO,
+)
 from models.entities import (
     Client,
     IfsPart,
@@ -19,15 +28,41 @@ from models.entities import (
     PartStatusChange,
 )
 from models.errors import DomainError, NotFoundError, ValidationError
-from models.inputs import PartInput, validate_part
+from models.inputs import PartInput, relation_problems, validate_part
 from models.services import convert
-from models.vocabulary import PART_RELATIONS
+from models.vocabulary import DIRECTED_RELATIONS
+
+# The editable description of a part (its place on the map moves separately).
+_DESCRIPTION = tuple(f.name for f in fields(PartInput)
+                     if f.name not in ("map_x", "map_y", "first_seen", "status"))
+# How far from Self a part may be put, in map units: far beyond any sensible map, and
+# a guard against a position that no view could show.
+MAP_LIMIT = 100_000.0
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _load(session: Session, part_id: int) -> IfsPart:
+    row = session.get(IfsPart, part_id)
+    if row is None:
+        raise NotFoundError(f"Part #{part_id} does not exist in this vault.")
+    return row
+
+
+def _client_part(session: Session, client_id: int, part_id: int) -> IfsPart:
+    part = session.get(IfsPart, part_id)
+    if part is None or part.client_id != client_id:
+        raise NotFoundError(f"Part #{part_id} is not one of this client's parts.")
+    return part
 
 
 def create_part(
     session: Session, client_id: int, data: PartInput, *, today: dt.date,
     actor_id: int | None = None,
 ) -> PartDTO:
+    """A new part; without a position it is placed by its type (exiles further out)."""
     if session.get(Client, client_id) is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
     problems = validate_part(data)
@@ -36,6 +71,9 @@ def create_part(
     values = {f.name: getattr(data, f.name) for f in fields(PartInput)}
     values["name"] = data.name.strip()
     values["first_seen"] = data.first_seen or today
+    if data.map_x is None or data.map_y is None:
+        taken = [(p.map_x, p.map_y) for p in list_parts(session, client_id)]
+        values["map_x"], values["map_y"] = place_part(data.part_type, taken)
     row = IfsPart(client_id=client_id, **values)
     session.add(row)
     session.flush()
@@ -44,30 +82,120 @@ def create_part(
     return convert.part(row)
 
 
-def list_parts(session: Session, client_id: int) -> list[PartDTO]:
-    rows = session.scalars(select(IfsPart).where(IfsPart.client_id == client_id)
-                           .order_by(IfsPart.id))
+def update_part(
+    session: Session, part_id: int, data: PartInput, *, today: dt.date,
+    actor_id: int | None = None,
+) -> PartDTO:
+    """Change a part's description; a new status goes into its history, by hand."""
+    row = _load(session, part_id)
+    problems = validate_part(data)
+    if problems:
+        raise ValidationError(problems)
+    changed = []
+    for name in _DESCRIPTION:
+        value = getattr(data, name)
+        value = value.strip() if name == "name" else value
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+    if data.first_seen is not None and data.first_seen != row.first_seen:
+        row.first_seen = data.first_seen
+        changed.append("first_seen")
+    if data.status != row.status:
+        change_status(session, row, data.status, today, note_id=None)
+        changed.append("status")
+    session.flush()
+    if changed:
+        audit.record(session, "part.update", entity="ifs_part", entity_id=row.id,
+                     client_id=row.client_id, actor_id=actor_id,
+                     detail="fields=" + ",".join(changed))
+    return convert.part(row)
+
+
+def move_parts(
+    session: Session, client_id: int, positions: Mapping[int, tuple[float, float]], *,
+    actor_id: int | None = None,
+) -> list[PartDTO]:
+    """Put parts at new places on the map (one drag may move several)."""
+    rows = []
+    for part_id, (x, y) in positions.items():
+        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > MAP_LIMIT:
+            raise ValidationError({"position": "That place is off the map; move the part "
+                                               "closer to Self."})
+        row = _client_part(session, client_id, part_id)
+        row.map_x, row.map_y = float(x), float(y)
+        rows.append(row)
+    session.flush()
+    if rows:
+        audit.record(session, "part.move", entity="ifs_part",
+                     entity_id=rows[0].id if len(rows) == 1 else None, client_id=client_id,
+                     actor_id=actor_id, detail=f"parts={len(rows)}")
     return [convert.part(r) for r in rows]
+
+
+def remove_part(
+    session: Session, part_id: int, *, actor_id: int | None = None
+) -> PartDTO:
+    """Take a part off the map. It is kept (signed notes, snapshots and its history name
+    it) with its relations, and `restore_part` puts it back as it was."""
+    row = _load(session, part_id)
+    if row.removed_at is None:
+        row.removed_at = _utcnow()
+        session.flush()
+        audit.record(session, "part.remove", entity="ifs_part", entity_id=row.id,
+                     client_id=row.client_id, actor_id=actor_id)
+    return convert.part(row)
+
+
+def restore_part(
+    session: Session, part_id: int, *, actor_id: int | None = None
+) -> PartDTO:
+    row = _load(session, part_id)
+    if row.removed_at is not None:
+        row.removed_at = None
+        session.flush()
+        audit.record(session, "part.restore", entity="ifs_part", entity_id=row.id,
+                     client_id=row.client_id, actor_id=actor_id)
+    return convert.part(row)
+
+
+def list_parts(
+    session: Session, client_id: int, *, include_removed: bool = False
+) -> list[PartDTO]:
+    query = select(IfsPart).where(IfsPart.client_id == client_id)
+    if not include_removed:
+        query = query.where(IfsPart.removed_at.is_(None))
+    return [convert.part(r) for r in session.scalars(query.order_by(IfsPart.id))]
+
+
+def _ordered(kind: str, from_part_id: int, to_part_id: int) -> tuple[int, int]:
+    """Undirected relations are stored once, lower id first."""
+    if kind in DIRECTED_RELATIONS:
+        return from_part_id, to_part_id
+    low, high = sorted((from_part_id, to_part_id))
+    return low, high
+
+
+def _find_relation(session: Session, kind: str, from_part_id: int,
+                   to_part_id: int) -> PartRelation | None:
+    return session.scalars(select(PartRelation).where(
+        PartRelation.kind == kind, PartRelation.from_part_id == from_part_id,
+        PartRelation.to_part_id == to_part_id)).first()
 
 
 def add_relation(
     session: Session, client_id: int, kind: str, from_part_id: int, to_part_id: int,
     *, actor_id: int | None = None,
 ) -> PartRelationDTO:
-    if kind not in PART_RELATIONS:
-        raise ValidationError({"kind": "Choose protects, polarized or allied."})
-    if from_part_id == to_part_id:
-        raise ValidationError({"to_part_id": "A part cannot relate to itself."})
+    problems = relation_problems(kind, from_part_id, to_part_id)
+    if problems:
+        raise ValidationError(problems)
     for part_id in (from_part_id, to_part_id):
-        part = session.get(IfsPart, part_id)
-        if part is None or part.client_id != client_id:
-            raise NotFoundError(f"Part #{part_id} is not one of this client's parts.")
-    if kind != "protects":  # undirected: stored once, lower id first
-        from_part_id, to_part_id = sorted((from_part_id, to_part_id))
-    exists = session.scalars(select(PartRelation).where(
-        PartRelation.kind == kind, PartRelation.from_part_id == from_part_id,
-        PartRelation.to_part_id == to_part_id)).first()
-    if exists is not None:
+        if _client_part(session, client_id, part_id).removed_at is not None:
+            raise DomainError("One of these parts has been removed from the map; put it "
+                              "back (Undo) before relating it.")
+    from_part_id, to_part_id = _ordered(kind, from_part_id, to_part_id)
+    if _find_relation(session, kind, from_part_id, to_part_id) is not None:
         raise DomainError("These two parts already have that relation.")
     row = PartRelation(client_id=client_id, kind=kind, from_part_id=from_part_id,
                        to_part_id=to_part_id)
@@ -76,6 +204,33 @@ def add_relation(
     audit.record(session, "part.relate", entity="part_relation", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id, detail=f"kind={kind}")
     return convert.relation(row)
+
+
+def remove_relation(
+    session: Session, client_id: int, kind: str, from_part_id: int, to_part_id: int,
+    *, actor_id: int | None = None,
+) -> PartRelationDTO:
+    """Delete a relation (it has no history of its own; the snapshots keep the old map)."""
+    from_part_id, to_part_id = _ordered(kind, from_part_id, to_part_id)
+    row = _find_relation(session, kind, from_part_id, to_part_id)
+    if row is None or row.client_id != client_id:
+        raise NotFoundError("These two parts have no such relation (it may have been "
+                            "removed already).")
+    removed = convert.relation(row)
+    session.delete(row)
+    session.flush()
+    audit.record(session, "part.unrelate", entity="part_relation", entity_id=removed.id,
+                 client_id=client_id, actor_id=actor_id, detail=f"kind={kind}")
+    return removed
+
+
+def list_relations(session: Session, client_id: int) -> list[PartRelationDTO]:
+    """The relations between parts that are on the map."""
+    on_map = {p.id for p in list_parts(session, client_id)}
+    rows = session.scalars(select(PartRelation).where(PartRelation.client_id == client_id)
+                           .order_by(PartRelation.id))
+    return [convert.relation(r) for r in rows
+            if r.from_part_id in on_map and r.to_part_id in on_map]
 
 
 def change_status(
@@ -90,17 +245,15 @@ def change_status(
 
 def map_content(session: Session, client_id: int) -> dict[str, Any]:
     """The parts map as plain data: parts with positions and status, and the relations."""
-    parts = list_parts(session, client_id)
-    relations = session.scalars(select(PartRelation).where(PartRelation.client_id == client_id)
-                                .order_by(PartRelation.id))
     return {
         "parts": [
             {"id": p.id, "name": p.name, "type": p.part_type, "status": p.status,
              "trust_in_self": p.trust_in_self, "x": p.map_x, "y": p.map_y}
-            for p in parts
+            for p in list_parts(session, client_id)
         ],
         "relations": [
-            {"kind": r.kind, "from": r.from_part_id, "to": r.to_part_id} for r in relations
+            {"kind": r.kind, "from": r.from_part_id, "to": r.to_part_id}
+            for r in list_relations(session, client_id)
         ],
     }
 
@@ -114,11 +267,48 @@ def take_snapshot(
     return snapshot
 
 
-def snapshot_on(session: Session, client_id: int, on: dt.date) -> dict[str, Any] | None:
+def _number(value: Any, default: float = 0.0) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else default
+
+
+def snapshot_dto(row: PartsMapSnapshot) -> MapSnapshotDTO:
+    """Read a snapshot's stored content; a key an older version did not write is empty."""
+    content = row.content if isinstance(row.content, dict) else {}
+    map_parts = []
+    for p in content.get("parts") or []:
+        if not isinstance(p, dict) or not isinstance(p.get("id"), int):
+            continue
+        trust = p.get("trust_in_self")
+        map_parts.append(MapPartDTO(
+            id=p["id"], name=str(p.get("name") or f"Part #{p['id']}"),
+            part_type=str(p.get("type") or "unknown"), status=str(p.get("status") or ""),
+            trust_in_self=trust if isinstance(trust, int) else None,
+            x=_number(p.get("x")), y=_number(p.get("y"))))
+    relations = [
+        MapRelationDTO(str(r["kind"]), r["from"], r["to"])
+        for r in content.get("relations") or []
+        if isinstance(r, dict) and isinstance(r.get("from"), int)
+        and isinstance(r.get("to"), int) and r.get("kind")
+    ]
+    return MapSnapshotDTO(id=row.id, client_id=row.client_id, note_id=row.note_id,
+                          taken_on=row.taken_on, parts=tuple(map_parts),
+                          relations=tuple(relations))
+
+
+def list_snapshots(session: Session, client_id: int) -> list[MapSnapshotDTO]:
+    """Every map snapshot of the client, oldest first."""
+    rows = session.scalars(
+        select(PartsMapSnapshot).where(PartsMapSnapshot.client_id == client_id)
+        .order_by(PartsMapSnapshot.taken_on, PartsMapSnapshot.id))
+    return [snapshot_dto(r) for r in rows]
+
+
+def snapshot_on(session: Session, client_id: int, on: dt.date) -> MapSnapshotDTO | None:
     """The map as it stood on a date: the last snapshot taken on or before it."""
     row = session.scalars(
         select(PartsMapSnapshot)
         .where(PartsMapSnapshot.client_id == client_id, PartsMapSnapshot.taken_on <= on)
         .order_by(PartsMapSnapshot.taken_on.desc(), PartsMapSnapshot.id.desc())
     ).first()
-    return dict(row.content) if row is not None else None
+    return snapshot_dto(row) if row is not None else None

@@ -12,18 +12,17 @@ from models import audit
 from models.dto import TargetDTO
 from models.entities import (
     Client,
+    IfsPart,
     TargetDefinitionChange,
     TargetMemory,
 )
 from models.errors import NotFoundError, ValidationError
-from models.inputs import TargetInput, validate_target
+from models.inputs import TargetInput, target_status_problem, validate_target
 from models.services import convert
+from models.vocabulary import TARGET_FIELDS
 
-# The parts of a target's definition whose every change is kept with its date.
-DEFINITION_FIELDS = (
-    "label", "prong", "touchstone", "found_by", "image", "negative_cognition",
-    "positive_cognition", "emotions", "body_location", "status", "part_id",
-)
+# The parts of a target's definition whose every change is kept with its date: all of it.
+DEFINITION_FIELDS = TARGET_FIELDS.codes
 
 
 def _load(session: Session, target_id: int) -> TargetMemory:
@@ -31,6 +30,20 @@ def _load(session: Session, target_id: int) -> TargetMemory:
     if row is None:
         raise NotFoundError(f"Target #{target_id} does not exist in this vault.")
     return row
+
+
+def _check_part(session: Session, client_id: int, part_id: int | None,
+                current: int | None = None) -> None:
+    """A target is carried by one of the same client's parts that is on the map."""
+    if part_id is None or part_id == current:
+        return
+    part = session.get(IfsPart, part_id)
+    if part is None or part.client_id != client_id:
+        raise ValidationError({"part_id": "That part is not in this client's parts "
+                                          "registry; choose another."})
+    if part.removed_at is not None:
+        raise ValidationError({"part_id": "That part has been taken off the parts map; "
+                                          "put it back on the map first."})
 
 
 def create_target(
@@ -42,7 +55,9 @@ def create_target(
     problems = validate_target(data)
     if problems:
         raise ValidationError(problems)
+    _check_part(session, client_id, data.part_id)
     values = {f.name: getattr(data, f.name) for f in fields(TargetInput)}
+    values["label"] = data.label.strip()
     values["identified_on"] = data.identified_on or today
     row = TargetMemory(client_id=client_id, **values)
     session.add(row)
@@ -87,15 +102,45 @@ def change_definition(
 def update_target(
     session: Session, target_id: int, data: TargetInput, *, actor_id: int | None = None
 ) -> TargetDTO:
+    """Edit a target by hand: each changed field goes into its dated history."""
     row = _load(session, target_id)
     problems = validate_target(data)
     if problems:
         raise ValidationError(problems)
-    change_definition(session, row, {name: getattr(data, name) for name in DEFINITION_FIELDS},
-                      actor_id=actor_id)
-    row.baseline_sud, row.baseline_voc = data.baseline_sud, data.baseline_voc
+    _check_part(session, row.client_id, data.part_id, row.part_id)
+    changes = {name: getattr(data, name) for name in DEFINITION_FIELDS}
+    changes["label"] = data.label.strip()
+    if data.identified_on is None:  # not given: the date stays
+        del changes["identified_on"]
+    change_definition(session, row, changes, actor_id=actor_id)
     session.flush()
     return convert.target(row)
+
+
+def set_status(
+    session: Session, target_id: int, status: str, *, actor_id: int | None = None
+) -> TargetDTO:
+    """The therapist moves a target to a status (kept in its history, by hand)."""
+    row = _load(session, target_id)
+    problem = target_status_problem(status)
+    if problem:
+        raise ValidationError({"status": problem})
+    change_definition(session, row, {"status": status}, actor_id=actor_id)
+    return convert.target(row)
+
+
+def link_part(
+    session: Session, target_id: int, part_id: int | None, *, actor_id: int | None = None
+) -> TargetDTO:
+    """Say which IFS part carries the target (None: no part)."""
+    row = _load(session, target_id)
+    _check_part(session, row.client_id, part_id, row.part_id)
+    change_definition(session, row, {"part_id": part_id}, actor_id=actor_id)
+    return convert.target(row)
+
+
+def get_target(session: Session, target_id: int) -> TargetDTO:
+    return convert.target(_load(session, target_id))
 
 
 def list_targets(session: Session, client_id: int) -> list[TargetDTO]:

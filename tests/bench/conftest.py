@@ -98,6 +98,14 @@ def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
         median = _median(benchmarks, name)
         if median is not None:
             lines.append(f"{what} of the 200-client demo vault: {median:.2f} s (target < 5 s)")
+    drawn = _median(benchmarks, "test_draw_parts_map_40_parts_60_relations")
+    if drawn is not None:
+        lines.append(f"parts map, 40 parts and 60 relations, drawn: {1000 * drawn:.1f} ms "
+                     "(target < 100 ms)")
+    opened = _median(benchmarks, "test_open_targets_tab_12_targets_30_sessions")
+    if opened is not None:
+        lines.append(f"Targets tab, 12 targets of 30 sessions, opened: {1000 * opened:.1f} ms "
+                     "(target < 100 ms; its chart follows)")
     if lines:
         terminalreporter.section("derived figures")
         for line in lines:

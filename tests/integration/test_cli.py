@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +147,61 @@ def test_measures_for_an_unknown_client_says_so(demo_vault: Path) -> None:
     result = run("measures", "--vault", str(demo_vault), "--client", "C-9999")
     assert result.returncode == 1
     assert "No client has the record number" in result.stderr
+
+
+def _json(*args: str) -> dict[str, Any]:
+    result = run(*args, "--json")
+    assert result.returncode == 0, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def test_targets_json_has_every_target_with_its_ratings_oldest_first(demo_vault: Path) -> None:
+    documents = [_json("targets", "--vault", str(demo_vault), "--client", f"C-000{n}")
+                 for n in range(1, 7)]
+    targets = [t for d in documents for t in d["targets"]]
+    assert targets and all(set(TARGET_KEYS) <= set(t) for t in targets)
+    rated = [t for t in targets if t["ratings"]]
+    assert rated
+    for target in rated:
+        days = [(r["date"], r["point"]) for r in target["ratings"]]
+        assert [d for d, _ in days] == sorted(d for d, _ in days)
+        assert {r["point"] for r in target["ratings"]} <= {"baseline", "start", "set", "end",
+                                                         "reevaluation"}
+        assert target["sessions_worked"] >= 1 and target["last_worked"] is not None
+    linked = [t for t in targets if t["part"] is not None]
+    assert linked and all(t["part"]["name"] for t in linked)
+    text = run("targets", "--vault", str(demo_vault), "--client", "C-0001")
+    assert text.returncode == 0 and text.stdout.startswith("Targets for C-0001")
+
+
+def test_parts_json_now_and_as_the_map_stood_on_a_date(demo_vault: Path) -> None:
+    for n in range(1, 7):
+        client = f"C-000{n}"
+        now = _json("parts", "--vault", str(demo_vault), "--client", client)
+        assert set(PARTS_KEYS) <= set(now) and now["snapshot"] is None
+        ids = {p["id"] for p in now["parts"]}
+        assert all(r["from"] in ids and r["to"] in ids for r in now["relations"])
+        by_note = [h for h in now["status_history"] if h["note_id"]]
+        if not by_note:
+            continue
+        day = by_note[0]["date"]
+        then = _json("parts", "--vault", str(demo_vault), "--client", client, "--at", day)
+        assert then["at"] == day and then["snapshot"]["taken_on"] <= day
+        assert all(h["date"] <= day for h in then["status_history"])
+        assert {"id", "name", "type", "status", "x", "y"} <= set(then["parts"][0])
+        break
+    else:
+        pytest.fail("no demo client has a signed IFS note")
+    early = run("parts", "--vault", str(demo_vault), "--client", "C-0001", "--at", "2001-01-01")
+    assert early.returncode == 1 and "No parts map was kept on or before" in early.stderr
+    wrong = run("parts", "--vault", str(demo_vault), "--client", "C-0001", "--at", "01/02/2026")
+    assert wrong.returncode == 2 and "YYYY-MM-DD" in wrong.stderr
+
+
+TARGET_KEYS = ("id", "label", "kind", "prong", "touchstone", "found_by", "image",
+               "negative_cognition", "positive_cognition", "emotions", "body_location",
+               "baseline_sud", "baseline_voc", "latest_sud", "latest_voc", "sessions_worked",
+               "last_worked", "status", "identified_on", "part", "offer", "ratings", "history")
+PARTS_KEYS = ("client", "at", "snapshot", "self_energy", "parts", "relations",
+              "status_history")

@@ -347,7 +347,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0003"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0004"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
         triggers = {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
@@ -376,3 +376,92 @@ def test_a_damaged_first_page_is_told_apart_from_a_wrong_passphrase(
     with pytest.raises(WrongPassphraseError):
         open_vault(vault_path, "not the passphrase")
     assert _digests(vault_path) == before
+
+
+def test_upgrading_to_0004_keeps_every_rating_and_lock_and_allows_deferred(
+    vault_path: Path, passphrase: str
+) -> None:
+    from alembic import command
+
+    from models.vault import _engine_for, _RawKey, derive_key
+
+    # A vault at 0002 whose target has a rating from a signed note: widening the status
+    # check must not copy and drop the target table (that would cascade into the rating).
+    salt = os.urandom(16)
+    vault_path.touch(mode=0o600)
+    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    with engine.begin() as conn:
+        command.upgrade(migrations._config(conn), "0002")
+        for statement in (
+            "INSERT INTO client (id, record_number, name, preferred_name, pronouns, contact, "
+            "emergency_contact, diagnoses, status, created_at, updated_at) VALUES (1, 'C-0001',"
+            " 'Old Fixture', '', '', '', '', '', 'active', '2025-01-01', '2025-01-01')",
+            "INSERT INTO target_memory (id, client_id, kind, label, prong, touchstone, found_by,"
+            " image, negative_cognition, positive_cognition, emotions, body_location, status, "
+            "identified_on, created_at) VALUES (1, 1, 'emdr', 'Hallway', 'past', 0, '', '', '',"
+            " '', '', '', 'in_processing', '2025-01-01', '2025-01-01')",
+            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 1, 'emdr', 1, '2025-01-02', "
+            "'{}', 'draft', '2025-01-02', '2025-01-02')",
+            "INSERT INTO target_rating (target_id, note_id, rated_on, point, sud, voc) VALUES "
+            "(1, 1, '2025-01-02', 'end', 2, 6)",
+            "UPDATE note SET status = 'signed', signed_at = '2025-01-02', content_hash = 'h' "
+            "WHERE id = 1",
+        ):
+            conn.execute(text(statement))
+    engine.dispose()
+    vault = open_vault(vault_path, passphrase)
+    with vault.engine.begin() as conn:
+        assert migrations.current_revision(conn) == "0004"
+        assert conn.execute(text("SELECT sud, voc FROM target_rating")).all() == [(2, 6)]
+        conn.execute(text("UPDATE target_memory SET status = 'deferred'"))
+        columns = {r[1] for r in conn.execute(text("PRAGMA table_info(ifs_part)"))}
+        triggers = {r[0] for r in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert "removed_at" in columns
+    assert {"trg_target_rating_no_delete", "trg_target_definition_change_no_update"} <= triggers
+    with vault.engine.begin() as conn, pytest.raises(IntegrityError):
+        conn.execute(text("DELETE FROM target_rating"))
+    vault.close()
+
+
+def test_0004_goes_down_and_up_again_without_touching_signed_history() -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+
+    @event.listens_for(engine, "connect")
+    def _foreign_keys(dbapi_conn: object, _record: object) -> None:
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")  # type: ignore[attr-defined]
+
+    with engine.begin() as conn:
+        migrations.upgrade_to_head(conn)
+        for statement in (
+            "INSERT INTO client (id, record_number, name, preferred_name, pronouns, contact, "
+            "emergency_contact, diagnoses, status, created_at, updated_at) VALUES (1, 'C-0001',"
+            " 'Old Fixture', '', '', '', '', '', 'active', '2025-01-01', '2025-01-01')",
+            "INSERT INTO ifs_part (id, client_id, name, part_type, age_appearance, "
+            "body_location, role, fears, burdens_personal, burdens_legacy, status, first_seen,"
+            " map_x, map_y, created_at) VALUES (1, 1, 'Planner', 'manager', '', '', '', '', "
+            "'', '', 'befriended', '2025-01-01', 0, -190, '2025-01-01')",
+            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 1, 'ifs', 1, '2025-01-02', "
+            "'{}', 'draft', '2025-01-02', '2025-01-02')",
+            "INSERT INTO part_status_change (part_id, note_id, changed_on, old_status, "
+            "new_status) VALUES (1, 1, '2025-01-02', 'identified', 'befriended')",
+            "UPDATE note SET status = 'signed', signed_at = '2025-01-02', content_hash = 'h' "
+            "WHERE id = 1",
+        ):
+            conn.execute(text(statement))
+    with engine.begin() as conn:
+        command.downgrade(migrations._config(conn), "0002")
+        assert "removed_at" not in {r[1] for r in conn.execute(text(
+            "PRAGMA table_info(ifs_part)"))}
+    with engine.begin() as conn:
+        migrations.upgrade_to_head(conn)
+        assert conn.execute(text("SELECT count(*) FROM part_status_change")).scalar() == 1
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    engine.dispose()

@@ -14,6 +14,7 @@ from models import audit
 from models.api import Kind
 from models.backend import Backend
 from models.clinical.doses import dose_label, follows_text
+from models.dto import MapRelationDTO
 from models.entities import AuditEvent, DosingSession, PartsMapSnapshot
 from models.errors import LockedError, SigningError, ValidationError
 from models.inputs import (
@@ -210,9 +211,10 @@ def test_ifs_signing_files_self_energy_status_and_a_map_snapshot(
         ("identified", "witnessed")]
     snap = parts.snapshot_on(session, world["client"].id, DAY + dt.timedelta(days=1))
     assert snap is not None
-    assert {p["name"]: p["status"] for p in snap["parts"]}["Little One"] == "witnessed"
-    assert snap["relations"] == [{"kind": "protects", "from": world["planner"].id,
-                                  "to": world["little"].id}]
+    assert {p.name: p.status for p in snap.parts}["Little One"] == "witnessed"
+    assert snap.relations == (MapRelationDTO("protects", world["planner"].id,
+                                             world["little"].id),)
+    assert snap.note_id == note.id
     assert parts.snapshot_on(session, world["client"].id, DAY) is None
 
 

@@ -26,13 +26,12 @@ from ui.chart.sessions_tab import SessionsTab
 if TYPE_CHECKING:
     from ui.measures.measures_tab import MeasuresTab
     from ui.measures.sparklines import MeasureSparklines
+    from ui.parts.parts_tab import PartsTab
     from ui.reports.reports_tab import ReportsTab
+    from ui.targets.targets_tab import TargetsTab
 
 # What each tab that later issues fill says until then: plainly, with nothing fake in it.
-COMING = {
-    "Targets": "Targets arrive with the target registry (EMDR and ART target memories with "
-               "their SUD and VoC history). Nothing is shown here yet.",
-    "Parts": "Parts arrive with the IFS parts registry and map. Nothing is shown here yet.",
+COMING: dict[str, str] = {
 }
 TAB_NAMES = ("Overview", "Sessions", "Targets", "Parts", "Measures", "Reports")
 
@@ -75,6 +74,8 @@ HEADER_SHOWS = (Kind.DETAILS,)
 OVERVIEW_SHOWS = (Kind.CARE, Kind.NOTES, Kind.TARGETS)
 SESSIONS_SHOWS = (Kind.CARE, Kind.NOTES)
 SPARKLINES_SHOW = (Kind.MEASURES,)
+TARGETS_SHOW = (Kind.TARGETS, Kind.PARTS, Kind.NOTES, Kind.CARE)
+PARTS_SHOW = (Kind.PARTS, Kind.TARGETS, Kind.NOTES)
 
 
 class ChartView(QWidget):
@@ -83,13 +84,17 @@ class ChartView(QWidget):
     edit_requested = Signal()
 
     def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
-                 reports: ReportsTab, parent: QWidget | None = None) -> None:
-        """`measures` (the Measures tab), `sparklines` (shown on the Overview) and `reports`
-        (the Reports tab) are handed in by the main window, which owns their services."""
+                 targets: TargetsTab, parts: PartsTab, reports: ReportsTab,
+                 parent: QWidget | None = None) -> None:
+        """`measures` (the Measures tab), `sparklines` (shown on the Overview), `targets`,
+        `parts` and `reports` (their tabs) are handed in by the main window, which owns
+        their services."""
         super().__init__(parent)
         self.chart: ClientChart | None = None
         self.measures = measures
         self.sparklines = sparklines
+        self.targets = targets
+        self.parts = parts
         self.reports = reports
         self.today: Callable[[], dt.date] = dt.date.today
         self.name = QLabel()
@@ -112,10 +117,12 @@ class ChartView(QWidget):
         self.sessions = SessionsTab()
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.sessions, "Sessions")
-        handed_in: dict[str, QWidget] = {"Measures": measures, "Reports": reports}
+        built: dict[str, QWidget] = {"Targets": targets, "Parts": parts, "Measures": measures,
+                                     "Reports": reports}
         for name in TAB_NAMES[2:]:
-            self.tabs.addTab(handed_in.get(name) or _placeholder(COMING[name]), name)
+            self.tabs.addTab(built.get(name) or _placeholder(COMING[name]), name)
         self.overview.add_panel(sparklines)
+        self.overview.targets_requested.connect(lambda: self.tabs.setCurrentWidget(targets))
         chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(12, 10, 10, 10)
@@ -159,6 +166,10 @@ class ChartView(QWidget):
         if touched(SPARKLINES_SHOW):
             self.sparklines.set_chart(chart)
         self.measures.set_chart(chart, changes)
+        if touched(TARGETS_SHOW):
+            self.targets.set_chart(chart, changes)
+        if touched(PARTS_SHOW):
+            self.parts.set_chart(chart, changes)
         self.reports.set_chart(chart, self.today())
         self.stack.setCurrentIndex(1)
 
@@ -177,5 +188,12 @@ class ChartView(QWidget):
         self.sessions.clear()
         self.sparklines.clear()
         self.measures.clear()
+        self.targets.clear()
+        self.parts.clear()
         self.reports.clear()
         self.show_empty()
+
+    def show_target(self, target_id: int) -> None:
+        """Open the Targets tab on one target."""
+        self.tabs.setCurrentWidget(self.targets)
+        self.targets.select_target(target_id)

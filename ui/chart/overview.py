@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -24,10 +25,20 @@ from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality
 
 
 class FigureTile(QFrame):
-    """One count, large, with what it counts underneath."""
+    """One count, large, with what it counts underneath. A tile that leads somewhere
+    (`link` text given) opens it on a click, or on Enter or Space when focused."""
 
-    def __init__(self, label: str) -> None:
+    activated = Signal()
+
+    def __init__(self, label: str, link: str = "") -> None:
         super().__init__()
+        if link:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.setToolTip(link)
+            self.setAccessibleName(f"{label}: {link}")
+            self.setProperty("link", True)
+            self.setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.setProperty("role", "figure")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
@@ -38,6 +49,21 @@ class FigureTile(QFrame):
         self.label.setProperty("role", "figure-label")
         layout.addWidget(self.value)
         layout.addWidget(self.label)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.focusPolicy() != Qt.FocusPolicy.NoFocus \
+                and event.button() == Qt.MouseButton.LeftButton \
+                and self.rect().contains(event.position().toPoint()):
+            self.activated.emit()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.focusPolicy() != Qt.FocusPolicy.NoFocus and event.key() in (
+                Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
 
     def set_value(self, text: str, *, attention: bool = False) -> None:
         self.value.setText(text)
@@ -79,6 +105,8 @@ class Legend(QWidget):
 class OverviewTab(QWidget):
     """Counts at the top, then one timeline card per course of care."""
 
+    targets_requested = Signal()  # the Open targets tile was activated
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tiles = {
@@ -86,9 +114,10 @@ class OverviewTab(QWidget):
             "other": FigureTile("Other sessions"),
             "signed": FigureTile("Signed notes"),
             "unsigned": FigureTile("Unsigned notes"),
-            "targets": FigureTile("Open targets"),
+            "targets": FigureTile("Open targets", "Open the Targets tab"),
             "last_dose": FigureTile("Last dose"),
         }
+        self.tiles["targets"].activated.connect(self.targets_requested)
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         for column, tile in enumerate(self.tiles.values()):

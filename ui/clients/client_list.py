@@ -33,7 +33,7 @@ from models.dto import ClientSummary
 from models.formatting import date_text
 from models.inputs import client_matches
 from reports import palette
-from ui.common.table_model import RowsTableModel
+from ui.common.table_model import RowsTableModel, change_rows_filter
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -118,13 +118,7 @@ class ClientFilterProxy(QSortFilterProxyModel):
         self._change_filter(lambda: setattr(self, "_show_discharged", show))
 
     def _change_filter(self, change: Callable[[], None]) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            change()
-            self.invalidateRowsFilter()
+        change_rows_filter(self, change)
 
     @property
     def show_discharged(self) -> bool:

@@ -65,6 +65,9 @@ QFrame[role="figure"] {{
     border: 1px solid {LINE};
     border-radius: 6px;
 }}
+QFrame[role="figure"]:focus, QFrame[role="figure"][link="true"]:hover {{
+    border-color: {ACCENT};
+}}
 QLabel[role="figure-value"] {{
     font-size: 16pt;
     font-weight: 600;

@@ -34,10 +34,12 @@ from models.instruments.change import ChangeLabel, ChangeSummary
 from models.instruments.definitions import Instrument
 from models.instruments.series import OverlaySeries
 from reports.palette import DETERIORATED, IMPROVED
-from ui.measures.item_models import AdministrationTableModel, DissociationTableModel, SortProxy
+from ui.common.chart_host import ChartHost
+from ui.common.table_model import SortProxy
+from ui.measures.item_models import AdministrationTableModel, DissociationTableModel
 
 if TYPE_CHECKING:
-    from ui.common.chart_canvas import FigureView
+    pass
 
 WIDE = 1250  # at this width and more the table sits beside the chart, not under it
 TABLE_MIN_HEIGHT = 108  # a header and three rows
@@ -104,24 +106,8 @@ class ChangeSummaryCard(QFrame):
         return f"{self.outcome.text()}\n{self.detail.text()}"
 
 
-class _ChartHost(QWidget):
-    """Holds a FigureView, created (and matplotlib imported) only when first needed."""
-
-    def __init__(self, minimum: QSize, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.minimum = minimum
-        self.view: FigureView | None = None  # it carries the minimum size, and may grow it
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-
-    def ensure_view(self) -> FigureView:
-        if self.view is None:
-            from ui.common.chart_canvas import FigureView
-
-            self.view = FigureView(minimum=self.minimum)
-            self._layout.addWidget(self.view)
-            self.view.show()  # now, not on the layout's queued show: draws at once if visible
-        return self.view
+# Shared with the other screens' charts (ui.common.chart_host).
+_ChartHost = ChartHost
 
 
 class _ChartTablePage(QWidget):

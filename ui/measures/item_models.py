@@ -10,7 +10,6 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QObject,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QColor, QFont
@@ -27,9 +26,8 @@ from models.instruments.series import DoseDissociation
 from models.vocabulary import CARE_RELATIONS
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
-from ui.common.table_model import AnyIndex, RowsTableModel
+from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
 SAFETY_ROLE = Qt.ItemDataRole.UserRole + 3
 
@@ -272,10 +270,3 @@ class DissociationTableModel(RowsTableModel):
         return None
 
 
-class SortProxy(QSortFilterProxyModel):
-    """Sorts by SORT_ROLE (dates and totals as numbers, not as text)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -124,6 +125,13 @@ class NewTargetDialog(_QuickAddDialog):
             "fill in image, cognitions and baseline ratings in the registry.",
             "Label *", "Prong", TARGET_PRONGS.choices(), parent)
         self.kind = kind
+        self.open_in_registry = QCheckBox("Also open it in the target registry", self)
+        self.open_in_registry.setToolTip(
+            "Shows the new target in the Targets tab of the main window, to fill in the "
+            "rest; this note stays open")
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.count() - 1, self.open_in_registry)
 
 
 class NewPartDialog(_QuickAddDialog):

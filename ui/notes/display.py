@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from models.dto import PartDTO, TargetDTO
-
-
-def _words(value: str) -> str:
-    return value.replace("_", " ")
+from models.vocabulary import PART_TYPES, TARGET_PRONGS, TARGET_STATUSES
 
 
 def target_text(t: TargetDTO) -> str:
     """How a target reads in a list: its label, prong and status."""
-    return f"{t.label}  ·  {_words(t.prong)}, {_words(t.status)}"
+    return (f"{t.label}  ·  {TARGET_PRONGS.short(t.prong).lower()}, "
+            f"{TARGET_STATUSES.label(t.status).lower()}")
 
 
 def part_text(p: PartDTO) -> str:
-    return f"{p.name}  ·  {p.part_type}"
+    """How a part reads in a list: its name and type (and if it is off the map)."""
+    text = f"{p.name}  ·  {PART_TYPES.label(p.part_type).lower()}"
+    return text if p.on_map else f"{text} (taken off the map)"

@@ -265,7 +265,8 @@ class _CellDelegate(QStyledItemDelegate):
                         combo.addItem(t.label, t.id)
             else:
                 for p in parts.values():
-                    combo.addItem(part_text(p), p.id)
+                    if p.on_map:  # a part taken off the map is not offered again
+                        combo.addItem(part_text(p), p.id)
             # A choice is made the moment it is picked, without a second Enter.
             combo.activated.connect(lambda _i, c=combo: self._commit(c))
             return combo

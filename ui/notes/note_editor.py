@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from models.api import Backend, Done, NoteContext
 from models.clinical.doses import NO_DOSE, dose_line, dose_refs, follows_a_dose, follows_text
+from models.clinical.targets import status_offer
 from models.dto import (
     AddendumDTO,
     ClientDetail,
@@ -51,7 +52,7 @@ from models.inputs import AddendumInput, PartInput, TargetInput
 from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
 from models.templates.validation import Problem
-from models.vocabulary import ADDENDUM_KINDS
+from models.vocabulary import ADDENDUM_KINDS, TARGET_STATUSES
 from reports.palette import INK, LINE, MUTED
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
@@ -183,6 +184,7 @@ class NoteEditor(QWidget):
 
     note_saved = Signal(int)
     note_signed = Signal(int)
+    target_requested = Signal(int, int)  # show (target id, client id) in the registry
     note_discarded = Signal(int)
     addendum_added = Signal(int)
     loaded = Signal(int)
@@ -691,9 +693,50 @@ class NoteEditor(QWidget):
                 self._form.set_content(note.content)  # with mg/kg worked out at signing
             self._show_note()
             self.note_signed.emit(note.id)
+            self._offer_status(note)
 
         self._run(lambda b: b.notes.sign(note_id, clinician_id=clinician_id), done,
                   self._sign_failed)
+
+    def _offer_status(self, note: NoteDTO) -> None:
+        """A signed note whose ratings suggest a status for its target (SUD 0 and VoC 7:
+        completed) asks the therapist; the target moves only if they say so."""
+        template = self._template
+        field = template.field_for_tag("target") if template is not None else None
+        target_id = note.content.get(field.id) if field is not None else None
+        if not isinstance(target_id, int) or isinstance(target_id, bool):
+            return
+
+        def arrived(target: TargetDTO) -> None:
+            offer = status_offer(target)
+            if offer is None or offer.note_id != note.id:
+                return
+            verb = TARGET_STATUSES.label(offer.status).lower()
+            box = QMessageBox(QMessageBox.Icon.Question, "Target status",
+                              f"{offer.reason} Mark \u201c{target.label}\u201d {verb}?",
+                              QMessageBox.StandardButton.NoButton, self)
+            box.setInformativeText("The status changes only if you say so; it is kept in "
+                                   "the target's history.")
+            mark = box.addButton(f"Mark {verb}", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+            self._confirm = box
+
+            def answered(_result: int) -> None:
+                chosen = box.clickedButton()
+                self._confirm = None
+                box.deleteLater()
+                if chosen is mark:
+                    actor_id = self._clinician.id
+                    self._run(lambda b: b.targets.set_status(target.id, offer.status,
+                                                             actor_id=actor_id),
+                              lambda _done: self._show_save_state(
+                                  f"Target marked {verb}."), self._registry_failed)
+
+            box.finished.connect(answered)
+            box.open()
+
+        self._run(lambda b: b.targets.get(target_id), arrived,
+                  lambda exc: None if _is_known_problem(exc) else report_unexpected(exc))
 
     def _sign_failed(self, exc: Exception) -> None:
         self.sign_button.setEnabled(True)
@@ -763,9 +806,13 @@ class NoteEditor(QWidget):
             data = TargetInput(label=dialog.name.text().strip(), kind=kind,
                                prong=dialog.choice.currentData())
 
+            open_it = dialog.open_in_registry.isChecked()
+
             def done(result: Done[TargetDTO]) -> None:
                 if self._form is not None:
                     self._form.choose_new_target(result.value)
+                if open_it:
+                    self.target_requested.emit(result.value.id, result.value.client_id)
 
             self._run(lambda b: b.targets.create(client_id, data, actor_id=actor_id), done,
                       self._registry_failed)

@@ -85,7 +85,9 @@ class MainWindow(QMainWindow):
         self.client_list = ClientListPanel()
         self.measures = self._build_measures()
         self.reports = self._build_reports()
-        self.chart_view = ChartView(*self.measures, self.reports)
+        self.targets_tab, self.parts_tab = self._build_registry_tabs()
+        self.chart_view = ChartView(*self.measures, self.targets_tab, self.parts_tab,
+                                    self.reports)
         self.chart_view.today = runner.opener.today
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.client_list)
@@ -365,6 +367,33 @@ class MainWindow(QMainWindow):
                                                                     5000))
         return tab
 
+
+    # -- targets and parts ----------------------------------------------------------------
+
+    def _build_registry_tabs(self) -> tuple[Any, Any]:
+        from ui.parts.parts_tab import PartsTab
+        from ui.targets.targets_tab import TargetsTab
+
+        actor: Callable[[], int | None] = lambda: self.actor_id  # noqa: E731
+        targets = TargetsTab(self.runner, actor=actor, today=self.runner.opener.today)
+        parts = PartsTab(self.runner, actor=actor, today=self.runner.opener.today)
+        return targets, parts
+
+    def show_target(self, target_id: int, client_id: int | None = None) -> None:
+        """The Targets tab on one target (of the chosen client, or of `client_id`)."""
+        if self._is_locked:
+            return
+        if client_id is not None and client_id != self._wanted:
+            self.targets_tab.select_target(target_id)  # remembered until the chart comes
+            self.chart_view.tabs.setCurrentWidget(self.targets_tab)
+            if not self.client_list.select_client(client_id):
+                self.client_list.search.clear()
+                self.client_list.select_client(client_id)
+            return
+        self.chart_view.show_target(target_id)
+        self.raise_()
+        self.activateWindow()
+
     def _show_measure(self, instrument_id: str) -> None:
         tab, _sparklines = self.measures
         self.chart_view.tabs.setCurrentWidget(tab)
@@ -424,6 +453,7 @@ class MainWindow(QMainWindow):
             window = NoteWindow(note_id, client_id or 0, self.runner, self.clinician,
                                 parent=self)
             self._note_windows[note_id] = window
+            window.editor.target_requested.connect(self.show_target)
             window.closed.connect(lambda nid: self._note_windows.pop(nid, None))
             window.resize(window.sizeHint().boundedTo(self.size().expandedTo(QSize(900, 700))))
         window.show()
@@ -466,6 +496,7 @@ class MainWindow(QMainWindow):
         self._dialogs.clear()
         # Drafts are saved (queued before the vault closes) and their windows closed.
         self._reopen_notes = self._close_note_windows()
+        self.parts_tab.flush()  # map moves not sent yet
         self._wanted = None
         self._chart_in_flight = False
         self._changes_waiting = None
@@ -527,6 +558,7 @@ class MainWindow(QMainWindow):
         for dialog in list(self._dialogs):
             dialog.reject()
         self._close_note_windows()
+        self.parts_tab.flush()  # map moves not sent yet
         if not self._is_locked and self.runner.running:
             actor_id = self.actor_id
             self.runner.close_vault(

@@ -1,0 +1,351 @@
+"""The IFS parts map as data: now or on a date, its geometry, and what changed since.
+
+One map for every view: the editor in the Parts tab, the read-only history view, the
+matplotlib figure in reports/ (the PDF) and the command line all take a `PartsMap` from
+here. Self sits at the centre (0, 0) and is no part; its size follows the latest
+Self-energy rating (a clinician's 0 to 10 rating, not a validated measure). Map units
+are screen pixels at 100 % zoom, y pointing down, as Qt draws; reports/ flips y.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from models.dto import (
+    ClientChart,
+    MapPartDTO,
+    MapRelationDTO,
+    MapSnapshotDTO,
+    PartDTO,
+    PartRelationDTO,
+    SelfEnergyPoint,
+)
+from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
+
+# Geometry shared by every drawing of the map, in map units.
+PART_SIZE = 64.0  # a part's shape fits a square of this side
+SELF_MIN_RADIUS = 24.0  # Self at energy 0 ...
+SELF_MAX_RADIUS = 58.0  # ... and at 10
+SELF_UNRATED_RADIUS = 34.0  # no Self-energy rating yet
+PROTECTOR_RING = 190.0  # where a new manager, firefighter or unknown part is placed
+EXILE_RING = 330.0  # exiles further out, behind their protectors
+SELF_ENERGY_NOTE = "Self-energy is a clinician's 0–10 rating, not a validated measure."
+
+# Where on its ring a new part of each type goes first (degrees, 0 = right, 90 = down).
+_START_ANGLE = {"manager": -90.0, "firefighter": 90.0, "exile": -90.0, "unknown": 0.0}
+_ANGLES = 72
+
+
+def ring_of(part_type: str) -> float:
+    """How far from Self a part of this type is placed."""
+    return EXILE_RING if part_type == "exile" else PROTECTOR_RING
+
+
+def place_part(part_type: str, taken: Iterable[tuple[float, float]]) -> tuple[float, float]:
+    """A free place for a new part on its type's ring (exiles on the outer one): the
+    place farthest from every part already on the map, so parts spread around Self.
+    Among equally free places the type's own side wins (managers above Self,
+    firefighters below)."""
+    radius = ring_of(part_type)
+    occupied = list(taken)
+    start = math.radians(_START_ANGLE.get(part_type, 0.0))
+    best = (0.0, 0.0)
+    best_room = -1.0
+    for step in range(_ANGLES):
+        # 0, +5, -5, +10, -10 ... degrees from the preferred angle: ties keep the nearest.
+        offset = (step + 1) // 2 * (1 if step % 2 else -1) * (2 * math.pi / _ANGLES)
+        angle = start + offset
+        x, y = radius * math.cos(angle), radius * math.sin(angle)
+        room = min((math.hypot(x - ox, y - oy) for ox, oy in occupied), default=math.inf)
+        if room > best_room + 1e-6:
+            best, best_room = (round(x, 1), round(y, 1)), room
+    return best
+
+
+def _circular_mean(angles: Sequence[float]) -> float | None:
+    x = sum(math.cos(a) for a in angles)
+    y = sum(math.sin(a) for a in angles)
+    if math.hypot(x, y) < 0.2 * max(len(angles), 1):
+        return None  # spread all round: no side to sit on
+    return math.atan2(y, x)
+
+
+def arrange(parts: Sequence[MapPartDTO],
+            relations: Sequence[MapRelationDTO]) -> dict[int, tuple[float, float]]:
+    """A tidy layout: managers on an arc above Self, firefighters below, parts of a type
+    not known yet at the sides; each exile on the outer ring behind the protectors that
+    protect it."""
+    placed: dict[int, tuple[float, float]] = {}
+    angle_of: dict[int, float] = {}
+    arcs = (("manager", -90.0), ("firefighter", 90.0))
+    for part_type, centre in arcs:
+        group = sorted((p for p in parts if p.part_type == part_type), key=lambda p: p.id)
+        spacing = min(50.0, 160.0 / max(len(group) - 1, 1))
+        for index, part in enumerate(group):
+            angle_of[part.id] = math.radians(centre + (index - (len(group) - 1) / 2) * spacing)
+    # Parts of a type not known yet sit at the sides, right and left in turn.
+    others = sorted((p for p in parts if p.part_type not in ("manager", "firefighter",
+                                                               "exile")), key=lambda p: p.id)
+    for index, part in enumerate(others):
+        side = 0.0 if index % 2 == 0 else 180.0
+        angle_of[part.id] = math.radians(side + (index // 2) * 24.0 * (1 if side else -1))
+    for part_id, angle in angle_of.items():
+        placed[part_id] = (PROTECTOR_RING * math.cos(angle), PROTECTOR_RING * math.sin(angle))
+    exiles = sorted((p for p in parts if p.part_type == "exile"), key=lambda p: p.id)
+    wanted: list[tuple[float, int]] = []
+    loose: list[int] = []
+    for exile in exiles:
+        sources = [angle_of[r.from_part_id] for r in relations
+                   if r.kind == "protects" and r.to_part_id == exile.id
+                   and r.from_part_id in angle_of]
+        mean = _circular_mean(sources) if sources else None
+        if mean is None:
+            loose.append(exile.id)
+        else:
+            wanted.append((mean, exile.id))
+    # Exiles with no protector of their own: at the sides, right and left in turn.
+    for index, exile_id in enumerate(loose):
+        side = 0.0 if index % 2 == 0 else 180.0
+        wanted.append((math.radians(side + (index // 2) * 20.0), exile_id))
+    wanted.sort()
+    gap = 1.5 * PART_SIZE / EXILE_RING  # radians between two exiles' centres
+    angles = [a for a, _ in wanted]
+    for _ in range(len(angles) * 2):  # push neighbours apart until none overlap
+        moved = False
+        for i in range(1, len(angles)):
+            if angles[i] - angles[i - 1] < gap:
+                push = (gap - (angles[i] - angles[i - 1])) / 2
+                angles[i - 1] -= push
+                angles[i] += push
+                moved = True
+        if not moved:
+            break
+    for angle, (_, exile_id) in zip(angles, wanted, strict=True):
+        placed[exile_id] = (EXILE_RING * math.cos(angle), EXILE_RING * math.sin(angle))
+    return {pid: (round(x, 1), round(y, 1)) for pid, (x, y) in placed.items()}
+
+
+def label_below(part_type: str, y: float) -> bool:
+    """Whether a part's name goes under its shape, on the side where lines seldom run:
+    an exile's away from Self, a protector's toward Self (its lines to the exiles it
+    protects run outward)."""
+    return y >= 0 if part_type == "exile" else y < 0
+
+
+def self_radius(energy: int | None) -> float:
+    """Self's radius on the map for a Self-energy rating (0 to 10), or none yet."""
+    if energy is None:
+        return SELF_UNRATED_RADIUS
+    share = max(0, min(10, energy)) / 10
+    return SELF_MIN_RADIUS + (SELF_MAX_RADIUS - SELF_MIN_RADIUS) * share
+
+
+def self_energy_text(energy: int | None) -> str:
+    """What Self's mark says of its size."""
+    return f"Self-energy {energy}/10" if energy is not None else "Self-energy not rated yet"
+
+
+def self_energy_on(points: Sequence[SelfEnergyPoint], day: dt.date | None) -> int | None:
+    """The latest Self-energy rating on or before `day` (None: the latest of all)."""
+    rated = [p for p in points if day is None or p.rated_on <= day]
+    if not rated:
+        return None
+    return max(rated, key=lambda p: (p.rated_on, p.note_id or 0)).rating
+
+
+def relation_key(kind: str, from_part_id: int, to_part_id: int) -> tuple[str, int, int]:
+    """A relation's identity: undirected kinds are the same either way round."""
+    if kind in DIRECTED_RELATIONS:
+        return kind, from_part_id, to_part_id
+    low, high = sorted((from_part_id, to_part_id))
+    return kind, low, high
+
+
+SELF_CLEARANCE = 22.0  # how far a relation passes from Self's edge when it goes round
+
+
+def bend_around_self(start: tuple[float, float], end: tuple[float, float],
+                     self_energy: int | None) -> tuple[float, float] | None:
+    """A relation whose straight line would cross Self (and seem to join it) is drawn as a
+    curve round it: the curve's control point, or None when the line keeps clear."""
+    (x1, y1), (x2, y2) = start, end
+    dx, dy = x2 - x1, y2 - y1
+    length2 = dx * dx + dy * dy
+    if length2 == 0:
+        return None
+    along = -(x1 * dx + y1 * dy) / length2  # where the line comes nearest Self
+    if not 0 < along < 1:
+        return None
+    cx, cy = x1 + along * dx, y1 + along * dy
+    near = math.hypot(cx, cy)
+    reach = self_radius(self_energy) + SELF_CLEARANCE
+    if near >= reach:
+        return None
+    if near < 1e-6:  # straight through the centre: go round on the left of the line
+        length = math.sqrt(length2)
+        nx, ny = -dy / length, dx / length
+    else:
+        nx, ny = cx / near, cy / near
+    # A quadratic curve passes halfway between its middle control point and its ends' mean.
+    return 2 * nx * reach - (x1 + x2) / 2, 2 * ny * reach - (y1 + y2) / 2
+
+
+LANE_GAP = 9.0  # map units between two relations drawn between the same two parts
+
+
+def relation_lanes(relations: Iterable[MapRelationDTO]) -> dict[tuple[str, int, int], float]:
+    """How far to the side of the straight line each relation is drawn, so two relations
+    between the same parts (protects and allied) lie side by side, not on top."""
+    pairs: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
+    for r in relations:
+        key = relation_key(r.kind, r.from_part_id, r.to_part_id)
+        low, high = sorted((r.from_part_id, r.to_part_id))
+        pairs.setdefault((low, high), []).append(key)
+    lanes: dict[tuple[str, int, int], float] = {}
+    for (low, _high), keys in pairs.items():
+        for index, key in enumerate(sorted(keys)):
+            offset = (index - (len(keys) - 1) / 2) * LANE_GAP
+            # Measured to the left of the line from the lower id to the higher, whichever
+            # way the relation itself points.
+            lanes[key] = offset if key[1] == low else -offset
+    return lanes
+
+
+@dataclass(frozen=True)
+class PartsMap:
+    """What one drawing of the map shows."""
+
+    parts: tuple[MapPartDTO, ...]
+    relations: tuple[MapRelationDTO, ...]
+    self_energy: int | None
+    on: dt.date | None = None  # None: the map as it is now
+    note_id: int | None = None  # the signed IFS note that kept this snapshot
+
+    def part(self, part_id: int) -> MapPartDTO | None:
+        return next((p for p in self.parts if p.id == part_id), None)
+
+    @property
+    def is_history(self) -> bool:
+        return self.on is not None
+
+    def relation_keys(self) -> set[tuple[str, int, int]]:
+        return {relation_key(r.kind, r.from_part_id, r.to_part_id) for r in self.relations}
+
+
+def map_part(part: PartDTO, taken: Sequence[tuple[float, float]] = ()) -> MapPartDTO:
+    """A registry part as the map draws it. A part never placed (at Self's own place,
+    as a part added from a note before this version) is shown where a new part of its
+    type would go, until it is moved."""
+    x, y = part.map_x, part.map_y
+    if x == 0 and y == 0:
+        x, y = place_part(part.part_type, taken)
+    return MapPartDTO(part.id, part.name, part.part_type, part.status, part.trust_in_self,
+                      x, y)
+
+
+def current_map(parts: Sequence[PartDTO], relations: Sequence[PartRelationDTO],
+                self_energy: Sequence[SelfEnergyPoint]) -> PartsMap:
+    """The map now: the parts on it and the relations between them."""
+    on_map = sorted((p for p in parts if p.on_map), key=lambda p: p.id)
+    taken = [(p.map_x, p.map_y) for p in on_map if (p.map_x, p.map_y) != (0, 0)]
+    drawn: list[MapPartDTO] = []
+    for part in on_map:
+        shown = map_part(part, taken)
+        if (part.map_x, part.map_y) == (0, 0):
+            taken.append((shown.x, shown.y))
+        drawn.append(shown)
+    ids = {p.id for p in drawn}
+    links = tuple(MapRelationDTO(r.kind, r.from_part_id, r.to_part_id) for r in relations
+                  if r.from_part_id in ids and r.to_part_id in ids)
+    return PartsMap(tuple(drawn), links, self_energy_on(self_energy, None))
+
+
+def chart_map(chart: ClientChart) -> PartsMap:
+    """The client's map now, from their chart."""
+    return current_map(chart.parts, chart.relations, chart.self_energy)
+
+
+def snapshot_map(snapshot: MapSnapshotDTO, self_energy: Sequence[SelfEnergyPoint]) -> PartsMap:
+    """The map as a snapshot kept it, with Self as rated on or before that day."""
+    return PartsMap(snapshot.parts, snapshot.relations,
+                    self_energy_on(self_energy, snapshot.taken_on), snapshot.taken_on,
+                    snapshot.note_id)
+
+
+@dataclass(frozen=True)
+class StatusDifference:
+    part_id: int
+    name: str
+    then: str
+    now: str
+
+
+@dataclass(frozen=True)
+class MapDifferences:
+    """What differs between an older map and the map now."""
+
+    parts_added: tuple[MapPartDTO, ...] = ()  # on the map now, not then
+    parts_removed: tuple[MapPartDTO, ...] = ()  # on the map then, not now
+    statuses_changed: tuple[StatusDifference, ...] = ()
+    relations_added: tuple[MapRelationDTO, ...] = ()
+    relations_removed: tuple[MapRelationDTO, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.parts_added or self.parts_removed or self.statuses_changed
+                    or self.relations_added or self.relations_removed)
+
+    def changed_part_ids(self) -> set[int]:
+        return {s.part_id for s in self.statuses_changed}
+
+    def removed_relation_keys(self) -> set[tuple[str, int, int]]:
+        return {relation_key(r.kind, r.from_part_id, r.to_part_id)
+                for r in self.relations_removed}
+
+
+def map_differences(then: PartsMap, now: PartsMap) -> MapDifferences:
+    then_parts = {p.id: p for p in then.parts}
+    now_parts = {p.id: p for p in now.parts}
+    changed = tuple(
+        StatusDifference(pid, now_parts[pid].name, part.status, now_parts[pid].status)
+        for pid, part in then_parts.items()
+        if pid in now_parts and now_parts[pid].status != part.status)
+    then_keys = {relation_key(r.kind, r.from_part_id, r.to_part_id): r
+                 for r in then.relations}
+    now_keys = {relation_key(r.kind, r.from_part_id, r.to_part_id): r for r in now.relations}
+    return MapDifferences(
+        parts_added=tuple(p for pid, p in now_parts.items() if pid not in then_parts),
+        parts_removed=tuple(p for pid, p in then_parts.items() if pid not in now_parts),
+        statuses_changed=changed,
+        relations_added=tuple(r for k, r in now_keys.items() if k not in then_keys),
+        relations_removed=tuple(r for k, r in then_keys.items() if k not in now_keys),
+    )
+
+
+def relation_text(relation: MapRelationDTO, names: Mapping[int, str]) -> str:
+    """'The Planner protects Little One', 'The Critic and The Numb One: polarized'."""
+    first = names.get(relation.from_part_id, f"Part #{relation.from_part_id}")
+    second = names.get(relation.to_part_id, f"Part #{relation.to_part_id}")
+    if relation.kind in DIRECTED_RELATIONS:
+        return f"{first} {PART_RELATIONS.label(relation.kind).lower()} {second}"
+    return f"{first} and {second}: {PART_RELATIONS.label(relation.kind).lower()}"
+
+
+def difference_lines(differences: MapDifferences, then: PartsMap,
+                     now: PartsMap) -> list[str]:
+    """The differences as sentences, in the order a therapist reads a map: parts, their
+    statuses, then relations."""
+    names = {p.id: p.name for p in (*then.parts, *now.parts)}
+    lines = [f"Added since: {p.name} ({PART_TYPES.label(p.part_type).lower()})"
+             for p in differences.parts_added]
+    lines += [f"Taken off the map since: {p.name}" for p in differences.parts_removed]
+    lines += [f"{s.name}: {PART_STATUSES.label(s.then).lower()} then, "
+              f"{PART_STATUSES.label(s.now).lower()} now" for s in differences.statuses_changed]
+    lines += [f"Relation added since: {relation_text(r, names)}"
+              for r in differences.relations_added]
+    lines += [f"Relation gone since: {relation_text(r, names)}"
+              for r in differences.relations_removed]
+    return lines

@@ -1,0 +1,335 @@
+"""The IFS parts map as a matplotlib Figure: the same map the Parts tab draws, for the PDF.
+
+Pure: a `models.clinical.parts_map.PartsMap` in (`chart_map(chart)` for today,
+`snapshot_map(snapshot, chart.self_energy)` for a past date), a `Figure` out; no Qt, no
+database. Shapes and colours per part type and line styles per relation come from
+`reports.palette` (PART_LOOKS, RELATION_LOOKS), as in the Qt map; positions, sizes and
+Self's radius from models.clinical.parts_map. Map y points down (as on screen), so it is
+flipped here.
+
+`build_parts_map(parts_map, differences=...)` marks, on an older map, what differs from
+today: statuses changed since (an outer ring and the status now), relations gone since
+(a cross on the line), and, faint and dashed, parts and relations added later.
+
+Every part has a gid for tests: "self", "part:<id>", "part-label:<id>",
+"relation:<kind>:<from>:<to>", "changed:<id>", "gone:<kind>:<from>:<to>",
+"later-part:<id>", "later-relation:<kind>:<from>:<to>", "legend", "footnote", "title",
+"empty".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon, RegularPolygon
+from matplotlib.path import Path
+
+from models.clinical.parts_map import (
+    PART_SIZE,
+    SELF_ENERGY_NOTE,
+    MapDifferences,
+    PartsMap,
+    bend_around_self,
+    label_below,
+    relation_key,
+    relation_lanes,
+    self_energy_text,
+    self_radius,
+)
+from models.dto import MapPartDTO, MapRelationDTO
+from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
+from reports.charts import FONT, TITLE_FONT, _text_width_in, _wrap
+from reports.palette import (
+    CHART_MUTED,
+    CHART_NOTE,
+    CHART_TEXT,
+    MAP_BACKGROUND,
+    MAP_CHANGED,
+    MAP_LATER,
+    SELF_EDGE,
+    SELF_FILL,
+    PartLook,
+    part_look,
+    relation_look,
+)
+
+__all__ = ["build_parts_map", "node_radius"]
+
+_LINESTYLES: dict[str, Any] = {"solid": "-", "dashed": (0, (5, 3)), "dotted": (0, (1.2, 1.8))}
+_LEGEND_MARKERS = {"rounded_square": "s", "diamond": "D", "circle": "o", "hexagon": "h"}
+_LABEL_GAP = 8.0  # map units between a shape and its name
+
+
+def node_radius(part_type: str) -> float:
+    """How far from a part's centre a line to it stops (its shape's half width)."""
+    shape = part_look(part_type).shape
+    return PART_SIZE / 2 * (1.12 if shape == "diamond" else 1.0)
+
+
+def _shape(look: PartLook, x: float, y: float, *, edge: str | None = None,
+           fill: str | None = None, dashed: bool = False, width: float = 1.6,
+           gid: str = "") -> FancyBboxPatch | Polygon | Circle | RegularPolygon:
+    """A part's shape centred on (x, y) in matplotlib coordinates (y up)."""
+    half = PART_SIZE / 2
+    style: dict[str, Any] = {
+        "facecolor": fill or look.fill, "edgecolor": edge or look.edge, "linewidth": width,
+        "linestyle": "--" if dashed or look.dashed else "-", "zorder": 4, "gid": gid,
+    }
+    if look.shape == "rounded_square":
+        inset = half * 0.82
+        return FancyBboxPatch((x - inset, y - inset), 2 * inset, 2 * inset,
+                              boxstyle=f"round,pad=0,rounding_size={half * 0.3}", **style)
+    if look.shape == "diamond":
+        r = half * 1.12
+        return Polygon([(x, y + r), (x + r, y), (x, y - r), (x - r, y)], closed=True, **style)
+    if look.shape == "hexagon":
+        return RegularPolygon((x, y), 6, radius=half * 0.98, **style)
+    return Circle((x, y), half * 0.92, **style)
+
+
+Point = tuple[float, float]
+
+
+def _leave(centre: Point, toward: Point, reach: float) -> Point:
+    length = math.hypot(toward[0] - centre[0], toward[1] - centre[1])
+    if length == 0:
+        return centre
+    return (centre[0] + (toward[0] - centre[0]) * reach / length,
+            centre[1] + (toward[1] - centre[1]) * reach / length)
+
+
+def _course(a: MapPartDTO, b: MapPartDTO, lane: float,
+            self_energy: int | None) -> tuple[Point, Point | None, Point] | None:
+    """Where a relation from a to b starts and ends (outside both shapes, `lane` map units
+    to the left of the line from the lower id to the higher), and the bend that takes it
+    round Self if it would cross it; in map coordinates (y down), as the Qt map."""
+    length = math.hypot(b.x - a.x, b.y - a.y)
+    start, end = node_radius(a.part_type) + 3, node_radius(b.part_type) + 5
+    if length <= start + end:
+        return None
+    ux, uy = (b.x - a.x) / length, (b.y - a.y) / length
+    sign = 1.0 if a.id < b.id else -1.0
+    px, py = -uy * lane * sign, ux * lane * sign
+    p1 = (a.x + ux * start + px, a.y + uy * start + py)
+    p2 = (b.x - ux * end + px, b.y - uy * end + py)
+    bend = bend_around_self(p1, p2, self_energy)
+    if bend is not None:
+        q1, q2 = _leave((a.x, a.y), bend, start), _leave((b.x, b.y), bend, end)
+        p1, p2 = (q1[0] + px, q1[1] + py), (q2[0] + px, q2[1] + py)
+    return p1, bend, p2
+
+
+def _draw_relation(ax: Axes, relation: MapRelationDTO, parts: dict[int, MapPartDTO], *,
+                   lane: float = 0.0, self_energy: int | None = None,
+                   colour: str | None = None, style: str | None = None,
+                   gid: str) -> Point | None:
+    a, b = parts.get(relation.from_part_id), parts.get(relation.to_part_id)
+    if a is None or b is None:
+        return None
+    course = _course(a, b, lane, self_energy)
+    if course is None:
+        return None
+    (x1, y1), bend, (x2, y2) = course
+    look = relation_look(relation.kind)
+    arrow = "-|>" if relation.kind in DIRECTED_RELATIONS else "-"
+    style_args: dict[str, Any] = {
+        "arrowstyle": arrow, "mutation_scale": 14, "color": colour or look.colour,
+        "linewidth": look.width, "linestyle": _LINESTYLES[style or look.style], "zorder": 2,
+        "gid": gid,
+    }
+    if bend is None:
+        patch = FancyArrowPatch((x1, -y1), (x2, -y2), shrinkA=0, shrinkB=0, **style_args)
+        middle = ((x1 + x2) / 2, -(y1 + y2) / 2)
+    else:
+        qx, qy = bend
+        curve = Path([(x1, -y1), (qx, -qy), (x2, -y2)],
+                     [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+        patch = FancyArrowPatch(path=curve, **style_args)
+        middle = (0.25 * x1 + 0.5 * qx + 0.25 * x2, -(0.25 * y1 + 0.5 * qy + 0.25 * y2))
+    ax.add_patch(patch)
+    return middle
+
+
+def _draw_part(ax: Axes, part: MapPartDTO, *, later: bool = False,
+               now_status: str | None = None) -> None:
+    look = part_look(part.part_type)
+    x, y = part.x, -part.y
+    if later:
+        ax.add_patch(_shape(look, x, y, edge=MAP_LATER, fill="white", dashed=True, width=1.2,
+                            gid=f"later-part:{part.id}"))
+    else:
+        ax.add_patch(_shape(look, x, y, gid=f"part:{part.id}"))
+    if now_status is not None:
+        ax.add_patch(Circle((x, y), PART_SIZE * 0.68, facecolor="none", edgecolor=MAP_CHANGED,
+                            linewidth=1.8, linestyle=(0, (3, 2)), zorder=3,
+                            gid=f"changed:{part.id}"))
+    status = "added later" if later else PART_STATUSES.label(part.status).lower()
+    if now_status is not None:
+        status += f" → {PART_STATUSES.label(now_status).lower()} now"
+    status_colour = MAP_CHANGED if now_status is not None else (
+        MAP_LATER if later else CHART_MUTED)
+    box = {"boxstyle": "round,pad=0.12", "facecolor": MAP_BACKGROUND, "edgecolor": "none",
+           "alpha": 0.8}
+    reach = node_radius(part.part_type) + _LABEL_GAP
+    if now_status is not None:
+        reach = max(reach, PART_SIZE * 0.68 + 4)  # outside the ring that marks the change
+    if label_below(part.part_type, part.y):  # name, then status, under the shape
+        ax.text(x, y - reach, part.name, ha="center", va="top", fontsize=FONT,
+                fontweight="bold", color=MAP_LATER if later else CHART_TEXT, zorder=6,
+                gid=f"part-label:{part.id}", bbox=box)
+        ax.annotate(status, (x, y - reach), xytext=(0, -FONT - 3), textcoords="offset points",
+                    ha="center", va="top", fontsize=FONT - 1.5, zorder=6, color=status_colour)
+    else:  # above it: the status nearest the shape, the name over it
+        ax.text(x, y + reach, status, ha="center", va="bottom", fontsize=FONT - 1.5,
+                zorder=6, color=status_colour)
+        ax.annotate(part.name, (x, y + reach), xytext=(0, FONT - 1), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=FONT, fontweight="bold",
+                    color=MAP_LATER if later else CHART_TEXT, zorder=6,
+                    gid=f"part-label:{part.id}", bbox=box)
+
+
+def _legend_handles(parts_map: PartsMap, differences: MapDifferences | None) -> list[Line2D]:
+    handles = [Line2D([], [], linestyle="none", marker="o", markersize=12,
+                      markerfacecolor=SELF_FILL, markeredgecolor=SELF_EDGE,
+                      label="Self (size: Self-energy)")]
+    for term in PART_TYPES:
+        look = part_look(term.code)
+        handles.append(Line2D([], [], linestyle="none", marker=_LEGEND_MARKERS[look.shape],
+                              markersize=9, markerfacecolor=look.fill,
+                              markeredgecolor=look.edge, label=term.label))
+    for term in PART_RELATIONS:
+        line = relation_look(term.code)
+        arrow = " (arrow: protector to protected)" if term.code in DIRECTED_RELATIONS else ""
+        handles.append(Line2D([], [], color=line.colour, linewidth=line.width,
+                              linestyle=_LINESTYLES[line.style], label=term.label + arrow))
+    if differences is not None and not differences.empty:
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=12,
+                              markerfacecolor="none", markeredgecolor=MAP_CHANGED,
+                              label="Status changed since"))
+        handles.append(Line2D([], [], linestyle="none", marker="x", markersize=8,
+                              markeredgecolor=MAP_CHANGED, markeredgewidth=2,
+                              label="Relation gone since"))
+        handles.append(Line2D([], [], color=MAP_LATER, linestyle=(0, (4, 3)), linewidth=1.2,
+                              label="Added later"))
+    return handles
+
+
+_LABEL_ROOM_IN = (0.62, 0.42)  # room for a name and its status beside and above/below
+
+
+def _fit(ax: Axes, points: Sequence[tuple[float, float, float]], width_in: float,
+         height_in: float) -> None:
+    """Show every (x, y, reach) with equal scales on both axes, centred, with room for
+    the labels (sized in inches, whatever the scale)."""
+    xs = [x - r for x, _, r in points] + [x + r for x, _, r in points]
+    ys = [y - r for _, y, r in points] + [y + r for _, y, r in points]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    room_w = max(width_in - 2 * _LABEL_ROOM_IN[0], 0.5)
+    room_h = max(height_in - 2 * _LABEL_ROOM_IN[1], 0.5)
+    scale = max(span_x / room_w, span_y / room_h)  # map units per inch
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    ax.set_xlim(cx - scale * width_in / 2, cx + scale * width_in / 2)
+    ax.set_ylim(cy - scale * height_in / 2, cy + scale * height_in / 2)
+
+
+def build_parts_map(
+    parts_map: PartsMap,
+    *,
+    width: float = 7.0,
+    height: float = 6.0,
+    dpi: float = 100,
+    differences: MapDifferences | None = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Figure:
+    """The map: Self at the centre sized by its rating, each part by its type, relations
+    by their kind, a legend and the note that Self-energy is a clinician's rating.
+
+    `differences` (from `map_differences(parts_map, today)`) marks what changed since
+    this map, for a map of a past date; `title` heads the figure."""
+    fig = Figure(figsize=(width, height), dpi=dpi, facecolor="white")
+    handles = _legend_handles(parts_map, differences) if legend else []
+    labels = [str(h.get_label()) for h in handles]
+    column_in = max((_text_width_in(label) for label in labels), default=0.0) + 0.55
+    ncol = max(1, min(len(handles), int((width - 0.3) // column_in))) if handles else 1
+    legend_in = math.ceil(len(handles) / ncol) * 0.215 + 0.1 if handles else 0.0
+    note_lines = _wrap(SELF_ENERGY_NOTE, width - 0.4)
+    note_in = len(note_lines) * 0.165 + 0.08
+    title_in = 0.4 if title else 0.05
+    map_h = height - title_in - legend_in - note_in - 0.1
+    if map_h < 1.5:
+        from reports.charts import ChartTooSmallError
+
+        raise ChartTooSmallError(f"a {width}x{height} in map leaves no room; make it taller")
+    ax = fig.add_axes((0.1 / width, (legend_in + note_in + 0.05) / height,
+                       (width - 0.2) / width, map_h / height))
+    ax.set_axis_off()
+    ax.set_facecolor(MAP_BACKGROUND)
+    ax.add_patch(FancyBboxPatch((0, 0), 1, 1, boxstyle="round,pad=0,rounding_size=0.01",
+                                transform=ax.transAxes, facecolor=MAP_BACKGROUND,
+                                edgecolor="#E2E4E0", linewidth=0.8, zorder=0))
+    if title:
+        fig.text(0.12 / width, 1 - 0.1 / height, title, ha="left", va="top",
+                 fontsize=TITLE_FONT, fontweight="bold", color=CHART_TEXT, gid="title")
+
+    parts = {p.id: p for p in parts_map.parts}
+    later = {p.id: p for p in differences.parts_added} if differences else {}
+    changed = ({s.part_id: s.now for s in differences.statuses_changed}
+               if differences else {})
+    gone = differences.removed_relation_keys() if differences else set()
+
+    radius = self_radius(parts_map.self_energy)
+    ax.add_patch(Circle((0, 0), radius, facecolor=SELF_FILL, edgecolor=SELF_EDGE,
+                        linewidth=2.0, linestyle="-" if parts_map.self_energy is not None
+                        else "--", zorder=3, gid="self"))
+    ax.text(0, 0, "Self", ha="center", va="center", fontsize=FONT + 1, fontweight="bold",
+            color=CHART_TEXT, zorder=6)
+    ax.annotate(self_energy_text(parts_map.self_energy), (0, -radius), xytext=(0, -3),
+                textcoords="offset points", ha="center", va="top", fontsize=FONT - 1.5,
+                color=CHART_NOTE, zorder=6, gid="self-energy",
+                bbox={"boxstyle": "round,pad=0.1", "facecolor": MAP_BACKGROUND,
+                      "edgecolor": "none", "alpha": 0.8})
+
+    lanes = relation_lanes((*parts_map.relations,
+                            *(differences.relations_added if differences else ())))
+    for relation in parts_map.relations:
+        key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
+        gid = "relation:{}:{}:{}".format(*key)
+        middle = _draw_relation(ax, relation, parts, lane=lanes.get(key, 0.0),
+                                self_energy=parts_map.self_energy, gid=gid)
+        if key in gone and middle is not None:
+            ax.plot([middle[0]], [middle[1]], marker="x", markersize=9, markeredgewidth=2.2,
+                    color=MAP_CHANGED, zorder=5, gid="gone:{}:{}:{}".format(*key))
+    if differences is not None:
+        everyone = {**parts, **later}
+        for relation in differences.relations_added:
+            key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
+            _draw_relation(ax, relation, everyone, lane=lanes.get(key, 0.0),
+                           self_energy=parts_map.self_energy, colour=MAP_LATER, style="dashed",
+                           gid="later-relation:{}:{}:{}".format(*key))
+    for part in parts_map.parts:
+        _draw_part(ax, part, now_status=changed.get(part.id))
+    for part in later.values():
+        _draw_part(ax, part, later=True)
+
+    reach = [(0.0, 0.0, radius + 6)]
+    reach += [(p.x, -p.y, PART_SIZE * 0.7) for p in (*parts_map.parts, *later.values())]
+    _fit(ax, reach, width - 0.2, map_h)
+    if not parts_map.parts:
+        ax.text(0.5, 0.12, "No parts on the map yet", transform=ax.transAxes, ha="center",
+                va="center", fontsize=FONT, color=CHART_MUTED, gid="empty")
+
+    if handles:
+        fig.legend(handles=handles, labels=labels, loc="lower left", ncol=ncol,
+                   bbox_to_anchor=(0.06 / width, (note_in + 0.02) / height), fontsize=FONT,
+                   frameon=False, handlelength=2.2, columnspacing=1.0, borderaxespad=0.0,
+                   borderpad=0.1).set_gid("legend")
+    fig.text(0.12 / width, (note_in - 0.04) / height, "\n".join(note_lines), ha="left",
+             va="top", fontsize=FONT - 0.5, color=CHART_NOTE, style="italic", gid="footnote")
+    return fig

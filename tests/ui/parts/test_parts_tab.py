@@ -1,0 +1,273 @@
+"""The Parts tab with the real worker: the map editor's edits, undo and redo, the keyboard,
+positions kept across a reopened vault, and the map as it was on an older date."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
+
+from models.api import Backend
+from models.dto import ClientChart
+from models.inputs import PartInput
+from ui.chart.chart_view import TAB_NAMES
+from ui.parts.dialogs import PartDialog
+from ui.parts.map_items import PartItem, RelationItem
+from ui.parts.parts_tab import PartsTab
+from ui.parts.table_models import PartTableModel
+from ui.shell.main_window import MainWindow
+from ui.shell.settings import Settings
+from ui.shell.tasks import TaskRunner
+
+
+def _client_with_a_map(worker: Any) -> int:
+    def richest(b: Backend) -> int:
+        scored = []
+        for summary in b.clients.summaries():
+            chart = b.clients.chart(summary.id)
+            scored.append(((len(b.parts.snapshots(summary.id)) > 0, len(chart.part_history),
+                            len(chart.parts) + len(chart.relations)), summary.id))
+        return max(scored)[1]
+    return int(worker.run(richest))
+
+
+def _open_tab(qtbot: QtBot, window: MainWindow, client_id: int) -> PartsTab:
+    window.client_list.show_discharged.setChecked(True)
+    tab = window.parts_tab
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        assert window.client_list.select_client(client_id)
+    with qtbot.waitSignal(tab.snapshots_loaded, timeout=10_000):
+        window.chart_view.tabs.setCurrentIndex(TAB_NAMES.index("Parts"))
+    return tab
+
+
+def _chart(window: MainWindow) -> ClientChart:
+    chart = window.chart_view.chart
+    assert chart is not None
+    return chart
+
+
+def _drag(view: Any, item: PartItem, by: QPoint) -> None:
+    """Press on a part, move, release: the mouse as a therapist uses it."""
+    start = view.mapFromScene(item.scenePos())
+    end = start + by
+    viewport = view.viewport()
+    for kind, at, buttons in (
+        (QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton),
+        (QEvent.Type.MouseMove, start + QPoint(4, 4), Qt.MouseButton.LeftButton),
+        (QEvent.Type.MouseMove, end, Qt.MouseButton.LeftButton),
+        (QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton),
+    ):
+        event = QMouseEvent(kind, QPointF(at), QPointF(viewport.mapToGlobal(at)),
+                            Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, event)
+
+
+def test_the_table_and_the_map_show_the_parts_on_the_map(
+        qtbot: QtBot, qtmodeltester: Any, main_window: MainWindow, worker: Any) -> None:
+    tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
+    chart = _chart(main_window)
+    qtmodeltester.check(tab.model)
+    qtmodeltester.check(tab.history_model)
+    on_map = [p for p in chart.parts if p.on_map]
+    assert tab.model.rowCount() == len(on_map)
+    scene = tab.editor.scene
+    assert set(scene.parts) == {p.id for p in on_map}
+    assert len(scene.relations) == len(chart.relations)
+    assert scene.self_item.energy == (chart.self_energy[-1].rating if chart.self_energy
+                                      else None)
+    assert tab.history_model.rowCount() == len(chart.part_history)
+    # Choosing in the table chooses on the map, and the details name what it carries.
+    first = on_map[0]
+    assert tab.select_part(first.id)
+    assert scene.selected_part_ids() == [first.id]
+    assert tab.details.text().startswith(first.name)
+    types = {tab.model.index(r, PartTableModel.TYPE).data() for r in range(tab.model.rowCount())}
+    assert types <= {"Manager", "Firefighter", "Exile", "Unknown"}
+
+
+def test_add_a_part_and_a_relation_then_undo_and_redo_both(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_a_map(worker)
+    tab = _open_tab(qtbot, main_window, client_id)
+    editor, scene = tab.editor, tab.editor.scene
+    before = set(scene.parts)
+    dialog = editor.add_part()
+    assert isinstance(dialog, PartDialog)
+    qtbot.keyClicks(dialog.name, "The Judge")
+    dialog.part_type.setCurrentIndex(dialog.part_type.findData("manager"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(scene.parts) == len(before) + 1, timeout=10_000)
+    judge = next(pid for pid in scene.parts if pid not in before)
+    x, y = scene.parts[judge].pos().x(), scene.parts[judge].pos().y()
+    assert math.hypot(x, y) > 100  # placed on its ring, not on Self
+    exile = next((p.id for p in _chart(main_window).parts if p.part_type == "exile"),
+                 next(iter(before)))
+    editor.relate("protects", judge, exile)
+    key = ("protects", judge, exile)
+    qtbot.waitUntil(lambda: key in scene.relations, timeout=10_000)
+    assert isinstance(scene.relations[key], RelationItem)
+
+    editor.undo()  # the relation goes
+    qtbot.waitUntil(lambda: key not in scene.relations, timeout=10_000)
+    editor.undo()  # the part goes off the map (and is kept in the record)
+    qtbot.waitUntil(lambda: judge not in scene.parts, timeout=10_000)
+    stored = worker.run(lambda b: b.parts.of_client(client_id))
+    assert judge not in {p.id for p in stored}
+    editor.redo()
+    qtbot.waitUntil(lambda: judge in scene.parts, timeout=10_000)
+    editor.redo()
+    qtbot.waitUntil(lambda: key in scene.relations, timeout=10_000)
+    relations = worker.run(lambda b: b.clients.chart(client_id).relations)
+    assert any((r.kind, r.from_part_id, r.to_part_id) == key for r in relations)
+
+
+def test_a_moved_part_is_still_there_when_the_vault_is_opened_again(
+        qtbot: QtBot, main_window: MainWindow, worker: Any, runner: TaskRunner,
+        settings: Settings, demo_vault: Path) -> None:
+    client_id = _client_with_a_map(worker)
+    tab = _open_tab(qtbot, main_window, client_id)
+    scene, view = tab.editor.scene, tab.editor.view
+    part_id = next(iter(scene.parts))
+    item = scene.parts[part_id]
+    view.centerOn(item)
+    start = item.pos()
+    with qtbot.waitSignal(tab.editor.wrote, timeout=10_000):
+        _drag(view, item, QPoint(60, 40))
+    moved = item.pos()
+    assert moved != start
+    assert tab.editor.undo_stack.count() == 1
+    main_window.close()
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        pass
+    worker.open(demo_vault)
+    stored = next(p for p in worker.run(lambda b: b.parts.of_client(client_id))
+                  if p.id == part_id)
+    assert (stored.map_x, stored.map_y) == (moved.x(), moved.y())
+    reopened = MainWindow(runner, settings, demo_vault, worker.run(
+        lambda b: b.practice.clinician()), idle_ms=3_600_000)
+    qtbot.addWidget(reopened)
+    with qtbot.waitSignal(reopened.clients_loaded, timeout=10_000):
+        reopened.show()
+    tab = _open_tab(qtbot, reopened, client_id)
+    shown = tab.editor.scene.parts[part_id].pos()
+    assert (shown.x(), shown.y()) == (moved.x(), moved.y())
+    reopened.close()
+
+
+def test_the_keyboard_chooses_moves_and_undoes(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_a_map(worker)
+    tab = _open_tab(qtbot, main_window, client_id)
+    editor, scene, view = tab.editor, tab.editor.scene, tab.editor.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    chosen = scene.selected_part_ids()
+    assert len(chosen) == 1
+    part_id = chosen[0]
+    x0 = scene.parts[part_id].pos().x()
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert scene.parts[part_id].pos().x() == x0 + 30
+    assert editor.undo_stack.count() == 1  # three presses, one step
+    with qtbot.waitSignal(editor.wrote, timeout=10_000):
+        editor.flush()
+    stored = next(p for p in worker.run(lambda b: b.parts.of_client(client_id))
+                  if p.id == part_id)
+    assert stored.map_x == x0 + 30
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert scene.parts[part_id].pos().x() == x0
+    qtbot.waitUntil(lambda: next(p for p in worker.run(lambda b: b.parts.of_client(client_id))
+                                 if p.id == part_id).map_x == x0, timeout=10_000)
+    zoom = view.zoom
+    qtbot.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom > zoom
+
+
+def test_taking_a_part_off_asks_first_and_undo_puts_it_back(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_a_map(worker)
+    tab = _open_tab(qtbot, main_window, client_id)
+    editor, scene = tab.editor, tab.editor.scene
+    part_id = next(iter(scene.parts))
+    scene.select_parts([part_id])
+    box = editor.delete_selected()
+    assert isinstance(box, QMessageBox) and "off the map" in box.text()
+    box.reject()  # Cancel: nothing happens
+    assert part_id in scene.parts and editor.undo_stack.count() == 0
+    box = editor.delete_selected()
+    assert box is not None
+    take_off = next(b for b in box.buttons() if b.text() == "Take off the map")
+    take_off.click()
+    qtbot.waitUntil(lambda: part_id not in scene.parts, timeout=10_000)
+    assert tab.model.row_of(part_id) is None
+    editor.undo()
+    qtbot.waitUntil(lambda: part_id in scene.parts, timeout=10_000)
+    assert tab.model.row_of(part_id) is not None
+
+
+def test_the_slider_shows_an_older_map_read_only_with_its_differences(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_a_map(worker)
+    worker.run(lambda b: b.parts.create(client_id, PartInput("Late Arrival", "firefighter"),
+                                        actor_id=None))
+    tab = _open_tab(qtbot, main_window, client_id)
+    assert tab.snapshots
+    assert tab.slider.value() == tab.slider.maximum()  # today
+    with qtbot.waitSignal(tab.history_shown, timeout=10_000):
+        tab.show_snapshot(0)
+    assert tab.showing_history and tab.editor.read_only
+    assert tab.banner.isVisibleTo(tab)
+    assert not tab.editor.actions_by_name["add"].isEnabled()
+    late = next(p for p in _chart(main_window).parts if p.name == "Late Arrival")
+    item = tab.editor.scene.parts[late.id]
+    assert item.later and not item.flags() & item.GraphicsItemFlag.ItemIsMovable
+    assert "Added since: Late Arrival (firefighter)" in tab.differences_label.text()
+    assert tab.differences is not None and not tab.differences.empty
+    tab.show_today()
+    assert not tab.showing_history and not tab.banner.isVisibleTo(tab)
+    assert not tab.editor.scene.parts[late.id].later
+
+
+def test_the_map_saves_as_png_and_svg(
+        qtbot: QtBot, main_window: MainWindow, worker: Any, tmp_path: Path) -> None:
+    tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
+    tab.editor.save_image_to(tmp_path / "parts-map.png")
+    tab.editor.save_image_to(tmp_path / "parts-map.svg")
+    assert (tmp_path / "parts-map.png").read_bytes().startswith(b"\x89PNG")
+    assert b"<svg" in (tmp_path / "parts-map.svg").read_bytes()[:400]
+
+
+def test_a_relation_is_changed_in_one_step_and_a_lock_closes_the_maps_dialogs(
+        qtbot: QtBot, main_window: MainWindow, worker: Any, runner: TaskRunner) -> None:
+    from ui.parts.dialogs import RelationDialog
+
+    tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
+    editor, scene = tab.editor, tab.editor.scene
+    key = next(iter(scene.relations))
+    dialog = editor.edit_relation(key)
+    assert isinstance(dialog, RelationDialog)
+    new_kind = "allied" if key[0] != "allied" else "polarized"
+    dialog.kind.setCurrentIndex(dialog.kind.findData(new_kind))
+    dialog.accept()
+    low, high = sorted(key[1:])
+    new_key = (new_kind, low, high)
+    qtbot.waitUntil(lambda: new_key in scene.relations and key not in scene.relations,
+                    timeout=10_000)
+    assert editor.undo_stack.count() == 1
+    editor.undo()
+    qtbot.waitUntil(lambda: key in scene.relations and new_key not in scene.relations,
+                    timeout=10_000)
+    # A dialog about the map does not outlive the lock that hides the records.
+    dialog = editor.add_part()
+    assert dialog is not None and dialog.isVisible()
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        main_window.lock("manual")
+    assert not isValid(dialog) or not dialog.isVisible()  # closed (and deleted)
+    assert not scene.parts

@@ -1,0 +1,231 @@
+"""The Targets tab with the real worker: the registry, editing with history, the offer a
+signed note makes, small multiples, and the ways in (the Overview tile, a note)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from models.api import Backend
+from models.clinical.targets import summarise_target
+from models.dto import ClientChart
+from reports.charts import find_artists
+from tests.conftest import TODAY
+from ui.chart.chart_view import TAB_NAMES
+from ui.notes.dialogs import NewTargetDialog
+from ui.notes.note_window import NoteWindow
+from ui.shell.main_window import MainWindow
+from ui.targets.table_models import TargetTableModel
+
+COMMON = {
+    "start_time": "10:00", "duration_minutes": 60, "delivery": "in_office",
+    "suicidal_ideation": "denied", "homicidal_ideation": "denied",
+}
+
+
+def _client_with_targets(window: MainWindow, worker: Any) -> int:
+    def most_rated(b: Backend) -> int:
+        charts = [b.clients.chart(c.id) for c in b.clients.summaries()]
+        return max(charts, key=lambda c: (len(c.targets) > 1,
+                                          sum(len(t.ratings) for t in c.targets))).client.id
+    return int(worker.run(most_rated))
+
+
+def _open_tab(qtbot: QtBot, window: MainWindow, client_id: int) -> ClientChart:
+    window.client_list.show_discharged.setChecked(True)
+    tab = window.targets_tab
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        assert window.client_list.select_client(client_id)
+    with qtbot.waitSignal(tab.targets_shown, timeout=10_000):
+        window.chart_view.tabs.setCurrentIndex(TAB_NAMES.index("Targets"))
+    chart = window.chart_view.chart
+    assert chart is not None
+    return chart
+
+
+def test_the_registry_lists_sorts_and_filters_the_targets(
+        qtbot: QtBot, qtmodeltester: Any, main_window: MainWindow, worker: Any) -> None:
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    qtmodeltester.check(tab.model)
+    qtmodeltester.check(tab.proxy)
+    assert tab.proxy.rowCount() == len(chart.targets)
+    labels = {tab.proxy.index(r, TargetTableModel.LABEL).data()
+              for r in range(tab.proxy.rowCount())}
+    assert labels == {t.label for t in chart.targets}
+    rated = next(t for t in chart.targets if t.ratings)
+    row = tab.model.row_of(rated.id)
+    assert row is not None
+    summary = summarise_target(rated)
+    assert tab.model.index(row, TargetTableModel.SESSIONS).data() == \
+        str(summary.sessions_worked)
+    tab.table.sortByColumn(TargetTableModel.SESSIONS, Qt.SortOrder.DescendingOrder)
+    worked = [int(tab.proxy.index(r, TargetTableModel.SESSIONS).data())
+              for r in range(tab.proxy.rowCount())]
+    assert worked == sorted(worked, reverse=True)
+    status = rated.status
+    tab.status_filter.setCurrentIndex(tab.status_filter.findData(status))
+    shown = [tab.proxy.index(r, TargetTableModel.STATUS).data()
+             for r in range(tab.proxy.rowCount())]
+    assert shown and len(shown) == sum(1 for t in chart.targets if t.status == status)
+    tab.kind_filter.setCurrentIndex(tab.kind_filter.findData("art"))
+    assert all(tab.proxy.index(r, TargetTableModel.KIND).data() == "ART"
+               for r in range(tab.proxy.rowCount()))
+
+
+def test_an_edit_is_saved_with_a_history_row_by_hand(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    target = chart.targets[0]
+    assert tab.select_target(target.id)
+    assert tab.form.label.text() == target.label
+    before = tab.history_model.rowCount()
+    tab.form.negative_cognition.setFocus()
+    tab.form.negative_cognition.selectAll()
+    qtbot.keyClicks(tab.form.negative_cognition, "I am helpless")
+    assert tab.save_button.isEnabled()
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.history_model.rowCount() == before + 1, timeout=10_000)
+    newest = tab.history_model.row_at(0)
+    assert (newest.field, newest.new_value, newest.note_id) == (
+        "negative_cognition", "I am helpless", None)
+    assert tab.history_model.index(0, 2).data() == "By hand"
+    assert tab.history_model.index(0, 1).data() == (
+        f"Negative cognition: {target.negative_cognition or '—'} → I am helpless")
+    assert tab.side.tabText(1) == f"History ({before + 1})"
+    stored = worker.run(lambda b: b.targets.get(target.id))
+    assert stored.negative_cognition == "I am helpless"
+    # A label the rules refuse is shown, and nothing is sent.
+    tab.form.label.setFocus()
+    tab.form.label.selectAll()
+    qtbot.keyClick(tab.form.label, Qt.Key.Key_Delete)
+    assert "Give the target a label" in tab.form.errors["label"].text()
+    tab.save()
+    assert "fix what is marked" in tab.save_state.text()
+
+
+def test_a_new_target_is_added_in_the_registry(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    tab.new_target()
+    assert tab.detail_title.text() == "New target" and tab.save_button.text() == "Add target"
+    qtbot.keyClicks(tab.form.label, "Dentist's chair, age 15")
+    tab.form.prong.setCurrentIndex(tab.form.prong.findData("present"))
+    tab.form.baseline_sud.setValue(6)
+    with qtbot.waitSignal(tab.target_saved, timeout=10_000):
+        tab.save()
+    qtbot.waitUntil(lambda: tab.proxy.rowCount() == len(chart.targets) + 1, timeout=10_000)
+    qtbot.waitUntil(lambda: tab.current_target is not None
+                    and tab.current_target.label == "Dentist's chair, age 15", timeout=10_000)
+    added = tab.current_target
+    assert added is not None and (added.baseline_sud, added.status) == (6, "identified")
+
+
+def test_a_session_ending_at_0_and_7_offers_completed_and_the_button_marks_it(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_targets(main_window, worker)
+    target_id = worker.run(lambda b: next(t.id for t in b.targets.of_client(client_id)
+                                          if t.kind == "emdr" and t.is_open))
+    doctor = worker.run(lambda b: b.practice.clinician())
+    day = TODAY - dt.timedelta(days=1)
+
+    def sign(b: Backend) -> int:
+        note = b.notes.create(client_id, "emdr", author_id=doctor.id, session_date=day).value
+        b.notes.save_draft(note.id, {
+            **COMMON, "session_date": day.isoformat(), "phases_covered": ["4", "5", "6"],
+            "target": target_id, "sud_start": 2, "voc_start": 5, "sud_end": 0, "voc_end": 7,
+            "bls_sets": [{"bls_type": "eye_movements", "speed_hz": 1.0, "passes": 24,
+                          "sud": 0}],
+            "closure": "complete", "stability": "stable", "plan": "Reevaluate.",
+        })
+        return b.notes.sign(note.id, clinician_id=doctor.id).value.id
+
+    worker.run(sign)
+    _open_tab(qtbot, main_window, client_id)
+    tab = main_window.targets_tab
+    assert tab.select_target(target_id)
+    assert tab.offer.isVisibleTo(tab) and "SUD 0 and VoC 7" in tab.offer_text.text()
+    assert worker.run(lambda b: b.targets.get(target_id)).status != "completed"  # offered
+    with qtbot.waitSignal(tab.target_saved, timeout=10_000):
+        qtbot.mouseClick(tab.offer_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.current_target is not None
+                    and tab.current_target.status == "completed", timeout=10_000)
+    assert not tab.offer.isVisibleTo(tab)
+    assert tab.history_model.row_at(0).new_value == "completed"
+
+
+def test_the_targets_side_by_side_share_one_figure(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    qtbot.waitUntil(lambda: tab.target_figure is not None, timeout=10_000)
+    tab.show_charts(True)
+    qtbot.waitUntil(lambda: tab.multiples_figure is not None, timeout=10_000)
+    titles = [t.get_text() for t in find_artists(tab.multiples_figure, "panel-title")]
+    assert len(titles) == len(chart.targets)
+    tab.status_filter.setCurrentIndex(tab.status_filter.findData(chart.targets[0].status))
+    qtbot.waitUntil(lambda: len(find_artists(tab.multiples_figure, "panel-title"))
+                    == sum(1 for t in chart.targets if t.status == chart.targets[0].status),
+                    timeout=10_000)
+
+
+def test_the_overview_tile_opens_the_targets_tab(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_targets(main_window, worker)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        main_window.client_list.select_client(client_id)
+    tile = main_window.chart_view.overview.tiles["targets"]
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    assert main_window.chart_view.tabs.currentWidget() is main_window.targets_tab
+    main_window.chart_view.tabs.setCurrentIndex(0)
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Return)
+    assert main_window.chart_view.tabs.currentWidget() is main_window.targets_tab
+
+
+def test_a_target_added_from_a_note_can_be_opened_in_the_registry(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_targets(main_window, worker)
+    doctor = worker.run(lambda b: b.practice.clinician())
+    note_id = worker.run(lambda b: b.notes.create(client_id, "emdr", author_id=doctor.id)
+                         .value.id)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        main_window.client_list.select_client(client_id)
+    main_window.open_note(note_id, client_id)
+    window = next(w for w in main_window.findChildren(NoteWindow) if w.note_id == note_id)
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.form is not None, timeout=10_000)
+    editor._new_target("emdr")
+    dialog = editor.dialog()
+    assert isinstance(dialog, NewTargetDialog)
+    qtbot.keyClicks(dialog.name, "Elevator, last spring")
+    dialog.open_in_registry.setChecked(True)
+    dialog.accept()
+    tab = main_window.targets_tab
+    qtbot.waitUntil(lambda: main_window.chart_view.tabs.currentWidget() is tab
+                    and tab.current_target is not None
+                    and tab.current_target.label == "Elevator, last spring", timeout=10_000)
+    window.close()
+
+
+def test_edits_in_progress_survive_a_change_made_elsewhere_and_say_so(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    target = chart.targets[0]
+    assert tab.select_target(target.id)
+    tab.form.emotions.setFocus()
+    qtbot.keyClicks(tab.form.emotions, ", relief")
+    typed = tab.form.emotions.text()
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        worker.run(lambda b: b.targets.set_status(target.id, "deferred", actor_id=None))
+    assert tab.form.emotions.text() == typed  # nothing typed is lost
+    assert "changed elsewhere" in tab.save_state.text()
+    tab.revert()
+    assert tab.form.status.currentData() == "deferred"

@@ -1,0 +1,110 @@
+"""The parts map as data: placement by type, Self's size, the map now and its differences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from models.clinical.parts_map import (
+    EXILE_RING,
+    PART_SIZE,
+    PROTECTOR_RING,
+    PartsMap,
+    current_map,
+    difference_lines,
+    map_differences,
+    place_part,
+    self_energy_on,
+    self_radius,
+)
+from models.dto import MapPartDTO, MapRelationDTO, PartDTO, PartRelationDTO, SelfEnergyPoint
+
+D = dt.date(2026, 5, 1)
+
+
+def _part(pid: int, name: str, kind: str, x: float = 0.0, y: float = 0.0,
+          removed: bool = False) -> PartDTO:
+    return PartDTO(pid, 1, name, kind, "", "", "", "", "", "", None, "identified", D, x, y,
+                   dt.datetime(2026, 5, 2) if removed else None)
+
+
+def test_new_parts_spread_out_on_their_rings() -> None:
+    taken: list[tuple[float, float]] = []
+    for kind in ("manager", "manager", "firefighter", "exile", "exile", "manager"):
+        x, y = place_part(kind, taken)
+        ring = EXILE_RING if kind == "exile" else PROTECTOR_RING
+        assert math.hypot(x, y) == pytest.approx(ring, abs=0.5)
+        assert all(math.hypot(x - a, y - b) >= PART_SIZE for a, b in taken)
+        taken.append((x, y))
+
+
+def test_self_grows_with_the_self_energy_rating() -> None:
+    assert self_radius(0) < self_radius(5) < self_radius(10)
+    assert self_radius(12) == self_radius(10)
+    points = (SelfEnergyPoint(D, 3, 1), SelfEnergyPoint(D + dt.timedelta(9), 7, 2))
+    assert self_energy_on(points, D + dt.timedelta(3)) == 3
+    assert self_energy_on(points, None) == 7
+    assert self_energy_on(points, D - dt.timedelta(1)) is None
+
+
+def test_the_map_now_leaves_out_removed_parts_and_places_unplaced_ones() -> None:
+    parts = (_part(1, "Planner", "manager", 10, -190), _part(2, "Gone", "firefighter", 0, 190,
+                                                             removed=True),
+             _part(3, "New from a note", "exile"))
+    relations = (PartRelationDTO(1, "protects", 1, 3), PartRelationDTO(2, "allied", 1, 2))
+    shown = current_map(parts, relations, ())
+    assert [p.name for p in shown.parts] == ["Planner", "New from a note"]
+    new = shown.part(3)
+    assert new is not None and (new.x, new.y) != (0, 0)
+    assert [r.kind for r in shown.relations] == ["protects"]
+
+
+def test_differences_read_as_sentences() -> None:
+    a = MapPartDTO(1, "Planner", "manager", "identified", None, 0, -190)
+    b = MapPartDTO(2, "Little One", "exile", "identified", None, 0, 330)
+    then = PartsMap((a, b), (MapRelationDTO("protects", 1, 2),), 3, D)
+    now = PartsMap((a, MapPartDTO(2, "Little One", "exile", "witnessed", None, 0, 330),
+                    MapPartDTO(3, "Critic", "manager", "identified", None, 190, 0)),
+                   (MapRelationDTO("polarized", 3, 1),), 6)
+    diff = map_differences(then, now)
+    assert not diff.empty and diff.changed_part_ids() == {2}
+    assert difference_lines(diff, then, now) == [
+        "Added since: Critic (manager)",
+        "Little One: identified then, witnessed now",
+        "Relation added since: Critic and Planner: polarized",
+        "Relation gone since: Planner protects Little One",
+    ]
+    assert map_differences(now, now).empty
+
+
+def test_a_relation_that_would_cross_self_bends_round_it() -> None:
+    from models.clinical.parts_map import SELF_CLEARANCE, bend_around_self
+
+    through = bend_around_self((0, -190), (0, 330), 6)
+    assert through is not None
+    # The curve's middle passes clear of Self, on one side.
+    middle_x = 0.25 * 0 + 0.5 * through[0] + 0.25 * 0
+    assert abs(middle_x) == pytest.approx(self_radius(6) + SELF_CLEARANCE)
+    assert bend_around_self((-300, -190), (300, -190), 6) is None  # well clear: straight
+    assert bend_around_self((50, 0), (200, 0), 6) is None  # ends beside Self, not across
+
+
+def test_tidy_up_puts_managers_above_firefighters_below_and_exiles_behind_protectors() -> None:
+    from models.clinical.parts_map import arrange
+
+    parts = (MapPartDTO(1, "Planner", "manager", "identified", None, 5, 5),
+             MapPartDTO(2, "Critic", "manager", "identified", None, 9, 9),
+             MapPartDTO(3, "Numb One", "firefighter", "identified", None, 1, 1),
+             MapPartDTO(4, "Little One", "exile", "identified", None, 0, 0),
+             MapPartDTO(5, "Alone", "exile", "identified", None, 0, 0))
+    relations = (MapRelationDTO("protects", 3, 4),)  # the firefighter guards Little One
+    placed = arrange(parts, relations)
+    assert placed[1][1] < 0 and placed[2][1] < 0 and placed[3][1] > 0
+    assert placed[4][1] > 0  # behind its protector, below Self
+    assert math.hypot(*placed[4]) == pytest.approx(EXILE_RING, abs=0.5)
+    assert math.hypot(*placed[1]) == pytest.approx(PROTECTOR_RING, abs=0.5)
+    positions = list(placed.values())
+    assert all(math.dist(a, b) >= PART_SIZE for i, a in enumerate(positions)
+               for b in positions[i + 1:])

@@ -1,0 +1,404 @@
+"""What the parts map is drawn with: Self, a part, a relation, as QGraphicsItems.
+
+Shapes and colours per part type and line styles per relation come from reports.palette
+(the matplotlib map in reports/parts_map.py uses the same); sizes, Self's radius, label
+sides and relation lanes from models.clinical.parts_map. Scene units are map units.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from typing import Any
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from models.clinical.parts_map import (
+    PART_SIZE,
+    bend_around_self,
+    label_below,
+    relation_key,
+    self_energy_text,
+    self_radius,
+)
+from models.dto import MapPartDTO, MapRelationDTO
+from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
+from reports import palette
+from reports.palette import part_look, relation_look
+
+LABEL_GAP = 8.0
+PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dashed": Qt.PenStyle.DashLine,
+               "dotted": Qt.PenStyle.DotLine}
+# Items stack: relations at the bottom (a line that crosses the centre passes behind
+# Self), then Self, then the parts.
+Z_RELATION, Z_SELF, Z_PART = 0.0, 1.0, 2.0
+
+
+def part_path(shape: str, size: float = PART_SIZE) -> QPainterPath:
+    """A part's outline centred on (0, 0): the same shapes as reports/parts_map.py."""
+    half = size / 2
+    path = QPainterPath()
+    if shape == "rounded_square":
+        inset = half * 0.82
+        path.addRoundedRect(QRectF(-inset, -inset, 2 * inset, 2 * inset), half * 0.3,
+                            half * 0.3)
+    elif shape == "diamond":
+        r = half * 1.12
+        path.addPolygon(QPolygonF([QPointF(0, -r), QPointF(r, 0), QPointF(0, r),
+                                   QPointF(-r, 0)]))
+        path.closeSubpath()
+    elif shape == "hexagon":
+        r = half * 0.98
+        path.addPolygon(QPolygonF([QPointF(r * math.cos(math.radians(90 + 60 * k)),
+                                           -r * math.sin(math.radians(90 + 60 * k)))
+                                   for k in range(6)]))
+        path.closeSubpath()
+    else:
+        r = half * 0.92
+        path.addEllipse(QPointF(0, 0), r, r)
+    return path
+
+
+def node_radius(part_type: str) -> float:
+    """Where a line to a part stops: outside its shape."""
+    return PART_SIZE / 2 * (1.12 if part_look(part_type).shape == "diamond" else 1.0)
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSizeF(point_size)
+    font.setBold(bold)
+    return font
+
+
+NAME_FONT = _font(9.0, bold=True)
+STATUS_FONT = _font(7.5)
+
+
+@cache
+def _metrics(bold: bool) -> QFontMetricsF:
+    """Measured once (a map of forty parts lays out eighty labels)."""
+    return QFontMetricsF(NAME_FONT if bold else STATUS_FONT)
+
+
+class SelfItem(QGraphicsItem):
+    """Self at the centre: a warm circle sized by the latest Self-energy rating."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.energy: int | None = None
+        self.radius = self_radius(None)
+        self.setZValue(Z_SELF)
+        self.setToolTip("Self is not a part: the calm centre the work comes from.\n"
+                        "Its size follows the latest Self-energy rating, a clinician's "
+                        "0–10 rating, not a validated measure.")
+
+    def set_energy(self, energy: int | None) -> None:
+        self.prepareGeometryChange()
+        self.energy = energy
+        self.radius = self_radius(energy)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        r = self.radius
+        return QRectF(-max(r, 70), -r - 2, 2 * max(r, 70), 2 * r + 24)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor(palette.SELF_EDGE), 2.2)
+        if self.energy is None:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QColor(palette.SELF_FILL))
+        painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
+        painter.setPen(QColor(palette.INK))
+        painter.setFont(_font(10.0, bold=True))
+        painter.drawText(QRectF(-self.radius, -12, 2 * self.radius, 24),
+                         Qt.AlignmentFlag.AlignCenter, "Self")
+        painter.setFont(STATUS_FONT)
+        painter.setPen(QColor(palette.CHART_NOTE))
+        painter.drawText(QRectF(-70, self.radius + 3, 140, 16), Qt.AlignmentFlag.AlignHCenter
+                         | Qt.AlignmentFlag.AlignTop, self_energy_text(self.energy))
+
+
+class PartItem(QGraphicsItem):
+    """One part: its type's shape and colour, its name and status beside it.
+
+    `changed_to` (a past map) marks a status that is different today; `later` draws a
+    part added after the date shown, faint and dashed."""
+
+    def __init__(self, part: MapPartDTO, *, editable: bool) -> None:
+        super().__init__()
+        self.part = part
+        self.changed_to: str | None = None
+        self.later = False
+        self.relations: list[RelationItem] = []
+        self._label_rect = QRectF()
+        self.setZValue(Z_PART)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
+        self.set_editable(editable)
+        self.setPos(part.x, part.y)
+        self._layout_labels()
+
+    @property
+    def part_id(self) -> int:
+        return self.part.id
+
+    def set_editable(self, editable: bool) -> None:
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, editable)
+        self.setCursor(Qt.CursorShape.OpenHandCursor if editable else Qt.CursorShape.ArrowCursor)
+
+    def set_part(self, part: MapPartDTO, *, move: bool = True) -> None:
+        self.prepareGeometryChange()
+        self.part = part
+        if move and (self.pos().x(), self.pos().y()) != (part.x, part.y):
+            self.setPos(part.x, part.y)
+        self._layout_labels()
+        self.update()
+
+    def set_marks(self, changed_to: str | None, later: bool) -> None:
+        if (changed_to, later) == (self.changed_to, self.later):
+            return
+        self.prepareGeometryChange()
+        self.changed_to, self.later = changed_to, later
+        self._layout_labels()
+        self.update()
+
+    def status_text(self) -> str:
+        if self.later:
+            return "added later"
+        text = PART_STATUSES.label(self.part.status).lower()
+        if self.changed_to is not None:
+            text += f" → {PART_STATUSES.label(self.changed_to).lower()} now"
+        return text
+
+    def _layout_labels(self) -> None:
+        names, statuses = _metrics(True), _metrics(False)
+        width = max(names.horizontalAdvance(self.part.name),
+                    statuses.horizontalAdvance(self.status_text())) + 8
+        height = names.height() + statuses.height() + 2
+        reach = node_radius(self.part.part_type) + LABEL_GAP
+        if self.changed_to is not None:
+            reach = max(reach, PART_SIZE * 0.68 + 4)
+        top = reach if label_below(self.part.part_type, self.pos().y()) \
+            else -reach - height
+        self._label_rect = QRectF(-width / 2, top, width, height)
+
+    def boundingRect(self) -> QRectF:
+        half = PART_SIZE * 0.72
+        return QRectF(-half, -half, 2 * half, 2 * half).united(self._label_rect).adjusted(
+            -3, -3, 3, 3)
+
+    def shape(self) -> QPainterPath:
+        path = part_path(part_look(self.part.part_type).shape)
+        path.addRect(self._label_rect)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        look = part_look(self.part.part_type)
+        outline = part_path(look.shape)
+        if self.isSelected():
+            painter.setPen(QPen(QColor(palette.ACCENT), 6.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(outline)
+        pen = QPen(QColor(palette.MAP_LATER if self.later else look.edge),
+                   1.3 if self.later else 2.0)
+        if look.dashed or self.later:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(QColor("white") if self.later else QColor(look.fill))
+        painter.drawPath(outline)
+        if self.changed_to is not None:
+            ring = QPen(QColor(palette.MAP_CHANGED), 2.0, Qt.PenStyle.DashLine)
+            painter.setPen(ring)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), PART_SIZE * 0.68, PART_SIZE * 0.68)
+        rect = self._label_rect
+        names = _metrics(True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(QColor(palette.MAP_BACKGROUND)))
+        painter.setOpacity(0.85)
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setOpacity(1.0)
+        painter.setFont(NAME_FONT)
+        painter.setPen(QColor(palette.MAP_LATER if self.later else palette.INK))
+        name_rect = QRectF(rect.left(), rect.top(), rect.width(), names.height())
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter, self.part.name)
+        painter.setFont(STATUS_FONT)
+        painter.setPen(QColor(palette.MAP_CHANGED if self.changed_to else
+                              palette.MAP_LATER if self.later else palette.MUTED))
+        painter.drawText(QRectF(rect.left(), name_rect.bottom() + 1, rect.width(),
+                                rect.height() - names.height() - 1),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                         self.status_text())
+
+    def tooltip_text(self) -> str:
+        part = self.part
+        lines = [f"{part.name}: {PART_TYPES.label(part.part_type).lower()}, "
+                 f"{PART_STATUSES.label(part.status).lower()}"]
+        if part.trust_in_self is not None:
+            lines.append(f"Trust in Self {part.trust_in_self}/10")
+        return "\n".join(lines)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for relation in self.relations:
+                relation.adjust()
+            below = label_below(self.part.part_type, self.pos().y())
+            if below != (self._label_rect.top() > 0):
+                self.prepareGeometryChange()
+                self._layout_labels()
+        return super().itemChange(change, value)
+
+
+class RelationItem(QGraphicsItem):
+    """A relation between two parts: an arrow (protects) or a line (polarized, allied),
+    in its kind's colour and style; beside any other relation between the same two."""
+
+    def __init__(self, relation: MapRelationDTO, source: PartItem, target: PartItem,
+                 lane: float = 0.0, self_energy: int | None = None) -> None:
+        super().__init__()
+        self.relation = relation
+        self.source, self.target = source, target
+        self.lane = lane
+        self.self_energy = self_energy  # Self's size: a line that would cross it bends
+        self.gone = False  # on a past map: this relation is not on the map today
+        self.later = False  # on a past map: a relation added since
+        self.line = QLineF()  # from where it leaves one part to where it reaches the other
+        self.control: QPointF | None = None  # the bend round Self, if it needs one
+        self.path = QPainterPath()
+        self.setZValue(Z_RELATION)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        source.relations.append(self)
+        target.relations.append(self)
+        look = relation_look(relation.kind)
+        self.setToolTip(PART_RELATIONS.label(relation.kind))
+        self._pen = QPen(QColor(look.colour), look.width, PEN_STYLES[look.style],
+                         Qt.PenCapStyle.RoundCap)
+        self.adjust()
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        r = self.relation
+        return relation_key(r.kind, r.from_part_id, r.to_part_id)
+
+    def detach(self) -> None:
+        for end in (self.source, self.target):
+            if self in end.relations:
+                end.relations.remove(self)
+
+    def set_marks(self, *, gone: bool = False, later: bool = False) -> None:
+        self.gone, self.later = gone, later
+        self.update()
+
+    def adjust(self) -> None:
+        """Follow the two parts: from outside one shape to outside the other, beside any
+        other relation between them, and round Self rather than across it."""
+        a, b = self.source.pos(), self.target.pos()
+        length = QLineF(a, b).length()
+        self.prepareGeometryChange()
+        start = node_radius(self.source.part.part_type) + 3
+        end = node_radius(self.target.part.part_type) + 5
+        self.path = QPainterPath()
+        self.control = None
+        if length <= start + end:
+            self.line = QLineF()
+            return
+        ux, uy = (b.x() - a.x()) / length, (b.y() - a.y()) / length
+        # The lane is to the left of the line from the lower id to the higher.
+        sign = 1.0 if self.source.part_id < self.target.part_id else -1.0
+        px, py = -uy * self.lane * sign, ux * self.lane * sign
+        p1 = QPointF(a.x() + ux * start + px, a.y() + uy * start + py)
+        p2 = QPointF(b.x() - ux * end + px, b.y() - uy * end + py)
+        bend = bend_around_self((p1.x(), p1.y()), (p2.x(), p2.y()), self.self_energy)
+        if bend is not None:
+            control = QPointF(*bend)
+            p1 = self._leave(a, control, start) + QPointF(px, py)
+            p2 = self._leave(b, control, end) + QPointF(px, py)
+            self.control = control
+        self.line = QLineF(p1, p2)
+        self.path.moveTo(p1)
+        if self.control is not None:
+            self.path.quadTo(self.control, p2)
+        else:
+            self.path.lineTo(p2)
+
+    @staticmethod
+    def _leave(centre: QPointF, toward: QPointF, reach: float) -> QPointF:
+        line = QLineF(centre, toward)
+        if line.length() == 0:
+            return centre
+        return centre + (toward - centre) * (reach / line.length())
+
+    def _head(self) -> QPolygonF:
+        tip = self.line.p2()
+        before = self.control if self.control is not None else self.line.p1()
+        angle = math.atan2(tip.y() - before.y(), tip.x() - before.x())
+        size = 11.0
+        left = QPointF(tip.x() - size * math.cos(angle - 0.42),
+                       tip.y() - size * math.sin(angle - 0.42))
+        right = QPointF(tip.x() - size * math.cos(angle + 0.42),
+                        tip.y() - size * math.sin(angle + 0.42))
+        return QPolygonF([tip, left, right])
+
+    def middle(self) -> QPointF:
+        return self.path.pointAtPercent(0.5) if not self.path.isEmpty() else QPointF()
+
+    def boundingRect(self) -> QRectF:
+        return self.path.boundingRect().adjusted(-14, -14, 14, 14)
+
+    def shape(self) -> QPainterPath:
+        if self.path.isEmpty():
+            return QPainterPath()
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12.0)  # easy to click, thin to see
+        return stroker.createStroke(self.path)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if self.line.isNull():
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.isSelected():
+            painter.setPen(QPen(QColor(palette.ACCENT), 7.0, Qt.PenStyle.SolidLine,
+                                Qt.PenCapStyle.RoundCap))
+            painter.setOpacity(0.35)
+            painter.drawPath(self.path)
+            painter.setOpacity(1.0)
+        pen = QPen(self._pen)
+        if self.later:
+            pen = QPen(QColor(palette.MAP_LATER), 1.4, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.drawPath(self.path)
+        if self.relation.kind in DIRECTED_RELATIONS:
+            painter.setPen(QPen(pen.color(), 1.0))
+            painter.setBrush(pen.color())
+            painter.drawPolygon(self._head())
+        if self.gone:
+            middle = self.middle()
+            painter.setPen(QPen(QColor(palette.MAP_CHANGED), 2.6))
+            for dx, dy in ((-6, -6), (-6, 6)):
+                painter.drawLine(QLineF(middle.x() + dx, middle.y() + dy,
+                                        middle.x() - dx, middle.y() - dy))
