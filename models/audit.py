@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from models.dto import AuditEventDTO, ChainReport
@@ -29,6 +29,25 @@ def _event_hash(
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+# session.info key: the chain's last hash as this transaction left it. Within one write
+# transaction no other connection can append (SQLite has one writer), so the head need
+# not be read again for every event a unit of work records.
+_HEAD = "audit_chain_head"
+# One statement, compiled once: an event is a plain row, no ORM object is needed.
+_INSERT = insert(AuditEvent.metadata.tables["audit_event"])
+
+
+def _chain_head(session: Session) -> str:
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD)
+    if cached is not None and cached[0] is transaction:
+        head: str = cached[1]
+        return head
+    last = session.execute(
+        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    return last if last is not None else GENESIS_HASH
+
+
 def record(
     session: Session,
     action: str,
@@ -38,30 +57,21 @@ def record(
     client_id: int | None = None,
     actor_id: int | None = None,
     detail: str = "",
-) -> AuditEvent:
+) -> None:
     """Append one event to the chain inside the caller's transaction.
 
     `detail` is for ids, counts and codes only; callers never pass names or clinical text.
     """
-    last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
-    prev_hash = last.hash if last is not None else GENESIS_HASH
+    prev_hash = _chain_head(session)
     occurred_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    event = AuditEvent(
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        client_id=client_id,
-        detail=detail,
-        prev_hash=prev_hash,
-        hash=_event_hash(
-            prev_hash, occurred_at, actor_id, action, entity, entity_id, client_id, detail
-        ),
-    )
-    session.add(event)
-    session.flush()
-    return event
+    event_hash = _event_hash(
+        prev_hash, occurred_at, actor_id, action, entity, entity_id, client_id, detail)
+    session.connection().execute(_INSERT, {
+        "occurred_at": occurred_at, "actor_id": actor_id, "action": action, "entity": entity,
+        "entity_id": entity_id, "client_id": client_id, "detail": detail,
+        "prev_hash": prev_hash, "hash": event_hash,
+    })
+    session.info[_HEAD] = (session.get_transaction(), event_hash)
 
 
 def verify_chain(session: Session) -> ChainReport:
