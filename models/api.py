@@ -32,6 +32,7 @@ from models.dto import (
     DosingSessionDTO,
     NoteDTO,
     PartDTO,
+    SearchResults,
     TargetDTO,
 )
 from models.inputs import (
@@ -41,6 +42,7 @@ from models.inputs import (
     CustomMeasureInput,
     MeasureInput,
     PartInput,
+    StatusChangeInput,
     TargetInput,
 )
 from models.instruments.definitions import Instrument
@@ -134,10 +136,13 @@ class ClientsApi(Protocol):
     def update(self, client_id: int, data: ClientInput, *,
                actor_id: int | None) -> Done[ClientDetail]: ...
 
-    def discharge(self, client_id: int, on: dt.date | None = None, *,
-                  actor_id: int | None) -> Done[ClientDetail]: ...
+    def discharge(self, client_id: int, data: StatusChangeInput, *,
+                  actor_id: int | None) -> Done[ClientDetail]:
+        """Discharge on a day, for a reason (models.inputs.validate_status_change)."""
+        ...
 
-    def reactivate(self, client_id: int, *, actor_id: int | None) -> Done[ClientDetail]: ...
+    def reactivate(self, client_id: int, data: StatusChangeInput, *,
+                   actor_id: int | None) -> Done[ClientDetail]: ...
 
 
 class CareApi(Protocol):
@@ -156,7 +161,11 @@ class NotesApi(Protocol):
 
     def create(self, client_id: int, template_id: str, *, author_id: int | None,
                dosing_session_id: int | None = None,
-               session_date: dt.date | None = None) -> Done[NoteDTO]: ...
+               session_date: dt.date | None = None,
+               carry_forward: bool = False) -> Done[NoteDTO]:
+        """A new draft; `carry_forward` starts it from the client's last signed note of
+        the same kind (models.clinical.carry)."""
+        ...
 
     def save_draft(self, note_id: int, content: Mapping[str, Any]) -> Done[NoteDTO]: ...
 
@@ -204,6 +213,16 @@ class PartsApi(Protocol):
                actor_id: int | None) -> Done[PartDTO]: ...
 
 
+class SearchApi(Protocol):
+    def find(self, query: str, *, include_private: bool = True,
+             limit: int = 200) -> SearchResults:
+        """Every note, addendum, target and part holding all the words, best first.
+
+        Raises ValidationError (models.inputs.validate_search's message) for a query that
+        cannot be read."""
+        ...
+
+
 class AuditApi(Protocol):
     def verify_chain(self) -> ChainReport: ...
 
@@ -249,6 +268,9 @@ class Backend(Protocol):
     @property
     def audit(self) -> AuditApi: ...
 
+    @property
+    def search(self) -> SearchApi: ...
+
     def close(self) -> None: ...
 
 
@@ -263,6 +285,11 @@ class BackendOpener(Protocol):
     def create(self, path: Path, passphrase: str) -> Backend: ...
 
     def prewarm(self) -> None: ...
+
+    def prewarm_charts(self) -> None:
+        """Import the chart libraries ahead of need (after unlock, on the worker, while the
+        therapist reads the first screens)."""
+        ...
 
     def today(self) -> dt.date:
         """The date the windows take as today: the same clock the backend uses."""

@@ -34,6 +34,7 @@ from models.dto import (
     CourseDTO,
     NoteDTO,
     PartDTO,
+    SearchResults,
     TargetDTO,
 )
 from models.inputs import (
@@ -43,6 +44,7 @@ from models.inputs import (
     CustomMeasureInput,
     MeasureInput,
     PartInput,
+    StatusChangeInput,
     TargetInput,
 )
 from models.instruments.definitions import Instrument
@@ -54,6 +56,7 @@ from models.services import (
     measures,
     notes,
     parts,
+    search,
     security,
     targets,
 )
@@ -145,14 +148,18 @@ class Clients(_Subject):
                                                           actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
 
-    def discharge(self, client_id: int, on: dt.date | None = None, *,
+    def discharge(self, client_id: int, data: StatusChangeInput, *,
                   actor_id: int | None) -> Done[ClientDetail]:
-        value = self._run(lambda s: clients.discharge_client(s, client_id, on or self._today,
+        value = self._run(lambda s: clients.discharge_client(s, client_id, data,
+                                                             today=self._today,
                                                              actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
 
-    def reactivate(self, client_id: int, *, actor_id: int | None) -> Done[ClientDetail]:
-        value = self._run(lambda s: clients.reactivate_client(s, client_id, actor_id=actor_id))
+    def reactivate(self, client_id: int, data: StatusChangeInput, *,
+                   actor_id: int | None) -> Done[ClientDetail]:
+        value = self._run(lambda s: clients.reactivate_client(s, client_id, data,
+                                                              today=self._today,
+                                                              actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
 
 
@@ -187,10 +194,11 @@ class Notes(_Subject):
 
     def create(self, client_id: int, template_id: str, *, author_id: int | None,
                dosing_session_id: int | None = None,
-               session_date: dt.date | None = None) -> Done[NoteDTO]:
+               session_date: dt.date | None = None,
+               carry_forward: bool = False) -> Done[NoteDTO]:
         value = self._run(lambda s: notes.create_note(
             s, client_id, template_id, author_id=author_id, dosing_session_id=dosing_session_id,
-            session_date=session_date, today=self._today))
+            session_date=session_date, today=self._today, carry_forward=carry_forward))
         kinds = (*_NOTE_CHANGES, Kind.CARE) if template_id == "dosing" else _NOTE_CHANGES
         return Done(value, Changes.of(client_id, *kinds))
 
@@ -307,6 +315,13 @@ class Audit(_Subject):
                                                 action_prefix=action_prefix))
 
 
+class Search(_Subject):
+    def find(self, query: str, *, include_private: bool = True,
+             limit: int = search.DEFAULT_LIMIT) -> SearchResults:
+        return self._run(lambda s: search.search(s, query, include_private=include_private,
+                                                 limit=limit))
+
+
 class Backend:
     """One unlocked vault, its subjects, and the clock that says what "today" is."""
 
@@ -321,6 +336,7 @@ class Backend:
         self._targets = Targets(self)
         self._parts = Parts(self)
         self._audit = Audit(self)
+        self._search = Search(self)
 
     @property
     def name(self) -> str:
@@ -365,6 +381,10 @@ class Backend:
     @property
     def audit(self) -> Audit:
         return self._audit
+
+    @property
+    def search(self) -> Search:
+        return self._search
 
     def close(self) -> None:
         self.vault.close()

@@ -143,6 +143,9 @@ class Template:
     # SHA-256 of the definition as read (template + common fields): a note can record it
     # and a test can pin it, so a released version is never edited in place.
     fingerprint: str
+    # The fields a new note may take from the client's last signed note of this kind
+    # (resources/templates/carry_forward.toml; not part of the fingerprint).
+    carry_forward: tuple[str, ...] = ()
 
     @property
     def fields(self) -> tuple[FieldDef, ...]:
@@ -157,6 +160,13 @@ class Template:
     def field_for_tag(self, tag: str) -> FieldDef | None:
         """The top-level field carrying an extract tag, if this template has one."""
         return next((f for f in self.fields if f.extract == tag), None)
+
+
+# A note's content may hold this key beside its fields: which fields were carried forward
+# from an earlier note and not yet edited ({"from_note": id, "fields": [...]}).
+CARRIED_FORWARD_KEY: Final = "_carried_forward"
+# Content keys that are no field of any template (a field id never starts with "_").
+RESERVED_KEYS: Final = frozenset({CARRIED_FORWARD_KEY})
 
 
 class TemplateDefinitionError(ValueError):
@@ -232,3 +242,8 @@ GROUP_NEEDS_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 EXTRACT_TAGS: Final[tuple[str, ...]] = tuple(FIELD_TAGS)
+
+# A carried field may be tagged only as a reference (the target or parts still being
+# worked); every other tag marks a figure that belongs to the session that measured it.
+CARRY_TAGS: Final = frozenset({"target", "reeval.target", "ifs.parts_worked"})
+
