@@ -22,12 +22,12 @@ from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import TextToPath
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import Transform
 
 from models.clinical.doses import DoseRef, dose_range_label
 from models.clinical.measures import chart_subtitle, summarise_change
-from models.formatting import day_month
+from models.formatting import date_text, day_month, month_year
 from models.instruments.change import (
     ChangeLabel,
     change_summary,
@@ -137,12 +137,34 @@ def _style_axes(ax: Axes, *, right_spine: bool = False) -> None:
     ax.tick_params(labelsize=FONT, colors=CHART_TEXT, length=3)
 
 
+def date_tick_labels(days: Sequence[date]) -> list[str]:
+    """Tick labels in the house style (models.formatting): "Oct 2026" when every tick is
+    the first of a month; else "7 Oct", with the year on the first tick and wherever the
+    year changes ("7 Oct 2026", "14 Oct", ...), so an axis needs no year caption."""
+    if days and all(d.day == 1 for d in days):
+        return [month_year(d) for d in days]
+    return [date_text(day) if index == 0 or days[index - 1].year != day.year
+            else day_month(day) for index, day in enumerate(days)]
+
+
+def _day(value: float) -> date:
+    return mdates.num2date(value).date()  # type: ignore[no-untyped-call,no-any-return]
+
+
+class _HouseDateFormatter(Formatter):
+    """matplotlib's date ticks written as models.formatting writes dates."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return date_text(_day(x))  # one date on its own (a cursor readout)
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        return date_tick_labels([_day(v) for v in values])
+
+
 def _date_axis(ax: Axes) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
-    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(formatter)
-    ax.xaxis.get_offset_text().set_fontsize(FONT)
+    ax.xaxis.set_major_formatter(_HouseDateFormatter())
 
 
 def _num(day: date) -> float:
@@ -743,6 +765,20 @@ def build_sparkline(
         if len(xs) == 1:
             ax.set_xlim(xs[0] - 1, xs[0] + 1)
     return fig
+
+
+def warm_up() -> None:
+    """Draw one small chart off screen, so the fonts, the text layout and the Agg renderer
+    the first real chart needs are loaded already (the window calls this on its worker
+    after unlock; a chart is never drawn there)."""
+    fig = Figure(figsize=(2.0, 1.0), dpi=50)
+    ax = fig.add_subplot()
+    ax.plot([_num(date(2026, 1, 1)), _num(date(2026, 2, 1))], [0, 1])
+    _date_axis(ax)
+    _style_axes(ax)
+    ax.set_title("warm-up", fontsize=TITLE_FONT)
+    _text_width_in("warm-up")
+    FigureCanvasAgg(fig).draw()  # type: ignore[no-untyped-call]
 
 
 # --------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from models.dto import ClientChart, ClientDetail
 from models.formatting import date_text
 from ui.chart.overview import OverviewTab
 from ui.chart.sessions_tab import SessionsTab
+from ui.common.busy import DelayedBusy
 
 if TYPE_CHECKING:
     from ui.measures.measures_tab import MeasuresTab
@@ -62,7 +63,9 @@ def describe(client: ClientDetail, today: dt.date) -> str:
     if client.status == "discharged":
         off = client.discharged_on
         when = f" on {date_text(off)}" if off else ""
-        parts.append(f"discharged{when}")
+        change = client.last_status_change
+        why = f": {change.reason}" if change is not None and change.reason else ""
+        parts.append(f"discharged{when}{why}")
     else:
         parts.append("active")
     return " · ".join(parts)
@@ -81,6 +84,7 @@ class ChartView(QWidget):
     """Header with the client's name, then the tabs; an empty state when no one is chosen."""
 
     edit_requested = Signal()
+    status_change_requested = Signal()  # discharge an active client, reactivate another
 
     def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
                  parent: QWidget | None = None) -> None:
@@ -98,12 +102,21 @@ class ChartView(QWidget):
         self.details.setProperty("role", "subtle")
         self.edit_button = QPushButton("Edit client…")
         self.edit_button.clicked.connect(self.edit_requested)
+        self.status_button = QPushButton("Discharge…")
+        self.status_button.setToolTip("Discharge this client (the date and the reason are kept)")
+        self.status_button.clicked.connect(self.status_change_requested)
+        # Shown when a chart takes a moment to arrive (ui.common.busy).
+        self.loading = QLabel("Loading…")
+        self.loading.setProperty("role", "subtle")
+        self.busy = DelayedBusy(self.loading)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.setSpacing(2)
         names.addWidget(self.name)
         names.addWidget(self.details)
         header.addLayout(names, 1)
+        header.addWidget(self.loading, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.status_button, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
@@ -134,6 +147,7 @@ class ChartView(QWidget):
         self.show_empty()
 
     def show_empty(self, text: str = "") -> None:
+        self.busy.stop()
         self.chart = None
         self.empty.setText(text or "Choose a client on the left to see their course of care.\n"
                            "Add a client with New client (Ctrl+N).")
@@ -147,10 +161,16 @@ class ChartView(QWidget):
         def touched(kinds: tuple[Kind, ...]) -> bool:
             return changes is None or changes.touches(*kinds)
 
+        self.busy.stop()
         if touched(HEADER_SHOWS):
             self.name.setText(chart.client.name + (
                 f" ({chart.client.preferred_name})" if chart.client.preferred_name else ""))
             self.details.setText(describe(chart.client, self.today()))
+            discharged = chart.client.status == "discharged"
+            self.status_button.setText("Reactivate…" if discharged else "Discharge…")
+            self.status_button.setToolTip(
+                "Take this client back into care" if discharged
+                else "Discharge this client (the date and the reason are kept)")
         if touched(OVERVIEW_SHOWS):
             self.overview.set_chart(chart, self.today())
         if touched(SESSIONS_SHOWS):

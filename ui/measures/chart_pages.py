@@ -34,6 +34,7 @@ from models.instruments.change import ChangeLabel, ChangeSummary
 from models.instruments.definitions import Instrument
 from models.instruments.series import OverlaySeries
 from reports.palette import DETERIORATED, IMPROVED
+from ui.common.tables import show_full_text_tips
 from ui.measures.item_models import AdministrationTableModel, DissociationTableModel, SortProxy
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ def _sortable_table(model: QAbstractTableModel, sort_column: int,
     # The last column (flags) takes what is left and elides; its tooltip has the rest.
     header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    show_full_text_tips(view)
     return view
 
 
