@@ -19,6 +19,7 @@ from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
 from models.dto import ChainReport, ClientChart
 from models.errors import DomainError
+from models.formatting import date_text
 from models.vault import Vault, VaultError
 from models.vocabulary import CLIENT_STATUSES
 
@@ -265,6 +266,56 @@ def cmd_measures(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from models.errors import ValidationError
+    from models.search_text import bracketed_snippet, hit_kind, match_offsets, plain_snippet
+
+    if args.limit < 1 or args.limit > 1000:
+        raise UsageError("--limit must be between 1 and 1000.")
+    backend = _backend(args)
+    try:
+        results = backend.search.find(args.words, include_private=args.private,
+                                      limit=args.limit)
+    except ValidationError as exc:
+        raise UsageError(" ".join(exc.problems.values())) from None
+    finally:
+        backend.close()
+    if args.json:
+        print(json.dumps({
+            "query": results.query,
+            "results": [{
+                "kind": hit.kind,
+                "client": hit.record_number,
+                "client_name": hit.client_name,
+                "client_status": hit.client_status,
+                "note_id": hit.note_id,
+                "template": hit.template_id,
+                "what": hit_kind(hit),
+                "title": hit.title or None,
+                "date": hit.day.isoformat() if hit.day else None,
+                "note_status": hit.note_status,
+                "snippet": plain_snippet(hit.snippet),
+                "matches": match_offsets(hit.snippet),
+                "private_notes": hit.in_private,
+            } for hit in results.hits],
+            "more": results.more,
+        }, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not results.hits:
+        print("No note, addendum, target or part holds all of these words.")
+        return EXIT_OK
+    for hit in results.hits:
+        day = date_text(hit.day)
+        private = "  (private notes)" if hit.in_private else ""
+        print(f"{hit.record_number}  {hit.client_name}  {day}  {hit_kind(hit)}{private}")
+        print(f"    {bracketed_snippet(hit.snippet)}")
+    more = "; there are more, add a word to narrow it down" if results.more else ""
+    print(f"{len(results.hits)} found{more}.")
+    if not args.private:
+        print("(Private process notes were not searched; add --private to include them.)")
+    return EXIT_OK
+
+
 def _number(value: float | None) -> int | float | None:
     if value is None:
         return None
@@ -280,6 +331,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "clients": (cmd_clients, "list the clients: record number, name, status, session counts"),
     "verify": (cmd_verify, "check the vault's integrity and its audit chain"),
     "measures": (cmd_measures, "a client's measures: every administration and the change"),
+    "search": (cmd_search, "find words in every note, addendum, target and part"),
 }
 
 
@@ -313,6 +365,16 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="S",
                 help="random seed; the same seed gives the same practice",
             )
+        if name == "search":
+            p.add_argument("words", help='the words to find: calm* matches the start of a '
+                           'word, "calm place" a phrase')
+            p.add_argument("--json", action="store_true",
+                           help="one JSON document (keys documented in the README)")
+            p.add_argument("--private", action="store_true",
+                           help="search the private process notes too (left out otherwise: "
+                           "what is printed may be kept or passed on)")
+            p.add_argument("--limit", type=int, default=200, metavar="N",
+                           help="at most N results, the best first (default 200)")
         if name == "measures":
             p.add_argument(
                 "--client",
