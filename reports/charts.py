@@ -349,17 +349,23 @@ def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> l
 
 def _place_flag_labels(
     ax: Axes, labels: Sequence[_FlagLabel], x_to_in: float, y_to_in: float, x_min: float,
-    y_min: float, plot_height: float,
+    y_min: float, plot_height: float, plot_width: float,
 ) -> None:
-    """Write each flag's item and value beside it, leaving out any that would overlap."""
+    """Write each flag's item and value beside it, leaving out any that would overlap.
+
+    A label that would run past the plot's right edge (into the line labels there) is
+    written to the left of its point instead."""
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.85}
     taken: list[tuple[float, float, float, float]] = []
     for label in labels:
+        width = _text_width_in(label.text, bold=True) + 0.06
         left = (label.x - x_min) * x_to_in + 0.12
+        to_left = left + width > plot_width
+        if to_left:
+            left -= width + 0.24
         y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
-        extent = (left, left + _text_width_in(label.text, bold=True) + 0.06,
-                  y_in - 0.1, y_in + 0.1)
+        extent = (left, left + width, y_in - 0.1, y_in + 0.1)
         if any(extent[0] < t[1] and t[0] < extent[1] and extent[2] < t[3] and t[2] < extent[3]
                for t in taken):
             continue
@@ -369,8 +375,9 @@ def _place_flag_labels(
             anchor = (label.x, label.y)
         else:
             anchor, coords = (label.x, _TOP_LANE), ax.get_xaxis_transform()
-        ax.annotate(label.text, anchor, xycoords=coords, xytext=(9, 0),
-                    textcoords="offset points", ha="left", va="center", fontsize=FONT,
+        ax.annotate(label.text, anchor, xycoords=coords, xytext=(-9 if to_left else 9, 0),
+                    textcoords="offset points", ha="right" if to_left else "left",
+                    va="center", fontsize=FONT,
                     fontweight="bold", bbox=box, zorder=6, gid="safety-flag-label")
 
 
@@ -386,11 +393,14 @@ def build_trend_chart(
     title: str | None = None,
     baseline_index: int | None = None,
     header: bool = True,
+    footnote: bool = True,
 ) -> Figure:
     """Raw totals over time with bands, the reliable-change corridor, doses and flags.
 
     `header=False` leaves out the title and the change line, for a screen that shows
-    both already; the plot takes the room.
+    both already; the plot takes the room. `footnote=False` leaves out the rules and
+    their sources (trend_footnote), for a screen that writes them under the chart as
+    text that wraps with the window.
 
     The baseline is `points[baseline_index]`, else the one models.clinical.measures
     chooses (the first complete administration marked baseline, else the first complete
@@ -593,15 +603,8 @@ def build_trend_chart(
     rows = math.ceil(len(handles) / ncol) if handles else 0
     legend_in = rows * 0.215 + (0.06 if rows else 0)
 
-    rules = [r for r in instrument.rules() if r.source is not None or r.computed]
-    notes = [_sources_footnote(rules)] if rules else []
-    skipped = summary.incomplete_points
-    if skipped:
-        plural = "s" if skipped != 1 else ""
-        notes.append(f"{skipped} incomplete administration{plural} not plotted.")
-    if any(p.score.prorated for p in plotted):
-        notes.append("Hollow points are prorated totals.")
-    note_lines = _wrap(" ".join(notes), width - 0.5)
+    note_lines = _wrap(_trend_notes(instrument, summary.incomplete_points, plotted),
+                       width - 0.5) if footnote else []
     footnote_in = len(note_lines) * _LINE_IN + 0.1
 
     bottom = margins.bottom + legend_in + footnote_in
@@ -629,7 +632,7 @@ def build_trend_chart(
                     linespacing=1.1, gid=f"{label.gid}-label")
 
     _place_flag_labels(ax, flag_labels, plot_width / (x_max - x_min),
-                       plot_height / (y_max - y_min), x_min, y_min, plot_height)
+                       plot_height / (y_max - y_min), x_min, y_min, plot_height, plot_width)
     if handles:
         legend = fig.legend(
             handles=handles, labels=labels, handler_map=handler_map, loc="upper left",
@@ -638,9 +641,31 @@ def build_trend_chart(
             borderaxespad=0.0, borderpad=0.2,
         )
         legend.set_gid("legend")
-    fig.text(0.12 / width, (footnote_in - 0.04) / height, "\n".join(note_lines), ha="left",
-             va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25, gid="footnote")
+    if note_lines:
+        fig.text(0.12 / width, (footnote_in - 0.04) / height, "\n".join(note_lines),
+                 ha="left", va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25,
+                 gid="footnote")
     return fig
+
+
+def _trend_notes(instrument: Instrument, incomplete: int,
+                 plotted: Sequence[TrendPoint]) -> str:
+    rules = [r for r in instrument.rules() if r.source is not None or r.computed]
+    notes = [_sources_footnote(rules)] if rules else []
+    if incomplete:
+        plural = "s" if incomplete != 1 else ""
+        notes.append(f"{incomplete} incomplete administration{plural} not plotted.")
+    if any(p.score.prorated for p in plotted):
+        notes.append("Hollow points are prorated totals.")
+    return " ".join(notes)
+
+
+def trend_footnote(instrument: Instrument, points: Sequence[TrendPoint]) -> str:
+    """The words under a trend chart: each rule and its source, what was not plotted and
+    why. The chart draws them itself unless asked not to; a window writes them under it."""
+    incomplete = sum(1 for p in points if p.score.total is None)
+    plotted = [p for p in points if p.score.total is not None]
+    return _trend_notes(instrument, incomplete, plotted)
 
 
 class ChartTooSmallError(ValueError):

@@ -371,3 +371,45 @@ def test_a_damaged_first_page_is_told_apart_from_a_wrong_passphrase(
     with pytest.raises(WrongPassphraseError):
         open_vault(vault_path, "not the passphrase")
     assert _digests(vault_path) == before
+
+
+def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
+    vault_path: Path, passphrase: str
+) -> None:
+    """Migration 0006 adds the search index and fills it from the notes already there."""
+    from alembic import command
+
+    from models.vault import _engine_for, _RawKey, derive_key
+
+    salt = os.urandom(16)
+    vault_path.touch(mode=0o600)
+    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    with engine.begin() as conn:
+        command.upgrade(migrations._config(conn), "0002")
+        conn.execute(text("INSERT INTO client (id, record_number, name, preferred_name, "
+                          "pronouns, contact, emergency_contact, diagnoses, status, "
+                          "created_at, updated_at) VALUES (1, 'C-0001', 'Old Fixture', '', "
+                          "'', '', '', '', 'active', '2025-01-01', '2025-01-01')"))
+        conn.execute(text(
+            "INSERT INTO note (client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 'general', 1, "
+            "'2025-02-03', :content, 'draft', '2025-02-03', '2025-02-03')"),
+            {"content": '{"data": "An albatross circled the pier.", '
+                        '"private_notes": "My own unease."}'})
+    engine.dispose()
+    vault = open_vault(vault_path, passphrase)
+    try:
+        with vault.transaction() as session:
+            from models.services import search
+
+            hits = search.search(session, "albatross").hits
+            private = search.search(session, "unease", include_private=False).hits
+        assert [(h.record_number, h.template_id) for h in hits] == [("C-0001", "general")]
+        assert private == ()
+        with vault.engine.connect() as conn:
+            assert migrations.current_revision(conn) == "0006"
+            triggers = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+        assert {"trg_note_no_update", "trg_audit_event_no_delete"} <= triggers
+    finally:
+        vault.close()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.backend import Backend
 from models.dto import SearchHit
+from models.entities import TargetMemory
 from models.errors import ValidationError
 from models.inputs import (
     AddendumInput,
@@ -23,7 +24,6 @@ from models.inputs import (
     validate_search,
 )
 from models.search_text import bracketed_snippet, hit_kind, match_offsets, plain_snippet
-from models.entities import TargetMemory
 from models.services import search, targets
 from tests.conftest import MemoryStore
 

@@ -120,6 +120,8 @@ class ChartView(QWidget):
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
+        self._overview_due = self._sparklines_due = False
+        self.tabs.currentChanged.connect(lambda _i: self._draw_overview())
         self.overview = OverviewTab()
         self.sessions = SessionsTab()
         self.tabs.addTab(self.overview, "Overview")
@@ -171,14 +173,26 @@ class ChartView(QWidget):
             self.status_button.setToolTip(
                 "Take this client back into care" if discharged
                 else "Discharge this client (the date and the reason are kept)")
-        if touched(OVERVIEW_SHOWS):
-            self.overview.set_chart(chart, self.today())
+        # The Overview is drawn now only when it is the tab on screen; else when it is
+        # next shown (a switch of client on the Measures tab draws the chart alone).
+        self._overview_due |= touched(OVERVIEW_SHOWS)
+        self._sparklines_due |= touched(SPARKLINES_SHOW)
         if touched(SESSIONS_SHOWS):
             self.sessions.set_chart(chart)
-        if touched(SPARKLINES_SHOW):
-            self.sparklines.set_chart(chart)
+        self._draw_overview()
         self.measures.set_chart(chart, changes)
         self.stack.setCurrentIndex(1)
+
+    def _draw_overview(self) -> None:
+        chart = self.chart
+        if chart is None or self.tabs.currentWidget() is not self.overview:
+            return
+        if self._overview_due:
+            self._overview_due = False
+            self.overview.set_chart(chart, self.today())
+        if self._sparklines_due:
+            self._sparklines_due = False
+            self.sparklines.set_chart(chart)
 
     def practice_changed(self) -> None:
         """Something of the whole vault changed (a custom instrument): the measures."""
@@ -189,6 +203,7 @@ class ChartView(QWidget):
     def clear(self) -> None:
         """Forget everything clinical that this view holds."""
         self.chart = None
+        self._overview_due = self._sparklines_due = False
         self.name.clear()
         self.details.clear()
         self.overview.clear()

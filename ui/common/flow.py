@@ -75,12 +75,16 @@ class FlowLayout(QLayout):
         return QSize(max(hint.width(), self._min_item_width), hint.height())
 
     def columns_for(self, width: int) -> int:
-        """How many uniform items fit side by side in `width` (at least one)."""
+        """How many uniform items a row holds in `width` (at least one): as many as fit,
+        then as few as give the same number of rows, so rows are even (six cards go
+        six, three and three, or two by three; never four and two)."""
         items = self._visible()
         if not items:
             return 1
         widest = max(self._item_min(i).width() for i in items)
-        return max(1, min(len(items), (width + self._spacing) // (widest + self._spacing)))
+        fit = max(1, min(len(items), (width + self._spacing) // (widest + self._spacing)))
+        rows = -(-len(items) // fit)
+        return -(-len(items) // rows)
 
     def _arrange(self, rect: QRect, *, apply: bool) -> int:
         margins = self.contentsMargins()

@@ -115,13 +115,29 @@ class _ChartHost(QWidget):
         self.view: FigureView | None = None  # it carries the minimum size, and may grow it
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(4)
+        # The rules and their sources, under the chart as text that wraps with the window
+        # (the chart leaves them out: drawn there they were cut on a low window, and
+        # drawing that much text was a third of the chart's time).
+        self.footnote = QLabel()
+        self.footnote.setObjectName("chartFootnote")
+        self.footnote.setProperty("role", "subtle")
+        self.footnote.setWordWrap(True)
+        self.footnote.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.footnote.setContentsMargins(12, 0, 12, 0)
+        self.footnote.hide()
+        self._layout.addWidget(self.footnote)
+
+    def set_footnote(self, text: str) -> None:
+        self.footnote.setText(text)
+        self.footnote.setVisible(bool(text))
 
     def ensure_view(self) -> FigureView:
         if self.view is None:
             from ui.common.chart_canvas import FigureView
 
             self.view = FigureView(minimum=self.minimum)
-            self._layout.addWidget(self.view)
+            self._layout.insertWidget(0, self.view, 1)
             self.view.show()  # now, not on the layout's queued show: draws at once if visible
         return self.view
 
@@ -273,6 +289,7 @@ class TrendPage(_ChartTablePage):
     def clear(self) -> None:
         self.model.set_rows([], {})
         self.set_overlays([], set())
+        self.chart.set_footnote("")
         if self.chart.view is not None:
             self.chart.view.clear()
 

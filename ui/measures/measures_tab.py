@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -134,10 +134,27 @@ class InstrumentChooser(QListView):
 
 class _Pages(QStackedWidget):
     """The pages, sized to the scroll area's viewport (or their minimum), never to the
-    taller height-for-width their wrapped labels would ask for."""
+    taller height-for-width their wrapped labels would ask for.
+
+    The minimum is the current page's at its present width, wrapped labels included:
+    otherwise a summary that wraps onto a third line takes its height from the chart,
+    and the chart's last line (the rules and their sources) is cut by the table."""
 
     def hasHeightForWidth(self) -> bool:
         return False
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        page = self.currentWidget()
+        layout = page.layout() if page is not None else None
+        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
+            hint.setHeight(max(hint.height(), layout.totalMinimumHeightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the wrapped labels' minimum changes with the width
 
 
 # What a write must touch for this tab to draw again.
@@ -423,16 +440,17 @@ class MeasuresTab(QWidget):
             if view is not None else None
         if view is None or series is None:
             return
-        from reports.charts import build_trend_chart
+        from reports.charts import build_trend_chart, trend_footnote
 
         overlays = tuple(o for o in view.overlays if o.label in self._overlays_on)
         instrument, points, dosing = series.instrument, tuple(series.points), tuple(view.dosing)
         baseline = series.baseline
+        self.trend.chart.set_footnote(trend_footnote(instrument, points))
 
         def build(width: float, height: float, dpi: float) -> Any:
             return build_trend_chart(instrument, points, dosing, overlays, width=width,
                                      height=height, dpi=dpi, baseline_index=baseline,
-                                     header=False)
+                                     header=False, footnote=False)
 
         self.trend.chart.ensure_view().set_builder(build)
 

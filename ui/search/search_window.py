@@ -290,6 +290,8 @@ class SearchWindow(QDialog):
             self._shown = ""
             self._show_status("")
             return
+        if self.status.property("role") == "error":
+            self._show_status("")  # put right: the message goes as it is typed
         self._timer.start()
 
     def search_now(self) -> None:
