@@ -347,6 +347,12 @@ def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> l
     return labels
 
 
+def _flag_extent(right_of: float, width: float, y_in: float,
+                 to_left: bool) -> tuple[float, float, float, float]:
+    left = right_of - width - 0.24 if to_left else right_of
+    return left, left + width, y_in - 0.1, y_in + 0.1
+
+
 def _place_flag_labels(
     ax: Axes, labels: Sequence[_FlagLabel], x_to_in: float, y_to_in: float, x_min: float,
     y_min: float, plot_height: float, plot_width: float,
@@ -360,16 +366,16 @@ def _place_flag_labels(
     taken: list[tuple[float, float, float, float]] = []
     for label in labels:
         width = _text_width_in(label.text, bold=True) + 0.06
-        left = (label.x - x_min) * x_to_in + 0.12
-        to_left = left + width > plot_width
-        if to_left:
-            left -= width + 0.24
+        right_of = (label.x - x_min) * x_to_in + 0.12
         y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
-        extent = (left, left + width, y_in - 0.1, y_in + 0.1)
-        if any(extent[0] < t[1] and t[0] < extent[1] and extent[2] < t[3] and t[2] < extent[3]
-               for t in taken):
+        sides = [False, True] if right_of + width <= plot_width else [True, False]
+        free = [to_left for to_left in sides if not any(
+            e[0] < t[1] and t[0] < e[1] and e[2] < t[3] and t[2] < e[3]
+            for e in [_flag_extent(right_of, width, y_in, to_left)] for t in taken)]
+        if not free:
             continue
-        taken.append(extent)
+        to_left = free[0]
+        taken.append(_flag_extent(right_of, width, y_in, to_left))
         coords: str | Transform = "data"
         if label.y is not None:
             anchor = (label.x, label.y)

@@ -108,6 +108,19 @@ def main(out_dir: str | Path) -> int:
             dialog.adjustSize()
             capture(dialog, "discharge-dialog", (dialog.width(), dialog.height()))
             dialog.reject()
+            # The client dialog's messages, whole: the dialog grows to show them.
+            from ui.clients.client_dialog import ClientDialog
+
+            main_window.new_client()
+            settle()
+            client_dialog = main_window._dialogs[-1]
+            assert isinstance(client_dialog, ClientDialog)
+            client_dialog.set_text("date_of_birth", "sometime in 84")
+            client_dialog.submit()
+            settle()
+            capture(client_dialog, "client-dialog-errors",
+                    (client_dialog.width(), client_dialog.height()))
+            client_dialog.reject()
             main_window.close()
         finally:
             runner.shutdown()

@@ -36,6 +36,7 @@ from models.dto import AdministrationDTO, ClientChart
 from models.instruments.definitions import Charting, Instrument
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
+from ui.common.busy import DelayedBusy
 from ui.measures.chart_pages import DissociationPage, TrendPage
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.entry_dialog import MeasureEntryDialog
@@ -228,6 +229,10 @@ class MeasuresTab(QWidget):
         empty_layout.setContentsMargins(4, 18, 4, 4)
         empty_layout.addWidget(self.empty)
         empty_layout.addStretch(1)
+        # Waiting for the instruments (the first view after unlock): said past a moment.
+        self.loading = QLabel("Loading the measures…")
+        self.loading.setProperty("role", "subtle")
+        self.busy = DelayedBusy(self.loading)
         self.trend = TrendPage()
         self.trend.overlays_changed.connect(self._overlays_toggled)
         self.trend.error_requested.connect(self.mark_entered_in_error)
@@ -253,6 +258,7 @@ class MeasuresTab(QWidget):
         toolbar = QHBoxLayout()
         toolbar.setSpacing(8)
         toolbar.addWidget(self.chooser, 1)
+        toolbar.addWidget(self.loading)
         toolbar.addWidget(self.trend.overlay_button)
         toolbar.addWidget(self.enter_button)
         layout = QVBoxLayout(self)
@@ -294,6 +300,7 @@ class MeasuresTab(QWidget):
         self.known = None
         self._after_known.clear()
         self._loading_known = False
+        self.busy.stop()
         self._generation += 1
         self._dirty = False
         self._selected = None
@@ -390,6 +397,7 @@ class MeasuresTab(QWidget):
         if self._loading_known:
             return
         self._loading_known = True
+        self.busy.start()
         generation = self._generation
         self.runner.submit(lambda b: b.measures.instruments(),
                            lambda known: self._known_arrived(known, generation),
@@ -399,6 +407,7 @@ class MeasuresTab(QWidget):
         if generation != self._generation:
             return  # asked for before clear(): another vault, or none
         self._loading_known = False
+        self.busy.stop()
         self.known = known
         waiting, self._after_known = self._after_known, []
         for then in waiting:
@@ -408,6 +417,7 @@ class MeasuresTab(QWidget):
         if generation != self._generation:
             return
         self._loading_known = False
+        self.busy.stop()
         self._after_known.clear()
         if isinstance(exc, VaultLockedError):
             return
