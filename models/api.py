@@ -38,6 +38,7 @@ from models.dto import (
     PartRelationDTO,
     RekeyReport,
     RestoreReport,
+    SearchResults,
     TargetDTO,
     VaultState,
     VerifyReport,
@@ -50,6 +51,7 @@ from models.inputs import (
     MeasureInput,
     PartInput,
     ReportOptions,
+    StatusChangeInput,
     TargetInput,
 )
 from models.instruments.definitions import Instrument
@@ -144,10 +146,13 @@ class ClientsApi(Protocol):
     def update(self, client_id: int, data: ClientInput, *,
                actor_id: int | None) -> Done[ClientDetail]: ...
 
-    def discharge(self, client_id: int, on: dt.date | None = None, *,
-                  actor_id: int | None) -> Done[ClientDetail]: ...
+    def discharge(self, client_id: int, data: StatusChangeInput, *,
+                  actor_id: int | None) -> Done[ClientDetail]:
+        """Discharge on a day, for a reason (models.inputs.validate_status_change)."""
+        ...
 
-    def reactivate(self, client_id: int, *, actor_id: int | None) -> Done[ClientDetail]: ...
+    def reactivate(self, client_id: int, data: StatusChangeInput, *,
+                   actor_id: int | None) -> Done[ClientDetail]: ...
 
 
 class CareApi(Protocol):
@@ -166,7 +171,11 @@ class NotesApi(Protocol):
 
     def create(self, client_id: int, template_id: str, *, author_id: int | None,
                dosing_session_id: int | None = None,
-               session_date: dt.date | None = None) -> Done[NoteDTO]: ...
+               session_date: dt.date | None = None,
+               carry_forward: bool = False) -> Done[NoteDTO]:
+        """A new draft; `carry_forward` starts it from the client's last signed note of
+        the same kind (models.clinical.carry)."""
+        ...
 
     def save_draft(self, note_id: int, content: Mapping[str, Any]) -> Done[NoteDTO]: ...
 
@@ -285,6 +294,16 @@ class SafekeepingApi(Protocol):
     def verify(self, *, progress: Progress | None = None) -> VerifyReport: ...
 
 
+class SearchApi(Protocol):
+    def find(self, query: str, *, include_private: bool = True,
+             limit: int = 200) -> SearchResults:
+        """Every note, addendum, target and part holding all the words, best first.
+
+        Raises ValidationError (models.inputs.validate_search's message) for a query that
+        cannot be read."""
+        ...
+
+
 class AuditApi(Protocol):
     def verify_chain(self) -> ChainReport: ...
 
@@ -341,6 +360,9 @@ class Backend(Protocol):
     @property
     def safekeeping(self) -> SafekeepingApi: ...
 
+    @property
+    def search(self) -> SearchApi: ...
+
     def close(self) -> None: ...
 
 
@@ -365,6 +387,11 @@ class BackendOpener(Protocol):
     def change_passphrase(self, vault: Path, old: str, new: str, *,
                           progress: Progress | None = None) -> RekeyReport:
         """Re-encrypt the vault with a new passphrase. The vault must not be open here."""
+        ...
+
+    def prewarm_charts(self) -> None:
+        """Import the chart libraries ahead of need (after unlock, on the worker, while the
+        therapist reads the first screens)."""
         ...
 
     def today(self) -> dt.date:

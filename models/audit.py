@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.dto import AuditEventDTO, ChainReport
@@ -28,6 +28,28 @@ def _event_hash(
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
+# session.info key: the chain's last hash as this transaction left it. Within one write
+# transaction no other connection can append (SQLite has one writer), so the head need
+# not be read again for every event a unit of work records.
+_HEAD = "audit_chain_head"
+# One statement, compiled once: an event is a plain row, no ORM object is needed.
+_INSERT = insert(AuditEvent.metadata.tables["audit_event"])
+_HEADER = VaultInfo.metadata.tables["vault_info"]
+_COUNT = update(_HEADER).values(audit_events=_HEADER.c.audit_events + 1)
+_ANCHOR = update(_HEADER).values(audit_head=bindparam("head"))
+
+
+def _chain_head(session: Session) -> str:
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD)
+    if cached is not None and cached[0] is transaction:
+        head: str = cached[1]
+        return head
+    last = session.execute(
+        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    return last if last is not None else GENESIS_HASH
+
+
 def record(
     session: Session,
     action: str,
@@ -37,7 +59,7 @@ def record(
     client_id: int | None = None,
     actor_id: int | None = None,
     detail: str = "",
-) -> AuditEvent:
+) -> None:
     """Append one event to the chain inside the caller's transaction.
 
     `detail` is for ids, counts and codes only; callers never pass names or clinical text.
@@ -46,30 +68,23 @@ def record(
     header row's update): two processes appending at once would otherwise both link to
     the same event and fork the chain.
     """
-    session.flush()
-    session.execute(update(VaultInfo).values(audit_events=VaultInfo.audit_events + 1)
-                    .execution_options(synchronize_session=False))
-    prev_hash = session.scalar(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
+    connection = session.connection()
+    # Take the write lock first (the header row's count goes up): two processes appending
+    # at once would otherwise both read the same newest hash and fork the chain.
+    connection.execute(_COUNT)
+    prev_hash = _chain_head(session)
     occurred_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-    event = AuditEvent(
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        client_id=client_id,
-        detail=detail,
-        prev_hash=prev_hash,
-        hash=_event_hash(
-            prev_hash, occurred_at, actor_id, action, entity, entity_id, client_id, detail
-        ),
-    )
-    session.add(event)
-    session.flush()
-    session.execute(update(VaultInfo).values(audit_head=event.hash)
-                    .execution_options(synchronize_session=False))
-    return event
+    event_hash = _event_hash(
+        prev_hash, occurred_at, actor_id, action, entity, entity_id, client_id, detail)
+    connection.execute(_INSERT, {
+        "occurred_at": occurred_at, "actor_id": actor_id, "action": action, "entity": entity,
+        "entity_id": entity_id, "client_id": client_id, "detail": detail,
+        "prev_hash": prev_hash, "hash": event_hash,
+    })
+    # The anchor: the count and the newest hash in the header row, so cutting off the
+    # newest events is seen (models.audit.check_anchor).
+    connection.execute(_ANCHOR, {"head": event_hash})
+    session.info[_HEAD] = (session.get_transaction(), event_hash)
 
 
 def verify_chain(session: Session) -> ChainReport:

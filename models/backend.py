@@ -38,6 +38,7 @@ from models.dto import (
     NoteDTO,
     PartDTO,
     PartRelationDTO,
+    SearchResults,
     TargetDTO,
     VaultState,
     VerifyReport,
@@ -50,6 +51,7 @@ from models.inputs import (
     MeasureInput,
     PartInput,
     ReportOptions,
+    StatusChangeInput,
     TargetInput,
 )
 from models.instruments.definitions import Instrument
@@ -63,6 +65,7 @@ from models.services import (
     notes,
     parts,
     reports,
+    search,
     security,
     targets,
 )
@@ -163,14 +166,18 @@ class Clients(_Subject):
                                                           actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
 
-    def discharge(self, client_id: int, on: dt.date | None = None, *,
+    def discharge(self, client_id: int, data: StatusChangeInput, *,
                   actor_id: int | None) -> Done[ClientDetail]:
-        value = self._run(lambda s: clients.discharge_client(s, client_id, on or self._today,
+        value = self._run(lambda s: clients.discharge_client(s, client_id, data,
+                                                             today=self._today,
                                                              actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
 
-    def reactivate(self, client_id: int, *, actor_id: int | None) -> Done[ClientDetail]:
-        value = self._run(lambda s: clients.reactivate_client(s, client_id, actor_id=actor_id))
+    def reactivate(self, client_id: int, data: StatusChangeInput, *,
+                   actor_id: int | None) -> Done[ClientDetail]:
+        value = self._run(lambda s: clients.reactivate_client(s, client_id, data,
+                                                              today=self._today,
+                                                              actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
 
 
@@ -206,10 +213,11 @@ class Notes(_Subject):
 
     def create(self, client_id: int, template_id: str, *, author_id: int | None,
                dosing_session_id: int | None = None,
-               session_date: dt.date | None = None) -> Done[NoteDTO]:
+               session_date: dt.date | None = None,
+               carry_forward: bool = False) -> Done[NoteDTO]:
         value = self._run(lambda s: notes.create_note(
             s, client_id, template_id, author_id=author_id, dosing_session_id=dosing_session_id,
-            session_date=session_date, today=self._today))
+            session_date=session_date, today=self._today, carry_forward=carry_forward))
         kinds = (*_NOTE_CHANGES, Kind.CARE) if template_id == "dosing" else _NOTE_CHANGES
         return Done(value, Changes.of(client_id, *kinds))
 
@@ -433,6 +441,13 @@ class Safekeeping(_Subject):
         return verify_vault(self._vault(), progress=progress)
 
 
+class Search(_Subject):
+    def find(self, query: str, *, include_private: bool = True,
+             limit: int = search.DEFAULT_LIMIT) -> SearchResults:
+        return self._read(lambda s: search.search(s, query, include_private=include_private,
+                                                 limit=limit))
+
+
 class Backend:
     """One unlocked vault, its subjects, and the clock that says what "today" is."""
 
@@ -449,6 +464,7 @@ class Backend:
         self._reports = Reports(self)
         self._audit = Audit(self)
         self._safekeeping = Safekeeping(self)
+        self._search = Search(self)
 
     @property
     def name(self) -> str:
@@ -505,6 +521,10 @@ class Backend:
     @property
     def safekeeping(self) -> Safekeeping:
         return self._safekeeping
+
+    @property
+    def search(self) -> Search:
+        return self._search
 
     def close(self) -> None:
         self.vault.close()

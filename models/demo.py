@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -26,8 +28,14 @@ from models.entities import (
     MeasureAdministration,
     TargetMemory,
 )
-from models.inputs import AddendumInput, CourseInput, PartInput, TargetInput
-from models.services import care, clinicians, notes, parts, targets
+from models.inputs import (
+    AddendumInput,
+    CourseInput,
+    PartInput,
+    StatusChangeInput,
+    TargetInput,
+)
+from models.services import care, clients, clinicians, notes, parts, targets
 from models.vocabulary import ADDENDUM_KINDS
 
 FIRST_NAMES = (
@@ -463,12 +471,12 @@ def _write_note(
     day: dt.date, content: dict[str, Any], *, dosing_session_id: int | None = None,
     course_id: int | None = None, draft: bool = False,
 ) -> int:
+    # Written in one go, as a note typed elsewhere and brought in; the dose number of a
+    # dosing note is the one its new dosing session gets.
+    content.pop("session_number", None)
     note = notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
                              dosing_session_id=dosing_session_id, session_date=day,
-                             course_id=course_id, today=ctx.today)
-    if template_id == "dosing":
-        content["session_number"] = note.content["session_number"]
-    notes.save_draft(session, note.id, content)
+                             course_id=course_id, today=ctx.today, content=content)
     result.notes += 1
     if draft:
         return note.id
@@ -536,25 +544,39 @@ def _complete_targets(session: Session, ctx: _ClientContext) -> None:
                                       actor_id=ctx.actor_id)
 
 
-def _administer(
-    session: Session,
-    ctx: _ClientContext,
-    instrument: str,
-    day: dt.date,
-    relation: str,
-    answers: list[int],
-    dosing: DosingSession | None = None,
-) -> None:
-    admin = MeasureAdministration(
-        client_id=ctx.client.id,
-        instrument_id=instrument,
-        instrument_version=1,
-        administered_on=day,
-        relation_to_care=relation,
-        dosing_session_id=dosing.id if dosing is not None else None,
-    )
-    admin.responses = [ItemResponse(item_number=i, value=v) for i, v in enumerate(answers, 1)]
-    session.add(admin)
+_ADMINISTRATIONS = MeasureAdministration.metadata.tables["measure_administration"]
+_INSERT_ADMINISTRATION = insert(_ADMINISTRATIONS).returning(
+    _ADMINISTRATIONS.c.id, sort_by_parameter_order=True)
+_INSERT_RESPONSE = insert(ItemResponse.metadata.tables["item_response"])
+
+
+@dataclass
+class _Given:
+    """One administration to write: when, how it relates to care, the item answers."""
+
+    instrument: str
+    day: dt.date
+    relation: str
+    answers: list[int]
+    dosing: DosingSession | None = None
+
+
+def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> None:
+    """Write a client's administrations as plain inserts, two statements in all: the same
+    rows the ORM would write, a fraction of the work for the thousands of item answers of
+    a large practice."""
+    if not given:
+        return
+    conn = session.connection()
+    ids = conn.execute(_INSERT_ADMINISTRATION, [{
+        "client_id": ctx.client.id, "instrument_id": g.instrument, "instrument_version": 1,
+        "administered_on": g.day, "relation_to_care": g.relation,
+        "dosing_session_id": g.dosing.id if g.dosing is not None else None,
+    } for g in given]).scalars().all()
+    conn.execute(_INSERT_RESPONSE, [
+        {"administration_id": admin_id, "item_number": i, "value": v}
+        for admin_id, g in zip(ids, given, strict=True)
+        for i, v in enumerate(g.answers, 1)])
 
 
 _MEASURES = (
@@ -579,6 +601,7 @@ def _measures(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     if follow_up <= ctx.today:
         days.append(follow_up)
         relations.append("follow_up")
+    given: list[_Given] = []
     for instrument, n_items, max_value, (low, high), floor in _MEASURES:
         baseline = rng.randint(low, high)
         for k, (day, relation) in enumerate(zip(days, relations, strict=True)):
@@ -591,12 +614,13 @@ def _measures(session: Session, ctx: _ClientContext, result: DemoResult) -> None
                 # Item 9 (thoughts of death or self-harm) now and then, mostly early on.
                 answers[8] = 1 if rng.random() < (0.25 if k < 2 else 0.05) else 0
                 answers.append(rng.randint(0, 3))  # unscored difficulty question
-            _administer(session, ctx, instrument, day, relation, answers)
+            given.append(_Given(instrument, day, relation, answers))
             result.administrations += 1
     for dosing in ctx.dosing:
-        _administer(session, ctx, "cadss", dosing.session_date, "after_dose",
-                    fill_items(rng, 23, 4, dosing.cadss_total or 0), dosing)
+        given.append(_Given("cadss", dosing.session_date, "after_dose",
+                            fill_items(rng, 23, 4, dosing.cadss_total or 0), dosing))
         result.administrations += 1
+    _administer(session, ctx, given)
 
 
 def _client_name(rng: random.Random, index: int) -> str:
@@ -623,6 +647,8 @@ def _new_client(session: Session, rng: random.Random, record_number: str, name: 
         contact="demo@example.invalid",
         emergency_contact="Demo Contact, 555-0100",
         diagnoses=rng.choice(DIAGNOSES),
+        courses=[],
+        status_history=[],
     )
     session.add(client)
     session.flush()
@@ -638,21 +664,53 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     actor_id = _demo_clinician(session)
     result = DemoResult()
     existing = session.query(Client).count()
-    for i in range(plan.clients):
-        client_rng = random.Random(rng.getrandbits(64))
-        start = plan.today - dt.timedelta(days=client_rng.randint(45, plan.span_days))
-        client = _new_client(session, client_rng, f"C-{existing + i + 1:04d}",
-                             _client_name(client_rng, i), actor_id)
-        ctx = _ClientContext(client=client, rng=client_rng, improves=client_rng.random() < 0.8,
-                             start=start, today=plan.today, actor_id=actor_id)
-        for generate in STEPS:
-            generate(session, ctx, result)
-        if ctx.dosing and ctx.dosing[-1].session_date < plan.today - dt.timedelta(days=120):
-            client.status = "discharged"
-            client.discharged_on = ctx.dosing[-1].session_date + dt.timedelta(days=60)
-        result.clients += 1
+    with _rows_kept(session) as kept:
+        for i in range(plan.clients):
+            kept.clear()  # what one client's steps wrote: the next client reads none of it
+            _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
     session.flush()
     return result
+
+
+@contextmanager
+def _rows_kept(session: Session) -> Iterator[list[object]]:
+    """Hold every row the session writes or reads until the caller clears the list.
+
+    The session only keeps weak references to clean rows, so a row a service wrote (a
+    note, its dosing session, a target) is dropped when the service returns and read
+    back by the next service that needs it. Held here, each is read once per client.
+    """
+    kept: list[object] = []
+
+    def keep(_session: Session, instance: object) -> None:
+        kept.append(instance)
+
+    event.listen(session, "pending_to_persistent", keep)
+    event.listen(session, "loaded_as_persistent", keep)
+    try:
+        yield kept
+    finally:
+        event.remove(session, "pending_to_persistent", keep)
+        event.remove(session, "loaded_as_persistent", keep)
+        kept.clear()
+
+
+def _generate_client(session: Session, plan: DemoPlan, rng: random.Random, number: int,
+                     index: int, actor_id: int, result: DemoResult) -> None:
+    client_rng = random.Random(rng.getrandbits(64))
+    start = plan.today - dt.timedelta(days=client_rng.randint(45, plan.span_days))
+    client = _new_client(session, client_rng, f"C-{number:04d}",
+                         _client_name(client_rng, index), actor_id)
+    ctx = _ClientContext(client=client, rng=client_rng, improves=client_rng.random() < 0.8,
+                         start=start, today=plan.today, actor_id=actor_id)
+    for generate in STEPS:
+        generate(session, ctx, result)
+    if ctx.dosing and ctx.dosing[-1].session_date < plan.today - dt.timedelta(days=120):
+        clients.discharge_client(session, client.id, StatusChangeInput(
+            ctx.dosing[-1].session_date + dt.timedelta(days=60),
+            "Course of care completed; discharged to self-care."),
+            today=plan.today, actor_id=actor_id)
+    result.clients += 1
 
 
 def generate_heavy_client(

@@ -37,6 +37,15 @@ class ClientSummary:
 
 
 @dataclass(frozen=True)
+class ClientStatusChangeDTO:
+    """A discharge or a reactivation."""
+
+    status: str  # the status the client moved to
+    changed_on: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
 class ClientDetail:
     id: int
     record_number: str
@@ -49,6 +58,13 @@ class ClientDetail:
     diagnoses: str
     status: str
     discharged_on: dt.date | None
+    status_history: tuple[ClientStatusChangeDTO, ...] = ()
+
+    @property
+    def last_status_change(self) -> ClientStatusChangeDTO | None:
+        """The change that put the client in their present status, when it was recorded."""
+        last = self.status_history[-1] if self.status_history else None
+        return last if last is not None and last.status == self.status else None
 
 
 @dataclass(frozen=True)
@@ -448,3 +464,33 @@ class VaultState:
     sync_warning: str | None  # the folder is managed by a cloud sync client
     last_backup_at: dt.datetime | None  # UTC
     backup_due: bool  # never backed up, or not for a week
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One record found by a search across every note: where it is, and the words in context.
+
+    `snippet` marks each matched word with models.search_text.HIT_START / HIT_END.
+    """
+
+    kind: str  # "note", "addendum", "target" or "part"
+    ref_id: int  # the id of that record
+    client_id: int
+    record_number: str
+    client_name: str
+    client_status: str
+    note_id: int | None  # the note to open (an addendum's own note); None for a target/part
+    template_id: str | None  # the note's kind (its template), for notes and addenda
+    day: dt.date | None  # the note's session date (an addendum's note's); when a target
+    # was identified or a part first seen
+    note_status: str | None
+    title: str  # an addendum's kind, a target's label, a part's name; '' for a note
+    snippet: str
+    in_private: bool  # found only in the therapist's private process notes
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    hits: tuple[SearchHit, ...]
+    more: bool  # there were more matches than the hits shown

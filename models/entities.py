@@ -118,11 +118,34 @@ class Client(Base):
     courses: Mapped[list[Course]] = relationship(
         back_populates="client", order_by="Course.start_date", cascade="all, delete-orphan"
     )
+    status_history: Mapped[list[ClientStatusChange]] = relationship(
+        order_by=lambda: (ClientStatusChange.changed_on, ClientStatusChange.id),
+        cascade="all, delete-orphan",
+    )
 
     __table_args__ = (
         CheckConstraint(_in("status", CLIENT_STATUSES), name="status_known"),
         CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
         Index("ix_client_name", "name"),
+    )
+
+
+class ClientStatusChange(Base):
+    """A discharge or a reactivation: when, why, and by whom (the client's status history)."""
+
+    __tablename__ = "client_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))  # the status the client moved to
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("clinician.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", CLIENT_STATUSES), name="status_known"),
+        Index("ix_client_status_change_client", "client_id", "changed_on"),
     )
 
 

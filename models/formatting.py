@@ -7,6 +7,7 @@ One style: "7 Oct 2026" (day without a leading zero, short month, year). strftim
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 EMPTY = "—"
 
@@ -72,3 +73,55 @@ def signed_number(value: float | int) -> str:
     if value < 0:
         return f"−{text}"
     return text
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _month(token: str) -> int | None:
+    if token.isdigit():
+        return int(token) if 1 <= int(token) <= 12 else None
+    word = token.casefold()
+    if len(word) < 3:
+        return None
+    found = [n for n, name in enumerate(_MONTHS, start=1) if word.startswith(name)]
+    return found[0] if len(found) == 1 else None
+
+
+def _year(token: str, today: dt.date) -> int | None:
+    if not token.isdigit() or len(token) not in (2, 4):
+        return None
+    year = int(token)
+    if len(token) == 2:  # 25 -> 2025, 84 -> 1984: the nearest year not far in the future
+        year += 2000 if 2000 + year <= today.year + 10 else 1900
+    return year
+
+
+def parse_date_text(text: str, *, today: dt.date) -> dt.date | None:
+    """A date typed the way people type one: "12 Oct 2025" (the house style), "12 oct",
+    "12/10/2025", "12.10.25", "2025-10-12", "12102025". Day before month, as the house
+    style writes it; a missing year is this year. None when it is not a whole date."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+        try:
+            return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+        except ValueError:
+            return None
+    tokens = [t for t in re.split(r"[\s/.,\-]+", text) if t]
+    if len(tokens) == 1 and tokens[0].isdigit() and len(tokens[0]) in (6, 8):
+        digits = tokens[0]
+        tokens = [digits[:2], digits[2:4], digits[4:]]
+    if len(tokens) not in (2, 3):
+        return None
+    if not tokens[0].isdigit() and tokens[1].isdigit():  # "Oct 12 2025"
+        tokens[0], tokens[1] = tokens[1], tokens[0]
+    if not tokens[0].isdigit() or len(tokens[0]) > 2:
+        return None
+    month = _month(tokens[1])
+    year = _year(tokens[2], today) if len(tokens) == 3 else today.year
+    if month is None or year is None:
+        return None
+    try:
+        return dt.date(year, month, int(tokens[0]))
+    except ValueError:
+        return None

@@ -12,7 +12,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from models.instruments.definitions import Charting, Instrument
+from models.dto import AdministrationDTO
+from models.formatting import date_text, parse_date_text
+from models.instruments.definitions import Charting, Instrument, Item
 from models.values import has_visible_text, text_problem
 from models.vocabulary import (
     ADDENDUM_KINDS,
@@ -72,6 +74,20 @@ class ClientInput:
     diagnoses: str = ""
 
 
+DATE_TYPED_HINT = "Write the date as 21 Mar 1984 (or 21/03/1984, 1984-03-21)"
+
+
+def typed_date(text: str, *, today: dt.date) -> tuple[dt.date | None, str]:
+    """An optional date as a person types it in a text field: (the date or None, what is
+    wrong with it or ""). Read as models.formatting.parse_date_text reads dates."""
+    if not text.strip():
+        return None, ""
+    day = parse_date_text(text, today=today)
+    if day is None:
+        return None, f"{DATE_TYPED_HINT}, or leave it empty."
+    return day, ""
+
+
 def _text_problems(data: object, fields: Sequence[str]) -> Problems:
     """Text that cannot be stored as typed (a NUL, a lone surrogate), by field."""
     problems: Problems = {}
@@ -97,6 +113,31 @@ def validate_client(data: ClientInput, *, today: dt.date) -> Problems:
             problems["date_of_birth"] = "The date of birth is more than 120 years ago."
     if len(data.pronouns) > 40:
         problems["pronouns"] = "Pronouns are limited to 40 characters."
+    return problems
+
+
+@dataclass(frozen=True)
+class StatusChangeInput:
+    """A discharge or a reactivation: the day it took effect and why."""
+
+    on: dt.date
+    reason: str
+
+
+STATUS_REASON_MAX = 1000
+
+
+def validate_status_change(data: StatusChangeInput, *, today: dt.date) -> Problems:
+    problems = _text_problems(data, ("reason",))
+    if data.on > today:
+        problems["on"] = "The date is in the future; a change of status is recorded when " \
+            "it has happened."
+    if "reason" in problems:
+        pass
+    elif not has_visible_text(data.reason):
+        problems["reason"] = "Say why, in a few words (for the record)."
+    elif len(data.reason) > STATUS_REASON_MAX:
+        problems["reason"] = f"Keep the reason under {STATUS_REASON_MAX} characters."
     return problems
 
 
@@ -361,11 +402,28 @@ class MeasureInput:
     relation_to_care: str
     responses: Mapping[int, int | float | None]
     dosing_session_id: int | None = None
+    # The person was told this repeats an earlier administration and saves it anyway.
+    repeat_confirmed: bool = False
+
+
+def answer_problem(instrument: Instrument, item: Item, value: float | None) -> str:
+    """What is wrong with one item's answer ('' when it may be saved). An answer outside
+    the item's range is refused, never cut to fit: a SUD typed as 1400 is a slip."""
+    if value is None:
+        return ""
+    if not float(value).is_integer():
+        return (f"{instrument.short_name} item {item.number}: answer with a whole number "
+                f"from {item.min_value} to {item.max_value}.")
+    if not item.min_value <= value <= item.max_value:
+        shown = int(value) if float(value).is_integer() else value
+        return (f"{instrument.short_name} item {item.number}: {shown} is outside "
+                f"{item.min_value}–{item.max_value}; enter a number in that range.")
+    return ""
 
 
 def validate_measure(data: MeasureInput, instrument: Instrument, *, today: dt.date) -> Problems:
-    """The entry rules: a known relation to care, no future date, known items, at least one
-    answer, and a dosing session for an instrument charted per dose."""
+    """The entry rules: a known relation to care, no future date, known items, answers in
+    range, at least one answer, and a dosing session for an instrument charted per dose."""
     problems: Problems = {}
     if data.relation_to_care not in CARE_RELATIONS:
         problems["relation_to_care"] = "Choose how it relates to care: " + ", ".join(
@@ -373,8 +431,12 @@ def validate_measure(data: MeasureInput, instrument: Instrument, *, today: dt.da
     if data.administered_on > today:
         problems["administered_on"] = "The date is in the future; check it."
     unknown = sorted(set(data.responses) - set(instrument.items_by_number))
+    wrong = [answer_problem(instrument, instrument.items_by_number[n], v)
+             for n, v in sorted(data.responses.items()) if n in instrument.items_by_number]
     if unknown:
         problems["responses"] = f"{instrument.short_name} has no item {unknown[0]}."
+    elif any(wrong):
+        problems["responses"] = next(w for w in wrong if w)
     elif all(value is None for value in data.responses.values()):
         problems["responses"] = "Answer at least one item before saving."
     if instrument.charting is Charting.PER_DOSE and data.dosing_session_id is None:
@@ -382,6 +444,36 @@ def validate_measure(data: MeasureInput, instrument: Instrument, *, today: dt.da
             f"{instrument.short_name} is charted per dosing session: choose which dose it "
             "was given at.")
     return problems
+
+
+def repeat_warning(data: MeasureInput, instrument: Instrument,
+                   earlier: Sequence[AdministrationDTO]) -> str:
+    """Why saving this administration needs a second thought ('' when it does not): the
+    same measure already saved for that day (or that dose), or given inside its recall
+    period, so the two answers cover the same days. The window asks before saving; the
+    backend refuses it unless `repeat_confirmed`."""
+    same = [a for a in earlier if a.instrument_id == instrument.id and not a.entered_in_error]
+    name = instrument.short_name
+    if data.dosing_session_id is not None and instrument.charting is Charting.PER_DOSE:
+        if any(a.dosing_session_id == data.dosing_session_id for a in same):
+            return (f"A {name} is already saved for this dosing session. Saving another "
+                    "gives the dose two scores; save it only if the first was a mistake "
+                    "you will mark as entered in error.")
+        return ""
+    day = data.administered_on
+    if any(a.administered_on == day for a in same):
+        return (f"A {name} is already saved for {date_text(day)}. Saving another gives "
+                "that day two scores; save it only if it is not the same one entered twice.")
+    if instrument.recall_days:
+        near = [a for a in same if abs((a.administered_on - day).days) < instrument.recall_days]
+        if near:
+            other = min(near, key=lambda a: abs((a.administered_on - day).days))
+            gap = abs((other.administered_on - day).days)
+            return (f"A {name} was given on {date_text(other.administered_on)}, {gap} "
+                    f"day{'s' if gap != 1 else ''} from this one. Its questions cover the "
+                    f"{instrument.timeframe.lower()}, so the two answer for some of the "
+                    "same days. Save it anyway?")
+    return ""
 
 
 @dataclass(frozen=True)
@@ -466,3 +558,70 @@ def validate_report_options(data: ReportOptions, *, today: dt.date) -> Problems:
         problems["comment"] = (f"The comment is limited to {MAX_REPORT_COMMENT} characters so "
                                "the summary stays within two pages; shorten it.")
     return problems
+# --------------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """One thing a search looks for: a word, the start of a word (`calm*`), or a phrase
+    ("calm place"). A result has every term of the query."""
+
+    text: str
+    prefix: bool = False
+    phrase: bool = False
+
+
+SEARCH_HELP = ('Words find notes holding all of them; end a word with * to match its start '
+               '(calm*); put words in quotes to find them together ("calm place").')
+_SEARCH_MAX = 200
+
+
+def _search_terms(query: str) -> tuple[tuple[SearchTerm, ...], str]:
+    """The terms of a query and '' , or () and what is wrong with it."""
+    if len(query) > _SEARCH_MAX:
+        return (), f"The search is longer than {_SEARCH_MAX} characters; shorten it."
+    if query.count('"') % 2:
+        return (), 'A phrase is missing its closing quote ("). Add it, or remove the quote.'
+    terms: list[SearchTerm] = []
+    for index, chunk in enumerate(query.split('"')):
+        if index % 2:  # inside quotes: a phrase
+            words = chunk.split()
+            if any("*" in w for w in words[:-1]) or (words and words[-1].count("*") > 1):
+                return (), "Inside quotes, * may only end the last word."
+            if words:
+                last = words[-1]
+                prefix = last.endswith("*")
+                phrase = " ".join([*words[:-1], last.rstrip("*")])
+                if _has_word(phrase):
+                    terms.append(SearchTerm(phrase, prefix=prefix, phrase=len(words) > 1))
+            continue
+        for word in chunk.split():
+            stem = word[:-1] if word.endswith("*") else word
+            if "*" in stem:
+                return (), ("Put * only at the end of a word, to find the words that start "
+                            "with it (calm* finds calm and calmer).")
+            if word.endswith("*") and not _has_word(stem):
+                return (), "Put a few letters before *, as in calm*."
+            if _has_word(stem):
+                terms.append(SearchTerm(stem, prefix=word.endswith("*")))
+    if not terms and query.strip():
+        return (), "Type a word to search for: letters or digits."
+    return tuple(terms), ""
+
+
+def _has_word(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+def validate_search(query: str) -> Problems:
+    """What is wrong with a search as typed; empty for a good one (or an empty one)."""
+    problem = _search_terms(query)[1]
+    return {"query": problem} if problem else {}
+
+
+def search_terms(query: str) -> tuple[SearchTerm, ...]:
+    """The terms of a valid query (ValueError with the message for an invalid one)."""
+    terms, problem = _search_terms(query)
+    if problem:
+        raise ValueError(problem)
+    return terms

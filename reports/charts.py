@@ -22,12 +22,12 @@ from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import TextToPath
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import Transform
 
 from models.clinical.doses import DoseRef, dose_range_label
 from models.clinical.measures import chart_subtitle, summarise_change
-from models.formatting import day_month
+from models.formatting import date_text, day_month, month_year
 from models.instruments.change import (
     ChangeLabel,
     change_summary,
@@ -137,12 +137,34 @@ def _style_axes(ax: Axes, *, right_spine: bool = False) -> None:
     ax.tick_params(labelsize=FONT, colors=CHART_TEXT, length=3)
 
 
+def date_tick_labels(days: Sequence[date]) -> list[str]:
+    """Tick labels in the house style (models.formatting): "Oct 2026" when every tick is
+    the first of a month; else "7 Oct", with the year on the first tick and wherever the
+    year changes ("7 Oct 2026", "14 Oct", ...), so an axis needs no year caption."""
+    if days and all(d.day == 1 for d in days):
+        return [month_year(d) for d in days]
+    return [date_text(day) if index == 0 or days[index - 1].year != day.year
+            else day_month(day) for index, day in enumerate(days)]
+
+
+def _day(value: float) -> date:
+    return mdates.num2date(value).date()  # type: ignore[no-untyped-call,no-any-return]
+
+
+class _HouseDateFormatter(Formatter):
+    """matplotlib's date ticks written as models.formatting writes dates."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return date_text(_day(x))  # one date on its own (a cursor readout)
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        return date_tick_labels([_day(v) for v in values])
+
+
 def _date_axis(ax: Axes) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
-    formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(formatter)
-    ax.xaxis.get_offset_text().set_fontsize(FONT)
+    ax.xaxis.set_major_formatter(_HouseDateFormatter())
 
 
 def _num(day: date) -> float:
@@ -325,40 +347,42 @@ def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> l
     return labels
 
 
+def _flag_extent(right_of: float, width: float, y_in: float,
+                 to_left: bool) -> tuple[float, float, float, float]:
+    left = right_of - width - 0.24 if to_left else right_of
+    return left, left + width, y_in - 0.1, y_in + 0.1
+
+
 def _place_flag_labels(
     ax: Axes, labels: Sequence[_FlagLabel], x_to_in: float, y_to_in: float, x_min: float,
     y_min: float, plot_height: float, plot_width: float,
 ) -> None:
     """Write each flag's item and value beside it, leaving out any that would overlap.
-    A label that would run past the plot's right edge (into the reference lines' labels)
-    is written on the left of its mark instead."""
+
+    A label that would run past the plot's right edge (into the line labels there) is
+    written to the left of its point instead."""
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.85}
     taken: list[tuple[float, float, float, float]] = []
     for label in labels:
         width = _text_width_in(label.text, bold=True) + 0.06
-        mark = (label.x - x_min) * x_to_in
+        right_of = (label.x - x_min) * x_to_in + 0.12
         y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
-        sides = [False, True] if mark + 0.12 + width <= plot_width else [True, False]
-        placed = None
-        for on_left in sides:
-            left = mark - 0.12 - width if on_left else mark + 0.12
-            extent = (left, left + width, y_in - 0.1, y_in + 0.1)
-            if not any(extent[0] < t[1] and t[0] < extent[1] and extent[2] < t[3]
-                       and t[2] < extent[3] for t in taken):
-                placed = on_left, extent
-                break
-        if placed is None:
+        sides = [False, True] if right_of + width <= plot_width else [True, False]
+        free = [to_left for to_left in sides if not any(
+            e[0] < t[1] and t[0] < e[1] and e[2] < t[3] and t[2] < e[3]
+            for e in [_flag_extent(right_of, width, y_in, to_left)] for t in taken)]
+        if not free:
             continue
-        on_left, extent = placed
-        taken.append(extent)
+        to_left = free[0]
+        taken.append(_flag_extent(right_of, width, y_in, to_left))
         coords: str | Transform = "data"
         if label.y is not None:
             anchor = (label.x, label.y)
         else:
             anchor, coords = (label.x, _TOP_LANE), ax.get_xaxis_transform()
-        ax.annotate(label.text, anchor, xycoords=coords, xytext=(-9 if on_left else 9, 0),
-                    textcoords="offset points", ha="right" if on_left else "left",
+        ax.annotate(label.text, anchor, xycoords=coords, xytext=(-9 if to_left else 9, 0),
+                    textcoords="offset points", ha="right" if to_left else "left",
                     va="center", fontsize=FONT,
                     fontweight="bold", bbox=box, zorder=6, gid="safety-flag-label")
 
@@ -375,11 +399,14 @@ def build_trend_chart(
     title: str | None = None,
     baseline_index: int | None = None,
     header: bool = True,
+    footnote: bool = True,
 ) -> Figure:
     """Raw totals over time with bands, the reliable-change corridor, doses and flags.
 
     `header=False` leaves out the title and the change line, for a screen that shows
-    both already; the plot takes the room.
+    both already; the plot takes the room. `footnote=False` leaves out the rules and
+    their sources (trend_footnote), for a screen that writes them under the chart as
+    text that wraps with the window.
 
     The baseline is `points[baseline_index]`, else the one models.clinical.measures
     chooses (the first complete administration marked baseline, else the first complete
@@ -582,15 +609,8 @@ def build_trend_chart(
     rows = math.ceil(len(handles) / ncol) if handles else 0
     legend_in = rows * 0.215 + (0.06 if rows else 0)
 
-    rules = [r for r in instrument.rules() if r.source is not None or r.computed]
-    notes = [_sources_footnote(rules)] if rules else []
-    skipped = summary.incomplete_points
-    if skipped:
-        plural = "s" if skipped != 1 else ""
-        notes.append(f"{skipped} incomplete administration{plural} not plotted.")
-    if any(p.score.prorated for p in plotted):
-        notes.append("Hollow points are prorated totals.")
-    note_lines = _wrap(" ".join(notes), width - 0.5)
+    note_lines = _wrap(_trend_notes(instrument, summary.incomplete_points, plotted),
+                       width - 0.5) if footnote else []
     footnote_in = len(note_lines) * _LINE_IN + 0.1
 
     bottom = margins.bottom + legend_in + footnote_in
@@ -627,9 +647,31 @@ def build_trend_chart(
             borderaxespad=0.0, borderpad=0.2,
         )
         legend.set_gid("legend")
-    fig.text(0.12 / width, (footnote_in - 0.04) / height, "\n".join(note_lines), ha="left",
-             va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25, gid="footnote")
+    if note_lines:
+        fig.text(0.12 / width, (footnote_in - 0.04) / height, "\n".join(note_lines),
+                 ha="left", va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25,
+                 gid="footnote")
     return fig
+
+
+def _trend_notes(instrument: Instrument, incomplete: int,
+                 plotted: Sequence[TrendPoint]) -> str:
+    rules = [r for r in instrument.rules() if r.source is not None or r.computed]
+    notes = [_sources_footnote(rules)] if rules else []
+    if incomplete:
+        plural = "s" if incomplete != 1 else ""
+        notes.append(f"{incomplete} incomplete administration{plural} not plotted.")
+    if any(p.score.prorated for p in plotted):
+        notes.append("Hollow points are prorated totals.")
+    return " ".join(notes)
+
+
+def trend_footnote(instrument: Instrument, points: Sequence[TrendPoint]) -> str:
+    """The words under a trend chart: each rule and its source, what was not plotted and
+    why. The chart draws them itself unless asked not to; a window writes them under it."""
+    incomplete = sum(1 for p in points if p.score.total is None)
+    plotted = [p for p in points if p.score.total is not None]
+    return _trend_notes(instrument, incomplete, plotted)
 
 
 class ChartTooSmallError(ValueError):
@@ -760,6 +802,20 @@ def build_sparkline(
         if len(xs) == 1:
             ax.set_xlim(xs[0] - 1, xs[0] + 1)
     return fig
+
+
+def warm_up() -> None:
+    """Draw one small chart off screen, so the fonts, the text layout and the Agg renderer
+    the first real chart needs are loaded already (the window calls this on its worker
+    after unlock; a chart is never drawn there)."""
+    fig = Figure(figsize=(2.0, 1.0), dpi=50)
+    ax = fig.add_subplot()
+    ax.plot([_num(date(2026, 1, 1)), _num(date(2026, 2, 1))], [0, 1])
+    _date_axis(ax)
+    _style_axes(ax)
+    ax.set_title("warm-up", fontsize=TITLE_FONT)
+    _text_width_in("warm-up")
+    FigureCanvasAgg(fig).draw()  # type: ignore[no-untyped-call]
 
 
 # --------------------------------------------------------------------------------------

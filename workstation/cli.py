@@ -562,6 +562,56 @@ def cmd_parts(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from models.errors import ValidationError
+    from models.search_text import bracketed_snippet, hit_kind, match_offsets, plain_snippet
+
+    if args.limit < 1 or args.limit > 1000:
+        raise UsageError("--limit must be between 1 and 1000.")
+    backend = _backend(args)
+    try:
+        results = backend.search.find(args.words, include_private=args.private,
+                                      limit=args.limit)
+    except ValidationError as exc:
+        raise UsageError(" ".join(exc.problems.values())) from None
+    finally:
+        backend.close()
+    if args.json:
+        print(json.dumps({
+            "query": results.query,
+            "results": [{
+                "kind": hit.kind,
+                "client": hit.record_number,
+                "client_name": hit.client_name,
+                "client_status": hit.client_status,
+                "note_id": hit.note_id,
+                "template": hit.template_id,
+                "what": hit_kind(hit),
+                "title": hit.title or None,
+                "date": hit.day.isoformat() if hit.day else None,
+                "note_status": hit.note_status,
+                "snippet": plain_snippet(hit.snippet),
+                "matches": match_offsets(hit.snippet),
+                "private_notes": hit.in_private,
+            } for hit in results.hits],
+            "more": results.more,
+        }, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not results.hits:
+        print("No note, addendum, target or part holds all of these words.")
+        return EXIT_OK
+    for hit in results.hits:
+        day = date_text(hit.day)
+        private = "  (private notes)" if hit.in_private else ""
+        print(f"{hit.record_number}  {hit.client_name}  {day}  {hit_kind(hit)}{private}")
+        print(f"    {bracketed_snippet(hit.snippet)}")
+    more = "; there are more, add a word to narrow it down" if results.more else ""
+    print(f"{len(results.hits)} found{more}.")
+    if not args.private:
+        print("(Private process notes were not searched; add --private to include them.)")
+    return EXIT_OK
+
+
 def _number(value: float | None) -> int | float | None:
     if value is None:
         return None
@@ -585,6 +635,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "report": (cmd_report, "a client's progress report or prescriber's summary as a PDF"),
     "targets": (cmd_targets, "a client's target memories: fields, status, part, SUD/VoC"),
     "parts": (cmd_parts, "a client's IFS parts map: parts, relations and statuses"),
+    "search": (cmd_search, "find words in every note, addendum, target and part"),
 }
 
 
@@ -668,6 +719,16 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="include private process notes (left out unless asked for)",
             )
+        if name == "search":
+            p.add_argument("words", help='the words to find: calm* matches the start of a '
+                           'word, "calm place" a phrase')
+            p.add_argument("--json", action="store_true",
+                           help="one JSON document (keys documented in the README)")
+            p.add_argument("--private", action="store_true",
+                           help="search the private process notes too (left out otherwise: "
+                           "what is printed may be kept or passed on)")
+            p.add_argument("--limit", type=int, default=200, metavar="N",
+                           help="at most N results, the best first (default 200)")
         if name in ("measures", "targets", "parts"):
             p.add_argument(
                 "--client",

@@ -51,3 +51,11 @@ class LazyOpener:
 
     def prewarm(self) -> None:
         import models.backend  # noqa: F401  (loads the services, the vault and SQLCipher)
+
+    def prewarm_charts(self) -> None:
+        # Imports only (no widget is made off the GUI thread), and one small figure drawn
+        # with Agg, which loads the fonts and the text layout the first chart needs.
+        import ui.common.chart_canvas  # noqa: F401  (matplotlib's Qt canvas)
+        from reports.charts import warm_up
+
+        warm_up()

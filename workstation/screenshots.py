@@ -1,7 +1,9 @@
 """Render the main screens offscreen into PNGs: `python -m workstation.screenshots DIR`.
 
 Builds a demo vault (synthetic clients only) in a temporary folder, opens it, and saves
-the unlock screen, the client list and a client's overview at 1280x800 and 1920x1080.
+the unlock screen, the client list, a client's overview and sessions at 1024x640 (the
+smallest window the layout is made for), 1280x800 and 1920x1080; then the search window
+and the discharge dialog.
 Preferences go to a temporary file, never to the user's own.
 """
 
@@ -14,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-SIZES = ((1280, 800), (1920, 1080))
+SIZES = ((1024, 640), (1280, 800), (1920, 1080))
 PASSPHRASE = "screenshot demo passphrase"
 TODAY = dt.date(2026, 11, 1)  # the demo and the windows agree on the day, every run
 
@@ -54,6 +56,8 @@ def main(out_dir: str | Path) -> int:
 
             def capture(widget: Any, name: str, size: tuple[int, int]) -> None:
                 widget.resize(*size)
+                if isinstance(widget, MainWindow):
+                    widget.default_splitter()  # as a first start at this size
                 widget.show()
                 settle()
                 path = out / f"{name}-{size[0]}x{size[1]}.png"
@@ -86,6 +90,37 @@ def main(out_dir: str | Path) -> int:
             main_window.chart_view.tabs.setCurrentIndex(1)
             for size in SIZES:
                 capture(main_window, "sessions", size)
+            main_window.chart_view.tabs.setCurrentIndex(0)
+            main_window.resize(1280, 800)
+            main_window.search_notes()
+            search = main_window._search
+            assert search is not None
+            wait_for(lambda: search.query.setText("calm*"), search.searched)
+            capture(search, "search", (980, 600))
+            search.hide()
+            main_window.change_status()
+            settle()
+            from ui.clients.status_dialog import StatusChangeDialog
+
+            dialog = main_window._dialogs[-1]
+            assert isinstance(dialog, StatusChangeDialog)
+            dialog.reason.setText("Course complete; moved away")
+            dialog.adjustSize()
+            capture(dialog, "discharge-dialog", (dialog.width(), dialog.height()))
+            dialog.reject()
+            # The client dialog's messages, whole: the dialog grows to show them.
+            from ui.clients.client_dialog import ClientDialog
+
+            main_window.new_client()
+            settle()
+            client_dialog = main_window._dialogs[-1]
+            assert isinstance(client_dialog, ClientDialog)
+            client_dialog.set_text("date_of_birth", "sometime in 84")
+            client_dialog.submit()
+            settle()
+            capture(client_dialog, "client-dialog-errors",
+                    (client_dialog.width(), client_dialog.height()))
+            client_dialog.reject()
             main_window.close()
         finally:
             runner.shutdown()

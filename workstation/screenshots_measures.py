@@ -2,8 +2,8 @@
 
 `python -m workstation.screenshots_measures DIR`:
 Builds a small demo vault (synthetic clients only) in a temporary folder and saves the
-Measures tab of a client with data at 1280x800 and 1920x1080, the dissociation view, and
-the entry dialog half-way through a PHQ-9 with item 9 flagged.
+Measures tab of a client with data at 1024x640, 1280x720, 1280x800 and 1920x1080, the
+dissociation view, and the entry dialog half-way through a PHQ-9 with item 9 flagged.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from typing import Any
 
 from workstation.offscreen import fixed_runner, pause, settle, wait_for
 from workstation.screenshots import PASSPHRASE, SIZES, TODAY
+
+MEDIUM = (1280, 800)
+# The Measures tab also at 1280x720, where its footnote of rules and sources was cut.
+PHQ9_SIZES = (*SIZES, (1280, 720))
 
 # --------------------------------------------------------------------------------------
 # Screenshots
@@ -116,18 +120,18 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
             window.show()
             _settle()
             measures.select_instrument("phq9")
-            for size in SIZES:
+            for size in PHQ9_SIZES:
                 capture(window, "phq9", size)
             measures.select_instrument("pcl5")
             overlays = list(measures.trend.overlay_actions.values())
             if overlays:
                 overlays[0].setChecked(True)
-                capture(window, "pcl5-overlay", SIZES[0])
+                capture(window, "pcl5-overlay", MEDIUM)
                 overlays[0].setChecked(False)
             if measures.select_instrument(DISSOCIATION_KEY):
-                capture(window, "dissociation", SIZES[0])
+                capture(window, "dissociation", MEDIUM)
             measures.select_instrument("phq9")
-            window.resize(*SIZES[0])
+            window.resize(*MEDIUM)
             _settle()
 
             dialog = measures.open_entry("phq9")
@@ -148,7 +152,7 @@ def main(out_dir: str | Path = "docs/screenshots") -> int:
             dialog.reject()
             # The Overview, with the measure sparklines between the counts and timelines.
             view.tabs.setCurrentIndex(0)
-            capture(window, "overview-sparklines", SIZES[0])
+            capture(window, "overview-sparklines", MEDIUM)
             window.close()
         finally:
             runner.shutdown()

@@ -357,11 +357,25 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
             editor.close()
             editor.deleteLater()
 
-            dialog = NewNoteDialog(chart.courses, today=day, template_id="emdr")
+            # New note, offering to start from the EMDR note just signed.
+            notes = run_now(runner, lambda b: b.notes.of_client(client_id))
+            later = day + dt.timedelta(days=7)
+            dialog = NewNoteDialog(chart.courses, today=later, template_id="emdr",
+                                   notes=notes)
             dialog.show()
             _settle()
             save(dialog, "new-note-dialog.png")
             dialog.close()
+
+            # ...and the note it starts: the carried fields marked until edited.
+            carried = run_now(runner, lambda b: b.notes.create(
+                client_id, "emdr", author_id=clinician.id, session_date=later,
+                dosing_session_id=last.id, carry_forward=True).value)
+            editor = editor_for(carried.id)
+            _scroll_to(editor, "assessment")
+            save(editor, "note-emdr-carried-forward.png")
+            editor.close()
+            editor.deleteLater()
         finally:
             runner.shutdown()
     app.processEvents()

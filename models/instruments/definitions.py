@@ -201,6 +201,9 @@ class Instrument:
     scoring_source: Source | None = None
     notice: str | None = None
     custom: bool = False
+    # How many days the questions look back ("last 2 weeks": 14); 0 for "right now" or
+    # unknown. A second administration inside it overlaps the first.
+    recall_days: int = 0
 
     @cached_property
     def items_by_number(self) -> Mapping[int, Item]:

@@ -357,7 +357,7 @@ def _parse_change(r: _Reader, data: Mapping[str, Any], direction: Direction) -> 
 _TOP_KEYS = {
     "schema_version", "id", "version", "title", "short_name", "timeframe", "instructions",
     "direction", "charting", "notice", "sources", "answers", "items", "scoring", "subscales",
-    "bands", "cutoffs", "symptom_rules", "safety_items", "change",
+    "bands", "cutoffs", "symptom_rules", "safety_items", "change", "recall_days",
 }
 
 
@@ -408,7 +408,15 @@ def parse_instrument(data: Mapping[str, Any], origin: str) -> Instrument:
         remission=change.remission,
         scoring_source=scoring_source,
         notice=r.text(data, "notice", "", None),
+        recall_days=_recall_days(r, data),
     )
+
+
+def _recall_days(r: _Reader, data: Mapping[str, Any]) -> int:
+    days = r.get(data, "recall_days", int, "", 0)
+    if days < 0:
+        r.fail(f"'recall_days' must be 0 or more, got {days}")
+    return int(days)
 
 
 def load_instrument_file(path: Path | Traversable) -> Instrument:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from models.entities import Base
+from models.migrations import include_name
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -12,6 +13,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=True,
     compare_type=True,
+    include_name=include_name,
 )
 with context.begin_transaction():
     context.run_migrations()

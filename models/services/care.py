@@ -30,7 +30,7 @@ def add_course(
     if problems:
         raise ValidationError(problems)
     row = Course(client_id=client_id, kind=data.kind, start_date=data.start_date,
-                 end_date=data.end_date, goals=data.goals.strip())
+                 end_date=data.end_date, goals=data.goals.strip(), dosing_sessions=[])
     session.add(row)
     session.flush()
     audit.record(session, "course.create", entity="course", entity_id=row.id,

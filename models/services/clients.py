@@ -10,9 +10,15 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.dto import ClientDetail, ClientSummary
-from models.entities import Client, Course, DosingSession, Note
+from models.entities import Client, ClientStatusChange, Course, DosingSession, Note
 from models.errors import DomainError, NotFoundError, ValidationError
-from models.inputs import ClientInput, client_matches, validate_client
+from models.inputs import (
+    ClientInput,
+    StatusChangeInput,
+    client_matches,
+    validate_client,
+    validate_status_change,
+)
 from models.services import convert
 from models.values import has_visible_text, text_problem
 
@@ -73,6 +79,8 @@ def create_client(
         contact=data.contact.strip(),
         emergency_contact=data.emergency_contact.strip(),
         diagnoses=data.diagnoses.strip(),
+        courses=[],
+        status_history=[],
     )
     session.add(row)
     session.flush()
@@ -106,30 +114,44 @@ def update_client(
     return convert.client_detail(row)
 
 
+def _change_status(session: Session, row: Client, status: str, data: StatusChangeInput, *,
+                   today: dt.date, actor_id: int | None) -> ClientDetail:
+    problems = validate_status_change(data, today=today)
+    if problems:
+        raise ValidationError(problems)
+    row.status = status
+    row.discharged_on = data.on if status == "discharged" else None
+    change = ClientStatusChange(client_id=row.id, status=status, changed_on=data.on,
+                                reason=data.reason.strip(), actor_id=actor_id)
+    row.status_history.append(change)
+    session.flush()
+    # Ids only: the reason is clinical text and stays in the client's record.
+    audit.record(session, f"client.{'discharge' if status == 'discharged' else 'reactivate'}",
+                 entity="client", entity_id=row.id, client_id=row.id, actor_id=actor_id,
+                 detail=f"status_change={change.id}")
+    return convert.client_detail(row)
+
+
 def discharge_client(
-    session: Session, client_id: int, on: dt.date, *, actor_id: int | None = None
+    session: Session, client_id: int, data: StatusChangeInput, *, today: dt.date,
+    actor_id: int | None = None,
 ) -> ClientDetail:
+    """Discharge a client on a day, for a reason; kept in their status history."""
     row = _get(session, client_id)
     if row.status == "discharged":
         raise DomainError(f"{row.record_number} is already discharged.")
-    row.status = "discharged"
-    row.discharged_on = on
-    session.flush()
-    audit.record(session, "client.discharge", entity="client", entity_id=row.id,
-                 client_id=row.id, actor_id=actor_id)
-    return convert.client_detail(row)
+    return _change_status(session, row, "discharged", data, today=today, actor_id=actor_id)
 
 
 def reactivate_client(
-    session: Session, client_id: int, *, actor_id: int | None = None
+    session: Session, client_id: int, data: StatusChangeInput, *, today: dt.date,
+    actor_id: int | None = None,
 ) -> ClientDetail:
+    """Take a discharged client back into care (a new referral, a booster course)."""
     row = _get(session, client_id)
-    row.status = "active"
-    row.discharged_on = None
-    session.flush()
-    audit.record(session, "client.reactivate", entity="client", entity_id=row.id,
-                 client_id=row.id, actor_id=actor_id)
-    return convert.client_detail(row)
+    if row.status != "discharged":
+        raise DomainError(f"{row.record_number} is already active.")
+    return _change_status(session, row, "active", data, today=today, actor_id=actor_id)
 
 
 def get_client(session: Session, client_id: int) -> ClientDetail:

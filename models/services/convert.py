@@ -37,7 +37,8 @@ def clinician(row: Clinician) -> dto.ClinicianDTO:
 
 
 def client_detail(row: Client) -> dto.ClientDetail:
-    return from_row(dto.ClientDetail, row)
+    return from_row(dto.ClientDetail, row, status_history=tuple(
+        from_row(dto.ClientStatusChangeDTO, c) for c in row.status_history))
 
 
 def dosing_session(row: DosingSession) -> dto.DosingSessionDTO:

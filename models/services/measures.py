@@ -26,6 +26,7 @@ from models.errors import NotFoundError, ValidationError
 from models.inputs import (
     CustomMeasureInput,
     MeasureInput,
+    repeat_warning,
     validate_custom_measure,
     validate_measure,
 )
@@ -87,6 +88,13 @@ def record_administration(
             problems["dosing_session_id"] = "That dosing session is not one of this client's."
     if problems:
         raise ValidationError(problems)
+    if not data.repeat_confirmed:
+        earlier = session.scalars(select(MeasureAdministration).where(
+            MeasureAdministration.client_id == client_id,
+            MeasureAdministration.instrument_id == instrument.id))
+        warning = repeat_warning(data, instrument, [convert.administration(a) for a in earlier])
+        if warning:
+            raise ValidationError({"repeat": warning})
     try:
         result = score(instrument, data.responses)
     except ValueError as exc:

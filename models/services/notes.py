@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import audit
+from models.clinical.carry import carried_content, carry_source
 from models.clinical.doses import follows_a_dose
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
@@ -36,7 +37,7 @@ from models.errors import (
     ValidationError,
 )
 from models.inputs import AddendumInput, validate_addendum
-from models.services import convert, parts, signed_record, targets
+from models.services import convert, parts, search, signed_record, targets
 from models.templates.definitions import FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
 from models.templates.hashing import content_hash
@@ -91,27 +92,44 @@ def create_note(
     session_date: dt.date | None = None,
     course_id: int | None = None,
     today: dt.date,
+    carry_forward: bool = False,
+    content: Mapping[str, Any] | None = None,
 ) -> NoteDTO:
     """Start a draft in the newest version of a template.
 
     A dosing note opens its dosing session at once (so integration notes can follow it);
-    the session's figures are filled in from the note when it is signed.
+    the session's figures are filled in from the note when it is signed. With
+    `carry_forward`, the draft starts from the client's last signed note of the same kind
+    (models.clinical.carry: the template's carried fields, each marked until edited).
+    `content`, when given, is what is already written: kept as typed, as a saved draft is.
     """
     client = session.get(Client, client_id)
     if client is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
     template = load_templates().latest(template_id)
     day = session_date or today
-    content: dict[str, Any] = {"session_date": day.isoformat()}
-    course = session.get(Course, course_id) if course_id is not None else session.scalars(
-        select(Course).where(Course.client_id == client_id)
-        .order_by(Course.start_date.desc(), Course.id.desc())).first()
+    written = _plain(content or {})
+    if carry_forward:
+        source = carry_source(list_notes(session, client_id), template.id, day)
+        if source is not None:
+            written = {**carried_content(template, source), **written}
+    content = {"session_date": day.isoformat(), **written}
+
+    def latest_course() -> Course | None:
+        return session.get(Course, course_id) if course_id is not None else session.scalars(
+            select(Course).where(Course.client_id == client_id)
+            .order_by(Course.start_date.desc(), Course.id.desc())).first()
+
+    course = None
     if template_id == "dosing":
+        course = latest_course()
         if course is None:
             raise DomainError("Add a course of care for this client before a dosing session.")
         number = (session.scalar(select(func.max(DosingSession.number))
                                  .where(DosingSession.course_id == course.id)) or 0) + 1
-        dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="")
+        # New rows start with their collections empty: nothing to load when they are read.
+        dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",
+                               vitals=[], boosters=[])
         session.add(dosing)
         session.flush()
         dosing_session_id = dosing.id
@@ -124,6 +142,8 @@ def create_note(
         if dosing_row is None or dosing_row.course.client_id != client_id:
             raise NotFoundError("That dosing session is not one of this client's.")
         course = dosing_row.course
+    elif course is None:
+        course = latest_course()
     now = _utcnow()
     row = Note(
         client_id=client_id,
@@ -137,9 +157,12 @@ def create_note(
         author_id=author_id,
         created_at=now,
         updated_at=now,
+        addenda=[],
     )
     session.add(row)
     session.flush()
+    if written:  # typed elsewhere or carried forward: words to find already
+        search.index_note(session, row)
     audit.record(session, "note.create", entity="note", entity_id=row.id, client_id=client_id,
                  actor_id=author_id, detail=f"template={template.id}@{template.version}")
     return convert.note(row)
@@ -179,6 +202,7 @@ def save_draft(
         row.dosing_session_id = dosing_session_id
     row.updated_at = _utcnow()
     session.flush()
+    search.index_note(session, row)
     return convert.note(row)
 
 
@@ -196,6 +220,7 @@ def discard_draft(session: Session, note_id: int, *, actor_id: int | None) -> No
     client_id = row.client_id
     session.delete(row)
     session.flush()
+    search.forget_note(session, note_id)
     if dosing is not None and dosing.locked_by_note_id is None:
         followed = session.scalar(select(func.count(Note.id)).where(
             Note.dosing_session_id == dosing.id))
@@ -306,6 +331,8 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
     row.signed_by_id = clinician_id
     row.content_hash = note_hash(row)
     session.flush()
+    # The index needs nothing here: signing changes no words (derived figures are
+    # numbers), and the draft's last save indexed them.
     audit.record(session, "note.sign", entity="note", entity_id=row.id, client_id=row.client_id,
                  actor_id=clinician_id, detail=f"sha256={row.content_hash[:16]}")
     return convert.note(row)
@@ -403,6 +430,7 @@ def add_addendum(
     row.content_hash = _addendum_hash(note, row)
     session.add(row)
     session.flush()
+    search.index_addendum(session, row, note.client_id)
     audit.record(session, "note.addendum", entity="addendum", entity_id=row.id,
                  client_id=note.client_id, actor_id=author_id, detail=f"kind={data.kind}")
     return convert.addendum(row)

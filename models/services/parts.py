@@ -29,7 +29,7 @@ from models.entities import (
 )
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.inputs import PartInput, relation_problems, validate_part
-from models.services import convert
+from models.services import convert, search
 from models.vocabulary import DIRECTED_RELATIONS
 
 # The editable description of a part (its place on the map moves separately).
@@ -77,6 +77,7 @@ def create_part(
     row = IfsPart(client_id=client_id, **values)
     session.add(row)
     session.flush()
+    search.index_part(session, row)
     audit.record(session, "part.create", entity="ifs_part", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)
     return convert.part(row)

@@ -18,7 +18,7 @@ from models.entities import (
 )
 from models.errors import NotFoundError, ValidationError
 from models.inputs import TargetInput, target_status_problem, validate_target
-from models.services import convert
+from models.services import convert, search
 from models.vocabulary import TARGET_FIELDS
 
 # The parts of a target's definition whose every change is kept with its date: all of it.
@@ -59,9 +59,10 @@ def create_target(
     values = {f.name: getattr(data, f.name) for f in fields(TargetInput)}
     values["label"] = data.label.strip()
     values["identified_on"] = data.identified_on or today
-    row = TargetMemory(client_id=client_id, **values)
+    row = TargetMemory(client_id=client_id, ratings=[], definition_history=[], **values)
     session.add(row)
     session.flush()
+    search.index_target(session, row)
     audit.record(session, "target.create", entity="target_memory", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)
     return convert.target(row)
@@ -93,6 +94,8 @@ def change_definition(
         changed.append(name)
     if changed:
         session.flush()
+        if not set(changed).isdisjoint(search.TARGET_FIELDS):
+            search.index_target(session, row)
         audit.record(session, "target.update", entity="target_memory", entity_id=row.id,
                      client_id=row.client_id, actor_id=actor_id,
                      detail="fields=" + ",".join(changed))

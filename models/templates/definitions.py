@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Final
 
 from models.values import is_number
@@ -143,20 +144,43 @@ class Template:
     # SHA-256 of the definition as read (template + common fields): a note can record it
     # and a test can pin it, so a released version is never edited in place.
     fingerprint: str
+    # The fields a new note may take from the client's last signed note of this kind
+    # (resources/templates/carry_forward.toml; not part of the fingerprint).
+    carry_forward: tuple[str, ...] = ()
 
-    @property
+    # Worked out once per template (validation, extraction and the windows ask often).
+    @cached_property
     def fields(self) -> tuple[FieldDef, ...]:
         return tuple(f for s in self.sections for f in s.fields)
 
-    def field(self, field_id: str) -> FieldDef:
+    @cached_property
+    def _by_id(self) -> dict[str, FieldDef]:
+        return {f.id: f for f in self.fields}
+
+    @cached_property
+    def _by_tag(self) -> dict[str, FieldDef]:
+        tagged: dict[str, FieldDef] = {}
         for f in self.fields:
-            if f.id == field_id:
-                return f
-        raise KeyError(f"template {self.id!r} v{self.version} has no field {field_id!r}")
+            if f.extract is not None:
+                tagged.setdefault(f.extract, f)
+        return tagged
+
+    def field(self, field_id: str) -> FieldDef:
+        found = self._by_id.get(field_id)
+        if found is None:
+            raise KeyError(f"template {self.id!r} v{self.version} has no field {field_id!r}")
+        return found
 
     def field_for_tag(self, tag: str) -> FieldDef | None:
         """The top-level field carrying an extract tag, if this template has one."""
-        return next((f for f in self.fields if f.extract == tag), None)
+        return self._by_tag.get(tag)
+
+
+# A note's content may hold this key beside its fields: which fields were carried forward
+# from an earlier note and not yet edited ({"from_note": id, "fields": [...]}).
+CARRIED_FORWARD_KEY: Final = "_carried_forward"
+# Content keys that are no field of any template (a field id never starts with "_").
+RESERVED_KEYS: Final = frozenset({CARRIED_FORWARD_KEY})
 
 
 class TemplateDefinitionError(ValueError):
@@ -232,3 +256,8 @@ GROUP_NEEDS_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 EXTRACT_TAGS: Final[tuple[str, ...]] = tuple(FIELD_TAGS)
+
+# A carried field may be tagged only as a reference (the target or parts still being
+# worked); every other tag marks a figure that belongs to the session that measured it.
+CARRY_TAGS: Final = frozenset({"target", "reeval.target", "ifs.parts_worked"})
+

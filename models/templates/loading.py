@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import re
@@ -14,6 +15,7 @@ from importlib.resources.abc import Traversable
 from typing import Any, Final, NoReturn
 
 from models.templates.definitions import (
+    CARRY_TAGS,
     COLUMN_TAGS,
     FIELD_TAGS,
     GROUP_NEEDS_COLUMNS,
@@ -37,6 +39,7 @@ _K = FieldKind
 _IDENT_RE = re.compile(r"[a-z][a-z0-9_]*")
 _ID_LINE_RE = re.compile(r"""^\s*id\s*=\s*(?:"([^"\\]*)"|'([^']*)')""")
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+CARRY_FORWARD_FILE: Final = "carry_forward.toml"
 _TEMPLATE_FILE_RE = re.compile(r"([a-z][a-z0-9_]*)(?:\.v([0-9]+))?\.toml")
 _COMMON_FILE_RE = re.compile(r"_common(?:\.v([0-9]+))?\.toml")
 _DERIVED_RE = re.compile(r" *([a-z][a-z0-9_]*) *([-+*/]) *([a-z][a-z0-9_]*) *")
@@ -699,7 +702,11 @@ def _load_directory(directory: Traversable) -> TemplateRegistry:
     )
     commons: dict[int, _Common] = {}
     template_entries: list[tuple[Traversable, str, int | None]] = []
+    carry_entry: Traversable | None = None
     for entry in entries:
+        if entry.name == CARRY_FORWARD_FILE:
+            carry_entry = entry
+            continue
         common_match = _COMMON_FILE_RE.fullmatch(entry.name)
         template_match = _TEMPLATE_FILE_RE.fullmatch(entry.name)
         if common_match:
@@ -735,7 +742,51 @@ def _load_directory(directory: Traversable) -> TemplateRegistry:
                 "give the newer one the next version number",
             )
         templates[key] = template
+    if carry_entry is not None:
+        templates = _with_carry_forward(carry_entry, templates, commons)
     return TemplateRegistry(templates.values())
+
+
+def _with_carry_forward(entry: Traversable, templates: Mapping[tuple[str, int], Template],
+                        commons: Mapping[int, _Common]) -> dict[tuple[str, int], Template]:
+    """The templates with the fields carry_forward.toml lists for them (checked here, so a
+    rating or a risk answer can never be carried into a new session's note)."""
+    src, raw = _read_toml(entry)
+    common_ids = {f.id for c in commons.values() for s in (*c.first, *c.last) for f in s.fields}
+    result = dict(templates)
+    for template_id, table in raw.items():
+        line = next((n for n, text in enumerate(src.lines, start=1)
+                     if text.strip() == f"[{template_id}]"), 1)
+        versions = [t for (tid, _v), t in templates.items() if tid == template_id]
+        if not versions:
+            src.fail(line, f"[{template_id}]: there is no note template {template_id!r}")
+        t = _Table(src, line, f"[{template_id}]", table if isinstance(table, dict) else {},
+                   {"fields"})
+        names = t.data.get("fields")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            t.fail('\'fields\' must be a list of field ids, like ["target", "plan"]')
+        for name in names:
+            found = [v.field(name) for v in versions if any(f.id == name for f in v.fields)]
+            if not found:
+                t.fail(f"no version of {template_id!r} has a field {name!r}")
+            if name in common_ids:
+                t.fail(f"{name!r} is a common field (session facts, risk check, private "
+                       "notes): it belongs to the session it was written in")
+            for f in found:
+                if f.kind is FieldKind.SCALE:
+                    t.fail(f"{name!r} is a rating; a rating belongs to the session it was "
+                           "taken in")
+                if f.private or f.derived is not None:
+                    t.fail(f"{name!r} is private or derived and cannot be carried forward")
+                if f.extract is not None and f.extract not in CARRY_TAGS:
+                    t.fail(f"{name!r} files a figure ({f.extract}) for its own session; "
+                           "it cannot be carried forward")
+        for (tid, version), template in templates.items():
+            if tid == template_id:
+                have = {f.id for f in template.fields}
+                result[tid, version] = dataclasses.replace(
+                    template, carry_forward=tuple(n for n in names if n in have))
+    return result
 
 
 def _opt_int(text: str | None) -> int | None:

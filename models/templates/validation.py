@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from models.templates.definitions import DERIVED_DIGITS, TAG_NEEDS, FieldDef, FieldKind, Template
+from models.templates.definitions import (
+    DERIVED_DIGITS,
+    RESERVED_KEYS,
+    TAG_NEEDS,
+    FieldDef,
+    FieldKind,
+    Template,
+)
 from models.values import is_blank, is_id, is_int, is_number
 
 
@@ -379,7 +386,7 @@ def validate_note(
     problems.extend(_check_derived(template, content))
     if for_signing:
         problems.extend(_check_links(template, content))
-    known = {f.id for f in template.fields}
+    known = {f.id for f in template.fields} | RESERVED_KEYS
     for key in content:
         if key not in known:
             problems.append(

@@ -205,3 +205,34 @@ TARGET_KEYS = ("id", "label", "kind", "prong", "touchstone", "found_by", "image"
                "last_worked", "status", "identified_on", "part", "offer", "ratings", "history")
 PARTS_KEYS = ("client", "at", "snapshot", "self_energy", "parts", "relations",
               "status_history")
+
+
+def test_search_prints_each_hit_with_its_client_date_kind_and_words(demo_vault: Path) -> None:
+    result = run("search", "--vault", str(demo_vault), "calm*")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith("C-000") and " note" in lines[0]
+    assert "[calm" in lines[1]
+    assert lines[-1] == "(Private process notes were not searched; add --private to " \
+        "include them.)"
+    assert "found" in lines[-2]
+
+
+def test_search_json_and_private_notes_only_when_asked(demo_vault: Path) -> None:
+    import json
+
+    plain = json.loads(run("search", "--vault", str(demo_vault), "rescue", "--json").stdout)
+    assert plain["results"] == []  # the demo's "urge to rescue" is in private notes
+    private = json.loads(run("search", "--vault", str(demo_vault), "rescue", "--json",
+                             "--private").stdout)
+    assert private["results"] and all(r["private_notes"] for r in private["results"])
+    hit = private["results"][0]
+    start, end = hit["matches"][0]
+    assert hit["snippet"][start:end].lower() == "rescue"
+    assert hit["client"].startswith("C-") and hit["date"] and hit["note_id"]
+
+
+def test_a_search_that_cannot_be_read_is_a_usage_error(demo_vault: Path) -> None:
+    result = run("search", "--vault", str(demo_vault), '"calm place')
+    assert result.returncode == 2
+    assert "closing quote" in result.stderr

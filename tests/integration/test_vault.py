@@ -347,7 +347,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0004"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0006"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
         triggers = {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
@@ -412,7 +412,7 @@ def test_upgrading_to_0004_keeps_every_rating_and_lock_and_allows_deferred(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.begin() as conn:
-        assert migrations.current_revision(conn) == "0004"
+        assert migrations.current_revision(conn) == "0006"
         assert conn.execute(text("SELECT sud, voc FROM target_rating")).all() == [(2, 6)]
         conn.execute(text("UPDATE target_memory SET status = 'deferred'"))
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(ifs_part)"))}
@@ -465,3 +465,45 @@ def test_0004_goes_down_and_up_again_without_touching_signed_history() -> None:
         assert conn.execute(text("SELECT count(*) FROM part_status_change")).scalar() == 1
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     engine.dispose()
+
+
+def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
+    vault_path: Path, passphrase: str
+) -> None:
+    """Migration 0006 adds the search index and fills it from the notes already there."""
+    from alembic import command
+
+    from models.vault import _engine_for, _RawKey, derive_key
+
+    salt = os.urandom(16)
+    vault_path.touch(mode=0o600)
+    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    with engine.begin() as conn:
+        command.upgrade(migrations._config(conn), "0002")
+        conn.execute(text("INSERT INTO client (id, record_number, name, preferred_name, "
+                          "pronouns, contact, emergency_contact, diagnoses, status, "
+                          "created_at, updated_at) VALUES (1, 'C-0001', 'Old Fixture', '', "
+                          "'', '', '', '', 'active', '2025-01-01', '2025-01-01')"))
+        conn.execute(text(
+            "INSERT INTO note (client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 'general', 1, "
+            "'2025-02-03', :content, 'draft', '2025-02-03', '2025-02-03')"),
+            {"content": '{"data": "An albatross circled the pier.", '
+                        '"private_notes": "My own unease."}'})
+    engine.dispose()
+    vault = open_vault(vault_path, passphrase)
+    try:
+        with vault.transaction() as session:
+            from models.services import search
+
+            hits = search.search(session, "albatross").hits
+            private = search.search(session, "unease", include_private=False).hits
+        assert [(h.record_number, h.template_id) for h in hits] == [("C-0001", "general")]
+        assert private == ()
+        with vault.engine.connect() as conn:
+            assert migrations.current_revision(conn) == "0006"
+            triggers = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+        assert {"trg_note_no_update", "trg_audit_event_no_delete"} <= triggers
+    finally:
+        vault.close()

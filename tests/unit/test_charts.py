@@ -378,3 +378,35 @@ def test_empty_inputs_build_and_render() -> None:
     for fig in (build_trend_chart(PHQ9, []), build_cadss_chart([]), build_sparkline([]),
                 build_sparkline([], PHQ9)):
         assert figure_to_png_bytes(fig, dpi=40).startswith(b"\x89PNG")
+
+
+def test_date_ticks_are_written_in_the_house_style() -> None:
+    from reports.charts import date_tick_labels
+
+    assert date_tick_labels([date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]) == [
+        "Sep 2026", "Oct 2026", "Nov 2026"]
+    assert date_tick_labels([date(2026, 11, 5), date(2026, 11, 9), date(2026, 11, 13)]) == [
+        "5 Nov 2026", "9 Nov", "13 Nov"]
+    assert date_tick_labels([date(2025, 12, 15), date(2026, 1, 15)]) == [
+        "15 Dec 2025", "15 Jan 2026"]
+
+
+def test_a_chart_axis_never_reads_zero_padded_days_over_a_year_caption(
+        phq9_chart: Figure) -> None:
+    phq9_chart.canvas.draw()
+    ax = phq9_chart.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(not label.startswith("0") for label in labels)
+    assert ax.xaxis.get_offset_text().get_text() == ""
+
+
+def test_the_footnote_can_be_left_to_the_window(
+        phq9_points: list[TrendPoint], doses: list[DosingMarker]) -> None:
+    from reports.charts import trend_footnote
+
+    instrument = INSTRUMENTS["phq9"]
+    with_note = build_trend_chart(instrument, phq9_points, doses)
+    without = build_trend_chart(instrument, phq9_points, doses, footnote=False)
+    assert find_artists(without, "footnote") == []
+    drawn = only_text(with_note, "footnote").replace("\n", " ")
+    assert drawn == trend_footnote(instrument, phq9_points)

@@ -14,7 +14,13 @@ from models.backend import Backend
 from models.dto import ClientDetail
 from models.entities import AuditEvent
 from models.errors import DomainError, ValidationError
-from models.inputs import ClientInput, CourseInput, DosingInput, VitalInput
+from models.inputs import (
+    ClientInput,
+    CourseInput,
+    DosingInput,
+    StatusChangeInput,
+    VitalInput,
+)
 from models.services import care
 
 
@@ -63,14 +69,50 @@ def test_edit_changes_only_what_changed_and_audits_field_names(
 
 def test_discharge_and_list_active_only(backend: Backend) -> None:
     a, b = _add(backend, "Active Fixture"), _add(backend, "Leaving Fixture")
-    assert backend.clients.discharge(b.id, actor_id=None).value.discharged_on == backend.today
+    left = backend.clients.discharge(b.id, StatusChangeInput(backend.today, "Course complete"),
+                                     actor_id=None).value
+    assert left.discharged_on == backend.today
     with pytest.raises(DomainError, match="already discharged"):
-        backend.clients.discharge(b.id, actor_id=None)
+        backend.clients.discharge(b.id, StatusChangeInput(backend.today, "again"), actor_id=None)
     active = backend.clients.summaries(include_discharged=False)
     assert [c.id for c in active] == [a.id]
     everyone = backend.clients.summaries()
     assert {c.status for c in everyone} == {"active", "discharged"}
-    assert backend.clients.reactivate(b.id, actor_id=None).value.status == "active"
+    back = backend.clients.reactivate(b.id, StatusChangeInput(backend.today, "Booster course"),
+                                      actor_id=None).value
+    assert back.status == "active" and back.discharged_on is None
+    with pytest.raises(DomainError, match="already active"):
+        backend.clients.reactivate(b.id, StatusChangeInput(backend.today, "x"), actor_id=None)
+
+
+def test_discharge_keeps_its_date_and_reason_in_the_history_and_the_audit_names_no_reason(
+    backend: Backend, session: Session
+) -> None:
+    client = _add(backend, "History Fixture")
+    on = backend.today - dt.timedelta(days=10)
+    backend.clients.discharge(client.id, StatusChangeInput(on, "Moved away; referred on"),
+                              actor_id=None)
+    later = backend.today - dt.timedelta(days=2)
+    detail = backend.clients.reactivate(
+        client.id, StatusChangeInput(later, "Returned for a booster course"), actor_id=None).value
+    assert [(c.status, c.changed_on, c.reason) for c in detail.status_history] == [
+        ("discharged", on, "Moved away; referred on"),
+        ("active", later, "Returned for a booster course")]
+    assert detail.last_status_change is not None
+    assert detail.last_status_change.reason == "Returned for a booster course"
+    events = backend.audit.events(client_id=client.id, action_prefix="client.")
+    assert [e.action for e in events] == ["client.create", "client.discharge",
+                                          "client.reactivate"]
+    assert all("Moved" not in e.detail and "booster" not in e.detail for e in events)
+
+
+def test_a_discharge_needs_a_reason_and_a_day_that_has_come(backend: Backend) -> None:
+    client = _add(backend, "Rules Fixture")
+    with pytest.raises(ValidationError) as info:
+        backend.clients.discharge(client.id, StatusChangeInput(
+            backend.today + dt.timedelta(days=1), "  "), actor_id=None)
+    assert set(info.value.problems) == {"on", "reason"}
+    assert backend.clients.get(client.id).status == "active"
 
 
 def test_search_matches_every_word_as_the_client_list_does(backend: Backend) -> None:

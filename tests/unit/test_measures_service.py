@@ -39,9 +39,12 @@ def client_id(backend: Backend) -> int:
     return backend.clients.create(ClientInput(name="Measure Fixture"), actor_id=None).value.id
 
 
-def _phq9(total_items: list[int], day: dt.date, relation: str = "integration"
-          ) -> MeasureInput:
-    return MeasureInput("phq9", day, relation, dict(enumerate(total_items, 1)))
+def _phq9(total_items: list[int], day: dt.date, relation: str = "integration",
+          *, confirmed: bool = True) -> MeasureInput:
+    """A PHQ-9; these tests give it weekly, inside its two-week recall period, on purpose
+    (so each is confirmed, as the entry window asks the therapist to)."""
+    return MeasureInput("phq9", day, relation, dict(enumerate(total_items, 1)),
+                        repeat_confirmed=confirmed)
 
 
 def test_record_stores_items_and_derives_the_score(
@@ -86,7 +89,7 @@ def test_series_summary_and_dose_markers(
             items, DAY + dt.timedelta(days=7 * k), "baseline" if k == 0 else "integration"))
     # an incomplete one is listed but not charted
     record(backend, client_id, MeasureInput(
-        "phq9", DAY + dt.timedelta(days=22), "follow_up", {1: 1, 2: 1}))
+        "phq9", DAY + dt.timedelta(days=22), "follow_up", {1: 1, 2: 1}, repeat_confirmed=True))
     view = backend.measures.view(client_id)
     series = view.for_instrument("phq9")
     assert series is not None and len(series.administrations) == 4
@@ -201,4 +204,46 @@ def test_with_no_marked_baseline_the_first_complete_one_is_used(
 
 
 def _gad7(items: list[int], day: dt.date, relation: str) -> MeasureInput:
-    return MeasureInput("gad7", day, relation, dict(enumerate(items, 1)))
+    # Given days apart on purpose (inside the recall period), so each one is confirmed.
+    return MeasureInput("gad7", day, relation, dict(enumerate(items, 1)),
+                        repeat_confirmed=True)
+
+
+def test_a_second_administration_the_same_day_or_inside_the_recall_period_needs_a_yes(
+    backend: Backend, session: Session, client_id: int
+) -> None:
+    record(backend, client_id, _phq9([1] * 9, DAY, "baseline", confirmed=False))
+    with pytest.raises(ValidationError) as same_day:
+        record(backend, client_id, _phq9([2] * 9, DAY, confirmed=False))
+    assert "already saved for 2 Feb 2026" in same_day.value.problems["repeat"]
+    with pytest.raises(ValidationError) as inside:
+        record(backend, client_id, _phq9([2] * 9, DAY + dt.timedelta(days=9), confirmed=False))
+    assert "9 days from this one" in inside.value.problems["repeat"]
+    assert "last 2 weeks" in inside.value.problems["repeat"]
+    record(backend, client_id, _phq9([2] * 9, DAY + dt.timedelta(days=9), confirmed=True))
+    # Outside the recall period, and another measure the same day, need no second thought.
+    record(backend, client_id, _phq9([2] * 9, DAY + dt.timedelta(days=30), confirmed=False))
+    record(backend, client_id, MeasureInput("gad7", DAY, "baseline", dict.fromkeys(
+        range(1, 8), 1)))
+    assert len(backend.clients.chart(client_id).administrations) == 4
+
+
+def test_an_entry_in_error_does_not_count_as_the_earlier_one(
+    backend: Backend, session: Session, client_id: int
+) -> None:
+    wrong = record(backend, client_id, _phq9([3] * 9, DAY, confirmed=False))
+    backend.measures.mark_entered_in_error(wrong.administration.id, "Wrong client",
+                                           actor_id=None)
+    record(backend, client_id, _phq9([1] * 9, DAY, confirmed=False))
+
+
+def test_an_answer_out_of_range_is_refused_with_a_message_never_cut_to_fit(
+    backend: Backend, session: Session, client_id: int
+) -> None:
+    sud = backend.measures.create_custom(CustomMeasureInput("Distress", 0, 10, False),
+                                         actor_id=None).value
+    with pytest.raises(ValidationError) as info:
+        record(backend, client_id, MeasureInput(sud.id, DAY, "integration", {1: 1400}))
+    assert info.value.problems["responses"] == (
+        "Distress item 1: 1400 is outside 0–10; enter a number in that range.")
+    assert backend.clients.chart(client_id).administrations == ()

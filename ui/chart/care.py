@@ -9,9 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from models.clinical.doses import dose_refs
+from models.clinical.sessions import addenda_mark, dosing_story, note_story
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
-from models.vocabulary import COURSE_KINDS, NOTE_STATUSES
+from models.templates.definitions import Template, UnknownTemplateError
+from models.templates.loading import load_templates
+from models.vocabulary import ADDENDUM_KINDS, COURSE_KINDS, NOTE_STATUSES
 from ui.common.style import DOSING, MODALITY_ORDER, modality
 
 
@@ -60,6 +63,7 @@ class CourseLine:
     doses: tuple[DoseMark, ...]
     notes: tuple[NoteMark, ...]
     lanes: tuple[str, ...] = field(default=())
+    goals: str = ""  # what the client hopes the course changes
 
 
 def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
@@ -116,7 +120,7 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
         lines.append(CourseLine(
             title=f"Course {number} · {kind}", subtitle=f"{span} · {counts}",
             start=course.start_date, end=end, doses=dose_marks, notes=notes,
-            lanes=lanes(notes)))
+            lanes=lanes(notes), goals=course.goals.strip()))
     loose = marks(grouped.get(None, []))
     if loose:
         days = [n.day for n in loose]
@@ -158,37 +162,64 @@ class SessionRow:
 
     day: dt.date
     kind: str  # the modality key, "dosing" for a dosing session
-    kind_label: str
-    session: str  # "D3", or the template's label
-    status: str
+    kind_label: str  # "EMDR", or "Dosing D3"
+    story: str  # what was worked (models.clinical.sessions)
+    status: str  # "Signed", "Draft", "No note yet"
     follows: str
     days_since: int | None
     order: int  # ties on one day: dosing first, then notes by id
     note_id: int | None = None  # the note to open: a dosing session's own dosing note
+    addenda: str = ""  # "+1 correction": what was added to the signed note
+    addenda_detail: str = ""  # each addition's kind and reason, for a tooltip
+    signed: bool = False
 
 
 NO_NOTE_YET = "No note yet"
+
+
+def _template(note: NoteDTO | None) -> Template | None:
+    if note is None:
+        return None
+    try:
+        return load_templates().get(note.template_id, note.template_version)
+    except UnknownTemplateError:
+        return None
+
+
+def _addenda_detail(note: NoteDTO | None) -> str:
+    if note is None or not note.addenda:
+        return ""
+    count = len(note.addenda)
+    lines = [f"{count} {'addition' if count == 1 else 'additions'} after signing:"]
+    lines += [f"{ADDENDUM_KINDS.label(a.kind)} ({date_text(a.created_at.date())}): {a.reason}"
+              for a in note.addenda]
+    return "\n".join(lines)
 
 
 def session_rows(chart: ClientChart) -> list[SessionRow]:
     labels = dose_labels(chart)
     by_dose_note = dosing_notes(chart)
     doses = {d.id: d for d in chart.dosing_sessions}
-    rows = [
-        SessionRow(d.session_date, "dosing", DOSING.label, labels[d.id],
-                   NOTE_STATUSES.label(by_dose_note[d.id].status) if d.id in by_dose_note
-                   else NO_NOTE_YET,
-                   "", None, 0, by_dose_note[d.id].id if d.id in by_dose_note else None)
-        for d in doses.values()
-    ]
+    targets = {t.id: t for t in chart.targets}
+    parts = {p.id: p for p in chart.parts}
+    rows = []
+    for d in doses.values():
+        note = by_dose_note.get(d.id)
+        rows.append(SessionRow(
+            d.session_date, "dosing", f"{DOSING.label} {labels[d.id]}",
+            dosing_story(d, note, _template(note)),
+            NOTE_STATUSES.label(note.status) if note is not None else NO_NOTE_YET,
+            "", None, 0, note.id if note is not None else None,
+            addenda_mark(note), _addenda_detail(note), note is not None and note.signed))
     for note in integration_notes(chart):
         look = modality(note.template_id)
         dose = doses.get(note.dosing_session_id) if note.dosing_session_id else None
         rows.append(SessionRow(
-            note.session_date, look.key, look.label, f"{look.label} note",
+            note.session_date, look.key, look.short,
+            note_story(note, _template(note), targets, parts),
             NOTE_STATUSES.label(note.status),
             labels.get(dose.id, "") if dose else "",
             (note.session_date - dose.session_date).days if dose else None,
-            note.id, note.id))
+            note.id, note.id, addenda_mark(note), _addenda_detail(note), note.signed))
     rows.sort(key=lambda r: (r.day, r.order))
     return rows

@@ -22,6 +22,7 @@ from models.dto import ClientChart, ClientDetail
 from models.formatting import date_text
 from ui.chart.overview import OverviewTab
 from ui.chart.sessions_tab import SessionsTab
+from ui.common.busy import DelayedBusy
 
 if TYPE_CHECKING:
     from ui.measures.measures_tab import MeasuresTab
@@ -61,7 +62,9 @@ def describe(client: ClientDetail, today: dt.date) -> str:
     if client.status == "discharged":
         off = client.discharged_on
         when = f" on {date_text(off)}" if off else ""
-        parts.append(f"discharged{when}")
+        change = client.last_status_change
+        why = f": {change.reason}" if change is not None and change.reason else ""
+        parts.append(f"discharged{when}{why}")
     else:
         parts.append("active")
     return " · ".join(parts)
@@ -82,6 +85,7 @@ class ChartView(QWidget):
     """Header with the client's name, then the tabs; an empty state when no one is chosen."""
 
     edit_requested = Signal()
+    status_change_requested = Signal()  # discharge an active client, reactivate another
 
     def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
                  targets: TargetsTab, parts: PartsTab, reports: ReportsTab,
@@ -104,15 +108,26 @@ class ChartView(QWidget):
         self.details.setProperty("role", "subtle")
         self.edit_button = QPushButton("Edit client…")
         self.edit_button.clicked.connect(self.edit_requested)
+        self.status_button = QPushButton("Discharge…")
+        self.status_button.setToolTip("Discharge this client (the date and the reason are kept)")
+        self.status_button.clicked.connect(self.status_change_requested)
+        # Shown when a chart takes a moment to arrive (ui.common.busy).
+        self.loading = QLabel("Loading…")
+        self.loading.setProperty("role", "subtle")
+        self.busy = DelayedBusy(self.loading)
         header = QHBoxLayout()
         names = QVBoxLayout()
         names.setSpacing(2)
         names.addWidget(self.name)
         names.addWidget(self.details)
         header.addLayout(names, 1)
+        header.addWidget(self.loading, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.status_button, 0, Qt.AlignmentFlag.AlignTop)
         header.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
+        self._overview_due = self._sparklines_due = False
+        self.tabs.currentChanged.connect(lambda _i: self._draw_overview())
         self.overview = OverviewTab()
         self.sessions = SessionsTab()
         self.tabs.addTab(self.overview, "Overview")
@@ -142,6 +157,7 @@ class ChartView(QWidget):
         self.show_empty()
 
     def show_empty(self, text: str = "") -> None:
+        self.busy.stop()
         self.chart = None
         self.empty.setText(text or "Choose a client on the left to see their course of care.\n"
                            "Add a client with New client (Ctrl+N).")
@@ -155,16 +171,23 @@ class ChartView(QWidget):
         def touched(kinds: tuple[Kind, ...]) -> bool:
             return changes is None or changes.touches(*kinds)
 
+        self.busy.stop()
         if touched(HEADER_SHOWS):
             self.name.setText(chart.client.name + (
                 f" ({chart.client.preferred_name})" if chart.client.preferred_name else ""))
             self.details.setText(describe(chart.client, self.today()))
-        if touched(OVERVIEW_SHOWS):
-            self.overview.set_chart(chart, self.today())
+            discharged = chart.client.status == "discharged"
+            self.status_button.setText("Reactivate…" if discharged else "Discharge…")
+            self.status_button.setToolTip(
+                "Take this client back into care" if discharged
+                else "Discharge this client (the date and the reason are kept)")
+        # The Overview is drawn now only when it is the tab on screen; else when it is
+        # next shown (a switch of client on the Measures tab draws the chart alone).
+        self._overview_due |= touched(OVERVIEW_SHOWS)
+        self._sparklines_due |= touched(SPARKLINES_SHOW)
         if touched(SESSIONS_SHOWS):
             self.sessions.set_chart(chart)
-        if touched(SPARKLINES_SHOW):
-            self.sparklines.set_chart(chart)
+        self._draw_overview()
         self.measures.set_chart(chart, changes)
         if touched(TARGETS_SHOW):
             self.targets.set_chart(chart, changes)
@@ -172,6 +195,17 @@ class ChartView(QWidget):
             self.parts.set_chart(chart, changes)
         self.reports.set_chart(chart, self.today())
         self.stack.setCurrentIndex(1)
+
+    def _draw_overview(self) -> None:
+        chart = self.chart
+        if chart is None or self.tabs.currentWidget() is not self.overview:
+            return
+        if self._overview_due:
+            self._overview_due = False
+            self.overview.set_chart(chart, self.today())
+        if self._sparklines_due:
+            self._sparklines_due = False
+            self.sparklines.set_chart(chart)
 
     def practice_changed(self) -> None:
         """Something of the whole vault changed (a custom instrument): the measures."""
@@ -182,6 +216,7 @@ class ChartView(QWidget):
     def clear(self) -> None:
         """Forget everything clinical that this view holds."""
         self.chart = None
+        self._overview_due = self._sparklines_due = False
         self.name.clear()
         self.details.clear()
         self.overview.clear()

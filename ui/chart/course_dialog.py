@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,7 +19,8 @@ from PySide6.QtWidgets import (
 from models.errors import ValidationError
 from models.inputs import CourseInput, validate_course
 from models.vocabulary import COURSE_KINDS
-from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
+from ui.common.dialogs import submit_keys
 from ui.shell.tasks import TaskRunner, report_unexpected
 
 
@@ -36,7 +36,7 @@ class CourseDialog(QDialog):
         self.kind = QComboBox()
         for term in COURSE_KINDS:
             self.kind.addItem(f"{term.label} ({term.description})", term.code)
-        self.start = QDateEdit(to_qdate(runner.opener.today()))
+        self.start = RetypeDateEdit(to_qdate(runner.opener.today()))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat(DATE_EDIT_FORMAT)
         self.goals = QPlainTextEdit()
@@ -55,6 +55,7 @@ class CourseDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add course")
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
+        submit_keys(self, self._save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

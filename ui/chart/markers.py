@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 from reports import palette
-from ui.common.style import Modality
+from ui.common.style import Modality, modality
 
 
 def marker_path(shape: str, centre: QPointF, size: float) -> QPainterPath:
@@ -44,6 +45,30 @@ def paint_marker(painter: QPainter, look: Modality, centre: QPointF, size: float
     painter.setPen(QPen(look.colour.darker(125), 1.6))
     painter.setBrush(QBrush(look.colour) if filled else QBrush(QColor(palette.SURFACE)))
     painter.drawPath(path)
+
+
+@functools.cache
+def _sprite(key: str, filled: bool, size: float, ratio: float) -> QPixmap:
+    side = math.ceil(size * 1.6) + 4  # room for the widest shape and its outline
+    pixmap = QPixmap(math.ceil(side * ratio), math.ceil(side * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    paint_marker(painter, modality(key), QPointF(side / 2, side / 2), size, filled)
+    painter.end()
+    return pixmap
+
+
+def draw_marker(painter: QPainter, look: Modality, centre: QPointF, size: float,
+                filled: bool) -> None:
+    """paint_marker, from a picture drawn once per kind, fill and size: a timeline of a
+    long record draws hundreds of markers on every paint."""
+    device = painter.device()
+    ratio = device.devicePixelRatioF() if device is not None else 1.0
+    sprite = _sprite(look.key, filled, size, ratio)
+    half = sprite.width() / ratio / 2
+    painter.drawPixmap(QPointF(centre.x() - half, centre.y() - half), sprite)
 
 
 def marker_pixmap(look: Modality, filled: bool = True, size: int = 14) -> QPixmap:

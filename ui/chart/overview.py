@@ -8,10 +8,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +22,7 @@ from models.formatting import date_text
 from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.chart.markers import marker_pixmap
 from ui.chart.timeline import CourseTimeline
+from ui.common.flow import FlowLayout
 from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality
 
 
@@ -74,18 +76,45 @@ class FigureTile(QFrame):
             self.value.style().polish(self.value)
 
 
-class Legend(QWidget):
-    """Marker, colour and name for each kind of session, and what hollow means."""
+class _TileBox(QWidget):
+    """The figure tiles in rows of equal width, as many a row as fit."""
+
+    MIN_TILE = 118
 
     def __init__(self) -> None:
         super().__init__()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(14)
+        self.flow = FlowLayout(self, spacing=10, uniform=True, min_item_width=self.MIN_TILE)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self.flow.heightForWidth(width)
+
+
+class Legend(QWidget):
+    """Marker, colour and name for each kind of session, and what hollow means; the items
+    wrap onto a second line on a narrow window rather than being cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = FlowLayout(self, spacing=14)
         for look in (DOSING, *(modality(k) for k in MODALITY_ORDER)):
             layout.addWidget(self._item(look, True, look.label))
         layout.addWidget(self._item(modality("emdr"), False, "Hollow: note not signed"))
-        layout.addStretch(1)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        return layout.heightForWidth(width) if layout is not None else 0
 
     @staticmethod
     def _item(look: Modality, filled: bool, text: str) -> QWidget:
@@ -106,6 +135,7 @@ class OverviewTab(QWidget):
     """Counts at the top, then one timeline card per course of care."""
 
     targets_requested = Signal()  # the Open targets tile was activated
+    new_course_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,43 +148,55 @@ class OverviewTab(QWidget):
             "last_dose": FigureTile("Last dose"),
         }
         self.tiles["targets"].activated.connect(self.targets_requested)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        for column, tile in enumerate(self.tiles.values()):
-            grid.addWidget(tile, 0, column)
-            grid.setColumnStretch(column, 1)
+        # Six across on a wide window, three (or two) a row on a narrow one: never cut.
+        self.tile_box = _TileBox()
+        for tile in self.tiles.values():
+            self.tile_box.flow.addWidget(tile)
         self.legend = Legend()
         self.courses_box = QWidget()
         self.courses_layout = QVBoxLayout(self.courses_box)
         self.courses_layout.setContentsMargins(0, 0, 0, 0)
         self.courses_layout.setSpacing(12)
         self.courses_layout.addStretch(1)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(self.courses_box)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # Let the white tab page show through behind the cards.
-        self.scroll_area.viewport().setAutoFillBackground(False)
-        self.courses_box.setAutoFillBackground(False)
         self.empty = QLabel()
         self.empty.setProperty("role", "placeholder")
         self.empty.setWordWrap(True)
-        self.empty.hide()
+        self.new_course_button = QPushButton("New course of care…")
+        self.new_course_button.setProperty("role", "primary")
+        self.new_course_button.setToolTip("Start an intensive retreat or a spaced program")
+        self.new_course_button.clicked.connect(self.new_course_requested)
+        self.empty_box = QWidget()
+        empty_layout = QVBoxLayout(self.empty_box)
+        empty_layout.setContentsMargins(0, 0, 0, 0)
+        empty_layout.addWidget(self.empty)
+        empty_layout.addWidget(self.new_course_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.empty_box.hide()
+        # The whole page scrolls, so on a low window the counts, the legend and every
+        # course stay whole, one under the other.
+        self.page = QWidget()
+        self.page_layout = QVBoxLayout(self.page)
+        self.page_layout.setContentsMargins(14, 14, 14, 8)
+        self.page_layout.setSpacing(12)
+        self.page_layout.addWidget(self.tile_box)
+        self.page_layout.addWidget(self.legend)
+        self.page_layout.addWidget(self.empty_box)
+        self.page_layout.addWidget(self.courses_box, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.page)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Let the white tab page show through behind the cards.
+        self.scroll_area.viewport().setAutoFillBackground(False)
+        self.page.setAutoFillBackground(False)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 14, 14, 8)
-        layout.setSpacing(12)
-        layout.addLayout(grid)
-        layout.addWidget(self.legend)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.scroll_area, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll_area)
         self.timelines: list[CourseTimeline] = []
 
     def add_panel(self, widget: QWidget) -> None:
         """Place a panel (the measure sparklines) between the counts and the timelines."""
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(1, widget)
+        self.page_layout.insertWidget(1, widget)
 
     def clear(self) -> None:
         for tile in self.tiles.values():
@@ -174,10 +216,10 @@ class OverviewTab(QWidget):
         self._show_figures(figures(chart))
         self._clear_courses()
         lines = course_lines(chart, today)
-        self.empty.setVisible(not lines)
+        self.empty_box.setVisible(not lines)
         self.empty.setText(
-            "No course of care has been started for this client yet. Courses, dosing "
-            "sessions and notes will appear here as a timeline.")
+            "No course of care has been started for this client yet. Start one to record "
+            "dosing sessions; courses, doses and notes then appear here as a timeline.")
         for index, line in enumerate(lines):
             self.courses_layout.insertWidget(index, self._card(line))
         self.scroll_area.verticalScrollBar().setValue(0)
@@ -188,15 +230,19 @@ class OverviewTab(QWidget):
         layout = QVBoxLayout(card)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(4)
-        header = QHBoxLayout()
         title = QLabel(line.title)
         title.setProperty("role", "heading")
         subtitle = QLabel(line.subtitle)
         subtitle.setProperty("role", "subtle")
-        header.addWidget(title)
-        header.addSpacing(12)
-        header.addWidget(subtitle, 1, Qt.AlignmentFlag.AlignBottom)
-        layout.addLayout(header)
+        subtitle.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        if line.goals:
+            goals = QLabel(f"Goals: {line.goals}")
+            goals.setObjectName("courseGoals")
+            goals.setWordWrap(True)
+            goals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(goals)
         timeline = CourseTimeline(line)
         self.timelines.append(timeline)
         layout.addWidget(timeline)

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPixmap, QShowEvent
+from PySide6.QtGui import QColor, QFont, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from ui.chart.care import SessionRow, session_rows
 from ui.chart.markers import marker_pixmap
 from ui.common.style import modality
 from ui.common.table_model import RowsTableModel
+from ui.common.tables import show_full_text_tips
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -42,11 +43,11 @@ class SessionsModel(RowsTableModel):
 
     DATE = 0
     KIND = 1
-    SESSION = 2
+    STORY = 2
     STATUS = 3
     FOLLOWS = 4
     DAYS_SINCE = 5
-    HEADERS = ("Date", "Kind", "Session", "Status", "Follows dose", "Days after dose")
+    HEADERS = ("Date", "Kind", "What was worked", "Status", "Follows", "Days after")
 
     _rows: list[SessionRow]
 
@@ -75,8 +76,8 @@ class SessionsModel(RowsTableModel):
             return (
                 date_text(row.day),
                 row.kind_label,
-                row.session,
-                row.status,
+                row.story or "—",
+                f"{row.status} {row.addenda}" if row.addenda else row.status,
                 row.follows or "—",
                 "—" if row.days_since is None else str(row.days_since),
             )[column]
@@ -84,11 +85,17 @@ class SessionsModel(RowsTableModel):
             return (
                 row.day.toordinal() * 10_000_000 + row.order,
                 row.kind_label,
-                row.session,
+                row.story,
                 row.status,
                 row.follows,
                 -1 if row.days_since is None else row.days_since,
             )[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.STATUS and row.addenda:
+            return row.addenda_detail
+        if role == Qt.ItemDataRole.FontRole and column == self.STATUS and row.addenda:
+            font = QFont()
+            font.setBold(True)
+            return font
         if role == Qt.ItemDataRole.DecorationRole and column == self.KIND:
             return self._icon(row.kind, row.status not in ("Draft",))
         if role == Qt.ItemDataRole.ForegroundRole and column == self.STATUS and \
@@ -131,7 +138,10 @@ class SessionsTab(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(26)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SessionsModel.SESSION, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(SessionsModel.STORY, QHeaderView.ResizeMode.Stretch)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        show_full_text_tips(self.view)
         header.setHighlightSections(False)
         self.view.setAccessibleName("Sessions")
         self.new_button = QPushButton("New note…")

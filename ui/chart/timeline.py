@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from models.formatting import date_text, day_month, month_year
 from reports import palette
 from ui.chart.care import CourseLine
-from ui.chart.markers import paint_marker
+from ui.chart.markers import draw_marker
 from ui.common.style import DOSING, modality
 
 LANE_LABEL_WIDTH = 132
@@ -115,7 +115,7 @@ class CourseTimeline(QWidget):
             painter.drawLine(QPointF(plot_left, y), QPointF(plot_right, y))
             look = modality(key)
             label_rect = QRectF(26, y - 10, LANE_LABEL_WIDTH - 32, 20)
-            paint_marker(painter, look, QPointF(15, y), 9, True)
+            draw_marker(painter, look, QPointF(15, y), 9, True)
             painter.setPen(text_pen)
             painter.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter
                              | Qt.AlignmentFlag.AlignLeft, look.short)
@@ -144,16 +144,16 @@ class CourseTimeline(QWidget):
 
         # Notes, then doses on top.
         for note in line.notes:
-            paint_marker(painter, modality(note.modality),
-                         QPointF(self._x(note.day), self._lane_y(note.modality)), MARKER,
-                         note.signed)
+            draw_marker(painter, modality(note.modality),
+                        QPointF(self._x(note.day), self._lane_y(note.modality)), MARKER,
+                        note.signed)
         painter.setFont(bold_font)
         metrics = painter.fontMetrics()
         y = self._lane_y("dosing")
         last_right = -1e9
         for dose in doses:
             x = self._x(dose.day)
-            paint_marker(painter, DOSING, QPointF(x, y), MARKER, dose.status != "draft")
+            draw_marker(painter, DOSING, QPointF(x, y), MARKER, dose.status != "draft")
             w = metrics.horizontalAdvance(dose.label)
             if x - w / 2 > last_right + 3:
                 painter.setPen(text_pen)

@@ -21,22 +21,13 @@ from PySide6.QtWidgets import (
 from models.api import Done
 from models.dto import ClientDetail
 from models.errors import DomainError, ValidationError
-from models.inputs import ClientInput, validate_client
+from models.formatting import date_text
+from models.inputs import ClientInput, typed_date, validate_client
+from ui.common.dialogs import submit_keys
 from ui.shell.tasks import TaskRunner, report_unexpected
 
 FIELDS = ("name", "preferred_name", "date_of_birth", "pronouns", "contact",
           "emergency_contact", "diagnoses")
-
-
-def parse_date(text: str) -> tuple[dt.date | None, str]:
-    """An optional YYYY-MM-DD date: (date or None, error message or "")."""
-    text = text.strip()
-    if not text:
-        return None, ""
-    try:
-        return dt.date.fromisoformat(text), ""
-    except ValueError:
-        return None, "Write the date as YYYY-MM-DD, for example 1984-03-21, or leave it empty."
 
 
 class ClientDialog(QDialog):
@@ -67,7 +58,7 @@ class ClientDialog(QDialog):
             "emergency_contact": QLineEdit(),
             "diagnoses": QPlainTextEdit(),
         }
-        self.fields["date_of_birth"].setPlaceholderText("YYYY-MM-DD (optional)")
+        self.fields["date_of_birth"].setPlaceholderText("e.g. 21 Mar 1984 (optional)")
         self.fields["pronouns"].setPlaceholderText("e.g. she/her, they/them")
         self.fields["contact"].setPlaceholderText("Phone or email")
         self.fields["emergency_contact"].setPlaceholderText("Name and phone")
@@ -109,6 +100,11 @@ class ClientDialog(QDialog):
         self.save_button = save
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        submit_keys(self, self.submit)
+        # A message under a field follows it as it changes, once it has been shown.
+        self._live: set[str] = set()
+        for key, field in self.fields.items():
+            field.textChanged.connect(lambda *_a, k=key: self._edited(k))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -121,7 +117,7 @@ class ClientDialog(QDialog):
     def _fill(self, detail: ClientDetail) -> None:
         for key in FIELDS:
             value: Any = getattr(detail, key)
-            text = value.isoformat() if isinstance(value, dt.date) else (value or "")
+            text = date_text(value) if isinstance(value, dt.date) else (value or "")
             self._set_text(key, text)
 
     def _set_text(self, key: str, text: str) -> None:
@@ -138,25 +134,56 @@ class ClientDialog(QDialog):
     def set_text(self, key: str, text: str) -> None:
         self._set_text(key, text)
 
-    def show_problems(self, problems: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            label.setText(problems.get(key, ""))
-            label.setVisible(key in problems)
+    def show_problems(self, problems: dict[str, str], *, focus: bool = True) -> None:
+        self._live |= set(problems)
+        self._show(problems, self.errors)
         unknown = [v for k, v in problems.items() if k not in self.errors]
         self.message.setText(" ".join(unknown))
         self.message.setVisible(bool(unknown))
+        self._fit()
+        if not focus:
+            return
         for key in FIELDS:
             if key in problems:
                 self.fields[key].setFocus(Qt.FocusReason.OtherFocusReason)
                 break
 
-    def submit(self) -> None:
-        date_of_birth, date_problem = parse_date(self.text("date_of_birth"))
+    def _show(self, problems: dict[str, str], labels: dict[str, QLabel]) -> None:
+        for key, label in labels.items():
+            label.setText(problems.get(key, ""))
+            label.setVisible(key in problems)
+
+    def _fit(self) -> None:
+        """Grow to show every message whole (a window's minimum height cannot follow a
+        wrapped label by itself)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def _edited(self, key: str) -> None:
+        if key in self._live:
+            problems = self._check()[1]
+            self._show(problems, {key: self.errors[key]})
+            self._fit()
+
+    def _check(self) -> tuple[ClientInput, dict[str, str]]:
+        today = self.runner.opener.today()
+        date_of_birth, date_problem = typed_date(self.text("date_of_birth"), today=today)
         values = {k: self.text(k).strip() for k in FIELDS if k != "date_of_birth"}
         data = ClientInput(date_of_birth=date_of_birth, **values)
-        problems = validate_client(data, today=self.runner.opener.today())
+        problems = validate_client(data, today=today)
         if date_problem:
             problems["date_of_birth"] = date_problem
+        return data, problems
+
+    def submit(self) -> None:
+        if not self.save_button.isEnabled():
+            return
+        data, problems = self._check()
         self.show_problems(problems)
         if problems:
             return

@@ -34,6 +34,7 @@ from models.formatting import date_text
 from models.inputs import client_matches
 from reports import palette
 from ui.common.table_model import RowsTableModel, change_rows_filter
+from ui.common.tables import show_full_text_tips
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -171,6 +172,7 @@ class ClientListPanel(QWidget):
                                     QHeaderView.ResizeMode.ResizeToContents)
         header.setHighlightSections(False)
         self.view.setAccessibleName("Clients")
+        show_full_text_tips(self.view)
         self.count = QLabel()
         self.count.setProperty("role", "subtle")
         self.count.setWordWrap(True)
@@ -258,15 +260,21 @@ class ClientListPanel(QWidget):
     def _after_filter(self) -> None:
         self._update_count()
         if self._selected_id is not None:
-            row = self.model.row_of(self._selected_id)
-            visible = row is not None and self.proxy.mapFromSource(
-                self.model.index(row, 0)).isValid()
-            if visible:
+            if self.is_shown(self._selected_id):
                 self.view.scrollTo(self.view.currentIndex())
+            else:
+                # The chart on the right never shows a client the list hides.
+                self.clear_selection()
+
+    def is_shown(self, client_id: int) -> bool:
+        """The client is in the list and not hidden by the find box or the discharged
+        filter."""
+        row = self.model.row_of(client_id)
+        return row is not None and self.proxy.mapFromSource(self.model.index(row, 0)).isValid()
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
-            return  # a filter hid the row: keep showing that client's chart
+            return  # _after_filter decides what a hidden row means
         client_id = current.data(CLIENT_ID_ROLE)
         if client_id != self._selected_id:
             self._set_selected(client_id)
@@ -303,13 +311,28 @@ class ClientListPanel(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
+    def hidden_discharged_matches(self) -> int:
+        """Discharged clients the find box matches but the list hides."""
+        if self.proxy.show_discharged:
+            return 0
+        query = self.search.text()
+        return sum(1 for row in range(self.model.rowCount())
+                   if (c := self.model.client_at(row)).status == "discharged"
+                   and client_matches(query, c.name, c.preferred_name, c.record_number))
+
     def _update_count(self) -> None:
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
         if total == 0:
             self.count.setText("No clients yet.")
         elif self.search.text().strip():
-            self.count.setText(f"{shown} of {total} match" if shown else "No client matches.")
+            text = f"{shown} of {total} match" if shown else "No client matches."
+            hidden = self.hidden_discharged_matches()
+            if hidden:
+                who = "1 discharged client matches" if hidden == 1 \
+                    else f"{hidden} discharged clients match"
+                text += f" {who}: tick Show discharged to see {'them' if hidden > 1 else 'it'}."
+            self.count.setText(text)
         else:
             self.count.setText(f"{shown} client{'s' if shown != 1 else ''}"
                                + ("" if shown == total else f" ({total - shown} discharged)"))

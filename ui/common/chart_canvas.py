@@ -22,6 +22,7 @@ from reports.charts import ChartTooSmallError
 FigureBuilder = Callable[[float, float, float], Figure]
 
 DPI = 100.0  # logical pixels per inch; the canvas scales for high-density screens
+DRAWING = "Drawing the chart…"
 DEBOUNCE_MS = 150
 _GROW_STEP_IN = 0.4  # a builder that finds the view too short is asked again, taller
 _MAX_GROW_STEPS = 12
@@ -87,6 +88,12 @@ class FigureView(QWidget):
         self._timer.stop()
         if self._builder is None:
             return
+        if self._canvas is None and self.isVisible():
+            # Nothing drawn here yet and a chart takes a moment: say so while it is drawn
+            # (a chart on screen stays until the next one replaces it).
+            self._empty.setText(DRAWING)
+            self._empty.show()
+            self._empty.repaint()
         size = self.size().expandedTo(self._base_minimum)
         width_in, height_in = size.width() / DPI, size.height() / DPI
         figure: Figure | None = None

@@ -1,11 +1,12 @@
-"""A place for a chart that imports matplotlib only when the first chart is drawn."""
+"""A place for a chart that imports matplotlib only when the first chart is drawn, with the
+chart's rules and sources as text under it."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from ui.common.chart_canvas import FigureView
@@ -20,12 +21,28 @@ class ChartHost(QWidget):
         self.view: FigureView | None = None  # it carries the minimum size, and may grow it
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(4)
+        # The rules and their sources, under the chart as text that wraps with the window
+        # (drawn in the chart they were cut on a low window, and drawing that much text was
+        # a third of the chart's time).
+        self.footnote = QLabel()
+        self.footnote.setObjectName("chartFootnote")
+        self.footnote.setProperty("role", "subtle")
+        self.footnote.setWordWrap(True)
+        self.footnote.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.footnote.setContentsMargins(12, 0, 12, 0)
+        self.footnote.hide()
+        self._layout.addWidget(self.footnote)
+
+    def set_footnote(self, text: str) -> None:
+        self.footnote.setText(text)
+        self.footnote.setVisible(bool(text))
 
     def ensure_view(self) -> FigureView:
         if self.view is None:
             from ui.common.chart_canvas import FigureView
 
             self.view = FigureView(minimum=self.minimum)
-            self._layout.addWidget(self.view)
+            self._layout.insertWidget(0, self.view, 1)
             self.view.show()  # now, not on the layout's queued show: draws at once if visible
         return self.view

@@ -36,6 +36,7 @@ from models.instruments.series import OverlaySeries
 from reports.palette import DETERIORATED, IMPROVED
 from ui.common.chart_host import ChartHost
 from ui.common.table_model import SortProxy
+from ui.common.tables import show_full_text_tips
 from ui.measures.item_models import AdministrationTableModel, DissociationTableModel
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def _sortable_table(model: QAbstractTableModel, sort_column: int,
     # The last column (flags) takes what is left and elides; its tooltip has the rest.
     header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    show_full_text_tips(view)
     return view
 
 
@@ -257,6 +259,7 @@ class TrendPage(_ChartTablePage):
     def clear(self) -> None:
         self.model.set_rows([], {})
         self.set_overlays([], set())
+        self.chart.set_footnote("")
         if self.chart.view is not None:
             self.chart.view.clear()
 

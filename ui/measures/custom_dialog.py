@@ -23,6 +23,7 @@ from models.api import Done
 from models.errors import DomainError, ValidationError
 from models.inputs import CustomMeasureInput, validate_custom_measure
 from models.instruments.definitions import Instrument
+from ui.common.dialogs import submit_keys
 from ui.shell.tasks import TaskRunner, report_unexpected
 
 
@@ -115,6 +116,7 @@ class CustomMeasureDialog(QDialog):
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.create_button.clicked.connect(self.create_measure)
         buttons.rejected.connect(self.reject)
+        submit_keys(self, self.create_measure)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
         layout.addWidget(intro)

@@ -7,15 +7,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -28,13 +27,14 @@ from models.clinical.measures import ScoredAdministration, instrument_order
 from models.dto import ClientChart, DosingSessionDTO
 from models.errors import DomainError, ValidationError
 from models.formatting import date_text
-from models.inputs import MeasureInput, validate_measure
+from models.inputs import MeasureInput, repeat_warning, validate_measure
 from models.instruments.definitions import Charting, Instrument
 from models.instruments.scoring import FlagKind, Score, score
 from models.vocabulary import CARE_RELATIONS
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
-from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
+from ui.common.dialogs import submit_keys
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.item_rows import ItemRow, item_row
 from ui.shell.tasks import TaskRunner, report_unexpected
@@ -132,6 +132,7 @@ class MeasureEntryDialog(QDialog):
         self.rows: list[ItemRow] = []
         self.result: Any = None
         self._saving = False
+        self._confirm: QMessageBox | None = None
         self.setWindowTitle("Enter a measure")
         self.setModal(True)
         self.setMinimumSize(640, 520)
@@ -146,7 +147,7 @@ class MeasureEntryDialog(QDialog):
                                         if instrument.short_name != instrument.title
                                         else instrument.title, instrument.id)
         self.instrument_box.setAccessibleName("Instrument")
-        self.date_edit = QDateEdit()
+        self.date_edit = RetypeDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DATE_EDIT_FORMAT)
         self.date_edit.setMaximumDate(to_qdate(self.today))
@@ -229,10 +230,7 @@ class MeasureEntryDialog(QDialog):
         cancel.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.activated.connect(self.save)
-        shortcut_enter = QShortcut(QKeySequence("Ctrl+Enter"), self)
-        shortcut_enter.activated.connect(self.save)
+        submit_keys(self, self.save)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
@@ -322,8 +320,9 @@ class MeasureEntryDialog(QDialog):
                 divider.setProperty("role", "subtle")
                 divider.setContentsMargins(40, 10, 0, 0)
                 self.items_layout.addWidget(divider)
-            row = item_row(item)
+            row = item_row(item, instrument)
             row.changed.connect(self._update_score)
+            row.refused.connect(self._show_error)
             row.advance.connect(lambda r=row: self._move(r, 1))
             row.retreat.connect(lambda r=row: self._move(r, -1))
             self.items_layout.addWidget(row)
@@ -373,6 +372,12 @@ class MeasureEntryDialog(QDialog):
         return score(self.instrument, self.responses())
 
     def _update_score(self) -> None:
+        # A refused answer is said until it is put right; an answer changed clears the rest.
+        problem = next((row.problem for row in self.rows if row.problem), "")
+        if problem:
+            self._show_error(problem)
+        else:
+            self.error.hide()
         instrument, result = self.instrument, self.current_score()
         if instrument is None or result is None:
             return
@@ -409,8 +414,14 @@ class MeasureEntryDialog(QDialog):
 
     # -- saving ---------------------------------------------------------------------------
 
-    def save(self) -> None:
-        if self._saving or self.instrument is None:
+    def save(self, *, repeat_confirmed: bool = False) -> None:
+        if self._saving or self.instrument is None or self._confirm is not None:
+            return
+        self.date_edit.finish_typing()
+        refused = next((row for row in self.rows if row.problem), None)
+        if refused is not None:  # an answer out of range is never saved as "missing"
+            self._show_error(refused.problem)
+            refused.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         data = MeasureInput(
             instrument_id=self.instrument.id,
@@ -418,6 +429,7 @@ class MeasureEntryDialog(QDialog):
             relation_to_care=self.relation_box.currentData(),
             responses=self.responses(),
             dosing_session_id=self.dose_box.currentData(),
+            repeat_confirmed=repeat_confirmed,
         )
         problems = validate_measure(data, self.instrument, today=self.today)
         if problems:
@@ -427,6 +439,11 @@ class MeasureEntryDialog(QDialog):
                 self.dose_box.setFocus()
             elif "responses" in problems and self.rows:
                 self.rows[0].setFocus()
+            return
+        warning = "" if repeat_confirmed else repeat_warning(data, self.instrument,
+                                                             self.chart.administrations)
+        if warning:
+            self._ask_repeat(warning)
             return
         client_id, actor_id = self.chart.client.id, self.actor_id
         self._saving = True
@@ -443,10 +460,39 @@ class MeasureEntryDialog(QDialog):
         self.recorded.emit(result)
         self.accept()
 
+    def _ask_repeat(self, warning: str) -> None:
+        """A second administration of the same measure for the day (or inside its recall
+        period): say so, and save only when the therapist says to."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save another?", warning,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText("Nothing is saved until you choose.")
+        save = box.addButton("Save anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self._confirm = box
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            self._confirm = None
+            box.deleteLater()
+            if chosen is save:
+                self.save(repeat_confirmed=True)
+            else:
+                self._show_error(warning)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def confirmation(self) -> QMessageBox | None:
+        """The open "Save another?" question, if any."""
+        return self._confirm
+
     def _failed(self, exc: Exception) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, ValidationError) and "repeat" in exc.problems:
+            self._ask_repeat(exc.problems["repeat"])  # what the chart here did not yet know
+        elif isinstance(exc, ValidationError):
             self._show_error(" ".join(exc.problems.values()))
         elif isinstance(exc, DomainError):
             self._show_error(str(exc))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QIntValidator, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.instruments.definitions import Item
+from models.inputs import answer_problem
+from models.instruments.definitions import Instrument, Item
 
 
 class ItemRow(QFrame):
@@ -29,10 +30,12 @@ class ItemRow(QFrame):
     changed = Signal()
     advance = Signal()
     retreat = Signal()
+    refused = Signal(str)  # an answer outside the item's range was typed: why it was refused
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
+    def __init__(self, item: Item, instrument: Instrument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item = item
+        self.instrument = instrument
         self._value: int | None = None
         self.setObjectName("itemRow")
         self.setProperty("flagged", False)
@@ -41,6 +44,11 @@ class ItemRow(QFrame):
     @property
     def value(self) -> int | None:
         return self._value
+
+    @property
+    def problem(self) -> str:
+        """Why what is typed here cannot be saved ('' when it can)."""
+        return ""
 
     def set_value(self, value: int | None) -> None:
         if value is not None and not self.item.min_value <= value <= self.item.max_value:
@@ -80,8 +88,9 @@ class ItemRow(QFrame):
 class ChoiceItemRow(ItemRow):
     """An item answered by one small whole number (0..9): answer buttons and digit keys."""
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    def __init__(self, item: Item, instrument: Instrument,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(item, instrument, parent)
         self.buttons: dict[int, QPushButton] = {}
         self.group = QButtonGroup(self)
         self.group.setExclusive(False)  # a row may be unanswered again
@@ -155,6 +164,8 @@ class ChoiceItemRow(ItemRow):
             if self.item.min_value <= value <= self.item.max_value:
                 self.set_value(value)
                 self.advance.emit()
+            else:  # said, not swallowed: the answer stays as it was
+                self.refused.emit(answer_problem(self.instrument, self.item, value))
             return
         if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
             self.set_value(None)
@@ -178,12 +189,19 @@ class ChoiceItemRow(ItemRow):
 
 
 class NumberItemRow(ItemRow):
-    """An item with a wide range (a custom measure from 0 to 100): typed as a number."""
+    """An item with a wide range (a custom measure from 0 to 100): typed as a number.
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    Any whole number may be typed; one outside the range is refused with a message under
+    the row (models.inputs.answer_problem), never cut to fit."""
+
+    def __init__(self, item: Item, instrument: Instrument,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(item, instrument, parent)
+        self._problem = ""
         self.edit = QLineEdit()
-        self.edit.setValidator(QIntValidator(item.min_value, item.max_value, self.edit))
+        self.edit.setValidator(QRegularExpressionValidator(
+            QRegularExpression(r"-?[0-9]{0,7}" if item.min_value < 0 else r"[0-9]{0,7}"),
+            self.edit))
         self.edit.setPlaceholderText(f"{item.min_value} to {item.max_value}")
         self.edit.setMaximumWidth(120)
         self.edit.textEdited.connect(self._edited)
@@ -209,8 +227,17 @@ class NumberItemRow(ItemRow):
         row.addWidget(self.edit)
         row.addWidget(hint, 1)
         grid.addLayout(row, 1, 1)
+        self.error = QLabel()
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        grid.addWidget(self.error, 2, 1)
         grid.setColumnStretch(1, 1)
         self._update_accessible()
+
+    @property
+    def problem(self) -> str:
+        return self._problem
 
     def _edited(self, text: str) -> None:
         value: int | None = None
@@ -218,8 +245,12 @@ class NumberItemRow(ItemRow):
             value = int(text)
         except ValueError:
             value = None
-        if value is not None and not self.item.min_value <= value <= self.item.max_value:
+        self._problem = answer_problem(self.instrument, self.item, value)
+        self.error.setText(self._problem)
+        self.error.setVisible(bool(self._problem))
+        if self._problem:
             value = None
+            self.refused.emit(self._problem)
         self._value = value
         self._update_accessible()
         self.changed.emit()
@@ -239,8 +270,8 @@ class NumberItemRow(ItemRow):
         return super().eventFilter(watched, event)
 
 
-def item_row(item: Item) -> ItemRow:
+def item_row(item: Item, instrument: Instrument) -> ItemRow:
     """Buttons and digit keys for small ranges (0..9); a number field otherwise."""
     if item.min_value >= 0 and item.max_value <= 9:
-        return ChoiceItemRow(item)
-    return NumberItemRow(item)
+        return ChoiceItemRow(item, instrument)
+    return NumberItemRow(item, instrument)

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from models.dto import AdministrationDTO, ClientChart
 from models.instruments.definitions import Charting, Instrument
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
+from ui.common.busy import DelayedBusy
 from ui.measures.chart_pages import DissociationPage, TrendPage
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.entry_dialog import MeasureEntryDialog
@@ -134,10 +135,27 @@ class InstrumentChooser(QListView):
 
 class _Pages(QStackedWidget):
     """The pages, sized to the scroll area's viewport (or their minimum), never to the
-    taller height-for-width their wrapped labels would ask for."""
+    taller height-for-width their wrapped labels would ask for.
+
+    The minimum is the current page's at its present width, wrapped labels included:
+    otherwise a summary that wraps onto a third line takes its height from the chart,
+    and the chart's last line (the rules and their sources) is cut by the table."""
 
     def hasHeightForWidth(self) -> bool:
         return False
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        page = self.currentWidget()
+        layout = page.layout() if page is not None else None
+        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
+            hint.setHeight(max(hint.height(), layout.totalMinimumHeightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the wrapped labels' minimum changes with the width
 
 
 # What a write must touch for this tab to draw again.
@@ -211,6 +229,10 @@ class MeasuresTab(QWidget):
         empty_layout.setContentsMargins(4, 18, 4, 4)
         empty_layout.addWidget(self.empty)
         empty_layout.addStretch(1)
+        # Waiting for the instruments (the first view after unlock): said past a moment.
+        self.loading = QLabel("Loading the measures…")
+        self.loading.setProperty("role", "subtle")
+        self.busy = DelayedBusy(self.loading)
         self.trend = TrendPage()
         self.trend.overlays_changed.connect(self._overlays_toggled)
         self.trend.error_requested.connect(self.mark_entered_in_error)
@@ -236,6 +258,7 @@ class MeasuresTab(QWidget):
         toolbar = QHBoxLayout()
         toolbar.setSpacing(8)
         toolbar.addWidget(self.chooser, 1)
+        toolbar.addWidget(self.loading)
         toolbar.addWidget(self.trend.overlay_button)
         toolbar.addWidget(self.enter_button)
         layout = QVBoxLayout(self)
@@ -277,6 +300,7 @@ class MeasuresTab(QWidget):
         self.known = None
         self._after_known.clear()
         self._loading_known = False
+        self.busy.stop()
         self._generation += 1
         self._dirty = False
         self._selected = None
@@ -373,6 +397,7 @@ class MeasuresTab(QWidget):
         if self._loading_known:
             return
         self._loading_known = True
+        self.busy.start()
         generation = self._generation
         self.runner.submit(lambda b: b.measures.instruments(),
                            lambda known: self._known_arrived(known, generation),
@@ -382,6 +407,7 @@ class MeasuresTab(QWidget):
         if generation != self._generation:
             return  # asked for before clear(): another vault, or none
         self._loading_known = False
+        self.busy.stop()
         self.known = known
         waiting, self._after_known = self._after_known, []
         for then in waiting:
@@ -391,6 +417,7 @@ class MeasuresTab(QWidget):
         if generation != self._generation:
             return
         self._loading_known = False
+        self.busy.stop()
         self._after_known.clear()
         if isinstance(exc, VaultLockedError):
             return
@@ -423,16 +450,17 @@ class MeasuresTab(QWidget):
             if view is not None else None
         if view is None or series is None:
             return
-        from reports.charts import build_trend_chart
+        from reports.charts import build_trend_chart, trend_footnote
 
         overlays = tuple(o for o in view.overlays if o.label in self._overlays_on)
         instrument, points, dosing = series.instrument, tuple(series.points), tuple(view.dosing)
         baseline = series.baseline
+        self.trend.chart.set_footnote(trend_footnote(instrument, points))
 
         def build(width: float, height: float, dpi: float) -> Any:
             return build_trend_chart(instrument, points, dosing, overlays, width=width,
                                      height=height, dpi=dpi, baseline_index=baseline,
-                                     header=False)
+                                     header=False, footnote=False)
 
         self.trend.chart.ensure_view().set_builder(build)
 

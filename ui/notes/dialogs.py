@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.vocabulary import ADDENDUM_KINDS, PART_TYPES, TARGET_PRONGS
+from ui.common.dialogs import submit_keys
 
 
 class AddendumDialog(QDialog):
@@ -54,6 +55,7 @@ class AddendumDialog(QDialog):
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        submit_keys(self, self.accept)
         layout.addWidget(self.buttons)
         self.reason.textChanged.connect(self._update)
         self.text.textChanged.connect(self._update)
@@ -108,6 +110,7 @@ class _QuickAddDialog(QDialog):
         self.ok.setText("Add")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        submit_keys(self, self.accept)
         layout.addWidget(self.buttons)
         self.name.textChanged.connect(lambda text: self.ok.setEnabled(bool(text.strip())))
         self.ok.setEnabled(False)

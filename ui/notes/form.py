@@ -27,8 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.carry import carried_fields, carried_on, without_carried
 from models.dto import PartDTO, TargetDTO
-from models.templates.definitions import FieldDef, FieldKind, Section, Template
+from models.formatting import date_text
+from models.templates.definitions import (
+    CARRIED_FORWARD_KEY,
+    FieldDef,
+    FieldKind,
+    Section,
+    Template,
+)
 from models.templates.display import display_value
 from models.templates.validation import Problem, derive_values
 from reports.palette import ACCENT, ERROR, INK, LINE, MUTED, SURFACE
@@ -84,6 +92,10 @@ QLabel[role="help"] {{
 }}
 QLabel[role="field-error"] {{
     color: {ERROR};
+    font-size: 9pt;
+}}
+QLabel[role="carried"] {{
+    color: #0a4a8a;
     font-size: 9pt;
 }}
 QLabel[role="kept-value"] {{
@@ -192,6 +204,7 @@ class _FieldCell(QWidget):
             layout.addWidget(help_label)
         self._error: QLabel | None = None
         self._kept: QLabel | None = None
+        self._carried: QLabel | None = None
 
     def set_error(self, text: str) -> None:
         if not text:
@@ -209,6 +222,24 @@ class _FieldCell(QWidget):
     def error_text(self) -> str:
         return self._error.text() if self._error is not None and not self._error.isHidden() \
             else ""
+
+    def set_carried(self, text: str) -> None:
+        """Say the value came over from an earlier note (until the field is edited)."""
+        if not text:
+            if self._carried is not None:
+                self._carried.hide()
+            return
+        if self._carried is None:
+            self._carried = QLabel(self)
+            set_role(self._carried, "carried")
+            self._carried.setWordWrap(True)
+            self._layout.insertWidget(1, self._carried)
+        self._carried.setText(text)
+        self._carried.show()
+
+    def carried_text(self) -> str:
+        return self._carried.text() if self._carried is not None \
+            and not self._carried.isHidden() else ""
 
     def set_kept(self, text: str) -> None:
         if not text:
@@ -429,6 +460,19 @@ class NoteForm(QWidget):
                 self._cells[f.id].set_kept("")
         self._refresh_derived()
         self._refresh_conditions()
+        self._show_carried()
+
+    def carried(self) -> tuple[str, ...]:
+        """The fields still marked as carried forward from an earlier note."""
+        return carried_fields(self._extra)
+
+    def _show_carried(self) -> None:
+        carried = set(self.carried())
+        when = carried_on(self._extra)
+        text = (f"Carried forward from the note of {date_text(when)}; edit it if it has "
+                "changed." if when is not None else "Carried forward from an earlier note.")
+        for field_id, cell in self._cells.items():
+            cell.set_carried(text if field_id in carried else "")
 
     def commit_pending_edits(self) -> None:
         """Take in a value still being typed in a table cell (before a save or a sign)."""
@@ -514,6 +558,13 @@ class NoteForm(QWidget):
             del self._opaque[field_id]
             self._cells[field_id].set_kept("")
         self._stored.pop(field_id, None)
+        if field_id in self.carried():  # edited: this session's answer now
+            mark = without_carried(self._extra.get(CARRIED_FORWARD_KEY), field_id)
+            if mark is None:
+                self._extra.pop(CARRIED_FORWARD_KEY, None)
+            else:
+                self._extra[CARRIED_FORWARD_KEY] = mark
+            self._cells[field_id].set_carried("")
         self._clear_field_problems(field_id)
         if self._derived and any(field_id in (f.derived.left, f.derived.right)
                                  for f in self._derived if f.derived is not None):

@@ -6,6 +6,7 @@ value only when the control has focus, so scrolling a long form never changes an
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Final, cast
 
@@ -42,7 +43,12 @@ from models.formatting import number_text
 from models.templates.definitions import FieldDef, FieldKind
 from models.values import stored_number
 from reports.palette import MUTED
-from ui.common.dates import DATE_EDIT_FORMAT, TIME_EDIT_FORMAT
+from ui.common.dates import (
+    DATE_EDIT_FORMAT,
+    TIME_EDIT_FORMAT,
+    RetypeDateMixin,
+    RetypeTimeMixin,
+)
 
 CHOOSE: Final = "— choose —"
 NOT_GIVEN: Final = "not given"
@@ -181,7 +187,7 @@ class OptionalDoubleSpin(FocusedWheel, QDoubleSpinBox):
         super().stepBy(steps)
 
 
-class OptionalDateEdit(FocusedWheel, QDateEdit):
+class OptionalDateEdit(FocusedWheel, RetypeDateMixin, QDateEdit):
     """A date with a calendar popup that may be "not given" (shown while unset)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -208,24 +214,31 @@ class OptionalDateEdit(FocusedWheel, QDateEdit):
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not self.is_set():
+        if not self.is_set() and not self.typing:
             key = event.key()
             if key in (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
                 self.setDate(QDate.currentDate())
                 return
-            if event.text().isalnum():
-                self.setDate(QDate.currentDate())
-                self.setSelectedSection(self.sectionAt(0))
-        super().keyPressEvent(event)
+        super().keyPressEvent(event)  # typing over "not given" starts a date afresh
+
+    def _retype_starts(self, event: QKeyEvent) -> bool:
+        return not self.is_set() or super()._retype_starts(event)
+
+    def _reference_day(self) -> dt.date:
+        # A year left out is this year when the field was empty.
+        if self._before is None or self._before == DATE_SENTINEL:
+            return cast(dt.date, QDate.currentDate().toPython())
+        return super()._reference_day()
 
     def focusNextPrevChild(self, next: bool) -> bool:
         # Unset, the edit shows words, not sections: Tab goes on to the next field.
-        if not self.is_set():
+        if not self.is_set() or self.typing:
+            self.finish_typing()
             return QWidget.focusNextPrevChild(self, next)
         return super().focusNextPrevChild(next)
 
 
-class OptionalTimeEdit(FocusedWheel, QTimeEdit):
+class OptionalTimeEdit(FocusedWheel, RetypeTimeMixin, QTimeEdit):
     """A 24-hour time that may be "not given"."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,11 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.carry import carried_values, carry_source
 from models.clinical.doses import NO_DOSE, dose_line, dose_refs, follows_a_dose
-from models.dto import CourseDTO
+from models.dto import CourseDTO, NoteDTO
+from models.formatting import date_text
 from models.templates.definitions import Template
 from models.templates.loading import load_templates
-from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+from models.vocabulary import MODALITIES
+from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
+from ui.common.dialogs import submit_keys
 
 __all__ = ["NewNoteChoice", "NewNoteDialog"]
 
@@ -42,6 +46,7 @@ class NewNoteChoice:
     template_id: str
     session_date: dt.date
     dosing_session_id: int | None
+    carry_forward: bool = False  # start from the last signed note of this kind
 
 
 class _Description(QLabel):
@@ -70,6 +75,7 @@ class NewNoteDialog(QDialog):
         today: dt.date,
         templates: Sequence[Template] | None = None,
         template_id: str | None = None,
+        notes: Sequence[NoteDTO] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,6 +88,7 @@ class NewNoteDialog(QDialog):
                               key=lambda d: (d.session_date, d.number, d.id), reverse=True)
         self._labels = {i: ref.label for i, ref in dose_refs(courses).items()}
         self._dosing_touched = False
+        self._notes = tuple(notes)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
@@ -119,7 +126,7 @@ class NewNoteDialog(QDialog):
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.date_edit = QDateEdit(self)
+        self.date_edit = RetypeDateEdit(self)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DATE_EDIT_FORMAT)
         self.date_edit.setDate(to_qdate(today))
@@ -139,6 +146,15 @@ class NewNoteDialog(QDialog):
         self.dosing_hint.setProperty("role", "subtle")
         self.dosing_hint.setWordWrap(True)
         layout.addWidget(self.dosing_hint)
+        # Carry forward: what is still being worked comes over, marked until edited.
+        self.carry_check = QCheckBox(self)
+        self.carry_check.setChecked(True)
+        self.carry_hint = QLabel(self)
+        self.carry_hint.setProperty("role", "subtle")
+        self.carry_hint.setWordWrap(True)
+        self.carry_hint.setContentsMargins(24, 0, 0, 0)
+        layout.addWidget(self.carry_check)
+        layout.addWidget(self.carry_hint)
 
         self.buttons = QDialogButtonBox(self)
         self.create_button = self.buttons.addButton(
@@ -150,9 +166,10 @@ class NewNoteDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        submit_keys(self, self._submit)
 
         self.template_group.idToggled.connect(self._template_toggled)
-        self.date_edit.dateChanged.connect(lambda _d: self._fill_dosing())
+        self.date_edit.dateChanged.connect(lambda _d: self._date_changed())
         self.dosing_combo.activated.connect(self._dosing_chosen)
         self._fill_dosing()
         first = template_id if template_id in self.template_buttons else (
@@ -178,11 +195,28 @@ class NewNoteDialog(QDialog):
         data = self.dosing_combo.currentData()
         return data if isinstance(data, int) else None
 
+    def carry_source(self) -> NoteDTO | None:
+        """The note a new one of the chosen kind would start from, if any."""
+        template = self._template()
+        if template is None or not template.carry_forward:
+            return None
+        source = carry_source(self._notes, template.id, self.session_date())
+        return source if source is not None and carried_values(template, source) else None
+
     def choice(self) -> NewNoteChoice:
         template_id = self.template_id()
         if template_id is None:
             raise ValueError("No template is chosen")
-        return NewNoteChoice(template_id, self.session_date(), self.dosing_session_id())
+        carry = self.carry_check.isChecked() and self.carry_source() is not None
+        return NewNoteChoice(template_id, self.session_date(), self.dosing_session_id(), carry)
+
+    def _template(self) -> Template | None:
+        index = self.template_group.checkedId()
+        return self._templates[index] if index >= 0 else None
+
+    def _submit(self) -> None:
+        if self.create_button.isEnabled():
+            self.accept()
 
     # -- reacting -------------------------------------------------------------------------
 
@@ -190,7 +224,29 @@ class NewNoteDialog(QDialog):
         if checked:
             self._template_changed()
 
+    def _date_changed(self) -> None:
+        self._fill_dosing()
+        self._show_carry()
+
+    def _show_carry(self) -> None:
+        template, source = self._template(), self.carry_source()
+        shown = template is not None and source is not None
+        self.carry_check.setVisible(shown)
+        self.carry_hint.setVisible(shown)
+        if template is None or source is None:
+            return
+        labels = [template.field(name).label.lower() if index else template.field(name).label
+                  for index, name in enumerate(carried_values(template, source))]
+        kind = MODALITIES.label(template.id)
+        kind = kind if kind.isupper() else kind.lower()  # "EMDR", "general integration"
+        self.carry_check.setText(f"Start from the last signed {kind} note "
+                                 f"({date_text(source.session_date)})")
+        self.carry_hint.setText(f"Brings over: {', '.join(labels)}. Each is marked in the "
+                                "new note until you edit it; ratings and risk answers never "
+                                "come over.")
+
     def _template_changed(self) -> None:
+        self._show_carry()
         template_id = self.template_id()
         integration = follows_a_dose(template_id or "")
         self.dosing_label.setVisible(integration)

@@ -40,6 +40,7 @@ from ui.shell.unlock.passphrase import growing_delay
 
 if TYPE_CHECKING:
     from ui.notes.new_note_dialog import NewNoteChoice
+    from ui.search.search_window import SearchWindow
 
 DEFAULT_SIZE = QSize(1280, 800)
 LIST_WIDTH = 380
@@ -80,6 +81,9 @@ class MainWindow(QMainWindow):
         # on unlock.
         self._note_windows: dict[int, Any] = {}
         self._reopen_notes: list[tuple[int, int]] = []
+        self._search: SearchWindow | None = None
+        # What the right pane says the next time the list hides the chosen client.
+        self._hidden_notice = ""
         self.setWindowTitle(vault_title(vault_path.name))
 
         self.client_list = ClientListPanel()
@@ -121,6 +125,8 @@ class MainWindow(QMainWindow):
         self.client_list.client_selected.connect(self._on_client_selected)
         self.client_list.new_client_requested.connect(self.new_client)
         self.chart_view.edit_requested.connect(self.edit_client)
+        self.chart_view.status_change_requested.connect(self.change_status)
+        self.chart_view.overview.new_course_requested.connect(self.new_course)
         self.chart_view.sessions.new_note_requested.connect(self.new_note)
         self.chart_view.sessions.open_note_requested.connect(self.open_note)
         self.lock_panel.unlocked.connect(self._on_unlocked)
@@ -137,6 +143,9 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.reload_clients()
         self.safekeeping.refresh_state()
+        # The Measures tab's charts need matplotlib: load it on the worker while the
+        # therapist reads the list and the Overview, not when the tab is first opened.
+        self.runner.call(self.runner.opener.prewarm_charts)
         self.idle.resume()
 
     # -- actions and menus ----------------------------------------------------------------
@@ -162,6 +171,12 @@ class MainWindow(QMainWindow):
                                               "Start an intensive or spaced course")
         self.find_action = self._action("&Find client", self.client_list.focus_search,
                                         "Ctrl+F", "Find a client by name or record number")
+        self.search_action = self._action("&Search notes…", self.search_notes, "Ctrl+Shift+F",
+                                          "Find words in every note, addendum, target and "
+                                          "part")
+        self.status_action = self._action("&Discharge client…", self.change_status, "",
+                                          "Discharge the selected client, or reactivate a "
+                                          "discharged one")
         self.settings_action = self._action("&Settings…", self.show_settings, "Ctrl+,")
         self.lock_action = self._action("&Lock", lambda: self.lock("manual"), "Ctrl+L",
                                         "Hide the records and close the vault now")
@@ -186,8 +201,9 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
         self.edit_client_action.setEnabled(False)
+        self.status_action.setEnabled(False)
         # What must not work while locked: everything that shows or changes records.
-        self._clinical_actions = [self.new_client_action, self.find_action,
+        self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
                                   self.new_note_action, self.new_course_action,
                                   self.enter_measure_action, self.custom_measure_action,
                                   self.show_discharged_action, *self.tab_actions,
@@ -198,6 +214,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_client_action)
         file_menu.addAction(self.edit_client_action)
+        file_menu.addAction(self.status_action)
         file_menu.addSeparator()
         file_menu.addAction(self.new_note_action)
         file_menu.addAction(self.new_course_action)
@@ -213,6 +230,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.find_action)
+        view_menu.addAction(self.search_action)
         view_menu.addAction(self.show_discharged_action)
         view_menu.addSeparator()
         for action in self.tab_actions:
@@ -237,7 +255,13 @@ class MainWindow(QMainWindow):
             self.resize(size)
         splitter = self.settings.get(S.MAIN_SPLITTER)
         if splitter.isEmpty() or not self.splitter.restoreState(splitter):
-            self.splitter.setSizes([LIST_WIDTH, max(600, self.width() - LIST_WIDTH)])
+            self.default_splitter()
+
+    def default_splitter(self) -> None:
+        """The list and the chart side by side as a first start lays them out: on a narrow
+        window the chart gets the room, the list under a third of it."""
+        width = max(self.client_list.minimumWidth(), min(LIST_WIDTH, self.width() * 28 // 100))
+        self.splitter.setSizes([width, max(600, self.width() - width)])
 
     def save_geometry(self) -> None:
         self.settings.set(S.WINDOW_GEOMETRY, QByteArray(self.saveGeometry()))
@@ -268,14 +292,18 @@ class MainWindow(QMainWindow):
     def _on_client_selected(self, client_id: int | None) -> None:
         self._wanted = client_id
         self.edit_client_action.setEnabled(False)
+        self.status_action.setEnabled(False)
         if client_id is None:
-            self.chart_view.show_empty()
+            notice, self._hidden_notice = self._hidden_notice, ""
+            self.chart_view.show_empty(notice)
             return
+        self._hidden_notice = ""
         if not self._chart_in_flight:
             self._load_chart(client_id)
 
     def _load_chart(self, client_id: int) -> None:
         self._chart_in_flight = True
+        self.chart_view.busy.start()
         self.runner.submit(lambda b: b.clients.chart(client_id), self._chart_arrived,
                            self._chart_failed)
 
@@ -291,10 +319,14 @@ class MainWindow(QMainWindow):
         same = shown is not None and shown.client.id == chart.client.id
         self.chart_view.set_chart(chart, changes if same else None)
         self.edit_client_action.setEnabled(True)
+        self.status_action.setEnabled(True)
+        self.status_action.setText("&Reactivate client…" if chart.client.status == "discharged"
+                                   else "&Discharge client…")
         self.chart_shown.emit(chart.client.id)
 
     def _chart_failed(self, exc: Exception) -> None:
         self._chart_in_flight = False
+        self.chart_view.busy.stop()
         if isinstance(exc, NotFoundError):
             self.chart_view.show_empty(str(exc))
             self.reload_clients()
@@ -347,6 +379,58 @@ class MainWindow(QMainWindow):
                               parent=self)
         dialog.accepted.connect(lambda: self.statusBar().showMessage("Changes saved.", 5000))
         self._open_dialog(dialog)
+
+    def change_status(self) -> None:
+        """Discharge the chosen client (or reactivate a discharged one): date and reason."""
+        chart = self.chart_view.chart
+        if self._is_locked or chart is None:
+            return
+        from ui.clients.status_dialog import StatusChangeDialog
+
+        dialog = StatusChangeDialog(self.runner, chart.client, actor_id=self.actor_id,
+                                    parent=self)
+        dialog.accepted.connect(lambda: self._status_changed(dialog))
+        self._open_dialog(dialog)
+
+    def _status_changed(self, dialog: Any) -> None:
+        client = dialog.saved
+        if client is None:
+            return
+        if client.status == "discharged":
+            self.statusBar().showMessage(f"{client.record_number} discharged.", 5000)
+            if not self.client_list.show_discharged.isChecked():
+                self._hidden_notice = (
+                    f"{client.record_number} is discharged, and discharged clients are "
+                    "hidden. Tick Show discharged (View menu) to see them.")
+        else:
+            self.statusBar().showMessage(f"{client.record_number} is active again.", 5000)
+
+    # -- search ---------------------------------------------------------------------------
+
+    def search_notes(self) -> None:
+        """The search window (Ctrl+Shift+F): words across every note of the vault."""
+        if self._is_locked:
+            return
+        if self._search is None:
+            from ui.search.search_window import SearchWindow
+
+            self._search = SearchWindow(self.runner, self)
+            self._search.open_note_requested.connect(self.open_note)
+            self._search.show_client_requested.connect(self.show_client)
+        self._search.start()
+
+    def show_client(self, client_id: int) -> None:
+        """Choose a client in the list and show their chart (the list shows discharged
+        clients when that is who was asked for)."""
+        if self._is_locked:
+            return
+        if not self.client_list.select_client(client_id):
+            self.client_list.search.clear()
+            if not self.client_list.select_client(client_id):
+                self.client_list.show_discharged.setChecked(True)
+                self.client_list.select_client(client_id)
+        self.raise_()
+        self.activateWindow()
 
     # -- measures -------------------------------------------------------------------------
 
@@ -416,7 +500,8 @@ class MainWindow(QMainWindow):
             return
         from ui.notes.new_note_dialog import NewNoteDialog
 
-        dialog = NewNoteDialog(chart.courses, today=self.runner.opener.today(), parent=self)
+        dialog = NewNoteDialog(chart.courses, today=self.runner.opener.today(),
+                               notes=chart.notes, parent=self)
         client_id = chart.client.id
         dialog.accepted.connect(lambda: self._create_note(client_id, dialog.choice()))
         self._open_dialog(dialog)
@@ -427,7 +512,8 @@ class MainWindow(QMainWindow):
         def work(backend: Backend) -> Done[NoteDTO]:
             return backend.notes.create(client_id, choice.template_id, author_id=actor_id,
                                         dosing_session_id=choice.dosing_session_id,
-                                        session_date=choice.session_date)
+                                        session_date=choice.session_date,
+                                        carry_forward=choice.carry_forward)
 
         self.runner.submit(work, lambda done: self.open_note(done.value.id, client_id),
                            self._note_failed)
@@ -494,6 +580,9 @@ class MainWindow(QMainWindow):
         for dialog in list(self._dialogs):
             dialog.reject()
         self._dialogs.clear()
+        if self._search is not None:
+            self._search.clear()
+            self._search.hide()
         # Drafts are saved (queued before the vault closes) and their windows closed.
         self._reopen_notes = self._close_note_windows()
         self.parts_tab.flush()  # map moves not sent yet
@@ -505,7 +594,8 @@ class MainWindow(QMainWindow):
         self.chart_view.clear()
         self.stack.setCurrentWidget(self.lock_panel)
         self.lock_panel.show_unlock(self.vault_path, locked=True)
-        for action in (*self._clinical_actions, self.edit_client_action, self.lock_action):
+        for action in (*self._clinical_actions, self.edit_client_action, self.status_action,
+                       self.lock_action):
             action.setEnabled(False)
         actor_id = self.actor_id
         if self.runner.running:
@@ -559,6 +649,9 @@ class MainWindow(QMainWindow):
             dialog.reject()
         self._close_note_windows()
         self.parts_tab.flush()  # map moves not sent yet
+        if self._search is not None:
+            self._search.clear()
+            self._search.close()
         if not self._is_locked and self.runner.running:
             actor_id = self.actor_id
             self.runner.close_vault(

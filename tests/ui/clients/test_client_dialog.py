@@ -6,7 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from ui.clients.client_dialog import ClientDialog, parse_date
+from models.inputs import typed_date
+from tests.conftest import TODAY
+from ui.clients.client_dialog import ClientDialog
 from ui.clients.client_list import CLIENT_ID_ROLE
 from ui.shell.main_window import MainWindow
 
@@ -15,6 +17,12 @@ def _dialog(window: MainWindow) -> ClientDialog:
     dialogs = [d for d in window.findChildren(ClientDialog) if d.isVisible()]
     assert len(dialogs) == 1
     return dialogs[0]
+
+
+def _active(qtbot: QtBot, dialog: ClientDialog) -> None:
+    """As a person sees it: the dialog is the active window, so its shortcuts work."""
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
 
 
 def _save(qtbot: QtBot, dialog: ClientDialog) -> None:
@@ -27,11 +35,11 @@ def test_new_client_needs_a_name_and_a_sensible_date(
     qtbot.keyClick(main_window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = _dialog(main_window)
     assert dialog.windowTitle() == "New client"
-    dialog.set_text("date_of_birth", "21/03/1984")
+    dialog.set_text("date_of_birth", "31/02/1984")
     _save(qtbot, dialog)
     assert dialog.errors["name"].isVisible()
     assert "required" in dialog.errors["name"].text()
-    assert "YYYY-MM-DD" in dialog.errors["date_of_birth"].text()
+    assert "21 Mar 1984" in dialog.errors["date_of_birth"].text()
     dialog.set_text("name", "Wren Newcomer")
     dialog.set_text("date_of_birth", "2099-01-01")
     _save(qtbot, dialog)
@@ -85,7 +93,38 @@ def test_editing_a_client_updates_list_and_chart(qtbot: QtBot, main_window: Main
     assert panel.selected_id == client_id
 
 
-def test_dates_are_optional_and_strict() -> None:
-    assert parse_date("") == (None, "")
-    assert parse_date(" 1984-03-21 ")[0] is not None
-    assert parse_date("1984-02-30")[1].startswith("Write the date")
+def test_dates_are_optional_and_read_as_people_type_them() -> None:
+    assert typed_date("", today=TODAY) == (None, "")
+    assert typed_date(" 1984-03-21 ", today=TODAY)[0] is not None
+    assert typed_date("21 Mar 1984", today=TODAY) == typed_date("21/03/1984", today=TODAY)
+    assert typed_date("1984-02-30", today=TODAY)[1].startswith("Write the date")
+
+
+def test_messages_follow_the_fields_as_they_change_and_ctrl_enter_saves(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    main_window.new_client()
+    dialog = _dialog(main_window)
+    _active(qtbot, dialog)
+    dialog.set_text("date_of_birth", "sometime in 84")
+    dialog.fields["pronouns"].setFocus()
+    qtbot.keyClick(dialog.fields["pronouns"], Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert dialog.errors["name"].isVisible() and dialog.errors["date_of_birth"].isVisible()
+    # The whole message shows: the dialog grows to the wrapped label's height.
+    label = dialog.errors["date_of_birth"]
+    assert label.height() >= label.heightForWidth(label.width())
+    qtbot.keyClicks(dialog.fields["name"], "Wren Newcomer")
+    assert not dialog.errors["name"].isVisible()  # gone as soon as it is typed
+    dialog.fields["date_of_birth"].clear()
+    qtbot.keyClicks(dialog.fields["date_of_birth"], "2099-01-01")
+    assert "future" in dialog.errors["date_of_birth"].text()
+    dialog.fields["date_of_birth"].clear()
+    qtbot.keyClicks(dialog.fields["date_of_birth"], "21 Mar 1984")
+    assert not dialog.errors["date_of_birth"].isVisible()
+    diagnoses = dialog.fields["diagnoses"]
+    diagnoses.setFocus()
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        # Ctrl+Enter saves from a field of several lines, where Enter starts a new line.
+        qtbot.keyClick(diagnoses, Qt.Key.Key_Enter, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible()
+    assert "born 21 Mar 1984" in main_window.chart_view.details.text()

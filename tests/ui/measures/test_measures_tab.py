@@ -21,7 +21,7 @@ from models.api import Backend, Changes, Kind
 from models.backend import Backend as RealBackend
 from models.dto import ClientChart
 from models.entities import SelfEnergyRating
-from models.inputs import ClientInput, CourseInput, DosingInput, MeasureInput
+from models.inputs import ClientInput, CourseInput, CustomMeasureInput, DosingInput, MeasureInput
 from models.instruments.definitions import Charting
 from models.services import care
 from models.vault import create_vault
@@ -61,7 +61,9 @@ class Vault:
 
     def record(self, client_id: int, instrument: str, day: dt.date, answers: Mapping[int, int],
                relation: str = "integration", dose: int | None = None) -> None:
-        data = MeasureInput(instrument, day, relation, dict(answers), dose)
+        # Set-up records measures days apart on purpose: each repeat is confirmed.
+        data = MeasureInput(instrument, day, relation, dict(answers), dose,
+                            repeat_confirmed=True)
         self.worker.run(lambda b: b.measures.record(client_id, data, actor_id=None))
 
     def in_session(self, fn: Any) -> Any:
@@ -502,3 +504,66 @@ def test_a_wrong_entry_is_marked_in_error_and_leaves_the_chart(
     assert not tab.trend.safety.isVisibleTo(tab)  # its item 9 no longer raises the banner
     stored = vault.chart(client_id).administrations
     assert sum(a.entered_in_error for a in stored) == 1
+
+
+def test_a_second_phq9_inside_its_recall_period_asks_first(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "phq9", days_ago(6), phq9(2, 2, 2, 2, 2, 2, 2, 2, 0), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    dialog = open_entry(tab, "phq9")
+    type_digits(qtbot, dialog, "111111110")
+    dialog.save_button.click()
+    box = dialog.confirmation()
+    assert box is not None  # nothing saved yet: the therapist is asked
+    assert f"given on {days_ago(6).day} {days_ago(6):%b %Y}, 6 days from this one" in \
+        box.text()
+    cancel = next(b for b in box.buttons() if b.text() != "Save anyway")
+    cancel.click()
+    qtbot.waitUntil(lambda: dialog.confirmation() is None)
+    assert dialog.error.isVisible() and len(vault.chart(client_id).administrations) == 1
+    dialog.save_button.click()
+    box = dialog.confirmation()
+    assert box is not None
+    save_anyway = next(b for b in box.buttons() if b.text() == "Save anyway")
+    with qtbot.waitSignal(tab.administration_recorded, timeout=10_000):
+        save_anyway.click()
+    assert len(vault.chart(client_id).administrations) == 2
+
+
+def test_the_same_measure_twice_the_same_day_gets_a_warning(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "gad7", TODAY, dict.fromkeys(range(1, 8), 1), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    dialog = open_entry(tab, "gad7")
+    type_digits(qtbot, dialog, "2222222")
+    dialog.save_button.click()
+    box = dialog.confirmation()
+    assert box is not None and "already saved for" in box.text()
+    assert box.defaultButton() is not None and box.defaultButton().text() != "Save anyway"
+
+
+def test_an_answer_out_of_range_is_refused_with_a_message_not_capped(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault, worker: Any) -> None:
+    client_id = vault.client()
+    sud = worker.run(lambda b: b.measures.create_custom(CustomMeasureInput(
+        "Distress", 0, 10, False), actor_id=None).value)
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    dialog = open_entry(tab, sud.id)
+    (row,) = dialog.rows
+    assert isinstance(row, NumberItemRow)
+    qtbot.keyClicks(row.edit, "1400")
+    assert row.edit.text() == "1400"  # kept as typed, never cut to 10
+    assert row.error.isVisible() and "1400 is outside 0–10" in row.error.text()
+    assert dialog.error.isVisible() and "1400 is outside 0–10" in dialog.error.text()
+    dialog.save_button.click()
+    assert dialog.isVisible() and vault.chart(client_id).administrations == ()
+    row.edit.clear()
+    qtbot.keyClicks(row.edit, "10")
+    assert not row.error.isVisible() and not dialog.error.isVisible()
+    # On a 0..3 item a digit out of range is said, and the answer stays as it was.
+    phq = open_entry(tab, "phq9")
+    type_digits(qtbot, phq, "7")
+    assert phq.rows[0].value is None
+    assert "7 is outside 0–3" in phq.error.text()

@@ -158,3 +158,33 @@ def test_strength_hint_rewards_length() -> None:
     assert passphrase_strength("abc")[1].startswith("Too short")
     assert passphrase_strength("aaaaaaaaaaaa")[0] == 1
     assert passphrase_strength("correct horse battery staple")[0] >= 3
+
+
+def test_create_page_messages_follow_their_fields_and_enter_creates_from_credentials(
+        qtbot: QtBot, panel_for: Any, tmp_path: Path) -> None:
+    panel = panel_for(None)
+    panel.show_create()
+    page = panel.create_page
+    page.location.setText(str(tmp_path / "typed.iwvault"))
+    qtbot.keyClicks(page.passphrase, "short")
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)  # Enter tries to create: says why not
+    assert page.errors["passphrase"].isVisible()
+    assert page.errors["passphrase"].text().startswith("Use at least")
+    assert page.errors["clinician"].text().startswith("Your name is required")
+    qtbot.keyClicks(page.passphrase, " otter lantern river")
+    assert "Strong" in page.strength.text() or "Good" in page.strength.text()
+    assert not page.errors["passphrase"].isVisible()  # gone once it is long enough
+    qtbot.keyClicks(page.clinician, "Dr. Test")
+    assert not page.errors["clinician"].isVisible()  # gone as the name is typed
+    # A second passphrase that differs is said as it is typed, not only on Create.
+    qtbot.keyClicks(page.confirm, "short otter")
+    assert not page.errors["confirm"].isVisible()  # so far it matches
+    qtbot.keyClicks(page.confirm, " lamp")
+    assert page.errors["confirm"].text() == "The two passphrases differ. Type it again."
+    page.confirm.clear()
+    qtbot.keyClicks(page.confirm, "short otter lantern river")
+    assert not page.errors["confirm"].isVisible()
+    qtbot.keyClicks(page.credentials, "PsyD")
+    with qtbot.waitSignal(panel.unlocked, timeout=10_000):
+        qtbot.keyClick(page.credentials, Qt.Key.Key_Return)
+    assert (tmp_path / "typed.iwvault").exists()

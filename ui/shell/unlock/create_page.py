@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.inputs import passphrase_problem
+from ui.common.dialogs import submit_keys
 from ui.shell.names import VAULT_FILTER, VAULT_SUFFIX
 from ui.shell.unlock.card import Card, centred, password_field, text_label
 from ui.shell.unlock.passphrase import passphrase_strength
@@ -94,10 +95,20 @@ class CreateVaultPage(QWidget):
         card.body.addLayout(buttons)
         self.back.clicked.connect(self.back_requested)
         self.create_button.clicked.connect(self._submit)
-        for field in (self.location, self.passphrase, self.confirm, self.clinician):
+        # Enter in any field creates the vault, as Ctrl+Enter does anywhere on the page.
+        for field in (self.location, self.passphrase, self.confirm, self.clinician,
+                      self.credentials):
             field.returnPressed.connect(self._submit)
+        submit_keys(self, self._submit)
         self.passphrase.textChanged.connect(self._update_strength)
         self._update_strength("")
+        # A message under a field follows the field as it changes, once it has been shown;
+        # a second passphrase that differs is said as soon as it is typed.
+        self._live: set[str] = set()
+        self.location.textChanged.connect(lambda _t: self._refresh({"location"}))
+        self.passphrase.textChanged.connect(lambda _t: self._refresh({"passphrase", "confirm"}))
+        self.confirm.textChanged.connect(lambda _t: self._confirm_typed())
+        self.clinician.textChanged.connect(lambda _t: self._refresh({"clinician"}))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(centred(card))
@@ -117,7 +128,20 @@ class CreateVaultPage(QWidget):
         bar = "●" * score + "○" * (4 - score)
         self.strength.setText(f"{bar}  {hint}" if text else hint)
 
-    def _problems(self) -> dict[str, str]:
+    def _confirm_typed(self) -> None:
+        self._live.add("confirm")
+        self._refresh({"confirm"})
+
+    def _refresh(self, keys: set[str]) -> None:
+        problems = self._problems(final=False)
+        for key in keys & self._live:
+            label = self.errors[key]
+            label.setText(problems.get(key, ""))
+            label.setVisible(key in problems)
+
+    def _problems(self, *, final: bool = True) -> dict[str, str]:
+        """What stops the vault being created. While the second passphrase is still being
+        typed (`final` False) it differs only once it stops matching the first."""
         problems: dict[str, str] = {}
         location = self.location.text().strip()
         if not location:
@@ -129,17 +153,18 @@ class CreateVaultPage(QWidget):
                     "another name."
             elif not path.parent.is_dir():
                 problems["location"] = "That folder does not exist. Choose an existing folder."
-        passphrase = self.passphrase.text()
+        passphrase, confirm = self.passphrase.text(), self.confirm.text()
         passphrase_wrong = passphrase_problem(passphrase)
         if passphrase_wrong is not None:
             problems["passphrase"] = passphrase_wrong
-        elif self.confirm.text() != passphrase:
+        if confirm != passphrase and (final or not passphrase.startswith(confirm)):
             problems["confirm"] = "The two passphrases differ. Type it again."
         if not self.clinician.text().strip():
             problems["clinician"] = "Your name is required; it signs your notes."
         return problems
 
     def show_problems(self, problems: dict[str, str]) -> None:
+        self._live |= set(self.errors)
         for key, label in self.errors.items():
             label.setText(problems.get(key, ""))
             label.setVisible(key in problems)

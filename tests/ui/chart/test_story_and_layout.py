@@ -1,0 +1,134 @@
+"""The Sessions tab tells the story; the Overview shows courses and goals; nothing is cut
+at 1024x640; a chart that takes a moment says it is loading."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from models.inputs import ClientInput
+from ui.chart.care import session_rows
+from ui.chart.course_dialog import CourseDialog
+from ui.chart.sessions_tab import SessionsModel
+from ui.common.busy import SHOW_AFTER_MS
+from ui.shell.main_window import MainWindow
+
+
+def _busiest(qtbot: QtBot, window: MainWindow) -> int:
+    window.client_list.show_discharged.setChecked(True)
+    model = window.client_list.model
+    rows = [model.client_at(r) for r in range(model.rowCount())]
+    client_id = max(rows, key=lambda c: (c.dosing_sessions, c.notes)).id
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        window.client_list.select_client(client_id)
+    return client_id
+
+
+def test_each_session_row_says_what_was_worked_and_marks_addenda(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    _busiest(qtbot, main_window)
+    chart = main_window.chart_view.chart
+    assert chart is not None
+    rows = session_rows(chart)
+    targets = {t.label for t in chart.targets}
+    parts = {p.name for p in chart.parts}
+    for row in rows:
+        if row.kind in ("emdr", "art") and row.story:
+            assert any(row.story.startswith(t) for t in targets) and "SUD" in row.story
+            assert "→" in row.story
+        if row.kind == "ifs" and row.story:
+            assert row.story.startswith("Parts: ")
+            assert any(p in row.story for p in parts)
+        if row.kind == "dosing" and row.status != "No note yet":
+            assert " mg · " in row.story or "dose not recorded" in row.story
+    main_window.chart_view.tabs.setCurrentIndex(1)
+    sessions = main_window.chart_view.sessions
+    qtbot.waitUntil(lambda: sessions.model.rowCount() == len(rows))
+    stories = [sessions.proxy.index(r, SessionsModel.STORY).data()
+               for r in range(sessions.proxy.rowCount())]
+    assert all(s for s in stories)
+    with_addenda = [r for r in range(sessions.model.rowCount())
+                    if sessions.model.row_at(r).addenda]
+    for r in with_addenda:
+        status = sessions.model.index(r, SessionsModel.STATUS)
+        assert status.data().startswith("Signed +")
+        assert "after signing" in status.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_client_without_a_course_is_offered_one_and_its_goals_show(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client = worker.run(lambda b: b.clients.create(ClientInput(name="Course Newcomer"),
+                                                   actor_id=None).value)
+    with qtbot.waitSignal(main_window.clients_loaded, timeout=10_000):
+        main_window.reload_clients()
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        main_window.client_list.select_client(client.id)
+    overview = main_window.chart_view.overview
+    assert overview.new_course_button.isVisible()
+    qtbot.mouseClick(overview.new_course_button, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
+    dialog.goals.setPlainText("Sleep through the night; drive on the motorway again.")
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        # Ctrl+Enter saves from the goals, a field of several lines.
+        qtbot.keyClick(dialog.goals, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not overview.new_course_button.isVisible()
+
+    def goals() -> list[str]:
+        return [label.text() for label in overview.findChildren(QLabel)
+                if label.objectName() == "courseGoals" and label.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(goals()))  # the new card is shown as the layout runs
+    assert goals() == ["Goals: Sleep through the night; drive on the motorway again."]
+
+
+def _cut(label: QLabel) -> bool:
+    """A label shows less than its text: narrower than one unwrapped line, or (wrapped)
+    lower than its text needs at its width."""
+    if not label.isVisible() or not label.text():
+        return False
+    if label.wordWrap():
+        return label.height() < label.heightForWidth(label.width())
+    return label.width() < label.sizeHint().width()
+
+
+def test_nothing_is_cut_at_1024x640(qtbot: QtBot, main_window: MainWindow) -> None:
+    main_window.resize(1024, 640)
+    main_window.default_splitter()
+    _busiest(qtbot, main_window)
+    qtbot.wait(50)
+    view = main_window.chart_view
+    overview = view.overview
+    overview.scroll_area.widget().adjustSize()
+    for tile in overview.tiles.values():
+        assert not _cut(tile.label) and not _cut(tile.value), tile.label.text()
+    legend_items = [label for label in overview.legend.findChildren(QLabel) if label.text()]
+    assert legend_items and not any(_cut(label) for label in legend_items)
+    right = overview.legend.mapToGlobal(overview.legend.rect().topRight()).x()
+    for label in legend_items:
+        assert label.mapToGlobal(label.rect().topRight()).x() <= right
+    cards = [label for label in overview.findChildren(QLabel)
+             if label.isVisible() and label.property("role") == "subtle"]
+    assert cards and not any(_cut(label) for label in cards)
+    assert not _cut(view.details)
+
+
+def test_a_chart_that_takes_a_moment_shows_loading(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _busiest(qtbot, main_window)
+    other = next(main_window.client_list.model.client_at(r).id
+                 for r in range(main_window.client_list.model.rowCount())
+                 if main_window.client_list.model.client_at(r).id != client_id)
+    loading = main_window.chart_view.loading
+    # The worker is busy with something slow; the chart waits behind it.
+    main_window.runner.submit(lambda b: time.sleep(0.6))
+    main_window.client_list.select_client(other)
+    assert not loading.isVisible()  # not at once: a quick chart would only flicker
+    qtbot.waitUntil(loading.isVisible, timeout=SHOW_AFTER_MS + 400)
+    qtbot.waitSignal(main_window.chart_shown, timeout=10_000).wait()
+    assert not loading.isVisible()

@@ -1,0 +1,60 @@
+"""What every table on screen shares: a cell too narrow for its text shows it as a tooltip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
+)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class FullTextDelegate(QStyledItemDelegate):
+    """Paints cells as usual; a cell whose text is cut (elided) gets it whole as its tooltip,
+    followed by the model's own tooltip when it says something more."""
+
+    def full_text_tip(self, option: QStyleOptionViewItem, index: AnyIndex) -> str | None:
+        """The tooltip for a cell drawn in `option.rect`; None when nothing is cut and the
+        model has no tooltip of its own."""
+        own = index.data(Qt.ItemDataRole.ToolTipRole)
+        own_text = own if isinstance(own, str) and own else None
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not isinstance(text, str) or not text:
+            return own_text
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt,
+                                    opt.widget).width()
+        # The style keeps a few pixels of margin inside the text rectangle.
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
+                                   opt.widget) + 1
+        cut = opt.fontMetrics.horizontalAdvance(text) > room - 2 * margin
+        if not cut:
+            return own_text
+        return f"{text}\n{own_text}" if own_text and own_text != text else text
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
+                  option: QStyleOptionViewItem, index: AnyIndex) -> bool:
+        if event is not None and event.type() == QEvent.Type.ToolTip and index.isValid():
+            tip = self.full_text_tip(option, index)
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, view)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().helpEvent(event, view, option, index)
+
+
+def show_full_text_tips(view: QAbstractItemView) -> FullTextDelegate:
+    """Give a table view the full-text tooltips (its cells otherwise drawn as before)."""
+    delegate = FullTextDelegate(view)
+    view.setItemDelegate(delegate)
+    return delegate

@@ -1,0 +1,1 @@
+"""Search across every note of the vault (Ctrl+Shift+F)."""
