@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported only when a migration has to run or be inspected: opening a vault
+# that is up to date (nearly every open) never loads it.
 
 # The newest revision this version of the application knows. A test keeps it equal to
 # Alembic's head, so an open that is already up to date never has to load the scripts.
@@ -17,6 +20,8 @@ HEAD = "0006"
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("models") / "migrations"))
     if connection is not None:
@@ -26,11 +31,15 @@ def _config(connection: Connection | None = None) -> Config:
 
 @cache
 def known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config())
     return frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def script_head() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
@@ -43,7 +52,11 @@ def include_name(name: str | None, type_: str, _parents: object) -> bool:
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    """The schema's revision as the vault records it (None for an empty database)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    return str(row[0]) if row is not None else None
 
 
 def _in_driver_transaction(connection: Connection) -> bool:
@@ -62,4 +75,6 @@ def upgrade_to_head(connection: Connection) -> None:
     """
     if connection.dialect.name == "sqlite" and not _in_driver_transaction(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    from alembic import command
+
     command.upgrade(_config(connection), "head")
