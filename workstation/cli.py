@@ -133,10 +133,11 @@ def _warn_if_synced(args: argparse.Namespace, path: Path) -> None:
 
 
 def _backend(args: argparse.Namespace) -> Backend:
-    """The backend the windows use, on the vault named by --vault."""
-    from models.backend import open_backend
+    """The backend the windows use, on the vault named by --vault (with the same notes on
+    stderr as every command: read-only, a sync folder)."""
+    from models.backend import Backend
 
-    return open_backend(args.vault, read_passphrase(args))
+    return Backend(_open(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

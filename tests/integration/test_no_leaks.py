@@ -100,7 +100,7 @@ _WORKFLOWS = textwrap.dedent('''
                     fears=MARK, burdens_personal=MARK, burdens_legacy=MARK), today=TODAY).id}
         for kind in ("emdr", "art"):
             refs["target_" + kind] = targets.create_target(s, client.id, TargetInput(
-                label=text("target"), kind=kind, found_by=MARK[:8], image=MARK,
+                label=text("target"), kind=kind, found_by="float_back", image=MARK,
                 negative_cognition=MARK, positive_cognition=MARK, emotions=MARK,
                 body_location=MARK), today=TODAY).id
         for template_id in ("preparation", "dosing", "emdr", "art", "ifs", "general"):

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from models.inputs import passphrase_problem
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
@@ -169,7 +170,7 @@ def test_create_page_messages_follow_their_fields_and_enter_creates_from_credent
     qtbot.keyClicks(page.passphrase, "short")
     qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)  # Enter tries to create: says why not
     assert page.errors["passphrase"].isVisible()
-    assert page.errors["passphrase"].text().startswith("Use at least")
+    assert page.errors["passphrase"].text() == passphrase_problem("short")
     assert page.errors["clinician"].text().startswith("Your name is required")
     qtbot.keyClicks(page.passphrase, " otter lantern river")
     assert "Strong" in page.strength.text() or "Good" in page.strength.text()
