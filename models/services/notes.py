@@ -13,6 +13,13 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.clinical.doses import follows_a_dose
+from models.clinical.measures import DISSOCIATION_INSTRUMENTS
+from models.clinical.safety import (
+    CLEARANCE_CHECK,
+    CLEARANCE_MESSAGE,
+    CLEARANCE_WHY,
+    has_clearance,
+)
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
@@ -22,6 +29,7 @@ from models.entities import (
     DosingSession,
     DosingVital,
     IfsPart,
+    ItemResponse,
     MeasureAdministration,
     Note,
     SelfEnergyRating,
@@ -35,13 +43,16 @@ from models.errors import (
     SigningError,
     ValidationError,
 )
+from models.formatting import date_text
 from models.inputs import AddendumInput, validate_addendum
+from models.instruments.loading import load_instruments
 from models.services import convert, parts, targets
-from models.templates.definitions import FieldKind, Template
+from models.templates.checks import Caution, cautions, unacknowledged, with_reasons
+from models.templates.definitions import CheckLevel, FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
 from models.templates.hashing import content_hash
 from models.templates.loading import load_templates
-from models.templates.validation import Problem, derive_values, validate_note
+from models.templates.validation import Problem, SigningCheck, derive_values, validate_note
 
 
 def _utcnow() -> dt.datetime:
@@ -271,13 +282,77 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
     return problems
 
 
-def check_for_signing(session: Session, note_id: int) -> list[Problem]:
+def _first_dose_of_course(session: Session, dosing: DosingSession) -> bool:
+    earlier = session.scalar(select(func.count(DosingSession.id)).where(
+        DosingSession.course_id == dosing.course_id,
+        DosingSession.id != dosing.id,
+        (DosingSession.session_date < dosing.session_date)
+        | ((DosingSession.session_date == dosing.session_date)
+           & (DosingSession.number < dosing.number))))
+    return not earlier
+
+
+def _record_cautions(session: Session, row: Note) -> list[Caution]:
+    """Warnings that come from the rest of the record, not from the note's own values: the
+    first dose of a course without a signed preparation note that records a clearance."""
+    if row.template_id != "dosing" or row.dosing_session_id is None:
+        return []
+    dosing = session.get(DosingSession, row.dosing_session_id)
+    if dosing is None or not _first_dose_of_course(session, dosing):
+        return []
+    preparations = session.scalars(select(Note).where(
+        Note.client_id == row.client_id, Note.template_id == "preparation",
+        Note.status == "signed", Note.session_date <= row.session_date,
+        (Note.course_id == dosing.course_id) | Note.course_id.is_(None)))
+    if any(has_clearance(convert.note(p)) for p in preparations):
+        return []
+    return [Caution(CLEARANCE_CHECK, CheckLevel.WARNING, "session_number",
+                    "Preparation and clearance", CLEARANCE_MESSAGE, CLEARANCE_WHY)]
+
+
+def _dose_measure_problems(session: Session, row: Note, template: Template,
+                           content: dict[str, Any]) -> list[Problem]:
+    """A CADSS given in the dosing note is the CADSS of that dose in Measures: one record.
+    A note cannot bring a second one."""
+    f = template.field_for_tag("dosing.dissociation")
+    if f is None or row.dosing_session_id is None \
+            or extract_figures(template, content).dissociation is None:
+        return []
+    existing = session.scalars(select(MeasureAdministration).where(
+        MeasureAdministration.dosing_session_id == row.dosing_session_id,
+        MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
+        MeasureAdministration.entered_in_error_at.is_(None),
+        MeasureAdministration.note_id.is_(None) | (MeasureAdministration.note_id != row.id),
+    )).first()
+    if existing is None:
+        return []
+    name = load_instruments()[existing.instrument_id].short_name
+    return [Problem(f.id, f.label,
+                    f"Measures already holds the {name} of this dose, entered for "
+                    f"{date_text(existing.administered_on)}: it is the one record of this "
+                    "dose. Clear the reading here, or mark that entry as entered in error "
+                    "in Measures.")]
+
+
+def signing_check(session: Session, note_id: int) -> SigningCheck:
+    """The problems that keep a note from being signed and the warnings it raises, on its
+    content with the calculated fields worked out afresh (as signing will)."""
     row = _load(session, note_id)
     if row.status == "signed":
-        return []
+        return SigningCheck()
     template = template_of(row)
-    problems = validate_note(template, row.content, for_signing=True)
-    return problems + _reference_problems(session, row, template)
+    content = derive_values(template, row.content)
+    problems = [*validate_note(template, content, for_signing=True),
+                *_reference_problems(session, row, template),
+                *_dose_measure_problems(session, row, template, content)]
+    found = [c for c in cautions(template, content) if c.level is CheckLevel.WARNING]
+    found += _record_cautions(session, row)
+    return SigningCheck(tuple(problems), tuple(found), tuple(unacknowledged(found, content)))
+
+
+def check_for_signing(session: Session, note_id: int) -> list[Problem]:
+    """The problems (refusals) that keep a note from being signed."""
+    return list(signing_check(session, note_id).problems)
 
 
 def note_hash(row: Note | NoteDTO) -> str:
@@ -302,9 +377,11 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
         raise LockedError("This note is already signed.")
     template = template_of(row)
     row.content = _plain(derive_values(template, row.content))
-    problems = check_for_signing(session, note_id)
-    if problems:
-        raise SigningError(problems)
+    check = signing_check(session, note_id)
+    if not check.ready:
+        raise SigningError(check.problems, check.unanswered)
+    # The reasons signed are those of the warnings that fire now; an old one goes.
+    row.content = _plain(with_reasons(row.content, check.cautions))
     day = _parse_date(row.content.get("session_date")) or row.session_date
     row.session_date = day
     figures = extract_figures(template, row.content)
@@ -374,12 +451,14 @@ def _file_dosing(
     session: Session, row: Note, figures: ExtractedFigures, day: dt.date
 ) -> None:
     dosing = session.get_one(DosingSession, row.dosing_session_id)
+    template = template_of(row)
     c = row.content
     number = c.get("session_number")
     if isinstance(number, int):
         dosing.number = number
     dosing.session_date = day
     dosing.start_time = _parse_time(c.get("start_time"))
+    dosing.dose_time = _parse_time(figures.dose_time)
     dosing.setting = c.get("dosing_setting") or dosing.setting
     dosing.medication = c.get("medication") or dosing.medication
     dosing.route = c.get("route") or dosing.route
@@ -392,27 +471,71 @@ def _file_dosing(
     dosing.intention = c.get("intention") or ""
     supports = ", ".join(str(s).replace("_", " ") for s in c.get("setting_supports") or [])
     dosing.set_and_setting = "; ".join(x for x in (supports, c.get("setting_notes") or "") if x)
+    # A template that records the CADSS as item answers files it in Measures (below); the
+    # totals kept on the dosing session are those of the first template only.
     dosing.cadss_total = figures.cadss_total
     dosing.cadss6_total = figures.cadss6
     dosing.moaas = figures.moaas
-    events = [
-        " ".join(str(e.get(k) or "").replace("_", " ") for k in ("event", "severity")).strip()
-        for e in c.get("adverse_events") or []
-    ]
-    dosing.adverse_events = "; ".join(e for e in events if e)
+    dosing.adverse_events = _adverse_events_text(template, c)
     dosing.ready_for_discharge = _parse_time(c.get("discharge_ready_time"))
-    dosing.ride_home_confirmed = c.get("ride_home_confirmed")
+    escort = c.get("escort")
+    dosing.ride_home_confirmed = (escort == "escorted" if isinstance(escort, str)
+                                  else c.get("ride_home_confirmed"))
     dosing.observations = c.get("observations") or ""
     dosing.client_account = c.get("client_account") or ""
     dosing.vitals = [
         DosingVital(minutes_from_dose=v.minutes_from_dose, systolic=v.systolic,
                     diastolic=v.diastolic, heart_rate=v.heart_rate, spo2=v.spo2,
-                    note_id=row.id)
+                    respiratory_rate=v.respiratory_rate, moaas=v.moaas, note_id=row.id)
         for v in figures.vitals
     ]
+    dosing.boosters = [DosingBooster(minutes_from_dose=b.minutes_from_dose, dose_mg=b.dose_mg)
+                       for b in figures.boosters] or _boosters_by_clock(dosing, c)
+    if figures.dissociation is not None:
+        reading = figures.dissociation
+        instrument = load_instruments()[reading.instrument_id]
+        administration = MeasureAdministration(
+            client_id=row.client_id, instrument_id=instrument.id,
+            instrument_version=instrument.version, administered_on=day,
+            relation_to_care="after_dose", dosing_session_id=dosing.id, note_id=row.id)
+        administration.responses = [ItemResponse(item_number=n, value=v)
+                                    for n, v in reading.responses]
+        session.add(administration)
+    dosing.locked_by_note_id = row.id
+
+
+def _adverse_events_text(template: Template, content: dict[str, Any]) -> str:
+    """'Nausea mild; Vomiting moderate, serious' from the adverse-event rows."""
+    try:
+        group = template.field("adverse_events")
+    except KeyError:
+        return ""
+    words = []
+    for event in content.get("adverse_events") or []:
+        if not isinstance(event, dict):
+            continue
+        parts_: list[str] = []
+        for column_id in ("event", "severity"):
+            value = event.get(column_id)
+            if isinstance(value, str) and value:
+                try:
+                    label = group.column(column_id).option_label(value)
+                except KeyError:
+                    label = value.replace("_", " ")
+                parts_.append(label if not parts_ else label.lower())
+        text = " ".join(parts_)
+        if event.get("serious") is True:
+            text += ", serious"
+        if text:
+            words.append(text)
+    return "; ".join(words)
+
+
+def _boosters_by_clock(dosing: DosingSession, content: dict[str, Any]) -> list[DosingBooster]:
+    """Boosters of the first template, given by the clock: minutes from the session start."""
     start = dosing.start_time
     boosters = []
-    for b in c.get("boosters") or []:
+    for b in content.get("boosters") or []:
         when, mg = _parse_time(b.get("time")), b.get("dose_mg")
         if when is None or not isinstance(mg, int | float):
             continue
@@ -420,8 +543,7 @@ def _file_dosing(
         if start is not None:
             minutes = (when.hour * 60 + when.minute) - (start.hour * 60 + start.minute)
         boosters.append(DosingBooster(minutes_from_dose=minutes, dose_mg=float(mg)))
-    dosing.boosters = boosters
-    dosing.locked_by_note_id = row.id
+    return boosters
 
 
 def _addendum_hash(note: Note, a: Addendum) -> str:

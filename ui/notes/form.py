@@ -519,7 +519,7 @@ class NoteForm(QWidget):
                                  for f in self._derived if f.derived is not None):
             self._refresh_derived()
         if self._conditional and any(f.required_if is not None
-                                     and f.required_if.field == field_id
+                                     and field_id in f.required_if.fields
                                      for f in self._conditional):
             self._refresh_conditions()
         self.changed.emit()
@@ -544,8 +544,8 @@ class NoteForm(QWidget):
     def _refresh_conditions(self) -> None:
         if not self._conditional:
             return
-        current = {f.required_if.field: self._value_of(f.required_if.field)
-                   for f in self._conditional if f.required_if is not None}
+        current = {name: self._value_of(name) for f in self._conditional
+                   if f.required_if is not None for name in f.required_if.fields}
         for f in self._conditional:
             assert f.required_if is not None
             required = f.required_if.holds(current)
