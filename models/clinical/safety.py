@@ -22,6 +22,8 @@ from models.dto import AdministrationDTO, ClientChart, NoteDTO
 from models.formatting import date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
+from models.templates.checks import Caution
+from models.templates.definitions import CheckLevel
 from models.values import is_blank
 
 # The risk check every note carries (the common fields): answered, it answers a follow-up.
@@ -135,6 +137,12 @@ CLEARANCE_MESSAGE = ("This is the first dose of the course, and no signed prepar
                      "records the prescriber's medical clearance.")
 CLEARANCE_WHY = ("Dosing normally waits for the clearance: say where it is recorded (or why "
                  "the dose went ahead without it).")
+
+
+def clearance_caution() -> Caution:
+    """The warning a first dose without a signed preparation clearance raises."""
+    return Caution(CLEARANCE_CHECK, CheckLevel.WARNING, "session_number",
+                   "Preparation and clearance", CLEARANCE_MESSAGE, CLEARANCE_WHY)
 
 
 def has_clearance(note: NoteDTO) -> bool:

@@ -14,12 +14,7 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.clinical.doses import follows_a_dose
 from models.clinical.measures import DISSOCIATION_INSTRUMENTS
-from models.clinical.safety import (
-    CLEARANCE_CHECK,
-    CLEARANCE_MESSAGE,
-    CLEARANCE_WHY,
-    has_clearance,
-)
+from models.clinical.safety import clearance_caution, has_clearance
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
@@ -306,8 +301,7 @@ def _record_cautions(session: Session, row: Note) -> list[Caution]:
         (Note.course_id == dosing.course_id) | Note.course_id.is_(None)))
     if any(has_clearance(convert.note(p)) for p in preparations):
         return []
-    return [Caution(CLEARANCE_CHECK, CheckLevel.WARNING, "session_number",
-                    "Preparation and clearance", CLEARANCE_MESSAGE, CLEARANCE_WHY)]
+    return [clearance_caution()]
 
 
 def _dose_measure_problems(session: Session, row: Note, template: Template,

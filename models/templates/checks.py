@@ -25,6 +25,7 @@ __all__ = [
     "Caution",
     "CautionKey",
     "acknowledgement_problems",
+    "answered",
     "cautions",
     "given_reasons",
     "unacknowledged",
@@ -214,6 +215,15 @@ def with_reasons(content: Mapping[str, Any], found: Iterable[Caution],
     if entries:
         result[ACKNOWLEDGEMENTS] = entries
     return result
+
+
+def answered(template: Template, content: Mapping[str, Any],
+             record: Sequence[Caution] = ()) -> list[tuple[Caution, str]]:
+    """Each warning a note answers with a reason, with that reason: the template's, and
+    those from the rest of the record (`record`) that the caller knows."""
+    found = {c.key: c for c in (*cautions(template, content), *record)}
+    return [(found[key], reason) for key, reason in given_reasons(content).items()
+            if key in found]
 
 
 def acknowledgement_problems(raw: object) -> list[str]:

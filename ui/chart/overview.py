@@ -15,8 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.safety import SafetyFollowUp, open_followups, safety_followups
 from models.dto import ClientChart
 from models.formatting import date_text
+from reports.palette import INK, SAFETY, SAFETY_BG, SAFETY_EDGE
 from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.chart.markers import marker_pixmap
 from ui.chart.timeline import CourseTimeline
@@ -76,6 +78,48 @@ class Legend(QWidget):
         return item
 
 
+class FollowUpBanner(QFrame):
+    """The client's open safety follow-ups, at the top of the Overview until a signed note's
+    risk check answers each one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("followUpBanner")
+        self.setStyleSheet(f"""
+QFrame#followUpBanner {{
+    background: {SAFETY_BG};
+    border: 1px solid {SAFETY_EDGE};
+    border-radius: 6px;
+}}
+QLabel#followUpTitle {{ color: {SAFETY}; font-weight: 700; }}
+QLabel#followUpText {{ color: {INK}; }}
+""")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(2)
+        self.title = QLabel()
+        self.title.setObjectName("followUpTitle")
+        self.text = QLabel()
+        self.text.setObjectName("followUpText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        self.followups: tuple[SafetyFollowUp, ...] = ()
+        self.hide()
+
+    def set_followups(self, followups: tuple[SafetyFollowUp, ...]) -> None:
+        self.followups = open_followups(followups)
+        count = len(self.followups)
+        if not count:
+            self.hide()
+            return
+        self.title.setText("⚠ Safety follow-up open" if count == 1
+                           else f"⚠ {count} safety follow-ups open")
+        self.text.setText("\n".join(f"{f.finding}, {f.status}." for f in self.followups))
+        self.show()
+
+
 class OverviewTab(QWidget):
     """Counts at the top, then one timeline card per course of care."""
 
@@ -95,6 +139,7 @@ class OverviewTab(QWidget):
             grid.addWidget(tile, 0, column)
             grid.setColumnStretch(column, 1)
         self.legend = Legend()
+        self.followups = FollowUpBanner()
         self.courses_box = QWidget()
         self.courses_layout = QVBoxLayout(self.courses_box)
         self.courses_layout.setContentsMargins(0, 0, 0, 0)
@@ -115,6 +160,7 @@ class OverviewTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 14, 14, 8)
         layout.setSpacing(12)
+        layout.addWidget(self.followups)
         layout.addLayout(grid)
         layout.addWidget(self.legend)
         layout.addWidget(self.empty)
@@ -125,11 +171,12 @@ class OverviewTab(QWidget):
         """Place a panel (the measure sparklines) between the counts and the timelines."""
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(1, widget)
+        layout.insertWidget(2, widget)
 
     def clear(self) -> None:
         for tile in self.tiles.values():
             tile.set_value("—")
+        self.followups.set_followups(())
         self._clear_courses()
 
     def _clear_courses(self) -> None:
@@ -142,6 +189,7 @@ class OverviewTab(QWidget):
                 widget.deleteLater()
 
     def set_chart(self, chart: ClientChart, today: dt.date) -> None:
+        self.followups.set_followups(safety_followups(chart))
         self._show_figures(figures(chart))
         self._clear_courses()
         lines = course_lines(chart, today)

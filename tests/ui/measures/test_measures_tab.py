@@ -41,7 +41,7 @@ from ui.shell.tasks import TaskRunner
 
 POINT_GIDS = ("point-baseline", "point-improved", "point-deteriorated", "point-no-change",
               "point-no-rule")
-SELF_ENERGY = "Self-energy (IFS, clinician's rating)"
+SELF_ENERGY = "Self-energy (IFS): a clinician's rating, not a validated measure"
 
 
 # --------------------------------------------------------------------------------------
@@ -61,7 +61,8 @@ class Vault:
 
     def record(self, client_id: int, instrument: str, day: dt.date, answers: Mapping[int, int],
                relation: str = "integration", dose: int | None = None) -> None:
-        data = MeasureInput(instrument, day, relation, dict(answers), dose)
+        data = MeasureInput(instrument, day, relation, dict(answers), dose,
+                            index_event="The accident" if instrument == "pcl5" else "")
         self.worker.run(lambda b: b.measures.record(client_id, data, actor_id=None))
 
     def in_session(self, fn: Any) -> Any:
