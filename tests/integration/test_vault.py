@@ -340,12 +340,16 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0002"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0005"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
+        vitals = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_vital)"))}
+        dosing = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_session)"))}
         triggers = {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
-    assert {"entered_in_error_at", "entered_in_error_reason"} <= columns
-    assert {"trg_measure_administration_no_update", "trg_audit_event_no_delete"} <= triggers
+    assert {"entered_in_error_at", "entered_in_error_reason", "index_event"} <= columns
+    assert {"respiratory_rate", "moaas"} <= vitals and "dose_time" in dosing
+    assert {"trg_measure_administration_no_update", "trg_audit_event_no_delete",
+            "trg_dosing_vital_no_update", "trg_dosing_session_no_update"} <= triggers
     with vault.session() as s:
         assert [c.name for c in clients.list_clients(s)] == ["Old Fixture"]
     vault.close()
