@@ -15,11 +15,20 @@ from models.backend import Backend
 from models.clinical.safety import CLEARANCE_CHECK, CLEARANCE_MESSAGE, safety_followups
 from models.entities import MeasureAdministration
 from models.errors import SigningError, ValidationError
-from models.inputs import INDEX_EVENT_NEEDED, ClientInput, CourseInput, MeasureInput
+from models.inputs import (
+    INDEX_EVENT_NEEDED,
+    ClientInput,
+    CourseInput,
+    MeasureInput,
+    PartInput,
+    TargetInput,
+)
 from models.services import notes
 from models.templates.checks import ACKNOWLEDGEMENTS
+from models.templates.definitions import CheckLevel
+from models.templates.loading import load_templates
 
-from .test_notes_service import COMMON, dosing_content
+from .test_notes_service import COMMON, dosing_content, emdr_content
 
 DAY = dt.date(2026, 9, 1)
 PREPARATION = {
@@ -298,3 +307,127 @@ def test_a_pcl5_names_the_event_the_client_rated(
     assert series is not None
     assert "the baseline and the latest rate different index events" in \
         series.summary.not_judged
+
+
+# --------------------------------------------------------------------------- every check
+
+
+def _emdr(backend: Backend, people: dict[str, Any]) -> dict[str, Any]:
+    target = backend.targets.create(people["client"].id, TargetInput(label="Hallway"),
+                                    actor_id=None).value
+    earlier = backend.targets.create(people["client"].id, TargetInput(label="Kitchen"),
+                                     actor_id=None).value
+    return emdr_content(target.id, DAY) | {
+        "phases_covered": ["3", "4", "5", "8"], "reeval_target": earlier.id, "reeval_sud": 1}
+
+
+def _ifs(backend: Backend, people: dict[str, Any]) -> dict[str, Any]:
+    part = backend.parts.create(people["client"].id, PartInput("Little One", "exile"),
+                                actor_id=None).value
+    return {**COMMON, "trailhead": "Tight chest", "parts_worked": [part.id], "self_energy": 5,
+            "plan": "Check back.", "protector_permission": True,
+            "unburdening_steps": ["witnessing"], "backlash_check": "Calm.",
+            "backlash_plan": "Call if needed."}
+
+
+def _vitals(row: int, **values: int) -> Any:
+    def change(content: dict[str, Any]) -> None:
+        content["vitals"][row].update(values)
+    return change
+
+
+def _set(**values: Any) -> Any:
+    def change(content: dict[str, Any]) -> None:
+        content.update(values)
+    return change
+
+
+def _event(**values: Any) -> Any:
+    def change(content: dict[str, Any]) -> None:
+        content.update(adverse_events_occurred=True, prescriber_notified=True,
+                       adverse_events=[{"event": "nausea", "severity": "mild",
+                                        "serious": False, "action_taken": "Observed",
+                                        "outcome": "resolved", "resolved_minutes": 60}
+                                       | values])
+    return change
+
+
+EVERY_CHECK = [
+    # (template, how the signable note is changed, the check that must fire)
+    ("dosing", _vitals(1, systolic=180), "systolic_high"),
+    ("dosing", _vitals(1, diastolic=110), "diastolic_high"),
+    ("dosing", _vitals(1, spo2=91), "spo2_low"),
+    ("dosing", _vitals(1, heart_rate=131), "heart_rate_out_of_range"),
+    ("dosing", _vitals(1, heart_rate=44), "heart_rate_out_of_range"),
+    ("dosing", _vitals(1, respiratory_rate=9), "respiratory_rate_low"),
+    ("dosing", _set(dose_mg=112.0, boosters=[]), "dose_above_usual_im"),  # 1.6 mg/kg
+    ("dosing", _set(route="intravenous", dose_mg=77.0, boosters=[]), "dose_above_usual_iv"),
+    ("dosing", _set(route="sublingual", dose_mg=500.0, boosters=[]), "dose_above_usual_oral"),
+    ("dosing", _set(route="intranasal", dose_mg=112.0, boosters=[]),
+     "dose_above_usual_intranasal"),
+    ("dosing", _set(discharge_ready_time="11:30"), "discharge_too_soon"),
+    ("dosing", _set(discharge_criteria=["alert_oriented"]), "discharge_criteria_not_all_met"),
+    ("dosing", _set(told_not_to_drive=False), "not_told_about_driving"),
+    ("dosing", _vitals(0, minutes_from_dose=5), "no_vitals_before_dose"),
+    ("dosing", _vitals(0, systolic=78), "systolic_not_above_diastolic"),
+    ("dosing", _set(discharge_ready_time="10:00"), "discharge_before_dose"),
+    ("dosing", _event(event="other"), "other_event_undescribed"),
+    ("dosing", _event(resolved_minutes=None), "resolved_without_time"),
+    ("dosing", _event(serious=True), None),  # a serious event, prescriber told: signs
+    ("emdr", _set(phases_covered=["3", "4", "5"]), "reevaluation_without_phase_8"),
+    ("emdr", _set(dissociation_screen="not_ready", readiness_notes="Spacey"),
+     "processing_when_not_ready"),
+    ("ifs", _set(protector_permission=False), "exile_work_without_permission"),
+    ("ifs", _set(protector_permission=None), "exile_work_permission_not_recorded"),
+    ("preparation", _set(contraindications=["none_found", "pregnancy"]),
+     "none_found_and_contraindication"),
+    ("preparation", _set(baseline_systolic=70), "baseline_systolic_not_above_diastolic"),
+    ("preparation", _set(baseline_systolic=165), "baseline_bp_high"),
+    ("preparation", _set(baseline_diastolic=100), "baseline_diastolic_high"),
+    ("preparation", _set(suicide_screen_result="low", written_safety_plan=False),
+     "positive_screen_without_safety_plan"),
+    ("preparation", _set(consent_topics=["off_label_use"]), "consent_topics_missing"),
+    ("general", _set(suicidal_ideation="present", risk_intent=True, risk_means_access=False,
+                     risk_recent_self_harm=False, risk_level="high",
+                     risk_actions=["safety_plan_reviewed"], risk_follow_up="Tomorrow."),
+     "high_risk_without_urgent_action"),
+]
+
+
+@pytest.mark.parametrize(("template_id", "change", "check"), EVERY_CHECK,
+                         ids=[f"{t}-{c}" for t, _, c in EVERY_CHECK])
+def test_every_check_refuses_or_asks_for_a_reason_on_a_real_note(
+    backend: Backend, people: dict[str, Any], template_id: str, change: Any, check: str | None
+) -> None:
+    prepared(backend, people)
+    content: dict[str, Any] = {
+        "dosing": lambda: dosing_content(DAY, 1),
+        "emdr": lambda: _emdr(backend, people),
+        "ifs": lambda: _ifs(backend, people),
+        "preparation": lambda: dict(PREPARATION),
+        "general": lambda: dict(GENERAL),
+    }[template_id]()
+    change(content)
+    content = {k: v for k, v in content.items() if v is not None}
+    note_id = write(backend, people, template_id, DAY, content, sign=False)
+    if check is None:
+        assert backend.notes.sign(note_id, clinician_id=people["doc"].id).value.signed
+        return
+    with pytest.raises(SigningError) as info:
+        backend.notes.sign(note_id, clinician_id=people["doc"].id)
+    refused = [p.field_path for p in info.value.problems]
+    warned = [c.check_id for c in info.value.cautions]
+    version = backend.notes.get(note_id).template_version
+    level = next(c.level for c in load_templates().get(template_id, version).checks
+                 if c.id == check)
+    if level is CheckLevel.REFUSAL:
+        assert refused and check not in warned
+        return
+    assert check in warned and not refused
+    check_result = backend.notes.check(note_id)
+    reasons = [{"check": c.check_id, "row": c.row, "value": c.value, "reason": "Considered."}
+               for c in check_result.unanswered]
+    backend.notes.save_draft(note_id, backend.notes.get(note_id).content
+                             | {ACKNOWLEDGEMENTS: reasons})
+    signed = backend.notes.sign(note_id, clinician_id=people["doc"].id).value
+    assert check in {a["check"] for a in signed.content[ACKNOWLEDGEMENTS]}
