@@ -77,6 +77,15 @@ def _answers(note: NoteDTO, administration: AdministrationDTO) -> bool:
     return True
 
 
+def _may_flag(instrument: Instrument, administration: AdministrationDTO) -> bool:
+    """A quick look at the safety items' answers before scoring the whole administration."""
+    if not instrument.safety_items:
+        return False
+    answers = dict(administration.responses)
+    return any((answers.get(item.item) or 0) >= item.at_least
+               for item in instrument.safety_items)
+
+
 def safety_followups(
     chart: ClientChart, instruments: Mapping[str, Instrument] | None = None
 ) -> tuple[SafetyFollowUp, ...]:
@@ -94,8 +103,10 @@ def followups_of(
                        key=lambda n: (n.session_date, n.signed_at or dt.datetime.min, n.id))
     result = []
     for administration in sorted(administrations, key=lambda a: (a.administered_on, a.id)):
-        if administration.entered_in_error:
-            continue
+        instrument = known.get(administration.instrument_id)
+        if administration.entered_in_error or instrument is None \
+                or not _may_flag(instrument, administration):
+            continue  # most administrations: no need to score them at all
         scored = score_administration(administration, known)
         if scored is None or not scored.score.has_safety_flag:
             continue
