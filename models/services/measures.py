@@ -24,7 +24,6 @@ from models.entities import (
     Note,
 )
 from models.errors import NotFoundError, ValidationError
-from models.formatting import date_text
 from models.inputs import (
     CustomMeasureInput,
     MeasureInput,
@@ -126,9 +125,9 @@ def dose_record_problem(session: Session, known: dict[str, Instrument],
     if existing is not None:
         name = known[existing.instrument_id].short_name
         where = " (from its dosing note)" if existing.note_id is not None else ""
-        return (f"This dose already has its {name}{where}, given on "
-                f"{date_text(existing.administered_on)}: a dose has one dissociation record. "
-                "If that one is wrong, mark it entered in error first.")
+        # No date here: the message travels in an exception, which never holds client data.
+        return (f"This dose already has its {name}{where}: a dose has one dissociation "
+                "record. If that one is wrong, mark it entered in error first.")
     draft = session.scalars(select(Note).where(
         Note.dosing_session_id == dosing_session_id, Note.template_id == "dosing",
         Note.status == "draft")).first()
@@ -155,8 +154,8 @@ def mark_entered_in_error(
         note = session.get(Note, row.note_id)
         if note is not None and note.status == "signed":
             raise ValidationError({"reason": (
-                f"This entry was recorded in the signed note of {date_text(note.session_date)} "
-                "and is locked with it: add a correction to that note instead.")})
+                "This entry was recorded in a signed note (the dosing note of its dose) and is "
+                "locked with it: add a correction to that note instead.")})
     row.entered_in_error_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     row.entered_in_error_reason = reason.strip()
     session.flush()
