@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from models.clinical.measures import MeasuresView, ScoredAdministration
+from models.clinical.safety import SafetyFollowUp
 from models.dto import (
     AddendumDTO,
     AdministrationDTO,
@@ -56,7 +57,7 @@ from models.inputs import (
 )
 from models.instruments.definitions import Instrument
 from models.report_data import ReportData
-from models.templates.validation import Problem
+from models.templates.validation import Problem, SigningCheck
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -107,6 +108,11 @@ class NoteContext:
     courses: tuple[CourseDTO, ...]
     targets: tuple[TargetDTO, ...]
     parts: tuple[PartDTO, ...]
+    # The client's safety follow-ups (models.clinical.safety): a draft shows the open ones
+    # at its top, a signed note those it answered.
+    followups: tuple[SafetyFollowUp, ...] = ()
+    # A dosing note's dose: the CADSS / CADSS-6 already in Measures for it (one record).
+    dose_measures: tuple[AdministrationDTO, ...] = ()
 
     @property
     def dosing_sessions(self) -> tuple[DosingSessionDTO, ...]:
@@ -184,6 +190,11 @@ class NotesApi(Protocol):
 
     def problems(self, note_id: int, content: Mapping[str, Any] | None = None) -> list[Problem]:
         """What stands in the way of signing (after saving `content`, when given)."""
+        ...
+
+    def check(self, note_id: int, content: Mapping[str, Any] | None = None) -> SigningCheck:
+        """The problems and the warnings (with or without their reasons) that signing
+        would meet, after saving `content` when given."""
         ...
 
     def sign(self, note_id: int, *, clinician_id: int) -> Done[NoteDTO]: ...

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.api import Changes, Done, Kind, NoteContext
-from models.clinical.measures import MeasuresView, ScoredAdministration, build_measures_view
+from models.clinical.measures import (
+    DISSOCIATION_INSTRUMENTS,
+    MeasuresView,
+    ScoredAdministration,
+    build_measures_view,
+)
+from models.clinical.safety import followups_of
 from models.clock import SYSTEM_CLOCK, Clock
 from models.dto import (
     AddendumDTO,
@@ -69,7 +75,7 @@ from models.services import (
     security,
     targets,
 )
-from models.templates.validation import Problem
+from models.templates.validation import Problem, SigningCheck
 from models.vault import Vault, create_vault, open_vault
 
 T = TypeVar("T")
@@ -201,6 +207,14 @@ class Notes(_Subject):
     def context(self, note_id: int) -> NoteContext:
         def load(s: Session) -> NoteContext:
             note = notes.get_note(s, note_id)
+            administrations = chart.load_administrations(s, note.client_id)
+            followups = followups_of(chart.load_notes(s, note.client_id), administrations,
+                                     measures.available_instruments(s))
+            dose_measures = tuple(
+                a for a in administrations
+                if note.template_id == "dosing" and a.dosing_session_id is not None
+                and a.dosing_session_id == note.dosing_session_id
+                and a.instrument_id in DISSOCIATION_INSTRUMENTS and not a.entered_in_error)
             return NoteContext(
                 note=note,
                 client=clients.get_client(s, note.client_id),
@@ -208,6 +222,8 @@ class Notes(_Subject):
                 targets=tuple(targets.list_targets(s, note.client_id)),
                 # Removed parts too: an older note may name one.
                 parts=tuple(parts.list_parts(s, note.client_id, include_removed=True)),
+                followups=followups,
+                dose_measures=dose_measures,
             )
         return self._read(load)
 
@@ -250,6 +266,13 @@ class Notes(_Subject):
             if content is not None:
                 notes.save_draft(s, note_id, content)
             return notes.check_for_signing(s, note_id)
+        return self._run(check)
+
+    def check(self, note_id: int, content: Mapping[str, Any] | None = None) -> SigningCheck:
+        def check(s: Session) -> SigningCheck:
+            if content is not None:
+                notes.save_draft(s, note_id, content)
+            return notes.signing_check(s, note_id)
         return self._run(check)
 
     def sign(self, note_id: int, *, clinician_id: int) -> Done[NoteDTO]:

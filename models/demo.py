@@ -2,8 +2,16 @@
 
 Every name is obviously synthetic. Sessions are written the way a therapist writes them:
 a note is created, filled in and signed through the notes service, so target ratings,
-vitals, Self-energy, part history and map snapshots come out of signing exactly as they
-do in real use. The generator is a list of steps; later features add a step.
+vitals, the CADSS of each dose, Self-energy, part history and map snapshots come out of
+signing exactly as they do in real use. The generator is a list of steps; later features
+add a step.
+
+What the data says is meant to look right to a clinician (tests/unit/test_demo_plausible.py
+checks it): sublingual doses step up from a low start; the CADSS follows the route and the
+dose (an IV infusion of 0.5 mg/kg dissociates less than an IM bolus); PHQ-9 and GAD-7 are
+at least 7 days apart and the PCL-5 at least 28; some clients relapse weeks after a course
+and some never respond; every positive PHQ-9 item 9 is followed by a note that documents
+the risk check.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -26,6 +34,7 @@ from models.entities import (
     IfsPart,
     ItemResponse,
     MeasureAdministration,
+    Note,
     TargetMemory,
 )
 from models.inputs import (
@@ -35,7 +44,11 @@ from models.inputs import (
     StatusChangeInput,
     TargetInput,
 )
+from models.instruments.loading import load_instruments
 from models.services import care, clients, clinicians, notes, parts, targets
+from models.templates.checks import cautions, with_reasons
+from models.templates.loading import load_templates
+from models.templates.validation import derive_values
 from models.vocabulary import ADDENDUM_KINDS
 
 FIRST_NAMES = (
@@ -70,6 +83,10 @@ PART_SEEDS = (
     ("Little One", "exile", "carries loneliness"),
     ("Scared Kid", "exile", "carries fear from age 7"),
     ("The Caretaker", "manager", "looks after everyone else first"),
+)
+INDEX_EVENTS = (
+    "The car accident", "The assault at 19", "Finding my brother", "The house fire",
+    "What happened on deployment", "The hospital stay at 9",
 )
 THEMES = (
     "Felt held by something larger; less alone with the memory.",
@@ -113,6 +130,11 @@ class _CoursePlan:
     complete: bool
 
 
+# How a client's symptoms go: better and staying better, better then back within weeks of
+# the end of a course, or no real change.
+OUTCOMES = ("sustained", "relapse", "no_response")
+
+
 @dataclass
 class _ClientContext:
     """What one client's generation steps share."""
@@ -136,6 +158,10 @@ class _ClientContext:
     modalities: tuple[str, ...] = ("emdr", "ifs", "general")
     integration_days: dict[str, tuple[int, ...]] = field(
         default_factory=lambda: {"intensive": (1,), "spaced": (1, 4)})
+    outcome: str = "sustained"
+    dissociation_form: str = "cadss"  # the full CADSS, or the CADSS-6 only
+    sublingual_mg: float = 0.0  # the last sublingual dose: the next steps up from it
+    index_event: str = ""
 
 
 # A step writes one kind of record for one client. Later features append steps here.
@@ -158,16 +184,21 @@ def fill_items(rng: random.Random, n_items: int, max_value: int, total: int) -> 
     return values
 
 
-def _trajectory(
-    rng: random.Random, baseline: float, floor: float, improves: bool, k: int, n: int
-) -> float:
-    """Symptom level at step k of n: falls toward floor for improvers, drifts for the rest."""
-    if improves:
-        progress: float = 1 - (1 - k / max(n - 1, 1)) ** 1.6
-        level = baseline - (baseline - floor) * progress
-    else:
-        level = baseline + (rng.uniform(-1.5, 1.5) if k > 0 else 0.0)
-    return level + rng.gauss(0, 1.4)
+def _level(rng: random.Random, outcome: str, baseline: float, floor: float, day: dt.date,
+           first_dose: dt.date, course_end: dt.date) -> float:
+    """Symptom level on a day: a responder falls toward floor over the course and stays
+    there; a relapsing client falls, then climbs back over the weeks after the course; a
+    non-responder hovers around the baseline."""
+    if outcome == "no_response" or day <= first_dose:
+        drift = rng.uniform(-1.5, 1.5) if day > first_dose else 0.0
+        return baseline + drift + (rng.gauss(0, 1.2) if day > first_dose else 0.0)
+    span = max((course_end - first_dose).days, 7)
+    progress = min(1.0, (day - first_dose).days / span)
+    level = baseline - (baseline - floor) * (1 - (1 - progress) ** 1.6)
+    if outcome == "relapse" and day > course_end:
+        back = min(1.0, (day - course_end).days / 60)
+        level += (baseline - level) * 0.85 * back
+    return float(level + rng.gauss(0, 1.2))
 
 
 @step
@@ -249,6 +280,8 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
         targets.change_definition(session, ctx.targets[0], {"part_id": exiles[0].id})
     ctx.weight = round(rng.uniform(52, 105), 1)
     ctx.route = rng.choice(("sublingual", "intramuscular", "intravenous"))
+    ctx.dissociation_form = "cadss6" if rng.random() < 0.3 else "cadss"
+    ctx.index_event = rng.choice(INDEX_EVENTS)
     ctx.modalities = rng.choice((
         ("emdr", "emdr", "ifs", "general"), ("ifs", "ifs", "emdr", "general"),
         ("emdr", "art", "general"), ("ifs", "general", "art"),
@@ -266,21 +299,50 @@ def _common(rng: random.Random, day: dt.date, *, minutes: int = 60) -> dict[str,
         "homicidal_ideation": "denied",
     }
     if ideation != "denied":
-        content["safety_plan_reviewed"] = True
-        content["risk_notes"] = "Passive thoughts, no plan or intent; safety plan reviewed."
+        content.update(_passive_ideation(rng))
     if rng.random() < 0.3:
         content["private_notes"] = "Countertransference: noticed my own urge to rescue."
     return content
 
 
-def _preparation_content(ctx: _ClientContext, day: dt.date, number: int) -> dict[str, Any]:
+def _passive_ideation(rng: random.Random) -> dict[str, Any]:
+    """The risk check of passive suicidal ideation: no plan, no intent, low risk."""
     return {
-        **_common(ctx.rng, day, minutes=75),
+        "risk_intent": False,
+        "risk_means_access": rng.random() < 0.3,
+        "risk_means_notes": "Medication kept by partner this month.",
+        "risk_recent_self_harm": False,
+        "risk_level": "low",
+        "risk_actions": ["safety_plan_reviewed", "increased_contact"],
+        "risk_follow_up": "Phone check-in in two days; next session as booked.",
+        "risk_notes": "Passive thoughts of not waking up, no plan or intent; protective "
+                      "factors named (children, dog). Safety plan reviewed.",
+    }
+
+
+def _preparation_content(ctx: _ClientContext, day: dt.date, number: int) -> dict[str, Any]:
+    rng = ctx.rng
+    screen = "low" if rng.random() < 0.15 else "negative"
+    found = ["substance_use"] if rng.random() < 0.1 else ["none_found"]
+    content = {
+        **_common(rng, day, minutes=75),
         "preparation_number": number,
         "intention": "To meet what has been frozen with more kindness.",
+        "contraindications": found,
+        "medical_clearance": "cleared",
+        "clearance_by": "Dr. Prescriber (demo)",
+        "clearance_date": (day - dt.timedelta(days=1)).isoformat(),
+        "baseline_weight_kg": ctx.weight,
+        "baseline_systolic": rng.randint(112, 138),
+        "baseline_diastolic": rng.randint(70, 86),
+        "suicide_screen_tool": "cssrs_screener",
+        "suicide_screen_result": screen,
+        "written_safety_plan": True,
         "psychoeducation_topics": ["ketamine_effects", "dosing_session", "dissociation",
                                    "integration"],
         "informed_consent_signed": True,
+        "consent_topics": ["off_label_use", "abuse_liability", "no_driving", "side_effects",
+                           "bladder_liver_risk", "right_to_stop"],
         "fasting_instructions_given": True,
         "ride_home_arranged": True,
         "medications_reviewed": True,
@@ -288,53 +350,132 @@ def _preparation_content(ctx: _ClientContext, day: dt.date, number: int) -> dict
         "baseline_measures": ["gad7", "phq9", "pcl5"],
         "plan": "First dosing session next week; practise the calm-place resource daily.",
     }
+    if found != ["none_found"]:
+        content["contraindication_notes"] = ("Cannabis most evenings until last year; none "
+                                             "for 8 months. Prescriber aware and content.")
+    return content
+
+
+# Mean CADSS total (0..92) per mg/kg, by route: an IV infusion of 0.5 mg/kg over 40 minutes
+# gives a mean about 8; an IM bolus dissociates more for the same mg/kg; a lozenge, with
+# about a quarter of the dose reaching the blood, much less per mg/kg.
+CADSS_PER_MG_KG = {"intravenous": 16.0, "intramuscular": 20.0, "sublingual": 1.6,
+                   "oral": 1.3, "intranasal": 10.0}
+# Sublingual lozenges start low and step up dose by dose to a ceiling.
+SUBLINGUAL_START, SUBLINGUAL_STEP, SUBLINGUAL_MAX_MG_KG = 100.0, 50.0, 6.0
+
+
+def _first_dose_mg(ctx: _ClientContext, number: int) -> float:
+    rng = ctx.rng
+    if ctx.route == "intravenous":
+        return round(0.5 * ctx.weight + rng.uniform(-2, 2), 1)
+    if ctx.route == "intramuscular":
+        return round(min(0.5 + 0.25 * (number - 1), 1.0) * ctx.weight, 1)
+    if number == 1 or not ctx.sublingual_mg:
+        dose = SUBLINGUAL_START
+    else:
+        dose = ctx.sublingual_mg + SUBLINGUAL_STEP * rng.choice((1, 1, 2))
+    ceiling = 25 * (SUBLINGUAL_MAX_MG_KG * ctx.weight // 25)
+    ctx.sublingual_mg = min(dose, ceiling, 400.0)
+    return ctx.sublingual_mg
+
+
+def cadss_answers(rng: random.Random, route: str, mg_per_kg: float) -> list[int]:
+    """The 23 CADSS item answers for a dose: the total follows the route and mg/kg."""
+    mean = CADSS_PER_MG_KG.get(route, 10.0) * mg_per_kg
+    total = max(0, round(rng.gauss(mean, max(1.5, mean * 0.35))))
+    return fill_items(rng, 23, 4, total)
+
+
+CADSS6_ITEMS = (1, 2, 6, 7, 15, 22)
 
 
 def _dosing_content(ctx: _ClientContext, day: dt.date, number: int) -> dict[str, Any]:
     rng = ctx.rng
-    if ctx.route == "intravenous":
-        dose = round(0.5 * ctx.weight + rng.uniform(-2, 2), 1)
-    elif ctx.route == "intramuscular":
-        dose = round(rng.choice((0.5, 0.75, 1.0)) * ctx.weight, 1)
-    else:
-        dose = float(rng.choice((100, 200, 300, 400)))
-    cadss = rng.randint(8, 40)
-    adverse = rng.random() < 0.12
-    content = {
+    dose = _first_dose_mg(ctx, number)
+    boosters = []
+    if ctx.route == "sublingual" and rng.random() < 0.25:
+        extra = 50.0
+        if dose + extra <= SUBLINGUAL_MAX_MG_KG * ctx.weight:
+            boosters.append({"minutes_from_dose": 30, "dose_mg": extra})
+    elif ctx.route == "intramuscular" and rng.random() < 0.15 and dose / ctx.weight <= 1.0:
+        boosters.append({"minutes_from_dose": 30, "dose_mg": round(0.25 * ctx.weight, 1)})
+    cumulative = dose + sum(b["dose_mg"] for b in boosters)
+    mg_per_kg = cumulative / ctx.weight
+    answers = cadss_answers(rng, ctx.route, mg_per_kg)
+    items = range(1, 24) if ctx.dissociation_form == "cadss" else CADSS6_ITEMS
+    deep = ctx.route == "intramuscular" and mg_per_kg >= 0.9
+    spike = rng.random() < 0.05
+    nausea = not spike and rng.random() < 0.12
+    vitals = []
+    for minutes, bump in ((-10, 0), (40, 10), (110, 0)):
+        vitals.append({
+            "minutes_from_dose": minutes,
+            "systolic": rng.randint(112, 148) + bump, "diastolic": rng.randint(70, 90),
+            "heart_rate": rng.randint(62, 96), "respiratory_rate": rng.randint(12, 18),
+            "spo2": rng.randint(95, 100),
+            "moaas": 5 if minutes != 40 else (3 if deep else rng.choice((4, 4, 5))),
+        })
+    content: dict[str, Any] = {
         **_common(rng, day, minutes=150),
-        "start_time": "10:00",
+        "start_time": "09:45",
         "session_number": number,
         "dosing_setting": "in_office",
         "prescriber": "Dr. Prescriber (demo)",
         "monitoring_clinician": "Nurse Monitor (demo)",
         "medication": "racemic_ketamine",
         "route": ctx.route,
+        "dose_time": "10:00",
         "dose_mg": dose,
         "weight_kg": ctx.weight,
         "intention": rng.choice(("Meet the fear with curiosity", "Let the body rest",
                                  "See the old house again, safely", "Listen to what comes")),
         "setting_supports": ["music", "eye_mask"],
-        "vitals": [
-            {"minutes_from_dose": m, "systolic": rng.randint(112, 148) + bump,
-             "diastolic": rng.randint(70, 90), "heart_rate": rng.randint(62, 96),
-             "spo2": rng.randint(95, 100)}
-            for m, bump in ((-10, 0), (40, 10), (110, 0))
-        ],
-        "cadss_total": cadss,
-        "cadss6": min(24, cadss // 4 + rng.randint(0, 3)),
-        "moaas": rng.choice((3, 4, 4, 5)),
-        "adverse_events_occurred": adverse,
+        "vitals": vitals,
+        "dissociation": {"instrument": ctx.dissociation_form, "minutes_from_dose": 40,
+                         "answers": {str(i): answers[i - 1] for i in items}},
+        "adverse_events_occurred": spike or nausea,
         "discharge_ready_time": "12:30",
-        "ride_home_confirmed": True,
+        "discharge_criteria": ["vitals_near_baseline", "alert_oriented", "steady_gait",
+                               "nausea_controlled", "dissociation_resolved",
+                               "no_suicidal_ideation"],
+        "discharged_by": "Nurse Monitor (demo)",
+        "escort": "escorted",
+        "escort_name": rng.choice(("Sam", "Alex", "Jo", "Chris")),
+        "escort_relationship": rng.choice(("Partner", "Friend", "Parent", "Sibling")),
+        "told_not_to_drive": True,
         "observations": "Settled quickly; dissociation moderate and comfortable.",
         "client_account": "Felt held; images of water and light.",
     }
+    if boosters:
+        content["boosters"] = boosters
     if ctx.route == "intravenous":
         content["infusion_minutes"] = 40
-    if adverse:
-        content["adverse_events"] = [{"event": "nausea_vomiting", "severity": "mild",
-                                      "action_taken": "Ondansetron 4 mg; settled in 20 min"}]
-    return content
+    if spike:
+        vitals[1].update(systolic=rng.randint(181, 188), diastolic=rng.randint(100, 108))
+        content["adverse_events"] = [{
+            "event": "blood_pressure_rise", "severity": "mild", "serious": False,
+            "onset_minutes": 35, "action_taken": "Rechecked every 10 min, reassurance",
+            "outcome": "resolved", "resolved_minutes": 70}]
+        content["prescriber_notified"] = True
+    elif nausea:
+        content["adverse_events"] = [{
+            "event": "nausea", "severity": "mild", "serious": False, "onset_minutes": 25,
+            "action_taken": "Ondansetron; settled in 20 min", "outcome": "resolved",
+            "resolved_minutes": 45}]
+        content["rescue_medications"] = [{"drug": "Ondansetron", "dose": "4 mg",
+                                          "route": "sublingual", "minutes_from_dose": 27}]
+        content["prescriber_notified"] = True
+    return _with_demo_reasons(content)
+
+
+def _with_demo_reasons(content: dict[str, Any]) -> dict[str, Any]:
+    """A reason for each warning the dosing note raises, as the monitoring nurse gives it."""
+    template = load_templates().latest("dosing")
+    found = cautions(template, derive_values(template, content))
+    reasons = {c.key: "Prescriber informed at the time; rechecked every 10 minutes and back "
+                      "to baseline before discharge." for c in found}
+    return with_reasons(content, found, reasons)
 
 
 def _next_target(ctx: _ClientContext, kind: str) -> TargetMemory | None:
@@ -371,9 +512,19 @@ def _emdr_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any] | None:
                      "client_report": rng.choice(("Heat in chest", "Image fading",
                                                   "Sadness", "Nothing new")),
                      "sud": level})
+    reaction = "abreaction" if rng.random() < 0.15 else "none"
+    flow = "looping" if rng.random() < 0.1 else "flowing"
+    interweave = flow == "looping" or rng.random() < 0.15
     content = {
         **_common(rng, day),
         "phases_covered": ["3", "4", "5", "6", "7"] if end_sud <= 1 else ["3", "4", "7"],
+        "readiness_checked": True,
+        "dissociation_screen": "no_concerns" if rng.random() < 0.9 else "concerns_managed",
+        "interweaves_used": interweave,
+        "processing_flow": flow,
+        "in_session_reaction": reaction,
+        "between_session_instructions": "Keep a brief log of what comes up; use the "
+                                        "container; call the office if it feels too much.",
         "target": target.id,
         "image": target.image,
         "negative_cognition": target.negative_cognition,
@@ -394,10 +545,19 @@ def _emdr_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any] | None:
     if end_sud <= 1:
         content["pc_kept_or_revised"] = "kept"
         content["body_scan_result"] = "clear"
+    if content["dissociation_screen"] == "concerns_managed":
+        content["readiness_notes"] = "Some spacing out at the start; slower sets, eyes open."
+    if interweave:
+        content["interweaves_notes"] = "Responsibility interweave: whose job was it?"
+    if flow == "looping":
+        content["processing_handling"] = "Changed direction of the eye movements; interweave."
+    if reaction != "none":
+        content["reaction_handling"] = "Slowed the sets, grounding through the feet; settled."
     if ctx.last_emdr_target is not None and ctx.last_emdr_target != target.id:
         previous = ctx.ratings[ctx.last_emdr_target]
         content.update(reeval_target=ctx.last_emdr_target, reeval_sud=previous[0],
                        reeval_voc=previous[1])
+        content["phases_covered"] = [*content["phases_covered"], "8"]
     ctx.last_emdr_target = target.id
     return content
 
@@ -412,7 +572,7 @@ def _art_content(ctx: _ClientContext, day: dt.date, number: int) -> dict[str, An
                 "image_replacement", "positive_close")
     return {
         **_common(rng, day, minutes=75),
-        "art_session_number": min(5, number),
+        "art_session_number": number,
         "scene": target.id,
         "content_disclosed": rng.random() < 0.5,
         "sud_before": sud,
@@ -437,6 +597,7 @@ def _ifs_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any]:
                "witnessed": "unburdened"}.get(part.status)
         if nxt and ctx.improves and rng.random() < 0.35:
             changes.append({"part": [part.id], "new_status": nxt})
+    exile_work = any(c["new_status"] in ("witnessed", "unburdened") for c in changes)
     content = {
         **_common(rng, day),
         "trailhead": rng.choice(("Tightness in the chest before work",
@@ -448,12 +609,18 @@ def _ifs_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any]:
         "eight_cs": rng.sample(["calm", "curiosity", "compassion", "confidence", "courage",
                                 "clarity", "creativity", "connectedness"], 3),
         "self_energy": max(0, min(10, round(ctx.self_energy))),
-        "protector_permission": rng.random() < 0.6,
+        "protector_permission": exile_work or rng.random() < 0.6,
         "integration_themes": rng.choice(THEMES),
         "plan": "Check back with the protector before going further.",
     }
     if changes:
         content["part_status_changes"] = changes
+    if exile_work:
+        content["unburdening_steps"] = ["witnessing"] + (
+            ["unburdening"] if any(c["new_status"] == "unburdened" for c in changes) else [])
+        content["backlash_check"] = "Checked back with the protectors: watchful, not alarmed."
+        content["backlash_plan"] = ("If the critic gets loud, write it down and bring it next "
+                                    "time; call if it becomes too much.")
     return content
 
 
@@ -559,6 +726,7 @@ class _Given:
     relation: str
     answers: list[int]
     dosing: DosingSession | None = None
+    index_event: str | None = None
 
 
 def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> None:
@@ -567,11 +735,14 @@ def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> N
     a large practice."""
     if not given:
         return
+    known = load_instruments()
     conn = session.connection()
     ids = conn.execute(_INSERT_ADMINISTRATION, [{
-        "client_id": ctx.client.id, "instrument_id": g.instrument, "instrument_version": 1,
+        "client_id": ctx.client.id, "instrument_id": g.instrument,
+        "instrument_version": known[g.instrument].version,
         "administered_on": g.day, "relation_to_care": g.relation,
         "dosing_session_id": g.dosing.id if g.dosing is not None else None,
+        "index_event": g.index_event,
     } for g in given]).scalars().all()
     conn.execute(_INSERT_RESPONSE, [
         {"administration_id": admin_id, "item_number": i, "value": v}
@@ -585,6 +756,47 @@ _MEASURES = (
     ("gad7", 7, 3, (11, 18), 4),
     ("pcl5", 20, 4, (38, 62), 14),
 )
+# PHQ-9 and GAD-7 ask about the last 2 weeks and the PCL-5 about the last month: given
+# closer together than this, two administrations would rate the same days.
+MIN_DAYS_APART = {"phq9": 7, "gad7": 7, "pcl5": 28}
+# Follow-ups after the last dose of a course, in days.
+FOLLOW_UPS = (30, 60, 90)
+
+
+@dataclass(frozen=True)
+class _Occasion:
+    """A day a measure may be given, and the course it falls in."""
+
+    day: dt.date
+    relation: str
+    first_dose: dt.date
+    course_end: dt.date
+
+
+def _occasions(ctx: _ClientContext) -> list[_Occasion]:
+    """Every day measures may be given: before each course, two days after each dose, and
+    follow-ups after each course (cut off at today)."""
+    found = []
+    for index, plan in enumerate(ctx.courses):
+        if not plan.doses:
+            continue
+        first, last = plan.doses[0], plan.doses[-1]
+        found.append(_Occasion(first - dt.timedelta(days=5),
+                               "baseline" if index == 0 else "before_dose", first, last))
+        found += [_Occasion(d + dt.timedelta(days=2), "integration", first, last)
+                  for d in plan.doses]
+        if plan.complete:
+            found += [_Occasion(last + dt.timedelta(days=n), "follow_up", first, last)
+                      for n in FOLLOW_UPS]
+    return sorted((o for o in found if o.day <= ctx.today), key=lambda o: o.day)
+
+
+def _spaced(occasions: list[_Occasion], days_apart: int) -> list[_Occasion]:
+    kept: list[_Occasion] = []
+    for occasion in occasions:
+        if not kept or (occasion.day - kept[-1].day).days >= days_apart:
+            kept.append(occasion)
+    return kept
 
 
 @step
@@ -592,35 +804,56 @@ def _measures(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     rng = ctx.rng
     if not ctx.dosing:
         return
-    days = [ctx.dosing[0].session_date - dt.timedelta(days=5)]
-    relations = ["baseline"]
-    for d in ctx.dosing:
-        days.append(d.session_date + dt.timedelta(days=2))
-        relations.append("integration")
-    follow_up = ctx.dosing[-1].session_date + dt.timedelta(days=30)
-    if follow_up <= ctx.today:
-        days.append(follow_up)
-        relations.append("follow_up")
+    occasions = _occasions(ctx)
     given: list[_Given] = []
     for instrument, n_items, max_value, (low, high), floor in _MEASURES:
         baseline = rng.randint(low, high)
-        for k, (day, relation) in enumerate(zip(days, relations, strict=True)):
-            if day > ctx.today:
-                continue
-            level = baseline if k == 0 else _trajectory(
-                rng, baseline, floor, ctx.improves, k, len(days))
+        for occasion in _spaced(occasions, MIN_DAYS_APART[instrument]):
+            level = _level(rng, ctx.outcome, baseline, floor, occasion.day,
+                           occasion.first_dose, occasion.course_end)
             answers = fill_items(rng, n_items, max_value, round(level))
             if instrument == "phq9":
-                # Item 9 (thoughts of death or self-harm) now and then, mostly early on.
-                answers[8] = 1 if rng.random() < (0.25 if k < 2 else 0.05) else 0
+                # Item 9 (thoughts of death or self-harm) now and then: early in care, and
+                # again when symptoms come back.
+                early = occasion.day <= occasion.first_dose + dt.timedelta(days=14)
+                back = ctx.outcome == "relapse" and occasion.relation == "follow_up"
+                answers[8] = 1 if rng.random() < (0.25 if early or back else 0.04) else 0
                 answers.append(rng.randint(0, 3))  # unscored difficulty question
-            given.append(_Given(instrument, day, relation, answers))
+            elif instrument == "gad7":
+                answers.append(rng.randint(0, 3))  # unscored difficulty question
+            given.append(_Given(instrument, occasion.day, occasion.relation, answers,
+                                index_event=ctx.index_event if instrument == "pcl5" else None))
             result.administrations += 1
-    for dosing in ctx.dosing:
-        given.append(_Given("cadss", dosing.session_date, "after_dose",
-                            fill_items(rng, 23, 4, dosing.cadss_total or 0), dosing))
-        result.administrations += 1
     _administer(session, ctx, given)
+    # The measures are entered before the notes that answer a positive item 9 are signed.
+    for g in given:
+        if g.instrument == "phq9" and g.answers[8] > 0:
+            _risk_check_after(session, ctx, result, g.day)
+
+
+def _risk_check_after(session: Session, ctx: _ClientContext, result: DemoResult,
+                      day: dt.date) -> None:
+    """A positive item 9 is followed up that day: a note documents the risk check. Only a
+    flag of the last few days, with no session since, is still open."""
+    later = session.scalars(select(Note.id).where(
+        Note.client_id == ctx.client.id, Note.session_date > day)).first()
+    if later is None and day >= ctx.today - dt.timedelta(days=3):
+        return
+    rng = ctx.rng
+    content = {**_common(rng, day, minutes=30), "delivery": "telehealth"}
+    if rng.random() < 0.7:
+        content.update(suicidal_ideation="present", **_passive_ideation(rng))
+    else:
+        for key in [k for k in content if k.startswith("risk_")]:
+            del content[key]
+        content.update(suicidal_ideation="denied", risk_notes=(
+            "Called about PHQ-9 item 9: says it reflected one bad night after an argument; "
+            "denies current thoughts of death or self-harm. Safety plan re-sent."))
+    content.update(
+        data="Phone check after the PHQ-9 answer on thoughts of death or self-harm.",
+        assessment="Risk assessed: see the risk check.",
+        plan="Keep the next session; call sooner if the thoughts return.")
+    _write_note(session, ctx, result, "general", day, content)
 
 
 def _client_name(rng: random.Random, index: int) -> str:
@@ -701,8 +934,9 @@ def _generate_client(session: Session, plan: DemoPlan, rng: random.Random, numbe
     start = plan.today - dt.timedelta(days=client_rng.randint(45, plan.span_days))
     client = _new_client(session, client_rng, f"C-{number:04d}",
                          _client_name(client_rng, index), actor_id)
-    ctx = _ClientContext(client=client, rng=client_rng, improves=client_rng.random() < 0.8,
-                         start=start, today=plan.today, actor_id=actor_id)
+    outcome = client_rng.choices(OUTCOMES, weights=(0.62, 0.18, 0.20))[0]
+    ctx = _ClientContext(client=client, rng=client_rng, improves=outcome != "no_response",
+                         start=start, today=plan.today, actor_id=actor_id, outcome=outcome)
     for generate in STEPS:
         generate(session, ctx, result)
     if ctx.dosing and ctx.dosing[-1].session_date < plan.today - dt.timedelta(days=120):

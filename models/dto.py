@@ -74,6 +74,8 @@ class VitalDTO:
     diastolic: int | None
     heart_rate: int | None
     spo2: int | None
+    respiratory_rate: int | None = None
+    moaas: int | None = None
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,20 @@ class DosingSessionDTO:
     locked: bool
     vitals: tuple[VitalDTO, ...] = ()
     boosters: tuple[BoosterDTO, ...] = ()
+    dose_time: dt.time | None = None
 
     @property
     def mg_per_kg(self) -> float | None:
         if self.dose_mg is None or not self.weight_kg:
             return None
         return self.dose_mg / self.weight_kg
+
+    @property
+    def cumulative_mg(self) -> float | None:
+        """The first dose plus every booster."""
+        if self.dose_mg is None:
+            return None
+        return self.dose_mg + sum(b.dose_mg for b in self.boosters)
 
 
 @dataclass(frozen=True)
@@ -311,6 +321,8 @@ class AdministrationDTO:
     responses: tuple[tuple[int, float | None], ...]
     entered_in_error_at: dt.datetime | None = None
     entered_in_error_reason: str | None = None
+    index_event: str | None = None
+    created_at: dt.datetime | None = None  # when it was entered (not when it was given)
 
     @property
     def entered_in_error(self) -> bool:

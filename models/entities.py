@@ -184,6 +184,7 @@ class DosingSession(Base):
     number: Mapped[int] = mapped_column(Integer)
     session_date: Mapped[dt.date] = mapped_column(Date)
     start_time: Mapped[dt.time | None] = mapped_column(Time)
+    dose_time: Mapped[dt.time | None] = mapped_column(Time)
     setting: Mapped[str] = mapped_column(String(40), default="in_office")
     medication: Mapped[str] = mapped_column(String(40), default="racemic_ketamine")
     route: Mapped[str] = mapped_column(String(40))
@@ -255,6 +256,8 @@ class DosingVital(Base):
     diastolic: Mapped[int | None] = mapped_column(Integer)
     heart_rate: Mapped[int | None] = mapped_column(Integer)
     spo2: Mapped[int | None] = mapped_column(Integer)
+    respiratory_rate: Mapped[int | None] = mapped_column(Integer)
+    moaas: Mapped[int | None] = mapped_column(Integer)
     note_id: Mapped[int | None] = mapped_column(ForeignKey("note.id"))
 
     dosing_session: Mapped[DosingSession] = relationship(back_populates="vitals")
@@ -583,6 +586,8 @@ class MeasureAdministration(Base):
     # scores, charts and change summaries.
     entered_in_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     entered_in_error_reason: Mapped[str | None] = mapped_column(Text)
+    # The event the client rated, for instruments that ask for one (PCL-5's worst event).
+    index_event: Mapped[str | None] = mapped_column(Text)
 
     responses: Mapped[list[ItemResponse]] = relationship(
         back_populates="administration",

@@ -27,13 +27,20 @@ class LockedError(DomainError):
 
 
 class SigningError(DomainError):
-    """The note does not yet meet its template; `problems` lists every one by field."""
+    """The note does not yet meet its template; `problems` lists every one by field, and
+    `cautions` the warnings still waiting for a reason."""
 
-    def __init__(self, problems: Sequence[Any]) -> None:
+    def __init__(self, problems: Sequence[Any], cautions: Sequence[Any] = ()) -> None:
         self.problems = list(problems)
-        count = len(self.problems)
-        super().__init__(f"The note cannot be signed yet: {count} "
-                         f"{'problem' if count == 1 else 'problems'} to fix.")
+        self.cautions = list(cautions)
+        parts = []
+        if self.problems:
+            count = len(self.problems)
+            parts.append(f"{count} {'problem' if count == 1 else 'problems'} to fix")
+        if self.cautions:
+            count = len(self.cautions)
+            parts.append(f"{count} {'warning needs' if count == 1 else 'warnings need'} a reason")
+        super().__init__("The note cannot be signed yet: " + " and ".join(parts) + ".")
 
 
 class VaultError(Exception):

@@ -402,8 +402,13 @@ class MeasureInput:
     relation_to_care: str
     responses: Mapping[int, int | float | None]
     dosing_session_id: int | None = None
+    index_event: str = ""  # for an instrument that asks for one (PCL-5's worst event)
     # The person was told this repeats an earlier administration and saves it anyway.
     repeat_confirmed: bool = False
+
+
+INDEX_EVENT_NEEDED = ("Name the event the client rated (the worst event), in a few words; "
+                      "keep the same one each time so the totals compare.")
 
 
 def answer_problem(instrument: Instrument, item: Item, value: float | None) -> str:
@@ -439,6 +444,10 @@ def validate_measure(data: MeasureInput, instrument: Instrument, *, today: dt.da
         problems["responses"] = next(w for w in wrong if w)
     elif all(value is None for value in data.responses.values()):
         problems["responses"] = "Answer at least one item before saving."
+    if instrument.index_event and not data.index_event.strip():
+        problems["index_event"] = INDEX_EVENT_NEEDED
+    elif len(data.index_event) > 300:
+        problems["index_event"] = "Keep the index event to a few words (at most 300 characters)."
     if instrument.charting is Charting.PER_DOSE and data.dosing_session_id is None:
         problems["dosing_session_id"] = (
             f"{instrument.short_name} is charted per dosing session: choose which dose it "

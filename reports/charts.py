@@ -796,8 +796,14 @@ def build_sparkline(
     if plotted:
         colour = NEUTRAL
         if instrument is not None and len(plotted) > 1:
-            label = classify_change(instrument, ys[0], ys[-1])
-            colour = _POINT_STYLE[label][1]
+            # The baseline the change summary uses (first marked baseline), not the first
+            # point: the colour and the summary must never disagree.
+            ordered = sorted(points, key=lambda p: p.when)
+            summary, _base = summarise_change(instrument, [
+                (p.when, p.relation_to_care.value if p.relation_to_care else None, p.score)
+                for p in ordered])
+            if summary.label in _POINT_STYLE:
+                colour = _POINT_STYLE[summary.label][1]
         ax.scatter(xs[-1:], ys[-1:], s=16, color=colour, zorder=3, gid="sparkline-last")
         if len(xs) == 1:
             ax.set_xlim(xs[0] - 1, xs[0] + 1)

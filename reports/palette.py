@@ -33,6 +33,11 @@ SAFETY = "#9b1c1c"
 SAFETY_BG = "#fdecec"
 ATTENTION = "#b35c00"  # something to look at that is not a safety flag (an unsigned note)
 PROBLEM_BG = "#fbe3e3"  # a cell or field that stops signing
+SAFETY_EDGE = "#e8b4b4"
+ADDRESSED = "#1e5631"  # a safety follow-up a signed note answered
+ADDRESSED_BG = "#ecf6ef"
+ADDRESSED_EDGE = "#b9dcc4"
+WARNING_EDGE = "#f0c987"  # a value that can be signed past with a reason
 
 # The quiet colours of the interface and of documents.
 INK = "#1f2933"

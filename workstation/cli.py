@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
+from models.clinical.safety import SafetyFollowUp, safety_followups
 from models.dto import ClientChart
 from models.errors import DomainError
 from models.formatting import date_text
@@ -329,6 +330,7 @@ def _measures_document(
 ) -> dict[str, Any]:
     """The JSON shape documented in the README (keys are stable; add, never rename)."""
     refs = dose_refs(chart.courses)
+    followups = {f.administration_id: f for f in safety_followups(chart)}
     administrations = []
     for scored in scored_list:
         a, score = scored.administration, scored.score
@@ -351,6 +353,8 @@ def _measures_document(
                 if a.dosing_session_id in refs else None,
                 "entered_in_error": a.entered_in_error,
                 "entered_in_error_reason": a.entered_in_error_reason,
+                "index_event": a.index_event,
+                "safety_follow_up": _follow_up(followups.get(a.id)),
             }
         )
     administrations.sort(key=lambda a: (a["date"], a["instrument"]))
@@ -371,6 +375,8 @@ def _measures_document(
             "response": s.response,
             "remission": s.remission,
             "clinically_meaningful": s.clinically_meaningful,
+            "clinically_significant": s.clinically_significant,
+            "not_judged": list(s.not_judged),
         }
     dissociation = [
         {
@@ -386,6 +392,16 @@ def _measures_document(
         "administrations": administrations,
         "summaries": summaries,
         "dissociation_per_dose": dissociation,
+    }
+
+
+def _follow_up(followup: SafetyFollowUp | None) -> dict[str, Any] | None:
+    if followup is None:
+        return None
+    return {
+        "open": followup.open,
+        "addressed_on": followup.addressed_on.isoformat() if followup.addressed_on else None,
+        "status": followup.status,
     }
 
 
@@ -411,6 +427,8 @@ def cmd_measures(args: argparse.Namespace) -> int:
         total = a["total"] if a["complete"] else "incomplete"
         answers = " ".join(f"{k}:{_fmt(v)}" for k, v in a["answers"].items())
         flags = f"  [{'; '.join(a['flags'])}]" if a["flags"] else ""
+        if a["safety_follow_up"]:
+            flags += f"  [safety follow-up {a['safety_follow_up']['status']}]"
         if a["entered_in_error"]:
             flags = f"  [ENTERED IN ERROR, not counted: {a['entered_in_error_reason']}]"
         print(

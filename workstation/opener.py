@@ -53,9 +53,10 @@ class LazyOpener:
         import models.backend  # noqa: F401  (loads the services, the vault and SQLCipher)
 
     def prewarm_charts(self) -> None:
-        # Imports only (no widget is made off the GUI thread), and one small figure drawn
-        # with Agg, which loads the fonts and the text layout the first chart needs.
-        import ui.common.chart_canvas  # noqa: F401  (matplotlib's Qt canvas)
+        # matplotlib itself and one small figure drawn with Agg, which loads the fonts and
+        # the text layout the first chart needs. Not matplotlib's Qt canvas: its module
+        # defines Qt classes, and doing that off the GUI thread while the GUI thread runs
+        # Qt's event loop crashed the process (a segfault in a UI test).
         from reports.charts import warm_up
 
         warm_up()

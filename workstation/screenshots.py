@@ -27,6 +27,25 @@ def build_demo_vault(path: Path, clients: int = 40, seed: int = 7) -> None:
     build(path, PASSPHRASE, clients=clients, seed=seed, today=TODAY)
 
 
+def _followup_overview(runner: Any, main_window: Any, client_id: int, capture: Any) -> None:
+    """A PHQ-9 entered between sessions with item 9 positive: the Overview shows the open
+    follow-up until a signed note's risk check answers it."""
+    from models.inputs import MeasureInput
+    from workstation.offscreen import pause, run_now
+
+    answers: dict[int, int | float | None] = {1: 2, 2: 2, 3: 1, 4: 2, 5: 1, 6: 1, 7: 1, 8: 0,
+                                               9: 1, 10: 1}
+    run_now(runner, lambda b: b.measures.record(client_id, MeasureInput(
+        "phq9", TODAY, "follow_up", answers), actor_id=None))
+    overview = main_window.chart_view.overview
+    main_window.chart_view.tabs.setCurrentIndex(0)
+    for _ in range(200):  # the chart reloads on the worker
+        if overview.followups.followups:
+            break
+        pause(20)
+    capture(main_window, "overview-followup", SIZES[0])
+
+
 def main(out_dir: str | Path) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.shell.settings import Settings
@@ -121,6 +140,7 @@ def main(out_dir: str | Path) -> int:
             capture(client_dialog, "client-dialog-errors",
                     (client_dialog.width(), client_dialog.height()))
             client_dialog.reject()
+            _followup_overview(runner, main_window, chosen.id, capture)
             main_window.close()
         finally:
             runner.shutdown()

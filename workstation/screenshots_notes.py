@@ -69,30 +69,44 @@ def sample_content(
             "monitoring_clinician": "Nurse Monitor (demo)",
             "medication": "racemic_ketamine",
             "route": "intramuscular",
+            "dose_time": "09:50",
             "dose_mg": 52.5,
             "weight_kg": 70,
             "mg_per_kg": 0.75,
-            "boosters": [{"time": "10:10", "dose_mg": 13}],
+            "boosters": [{"minutes_from_dose": 20, "dose_mg": 13}],
+            "cumulative_mg": 65.5,
+            "cumulative_mg_per_kg": 0.936,
             "lot_number": "KX-2231-B",
             "intention": "Meet the fear from the accident with curiosity, not a fight.",
             "setting_supports": ["music", "eye_mask"],
             "setting_notes": "Curated instrumental playlist, weighted blanket, dimmed light.",
             "vitals": [
                 {"minutes_from_dose": -10, "systolic": 124, "diastolic": 78,
-                 "heart_rate": 72, "spo2": 98},
+                 "heart_rate": 72, "respiratory_rate": 14, "spo2": 98, "moaas": 5},
                 {"minutes_from_dose": 40, "systolic": 142, "diastolic": 88,
-                 "heart_rate": 84, "spo2": 97},
+                 "heart_rate": 84, "respiratory_rate": 12, "spo2": 97, "moaas": 3},
                 {"minutes_from_dose": 110, "systolic": 128, "diastolic": 80,
-                 "heart_rate": 74, "spo2": 98},
+                 "heart_rate": 74, "respiratory_rate": 14, "spo2": 98, "moaas": 5},
             ],
-            "cadss6": 9,
-            "moaas": 4,
+            "dissociation": {"instrument": "cadss6", "minutes_from_dose": 40,
+                             "answers": {"1": 2, "2": 1, "6": 2, "7": 1, "15": 2, "22": 1}},
             "adverse_events_occurred": True,
-            "adverse_events": [{"event": "nausea_vomiting", "severity": "mild",
-                                "description": "Brief nausea at +25 min",
-                                "action_taken": "Ginger lozenge; settled in 10 min"}],
+            "adverse_events": [{"event": "nausea", "description": "Brief nausea",
+                                "onset_minutes": 25, "severity": "mild", "serious": False,
+                                "action_taken": "Ginger lozenge, fresh air",
+                                "outcome": "resolved", "resolved_minutes": 35}],
+            "rescue_medications": [{"drug": "Ondansetron", "dose": "4 mg",
+                                    "route": "sublingual", "minutes_from_dose": 27}],
+            "prescriber_notified": True,
             "discharge_ready_time": "12:15",
-            "ride_home_confirmed": True,
+            "discharge_criteria": ["vitals_near_baseline", "alert_oriented", "steady_gait",
+                                   "nausea_controlled", "dissociation_resolved",
+                                   "no_suicidal_ideation"],
+            "discharged_by": "Nurse Monitor (demo)",
+            "escort": "escorted",
+            "escort_name": "Sam",
+            "escort_relationship": "Partner",
+            "told_not_to_drive": True,
             "observations": "Settled within ten minutes; tearful at +35 min, then calm.",
             "client_account": "\"I saw the road from above and it didn't pull at me.\"",
         }
@@ -101,11 +115,23 @@ def sample_content(
             **common,
             "preparation_number": 1,
             "intention": "To stop bracing every time a car brakes near me.",
+            "contraindications": ["none_found"],
+            "medical_clearance": "cleared",
+            "clearance_by": "Dr. Prescriber (demo)",
+            "clearance_date": (session_date - dt.timedelta(days=2)).isoformat(),
+            "baseline_weight_kg": 70,
+            "baseline_systolic": 124,
+            "baseline_diastolic": 78,
+            "suicide_screen_tool": "cssrs_screener",
+            "suicide_screen_result": "negative",
+            "written_safety_plan": True,
             "psychoeducation_topics": ["ketamine_effects", "dosing_session", "dissociation",
                                        "integration"],
             "psychoeducation_notes": "Asked whether dissociation can be stopped; talked "
                                      "through the stop signal and grounding.",
             "informed_consent_signed": True,
+            "consent_topics": ["off_label_use", "abuse_liability", "no_driving",
+                               "side_effects", "right_to_stop"],
             "fasting_instructions_given": True,
             "ride_home_arranged": True,
             "medications_reviewed": True,
@@ -119,6 +145,8 @@ def sample_content(
             **common,
             "phases_covered": ["3", "4", "5", "7"],
             "resources_used": ["container"],
+            "readiness_checked": True,
+            "dissociation_screen": "no_concerns",
             "image": "Headlights coming through the windscreen.",
             "negative_cognition": "I am in danger",
             "positive_cognition": "I am safe now",
@@ -132,6 +160,14 @@ def sample_content(
                 {"bls_type": "eye_movements", "speed_hz": 1.2, "passes": 28,
                  "client_report": "Quieter now; I am standing by the car", "sud": 4},
             ],
+            "interweaves_used": True,
+            "interweaves_notes": "\"Whose job was it to keep the road safe?\"",
+            "processing_flow": "looping",
+            "processing_handling": "Changed the direction of the sets; the interweave shifted "
+                                   "it.",
+            "in_session_reaction": "abreaction",
+            "reaction_handling": "Slowed the sets, grounding through the feet; settled in a "
+                                 "few minutes.",
             "sud_end": 3,
             "pc_kept_or_revised": "kept",
             "voc_end": 5,
@@ -140,6 +176,8 @@ def sample_content(
             "closure": "incomplete",
             "containment_used": ["container", "calm_place"],
             "stability": "stable",
+            "between_session_instructions": "Keep a short log of what comes up; use the "
+                                            "container; call if it feels too much.",
             "integration_themes": "The view from above during the dose came back as a "
                                   "resource: distance without numbness.",
             "plan": "Continue the target next session; check the throat sensation first.",
@@ -151,6 +189,7 @@ def sample_content(
             content["reeval_sud"] = 2
             content["reeval_voc"] = 6
             content["reeval_notes"] = "Holding at SUD 2; no new material."
+            content["phases_covered"] = [*content["phases_covered"], "8"]
         return content
     if template_id == "art":
         content = {
@@ -193,6 +232,9 @@ def sample_content(
             "protector_permission": True,
             "unburdening_steps": ["witnessing", "retrieval"],
             "qualities_invited": "Playfulness",
+            "backlash_check": "Checked back with the Planner: watchful, not alarmed.",
+            "backlash_plan": "If the Planner tightens up, write it down and bring it next "
+                             "time; call if it becomes too much.",
             "integration_themes": "The dose loosened the Planner's grip; curiosity easier.",
             "plan": "Check back with the Planner; return to Little One if it agrees.",
         }
@@ -213,6 +255,37 @@ def sample_content(
         "assessment": "Early gains in avoidance; hyperarousal still high in traffic.",
         "plan": "Graded driving practice; EMDR on the junction trigger next week.",
     }
+
+
+def risk_check_content() -> dict[str, Any]:
+    """A risk check when suicidal ideation is present: every question it asks, answered."""
+    return {
+        "suicidal_ideation": "present",
+        "homicidal_ideation": "denied",
+        "risk_intent": False,
+        "risk_means_access": True,
+        "risk_means_notes": "Sleeping tablets at home: partner is keeping them this week.",
+        "risk_recent_self_harm": False,
+        "risk_level": "moderate",
+        "risk_actions": ["safety_plan_reviewed", "means_restriction", "prescriber_contacted",
+                         "increased_contact"],
+        "risk_follow_up": "Phone check tomorrow at 10:00 (me); session on Thursday.",
+        "risk_notes": "PHQ-9 item 9 answered 'more than half the days'. Passive thoughts of "
+                      "not waking up since the weekend, no plan or intent; reasons for living "
+                      "named (daughter, dog). Prescriber told the same day.",
+    }
+
+
+def warning_vitals(content: dict[str, Any]) -> dict[str, Any]:
+    """The sample dosing note with a blood-pressure spike and a low SpO2 at +40 minutes,
+    no adverse events recorded, and an early discharge: the warnings a nurse must answer."""
+    changed = dict(content)
+    vitals = [dict(row) for row in content["vitals"]]
+    vitals[1].update(systolic=186, diastolic=104, spo2=91)
+    changed.update(vitals=vitals, adverse_events_occurred=False, discharge_ready_time="11:35")
+    for key in ("adverse_events", "rescue_medications", "prescriber_notified"):
+        changed.pop(key, None)
+    return changed
 
 
 # --------------------------------------------------------------------------- rendering
@@ -239,6 +312,76 @@ def _scroll_to_end(editor: Any) -> None:
     _settle()
     bar.setValue(bar.maximum())
     _settle()
+
+
+def _safety_screens(runner: Any, client_id: int, clinician_id: int, dose_id: int,
+                    editor_for: Any, save: Any) -> None:
+    """The follow-up banner, the risk check, and a dosing note's warnings and reasons."""
+    from models.inputs import MeasureInput
+    from ui.notes.cautions import ReasonsDialog
+
+    # A PHQ-9 entered between sessions with item 9 positive opens a follow-up...
+    answers: dict[int, int | float | None] = {1: 2, 2: 2, 3: 1, 4: 2, 5: 1, 6: 2, 7: 1, 8: 0,
+                                               9: 2, 10: 1}
+    run_now(runner, lambda b: b.measures.record(client_id, MeasureInput(
+        "phq9", TODAY, "integration", answers), actor_id=clinician_id))
+
+    # ...which the client's next note shows at its top, and asks for the risk check.
+    def follow_up_note(b: Backend) -> NoteDTO:
+        note = b.notes.create(client_id, "general", author_id=clinician_id,
+                              session_date=TODAY, dosing_session_id=dose_id).value
+        content = sample_content("general", TODAY) | risk_check_content()
+        return b.notes.save_draft(note.id, content).value
+
+    note = run_now(runner, follow_up_note)
+    editor = editor_for(note.id)
+    save(editor, "note-followup.png")
+    _scroll_to(editor, "risk_check")
+    save(editor, "note-risk-check.png")
+    editor.close()
+    editor.deleteLater()
+
+    # A dosing note with values out of range: each warning under its field, and a reason
+    # asked for each before it can be signed.
+    def dosing_note(b: Backend) -> NoteDTO:
+        note = b.notes.create(client_id, "dosing", author_id=clinician_id,
+                              session_date=TODAY).value
+        content = warning_vitals(sample_content(
+            "dosing", TODAY, dose_number=note.content.get("session_number", 1)))
+        return b.notes.save_draft(note.id, content).value
+
+    dosing = run_now(runner, dosing_note)
+    editor = editor_for(dosing.id)
+    _scroll_to(editor, "monitoring")
+    save(editor, "note-dosing-warnings.png")
+    editor.sign()
+    for _ in range(100):  # the check runs on the worker
+        if editor.dialog() is not None:
+            break
+        pause(20)
+    dialog = editor.dialog()
+    if isinstance(dialog, ReasonsDialog):
+        dialog.adjustSize()
+        save(dialog, "note-dosing-reasons.png")
+        reasons = ("Rechecked at +50 min: 152/92; prescriber told at the time.",
+                   "Dozing; rose to 96 % on rousing, no oxygen needed.",
+                   "Prescriber reviewed at +100 min and agreed; escorted home by partner.",
+                   "No symptoms with either reading; both settled within 15 minutes.")
+        for edit, reason in zip(dialog.edits, reasons, strict=False):
+            edit.setText(reason)
+        dialog.accept()
+        for _ in range(200):  # saved and checked again on the worker, then confirmed
+            if editor.confirmation() is not None:
+                break
+            pause(20)
+        box = editor.confirmation()
+        if box is not None:
+            wait_for(lambda: next(b for b in box.buttons() if b.text() == "Sign").click(),
+                     editor.note_signed)
+            _scroll_to_end(editor)
+            save(editor, "note-dosing-signed-warnings.png")
+    editor.close()
+    editor.deleteLater()
 
 
 def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
@@ -356,6 +499,8 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
             save(editor, "note-emdr-addenda.png")
             editor.close()
             editor.deleteLater()
+
+            _safety_screens(runner, client_id, clinician.id, last.id, editor_for, save)
 
             # New note, offering to start from the EMDR note just signed.
             notes = run_now(runner, lambda b: b.notes.of_client(client_id))

@@ -8,12 +8,14 @@ never points at two doses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from models.dto import CourseDTO, DosingSessionDTO
 from models.formatting import date_text, number_text
 from models.instruments.series import DosingMarker
+from models.values import is_number
 from models.vocabulary import FOLLOWS_A_DOSE, ROUTES
 
 
@@ -85,12 +87,47 @@ def follows_a_dose(template_id: str) -> bool:
     return template_id in FOLLOWS_A_DOSE
 
 
+def cumulative_text(dose_mg: float, boosters_mg: Sequence[float],
+                    weight_kg: float | None) -> str:
+    """The dose in all, mg and mg/kg: '56 mg (0.8 mg/kg)'; with boosters '70 mg in all
+    (56 mg + 14 mg booster), 1 mg/kg'."""
+    total = dose_mg + sum(boosters_mg)
+    per_kg = f"{number_text(total / weight_kg)} mg/kg" if weight_kg else ""
+    if not boosters_mg:
+        return f"{number_text(total)} mg" + (f" ({per_kg})" if per_kg else "")
+    parts = " + ".join(number_text(b) + " mg" for b in boosters_mg)
+    noun = "booster" if len(boosters_mg) == 1 else "boosters"
+    text = f"{number_text(total)} mg in all ({number_text(dose_mg)} mg + {parts} {noun})"
+    return f"{text}, {per_kg}" if per_kg else text
+
+
 def dose_text(dosing: DosingSessionDTO) -> str:
-    """'Intramuscular, 50 mg' as the dose is recorded (or says what is missing)."""
+    """'Intramuscular, 50 mg (0.714 mg/kg)' as the dose is recorded (or says what is missing);
+    with boosters, the cumulative dose: 'Intramuscular, 70 mg in all (56 mg + 14 mg
+    booster), 1 mg/kg'."""
     route = ROUTES.label(dosing.route) if dosing.route else "route not recorded"
-    dose = (f"{number_text(dosing.dose_mg)} mg" if dosing.dose_mg is not None
-            else "dose not recorded")
-    return f"{route}, {dose}"
+    if dosing.dose_mg is None:
+        return f"{route}, dose not recorded"
+    return f"{route}, " + cumulative_text(dosing.dose_mg, [b.dose_mg for b in dosing.boosters],
+                                          dosing.weight_kg)
+
+
+def dosing_note_line(content: Mapping[str, Any]) -> str:
+    """A dosing note's header line from what it says so far: 'Intramuscular at 10:10 ·
+    70 mg in all (56 mg + 14 mg booster), 1 mg/kg'; '' until the dose is entered."""
+    dose = content.get("dose_mg")
+    if not is_number(dose):
+        return ""
+    boosters = [float(row["dose_mg"]) for row in content.get("boosters") or []
+                if isinstance(row, Mapping) and is_number(row.get("dose_mg"))]
+    weight = content.get("weight_kg")
+    route = content.get("route")
+    head = ROUTES.label(route) if isinstance(route, str) and route in ROUTES else "Dose"
+    at = content.get("dose_time")
+    if isinstance(at, str) and at:
+        head += f" at {at}"
+    return f"{head}  ·  " + cumulative_text(float(dose), boosters,
+                                             float(weight) if is_number(weight) else None)
 
 
 def days_after_text(dose_day: dt.date, session_day: dt.date) -> str:

@@ -31,6 +31,9 @@ from models.instruments.series import (
 MAIN_INSTRUMENTS = ("phq9", "gad7", "pcl5")
 DISSOCIATION_INSTRUMENTS = ("cadss", "cadss6")
 
+# Wherever the IFS Self-energy rating is charted, it is named for what it is.
+SELF_ENERGY_LABEL = "Self-energy (IFS): a clinician's rating, not a validated measure"
+
 BASELINE_RULE = ("Baseline: the first complete administration marked baseline, or the first "
                  "complete one when none is marked")
 BASELINE_RULE_SHORT = "baseline = first complete administration marked baseline"
@@ -77,7 +80,7 @@ def summarise_change(
         summary = dataclasses.replace(
             summary, baseline=None, latest=None, change=None, improvement=None,
             label=ChangeLabel.NOT_ENOUGH_DATA, response=None, remission=None,
-            clinically_meaningful=None)
+            clinically_meaningful=None, clinically_significant=None, not_judged=())
     return summary, base
 
 
@@ -142,7 +145,17 @@ def build_series(instrument: Instrument,
     summary, base = summarise_change(instrument, [
         (s.administration.administered_on, s.administration.relation_to_care, s.score)
         for s in counted])
+    if base is not None and summary.latest is not None:
+        later = [s for s in counted[base + 1:] if s.score.total is not None]
+        events = {(s.administration.index_event or "").strip().casefold()
+                  for s in (counted[base], *later[-1:])}
+        if len(events) > 1:
+            summary = dataclasses.replace(summary, not_judged=(
+                *summary.not_judged, INDEX_EVENTS_DIFFER))
     return InstrumentSeries(instrument, tuple(ordered), summary, base)
+
+
+INDEX_EVENTS_DIFFER = "the baseline and the latest rate different index events"
 
 
 def build_measures_view(
@@ -177,7 +190,7 @@ def build_overlays(chart: ClientChart) -> tuple[OverlaySeries, ...]:
     """IFS Self-energy (0..10) and each worked target's SUD (0..10), on the same time axis."""
     overlays = []
     if chart.self_energy:
-        overlays.append(OverlaySeries("Self-energy (IFS, clinician's rating)", tuple(
+        overlays.append(OverlaySeries(SELF_ENERGY_LABEL, tuple(
             (p.rated_on, float(p.rating)) for p in chart.self_energy)))
     for target in chart.targets:
         points = tuple((r.rated_on, float(r.sud)) for r in target.ratings
@@ -211,10 +224,14 @@ def outcome_words(summary: ChangeSummary) -> list[str]:
     if summary.clinically_meaningful is not None:
         words.append("clinically meaningful change" if summary.clinically_meaningful
                      else "not a clinically meaningful change")
+    if summary.clinically_significant is not None:
+        words.append("clinically significant change" if summary.clinically_significant
+                     else "not a clinically significant change")
     if summary.response is not None:
         words.append("response" if summary.response else "no response")
     if summary.remission is not None:
         words.append("remission" if summary.remission else "not in remission")
+    words.extend(summary.not_judged)
     return words
 
 
@@ -226,10 +243,21 @@ def rules_text(instrument: Instrument) -> str:
     if instrument.clinically_meaningful is not None:
         rules.append(f"clinically meaningful {instrument.clinically_meaningful.points:.3g} or "
                      "more")
+    if instrument.clinically_significant is not None:
+        rules.append("clinically significant a reliable improvement ending at "
+                     f"{instrument.clinically_significant.at_most:g} or below")
     if instrument.response is not None:
-        rules.append(f"response a {instrument.response.percent_reduction:g}% drop from baseline")
+        rule = instrument.response
+        text = f"response a {rule.percent_reduction:g}% drop from baseline"
+        if rule.min_baseline is not None:
+            text += f" of {rule.min_baseline:g} or more"
+        rules.append(text)
     if instrument.remission is not None:
-        rules.append(f"remission below {instrument.remission.below:g}")
+        rule_ = instrument.remission
+        text = f"remission below {rule_.below:g}"
+        if rule_.min_baseline is not None:
+            text += f" from a baseline of {rule_.min_baseline:g} or more"
+        rules.append(text)
     if not rules:
         return ""
     text = "; ".join(rules)
@@ -282,6 +310,8 @@ def chart_subtitle(summary: ChangeSummary) -> str:
         parts.append(summary.label.value)
     if summary.clinically_meaningful:
         parts.append("clinically meaningful change")
+    if summary.clinically_significant:
+        parts.append("clinically significant change")
     if summary.response:
         parts.append("response")
     if summary.remission:

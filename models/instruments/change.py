@@ -44,6 +44,10 @@ class ChangeSummary:
     clinically_meaningful: bool | None
     complete_points: int
     incomplete_points: int
+    clinically_significant: bool | None = None
+    # Rules the instrument defines but that do not apply to this baseline, in words:
+    # "response and remission are judged only from a baseline of 10 or more".
+    not_judged: tuple[str, ...] = ()
 
 
 _EPSILON = 1e-9
@@ -89,10 +93,28 @@ def classify_change(instrument: Instrument, baseline: float, total: float) -> Ch
 
 
 def response_threshold(instrument: Instrument, baseline: float) -> float | None:
-    """The total at or below which the response rule is met, or None if not defined."""
-    if instrument.response is None or baseline <= 0:
+    """The total at or below which the response rule is met, or None if not defined (or
+    not judged from this baseline)."""
+    rule = instrument.response
+    if rule is None or baseline <= 0:
         return None
-    return baseline * (1 - instrument.response.percent_reduction / 100)
+    if rule.min_baseline is not None and baseline < rule.min_baseline:
+        return None
+    return baseline * (1 - rule.percent_reduction / 100)
+
+
+def not_judged(instrument: Instrument, baseline: float) -> tuple[str, ...]:
+    """The rules this baseline is too low to judge, as a sentence each."""
+    names = []
+    lowest = None
+    for name, rule in (("response", instrument.response), ("remission", instrument.remission)):
+        if rule is not None and rule.min_baseline is not None and baseline < rule.min_baseline:
+            names.append(name)
+            lowest = rule.min_baseline
+    if not names or lowest is None:
+        return ()
+    verb = "are" if len(names) > 1 else "is"
+    return (f"{' and '.join(names)} {verb} judged only from a baseline of {lowest:g} or more",)
 
 
 def change_summary(
@@ -159,22 +181,34 @@ def change_summary(
     threshold = response_threshold(instrument, baseline_total)
     response = None if threshold is None else latest_total <= threshold + _EPSILON
     remission = None
-    if instrument.remission is not None:
-        remission = latest_total < instrument.remission.below
+    rule = instrument.remission
+    if rule is not None and (rule.min_baseline is None or baseline_total >= rule.min_baseline):
+        remission = latest_total < rule.below
     meaningful = None
     if instrument.clinically_meaningful is not None:
         meaningful = abs(change) >= instrument.clinically_meaningful.points - _EPSILON
+    label = classify_change(instrument, baseline_total, latest_total)
+    significant = None
+    end = instrument.clinically_significant
+    if end is not None:
+        if baseline_total <= end.at_most:
+            significant = None  # it started where the change would have to end
+        else:
+            significant = (label is ChangeLabel.RELIABLE_IMPROVEMENT
+                           and latest_total <= end.at_most + _EPSILON)
     return ChangeSummary(
         instrument_id=instrument.id,
         baseline=DatedTotal(base[0], baseline_total),
         latest=DatedTotal(latest[0], latest_total),
         change=change,
         improvement=improvement,
-        label=classify_change(instrument, baseline_total, latest_total),
+        label=label,
         reliable_change=rc.points if rc else None,
         response=response,
         remission=remission,
         clinically_meaningful=meaningful,
         complete_points=len(ordered),
         incomplete_points=incomplete,
+        clinically_significant=significant,
+        not_judged=not_judged(instrument, baseline_total),
     )

@@ -162,17 +162,30 @@ class ChangeThreshold:
 
 @dataclass(frozen=True)
 class ResponseRule:
-    """Response: the total fell by at least `percent_reduction` % of the baseline total."""
+    """Response: the total fell by at least `percent_reduction` % of the baseline total.
+    Judged only from a baseline of at least `min_baseline`, where one is given."""
 
     percent_reduction: float
     source: Source | None
+    min_baseline: float | None = None
 
 
 @dataclass(frozen=True)
 class RemissionRule:
-    """Remission: the latest total is below `below`."""
+    """Remission: the latest total is below `below`. Judged only from a baseline of at
+    least `min_baseline`, where one is given."""
 
     below: float
+    source: Source | None
+    min_baseline: float | None = None
+
+
+@dataclass(frozen=True)
+class EndStateRule:
+    """Clinically significant change: a reliable improvement that ends at or below
+    `at_most` (the score after treatment that marks the change as clinically significant)."""
+
+    at_most: float
     source: Source | None
 
 
@@ -198,12 +211,18 @@ class Instrument:
     clinically_meaningful: ChangeThreshold | None = None
     response: ResponseRule | None = None
     remission: RemissionRule | None = None
+    clinically_significant: EndStateRule | None = None
     scoring_source: Source | None = None
     notice: str | None = None
     custom: bool = False
     # How many days the questions look back ("last 2 weeks": 14); 0 for "right now" or
     # unknown. A second administration inside it overlaps the first.
     recall_days: int = 0
+    # The event the client rates (PCL-5: the worst event), as the entry asks for it.
+    index_event: str | None = None
+    # False for a form its own authors call not yet validated (CADSS-6).
+    validated: bool = True
+    validation_source: Source | None = None
 
     @cached_property
     def items_by_number(self) -> Mapping[int, Item]:
@@ -243,6 +262,13 @@ class Instrument:
         if unscored:
             text += f"; item {', '.join(map(str, unscored))} not scored"
         rules.append(Rule("Total", text, self.scoring_source, brief="scoring"))
+        if not self.validated:
+            rules.append(Rule("Validation", "not yet validated", self.validation_source,
+                              brief="not yet validated"))
+        if self.index_event:
+            rules.append(Rule("Index event", "the client rates one event, the same at every "
+                              "administration, so the totals compare", self.scoring_source,
+                              brief="one index event"))
         missing = self.missing_rule
         if missing.kind is MissingRuleKind.PRORATE:
             text = (
@@ -280,7 +306,8 @@ class Instrument:
             )
         for name, threshold in (
             ("Reliable change", self.reliable_change),
-            ("Clinically meaningful change", self.clinically_meaningful),
+            ("Clinically meaningful change (minimal important difference)",
+             self.clinically_meaningful),
         ):
             if threshold is None:
                 continue
@@ -292,20 +319,31 @@ class Instrument:
                     threshold.source,
                     threshold.computed,
                     threshold.inputs,
-                    brief=f"{name.lower()} {points} points",
+                    brief=f"{name.split(' (')[0].lower()} {points} points",
                 )
+            )
+        if self.clinically_significant is not None:
+            end = f"{self.clinically_significant.at_most:g}"
+            rules.append(
+                Rule("Clinically significant change",
+                     f"a reliable improvement ending at {end} or below",
+                     self.clinically_significant.source, brief=f"end score ≤ {end}")
             )
         if self.response is not None:
             percent = f"{self.response.percent_reduction:g}%"
+            text = f"total {percent} or more below baseline"
+            if self.response.min_baseline is not None:
+                text += f", judged from a baseline of {self.response.min_baseline:g} or more"
             rules.append(
-                Rule("Response", f"total {percent} or more below baseline", self.response.source,
-                     brief=f"response ≥ {percent} drop")
+                Rule("Response", text, self.response.source, brief=f"response ≥ {percent} drop")
             )
         if self.remission is not None:
             below = f"{self.remission.below:g}"
+            text = f"total below {below}"
+            if self.remission.min_baseline is not None:
+                text += f", judged from a baseline of {self.remission.min_baseline:g} or more"
             rules.append(
-                Rule("Remission", f"total below {below}", self.remission.source,
-                     brief=f"remission < {below}")
+                Rule("Remission", text, self.remission.source, brief=f"remission < {below}")
             )
         return tuple(rules)
 

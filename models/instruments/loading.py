@@ -19,6 +19,7 @@ from models.instruments.definitions import (
     Charting,
     Cutoff,
     Direction,
+    EndStateRule,
     Instrument,
     InstrumentDefinitionError,
     Item,
@@ -318,12 +319,21 @@ class _ChangeRules:
     clinically_meaningful: ChangeThreshold | None = None
     response: ResponseRule | None = None
     remission: RemissionRule | None = None
+    clinically_significant: EndStateRule | None = None
+
+
+def _min_baseline(r: _Reader, table: Mapping[str, Any], where: str) -> float | None:
+    value = r.get(table, "min_baseline", (int, float), where, None)
+    return None if value is None else float(value)
 
 
 def _parse_change(r: _Reader, data: Mapping[str, Any], direction: Direction) -> _ChangeRules:
     change = r.get(data, "change", dict, "", {})
     r.check_keys(
-        change, {"reliable_change", "clinically_meaningful", "response", "remission"}, "change"
+        change,
+        {"reliable_change", "clinically_meaningful", "response", "remission",
+         "clinically_significant"},
+        "change",
     )
     thresholds: dict[str, ChangeThreshold] = {}
     for key in ("reliable_change", "clinically_meaningful"):
@@ -334,23 +344,36 @@ def _parse_change(r: _Reader, data: Mapping[str, Any], direction: Direction) -> 
     if "response" in change:
         where = "change.response"
         table = r.get(change, "response", dict, "change")
-        r.check_keys(table, {"percent_reduction", "source"}, where)
+        r.check_keys(table, {"percent_reduction", "min_baseline", "source"}, where)
         percent = r.get(table, "percent_reduction", (int, float), where)
         if not 0 < percent <= 100:
             r.fail(f"'{where}.percent_reduction' must be in (0, 100], got {percent}")
-        response = ResponseRule(float(percent), r.source(table, where))
+        response = ResponseRule(float(percent), r.source(table, where),
+                                _min_baseline(r, table, where))
     remission = None
     if "remission" in change:
         where = "change.remission"
         table = r.get(change, "remission", dict, "change")
-        r.check_keys(table, {"below", "source"}, where)
+        r.check_keys(table, {"below", "min_baseline", "source"}, where)
         below = r.get(table, "below", (int, float), where)
-        remission = RemissionRule(float(below), r.source(table, where))
-    if (response or remission) and direction is not Direction.LOWER_IS_BETTER:
-        r.fail("response and remission rules are only defined for lower-is-better instruments")
+        remission = RemissionRule(float(below), r.source(table, where),
+                                  _min_baseline(r, table, where))
+    significant = None
+    if "clinically_significant" in change:
+        where = "change.clinically_significant"
+        table = r.get(change, "clinically_significant", dict, "change")
+        r.check_keys(table, {"at_most", "source"}, where)
+        at_most = r.get(table, "at_most", (int, float), where)
+        if "reliable_change" not in thresholds:
+            r.fail(f"'{where}' needs a reliable change rule: it is a reliable improvement "
+                   "that ends low enough")
+        significant = EndStateRule(float(at_most), r.source(table, where))
+    if (response or remission or significant) and direction is not Direction.LOWER_IS_BETTER:
+        r.fail("response, remission and clinically significant change rules are only defined "
+               "for lower-is-better instruments")
     return _ChangeRules(
         thresholds.get("reliable_change"), thresholds.get("clinically_meaningful"), response,
-        remission,
+        remission, significant,
     )
 
 
@@ -358,6 +381,7 @@ _TOP_KEYS = {
     "schema_version", "id", "version", "title", "short_name", "timeframe", "instructions",
     "direction", "charting", "notice", "sources", "answers", "items", "scoring", "subscales",
     "bands", "cutoffs", "symptom_rules", "safety_items", "change", "recall_days",
+    "index_event", "validated", "validation_source",
 }
 
 
@@ -406,9 +430,14 @@ def parse_instrument(data: Mapping[str, Any], origin: str) -> Instrument:
         clinically_meaningful=change.clinically_meaningful,
         response=change.response,
         remission=change.remission,
+        clinically_significant=change.clinically_significant,
         scoring_source=scoring_source,
         notice=r.text(data, "notice", "", None),
         recall_days=_recall_days(r, data),
+        index_event=r.text(data, "index_event", "", None),
+        validated=r.get(data, "validated", bool, "", True),
+        validation_source=r.source({"source": data["validation_source"]}, "validation")
+        if "validation_source" in data else None,
     )
 
 

@@ -234,7 +234,8 @@ def _figure_problems(session: Session, signed: Mapping[int, _SignedNote]) -> lis
         TargetDefinitionChange.new_value).where(TargetDefinitionChange.note_id.is_not(None))))
     vitals = _by_note(session.execute(select(
         DosingVital.note_id, DosingVital.minutes_from_dose, DosingVital.systolic,
-        DosingVital.diastolic, DosingVital.heart_rate, DosingVital.spo2)
+        DosingVital.diastolic, DosingVital.heart_rate, DosingVital.spo2,
+        DosingVital.respiratory_rate, DosingVital.moaas)
         .where(DosingVital.note_id.is_not(None))))
     dosing_rows = {row.id: row for row in session.execute(
         select(DosingSession).where(DosingSession.locked_by_note_id.is_not(None)))
@@ -297,7 +298,8 @@ def _dosing_problems(note: _SignedNote, figures: Any, dosing: DosingSession | No
     if dosing is None or dosing.locked_by_note_id != note.id:
         return [f"note #{note.id}: the dosing session it recorded (#{note.dosing_session_id}) "
                 "was removed or unlocked"]
-    record = signed_record.dosing_record(note.content, figures, note.session_date)
+    template = signed_record.template_for(note.template_id, note.template_version)
+    record = signed_record.dosing_record(template, note.content, figures, note.session_date)
     changed = [column for column in record.COLUMNS
                if getattr(dosing, column) != getattr(record, column)]
     changed += [column for column in ("number", "setting", "medication", "route")
@@ -308,9 +310,9 @@ def _dosing_problems(note: _SignedNote, figures: Any, dosing: DosingSession | No
         problems.append(f"dosing session #{dosing.id}: {', '.join(changed)} no longer match "
                         f"what signed note #{note.id} recorded")
     expected_vitals = Counter((v.minutes_from_dose, v.systolic, v.diastolic, v.heart_rate,
-                               v.spo2) for v in record.vitals)
+                               v.spo2, v.respiratory_rate, v.moaas) for v in record.vitals)
     actual_vitals = Counter((v.minutes_from_dose, v.systolic, v.diastolic, v.heart_rate,
-                             v.spo2) for v in vitals)
+                             v.spo2, v.respiratory_rate, v.moaas) for v in vitals)
     if expected_vitals != actual_vitals:
         problems.append(f"dosing session #{dosing.id}: the vitals no longer match what "
                         f"signed note #{note.id} recorded")

@@ -21,6 +21,7 @@ from models.entities import (
     DosingSession,
     ItemResponse,
     MeasureAdministration,
+    Note,
 )
 from models.errors import NotFoundError, ValidationError
 from models.inputs import (
@@ -30,7 +31,7 @@ from models.inputs import (
     validate_custom_measure,
     validate_measure,
 )
-from models.instruments.definitions import Instrument
+from models.instruments.definitions import Charting, Instrument
 from models.instruments.loading import custom_instrument, load_instruments
 from models.instruments.scoring import score
 from models.services import convert
@@ -86,6 +87,10 @@ def record_administration(
         dosing = session.get(DosingSession, data.dosing_session_id)
         if dosing is None or session.get_one(Course, dosing.course_id).client_id != client_id:
             problems["dosing_session_id"] = "That dosing session is not one of this client's."
+        elif instrument.charting is Charting.PER_DOSE:
+            taken = dose_record_problem(session, known, dosing.id)
+            if taken:
+                problems["dosing_session_id"] = taken
     if problems:
         raise ValidationError(problems)
     if not data.repeat_confirmed:
@@ -106,6 +111,7 @@ def record_administration(
         administered_on=data.administered_on,
         relation_to_care=data.relation_to_care,
         dosing_session_id=data.dosing_session_id,
+        index_event=data.index_event.strip() or None,
     )
     row.responses = [ItemResponse(item_number=number, value=value)
                      for number, value in sorted(data.responses.items())]
@@ -114,6 +120,32 @@ def record_administration(
     audit.record(session, "measure.record", entity="measure_administration", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id, detail=f"instrument={instrument.id}")
     return ScoredAdministration(convert.administration(row), instrument, result)
+
+
+def dose_record_problem(session: Session, known: dict[str, Instrument],
+                        dosing_session_id: int) -> str:
+    """Why a dose cannot take another CADSS / CADSS-6 ('' when it can): a dose has one
+    dissociation record, entered once, in Measures or in its dosing note."""
+    per_dose = [i.id for i in known.values() if i.charting is Charting.PER_DOSE]
+    existing = session.scalars(select(MeasureAdministration).where(
+        MeasureAdministration.dosing_session_id == dosing_session_id,
+        MeasureAdministration.instrument_id.in_(per_dose),
+        MeasureAdministration.entered_in_error_at.is_(None))).first()
+    if existing is not None:
+        name = known[existing.instrument_id].short_name
+        where = " (from its dosing note)" if existing.note_id is not None else ""
+        # No date here: the message travels in an exception, which never holds client data.
+        return (f"This dose already has its {name}{where}: a dose has one dissociation "
+                "record. If that one is wrong, mark it entered in error first.")
+    draft = session.scalars(select(Note).where(
+        Note.dosing_session_id == dosing_session_id, Note.template_id == "dosing",
+        Note.status == "draft")).first()
+    if draft is not None and isinstance(draft.content.get("dissociation"), dict) \
+            and any(v is not None for v in
+                    (draft.content["dissociation"].get("answers") or {}).values()):
+        return ("The dosing note of this dose (a draft) already holds its CADSS: finish it "
+                "there, or clear it there first.")
+    return ""
 
 
 def mark_entered_in_error(
@@ -127,6 +159,12 @@ def mark_entered_in_error(
         raise ValidationError({"reason": "Say why this entry is wrong (for the record)."})
     if row.entered_in_error_at is not None:
         raise ValidationError({"reason": "This entry is already marked entered in error."})
+    if row.note_id is not None:
+        note = session.get(Note, row.note_id)
+        if note is not None and note.status == "signed":
+            raise ValidationError({"reason": (
+                "This entry was recorded in a signed note (the dosing note of its dose) and is "
+                "locked with it: add a correction to that note instead.")})
     row.entered_in_error_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     row.entered_in_error_reason = reason.strip()
     session.flush()

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.clinical.carry import carried_content, carry_source
 from models.clinical.doses import follows_a_dose
+from models.clinical.measures import DISSOCIATION_INSTRUMENTS
+from models.clinical.safety import clearance_caution, has_clearance
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
@@ -23,6 +25,7 @@ from models.entities import (
     DosingSession,
     DosingVital,
     IfsPart,
+    ItemResponse,
     MeasureAdministration,
     Note,
     SelfEnergyRating,
@@ -36,13 +39,16 @@ from models.errors import (
     SigningError,
     ValidationError,
 )
+from models.formatting import date_text
 from models.inputs import AddendumInput, validate_addendum
+from models.instruments.loading import load_instruments
 from models.services import convert, parts, search, signed_record, targets
-from models.templates.definitions import FieldKind, Template
+from models.templates.checks import Caution, cautions, unacknowledged, with_reasons
+from models.templates.definitions import CheckLevel, FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
 from models.templates.hashing import content_hash
 from models.templates.loading import load_templates
-from models.templates.validation import Problem, derive_values, validate_note
+from models.templates.validation import Problem, SigningCheck, derive_values, validate_note
 
 
 def _utcnow() -> dt.datetime:
@@ -282,13 +288,76 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
     return problems
 
 
-def check_for_signing(session: Session, note_id: int) -> list[Problem]:
+def _first_dose_of_course(session: Session, dosing: DosingSession) -> bool:
+    earlier = session.scalar(select(func.count(DosingSession.id)).where(
+        DosingSession.course_id == dosing.course_id,
+        DosingSession.id != dosing.id,
+        (DosingSession.session_date < dosing.session_date)
+        | ((DosingSession.session_date == dosing.session_date)
+           & (DosingSession.number < dosing.number))))
+    return not earlier
+
+
+def _record_cautions(session: Session, row: Note) -> list[Caution]:
+    """Warnings that come from the rest of the record, not from the note's own values: the
+    first dose of a course without a signed preparation note that records a clearance."""
+    if row.template_id != "dosing" or row.dosing_session_id is None:
+        return []
+    dosing = session.get(DosingSession, row.dosing_session_id)
+    if dosing is None or not _first_dose_of_course(session, dosing):
+        return []
+    preparations = session.scalars(select(Note).where(
+        Note.client_id == row.client_id, Note.template_id == "preparation",
+        Note.status == "signed", Note.session_date <= row.session_date,
+        (Note.course_id == dosing.course_id) | Note.course_id.is_(None)))
+    if any(has_clearance(convert.note(p)) for p in preparations):
+        return []
+    return [clearance_caution()]
+
+
+def _dose_measure_problems(session: Session, row: Note, template: Template,
+                           content: dict[str, Any]) -> list[Problem]:
+    """A CADSS given in the dosing note is the CADSS of that dose in Measures: one record.
+    A note cannot bring a second one."""
+    f = template.field_for_tag("dosing.dissociation")
+    if f is None or row.dosing_session_id is None \
+            or extract_figures(template, content).dissociation is None:
+        return []
+    existing = session.scalars(select(MeasureAdministration).where(
+        MeasureAdministration.dosing_session_id == row.dosing_session_id,
+        MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
+        MeasureAdministration.entered_in_error_at.is_(None),
+        MeasureAdministration.note_id.is_(None) | (MeasureAdministration.note_id != row.id),
+    )).first()
+    if existing is None:
+        return []
+    name = load_instruments()[existing.instrument_id].short_name
+    return [Problem(f.id, f.label,
+                    f"Measures already holds the {name} of this dose, entered for "
+                    f"{date_text(existing.administered_on)}: it is the one record of this "
+                    "dose. Clear the reading here, or mark that entry as entered in error "
+                    "in Measures.")]
+
+
+def signing_check(session: Session, note_id: int) -> SigningCheck:
+    """The problems that keep a note from being signed and the warnings it raises, on its
+    content with the calculated fields worked out afresh (as signing will)."""
     row = _load(session, note_id)
     if row.status == "signed":
-        return []
+        return SigningCheck()
     template = template_of(row)
-    problems = validate_note(template, row.content, for_signing=True)
-    return problems + _reference_problems(session, row, template)
+    content = derive_values(template, row.content)
+    problems = [*validate_note(template, content, for_signing=True),
+                *_reference_problems(session, row, template),
+                *_dose_measure_problems(session, row, template, content)]
+    found = [c for c in cautions(template, content) if c.level is CheckLevel.WARNING]
+    found += _record_cautions(session, row)
+    return SigningCheck(tuple(problems), tuple(found), tuple(unacknowledged(found, content)))
+
+
+def check_for_signing(session: Session, note_id: int) -> list[Problem]:
+    """The problems (refusals) that keep a note from being signed."""
+    return list(signing_check(session, note_id).problems)
 
 
 def note_hash(row: Note | NoteDTO) -> str:
@@ -319,9 +388,11 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
         raise LockedError("This note is already signed.")
     template = template_of(row)
     row.content = _plain(derive_values(template, row.content))
-    problems = check_for_signing(session, note_id)
-    if problems:
-        raise SigningError(problems)
+    check = signing_check(session, note_id)
+    if not check.ready:
+        raise SigningError(check.problems, check.unanswered)
+    # The reasons signed are those of the warnings that fire now; an old one goes.
+    row.content = _plain(with_reasons(row.content, check.cautions))
     day = _parse_date(row.content.get("session_date")) or row.session_date
     row.session_date = day
     figures = extract_figures(template, row.content)
@@ -375,7 +446,7 @@ def _file_dosing(
     session: Session, row: Note, figures: ExtractedFigures, day: dt.date
 ) -> None:
     dosing = session.get_one(DosingSession, row.dosing_session_id)
-    record = signed_record.dosing_record(row.content, figures, day)
+    record = signed_record.dosing_record(template_of(row), row.content, figures, day)
     if record.number is not None:
         dosing.number = record.number
     dosing.setting = record.setting or dosing.setting
@@ -386,11 +457,22 @@ def _file_dosing(
     dosing.vitals = [
         DosingVital(minutes_from_dose=v.minutes_from_dose, systolic=v.systolic,
                     diastolic=v.diastolic, heart_rate=v.heart_rate, spo2=v.spo2,
-                    note_id=row.id)
+                    respiratory_rate=v.respiratory_rate, moaas=v.moaas, note_id=row.id)
         for v in record.vitals
     ]
     dosing.boosters = [DosingBooster(minutes_from_dose=b.minutes_from_dose, dose_mg=b.dose_mg)
                        for b in record.boosters]
+    if figures.dissociation is not None:
+        # The CADSS given in the dosing note is that dose's one CADSS in Measures.
+        reading = figures.dissociation
+        instrument = load_instruments()[reading.instrument_id]
+        administration = MeasureAdministration(
+            client_id=row.client_id, instrument_id=instrument.id,
+            instrument_version=instrument.version, administered_on=day,
+            relation_to_care="after_dose", dosing_session_id=dosing.id, note_id=row.id)
+        administration.responses = [ItemResponse(item_number=n, value=v)
+                                    for n, v in reading.responses]
+        session.add(administration)
     dosing.locked_by_note_id = row.id
 
 

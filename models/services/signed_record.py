@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from models.templates.definitions import Template
 from models.templates.extraction import ExtractedFigures, VitalsReading, extract_figures
 from models.templates.loading import load_templates
 
@@ -95,6 +96,7 @@ class DosingRecord:
     number: int | None
     session_date: dt.date
     start_time: dt.time | None
+    dose_time: dt.time | None
     setting: str | None
     medication: str | None
     route: str | None
@@ -119,35 +121,26 @@ class DosingRecord:
 
     # The columns of dosing_session this record fills, one for one.
     COLUMNS: ClassVar[tuple[str, ...]] = (
-        "session_date", "start_time", "dose_mg", "weight_kg", "infusion_minutes",
+        "session_date", "start_time", "dose_time", "dose_mg", "weight_kg", "infusion_minutes",
         "lot_number", "prescriber", "monitoring_clinician", "intention", "set_and_setting",
         "cadss_total", "cadss6_total", "moaas", "adverse_events", "ready_for_discharge",
         "ride_home_confirmed", "observations", "client_account")
 
 
-def dosing_record(content: Mapping[str, Any], figures: ExtractedFigures,
+def dosing_record(template: Template, content: Mapping[str, Any], figures: ExtractedFigures,
                   day: dt.date) -> DosingRecord:
     c = content
     number = c.get("session_number")
     supports = ", ".join(str(s).replace("_", " ") for s in c.get("setting_supports") or [])
-    events = [
-        " ".join(str(e.get(k) or "").replace("_", " ") for k in ("event", "severity")).strip()
-        for e in c.get("adverse_events") or []
-    ]
     start = parse_time(c.get("start_time"))
-    boosters = []
-    for b in c.get("boosters") or []:
-        when, mg = parse_time(b.get("time")), b.get("dose_mg")
-        if when is None or not isinstance(mg, int | float):
-            continue
-        minutes = 0
-        if start is not None:
-            minutes = (when.hour * 60 + when.minute) - (start.hour * 60 + start.minute)
-        boosters.append(Booster(minutes, float(mg)))
+    boosters = tuple(Booster(b.minutes_from_dose, b.dose_mg) for b in figures.boosters) \
+        or _boosters_by_clock(start, c)
+    escort = c.get("escort")
     return DosingRecord(
         number=number if isinstance(number, int) else None,
         session_date=day,
         start_time=start,
+        dose_time=parse_time(figures.dose_time),
         setting=c.get("dosing_setting") or None,
         medication=c.get("medication") or None,
         route=c.get("route") or None,
@@ -159,20 +152,68 @@ def dosing_record(content: Mapping[str, Any], figures: ExtractedFigures,
         monitoring_clinician=c.get("monitoring_clinician") or "",
         intention=c.get("intention") or "",
         set_and_setting="; ".join(x for x in (supports, c.get("setting_notes") or "") if x),
+        # A template that records the CADSS as item answers files it in Measures; the totals
+        # kept on the dosing session are those of the first template only.
         cadss_total=figures.cadss_total,
         cadss6_total=figures.cadss6,
         moaas=figures.moaas,
-        adverse_events="; ".join(e for e in events if e),
+        adverse_events=adverse_events_text(template, c),
         ready_for_discharge=parse_time(c.get("discharge_ready_time")),
-        ride_home_confirmed=c.get("ride_home_confirmed"),
+        ride_home_confirmed=(escort == "escorted" if isinstance(escort, str)
+                             else c.get("ride_home_confirmed")),
         observations=c.get("observations") or "",
         client_account=c.get("client_account") or "",
         vitals=figures.vitals,
-        boosters=tuple(boosters),
+        boosters=boosters,
     )
+
+
+def adverse_events_text(template: Template, content: Mapping[str, Any]) -> str:
+    """'Nausea mild; Vomiting moderate, serious' from the adverse-event rows."""
+    try:
+        group = template.field("adverse_events")
+    except KeyError:
+        return ""
+    words = []
+    for event in content.get("adverse_events") or []:
+        if not isinstance(event, dict):
+            continue
+        said: list[str] = []
+        for column_id in ("event", "severity"):
+            value = event.get(column_id)
+            if isinstance(value, str) and value:
+                try:
+                    label = group.column(column_id).option_label(value)
+                except KeyError:
+                    label = value.replace("_", " ")
+                said.append(label if not said else label.lower())
+        text = " ".join(said)
+        if event.get("serious") is True:
+            text += ", serious"
+        if text:
+            words.append(text)
+    return "; ".join(words)
+
+
+def _boosters_by_clock(start: dt.time | None,
+                       content: Mapping[str, Any]) -> tuple[Booster, ...]:
+    """Boosters of the first template, given by the clock: minutes from the session start."""
+    boosters = []
+    for b in content.get("boosters") or []:
+        when, mg = parse_time(b.get("time")), b.get("dose_mg")
+        if when is None or not isinstance(mg, int | float):
+            continue
+        minutes = 0
+        if start is not None:
+            minutes = (when.hour * 60 + when.minute) - (start.hour * 60 + start.minute)
+        boosters.append(Booster(minutes, float(mg)))
+    return tuple(boosters)
+
+
+def template_for(template_id: str, template_version: int) -> Template:
+    return load_templates().get(template_id, template_version)
 
 
 def figures_of(template_id: str, template_version: int,
                content: Mapping[str, Any]) -> ExtractedFigures:
-    template = load_templates().get(template_id, template_version)
-    return extract_figures(template, content)
+    return extract_figures(template_for(template_id, template_version), content)

@@ -39,6 +39,25 @@ class VitalsReading:
     diastolic: int | None = None
     heart_rate: int | None = None
     spo2: int | None = None
+    respiratory_rate: int | None = None
+    moaas: int | None = None
+
+
+@dataclass(frozen=True)
+class BoosterDose:
+    """One booster: minutes after the first dose, and mg."""
+
+    minutes_from_dose: int
+    dose_mg: float
+
+
+@dataclass(frozen=True)
+class MeasureReading:
+    """An instrument given inside a note (a CADSS at a dose): filed in Measures on signing."""
+
+    instrument_id: str
+    responses: tuple[tuple[int, int | None], ...]
+    minutes_from_dose: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,9 @@ class ExtractedFigures:
     cadss_total: int | None = None
     cadss6: int | None = None
     moaas: int | None = None
+    dose_time: str | None = None
+    boosters: tuple[BoosterDose, ...] = ()
+    dissociation: MeasureReading | None = None
     self_energy: int | None = None
     parts_worked: tuple[int, ...] = ()
     part_status_changes: tuple[PartStatusChange, ...] = ()
@@ -117,16 +139,28 @@ def extract_figures(template: Template, content: Mapping[str, Any]) -> Extracted
         mg_per_kg = _number_or_none(tagged("dosing.mg_per_kg"))
 
     parts_worked = tagged("ifs.parts_worked")
+    vitals = _extract_vitals(template, content)
+    moaas = _whole_or_none(tagged("dosing.moaas"))
+    if moaas is None:  # recorded with each reading: the session's is the deepest sedation
+        readings = [v.moaas for v in vitals if v.moaas is not None]
+        moaas = min(readings) if readings else None
+    dose_time = tagged("dosing.dose_time")
     return ExtractedFigures(
         target=target,
         reevaluation=reevaluation,
         dose_mg=_number_or_none(tagged("dosing.dose_mg")),
         weight_kg=_number_or_none(tagged("dosing.weight_kg")),
         mg_per_kg=mg_per_kg,
-        vitals=_extract_vitals(template, content),
+        vitals=vitals,
         cadss_total=_whole_or_none(tagged("dosing.cadss_total")),
         cadss6=_whole_or_none(tagged("dosing.cadss6")),
-        moaas=_whole_or_none(tagged("dosing.moaas")),
+        moaas=moaas,
+        dose_time=dose_time if isinstance(dose_time, str) else None,
+        boosters=tuple(
+            BoosterDose(row["minutes_from_dose"], float(row["dose_mg"]))
+            for row in _group_rows(template, content, "dosing.boosters")
+            if is_int(row.get("minutes_from_dose")) and is_number(row.get("dose_mg"))),
+        dissociation=_reading(tagged("dosing.dissociation")),
         self_energy=_whole_or_none(tagged("ifs.self_energy")),
         parts_worked=tuple(p for p in parts_worked if is_id(p))
         if isinstance(parts_worked, list)
@@ -158,10 +192,28 @@ def _extract_vitals(template: Template, content: Mapping[str, Any]) -> tuple[Vit
             diastolic=_whole_or_none(row.get("diastolic")),
             heart_rate=_whole_or_none(row.get("heart_rate")),
             spo2=_whole_or_none(row.get("spo2")),
+            respiratory_rate=_whole_or_none(row.get("respiratory_rate")),
+            moaas=_whole_or_none(row.get("moaas")),
         )
         if reading != VitalsReading():  # an empty row carries nothing to chart
             readings.append(reading)
     return tuple(readings)
+
+
+def _reading(value: object) -> MeasureReading | None:
+    """A measure field's answers, keyed by item number; None when nothing was answered."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("instrument"), str):
+        return None
+    answers = value.get("answers")
+    if not isinstance(answers, Mapping):
+        return None
+    responses = tuple(sorted(
+        (int(k), v if is_int(v) else None) for k, v in answers.items()
+        if isinstance(k, str) and k.isdigit()))
+    if not any(v is not None for _k, v in responses):
+        return None
+    minutes = value.get("minutes_from_dose")
+    return MeasureReading(value["instrument"], responses, minutes if is_int(minutes) else None)
 
 
 def _extract_status_changes(

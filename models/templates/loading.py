@@ -8,18 +8,22 @@ import hashlib
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any, Final, NoReturn
 
+from models.instruments.loading import load_instruments
 from models.templates.definitions import (
     CARRY_TAGS,
     COLUMN_TAGS,
     FIELD_TAGS,
     GROUP_NEEDS_COLUMNS,
     TAG_NEEDS,
+    Check,
+    CheckLevel,
+    Clause,
     Condition,
     Derivation,
     FieldDef,
@@ -29,6 +33,7 @@ from models.templates.definitions import (
     Template,
     TemplateDefinitionError,
     UnknownTemplateError,
+    ValueExpr,
 )
 from models.templates.hashing import canonical_json
 from models.values import is_int, is_number
@@ -42,7 +47,13 @@ _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 CARRY_FORWARD_FILE: Final = "carry_forward.toml"
 _TEMPLATE_FILE_RE = re.compile(r"([a-z][a-z0-9_]*)(?:\.v([0-9]+))?\.toml")
 _COMMON_FILE_RE = re.compile(r"_common(?:\.v([0-9]+))?\.toml")
-_DERIVED_RE = re.compile(r" *([a-z][a-z0-9_]*) *([-+*/]) *([a-z][a-z0-9_]*) *")
+_PATH = r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?"
+_DERIVED_RE = re.compile(rf" *({_PATH}) *([-+*/]) *({_PATH}) *")
+_VALUE_RE = re.compile(rf" *(?:(min|max)\( *({_PATH}) *\)|({_PATH})(?: *- *({_PATH}))?) *")
+# The content key that holds the reasons given for warnings: no field may take it.
+ACKNOWLEDGEMENTS = "acknowledgements"
+# A column carrying one of these tags must use this range: the receiving table's.
+_COLUMN_RANGES: Final[dict[str, tuple[int, int]]] = {"moaas": (0, 5)}
 
 # The order the therapist meets them in a course of care.
 _ORDER: Final[tuple[str, ...]] = ("dosing", "preparation", "emdr", "art", "ifs", "general")
@@ -62,6 +73,7 @@ _KIND_KEYS: Final[dict[FieldKind, frozenset[str]]] = {
     _K.TARGET_REF: frozenset({"target_kind"}),
     _K.PARTS_REF: frozenset({"multiple"}),
     _K.GROUP: frozenset({"columns", "min_rows", "max_rows"}),
+    _K.MEASURE: frozenset({"instruments"}),
 }
 _TARGET_KINDS: Final = TARGET_KINDS.codes
 
@@ -230,13 +242,15 @@ def _parse_field(
     allowed = _BASE_KEYS | _KIND_KEYS[kind] | ({"required_if"} if not in_group else set())
     t = _Table(src, line, what, data, allowed)
     field_id = t.ident()
+    if field_id == ACKNOWLEDGEMENTS:
+        t.fail(f"{ACKNOWLEDGEMENTS!r} holds the reasons given for warnings; use another id")
     required = t.flag("required")
     private = t.flag("private")
     extract = data.get("extract")
     if extract is not None and not isinstance(extract, str):
         t.fail(f"'extract' must be text; found {extract!r}")
-    if in_group and kind is FieldKind.GROUP:
-        t.fail("a group cannot hold another group")
+    if in_group and kind in (FieldKind.GROUP, FieldKind.MEASURE):
+        t.fail(f"a group cannot hold a {kind.value} field")
     if in_group and private:
         t.fail("a column cannot be private; make the whole field private instead")
     if private and extract:
@@ -326,26 +340,65 @@ def _kind_attributes(
         return {"target_kind": target_kind}
     if kind is FieldKind.PARTS_REF:
         return {"multiple": t.flag("multiple")}
+    if kind is FieldKind.MEASURE:
+        names = data.get("instruments")
+        known = load_instruments()
+        if (not isinstance(names, list) or not names
+                or not all(isinstance(n, str) and n in known for n in names)):
+            t.fail("'instruments' must list the ids of bundled instruments, like [\"cadss\"]; "
+                   f"known: {', '.join(sorted(known))}")
+        if len(set(names)) != len(names):
+            t.fail("'instruments' names an instrument twice")
+        return {"instruments": tuple(names)}
     if kind is FieldKind.GROUP:
         return _parse_group(t, src, field_id, required, tag)
     return {}
 
 
+_CONDITION_HELP = (
+    '\'{key}\' must look like {{ field = "other_field", any_of = ["value"] }}, with any_of, '
+    "none_of or lacks_any_of (option values, or true/false for a yes/no field) or "
+    "filled = true/false; several such tables in a list mean any of them"
+)
+
+
+def parse_clause(raw: object, fail: Callable[[str], NoReturn], key: str) -> Clause:
+    """One `{ field = ..., any_of | none_of | lacks_any_of | filled = ... }` table."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("field"), str):
+        fail(_CONDITION_HELP.format(key=key))
+    field_id: str = raw["field"]
+    tests = set(raw) - {"field"}
+    if len(tests) != 1 or not tests <= {"any_of", "none_of", "lacks_any_of", "filled"}:
+        fail(_CONDITION_HELP.format(key=key))
+    if "filled" in raw:
+        if not isinstance(raw["filled"], bool):
+            fail(_CONDITION_HELP.format(key=key))
+        return Clause(field_id, filled=raw["filled"])
+    name = next(iter(tests))
+    values = raw[name]
+    if (not isinstance(values, list) or not values
+            or not all(isinstance(v, str | bool) for v in values)):
+        fail(_CONDITION_HELP.format(key=key))
+    wanted = tuple(values)
+    if name == "any_of":
+        return Clause(field_id, any_of=wanted)
+    if name == "none_of":
+        return Clause(field_id, none_of=wanted)
+    return Clause(field_id, lacks_any_of=wanted)
+
+
+def _clauses(raw: object, fail: Callable[[str], NoReturn], key: str) -> tuple[Clause, ...]:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        fail(_CONDITION_HELP.format(key=key))
+    return tuple(parse_clause(item, fail, key) for item in items)
+
+
 def _parse_condition(t: _Table) -> Condition:
-    raw = t.data["required_if"]
-    if (
-        not isinstance(raw, dict)
-        or set(raw) != {"field", "any_of"}
-        or not isinstance(raw["field"], str)
-        or not isinstance(raw["any_of"], list)
-        or not raw["any_of"]
-        or not all(isinstance(v, str | bool) for v in raw["any_of"])
-    ):
-        t.fail(
-            '\'required_if\' must look like { field = "other_field", any_of = ["value"] } '
-            "(values are option values, or true/false for a yes/no field)"
-        )
-    return Condition(field=raw["field"], any_of=tuple(raw["any_of"]))
+    clauses = _clauses(t.data["required_if"], t.fail, "required_if")
+    if any("." in c.field for c in clauses):
+        t.fail("required_if names a field of the note, not a column of a group")
+    return Condition(clauses)
 
 
 def _check_field_tag_kind(t: _Table, tag: str, kind: FieldKind) -> None:
@@ -384,6 +437,10 @@ def _check_column_tag(
         t.fail(f"column tag {tag!r} needs kind {_kinds(allowed[tag])}, not {kind.value!r}")
     if tag == "part" and attrs.get("multiple"):
         t.fail("the 'part' column of a status change holds one part; set multiple = false")
+    expected = _COLUMN_RANGES.get(tag)
+    if expected is not None and (attrs.get("minimum"), attrs.get("maximum")) != expected:
+        t.fail(f"column tag {tag!r} needs min = {expected[0]} and max = {expected[1]}, "
+               "the range of the record it feeds")
 
 
 def _kinds(kinds: frozenset[FieldKind]) -> str:
@@ -511,30 +568,156 @@ def _check_cross_references(
             fail(f"tag {f.extract!r} needs a target_ref field tagged {needed!r}")
         if f.derived is not None:
             for operand in (f.derived.left, f.derived.right):
-                source = by_id.get(operand)
+                source = _path_field(by_id, operand)
+                earlier = [g.id for g in everything[: everything.index(f)]] \
+                    if f in everything else []
                 if (
                     source is None
                     or source.kind not in (FieldKind.NUMBER, FieldKind.INTEGER)
-                    or source.derived is not None
+                    or (source.derived is not None and operand not in earlier)
                 ):
-                    fail(f"derived from {operand!r}, which is not an entered number field")
+                    fail(f"derived from {operand!r}, which is not an entered number field, a "
+                         "number column of a group, or a derived field above it")
         if f.required_if is not None:
-            trigger = by_id.get(f.required_if.field)
-            if trigger is None or trigger is f:
-                fail(f"required_if names {f.required_if.field!r}, which is not another field")
-            if trigger.kind is FieldKind.YES_NO:
-                valid: set[str | bool] = {True, False}
-            elif trigger.kind is FieldKind.CHOICE:
-                valid = {o.value for o in trigger.options}
-            else:
-                fail(f"required_if can only depend on a choice or yes/no field, not {trigger.id!r}")
-            if not all(
-                any(type(v) is type(w) and v == w for w in valid) for v in f.required_if.any_of
-            ):
-                fail(
-                    f"required_if values {list(f.required_if.any_of)!r} are not all answers "
-                    f"of {trigger.id!r}"
-                )
+            for clause in f.required_if.clauses:
+                trigger = by_id.get(clause.field)
+                if trigger is None or trigger is f:
+                    fail(f"required_if names {clause.field!r}, which is not another field")
+                problem = clause_problem(clause, trigger)
+                if problem:
+                    fail(f"required_if {problem}")
+
+
+def _path_field(by_id: Mapping[str, FieldDef], path: str) -> FieldDef | None:
+    """The field or group column a path names, or None."""
+    if "." not in path:
+        return by_id.get(path)
+    group, column = path.split(".", 1)
+    owner = by_id.get(group)
+    if owner is None or owner.kind is not FieldKind.GROUP:
+        return None
+    return next((c for c in owner.columns if c.id == column), None)
+
+
+def clause_problem(clause: Clause, trigger: FieldDef) -> str:
+    """What is wrong with a clause about `trigger`'s answer, or ''."""
+    if clause.filled is not None:
+        return ""
+    if trigger.kind is FieldKind.YES_NO:
+        valid: set[str | bool] = {True, False}
+    elif trigger.kind in (FieldKind.CHOICE, FieldKind.MULTI_CHOICE):
+        valid = {o.value for o in trigger.options}
+    else:
+        return (f"can only test the answer of a choice, multi-choice or yes/no field, not "
+                f"{trigger.id!r} (test whether it is filled instead)")
+    wanted = clause.values
+    if clause.lacks_any_of and trigger.kind is not FieldKind.MULTI_CHOICE:
+        return f"lacks_any_of tests a multi-choice field, not {trigger.id!r}"
+    if not all(any(type(v) is type(w) and v == w for w in valid) for v in wanted):
+        return f"values {list(wanted)!r} are not all answers of {trigger.id!r}"
+    return ""
+
+
+_CHECK_KEYS = frozenset({"id", "level", "message", "why", "field", "value", "above", "at_least",
+                         "below", "at_most", "when", "after"})
+_LIMITS = ("above", "at_least", "below", "at_most")
+_VALUE_KINDS = frozenset({FieldKind.NUMBER, FieldKind.INTEGER, FieldKind.SCALE, FieldKind.TIME})
+
+
+def _parse_checks(raw: object, src: _Source, fields: Sequence[FieldDef],
+                  taken: Mapping[str, Check]) -> tuple[Check, ...]:
+    """The `[[checks]]` of one file, checked against the fields they name. `taken` holds
+    the checks already read (the common fields'), which `after` may name too."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+        src.fail(src.key_line("checks"), "'checks' must be a list of [[checks]] tables")
+    by_id = {f.id: f for f in fields}
+    checks: dict[str, Check] = dict(taken)
+    own: list[Check] = []
+    for data in raw:
+        raw_id = data.get("id")
+        line = src.claim_id_line(raw_id)
+        what = f"check {raw_id!r}" if isinstance(raw_id, str) else "a check without an id"
+        t = _Table(src, line, what, data, _CHECK_KEYS)
+        check_id = t.ident()
+        if check_id in checks:
+            t.fail(f"check id {check_id!r} is used twice")
+        level_raw = data.get("level")
+        if level_raw not in {level.value for level in CheckLevel}:
+            t.fail(f"'level' must be \"warning\" (signing needs a reason) or \"refusal\" "
+                   f"(signing is refused); found {level_raw!r}")
+        value = None
+        if "value" in data:
+            expression = data["value"]
+            found = _VALUE_RE.fullmatch(expression) if isinstance(expression, str) else None
+            if found is None:
+                t.fail("'value' must be a field (\"mg_per_kg\"), a group's column "
+                       "(\"vitals.spo2\"), a difference (\"a - b\") or min(...)/max(...) of "
+                       f"a column; found {expression!r}")
+            aggregate, column, left, right = found.groups()
+            value = (ValueExpr(column, aggregate=aggregate) if aggregate
+                     else ValueExpr(left, right))
+            for path in value.paths:
+                target = _path_field(by_id, path)
+                if target is None:
+                    t.fail(f"'value' names {path!r}, which is not a field or a group's column")
+                if target.kind not in _VALUE_KINDS:
+                    t.fail(f"'value' names {path!r}, which holds no number or time")
+            if aggregate and "." not in value.left:
+                t.fail(f"{aggregate}(...) takes a group's column, like \"vitals.spo2\"")
+            kinds = {_path_field(by_id, p).kind is FieldKind.TIME  # type: ignore[union-attr]
+                     for p in value.paths}
+            if len(kinds) != 1:
+                t.fail("'value' cannot subtract a time from a number")
+        limits = {name: t.number(name) for name in _LIMITS if name in data}
+        if value is not None and not limits:
+            t.fail(f"a check on a value needs a limit: one of {', '.join(_LIMITS)}")
+        if value is None and limits:
+            t.fail("limits need a 'value' to compare")
+        when = _clauses(data["when"], t.fail, "when") if "when" in data else ()
+        for clause in when:
+            target = _path_field(by_id, clause.field)
+            if target is None:
+                t.fail(f"'when' names {clause.field!r}, which is not a field or a group's "
+                       "column")
+            problem = clause_problem(clause, target)
+            if problem:
+                t.fail(f"'when' {problem}")
+        after = data.get("after", [])
+        if not isinstance(after, list) or not all(isinstance(a, str) for a in after):
+            t.fail("'after' must list the ids of checks above it")
+        for name in after:
+            if name not in checks:
+                t.fail(f"'after' names {name!r}, which is not a check above this one")
+        if value is None and not when and not after:
+            t.fail("a check needs a 'value' with a limit, 'when' clauses or 'after'")
+        shown_at = data.get("field")
+        if shown_at is None:
+            shown_at = value.left if value is not None else when[0].field if when else None
+        if shown_at is None or _path_field(by_id, shown_at) is None:
+            t.fail("say which field the check is shown at: 'field' = a field or a group's "
+                   "column")
+        check = Check(
+            id=check_id,
+            level=CheckLevel(level_raw),
+            message=t.text("message"),
+            why=t.text("why"),
+            field=shown_at,
+            value=value,
+            when=when,
+            after=tuple(after),
+            **{name: float(limit) for name, limit in limits.items() if limit is not None},
+        )
+        groups = {p.split(".", 1)[0] for p in (
+            *(c.field for c in when),
+            *(value.paths if value is not None and value.aggregate is None else ()))
+            if "." in p}
+        if len(groups) > 1:
+            t.fail("a check can run over the rows of one group only")
+        checks[check_id] = check
+        own.append(check)
+    return tuple(own)
 
 
 @dataclass(frozen=True)
@@ -544,6 +727,7 @@ class _Common:
     last: tuple[Section, ...]
     raw: Mapping[str, Any]
     source: str
+    checks: tuple[Check, ...] = ()
 
 
 def _read_toml(entry: Traversable) -> tuple[_Source, dict[str, Any]]:
@@ -574,7 +758,7 @@ def _read_toml(entry: Traversable) -> tuple[_Source, dict[str, Any]]:
 
 def _parse_common(entry: Traversable, file_version: int | None) -> _Common:
     src, raw = _read_toml(entry)
-    t = _Table(src, 1, "common fields", raw, {"version", "description", "sections"})
+    t = _Table(src, 1, "common fields", raw, {"version", "description", "sections", "checks"})
     version = t.integer("version")
     if version is None or version < 1:
         src.fail(src.key_line("version"), "'version' must be a whole number from 1 up")
@@ -591,6 +775,7 @@ def _parse_common(entry: Traversable, file_version: int | None) -> _Common:
         last=tuple(s for s, pos in sections if pos == "last"),
         raw=raw,
         source=entry.name,
+        checks=_parse_checks(raw.get("checks"), src, fields, {}),
     )
 
 
@@ -598,7 +783,7 @@ def _parse_template(
     entry: Traversable, stem_id: str, file_version: int | None, commons: Mapping[int, _Common]
 ) -> Template:
     src, raw = _read_toml(entry)
-    allowed = {"id", "version", "title", "description", "common", "sections"}
+    allowed = {"id", "version", "title", "description", "common", "sections", "checks"}
     t = _Table(src, src.claim_id_line(raw.get("id")), "template", raw, allowed)
     template_id = t.ident()
     if template_id != stem_id:
@@ -629,6 +814,8 @@ def _parse_template(
     sections = (*common.first, *(s for s, _ in own), *common.last)
     fields = [f for s in sections for f in s.fields]
     _check_cross_references(src, [f for s, _ in own for f in s.fields], fields, lines)
+    own_checks = _parse_checks(raw.get("checks"), src, fields,
+                               {c.id: c for c in common.checks})
     # Over the definition as it reads with its vocabularies spelt out: a released version
     # stays pinned even if a vocabulary it draws on were changed.
     fingerprint = hashlib.sha256(canonical_json(
@@ -642,6 +829,7 @@ def _parse_template(
         sections=sections,
         source=entry.name,
         fingerprint=fingerprint,
+        checks=(*common.checks, *own_checks),
     )
 
 

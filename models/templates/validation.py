@@ -10,10 +10,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from models.instruments.loading import load_instruments
+from models.templates.checks import (
+    ACKNOWLEDGEMENTS,
+    Caution,
+    acknowledgement_problems,
+    cautions,
+)
 from models.templates.definitions import (
     DERIVED_DIGITS,
     RESERVED_KEYS,
     TAG_NEEDS,
+    CheckLevel,
+    Clause,
     FieldDef,
     FieldKind,
     Template,
@@ -28,6 +37,20 @@ class Problem:
     field_path: str
     label: str
     message: str
+
+
+@dataclass(frozen=True)
+class SigningCheck:
+    """What stands between a note and its signature: problems to fix (refusals), and the
+    warnings it raises, each answered by a reason or not yet."""
+
+    problems: tuple[Problem, ...] = ()
+    cautions: tuple[Caution, ...] = ()  # every warning, answered or not
+    unanswered: tuple[Caution, ...] = ()  # the warnings still waiting for a reason
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems and not self.unanswered
 
 
 # Used with fullmatch and ASCII digits only: "12:30\n" or Arabic-Indic digits are not times.
@@ -105,6 +128,8 @@ def _fill_hint(f: FieldDef) -> str:
         case FieldKind.GROUP:
             rows = max(f.min_rows, 1)
             return f"add at least {rows} row{'s' if rows != 1 else ''}"
+        case FieldKind.MEASURE:
+            return "answer its items"
     return "fill it in"  # pragma: no cover - every kind is matched above
 
 
@@ -197,7 +222,64 @@ def _check_value(
                 return problem(f"{label} lists the same part more than once; list it once.")
         case FieldKind.GROUP:
             return _check_group(f, value, path, label, for_signing=for_signing)
+        case FieldKind.MEASURE:
+            return _check_measure(f, value, path, label, for_signing=for_signing)
     return []
+
+
+def _check_measure(
+    f: FieldDef, value: object, path: str, label: str, *, for_signing: bool
+) -> list[Problem]:
+    """An instrument's item answers: {"instrument": id, "minutes_from_dose": n,
+    "answers": {"1": 0..4, ...}}. To sign, every item is answered and the time is given."""
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(path, label, message)]
+
+    known = load_instruments()
+    names = " or ".join(known[i].short_name for i in f.instruments if i in known)
+    if not isinstance(value, Mapping) or set(value) - {"instrument", "minutes_from_dose",
+                                                        "answers"}:
+        return problem(f"{label} must hold an instrument, its time and its item answers; "
+                       f"found {_shown(value)}.")
+    chosen = value.get("instrument")
+    instrument = known.get(chosen) if isinstance(chosen, str) and chosen in f.instruments \
+        else None
+    if instrument is None:
+        return problem(f"{label}: choose {names}.")
+    answers = value.get("answers", {})
+    if not isinstance(answers, Mapping):
+        return problem(f"{label}: the item answers are not readable; enter them again.")
+    problems: list[Problem] = []
+    for key, answer in answers.items():
+        number = int(key) if isinstance(key, str) and key.isdigit() else None
+        item = instrument.items_by_number.get(number) if number is not None else None
+        if item is None:
+            return problem(f"{label}: {instrument.short_name} has no item {key}.")
+        if answer is not None and (not is_int(answer)
+                                   or not item.min_value <= answer <= item.max_value):
+            problems.append(Problem(path, label,
+                                    f"{label}: {instrument.short_name} item {number} must be a "
+                                    f"whole number from {item.min_value} to {item.max_value}; "
+                                    f"you entered {_shown(answer)}."))
+    minutes = value.get("minutes_from_dose")
+    if minutes is not None and (not is_int(minutes) or not -240 <= minutes <= 720):
+        problems.append(Problem(path, label, f"{label}: minutes from the dose must be a whole "
+                                f"number from -240 to 720; you entered {_shown(minutes)}."))
+    if for_signing and not problems:
+        missing = [item.number for item in instrument.items
+                   if answers.get(str(item.number)) is None]
+        if missing:
+            listed = ", ".join(map(str, missing[:6])) + ("…" if len(missing) > 6 else "")
+            problems.append(Problem(path, label,
+                                    f"{label}: {instrument.short_name} item"
+                                    f"{'s' if len(missing) > 1 else ''} {listed} "
+                                    f"{'are' if len(missing) > 1 else 'is'} not answered; "
+                                    "answer every item, or clear the reading."))
+        if minutes is None:
+            problems.append(Problem(path, label, f"{label}: say when it was given, in "
+                                    "minutes from the dose."))
+    return problems
 
 
 def _valid_date(text: str) -> bool:
@@ -303,12 +385,13 @@ def _check_field(
 
 def _check_derived(template: Template, content: Mapping[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
+    fresh = derive_values(template, content)
     for f in template.fields:
         value = content.get(f.id)
         if f.derived is None or not is_number(value):  # blank is not a number either
             continue
-        expected = f.derived.value_in(content)
-        inputs = " and ".join(template.field(i).label for i in (f.derived.left, f.derived.right))
+        expected = fresh.get(f.id)
+        inputs = " and ".join(template.path_label(i) for i in (f.derived.left, f.derived.right))
         if expected is None:
             problems.append(
                 Problem(
@@ -368,10 +451,11 @@ def validate_note(
     problems: list[Problem] = []
     for f in template.fields:
         required, because = f.required, ""
-        if f.required_if is not None and f.required_if.holds(content):
-            trigger = template.field(f.required_if.field)
+        clause = f.required_if.holding(content) if f.required_if is not None else None
+        if clause is not None:
+            trigger = template.field(clause.field)
             required = True
-            because = f" because {trigger.label} is {_answer(trigger, content[trigger.id])}"
+            because = f" because {_because(trigger, clause, content)}"
         problems.extend(
             _check_field(
                 f,
@@ -384,9 +468,12 @@ def validate_note(
             )
         )
     problems.extend(_check_derived(template, content))
+    problems.extend(_refusals(template, content))
     if for_signing:
         problems.extend(_check_links(template, content))
-    known = {f.id for f in template.fields} | RESERVED_KEYS
+    problems.extend(Problem(ACKNOWLEDGEMENTS, "Reasons for warnings", message)
+                    for message in acknowledgement_problems(content.get(ACKNOWLEDGEMENTS)))
+    known = {f.id for f in template.fields} | RESERVED_KEYS | {ACKNOWLEDGEMENTS}
     for key in content:
         if key not in known:
             problems.append(
@@ -400,13 +487,32 @@ def validate_note(
     return problems
 
 
+def _refusals(template: Template, content: Mapping[str, Any]) -> list[Problem]:
+    """The template's refusal checks that fire: values no one could have measured."""
+    return [Problem(c.field_path, c.label, c.text) for c in cautions(template, content)
+            if c.level is CheckLevel.REFUSAL]
+
+
+def _because(trigger: FieldDef, clause: Clause, content: Mapping[str, Any]) -> str:
+    """Why a field is required: 'Suicidal ideation is Present', 'Steps done is filled in'."""
+    value = content.get(trigger.id)
+    if clause.filled is not None:
+        return f"{trigger.label} is {'filled in' if clause.filled else 'not filled in'}"
+    if isinstance(value, list):
+        return f"{trigger.label} includes " + ", ".join(
+            trigger.option_label(v) for v in value if isinstance(v, str)
+            and any(v == w for w in clause.any_of))
+    return f"{trigger.label} is {_answer(trigger, value)}"
+
+
 def derive_values(template: Template, content: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of content with every derived field freshly calculated (dropped if it can't be)."""
+    """A copy of content with every derived field freshly calculated (dropped if it can't be),
+    in form order, so a derived field may build on one above it."""
     result = dict(content)
     for f in template.fields:
         if f.derived is None:
             continue
-        value = f.derived.value_in(content)
+        value = f.derived.value_in(result)
         if value is None:
             result.pop(f.id, None)
         else:

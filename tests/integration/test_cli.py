@@ -127,15 +127,22 @@ def test_measures_json_is_one_document_with_the_documented_keys(demo_vault: Path
     assert set(first) == {"date", "instrument", "instrument_version", "relation_to_care",
                           "answers", "total", "complete", "band", "band_validated", "flags",
                           "safety_flag", "subscales", "dosing_session_id", "dose",
-                          "entered_in_error", "entered_in_error_reason"}
+                          "entered_in_error", "entered_in_error_reason", "index_event",
+                          "safety_follow_up"}
     phq9 = [a for a in doc["administrations"] if a["instrument"] == "phq9"]
     for a in phq9:
         scored = sum(v for k, v in a["answers"].items() if int(k) <= 9)
         assert a["total"] == scored  # derived from the items, item 10 unscored
         assert a["safety_flag"] == (a["answers"]["9"] > 0)
+        # Every positive item 9 opens a follow-up that a note's risk check answers.
+        assert (a["safety_follow_up"] is not None) == a["safety_flag"]
+        if a["safety_follow_up"] and not a["safety_follow_up"]["open"]:
+            assert a["safety_follow_up"]["status"].startswith("addressed in the note of")
     assert set(doc["summaries"]["phq9"]) == {
         "baseline", "latest", "change", "label", "sentence", "reliable_change_points",
-        "response", "remission", "clinically_meaningful"}
+        "response", "remission", "clinically_meaningful", "clinically_significant",
+        "not_judged"}
+    assert all(a["index_event"] for a in doc["administrations"] if a["instrument"] == "pcl5")
     # Doses are numbered within their course, as every screen numbers them.
     labels = [d["dose"] for d in doc["dissociation_per_dose"]]
     assert labels and all(label.split()[-1].startswith("D") for label in labels)

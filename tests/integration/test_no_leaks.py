@@ -34,6 +34,7 @@ _WORKFLOWS = textwrap.dedent('''
     logging.basicConfig(level=logging.DEBUG, filename=str(root / "log" / "debug.log"))
     from models.templates.definitions import FieldKind
     from models.templates.loading import load_templates
+    from models.templates.checks import with_reasons
     from models.inputs import (AddendumInput, ClientInput, CourseInput, CustomMeasureInput,
                                MeasureInput, PartInput, TargetInput)
     from models.errors import DomainError
@@ -111,7 +112,19 @@ _WORKFLOWS = textwrap.dedent('''
             content = {k: v for k, v in content.items() if v is not None}
             if template_id == "dosing":
                 content["session_number"] = note.content["session_number"]
+                content["vitals"][0]["minutes_from_dose"] = -10  # the baseline reading
+                content["dissociation"] = {"instrument": "cadss6", "minutes_from_dose": 40,
+                                           "answers": {"1": 2, "2": 1, "6": 2, "7": 1,
+                                                       "15": 2, "22": 1}}
+            if template_id == "emdr":  # a reevaluation is recorded: phase 8 with it
+                content["phases_covered"] = ["3", "4", "5", "6", "7", "8"]
             notes.save_draft(s, note.id, content)
+            # A warning (a vital out of the usual range) is signed past with a reason, and
+            # the reason is the therapist's words: marked like every other field.
+            found = notes.signing_check(s, note.id).cautions
+            if found:
+                notes.save_draft(s, note.id, with_reasons(
+                    content, found, {c.key: text("ack " + c.check_id) for c in found}))
             signed = notes.sign_note(s, note.id, clinician_id=doc.id)
             notes.add_addendum(s, note.id, AddendumInput(
                 "addendum", text("reason"), text("addendum")), author_id=doc.id)

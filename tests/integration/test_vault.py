@@ -349,12 +349,16 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0006"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0007"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
+        vitals = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_vital)"))}
+        dosing = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_session)"))}
         triggers = {r[0] for r in conn.execute(text(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
-    assert {"entered_in_error_at", "entered_in_error_reason"} <= columns
-    assert {"trg_measure_administration_no_update", "trg_audit_event_no_delete"} <= triggers
+    assert {"entered_in_error_at", "entered_in_error_reason", "index_event"} <= columns
+    assert {"respiratory_rate", "moaas"} <= vitals and "dose_time" in dosing
+    assert {"trg_measure_administration_no_update", "trg_audit_event_no_delete",
+            "trg_dosing_vital_no_update", "trg_dosing_session_no_update"} <= triggers
     with vault.session() as s:
         assert [c.name for c in clients.list_clients(s)] == ["Old Fixture"]
     vault.close()
@@ -421,7 +425,7 @@ def test_upgrading_to_0004_keeps_every_rating_and_lock_and_allows_deferred(
     open_vault(vault_path, passphrase).close()
     engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
     with engine.begin() as conn:
-        assert migrations.current_revision(conn) == "0006"
+        assert migrations.current_revision(conn) == migrations.HEAD
         assert conn.execute(text("SELECT sud, voc FROM target_rating")).all() == [(2, 6)]
         conn.execute(text("UPDATE target_memory SET status = 'deferred'"))
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(ifs_part)"))}
@@ -510,7 +514,7 @@ def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
         assert [(h.record_number, h.template_id) for h in hits] == [("C-0001", "general")]
         assert private == ()
         with vault.engine.connect() as conn:
-            assert migrations.current_revision(conn) == "0006"
+            assert migrations.current_revision(conn) == migrations.HEAD
             triggers = {r[0] for r in conn.execute(text(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
         assert {"trg_note_no_update", "trg_audit_event_no_delete"} <= triggers

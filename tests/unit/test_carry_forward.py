@@ -18,13 +18,14 @@ from models.inputs import ClientInput, CourseInput, DosingInput, TargetInput
 from models.services import care
 from models.templates.definitions import CARRIED_FORWARD_KEY, TemplateDefinitionError
 from models.templates.loading import load_templates
+from tests.unit.templates.samples import emdr_process_fields
 
 FIRST = dt.date(2026, 10, 1)
 LATER = dt.date(2026, 10, 8)
 COMMON = {
     "start_time": "10:00", "duration_minutes": 60, "delivery": "in_office",
-    "suicidal_ideation": "present", "homicidal_ideation": "denied",
-    "safety_plan_reviewed": True, "risk_notes": "Passive thoughts; plan reviewed.",
+    "suicidal_ideation": "denied", "homicidal_ideation": "denied",
+    "risk_notes": "Denies; safety plan reviewed.",
 }
 
 
@@ -46,7 +47,8 @@ def _emdr(backend: Backend, world: dict[str, Any], day: dt.date, *, sign: bool,
           **extra: Any) -> int:
     note = backend.notes.create(world["client"].id, "emdr", author_id=None,
                                 session_date=day).value
-    content = {**COMMON, "session_date": day.isoformat(), "phases_covered": ["3", "4"],
+    content = {**COMMON, **emdr_process_fields(), "session_date": day.isoformat(),
+               "phases_covered": ["3", "4"],
                "target": world["target"].id, "sud_start": 8, "sud_end": 3, "voc_start": 2,
                "voc_end": 5, "closure": "incomplete", "stability": "stable",
                "image": "The stairwell light", "plan": "Return to the stairwell; container "
@@ -104,8 +106,9 @@ def test_the_mark_is_kept_through_drafts_and_signed_with_the_note(
     _emdr(backend, world, FIRST, sign=True)
     note = backend.notes.create(world["client"].id, "emdr", author_id=None,
                                 session_date=LATER, carry_forward=True).value
-    content = {**note.content, **COMMON, "phases_covered": ["3"], "closure": "complete",
-               "stability": "stable", "plan": "A new plan, written today."}
+    content = {**note.content, **COMMON, **emdr_process_fields(), "phases_covered": ["3"],
+               "closure": "complete", "stability": "stable",
+               "plan": "A new plan, written today."}
     # The form drops an edited field from the mark; the target was left as it came.
     content[CARRIED_FORWARD_KEY] = {**content[CARRIED_FORWARD_KEY], "fields": ["target"]}
     assert backend.notes.problems(note.id, content) == []  # the mark is no stray field

@@ -340,6 +340,20 @@ def test_sparkline_draws_complete_totals(phq9_points: list[TrendPoint]) -> None:
     assert not fig.axes[0].axison
 
 
+def test_the_sparkline_colours_change_from_the_summarys_baseline_not_its_first_point() -> None:
+    # An integration PHQ-9 of 8 came before the one marked baseline (20). From the baseline
+    # 20 -> 13 is 7 points: a reliable improvement (the summary's word). From the first
+    # point, 8 -> 13 would have read as no reliable change.
+    points = [
+        TrendPoint(on(0), score(PHQ9, phq9(8)), RelationToCare.INTEGRATION),
+        TrendPoint(on(1), score(PHQ9, phq9(20)), RelationToCare.BASELINE),
+        TrendPoint(on(2), score(PHQ9, phq9(13)), RelationToCare.INTEGRATION),
+    ]
+    (last,) = find_artists(build_sparkline(points, PHQ9), "sparkline-last")
+    assert isinstance(last, PathCollection)
+    assert to_hex(last.get_facecolor()[0]) == IMPROVED.lower()
+
+
 def test_png_and_svg_bytes(phq9_chart: Figure) -> None:
     canvas = phq9_chart.canvas
     png = figure_to_png_bytes(phq9_chart, dpi=72)

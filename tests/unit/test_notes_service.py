@@ -63,6 +63,12 @@ def emdr_content(target_id: int, day: dt.date = DAY + dt.timedelta(days=2)) -> d
         **COMMON,
         "session_date": day.isoformat(),
         "phases_covered": ["3", "4", "5"],
+        "readiness_checked": True,
+        "dissociation_screen": "no_concerns",
+        "interweaves_used": False,
+        "processing_flow": "flowing",
+        "in_session_reaction": "none",
+        "between_session_instructions": "Log what comes up; use the container.",
         "target": target_id,
         "image": "The long corridor",
         "negative_cognition": "I am powerless",
@@ -92,7 +98,7 @@ def test_a_new_integration_note_follows_the_latest_dose(backend: Backend, world:
     note = backend.notes.create(world["client"].id, "emdr", author_id=world["doc"].id,
                                 session_date=DAY + dt.timedelta(days=2)).value
     assert note.dosing_session_id == world["dose"].id
-    assert note.status == "draft" and note.template_version == 1
+    assert note.status == "draft" and note.template_version == 2
     context = backend.notes.context(note.id)
     assert context.dosing == world["dose"] and context.client.name == "Note Fixture"
     label = dose_label(context.courses, note.dosing_session_id)
@@ -218,6 +224,33 @@ def test_ifs_signing_files_self_energy_status_and_a_map_snapshot(
     assert parts.snapshot_on(session, world["client"].id, DAY) is None
 
 
+def dosing_content(day: dt.date, number: int = 2, **changes: Any) -> dict[str, Any]:
+    """A signable dosing note (template version 2)."""
+    return {
+        **COMMON, "session_date": day.isoformat(), "session_number": number,
+        "dosing_setting": "in_office", "prescriber": "Dr P", "monitoring_clinician": "RN M",
+        "medication": "racemic_ketamine", "route": "intramuscular", "dose_time": "10:10",
+        "dose_mg": 56.0, "weight_kg": 70.0,
+        "boosters": [{"minutes_from_dose": 25, "dose_mg": 14}],
+        "intention": "Rest", "adverse_events_occurred": False,
+        "vitals": [
+            {"minutes_from_dose": -5, "systolic": 122, "diastolic": 78, "heart_rate": 70,
+             "respiratory_rate": 14, "spo2": 98, "moaas": 5},
+            {"minutes_from_dose": 40, "systolic": 141, "diastolic": 88, "heart_rate": 84,
+             "respiratory_rate": 12, "spo2": 97, "moaas": 3},
+        ],
+        "dissociation": {"instrument": "cadss6", "minutes_from_dose": 40,
+                         "answers": {"1": 2, "2": 1, "6": 1, "7": 1, "15": 1, "22": 1}},
+        "discharge_ready_time": "12:30",
+        "discharge_criteria": ["vitals_near_baseline", "alert_oriented", "steady_gait",
+                               "nausea_controlled", "dissociation_resolved",
+                               "no_suicidal_ideation"],
+        "discharged_by": "RN M", "escort": "escorted", "escort_name": "Sam",
+        "escort_relationship": "Partner", "told_not_to_drive": True,
+        **changes,
+    }
+
+
 def test_dosing_note_opens_a_session_and_signing_fills_and_locks_it(
     backend: Backend, session: Session, world: dict
 ) -> None:
@@ -226,26 +259,18 @@ def test_dosing_note_opens_a_session_and_signing_fills_and_locks_it(
                                 session_date=day).value
     dosing = session.get_one(DosingSession, note.dosing_session_id)
     assert dosing.number == 2 and note.content["session_number"] == 2
-    backend.notes.save_draft(note.id, {
-        **COMMON, "session_date": day.isoformat(), "session_number": 2,
-        "dosing_setting": "in_office", "prescriber": "Dr P", "monitoring_clinician": "RN M",
-        "medication": "racemic_ketamine", "route": "intramuscular", "dose_mg": 56.0,
-        "weight_kg": 70.0, "intention": "Rest", "adverse_events_occurred": False,
-        "discharge_ready_time": "12:30", "ride_home_confirmed": True, "cadss_total": 22,
-        "cadss6": 7, "moaas": 4,
-        "vitals": [
-            {"minutes_from_dose": -5, "systolic": 122, "diastolic": 78, "heart_rate": 70,
-             "spo2": 98},
-            {"minutes_from_dose": 40, "systolic": 141, "diastolic": 88, "heart_rate": 84,
-             "spo2": 97},
-        ],
-    })
+    backend.notes.save_draft(note.id, dosing_content(day))
     signed = backend.notes.sign(note.id, clinician_id=world["doc"].id).value
     assert signed.content["mg_per_kg"] == pytest.approx(0.8)
+    assert (signed.content["cumulative_mg"], signed.content["cumulative_mg_per_kg"]) == (
+        70, 1.0)
     session.refresh(dosing)
-    assert (dosing.route, dosing.dose_mg, dosing.cadss_total, dosing.moaas) == (
-        "intramuscular", 56.0, 22, 4)
-    assert [v.systolic for v in dosing.vitals] == [122, 141]
+    assert (dosing.route, dosing.dose_mg, dosing.moaas) == ("intramuscular", 56.0, 3)
+    assert dosing.dose_time == dt.time(10, 10)
+    assert [(b.minutes_from_dose, b.dose_mg) for b in dosing.boosters] == [(25, 14.0)]
+    assert [(v.systolic, v.respiratory_rate, v.moaas) for v in dosing.vitals] == [
+        (122, 14, 5), (141, 12, 3)]
+    assert dosing.ride_home_confirmed is True
     assert dosing.locked_by_note_id == note.id
     with pytest.raises(LockedError):
         care.update_dosing_session(session, dosing.id, care.DosingInput(

@@ -16,6 +16,7 @@ from models.backend import Backend
 from models.clinical.targets import status_offer, summarise_target
 from models.errors import ValidationError
 from models.inputs import ClientInput, CourseInput, PartInput, TargetInput
+from tests.unit.templates.samples import emdr_process_fields
 
 DAY = dt.date(2026, 9, 1)
 COMMON = {
@@ -46,8 +47,8 @@ def _sign_emdr(backend: Backend, world: dict[str, Any], day: dt.date, *, sud: tu
     note = backend.notes.create(world["client"].id, "emdr", author_id=world["doc"].id,
                                 session_date=day).value
     backend.notes.save_draft(note.id, {
-        **COMMON, "session_date": day.isoformat(), "phases_covered": ["3", "4", "5"],
-        "target": world["target"].id, "image": "The corridor",
+        **COMMON, **emdr_process_fields(), "session_date": day.isoformat(),
+        "phases_covered": ["3", "4", "5"], "target": world["target"].id, "image": "The corridor",
         "negative_cognition": "I am powerless", "positive_cognition": "I can handle it",
         "sud_start": sud[0], "voc_start": voc[0], "sud_end": sud[1], "voc_end": voc[1],
         "bls_sets": [{"bls_type": "eye_movements", "speed_hz": 1.0, "passes": 24,

@@ -74,7 +74,8 @@ def describe(client: ClientDetail, today: dt.date) -> str:
 CHART_KINDS = (Kind.DETAILS, Kind.CARE, Kind.NOTES, Kind.MEASURES, Kind.TARGETS, Kind.PARTS)
 # What each part of the view shows; it is redrawn only when a write touches that.
 HEADER_SHOWS = (Kind.DETAILS,)
-OVERVIEW_SHOWS = (Kind.CARE, Kind.NOTES, Kind.TARGETS)
+# The Overview's safety follow-ups come from measures and are answered by notes.
+OVERVIEW_SHOWS = (Kind.CARE, Kind.NOTES, Kind.TARGETS, Kind.MEASURES)
 SESSIONS_SHOWS = (Kind.CARE, Kind.NOTES)
 SPARKLINES_SHOW = (Kind.MEASURES,)
 TARGETS_SHOW = (Kind.TARGETS, Kind.PARTS, Kind.NOTES, Kind.CARE)

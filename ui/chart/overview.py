@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.safety import SafetyFollowUp, open_followups, safety_followups
 from models.dto import ClientChart
 from models.formatting import date_text
+from reports.palette import INK, SAFETY, SAFETY_BG, SAFETY_EDGE
 from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.chart.markers import marker_pixmap
 from ui.chart.timeline import CourseTimeline
@@ -131,6 +133,48 @@ class Legend(QWidget):
         return item
 
 
+class FollowUpBanner(QFrame):
+    """The client's open safety follow-ups, at the top of the Overview until a signed note's
+    risk check answers each one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("followUpBanner")
+        self.setStyleSheet(f"""
+QFrame#followUpBanner {{
+    background: {SAFETY_BG};
+    border: 1px solid {SAFETY_EDGE};
+    border-radius: 6px;
+}}
+QLabel#followUpTitle {{ color: {SAFETY}; font-weight: 700; }}
+QLabel#followUpText {{ color: {INK}; }}
+""")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(2)
+        self.title = QLabel()
+        self.title.setObjectName("followUpTitle")
+        self.text = QLabel()
+        self.text.setObjectName("followUpText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        self.followups: tuple[SafetyFollowUp, ...] = ()
+        self.hide()
+
+    def set_followups(self, followups: tuple[SafetyFollowUp, ...]) -> None:
+        self.followups = open_followups(followups)
+        count = len(self.followups)
+        if not count:
+            self.hide()
+            return
+        self.title.setText("⚠ Safety follow-up open" if count == 1
+                           else f"⚠ {count} safety follow-ups open")
+        self.text.setText("\n".join(f"{f.finding}, {f.status}." for f in self.followups))
+        self.show()
+
+
 class OverviewTab(QWidget):
     """Counts at the top, then one timeline card per course of care."""
 
@@ -153,6 +197,7 @@ class OverviewTab(QWidget):
         for tile in self.tiles.values():
             self.tile_box.flow.addWidget(tile)
         self.legend = Legend()
+        self.followups = FollowUpBanner()
         self.courses_box = QWidget()
         self.courses_layout = QVBoxLayout(self.courses_box)
         self.courses_layout.setContentsMargins(0, 0, 0, 0)
@@ -192,15 +237,18 @@ class OverviewTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll_area)
+        # An open safety follow-up is the first thing on the page.
+        self.page_layout.insertWidget(0, self.followups)
         self.timelines: list[CourseTimeline] = []
 
     def add_panel(self, widget: QWidget) -> None:
         """Place a panel (the measure sparklines) between the counts and the timelines."""
-        self.page_layout.insertWidget(1, widget)
+        self.page_layout.insertWidget(self.page_layout.indexOf(self.tile_box) + 1, widget)
 
     def clear(self) -> None:
         for tile in self.tiles.values():
             tile.set_value("—")
+        self.followups.set_followups(())
         self._clear_courses()
 
     def _clear_courses(self) -> None:
@@ -213,6 +261,7 @@ class OverviewTab(QWidget):
                 widget.deleteLater()
 
     def set_chart(self, chart: ClientChart, today: dt.date) -> None:
+        self.followups.set_followups(safety_followups(chart))
         self._show_figures(figures(chart))
         self._clear_courses()
         lines = course_lines(chart, today)

@@ -29,6 +29,7 @@ from models.clinical.measures import (
     change_sentence,
     safety_text,
 )
+from models.clinical.safety import SafetyFollowUp
 from models.formatting import date_text
 from models.instruments.change import ChangeLabel, ChangeSummary
 from models.instruments.definitions import Instrument
@@ -206,15 +207,19 @@ class TrendPage(_ChartTablePage):
         if scored is not None and not scored.administration.entered_in_error:
             self.error_requested.emit(scored.administration.id)
 
-    def show_series(self, series: InstrumentSeries, doses: Mapping[int, DoseRef]) -> None:
+    def show_series(self, series: InstrumentSeries, doses: Mapping[int, DoseRef],
+                    followups: Sequence[SafetyFollowUp] = ()) -> None:
         instrument = series.instrument
         self.card.set_summary(instrument, series.summary)
         flagged = [a for a in series.charted if a.score.has_safety_flag]
+        status = {f.administration_id: f.status for f in followups}
         if flagged:
             flagged.sort(key=lambda a: (a.administration.administered_on, a.administration.id),
                          reverse=True)
             first = flagged[0].score.safety_flags[0]
             shown = [f"{safety_text(a.score)} on {date_text(a.administration.administered_on)}"
+                     + (f" ({status[a.administration.id]})"
+                        if a.administration.id in status else "")
                      for a in flagged[:4]]
             more = len(flagged) - len(shown)
             text = (f"⚠ Safety item positive ({first.label.lower()}): " + "; ".join(shown)

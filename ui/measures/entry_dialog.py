@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -162,6 +163,15 @@ class MeasureEntryDialog(QDialog):
         self.dose_box.setAccessibleName("Dosing session")
         self.dose_label = QLabel("Dosing session")
         self._fill_doses()
+        # The event the client rates (PCL-5): the same one each time, so totals compare.
+        self.index_label = QLabel("Index event *")
+        self.index_event = QLineEdit()
+        self.index_event.setAccessibleName("Index event")
+        self.index_event.setMaxLength(300)
+        self.index_event.textChanged.connect(self._index_event_changed)
+        self.index_note = QLabel()
+        self.index_note.setProperty("role", "subtle")
+        self.index_note.setWordWrap(True)
 
         form = QGridLayout()
         form.setHorizontalSpacing(10)
@@ -181,6 +191,9 @@ class MeasureEntryDialog(QDialog):
         form.addWidget(self.relation_box, 1, 3)
         form.addWidget(self.dose_label, 2, 0)
         form.addWidget(self.dose_box, 2, 1, 1, 3)
+        form.addWidget(self.index_label, 3, 0)
+        form.addWidget(self.index_event, 3, 1, 1, 3)
+        form.addWidget(self.index_note, 4, 1, 1, 3)
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
 
@@ -299,6 +312,7 @@ class MeasureEntryDialog(QDialog):
                                   else "Not linked to a dosing session")
         self._default_relation()
         self._date_changed()
+        self._show_index_event(instrument)
         self.error.hide()
         self._update_score()
         if self.rows:
@@ -341,6 +355,43 @@ class MeasureEntryDialog(QDialog):
         index = self.relation_box.findData(relation)
         if index >= 0:
             self.relation_box.setCurrentIndex(index)
+
+    def _previous_index_event(self) -> tuple[str, dt.date] | None:
+        """The event the client rated last time on this instrument, and when."""
+        assert self.instrument is not None
+        earlier = [a for a in self.chart.administrations
+                   if a.instrument_id == self.instrument.id and a.index_event
+                   and not a.entered_in_error]
+        if not earlier:
+            return None
+        last = max(earlier, key=lambda a: (a.administered_on, a.id))
+        return last.index_event or "", last.administered_on
+
+    def _show_index_event(self, instrument: Instrument) -> None:
+        asks = bool(instrument.index_event)
+        for widget in (self.index_label, self.index_event, self.index_note):
+            widget.setVisible(asks)
+        if not asks:
+            return
+        self.index_event.setPlaceholderText(instrument.index_event or "")
+        previous = self._previous_index_event()
+        self.index_event.setText(previous[0] if previous else "")
+        self._index_event_changed()
+
+    def _index_event_changed(self) -> None:
+        if self.instrument is None or not self.instrument.index_event:
+            return
+        previous = self._previous_index_event()
+        typed = self.index_event.text().strip()
+        if previous is None:
+            self.index_note.setText("The worst event, in a few words: the client rates it "
+                                    "each time, so the totals compare.")
+        elif typed.casefold() == previous[0].casefold():
+            self.index_note.setText(f"The same event as on {date_text(previous[1])}.")
+        else:
+            self.index_note.setText(f"Not the event rated on {date_text(previous[1])} "
+                                    f"(\u201c{previous[0]}\u201d): totals about different events "
+                                    "do not compare.")
 
     def _date_changed(self) -> None:
         """For a per-dose measure, link the dose given on the chosen date."""
@@ -409,7 +460,9 @@ class MeasureEntryDialog(QDialog):
         if result.safety_flags:
             self.safety_banner.setText(
                 "⚠ SAFETY FLAG — " + "; ".join(flag.describe() for flag in result.safety_flags)
-                + ". Assess risk now and review the safety plan, whatever the total.")
+                + ". Assess risk now and review the safety plan, whatever the total. The "
+                "client's next note opens with it until a signed note's risk check answers "
+                "it.")
         self.safety_banner.setVisible(bool(result.safety_flags))
 
     # -- saving ---------------------------------------------------------------------------
@@ -430,6 +483,7 @@ class MeasureEntryDialog(QDialog):
             responses=self.responses(),
             dosing_session_id=self.dose_box.currentData(),
             repeat_confirmed=repeat_confirmed,
+            index_event=self.index_event.text() if self.instrument.index_event else "",
         )
         problems = validate_measure(data, self.instrument, today=self.today)
         if problems:
@@ -437,6 +491,8 @@ class MeasureEntryDialog(QDialog):
             self._show_error(" ".join(problems.values()))
             if "dosing_session_id" in problems:
                 self.dose_box.setFocus()
+            elif "index_event" in problems:
+                self.index_event.setFocus()
             elif "responses" in problems and self.rows:
                 self.rows[0].setFocus()
             return

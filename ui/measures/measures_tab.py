@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from models.api import Changes, Done, Kind
 from models.clinical.doses import dose_refs
 from models.clinical.measures import MeasuresView, ScoredAdministration, build_measures_view
+from models.clinical.safety import safety_followups
 from models.dto import AdministrationDTO, ClientChart
 from models.instruments.definitions import Charting, Instrument
 from reports import palette
@@ -439,7 +440,8 @@ class MeasuresTab(QWidget):
         series = next((s for s in view.series if s.instrument.id == key), None)
         if series is None:
             return
-        self.trend.show_series(series, dose_refs(chart.courses))
+        # Scored with the bundled instruments: only they have safety items.
+        self.trend.show_series(series, dose_refs(chart.courses), safety_followups(chart))
         self.trend.set_overlays(view.overlays, self._overlays_on)
         self.stack.setCurrentWidget(self.trend)
         self._draw_trend()

@@ -20,6 +20,7 @@ from models.clinical.measures import (
     MeasuresView,
     build_measures_view,
 )
+from models.clinical.safety import SafetyFollowUp, safety_followups
 from models.dto import ClientChart
 from models.formatting import date_text
 from models.instruments.change import ChangeLabel
@@ -47,8 +48,10 @@ class SparklineRow:
     tooltip: str
 
 
-def sparkline_row(series: InstrumentSeries) -> SparklineRow:
-    """The sparkline for one instrument's series."""
+def sparkline_row(series: InstrumentSeries,
+                  followups: Sequence[SafetyFollowUp] = ()) -> SparklineRow:
+    """The sparkline for one instrument's series (with the state of the safety follow-up
+    of its newest administration, when it has one)."""
     instrument = series.instrument
     charted = sorted(
         ((a.administration.administered_on, a.administration.id, a.score)
@@ -75,6 +78,11 @@ def sparkline_row(series: InstrumentSeries) -> SparklineRow:
     if newest is not None and newest.score.has_safety_flag:
         items = ", ".join(f"item {f.item} = {f.value}" for f in newest.score.safety_flags)
         safety = f"⚠ {items}"
+        followup = next((f for f in followups
+                         if f.administration_id == newest.administration.id), None)
+        if followup is not None:
+            safety += ", open" if followup.open else \
+                f", addressed {date_text(followup.addressed_on)}"
     summary = series.summary
     if summary.latest is not None:
         # The same baseline and rule as the change summary: one judgement, not two.
@@ -96,10 +104,11 @@ def sparkline_row(series: InstrumentSeries) -> SparklineRow:
 
 
 def sparkline_rows(view: MeasuresView,
-                   instrument_ids: Sequence[str] = MAIN_INSTRUMENTS) -> list[SparklineRow]:
+                   instrument_ids: Sequence[str] = MAIN_INSTRUMENTS,
+                   followups: Sequence[SafetyFollowUp] = ()) -> list[SparklineRow]:
     """Rows for the main measures the client has, in the usual order."""
     by_id = {s.instrument.id: s for s in view.series}
-    return [sparkline_row(by_id[key]) for key in instrument_ids if key in by_id]
+    return [sparkline_row(by_id[key], followups) for key in instrument_ids if key in by_id]
 
 
 class Sparkline(QWidget):
@@ -242,10 +251,11 @@ class MeasureSparklines(QWidget):
     def set_chart(self, chart: ClientChart,
                   known: Mapping[str, Instrument] | None = None) -> None:
         """Build the rows from a client's chart."""
-        self.set_view(build_measures_view(chart, known))
+        self.set_view(build_measures_view(chart, known), safety_followups(chart, known))
 
-    def set_view(self, view: MeasuresView) -> None:
-        self.set_rows(sparkline_rows(view))
+    def set_view(self, view: MeasuresView,
+                 followups: Sequence[SafetyFollowUp] = ()) -> None:
+        self.set_rows(sparkline_rows(view, followups=followups))
 
     def set_rows(self, rows: Sequence[SparklineRow]) -> None:
         self._clear_items()

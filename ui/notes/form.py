@@ -30,8 +30,18 @@ from PySide6.QtWidgets import (
 from models.clinical.carry import carried_fields, carried_on, without_carried
 from models.dto import PartDTO, TargetDTO
 from models.formatting import date_text
+from models.templates.checks import (
+    ACKNOWLEDGEMENTS,
+    Caution,
+    CautionKey,
+    answered,
+    cautions,
+    given_reasons,
+    with_reasons,
+)
 from models.templates.definitions import (
     CARRIED_FORWARD_KEY,
+    CheckLevel,
     FieldDef,
     FieldKind,
     Section,
@@ -39,7 +49,17 @@ from models.templates.definitions import (
 )
 from models.templates.display import display_value
 from models.templates.validation import Problem, derive_values
-from reports.palette import ACCENT, ERROR, INK, LINE, MUTED, SURFACE
+from reports.palette import (
+    ACCENT,
+    ATTENTION,
+    ERROR,
+    INK,
+    LINE,
+    MUTED,
+    SURFACE,
+    WARNING_BG,
+    WARNING_EDGE,
+)
 from ui.common.style import set_role
 from ui.notes.fields import (
     ComboChoice,
@@ -56,6 +76,7 @@ from ui.notes.fields import (
     TimeField,
 )
 from ui.notes.group_table import GroupField
+from ui.notes.measure_field import MeasureField
 from ui.notes.problems import ProblemPanel, parse_path
 from ui.notes.reference_fields import PartsRefField, TargetRefField
 
@@ -100,6 +121,13 @@ QLabel[role="carried"] {{
 }}
 QLabel[role="kept-value"] {{
     color: #8a5a00;
+    font-size: 9pt;
+}}
+QLabel[role="field-warning"] {{
+    color: {ATTENTION};
+    background: {WARNING_BG};
+    border-left: 3px solid {WARNING_EDGE};
+    padding: 3px 6px;
     font-size: 9pt;
 }}
 QLabel[role="anchor"] {{
@@ -205,6 +233,26 @@ class _FieldCell(QWidget):
         self._error: QLabel | None = None
         self._kept: QLabel | None = None
         self._carried: QLabel | None = None
+        self._warning: QLabel | None = None
+
+    def set_warning(self, text: str) -> None:
+        """Amber lines under the field: a value that needs a reason to sign past."""
+        if not text:
+            if self._warning is not None:
+                self._warning.hide()
+            return
+        if self._warning is None:
+            self._warning = QLabel(self)
+            set_role(self._warning, "field-warning")
+            self._warning.setWordWrap(True)
+            self._warning.setTextFormat(Qt.TextFormat.PlainText)
+            self._layout.addWidget(self._warning)
+        self._warning.setText(text)
+        self._warning.show()
+
+    def warning_text(self) -> str:
+        return self._warning.text() if self._warning is not None \
+            and not self._warning.isHidden() else ""
 
     def set_error(self, text: str) -> None:
         if not text:
@@ -285,14 +333,27 @@ class NoteForm(QWidget):
         self._parts: dict[int, PartDTO] = {}
         self._read_only = False
         self._derived = [f for f in template.fields if f.derived is not None]
+        # The fields a derived value is worked out from ("boosters.dose_mg" is "boosters").
+        self._derived_inputs = {operand.split(".", 1)[0] for f in self._derived
+                                if f.derived is not None
+                                for operand in (f.derived.left, f.derived.right)}
         self._conditional = [f for f in template.fields if f.required_if is not None]
         self._last_new_ref: str | None = None
         self.last_edited: str | None = None  # the field the latest `changed` came from
+        # Warnings from the rest of the record (the backend's check), shown with the
+        # template's own.
+        self._record_cautions: list[Caution] = []
         self.setStyleSheet(FORM_STYLESHEET)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
+        # A banner the window puts above everything (the open safety follow-ups), lined up
+        # with the form's column like the problem list.
+        self._banner_row = QHBoxLayout()
+        self._banner_row.setContentsMargins(16, 0, 16 + self.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent), 0)
+        outer.addLayout(self._banner_row)
         # Above the scroll area, so the list stays in view while the form scrolls; lined
         # up with the form's column.
         panel_row = QHBoxLayout()
@@ -424,6 +485,8 @@ class NoteForm(QWidget):
             parts_editor.new_requested.connect(
                 lambda fid=f.id: self._new_ref(fid, self.new_part_requested))
             editor = parts_editor
+        elif kind is FieldKind.MEASURE:
+            editor = MeasureField(f, parent)
         else:
             editor = GroupField(f, self._names, parent)
         editor.setObjectName(f"field_{f.id}")
@@ -461,6 +524,7 @@ class NoteForm(QWidget):
         self._refresh_derived()
         self._refresh_conditions()
         self._show_carried()
+        self.refresh_cautions()
 
     def carried(self) -> tuple[str, ...]:
         """The fields still marked as carried forward from an earlier note."""
@@ -539,6 +603,11 @@ class NoteForm(QWidget):
         if isinstance(editor, PartsRefField):
             editor.choose(part.id)
 
+    def set_banner(self, widget: QWidget) -> None:
+        """Show a widget above the problem list and the form, as wide as the form."""
+        widget.setMaximumWidth(FORM_MAX_WIDTH)
+        self._banner_row.addWidget(widget)
+
     def set_footer(self, widget: QWidget | None) -> None:
         """A widget shown after the last section, inside the scroll area (addenda)."""
         while self._footer_slot.count():
@@ -566,25 +635,22 @@ class NoteForm(QWidget):
                 self._extra[CARRIED_FORWARD_KEY] = mark
             self._cells[field_id].set_carried("")
         self._clear_field_problems(field_id)
-        if self._derived and any(field_id in (f.derived.left, f.derived.right)
-                                 for f in self._derived if f.derived is not None):
+        if self._derived and field_id in self._derived_inputs:
             self._refresh_derived()
         if self._conditional and any(f.required_if is not None
-                                     and f.required_if.field == field_id
+                                     and field_id in f.required_if.fields
                                      for f in self._conditional):
             self._refresh_conditions()
+        self.refresh_cautions()
         self.changed.emit()
 
     def _refresh_derived(self) -> None:
         if not self._derived:
             return
-        values = {}
-        for f in self._derived:
-            assert f.derived is not None
-            for source in (f.derived.left, f.derived.right):
-                editor = self._fields.get(source)
-                values[source] = self._opaque.get(source) if source in self._opaque \
-                    else editor.value() if editor is not None else None
+        # Every entered value, as content() has it: a derived field may sum a group's column
+        # or build on another derived field.
+        values = {f.id: self._value_of(f.id) for f in self._template.fields
+                  if f.derived is None}
         computed = derive_values(self._template, {k: v for k, v in values.items()
                                                   if v is not None})
         for f in self._derived:
@@ -595,8 +661,8 @@ class NoteForm(QWidget):
     def _refresh_conditions(self) -> None:
         if not self._conditional:
             return
-        current = {f.required_if.field: self._value_of(f.required_if.field)
-                   for f in self._conditional if f.required_if is not None}
+        current = {name: self._value_of(name) for f in self._conditional
+                   if f.required_if is not None for name in f.required_if.fields}
         for f in self._conditional:
             assert f.required_if is not None
             required = f.required_if.holds(current)
@@ -607,6 +673,62 @@ class NoteForm(QWidget):
             return self._opaque[field_id]
         editor = self._fields.get(field_id)
         return editor.value() if editor is not None else None
+
+    # -- warnings and their reasons -------------------------------------------------------
+
+    def cautions(self) -> list[Caution]:
+        """Every warning the note raises now: the template's checks on what is typed, and
+        those from the rest of the record that the backend reported."""
+        found: list[Caution] = []
+        if self._template.checks:
+            content = derive_values(self._template, self.content())
+            found = [c for c in cautions(self._template, content)
+                     if c.level is CheckLevel.WARNING]
+        return found + self._record_cautions
+
+    def set_record_cautions(self, found: Sequence[Caution]) -> None:
+        self._record_cautions = list(found)
+        self.refresh_cautions()
+
+    def refresh_cautions(self) -> None:
+        """Show each warning under its field, with the reason given for it, if any."""
+        if not self._template.checks and not self._record_cautions:
+            return
+        reasons = given_reasons(self.content())
+        lines: dict[str, list[str]] = {}
+        cells: dict[str, dict[tuple[int, str], str]] = {}
+        for caution in self.cautions():
+            field_id, row, column = parse_path(caution.field_path)
+            reason = reasons.get(caution.key)
+            text = f"⚠ {caution.message} " + (f"Reason given: {reason}" if reason
+                                              else caution.why)
+            lines.setdefault(field_id, []).append(text)
+            if row is not None and column is not None:
+                cells.setdefault(field_id, {})[(row, column)] = text
+        for field_id, cell in self._cells.items():
+            cell.set_warning("\n".join(lines.get(field_id, [])))
+            editor = self._fields[field_id]
+            if isinstance(editor, GroupField):
+                editor.set_cell_warnings(cells.get(field_id, {}))
+
+    def reasons(self) -> dict[CautionKey, str]:
+        """The reasons given so far, by the warning each answers."""
+        return given_reasons(self.content())
+
+    def set_reasons(self, found: Sequence[Caution], reasons: dict[CautionKey, str]) -> None:
+        """Keep these reasons with the note (and drop those of warnings no longer raised)."""
+        updated = with_reasons(self.content(), found, reasons)
+        if ACKNOWLEDGEMENTS in updated:
+            self._extra[ACKNOWLEDGEMENTS] = updated[ACKNOWLEDGEMENTS]
+        else:
+            self._extra.pop(ACKNOWLEDGEMENTS, None)
+        self.refresh_cautions()
+        self.last_edited = ACKNOWLEDGEMENTS
+        self.changed.emit()
+
+    def answered(self) -> list[tuple[Caution, str]]:
+        """Each warning answered with a reason, and its reason."""
+        return answered(self._template, self.content(), self._record_cautions)
 
     # -- focus and problems ---------------------------------------------------------------
 

@@ -39,7 +39,7 @@ from models.dto import PartDTO, TargetDTO
 from models.templates.definitions import FieldDef, FieldKind
 from models.templates.display import display_value
 from models.values import is_blank, is_int, is_number
-from reports.palette import PROBLEM_BG
+from reports.palette import PROBLEM_BG, WARNING_BG
 from ui.common.style import set_role
 from ui.notes.display import part_text
 from ui.notes.fields import Field
@@ -74,6 +74,7 @@ class GroupRowsModel(QAbstractTableModel):
         self._names = names
         self._rows: list[dict[str, Any]] = []
         self._problems: dict[tuple[int, str], str] = {}
+        self._warnings: dict[tuple[int, str], str] = {}  # values that need a reason to sign
         self.read_only = False
 
     # -- Qt model --------------------------------------------------------------------------
@@ -133,10 +134,13 @@ class GroupRowsModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._problems.get((index.row(), column.id)) or column.help or None
+            key = (index.row(), column.id)
+            return self._problems.get(key) or self._warnings.get(key) or column.help or None
         if role == Qt.ItemDataRole.BackgroundRole:
             if (index.row(), column.id) in self._problems:
                 return QBrush(QColor(PROBLEM_BG))
+            if (index.row(), column.id) in self._warnings:
+                return QBrush(QColor(WARNING_BG))
             return None
         if role == self.ProblemRole:
             return self._problems.get((index.row(), column.id))
@@ -203,6 +207,15 @@ class GroupRowsModel(QAbstractTableModel):
                                   self.index(len(self._rows) - 1, len(self.columns) - 1),
                                   [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])
 
+    def set_warnings(self, warnings: Mapping[tuple[int, str], str]) -> None:
+        if warnings == self._warnings:
+            return
+        self._warnings = dict(warnings)
+        if self._rows and self.columns:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(self.columns) - 1),
+                                  [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])
+
     def column_index(self, column_id: str) -> int:
         for index, column in enumerate(self.columns):
             if column.id == column_id:
@@ -214,6 +227,48 @@ class GroupRowsModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._rows) - 1, len(self.columns) - 1),
                                   [Qt.ItemDataRole.DisplayRole])
+
+
+class TypeAheadCombo(Combo):
+    """A choice in a table cell that picks what is typed: "Nausea" picks Nausea, whatever
+    comes after N in the list. The first option whose label starts with the letters typed
+    so far is chosen (else the first that contains them); Backspace takes a letter back,
+    the arrows move, and nothing is kept until Enter, Tab, leaving the cell, or a click in
+    the list. (A plain combo box searches afresh on every key and keeps each guess.)"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.typed = ""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, text = event.key(), event.text()
+        control = event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                       | Qt.KeyboardModifier.AltModifier)
+        if key == Qt.Key.Key_Backspace and not control:
+            self.typed = self.typed[:-1]
+            self._pick()
+            return
+        if text and text.isprintable() and not control:
+            self.typed += text
+            self._pick()
+            return
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not control:
+            step = -1 if key == Qt.Key.Key_Up else 1
+            self.setCurrentIndex(max(0, min(self.count() - 1, self.currentIndex() + step)))
+            self.typed = ""
+            return
+        super().keyPressEvent(event)
+
+    def _pick(self) -> None:
+        typed = " ".join(self.typed.casefold().split())
+        if not typed:
+            return
+        labels = [(i, self.itemText(i).casefold()) for i in range(1, self.count())]
+        found = next((i for i, label in labels if label.startswith(typed)), None)
+        if found is None:
+            found = next((i for i, label in labels if typed in label), None)
+        if found is not None:
+            self.setCurrentIndex(found)
 
 
 class _CellDelegate(QStyledItemDelegate):
@@ -249,7 +304,7 @@ class _CellDelegate(QStyledItemDelegate):
             return edit
         if kind in (FieldKind.CHOICE, FieldKind.YES_NO, FieldKind.TARGET_REF,
                     FieldKind.PARTS_REF):
-            combo = Combo(parent)
+            combo = TypeAheadCombo(parent)
             combo.setMinimumContentsLength(8)
             combo.addItem(UNANSWERED, None)
             targets, parts = self._names()
@@ -579,6 +634,9 @@ class GroupField(Field):
 
     def set_cell_problems(self, problems: Mapping[tuple[int, str], str]) -> None:
         self.model.set_problems(problems)
+
+    def set_cell_warnings(self, warnings: Mapping[tuple[int, str], str]) -> None:
+        self.model.set_warnings(warnings)
 
     def commit_pending_edit(self) -> None:
         self.view.commit_open_editor()

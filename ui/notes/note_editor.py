@@ -35,10 +35,24 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Backend, Done, NoteContext
-from models.clinical.doses import NO_DOSE, dose_line, dose_refs, follows_a_dose, follows_text
+from models.clinical.doses import (
+    NO_DOSE,
+    dose_line,
+    dose_refs,
+    dosing_note_line,
+    follows_a_dose,
+    follows_text,
+)
+from models.clinical.safety import (
+    CLEARANCE_CHECK,
+    SafetyFollowUp,
+    clearance_caution,
+    followups_for_note,
+)
 from models.clinical.targets import status_offer
 from models.dto import (
     AddendumDTO,
+    AdministrationDTO,
     ClientDetail,
     ClinicianDTO,
     DosingSessionDTO,
@@ -47,15 +61,20 @@ from models.dto import (
     TargetDTO,
 )
 from models.errors import DomainError, LockedError, SigningError
-from models.formatting import date_time_text, long_date, time_text
+from models.formatting import date_text, date_time_text, long_date, time_text
 from models.inputs import AddendumInput, PartInput, TargetInput
+from models.instruments.loading import load_instruments
+from models.instruments.scoring import score
+from models.templates.checks import ACKNOWLEDGEMENTS, Caution
 from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
-from models.templates.validation import Problem
+from models.templates.validation import Problem, SigningCheck
 from models.vocabulary import ADDENDUM_KINDS, TARGET_STATUSES
 from reports.palette import INK, LINE, MUTED
+from ui.notes.cautions import AnsweredPanel, ReasonsDialog, SafetyBanner
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
+from ui.notes.measure_field import MeasureField
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
 __all__ = ["SIGN_WARNING", "NoteEditor"]
@@ -216,6 +235,7 @@ class NoteEditor(QWidget):
         self._last_saved_at: dt.datetime | None = None
         self._confirm: QMessageBox | None = None
         self._dialog: QDialog | None = None
+        self._followups: tuple[SafetyFollowUp, ...] = ()
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -226,6 +246,9 @@ class NoteEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_header())
+        # The open safety follow-ups, at the top of the note (placed in the form).
+        self.safety_banner = SafetyBanner(self)
+        self.safety_banner.go_to_risk_check.connect(self._go_to_risk_check)
         self._body = QVBoxLayout()
         self._body.setContentsMargins(0, 8, 0, 0)
         self._placeholder = QLabel("Opening the note…", self)
@@ -381,13 +404,63 @@ class NoteEditor(QWidget):
             self._form.changed.connect(self._changed)
             self._form.new_target_requested.connect(self._new_target)
             self._form.new_part_requested.connect(self._new_part)
+            self._form.set_banner(self.safety_banner)
             self._placeholder.hide()
             self._body.addWidget(self._form, 1)
         self._form.set_choices(loaded.targets, loaded.parts)
         self._form.set_content(note.content)
+        if note.signed and any(entry.get("check") == CLEARANCE_CHECK
+                               for entry in note.content.get(ACKNOWLEDGEMENTS) or []
+                               if isinstance(entry, dict)):
+            self._form.set_record_cautions([clearance_caution()])
+        self._followups = loaded.followups
+        self._show_dose_record(loaded.dose_measures)
         self._generation = self._saved_generation = 0
         self._show_note()
         self.loaded.emit(note.id)
+
+    def _show_dose_record(self, administrations: Sequence[AdministrationDTO]) -> None:
+        """A dosing note whose dose already has its CADSS in Measures says so at the field."""
+        if self._form is None or self._template is None:
+            return
+        field = self._template.field_for_tag("dosing.dissociation")
+        if field is None:
+            return
+        editor = self._form.editor(field.id)
+        if not isinstance(editor, MeasureField):
+            return
+        known = load_instruments()
+        lines = []
+        for administration in administrations:
+            if self._note is not None and administration.note_id == self._note.id:
+                continue  # this note's own reading, filed when it was signed
+            instrument = known.get(administration.instrument_id)
+            if instrument is None:
+                continue
+            result = score(instrument, dict(administration.responses))
+            total = result.total if result.total is not None else "incomplete"
+            lines.append(f"Measures already holds this dose's {instrument.short_name} "
+                         f"(given {date_text(administration.administered_on)}, total {total}):"
+                         " it is the dose's one record, so leave this blank.")
+        editor.set_recorded("\n".join(lines))
+
+    def _go_to_risk_check(self) -> None:
+        if self._form is not None:
+            self._form.focus_field("suicidal_ideation")
+
+    def _show_followups(self) -> None:
+        note = self._note
+        if note is None:
+            self.safety_banner.hide()
+            return
+        day = note.session_date
+        if self._form is not None and not note.signed:
+            typed = self._form.value("session_date")
+            if isinstance(typed, str):
+                with contextlib.suppress(ValueError):
+                    day = dt.date.fromisoformat(typed)
+        self.safety_banner.show_followups(followups_for_note(self._followups, note),
+                                          signed=note.signed, note_day=day)
 
     def _load_failed(self, exc: Exception) -> None:
         if not _is_known_problem(exc):
@@ -429,15 +502,42 @@ class NoteEditor(QWidget):
             self.signature_label.setToolTip(note.content_hash or "")
             self.signature_label.show()
             self.save_state.setText("Locked: only addenda can be added.")
-            form.set_footer(_AddendaPanel(note.addenda, self._name) if note.addenda else None)
         else:
             self.signature_label.hide()
-            form.set_footer(None)
             self._show_save_state()
+        self._show_footer()
+        self._show_followups()
+
+    def _show_footer(self) -> None:
+        """After the last section: the warnings signed past with their reasons, then the
+        addenda of a signed note."""
+        note, form = self._note, self._form
+        if note is None or form is None:
+            return
+        answered = form.answered()
+        if not answered and not (note.signed and note.addenda):
+            form.set_footer(None)
+            return
+        footer = QWidget()
+        layout = QVBoxLayout(footer)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(14)
+        if answered:
+            layout.addWidget(AnsweredPanel(answered, signed=note.signed))
+        if note.signed and note.addenda:
+            layout.addWidget(_AddendaPanel(note.addenda, self._name))
+        form.set_footer(footer)
 
     def _show_dosing_context(self) -> None:
         note, template = self._note, self._template
         if note is None or template is None:
+            return
+        if template.id == "dosing":
+            # A dosing note's own dose, as typed so far: route, time, the cumulative dose.
+            line = dosing_note_line(self._form.content()) if self._form is not None else ""
+            self.dosing_label.setText(line)
+            self.dosing_label.setVisible(bool(line))
+            self.change_dose_button.hide()
             return
         follows = follows_a_dose(template.id)
         movable = not note.signed and follows and bool(self._doses)
@@ -530,9 +630,13 @@ class NoteEditor(QWidget):
         if not self._timer.isActive():
             self._timer.start()
         self._show_save_state()
-        if self._dosing is not None and self._form is not None \
-                and self._form.last_edited == "session_date":
+        edited = self._form.last_edited if self._form is not None else None
+        own_dose = self._template is not None and self._template.id == "dosing" and edited in (
+            "dose_mg", "weight_kg", "boosters", "route", "dose_time")
+        if own_dose or (self._dosing is not None and edited == "session_date"):
             self._show_dosing_context()
+        if edited == "session_date":
+            self._show_followups()
 
     def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         if old is not None and self.isAncestorOf(old) and (new is None
@@ -587,17 +691,47 @@ class NoteEditor(QWidget):
         note_id = self._note_id
         self.sign_button.setEnabled(False)
 
-        def checked(problems: list[Problem]) -> None:
+        def checked(check: SigningCheck) -> None:
             self.sign_button.setEnabled(True)
             if content is not None:
                 self._saved_generation = max(self._saved_generation, generation)
                 self._last_saved_at = dt.datetime.now()
                 self._show_save_state()
-            self._show_sign_problems(problems)
-            if not problems:
-                self._ask_to_sign()
+            self._take_record_cautions(check.cautions)
+            self._show_sign_problems(check.problems)
+            if check.problems:
+                return
+            if check.unanswered:
+                self._ask_for_reasons(check.unanswered)
+                return
+            self._ask_to_sign()
 
-        self._run(lambda b: b.notes.problems(note_id, content), checked, self._sign_failed)
+        self._run(lambda b: b.notes.check(note_id, content), checked, self._sign_failed)
+
+    def _take_record_cautions(self, found: Sequence[Caution]) -> None:
+        """The warnings the backend found beyond the template's own (the preparation
+        clearance), so the form shows them at their field too."""
+        if self._form is None or self._template is None:
+            return
+        own = {c.id for c in self._template.checks}
+        self._form.set_record_cautions([c for c in found if c.check_id not in own])
+
+    def _ask_for_reasons(self, unanswered: Sequence[Caution]) -> None:
+        """Each warning, why it matters, and a box for the reason; then sign."""
+        if self._form is None:
+            return
+        form = self._form
+        dialog = ReasonsDialog(unanswered, form.reasons(), self)
+        self._dialog = dialog
+
+        def accepted() -> None:
+            form.set_reasons(form.cautions(), dialog.reasons())
+            self._show_footer()
+            self.sign()  # saves the reasons, checks again, then asks to sign
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: self._forget_dialog(dialog))
+        dialog.open()
 
     def _show_sign_problems(self, problems: Sequence[Problem]) -> None:
         if self._form is None:
@@ -692,6 +826,7 @@ class NoteEditor(QWidget):
                 self._form.clear_problems()
                 self._form.set_content(note.content)  # with mg/kg worked out at signing
             self._show_note()
+            self._reload_followups()
             self.note_signed.emit(note.id)
             self._offer_status(note)
 
@@ -737,11 +872,27 @@ class NoteEditor(QWidget):
 
         self._run(lambda b: b.targets.get(target_id), arrived,
                   lambda exc: None if _is_known_problem(exc) else report_unexpected(exc))
+    def _reload_followups(self) -> None:
+        """Signing may have answered a follow-up: ask the record which ones."""
+        note_id = self._note_id
+
+        def loaded(context: NoteContext) -> None:
+            self._followups = context.followups
+            self._show_followups()
+
+        def failed(exc: Exception) -> None:
+            if not _is_known_problem(exc):
+                report_unexpected(exc)
+
+        self._run(lambda b: b.notes.context(note_id), loaded, failed)
 
     def _sign_failed(self, exc: Exception) -> None:
         self.sign_button.setEnabled(True)
         if isinstance(exc, SigningError):
             self._show_sign_problems(exc.problems)
+            if not exc.problems and exc.cautions:
+                self._take_record_cautions(exc.cautions)
+                self._ask_for_reasons(exc.cautions)
             return
         if not _is_known_problem(exc):
             report_unexpected(exc)

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
 from models.api import Backend, BackendOpener, Changes, Done
+from ui.shell.collector import GuiThreadCollector
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class TaskRunner(QObject):
         self._worker.moveToThread(self._thread)
         self._dispatch.connect(self._worker.run)
         self._worker.finished.connect(self._on_finished)
+        # Python's cycle collector must not run on the worker (see ui/shell/collector.py).
+        self._collector = GuiThreadCollector(self)
         self._thread.start()
         self._vault_name: str | None = None
         self._running = True
@@ -318,6 +321,7 @@ class TaskRunner(QObject):
         self._worker.finished.disconnect(self._on_finished)
         self._pending.clear()
         self._discarded.clear()
+        self._collector.stop()
 
     # -- results, on the GUI thread ------------------------------------------------------
 

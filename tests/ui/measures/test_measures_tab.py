@@ -21,7 +21,15 @@ from models.api import Backend, Changes, Kind
 from models.backend import Backend as RealBackend
 from models.dto import ClientChart
 from models.entities import SelfEnergyRating
-from models.inputs import ClientInput, CourseInput, CustomMeasureInput, DosingInput, MeasureInput
+from models.formatting import date_text
+from models.inputs import (
+    INDEX_EVENT_NEEDED,
+    ClientInput,
+    CourseInput,
+    CustomMeasureInput,
+    DosingInput,
+    MeasureInput,
+)
 from models.instruments.definitions import Charting
 from models.services import care
 from models.vault import create_vault
@@ -41,7 +49,7 @@ from ui.shell.tasks import TaskRunner
 
 POINT_GIDS = ("point-baseline", "point-improved", "point-deteriorated", "point-no-change",
               "point-no-rule")
-SELF_ENERGY = "Self-energy (IFS, clinician's rating)"
+SELF_ENERGY = "Self-energy (IFS): a clinician's rating, not a validated measure"
 
 
 # --------------------------------------------------------------------------------------
@@ -63,6 +71,7 @@ class Vault:
                relation: str = "integration", dose: int | None = None) -> None:
         # Set-up records measures days apart on purpose: each repeat is confirmed.
         data = MeasureInput(instrument, day, relation, dict(answers), dose,
+                            index_event="The accident" if instrument == "pcl5" else "",
                             repeat_confirmed=True)
         self.worker.run(lambda b: b.measures.record(client_id, data, actor_id=None))
 
@@ -453,8 +462,9 @@ def test_sparklines_show_the_latest_total_band_and_a_safety_flag(
     panel.set_chart(vault.chart(client_id))
     panel.show()
     qtbot.waitExposed(panel)
+    # The flag says whether a signed note's risk check has answered it yet.
     assert [(r.name, r.latest, r.safety) for r in panel.rows] == [
-        ("PHQ-9", "6 · Mild", "⚠ item 9 = 1"), ("GAD-7", "7 · Mild", "")]
+        ("PHQ-9", "6 · Mild", "⚠ item 9 = 1, open"), ("GAD-7", "7 · Mild", "")]
     phq = panel.items[0]
     assert phq.safety.isVisible() and phq.latest.text() == "6 · Mild"
     points = phq.line.points()
@@ -567,3 +577,27 @@ def test_an_answer_out_of_range_is_refused_with_a_message_not_capped(
     type_digits(qtbot, phq, "7")
     assert phq.rows[0].value is None
     assert "7 is outside 0–3" in phq.error.text()
+
+
+def test_a_pcl5_asks_for_the_index_event_and_offers_the_last_one(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    client_id = vault.client()
+    vault.record(client_id, "pcl5", days_ago(40), dict.fromkeys(range(1, 21), 2), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    dialog = open_entry(tab, "pcl5")
+    assert dialog.index_event.isVisible()
+    assert dialog.index_event.text() == "The accident"  # the event rated last time
+    assert dialog.index_note.text() == f"The same event as on {date_text(days_ago(40))}."
+    dialog.index_event.clear()
+    qtbot.keyClicks(dialog.index_event, "The fire")
+    assert "totals about different events do not compare" in dialog.index_note.text()
+    dialog.index_event.clear()
+    type_digits(qtbot, dialog, "1" * 20)
+    dialog.save_button.click()
+    assert dialog.error.text() == INDEX_EVENT_NEEDED  # the backend's words, before it is asked
+    qtbot.keyClicks(dialog.index_event, "The accident")
+    save(qtbot, tab, dialog)
+    chart = vault.chart(client_id)
+    assert [a.index_event for a in chart.administrations] == ["The accident", "The accident"]
+    other = open_entry(tab, "phq9")
+    assert not other.index_event.isVisible()

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from models.api import Backend
 from models.inputs import TargetInput
 from tests.conftest import TODAY
+from tests.unit.templates.samples import emdr_process_fields
 from ui.notes.note_editor import NoteEditor
 from ui.shell.tasks import TaskRunner
 from workstation.offscreen import build_demo_vault
@@ -48,7 +49,8 @@ def test_a_cleared_session_offers_completed_and_not_now_leaves_the_status(
         def write(b: Backend) -> int:
             note = b.notes.create(1, "emdr", author_id=clinician.id, session_date=day).value
             b.notes.save_draft(note.id, {
-                **COMMON, "session_date": day.isoformat(), "phases_covered": ["4", "5"],
+                **COMMON, **emdr_process_fields(), "session_date": day.isoformat(),
+                "phases_covered": ["4", "5"],
                 "target": target.id, "sud_start": 3, "voc_start": 5, "sud_end": sud_end,
                 "voc_end": voc_end, "bls_sets": [{"bls_type": "taps", "speed_hz": 1.0,
                                                   "passes": 20, "sud": sud_end}],

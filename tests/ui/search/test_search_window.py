@@ -19,7 +19,7 @@ GENERAL = {
     "delivery": "in_office", "suicidal_ideation": "denied", "homicidal_ideation": "denied",
     "data": "She described the lighthouse dream and a calmer week.",
     "plan": "Keep the calm-place practice going.",
-    "private_notes": "I felt protective when the lighthouse came up.",
+    "private_notes": "I felt wistful when the lighthouse came up.",
 }
 
 
@@ -92,7 +92,7 @@ def test_private_notes_are_found_and_marked(qtbot: QtBot, main_window: MainWindo
                                             worker: Any) -> None:
     _note(worker, "Lena Searchable")
     search = _open(qtbot, main_window)
-    _type(qtbot, search, "protective")
+    _type(qtbot, search, "wistful")
     assert search.proxy.rowCount() == 1
     kind = search.proxy.index(0, SearchResultsModel.KIND).data()
     assert kind.endswith("· private notes")

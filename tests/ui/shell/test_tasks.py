@@ -109,3 +109,39 @@ def test_a_failure_nobody_waits_for_is_logged_without_its_message(
     assert "ValueError failed in a background task whose result was no longer wanted" in \
         caplog.text
     assert secret not in caplog.text
+
+
+def test_python_collects_cycles_on_the_gui_thread_only_while_a_runner_lives(
+        qtbot: QtBot, runner: TaskRunner, worker: Any, demo_vault: Path) -> None:
+    import gc
+
+    worker.open(demo_vault)
+    assert not gc.isenabled(), "no automatic collection while the worker runs"
+    collected_on: set[int] = set()
+
+    def watch(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            collected_on.add(threading.get_ident())
+
+    gc.callbacks.append(watch)
+    try:
+        # Garbage cycles made on both threads, many more than a collection's threshold.
+        def churn(_backend: Backend) -> int:
+            for _ in range(5_000):
+                cycle: list[Any] = []
+                cycle.append(cycle)
+            return 0
+
+        done: list[int] = []
+        for _ in range(4):
+            runner.submit(churn, done.append)
+            for _ in range(5_000):
+                cycle: list[Any] = []
+                cycle.append(cycle)
+        qtbot.waitUntil(lambda: len(done) == 4, timeout=10_000)
+        qtbot.waitUntil(lambda: bool(collected_on), timeout=5_000)
+        assert collected_on == {threading.get_ident()}
+    finally:
+        gc.callbacks.remove(watch)
+    runner.shutdown()
+    assert gc.isenabled(), "collection is Python's again once the runner is gone"

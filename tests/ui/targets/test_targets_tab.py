@@ -14,6 +14,7 @@ from models.clinical.targets import summarise_target
 from models.dto import ClientChart
 from reports.charts import find_artists
 from tests.conftest import TODAY
+from tests.unit.templates.samples import emdr_process_fields
 from ui.chart.chart_view import TAB_NAMES
 from ui.notes.dialogs import NewTargetDialog
 from ui.notes.note_window import NoteWindow
@@ -138,7 +139,8 @@ def test_a_session_ending_at_0_and_7_offers_completed_and_the_button_marks_it(
     def sign(b: Backend) -> int:
         note = b.notes.create(client_id, "emdr", author_id=doctor.id, session_date=day).value
         b.notes.save_draft(note.id, {
-            **COMMON, "session_date": day.isoformat(), "phases_covered": ["4", "5", "6"],
+            **COMMON, **emdr_process_fields(), "session_date": day.isoformat(),
+            "phases_covered": ["4", "5", "6"],
             "target": target_id, "sud_start": 2, "voc_start": 5, "sud_end": 0, "voc_end": 7,
             "bls_sets": [{"bls_type": "eye_movements", "speed_hz": 1.0, "passes": 24,
                           "sud": 0}],

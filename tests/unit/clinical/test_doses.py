@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from models.clinical.doses import (
+    cumulative_text,
     dose_label,
     dose_line,
     dose_range_label,
     dose_refs,
+    dosing_note_line,
     follows_a_dose,
     follows_text,
 )
-from models.dto import CourseDTO, DosingSessionDTO
+from models.dto import BoosterDTO, CourseDTO, DosingSessionDTO
 
 DAY = dt.date(2026, 3, 2)
 
@@ -61,14 +63,36 @@ def test_close_doses_share_one_label() -> None:
 def test_the_follows_line_says_dose_route_date_and_days() -> None:
     dose = _dose(10, 1, 3, DAY)
     assert follows_text("D3", dose, DAY + dt.timedelta(2)) == (
-        "Follows D3 (Intramuscular, 50 mg) on 2 Mar 2026: 2 days after")
+        "Follows D3 (Intramuscular, 50 mg (0.714 mg/kg)) on 2 Mar 2026: 2 days after")
     assert follows_text("D3", dose, DAY).endswith("the same day")
     before = follows_text("D3", dose, DAY - dt.timedelta(1))
     assert before.endswith("1 day before (check the dates)")
     bare = _dose(10, 1, 3, DAY, route="", mg=None)
     assert "(route not recorded, dose not recorded)" in follows_text("D3", bare, DAY)
     assert dose_line("D3", dose, DAY + dt.timedelta(1)) == (
-        "D3  ·  Intramuscular, 50 mg  ·  2 Mar 2026  ·  1 day before")
+        "D3  ·  Intramuscular, 50 mg (0.714 mg/kg)  ·  2 Mar 2026  ·  1 day before")
+
+
+def test_the_cumulative_dose_is_the_first_dose_and_every_booster() -> None:
+    # 56 + 14 = 70 mg; 70 / 70 kg = 1 mg/kg.
+    assert cumulative_text(56, [14], 70) == "70 mg in all (56 mg + 14 mg booster), 1 mg/kg"
+    assert cumulative_text(200, [50, 50], None) == (
+        "300 mg in all (200 mg + 50 mg + 50 mg boosters)")
+    assert cumulative_text(35, [], 70) == "35 mg (0.5 mg/kg)"
+    boosted = _dose(10, 1, 3, DAY, mg=56.0)
+    boosted = DosingSessionDTO(**{**boosted.__dict__,
+                                  "boosters": (BoosterDTO(25, 14.0),)})
+    assert boosted.cumulative_mg == 70
+    assert follows_text("D3", boosted, DAY).startswith(
+        "Follows D3 (Intramuscular, 70 mg in all (56 mg + 14 mg booster), 1 mg/kg) on")
+
+
+def test_a_dosing_notes_header_line_follows_what_is_typed() -> None:
+    assert dosing_note_line({}) == ""
+    assert dosing_note_line({"route": "intramuscular", "dose_time": "10:10", "dose_mg": 56,
+                             "weight_kg": 70, "boosters": [{"minutes_from_dose": 25,
+                                                             "dose_mg": 14}, {}]}) == (
+        "Intramuscular at 10:10  ·  70 mg in all (56 mg + 14 mg booster), 1 mg/kg")
 
 
 def test_only_integration_notes_follow_a_dose() -> None:

@@ -62,16 +62,39 @@ def test_change_summary_reports_baseline_latest_and_change() -> None:
 
 @pytest.mark.parametrize(
     ("baseline", "latest", "response"),
-    [(18, 9, True), (18, 10, False), (17, 8, True), (17, 9, False), (0, 0, None)],
+    [
+        (18, 9, True),  # 9 <= 18 * 0.5
+        (18, 10, False),
+        (17, 8, True),  # 8 <= 8.5
+        (17, 9, False),
+        (10, 5, True),  # the lowest baseline judged: 5 <= 10 * 0.5
+        (10, 6, False),
+        (9, 2, None),  # below 10: not depressed enough at baseline to judge a response
+        (0, 0, None),
+    ],
 )
-def test_phq9_response_is_a_50_percent_drop(baseline: int, latest: int, response: bool | None
-                                             ) -> None:
+def test_phq9_response_is_a_50_percent_drop_from_a_baseline_of_10_or_more(
+    baseline: int, latest: int, response: bool | None
+) -> None:
     assert summary_of(PHQ9, [baseline, latest]).response is response
 
 
-@pytest.mark.parametrize(("latest", "remission"), [(4, True), (5, False), (0, True)])
-def test_phq9_remission_is_below_5(latest: int, remission: bool) -> None:
-    assert summary_of(PHQ9, [15, latest]).remission is remission
+@pytest.mark.parametrize(
+    ("baseline", "latest", "remission"),
+    [(15, 4, True), (15, 5, False), (15, 0, True), (10, 4, True), (9, 0, None), (4, 2, None)],
+)
+def test_phq9_remission_is_below_5_from_a_baseline_of_10_or_more(
+    baseline: int, latest: int, remission: bool | None
+) -> None:
+    assert summary_of(PHQ9, [baseline, latest]).remission is remission
+
+
+def test_a_phq9_baseline_below_10_says_response_and_remission_are_not_judged() -> None:
+    low = summary_of(PHQ9, [8, 2])
+    assert low.not_judged == (
+        "response and remission are judged only from a baseline of 10 or more",)
+    assert low.label is ChangeLabel.RELIABLE_IMPROVEMENT  # 6 points: the change rule applies
+    assert summary_of(PHQ9, [12, 2]).not_judged == ()
 
 
 def test_response_and_remission_undefined_for_gad7() -> None:
@@ -82,20 +105,41 @@ def test_response_and_remission_undefined_for_gad7() -> None:
 
 
 @pytest.mark.parametrize(
-    ("latest", "label", "meaningful"),
+    ("baseline", "latest", "label", "meaningful", "significant"),
     [
-        (45, ChangeLabel.RELIABLE_IMPROVEMENT, False),
-        (46, ChangeLabel.NO_RELIABLE_CHANGE, False),
-        (40, ChangeLabel.RELIABLE_IMPROVEMENT, True),
-        (41, ChangeLabel.RELIABLE_IMPROVEMENT, False),
-        (60, ChangeLabel.RELIABLE_DETERIORATION, True),
+        # Reliable change 15 (Marx et al. 2022), minimal important difference 10 (Blanchard
+        # et al. 2023), clinically significant: a reliable improvement ending at 28 or below.
+        (50, 35, ChangeLabel.RELIABLE_IMPROVEMENT, True, False),  # -15, ends above 28
+        (50, 36, ChangeLabel.NO_RELIABLE_CHANGE, True, False),  # -14: meaningful only
+        (50, 40, ChangeLabel.NO_RELIABLE_CHANGE, True, False),  # -10
+        (50, 41, ChangeLabel.NO_RELIABLE_CHANGE, False, False),  # -9
+        (50, 28, ChangeLabel.RELIABLE_IMPROVEMENT, True, True),  # -22, ends at 28
+        (50, 29, ChangeLabel.RELIABLE_IMPROVEMENT, True, False),  # -21, ends at 29
+        (40, 26, ChangeLabel.NO_RELIABLE_CHANGE, True, False),  # ends low, not reliable
+        (50, 65, ChangeLabel.RELIABLE_DETERIORATION, True, False),  # +15
+        (26, 10, ChangeLabel.RELIABLE_IMPROVEMENT, True, None),  # started at 28 or below
     ],
 )
-def test_pcl5_reliable_and_clinically_meaningful_change(
-    latest: int, label: ChangeLabel, meaningful: bool
+def test_pcl5_reliable_meaningful_and_clinically_significant_change(
+    baseline: int, latest: int, label: ChangeLabel, meaningful: bool,
+    significant: bool | None,
 ) -> None:
-    summary = summary_of(PCL5, [50, latest])
-    assert (summary.label, summary.clinically_meaningful) == (label, meaningful)
+    summary = summary_of(PCL5, [baseline, latest])
+    assert (summary.label, summary.clinically_meaningful, summary.clinically_significant) == (
+        label, meaningful, significant)
+    assert summary.reliable_change == 15
+
+
+def test_pcl5_rules_cite_the_studies_that_set_them() -> None:
+    assert PCL5.reliable_change is not None and PCL5.reliable_change.source is not None
+    assert PCL5.reliable_change.source.citation.startswith(
+        "Marx et al. 2022, Psychological Assessment 34:197")
+    assert PCL5.clinically_meaningful is not None and PCL5.clinically_meaningful.source
+    assert PCL5.clinically_meaningful.source.citation.startswith(
+        "Blanchard et al. 2023, J Trauma Stress 36:1102")
+    assert PCL5.cutoffs[0].source is not None
+    assert "National Center for PTSD" in PCL5.cutoffs[0].source.citation
+    assert PCL5.index_event
 
 
 def test_fewer_than_two_complete_points_is_not_enough_data() -> None:

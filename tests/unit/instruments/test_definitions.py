@@ -49,13 +49,34 @@ def test_footnotes_name_each_rule_and_its_source() -> None:
         "severe 20–27 (Kroenke et al. 2001)",
         "Safety flag: item 9 at 1 or above",
         "Reliable change: a change of 6 or more points from baseline (IAPT Data Handbook 2011)",
-        "Response: total 50% or more below baseline (Kroenke & Spitzer 2002)",
-        "Remission: total below 5 (Kroenke & Spitzer 2002)",
+        "Response: total 50% or more below baseline, judged from a baseline of 10 or more "
+        "(Kroenke & Spitzer 2002)",
+        "Remission: total below 5, judged from a baseline of 10 or more (Kroenke & Spitzer "
+        "2002)",
+        "Safety flag: item 9 at 1 or above raises a flag whatever the total (PHQ and GAD-7 "
+        "Instruction Manual",
     ):
         assert expected in notes
     assert "Spitzer et al. 2006" in "\n".join(GAD7.footnotes())
     pcl = "\n".join(PCL5.footnotes())
-    assert "total 33 or above (Weathers et al. 2013; Blevins et al. 2015)" in pcl
-    assert "Clinically meaningful change: a change of 10 or more points" in pcl
+    assert "total 33 or above (National Center for PTSD: a cut-off between 31 and 33)" in pcl
+    assert ("Reliable change: a change of 15 or more points from baseline (Marx et al. 2022, "
+            "Psychological Assessment 34:197; 18 points in their second sample)") in pcl
+    assert ("Clinically meaningful change (minimal important difference): a change of 10 or "
+            "more points from baseline (Blanchard et al. 2023, J Trauma Stress 36:1102; 9 to "
+            "12 in primary care)") in pcl
+    assert ("Clinically significant change: a reliable improvement ending at 28 or below "
+            "(Marx et al. 2022, Psychological Assessment 34:197)") in pcl
+    assert "Weathers et al. 2013" not in pcl.split("Reliable change")[1]
     assert "Bremner et al. 1998" in "\n".join(CADSS.footnotes())
-    assert "Rodrigues et al. 2021" in "\n".join(CADSS6.footnotes())
+    assert CADSS.title.endswith("23 subjective items")
+    assert "observer-rated items are not recorded" in (CADSS.notice or "")
+    six = "\n".join(CADSS6.footnotes())
+    assert "Validation: not yet validated (Rodrigues et al. 2021)" in six
+    assert not CADSS6.validated and "not yet validated" in CADSS6.title
+
+
+def test_gad7_difficulty_question_is_unscored_like_the_phq9s() -> None:
+    difficulty = GAD7.items_by_number[8]
+    assert not difficulty.scored and GAD7.total_max == 21
+    assert difficulty.labels == PHQ9.items_by_number[10].labels

@@ -36,7 +36,7 @@ def test_bundled_instruments_load_with_their_shape() -> None:
         for key, i in INSTRUMENTS.items()
     }
     assert shape == {
-        "gad7": (7, 7, 0, 21),
+        "gad7": (8, 7, 0, 21),  # and the unscored difficulty question
         "phq9": (10, 9, 0, 27),
         "pcl5": (20, 20, 0, 80),
         "cadss": (23, 23, 0, 92),

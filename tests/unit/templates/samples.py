@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -189,9 +190,13 @@ def common_content() -> dict[str, Any]:
     }
 
 
-def sample_note(template_id: str) -> dict[str, Any]:
-    """A complete, signable note for each bundled template."""
-    specific: dict[str, dict[str, Any]] = {
+def _raw_sample(template_id: str, version: int) -> dict[str, Any]:
+    if version == 1:
+        return common_content() | _V1[template_id]
+    return common_content() | _V1[template_id] | _V2_CHANGES.get(template_id, {})
+
+
+_V1: dict[str, dict[str, Any]] = {
         "dosing": {
             "duration_minutes": 150,
             "session_number": 2,
@@ -300,5 +305,81 @@ def sample_note(template_id: str) -> dict[str, Any]:
             "assessment": "Improving.",
             "plan": "Weekly integration.",
         },
-    }
-    return common_content() | specific[template_id]
+}
+
+# What version 2 of each template needs on top of (or instead of) version 1's sample.
+_V2_CHANGES: dict[str, dict[str, Any]] = {
+    "dosing": {
+        "dose_time": "10:15",
+        "boosters": [{"minutes_from_dose": 30, "dose_mg": 10}],
+        "vitals": [
+            {"minutes_from_dose": -10, "systolic": 128, "diastolic": 82, "heart_rate": 74,
+             "respiratory_rate": 14, "spo2": 98, "moaas": 5},
+            {"minutes_from_dose": 40, "systolic": 142, "diastolic": 90, "heart_rate": 80,
+             "respiratory_rate": 12, "moaas": 3},
+            {"minutes_from_dose": 120, "systolic": 126, "diastolic": 80, "heart_rate": 72,
+             "respiratory_rate": 14, "spo2": 99, "moaas": 5},
+        ],
+        "cadss_total": None,
+        "cadss6": None,
+        "moaas": None,
+        "dissociation": {"instrument": "cadss6", "minutes_from_dose": 40,
+                         "answers": {"1": 2, "2": 1, "6": 2, "7": 1, "15": 2, "22": 1}},
+        "adverse_events": [
+            {"event": "nausea", "severity": "mild", "serious": False, "onset_minutes": 25,
+             "action_taken": "Ondansetron", "outcome": "resolved", "resolved_minutes": 45}
+        ],
+        "rescue_medications": [{"drug": "Ondansetron", "dose": "4 mg", "route": "sublingual",
+                                "minutes_from_dose": 28}],
+        "prescriber_notified": True,
+        "discharge_ready_time": "12:30",
+        "ride_home_confirmed": None,
+        "discharge_criteria": ["vitals_near_baseline", "alert_oriented", "steady_gait",
+                               "nausea_controlled", "dissociation_resolved",
+                               "no_suicidal_ideation"],
+        "discharged_by": "Nurse Monitor",
+        "escort": "escorted",
+        "escort_name": "Sam",
+        "escort_relationship": "Partner",
+        "told_not_to_drive": True,
+    },
+    "preparation": {
+        "contraindications": ["none_found"],
+        "medical_clearance": "cleared",
+        "clearance_by": "Dr. Prescriber",
+        "clearance_date": "2024-05-10",
+        "baseline_weight_kg": 70,
+        "baseline_systolic": 124,
+        "baseline_diastolic": 78,
+        "suicide_screen_tool": "cssrs_screener",
+        "suicide_screen_result": "negative",
+        "written_safety_plan": True,
+        "consent_topics": ["off_label_use", "abuse_liability", "no_driving"],
+    },
+    "emdr": {
+        "phases_covered": ["3", "4", "5", "6", "7", "8"],
+        "readiness_checked": True,
+        "dissociation_screen": "no_concerns",
+        "interweaves_used": False,
+        "processing_flow": "flowing",
+        "in_session_reaction": "none",
+        "between_session_instructions": "Keep a log; use the container if it stirs.",
+    },
+    "art": {"art_session_number": 7},
+}
+
+
+def _drop_none(content: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in content.items() if v is not None}
+
+
+def sample_note(template_id: str, version: int = 2) -> dict[str, Any]:
+    """A complete, signable note for each bundled template, in its newest version (2) or
+    in version 1 (fields a version drops are left out)."""
+    return copy.deepcopy(_drop_none(_raw_sample(template_id, version)))
+
+
+def emdr_process_fields() -> dict[str, Any]:
+    """What version 2 of the EMDR template asks about the process on top of the ratings
+    (readiness, dissociation screen, flow, reaction, between-session instructions)."""
+    return {k: v for k, v in _V2_CHANGES["emdr"].items() if k != "phases_covered"}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models.templates.extraction import (
+    BoosterDose,
     ExtractedFigures,
+    MeasureReading,
     PartStatusChange,
     Reevaluation,
     TargetRating,
@@ -37,13 +39,29 @@ def test_extract_dosing_vitals_dissociation_and_dose(bundled: TemplateRegistry) 
     note["vitals"].append({})  # an empty trailing row, as a form may leave it
     figures = extract_figures(bundled.latest("dosing"), note)
     assert figures.vitals == (
-        VitalsReading(minutes_from_dose=-10, systolic=128, diastolic=82, heart_rate=74, spo2=98),
-        VitalsReading(minutes_from_dose=40, systolic=142, diastolic=90, heart_rate=80),
-        VitalsReading(minutes_from_dose=120, systolic=126, diastolic=80, heart_rate=72, spo2=99),
+        VitalsReading(minutes_from_dose=-10, systolic=128, diastolic=82, heart_rate=74, spo2=98,
+                      respiratory_rate=14, moaas=5),
+        VitalsReading(minutes_from_dose=40, systolic=142, diastolic=90, heart_rate=80,
+                      respiratory_rate=12, moaas=3),
+        VitalsReading(minutes_from_dose=120, systolic=126, diastolic=80, heart_rate=72, spo2=99,
+                      respiratory_rate=14, moaas=5),
     )
-    assert (figures.cadss_total, figures.cadss6, figures.moaas) == (31, 9, 4)
+    # The session's sedation is the deepest reading; the CADSS goes to Measures as items.
+    assert (figures.cadss_total, figures.cadss6, figures.moaas) == (None, None, 3)
+    assert figures.dissociation == MeasureReading(
+        "cadss6", ((1, 2), (2, 1), (6, 2), (7, 1), (15, 2), (22, 1)), 40)
+    assert figures.dose_time == "10:15"
+    assert figures.boosters == (BoosterDose(30, 10.0),)
     assert (figures.dose_mg, figures.weight_kg, figures.mg_per_kg) == (35.0, 70.0, 0.5)
     assert figures.target is None
+
+
+def test_extract_a_first_version_dosing_note(bundled: TemplateRegistry) -> None:
+    figures = extract_figures(bundled.get("dosing", 1), sample_note("dosing", 1))
+    assert (figures.cadss_total, figures.cadss6, figures.moaas) == (31, 9, 4)
+    assert figures.vitals[0] == VitalsReading(minutes_from_dose=-10, systolic=128, diastolic=82,
+                                              heart_rate=74, spo2=98)
+    assert figures.dissociation is None and figures.dose_time is None
 
 
 def test_extract_ifs_self_energy_and_part_status(bundled: TemplateRegistry) -> None:

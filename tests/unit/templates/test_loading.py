@@ -23,7 +23,15 @@ COMMON_IDS = (
     "delivery",
     "suicidal_ideation",
     "homicidal_ideation",
-    "safety_plan_reviewed",
+    "risk_intent",
+    "risk_plan",
+    "risk_means_access",
+    "risk_recent_self_harm",
+    "risk_level",
+    "risk_actions",
+    "risk_follow_up",
+    "hi_identified_person",
+    "hi_protective_actions",
     "risk_notes",
     "private_notes",
 )
@@ -42,7 +50,8 @@ def test_bundled_templates_load_in_course_of_care_order(bundled: TemplateRegistr
         "general",
     ]
     for template in bundled.all_latest():
-        assert template.version == 1
+        assert template.version == 2
+        assert bundled.versions(template.id) == (1, 2)  # version 1 stays for its notes
         assert template.title and template.description
     assert "ART-trained clinician" in bundled.latest("art").description
 
@@ -73,20 +82,28 @@ def test_every_template_carries_the_common_fields_once(
 # Every field CLINICAL.md lists, by our id.
 CLINICAL_FIELDS = {
     "dosing": (
-        "session_number dosing_setting medication route dose_mg weight_kg mg_per_kg boosters "
-        "lot_number prescriber monitoring_clinician intention setting_supports vitals "
-        "cadss_total cadss6 moaas adverse_events_occurred adverse_events discharge_ready_time "
-        "ride_home_confirmed observations client_account"
+        "session_number dosing_setting medication route dose_time dose_mg weight_kg mg_per_kg "
+        "boosters cumulative_mg cumulative_mg_per_kg lot_number prescriber "
+        "monitoring_clinician intention setting_supports vitals dissociation "
+        "adverse_events_occurred adverse_events rescue_medications prescriber_notified "
+        "discharge_ready_time discharge_criteria discharged_by escort escort_name "
+        "escort_relationship no_escort_reason told_not_to_drive observations client_account"
     ),
     "preparation": (
-        "intention psychoeducation_topics informed_consent_signed fasting_instructions_given "
+        "intention contraindications contraindication_notes medical_clearance clearance_by "
+        "clearance_date baseline_weight_kg baseline_systolic baseline_diastolic "
+        "suicide_screen_tool suicide_screen_result written_safety_plan psychoeducation_topics "
+        "informed_consent_signed consent_topics fasting_instructions_given "
         "ride_home_arranged medications_reviewed emergency_contact_recorded baseline_measures"
     ),
     "emdr": (
-        "phases_covered target image negative_cognition positive_cognition voc_start emotions "
-        "sud_start body_location bls_sets pc_kept_or_revised revised_pc voc_end body_scan_result "
-        "residual_sensation closure containment_used stability reeval_target reeval_sud "
-        "reeval_voc sud_end integration_themes plan next_target"
+        "phases_covered readiness_checked dissociation_screen readiness_notes target image "
+        "negative_cognition positive_cognition voc_start emotions sud_start body_location "
+        "bls_sets interweaves_used interweaves_notes processing_flow processing_handling "
+        "in_session_reaction reaction_handling pc_kept_or_revised revised_pc voc_end "
+        "body_scan_result residual_sensation closure containment_used stability "
+        "between_session_instructions reeval_target reeval_sud reeval_voc sud_end "
+        "integration_themes plan next_target"
     ),
     "art": (
         "art_session_number scene content_disclosed sud_before art_sets desensitization_reached "
@@ -96,7 +113,7 @@ CLINICAL_FIELDS = {
     "ifs": (
         "trailhead parts_worked main_protector six_fs_step eight_cs self_energy blending_noticed "
         "protector_permission unburdening_steps unburdening_element qualities_invited "
-        "part_status_changes plan"
+        "backlash_check backlash_plan part_status_changes plan"
     ),
     "general": "data assessment plan",
 }
@@ -129,8 +146,11 @@ def test_emdr_sets_and_vitals_are_repeating_groups(bundled: TemplateRegistry) ->
         "systolic",
         "diastolic",
         "heart_rate",
+        "respiratory_rate",
         "spo2",
+        "moaas",
     }
+    assert vitals.column("respiratory_rate").required
     scale = bundled.latest("emdr").field("sud_end")
     assert (scale.minimum, scale.maximum) == (0, 10)
     assert dict(scale.anchors) == {0: "No disturbance", 10: "Worst imaginable"}
@@ -138,13 +158,13 @@ def test_emdr_sets_and_vitals_are_repeating_groups(bundled: TemplateRegistry) ->
 
 EXPECTED_TAGS = {
     "dosing": {
+        "dosing.dose_time",
         "dosing.dose_mg",
         "dosing.weight_kg",
         "dosing.mg_per_kg",
+        "dosing.boosters",
         "dosing.vitals",
-        "dosing.cadss_total",
-        "dosing.cadss6",
-        "dosing.moaas",
+        "dosing.dissociation",
     },
     "preparation": set(),
     "emdr": {
@@ -362,7 +382,8 @@ def test_semantic_errors_name_the_offending_field_line(
         ),
         (
             'kind = "text"\nrequired_if = { field = "name", any_of = ["x"] }',
-            "required_if can only depend on a choice or yes/no field, not 'name'",
+            "required_if can only test the answer of a choice, multi-choice or yes/no field, "
+            "not 'name'",
         ),
         (
             'kind = "text"\nrequired_if = { field = "mood", any_of = ["angry"] }',
@@ -423,10 +444,13 @@ def test_a_broken_common_file_is_reported_as_itself(tmp_path: Path) -> None:
 
 
 def test_the_shipped_common_fields_merge_into_any_template(tmp_path: Path) -> None:
-    # The shipped _common.toml works with any template, not only the shipped ones.
-    common = (BUNDLED / "_common.toml").read_text(encoding="utf-8")
-    registry = load_templates(write_templates(tmp_path, _common=common, kit=KIT))
-    assert set(COMMON_IDS) <= {f.id for f in registry.latest("kit").fields}
+    # The shipped common fields work with any template, not only the shipped ones.
+    common = (BUNDLED / "_common.v2.toml").read_text(encoding="utf-8")
+    kit_v = KIT.replace("version = 1", "version = 1\ncommon = 2")
+    registry = load_templates(write_templates(tmp_path, **{"_common.v2": common}, kit=kit_v))
+    kit = registry.latest("kit")
+    assert set(COMMON_IDS) <= {f.id for f in kit.fields}
+    assert [c.id for c in kit.checks] == ["high_risk_without_urgent_action"]
 
 
 # --------------------------------------------------------------------------- vocabularies

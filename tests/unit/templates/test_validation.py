@@ -75,7 +75,7 @@ def test_signing_names_missing_cells_of_group_rows(bundled: TemplateRegistry) ->
     ]
     assert problems[0].message == (
         "Vitals, row 2: Systolic BP is required to sign this note; enter a number between "
-        "50 and 260 mmHg."
+        "50 and 300 mmHg."
     )
     # A draft may have half-filled rows.
     assert validate_note(dosing, note, for_signing=False) == []
@@ -100,15 +100,23 @@ def test_adverse_events_are_required_only_when_some_occurred(bundled: TemplateRe
     assert problems_for(dosing, note | {"adverse_events_occurred": False}, sign=True) == []
 
 
-def test_safety_plan_review_is_required_when_suicidal_ideation_is_present(
+def test_version_1_asks_for_the_safety_plan_when_suicidal_ideation_is_present(
     bundled: TemplateRegistry,
 ) -> None:
-    general = bundled.latest("general")
-    note = sample_note("general") | {"suicidal_ideation": "present_with_plan"}
+    general = bundled.get("general", 1)
+    note = sample_note("general", 1) | {"suicidal_ideation": "present_with_plan"}
     problems = validate_note(general, note, for_signing=True)
     assert [p.field_path for p in problems] == ["safety_plan_reviewed"]
     assert "because Suicidal ideation is Present, with plan" in problems[0].message
     assert validate_note(general, note | {"safety_plan_reviewed": True}, for_signing=True) == []
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_every_released_version_still_signs_its_own_sample(
+    bundled: TemplateRegistry, template_id: str
+) -> None:
+    assert validate_note(bundled.get(template_id, 1), sample_note(template_id, 1),
+                         for_signing=True) == []
 
 
 def test_sud_out_of_range_says_what_was_entered(bundled: TemplateRegistry) -> None:

@@ -1,0 +1,162 @@
+"""Safety follow-ups: a positive safety item on a measure stays open until a note answers it.
+
+A PHQ-9 item 9 above 0 (or any instrument's safety item) opens a follow-up, whether the
+measure was given at a session or entered between sessions. The next note of the client
+shows it at the top and asks for the risk check; the first signed note dated on or after
+the measure, and signed after the measure was entered, with its risk check answered,
+addresses it. Until then it shows as open on the Overview.
+
+Derived, never stored: every signed note carries a risk check (the common fields require
+it), so whether a follow-up is open is a fact of the record, worked out the same way by
+the note window, the Overview and the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from models.clinical.measures import score_administration
+from models.dto import AdministrationDTO, ClientChart, NoteDTO
+from models.formatting import date_text
+from models.instruments.definitions import Instrument
+from models.instruments.loading import load_instruments
+from models.templates.checks import Caution
+from models.templates.definitions import CheckLevel
+from models.values import is_blank
+
+# The risk check every note carries (the common fields): answered, it answers a follow-up.
+RISK_CHECK_FIELDS = ("suicidal_ideation", "homicidal_ideation")
+
+
+@dataclass(frozen=True)
+class SafetyFollowUp:
+    """One administration with a positive safety item, and the note that answered it."""
+
+    administration_id: int
+    instrument: str  # the short name: "PHQ-9"
+    given_on: dt.date
+    items: str  # "item 9 = 2 (Thoughts of death or self-harm)"
+    addressed_by: int | None = None  # the note's id
+    addressed_on: dt.date | None = None  # that note's date
+
+    @property
+    def open(self) -> bool:
+        return self.addressed_by is None
+
+    @property
+    def finding(self) -> str:
+        """'PHQ-9 item 9 = 2 (Thoughts of death or self-harm) on 3 Oct 2026'."""
+        return f"{self.instrument} {self.items} on {date_text(self.given_on)}"
+
+    @property
+    def status(self) -> str:
+        """'addressed in the note of 5 Oct 2026', or 'open: needs a risk check'."""
+        if self.addressed_on is not None:
+            return f"addressed in the note of {date_text(self.addressed_on)}"
+        return "open: the next note's risk check answers it"
+
+    @property
+    def text(self) -> str:
+        return f"Safety follow-up: {self.finding}, {self.status}."
+
+
+def answers_risk_check(note: NoteDTO) -> bool:
+    """A signed note whose risk check is answered."""
+    return note.signed and all(not is_blank(note.content.get(f)) for f in RISK_CHECK_FIELDS)
+
+
+def _answers(note: NoteDTO, administration: AdministrationDTO) -> bool:
+    if not answers_risk_check(note) or note.session_date < administration.administered_on:
+        return False
+    if note.session_date == administration.administered_on \
+            and administration.created_at is not None and note.signed_at is not None:
+        # The same day: only a note signed after the measure was entered could answer it.
+        return note.signed_at >= administration.created_at
+    return True
+
+
+def _may_flag(instrument: Instrument, administration: AdministrationDTO) -> bool:
+    """A quick look at the safety items' answers before scoring the whole administration."""
+    if not instrument.safety_items:
+        return False
+    answers = dict(administration.responses)
+    return any((answers.get(item.item) or 0) >= item.at_least
+               for item in instrument.safety_items)
+
+
+def safety_followups(
+    chart: ClientChart, instruments: Mapping[str, Instrument] | None = None
+) -> tuple[SafetyFollowUp, ...]:
+    """Every safety follow-up of the client, oldest first, with the note that answered it."""
+    return followups_of(chart.notes, chart.administrations, instruments)
+
+
+def followups_of(
+    notes: Sequence[NoteDTO], administrations: Sequence[AdministrationDTO],
+    instruments: Mapping[str, Instrument] | None = None,
+) -> tuple[SafetyFollowUp, ...]:
+    """`safety_followups` from a client's notes and administrations."""
+    known = instruments if instruments is not None else load_instruments()
+    answering = sorted((n for n in notes if answers_risk_check(n)),
+                       key=lambda n: (n.session_date, n.signed_at or dt.datetime.min, n.id))
+    result = []
+    for administration in sorted(administrations, key=lambda a: (a.administered_on, a.id)):
+        instrument = known.get(administration.instrument_id)
+        if administration.entered_in_error or instrument is None \
+                or not _may_flag(instrument, administration):
+            continue  # most administrations: no need to score them at all
+        scored = score_administration(administration, known)
+        if scored is None or not scored.score.has_safety_flag:
+            continue
+        items = "; ".join(f"item {f.item} = {f.value} ({f.label})"
+                          for f in scored.score.safety_flags)
+        note = next((n for n in answering if _answers(n, administration)), None)
+        result.append(SafetyFollowUp(
+            administration.id, scored.instrument.short_name, administration.administered_on,
+            items, note.id if note is not None else None,
+            note.session_date if note is not None else None))
+    return tuple(result)
+
+
+def open_followups(followups: Sequence[SafetyFollowUp]) -> tuple[SafetyFollowUp, ...]:
+    return tuple(f for f in followups if f.open)
+
+
+def followups_for_note(
+    followups: Sequence[SafetyFollowUp], note: NoteDTO
+) -> tuple[SafetyFollowUp, ...]:
+    """What a note shows at its top: a draft, every open follow-up; a signed note, the
+    follow-ups it answered."""
+    if note.signed:
+        return tuple(f for f in followups if f.addressed_by == note.id)
+    return open_followups(followups)
+
+
+def draft_answers(followup: SafetyFollowUp, note: NoteDTO) -> bool:
+    """Whether signing this draft (on its date) would answer the follow-up."""
+    return not note.signed and note.session_date >= followup.given_on
+
+
+# --------------------------------------------------------------------------- preparation
+
+# The first dosing note of a course looks for a signed preparation note with a clearance.
+CLEARANCE_CHECK = "preparation_clearance"
+CLEARANCE_GIVEN = ("cleared", "cleared_with_conditions")
+CLEARANCE_MESSAGE = ("This is the first dose of the course, and no signed preparation note "
+                     "records the prescriber's medical clearance.")
+CLEARANCE_WHY = ("Dosing normally waits for the clearance: say where it is recorded (or why "
+                 "the dose went ahead without it).")
+
+
+def clearance_caution() -> Caution:
+    """The warning a first dose without a signed preparation clearance raises."""
+    return Caution(CLEARANCE_CHECK, CheckLevel.WARNING, "session_number",
+                   "Preparation and clearance", CLEARANCE_MESSAGE, CLEARANCE_WHY)
+
+
+def has_clearance(note: NoteDTO) -> bool:
+    """A signed preparation note that records the prescriber's clearance."""
+    return (note.signed and note.template_id == "preparation"
+            and note.content.get("medical_clearance") in CLEARANCE_GIVEN)
