@@ -3,10 +3,9 @@ figures, so every section and every report kind looks the same."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeAlias
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
-from matplotlib.figure import Figure
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
@@ -15,7 +14,11 @@ from reportlab.platypus.flowables import HRFlowable
 from reports.pdf.fonts import east_asian_font, markup
 from reports.pdf.page import FRAME_WIDTH
 from reports.pdf.styles import HEAD_BG_C, LINE_C, MUTED_C, grid, pairs, styles
-from reports.pdf.vector import FigureFlowable
+
+if TYPE_CHECKING:  # matplotlib loads only for a report that draws a chart
+    from matplotlib.figure import Figure
+
+    from reports.pdf.vector import FigureFlowable
 
 Cell: TypeAlias = str | Flowable
 
@@ -132,7 +135,27 @@ def figure(fig: Figure, width: float = FRAME_WIDTH) -> FigureFlowable:
     """A matplotlib Figure (a chart, the parts map) drawn as vectors `width` points wide,
     its proportions kept. Build it `width / 72` inches wide so its text prints at the
     size it was laid out for."""
+    from reports.pdf.vector import FigureFlowable
+
     return FigureFlowable(fig, width)
+
+
+_TALLEST_IN = 8.5  # a figure taller than this would not fit the page's frame
+
+
+def grown_figure(build: Callable[[float], Figure], height: float, what: str) -> Flowable:
+    """A figure the frame's width, built `height` inches tall, or taller while its builder
+    says a legend or footnote needs more room (reports.charts.ChartTooSmallError); a
+    sentence saying so when not even a page would hold it."""
+    from reports.charts import ChartTooSmallError
+
+    while True:
+        try:
+            return figure(build(height))
+        except ChartTooSmallError:
+            height += 0.8
+            if height > _TALLEST_IN:
+                return text(f"The {what} has too much to show on a page.", "muted")
 
 
 def rule() -> HRFlowable:
