@@ -3,7 +3,8 @@ tab uses), every safety flag of the period, and the trend charts as the tab draw
 
 from __future__ import annotations
 
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
+
 from reportlab.platypus import Flowable, KeepTogether
 
 from models.clinical.measures import (
@@ -17,10 +18,12 @@ from models.formatting import EMPTY, date_text
 from models.instruments.change import DatedTotal
 from models.report_data import ReportData
 from models.vocabulary import REPORT_SECTIONS
-from reports.charts import build_cadss_chart, build_trend_chart
 from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, text
 from reports.pdf.page import FRAME_WIDTH
 from reports.pdf.styles import SAFETY_BG_C, SAFETY_C
+
+if TYPE_CHECKING:  # matplotlib loads only when there is a chart to draw
+    from matplotlib.figure import Figure
 
 CHART_WIDTH_IN = FRAME_WIDTH / 72
 CHART_HEIGHT_IN = 4.3
@@ -76,6 +79,10 @@ def safety_flowables(data: ReportData) -> list[Flowable]:
 
 def chart_flowables(data: ReportData) -> list[Flowable]:
     view = data.measures
+    if not view.dissociation and all(s.latest is None for s in view.series):
+        return []
+    from reports.charts import build_cadss_chart, build_trend_chart
+
     out: list[Flowable] = []
     for series in view.series:
         if series.latest is None:

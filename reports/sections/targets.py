@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 CHART_WIDTH_IN = FRAME_WIDTH / 72
-CHART_HEIGHT_IN = 2.5  # one target's panel, its two title lines and a one-line legend
+CHART_HEIGHT_IN = 3.2  # one panel, its two title lines and a legend of two rows
 
 
 def _kind(target: TargetDTO) -> str:
