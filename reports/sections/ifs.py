@@ -4,7 +4,7 @@ parts' status changes in the period."""
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable
 
 from models.clinical.parts_map import (
     PartsMap,
@@ -22,6 +22,7 @@ from reports.pdf.layout import (
     grown_figure,
     heading,
     heading_paragraph,
+    keep,
     rich,
     text,
 )
@@ -95,7 +96,7 @@ def ifs_section(data: ReportData) -> list[Flowable]:
         out += [*heading(title), text(f"{shown.source} No part is on it.", "muted")]
     else:
         # The section's heading and the words that say which map it is stay with the map.
-        out.append(KeepTogether([heading_paragraph(title),
+        out.append(keep([heading_paragraph(title),
                                  heading_paragraph("The parts map at the end of the period", 1),
                                  text(shown.source, "muted"), _map_figure(parts_map),
                                  *relations_flowables(parts_map, data)]))

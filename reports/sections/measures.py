@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable
 
 from models.clinical.measures import (
     BASELINE_RULE,
@@ -18,7 +18,7 @@ from models.formatting import EMPTY, date_text
 from models.instruments.change import DatedTotal
 from models.report_data import ReportData
 from models.vocabulary import REPORT_SECTIONS
-from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, text
+from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, keep, text
 from reports.pdf.page import FRAME_WIDTH
 from reports.pdf.styles import SAFETY_BG_C, SAFETY_C
 
@@ -108,7 +108,7 @@ def measures_section(data: ReportData) -> list[Flowable]:
     intro = text("Each chart shows every complete administration up to the end of the period, "
                  "as the Measures tab draws it.", "small")
     # The heading of the charts goes to the page of the first chart.
-    trends: list[Flowable] = ([KeepTogether([heading_paragraph("Trends", 1), intro, charts[0]]),
+    trends: list[Flowable] = ([keep([heading_paragraph("Trends", 1), intro, charts[0]]),
                                *charts[1:]] if charts else [])
     return [
         *heading(REPORT_SECTIONS.label("measures")),

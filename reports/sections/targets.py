@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable
 
 from models.clinical.targets import FIRST_LATEST_RULE, SCALES_TEXT, change_text, summarise_target
 from models.dto import TargetDTO
 from models.formatting import EMPTY, date_text
 from models.report_data import ReportData
 from models.vocabulary import REPORT_SECTIONS, TARGET_KINDS, TARGET_PRONGS, TARGET_STATUSES
-from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, text
+from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, keep, text
 from reports.pdf.page import FRAME_WIDTH
 
 if TYPE_CHECKING:
@@ -81,5 +81,5 @@ def targets_section(data: ReportData) -> list[Flowable]:
                  "of each session that worked the target, as the Targets tab draws them, with "
                  "the dosing sessions near it.", "small")
     # The charts' heading goes to the page of the first chart.
-    return [*out, KeepTogether([heading_paragraph("SUD and VoC by session", 1), intro,
+    return [*out, keep([heading_paragraph("SUD and VoC by session", 1), intro,
                                 charts[0]]), *charts[1:]]
