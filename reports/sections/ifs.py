@@ -29,15 +29,17 @@ from reports.pdf.layout import (
 from reports.pdf.page import FRAME_WIDTH
 
 MAP_WIDTH_IN = FRAME_WIDTH / 72
-MAP_HEIGHT_IN = 5.4
+# At most the page under the section's headings, with a line of relations below: the
+# larger the map, the more room its names have between the parts.
+MAP_TALLEST_IN = 7.4
 
 
 def _map_figure(parts_map: PartsMap) -> Flowable:
-    from reports.parts_map import build_parts_map
+    from reports.parts_map import build_parts_map, fitted_height
 
+    height = fitted_height(parts_map, MAP_WIDTH_IN, tallest=MAP_TALLEST_IN)
     return grown_figure(lambda height: build_parts_map(parts_map, width=MAP_WIDTH_IN,
-                                                       height=height),
-                        MAP_HEIGHT_IN, "parts map")
+                                                       height=height), height, "parts map")
 
 
 def relations_flowables(parts_map: PartsMap, data: ReportData) -> list[Flowable]:
@@ -69,7 +71,7 @@ def parts_table(parts_map: PartsMap, data: ReportData) -> list[Flowable]:
                      date_text(part.first_seen) if part is not None else EMPTY,
                      "\n".join(lines) or EMPTY])
     return [data_table(["Part", "Type", "Status", "Trust in Self", "First seen",
-                        "Role and burdens"], rows, [0.17, 0.12, 0.12, 0.1, 0.14, 0.35],
+                        "Role and burdens"], rows, [0.17, 0.12, 0.14, 0.1, 0.14, 0.33],
                        first_bold=True)]
 
 
@@ -100,6 +102,9 @@ def ifs_section(data: ReportData) -> list[Flowable]:
                                  heading_paragraph("The parts map at the end of the period", 1),
                                  text(shown.source, "muted"), _map_figure(parts_map),
                                  *relations_flowables(parts_map, data)]))
-        out += [*heading("Parts on the map", 1), *parts_table(parts_map, data)]
-    out += [*heading("Status changes in the period", 1), *status_changes(data)]
+        # A short table stays with its heading, on one page; a long one may still split.
+        out.append(keep([heading_paragraph("Parts on the map", 1),
+                         *parts_table(parts_map, data)]))
+    out.append(keep([heading_paragraph("Status changes in the period", 1),
+                     *status_changes(data)]))
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import CondPageBreak, Flowable
 
 from models.clinical.targets import FIRST_LATEST_RULE, SCALES_TEXT, change_text, summarise_target
 from models.dto import TargetDTO
@@ -41,7 +41,7 @@ def targets_table(data: ReportData) -> list[Flowable]:
     return [
         data_table(["Target", "Kind", "Status", "SUD first → latest", "VoC first → latest",
                     "Sessions", "Last worked"], rows,
-                   [0.24, 0.15, 0.145, 0.11, 0.11, 0.095, 0.15], first_bold=True),
+                   [0.23, 0.15, 0.145, 0.11, 0.11, 0.105, 0.15], first_bold=True),
         text(f"{FIRST_LATEST_RULE}; both up to the end of the period. {SCALES_TEXT}. An ART "
              "scene is rated by SUD alone. Sessions: the signed notes that rated the target.",
              "small"),
@@ -67,12 +67,15 @@ def target_charts(data: ReportData) -> list[Flowable]:
 
 
 def targets_section(data: ReportData) -> list[Flowable]:
-    out: list[Flowable] = [*heading(REPORT_SECTIONS.label("targets"))]
+    title = REPORT_SECTIONS.label("targets")
     if not data.targets:
-        return [*out, text("No EMDR or ART target had been identified by the end of the "
-                           "period.", "muted")]
-    out += [text("Every target identified by the end of the period, with its status on that "
-                 "day.", "muted"), *targets_table(data)]
+        return [*heading(title), text("No EMDR or ART target had been identified by the "
+                                      "end of the period.", "muted")]
+    # The heading, the table and its key on one page (a long table may still split).
+    out: list[Flowable] = [CondPageBreak(140), keep([
+        heading_paragraph(title),
+        text("Every target identified by the end of the period, with its status on that "
+             "day.", "muted"), *targets_table(data)])]
     charts = target_charts(data)
     if not charts:
         return [*out, text("No target had a SUD or VoC rating by the end of the period, so "
