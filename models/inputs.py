@@ -536,7 +536,7 @@ class ReportOptions:
     kind: str = "progress"
     start: dt.date | None = None
     end: dt.date | None = None
-    sections: tuple[str, ...] = ("summary", "measures", "sessions")
+    sections: tuple[str, ...] = REPORT_SECTIONS.codes  # every section, in print order
     detail: str = "full"
     include_drafts: bool = False
     include_private: bool = False

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from models.clinical.doses import DoseRef
 from models.clinical.measures import MeasuresView
+from models.clinical.parts_map import MapOnDay, map_on_day, status_changes_between
 from models.clinical.period import (
     SafetyFlag,
     SessionCount,
@@ -24,7 +25,17 @@ from models.clinical.period import (
     session_counts,
     unsigned_in_period,
 )
-from models.dto import ClientChart, ClientDetail, ClinicianDTO, DosingSessionDTO, NoteDTO
+from models.clinical.targets import target_on
+from models.dto import (
+    ClientChart,
+    ClientDetail,
+    ClinicianDTO,
+    DosingSessionDTO,
+    MapSnapshotDTO,
+    NoteDTO,
+    PartStatusChangeDTO,
+    TargetDTO,
+)
 from models.inputs import ReportOptions
 from models.templates.definitions import Template
 
@@ -43,6 +54,9 @@ class ReportData:
     chart: ClientChart
     measures: MeasuresView  # administrations and doses up to `end`
     templates: Mapping[tuple[str, int], Template]  # (template id, version) of every note
+    # The last parts map kept on or before `end` (read only when the IFS section is asked
+    # for and the period ends before today; see `parts_map`).
+    parts_snapshot: MapSnapshotDTO | None = None
 
     @property
     def client(self) -> ClientDetail:
@@ -79,3 +93,22 @@ class ReportData:
         flags = [*measure_safety_flags(self.measures, self.start, self.end),
                  *risk_flags(self.notes, self.templates)]
         return tuple(sorted(flags, key=lambda f: (f.when, f.source)))
+
+    @cached_property
+    def targets(self) -> tuple[TargetDTO, ...]:
+        """The EMDR and ART targets identified by the end of the period, as they stood
+        then (ratings up to `end`, the status of that day), in the order they were found."""
+        days = {n.id: n.session_date for n in self.chart.notes}
+        found = sorted((t for t in self.chart.targets if t.identified_on <= self.end),
+                       key=lambda t: (t.identified_on, t.id))
+        return tuple(target_on(t, self.end, days) for t in found)
+
+    @cached_property
+    def parts_map(self) -> MapOnDay:
+        """The IFS parts map as it stood at the end of the period, and where it is from."""
+        return map_on_day(self.chart, self.parts_snapshot, self.end, self.made_on)
+
+    @cached_property
+    def part_changes(self) -> tuple[PartStatusChangeDTO, ...]:
+        """The parts' status changes in the period, oldest first."""
+        return status_changes_between(self.chart.part_history, self.start, self.end)

@@ -778,7 +778,10 @@ def _check_schema_read_only(path: Path, key: _RawKey,
             "vault. Choose the vault file you created."
         )
     revision = row[0] if row else None
-    if revision is not None and revision not in migrations.known_revisions():
+    # The current revision is known without asking Alembic (which takes a fifth of a
+    # second to load): only an older or unknown one needs its scripts.
+    if (revision is not None and revision != migrations.HEAD
+            and revision not in migrations.known_revisions()):
         raise VaultTooNewError(
             f"{path.name} was written by a newer version of Integration Workstation "
             "(its schema is unknown to this one). Update the application to open it; the "

@@ -16,7 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font, GlyphIndexType, Kerning, LoadFlags
 from matplotlib.legend import Legend
 from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
@@ -73,7 +74,6 @@ FONT = 9.0
 TITLE_FONT = 11.0
 _LINE_IN = 0.165  # height of a 9 pt text line with spacing, in inches
 _LEGEND_HANDLE_IN = 0.55  # handle, padding and column spacing of one legend column
-_TEXT_TO_PATH = TextToPath()
 _TOP_LANE = 0.955  # axes fraction where flags of administrations without a total sit
 
 _POINT_STYLE = {
@@ -105,12 +105,52 @@ class _Margins:
     bottom: float
 
 
-@lru_cache(maxsize=1024)
+_EM = 100.0  # the size (pixels at 72 dpi) glyph advances are read at
+
+
+@lru_cache(maxsize=2)
+def _layout_font(bold: bool) -> FT2Font:
+    """The face matplotlib draws 9 pt text in, as its own object (matplotlib's shared ones
+    change size under it)."""
+    font = FT2Font(findfont(FontProperties(size=FONT, weight="bold" if bold else "normal")))
+    font.set_size(_EM, 72)
+    return font
+
+
+_ADVANCES: dict[tuple[bool, str], tuple[GlyphIndexType, float]] = {}  # glyph, advance/em
+_KERNS: dict[tuple[bool, GlyphIndexType, GlyphIndexType], float] = {}  # kerning per em
+_TEXT_TO_PATH = TextToPath()
+
+
+@lru_cache(maxsize=4096)
 def _text_width_in(text: str, bold: bool = False) -> float:
-    """Width of one line of 9 pt text in inches, from the font's metrics (no renderer)."""
-    font = FontProperties(size=FONT, weight="bold" if bold else "normal")
-    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, font, ismath=False)
-    return float(width) / 72
+    """Width of one line of 9 pt text in inches, from the font's metrics (no renderer): its
+    glyphs' advances and kerning, each read once, rather than FreeType laying out every
+    candidate line of a footnote (a millisecond each). Text with a character the face
+    lacks (drawn from a fallback font) is laid out by FreeType after all."""
+    font = _layout_font(bold)
+    total = 0.0
+    previous: GlyphIndexType | None = None
+    for char in text:
+        found = _ADVANCES.get((bold, char))
+        if found is None:
+            index = font.get_char_index(ord(char))
+            if not index:
+                prop = FontProperties(size=FONT, weight="bold" if bold else "normal")
+                width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, False)
+                return float(width) / 72
+            glyph = font.load_glyph(index, flags=LoadFlags.NO_HINTING)
+            found = _ADVANCES[(bold, char)] = (index, glyph.linearHoriAdvance / 65536 / _EM)
+        index, advance = found
+        total += advance
+        if previous is not None:
+            kern = _KERNS.get((bold, previous, index))
+            if kern is None:
+                kern = _KERNS[(bold, previous, index)] = font.get_kerning(
+                    previous, index, Kerning.UNFITTED) / 64 / _EM
+            total += kern
+        previous = index
+    return total * FONT / 72
 
 
 def _wrap(text: str, width_in: float) -> list[str]:
@@ -722,6 +762,7 @@ def build_cadss_chart(
         ax.set_ylim(0, ceiling * 1.08)
         ax.set_ylabel(f"{label} (0–{ceiling})", fontsize=FONT)
         ax.yaxis.set_major_locator(_integer_locator(ceiling))
+        bars: list[tuple[int, int]] = []
         for dose in doses:
             value = dose.cadss_total if which == "total" else dose.cadss6_total
             if value is None:
@@ -730,9 +771,12 @@ def build_cadss_chart(
                         ha="center", va="bottom", fontsize=FONT, color=CHART_MUTED, rotation=90,
                         gid="cadss-incomplete" if measured else "cadss-not-given")
                 continue
-            ax.bar(dose.dose_number, value, width=0.6, color=colour, zorder=2, gid=gid)
+            bars.append((dose.dose_number, value))
             ax.text(dose.dose_number, value + ceiling * 0.02, str(value), ha="center",
                     va="bottom", fontsize=FONT, color=INK, gid=f"{gid}-value")
+        if bars:  # one call for the panel's bars: a call per bar costs a millisecond each
+            ax.bar([x for x, _ in bars], [v for _, v in bars], width=0.6, color=colour,
+                   zorder=2, gid=gid)
         # At most _MAX_DOSE_TICKS labelled doses: more would overlap (and each tick costs
         # matplotlib several milliseconds to build).
         labelled = doses[::max(1, math.ceil(len(doses) / _MAX_DOSE_TICKS))]

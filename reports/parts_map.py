@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.axes import Axes
@@ -58,7 +59,7 @@ from reports.palette import (
     relation_look,
 )
 
-__all__ = ["build_parts_map", "node_radius"]
+__all__ = ["build_parts_map", "fitted_height", "node_radius"]
 
 _LINESTYLES: dict[str, Any] = {"solid": "-", "dashed": (0, (5, 3)), "dotted": (0, (1.2, 1.8))}
 _LEGEND_MARKERS = {"rounded_square": "s", "diamond": "D", "circle": "o", "hexagon": "h"}
@@ -183,10 +184,11 @@ def _draw_part(ax: Axes, part: MapPartDTO, *, later: bool = False,
                 fontweight="bold", color=MAP_LATER if later else CHART_TEXT, zorder=6,
                 gid=f"part-label:{part.id}", bbox=box)
         ax.annotate(status, (x, y - reach), xytext=(0, -FONT - 3), textcoords="offset points",
-                    ha="center", va="top", fontsize=FONT - 1.5, zorder=6, color=status_colour)
+                    ha="center", va="top", fontsize=FONT - 1.5, zorder=6, color=status_colour,
+                    bbox=box)
     else:  # above it: the status nearest the shape, the name over it
         ax.text(x, y + reach, status, ha="center", va="bottom", fontsize=FONT - 1.5,
-                zorder=6, color=status_colour)
+                zorder=6, color=status_colour, bbox=box)
         ax.annotate(part.name, (x, y + reach), xytext=(0, FONT - 1), textcoords="offset points",
                     ha="center", va="bottom", fontsize=FONT, fontweight="bold",
                     color=MAP_LATER if later else CHART_TEXT, zorder=6,
@@ -222,13 +224,25 @@ def _legend_handles(parts_map: PartsMap, differences: MapDifferences | None) -> 
 _LABEL_ROOM_IN = (0.62, 0.42)  # room for a name and its status beside and above/below
 
 
+def _reach(parts_map: PartsMap, later: Sequence[MapPartDTO] = ()) -> list[
+        tuple[float, float, float]]:
+    """Every mark on the map as (x, y, reach) in matplotlib's coordinates (y up)."""
+    reach = [(0.0, 0.0, self_radius(parts_map.self_energy) + 6)]
+    return reach + [(p.x, -p.y, PART_SIZE * 0.7) for p in (*parts_map.parts, *later)]
+
+
+def _extent(points: Sequence[tuple[float, float, float]]) -> tuple[float, float, float,
+                                                                   float]:
+    xs = [x - r for x, _, r in points] + [x + r for x, _, r in points]
+    ys = [y - r for _, y, r in points] + [y + r for _, y, r in points]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
 def _fit(ax: Axes, points: Sequence[tuple[float, float, float]], width_in: float,
          height_in: float) -> None:
     """Show every (x, y, reach) with equal scales on both axes, centred, with room for
     the labels (sized in inches, whatever the scale)."""
-    xs = [x - r for x, _, r in points] + [x + r for x, _, r in points]
-    ys = [y - r for _, y, r in points] + [y + r for _, y, r in points]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    x0, x1, y0, y1 = _extent(points)
     span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     room_w = max(width_in - 2 * _LABEL_ROOM_IN[0], 0.5)
     room_h = max(height_in - 2 * _LABEL_ROOM_IN[1], 0.5)
@@ -236,6 +250,50 @@ def _fit(ax: Axes, points: Sequence[tuple[float, float, float]], width_in: float
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     ax.set_xlim(cx - scale * width_in / 2, cx + scale * width_in / 2)
     ax.set_ylim(cy - scale * height_in / 2, cy + scale * height_in / 2)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What surrounds the map in a figure `width` wide: the legend, the note, the title."""
+
+    handles: list[Line2D]
+    labels: list[str]
+    ncol: int
+    legend_in: float
+    note_lines: list[str]
+    note_in: float
+    title_in: float
+
+    @property
+    def around_in(self) -> float:
+        return self.title_in + self.legend_in + self.note_in + 0.1
+
+    @classmethod
+    def of(cls, parts_map: PartsMap, width: float, differences: MapDifferences | None,
+           title: str | None, legend: bool) -> _Frame:
+        handles = _legend_handles(parts_map, differences) if legend else []
+        labels = [str(h.get_label()) for h in handles]
+        column_in = max((_text_width_in(label) for label in labels), default=0.0) + 0.55
+        ncol = max(1, min(len(handles), int((width - 0.3) // column_in))) if handles else 1
+        legend_in = math.ceil(len(handles) / ncol) * 0.215 + 0.1 if handles else 0.0
+        note_lines = _wrap(SELF_ENERGY_NOTE, width - 0.4)
+        return cls(handles, labels, ncol, legend_in, note_lines,
+                   len(note_lines) * 0.165 + 0.08, 0.4 if title else 0.05)
+
+
+def fitted_height(parts_map: PartsMap, width: float, *, tallest: float,
+                  differences: MapDifferences | None = None, title: str | None = None,
+                  legend: bool = True) -> float:
+    """The height (inches) at which the map fills a figure `width` wide: as tall as its
+    parts stand at the scale their width allows, so none of the page is left empty beside
+    or above them, and no taller than `tallest`."""
+    frame = _Frame.of(parts_map, width, differences, title, legend)
+    later = differences.parts_added if differences is not None else ()
+    x0, x1, y0, y1 = _extent(_reach(parts_map, later))
+    room_w = max(width - 0.2 - 2 * _LABEL_ROOM_IN[0], 0.5)
+    scale = max(x1 - x0, 1.0) / room_w  # map units per inch, when the width decides
+    map_h = max(y1 - y0, 1.0) / scale + 2 * _LABEL_ROOM_IN[1]
+    return min(tallest, max(map_h, 1.5) + frame.around_in)
 
 
 def build_parts_map(
@@ -254,15 +312,10 @@ def build_parts_map(
     `differences` (from `map_differences(parts_map, today)`) marks what changed since
     this map, for a map of a past date; `title` heads the figure."""
     fig = Figure(figsize=(width, height), dpi=dpi, facecolor="white")
-    handles = _legend_handles(parts_map, differences) if legend else []
-    labels = [str(h.get_label()) for h in handles]
-    column_in = max((_text_width_in(label) for label in labels), default=0.0) + 0.55
-    ncol = max(1, min(len(handles), int((width - 0.3) // column_in))) if handles else 1
-    legend_in = math.ceil(len(handles) / ncol) * 0.215 + 0.1 if handles else 0.0
-    note_lines = _wrap(SELF_ENERGY_NOTE, width - 0.4)
-    note_in = len(note_lines) * 0.165 + 0.08
-    title_in = 0.4 if title else 0.05
-    map_h = height - title_in - legend_in - note_in - 0.1
+    frame = _Frame.of(parts_map, width, differences, title, legend)
+    handles, labels, ncol = frame.handles, frame.labels, frame.ncol
+    legend_in, note_in, note_lines = frame.legend_in, frame.note_in, frame.note_lines
+    map_h = height - frame.around_in
     if map_h < 1.5:
         from reports.charts import ChartTooSmallError
 
@@ -318,9 +371,7 @@ def build_parts_map(
     for part in later.values():
         _draw_part(ax, part, later=True)
 
-    reach = [(0.0, 0.0, radius + 6)]
-    reach += [(p.x, -p.y, PART_SIZE * 0.7) for p in (*parts_map.parts, *later.values())]
-    _fit(ax, reach, width - 0.2, map_h)
+    _fit(ax, _reach(parts_map, tuple(later.values())), width - 0.2, map_h)
     if not parts_map.parts:
         ax.text(0.5, 0.12, "No parts on the map yet", transform=ax.transAxes, ha="center",
                 va="center", fontsize=FONT, color=CHART_MUTED, gid="empty")

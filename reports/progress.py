@@ -3,11 +3,7 @@ order), and the signature block, on the shared pages.
 
 Each section is a function `(ReportData) -> list[Flowable]` in reports/sections/,
 registered here by its REPORT_SECTIONS code. A section with no builder is not offered (the
-Reports tab and the command line list `available_sections()`): the EMDR/ART targets and
-the IFS parts sections plug in by adding
-    "targets": reports.sections.targets.targets_section,
-    "ifs": reports.sections.ifs.ifs_section,
-to SECTION_BUILDERS.
+Reports tab and the command line list `available_sections()`).
 """
 
 from __future__ import annotations
@@ -20,10 +16,12 @@ from models.report_data import ReportData
 from models.vocabulary import REPORT_SECTIONS, Term
 from reports.pdf.front import title_block
 from reports.sections import SectionBuilder
+from reports.sections.ifs import ifs_section
 from reports.sections.measures import measures_section
 from reports.sections.sessions import sessions_section
 from reports.sections.signature import signature_block
 from reports.sections.summary import summary_section
+from reports.sections.targets import targets_section
 
 # What is happening, and how far along (0..100), for a progress bar.
 Progress = Callable[[int, str], None]
@@ -31,6 +29,8 @@ Progress = Callable[[int, str], None]
 SECTION_BUILDERS: dict[str, SectionBuilder] = {
     "summary": summary_section,
     "measures": measures_section,
+    "targets": targets_section,
+    "ifs": ifs_section,
     "sessions": sessions_section,
 }
 

@@ -21,15 +21,15 @@ from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
 from models.clinical.safety import SafetyFollowUp, safety_followups
 from models.dto import ClientChart
-from models.errors import DomainError
+from models.errors import DomainError, VaultError
 from models.formatting import date_text
 from models.inputs import ReportOptions, report_password_problem
-from models.vault import Vault, VaultError
 from models.vocabulary import CLIENT_STATUSES, REPORT_KINDS
 
 if TYPE_CHECKING:
     from models.backend import Backend
     from models.clinical.measures import MeasuresView
+    from models.vault import Vault
 
 EXIT_OK = 0
 EXIT_OTHER = 1

@@ -3,8 +3,9 @@
 `python -m workstation.screenshots_reports DIR [PAGES_DIR]`:
 Builds a small demo vault (synthetic clients only) in a temporary folder, generates the
 progress report of a client with measures in the Reports tab and saves the window at
-1280x800 and 1920x1080, with the report's first page, its first page of trend charts and
-the prescriber's summary's first page (report-progress-1.png, report-progress-trends.png,
+1280x800 and 1920x1080, with the report's first page, its first page of trend charts, its
+targets and its parts map, and the prescriber's summary's first page (report-progress-1.png,
+report-progress-trends.png, report-progress-targets.png, report-progress-parts.png,
 report-prescriber-1.png), drawn with PDFium, the engine the preview uses. With PAGES_DIR,
 every page of both reports goes there too, to look at each one.
 """
@@ -99,7 +100,9 @@ def main(out_dir: str | Path = "docs/screenshots", pages_dir: str | Path | None 
                 written.append(path)
             assert tab.pdf is not None
             written += save_pages(tab.pdf, out, "report-progress",
-                                  {"1": "Summary of care", "trends": "Trends"})
+                                  {"1": "Summary of care", "trends": "Trends",
+                                   "targets": "EMDR and ART targets",
+                                   "parts": "The parts map at the end of the period"})
             if pages_dir is not None:
                 written += save_pages(tab.pdf, Path(pages_dir), "report-progress")
             tab.kind.setCurrentIndex(tab.kind.findData("prescriber"))

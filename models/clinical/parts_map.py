@@ -19,11 +19,20 @@ from models.dto import (
     MapPartDTO,
     MapRelationDTO,
     MapSnapshotDTO,
+    NoteDTO,
     PartDTO,
     PartRelationDTO,
+    PartStatusChangeDTO,
     SelfEnergyPoint,
 )
-from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
+from models.formatting import EMPTY, date_text
+from models.vocabulary import (
+    DIRECTED_RELATIONS,
+    MODALITIES,
+    PART_RELATIONS,
+    PART_STATUSES,
+    PART_TYPES,
+)
 
 # Geometry shared by every drawing of the map, in map units.
 PART_SIZE = 64.0  # a part's shape fits a square of this side
@@ -273,6 +282,72 @@ def snapshot_map(snapshot: MapSnapshotDTO, self_energy: Sequence[SelfEnergyPoint
     return PartsMap(snapshot.parts, snapshot.relations,
                     self_energy_on(self_energy, snapshot.taken_on), snapshot.taken_on,
                     snapshot.note_id)
+
+
+@dataclass(frozen=True)
+class MapOnDay:
+    """The map a report shows for a day, and where it comes from, in words."""
+
+    parts_map: PartsMap | None  # None: no map had been kept by that day
+    source: str
+
+
+def snapshot_source(note_id: int | None, notes: Iterable[NoteDTO]) -> str:
+    """How a kept map came to be: 'kept when the IFS note of that day was signed'."""
+    note = next((n for n in notes if n.id == note_id), None) if note_id is not None else None
+    if note is None:
+        return "kept by a signed note"
+    return f"kept when the {MODALITIES.short(note.template_id)} note of that day was signed"
+
+
+def map_on_day(chart: ClientChart, snapshot: MapSnapshotDTO | None, day: dt.date,
+               today: dt.date) -> MapOnDay:
+    """The map as it stood at the end of `day`: the registry as it is now when `day` is
+    today (it holds every edit since the last signed IFS note), else the last map kept on
+    or before `day` (`snapshot`, from the backend's parts.snapshot_on). Without one, no
+    map: today's would show parts and statuses the day did not have."""
+    if day >= today:
+        return MapOnDay(chart_map(chart), "The map as it stands in the parts registry today, "
+                        "the last day of the period.")
+    if snapshot is None:
+        return MapOnDay(None, f"No parts map had been kept by {date_text(day)}, the end of "
+                        "the period: a map is kept each time an IFS note is signed.")
+    shown = snapshot_map(snapshot, chart.self_energy)
+    return MapOnDay(shown, f"The map as it stood at the end of the period ({date_text(day)}): "
+                    f"the one of {date_text(snapshot.taken_on)}, "
+                    f"{snapshot_source(snapshot.note_id, chart.notes)}, the last kept by then. "
+                    "Self is sized by the Self-energy rating of that day or before.")
+
+
+def burdens_text(part: PartDTO) -> str:
+    """Personal and legacy burdens in one line."""
+    kinds = [(part.burdens_personal, ""), (part.burdens_legacy, "legacy: ")]
+    return "; ".join(f"{prefix}{text}" for text, prefix in kinds if text.strip())
+
+
+def status_change_text(change: PartStatusChangeDTO) -> str:
+    """'Identified → Witnessed'."""
+    old = PART_STATUSES.label(change.old_status) if change.old_status else EMPTY
+    return f"{old} → {PART_STATUSES.label(change.new_status)}"
+
+
+def change_source_text(change: PartStatusChangeDTO, notes: Mapping[int, NoteDTO], *,
+                       full: bool = False) -> str:
+    """'IFS note' (of the change's own date) or 'By hand'; `full` adds the note's date."""
+    if change.note_id is None:
+        return "By hand"
+    note = notes.get(change.note_id)
+    if note is None:
+        return f"Note #{change.note_id}"
+    text = f"{MODALITIES.short(note.template_id)} note"
+    return f"{text} of {date_text(note.session_date)}" if full else text
+
+
+def status_changes_between(history: Iterable[PartStatusChangeDTO], start: dt.date,
+                           end: dt.date) -> tuple[PartStatusChangeDTO, ...]:
+    """The parts' status changes from `start` to `end`, oldest first."""
+    return tuple(sorted((h for h in history if start <= h.changed_on <= end),
+                        key=lambda h: (h.changed_on, h.part_id)))
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ to 7 (completely true). A session's start and end ratings come from its signed n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from models.dto import TargetDTO, TargetRatingDTO
-from models.formatting import EMPTY, date_text
+from models.dto import TargetDefinitionChangeDTO, TargetDTO, TargetRatingDTO
+from models.formatting import EMPTY, date_text, local_date
 from models.vocabulary import (
     CLOSED_TARGET_STATUSES,
     RATING_POINTS,
@@ -106,6 +107,38 @@ def summarise_target(target: TargetDTO) -> TargetSummary:
         sessions_worked=len(sessions),
         last_worked=sessions[-1].day if sessions else None,
     )
+
+
+# How a report words the two figures of summarise_target.
+FIRST_LATEST_RULE = ("First: the baseline recorded when the target was identified, else its "
+                     "first rating. Latest: its most recent rating (a session's end or a "
+                     "reevaluation)")
+SCALES_TEXT = ("SUD runs 0 (no disturbance) to 10 (the worst imaginable); VoC 1 (completely "
+               "false) to 7 (completely true)")
+
+
+def change_day(change: TargetDefinitionChangeDTO, note_days: Mapping[int, dt.date]) -> dt.date:
+    """The day a change to a target's definition took effect: the session of the note that
+    made it (a note may be signed days later), else the day it was made by hand."""
+    if change.note_id is not None and change.note_id in note_days:
+        return note_days[change.note_id]
+    return local_date(change.changed_at)
+
+
+def target_on(target: TargetDTO, day: dt.date,
+              note_days: Mapping[int, dt.date]) -> TargetDTO:
+    """The target as it stood at the end of `day`: its ratings up to then and the status
+    it had then (its history undone back to that day). `note_days` maps a note's id to its
+    session date."""
+    ratings = tuple(r for r in target.ratings if r.rated_on <= day)
+    status = target.status
+    later = [h for h in target.history
+             if h.field == "status" and change_day(h, note_days) > day]
+    if later:
+        first = min(later, key=lambda h: (change_day(h, note_days), h.changed_at))
+        status = first.old_value or status
+    history = tuple(h for h in target.history if change_day(h, note_days) <= day)
+    return dataclasses.replace(target, ratings=ratings, status=status, history=history)
 
 
 def change_text(baseline: int | None, latest: int | None) -> str:

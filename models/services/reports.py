@@ -14,7 +14,7 @@ from models.entities import Client
 from models.errors import NotFoundError, ValidationError
 from models.inputs import ReportOptions, validate_report_options
 from models.report_data import ReportData
-from models.services import chart, clinicians, measures
+from models.services import chart, clinicians, measures, parts
 from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
 from models.vocabulary import REPORT_KINDS
@@ -38,9 +38,14 @@ def gather_report(session: Session, client_id: int, options: ReportOptions, *,
             with contextlib.suppress(UnknownTemplateError):
                 templates[key] = registry.get(*key)
     view = build_measures_view(chart_until(record, end), measures.available_instruments(session))
+    # A period that ends today shows the registry's map as it is; an earlier end, the map
+    # kept on or before it (models.clinical.parts_map.map_on_day).
+    snapshot = (parts.snapshot_on(session, client_id, end)
+                if options.kind == "progress" and "ifs" in options.sections and end < today
+                else None)
     return ReportData(options=options, start=start, end=end, made_on=today,
                       clinician=clinicians.primary_clinician(session), chart=record,
-                      measures=view, templates=templates)
+                      measures=view, templates=templates, parts_snapshot=snapshot)
 
 
 # What a person can do with a finished report; each is an audit action "report.<code>".

@@ -9,11 +9,11 @@ for and keeps the file small.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import matplotlib
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -39,10 +39,19 @@ _EAST_ASIAN = re.compile(
     "\U00020000-\U0003134f]+")
 
 
+def dejavu_folder() -> Path:
+    """Where matplotlib keeps DejaVu Sans, found without importing matplotlib (half a
+    second): a report with no chart never loads it."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("matplotlib is not installed: its DejaVu Sans fonts print reports")
+    return Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+
+
 @functools.cache
 def register_fonts() -> None:
     """Register the fonts once per process (parsing DejaVu Sans takes a few tens of ms)."""
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    folder = dejavu_folder()
     for name in (BODY, BOLD, ITALIC, BOLD_ITALIC):
         pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
     # <b> and <i> in paragraph markup pick the right face of the family.

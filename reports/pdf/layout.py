@@ -3,26 +3,57 @@ figures, so every section and every report kind looks the same."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeAlias
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from matplotlib.figure import Figure
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import HRFlowable
 
 from reports.pdf.fonts import east_asian_font, markup
 from reports.pdf.page import FRAME_WIDTH
-from reports.pdf.styles import HEAD_BG_C, LINE_C, MUTED_C, grid, pairs, styles
-from reports.pdf.vector import FigureFlowable
+from reports.pdf.styles import HEAD_BG_C, LINE_C, MUTED_C, PAIRS_PADDING, grid, pairs, styles
+from reports.pdf.text import PlainPairs, PlainText
+
+if TYPE_CHECKING:  # matplotlib loads only for a report that draws a chart
+    from matplotlib.figure import Figure
+
+    from reports.pdf.vector import FigureFlowable
 
 Cell: TypeAlias = str | Flowable
 
 
-def text(value: str, style_name: str = "body") -> Paragraph:
-    """Plain text (any script, line breaks kept) as a paragraph in one of the styles."""
-    return Paragraph(markup(value), getattr(styles(), style_name))
+def text(value: str, style_name: str = "body") -> Flowable:
+    """Plain text (any script, line breaks kept) set as a paragraph in one of the styles:
+    as reports.pdf.text.PlainText, which needs no markup parsed, unless it holds East Asian
+    characters (their CID font is chosen run by run in a Paragraph) or is not left-aligned."""
+    style = getattr(styles(), style_name)
+    if style.alignment == TA_LEFT and east_asian_font(value) is None:
+        return PlainText([(value, style)])
+    return Paragraph(markup(value), style)
+
+
+def labelled_text(label: str, value: str) -> Flowable:
+    """A long answer under its label, kept together so the label never ends a page."""
+    s = styles()
+    if east_asian_font(label + value) is None:
+        return PlainText([(label, s.label), (value, s.body)] if label else [(value, s.body)],
+                         keep_label=bool(label))
+    head = (f'<font name="{s.label.fontName}" size="{s.label.fontSize}" '
+            f'color="{s.label.textColor.hexval().replace("0x", "#")}">{markup(label)}</font><br/>'
+            if label else "")
+    return Paragraph(head + markup(value), s.body)
 
 
 def rich(markup_text: str, style_name: str = "body") -> Paragraph:
@@ -42,10 +73,35 @@ def heading(value: str, level: int = 0) -> list[Flowable]:
 
 
 def heading_paragraph(value: str, level: int = 0) -> Paragraph:
-    """The heading alone, for a KeepTogether that already keeps it with what follows."""
+    """The heading alone, for a `keep` that already keeps it with what follows."""
     paragraph = Paragraph(markup(value), getattr(styles(), ("h1", "h2", "h3")[level]))
     paragraph.outline_level = level
     return paragraph
+
+
+class _Keep(KeepTogether):  # type: ignore[misc]  # reportlab is untyped
+    """KeepTogether that measures its content without copying the frame first. reportlab
+    copies the whole frame on every measure in case the content adds to the frame (a
+    break inside it); a report's groups never do, and a long record measures a thousand
+    of them."""
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        document: Any = getattr(self.canv, "_doctemplate", None)
+        frame = getattr(document, "frame", None)
+        if frame is None:
+            return super().wrap(available_width, available_height)  # type: ignore[no-any-return]
+        document.frame = None  # so the content is measured as is
+        try:
+            return super().wrap(available_width, available_height)  # type: ignore[no-any-return]
+        finally:
+            document.frame = frame
+
+
+def keep(flowables: Sequence[Flowable]) -> Flowable:
+    """Flowables kept on one page (unless together they are taller than a page). Keep
+    groups side by side, not one inside another: reportlab breaks the page before a group
+    nested in another."""
+    return _Keep(list(flowables))
 
 
 _PADDING = 8.0  # a cell's left and right padding together (styles.grid, styles.pairs)
@@ -107,10 +163,26 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
 
 
 def pairs_table(items: Sequence[tuple[str, Cell]], *, columns: int = 2,
-                label_share: float = 0.19) -> Table:
-    """Label and value pairs, `columns` pairs a row: the short answers of a form."""
+                label_share: float = 0.19) -> Flowable:
+    """Label and value pairs, `columns` pairs a row: the short answers of a form. Plain
+    text is set by reports.pdf.text.PlainPairs; a value that is a flowable, or East Asian
+    text (set in its CID font run by run), takes a Table."""
     pair = 1 / columns
     label_width, value_width = label_share * FRAME_WIDTH, (pair - label_share) * FRAME_WIDTH
+    widths = [label_width, value_width] * columns
+    if all(isinstance(value, str) and east_asian_font(label + value) is None
+           for label, value in items):
+        s = styles()
+        plain: list[list[tuple[str, ParagraphStyle]]] = []
+        for start in range(0, len(items), columns):
+            cells: list[tuple[str, ParagraphStyle]] = []
+            for label, value in items[start:start + columns]:
+                cells += [(label, s.label), (str(value), s.cell)]
+            for _ in range(len(cells) // 2, columns):
+                cells += [("", s.label), ("", s.cell)]
+            plain.append(cells)
+        left, right, top, bottom = PAIRS_PADDING
+        return PlainPairs(plain, widths, left=left, right=right, top=top, bottom=bottom)
     rows: list[list[Cell]] = []
     for start in range(0, len(items), columns):
         row: list[Cell] = []
@@ -118,7 +190,7 @@ def pairs_table(items: Sequence[tuple[str, Cell]], *, columns: int = 2,
             row += [_cell(label, "label", label_width), _cell(value, "cell", value_width)]
         row += [""] * (2 * columns - len(row))
         rows.append(row)
-    table = Table(rows, colWidths=[label_width, value_width] * columns, hAlign="LEFT")
+    table = Table(rows, colWidths=widths, hAlign="LEFT")
     style = pairs()
     for column in range(0, 2 * columns, 2):
         for command in (*_plain("label", ((column, 0), (column, -1))),
@@ -132,7 +204,27 @@ def figure(fig: Figure, width: float = FRAME_WIDTH) -> FigureFlowable:
     """A matplotlib Figure (a chart, the parts map) drawn as vectors `width` points wide,
     its proportions kept. Build it `width / 72` inches wide so its text prints at the
     size it was laid out for."""
+    from reports.pdf.vector import FigureFlowable
+
     return FigureFlowable(fig, width)
+
+
+_TALLEST_IN = 8.5  # a figure taller than this would not fit the page's frame
+
+
+def grown_figure(build: Callable[[float], Figure], height: float, what: str) -> Flowable:
+    """A figure the frame's width, built `height` inches tall, or taller while its builder
+    says a legend or footnote needs more room (reports.charts.ChartTooSmallError); a
+    sentence saying so when not even a page would hold it."""
+    from reports.charts import ChartTooSmallError
+
+    while True:
+        try:
+            return figure(build(height))
+        except ChartTooSmallError:
+            height += 0.8
+            if height > _TALLEST_IN:
+                return text(f"The {what} has too much to show on a page.", "muted")
 
 
 def rule() -> HRFlowable:

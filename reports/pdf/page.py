@@ -45,8 +45,20 @@ class Masthead:
     made_on: str
 
 
+_HEADER_FORM = "masthead"
+
+
 def _header(canvas: Canvas, doc: BaseDocTemplate) -> None:
-    masthead: Masthead = doc.masthead
+    """The same header on every page: drawn once into a form (a PDF XObject) that each page
+    shows, rather than laid out again page after page."""
+    if not canvas.hasForm(_HEADER_FORM):
+        canvas.beginForm(_HEADER_FORM)
+        _draw_header(canvas, doc.masthead)
+        canvas.endForm()
+    canvas.doForm(_HEADER_FORM)
+
+
+def _draw_header(canvas: Canvas, masthead: Masthead) -> None:
     s = styles()
     top = PAGE_HEIGHT - HEADER_TOP
     right = PAGE_WIDTH - MARGIN_X

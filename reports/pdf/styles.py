@@ -90,12 +90,17 @@ def grid(*, header: bool = True, zebra: bool = False) -> TableStyle:
     return TableStyle(commands)
 
 
+# A form's cells: left, right, top and bottom padding, in points.
+PAIRS_PADDING = (0.0, 6.0, 1.5, 1.5)
+
+
 def pairs() -> TableStyle:
     """Label and value pairs laid out as a form: no header, no rules."""
+    left, right, top, bottom = PAIRS_PADDING
     return TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), left),
+        ("RIGHTPADDING", (0, 0), (-1, -1), right),
+        ("TOPPADDING", (0, 0), (-1, -1), top),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), bottom),
     ])

@@ -3,10 +3,9 @@ tab uses), every safety flag of the period, and the trend charts as the tab draw
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable
 
 from models.clinical.measures import (
     BASELINE_RULE,
@@ -19,10 +18,12 @@ from models.formatting import EMPTY, date_text
 from models.instruments.change import DatedTotal
 from models.report_data import ReportData
 from models.vocabulary import REPORT_SECTIONS
-from reports.charts import ChartTooSmallError, build_cadss_chart, build_trend_chart
-from reports.pdf.layout import data_table, figure, heading, heading_paragraph, text
+from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, keep, text
 from reports.pdf.page import FRAME_WIDTH
 from reports.pdf.styles import SAFETY_BG_C, SAFETY_C
+
+if TYPE_CHECKING:  # matplotlib loads only when there is a chart to draw
+    from matplotlib.figure import Figure
 
 CHART_WIDTH_IN = FRAME_WIDTH / 72
 CHART_HEIGHT_IN = 4.3
@@ -76,22 +77,12 @@ def safety_flowables(data: ReportData) -> list[Flowable]:
     return out
 
 
-def _chart(build: Callable[[float], Figure], title: str) -> Flowable:
-    """A chart the frame's width; taller when its legend and footnote need the room."""
-    height = CHART_HEIGHT_IN
-    while True:
-        try:
-            fig = build(height)
-            break
-        except ChartTooSmallError:
-            height += 0.8
-            if height > 8.5:
-                return text(f"The {title} chart has too much to show on a page.", "muted")
-    return figure(fig)
-
-
 def chart_flowables(data: ReportData) -> list[Flowable]:
     view = data.measures
+    if not view.dissociation and all(s.latest is None for s in view.series):
+        return []
+    from reports.charts import build_cadss_chart, build_trend_chart
+
     out: list[Flowable] = []
     for series in view.series:
         if series.latest is None:
@@ -103,12 +94,12 @@ def chart_flowables(data: ReportData) -> list[Flowable]:
             return build_trend_chart(instrument, points, view.dosing, width=CHART_WIDTH_IN,
                                      height=height, baseline_index=baseline)
 
-        out.append(_chart(build, instrument.short_name))
+        out.append(grown_figure(build, CHART_HEIGHT_IN, f"{instrument.short_name} chart"))
     if view.dissociation:
         rows = tuple(sorted(view.dissociation, key=lambda d: (d.dose_number, d.label)))
-        out.append(_chart(
+        out.append(grown_figure(
             lambda height: build_cadss_chart(rows, width=CHART_WIDTH_IN, height=height),
-            "dissociation"))
+            CHART_HEIGHT_IN, "dissociation chart"))
     return out
 
 
@@ -117,7 +108,7 @@ def measures_section(data: ReportData) -> list[Flowable]:
     intro = text("Each chart shows every complete administration up to the end of the period, "
                  "as the Measures tab draws it.", "small")
     # The heading of the charts goes to the page of the first chart.
-    trends: list[Flowable] = ([KeepTogether([heading_paragraph("Trends", 1), intro, charts[0]]),
+    trends: list[Flowable] = ([keep([heading_paragraph("Trends", 1), intro, charts[0]]),
                                *charts[1:]] if charts else [])
     return [
         *heading(REPORT_SECTIONS.label("measures")),

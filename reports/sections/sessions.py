@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
+from reportlab.platypus import CondPageBreak, Flowable
 
 from models.clinical.doses import dose_label, follows_a_dose, follows_text
 from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
@@ -27,12 +27,13 @@ from reports.pdf.layout import (
     data_table,
     heading,
     heading_paragraph,
+    keep,
+    labelled_text,
     pairs_table,
     rich,
     rule,
     text,
 )
-from reports.pdf.styles import styles
 
 _WIDE = (FieldKind.TEXT, FieldKind.LONG_TEXT)
 
@@ -84,15 +85,6 @@ def _group(f: FieldDef, rows: Sequence[Any], names: _Names, caption: str) -> lis
                        [w / total for w in weights], caption=caption)]
 
 
-def _long_text(label: str, value: str) -> Flowable:
-    """A long answer under its label, in one paragraph so the label never ends a page."""
-    style = styles().label
-    head = (f'<font name="{style.fontName}" size="{style.fontSize}" '
-            f'color="{style.textColor.hexval().replace("0x", "#")}">{markup(label)}</font><br/>'
-            if label else "")
-    return rich(head + markup(value), "body")
-
-
 def _section(title: str, section_fields: Sequence[FieldDef], content: Mapping[str, Any],
              names: _Names) -> list[Flowable]:
     """A template section's answered fields in order: short answers two to a row, long
@@ -116,7 +108,7 @@ def _section(title: str, section_fields: Sequence[FieldDef], content: Mapping[st
             out += _group(f, value if isinstance(value, list) else [], names, label)
         elif f.kind is FieldKind.LONG_TEXT:
             flush()
-            out.append(_long_text(label, value_text(f, value, names)))
+            out.append(labelled_text(label, value_text(f, value, names)))
         else:
             short.append((f.label, value_text(f, value, names)))
     flush()
@@ -190,9 +182,9 @@ def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowa
         body.append([text("Addenda", "h3"), *addenda[0]])
         body += addenda[1:]
     # The heading stays with the first part of the note. (reportlab breaks the page before
-    # a KeepTogether nested in another, so each group is kept together on its own.)
+    # a group kept together nested in another, so each group is kept together on its own.)
     groups = [[*head, *(body[0] if body else [])], *body[1:]]
-    return [CondPageBreak(90), *(KeepTogether(g) if len(g) > 1 else g[0] for g in groups),
+    return [CondPageBreak(90), *(keep(g) if len(g) > 1 else g[0] for g in groups),
             rule()]
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Table
+from reportlab.platypus import CondPageBreak, Flowable, Table
 
 from models.formatting import date_text
 from models.report_data import ReportData
-from reports.pdf.layout import gap, heading_paragraph, pairs_table, text
+from reports.pdf.layout import gap, heading_paragraph, keep, pairs_table, text
 from reports.pdf.page import FRAME_WIDTH
 from reports.pdf.styles import INK_C, pairs
 
@@ -28,7 +28,7 @@ def signature_block(data: ReportData) -> list[Flowable]:
     style.add("LINEBELOW", (1, 0), (1, 0), 0.8, INK_C)
     style.add("VALIGN", (0, 0), (-1, -1), "BOTTOM")
     line.setStyle(style)
-    return [CondPageBreak(60), KeepTogether([
+    return [CondPageBreak(60), keep([
         heading_paragraph("Signature"),
         text(f"Made on {date_text(data.made_on)} from the record as it stands in the "
              "practice's vault. Scores, bands and change labels are derived from the stored "

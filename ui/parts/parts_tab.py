@@ -28,18 +28,20 @@ from PySide6.QtWidgets import (
 from models.api import Changes, Kind
 from models.clinical.parts_map import (
     MapDifferences,
+    burdens_text,
     chart_map,
     difference_lines,
     map_differences,
     snapshot_map,
+    snapshot_source,
 )
 from models.dto import ClientChart, MapSnapshotDTO, PartDTO
 from models.formatting import date_text
-from models.vocabulary import MODALITIES, PART_STATUSES, PART_TYPES, TARGET_KINDS
+from models.vocabulary import PART_STATUSES, PART_TYPES, TARGET_KINDS
 from ui.common.style import set_role
 from ui.common.table_model import SortProxy, read_only_table
 from ui.parts.map_editor import MapEditor
-from ui.parts.table_models import ID_ROLE, PartTableModel, StatusHistoryModel, burdens_text
+from ui.parts.table_models import ID_ROLE, PartTableModel, StatusHistoryModel
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
 # What a write must touch for this tab to draw again: the parts, the targets they carry,
@@ -366,9 +368,7 @@ class PartsTab(QWidget):
         now = chart_map(chart)
         self.differences = map_differences(then, now)
         self.editor.show_history(chart, then, self.differences)
-        note = next((n for n in chart.notes if n.id == snapshot.note_id), None)
-        source = (f"kept when the {MODALITIES.short(note.template_id)} note of that day was "
-                  "signed" if note is not None else "kept by a signed note")
+        source = snapshot_source(snapshot.note_id, chart.notes)
         self.banner_text.setText(
             f"The map on {date_text(snapshot.taken_on)}, {source}. Read-only.")
         self.banner.show()

@@ -7,18 +7,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
+from models.clinical.parts_map import burdens_text, change_source_text, status_change_text
 from models.dto import NoteDTO, PartDTO, PartStatusChangeDTO
 from models.formatting import EMPTY, date_text
-from models.vocabulary import MODALITIES, PART_STATUSES, PART_TYPES
+from models.vocabulary import PART_STATUSES, PART_TYPES
 from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
-
-
-def burdens_text(part: PartDTO) -> str:
-    """Personal and legacy burdens in one line."""
-    kinds = [(part.burdens_personal, ""), (part.burdens_legacy, "legacy: ")]
-    return "; ".join(f"{prefix}{text}" for text, prefix in kinds if text.strip())
 
 
 class PartTableModel(RowsTableModel):
@@ -83,25 +78,18 @@ class StatusHistoryModel(RowsTableModel):
 
     def source_text(self, change: PartStatusChangeDTO, *, full: bool = False) -> str:
         """'IFS note' (of the change's own date) or 'By hand'; `full` adds the date."""
-        if change.note_id is None:
-            return "By hand"
-        note = self._notes.get(change.note_id)
-        if note is None:
-            return f"Note #{change.note_id}"
-        text = f"{MODALITIES.short(note.template_id)} note"
-        return f"{text} of {date_text(note.session_date)}" if full else text
+        return change_source_text(change, self._notes, full=full)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         change, column = self._rows[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            old = PART_STATUSES.label(change.old_status) if change.old_status else EMPTY
             full = role == Qt.ItemDataRole.ToolTipRole
             return {
                 self.DATE: date_text(change.changed_on),
                 self.PART: self._names.get(change.part_id, f"Part #{change.part_id}"),
-                self.CHANGE: f"{old} → {PART_STATUSES.label(change.new_status)}",
+                self.CHANGE: status_change_text(change),
                 self.SOURCE: self.source_text(change, full=full),
             }.get(column)
         return None

@@ -15,11 +15,21 @@ from models.clinical.parts_map import (
     current_map,
     difference_lines,
     map_differences,
+    map_on_day,
     place_part,
     self_energy_on,
     self_radius,
 )
-from models.dto import MapPartDTO, MapRelationDTO, PartDTO, PartRelationDTO, SelfEnergyPoint
+from models.dto import (
+    ClientChart,
+    ClientDetail,
+    MapPartDTO,
+    MapRelationDTO,
+    MapSnapshotDTO,
+    PartDTO,
+    PartRelationDTO,
+    SelfEnergyPoint,
+)
 
 D = dt.date(2026, 5, 1)
 
@@ -108,3 +118,30 @@ def test_tidy_up_puts_managers_above_firefighters_below_and_exiles_behind_protec
     positions = list(placed.values())
     assert all(math.dist(a, b) >= PART_SIZE for i, a in enumerate(positions)
                for b in positions[i + 1:])
+
+
+def _chart(parts: tuple[PartDTO, ...], energy: tuple[SelfEnergyPoint, ...]) -> ClientChart:
+    client = ClientDetail(1, "C-0001", "Ada Example", "", dt.date(1990, 1, 1), "", "", "", "",
+                          "active", None)
+    return ClientChart(client, (), (), (), parts, (), (), energy, ())
+
+
+def test_a_report_s_map_is_today_s_registry_or_the_last_one_kept_by_its_end() -> None:
+    today = D + dt.timedelta(days=60)
+    chart = _chart((_part(1, "Planner", "manager", 10, -190),),
+                   (SelfEnergyPoint(D, 3, None), SelfEnergyPoint(D + dt.timedelta(days=40), 8,
+                                                                  None)))
+    now = map_on_day(chart, None, today, today)
+    assert now.parts_map is not None and not now.parts_map.is_history
+    assert now.parts_map.self_energy == 8 and "registry today" in now.source
+
+    kept = MapSnapshotDTO(1, 1, None, D + dt.timedelta(days=10),
+                          (MapPartDTO(1, "Planner", "manager", "identified", None, 10, -190),),
+                          ())
+    then = map_on_day(chart, kept, D + dt.timedelta(days=20), today)
+    assert then.parts_map is not None and then.parts_map.on == kept.taken_on
+    assert then.parts_map.self_energy == 3  # rated on or before the day the map was kept
+    assert "11 May 2026" in then.source and "21 May 2026" in then.source
+
+    none = map_on_day(chart, None, D + dt.timedelta(days=20), today)
+    assert none.parts_map is None and "No parts map had been kept by 21 May 2026" in none.source

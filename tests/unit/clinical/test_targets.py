@@ -8,6 +8,7 @@ from models.clinical.targets import (
     change_text,
     status_offer,
     summarise_target,
+    target_on,
     target_sessions,
     value_text,
 )
@@ -87,3 +88,30 @@ def test_history_values_read_as_words() -> None:
     assert value_text("found_by", "affect_bridge", names) == "Affect bridge"
     assert value_text("identified_on", "2026-03-01", names) == "1 Mar 2026"
     assert value_text("image", "The corridor", names) == "The corridor"
+
+
+def _status_change(day: int, old: str, new: str, note_id: int | None) -> TargetDefinitionChangeDTO:
+    # Signed a week after the session: the change counts from the session's day.
+    return TargetDefinitionChangeDTO(dt.datetime.combine(D + dt.timedelta(days=day + 7),
+                                                         dt.time(12)), "status", old, new,
+                                     note_id)
+
+
+def test_a_target_on_a_past_day_has_that_day_s_ratings_and_status() -> None:
+    target = _target([(0, 10, "start", 8, 2), (0, 10, "end", 5, 4),
+                      (14, 11, "start", 5, 4), (14, 11, "end", 0, 7)],
+                     status="completed",
+                     history=(_status_change(0, "identified", "in_processing", 10),
+                              _status_change(14, "in_processing", "completed", 11)))
+    note_days = {10: D, 11: D + dt.timedelta(days=14)}
+    then = target_on(target, D + dt.timedelta(days=7), note_days)
+    assert then.status == "in_processing"
+    assert [r.rated_on for r in then.ratings] == [D, D]
+    summary = summarise_target(then)
+    assert (summary.baseline_sud, summary.latest_sud, summary.sessions_worked) == (8, 5, 1)
+    assert len(then.history) == 1
+    # The day before anything happened: as identified, nothing rated.
+    before = target_on(target, D - dt.timedelta(days=1), note_days)
+    assert before.status == "identified" and before.ratings == ()
+    # On the day of the last session the target is as it is now.
+    assert target_on(target, D + dt.timedelta(days=14), note_days) == target

@@ -1,0 +1,64 @@
+"""Plain text set without markup: the lines, heights and page breaks a Paragraph would
+give, a label never left alone at the foot of a page, forms that break between rows."""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.platypus import Paragraph
+
+from reports.pdf.fonts import markup
+from reports.pdf.layout import labelled_text, pairs_table, text
+from reports.pdf.styles import styles
+from reports.pdf.text import PlainPairs, PlainText
+
+WIDTH = 300.0
+LONG = ("The client described the days since the dose: sleeping better, vivid dreams, "
+        "a wish to call an old friend, and an  unhurried   walk by the river each morning.")
+
+
+def test_plain_text_breaks_lines_where_a_paragraph_does() -> None:
+    for style_name in ("body", "small", "muted"):
+        style = getattr(styles(), style_name)
+        for value in (LONG, "One line", "Two\nlines", LONG + "\n\n" + LONG):
+            plain = text(value, style_name)
+            assert isinstance(plain, PlainText)
+            paragraph = Paragraph(markup(value), style)
+            assert plain.wrap(WIDTH, 1000) == pytest.approx(paragraph.wrap(WIDTH, 1000)), (
+                style_name, value)
+
+
+def test_east_asian_text_stays_a_paragraph() -> None:
+    assert isinstance(text("王小明 Ada", "body"), Paragraph)
+    assert isinstance(labelled_text("Intention", "平静"), Paragraph)
+
+
+def test_a_label_is_never_left_without_its_answer() -> None:
+    s = styles()
+    block = labelled_text("Client's account of the experience", LONG)
+    assert isinstance(block, PlainText)
+    _, height = block.wrap(WIDTH, 1000)
+    assert block.split(WIDTH, s.label.leading + 1) == []  # only the label would fit
+    first, rest = block.split(WIDTH, s.label.leading + s.body.leading + 1)
+    assert first.wrap(WIDTH, 1000)[1] == s.label.leading + s.body.leading
+    assert rest.wrap(WIDTH, 1000)[1] == height - first.wrap(WIDTH, 1000)[1]
+    assert block.split(WIDTH, height + 1) == [block]
+
+
+def test_one_line_alone_is_never_left_at_the_foot_of_a_page() -> None:
+    body = styles().body
+    block = text(LONG, "body")
+    block.wrap(WIDTH, 1000)
+    assert block.split(WIDTH, body.leading * 1.5) == []
+    assert len(block.split(WIDTH, body.leading * 2)) == 2
+
+
+def test_a_form_breaks_between_its_rows() -> None:
+    items = [(f"Field {n}", f"Answer {n}" if n % 3 else LONG) for n in range(8)]
+    form = pairs_table(items, columns=2)
+    assert isinstance(form, PlainPairs)
+    _, height = form.wrap(495, 1000)
+    parts = form.split(495, height / 2)
+    assert len(parts) == 2
+    heights = [p.wrap(495, 1000)[1] for p in parts]
+    assert abs(sum(heights) - height) < 1e-6 and heights[0] <= height / 2
+    assert form.split(495, 5) == []  # not even a row fits
