@@ -16,12 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.errors import ValidationError
 from models.inputs import CourseInput, validate_course
 from models.vocabulary import COURSE_KINDS
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
 from ui.common.dialogs import submit_keys
-from ui.shell.tasks import TaskRunner, report_unexpected
+from ui.shell.tasks import TaskRunner, refusal
 
 
 class CourseDialog(QDialog):
@@ -77,7 +76,5 @@ class CourseDialog(QDialog):
         self.error.show()
 
     def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, ValidationError):
-            self._show(exc.problems)
-        else:
-            report_unexpected(exc)
+        if (problems := refusal(exc)) is not None:
+            self._show(problems)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -31,11 +29,8 @@ from reports.palette import ATTENTION
 from ui.chart.care import SessionRow, session_rows
 from ui.chart.markers import marker_pixmap
 from ui.common.style import modality
-from ui.common.table_model import RowsTableModel
+from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
 from ui.common.tables import show_full_text_tips
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class SessionsModel(RowsTableModel):

@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
 
 from models.api import Done
 from models.dto import ClientDetail
-from models.errors import DomainError, ValidationError
 from models.formatting import date_text
 from models.inputs import ClientInput, typed_date, validate_client
 from ui.common.dialogs import submit_keys
-from ui.shell.tasks import TaskRunner, report_unexpected
+from ui.shell.tasks import TaskRunner, refusal
 
 FIELDS = ("name", "preferred_name", "date_of_birth", "pronouns", "contact",
           "emergency_contact", "diagnoses")
@@ -203,9 +202,5 @@ class ClientDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.show_problems(exc.problems)
-        elif isinstance(exc, DomainError):
-            self.show_problems({"": str(exc)})
-        else:
-            report_unexpected(exc)
+        if (problems := refusal(exc)) is not None:
+            self.show_problems(problems)

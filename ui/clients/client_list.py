@@ -10,7 +10,6 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -33,12 +32,9 @@ from models.dto import ClientSummary
 from models.formatting import date_text
 from models.inputs import client_matches
 from reports import palette
-from ui.common.table_model import RowsTableModel, change_rows_filter
+from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel, change_rows_filter
 from ui.common.tables import show_full_text_tips
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
 
 from models.api import Done
 from models.dto import ClientDetail
-from models.errors import DomainError, ValidationError
 from models.formatting import date_text
 from models.inputs import StatusChangeInput, validate_status_change
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
 from ui.common.dialogs import submit_keys
-from ui.shell.tasks import TaskRunner, report_unexpected
+from ui.shell.tasks import TaskRunner, refusal
 
 
 class StatusChangeDialog(QDialog):
@@ -144,9 +143,5 @@ class StatusChangeDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self._show(exc.problems)
-        elif isinstance(exc, DomainError):
-            self._show({"": str(exc)})
-        else:
-            report_unexpected(exc)
+        if (problems := refusal(exc)) is not None:
+            self._show(problems)

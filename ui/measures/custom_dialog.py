@@ -20,11 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Done
-from models.errors import DomainError, ValidationError
 from models.inputs import CustomMeasureInput, validate_custom_measure
 from models.instruments.definitions import Instrument
 from ui.common.dialogs import submit_keys
-from ui.shell.tasks import TaskRunner, report_unexpected
+from ui.shell.tasks import TaskRunner, refusal
 
 
 class CustomMeasureDialog(QDialog):
@@ -150,13 +149,8 @@ class CustomMeasureDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.create_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self._show(exc.problems)
-        elif isinstance(exc, DomainError):
-            self.general_error.setText(str(exc))
-            self.general_error.show()
-        else:
-            report_unexpected(exc)
+        if (problems := refusal(exc)) is not None:
+            self._show(problems)
 
     def _show(self, problems: Mapping[str, str]) -> None:
         for key, text in problems.items():

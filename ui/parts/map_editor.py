@@ -36,7 +36,6 @@ from models.clinical.parts_map import (
     relation_text,
 )
 from models.dto import ClientChart, PartDTO
-from models.errors import DomainError, ValidationError
 from models.inputs import PartInput
 from models.vocabulary import PART_RELATIONS
 from ui.common.style import set_role
@@ -54,7 +53,7 @@ from ui.parts.commands import (
 from ui.parts.dialogs import PartDialog, RelationDialog, part_input
 from ui.parts.legend import MapLegend
 from ui.parts.map_scene import MapScene, MapView
-from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
+from ui.shell.tasks import TaskRunner, refusal
 
 NUDGE_SAVE_MS = 400  # arrow-key moves are saved once the keys rest this long
 DEFAULT_IMAGE_NAME = "parts-map"  # never the client's name: the file may travel
@@ -283,13 +282,8 @@ class MapEditor(QWidget):
         self.runner.submit(work, finished, failed, owner=self)
 
     def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, ValidationError):
-            text = " ".join(exc.problems.values())
-        elif isinstance(exc, DomainError | VaultLockedError):
-            text = str(exc)
-        else:
-            report_unexpected(exc)
-            text = "Something went wrong."
+        problems = refusal(exc)
+        text = " ".join(problems.values()) if problems is not None else "Something went wrong."
         # The undo history no longer matches what is saved: start it afresh.
         self.undo_stack.clear()
         self._in_flight.clear()

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRectF,
     QSize,
     QSortFilterProxyModel,
@@ -59,12 +58,10 @@ from models.inputs import SEARCH_HELP, validate_search
 from models.search_text import hit_kind, plain_snippet, snippet_parts
 from reports import palette
 from ui.common.busy import DelayedBusy
-from ui.common.table_model import RowsTableModel
+from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
 from ui.common.tables import show_full_text_tips
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 DEBOUNCE_MS: Final = 250
 # What a write must touch for the shown results to be looked up again.
 FINDS: Final = (Kind.NOTES, Kind.DRAFT, Kind.TARGETS, Kind.PARTS, Kind.CLIENTS, Kind.DETAILS)

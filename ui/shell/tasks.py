@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
 from models.api import Backend, BackendOpener, Changes, Done
+from models.errors import DomainError, ValidationError
 from ui.shell.collector import GuiThreadCollector
 
 log = logging.getLogger(__name__)
@@ -358,6 +359,18 @@ def log_failure(exc: BaseException, where: str) -> None:
     client data."""
     frames = "".join(traceback.format_tb(exc.__traceback__))
     log.error("%s failed in %s:\n%s", type(exc).__name__, where, frames)
+
+
+def refusal(exc: BaseException) -> dict[str, str] | None:
+    """What a refused request says, by field ("" for the form as a whole): a validation's
+    problems, or the sentence of any other refusal by the domain (a locked vault too).
+    Anything else is a bug: reported as one, and None returned."""
+    if isinstance(exc, ValidationError):
+        return dict(exc.problems)
+    if isinstance(exc, DomainError | VaultLockedError):
+        return {"": str(exc)}
+    report_unexpected(exc)
+    return None
 
 
 def report_unexpected(exc: BaseException) -> None:

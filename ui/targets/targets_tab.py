@@ -41,7 +41,7 @@ from reports import palette
 from ui.common.chart_host import ChartHost
 from ui.common.style import set_role
 from ui.common.table_model import read_only_table
-from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
+from ui.shell.tasks import TaskRunner, VaultLockedError, refusal, report_unexpected
 from ui.targets.table_models import (
     ALL,
     ID_ROLE,
@@ -654,10 +654,8 @@ class TargetsTab(QWidget):
             if isinstance(exc, ValidationError):
                 self.form.show_problems(exc.problems)
                 self.save_state.setText("Not saved: fix what is marked first.")
-            elif isinstance(exc, DomainError | VaultLockedError):
-                self.save_state.setText(f"Not saved: {exc}")
-            else:
-                report_unexpected(exc)
+            elif (problems := refusal(exc)) is not None:
+                self.save_state.setText(f"Not saved: {' '.join(problems.values())}")
 
         if target_id is None:
             self.runner.submit(lambda b: b.targets.create(client_id, data, actor_id=actor),

@@ -29,11 +29,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('index_event', sa.Text(), nullable=True))
 
 
+_ADDED = (("measure_administration", "index_event"), ("dosing_vital", "moaas"),
+          ("dosing_vital", "respiratory_rate"), ("dosing_session", "dose_time"))
+
+
 def downgrade() -> None:
-    with op.batch_alter_table('measure_administration', schema=None) as batch_op:
-        batch_op.drop_column('index_event')
-    with op.batch_alter_table('dosing_vital', schema=None) as batch_op:
-        batch_op.drop_column('moaas')
-        batch_op.drop_column('respiratory_rate')
-    with op.batch_alter_table('dosing_session', schema=None) as batch_op:
-        batch_op.drop_column('dose_time')
+    if op.get_bind().dialect.name == "sqlite":
+        # Not batch mode: it would copy each table and rename the copy into place, which
+        # the immutability triggers of the tables that refer to it refuse (as in 0004).
+        # SQLite 3.35 and later drop a plain column in place, triggers untouched.
+        for table, column in _ADDED:
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        return
+    for table, column in _ADDED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(column)

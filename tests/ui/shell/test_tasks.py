@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from models.api import Backend, Changes, Done, Kind
-from ui.shell.tasks import TaskRunner, VaultLockedError
+from models.errors import LockedError, ValidationError
+from ui.shell.tasks import TaskRunner, VaultLockedError, refusal
 
 
 def test_results_arrive_on_the_gui_thread_from_one_worker(
@@ -145,3 +146,16 @@ def test_python_collects_cycles_on_the_gui_thread_only_while_a_runner_lives(
         gc.callbacks.remove(watch)
     runner.shutdown()
     assert gc.isenabled(), "collection is Python's again once the runner is gone"
+
+
+def test_a_refusal_says_what_by_field_and_a_bug_is_reported_as_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert refusal(ValidationError({"name": "Give the client's name."})) == {
+        "name": "Give the client's name."}
+    assert refusal(LockedError("This note is already signed.")) == {
+        "": "This note is already signed."}
+    assert refusal(VaultLockedError()) == {"": str(VaultLockedError())}
+    hooked: list[type[BaseException]] = []
+    monkeypatch.setattr("sys.excepthook", lambda kind, _exc, _tb: hooked.append(kind))
+    assert refusal(KeyError("bug")) is None
+    assert hooked == [KeyError]
