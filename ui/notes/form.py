@@ -488,7 +488,8 @@ class NoteForm(QWidget):
         elif kind is FieldKind.MEASURE:
             editor = MeasureField(f, parent)
         else:
-            editor = GroupField(f, self._names, parent)
+            editor = GroupField(f, self._names, parent,
+                                entry=self._template.row_entry(f.id))
         editor.setObjectName(f"field_{f.id}")
         editor.edited.connect(lambda fid=f.id: self._on_edited(fid))
         return editor
@@ -667,6 +668,8 @@ class NoteForm(QWidget):
             assert f.required_if is not None
             required = f.required_if.holds(current)
             self._labels[f.id].setText(_label_html(f, required))
+            # Not applicable after an earlier answer: Tab passes it by (a click reaches it).
+            self._fields[f.id].set_tab_skipped(not required)
 
     def _value_of(self, field_id: str) -> Any:
         if field_id in self._opaque:
@@ -731,6 +734,20 @@ class NoteForm(QWidget):
         return answered(self._template, self.content(), self._record_cautions)
 
     # -- focus and problems ---------------------------------------------------------------
+
+    def required_now(self, f: FieldDef) -> bool:
+        """Whether signing needs this field with the answers given so far."""
+        if f.required:
+            return True
+        if f.required_if is None:
+            return False
+        return f.required_if.holds({name: self._value_of(name) for name in f.required_if.fields})
+
+    def first_empty_required(self) -> str | None:
+        """The first field signing needs that is still empty (where a new note opens)."""
+        return next((f.id for f in self._template.fields
+                     if f.derived is None and self.required_now(f)
+                     and self._value_of(f.id) is None), None)
 
     def focus_field(self, field_path: str) -> bool:
         """Scroll to a field and put the keyboard there; "sets[1].sud" focuses that cell.
