@@ -227,6 +227,7 @@ class TextField(Field):
         super().__init__(f, parent)
         layout = row_layout(self)
         self.edit = QLineEdit(self)
+        self.edit.setProperty("answer", "true")  # styled as a written answer when signed
         self.edit.setMaximumWidth(640)
         if f.max_length:
             self.edit.setMaxLength(f.max_length)
@@ -265,6 +266,7 @@ class LongTextField(Field):
         super().__init__(f, parent)
         layout = row_layout(self)
         self.edit = QPlainTextEdit(self)
+        self.edit.setProperty("answer", "true")  # styled as a written answer when signed
         self.edit.setTabChangesFocus(True)
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.edit.textChanged.connect(self._user_edit)
@@ -433,7 +435,7 @@ class MultiChoiceField(Field):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched in self.boxes and not self._read_only:
-            index = self.boxes.index(watched)  # type: ignore[arg-type]
+            index = self.boxes.index(watched)
             if event.type() == QEvent.Type.FocusIn and index != self._stop:
                 self._stop = index
                 self._rove()
@@ -597,6 +599,7 @@ class BoxField(Field):
 
     def _apply_read_only(self, read_only: bool) -> None:
         self.box.setReadOnly(read_only)
+        self.box.setFrame(not read_only)  # a signed answer reads as written, not as a box
         self.box.setButtonSymbols(
             QAbstractSpinBox.ButtonSymbols.NoButtons if read_only
             else QAbstractSpinBox.ButtonSymbols.UpDownArrows

@@ -7,8 +7,8 @@ from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QEvent,
     QDate,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -653,7 +653,9 @@ class GroupField(Field):
         if not self._read_only:
             text += f"  ·  {ADD_ROW_KEYS} adds a row"
             if self.entry.carried:
-                carried = ", ".join(self.f.column(c).label for c in self.entry.carried)
+                labels = [self.f.column(c).label for c in self.entry.carried]
+                carried = " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1
+                                       else labels)
                 text += f" with {carried} from the row above"
         self.count_label.setText(text)
 
@@ -798,8 +800,8 @@ class GroupField(Field):
             index = self.model.index(row, max(col, 0))
         elif self.model.rowCount():
             index = self.model.index(0, 0)
-        else:
-            self.add_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:  # no rows yet: the table itself, where Insert or Ctrl+Enter adds one
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.view.setCurrentIndex(index)
         self.view.scrollTo(index)
