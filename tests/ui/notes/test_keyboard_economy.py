@@ -229,6 +229,8 @@ def test_a_standard_emdr_note_by_keyboard_alone(
     # Sign: the shortcut, then Enter on the question (its default button is Sign).
     kb.press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
              | Qt.KeyboardModifier.ShiftModifier)
+    # While the check runs the keyboard stays where it was (never on "Discard draft…").
+    assert _field_of(QApplication.focusWidget()) == "homicidal_ideation"
     qtbot.waitUntil(lambda: editor.confirmation() is not None or form.problems() != [],
                     timeout=10_000)
     assert form.problems() == [], [p.message for p in form.problems()]
