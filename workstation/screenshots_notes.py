@@ -314,6 +314,41 @@ def _scroll_to_end(editor: Any) -> None:
     _settle()
 
 
+def _set_entry(editor: Any) -> None:
+    """Two sets typed by keys and a third row just added, as a person would leave it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    form = editor.form
+    assert form is not None
+    editor.window().activateWindow()
+    for _ in range(100):  # keys go where the focus is, in the active window
+        if editor.window().isActiveWindow():
+            break
+        pause(10)
+    form.focus_field("bls_sets")
+    sets = form.editor("bls_sets")
+
+    def keys(*strokes: Any) -> None:
+        for stroke in strokes:
+            widget = QApplication.focusWidget()
+            assert widget is not None and sets.isAncestorOf(widget), "keys for the table"
+            if isinstance(stroke, str):
+                QTest.keyClicks(widget, stroke)
+            else:
+                QTest.keyClick(widget, stroke[0], stroke[1])
+            _settle()
+
+    tab = (Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+    more = (Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    keys((Qt.Key.Key_Insert, Qt.KeyboardModifier.NoModifier), "t", tab, "1", tab, "24", tab,
+         "Brakes, very loud", tab, "7", more, "26", tab, "Quieter; standing by the car", tab,
+         "4", more)
+    sets.view.scrollTo(sets.view.currentIndex())
+    _settle()
+
+
 def _safety_screens(runner: Any, client_id: int, clinician_id: int, dose_id: int,
                     editor_for: Any, save: Any) -> None:
     """The follow-up banner, the risk check, and a dosing note's warnings and reasons."""
@@ -324,7 +359,8 @@ def _safety_screens(runner: Any, client_id: int, clinician_id: int, dose_id: int
     answers: dict[int, int | float | None] = {1: 2, 2: 2, 3: 1, 4: 2, 5: 1, 6: 2, 7: 1, 8: 0,
                                                9: 2, 10: 1}
     run_now(runner, lambda b: b.measures.record(client_id, MeasureInput(
-        "phq9", TODAY, "integration", answers), actor_id=clinician_id))
+        "phq9", TODAY, "integration", answers, repeat_confirmed=True),
+        actor_id=clinician_id))
 
     # ...which the client's next note shows at its top, and asks for the risk check.
     def follow_up_note(b: Backend) -> NoteDTO:
@@ -465,6 +501,17 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
                 editor.close()
                 editor.deleteLater()
 
+            # Sets typed by keyboard: the third row opened by Ctrl+Enter carries the BLS and
+            # speed of the row above, and the cursor waits in its first free cell.
+            entry = new_note("emdr")
+            run_now(runner, lambda b: b.notes.save_draft(entry.id, {
+                k: v for k, v in entry.content.items() if k != "bls_sets"}))
+            editor = editor_for(entry.id)
+            _set_entry(editor)
+            save(editor, "note-emdr-set-entry.png")
+            editor.close()
+            editor.deleteLater()
+
             # Signing an incomplete note lists what is missing.
             def incomplete(b: Backend) -> NoteDTO:
                 draft = b.notes.create(client_id, "emdr", author_id=clinician.id,
@@ -495,6 +542,8 @@ def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
                 "The second set ran at 1.0 Hz, not 1.2 Hz."), author_id=clinician.id))
             editor = editor_for(signed.id)
             save(editor, "note-emdr-signed.png")
+            _scroll_to(editor, "assessment")
+            save(editor, "note-emdr-signed-sets.png")
             _scroll_to_end(editor)
             save(editor, "note-emdr-addenda.png")
             editor.close()

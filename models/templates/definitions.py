@@ -249,6 +249,16 @@ class FieldDef:
 
 
 @dataclass(frozen=True)
+class RowEntry:
+    """How a group's table takes a new row (resources/templates/row_entry.toml): the columns
+    a new row copies from the row above, and the rarely used ones Tab passes over."""
+
+    group: str
+    carried: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Section:
     """A titled block of fields; the form, the PDF and the validation follow this layout."""
 
@@ -275,6 +285,13 @@ class Template:
     # (resources/templates/carry_forward.toml; not part of the fingerprint).
     carry_forward: tuple[str, ...] = ()
     checks: tuple[Check, ...] = ()
+    # How each group's table takes new rows (resources/templates/row_entry.toml; not part of
+    # the fingerprint either).
+    row_entries: tuple[RowEntry, ...] = ()
+
+    def row_entry(self, group_id: str) -> RowEntry:
+        """The row-entry aids of a group (none for a group the file does not list)."""
+        return next((e for e in self.row_entries if e.group == group_id), RowEntry(group_id))
 
     # Worked out once per template (validation, extraction and the windows ask often).
     @cached_property

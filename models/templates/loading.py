@@ -29,6 +29,7 @@ from models.templates.definitions import (
     FieldDef,
     FieldKind,
     Option,
+    RowEntry,
     Section,
     Template,
     TemplateDefinitionError,
@@ -45,6 +46,7 @@ _IDENT_RE = re.compile(r"[a-z][a-z0-9_]*")
 _ID_LINE_RE = re.compile(r"""^\s*id\s*=\s*(?:"([^"\\]*)"|'([^']*)')""")
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 CARRY_FORWARD_FILE: Final = "carry_forward.toml"
+ROW_ENTRY_FILE: Final = "row_entry.toml"
 _TEMPLATE_FILE_RE = re.compile(r"([a-z][a-z0-9_]*)(?:\.v([0-9]+))?\.toml")
 _COMMON_FILE_RE = re.compile(r"_common(?:\.v([0-9]+))?\.toml")
 _PATH = r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?"
@@ -891,9 +893,13 @@ def _load_directory(directory: Traversable) -> TemplateRegistry:
     commons: dict[int, _Common] = {}
     template_entries: list[tuple[Traversable, str, int | None]] = []
     carry_entry: Traversable | None = None
+    row_entry: Traversable | None = None
     for entry in entries:
         if entry.name == CARRY_FORWARD_FILE:
             carry_entry = entry
+            continue
+        if entry.name == ROW_ENTRY_FILE:
+            row_entry = entry
             continue
         common_match = _COMMON_FILE_RE.fullmatch(entry.name)
         template_match = _TEMPLATE_FILE_RE.fullmatch(entry.name)
@@ -932,7 +938,59 @@ def _load_directory(directory: Traversable) -> TemplateRegistry:
         templates[key] = template
     if carry_entry is not None:
         templates = _with_carry_forward(carry_entry, templates, commons)
+    if row_entry is not None:
+        templates = _with_row_entries(row_entry, templates)
     return TemplateRegistry(templates.values())
+
+
+def _with_row_entries(entry: Traversable, templates: Mapping[tuple[str, int], Template]
+                      ) -> dict[tuple[str, int], Template]:
+    """The templates with what row_entry.toml says of their groups' tables (checked here:
+    a rating is never copied into a new row, a column signing needs is never skipped)."""
+    src, raw = _read_toml(entry)
+    result = dict(templates)
+    for template_id, groups in raw.items():
+        line = next((n for n, text in enumerate(src.lines, start=1)
+                     if text.strip().startswith(f"[{template_id}.")), 1)
+        versions = [t for (tid, _v), t in templates.items() if tid == template_id]
+        if not versions:
+            src.fail(line, f"[{template_id}]: there is no note template {template_id!r}")
+        if not isinstance(groups, dict):
+            src.fail(line, f"[{template_id}] must hold one table per group, like "
+                           f"[{template_id}.sets]")
+        entries: list[RowEntry] = []
+        for group_id, table in groups.items():
+            what = f"[{template_id}.{group_id}]"
+            gline = next((n for n, text in enumerate(src.lines, start=1)
+                          if text.strip() == what), line)
+            t = _Table(src, gline, what, table if isinstance(table, dict) else {},
+                       {"carried", "skipped"})
+            found = [f for v in versions for f in v.fields if f.id == group_id]
+            if not found or any(f.kind is not FieldKind.GROUP for f in found):
+                t.fail(f"no version of {template_id!r} has a group {group_id!r}")
+            lists: dict[str, tuple[str, ...]] = {}
+            for key in ("carried", "skipped"):
+                names = t.data.get(key, [])
+                if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                    t.fail(f"{key!r} must be a list of column ids, like [\"bls_type\"]")
+                for name in names:
+                    columns = [c for f in found for c in f.columns if c.id == name]
+                    if not columns:
+                        t.fail(f"{key!r}: the group {group_id!r} has no column {name!r}")
+                    for column in columns:
+                        if key == "carried" and (column.kind is FieldKind.SCALE
+                                                 or column.derived is not None):
+                            t.fail(f"{name!r} is a rating or derived; each row has its own")
+                        if key == "skipped" and column.required:
+                            t.fail(f"{name!r} is required in every row; Tab must reach it")
+                lists[key] = tuple(names)
+            entries.append(RowEntry(group_id, lists["carried"], lists["skipped"]))
+        for (tid, version), template in result.items():
+            if tid == template_id:
+                have = {f.id for f in template.fields}
+                result[tid, version] = dataclasses.replace(
+                    template, row_entries=tuple(e for e in entries if e.group in have))
+    return result
 
 
 def _with_carry_forward(entry: Traversable, templates: Mapping[tuple[str, int], Template],

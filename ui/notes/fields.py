@@ -52,6 +52,12 @@ from ui.notes.inputs import (
 )
 
 CLEAR_KEYS: Final = "Ctrl+Delete"
+# A control's focus policy without Tab: a click still gives it the keyboard.
+_WITHOUT_TAB: Final = {
+    Qt.FocusPolicy.StrongFocus: Qt.FocusPolicy.ClickFocus,
+    Qt.FocusPolicy.WheelFocus: Qt.FocusPolicy.ClickFocus,
+    Qt.FocusPolicy.TabFocus: Qt.FocusPolicy.NoFocus,
+}
 
 
 def _in_range(f: FieldDef, value: float) -> bool:
@@ -71,6 +77,10 @@ class Field(QWidget):
         self._clear_button: QToolButton | None = None
         self._hovered = False
         self._focused = False
+        # Out of the Tab order (an earlier answer made this field not applicable): the
+        # controls that lost their Tab focus, with the policy to give back.
+        self._tab_skipped = False
+        self._tab_policies: dict[QWidget, Qt.FocusPolicy] = {}
 
     # -- to implement ------------------------------------------------------------------
 
@@ -110,7 +120,31 @@ class Field(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         self._apply_read_only(read_only)
+        self._tab_policies.clear()  # the controls have their policies afresh
+        self._apply_tab_skip()
         self._update_clear()
+
+    def set_tab_skipped(self, skipped: bool) -> None:
+        """Take the field out of the Tab order (a click still reaches it), or put it back."""
+        if skipped != self._tab_skipped:
+            self._tab_skipped = skipped
+            self._apply_tab_skip()
+
+    def is_tab_skipped(self) -> bool:
+        return self._tab_skipped
+
+    def _apply_tab_skip(self) -> None:
+        if self._tab_skipped:
+            for widget in self.findChildren(QWidget):
+                policy = widget.focusPolicy()
+                if policy in _WITHOUT_TAB:
+                    self._tab_policies[widget] = policy
+                    widget.setFocusPolicy(_WITHOUT_TAB[policy])
+        else:
+            for widget, policy in self._tab_policies.items():
+                if widget.focusPolicy() == _WITHOUT_TAB[policy]:
+                    widget.setFocusPolicy(policy)
+            self._tab_policies.clear()
 
     def set_choices(
         self, targets: Mapping[int, TargetDTO], parts: Mapping[int, PartDTO]
@@ -193,6 +227,7 @@ class TextField(Field):
         super().__init__(f, parent)
         layout = row_layout(self)
         self.edit = QLineEdit(self)
+        self.edit.setProperty("answer", "true")  # styled as a written answer when signed
         self.edit.setMaximumWidth(640)
         if f.max_length:
             self.edit.setMaxLength(f.max_length)
@@ -231,6 +266,7 @@ class LongTextField(Field):
         super().__init__(f, parent)
         layout = row_layout(self)
         self.edit = QPlainTextEdit(self)
+        self.edit.setProperty("answer", "true")  # styled as a written answer when signed
         self.edit.setTabChangesFocus(True)
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.edit.textChanged.connect(self._user_edit)
@@ -356,6 +392,9 @@ class ComboChoice(Field):
 
 
 class MultiChoiceField(Field):
+    """Tick boxes, one Tab stop for the lot: the arrow keys move between the boxes and Space
+    ticks, so a list of eight phases costs one Tab, not eight."""
+
     def __init__(self, f: FieldDef, parent: QWidget | None = None) -> None:
         super().__init__(f, parent)
         grid = QGridLayout(self)
@@ -372,13 +411,44 @@ class MultiChoiceField(Field):
             columns = 4 if n % 4 == 0 and longest <= 14 else 3 if n > 4 else 2
         rows = -(-n // max(columns, 1))
         self.boxes: list[QCheckBox] = []
+        self._stop = 0  # the box Tab lands on: the last one the keyboard was in
         for index, option in enumerate(f.options):
             box = QCheckBox(option.label, self)
             box.toggled.connect(lambda _on: self._user_edit())
+            box.installEventFilter(self)
             # Fill down the columns, so numbered options (EMDR phases) read top to bottom.
             grid.addWidget(box, index % rows, index // rows)
             self.boxes.append(box)
         grid.setColumnStretch(columns, 1)
+        self._rove()
+
+    def _rove(self) -> None:
+        """Only the stop box takes Tab; the others take a click (or the arrow keys)."""
+        if self._read_only:
+            return
+        for index, box in enumerate(self.boxes):
+            tab = index == self._stop and not self._tab_skipped
+            box.setFocusPolicy(Qt.FocusPolicy.StrongFocus if tab else Qt.FocusPolicy.ClickFocus)
+
+    def _apply_tab_skip(self) -> None:
+        self._rove()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched in self.boxes and not self._read_only:
+            index = self.boxes.index(watched)
+            if event.type() == QEvent.Type.FocusIn and index != self._stop:
+                self._stop = index
+                self._rove()
+            elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                    and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                                 | Qt.KeyboardModifier.AltModifier):
+                step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Left: -1, Qt.Key.Key_Down: 1,
+                        Qt.Key.Key_Right: 1}.get(Qt.Key(event.key()))
+                if step is not None:
+                    target = max(0, min(len(self.boxes) - 1, index + step))
+                    self.boxes[target].setFocus(Qt.FocusReason.OtherFocusReason)
+                    return True
+        return super().eventFilter(watched, event)
 
     def value(self) -> Any:
         chosen = [o.value for o, box in zip(self.f.options, self.boxes, strict=True)
@@ -404,10 +474,11 @@ class MultiChoiceField(Field):
     def _apply_read_only(self, read_only: bool) -> None:
         for box in self.boxes:
             make_read_only(box, read_only)
+        self._rove()
 
     def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
         if self.boxes:
-            self.boxes[0].setFocus(Qt.FocusReason.OtherFocusReason)
+            self.boxes[self._stop].setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 class ScaleField(Field):
@@ -528,6 +599,7 @@ class BoxField(Field):
 
     def _apply_read_only(self, read_only: bool) -> None:
         self.box.setReadOnly(read_only)
+        self.box.setFrame(not read_only)  # a signed answer reads as written, not as a box
         self.box.setButtonSymbols(
             QAbstractSpinBox.ButtonSymbols.NoButtons if read_only
             else QAbstractSpinBox.ButtonSymbols.UpDownArrows

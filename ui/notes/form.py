@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QStyle,
     QVBoxLayout,
@@ -60,7 +62,7 @@ from reports.palette import (
     WARNING_BG,
     WARNING_EDGE,
 )
-from ui.common.style import set_role
+from ui.common.style import repolish, set_role
 from ui.notes.fields import (
     ComboChoice,
     DateField,
@@ -76,6 +78,7 @@ from ui.notes.fields import (
     TimeField,
 )
 from ui.notes.group_table import GroupField
+from ui.notes.inputs import UNANSWERED
 from ui.notes.measure_field import MeasureField
 from ui.notes.problems import ProblemPanel, parse_path
 from ui.notes.reference_fields import PartsRefField, TargetRefField
@@ -176,6 +179,22 @@ QListView[role="problems"]::item:hover {{
 }}
 QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"] {{
     background: #f7f8fa;
+}}
+NoteForm[signed="true"] QLineEdit[answer="true"],
+NoteForm[signed="true"] QPlainTextEdit[answer="true"], QComboBox[inert="true"] {{
+    background: transparent;
+    border: none;
+    border-bottom: 1px solid {LINE};
+    color: {INK};
+    padding-left: 0;
+}}
+
+QComboBox[inert="true"]::drop-down {{
+    width: 0;
+    border: none;
+}}
+QComboBox[inert="true"]::down-arrow {{
+    image: none;
 }}
 QTableView QHeaderView::section:vertical {{
     padding: 0 6px;
@@ -301,6 +320,11 @@ class _FieldCell(QWidget):
             self._layout.insertWidget(1, self._kept)
         self._kept.setText(text)
         self._kept.show()
+
+
+def _is_answer(widget: QWidget) -> bool:
+    """A text field a person types an answer into (not a table cell, not a calculation)."""
+    return bool(widget.property("answer") == "true")
 
 
 def _label_html(f: FieldDef, required: bool) -> str:
@@ -488,7 +512,8 @@ class NoteForm(QWidget):
         elif kind is FieldKind.MEASURE:
             editor = MeasureField(f, parent)
         else:
-            editor = GroupField(f, self._names, parent)
+            editor = GroupField(f, self._names, parent,
+                                entry=self._template.row_entry(f.id))
         editor.setObjectName(f"field_{f.id}")
         editor.edited.connect(lambda fid=f.id: self._on_edited(fid))
         return editor
@@ -576,6 +601,14 @@ class NoteForm(QWidget):
         self._legend.setVisible(not read_only)
         for editor in self._fields.values():
             editor.set_read_only(read_only)
+        # A signed note reads as a record: answers on a rule, no boxes that invite typing,
+        # nothing greyed out as if broken (see FORM_STYLESHEET).
+        self.setProperty("signed", "true" if read_only else "false")
+        for widget in self.findChildren(QWidget):
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                repolish(widget)
+                if isinstance(widget, QLineEdit | QPlainTextEdit) and _is_answer(widget):
+                    widget.setPlaceholderText(UNANSWERED if read_only else "")
 
     def is_read_only(self) -> bool:
         return self._read_only
@@ -667,6 +700,8 @@ class NoteForm(QWidget):
             assert f.required_if is not None
             required = f.required_if.holds(current)
             self._labels[f.id].setText(_label_html(f, required))
+            # Not applicable after an earlier answer: Tab passes it by (a click reaches it).
+            self._fields[f.id].set_tab_skipped(not required)
 
     def _value_of(self, field_id: str) -> Any:
         if field_id in self._opaque:
@@ -731,6 +766,20 @@ class NoteForm(QWidget):
         return answered(self._template, self.content(), self._record_cautions)
 
     # -- focus and problems ---------------------------------------------------------------
+
+    def required_now(self, f: FieldDef) -> bool:
+        """Whether signing needs this field with the answers given so far."""
+        if f.required:
+            return True
+        if f.required_if is None:
+            return False
+        return f.required_if.holds({name: self._value_of(name) for name in f.required_if.fields})
+
+    def first_empty_required(self) -> str | None:
+        """The first field signing needs that is still empty (where a new note opens)."""
+        return next((f.id for f in self._template.fields
+                     if f.derived is None and self.required_now(f)
+                     and self._value_of(f.id) is None), None)
 
     def focus_field(self, field_path: str) -> bool:
         """Scroll to a field and put the keyboard there; "sets[1].sud" focuses that cell.

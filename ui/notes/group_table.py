@@ -8,6 +8,7 @@ from typing import Any, Final
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -36,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.dto import PartDTO, TargetDTO
-from models.templates.definitions import FieldDef, FieldKind
+from models.templates.definitions import FieldDef, FieldKind, RowEntry
 from models.templates.display import display_value
 from models.values import is_blank, is_int, is_number
 from reports.palette import PROBLEM_BG, WARNING_BG
@@ -54,6 +57,19 @@ from ui.notes.inputs import (
 )
 
 _NO_PARENT: Final = QModelIndex()
+# The keys that add a row, said once: the table's hint line shows them and the table (and
+# any cell being typed in) acts on them.
+ADD_ROW_KEYS: Final = "Insert or Ctrl+Enter"
+
+
+def is_add_row_key(event: QKeyEvent) -> bool:
+    """Insert, or Ctrl with either Enter key: add a row after the last."""
+    key, mods = event.key(), event.modifiers()
+    if key == Qt.Key.Key_Insert and not mods & ~Qt.KeyboardModifier.KeypadModifier:
+        return True
+    return key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and bool(
+        mods & Qt.KeyboardModifier.ControlModifier) and not mods & (
+        Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier)
 
 
 class GroupRowsModel(QAbstractTableModel):
@@ -181,10 +197,10 @@ class GroupRowsModel(QAbstractTableModel):
         self._problems.clear()
         self.endResetModel()
 
-    def add_row(self) -> int:
+    def add_row(self, values: Mapping[str, Any] | None = None) -> int:
         row = len(self._rows)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.append({})
+        self._rows.append(dict(values or {}))
         self.endInsertRows()
         return row
 
@@ -215,6 +231,12 @@ class GroupRowsModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._rows) - 1, len(self.columns) - 1),
                                   [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])
+
+    def row_values(self, row: int) -> dict[str, Any]:
+        """One row's filled cells (empty for a row that does not exist)."""
+        if not 0 <= row < len(self._rows):
+            return {}
+        return {k: v for k, v in self._rows[row].items() if not is_blank(v)}
 
     def column_index(self, column_id: str) -> int:
         for index, column in enumerate(self.columns):
@@ -284,8 +306,22 @@ class _CellDelegate(QStyledItemDelegate):
         self._model = model
         self._names = names
 
+        self.add_requested: Callable[[], None] | None = None
+
     def _column(self, index: QModelIndex | QPersistentModelIndex) -> FieldDef:
         return self._model.columns[index.column()]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The add-row keys work while a cell is being typed in: what is typed is kept, the
+        # cell closes, and the new row opens (without leaving the keyboard for the mouse).
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and isinstance(watched, QWidget) and is_add_row_key(event) \
+                and self.add_requested is not None:
+            self.commitData.emit(watched)
+            self.closeEditor.emit(watched, QAbstractItemDelegate.EndEditHint.NoHint)
+            self.add_requested()
+            return True
+        return super().eventFilter(watched, event)
 
     def createEditor(
         self,
@@ -429,13 +465,18 @@ class _CellDelegate(QStyledItemDelegate):
 
 
 class _GroupTable(QTableView):
-    """The group's table: Insert adds a row, Delete clears a cell, Tab leaves at the end."""
+    """The group's table: Insert or Ctrl+Enter adds a row, Delete clears a cell, Tab passes
+    over the columns the template says are rarely used and leaves the table at its end."""
 
     add_requested = Signal()
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.skipped: frozenset[int] = frozenset()  # columns Tab passes over
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        if key == Qt.Key.Key_Insert and self.editTriggers() != \
+        if is_add_row_key(event) and self.editTriggers() != \
                 QAbstractItemView.EditTrigger.NoEditTriggers:
             self.add_requested.emit()
             return
@@ -458,15 +499,46 @@ class _GroupTable(QTableView):
         if editor is not None:
             self.commitData(editor)
 
+    def tab_step(self, index: QModelIndex, forward: bool) -> QModelIndex | None:
+        """The cell Tab (Shift+Tab) goes to from `index`, row by row, passing over the
+        skipped columns; None past the last cell (before the first)."""
+        model = self.model()
+        columns, rows = model.columnCount(), model.rowCount()
+        if not index.isValid() or not columns:
+            return None
+        position = index.row() * columns + index.column()
+        step = 1 if forward else -1
+        position += step
+        while 0 <= position < rows * columns:
+            if position % columns not in self.skipped:
+                return model.index(position // columns, position % columns)
+            position += step
+        return None
+
+    def moveCursor(self, cursorAction: QAbstractItemView.CursorAction,
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        action = QAbstractItemView.CursorAction
+        if cursorAction in (action.MoveNext, action.MovePrevious):
+            found = self.tab_step(self.currentIndex(), cursorAction == action.MoveNext)
+            return found if found is not None else self.currentIndex()
+        return super().moveCursor(cursorAction, modifiers)
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        # Tab in the last cell (Shift+Tab in the first) closes it and leaves the table for
+        # the next field, instead of wrapping round to set 1 and opening its cell.
+        end = QAbstractItemDelegate.EndEditHint
+        if hint in (end.EditNextItem, end.EditPreviousItem):
+            forward = hint == end.EditNextItem
+            if self.tab_step(self.currentIndex(), forward) is None:
+                super().closeEditor(editor, end.NoHint)
+                QWidget.focusNextPrevChild(self, forward)
+                return
+        super().closeEditor(editor, hint)
+
     def focusNextPrevChild(self, next: bool) -> bool:
         # Tab moves from cell to cell; from the last cell (Shift+Tab: the first) it leaves
         # the table for the next field instead of wrapping round.
-        index = self.currentIndex()
-        model = self.model()
-        at_end = not index.isValid() or (
-            index.row() == model.rowCount() - 1 and index.column() == model.columnCount() - 1
-            if next else index.row() == 0 and index.column() == 0)
-        if at_end:
+        if self.tab_step(self.currentIndex(), next) is None:
             return QWidget.focusNextPrevChild(self, next)
         return super().focusNextPrevChild(next)
 
@@ -481,12 +553,18 @@ class GroupField(Field):
         f: FieldDef,
         names: Callable[[], tuple[Mapping[int, TargetDTO], Mapping[int, PartDTO]]],
         parent: QWidget | None = None,
+        entry: RowEntry | None = None,
     ) -> None:
         super().__init__(f, parent)
+        self.entry = entry or RowEntry(f.id)
         self.model = GroupRowsModel(f, names, self)
         self.view = _GroupTable(self)
         self.view.setModel(self.model)
-        self.view.setItemDelegate(_CellDelegate(self.model, names, self.view))
+        self.view.skipped = frozenset(self.model.column_index(c) for c in self.entry.skipped)
+        delegate = _CellDelegate(self.model, names, self.view)
+        delegate.add_requested = self.add_row
+        self.view.setItemDelegate(delegate)
+        self.confirmation: QMessageBox | None = None  # the open "Remove row?" question
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(
@@ -522,11 +600,13 @@ class GroupField(Field):
             self.view.setMaximumWidth(28 + 150 * len(f.columns) + 2 * self.view.frameWidth())
         self.view.add_requested.connect(self.add_row)
 
+        # The buttons are for the mouse: the keyboard has the add-row keys in the table, and
+        # a stray Space on a focused "Remove row" must not cost a set.
         self.add_button = QPushButton("Add row", self)
-        self.add_button.setToolTip("Add a row (Insert in the table)")
+        self.add_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.add_button.clicked.connect(self.add_row)
         self.remove_button = QPushButton("Remove row", self)
-        self.remove_button.setToolTip("Remove the selected row")
+        self.remove_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.remove_button.clicked.connect(self.remove_current_row)
         self.count_label = QLabel(self)
         set_role(self.count_label, "help")
@@ -549,6 +629,7 @@ class GroupField(Field):
         self.model.rowsRemoved.connect(lambda *_a: self._rows_changed())
         self.model.modelReset.connect(self._rows_changed)
         self.view.selectionModel().currentChanged.connect(lambda *_a: self._update_buttons())
+        self.view.selectionModel().currentChanged.connect(self._follow_current)
         self._pad()
         self._rows_changed()
 
@@ -567,7 +648,16 @@ class GroupField(Field):
         if self.f.max_rows is not None:
             limits.append(f"at most {self.f.max_rows}")
         text = f"{count} row{'s' if count != 1 else ''}"
-        self.count_label.setText(f"{text} ({', '.join(limits)})" if limits else text)
+        if limits:
+            text += f" ({', '.join(limits)})"
+        if not self._read_only:
+            text += f"  ·  {ADD_ROW_KEYS} adds a row"
+            if self.entry.carried:
+                labels = [self.f.column(c).label for c in self.entry.carried]
+                carried = " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1
+                                       else labels)
+                text += f" with {carried} from the row above"
+        self.count_label.setText(text)
 
     def _fit_height(self) -> None:
         rows = min(max(self.model.rowCount(), 1), self.VISIBLE_ROWS)
@@ -588,7 +678,7 @@ class GroupField(Field):
         self.add_button.setVisible(not self._read_only)
         self.remove_button.setVisible(not self._read_only)
         self.add_button.setToolTip(
-            "Add a row (Insert in the table)" if can_add
+            f"Add a row ({ADD_ROW_KEYS} in the table)" if can_add
             else f"{self.f.label} takes at most {self.f.max_rows} rows"
         )
         self.remove_button.setToolTip(
@@ -597,20 +687,72 @@ class GroupField(Field):
         )
 
     def add_row(self) -> None:
+        """A row after the last, with the carried columns of the row above, and the cursor
+        typing in its first free cell."""
         if self._read_only or (self.f.max_rows is not None
                                and self.model.rowCount() >= self.f.max_rows):
             return
-        row = self.model.add_row()
-        self.view.setCurrentIndex(self.model.index(row, 0))
+        above = self.model.row_values(self.model.rowCount() - 1)
+        row = self.model.add_row({c: above[c] for c in self.entry.carried if c in above})
+        filled = self.model.row_values(row)
+        first_free = next((i for i, c in enumerate(self.model.columns)
+                           if c.id not in filled and i not in self.view.skipped), 0)
+        index = self.model.index(row, first_free)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
         self._user_edit()
+        self.view.edit(index)
 
     def remove_current_row(self) -> None:
+        """Remove the current row; one with something in it only once the person says so."""
         index = self.view.currentIndex()
         if self._read_only or not index.isValid() or self.model.rowCount() <= self.f.min_rows:
             return
-        self.model.remove_row(index.row())
-        self._user_edit()
+        row = index.row()
+        if not self.model.row_values(row):
+            self._remove(row)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, f"Remove row {row + 1}?",
+                          f"Remove row {row + 1} of {self.f.label}?",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(f"What is written in row {row + 1} is deleted with it.")
+        remove = box.addButton(f"Remove row {row + 1}", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.confirmation = box
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            self.confirmation = None
+            box.deleteLater()
+            if chosen is remove:
+                self._remove(row)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _remove(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount() and self.model.rowCount() > self.f.min_rows:
+            self.model.remove_row(row)
+            self._user_edit()
+
+    def _follow_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """Keep the current cell in view on the page as Tab and the arrows move it."""
+        if not current.isValid():
+            return
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        content = area.widget() if area is not None else None
+        if area is None or content is None:
+            return
+        rect = self.view.visualRect(current)
+        if not rect.isValid():
+            return
+        centre = self.view.viewport().mapTo(content, rect.center())
+        area.ensureVisible(centre.x(), centre.y(), rect.width() // 2 + 24,
+                           rect.height() // 2 + 48)
 
     def value(self) -> Any:
         rows = [{k: v for k, v in row.items() if not is_blank(v)} for row in self.model.rows()]
@@ -650,7 +792,7 @@ class GroupField(Field):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
-        self._update_buttons()
+        self._rows_changed()
 
     def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
         col = self.model.column_index(column) if column else 0
@@ -658,8 +800,8 @@ class GroupField(Field):
             index = self.model.index(row, max(col, 0))
         elif self.model.rowCount():
             index = self.model.index(0, 0)
-        else:
-            self.add_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:  # no rows yet: the table itself, where Insert or Ctrl+Enter adds one
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.view.setCurrentIndex(index)
         self.view.scrollTo(index)

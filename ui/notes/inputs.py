@@ -49,6 +49,7 @@ from ui.common.dates import (
     RetypeDateMixin,
     RetypeTimeMixin,
 )
+from ui.common.style import repolish
 
 CHOOSE: Final = "— choose —"
 NOT_GIVEN: Final = "not given"
@@ -95,6 +96,10 @@ def make_read_only(widget: QWidget, read_only: bool) -> None:
     else:
         widget.removeEventFilter(_inert)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus if read_only else Qt.FocusPolicy.StrongFocus)
+    # The form's stylesheet drops the frame and the arrow of an inert control, so a signed
+    # answer reads as written, not as a control waiting for input.
+    widget.setProperty("inert", "true" if read_only else "false")
+    repolish(widget)
 
 
 class FocusedWheel:

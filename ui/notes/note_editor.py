@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Final, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -49,6 +50,7 @@ from models.clinical.safety import (
     clearance_caution,
     followups_for_note,
 )
+from models.clinical.signing import LOCKED_STATE, SIGNING_MEANS, sign_question
 from models.clinical.targets import status_offer
 from models.dto import (
     AddendumDTO,
@@ -77,11 +79,14 @@ from ui.notes.form import NoteForm
 from ui.notes.measure_field import MeasureField
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
-__all__ = ["SIGN_WARNING", "NoteEditor"]
+__all__ = ["SIGN_KEYS", "NoteEditor"]
 
 T = TypeVar("T")
 
-SIGN_WARNING: Final = "Signing locks this note. Only addenda can be added after."
+# Ctrl+Enter adds a row in a set table (the key a therapist presses 30 times a session);
+# signing, once a session, has the same key with Shift.
+SIGN_KEYS: Final = ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")
+SIGN_KEYS_TEXT: Final = "Ctrl+Shift+Enter"
 DEFAULT_AUTOSAVE_MS: Final = 30_000
 
 EDITOR_STYLESHEET: Final = f"""
@@ -236,6 +241,10 @@ class NoteEditor(QWidget):
         self._confirm: QMessageBox | None = None
         self._dialog: QDialog | None = None
         self._followups: tuple[SafetyFollowUp, ...] = ()
+        # A sign check or a signing on its way: the Sign button is not disabled meanwhile
+        # (disabling the focused button would throw the focus onto "Discard draft…"), a
+        # second press is ignored instead.
+        self._signing = False
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -322,8 +331,13 @@ class NoteEditor(QWidget):
         self.save_button.clicked.connect(self.save)
         self.sign_button = QPushButton("Sign…", header)
         self.sign_button.setProperty("role", "primary")
-        self.sign_button.setToolTip("Check the note against its template, then sign and lock it")
+        self.sign_button.setToolTip("Check the note against its template, then sign and lock "
+                                    f"it ({SIGN_KEYS_TEXT})")
         self.sign_button.clicked.connect(self.sign)
+        for keys in SIGN_KEYS:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.sign)
         self.discard_button = QPushButton("Discard draft…", header)
         self.discard_button.setToolTip("Delete this draft, started by mistake")
         self.discard_button.clicked.connect(self.discard)
@@ -337,6 +351,11 @@ class NoteEditor(QWidget):
             buttons.addWidget(button)
         self.addendum_button.hide()
         side.addLayout(buttons)
+        # The keys, where they are seen (not only in tooltips).
+        self.keys_hint = QLabel(f"Ctrl+S saves  ·  {SIGN_KEYS_TEXT} signs", header)
+        self.keys_hint.setProperty("role", "save-state")
+        self.keys_hint.setAlignment(Qt.AlignmentFlag.AlignRight)
+        side.addWidget(self.keys_hint, 0, Qt.AlignmentFlag.AlignRight)
         self.save_state = QLabel("", header)
         self.save_state.setProperty("role", "save-state")
         self.save_state.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -417,7 +436,22 @@ class NoteEditor(QWidget):
         self._show_dose_record(loaded.dose_measures)
         self._generation = self._saved_generation = 0
         self._show_note()
+        if not note.signed:
+            # Open where the typing starts: the first required field still empty. On the
+            # next turn of the event loop, once the form is laid out and can scroll to it.
+            QTimer.singleShot(0, self._focus_first_empty)
         self.loaded.emit(note.id)
+
+    def _focus_first_empty(self) -> None:
+        form = self._form
+        if form is None or form.is_read_only():
+            return
+        focused = QApplication.focusWidget()
+        if focused is not None and form.isAncestorOf(focused):
+            return  # the person is already typing somewhere
+        field_id = form.first_empty_required()
+        if field_id is not None:
+            form.focus_field(field_id)
 
     def _show_dose_record(self, administrations: Sequence[AdministrationDTO]) -> None:
         """A dosing note whose dose already has its CADSS in Measures says so at the field."""
@@ -488,6 +522,7 @@ class NoteEditor(QWidget):
         form.set_read_only(note.signed)
         self.save_button.setVisible(not note.signed)
         self.sign_button.setVisible(not note.signed)
+        self.keys_hint.setVisible(not note.signed)
         self.discard_button.setVisible(not note.signed)
         self.addendum_button.setVisible(note.signed)
         for button in (self.discard_button, self.save_button, self.sign_button,
@@ -501,7 +536,7 @@ class NoteEditor(QWidget):
             self.signature_label.setText(f"Signed by {signer} at {when}, SHA-256 {digest}…")
             self.signature_label.setToolTip(note.content_hash or "")
             self.signature_label.show()
-            self.save_state.setText("Locked: only addenda can be added.")
+            self.save_state.setText(LOCKED_STATE)
         else:
             self.signature_label.hide()
             self._show_save_state()
@@ -682,17 +717,18 @@ class NoteEditor(QWidget):
 
     def sign(self) -> None:
         """Save, check the note against its template, and ask before signing it."""
-        if self._note is None or self._form is None or self._note.signed:
+        if self._note is None or self._form is None or self._note.signed or self._signing \
+                or self._confirm is not None:
             return
         self._timer.stop()
         self._form.commit_pending_edits()
         content = self._form.content() if self.is_dirty() else None
         generation = self._generation
         note_id = self._note_id
-        self.sign_button.setEnabled(False)
+        self._signing = True
 
         def checked(check: SigningCheck) -> None:
-            self.sign_button.setEnabled(True)
+            self._signing = False
             if content is not None:
                 self._saved_generation = max(self._saved_generation, generation)
                 self._last_saved_at = dt.datetime.now()
@@ -753,8 +789,8 @@ class NoteEditor(QWidget):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Sign this note?")
-        box.setText("Sign this note?")
-        box.setInformativeText(SIGN_WARNING)
+        box.setText(sign_question(self._clinician))
+        box.setInformativeText(SIGNING_MEANS)
         sign = box.addButton("Sign", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(sign)
@@ -816,9 +852,10 @@ class NoteEditor(QWidget):
 
     def _sign_now(self) -> None:
         note_id, clinician_id = self._note_id, self._clinician.id
-        self.sign_button.setEnabled(False)
+        self._signing = True
 
         def done(result: Done[NoteDTO]) -> None:
+            self._signing = False
             note = result.value
             self._note = note
             self._generation = self._saved_generation
@@ -887,7 +924,7 @@ class NoteEditor(QWidget):
         self._run(lambda b: b.notes.context(note_id), loaded, failed)
 
     def _sign_failed(self, exc: Exception) -> None:
-        self.sign_button.setEnabled(True)
+        self._signing = False
         if isinstance(exc, SigningError):
             self._show_sign_problems(exc.problems)
             if not exc.problems and exc.cautions:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +24,20 @@ from ui.common.style import set_role
 from ui.notes.display import part_text, target_text
 from ui.notes.fields import Field, row_layout
 from ui.notes.inputs import CHOOSE, UNANSWERED, Combo, RoomyDelegate, make_read_only
+
+# "New target…" and "New part…" are out of the Tab order (a Tab per note to pass them);
+# from the list itself this key asks for a new one.
+NEW_KEYS: Final = "Ctrl+N"
+
+
+def _is_new_key(watched: QObject, event: QEvent) -> bool:
+    return event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+        and QKeySequence(event.keyCombination()) == QKeySequence(NEW_KEYS)
+
+
+def _mouse_button(button: QPushButton, tip: str) -> None:
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setToolTip(f"{tip} ({NEW_KEYS} in the list)")
 
 
 class TargetRefField(Field):
@@ -44,7 +58,8 @@ class TargetRefField(Field):
         self.combo.activated.connect(lambda _i: self._user_edit())
         self._watch(self.combo)
         self.new_button = QPushButton("New target…", self)
-        self.new_button.setToolTip("Add a target to this client's registry and choose it here")
+        _mouse_button(self.new_button, "Add a target to this client's registry and choose it "
+                      "here")
         self.new_button.clicked.connect(lambda: self.new_requested.emit(f.target_kind or "emdr"))
         layout.addWidget(self.combo, 1)
         layout.addWidget(self.new_button)
@@ -104,6 +119,12 @@ class TargetRefField(Field):
     def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
         self.combo.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if _is_new_key(watched, event) and not self._read_only:
+            self.new_button.click()
+            return True
+        return super().eventFilter(watched, event)
+
 
 class PartsRefField(Field):
     """Parts from the client's registry: a checkable list, or one part from a drop-down."""
@@ -143,7 +164,8 @@ class PartsRefField(Field):
             self._watch(self.combo)
             layout.addWidget(self.combo)
         self.new_button = QPushButton("New part…", self)
-        self.new_button.setToolTip("Add a part to this client's registry and choose it here")
+        _mouse_button(self.new_button, "Add a part to this client's registry and choose it "
+                      "here")
         self.new_button.clicked.connect(self.new_requested.emit)
         layout.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignTop)
         if self.combo is not None:
@@ -244,6 +266,12 @@ class PartsRefField(Field):
                 self._apply_item_flags()
             finally:
                 self._quiet = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if _is_new_key(watched, event) and not self._read_only:
+            self.new_button.click()
+            return True
+        return super().eventFilter(watched, event)
 
     def focus_editor(self, row: int | None = None, column: str | None = None) -> None:
         widget: QWidget | None = self.list if self.list is not None else self.combo

@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from models.api import Backend
 from models.clinical.doses import NO_DOSE, dose_refs
+from models.clinical.signing import SIGNING_MEANS, sign_question
 from models.dto import ClinicianDTO, CourseDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import date_text
 from models.inputs import PartInput, TargetInput
@@ -529,7 +530,9 @@ def test_tab_order_follows_the_form(qtbot: QtBot) -> None:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         if seen and seen[-1] == "field_private_notes":
             break
-    ids = [f"field_{f.id}" for f in template.fields if f.derived is None]
+    # Every field in order, but those an earlier answer (none yet) made not applicable.
+    ids = [f"field_{f.id}" for f in template.fields
+           if f.derived is None and f.required_if is None]
     assert seen == ids
 
 
@@ -600,7 +603,11 @@ def test_write_an_emdr_note_with_two_sets_sign_it_and_add_an_addendum(
     qtbot.waitUntil(lambda: editor.confirmation() is not None, timeout=10_000)
     box = editor.confirmation()
     assert isinstance(box, QMessageBox)
-    assert box.informativeText() == "Signing locks this note. Only addenda can be added after."
+    # Who signs, and what signing means, in the one wording.
+    assert box.text() == sign_question(practice.clinician)
+    assert practice.clinician.display in box.text()
+    assert box.informativeText() == SIGNING_MEANS
+    assert "SHA-256" in SIGNING_MEANS and "addendum" in SIGNING_MEANS
     with qtbot.waitSignal(editor.note_signed):
         sign_button = next(b for b in box.buttons() if b.text() == "Sign")
         qtbot.mouseClick(sign_button, Qt.MouseButton.LeftButton)
