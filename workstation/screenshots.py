@@ -36,7 +36,7 @@ def _followup_overview(runner: Any, main_window: Any, client_id: int, capture: A
     answers: dict[int, int | float | None] = {1: 2, 2: 2, 3: 1, 4: 2, 5: 1, 6: 1, 7: 1, 8: 0,
                                                9: 1, 10: 1}
     run_now(runner, lambda b: b.measures.record(client_id, MeasureInput(
-        "phq9", TODAY, "follow_up", answers), actor_id=None))
+        "phq9", TODAY, "follow_up", answers, repeat_confirmed=True), actor_id=None))
     overview = main_window.chart_view.overview
     main_window.chart_view.tabs.setCurrentIndex(0)
     for _ in range(200):  # the chart reloads on the worker
