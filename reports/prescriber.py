@@ -11,6 +11,7 @@ from models.clinical.vitals import (
     boosters_text,
     cumulative_dose_mg,
     mg_per_kg_text,
+    vital_limits_text,
     vitals_out_of_range,
 )
 from models.formatting import EMPTY, date_text, number_text
@@ -61,8 +62,8 @@ def dosing_table(data: ReportData) -> list[Flowable]:
         data_table(["Dose", "Route", "Dose (mg, mg/kg)", "Vitals out of range", "Dissociation",
                     "Adverse events"], rows, [0.15, 0.12, 0.21, 0.19, 0.15, 0.18],
                    extra=extra, first_bold=True),
-        text("Vitals out of range: systolic BP at or above 180 or diastolic at or above 110 "
-             "mmHg, heart rate above 130 or below 45 /min, SpO2 below 92 %.", "small"),
+        text(f"Vitals out of range, by the dosing template's warnings: {vital_limits_text()}.",
+             "small"),
     ]
 
 

@@ -3,51 +3,51 @@ boosters: the figures the prescriber's summary states."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
+from functools import cache
 
 from models.dto import DosingSessionDTO, VitalDTO
 from models.formatting import number_text
+from models.templates.checks import cautions
+from models.templates.definitions import Check, CheckLevel, Template
+from models.templates.loading import load_templates
+
+VITALS = "vitals"  # the dosing template's group of readings
+_COLUMNS = ("minutes_from_dose", "systolic", "diastolic", "heart_rate", "respiratory_rate",
+            "spo2", "moaas")
 
 
-@dataclass(frozen=True)
-class VitalLimit:
-    """The range one vital sign is watched for; a reading past a bound is out of range."""
-
-    name: str  # the VitalDTO attribute
-    label: str
-    unit: str
-    below: int | None = None
-    above: int | None = None
-    at_or_above: int | None = None
-
-    def outside(self, value: int) -> bool:
-        return ((self.below is not None and value < self.below)
-                or (self.above is not None and value > self.above)
-                or (self.at_or_above is not None and value >= self.at_or_above))
+@cache
+def _limits_only() -> Template:
+    """The newest dosing template with no checks but its warnings on vitals."""
+    return replace(load_templates().latest("dosing"), checks=_vitals_checks())
 
 
-# The usual alert thresholds during ketamine monitoring: BP at or above 180/110, heart rate
-# above 130 or below 45, SpO2 below 92 %.
-VITAL_LIMITS = (
-    VitalLimit("systolic", "Systolic BP", "mmHg", at_or_above=180),
-    VitalLimit("diastolic", "Diastolic BP", "mmHg", at_or_above=110),
-    VitalLimit("heart_rate", "Heart rate", "/min", below=45, above=130),
-    VitalLimit("spo2", "SpO2", "%", below=92),
-)
+def _vitals_checks() -> tuple[Check, ...]:
+    """The newest dosing template's warnings on a vitals column: the limits a dose is
+    watched against, written once, in the template."""
+    template = load_templates().latest("dosing")
+    return tuple(c for c in template.checks
+                 if c.level is CheckLevel.WARNING and c.group == VITALS)
+
+
+def vital_limits_text() -> str:
+    """The limits as a sentence, from the template: 'Systolic BP at or above 180 mmHg;
+    ...; SpO2 below 92 %'."""
+    return "; ".join(check.message for check in _vitals_checks())
 
 
 def out_of_range(vital: VitalDTO) -> list[str]:
-    """Each reading of one vitals row outside its limit: 'Systolic BP 184 mmHg at +40 min'."""
+    """Each reading of one vitals row past a limit of the dosing template (its newest
+    version, so a dose recorded in an older one is held to the same limits):
+    'Systolic BP at or above 180 mmHg (186 mmHg) at +40 min'."""
     when = (f"+{vital.minutes_from_dose} min" if vital.minutes_from_dose >= 0
             else f"{vital.minutes_from_dose} min")
-    found = []
-    for limit in VITAL_LIMITS:
-        value = getattr(vital, limit.name)
-        if value is None:
-            continue
-        if limit.outside(value):
-            found.append(f"{limit.label} {value} {limit.unit} at {when}")
-    return found
+    row = {column: getattr(vital, column) for column in _COLUMNS}
+    limits = _limits_only()
+    phrase = {check.id: check.message for check in limits.checks}
+    return [f"{phrase[caution.check_id]} ({caution.value}) at {when}"
+            for caution in cautions(limits, {VITALS: [row]})]
 
 
 def vitals_out_of_range(dosing: DosingSessionDTO) -> list[str]:

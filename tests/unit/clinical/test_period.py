@@ -8,7 +8,12 @@ import pytest
 
 from models.backend import Backend
 from models.clinical.period import report_period, session_counts
-from models.clinical.vitals import boosters_text, cumulative_dose_mg, out_of_range
+from models.clinical.vitals import (
+    boosters_text,
+    cumulative_dose_mg,
+    out_of_range,
+    vital_limits_text,
+)
 from models.dto import BoosterDTO, VitalDTO
 from models.errors import ValidationError
 from models.inputs import ClientInput, ReportOptions, validate_report_options
@@ -41,14 +46,25 @@ def test_a_client_with_nothing_on_record_gets_today_alone(backend: Backend) -> N
 
 @pytest.mark.parametrize(("vital", "found"), [
     (VitalDTO(40, 120, 80, 80, 97), []),
-    (VitalDTO(40, 180, 80, 80, 97), ["Systolic BP 180 mmHg at +40 min"]),
-    (VitalDTO(40, 150, 110, 131, 91), ["Diastolic BP 110 mmHg at +40 min",
-                                        "Heart rate 131 /min at +40 min", "SpO2 91 % at +40 min"]),
-    (VitalDTO(-5, 120, 80, 44, None), ["Heart rate 44 /min at -5 min"]),
+    (VitalDTO(40, 180, 80, 80, 97), ["Systolic BP at or above 180 mmHg (180 mmHg) at +40 min"]),
+    (VitalDTO(40, 150, 110, 131, 91), [
+        "Diastolic BP at or above 110 mmHg (110 mmHg) at +40 min",
+        "SpO2 below 92 % (91 %) at +40 min",
+        "Heart rate above 130 or below 45 bpm (131 bpm) at +40 min"]),
+    (VitalDTO(-5, 120, 80, 44, None), ["Heart rate above 130 or below 45 bpm (44 bpm) at -5 min"]),
     (VitalDTO(10, None, None, 130, 92), []),
+    (VitalDTO(30, 130, 80, 80, 95, respiratory_rate=9),
+     ["Respiratory rate below 10 breaths a minute (9 /min) at +30 min"]),
 ])
-def test_vitals_out_of_range(vital: VitalDTO, found: list[str]) -> None:
+def test_vitals_out_of_range_are_the_dosing_templates_warnings(
+        vital: VitalDTO, found: list[str]) -> None:
     assert out_of_range(vital) == found
+
+
+def test_the_limits_are_stated_as_the_template_words_them() -> None:
+    assert vital_limits_text() == (
+        "Systolic BP at or above 180 mmHg; Diastolic BP at or above 110 mmHg; SpO2 below 92 %; "
+        "Heart rate above 130 or below 45 bpm; Respiratory rate below 10 breaths a minute")
 
 
 def test_boosters_add_to_the_dose(backend: Backend) -> None:
