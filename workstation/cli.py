@@ -61,20 +61,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def read_passphrase_file(path: str | Path) -> str:
-    """The first line of the file, without its line ending; spaces may be part of it."""
+def read_passphrase_file(path: str | Path, what: str = "passphrase") -> str:
+    """The first line of the file, without its line ending; spaces may be part of it.
+    `what` names the secret in the messages (a passphrase, a report's password)."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise UsageError(
-            f"Cannot read the passphrase file ({exc.strerror or 'unreadable'}). "
+            f"Cannot read the {what} file ({exc.strerror or 'unreadable'}). "
             "Check the path and its permissions."
         ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise UsageError(
-            "The passphrase file is not UTF-8 text. Save it as UTF-8 (plain text) and run "
+            f"The {what} file is not UTF-8 text. Save it as UTF-8 (plain text) and run "
             "the command again."
         ) from None
     text = text.removeprefix("\ufeff")  # a byte-order mark some editors add
@@ -460,16 +461,6 @@ def _date_option(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} takes a date as YYYY-MM-DD, e.g. 2026-10-07.") from None
 
 
-def _first_line(path: str, what: str) -> str:
-    """The first line of a file, without its line ending (spaces may be part of it)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"Cannot read the {what} file ({exc.strerror}). Check the path.") from None
-    line = text.split("\n", 1)[0]
-    return line[:-1] if line.endswith("\r") else line
-
-
 def _report_options(args: argparse.Namespace) -> ReportOptions:
     from reports.progress import available_sections
 
@@ -502,7 +493,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     options = _report_options(args)
     password = None
     if args.password_file is not None:
-        password = _first_line(args.password_file, "password")
+        password = read_passphrase_file(args.password_file, "password")
         problem = report_password_problem(password)
         if problem:
             raise UsageError(f"--password-file: {problem}")
