@@ -48,6 +48,26 @@ BACKGROUND = "#f5f6f8"
 ACCENT = "#0b5cab"
 ERROR = "#a61b1b"
 WARNING_BG = "#fff4e5"
+FOCUS_BG = "#eef5fc"  # the row, slider or sparkline the keyboard is on
+SLIDER_FOCUS_BG = "#e3edf9"
+CONTROL_EDGE = "#b8c2cc"  # an answer button's border
+ACCENT_DISABLED = "#8fb3d9"  # the main button while it cannot be pressed
+ROW_ALTERNATE = "#f8f9fb"  # every other table row
+SELECTION_BG = "#cfe2f6"
+CALCULATED_BG = "#eef1f4"  # a value the form works out (not typed)
+READ_ONLY_BG = "#f7f8fa"  # a field that cannot be changed
+SLIDER_FILL = "#9cc0e6"  # a rating slider's filled part
+TABLE_HEAD_BG = "#f1f3f5"  # a PDF table's header row: the faintest tint of LINE
+INFO = "#0a4a8a"  # what a note follows and what it carried forward: context, not a finding
+INFO_BG = "#eaf2fb"
+INFO_EDGE = "#c5dbf2"
+KEPT = "#8a5a00"  # a value kept from before, shown beside a changed one
+PRIVATE_BG = "#fbfaf6"  # private process notes, kept out of reports
+PRIVATE_EDGE = "#c9bfa5"
+PROBLEMS_BG = "#fdf1f1"  # the list of what stops signing
+PROBLEM_SELECTED = "#f4d3d3"
+PROBLEM_HOVER = "#f8e1e1"
+OFFER_BG = "#eef6ee"  # a change the record suggests (a target cleared: mark it completed?)
 
 # Chart furniture: text, grid and band edges.
 CHART_TEXT = "#333333"
@@ -143,6 +163,7 @@ def relation_look(kind: str) -> RelationLook:
 SELF_FILL = "#FFF3B0"  # Self: warm and light at the centre
 SELF_EDGE = OKABE_ITO["orange"]
 MAP_BACKGROUND = "#FBFBF8"
+MAP_EDGE = "#E2E4E0"
 MAP_GUIDE = "#ECEDEA"  # the faint rings where protectors and exiles are placed
 # A map from the past, compared with today: what changed since, and what came later.
 MAP_CHANGED = "#B35C00"

@@ -51,6 +51,7 @@ from reports.palette import (
     CHART_TEXT,
     MAP_BACKGROUND,
     MAP_CHANGED,
+    MAP_EDGE,
     MAP_LATER,
     SELF_EDGE,
     SELF_FILL,
@@ -326,7 +327,7 @@ def build_parts_map(
     ax.set_facecolor(MAP_BACKGROUND)
     ax.add_patch(FancyBboxPatch((0, 0), 1, 1, boxstyle="round,pad=0,rounding_size=0.01",
                                 transform=ax.transAxes, facecolor=MAP_BACKGROUND,
-                                edgecolor="#E2E4E0", linewidth=0.8, zorder=0))
+                                edgecolor=MAP_EDGE, linewidth=0.8, zorder=0))
     if title:
         fig.text(0.12 / width, 1 - 0.1 / height, title, ha="left", va="top",
                  fontsize=TITLE_FONT, fontweight="bold", color=CHART_TEXT, gid="title")

@@ -10,6 +10,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import TableStyle
 
+from reports import palette
 from reports.palette import ACCENT, INK, LINE, MUTED, SAFETY, SAFETY_BG
 from reports.pdf.fonts import BODY, BOLD, register_fonts
 
@@ -19,7 +20,7 @@ LINE_C = colors.HexColor(LINE)
 ACCENT_C = colors.HexColor(ACCENT)
 SAFETY_C = colors.HexColor(SAFETY)
 SAFETY_BG_C = colors.HexColor(SAFETY_BG)
-HEAD_BG_C = colors.HexColor("#f1f3f5")  # a table's header row: the faintest tint of LINE
+HEAD_BG_C = colors.HexColor(palette.TABLE_HEAD_BG)
 
 BODY_SIZE = 9.0
 SMALL_SIZE = 8.0

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 from models.vocabulary import MODALITIES
 
 # Every colour lives in reports.palette, shared with the charts and the PDF.
+from reports import palette
 from reports.palette import (
     ACCENT,
     BACKGROUND,
@@ -47,7 +48,7 @@ QLabel[role="error"] {{
 QLabel[role="notice"] {{
     color: {INK};
     background: {WARNING_BG};
-    border: 1px solid #f0c987;
+    border: 1px solid {palette.WARNING_EDGE};
     border-radius: 4px;
     padding: 8px 10px;
 }}
@@ -76,7 +77,7 @@ QLabel[role="figure-value"] {{
 QLabel[role="figure-value-attention"] {{
     font-size: 16pt;
     font-weight: 600;
-    color: #b35c00;
+    color: {palette.ATTENTION};
 }}
 QLabel[role="figure-label"] {{
     color: {MUTED};
@@ -90,8 +91,8 @@ QPushButton[role="primary"] {{
     font-weight: 600;
 }}
 QPushButton[role="primary"]:disabled {{
-    background: #8fb3d9;
-    border-color: #8fb3d9;
+    background: {palette.ACCENT_DISABLED};
+    border-color: {palette.ACCENT_DISABLED};
 }}
 QPushButton[role="choice"] {{
     border: 1px solid {LINE};
@@ -111,9 +112,9 @@ QPushButton[role="choice"]:hover, QPushButton[role="choice"]:focus {{
 }}
 QTableView {{
     background: {SURFACE};
-    alternate-background-color: #f8f9fb;
+    alternate-background-color: {palette.ROW_ALTERNATE};
     gridline-color: {LINE};
-    selection-background-color: #cfe2f6;
+    selection-background-color: {palette.SELECTION_BG};
     selection-color: {INK};
 }}
 QTabWidget::pane {{

@@ -48,7 +48,7 @@ QFrame#itemRow {{
 }}
 QFrame#itemRow:focus {{
     border: 2px solid {palette.ACCENT};
-    background: #eef5fc;
+    background: {palette.FOCUS_BG};
 }}
 QFrame#itemRow[flagged="true"] {{
     border: 2px solid {SAFETY};
@@ -67,7 +67,7 @@ QLabel#rowFlag {{
 }}
 QPushButton#answer {{
     background: {palette.SURFACE};
-    border: 1px solid #b8c2cc;
+    border: 1px solid {palette.CONTROL_EDGE};
     border-radius: 4px;
     padding: 4px 10px;
     color: {palette.INK};

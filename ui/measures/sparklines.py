@@ -211,7 +211,7 @@ QFrame#sparklineItem {{
     border-radius: 4px;
 }}
 QFrame#sparklineItem:hover, QFrame#sparklineItem:focus {{
-    background: #eef5fc;
+    background: {palette.FOCUS_BG};
 }}
 QLabel#sparklineName {{
     font-weight: 600;

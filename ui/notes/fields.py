@@ -33,6 +33,7 @@ from models.dto import PartDTO, TargetDTO
 from models.formatting import number_text
 from models.templates.definitions import FieldDef
 from models.values import is_blank, is_int, is_number
+from reports import palette
 from reports.palette import INK, LINE
 from ui.common.style import repolish, set_role
 from ui.notes.inputs import (
@@ -655,7 +656,8 @@ class DerivedField(Field):
         self.shown.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.shown.setMaximumWidth(160)
         self.shown.setPlaceholderText("calculated")
-        self.shown.setStyleSheet(f"background: #eef1f4; color: {INK}; border: 1px solid {LINE};")
+        self.shown.setStyleSheet(f"background: {palette.CALCULATED_BG}; color: {INK}; "
+                                 f"border: 1px solid {LINE};")
         layout.addWidget(self.shown)
         layout.addStretch(1)
         self._value: int | float | None = None

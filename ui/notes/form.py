@@ -51,6 +51,7 @@ from models.templates.definitions import (
 )
 from models.templates.display import display_value
 from models.templates.validation import Problem, derive_values
+from reports import palette
 from reports.palette import (
     ACCENT,
     ATTENTION,
@@ -97,8 +98,8 @@ QFrame[role="section"] {{
     border-radius: 6px;
 }}
 QFrame[role="section-private"] {{
-    background: #fbfaf6;
-    border: 1px dashed #c9bfa5;
+    background: {palette.PRIVATE_BG};
+    border: 1px dashed {palette.PRIVATE_EDGE};
     border-radius: 6px;
 }}
 QLabel[role="section-title"] {{
@@ -119,11 +120,11 @@ QLabel[role="field-error"] {{
     font-size: 9pt;
 }}
 QLabel[role="carried"] {{
-    color: #0a4a8a;
+    color: {palette.INFO};
     font-size: 9pt;
 }}
 QLabel[role="kept-value"] {{
-    color: #8a5a00;
+    color: {palette.KEPT};
     font-size: 9pt;
 }}
 QLabel[role="field-warning"] {{
@@ -157,8 +158,8 @@ QToolButton[role="clear"]:hover {{
     text-decoration: underline;
 }}
 QFrame[role="problems"] {{
-    background: #fdf1f1;
-    border: 1px solid #e8b4b4;
+    background: {palette.PROBLEMS_BG};
+    border: 1px solid {palette.SAFETY_EDGE};
     border-radius: 6px;
 }}
 QLabel[role="problems-title"] {{
@@ -171,14 +172,14 @@ QListView[role="problems"] {{
     color: {INK};
 }}
 QListView[role="problems"]::item:selected {{
-    background: #f4d3d3;
+    background: {palette.PROBLEM_SELECTED};
     color: {INK};
 }}
 QListView[role="problems"]::item:hover {{
-    background: #f8e1e1;
+    background: {palette.PROBLEM_HOVER};
 }}
 QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"] {{
-    background: #f7f8fa;
+    background: {palette.READ_ONLY_BG};
 }}
 NoteForm[signed="true"] QLineEdit[answer="true"],
 NoteForm[signed="true"] QPlainTextEdit[answer="true"], QComboBox[inert="true"] {{
@@ -205,7 +206,7 @@ QSlider {{
     border-radius: 4px;
 }}
 QSlider:focus {{
-    background: #e3edf9;
+    background: {palette.SLIDER_FOCUS_BG};
 }}
 QSlider::groove:horizontal {{
     height: 6px;
@@ -213,7 +214,7 @@ QSlider::groove:horizontal {{
     border-radius: 3px;
 }}
 QSlider::sub-page:horizontal {{
-    background: #9cc0e6;
+    background: {palette.SLIDER_FILL};
     border-radius: 3px;
 }}
 QSlider::handle:horizontal {{

@@ -72,6 +72,7 @@ from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
 from models.templates.validation import Problem, SigningCheck
 from models.vocabulary import ADDENDUM_KINDS, TARGET_STATUSES
+from reports import palette
 from reports.palette import INK, LINE, MUTED
 from ui.notes.cautions import AnsweredPanel, ReasonsDialog, SafetyBanner
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
@@ -107,16 +108,16 @@ QLabel[role="note-client"] {{
     font-weight: 600;
 }}
 QLabel[role="dosing-context"] {{
-    color: #0a4a8a;
-    background: #eaf2fb;
-    border: 1px solid #c5dbf2;
+    color: {palette.INFO};
+    background: {palette.INFO_BG};
+    border: 1px solid {palette.INFO_EDGE};
     border-radius: 4px;
     padding: 3px 8px;
 }}
 QLabel[role="signature"] {{
-    color: #1e5631;
-    background: #ecf6ef;
-    border: 1px solid #b9dcc4;
+    color: {palette.ADDRESSED};
+    background: {palette.ADDRESSED_BG};
+    border: 1px solid {palette.ADDRESSED_EDGE};
     border-radius: 4px;
     padding: 3px 8px;
 }}
@@ -124,7 +125,7 @@ QLabel[role="save-state"] {{
     color: {MUTED};
 }}
 QLabel[role="save-error"] {{
-    color: #a61b1b;
+    color: {palette.ERROR};
 }}
 QFrame[role="addenda"] {{
     background: white;

@@ -38,6 +38,7 @@ from models.clinical.parts_map import (
 from models.dto import ClientChart, MapSnapshotDTO, PartDTO
 from models.formatting import date_text
 from models.vocabulary import PART_STATUSES, PART_TYPES, TARGET_KINDS
+from reports import palette
 from ui.common.style import set_role
 from ui.common.table_model import SortProxy, read_only_table
 from ui.parts.map_editor import MapEditor
@@ -112,8 +113,8 @@ class PartsTab(QWidget):
                                             | Qt.AlignmentFlag.AlignLeft)
         self.differences_label.setObjectName("differences")
         self.differences_label.setStyleSheet(
-            "QLabel#differences { background: #fff4e5; border: 1px solid #f0c987; "
-            "border-radius: 4px; padding: 6px 8px; }")
+            f"QLabel#differences {{ background: {palette.WARNING_BG}; border: 1px solid "
+            f"{palette.WARNING_EDGE}; border-radius: 4px; padding: 6px 8px; }}")
         self.differences_label.hide()
         registry = QWidget()
         registry_layout = QVBoxLayout(registry)
@@ -149,8 +150,8 @@ class PartsTab(QWidget):
         self.banner = QFrame()
         self.banner.setObjectName("historyBanner")
         self.banner.setStyleSheet(
-            "QFrame#historyBanner { background: #fff4e5; border: 1px solid #f0c987; "
-            "border-radius: 4px; }")
+            f"QFrame#historyBanner {{ background: {palette.WARNING_BG}; border: 1px solid "
+            f"{palette.WARNING_EDGE}; border-radius: 4px; }}")
         self.banner_text = QLabel()
         self.banner_text.setWordWrap(True)
         self.today_button = QPushButton("Back to today")

@@ -7,6 +7,7 @@ from importlib import metadata
 from PySide6 import __version__ as pyside_version
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from reports import palette
 from ui.shell.names import APP_NAME
 
 
@@ -29,7 +30,7 @@ def about_text(vault_name: str | None) -> str:
         "<p>Every record stays in the encrypted vault file on this computer. The "
         "application keeps only window sizes, the idle lock time and the last vault's "
         "location in its preferences; nothing about a client.</p>"
-        f"<p style='color:#52606d'>Qt for Python {pyside_version}</p>"
+        f"<p style='color:{palette.MUTED}'>Qt for Python {pyside_version}</p>"
     )
 
 

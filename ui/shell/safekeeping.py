@@ -39,6 +39,7 @@ from models.dto import BackupReport, ExportReport, VaultState, VerifyReport
 from models.errors import DomainError, VaultError
 from models.formatting import date_time_text
 from models.inputs import passphrase_problem
+from reports import palette
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 from ui.shell.tasks import Reopen, TaskRunner, report_unexpected
@@ -229,8 +230,8 @@ class VaultNotice(QFrame):
         layout.setContentsMargins(12, 6, 12, 6)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.backup_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.setStyleSheet("QFrame#vaultNotice { background: #fff4e5; border: 1px solid "
-                           "#f0c88a; border-radius: 4px; }")
+        self.setStyleSheet(f"QFrame#vaultNotice {{ background: {palette.WARNING_BG}; "
+                           f"border: 1px solid {palette.WARNING_EDGE}; border-radius: 4px; }}")
         self.hide()
 
     def show_state(self, state: VaultState | None) -> None:

@@ -63,8 +63,8 @@ CHART_DELAY_MS = 60
 
 _STYLE = f"""
 QFrame#offer {{
-    background: #eef6ee;
-    border: 1px solid #b9dcc4;
+    background: {palette.OFFER_BG};
+    border: 1px solid {palette.ADDRESSED_EDGE};
     border-radius: 5px;
 }}
 QLabel#offerText {{ color: {palette.INK}; }}
