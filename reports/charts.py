@@ -440,8 +440,14 @@ def build_trend_chart(
     baseline_index: int | None = None,
     header: bool = True,
     footnote: bool = True,
+    into: Figure | None = None,
 ) -> Figure:
     """Raw totals over time with bands, the reliable-change corridor, doses and flags.
+
+    `into`, a figure this function built before (a window's chart showing another
+    client), is drawn again with these points: its axes and their ticks are kept, which
+    is most of the cost of a new figure, and what it showed before is taken away first.
+    A figure that cannot be reused so (a second axis for overlays) is replaced.
 
     `header=False` leaves out the title and the change line, for a screen that shows
     both already; the plot takes the room. `footnote=False` leaves out the rules and
@@ -516,9 +522,14 @@ def build_trend_chart(
                        top=0.82 if header else 0.3, bottom=0.48)
     plot_width = width - margins.left - margins.right
 
-    fig = Figure(figsize=(width, height), dpi=dpi)
-    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))  # placed once the legend and footnote are sized
-    _style_axes(ax)
+    reused = _emptied_trend_axes(into, width, height, dpi) if into is not None else None
+    if reused is None:
+        fig = Figure(figsize=(width, height), dpi=dpi)
+        # Placed once the legend and footnote are sized.
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8), gid=_TREND_AXES)
+        _style_axes(ax)
+    else:
+        fig, ax = reused
 
     # x range: every dated thing on the chart, padded; room on the right for band labels.
     days = [p.when for p in ordered] + [d.when for d in dosing]
@@ -692,6 +703,27 @@ def build_trend_chart(
                  ha="left", va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25,
                  gid="footnote")
     return fig
+
+
+_TREND_AXES = "trend-axes"
+
+
+def _emptied_trend_axes(fig: Figure, width: float, height: float,
+                        dpi: float) -> tuple[Figure, Axes] | None:
+    """The axes of a trend figure, emptied of everything drawn on them and around them,
+    with the figure at the new size; None when the figure cannot be reused."""
+    axes = fig.axes
+    if len(axes) != 1 or axes[0].get_gid() != _TREND_AXES \
+            or getattr(fig, "_original_dpi", fig.dpi) != dpi:
+        return None
+    ax = axes[0]
+    for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.artists,
+                   *fig.legends, *fig.texts):
+        artist.remove()
+    ax.relim()
+    if tuple(fig.get_size_inches()) != (width, height):
+        fig.set_size_inches(width, height, forward=False)
+    return fig, ax
 
 
 def _trend_notes(instrument: Instrument, incomplete: int,
