@@ -129,7 +129,7 @@ class FigureView(QWidget):
             # The builder drew into the figure on screen (reports.charts reuses a trend
             # figure's axes): the canvas stays, and draws it again.
             self._name_canvas(self._canvas, figure)
-            self._canvas.draw_idle()
+            self._canvas.draw_idle()  # type: ignore[no-untyped-call]
             self.figure_changed.emit()
             return
         canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
