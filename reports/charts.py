@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 import matplotlib.dates as mdates
 from matplotlib import rc_context
@@ -522,7 +523,8 @@ def build_trend_chart(
                        top=0.82 if header else 0.3, bottom=0.48)
     plot_width = width - margins.left - margins.right
 
-    reused = _emptied_trend_axes(into, width, height, dpi) if into is not None else None
+    reused = _emptied_trend_axes(into, instrument, width, height, dpi) \
+        if into is not None else None
     if reused is None:
         fig = Figure(figsize=(width, height), dpi=dpi)
         # Placed once the legend and footnote are sized.
@@ -548,7 +550,9 @@ def build_trend_chart(
 
     handles: list[Artist] = []
     handler_map: dict[Artist, HandlerBase] = {}
-    _draw_bands(ax, instrument)
+    if _BANDS_DRAWN.get(ax) != _bands_key(instrument):
+        _draw_bands(ax, instrument)
+        _BANDS_DRAWN[ax] = _bands_key(instrument)
     if instrument.bands is not None and not instrument.bands.validated:
         proxy = Patch(label="Severity bands (not validated)")
         handles.append(proxy)
@@ -706,19 +710,34 @@ def build_trend_chart(
 
 
 _TREND_AXES = "trend-axes"
+# A trend axes -> what its severity bands were drawn for. The bands, their boundaries and
+# their labels depend on the instrument alone (drawn across the whole width, in axes
+# coordinates): a figure that shows the same instrument again keeps them.
+_BANDS_DRAWN: WeakKeyDictionary[Axes, object] = WeakKeyDictionary()
+_BAND_GIDS = ("band:", "band-label:", "band-boundary")
 
 
-def _emptied_trend_axes(fig: Figure, width: float, height: float,
+def _bands_key(instrument: Instrument) -> object:
+    return (instrument.bands, instrument.lower_is_better)
+
+
+def _emptied_trend_axes(fig: Figure, instrument: Instrument, width: float, height: float,
                         dpi: float) -> tuple[Figure, Axes] | None:
-    """The axes of a trend figure, emptied of everything drawn on them and around them,
-    with the figure at the new size; None when the figure cannot be reused."""
+    """The axes of a trend figure, emptied of everything drawn on them and around them
+    (but the bands, when they are this instrument's), with the figure at the new size;
+    None when the figure cannot be reused."""
     axes = fig.axes
     if len(axes) != 1 or axes[0].get_gid() != _TREND_AXES \
             or getattr(fig, "_original_dpi", fig.dpi) != dpi:
         return None
     ax = axes[0]
+    keep_bands = _BANDS_DRAWN.get(ax) == _bands_key(instrument)
+    if not keep_bands:
+        _BANDS_DRAWN.pop(ax, None)
     for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.artists,
                    *fig.legends, *fig.texts):
+        if keep_bands and (artist.get_gid() or "").startswith(_BAND_GIDS):
+            continue
         artist.remove()
     ax.relim()
     if tuple(fig.get_size_inches()) != (width, height):

@@ -315,7 +315,17 @@ def test_a_reused_figure_draws_exactly_as_a_new_one(
     fresh = build_trend_chart(PHQ9, phq9_points, doses, width=7.0, height=4.2,
                               baseline_index=0, **window)
     assert np.array_equal(_pixels(reused), _pixels(fresh))
-    back = build_trend_chart(PCL5, pcl5, (), width=7.0, height=4.2, into=reused, **window)
+    # The same instrument again: its bands stay, the rest is drawn afresh.
+    fewer = phq9_points[2:]
+    again = build_trend_chart(PHQ9, fewer, doses[1:], width=7.0, height=4.2, into=reused,
+                              **window)
+    def bands(fig: Figure) -> int:
+        return len(fig.findobj(lambda a: str(a.get_gid()).startswith("band")))
+
+    assert again is before and bands(again) == bands(fresh) > 0
+    assert np.array_equal(_pixels(again), _pixels(build_trend_chart(
+        PHQ9, fewer, doses[1:], width=7.0, height=4.2, **window)))
+    back = build_trend_chart(PCL5, pcl5, (), width=7.0, height=4.2, into=again, **window)
     assert np.array_equal(_pixels(back), _pixels(build_trend_chart(
         PCL5, pcl5, (), width=7.0, height=4.2, **window)))
 
