@@ -445,10 +445,6 @@ class MeasuresTab(QWidget):
         self.trend.show_series(series, dose_refs(chart.courses), safety_followups(chart))
         self.trend.set_overlays(view.overlays, self._overlays_on)
         self.stack.setCurrentWidget(self.trend)
-        # The summary and the safety line take their new heights now, and the page's
-        # scroll bar comes or goes with them, so the chart is drawn once at its final
-        # size, not again when the layout catches up.
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self._draw_trend()
 
     def _draw_trend(self) -> None:
@@ -464,6 +460,10 @@ class MeasuresTab(QWidget):
         baseline = series.baseline
         self.trend.chart.set_footnote(trend_footnote(instrument, points))
         chart_view = self.trend.chart.ensure_view()
+        # The summary, the safety line and the footnote take their new heights now, and
+        # the page's scroll bar comes or goes with them, so the chart is drawn once at
+        # its final size, not again when the layout catches up.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
         def build(width: float, height: float, dpi: float) -> Any:
             # Into the figure on screen: its axes and ticks are kept (reports.charts).
