@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import matplotlib.dates as mdates
@@ -202,8 +203,22 @@ class _HouseDateFormatter(Formatter):
         return date_tick_labels([_day(v) for v in values])
 
 
+class _OncePerViewDateLocator(mdates.AutoDateLocator):
+    """matplotlib's automatic date ticks, worked out once for a view: a draw asks for
+    them three times (the ticks, then the places of the axis labels), and each time the
+    automatic locator builds its calendar rule anew."""
+
+    _found: tuple[tuple[float, float], Any] | None = None
+
+    def __call__(self) -> Any:
+        view = tuple(self.axis.get_view_interval())  # type: ignore[union-attr]
+        if self._found is None or self._found[0] != view:
+            self._found = ((view[0], view[1]), super().__call__())  # type: ignore[no-untyped-call]
+        return self._found[1].copy()
+
+
 def _date_axis(ax: Axes) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    locator = _OncePerViewDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(_HouseDateFormatter())
 
