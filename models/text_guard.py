@@ -8,7 +8,9 @@ a `ValidationError` naming the field, never a driver error, and never stored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -32,16 +34,42 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+@cache
+def _columns(mapper: Any) -> frozenset[str]:
+    return frozenset(attr.key for attr in mapper.column_attrs)
+
+
+def _clean_at_a_glance(value: Any) -> bool:
+    """True when a JSON value surely holds no NUL and no lone surrogate: its encoding,
+    one C-speed pass, shows neither (a NUL is written as the escape, which typed text may
+    also hold; then every string is looked at)."""
+    try:
+        encoded = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return False
+    if "\\u0000" in encoded:
+        return False
+    try:
+        encoded.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def problems_in(obj: object) -> dict[str, str]:
     """Field ("table.column") -> what is wrong, for the loaded text of one entity."""
     state = inspect(obj)
     table = state.mapper.local_table
     name = getattr(table, "name", type(obj).__name__)
-    columns = {attr.key for attr in state.mapper.column_attrs}
-    changed = state.committed_state.keys() if state.persistent else columns
+    columns = _columns(state.mapper)
+    changed = columns.intersection(state.committed_state) if state.persistent else columns
     found = {}
-    for key in columns & set(changed):
+    for key in changed:
         value = state.dict.get(key)
+        if value is None or isinstance(value, int | float):
+            continue
+        if isinstance(value, dict | list) and _clean_at_a_glance(value):
+            continue
         for text in _strings(value):
             problem = text_problem(text)
             if problem is not None:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
+from weakref import WeakKeyDictionary
 
 import matplotlib.dates as mdates
 from matplotlib import rc_context
@@ -201,8 +203,22 @@ class _HouseDateFormatter(Formatter):
         return date_tick_labels([_day(v) for v in values])
 
 
+class _OncePerViewDateLocator(mdates.AutoDateLocator):
+    """matplotlib's automatic date ticks, worked out once for a view: a draw asks for
+    them three times (the ticks, then the places of the axis labels), and each time the
+    automatic locator builds its calendar rule anew."""
+
+    _found: tuple[tuple[float, float], Any] | None = None
+
+    def __call__(self) -> Any:
+        view = tuple(self.axis.get_view_interval())  # type: ignore[union-attr]
+        if self._found is None or self._found[0] != view:
+            self._found = ((view[0], view[1]), super().__call__())  # type: ignore[no-untyped-call]
+        return self._found[1].copy()
+
+
 def _date_axis(ax: Axes) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    locator = _OncePerViewDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(_HouseDateFormatter())
 
@@ -440,8 +456,14 @@ def build_trend_chart(
     baseline_index: int | None = None,
     header: bool = True,
     footnote: bool = True,
+    into: Figure | None = None,
 ) -> Figure:
     """Raw totals over time with bands, the reliable-change corridor, doses and flags.
+
+    `into`, a figure this function built before (a window's chart showing another
+    client), is drawn again with these points: its axes and their ticks are kept, which
+    is most of the cost of a new figure, and what it showed before is taken away first.
+    A figure that cannot be reused so (a second axis for overlays) is replaced.
 
     `header=False` leaves out the title and the change line, for a screen that shows
     both already; the plot takes the room. `footnote=False` leaves out the rules and
@@ -516,9 +538,15 @@ def build_trend_chart(
                        top=0.82 if header else 0.3, bottom=0.48)
     plot_width = width - margins.left - margins.right
 
-    fig = Figure(figsize=(width, height), dpi=dpi)
-    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))  # placed once the legend and footnote are sized
-    _style_axes(ax)
+    reused = _emptied_trend_axes(into, instrument, width, height, dpi) \
+        if into is not None else None
+    if reused is None:
+        fig = Figure(figsize=(width, height), dpi=dpi)
+        # Placed once the legend and footnote are sized.
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8), gid=_TREND_AXES)
+        _style_axes(ax)
+    else:
+        fig, ax = reused
 
     # x range: every dated thing on the chart, padded; room on the right for band labels.
     days = [p.when for p in ordered] + [d.when for d in dosing]
@@ -537,7 +565,9 @@ def build_trend_chart(
 
     handles: list[Artist] = []
     handler_map: dict[Artist, HandlerBase] = {}
-    _draw_bands(ax, instrument)
+    if _BANDS_DRAWN.get(ax) != _bands_key(instrument):
+        _draw_bands(ax, instrument)
+        _BANDS_DRAWN[ax] = _bands_key(instrument)
     if instrument.bands is not None and not instrument.bands.validated:
         proxy = Patch(label="Severity bands (not validated)")
         handles.append(proxy)
@@ -692,6 +722,42 @@ def build_trend_chart(
                  ha="left", va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25,
                  gid="footnote")
     return fig
+
+
+_TREND_AXES = "trend-axes"
+# A trend axes -> what its severity bands were drawn for. The bands, their boundaries and
+# their labels depend on the instrument alone (drawn across the whole width, in axes
+# coordinates): a figure that shows the same instrument again keeps them.
+_BANDS_DRAWN: WeakKeyDictionary[Axes, object] = WeakKeyDictionary()
+_BAND_GIDS = ("band:", "band-label:", "band-boundary")
+
+
+def _bands_key(instrument: Instrument) -> object:
+    return (instrument.bands, instrument.lower_is_better)
+
+
+def _emptied_trend_axes(fig: Figure, instrument: Instrument, width: float, height: float,
+                        dpi: float) -> tuple[Figure, Axes] | None:
+    """The axes of a trend figure, emptied of everything drawn on them and around them
+    (but the bands, when they are this instrument's), with the figure at the new size;
+    None when the figure cannot be reused."""
+    axes = fig.axes
+    if len(axes) != 1 or axes[0].get_gid() != _TREND_AXES \
+            or getattr(fig, "_original_dpi", fig.dpi) != dpi:
+        return None
+    ax = axes[0]
+    keep_bands = _BANDS_DRAWN.get(ax) == _bands_key(instrument)
+    if not keep_bands:
+        _BANDS_DRAWN.pop(ax, None)
+    for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.artists,
+                   *fig.legends, *fig.texts):
+        if keep_bands and (artist.get_gid() or "").startswith(_BAND_GIDS):
+            continue
+        artist.remove()
+    ax.relim()
+    if tuple(fig.get_size_inches()) != (width, height):
+        fig.set_size_inches(width, height, forward=False)
+    return fig, ax
 
 
 def _trend_notes(instrument: Instrument, incomplete: int,

@@ -388,7 +388,10 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
         raise LockedError("This note is already signed.")
     template = template_of(row)
     row.content = _plain(derive_values(template, row.content))
-    check = signing_check(session, note_id)
+    # The check reads the record around the note, never the note's new content from the
+    # database: the content is written once, signed, by the flush below.
+    with session.no_autoflush:
+        check = signing_check(session, note_id)
     if not check.ready:
         raise SigningError(check.problems, check.unanswered)
     # The reasons signed are those of the warnings that fire now; an old one goes.

@@ -8,7 +8,9 @@ import tomllib
 from datetime import date, timedelta
 
 import matplotlib.dates as mdates
+import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
@@ -288,6 +290,51 @@ def test_overlays_use_a_secondary_axis(phq9_points: list[TrendPoint]) -> None:
     assert isinstance(line, Line2D) and list(line.get_ydata()) == [3.0, 6.0, 8.0]
     assert line.axes is fig.axes[1]
     assert fig.axes[1].get_ylim() == (-0.5, 10.5)
+
+
+def _pixels(fig: Figure) -> np.ndarray:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def test_a_reused_figure_draws_exactly_as_a_new_one(
+    phq9_points: list[TrendPoint], doses: list[DosingMarker]
+) -> None:
+    """The Measures tab draws the next client into the figure on screen: the same pixels
+    as a figure built afresh, whatever the figure showed before (another instrument,
+    another size, other flags and doses)."""
+    pcl5 = [TrendPoint(on(week), score(PCL5, {n: (week + n) % 5 for n in range(1, 21)}))
+            for week in (0, 4, 9, 30)]
+    window = {"header": False, "footnote": False}
+    before = build_trend_chart(PCL5, pcl5, doses[:1], width=9.0, height=5.0, **window)
+    _pixels(before)
+    reused = build_trend_chart(PHQ9, phq9_points, doses, width=7.0, height=4.2,
+                               baseline_index=0, into=before, **window)
+    assert reused is before
+    fresh = build_trend_chart(PHQ9, phq9_points, doses, width=7.0, height=4.2,
+                              baseline_index=0, **window)
+    assert np.array_equal(_pixels(reused), _pixels(fresh))
+    # The same instrument again: its bands stay, the rest is drawn afresh.
+    fewer = phq9_points[2:]
+    again = build_trend_chart(PHQ9, fewer, doses[1:], width=7.0, height=4.2, into=reused,
+                              **window)
+    def bands(fig: Figure) -> int:
+        return len(fig.findobj(lambda a: str(a.get_gid()).startswith("band")))
+
+    assert again is before and bands(again) == bands(fresh) > 0
+    assert np.array_equal(_pixels(again), _pixels(build_trend_chart(
+        PHQ9, fewer, doses[1:], width=7.0, height=4.2, **window)))
+    back = build_trend_chart(PCL5, pcl5, (), width=7.0, height=4.2, into=again, **window)
+    assert np.array_equal(_pixels(back), _pixels(build_trend_chart(
+        PCL5, pcl5, (), width=7.0, height=4.2, **window)))
+
+
+def test_a_figure_with_an_overlay_axis_is_not_reused(phq9_points: list[TrendPoint]) -> None:
+    overlay = OverlaySeries("Self-energy", ((on(1), 3.0), (on(3), 6.0)))
+    with_overlay = build_trend_chart(PHQ9, phq9_points, overlays=[overlay])
+    again = build_trend_chart(PHQ9, phq9_points, into=with_overlay)
+    assert again is not with_overlay and len(again.axes) == 1
 
 
 def test_chart_with_no_complete_points_still_builds() -> None:

@@ -31,7 +31,7 @@ _MAX_GROW_STEPS = 12
 class FigureView(QWidget):
     """Shows the Figure its builder makes for the current size; rebuilds after resizes."""
 
-    figure_changed = Signal()  # a new Figure is on screen (see `figure`)
+    figure_changed = Signal()  # a new or redrawn Figure is on screen (see `figure`)
 
     def __init__(
         self,
@@ -125,14 +125,18 @@ class FigureView(QWidget):
     # -- internals ------------------------------------------------------------------------
 
     def _show_figure(self, figure: Figure) -> None:
+        if figure is self._figure and self._canvas is not None:
+            # The builder drew into the figure on screen (reports.charts reuses a trend
+            # figure's axes): the canvas stays, and draws it again.
+            self._name_canvas(self._canvas, figure)
+            self._canvas.draw_idle()  # type: ignore[no-untyped-call]
+            self.figure_changed.emit()
+            return
         canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         canvas.setMinimumSize(1, 1)
-        title = next((t.get_text() for t in figure.texts if t.get_gid() == "title"), "Chart")
-        subtitle = next((t.get_text() for t in figure.texts if t.get_gid() == "subtitle"), "")
-        canvas.setAccessibleName(title)
-        canvas.setAccessibleDescription(subtitle)
+        self._name_canvas(canvas, figure)
         old = self._canvas
         self._empty.hide()
         if old is not None:
@@ -144,6 +148,13 @@ class FigureView(QWidget):
         self._canvas = canvas
         self._figure = figure
         self.figure_changed.emit()
+
+    @staticmethod
+    def _name_canvas(canvas: FigureCanvasQTAgg, figure: Figure) -> None:
+        title = next((t.get_text() for t in figure.texts if t.get_gid() == "title"), "Chart")
+        subtitle = next((t.get_text() for t in figure.texts if t.get_gid() == "subtitle"), "")
+        canvas.setAccessibleName(title)
+        canvas.setAccessibleDescription(subtitle)
 
     def _drop_canvas(self) -> None:
         if self._canvas is not None:

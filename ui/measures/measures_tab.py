@@ -11,10 +11,11 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -458,13 +459,19 @@ class MeasuresTab(QWidget):
         instrument, points, dosing = series.instrument, tuple(series.points), tuple(view.dosing)
         baseline = series.baseline
         self.trend.chart.set_footnote(trend_footnote(instrument, points))
+        chart_view = self.trend.chart.ensure_view()
+        # The summary, the safety line and the footnote take their new heights now, and
+        # the page's scroll bar comes or goes with them, so the chart is drawn once at
+        # its final size, not again when the layout catches up.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
         def build(width: float, height: float, dpi: float) -> Any:
+            # Into the figure on screen: its axes and ticks are kept (reports.charts).
             return build_trend_chart(instrument, points, dosing, overlays, width=width,
                                      height=height, dpi=dpi, baseline_index=baseline,
-                                     header=False, footnote=False)
+                                     header=False, footnote=False, into=chart_view.figure)
 
-        self.trend.chart.ensure_view().set_builder(build)
+        chart_view.set_builder(build)
 
     def _show_dissociation(self, view: MeasuresView) -> None:
         from reports.charts import build_cadss_chart

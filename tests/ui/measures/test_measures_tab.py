@@ -248,8 +248,8 @@ def test_the_chart_gains_the_new_point_and_the_change_summary_says_what_changed(
     with qtbot.waitSignal(tab.trend.chart.ensure_view().figure_changed, timeout=10_000):
         save(qtbot, tab, dialog)
 
-    after = tab.trend_figure
-    assert after is not before
+    after = tab.trend_figure  # drawn into the figure on screen (reports.charts `into`)
+    assert after is not None
     assert plotted(after) == {(days_ago(40), 18.0), (TODAY, 5.0)}
     assert len(find_artists(after, "point-improved")) == 1
     card = tab.trend.card
@@ -421,11 +421,14 @@ def test_the_chart_is_rebuilt_for_its_new_size_after_a_resize(
     view = tab.trend.chart.ensure_view()
     first = view.figure
     assert first is not None
+    # Margins are laid out in inches for the size built for: a figure merely stretched
+    # to the new size would keep the plot's place as a fraction of the figure.
+    placed = first.axes[0].get_position().bounds
     assert tab.trend.splitter.orientation() == Qt.Orientation.Vertical
     with qtbot.waitSignal(view.figure_changed, timeout=5_000):
         tab.resize(1500, 900)
     fig = view.figure
-    assert fig is not None and fig is not first
+    assert fig is not None and fig.axes[0].get_position().bounds != placed
     width, height = fig.get_size_inches()
     assert abs(width * 100 - view.width()) <= 2 and abs(height * 100 - view.height()) <= 2
     # Wide: the table sits beside the chart.
