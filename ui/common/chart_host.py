@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -37,6 +38,19 @@ class ChartHost(QWidget):
     def set_footnote(self, text: str) -> None:
         self.footnote.setText(text)
         self.footnote.setVisible(bool(text))
+        self._fit_footnote()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_footnote()
+
+    def _fit_footnote(self) -> None:
+        # Wrapped text asks for its height only as a hint, and a splitter or a low window
+        # squeezed it, cutting the first lines of the rules: hold every line's room.
+        width = self.footnote.width() if self.footnote.width() > 0 else self.width()
+        height = self.footnote.heightForWidth(width) if self.footnote.text() else 0
+        if height != self.footnote.minimumHeight():
+            self.footnote.setMinimumHeight(max(height, 0))
 
     def ensure_view(self) -> FigureView:
         if self.view is None:

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from models.inputs import ClientInput
 from ui.chart.care import session_rows
+from ui.chart.chart_view import TAB_NAMES
 from ui.chart.course_dialog import CourseDialog
 from ui.chart.sessions_tab import SessionsModel
 from ui.common.busy import SHOW_AFTER_MS
@@ -132,3 +133,20 @@ def test_a_chart_that_takes_a_moment_shows_loading(
     qtbot.waitUntil(loading.isVisible, timeout=SHOW_AFTER_MS + 400)
     qtbot.waitSignal(main_window.chart_shown, timeout=10_000).wait()
     assert not loading.isVisible()
+
+
+def test_the_measures_rules_and_sources_stay_whole_as_the_window_changes_size(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    main_window.resize(1024, 640)
+    main_window.default_splitter()
+    _busiest(qtbot, main_window)
+    view = main_window.chart_view
+    measures = view.tabs.widget(TAB_NAMES.index("Measures"))
+    with qtbot.waitSignal(measures.measures_shown, timeout=10_000):
+        view.tabs.setCurrentWidget(measures)
+    footnote = measures.trend.chart.footnote
+    assert footnote.text().startswith("Rules and sources")
+    for size in ((1024, 640), (1280, 800), (1920, 1080), (1280, 720), (1024, 640)):
+        main_window.resize(*size)
+        qtbot.wait(120)
+        assert not _cut(footnote), size
