@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -128,3 +130,22 @@ def test_lock_forgets_the_report(qtbot: QtBot, main_window: MainWindow) -> None:
     main_window.lock("manual")
     assert tab.pdf is None and tab.data is None and tab.preview.page_count == 0
     assert tab.chart is None
+
+
+def test_the_tab_is_built_without_loading_reportlab(tmp_path: Path) -> None:
+    """The Reports tab is made at unlock; reportlab waits for the first report."""
+    code = ("import os, sys, datetime as dt; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "from pathlib import Path\n"
+            "from workstation.gui import application\n"
+            "from workstation.offscreen import fixed_runner\n"
+            "from ui.reports.reports_tab import ReportsTab\n"
+            "from ui.shell.settings import Settings\n"
+            "app = application()\n"
+            "runner = fixed_runner(dt.date(2026, 11, 1))\n"
+            "tab = ReportsTab(runner, Settings(Path(sys.argv[1])), actor=lambda: None)\n"
+            "print(len(tab.sections), 'reportlab' in sys.modules)\n"
+            "runner.shutdown()\n")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.ini")],
+                            capture_output=True, text=True, check=True, timeout=60,
+                            cwd=Path(__file__).parents[3])
+    assert result.stdout.split() == ["5", "False"]

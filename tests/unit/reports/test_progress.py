@@ -16,7 +16,14 @@ from models.clinical.targets import change_text, summarise_target
 from models.formatting import date_text
 from models.inputs import MeasureInput, ReportOptions
 from models.report_data import ReportData
-from models.vocabulary import MODALITIES, PART_STATUSES, PART_TYPES, ROUTES, TARGET_STATUSES
+from models.vocabulary import (
+    MODALITIES,
+    PART_STATUSES,
+    PART_TYPES,
+    REPORT_SECTIONS,
+    ROUTES,
+    TARGET_STATUSES,
+)
 from reports.progress import SECTION_BUILDERS, available_sections
 from reports.render import render_report
 from tests.conftest import TODAY
@@ -245,6 +252,9 @@ def test_sections_without_a_builder_are_not_offered() -> None:
     assert offered == [code for code in ("summary", "measures", "targets", "ifs", "sessions")
                        if code in SECTION_BUILDERS]
     assert offered == ["summary", "measures", "targets", "ifs", "sessions"]
+    # The Reports tab offers the whole vocabulary without loading reportlab: every term
+    # must have its builder.
+    assert set(SECTION_BUILDERS) == set(REPORT_SECTIONS.codes)
 
 
 def test_asking_for_a_section_that_is_not_there_says_so(
