@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QSlider,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -231,6 +232,12 @@ QSlider[rated="false"]::sub-page:horizontal {{
 QSlider[rated="false"]::handle:horizontal {{
     background: transparent;
     border: 1px solid transparent;
+}}
+NoteForm[signed="true"] QSlider::sub-page:horizontal {{
+    background: {LINE};
+}}
+NoteForm[signed="true"] QSlider::handle:horizontal {{
+    background: {MUTED};
 }}
 """
 
@@ -606,9 +613,11 @@ class NoteForm(QWidget):
         # nothing greyed out as if broken (see FORM_STYLESHEET).
         self.setProperty("signed", "true" if read_only else "false")
         for widget in self.findChildren(QWidget):
-            if isinstance(widget, QLineEdit | QPlainTextEdit):
+            if isinstance(widget, QSlider):
+                repolish(widget)  # its handle in grey: a rating on record, not a control
+            elif isinstance(widget, QLineEdit | QPlainTextEdit):
                 repolish(widget)
-                if isinstance(widget, QLineEdit | QPlainTextEdit) and _is_answer(widget):
+                if _is_answer(widget):
                     widget.setPlaceholderText(UNANSWERED if read_only else "")
 
     def is_read_only(self) -> bool:
