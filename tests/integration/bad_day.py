@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 HERE = Path(__file__).resolve().parent
 WORKSTATION = Path(sys.executable).with_name("workstation")
@@ -67,18 +67,29 @@ def digests(path: Path) -> dict[str, str]:
     return found
 
 
-def build_first_schema_vault(path: Path, passphrase: str, clients: int = 3) -> None:
-    """A vault at revision 0001, as the first release wrote it, holding a few clients."""
+def older_vault(path: Path, passphrase: str, revision: str) -> Callable[[], Engine]:
+    """A new vault file whose schema stops at `revision`, as an older release wrote it.
+    Returns a factory of keyed engines on it (one key derivation), for the test to fill
+    the old schema by SQL and later look inside without opening the vault."""
     from alembic import command
 
     from models import migrations
     from models.vault import _engine_for, _RawKey, derive_key
 
     salt = os.urandom(16)
+    key = _RawKey(derive_key(passphrase, salt), salt)
     path.touch(mode=0o600)
-    engine = _engine_for(path, _RawKey(derive_key(passphrase, salt), salt))
+    engine = _engine_for(path, key)
     with engine.begin() as conn:
-        command.upgrade(migrations._config(conn), "0001")
+        command.upgrade(migrations._config(conn), revision)
+    engine.dispose()
+    return lambda: _engine_for(path, key)
+
+
+def build_first_schema_vault(path: Path, passphrase: str, clients: int = 3) -> None:
+    """A vault at revision 0001, as the first release wrote it, holding a few clients."""
+    engine = older_vault(path, passphrase, "0001")()
+    with engine.begin() as conn:
         conn.execute(text("INSERT INTO vault_info (vault_uuid, created_at, created_by_app) "
                           "VALUES ('00000000-0000-4000-8000-000000000001', '2025-01-01', "
                           "'0.0.1')"))

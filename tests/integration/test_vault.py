@@ -34,6 +34,7 @@ from models.vault import (
     open_vault,
 )
 from tests.conftest import TODAY
+from tests.integration.bad_day import older_vault
 
 pytestmark = pytest.mark.integration
 
@@ -332,16 +333,9 @@ def test_the_migrations_build_exactly_the_entities(vault_path: Path, passphrase:
 def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     vault_path: Path, passphrase: str
 ) -> None:
-    from alembic import command
-
-    from models.vault import _engine_for, _RawKey, derive_key
-
     # Build a vault at revision 0001, as the first release wrote it.
-    salt = os.urandom(16)
-    vault_path.touch(mode=0o600)
-    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    engine = older_vault(vault_path, passphrase, "0001")()
     with engine.begin() as conn:
-        command.upgrade(migrations._config(conn), "0001")
         conn.execute(text("INSERT INTO client (record_number, name, preferred_name, pronouns, "
                           "contact, emergency_contact, diagnoses, status, created_at, "
                           "updated_at) VALUES ('C-0001', 'Old Fixture', '', '', '', '', '', "
@@ -387,18 +381,13 @@ def test_a_damaged_first_page_is_told_apart_from_a_wrong_passphrase(
 def test_upgrading_to_0004_keeps_every_rating_and_lock_and_allows_deferred(
     vault_path: Path, passphrase: str
 ) -> None:
-    from alembic import command
-
     from models.services.notes import signed_content_hash
-    from models.vault import _engine_for, _RawKey, derive_key
 
     # A vault at 0002 whose target has a rating from a signed note: widening the status
     # check must not copy and drop the target table (that would cascade into the rating).
-    salt = os.urandom(16)
-    vault_path.touch(mode=0o600)
-    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    keyed = older_vault(vault_path, passphrase, "0002")
+    engine = keyed()
     with engine.begin() as conn:
-        command.upgrade(migrations._config(conn), "0002")
         for statement in (
             "INSERT INTO client (id, record_number, name, preferred_name, pronouns, contact, "
             "emergency_contact, diagnoses, status, created_at, updated_at) VALUES (1, 'C-0001',"
@@ -423,7 +412,7 @@ def test_upgrading_to_0004_keeps_every_rating_and_lock_and_allows_deferred(
     # Opening upgrades it. (It opens read-only: a note signed by SQL has no signing in the
     # audit log, which the opening checks see; the checks below write with the key.)
     open_vault(vault_path, passphrase).close()
-    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    engine = keyed()
     with engine.begin() as conn:
         assert migrations.current_revision(conn) == migrations.HEAD
         assert conn.execute(text("SELECT sud, voc FROM target_rating")).all() == [(2, 6)]
@@ -484,15 +473,8 @@ def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
     vault_path: Path, passphrase: str
 ) -> None:
     """Migration 0006 adds the search index and fills it from the notes already there."""
-    from alembic import command
-
-    from models.vault import _engine_for, _RawKey, derive_key
-
-    salt = os.urandom(16)
-    vault_path.touch(mode=0o600)
-    engine = _engine_for(vault_path, _RawKey(derive_key(passphrase, salt), salt))
+    engine = older_vault(vault_path, passphrase, "0002")()
     with engine.begin() as conn:
-        command.upgrade(migrations._config(conn), "0002")
         conn.execute(text("INSERT INTO client (id, record_number, name, preferred_name, "
                           "pronouns, contact, emergency_contact, diagnoses, status, "
                           "created_at, updated_at) VALUES (1, 'C-0001', 'Old Fixture', '', "
