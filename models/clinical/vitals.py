@@ -3,38 +3,31 @@ boosters: the figures the prescriber's summary states."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import cache
 
 from models.dto import DosingSessionDTO, VitalDTO
 from models.formatting import number_text
 from models.templates.checks import cautions
-from models.templates.definitions import Check, CheckLevel, Template
+from models.templates.definitions import CheckLevel, Template
 from models.templates.loading import load_templates
 
 VITALS = "vitals"  # the dosing template's group of readings
-_COLUMNS = ("minutes_from_dose", "systolic", "diastolic", "heart_rate", "respiratory_rate",
-            "spo2", "moaas")
 
 
 @cache
-def _limits_only() -> Template:
-    """The newest dosing template with no checks but its warnings on vitals."""
-    return replace(load_templates().latest("dosing"), checks=_vitals_checks())
-
-
-def _vitals_checks() -> tuple[Check, ...]:
-    """The newest dosing template's warnings on a vitals column: the limits a dose is
-    watched against, written once, in the template."""
+def _limits() -> Template:
+    """The newest dosing template with no checks but its warnings on a vitals column: the
+    limits a dose is watched against, written once, in the template."""
     template = load_templates().latest("dosing")
-    return tuple(c for c in template.checks
-                 if c.level is CheckLevel.WARNING and c.group == VITALS)
+    return replace(template, checks=tuple(
+        c for c in template.checks if c.level is CheckLevel.WARNING and c.group == VITALS))
 
 
 def vital_limits_text() -> str:
     """The limits as a sentence, from the template: 'Systolic BP at or above 180 mmHg;
     ...; SpO2 below 92 %'."""
-    return "; ".join(check.message for check in _vitals_checks())
+    return "; ".join(check.message for check in _limits().checks)
 
 
 def out_of_range(vital: VitalDTO) -> list[str]:
@@ -43,11 +36,10 @@ def out_of_range(vital: VitalDTO) -> list[str]:
     'Systolic BP at or above 180 mmHg (186 mmHg) at +40 min'."""
     when = (f"+{vital.minutes_from_dose} min" if vital.minutes_from_dose >= 0
             else f"{vital.minutes_from_dose} min")
-    row = {column: getattr(vital, column) for column in _COLUMNS}
-    limits = _limits_only()
+    limits = _limits()
     phrase = {check.id: check.message for check in limits.checks}
     return [f"{phrase[caution.check_id]} ({caution.value}) at {when}"
-            for caution in cautions(limits, {VITALS: [row]})]
+            for caution in cautions(limits, {VITALS: [asdict(vital)]})]
 
 
 def vitals_out_of_range(dosing: DosingSessionDTO) -> list[str]:
