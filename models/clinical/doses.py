@@ -55,6 +55,12 @@ def dosing_markers(courses: Sequence[CourseDTO]) -> tuple[DosingMarker, ...]:
                  for r in refs)
 
 
+def dose_labels(courses: Sequence[CourseDTO]) -> dict[int, str]:
+    """Dosing session id -> 'D3' / 'C2 D3', for every dose of these courses (number them
+    once where many notes need their labels)."""
+    return {i: ref.label for i, ref in dose_refs(courses).items()}
+
+
 def dose_label(courses: Sequence[CourseDTO], dosing_session_id: int | None) -> str:
     """'D3' / 'C2 D3' for a dosing session of these courses; '' for none."""
     if dosing_session_id is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from models.clinical.doses import dose_refs
+from models.clinical.doses import dose_labels as dose_labels_of
 from models.clinical.sessions import addenda_mark, dosing_story, note_story
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
@@ -20,7 +20,7 @@ from ui.common.style import DOSING, MODALITY_ORDER, modality
 
 def dose_labels(chart: ClientChart) -> dict[int, str]:
     """'D3' for each dosing session; 'C2 D3' when the client has more than one course."""
-    return {i: ref.label for i, ref in dose_refs(chart.courses).items()}
+    return dose_labels_of(chart.courses)
 
 
 def dosing_notes(chart: ClientChart) -> dict[int, NoteDTO]:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.clinical.carry import carried_values, carry_source
-from models.clinical.doses import NO_DOSE, dose_line, dose_refs, follows_a_dose
+from models.clinical.doses import NO_DOSE, dose_labels, dose_line, follows_a_dose
 from models.dto import CourseDTO, NoteDTO
 from models.formatting import date_text
 from models.templates.definitions import Template
@@ -86,7 +86,7 @@ class NewNoteDialog(QDialog):
         # Newest first: the dose a note most likely follows is at the top.
         self._dosing = sorted((d for c in courses for d in c.dosing_sessions),
                               key=lambda d: (d.session_date, d.number, d.id), reverse=True)
-        self._labels = {i: ref.label for i, ref in dose_refs(courses).items()}
+        self._labels = dose_labels(courses)
         self._dosing_touched = False
         self._notes = tuple(notes)
 

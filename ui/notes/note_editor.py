@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 from models.api import Backend, Done, NoteContext
 from models.clinical.doses import (
     NO_DOSE,
+    dose_labels,
     dose_line,
-    dose_refs,
     dosing_note_line,
     follows_a_dose,
     follows_text,
@@ -418,7 +418,7 @@ class NoteEditor(QWidget):
         self.client_label.setText(f"{name}  ·  {loaded.client.record_number}")
         self._doses = sorted(loaded.dosing_sessions, key=lambda d: (d.session_date, d.id),
                              reverse=True)
-        self._dose_labels = {i: ref.label for i, ref in dose_refs(loaded.courses).items()}
+        self._dose_labels = dose_labels(loaded.courses)
         if self._form is None:
             self._form = NoteForm(template, self)
             self._form.changed.connect(self._changed)

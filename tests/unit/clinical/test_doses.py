@@ -7,6 +7,7 @@ import datetime as dt
 from models.clinical.doses import (
     cumulative_text,
     dose_label,
+    dose_labels,
     dose_line,
     dose_range_label,
     dose_refs,
@@ -51,6 +52,7 @@ def test_with_two_courses_the_course_is_named_and_positions_run_on() -> None:
     assert [(refs[i].label, refs[i].ordinal) for i in (10, 11, 20)] == [
         ("C1 D1", 1), ("C1 D2", 2), ("C2 D1", 3)]
     assert dose_range_label(refs.values()) == "C1 D1–2, C2 D1"
+    assert dose_labels(courses) == {10: "C1 D1", 11: "C1 D2", 20: "C2 D1"}
 
 
 def test_close_doses_share_one_label() -> None:
