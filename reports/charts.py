@@ -821,9 +821,24 @@ def build_cadss_chart(
     top_in, bottom_in, gap_in = 0.45, 0.55 + footnote_in, 0.35
     panel_in = (height - top_in - bottom_in - gap_in * (len(panels) - 1)) / len(panels)
     numbers = [p.dose_number for p in doses]
+    plot_width_in = width - 1.0
+    # Inches from one dose to the next: a value over each bar, and a label under each dose,
+    # only where they fit (sixty doses leave a tenth of an inch a bar).
+    pitch_in = plot_width_in / (max(numbers) - min(numbers) + 1.2) if numbers else 1.0
+    values_fit = pitch_in >= _text_width_in("88") + _LABEL_GAP_IN
+
+    def tick_text(p: DoseDissociation) -> str:
+        return (p.label or f"D{p.dose_number}") + (f"\n{day_month(p.when)}" if p.when else "")
+
+    widest = max((_text_width_in(line) for p in doses for line in tick_text(p).split("\n")),
+                 default=0.0)
+    step = max(1, math.ceil(len(doses) * (widest + _LABEL_GAP_IN) / plot_width_in),
+               math.ceil(len(doses) / _MAX_DOSE_TICKS))
+    labelled = doses[::step]
     for index, (gid, label, ceiling, colour, which) in enumerate(panels):
         bottom = bottom_in + (len(panels) - 1 - index) * (panel_in + gap_in)
-        ax = fig.add_axes((0.72 / width, bottom / height, (width - 1.0) / width, panel_in / height))
+        ax = fig.add_axes((0.72 / width, bottom / height, plot_width_in / width,
+                           panel_in / height))
         _style_axes(ax)
         ax.set_ylim(0, ceiling * 1.08)
         ax.set_ylabel(f"{label} (0–{ceiling})", fontsize=FONT)
@@ -838,25 +853,17 @@ def build_cadss_chart(
                         gid="cadss-incomplete" if measured else "cadss-not-given")
                 continue
             bars.append((dose.dose_number, value))
-            ax.text(dose.dose_number, value + ceiling * 0.02, str(value), ha="center",
-                    va="bottom", fontsize=FONT, color=INK, gid=f"{gid}-value")
+            if values_fit:
+                ax.text(dose.dose_number, value + ceiling * 0.02, str(value), ha="center",
+                        va="bottom", fontsize=FONT, color=INK, gid=f"{gid}-value")
         if bars:  # one call for the panel's bars: a call per bar costs a millisecond each
             ax.bar([x for x, _ in bars], [v for _, v in bars], width=0.6, color=colour,
                    zorder=2, gid=gid)
-        # At most _MAX_DOSE_TICKS labelled doses: more would overlap (and each tick costs
+        # Every `step`th dose labelled, so no two labels touch (and each tick costs
         # matplotlib several milliseconds to build).
-        labelled = doses[::max(1, math.ceil(len(doses) / _MAX_DOSE_TICKS))]
         ax.set_xticks([p.dose_number for p in labelled])
         show_dates = index == len(panels) - 1
-        ax.set_xticklabels(
-            [
-                (p.label or f"D{p.dose_number}")
-                + (f"\n{day_month(p.when)}" if show_dates and p.when else "")
-                for p in labelled
-            ]
-            if show_dates
-            else []
-        )
+        ax.set_xticklabels([tick_text(p) for p in labelled] if show_dates else [])
         if numbers:
             ax.set_xlim(min(numbers) - 0.6, max(numbers) + 0.6)
         ax.grid(axis="y", color=CHART_GRID, linewidth=0.8, zorder=0)
@@ -869,6 +876,7 @@ def build_cadss_chart(
 
 
 _MAX_DOSE_TICKS = 20
+_LABEL_GAP_IN = 0.06  # the least room between two labels side by side
 
 
 def _cadss_footnote(sources: Sequence[Rule]) -> str:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tomllib
 from datetime import date, timedelta
+from itertools import pairwise
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -368,6 +369,26 @@ def test_cadss_chart_plots_one_bar_per_dose() -> None:
     assert len(find_artists(fig, "cadss-incomplete")) == 1
     assert len(find_artists(fig, "cadss-not-given")) == 1
     assert "Bremner et al. 1998" in only_text(fig, "footnote")
+
+
+def test_a_long_course_of_doses_labels_only_what_fits() -> None:
+    # Sixty doses over ten courses, at the report's width: every value over its bar and
+    # every "C10 D4" under its dose would print on top of each other. Only what has room is
+    # labelled; four doses keep every value and every dose named.
+    six = {n: 1 for n in (1, 2, 6, 7, 15, 22)}
+
+    def doses(count: int) -> list[DoseDissociation]:
+        return [DoseDissociation(n, score(CADSS6, six), on(n), f"C{(n - 1) // 6 + 1} D{n % 6 + 1}")
+                for n in range(1, count + 1)]
+
+    for count, values in ((60, 0), (4, 4)):
+        fig = build_cadss_chart(doses(count), width=6.9, height=4.3)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        assert len(find_artists(fig, "cadss6-bar-value")) == values
+        labels = [t for t in fig.axes[-1].get_xticklabels() if t.get_text()]
+        boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+        assert len(boxes) >= min(count, 4)
+        assert all(a.x1 < b.x0 for a, b in pairwise(boxes)), count
 
 
 def test_cadss6_only_chart_has_one_panel() -> None:
