@@ -3,12 +3,25 @@
 
 from __future__ import annotations
 
+import importlib
+
 from models.report_data import ReportData
 from models.vocabulary import REPORT_KINDS
 from reports.pdf.front import masthead
 from reports.pdf.page import build_pdf
 from reports.prescriber import prescriber_story
 from reports.progress import Progress, _no_progress, progress_story
+
+
+def load_drawing(data: ReportData) -> None:
+    """Import what this report's charts and parts map need (matplotlib; a prescriber's
+    summary has none), which the sections otherwise load when they first draw: a command
+    loads it with the rest of its modules, before rendering starts."""
+    if data.options.kind == "prescriber":
+        return
+    for module in ("reports.charts", "reports.targets", "reports.parts_map",
+                   "reports.pdf.vector"):
+        importlib.import_module(module)
 
 
 def render_report(data: ReportData, *, password: str | None = None,

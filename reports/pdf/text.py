@@ -33,6 +33,9 @@ def _break_line(line: str, font: str, size: float, width: float) -> list[str]:
     words = line.split()
     if not words:
         return [""]
+    whole = " ".join(words)
+    if stringWidth(whole, font, size) <= width + _FUZZ:
+        return [whole]  # most answers fit on one line: one measure, not one per word
     space = stringWidth(" ", font, size)
     lines: list[str] = []
     current: list[str] = []
