@@ -67,6 +67,8 @@ __all__ = [
     "build_cadss_chart",
     "build_sparkline",
     "build_trend_chart",
+    "dose_line_days",
+    "draw_dose_lines",
     "figure_to_png_bytes",
     "figure_to_svg_bytes",
     "find_artists",
@@ -246,6 +248,23 @@ def _dose_label_text(doses: Sequence[DosingMarker]) -> str:
     return dose_range_label(
         DoseRef(0, d.course_index, d.in_course or d.number, d.label or f"D{d.number}", d.when,
                 d.number) for d in doses)
+
+
+def draw_dose_lines(ax: Axes, days: Sequence[date], *, linewidth: float,
+                    zorder: float) -> None:
+    """The dosing sessions as dotted verticals the plot's height, all in one artist (gid
+    "dose-marker"; one line per dose cost a line's whole machinery each)."""
+    if days:
+        ax.vlines([_num(day) for day in days], 0, 1, transform=ax.get_xaxis_transform(),
+                  colors=DOSE, linestyles=(0, (2, 2)), linewidths=linewidth,
+                  zorder=zorder, gid="dose-marker")
+
+
+def dose_line_days(fig: Figure) -> list[date]:
+    """The days of the dose lines drawn in a figure, in order (what draw_dose_lines drew)."""
+    return sorted(_day(float(segment[0][0]))
+                  for collection in find_artists(fig, "dose-marker")
+                  for segment in collection.get_segments())  # type: ignore[attr-defined]
 
 
 def _dose_label_groups(
@@ -635,9 +654,7 @@ def build_trend_chart(
 
     # Dosing sessions: dotted verticals, labelled above the plot (clustered when close).
     if dosing:
-        for dose in dosing:
-            ax.axvline(_num(dose.when), color=DOSE, linestyle=(0, (2, 2)), linewidth=1.4,
-                       zorder=2, gid="dose-marker")
+        draw_dose_lines(ax, [dose.when for dose in dosing], linewidth=1.4, zorder=2)
         x_to_inch = plot_width / (x_max - x_min)
         for centre, text in _dose_label_groups(dosing, x_to_inch):
             ax.text(centre, 1.02, text, transform=ax.get_xaxis_transform(), ha="center",

@@ -56,6 +56,7 @@ from reports.charts import (
     _num,
     _style_axes,
     _text_width_in,
+    draw_dose_lines,
 )
 from reports.palette import CHART_GRID, CHART_MUTED, CHART_TEXT, DOSE, TARGET_SUD, TARGET_VOC
 
@@ -150,9 +151,7 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
 
     # Dosing sessions in the span: dotted verticals, labelled above (clustered when close).
     shown = [d for d in dosing if x_min <= _num(d.when) <= x_max]
-    for dose in shown:
-        ax.axvline(_num(dose.when), color=DOSE, linestyle=(0, (2, 2)), linewidth=1.2,
-                   zorder=1, gid="dose-marker")
+    draw_dose_lines(ax, [dose.when for dose in shown], linewidth=1.2, zorder=1)
     if shown:
         x_to_inch = panel_in / (x_max - x_min)
         for centre, text in _dose_label_groups(shown, x_to_inch):

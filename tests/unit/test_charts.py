@@ -35,6 +35,7 @@ from reports.charts import (
     build_cadss_chart,
     build_sparkline,
     build_trend_chart,
+    dose_line_days,
     figure_to_png_bytes,
     figure_to_svg_bytes,
     find_artists,
@@ -173,8 +174,7 @@ def test_pcl5_has_a_cutoff_line_and_no_bands() -> None:
 
 def test_dose_markers_sit_on_the_dosing_dates(phq9_chart: Figure,
                                               doses: list[DosingMarker]) -> None:
-    markers = find_artists(phq9_chart, "dose-marker")
-    assert sorted(m.get_xdata()[0] for m in markers) == [x(d.when) for d in doses]  # type: ignore[attr-defined]
+    assert dose_line_days(phq9_chart) == [d.when for d in doses]
     labels = sorted(t.get_text() for t in find_artists(phq9_chart, "dose-label"))  # type: ignore[attr-defined]
     assert labels == ["D1", "D2", "D3"]
 
@@ -185,7 +185,7 @@ def test_doses_too_close_to_label_apart_share_a_label() -> None:
     points = [TrendPoint(on(0), score(PHQ9, phq9(20))),
               TrendPoint(DAY0 + timedelta(days=210), score(PHQ9, phq9(10)))]
     fig = build_trend_chart(PHQ9, points, retreat + spaced)
-    assert len(find_artists(fig, "dose-marker")) == 5
+    assert len(dose_line_days(fig)) == 5
     labels = sorted(t.get_text() for t in find_artists(fig, "dose-label"))  # type: ignore[attr-defined]
     assert labels == ["D1–4", "D5"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import matplotlib.dates as mdates
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
@@ -12,7 +11,7 @@ from matplotlib.text import Text
 
 from models.dto import TargetDTO, TargetRatingDTO
 from models.instruments.series import DosingMarker
-from reports.charts import ChartTooSmallError, figure_to_svg_bytes, find_artists
+from reports.charts import ChartTooSmallError, dose_line_days, figure_to_svg_bytes, find_artists
 from reports.targets import (
     build_target_chart,
     build_target_small_multiples,
@@ -54,9 +53,7 @@ def test_each_session_shows_its_start_and_end_of_sud_and_voc() -> None:
     assert [float(y) for _x, y in sud_start.get_offsets()] == [8, 6, 2]
     ends = find_artists(fig, "sud-ends")[0]
     assert isinstance(ends, Line2D) and list(ends.get_ydata()) == [5, 2, 0]
-    doses = find_artists(fig, "dose-marker")
-    drawn = sorted(mdates.num2date(d.get_xdata()[0]).date() for d in doses)  # type: ignore
-    assert drawn == [D - dt.timedelta(days=2), D + dt.timedelta(days=12)]
+    assert dose_line_days(fig) == [D - dt.timedelta(days=2), D + dt.timedelta(days=12)]
     labels = {t.get_text() for t in find_artists(fig, "dose-label") if isinstance(t, Text)}
     assert labels == {"D1", "D2"}
     title = find_artists(fig, "panel-title")[0]

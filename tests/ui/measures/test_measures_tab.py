@@ -33,7 +33,7 @@ from models.inputs import (
 from models.instruments.definitions import Charting
 from models.services import care
 from models.vault import create_vault
-from reports.charts import find_artists
+from reports.charts import dose_line_days, find_artists
 from tests.conftest import TODAY
 from ui.measures.entry_dialog import MeasureEntryDialog
 from ui.measures.item_models import (
@@ -301,7 +301,7 @@ def test_cadss_is_entered_by_item_number_at_a_chosen_dose_and_charted_per_dose(
     assert keys == ["phq9", DISSOCIATION_KEY]  # CADSS is not a weekly trend
     # The PHQ-9 chart marks the three doses.
     trend = tab.trend_figure
-    assert trend is not None and len(find_artists(trend, "dose-marker")) == 3
+    assert trend is not None and len(dose_line_days(trend)) == 3
 
     assert tab.select_instrument(DISSOCIATION_KEY)
     assert tab.stack.currentWidget() is tab.dissociation
