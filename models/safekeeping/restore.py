@@ -4,7 +4,8 @@ The backup is checked first (as `verify` would); a copy of it is made beside the
 checked again; every connection to the vault is closed and no other program may have it
 open; the current vault and its -wal and -shm are renamed to a dated safety copy (nothing
 is deleted, a stale -wal included); the copy takes the vault's name; and the restored
-vault is opened and checked.
+vault is opened and checked. Should a rename fail part way (a file held open, a full or
+removed drive), what was renamed is put back: the vault is never left half moved.
 """
 
 from __future__ import annotations
@@ -92,8 +93,12 @@ def restore_vault(backup: Path, vault_path: Path, passphrase: str, *,
                 f"{vault_path.name} is open in another program (a workstation window?). "
                 "Close it and run the restore again; nothing was changed."
             )
-        safety = _move_aside(vault_path.resolve(), when)
-        files.place_new(temp, vault_path.resolve())
+        safety, moved = _move_aside(vault_path.resolve(), when)
+        try:
+            files.place_new(temp, vault_path.resolve())
+        except BaseException:
+            _put_back(moved)
+            raise
     except BaseException:
         files.remove_with_sidecars(temp)
         raise
@@ -132,21 +137,36 @@ def _check(source: Vault, copy_path: Path, counts: dict[str, int]) -> None:
         )
 
 
-def _move_aside(vault_path: Path, when: dt.datetime) -> Path | None:
+Moves = list[tuple[Path, Path]]  # (where a file was, where it went)
+
+
+def _move_aside(vault_path: Path, when: dt.datetime) -> tuple[Path | None, Moves]:
     """Rename the vault, its -wal and its -shm to a dated safety copy; a stale -wal or -shm
     with no vault goes along too. Returns the safety copy's path (None if nothing was
-    there)."""
+    there) and the renames made. When one fails, those made are undone."""
     present = [f for f in (vault_path, *files.sidecars(vault_path)) if f.exists()]
     if not present:
-        return None
+        return None, []
     safety = safety_copy_name(vault_path, when)
+    moved: Moves = []
     try:
         for f in present:
-            os.rename(f, safety.with_name(safety.name + f.name[len(vault_path.name):]))
+            aside = safety.with_name(safety.name + f.name[len(vault_path.name):])
+            os.rename(f, aside)
+            moved.append((f, aside))
     except OSError as exc:
+        _put_back(moved)
         raise VaultStorageError(
             f"{vault_path.name} could not be moved aside ({exc.strerror}); check the folder's "
-            "permissions."
+            "permissions. Nothing was changed."
         ) from None
     files.fsync_folder(vault_path.parent)
-    return safety
+    return safety, moved
+
+
+def _put_back(moved: Moves) -> None:
+    """Undo renames, the last first, so the vault and its -wal are together again."""
+    for original, aside in reversed(moved):
+        os.rename(aside, original)
+    if moved:
+        files.fsync_folder(moved[0][0].parent)

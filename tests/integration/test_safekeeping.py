@@ -4,14 +4,17 @@ functions the windows will call."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import shutil
 import stat
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -19,11 +22,12 @@ from sqlalchemy import func, select
 from models.demo import DemoPlan, generate_demo
 from models.entities import AuditEvent, Note
 from models.inputs import ClientInput
+from models.safekeeping import restore
 from models.safekeeping.backup import backup_vault, last_backup_at
 from models.safekeeping.export import export_practice
 from models.safekeeping.verify import verify_vault
 from models.services import clients
-from models.vault import WrongPassphraseError, create_vault, open_vault
+from models.vault import VaultStorageError, WrongPassphraseError, create_vault, open_vault
 from tests.integration.bad_day import digests, run_cli
 
 pytestmark = pytest.mark.integration
@@ -153,6 +157,38 @@ def test_restore_over_a_lost_vault_with_a_stale_wal_beside_it(
     assert any(p.name.endswith("-wal") and ".before-restore-" in p.name
                for p in vault_path.parent.iterdir())
     assert run_cli("verify", "--vault", str(vault_path)).returncode == 0
+
+
+@pytest.mark.parametrize("fails", ["moving the -wal aside", "placing the backup"])
+def test_a_restore_that_fails_part_way_puts_the_vault_back_as_it_was(
+    vault_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    backup = tmp_path / "b.iwbackup"
+    assert run_cli("backup", "--vault", str(vault_path), "--out", str(backup)).returncode == 0
+    wal = vault_path.with_name(vault_path.name + "-wal")
+    wal.write_bytes(b"\x37\x7f\x06\x82" + bytes(4092))  # a -wal beside it, to move with it
+    before = digests(vault_path)
+    assert set(before) == {"main", "-wal"}
+    real_rename = os.rename
+
+    def rename(source: Any, target: Any) -> None:
+        if fails == "moving the -wal aside" and str(source).endswith("-wal") \
+                and ".before-restore-" in str(target):
+            raise OSError(errno.EACCES, "Permission denied")
+        real_rename(source, target)
+
+    def place_new(temp: Path, final: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(restore.os, "rename", rename)
+    if fails == "placing the backup":
+        monkeypatch.setattr(restore.files, "place_new", place_new)
+    with pytest.raises((VaultStorageError, OSError)):
+        restore.restore_vault(backup, vault_path, PASSPHRASE)
+    # The vault and its -wal are where they were, unchanged; nothing half moved is left.
+    assert digests(vault_path) == before
+    assert sorted(p.name for p in vault_path.parent.iterdir()) == sorted(
+        [vault_path.name, wal.name])
 
 
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(
