@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from models.clinical.parts_map import SELF_ENERGY_NOTE
@@ -18,6 +18,7 @@ from ui.parts.map_items import PEN_STYLES, part_path
 _SWATCH = 18
 _GAP = 16
 _ROW = 22
+_WRAP = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap)
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,22 @@ class MapLegend(QWidget):
     def hasHeightForWidth(self) -> bool:
         return True
 
-    def heightForWidth(self, width: int) -> int:
+    def _note_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setItalic(True)
+        return font
+
+    def _note_rect(self, width: int) -> QRect:
+        """Where the Self-energy note goes under the entries: as many lines as it needs
+        (cut short, it read "not a validated measu…")."""
         placed = self._layout(width)
-        rows = int(placed[-1][1].bottom()) if placed else 0
-        return rows + _ROW + 2
+        top = int(placed[-1][1].bottom()) if placed else 0
+        lines = QFontMetrics(self._note_font()).boundingRect(
+            QRect(0, 0, max(width, 1), 10_000), _WRAP, SELF_ENERGY_NOTE)
+        return QRect(0, top, max(width, 1), max(lines.height() + 4, _ROW))
+
+    def heightForWidth(self, width: int) -> int:
+        return self._note_rect(width).bottom() + 2
 
     def sizeHint(self) -> QSize:
         return QSize(400, self.heightForWidth(max(self.width(), 400)))
@@ -90,7 +103,6 @@ class MapLegend(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = QFontMetrics(self.font())
         for entry, rect in self._layout(self.width()):
             centre = QPointF(rect.left() + _SWATCH / 2, rect.top() + _ROW / 2)
             painter.save()
@@ -100,14 +112,9 @@ class MapLegend(QWidget):
             painter.setPen(QColor(palette.MUTED))
             painter.drawText(QRectF(rect.left() + _SWATCH + 6, rect.top(), rect.width(),
                                     _ROW), Qt.AlignmentFlag.AlignVCenter, entry.text)
-        note_y = self.heightForWidth(self.width()) - _ROW
         painter.setPen(QColor(palette.MUTED))
-        font = painter.font()
-        font.setItalic(True)
-        painter.setFont(font)
-        painter.drawText(QRectF(0, note_y, self.width(), _ROW), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(SELF_ENERGY_NOTE, Qt.TextElideMode.ElideRight,
-                                            self.width()))
+        painter.setFont(self._note_font())
+        painter.drawText(self._note_rect(self.width()), _WRAP, SELF_ENERGY_NOTE)
         painter.end()
 
     @staticmethod

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -56,6 +56,10 @@ def _heading(text: str) -> QLabel:
     set_role(label, "section")
     label.setStyleSheet("font-weight: 600;")
     return label
+
+
+_LEFT_MIN, _RIGHT_MIN = 280, 380  # pixels: the table's side and the map's side at least
+_BURDENS_MIN = 110  # pixels of the burdens column before the table scrolls sideways
 
 
 class PartsTab(QWidget):
@@ -188,12 +192,14 @@ class PartsTab(QWidget):
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 6)
         self.splitter.setChildrenCollapsible(False)
-        left.setMinimumWidth(300)
-        right.setMinimumWidth(420)
+        # Both fit beside the client list in a 1024-pixel window.
+        left.setMinimumWidth(_LEFT_MIN)
+        right.setMinimumWidth(_RIGHT_MIN)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 10)
         layout.addWidget(self.splitter)
-        self._sized = False
+        self._sized = False  # True once the therapist has moved the divider
+        self.splitter.splitterMoved.connect(self._divider_moved)
         self._show_timeline()
         self._show_details()
 
@@ -469,12 +475,35 @@ class PartsTab(QWidget):
                 f"{t.label} ({TARGET_KINDS.short(t.kind)})" for t in carried))
         return "\n".join(lines)
 
+    def _table_width(self) -> int:
+        """What the parts table needs to show every column but the burdens whole (and the
+        burdens a little): the map takes the rest, and fits itself to what it gets."""
+        header = self.table.horizontalHeader()
+        columns = sum(max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c))
+                      for c in range(PartTableModel.BURDENS))
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        return columns + _BURDENS_MIN + frame
+
+    def _size_splitter(self) -> None:
+        """The table as wide as its columns want (within 44 to 56% of the tab), the map the
+        rest; at every size of the window, until the therapist moves the divider."""
+        width = self.splitter.width()
+        if self._sized or width <= 0:
+            return
+        table = min(max(int(width * 0.44), self._table_width()), int(width * 0.56))
+        table = max(_LEFT_MIN, min(table, width - _RIGHT_MIN - self.splitter.handleWidth()))
+        self.splitter.setSizes([table, width - table])
+
+    def _divider_moved(self, _position: int, _index: int) -> None:
+        self._sized = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._size_splitter()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._sized and self.splitter.width() > 0:
-            self._sized = True  # the table a little less than half, the map the rest
-            width = self.splitter.width()
-            self.splitter.setSizes([int(width * 0.44), width - int(width * 0.44)])
+        self._size_splitter()
         if self._dirty and self.chart is not None:
             self.refresh()
 

@@ -271,3 +271,31 @@ def test_a_relation_is_changed_in_one_step_and_a_lock_closes_the_maps_dialogs(
         main_window.lock("manual")
     assert not isValid(dialog) or not dialog.isVisible()  # closed (and deleted)
     assert not scene.parts
+
+
+def test_the_table_shows_its_columns_and_the_map_its_side_at_every_window_size(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    main_window.resize(1920, 1080)
+    main_window.show()
+    tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
+    table = tab.table
+    for width, height in ((1280, 800), (1024, 640), (1920, 1080)):
+        main_window.resize(width, height)
+        qtbot.waitUntil(lambda w=width: main_window.width() == w, timeout=5_000)
+        QApplication.processEvents()
+        left, right = tab.splitter.sizes()
+        # Nothing pushed out of the window: both sides at least their least width.
+        assert left + right + tab.splitter.handleWidth() <= tab.splitter.width()
+        assert right >= tab.splitter.widget(1).minimumWidth()
+        if width >= 1280:  # every column but the burdens whole, without scrolling sideways
+            header = table.horizontalHeader()
+            shown = sum(header.sectionSize(c) for c in range(PartTableModel.BURDENS))
+            assert shown <= table.viewport().width() - 60, width
+    # Once the therapist moves the divider, a resize leaves it where they put it.
+    total = sum(tab.splitter.sizes())
+    tab.splitter.setSizes([300, total - 300])
+    tab.splitter.splitterMoved.emit(300, 1)  # as a drag of the handle says
+    main_window.resize(1920, 1000)
+    qtbot.waitUntil(lambda: main_window.height() == 1000, timeout=5_000)
+    QApplication.processEvents()
+    assert tab.splitter.sizes()[0] == 300
