@@ -225,7 +225,10 @@ def _date_axis(ax: Axes) -> None:
     ax.xaxis.set_major_formatter(_HouseDateFormatter())
 
 
+@lru_cache(maxsize=4096)
 def _num(day: date) -> float:
+    # date2num goes through numpy datetime64 for each date (tens of microseconds), and a
+    # trend chart asks for the same few dozen dates again and again (dose labels).
     return float(mdates.date2num(day))  # type: ignore[no-untyped-call]
 
 

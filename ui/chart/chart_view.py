@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,17 +37,21 @@ COMING: dict[str, str] = {
 TAB_NAMES = ("Overview", "Sessions", "Targets", "Parts", "Measures", "Reports")
 
 
-def _placeholder(text: str) -> QWidget:
-    page = QWidget()
-    layout = QVBoxLayout(page)
-    layout.setContentsMargins(28, 28, 28, 28)
-    label = QLabel(text)
-    label.setProperty("role", "placeholder")
-    label.setWordWrap(True)
-    label.setMaximumWidth(560)
-    layout.addWidget(label, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-    layout.addStretch(1)
-    return page
+W = TypeVar("W", bound=QWidget)
+
+
+class _Deferred(Generic[W]):
+    """A tab built the first time it is shown or asked for: until then an empty page
+    stands in its place, and a client switch costs it nothing."""
+
+    def __init__(self, name: str, make: Callable[[], W],
+                 show: Callable[[W, ClientChart], None]) -> None:
+        """`make` builds the tab; `show` gives it the client on screen when it is built."""
+        self.name = name
+        self.make = make
+        self.show = show
+        self.tab: W | None = None
+        self.stand_in = QWidget()
 
 
 def describe(client: ClientDetail, today: dt.date) -> str:
@@ -89,18 +93,22 @@ class ChartView(QWidget):
     status_change_requested = Signal()  # discharge an active client, reactivate another
 
     def __init__(self, measures: MeasuresTab, sparklines: MeasureSparklines,
-                 targets: TargetsTab, parts: PartsTab, reports: ReportsTab,
-                 parent: QWidget | None = None) -> None:
-        """`measures` (the Measures tab), `sparklines` (shown on the Overview), `targets`,
-        `parts` and `reports` (their tabs) are handed in by the main window, which owns
-        their services."""
+                 targets: Callable[[], TargetsTab], parts: Callable[[], PartsTab],
+                 reports: Callable[[], ReportsTab], parent: QWidget | None = None) -> None:
+        """`measures` (the Measures tab) and `sparklines` (shown on the Overview) are
+        handed in by the main window, which owns their services; `targets`, `parts` and
+        `reports` make those tabs, each the first time it is shown or asked for (unlock
+        does not wait for them)."""
         super().__init__(parent)
         self.chart: ClientChart | None = None
         self.measures = measures
         self.sparklines = sparklines
-        self.targets = targets
-        self.parts = parts
-        self.reports = reports
+        self._targets = _Deferred("Targets", targets, lambda tab, chart: tab.set_chart(chart))
+        self._parts = _Deferred("Parts", parts, lambda tab, chart: tab.set_chart(chart))
+        self._reports = _Deferred("Reports", reports,
+                                  lambda tab, chart: tab.set_chart(chart, self.today()))
+        deferred: dict[str, QWidget] = {d.name: d.stand_in
+                                        for d in (self._targets, self._parts, self._reports)}
         self.today: Callable[[], dt.date] = dt.date.today
         self.name = QLabel()
         self.name.setProperty("role", "title")
@@ -128,17 +136,16 @@ class ChartView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
         self._overview_due = self._sparklines_due = False
-        self.tabs.currentChanged.connect(lambda _i: self._draw_overview())
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.overview = OverviewTab()
         self.sessions = SessionsTab()
         self.tabs.addTab(self.overview, "Overview")
         self.tabs.addTab(self.sessions, "Sessions")
-        built: dict[str, QWidget] = {"Targets": targets, "Parts": parts, "Measures": measures,
-                                     "Reports": reports}
         for name in TAB_NAMES[2:]:
-            self.tabs.addTab(built.get(name) or _placeholder(COMING[name]), name)
+            self.tabs.addTab(measures if name == "Measures" else deferred[name], name)
         self.overview.add_panel(sparklines)
-        self.overview.targets_requested.connect(lambda: self.tabs.setCurrentWidget(targets))
+        self.overview.targets_requested.connect(
+            lambda: self.tabs.setCurrentWidget(self.targets))
         chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(12, 10, 10, 10)
@@ -190,12 +197,75 @@ class ChartView(QWidget):
             self.sessions.set_chart(chart)
         self._draw_overview()
         self.measures.set_chart(chart, changes)
-        if touched(TARGETS_SHOW):
-            self.targets.set_chart(chart, changes)
-        if touched(PARTS_SHOW):
-            self.parts.set_chart(chart, changes)
-        self.reports.set_chart(chart, self.today())
+        # A tab not built yet is given the chart when it is built.
+        targets, parts, reports = self._targets.tab, self._parts.tab, self._reports.tab
+        if targets is not None and touched(TARGETS_SHOW):
+            targets.set_chart(chart, changes)
+        if parts is not None and touched(PARTS_SHOW):
+            parts.set_chart(chart, changes)
+        if reports is not None:
+            reports.set_chart(chart, self.today())
         self.stack.setCurrentIndex(1)
+
+    # -- the tabs built when first shown --------------------------------------------------
+
+    @property
+    def targets(self) -> TargetsTab:
+        """The Targets tab (built now if it was not yet)."""
+        return self._built(self._targets)
+
+    @property
+    def parts(self) -> PartsTab:
+        """The Parts tab (built now if it was not yet)."""
+        return self._built(self._parts)
+
+    @property
+    def reports(self) -> ReportsTab:
+        """The Reports tab (built now if it was not yet)."""
+        return self._built(self._reports)
+
+    def is_built(self, name: str) -> bool:
+        """Whether the tab called `name` (one of TAB_NAMES) exists yet: the Targets, Parts
+        and Reports tabs are built when first shown, the others with the view."""
+        for deferred in (self._targets, self._parts, self._reports):
+            if deferred.name == name:
+                return deferred.tab is not None
+        return name in TAB_NAMES
+
+    def flush(self) -> None:
+        """Send what a tab holds unsent (map moves on the Parts tab) before a lock or quit."""
+        if self._parts.tab is not None:
+            self._parts.tab.flush()
+
+    def _built(self, deferred: _Deferred[W]) -> W:
+        if deferred.tab is not None:
+            return deferred.tab
+        tab = deferred.tab = deferred.make()
+        if self.chart is not None:  # the client on screen, as the record is now
+            deferred.show(tab, self.chart)
+        # The tab takes its stand-in's place, current if the stand-in was. It goes in
+        # before the stand-in goes out: removing the current page first would show its
+        # neighbour for a moment (the Measures tab would draw its chart for nothing).
+        index = self.tabs.indexOf(deferred.stand_in)
+        was_current = self.tabs.currentIndex() == index
+        self.tabs.blockSignals(True)  # the same tab stays current: no change to announce
+        self.tabs.insertTab(index, tab, deferred.name)
+        if was_current:
+            self.tabs.setCurrentIndex(index)
+        self.tabs.removeTab(index + 1)
+        self.tabs.blockSignals(False)
+        deferred.stand_in.deleteLater()
+        return tab
+
+    def _tab_changed(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if page is self._targets.stand_in:
+            self._built(self._targets)
+        elif page is self._parts.stand_in:
+            self._built(self._parts)
+        elif page is self._reports.stand_in:
+            self._built(self._reports)
+        self._draw_overview()
 
     def _draw_overview(self) -> None:
         chart = self.chart
@@ -224,9 +294,12 @@ class ChartView(QWidget):
         self.sessions.clear()
         self.sparklines.clear()
         self.measures.clear()
-        self.targets.clear()
-        self.parts.clear()
-        self.reports.clear()
+        if self._targets.tab is not None:
+            self._targets.tab.clear()
+        if self._parts.tab is not None:
+            self._parts.tab.clear()
+        if self._reports.tab is not None:
+            self._reports.tab.clear()
         self.show_empty()
 
     def show_target(self, target_id: int) -> None:

@@ -9,6 +9,7 @@ needed, not at start-up.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -17,6 +18,7 @@ from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from reports.charts import ChartTooSmallError
+from ui.common.agg_text import TEXT_CACHE_WORKS, CachingRendererAgg, TextCache
 
 # (width in inches, height in inches, dpi) -> a Figure of exactly that size
 FigureBuilder = Callable[[float, float, float], Figure]
@@ -26,6 +28,28 @@ DRAWING = "Drawing the chart…"
 DEBOUNCE_MS = 150
 _GROW_STEP_IN = 0.4  # a builder that finds the view too short is asked again, taller
 _MAX_GROW_STEPS = 12
+
+
+class _Canvas(FigureCanvasQTAgg):
+    """The Qt canvas, drawing with a renderer that lays out and rasterises each distinct
+    text once (ui.common.agg_text): a chart drawn again for the next client repeats most
+    of its words."""
+
+    def __init__(self, figure: Figure) -> None:
+        super().__init__(figure)  # type: ignore[no-untyped-call]
+        self.text_cache = TextCache()
+
+    def get_renderer(self) -> Any:
+        if not TEXT_CACHE_WORKS:
+            return super().get_renderer()  # type: ignore[no-untyped-call]
+        # As FigureCanvasAgg.get_renderer, with the caching renderer.
+        width, height = self.get_width_height(physical=True)
+        key = width, height, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = CachingRendererAgg(width, height, self.figure.dpi,
+                                               self.text_cache)
+            self._lastKey = key
+        return self.renderer
 
 
 class FigureView(QWidget):
@@ -132,7 +156,7 @@ class FigureView(QWidget):
             self._canvas.draw_idle()  # type: ignore[no-untyped-call]
             self.figure_changed.emit()
             return
-        canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
+        canvas = _Canvas(figure)
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         canvas.setMinimumSize(1, 1)

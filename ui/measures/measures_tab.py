@@ -162,6 +162,9 @@ class _Pages(QStackedWidget):
 
 # What a write must touch for this tab to draw again.
 SHOWS = (Kind.MEASURES, Kind.CARE, Kind.TARGETS, Kind.NOTES, Kind.PRACTICE)
+# How many times the layout is settled before a chart is drawn: each pass may ask for
+# another (four settle every page seen), and a pass with nothing to do costs nothing.
+_LAYOUT_PASSES = 6
 
 
 def _measure_parts(chart: ClientChart) -> tuple[Any, ...]:
@@ -462,8 +465,12 @@ class MeasuresTab(QWidget):
         chart_view = self.trend.chart.ensure_view()
         # The summary, the safety line and the footnote take their new heights now, and
         # the page's scroll bar comes or goes with them, so the chart is drawn once at
-        # its final size, not again when the layout catches up.
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        # its final size, not again when the layout catches up. A pass lays out what was
+        # asked before it, and the scroll bar and the wrapped labels ask again: with one
+        # pass, one switch in three drew the chart at a height the layout then left (a
+        # second draw, and a rebuild after the resize pause).
+        for _ in range(_LAYOUT_PASSES):
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
         def build(width: float, height: float, dpi: float) -> Any:
             # Into the figure on screen: its axes and ticks are kept (reports.charts).

@@ -40,7 +40,10 @@ from ui.shell.unlock.passphrase import growing_delay
 
 if TYPE_CHECKING:
     from ui.notes.new_note_dialog import NewNoteChoice
+    from ui.parts.parts_tab import PartsTab
+    from ui.reports.reports_tab import ReportsTab
     from ui.search.search_window import SearchWindow
+    from ui.targets.targets_tab import TargetsTab
 
 DEFAULT_SIZE = QSize(1280, 800)
 LIST_WIDTH = 380
@@ -88,10 +91,9 @@ class MainWindow(QMainWindow):
 
         self.client_list = ClientListPanel()
         self.measures = self._build_measures()
-        self.reports = self._build_reports()
-        self.targets_tab, self.parts_tab = self._build_registry_tabs()
-        self.chart_view = ChartView(*self.measures, self.targets_tab, self.parts_tab,
-                                    self.reports)
+        # The Targets, Parts and Reports tabs are built when first shown (or asked for).
+        self.chart_view = ChartView(*self.measures, self._build_targets, self._build_parts,
+                                    self._build_reports)
         self.chart_view.today = runner.opener.today
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.client_list)
@@ -443,7 +445,12 @@ class MainWindow(QMainWindow):
         sparklines.instrument_activated.connect(self._show_measure)
         return tab, sparklines
 
-    def _build_reports(self) -> Any:
+    @property
+    def reports(self) -> ReportsTab:
+        """The Reports tab (built now if it has not been shown yet)."""
+        return self.chart_view.reports
+
+    def _build_reports(self) -> ReportsTab:
         from ui.reports.reports_tab import ReportsTab
 
         tab = ReportsTab(self.runner, self.settings, actor=lambda: self.actor_id)
@@ -451,17 +458,29 @@ class MainWindow(QMainWindow):
                                                                     5000))
         return tab
 
-
     # -- targets and parts ----------------------------------------------------------------
 
-    def _build_registry_tabs(self) -> tuple[Any, Any]:
-        from ui.parts.parts_tab import PartsTab
+    @property
+    def targets_tab(self) -> TargetsTab:
+        """The Targets tab (built now if it has not been shown yet)."""
+        return self.chart_view.targets
+
+    @property
+    def parts_tab(self) -> PartsTab:
+        """The Parts tab (built now if it has not been shown yet)."""
+        return self.chart_view.parts
+
+    def _build_targets(self) -> TargetsTab:
         from ui.targets.targets_tab import TargetsTab
 
-        actor: Callable[[], int | None] = lambda: self.actor_id  # noqa: E731
-        targets = TargetsTab(self.runner, actor=actor, today=self.runner.opener.today)
-        parts = PartsTab(self.runner, actor=actor, today=self.runner.opener.today)
-        return targets, parts
+        return TargetsTab(self.runner, actor=lambda: self.actor_id,
+                          today=self.runner.opener.today)
+
+    def _build_parts(self) -> PartsTab:
+        from ui.parts.parts_tab import PartsTab
+
+        return PartsTab(self.runner, actor=lambda: self.actor_id,
+                        today=self.runner.opener.today)
 
     def show_target(self, target_id: int, client_id: int | None = None) -> None:
         """The Targets tab on one target (of the chosen client, or of `client_id`)."""
@@ -585,7 +604,7 @@ class MainWindow(QMainWindow):
             self._search.hide()
         # Drafts are saved (queued before the vault closes) and their windows closed.
         self._reopen_notes = self._close_note_windows()
-        self.parts_tab.flush()  # map moves not sent yet
+        self.chart_view.flush()  # map moves not sent yet
         self._wanted = None
         self._chart_in_flight = False
         self._changes_waiting = None
@@ -648,7 +667,7 @@ class MainWindow(QMainWindow):
         for dialog in list(self._dialogs):
             dialog.reject()
         self._close_note_windows()
-        self.parts_tab.flush()  # map moves not sent yet
+        self.chart_view.flush()  # map moves not sent yet
         if self._search is not None:
             self._search.clear()
             self._search.close()
