@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -270,17 +270,18 @@ def dose_line_days(fig: Figure) -> list[date]:
                   for segment in collection.get_segments())  # type: ignore[attr-defined]
 
 
-def _dose_label_groups(
-    doses: Sequence[DosingMarker], x_to_inch: float
-) -> list[tuple[float, str]]:
-    """Label each dose 'D1', 'D2' ...; doses too close to label apart share 'D1–4'."""
-    clusters: list[list[DosingMarker]] = [
-        [dose] for dose in sorted(doses, key=lambda d: (d.when, d.number))
-    ]
+def _course_label_text(doses: Sequence[DosingMarker]) -> str:
+    """The label of whole courses drawn too close to name their doses: 'C3', 'C1–4'."""
+    first, last = min(d.course_index for d in doses), max(d.course_index for d in doses)
+    return f"C{first}" if first == last else f"C{first}–{last}"
 
+
+def _merged(clusters: list[list[DosingMarker]], x_to_inch: float,
+            label: Callable[[Sequence[DosingMarker]], str]) -> list[list[DosingMarker]]:
+    """Neighbouring clusters joined while their labels would touch."""
     def extent(cluster: list[DosingMarker]) -> tuple[float, float]:
         centre = (_num(cluster[0].when) + _num(cluster[-1].when)) / 2 * x_to_inch
-        half = _text_width_in(_dose_label_text(cluster), bold=True) / 2 + 0.04
+        half = _text_width_in(label(cluster), bold=True) / 2 + 0.04
         return centre - half, centre + half
 
     merged = True
@@ -291,13 +292,29 @@ def _dose_label_groups(
                 clusters[index : index + 2] = [clusters[index] + clusters[index + 1]]
                 merged = True
                 break
-    return [
-        (
-            (_num(cluster[0].when) + _num(cluster[-1].when)) / 2,
-            _dose_label_text(cluster),
-        )
-        for cluster in clusters
-    ]
+    return clusters
+
+
+def _dose_label_groups(
+    doses: Sequence[DosingMarker], x_to_inch: float
+) -> list[tuple[float, str]]:
+    """Label each dose 'D1', 'D2' ...; doses too close to label apart share 'D1–4'. When
+    that runs several courses together (a long record on one axis: 'C1 D1–6, C2 D1–6, …'
+    wider than the plot), each course is named instead: 'C1', 'C2', or 'C1–3'."""
+    ordered = sorted(doses, key=lambda d: (d.when, d.number))
+    label: Callable[[Sequence[DosingMarker]], str] = _dose_label_text
+    clusters = _merged([[dose] for dose in ordered], x_to_inch, label)
+    if any(len({d.course_index for d in cluster}) > 1 for cluster in clusters):
+        label = _course_label_text
+        courses: list[list[DosingMarker]] = []
+        for dose in ordered:
+            if courses and courses[-1][-1].course_index == dose.course_index:
+                courses[-1].append(dose)
+            else:
+                courses.append([dose])
+        clusters = _merged(courses, x_to_inch, label)
+    return [((_num(cluster[0].when) + _num(cluster[-1].when)) / 2, label(cluster))
+            for cluster in clusters]
 
 
 class _BandHandler(HandlerBase):
@@ -425,6 +442,9 @@ def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> l
     return labels
 
 
+_RING_IN = 0.1  # the radius of the ring round a flagged point, in inches
+
+
 def _flag_extent(right_of: float, width: float, y_in: float,
                  to_left: bool) -> tuple[float, float, float, float]:
     left = right_of - width - 0.24 if to_left else right_of
@@ -438,16 +458,25 @@ def _place_flag_labels(
     """Write each flag's item and value beside it, leaving out any that would overlap.
 
     A label that would run past the plot's right edge (into the line labels there) is
-    written to the left of its point instead."""
+    written to the left of its point instead, unless that would cross the axis on the
+    left; one that would cover another label or another flagged point is left out (the
+    ring and the legend still say it)."""
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.85}
-    taken: list[tuple[float, float, float, float]] = []
+    # The rings are taken too: a label must not cover another flagged point.
+    taken: list[tuple[float, float, float, float]] = [
+        (x - _RING_IN, x + _RING_IN, y - _RING_IN, y + _RING_IN)
+        for x, y in (((label.x - x_min) * x_to_in, (label.y - y_min) * y_to_in)
+                     for label in labels if label.y is not None)]
     for label in labels:
         width = _text_width_in(label.text, bold=True) + 0.06
         right_of = (label.x - x_min) * x_to_in + 0.12
         y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
         sides = [False, True] if right_of + width <= plot_width else [True, False]
-        free = [to_left for to_left in sides if not any(
+        # Never out past the axis on the left (past the right edge only when it must).
+        inside = [to_left for to_left in sides
+                  if _flag_extent(right_of, width, y_in, to_left)[0] >= 0]
+        free = [to_left for to_left in inside if not any(
             e[0] < t[1] and t[0] < e[1] and e[2] < t[3] and t[2] < e[3]
             for e in [_flag_extent(right_of, width, y_in, to_left)] for t in taken)]
         if not free:
@@ -556,8 +585,11 @@ def build_trend_chart(
         default=0.0,
     )
     overlay_in = 0.4 if overlays else 0.0
+    # The change line wraps rather than run off the page (a long record earns every label).
+    subtitle = _wrap(chart_subtitle(summary), width - 0.24) if header else []
     margins = _Margins(left=0.72, right=max(0.25, overlay_in + label_in + 0.18),
-                       top=0.82 if header else 0.3, bottom=0.48)
+                       top=0.82 + _LINE_IN * max(0, len(subtitle) - 1) if header else 0.3,
+                       bottom=0.48)
     plot_width = width - margins.left - margins.right
 
     reused = _emptied_trend_axes(into, instrument, width, height, dpi) \
@@ -691,8 +723,8 @@ def build_trend_chart(
         heading = title or f"{instrument.short_name} — {instrument.title}"
         fig.text(0.12 / width, 1 - 0.1 / height, heading, ha="left", va="top",
                  fontsize=TITLE_FONT, fontweight="bold", gid="title")
-        fig.text(0.12 / width, 1 - 0.34 / height, chart_subtitle(summary), ha="left", va="top",
-                 fontsize=FONT, color=CHART_TEXT, gid="subtitle")
+        fig.text(0.12 / width, 1 - 0.34 / height, "\n".join(subtitle), ha="left", va="top",
+                 fontsize=FONT, color=CHART_TEXT, linespacing=1.25, gid="subtitle")
 
     labels = [str(handle.get_label()) for handle in handles]
     ncol = _legend_columns(labels, width - 0.3)

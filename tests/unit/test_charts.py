@@ -492,3 +492,44 @@ def test_the_footnote_can_be_left_to_the_window(
     assert find_artists(without, "footnote") == []
     drawn = only_text(with_note, "footnote").replace("\n", " ")
     assert drawn == trend_footnote(instrument, phq9_points)
+
+
+def _long_record() -> tuple[list[TrendPoint], list[DosingMarker]]:
+    """Two and a half years: ten courses of six weekly doses, a PHQ-9 every fortnight with
+    item 9 positive every ninth time."""
+    doses = [DosingMarker(DAY0 + timedelta(days=91 * course + 7 * n), 6 * course + n + 1,
+                          f"C{course + 1} D{n + 1}", course + 1, n + 1)
+             for course in range(10) for n in range(6)]
+    points = [TrendPoint(DAY0 + timedelta(days=14 * k),
+                         score(PHQ9, phq9(20 - k % 12, 1 if k % 9 == 0 else 0)))
+              for k in range(65)]
+    return points, doses
+
+
+def test_a_long_record_names_its_courses_not_sixty_doses_in_one_run() -> None:
+    points, doses = _long_record()
+    fig = build_trend_chart(PHQ9, points, doses, width=6.9, height=4.3)
+    labels = [t.get_text() for t in find_artists(fig, "dose-label")]  # type: ignore[attr-defined]
+    assert labels == [f"C{n}" for n in range(1, 11)]
+    # Three doses a fortnight apart in one course still get their own numbers.
+    few = [DosingMarker(DAY0 + timedelta(days=30 * n), n, f"D{n}") for n in (1, 2, 3)]
+    fig = build_trend_chart(PHQ9, points[:8], few, width=6.9, height=4.3)
+    assert [t.get_text() for t in find_artists(fig, "dose-label")] == ["D1", "D2", "D3"]  # type: ignore[attr-defined]
+
+
+def test_the_change_line_wraps_inside_the_figure_and_flag_labels_cover_no_ring() -> None:
+    points, doses = _long_record()
+    fig = build_trend_chart(PHQ9, points, doses, width=4.2, height=6.5)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    subtitle = find_artists(fig, "subtitle")[0]
+    assert isinstance(subtitle, Text) and "\n" in subtitle.get_text()
+    assert subtitle.get_window_extent(renderer).x1 <= fig.bbox.x1
+    axes = fig.axes[0]
+    rings = find_artists(fig, "safety-flag")[0]
+    assert isinstance(rings, PathCollection)
+    ring_px = axes.transData.transform(rings.get_offsets())
+    left_edge = axes.get_window_extent(renderer).x0
+    for label in find_artists(fig, "safety-flag-label"):
+        box = label.get_window_extent(renderer)
+        assert box.x0 >= left_edge - 1
+        assert not any(box.x0 < x < box.x1 and box.y0 < y < box.y1 for x, y in ring_px)
