@@ -897,7 +897,8 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     actor_id = _demo_clinician(session)
     result = DemoResult()
     existing = session.query(Client).count()
-    with _rows_kept(session) as kept:
+    # The audit events of the whole practice are written together, each still its own.
+    with _rows_kept(session) as kept, audit.batched(session):
         for i in range(plan.clients):
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
@@ -973,9 +974,10 @@ def generate_heavy_client(
             [first + dt.timedelta(days=k * 14) for k in range(min(per_course, doses - c))],
             True))
     result = DemoResult()
-    for generate in (s for s in STEPS if s is not _plan_courses):
-        generate(session, ctx, result)
-        if generate is _registry:  # every modality, so every kind of note is in the record
-            ctx.modalities = ("emdr", "art", "ifs", "general")
+    with audit.batched(session):
+        for generate in (s for s in STEPS if s is not _plan_courses):
+            generate(session, ctx, result)
+            if generate is _registry:  # every modality, so every kind of note is in the record
+                ctx.modalities = ("emdr", "art", "ifs", "general")
     session.flush()
     return client.id
