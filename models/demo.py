@@ -712,8 +712,7 @@ def _complete_targets(session: Session, ctx: _ClientContext) -> None:
 
 
 _ADMINISTRATIONS = MeasureAdministration.metadata.tables["measure_administration"]
-_INSERT_ADMINISTRATION = insert(_ADMINISTRATIONS).returning(
-    _ADMINISTRATIONS.c.id, sort_by_parameter_order=True)
+_INSERT_ADMINISTRATION = insert(_ADMINISTRATIONS)
 _INSERT_RESPONSE = insert(ItemResponse.metadata.tables["item_response"])
 
 
@@ -730,20 +729,26 @@ class _Given:
 
 
 def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> None:
-    """Write a client's administrations as plain inserts, two statements in all: the same
+    """Write a client's administrations as plain inserts, three statements in all: the same
     rows the ORM would write, a fraction of the work for the thousands of item answers of
     a large practice."""
     if not given:
         return
     known = load_instruments()
     conn = session.connection()
-    ids = conn.execute(_INSERT_ADMINISTRATION, [{
+    # No RETURNING: SQLite cannot return a batch's ids in order, so SQLAlchemy would send
+    # one INSERT per row. This transaction is the only writer, so the client's newest ids
+    # are these rows', in the order given.
+    conn.execute(_INSERT_ADMINISTRATION, [{
         "client_id": ctx.client.id, "instrument_id": g.instrument,
         "instrument_version": known[g.instrument].version,
         "administered_on": g.day, "relation_to_care": g.relation,
         "dosing_session_id": g.dosing.id if g.dosing is not None else None,
         "index_event": g.index_event,
-    } for g in given]).scalars().all()
+    } for g in given])
+    ids = sorted(conn.execute(
+        select(_ADMINISTRATIONS.c.id).where(_ADMINISTRATIONS.c.client_id == ctx.client.id)
+        .order_by(_ADMINISTRATIONS.c.id.desc()).limit(len(given))).scalars())
     conn.execute(_INSERT_RESPONSE, [
         {"administration_id": admin_id, "item_number": i, "value": v}
         for admin_id, g in zip(ids, given, strict=True)

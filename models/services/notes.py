@@ -19,6 +19,7 @@ from models.clinical.safety import clearance_caution, has_clearance
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
+    Base,
     Client,
     Course,
     DosingBooster,
@@ -445,6 +446,17 @@ def _file_figures(
         _file_dosing(session, row, figures, day)
 
 
+_TABLES = Base.metadata.tables
+_INSERT_ADMINISTRATION = insert(_TABLES["measure_administration"]).returning(
+    _TABLES["measure_administration"].c.id)
+
+
+def _insert_rows(session: Session, entity: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Rows in one statement (executemany), without ORM objects; nothing when none."""
+    if rows:
+        session.connection().execute(insert(_TABLES[entity.__tablename__]), rows)
+
+
 def _file_dosing(
     session: Session, row: Note, figures: ExtractedFigures, day: dt.date
 ) -> None:
@@ -457,30 +469,36 @@ def _file_dosing(
     dosing.route = record.route or dosing.route
     for column in record.COLUMNS:
         setattr(dosing, column, getattr(record, column))
-    dosing.vitals = [
-        DosingVital(minutes_from_dose=v.minutes_from_dose, systolic=v.systolic,
-                    diastolic=v.diastolic, heart_rate=v.heart_rate, spo2=v.spo2,
-                    respiratory_rate=v.respiratory_rate, moaas=v.moaas, note_id=row.id)
-        for v in record.vitals
-    ]
-    dosing.boosters = [DosingBooster(minutes_from_dose=b.minutes_from_dose, dose_mg=b.dose_mg)
-                       for b in record.boosters]
+    # The figures go in as plain rows, a statement per table: as ORM objects each row
+    # would be its own INSERT ... RETURNING (SQLite returns no ids for a batch), 23 round
+    # trips for a CADSS alone. Nothing in this unit of work reads them back; the dosing
+    # session's lists are read afresh when next asked for.
+    for stale in (*dosing.vitals, *dosing.boosters):  # signing writes them: none are there
+        session.delete(stale)
+    _insert_rows(session, DosingVital, [
+        {"dosing_session_id": dosing.id, "minutes_from_dose": v.minutes_from_dose,
+         "systolic": v.systolic, "diastolic": v.diastolic, "heart_rate": v.heart_rate,
+         "spo2": v.spo2, "respiratory_rate": v.respiratory_rate, "moaas": v.moaas,
+         "note_id": row.id}
+        for v in record.vitals])
+    _insert_rows(session, DosingBooster, [
+        {"dosing_session_id": dosing.id, "minutes_from_dose": b.minutes_from_dose,
+         "dose_mg": b.dose_mg}
+        for b in record.boosters])
+    session.expire(dosing, ["vitals", "boosters"])
     if figures.dissociation is not None:
         # The CADSS given in the dosing note is that dose's one CADSS in Measures.
         reading = figures.dissociation
         instrument = load_instruments()[reading.instrument_id]
-        administration = MeasureAdministration(
-            client_id=row.client_id, instrument_id=instrument.id,
-            instrument_version=instrument.version, administered_on=day,
-            relation_to_care="after_dose", dosing_session_id=dosing.id, note_id=row.id)
-        session.add(administration)
-        session.flush()
-        # The item answers in one statement: as ORM rows each would be its own INSERT (no
-        # batched RETURNING on SQLite), 23 round trips for a CADSS. Read back when asked.
-        session.execute(insert(ItemResponse), [
-            {"administration_id": administration.id, "item_number": n, "value": v}
+        administration_id = session.connection().execute(
+            _INSERT_ADMINISTRATION, {
+                "client_id": row.client_id, "instrument_id": instrument.id,
+                "instrument_version": instrument.version, "administered_on": day,
+                "relation_to_care": "after_dose", "dosing_session_id": dosing.id,
+                "note_id": row.id}).scalar_one()
+        _insert_rows(session, ItemResponse, [
+            {"administration_id": administration_id, "item_number": n, "value": v}
             for n, v in reading.responses])
-        session.expire(administration, ["responses"])
     dosing.locked_by_note_id = row.id
 
 
