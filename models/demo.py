@@ -1,7 +1,8 @@
 """A seeded, reproducible demo practice: synthetic clients with whole KAP courses of care.
 
 Every name is obviously synthetic. Sessions are written the way a therapist writes them:
-a note is created, filled in and signed through the notes service, so target ratings,
+a note is created, filled in and signed through the notes service (its batch entry,
+notes.write_signed_note: the same steps and checks, less work around them), so target ratings,
 vitals, the CADSS of each dose, Self-energy, part history and map snapshots come out of
 signing exactly as they do in real use. The generator is a list of steps; later features
 add a step.
@@ -641,20 +642,22 @@ def _write_note(
     # Written in one go, as a note typed elsewhere and brought in; the dose number of a
     # dosing note is the one its new dosing session gets.
     content.pop("session_number", None)
-    note = notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
-                             dosing_session_id=dosing_session_id, session_date=day,
-                             course_id=course_id, today=ctx.today, content=content)
     result.notes += 1
     if draft:
-        return note.id
-    notes.sign_note(session, note.id, clinician_id=ctx.actor_id)
+        return notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
+                                 dosing_session_id=dosing_session_id, session_date=day,
+                                 course_id=course_id, today=ctx.today, content=content).id
+    note_id = notes.write_signed_note(session, ctx.client.id, template_id,
+                                      clinician_id=ctx.actor_id, content=content,
+                                      dosing_session_id=dosing_session_id, session_date=day,
+                                      course_id=course_id, today=ctx.today)
     if ctx.rng.random() < 0.06:
-        notes.add_addendum(session, note.id, AddendumInput(
+        notes.add_addendum(session, note_id, AddendumInput(
             kind=ctx.rng.choice(ADDENDUM_KINDS.codes),
             reason="Client called the next day with more detail.",
             text="Added after a phone call: sleep was worse than reported."),
             author_id=ctx.actor_id)
-    return note.id
+    return note_id
 
 
 @step
@@ -677,8 +680,8 @@ def _sessions(session: Session, ctx: _ClientContext, result: DemoResult) -> None
         for number, day in enumerate(plan.doses, start=1):
             note_id = _write_note(session, ctx, result, "dosing", day,
                                   _dosing_content(ctx, day, number), course_id=course.id)
-            dosing = session.get_one(DosingSession, notes.get_note(session,
-                                                                   note_id).dosing_session_id)
+            dosing = session.get_one(DosingSession,
+                                     session.get_one(Note, note_id).dosing_session_id)
             ctx.dosing.append(dosing)
             result.dosing_sessions += 1
             for offset in ctx.integration_days[plan.kind]:

@@ -102,6 +102,26 @@ def create_note(
     carry_forward: bool = False,
     content: Mapping[str, Any] | None = None,
 ) -> NoteDTO:
+    """Start a draft in the newest version of a template (see _start_note)."""
+    return convert.note(_start_note(
+        session, client_id, template_id, author_id=author_id,
+        dosing_session_id=dosing_session_id, session_date=session_date, course_id=course_id,
+        today=today, carry_forward=carry_forward, content=content))
+
+
+def _start_note(
+    session: Session,
+    client_id: int,
+    template_id: str,
+    *,
+    author_id: int | None,
+    dosing_session_id: int | None,
+    session_date: dt.date | None,
+    course_id: int | None,
+    today: dt.date,
+    carry_forward: bool = False,
+    content: Mapping[str, Any] | None,
+) -> Note:
     """Start a draft in the newest version of a template.
 
     A dosing note opens its dosing session at once (so integration notes can follow it);
@@ -172,7 +192,7 @@ def create_note(
         search.index_note(session, row)
     audit.record(session, "note.create", entity="note", entity_id=row.id, client_id=client_id,
                  actor_id=author_id, detail=f"template={template.id}@{template.version}")
-    return convert.note(row)
+    return row
 
 
 _UNSET: Any = object()
@@ -346,6 +366,10 @@ def signing_check(session: Session, note_id: int) -> SigningCheck:
     row = _load(session, note_id)
     if row.status == "signed":
         return SigningCheck()
+    return _signing_check(session, row)
+
+
+def _signing_check(session: Session, row: Note) -> SigningCheck:
     template = template_of(row)
     content = derive_values(template, row.content)
     problems = [*validate_note(template, content, for_signing=True),
@@ -387,12 +411,47 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
     row = _load(session, note_id)
     if row.status == "signed":
         raise LockedError("This note is already signed.")
+    _sign(session, row, clinician_id)
+    session.flush()
+    _audit_signing(session, row)
+    return convert.note(row)
+
+
+def write_signed_note(
+    session: Session,
+    client_id: int,
+    template_id: str,
+    *,
+    clinician_id: int,
+    content: Mapping[str, Any],
+    today: dt.date,
+    dosing_session_id: int | None = None,
+    session_date: dt.date | None = None,
+    course_id: int | None = None,
+) -> int:
+    """A note written elsewhere in one go and signed at once, one of a batch (the demo
+    practice, an import): create_note then sign_note, through the same steps, checks,
+    figures, index entry and audit events, with less around them. No DTOs are made, and
+    the signed note is written by the next flush (the next note's, or the commit) rather
+    than one of its own. The clinician writes and signs it. Returns the note's id; a note
+    that cannot be signed raises SigningError as sign_note does, and stays a draft.
+    """
+    row = _start_note(session, client_id, template_id, author_id=clinician_id,
+                      dosing_session_id=dosing_session_id, session_date=session_date,
+                      course_id=course_id, today=today, content=content)
+    _sign(session, row, clinician_id)
+    _audit_signing(session, row)
+    return row.id
+
+
+def _sign(session: Session, row: Note, clinician_id: int) -> None:
+    """Sign a draft: its content as signed, its figures filed, its hash (not yet flushed)."""
     template = template_of(row)
     row.content = _plain(derive_values(template, row.content))
     # The check reads the record around the note, never the note's new content from the
-    # database: the content is written once, signed, by the flush below.
+    # database: the content is written once, signed, by the next flush.
     with session.no_autoflush:
-        check = signing_check(session, note_id)
+        check = _signing_check(session, row)
     if not check.ready:
         raise SigningError(check.problems, check.unanswered)
     # The reasons signed are those of the warnings that fire now; an old one goes.
@@ -405,12 +464,13 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
     row.signed_at = _utcnow()
     row.signed_by_id = clinician_id
     row.content_hash = note_hash(row)
-    session.flush()
+
+
+def _audit_signing(session: Session, row: Note) -> None:
     # The index needs nothing here: signing changes no words (derived figures are
     # numbers), and the draft's last save indexed them.
     audit.record(session, "note.sign", entity="note", entity_id=row.id, client_id=row.client_id,
-                 actor_id=clinician_id, detail=f"sha256={row.content_hash[:16]}")
-    return convert.note(row)
+                 actor_id=row.signed_by_id, detail=f"sha256={(row.content_hash or '')[:16]}")
 
 
 def _file_figures(
