@@ -46,7 +46,7 @@ from models.inputs import (
     TargetInput,
 )
 from models.instruments.loading import load_instruments
-from models.services import care, clients, clinicians, notes, parts, targets
+from models.services import care, clients, clinicians, notes, parts, search, targets
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
@@ -905,8 +905,9 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     actor_id = _demo_clinician(session)
     result = DemoResult()
     existing = session.query(Client).count()
-    # The audit events of the whole practice are written together, each still its own.
-    with _rows_kept(session) as kept, audit.batched(session):
+    # The audit events and index entries of the whole practice are written together, each
+    # still its own.
+    with _rows_kept(session) as kept, audit.batched(session), search.batched(session):
         for i in range(plan.clients):
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
@@ -982,7 +983,7 @@ def generate_heavy_client(
             [first + dt.timedelta(days=k * 14) for k in range(min(per_course, doses - c))],
             True))
     result = DemoResult()
-    with audit.batched(session):
+    with audit.batched(session), search.batched(session):
         for generate in (s for s in STEPS if s is not _plan_courses):
             generate(session, ctx, result)
             if generate is _registry:  # every modality, so every kind of note is in the record
