@@ -481,10 +481,12 @@ def _file_figures(
     day: dt.date,
 ) -> None:
     """Put the typed figures where they belong; each row carries the note's id (and so is
-    locked by the database once the note is signed)."""
-    for rating in signed_record.target_ratings(figures):
-        session.add(TargetRating(target_id=rating.target_id, note_id=row.id, rated_on=day,
-                                 point=rating.point, sud=rating.sud, voc=rating.voc))
+    locked by the database once the note is signed). Ratings go in as plain rows (see
+    _insert_rows): nothing in this unit of work reads them back."""
+    _insert_rows(session, TargetRating, [
+        {"target_id": rating.target_id, "note_id": row.id, "rated_on": day,
+         "point": rating.point, "sud": rating.sud, "voc": rating.voc}
+        for rating in signed_record.target_ratings(figures)])
     if figures.target is not None:
         target = session.get_one(TargetMemory, figures.target.target_id)
         definition: dict[str, object] = dict(signed_record.target_definition(row.content))
@@ -493,8 +495,9 @@ def _file_figures(
         targets.change_definition(session, target, definition, note_id=row.id,
                                   actor_id=row.signed_by_id)
     if figures.self_energy is not None:
-        session.add(SelfEnergyRating(client_id=row.client_id, note_id=row.id, rated_on=day,
-                                     rating=figures.self_energy))
+        _insert_rows(session, SelfEnergyRating, [
+            {"client_id": row.client_id, "note_id": row.id, "rated_on": day,
+             "rating": figures.self_energy}])
     for change in figures.part_status_changes:
         part = session.get_one(IfsPart, change.part_id)
         if part.status != change.new_status:
@@ -512,7 +515,11 @@ _INSERT_ADMINISTRATION = insert(_TABLES["measure_administration"]).returning(
 
 
 def _insert_rows(session: Session, entity: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Rows in one statement (executemany), without ORM objects; nothing when none."""
+    """Rows in one statement (executemany), without ORM objects; nothing when none.
+
+    For figures nothing in the unit of work reads back: as ORM objects each row would be
+    its own INSERT ... RETURNING (SQLite returns no ids for a batch), and a flush's work.
+    """
     if rows:
         session.connection().execute(insert(_TABLES[entity.__tablename__]), rows)
 
@@ -529,10 +536,8 @@ def _file_dosing(
     dosing.route = record.route or dosing.route
     for column in record.COLUMNS:
         setattr(dosing, column, getattr(record, column))
-    # The figures go in as plain rows, a statement per table: as ORM objects each row
-    # would be its own INSERT ... RETURNING (SQLite returns no ids for a batch), 23 round
-    # trips for a CADSS alone. Nothing in this unit of work reads them back; the dosing
-    # session's lists are read afresh when next asked for.
+    # The figures go in as plain rows, a statement per table (23 round trips for a CADSS
+    # alone as ORM rows); the dosing session's lists are read afresh when next asked for.
     for stale in (*dosing.vitals, *dosing.boosters):  # signing writes them: none are there
         session.delete(stale)
     _insert_rows(session, DosingVital, [
