@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -309,13 +309,29 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
     return problems
 
 
+# The record around a dosing note, read each time one is signed: built once.
+_EARLIER_DOSES = select(func.count(DosingSession.id)).where(
+    DosingSession.course_id == bindparam("course_id"),
+    DosingSession.id != bindparam("dosing_id"),
+    (DosingSession.session_date < bindparam("day"))
+    | ((DosingSession.session_date == bindparam("day"))
+       & (DosingSession.number < bindparam("number"))))
+_PREPARATIONS = select(Note).where(
+    Note.client_id == bindparam("client_id"), Note.template_id == "preparation",
+    Note.status == "signed", Note.session_date <= bindparam("day"),
+    (Note.course_id == bindparam("course_id")) | Note.course_id.is_(None))
+_DOSE_MEASURE = select(MeasureAdministration).where(
+    MeasureAdministration.dosing_session_id == bindparam("dosing_id"),
+    MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
+    MeasureAdministration.entered_in_error_at.is_(None),
+    MeasureAdministration.note_id.is_(None)
+    | (MeasureAdministration.note_id != bindparam("note_id"))).limit(1)
+
+
 def _first_dose_of_course(session: Session, dosing: DosingSession) -> bool:
-    earlier = session.scalar(select(func.count(DosingSession.id)).where(
-        DosingSession.course_id == dosing.course_id,
-        DosingSession.id != dosing.id,
-        (DosingSession.session_date < dosing.session_date)
-        | ((DosingSession.session_date == dosing.session_date)
-           & (DosingSession.number < dosing.number))))
+    earlier = session.scalar(_EARLIER_DOSES, {
+        "course_id": dosing.course_id, "dosing_id": dosing.id, "day": dosing.session_date,
+        "number": dosing.number})
     return not earlier
 
 
@@ -327,10 +343,8 @@ def _record_cautions(session: Session, row: Note) -> list[Caution]:
     dosing = session.get(DosingSession, row.dosing_session_id)
     if dosing is None or not _first_dose_of_course(session, dosing):
         return []
-    preparations = session.scalars(select(Note).where(
-        Note.client_id == row.client_id, Note.template_id == "preparation",
-        Note.status == "signed", Note.session_date <= row.session_date,
-        (Note.course_id == dosing.course_id) | Note.course_id.is_(None)))
+    preparations = session.scalars(_PREPARATIONS, {
+        "client_id": row.client_id, "day": row.session_date, "course_id": dosing.course_id})
     if any(has_clearance(convert.note(p)) for p in preparations):
         return []
     return [clearance_caution()]
@@ -344,12 +358,8 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
     if f is None or row.dosing_session_id is None \
             or extract_figures(template, content).dissociation is None:
         return []
-    existing = session.scalars(select(MeasureAdministration).where(
-        MeasureAdministration.dosing_session_id == row.dosing_session_id,
-        MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
-        MeasureAdministration.entered_in_error_at.is_(None),
-        MeasureAdministration.note_id.is_(None) | (MeasureAdministration.note_id != row.id),
-    )).first()
+    existing = session.scalars(_DOSE_MEASURE, {"dosing_id": row.dosing_session_id,
+                                               "note_id": row.id}).first()
     if existing is None:
         return []
     name = load_instruments()[existing.instrument_id].short_name
@@ -372,10 +382,11 @@ def signing_check(session: Session, note_id: int) -> SigningCheck:
 def _signing_check(session: Session, row: Note) -> SigningCheck:
     template = template_of(row)
     content = derive_values(template, row.content)
-    problems = [*validate_note(template, content, for_signing=True),
+    fired = cautions(template, content)
+    problems = [*validate_note(template, content, for_signing=True, fired=fired),
                 *_reference_problems(session, row, template),
                 *_dose_measure_problems(session, row, template, content)]
-    found = [c for c in cautions(template, content) if c.level is CheckLevel.WARNING]
+    found = [c for c in fired if c.level is CheckLevel.WARNING]
     found += _record_cautions(session, row)
     return SigningCheck(tuple(problems), tuple(found), tuple(unacknowledged(found, content)))
 
