@@ -1,7 +1,8 @@
 """A seeded, reproducible demo practice: synthetic clients with whole KAP courses of care.
 
 Every name is obviously synthetic. Sessions are written the way a therapist writes them:
-a note is created, filled in and signed through the notes service, so target ratings,
+a note is created, filled in and signed through the notes service (its batch entry,
+notes.write_signed_note: the same steps and checks, less work around them), so target ratings,
 vitals, the CADSS of each dose, Self-energy, part history and map snapshots come out of
 signing exactly as they do in real use. The generator is a list of steps; later features
 add a step.
@@ -45,7 +46,7 @@ from models.inputs import (
     TargetInput,
 )
 from models.instruments.loading import load_instruments
-from models.services import care, clients, clinicians, notes, parts, targets
+from models.services import care, clients, clinicians, notes, parts, search, targets
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
@@ -641,20 +642,22 @@ def _write_note(
     # Written in one go, as a note typed elsewhere and brought in; the dose number of a
     # dosing note is the one its new dosing session gets.
     content.pop("session_number", None)
-    note = notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
-                             dosing_session_id=dosing_session_id, session_date=day,
-                             course_id=course_id, today=ctx.today, content=content)
     result.notes += 1
     if draft:
-        return note.id
-    notes.sign_note(session, note.id, clinician_id=ctx.actor_id)
+        return notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
+                                 dosing_session_id=dosing_session_id, session_date=day,
+                                 course_id=course_id, today=ctx.today, content=content).id
+    note_id = notes.write_signed_note(session, ctx.client.id, template_id,
+                                      clinician_id=ctx.actor_id, content=content,
+                                      dosing_session_id=dosing_session_id, session_date=day,
+                                      course_id=course_id, today=ctx.today)
     if ctx.rng.random() < 0.06:
-        notes.add_addendum(session, note.id, AddendumInput(
+        notes.add_addendum(session, note_id, AddendumInput(
             kind=ctx.rng.choice(ADDENDUM_KINDS.codes),
             reason="Client called the next day with more detail.",
             text="Added after a phone call: sleep was worse than reported."),
             author_id=ctx.actor_id)
-    return note.id
+    return note_id
 
 
 @step
@@ -677,8 +680,8 @@ def _sessions(session: Session, ctx: _ClientContext, result: DemoResult) -> None
         for number, day in enumerate(plan.doses, start=1):
             note_id = _write_note(session, ctx, result, "dosing", day,
                                   _dosing_content(ctx, day, number), course_id=course.id)
-            dosing = session.get_one(DosingSession, notes.get_note(session,
-                                                                   note_id).dosing_session_id)
+            dosing = session.get_one(DosingSession,
+                                     session.get_one(Note, note_id).dosing_session_id)
             ctx.dosing.append(dosing)
             result.dosing_sessions += 1
             for offset in ctx.integration_days[plan.kind]:
@@ -712,8 +715,7 @@ def _complete_targets(session: Session, ctx: _ClientContext) -> None:
 
 
 _ADMINISTRATIONS = MeasureAdministration.metadata.tables["measure_administration"]
-_INSERT_ADMINISTRATION = insert(_ADMINISTRATIONS).returning(
-    _ADMINISTRATIONS.c.id, sort_by_parameter_order=True)
+_INSERT_ADMINISTRATION = insert(_ADMINISTRATIONS)
 _INSERT_RESPONSE = insert(ItemResponse.metadata.tables["item_response"])
 
 
@@ -730,20 +732,26 @@ class _Given:
 
 
 def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> None:
-    """Write a client's administrations as plain inserts, two statements in all: the same
+    """Write a client's administrations as plain inserts, three statements in all: the same
     rows the ORM would write, a fraction of the work for the thousands of item answers of
     a large practice."""
     if not given:
         return
     known = load_instruments()
     conn = session.connection()
-    ids = conn.execute(_INSERT_ADMINISTRATION, [{
+    # No RETURNING: SQLite cannot return a batch's ids in order, so SQLAlchemy would send
+    # one INSERT per row. This transaction is the only writer, so the client's newest ids
+    # are these rows', in the order given.
+    conn.execute(_INSERT_ADMINISTRATION, [{
         "client_id": ctx.client.id, "instrument_id": g.instrument,
         "instrument_version": known[g.instrument].version,
         "administered_on": g.day, "relation_to_care": g.relation,
         "dosing_session_id": g.dosing.id if g.dosing is not None else None,
         "index_event": g.index_event,
-    } for g in given]).scalars().all()
+    } for g in given])
+    ids = sorted(conn.execute(
+        select(_ADMINISTRATIONS.c.id).where(_ADMINISTRATIONS.c.client_id == ctx.client.id)
+        .order_by(_ADMINISTRATIONS.c.id.desc()).limit(len(given))).scalars())
     conn.execute(_INSERT_RESPONSE, [
         {"administration_id": admin_id, "item_number": i, "value": v}
         for admin_id, g in zip(ids, given, strict=True)
@@ -897,7 +905,9 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     actor_id = _demo_clinician(session)
     result = DemoResult()
     existing = session.query(Client).count()
-    with _rows_kept(session) as kept:
+    # The audit events and index entries of the whole practice are written together, each
+    # still its own.
+    with _rows_kept(session) as kept, audit.batched(session), search.batched(session):
         for i in range(plan.clients):
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
@@ -973,9 +983,10 @@ def generate_heavy_client(
             [first + dt.timedelta(days=k * 14) for k in range(min(per_course, doses - c))],
             True))
     result = DemoResult()
-    for generate in (s for s in STEPS if s is not _plan_courses):
-        generate(session, ctx, result)
-        if generate is _registry:  # every modality, so every kind of note is in the record
-            ctx.modalities = ("emdr", "art", "ifs", "general")
+    with audit.batched(session), search.batched(session):
+        for generate in (s for s in STEPS if s is not _plan_courses):
+            generate(session, ctx, result)
+            if generate is _registry:  # every modality, so every kind of note is in the record
+                ctx.modalities = ("emdr", "art", "ifs", "general")
     session.flush()
     return client.id

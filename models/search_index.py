@@ -63,20 +63,41 @@ def drop(conn: Connection) -> None:
 def put(conn: Connection, kind: str, ref_id: int, client_id: int, body: str,
         private: str = "") -> None:
     """Store (or replace) one record's text; a record with no text is removed."""
-    key = rowid(kind, ref_id)
-    if body.strip() or private.strip():
-        conn.execute(
-            text(f"INSERT OR REPLACE INTO {TABLE} (rowid, body, private, client_id) "
-                 "VALUES (:key, :body, :private, :client_id)"),
-            {"key": key, "body": body, "private": private, "client_id": client_id})
-    else:
-        conn.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :key"), {"key": key})
+    put_many(conn, [(kind, ref_id, client_id, body, private)])
+
+
+# One record's row: (kind, ref_id, client_id, body, private).
+Entry = tuple[str, int, int, str, str]
+
+
+def put_many(conn: Connection, entries: Sequence[Entry]) -> None:
+    """`put` for each entry in turn, the stores between two removals in one statement."""
+    stores: list[dict[str, object]] = []
+    for kind, ref_id, client_id, body, private in entries:
+        key = rowid(kind, ref_id)
+        if body.strip() or private.strip():
+            stores.append({"key": key, "body": body, "private": private,
+                           "client_id": client_id})
+            continue
+        _store(conn, stores)
+        stores = []
+        conn.execute(_DELETE, {"key": key})
+    _store(conn, stores)
+
+
+_STORE = text(f"INSERT OR REPLACE INTO {TABLE} (rowid, body, private, client_id) "
+              "VALUES (:key, :body, :private, :client_id)")
+_DELETE = text(f"DELETE FROM {TABLE} WHERE rowid = :key")
+
+
+def _store(conn: Connection, rows: list[dict[str, object]]) -> None:
+    if rows:
+        conn.execute(_STORE, rows)
 
 
 def remove(conn: Connection, kind: str, ref_ids: Sequence[int]) -> None:
     for ref_id in ref_ids:
-        conn.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :key"),
-                     {"key": rowid(kind, ref_id)})
+        conn.execute(_DELETE, {"key": rowid(kind, ref_id)})
 
 
 def clear(conn: Connection) -> None:

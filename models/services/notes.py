@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -19,6 +19,7 @@ from models.clinical.safety import clearance_caution, has_clearance
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
+    Base,
     Client,
     Course,
     DosingBooster,
@@ -101,6 +102,26 @@ def create_note(
     carry_forward: bool = False,
     content: Mapping[str, Any] | None = None,
 ) -> NoteDTO:
+    """Start a draft in the newest version of a template (see _start_note)."""
+    return convert.note(_start_note(
+        session, client_id, template_id, author_id=author_id,
+        dosing_session_id=dosing_session_id, session_date=session_date, course_id=course_id,
+        today=today, carry_forward=carry_forward, content=content))
+
+
+def _start_note(
+    session: Session,
+    client_id: int,
+    template_id: str,
+    *,
+    author_id: int | None,
+    dosing_session_id: int | None,
+    session_date: dt.date | None,
+    course_id: int | None,
+    today: dt.date,
+    carry_forward: bool = False,
+    content: Mapping[str, Any] | None,
+) -> Note:
     """Start a draft in the newest version of a template.
 
     A dosing note opens its dosing session at once (so integration notes can follow it);
@@ -171,7 +192,7 @@ def create_note(
         search.index_note(session, row)
     audit.record(session, "note.create", entity="note", entity_id=row.id, client_id=client_id,
                  actor_id=author_id, detail=f"template={template.id}@{template.version}")
-    return convert.note(row)
+    return row
 
 
 _UNSET: Any = object()
@@ -288,13 +309,29 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
     return problems
 
 
+# The record around a dosing note, read each time one is signed: built once.
+_EARLIER_DOSES = select(func.count(DosingSession.id)).where(
+    DosingSession.course_id == bindparam("course_id"),
+    DosingSession.id != bindparam("dosing_id"),
+    (DosingSession.session_date < bindparam("day"))
+    | ((DosingSession.session_date == bindparam("day"))
+       & (DosingSession.number < bindparam("number"))))
+_PREPARATIONS = select(Note).where(
+    Note.client_id == bindparam("client_id"), Note.template_id == "preparation",
+    Note.status == "signed", Note.session_date <= bindparam("day"),
+    (Note.course_id == bindparam("course_id")) | Note.course_id.is_(None))
+_DOSE_MEASURE = select(MeasureAdministration).where(
+    MeasureAdministration.dosing_session_id == bindparam("dosing_id"),
+    MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
+    MeasureAdministration.entered_in_error_at.is_(None),
+    MeasureAdministration.note_id.is_(None)
+    | (MeasureAdministration.note_id != bindparam("note_id"))).limit(1)
+
+
 def _first_dose_of_course(session: Session, dosing: DosingSession) -> bool:
-    earlier = session.scalar(select(func.count(DosingSession.id)).where(
-        DosingSession.course_id == dosing.course_id,
-        DosingSession.id != dosing.id,
-        (DosingSession.session_date < dosing.session_date)
-        | ((DosingSession.session_date == dosing.session_date)
-           & (DosingSession.number < dosing.number))))
+    earlier = session.scalar(_EARLIER_DOSES, {
+        "course_id": dosing.course_id, "dosing_id": dosing.id, "day": dosing.session_date,
+        "number": dosing.number})
     return not earlier
 
 
@@ -306,10 +343,8 @@ def _record_cautions(session: Session, row: Note) -> list[Caution]:
     dosing = session.get(DosingSession, row.dosing_session_id)
     if dosing is None or not _first_dose_of_course(session, dosing):
         return []
-    preparations = session.scalars(select(Note).where(
-        Note.client_id == row.client_id, Note.template_id == "preparation",
-        Note.status == "signed", Note.session_date <= row.session_date,
-        (Note.course_id == dosing.course_id) | Note.course_id.is_(None)))
+    preparations = session.scalars(_PREPARATIONS, {
+        "client_id": row.client_id, "day": row.session_date, "course_id": dosing.course_id})
     if any(has_clearance(convert.note(p)) for p in preparations):
         return []
     return [clearance_caution()]
@@ -323,12 +358,8 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
     if f is None or row.dosing_session_id is None \
             or extract_figures(template, content).dissociation is None:
         return []
-    existing = session.scalars(select(MeasureAdministration).where(
-        MeasureAdministration.dosing_session_id == row.dosing_session_id,
-        MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
-        MeasureAdministration.entered_in_error_at.is_(None),
-        MeasureAdministration.note_id.is_(None) | (MeasureAdministration.note_id != row.id),
-    )).first()
+    existing = session.scalars(_DOSE_MEASURE, {"dosing_id": row.dosing_session_id,
+                                               "note_id": row.id}).first()
     if existing is None:
         return []
     name = load_instruments()[existing.instrument_id].short_name
@@ -345,12 +376,17 @@ def signing_check(session: Session, note_id: int) -> SigningCheck:
     row = _load(session, note_id)
     if row.status == "signed":
         return SigningCheck()
+    return _signing_check(session, row)
+
+
+def _signing_check(session: Session, row: Note) -> SigningCheck:
     template = template_of(row)
     content = derive_values(template, row.content)
-    problems = [*validate_note(template, content, for_signing=True),
+    fired = cautions(template, content)
+    problems = [*validate_note(template, content, for_signing=True, fired=fired),
                 *_reference_problems(session, row, template),
                 *_dose_measure_problems(session, row, template, content)]
-    found = [c for c in cautions(template, content) if c.level is CheckLevel.WARNING]
+    found = [c for c in fired if c.level is CheckLevel.WARNING]
     found += _record_cautions(session, row)
     return SigningCheck(tuple(problems), tuple(found), tuple(unacknowledged(found, content)))
 
@@ -386,12 +422,47 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
     row = _load(session, note_id)
     if row.status == "signed":
         raise LockedError("This note is already signed.")
+    _sign(session, row, clinician_id)
+    session.flush()
+    _audit_signing(session, row)
+    return convert.note(row)
+
+
+def write_signed_note(
+    session: Session,
+    client_id: int,
+    template_id: str,
+    *,
+    clinician_id: int,
+    content: Mapping[str, Any],
+    today: dt.date,
+    dosing_session_id: int | None = None,
+    session_date: dt.date | None = None,
+    course_id: int | None = None,
+) -> int:
+    """A note written elsewhere in one go and signed at once, one of a batch (the demo
+    practice, an import): create_note then sign_note, through the same steps, checks,
+    figures, index entry and audit events, with less around them. No DTOs are made, and
+    the signed note is written by the next flush (the next note's, or the commit) rather
+    than one of its own. The clinician writes and signs it. Returns the note's id; a note
+    that cannot be signed raises SigningError as sign_note does, and stays a draft.
+    """
+    row = _start_note(session, client_id, template_id, author_id=clinician_id,
+                      dosing_session_id=dosing_session_id, session_date=session_date,
+                      course_id=course_id, today=today, content=content)
+    _sign(session, row, clinician_id)
+    _audit_signing(session, row)
+    return row.id
+
+
+def _sign(session: Session, row: Note, clinician_id: int) -> None:
+    """Sign a draft: its content as signed, its figures filed, its hash (not yet flushed)."""
     template = template_of(row)
     row.content = _plain(derive_values(template, row.content))
     # The check reads the record around the note, never the note's new content from the
-    # database: the content is written once, signed, by the flush below.
+    # database: the content is written once, signed, by the next flush.
     with session.no_autoflush:
-        check = signing_check(session, note_id)
+        check = _signing_check(session, row)
     if not check.ready:
         raise SigningError(check.problems, check.unanswered)
     # The reasons signed are those of the warnings that fire now; an old one goes.
@@ -404,12 +475,13 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
     row.signed_at = _utcnow()
     row.signed_by_id = clinician_id
     row.content_hash = note_hash(row)
-    session.flush()
+
+
+def _audit_signing(session: Session, row: Note) -> None:
     # The index needs nothing here: signing changes no words (derived figures are
     # numbers), and the draft's last save indexed them.
     audit.record(session, "note.sign", entity="note", entity_id=row.id, client_id=row.client_id,
-                 actor_id=clinician_id, detail=f"sha256={row.content_hash[:16]}")
-    return convert.note(row)
+                 actor_id=row.signed_by_id, detail=f"sha256={(row.content_hash or '')[:16]}")
 
 
 def _file_figures(
@@ -420,10 +492,12 @@ def _file_figures(
     day: dt.date,
 ) -> None:
     """Put the typed figures where they belong; each row carries the note's id (and so is
-    locked by the database once the note is signed)."""
-    for rating in signed_record.target_ratings(figures):
-        session.add(TargetRating(target_id=rating.target_id, note_id=row.id, rated_on=day,
-                                 point=rating.point, sud=rating.sud, voc=rating.voc))
+    locked by the database once the note is signed). Ratings go in as plain rows (see
+    _insert_rows): nothing in this unit of work reads them back."""
+    _insert_rows(session, TargetRating, [
+        {"target_id": rating.target_id, "note_id": row.id, "rated_on": day,
+         "point": rating.point, "sud": rating.sud, "voc": rating.voc}
+        for rating in signed_record.target_ratings(figures)])
     if figures.target is not None:
         target = session.get_one(TargetMemory, figures.target.target_id)
         definition: dict[str, object] = dict(signed_record.target_definition(row.content))
@@ -432,8 +506,9 @@ def _file_figures(
         targets.change_definition(session, target, definition, note_id=row.id,
                                   actor_id=row.signed_by_id)
     if figures.self_energy is not None:
-        session.add(SelfEnergyRating(client_id=row.client_id, note_id=row.id, rated_on=day,
-                                     rating=figures.self_energy))
+        _insert_rows(session, SelfEnergyRating, [
+            {"client_id": row.client_id, "note_id": row.id, "rated_on": day,
+             "rating": figures.self_energy}])
     for change in figures.part_status_changes:
         part = session.get_one(IfsPart, change.part_id)
         if part.status != change.new_status:
@@ -443,6 +518,21 @@ def _file_figures(
         parts.take_snapshot(session, row.client_id, day, note_id=row.id)
     if template.id == "dosing" and row.dosing_session_id is not None:
         _file_dosing(session, row, figures, day)
+
+
+_TABLES = Base.metadata.tables
+_INSERT_ADMINISTRATION = insert(_TABLES["measure_administration"]).returning(
+    _TABLES["measure_administration"].c.id)
+
+
+def _insert_rows(session: Session, entity: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Rows in one statement (executemany), without ORM objects; nothing when none.
+
+    For figures nothing in the unit of work reads back: as ORM objects each row would be
+    its own INSERT ... RETURNING (SQLite returns no ids for a batch), and a flush's work.
+    """
+    if rows:
+        session.connection().execute(insert(_TABLES[entity.__tablename__]), rows)
 
 
 def _file_dosing(
@@ -457,25 +547,34 @@ def _file_dosing(
     dosing.route = record.route or dosing.route
     for column in record.COLUMNS:
         setattr(dosing, column, getattr(record, column))
-    dosing.vitals = [
-        DosingVital(minutes_from_dose=v.minutes_from_dose, systolic=v.systolic,
-                    diastolic=v.diastolic, heart_rate=v.heart_rate, spo2=v.spo2,
-                    respiratory_rate=v.respiratory_rate, moaas=v.moaas, note_id=row.id)
-        for v in record.vitals
-    ]
-    dosing.boosters = [DosingBooster(minutes_from_dose=b.minutes_from_dose, dose_mg=b.dose_mg)
-                       for b in record.boosters]
+    # The figures go in as plain rows, a statement per table (23 round trips for a CADSS
+    # alone as ORM rows); the dosing session's lists are read afresh when next asked for.
+    for stale in (*dosing.vitals, *dosing.boosters):  # signing writes them: none are there
+        session.delete(stale)
+    _insert_rows(session, DosingVital, [
+        {"dosing_session_id": dosing.id, "minutes_from_dose": v.minutes_from_dose,
+         "systolic": v.systolic, "diastolic": v.diastolic, "heart_rate": v.heart_rate,
+         "spo2": v.spo2, "respiratory_rate": v.respiratory_rate, "moaas": v.moaas,
+         "note_id": row.id}
+        for v in record.vitals])
+    _insert_rows(session, DosingBooster, [
+        {"dosing_session_id": dosing.id, "minutes_from_dose": b.minutes_from_dose,
+         "dose_mg": b.dose_mg}
+        for b in record.boosters])
+    session.expire(dosing, ["vitals", "boosters"])
     if figures.dissociation is not None:
         # The CADSS given in the dosing note is that dose's one CADSS in Measures.
         reading = figures.dissociation
         instrument = load_instruments()[reading.instrument_id]
-        administration = MeasureAdministration(
-            client_id=row.client_id, instrument_id=instrument.id,
-            instrument_version=instrument.version, administered_on=day,
-            relation_to_care="after_dose", dosing_session_id=dosing.id, note_id=row.id)
-        administration.responses = [ItemResponse(item_number=n, value=v)
-                                    for n, v in reading.responses]
-        session.add(administration)
+        administration_id = session.connection().execute(
+            _INSERT_ADMINISTRATION, {
+                "client_id": row.client_id, "instrument_id": instrument.id,
+                "instrument_version": instrument.version, "administered_on": day,
+                "relation_to_care": "after_dose", "dosing_session_id": dosing.id,
+                "note_id": row.id}).scalar_one()
+        _insert_rows(session, ItemResponse, [
+            {"administration_id": administration_id, "item_number": n, "value": v}
+            for n, v in reading.responses])
     dosing.locked_by_note_id = row.id
 
 

@@ -227,11 +227,15 @@ def remove_relation(
 
 def list_relations(session: Session, client_id: int) -> list[PartRelationDTO]:
     """The relations between parts that are on the map."""
-    on_map = {p.id for p in list_parts(session, client_id)}
+    return _relations_among(session, client_id, list_parts(session, client_id))
+
+
+def _relations_among(session: Session, client_id: int,
+                     on_map: list[PartDTO]) -> list[PartRelationDTO]:
+    ids = {p.id for p in on_map}
     rows = session.scalars(select(PartRelation).where(PartRelation.client_id == client_id)
                            .order_by(PartRelation.id))
-    return [convert.relation(r) for r in rows
-            if r.from_part_id in on_map and r.to_part_id in on_map]
+    return [convert.relation(r) for r in rows if r.from_part_id in ids and r.to_part_id in ids]
 
 
 def change_status(
@@ -246,15 +250,16 @@ def change_status(
 
 def map_content(session: Session, client_id: int) -> dict[str, Any]:
     """The parts map as plain data: parts with positions and status, and the relations."""
+    on_map = list_parts(session, client_id)
     return {
         "parts": [
             {"id": p.id, "name": p.name, "type": p.part_type, "status": p.status,
              "trust_in_self": p.trust_in_self, "x": p.map_x, "y": p.map_y}
-            for p in list_parts(session, client_id)
+            for p in on_map
         ],
         "relations": [
             {"kind": r.kind, "from": r.from_part_id, "to": r.to_part_id}
-            for r in list_relations(session, client_id)
+            for r in _relations_among(session, client_id, on_map)
         ],
     }
 

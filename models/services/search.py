@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Final
 
 from sqlalchemy import Connection, select, text
@@ -70,39 +71,79 @@ def _template(template_id: str, version: int) -> Template | None:
         return None  # written by a newer version: nothing can be said of its fields
 
 
-def _put_note(conn: Connection, note_id: int, client_id: int, template_id: str,
-              version: int, content: Mapping[str, Any]) -> None:
+def _note_entry(note_id: int, client_id: int, template_id: str, version: int,
+                content: Mapping[str, Any]) -> search_index.Entry:
     template = _template(template_id, version)
     body, private = note_text(template, content) if template is not None else ("", "")
-    search_index.put(conn, "note", note_id, client_id, body, private)
+    return ("note", note_id, client_id, body, private)
 
 
 # --------------------------------------------------------------------------- keeping it current
 
+# session.info key: the entries `batched` is holding, not yet written.
+_PENDING: Final = "search_index_pending"
+
+
+def _put(session: Session, entry: search_index.Entry) -> None:
+    pending: list[search_index.Entry] | None = session.info.get(_PENDING)
+    if pending is not None:
+        pending.append(entry)
+    else:
+        search_index.put_many(session.connection(), [entry])
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Index the records of a large unit of work together (the demo practice, an import).
+
+    Each record's entry is the one it gets alone, in the order written; they go in with
+    one statement when the block ends. A search or a removal inside the block writes them
+    first. Nested blocks belong to the outermost one.
+    """
+    if session.info.get(_PENDING) is not None:
+        yield
+        return
+    session.info[_PENDING] = []
+    try:
+        yield
+        write_pending(session)
+    finally:
+        session.info.pop(_PENDING, None)
+
+
+def write_pending(session: Session) -> None:
+    """Write the entries `batched` is holding (nothing outside a batch)."""
+    pending: list[search_index.Entry] | None = session.info.get(_PENDING)
+    if pending:
+        entries = list(pending)
+        pending.clear()
+        search_index.put_many(session.connection(), entries)
+
 
 def index_note(session: Session, row: Note) -> None:
-    _put_note(session.connection(), row.id, row.client_id, row.template_id,
-              row.template_version, row.content)
+    _put(session, _note_entry(row.id, row.client_id, row.template_id, row.template_version,
+                              row.content))
 
 
 def forget_note(session: Session, note_id: int) -> None:
     """A discarded draft leaves the index (a draft has no addenda)."""
+    write_pending(session)
     search_index.remove(session.connection(), "note", [note_id])
 
 
 def index_addendum(session: Session, row: Addendum, client_id: int) -> None:
-    search_index.put(session.connection(), "addendum", row.id, client_id,
-                     _texts(getattr(row, name) for name in ADDENDUM_FIELDS))
+    _put(session, ("addendum", row.id, client_id,
+                   _texts(getattr(row, name) for name in ADDENDUM_FIELDS), ""))
 
 
 def index_target(session: Session, row: TargetMemory) -> None:
-    search_index.put(session.connection(), "target", row.id, row.client_id,
-                     _texts(getattr(row, name) for name in TARGET_FIELDS))
+    _put(session, ("target", row.id, row.client_id,
+                   _texts(getattr(row, name) for name in TARGET_FIELDS), ""))
 
 
 def index_part(session: Session, row: IfsPart) -> None:
-    search_index.put(session.connection(), "part", row.id, row.client_id,
-                     _texts(getattr(row, name) for name in PART_FIELDS))
+    _put(session, ("part", row.id, row.client_id,
+                   _texts(getattr(row, name) for name in PART_FIELDS), ""))
 
 
 def rebuild(conn: Connection) -> int:
@@ -114,7 +155,8 @@ def rebuild(conn: Connection) -> int:
     for note_id, client_id, template_id, version, content in conn.execute(text(
             "SELECT id, client_id, template_id, template_version, content FROM note")):
         stored = json.loads(content) if isinstance(content, str) else (content or {})
-        _put_note(conn, note_id, client_id, template_id, version, stored)
+        search_index.put_many(conn, [_note_entry(note_id, client_id, template_id, version,
+                                                 stored)])
         count += 1
     for addendum_id, client_id, *values in conn.execute(text(
             "SELECT a.id, n.client_id, a.reason, a.text FROM addendum a "
@@ -154,6 +196,7 @@ def search(session: Session, query: str, *, include_private: bool = True,
     terms = search_terms(query)
     if not terms:
         return SearchResults(query, (), False)
+    write_pending(session)
     found = search_index.query(session.connection(), terms,
                                include_private=include_private, limit=limit + 1)
     more = len(found) > limit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -440,13 +440,15 @@ def _check_links(template: Template, content: Mapping[str, Any]) -> list[Problem
 
 
 def validate_note(
-    template: Template, content: Mapping[str, Any], *, for_signing: bool
+    template: Template, content: Mapping[str, Any], *, for_signing: bool,
+    fired: Sequence[Caution] | None = None,
 ) -> list[Problem]:
     """Everything wrong with a note's content, in form order.
 
     A draft (for_signing=False) may be incomplete: only the values present are checked.
     Signing also requires every required field, minimum group rows, and a target for
-    any SUD/VoC rating.
+    any SUD/VoC rating. `fired`: the template's checks that fire on this content, when
+    the caller has them already (checks.cautions).
     """
     problems: list[Problem] = []
     for f in template.fields:
@@ -468,7 +470,7 @@ def validate_note(
             )
         )
     problems.extend(_check_derived(template, content))
-    problems.extend(_refusals(template, content))
+    problems.extend(_refusals(cautions(template, content) if fired is None else fired))
     if for_signing:
         problems.extend(_check_links(template, content))
     problems.extend(Problem(ACKNOWLEDGEMENTS, "Reasons for warnings", message)
@@ -487,9 +489,9 @@ def validate_note(
     return problems
 
 
-def _refusals(template: Template, content: Mapping[str, Any]) -> list[Problem]:
+def _refusals(fired: Sequence[Caution]) -> list[Problem]:
     """The template's refusal checks that fire: values no one could have measured."""
-    return [Problem(c.field_path, c.label, c.text) for c in cautions(template, content)
+    return [Problem(c.field_path, c.label, c.text) for c in fired
             if c.level is CheckLevel.REFUSAL]
 
 
