@@ -470,7 +470,7 @@ def _sign(session: Session, row: Note, clinician_id: int) -> None:
     day = _parse_date(row.content.get("session_date")) or row.session_date
     row.session_date = day
     figures = extract_figures(template, row.content)
-    _file_figures(session, row, template, figures, day)
+    _file_figures(session, row, template, figures, day, signer_id=clinician_id)
     row.status = "signed"
     row.signed_at = _utcnow()
     row.signed_by_id = clinician_id
@@ -490,8 +490,10 @@ def _file_figures(
     template: Template,
     figures: ExtractedFigures,
     day: dt.date,
+    *,
+    signer_id: int,
 ) -> None:
-    """Put the typed figures where they belong; each row carries the note's id (and so is
+    """Put the typed figures where they belong (a change they make is the signer's); each row carries the note's id (and so is
     locked by the database once the note is signed). Ratings go in as plain rows (see
     _insert_rows): nothing in this unit of work reads them back."""
     _insert_rows(session, TargetRating, [
@@ -504,7 +506,7 @@ def _file_figures(
         if target.status in ("identified", "reopened"):
             definition["status"] = "in_processing"
         targets.change_definition(session, target, definition, note_id=row.id,
-                                  actor_id=row.signed_by_id)
+                                  actor_id=signer_id)
     if figures.self_energy is not None:
         _insert_rows(session, SelfEnergyRating, [
             {"client_id": row.client_id, "note_id": row.id, "rated_on": day,
