@@ -493,9 +493,10 @@ def _file_figures(
     *,
     signer_id: int,
 ) -> None:
-    """Put the typed figures where they belong (a change they make is the signer's); each row carries the note's id (and so is
-    locked by the database once the note is signed). Ratings go in as plain rows (see
-    _insert_rows): nothing in this unit of work reads them back."""
+    """Put the typed figures where they belong; a change they make is the signer's. Each
+    row carries the note's id (and so is locked by the database once the note is signed).
+    Ratings go in as plain rows (see _insert_rows): nothing in this unit of work reads them
+    back."""
     _insert_rows(session, TargetRating, [
         {"target_id": rating.target_id, "note_id": row.id, "rated_on": day,
          "point": rating.point, "sud": rating.sud, "voc": rating.voc}
