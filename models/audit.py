@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from models.batching import SessionBatch
 from models.dto import AuditEventDTO, ChainReport
 from models.entities import GENESIS_HASH, AuditEvent, VaultInfo
 
@@ -39,8 +38,6 @@ _HEAD = "audit_chain_head"
 _INSERT = insert(AuditEvent.metadata.tables["audit_event"])
 _HEADER = VaultInfo.metadata.tables["vault_info"]
 _COUNT = update(_HEADER).values(audit_events=_HEADER.c.audit_events + bindparam("added"))
-# session.info key: the events recorded inside `batched`, not yet written.
-_PENDING = "audit_pending"
 _ANCHOR = update(_HEADER).values(audit_head=bindparam("head"))
 
 
@@ -76,40 +73,7 @@ def record(
         "actor_id": actor_id, "action": action, "entity": entity, "entity_id": entity_id,
         "client_id": client_id, "detail": detail,
     }
-    pending: list[dict[str, Any]] | None = session.info.get(_PENDING)
-    if pending is not None:
-        pending.append(event)
-    else:
-        _append(session, [event])
-
-
-@contextmanager
-def batched(session: Session) -> Iterator[None]:
-    """Record the events of a large unit of work (a whole demo practice, an import) together.
-
-    Each event is still its own row, in the order recorded, with its own time, linked to
-    the one before; they are written in three statements when the block ends, rather than
-    three for each event. Reading the log inside the block writes them first. Nested
-    blocks belong to the outermost one.
-    """
-    if session.info.get(_PENDING) is not None:
-        yield
-        return
-    session.info[_PENDING] = []
-    try:
-        yield
-        write_pending(session)
-    finally:
-        session.info.pop(_PENDING, None)
-
-
-def write_pending(session: Session) -> None:
-    """Write the events `batched` is holding (nothing outside a batch)."""
-    pending: list[dict[str, Any]] | None = session.info.get(_PENDING)
-    if pending:
-        events = list(pending)
-        pending.clear()
-        _append(session, events)
+    _BATCH.add(session, event)
 
 
 def _append(session: Session, events: list[dict[str, Any]]) -> None:
@@ -132,6 +96,14 @@ def _append(session: Session, events: list[dict[str, Any]]) -> None:
     # newest events is seen (models.audit.check_anchor).
     connection.execute(_ANCHOR, {"head": head})
     session.info[_HEAD] = (session.get_transaction(), head)
+
+
+# A large unit of work (a demo practice, an import) records its events together:
+# `with audit.batched(session): ...`. Each event keeps its own time and its place in the
+# chain; reading the log inside the block writes the pending ones first (write_pending).
+_BATCH: SessionBatch[dict[str, Any]] = SessionBatch("audit_pending", _append)
+batched = _BATCH.batched
+write_pending = _BATCH.write_pending
 
 
 def verify_chain(session: Session) -> ChainReport:

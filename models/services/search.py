@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from models import search_index
+from models.batching import SessionBatch
 from models.dto import SearchHit, SearchResults
 from models.entities import Addendum, Client, IfsPart, Note, TargetMemory
 from models.errors import ValidationError
@@ -80,44 +80,17 @@ def _note_entry(note_id: int, client_id: int, template_id: str, version: int,
 
 # --------------------------------------------------------------------------- keeping it current
 
-# session.info key: the entries `batched` is holding, not yet written.
-_PENDING: Final = "search_index_pending"
+def _write(session: Session, entries: list[search_index.Entry]) -> None:
+    search_index.put_many(session.connection(), entries)
 
 
-def _put(session: Session, entry: search_index.Entry) -> None:
-    pending: list[search_index.Entry] | None = session.info.get(_PENDING)
-    if pending is not None:
-        pending.append(entry)
-    else:
-        search_index.put_many(session.connection(), [entry])
-
-
-@contextmanager
-def batched(session: Session) -> Iterator[None]:
-    """Index the records of a large unit of work together (the demo practice, an import).
-
-    Each record's entry is the one it gets alone, in the order written; they go in with
-    one statement when the block ends. A search or a removal inside the block writes them
-    first. Nested blocks belong to the outermost one.
-    """
-    if session.info.get(_PENDING) is not None:
-        yield
-        return
-    session.info[_PENDING] = []
-    try:
-        yield
-        write_pending(session)
-    finally:
-        session.info.pop(_PENDING, None)
-
-
-def write_pending(session: Session) -> None:
-    """Write the entries `batched` is holding (nothing outside a batch)."""
-    pending: list[search_index.Entry] | None = session.info.get(_PENDING)
-    if pending:
-        entries = list(pending)
-        pending.clear()
-        search_index.put_many(session.connection(), entries)
+# A large unit of work (the demo practice, an import) indexes its records together:
+# `with search.batched(session): ...`. Each record's entry is the one it gets alone, in
+# the order written; a search or a removal inside the block writes them first.
+_BATCH: SessionBatch[search_index.Entry] = SessionBatch("search_index_pending", _write)
+_put = _BATCH.add
+batched = _BATCH.batched
+write_pending = _BATCH.write_pending
 
 
 def index_note(session: Session, row: Note) -> None:
