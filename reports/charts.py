@@ -473,16 +473,14 @@ def _place_flag_labels(
         right_of = (label.x - x_min) * x_to_in + 0.12
         y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
         sides = [False, True] if right_of + width <= plot_width else [True, False]
+        extents = {to_left: _flag_extent(right_of, width, y_in, to_left) for to_left in sides}
         # Never out past the axis on the left (past the right edge only when it must).
-        inside = [to_left for to_left in sides
-                  if _flag_extent(right_of, width, y_in, to_left)[0] >= 0]
-        free = [to_left for to_left in inside if not any(
-            e[0] < t[1] and t[0] < e[1] and e[2] < t[3] and t[2] < e[3]
-            for e in [_flag_extent(right_of, width, y_in, to_left)] for t in taken)]
+        free = [to_left for to_left, e in extents.items() if e[0] >= 0 and not any(
+            e[0] < t[1] and t[0] < e[1] and e[2] < t[3] and t[2] < e[3] for t in taken)]
         if not free:
             continue
         to_left = free[0]
-        taken.append(_flag_extent(right_of, width, y_in, to_left))
+        taken.append(extents[to_left])
         coords: str | Transform = "data"
         if label.y is not None:
             anchor = (label.x, label.y)
