@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import Formatter, MaxNLocator
-from matplotlib.transforms import Transform
+from matplotlib.transforms import Bbox, Transform
 
 from models.clinical.doses import DoseRef, dose_range_label
 from models.clinical.measures import chart_subtitle, summarise_change
@@ -804,7 +804,10 @@ def _emptied_trend_axes(fig: Figure, instrument: Instrument, width: float, heigh
         if keep_bands and (artist.get_gid() or "").startswith(_BAND_GIDS):
             continue
         artist.remove()
-    ax.relim()
+    # The limits are set from the new points (set_xlim, set_ylim), so the data limits of
+    # what stays (the bands) need not be measured again, which relim() does patch by patch.
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
     if tuple(fig.get_size_inches()) != (width, height):
         fig.set_size_inches(width, height, forward=False)
     return fig, ax
