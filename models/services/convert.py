@@ -27,9 +27,19 @@ def from_row(cls: type[T], row: Any, **given: Any) -> T:
 
     Fields passed in `given` (child collections, derived flags) are taken as they are.
     """
-    values = {f.name: getattr(row, f.name) for f in fields(cls)  # type: ignore[arg-type]
-              if f.name not in given}
+    values = {name: getattr(row, name) for name in _field_names(cls) if name not in given}
     return cls(**values, **given)
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    # dataclasses.fields() builds its tuple on every call; a chart reads hundreds of rows.
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def clinician(row: Clinician) -> dto.ClinicianDTO:
