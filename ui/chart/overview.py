@@ -175,6 +175,39 @@ QLabel#followUpText {{ color: {INK}; }}
         self.show()
 
 
+class _CourseCard(QFrame):
+    """One course of care: its name, what it is, its goals and its timeline."""
+
+    def __init__(self, line: CourseLine) -> None:
+        super().__init__()
+        self.setProperty("role", "card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(4)
+        self.title = QLabel()
+        self.title.setProperty("role", "heading")
+        self.subtitle = QLabel()
+        self.subtitle.setProperty("role", "subtle")
+        self.subtitle.setWordWrap(True)
+        self.goals = QLabel()
+        self.goals.setObjectName("courseGoals")
+        self.goals.setWordWrap(True)
+        self.goals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.timeline = CourseTimeline(line)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.goals)
+        layout.addWidget(self.timeline)
+        self.set_line(line)
+
+    def set_line(self, line: CourseLine) -> None:
+        self.title.setText(line.title)
+        self.subtitle.setText(line.subtitle)
+        self.goals.setText(f"Goals: {line.goals}")
+        self.goals.setVisible(bool(line.goals))
+        self.timeline.set_line(line)
+
+
 class OverviewTab(QWidget):
     """Counts at the top, then one timeline card per course of care."""
 
@@ -239,6 +272,7 @@ class OverviewTab(QWidget):
         layout.addWidget(self.scroll_area)
         # An open safety follow-up is the first thing on the page.
         self.page_layout.insertWidget(0, self.followups)
+        self.cards: list[_CourseCard] = []
         self.timelines: list[CourseTimeline] = []
 
     def add_panel(self, widget: QWidget) -> None:
@@ -249,53 +283,36 @@ class OverviewTab(QWidget):
         for tile in self.tiles.values():
             tile.set_value("—")
         self.followups.set_followups(())
-        self._clear_courses()
-
-    def _clear_courses(self) -> None:
-        self.timelines = []
-        while self.courses_layout.count() > 1:
-            item = self.courses_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+        self._show_courses([])
 
     def set_chart(self, chart: ClientChart, today: dt.date) -> None:
         self.followups.set_followups(safety_followups(chart))
         self._show_figures(figures(chart))
-        self._clear_courses()
         lines = course_lines(chart, today)
+        self._show_courses(lines)
         self.empty_box.setVisible(not lines)
         self.empty.setText(
             "No course of care has been started for this client yet. Start one to record "
             "dosing sessions; courses, doses and notes then appear here as a timeline.")
-        for index, line in enumerate(lines):
-            self.courses_layout.insertWidget(index, self._card(line))
         self.scroll_area.verticalScrollBar().setValue(0)
 
-    def _card(self, line: CourseLine) -> QFrame:
-        card = QFrame()
-        card.setProperty("role", "card")
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(14, 10, 14, 10)
-        layout.setSpacing(4)
-        title = QLabel(line.title)
-        title.setProperty("role", "heading")
-        subtitle = QLabel(line.subtitle)
-        subtitle.setProperty("role", "subtle")
-        subtitle.setWordWrap(True)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
-        if line.goals:
-            goals = QLabel(f"Goals: {line.goals}")
-            goals.setObjectName("courseGoals")
-            goals.setWordWrap(True)
-            goals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            layout.addWidget(goals)
-        timeline = CourseTimeline(line)
-        self.timelines.append(timeline)
-        layout.addWidget(timeline)
-        return card
+    def _show_courses(self, lines: list[CourseLine]) -> None:
+        """One card per course. The cards on screen are kept and given the new courses:
+        a switch of client changes their words and timelines, not the widgets (making
+        and styling new ones was most of a switch)."""
+        while len(self.cards) > len(lines):
+            card = self.cards.pop()
+            self.courses_layout.removeWidget(card)
+            card.hide()
+            card.deleteLater()
+        for index, line in enumerate(lines):
+            if index < len(self.cards):
+                self.cards[index].set_line(line)
+            else:
+                card = _CourseCard(line)
+                self.cards.append(card)
+                self.courses_layout.insertWidget(index, card)
+        self.timelines = [card.timeline for card in self.cards]
 
     def _show_figures(self, f: Figures) -> None:
         self.tiles["dosing"].set_value(str(f.dosing_sessions))

@@ -52,15 +52,19 @@ class CourseTimeline(QWidget):
 
     def __init__(self, line: CourseLine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.line = line
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(LANE_LABEL_WIDTH + 240)
+        self.set_line(line)
+
+    def set_line(self, line: CourseLine) -> None:
+        """Show another course (the Overview keeps its timelines from client to client)."""
+        self.line = line
         self._span_start = line.start - dt.timedelta(days=2)
-        span = max(14, (line.end - line.start).days + 4)
-        self._span_days = span
+        self._span_days = max(14, (line.end - line.start).days + 4)
         self.setFixedHeight(self._height())
         self.setAccessibleName(f"{line.title} timeline")
+        self.update()
 
     def _height(self) -> int:
         return PAD_TOP + DOSE_LANE + LANE * len(self.line.lanes) + AXIS

@@ -168,22 +168,17 @@ class _SparklineItem(QFrame):
 
     def __init__(self, row: SparklineRow) -> None:
         super().__init__()
-        self.row = row
         self.setObjectName("sparklineItem")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.setToolTip(row.tooltip)
-        self.setAccessibleName(f"{row.name}: latest {row.latest}"
-                               + (f", safety flag {row.safety[2:]}" if row.safety else ""))
-        self.name = QLabel(row.name)
+        self.name = QLabel()
         self.name.setObjectName("sparklineName")
         self.name.setFixedWidth(58)
-        self.line = Sparkline(row)
-        self.latest = QLabel(row.latest)
+        self.line = Sparkline()
+        self.latest = QLabel()
         self.latest.setObjectName("sparklineLatest")
-        self.safety = QLabel(row.safety)
+        self.safety = QLabel()
         self.safety.setObjectName("sparklineSafety")
-        self.safety.setVisible(bool(row.safety))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.setSpacing(10)
@@ -192,6 +187,19 @@ class _SparklineItem(QFrame):
         layout.addWidget(self.latest)
         layout.addWidget(self.safety)
         layout.addStretch(1)
+        self.set_row(row)
+
+    def set_row(self, row: SparklineRow) -> None:
+        self.row = row
+        self.setToolTip(row.tooltip)
+        self.setAccessibleName(f"{row.name}: latest {row.latest}"
+                               + (f", safety flag {row.safety[2:]}" if row.safety else ""))
+        self.name.setText(row.name)
+        self.line.row = row
+        self.line.update()
+        self.latest.setText(row.latest)
+        self.safety.setText(row.safety)
+        self.safety.setVisible(bool(row.safety))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
@@ -258,24 +266,26 @@ class MeasureSparklines(QWidget):
         self.set_rows(sparkline_rows(view, followups=followups))
 
     def set_rows(self, rows: Sequence[SparklineRow]) -> None:
-        self._clear_items()
+        """One item per row; the items on screen are kept and given the new rows (a switch
+        of client changes their words and lines, not the widgets)."""
         self.rows = list(rows)
-        for row in self.rows:
-            item = _SparklineItem(row)
-            item.activated.connect(self.instrument_activated)
-            self._layout.addWidget(item)
-            self.items.append(item)
+        while len(self.items) > len(self.rows):
+            item = self.items.pop()
+            self._layout.removeWidget(item)
+            item.hide()
+            item.deleteLater()
+        for index, row in enumerate(self.rows):
+            if index < len(self.items):
+                self.items[index].set_row(row)
+            else:
+                item = _SparklineItem(row)
+                item.activated.connect(self.instrument_activated)
+                self._layout.addWidget(item)
+                self.items.append(item)
         self.empty.setVisible(not self.rows)
 
     def clear(self) -> None:
         self.set_rows([])
-
-    def _clear_items(self) -> None:
-        for item in self.items:
-            self._layout.removeWidget(item)
-            item.hide()
-            item.deleteLater()
-        self.items = []
 
     def sizeHint(self) -> QSize:
         rows = max(len(self.rows), 1)
