@@ -421,6 +421,21 @@ class _FlagLabel:
     text: str
 
 
+def _marks(ax: Axes, xs: Sequence[float], ys: Sequence[float], *, marker: str, area: float,
+           face: str, edge: str, width: float, zorder: float, gid: str,
+           transform: Transform | None = None) -> Line2D:
+    """Markers without a line (what scatter draws for one size and colour, at a fraction
+    of its cost). `area` is in points squared, as scatter's `s`. The axes' limits are set
+    from the data already, so the markers are not measured into them."""
+    marks = Line2D(xs, ys, linestyle="none", marker=marker, markersize=math.sqrt(area),
+                   markerfacecolor=face, markeredgecolor=edge, markeredgewidth=width,
+                   zorder=zorder, gid=gid)
+    if transform is not None:
+        marks.set_transform(transform)
+    ax.add_artist(marks)
+    return marks
+
+
 def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> list[_FlagLabel]:
     """Ring flagged points; mark flagged administrations without a total on the top edge."""
     labels: list[_FlagLabel] = []
@@ -432,12 +447,12 @@ def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> l
         x = _num(point.when)
         if point.score.total is not None:
             y = float(point.score.total)
-            ax.scatter([x], [y], s=size * 5.5, marker="o", facecolors="none", linewidths=1.7,
-                       edgecolors=OKABE_ITO["black"], zorder=5, gid="safety-flag")
+            _marks(ax, [x], [y], marker="o", area=size * 5.5, face="none",
+                   edge=OKABE_ITO["black"], width=1.7, zorder=5, gid="safety-flag")
             labels.append(_FlagLabel(x, y, text))
         else:
-            ax.scatter([x], [_TOP_LANE], s=80, marker="v", transform=top, zorder=5,
-                       facecolors=OKABE_ITO["black"], edgecolors="white", gid="safety-flag")
+            _marks(ax, [x], [_TOP_LANE], marker="v", area=80, face=OKABE_ITO["black"],
+                   edge="white", width=1.5, zorder=5, gid="safety-flag", transform=top)
             labels.append(_FlagLabel(x, None, f"{text} (incomplete)"))
     return labels
 
@@ -668,14 +683,17 @@ def build_trend_chart(
             gid, colour, label_text = "point-baseline", OKABE_ITO["black"], "Baseline"
         else:
             gid, colour, label_text = _POINT_STYLE[ChangeLabel(key)]
-        faces = ["white" if p.score.prorated else colour for p, _ in members]
-        collection = ax.scatter(
-            [_num(p.when) for p, _ in members], [total for _, total in members], s=point_size,
-            facecolors=faces, edgecolors=colour, linewidths=1.4, zorder=4, gid=gid,
-            label=label_text,
-        )
+        for prorated in (False, True):  # a prorated total is drawn hollow
+            drawn = [(p, total) for p, total in members if p.score.prorated == prorated]
+            if drawn:
+                _marks(ax, [_num(p.when) for p, _ in drawn], [total for _, total in drawn],
+                       marker="o", area=point_size, face="white" if prorated else colour,
+                       edge=colour, width=1.4, zorder=4, gid=gid)
         if key != "baseline":
-            handles.append(collection)
+            handles.append(Line2D([], [], linestyle="none", marker="o",
+                                  markersize=math.sqrt(point_size), markerfacecolor=colour,
+                                  markeredgecolor=colour, markeredgewidth=1.4,
+                                  label=label_text))
 
     flag_labels = _draw_safety_flags(ax, ordered, point_size)
     if flag_labels:

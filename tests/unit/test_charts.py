@@ -98,9 +98,9 @@ def offsets(fig: Figure, gid: str) -> list[tuple[float, float]]:
     found = find_artists(fig, gid)
     result: list[tuple[float, float]] = []
     for artist in found:
-        assert isinstance(artist, PathCollection)
-        result += [(float(a), float(b)) for a, b in artist.get_offsets()]
-    return result
+        assert isinstance(artist, Line2D) and artist.get_linestyle() == "None"
+        result += [(float(a), float(b)) for a, b in artist.get_xydata()]  # type: ignore[union-attr]
+    return sorted(result)
 
 
 def only_text(fig: Figure, gid: str) -> str:
@@ -207,9 +207,9 @@ def test_points_outside_the_corridor_are_coloured_by_direction(phq9_chart: Figur
     assert offsets(phq9_chart, "point-no-change") == [(x(on(1)), 14)]
     improved = find_artists(phq9_chart, "point-improved")[0]
     worse = find_artists(phq9_chart, "point-deteriorated")[0]
-    assert isinstance(improved, PathCollection) and isinstance(worse, PathCollection)
-    assert to_hex(improved.get_facecolor()[0]) == IMPROVED.lower()
-    assert to_hex(worse.get_facecolor()[0]) == DETERIORATED.lower()
+    assert isinstance(improved, Line2D) and isinstance(worse, Line2D)
+    assert to_hex(improved.get_markerfacecolor()) == IMPROVED.lower()
+    assert to_hex(worse.get_markerfacecolor()) == DETERIORATED.lower()
 
 
 def test_higher_is_better_flips_the_colours() -> None:
@@ -226,9 +226,9 @@ def test_safety_flags_are_marked_even_without_a_total(phq9_chart: Figure) -> Non
     flags = find_artists(phq9_chart, "safety-flag")
     assert len(flags) == 2
     ring, top = flags
-    assert isinstance(ring, PathCollection) and isinstance(top, PathCollection)
-    assert [tuple(map(float, o)) for o in ring.get_offsets()] == [(x(on(3)), 25.0)]
-    assert float(top.get_offsets()[0][0]) == x(on(4))
+    assert isinstance(ring, Line2D) and isinstance(top, Line2D)
+    assert [tuple(map(float, o)) for o in ring.get_xydata()] == [(x(on(3)), 25.0)]  # type: ignore[union-attr]
+    assert float(top.get_xdata()[0]) == x(on(4))  # type: ignore[index]
     labels = sorted(t.get_text() for t in find_artists(phq9_chart, "safety-flag-label"))  # type: ignore[attr-defined]
     assert labels == ["item 9 = 1 (incomplete)", "item 9 = 2"]
 
@@ -525,9 +525,10 @@ def test_the_change_line_wraps_inside_the_figure_and_flag_labels_cover_no_ring()
     assert isinstance(subtitle, Text) and "\n" in subtitle.get_text()
     assert subtitle.get_window_extent(renderer).x1 <= fig.bbox.x1
     axes = fig.axes[0]
-    rings = find_artists(fig, "safety-flag")[0]
-    assert isinstance(rings, PathCollection)
-    ring_px = axes.transData.transform(rings.get_offsets())
+    rings = [ring for ring in find_artists(fig, "safety-flag")
+             if isinstance(ring, Line2D) and ring.get_marker() == "o"]
+    assert rings
+    ring_px = axes.transData.transform([xy for ring in rings for xy in ring.get_xydata()])  # type: ignore[union-attr]
     left_edge = axes.get_window_extent(renderer).x0
     for label in find_artists(fig, "safety-flag-label"):
         box = label.get_window_extent(renderer)

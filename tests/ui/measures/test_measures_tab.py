@@ -137,7 +137,7 @@ def plotted(fig: Figure) -> set[tuple[dt.date, float]]:
     points = set()
     for gid in POINT_GIDS:
         for artist in find_artists(fig, gid):
-            for x, y in artist.get_offsets():  # type: ignore[attr-defined]
+            for x, y in artist.get_xydata():  # type: ignore[attr-defined]
                 points.add((mdates.num2date(x).date(), float(y)))
     return points
 
