@@ -20,8 +20,6 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font, GlyphIndexType, Kerning, LoadFlags
-from matplotlib.legend import Legend
-from matplotlib.legend_handler import HandlerBase
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import TextToPath
@@ -77,7 +75,6 @@ __all__ = [
 FONT = 9.0
 TITLE_FONT = 11.0
 _LINE_IN = 0.165  # height of a 9 pt text line with spacing, in inches
-_LEGEND_HANDLE_IN = 0.55  # handle, padding and column spacing of one legend column
 _TOP_LANE = 0.955  # axes fraction where flags of administrations without a total sit
 
 _POINT_STYLE = {
@@ -317,30 +314,81 @@ def _dose_label_groups(
             for cluster in clusters]
 
 
-class _BandHandler(HandlerBase):
-    """Legend key for the severity bands: a small stack of graded (or hatched) swatches."""
+class _BandKey(Patch):
+    """Stands in the legend for the severity bands: drawn as a small stack of graded (or
+    hatched) swatches (`_legend_key`)."""
 
-    def __init__(self, validated: bool) -> None:
-        super().__init__()
+    def __init__(self, validated: bool, label: str) -> None:
+        super().__init__(label=label)
         self.validated = validated
 
-    def create_artists(
-        self, legend: Legend, orig_handle: Artist, xdescent: float, ydescent: float,
-        width: float, height: float, fontsize: float, trans: Transform,
-    ) -> list[Artist]:
-        artists: list[Artist] = []
+
+# The legend, as matplotlib's would be laid out with handlelength 2.2, handleheight 0.7,
+# handletextpad 0.8 and columnspacing 1.0 (in ems of FONT), drawn as plain figure artists:
+# matplotlib's Legend lays its boxes out again on every draw, a fifth of a chart's draw.
+_EM_IN = FONT / 72
+_KEY_IN = 2.2 * _EM_IN  # a key's length
+_KEY_HEIGHT_IN = 0.7 * _EM_IN  # a swatch's height
+_KEY_PAD_IN = 0.8 * _EM_IN  # from a key to its label
+_COLUMN_GAP_IN = 1.0 * _EM_IN
+_LEGEND_TEXT_IN = 1.12 * _EM_IN  # a label's height (the face's ascent and descent)
+_LEGEND_ROW_IN = _LEGEND_TEXT_IN + 0.5 * _EM_IN  # with labelspacing 0.5
+_LEGEND_HANDLE_IN = _KEY_IN + _KEY_PAD_IN + _COLUMN_GAP_IN + 0.05  # per column, with slack
+_NO_LINE = ("None", "none", "", " ")
+
+
+def _legend_key(handle: Artist, x: float, y: float) -> list[Artist]:
+    """The key of one legend entry, `handle` drawn in little: its left end at x, its
+    middle at y (inches from the figure's lower left)."""
+    keys: list[Artist] = []
+    if isinstance(handle, Line2D):
+        if handle.get_linestyle() not in _NO_LINE:
+            line = Line2D([x, x + _KEY_IN], [y, y])
+            line.update_from(handle)
+            line.set_marker("None")
+            keys.append(line)
+        if handle.get_marker() not in _NO_LINE:
+            mark = Line2D([x + _KEY_IN / 2], [y])
+            mark.update_from(handle)
+            mark.set_linestyle("None")
+            keys.append(mark)
+    elif isinstance(handle, _BandKey):
         for step in range(3):
-            patch = Rectangle(
-                (-xdescent + step * width / 3, -ydescent), width / 3, height,
-                facecolor="black" if self.validated else "none",
-                alpha=0.05 + 0.07 * step if self.validated else 1.0,
-                hatch=None if self.validated else "/" * (1 + step),
-                edgecolor=BAND_KEY_EDGE,
-                linewidth=0,
-                transform=trans,
-            )
-            artists.append(patch)
-        return artists
+            keys.append(Rectangle(
+                (x + step * _KEY_IN / 3, y - _KEY_HEIGHT_IN / 2), _KEY_IN / 3, _KEY_HEIGHT_IN,
+                facecolor="black" if handle.validated else "none",
+                alpha=0.05 + 0.07 * step if handle.validated else 1.0,
+                hatch=None if handle.validated else "/" * (1 + step),
+                edgecolor=BAND_KEY_EDGE, linewidth=0))
+    elif isinstance(handle, Patch):
+        swatch = Rectangle((x, y - _KEY_HEIGHT_IN / 2), _KEY_IN, _KEY_HEIGHT_IN)
+        swatch.update_from(handle)
+        keys.append(swatch)
+    return keys
+
+
+def _draw_legend(fig: Figure, handles: Sequence[Artist], ncol: int, left_in: float,
+                 top_in: float) -> None:
+    """Each handle's key and label, in `ncol` columns filled top to bottom (the first ones
+    a row longer when they do not come out even), from (left_in, top_in) down."""
+    rows, large = divmod(len(handles), ncol)
+    sizes = [rows + 1] * large + [rows] * (ncol - large)
+    inches = fig.dpi_scale_trans
+    x, start = left_in, 0
+    for size in sizes:
+        column = handles[start:start + size]
+        labels = [str(handle.get_label()) for handle in column]
+        for row, (handle, label) in enumerate(zip(column, labels, strict=True)):
+            y = top_in - _LEGEND_TEXT_IN / 2 - row * _LEGEND_ROW_IN
+            for key in _legend_key(handle, x, y):
+                key.set_transform(inches)
+                key.set_clip_on(False)
+                key.set_gid("legend-key")
+                fig.add_artist(key)
+            fig.text(x + _KEY_IN + _KEY_PAD_IN, y, label, transform=inches, ha="left",
+                     va="center", fontsize=FONT, gid="legend-label")
+        x += _KEY_IN + _KEY_PAD_IN + max(map(_text_width_in, labels)) + _COLUMN_GAP_IN
+        start += size
 
 
 # --------------------------------------------------------------------------------------
@@ -631,14 +679,11 @@ def build_trend_chart(
     ax.yaxis.set_major_locator(_integer_locator(instrument.total_max - instrument.total_min))
 
     handles: list[Artist] = []
-    handler_map: dict[Artist, HandlerBase] = {}
     if _BANDS_DRAWN.get(ax) != _bands_key(instrument):
         _draw_bands(ax, instrument)
         _BANDS_DRAWN[ax] = _bands_key(instrument)
     if instrument.bands is not None and not instrument.bands.validated:
-        proxy = Patch(label="Severity bands (not validated)")
-        handles.append(proxy)
-        handler_map[proxy] = _BandHandler(validated=False)
+        handles.append(_BandKey(validated=False, label="Severity bands (not validated)"))
 
     # Reliable-change corridor: the totals whose change from baseline is not reliable.
     if base is not None and rc is not None:
@@ -778,13 +823,8 @@ def build_trend_chart(
     _place_flag_labels(ax, flag_labels, plot_width / (x_max - x_min),
                        plot_height / (y_max - y_min), x_min, y_min, plot_height, plot_width)
     if handles:
-        legend = fig.legend(
-            handles=handles, labels=labels, handler_map=handler_map, loc="upper left",
-            bbox_to_anchor=(0.06 / width, (footnote_in + legend_in + 0.02) / height), ncol=ncol,
-            fontsize=FONT, frameon=False, handlelength=2.2, columnspacing=1.0,
-            borderaxespad=0.0, borderpad=0.2,
-        )
-        legend.set_gid("legend")
+        _draw_legend(fig, handles, ncol, 0.06 + 0.2 * _EM_IN,
+                     footnote_in + legend_in + 0.02 - 0.2 * _EM_IN)
     if note_lines:
         fig.text(0.12 / width, (footnote_in - 0.04) / height, "\n".join(note_lines),
                  ha="left", va="top", fontsize=FONT, color=CHART_NOTE, linespacing=1.25,
@@ -818,7 +858,7 @@ def _emptied_trend_axes(fig: Figure, instrument: Instrument, width: float, heigh
     if not keep_bands:
         _BANDS_DRAWN.pop(ax, None)
     for artist in (*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.artists,
-                   *fig.legends, *fig.texts):
+                   *fig.artists, *fig.texts):
         if keep_bands and (artist.get_gid() or "").startswith(_BAND_GIDS):
             continue
         artist.remove()

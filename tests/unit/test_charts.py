@@ -153,8 +153,7 @@ def test_unvalidated_bands_are_hatched_and_say_so() -> None:
         (band,) = find_artists(fig, f"band:{key}")
         assert isinstance(band, Rectangle) and band.get_hatch()
         assert "(not validated)" in only_text(fig, f"band-label:{key}")
-    (legend,) = find_artists(fig, "legend")
-    labels = [t.get_text() for t in legend.get_texts()]  # type: ignore[attr-defined]
+    labels = [t.get_text() for t in find_artists(fig, "legend-label")]  # type: ignore[attr-defined]
     assert "Severity bands (not validated)" in labels
 
 
