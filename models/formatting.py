@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 EMPTY = "—"
 
@@ -27,6 +28,22 @@ def day_month(day: dt.date) -> str:
 def month_year(day: dt.date) -> str:
     """Oct 2026: for month ticks."""
     return f"{day:%b %Y}"
+
+
+def month(day: dt.date) -> str:
+    """Oct: for month ticks where the year is shown on an earlier tick."""
+    return f"{day:%b}"
+
+
+def date_tick_labels(days: Sequence[dt.date]) -> list[str]:
+    """Labels of a date axis's ticks (charts and timelines): "Oct" when every tick is the
+    first of a month, else "7 Oct"; the year is added on the first tick and wherever it
+    changes ("Sep 2026", "Oct", ... or "7 Oct 2026", "14 Oct", ...), so an axis needs no
+    year caption and eight months fit on a narrow chart."""
+    monthly = bool(days) and all(d.day == 1 for d in days)
+    with_year, without = (month_year, month) if monthly else (date_text, day_month)
+    return [with_year(day) if index == 0 or days[index - 1].year != day.year
+            else without(day) for index, day in enumerate(days)]
 
 
 def long_date(day: dt.date) -> str:

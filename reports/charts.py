@@ -28,7 +28,7 @@ from matplotlib.transforms import Bbox, Transform
 
 from models.clinical.doses import DoseRef, dose_range_label
 from models.clinical.measures import chart_subtitle, summarise_change
-from models.formatting import date_text, day_month, month_year
+from models.formatting import date_text, date_tick_labels, day_month
 from models.instruments.change import (
     ChangeLabel,
     change_summary,
@@ -178,16 +178,6 @@ def _style_axes(ax: Axes, *, right_spine: bool = False) -> None:
     ax.tick_params(labelsize=FONT, colors=CHART_TEXT, length=3)
 
 
-def date_tick_labels(days: Sequence[date]) -> list[str]:
-    """Tick labels in the house style (models.formatting): "Oct 2026" when every tick is
-    the first of a month; else "7 Oct", with the year on the first tick and wherever the
-    year changes ("7 Oct 2026", "14 Oct", ...), so an axis needs no year caption."""
-    if days and all(d.day == 1 for d in days):
-        return [month_year(d) for d in days]
-    return [date_text(day) if index == 0 or days[index - 1].year != day.year
-            else day_month(day) for index, day in enumerate(days)]
-
-
 def _day(value: float) -> date:
     return mdates.num2date(value).date()  # type: ignore[no-untyped-call,no-any-return]
 
@@ -333,7 +323,9 @@ _KEY_PAD_IN = 0.8 * _EM_IN  # from a key to its label
 _COLUMN_GAP_IN = 1.0 * _EM_IN
 _LEGEND_TEXT_IN = 1.12 * _EM_IN  # a label's height (the face's ascent and descent)
 _LEGEND_ROW_IN = _LEGEND_TEXT_IN + 0.5 * _EM_IN  # with labelspacing 0.5
-_LEGEND_HANDLE_IN = _KEY_IN + _KEY_PAD_IN + _COLUMN_GAP_IN + 0.05  # per column, with slack
+# A column's width past its widest label; the slack is for text drawn hinted on screen,
+# a little wider than its outline measures.
+_LEGEND_HANDLE_IN = _KEY_IN + _KEY_PAD_IN + _COLUMN_GAP_IN + 0.05
 _NO_LINE = ("None", "none", "", " ")
 
 
@@ -387,7 +379,7 @@ def _draw_legend(fig: Figure, handles: Sequence[Artist], ncol: int, left_in: flo
                 fig.add_artist(key)
             fig.text(x + _KEY_IN + _KEY_PAD_IN, y, label, transform=inches, ha="left",
                      va="center", fontsize=FONT, gid="legend-label")
-        x += _KEY_IN + _KEY_PAD_IN + max(map(_text_width_in, labels)) + _COLUMN_GAP_IN
+        x += _LEGEND_HANDLE_IN + max(map(_text_width_in, labels))  # as _legend_columns
         start += size
 
 

@@ -462,10 +462,12 @@ def test_empty_inputs_build_and_render() -> None:
 
 
 def test_date_ticks_are_written_in_the_house_style() -> None:
-    from reports.charts import date_tick_labels
+    from models.formatting import date_tick_labels
 
     assert date_tick_labels([date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]) == [
-        "Sep 2026", "Oct 2026", "Nov 2026"]
+        "Sep 2026", "Oct", "Nov"]
+    assert date_tick_labels([date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1)]) == [
+        "Nov 2025", "Dec", "Jan 2026"]
     assert date_tick_labels([date(2026, 11, 5), date(2026, 11, 9), date(2026, 11, 13)]) == [
         "5 Nov 2026", "9 Nov", "13 Nov"]
     assert date_tick_labels([date(2025, 12, 15), date(2026, 1, 15)]) == [
@@ -533,3 +535,20 @@ def test_the_change_line_wraps_inside_the_figure_and_flag_labels_cover_no_ring()
         box = label.get_window_extent(renderer)
         assert box.x0 >= left_edge - 1
         assert not any(box.x0 < x < box.x1 and box.y0 < y < box.y1 for x, y in ring_px)
+
+
+def test_month_ticks_of_a_narrow_chart_with_a_right_axis_do_not_overlap() -> None:
+    """Eight months on a chart with an overlay's axis on the right: each month ticked,
+    the year written once, no two labels touching."""
+    points = [TrendPoint(on(week), score(PCL5, {n: (week + n) % 5 for n in range(1, 21)}))
+              for week in (0, 4, 9, 30)]
+    overlay = OverlaySeries("Self-energy", ((on(1), 3.0), (on(9), 6.0)))
+    fig = build_trend_chart(PCL5, points, overlays=[overlay], header=False)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    labels = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(labels) >= 6
+    assert sum(any(ch.isdigit() for ch in t.get_text()) for t in labels) == 1  # the year
+    boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
+    for left, right in pairwise(boxes):
+        assert left.x1 < right.x0

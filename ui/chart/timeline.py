@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from models.formatting import date_text, day_month, month_year
+from models.formatting import date_text, date_tick_labels
 from reports import palette
 from ui.chart.care import CourseLine
 from ui.chart.markers import draw_marker
@@ -131,15 +131,13 @@ class CourseTimeline(QWidget):
         pixels_per_day = (plot_right - plot_left) / self._span_days
         weekly = pixels_per_day * 7 >= 58
         ticks = (_week_ticks if weekly else _month_ticks)(self._span_start, span_end)
-        tick_text = day_month if weekly else month_year
         painter.setFont(small_font)
         metrics = painter.fontMetrics()
         last_right = -1e9
-        for tick in ticks:
+        for tick, text in zip(ticks, date_tick_labels(ticks), strict=True):
             x = self._x(tick) - pixels_per_day / 2
             painter.setPen(muted_pen)
             painter.drawLine(QPointF(x, axis_y), QPointF(x, axis_y + 4))
-            text = tick_text(tick)
             w = metrics.horizontalAdvance(text)
             if x - w / 2 > last_right + 6 and x + w / 2 < width:
                 painter.drawText(QRectF(x - w / 2 - 2, axis_y + 5, w + 4, 18),
