@@ -10,7 +10,7 @@ import datetime as dt
 import math
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from models.formatting import date_text, date_tick_labels
@@ -52,6 +52,7 @@ class CourseTimeline(QWidget):
 
     def __init__(self, line: CourseLine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._drawn: tuple[object, QPixmap] | None = None
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(LANE_LABEL_WIDTH + 240)
@@ -64,6 +65,7 @@ class CourseTimeline(QWidget):
         self._span_days = max(14, (line.end - line.start).days + 4)
         self.setFixedHeight(self._height())
         self.setAccessibleName(f"{line.title} timeline")
+        self._drawn = None
         self.update()
 
     def _height(self) -> int:
@@ -83,8 +85,25 @@ class CourseTimeline(QWidget):
         return PAD_TOP + DOSE_LANE + LANE * self.line.lanes.index(key) + LANE / 2
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        # Drawn once into a pixmap for this course and size; a paint with nothing changed
+        # (a tooltip, a scroll, the page repainted round it) copies the pixmap.
+        ratio = self.devicePixelRatioF()
+        key = (self.line, self.size(), ratio, self.font().key())
+        if self._drawn is None or self._drawn[0] != key:
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            self._draw(painter)
+            painter.end()
+            self._drawn = (key, pixmap)
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._drawn[1])
+        painter.end()
+
+    def _draw(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self.font())
         line = self.line
         width = self.width()
         plot_left = LANE_LABEL_WIDTH
@@ -162,7 +181,6 @@ class CourseTimeline(QWidget):
                 painter.drawText(QRectF(x - w / 2 - 2, PAD_TOP - 2, w + 4, 16),
                                  Qt.AlignmentFlag.AlignHCenter, dose.label)
                 last_right = x + w / 2
-        painter.end()
 
     def tooltip_at(self, x: float, y: float) -> str:
         """What the marker under (x, y) is, in words; "" when there is none."""
