@@ -35,7 +35,7 @@ from models.instruments.change import (
     classify_change,
     response_threshold,
 )
-from models.instruments.definitions import Instrument, Rule
+from models.instruments.definitions import Band, Instrument, Rule
 from models.instruments.series import (
     DoseDissociation,
     DosingMarker,
@@ -446,8 +446,7 @@ def _draw_bands(ax: Axes, instrument: Instrument) -> None:
         if index and not bands.validated:
             ax.axhline(band.min_total - 0.5, color=BAND_EDGE, linewidth=0.8,
                        linestyle=(0, (4, 3)), zorder=0.5, gid="band-boundary")
-        suffix = "" if bands.validated else " (not validated)"
-        ax.text(0.995, (band.min_total + band.max_total) / 2, band.label.lower() + suffix,
+        ax.text(0.995, (band.min_total + band.max_total) / 2, _band_label(band, bands.validated),
                 transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=FONT,
                 color=BAND_LABEL, style="italic", gid=f"band-label:{band.key}", zorder=2.5,
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
@@ -506,16 +505,53 @@ def _flag_extent(right_of: float, width: float, y_in: float,
     return left, left + width, y_in - 0.1, y_in + 0.1
 
 
+def _overlaps(box: tuple[float, float, float, float],
+              others: Sequence[tuple[float, float, float, float]]) -> bool:
+    """Whether `box` (left, right, bottom, top) overlaps any of `others`."""
+    return any(box[0] < o[1] and o[0] < box[1] and box[2] < o[3] and o[2] < box[3]
+               for o in others)
+
+
+def _covered(box: tuple[float, float, float, float],
+             others: Sequence[tuple[float, float, float, float]]) -> float:
+    """How much of `others` `box` covers (square inches)."""
+    return sum(max(0.0, min(box[1], o[1]) - max(box[0], o[0]))
+               * max(0.0, min(box[3], o[3]) - max(box[2], o[2])) for o in others)
+
+
+def _band_label(band: Band, validated: bool) -> str:
+    return band.label.lower() + ("" if validated else " (not validated)")
+
+
+def _band_label_boxes(instrument: Instrument, y_to_in: float, y_min: float,
+                      plot_width: float) -> list[tuple[float, float, float, float]]:
+    """Where _draw_bands writes the band names (right-aligned at the plot's right edge),
+    in inches from the plot's lower left."""
+    bands = instrument.bands
+    if bands is None:
+        return []
+    boxes = []
+    for band in bands.levels:
+        y_in = ((band.min_total + band.max_total) / 2 - y_min) * y_to_in
+        right = 0.995 * plot_width
+        width = _text_width_in(_band_label(band, bands.validated)) + 0.04
+        boxes.append((right - width, right, y_in - 0.09, y_in + 0.09))
+    return boxes
+
+
 def _place_flag_labels(
     ax: Axes, labels: Sequence[_FlagLabel], x_to_in: float, y_to_in: float, x_min: float,
     y_min: float, plot_height: float, plot_width: float,
+    avoid: Sequence[tuple[float, float, float, float]] = (),
 ) -> None:
     """Write each flag's item and value beside it, leaving out any that would overlap.
 
     A label that would run past the plot's right edge (into the line labels there) is
     written to the left of its point instead, unless that would cross the axis on the
     left; one that would cover another label or another flagged point is left out (the
-    ring and the legend still say it)."""
+    ring and the legend still say it). Of the sides left, the one that covers least of
+    `avoid` (the band names, in inches from the plot's lower left) is taken: a band name
+    may be covered, a safety flag's words are not left out for it."""
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.85}
     # The rings are taken too: a label must not cover another flagged point.
@@ -530,11 +566,11 @@ def _place_flag_labels(
         sides = [False, True] if right_of + width <= plot_width else [True, False]
         extents = {to_left: _flag_extent(right_of, width, y_in, to_left) for to_left in sides}
         # Never out past the axis on the left (past the right edge only when it must).
-        free = [to_left for to_left, e in extents.items() if e[0] >= 0 and not any(
-            e[0] < t[1] and t[0] < e[1] and e[2] < t[3] and t[2] < e[3] for t in taken)]
+        free = [to_left for to_left, e in extents.items()
+                if e[0] >= 0 and not _overlaps(e, taken)]
         if not free:
             continue
-        to_left = free[0]
+        to_left = min(free, key=lambda side: _covered(extents[side], avoid))
         taken.append(extents[to_left])
         coords: str | Transform = "data"
         if label.y is not None:
@@ -812,8 +848,10 @@ def build_trend_chart(
                     ha="left", va="center", fontsize=FONT, color=label.colour,
                     linespacing=1.1, gid=f"{label.gid}-label")
 
-    _place_flag_labels(ax, flag_labels, plot_width / (x_max - x_min),
-                       plot_height / (y_max - y_min), x_min, y_min, plot_height, plot_width)
+    y_to_in = plot_height / (y_max - y_min)
+    _place_flag_labels(ax, flag_labels, plot_width / (x_max - x_min), y_to_in, x_min, y_min,
+                       plot_height, plot_width,
+                       _band_label_boxes(instrument, y_to_in, y_min, plot_width))
     if handles:
         _draw_legend(fig, handles, ncol, 0.06 + 0.2 * _EM_IN,
                      footnote_in + legend_in + 0.02 - 0.2 * _EM_IN)

@@ -552,3 +552,21 @@ def test_month_ticks_of_a_narrow_chart_with_a_right_axis_do_not_overlap() -> Non
     boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda b: b.x0)
     for left, right in pairwise(boxes):
         assert left.x1 < right.x0
+
+
+def test_a_flag_label_is_written_on_the_side_clear_of_the_band_names() -> None:
+    """A flagged total beside a band's name (right of it, "moderately severe") gets its
+    label on the other side, where there is room, rather than over the name."""
+    points, doses = _long_record()
+    fig = build_trend_chart(PHQ9, points[:30], doses[:6], width=7.5, height=4.6)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    flags = [label.get_window_extent(renderer)
+             for label in find_artists(fig, "safety-flag-label")]
+    bands = [label.get_window_extent(renderer) for label in fig.findobj(
+        lambda a: str(a.get_gid()).startswith("band-label:"))]
+    assert len(flags) == 4 and bands
+    for flag in flags:  # at most their padding touches (at 100 dpi, a few pixels)
+        for band in bands:
+            across = min(flag.x1, band.x1) - max(flag.x0, band.x0)
+            assert not flag.overlaps(band) or across < 8
