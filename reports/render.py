@@ -45,7 +45,10 @@ def _no_property_docs() -> Iterator[None]:
     import matplotlib.artist as artist
 
     base, name = artist.Artist, "_update_set_signature_and_docstring"
-    update, kwdoc = base.__dict__[name], artist.kwdoc
+    update, kwdoc = base.__dict__.get(name), getattr(artist, "kwdoc", None)
+    if update is None or kwdoc is None:  # another matplotlib: load it as it comes
+        yield
+        return
     setattr(base, name, classmethod(_flag_set_method))
     artist.kwdoc = _no_kwdoc
     try:
