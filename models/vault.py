@@ -36,14 +36,15 @@ from models.errors import VaultError, WrongPassphraseError
 from models.inputs import passphrase_problem
 from models.safekeeping import files
 from models.safekeeping.files import sidecars
+from models.vault_key import (
+    KEY_BYTES,
+    SALT_BYTES,
+    SQLITE_PLAIN_HEADER,
+    derive_key,
+    derived_key,
+)
 
-# SQLCipher 4 defaults; we derive the key ourselves once per unlock so that every further
-# connection opens with the raw key and does not pay the key derivation again.
-KDF_ITERATIONS = 256_000
-KEY_BYTES = 32
-SALT_BYTES = 16
 PAGE_SIZE = 4096
-SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 # The shortest passphrase a new vault or a passphrase change accepts.
 
 # Below this much free space a failed write is reported as a full disk.
@@ -119,13 +120,6 @@ def _check_encodable(passphrase: str) -> None:
 
 def _quote_sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def derive_key(passphrase: str, salt: bytes) -> bytes:
-    """PBKDF2-HMAC-SHA512 exactly as SQLCipher 4 derives its key from a passphrase."""
-    return hashlib.pbkdf2_hmac(
-        "sha512", passphrase.encode("utf-8"), salt, KDF_ITERATIONS, KEY_BYTES
-    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -674,7 +668,7 @@ def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False) ->
         raise NotAVaultError(f"{path.name} is a folder, not a vault file.")
     access = _access_for(path, read_only=read_only)
     salt = _read_salt(path)
-    key = _RawKey(derive_key(passphrase, salt), salt)
+    key = _RawKey(derived_key(passphrase, salt), salt)
     with files.private_umask():
         _check_key(path, key, access)
         revision = _check_schema_read_only(path, key, access)

@@ -118,10 +118,10 @@ def _warn(args: argparse.Namespace, message: str) -> None:
     print(f"workstation {args.command}: {message}", file=sys.stderr)
 
 
-def _open(args: argparse.Namespace) -> Vault:
+def _open(args: argparse.Namespace, passphrase: str | None = None) -> Vault:
     from models.vault import open_vault
 
-    vault = open_vault(args.vault, read_passphrase(args))
+    vault = open_vault(args.vault, passphrase or read_passphrase(args))
     if vault.read_only:
         _warn(args, f"note: {vault.name} is open read-only: {vault.read_only_reason}")
     _warn_if_synced(args, vault.path)
@@ -138,10 +138,15 @@ def _warn_if_synced(args: argparse.Namespace, path: Path) -> None:
 
 def _backend(args: argparse.Namespace) -> Backend:
     """The backend the windows use, on the vault named by --vault (with the same notes on
-    stderr as every command: read-only, a sync folder)."""
+    stderr as every command: read-only, a sync folder). The vault's key is derived on a
+    thread while SQLAlchemy and the models load, which takes about as long."""
+    from models.vault_key import start_deriving
+
+    passphrase = read_passphrase(args)
+    start_deriving(args.vault, passphrase)
     from models.backend import Backend
 
-    return Backend(_open(args))
+    return Backend(_open(args, passphrase))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
+from html import escape as _html_escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -61,6 +61,12 @@ def register_fonts() -> None:
     addMapping(BODY, 1, 1, BOLD_ITALIC)
     for cid in (CHINESE, JAPANESE, KOREAN):
         pdfmetrics.registerFont(UnicodeCIDFont(cid))
+
+
+def escape(text: str) -> str:
+    """&, < and > as paragraph markup writes them (html's escape, which reportlab loads
+    anyway; xml.sax.saxutils would load urllib and http with it)."""
+    return _html_escape(text, quote=False)
 
 
 def east_asian_font(text: str) -> str | None:
