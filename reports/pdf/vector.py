@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font, LoadFlags
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D, Transform
@@ -37,6 +37,7 @@ from reports.pdf.fonts import (
     east_asian_font,
     register_fonts,
 )
+from reports.text_metrics import HeightMetrics, font_height_metrics
 
 _CAPS = {"butt": 0, "round": 1, "projecting": 2}
 _JOINS = {"miter": 0, "round": 1, "bevel": 2}
@@ -121,39 +122,6 @@ def _measure(s: str, face: str, size: float) -> tuple[float, float, float]:
     return found
 
 
-_HeightMetrics = tuple[float, float, float] | tuple[None, None, None]
-_HEIGHTS: dict[FontProperties, _HeightMetrics] = {}
-_HEIGHT_TABLES = (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                  ("hhea", "lineGap", "ascent", "descent"))
-
-
-def _font_heights(prop: FontProperties) -> _HeightMetrics:
-    """The ascent, descent and line gap of a font at a size, at 72 dpi, worked out as
-    matplotlib's Text._get_layout does when a renderer does not say (its own lines, kept
-    to the letter so every figure lays out exactly as before). It asks for them for every
-    line of text it lays out and read the font's tables each time; here each font and
-    size is read once per process."""
-    found = _HEIGHTS.get(prop)
-    if found is None:
-        found = (None, None, None)
-        font: Any = get_font(fontManager._find_fonts_by_props(prop))  # tables read by name
-        dpi = 72
-        for table_name, linegap_key, ascent_key, descent_key in _HEIGHT_TABLES:
-            table = font.get_sfnt_table(table_name)
-            if table is None:
-                continue
-            fontsize = prop.get_size_in_points()
-            units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
-            scale = 1 / units_per_em * fontsize * dpi / 72
-            found = (table[ascent_key] * scale, -table[descent_key] * scale,
-                     table[linegap_key] * scale)
-            break
-        if len(_HEIGHTS) > 1_000:
-            _HEIGHTS.clear()
-        _HEIGHTS[prop.copy()] = found
-    return found
-
-
 class _CanvasRenderer(RendererBase):
     """Draws a Figure (at 72 dpi, so display units are points) on a reportlab canvas."""
 
@@ -185,10 +153,9 @@ class _CanvasRenderer(RendererBase):
             return _text_extent(s, prop.copy(), ismath, self)
         return _measure(s, _face(prop), prop.get_size_in_points())
 
-    def _get_font_height_metrics(self, prop: FontProperties) -> _HeightMetrics:
-        # What matplotlib's PDF and PostScript renderers answer, from DejaVu's own tables
-        # (FigureFlowable.draw sets the figure to 72 dpi).
-        return _font_heights(prop)
+    def _get_font_height_metrics(self, prop: FontProperties) -> HeightMetrics:
+        # From DejaVu's own tables, read once (FigureFlowable.draw sets the figure to 72 dpi).
+        return font_height_metrics(prop, 72)
 
     # -- paths -----------------------------------------------------------------------------
 

@@ -3,15 +3,14 @@
 A chart on screen is drawn again with every client switch, and most of its words are the
 same each time (tick labels, band names, the legend). Since matplotlib 3.11, Agg shapes
 every string (FreeType with libraqm) and renders every glyph on every draw: about half of
-the draw. This renderer remembers, for the canvas it belongs to, each font's height, each
-string's layout and measure and each glyph's coverage bitmap at its sub-pixel offset, and
-composites them the way RendererAgg does, so the pixels are the same
-(tests/ui/common/test_agg_text.py).
+the draw. This renderer remembers, for the canvas it belongs to, each string's layout and
+measure and each glyph's coverage bitmap at its sub-pixel offset, and composites them the
+way RendererAgg does, so the pixels are the same (tests/ui/common/test_agg_text.py). It
+answers Text's question for font heights from reports.text_metrics.
 
 It relies on RendererAgg's private text path of matplotlib 3.11 (`FT2Font._layout`,
-`_render_glyph`, `_draw_text_glyphs_and_boxes`) and on the renderer hook Text asks for
-font heights (`_get_font_height_metrics`); where that is missing (another matplotlib),
-`TEXT_CACHE_WORKS` is False and canvases use the plain renderer.
+`_render_glyph`, `_draw_text_glyphs_and_boxes`); where that is missing (another
+matplotlib), `TEXT_CACHE_WORKS` is False and canvases use the plain renderer.
 Importing this module imports matplotlib: import it where a chart is drawn.
 """
 
@@ -22,12 +21,13 @@ from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
-from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font, RenderMode
 
+from reports.text_metrics import HeightMetrics, font_height_metrics
+
 TEXT_CACHE_WORKS = hasattr(FT2Font, "_layout") and hasattr(FT2Font, "_render_glyph") \
-    and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") \
-    and hasattr(fontManager, "_find_fonts_by_props")
+    and hasattr(RendererAgg, "_draw_text_glyphs_and_boxes")
 _MAX_ENTRIES = 20_000  # a cache past this is emptied (a long session's many dates)
 
 
@@ -39,13 +39,11 @@ class TextCache:
         self.layouts: dict[tuple[Any, ...], list[tuple[FT2Font, int, float, float]]] = {}
         self.metrics: dict[tuple[Any, ...], tuple[float, float, float]] = {}
         self.glyphs: dict[tuple[Any, ...], tuple[np.ndarray, int, int]] = {}
-        self.heights: dict[tuple[Any, ...], tuple[float, float, float] | None] = {}
 
     def clear(self) -> None:
         self.layouts.clear()
         self.metrics.clear()
         self.glyphs.clear()
-        self.heights.clear()
 
 
 def _remember(table: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
@@ -56,25 +54,6 @@ def _remember(table: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: An
 
 def _hinting() -> Any:
     return get_hinting_flag()  # type: ignore[no-untyped-call]
-
-
-def _font_height_metrics(prop: FontProperties,
-                         dpi: float) -> tuple[float, float, float] | None:
-    """A font's ascent, descent and line gap in pixels, from its OS/2 or hhea table, as
-    matplotlib 3.11's Text._get_layout reads them for every text on every draw (None:
-    the font has neither table, and matplotlib measures instead)."""
-    font = get_font(fontManager._find_fonts_by_props(prop))
-    os2, hhea = font.get_sfnt_table("OS/2"), font.get_sfnt_table("hhea")
-    if os2 is not None:
-        ascent, descent, gap = os2["sTypoAscender"], os2["sTypoDescender"], os2["sTypoLineGap"]
-    elif hhea is not None:
-        ascent, descent, gap = hhea["ascent"], hhea["descent"], hhea["lineGap"]
-    else:
-        return None
-    head = font.get_sfnt_table("head")
-    assert head is not None
-    scale = prop.get_size_in_points() * dpi / 72 / head["unitsPerEm"]
-    return ascent * scale, -descent * scale, gap * scale
 
 
 def _font_key(prop: FontProperties) -> FontProperties:
@@ -104,17 +83,10 @@ class CachingRendererAgg(RendererAgg):
                       (s, _font_key(prop), self.dpi, _hinting()), found)
         return found
 
-    def _get_font_height_metrics(
-            self, prop: FontProperties) -> tuple[float | None, float | None, float | None]:
-        # Text._get_layout asks the renderer first (matplotlib 3.11): the answer depends
-        # on the font and the size alone, so it is worked out once per canvas.
-        key = (prop, self.dpi)
-        if key in self.text_cache.heights:
-            found = self.text_cache.heights[key]
-        else:
-            found = _font_height_metrics(prop, self.dpi)
-            _remember(self.text_cache.heights, (_font_key(prop), self.dpi), found)
-        return found if found is not None else (None, None, None)
+    def _get_font_height_metrics(self, prop: FontProperties) -> HeightMetrics:
+        # Text._get_layout asks the renderer first (matplotlib 3.11), else reads the
+        # font's tables for every line it lays out.
+        return font_height_metrics(prop, self.dpi)
 
     def draw_text(self, gc: Any, x: float, y: float, s: str, prop: FontProperties,
                   angle: float, ismath: Any = False, mtext: Any = None) -> None:
