@@ -928,13 +928,15 @@ def _rows_kept(session: Session) -> Iterator[list[object]]:
     def keep(_session: Session, instance: object) -> None:
         kept.append(instance)
 
-    event.listen(session, "pending_to_persistent", keep)
-    event.listen(session, "loaded_as_persistent", keep)
+    # A signed note comes in written (notes.write_signed_note): detached to persistent.
+    events = ("pending_to_persistent", "loaded_as_persistent", "detached_to_persistent")
+    for name in events:
+        event.listen(session, name, keep)
     try:
         yield kept
     finally:
-        event.remove(session, "pending_to_persistent", keep)
-        event.remove(session, "loaded_as_persistent", keep)
+        for name in events:
+            event.remove(session, name, keep)
         kept.clear()
 
 

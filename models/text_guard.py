@@ -78,12 +78,18 @@ def problems_in(obj: object) -> dict[str, str]:
     return found
 
 
-def _check_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+def check(*objs: object) -> None:
+    """Raise ValidationError naming every field of these entities whose text is broken:
+    the check of a flush, for a row written without one."""
     problems: dict[str, str] = {}
-    for obj in (*session.new, *session.dirty):
+    for obj in objs:
         problems.update(problems_in(obj))
     if problems:
         raise ValidationError(problems)
+
+
+def _check_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    check(*session.new, *session.dirty)
 
 
 def install() -> None:

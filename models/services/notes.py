@@ -8,10 +8,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from models import audit
+from models import audit, text_guard
 from models.clinical.carry import carried_content, carry_source
 from models.clinical.doses import follows_a_dose
 from models.clinical.measures import DISSOCIATION_INSTRUMENTS
@@ -122,7 +122,30 @@ def _start_note(
     carry_forward: bool = False,
     content: Mapping[str, Any] | None,
 ) -> Note:
-    """Start a draft in the newest version of a template.
+    """Start a draft in the newest version of a template (see _new_draft)."""
+    row, written = _new_draft(
+        session, client_id, template_id, author_id=author_id,
+        dosing_session_id=dosing_session_id, session_date=session_date, course_id=course_id,
+        today=today, carry_forward=carry_forward, content=content)
+    _keep_draft(session, row, index=written)
+    return row
+
+
+def _new_draft(
+    session: Session,
+    client_id: int,
+    template_id: str,
+    *,
+    author_id: int | None,
+    dosing_session_id: int | None,
+    session_date: dt.date | None,
+    course_id: int | None,
+    today: dt.date,
+    carry_forward: bool = False,
+    content: Mapping[str, Any] | None,
+) -> tuple[Note, bool]:
+    """A new draft, not yet in the session, in the newest version of a template, and
+    whether it holds words to index (typed elsewhere or carried forward).
 
     A dosing note opens its dosing session at once (so integration notes can follow it);
     the session's figures are filled in from the note when it is signed. With
@@ -186,13 +209,22 @@ def _start_note(
         updated_at=now,
         addenda=[],
     )
+    return row, bool(written)
+
+
+def _keep_draft(session: Session, row: Note, *, index: bool) -> None:
+    """Write a new draft, its index entry (when it holds words) and its audit event."""
     session.add(row)
     session.flush()
-    if written:  # typed elsewhere or carried forward: words to find already
+    _created(session, row, index=index)
+
+
+def _created(session: Session, row: Note, *, index: bool) -> None:
+    if index:  # typed elsewhere or carried forward: words to find already
         search.index_note(session, row)
-    audit.record(session, "note.create", entity="note", entity_id=row.id, client_id=client_id,
-                 actor_id=author_id, detail=f"template={template.id}@{template.version}")
-    return row
+    audit.record(session, "note.create", entity="note", entity_id=row.id,
+                 client_id=row.client_id, actor_id=row.author_id,
+                 detail=f"template={row.template_id}@{row.template_version}")
 
 
 _UNSET: Any = object()
@@ -442,21 +474,58 @@ def write_signed_note(
 ) -> int:
     """A note written elsewhere in one go and signed at once, one of a batch (the demo
     practice, an import): create_note then sign_note, through the same steps, checks,
-    figures, index entry and audit events, with less around them. No DTOs are made, and
-    the signed note is written by the next flush (the next note's, or the commit) rather
-    than one of its own. The clinician writes and signs it. Returns the note's id; a note
-    that cannot be signed raises SigningError as sign_note does, and stays a draft.
+    figures, index entry and audit events, with less around them. The note is checked
+    before it is written, then written once, signed, as a plain row (no draft written and
+    then updated, no flush of its own, no DTOs). The clinician writes and signs it.
+    Returns the note's id; a note that cannot be signed raises SigningError as sign_note
+    does, and is kept as a draft.
     """
-    row = _start_note(session, client_id, template_id, author_id=clinician_id,
-                      dosing_session_id=dosing_session_id, session_date=session_date,
-                      course_id=course_id, today=today, content=content)
-    _sign(session, row, clinician_id)
+    session.flush()  # the check reads the record as the previous note left it
+    row, written = _new_draft(session, client_id, template_id, author_id=clinician_id,
+                              dosing_session_id=dosing_session_id, session_date=session_date,
+                              course_id=course_id, today=today, content=content)
+    try:
+        template = _ready_to_sign(session, row)
+    except SigningError:
+        _keep_draft(session, row, index=written)
+        raise
+    _seal(row, clinician_id)
+    _insert_signed(session, row)
+    _created(session, row, index=written)
+    _file_figures(session, row, template, extract_figures(template, row.content),
+                  row.session_date, signer_id=clinician_id)
     _audit_signing(session, row)
     return row.id
 
 
+_INSERT_NOTE = insert(Base.metadata.tables["note"]).returning(Base.metadata.tables["note"].c.id)
+
+
+def _insert_signed(session: Session, row: Note) -> None:
+    """Write a new, signed note in one statement, and keep it in the session as written.
+
+    The text check every flush makes (models.text_guard) runs on it first, as a flush
+    would; the database's own checks (a signed note has its hash) hold as for any row.
+    """
+    text_guard.check(row)
+    values = {attr.key: getattr(row, attr.key) for attr in inspect(Note).column_attrs
+              if attr.key != "id"}
+    row.id = session.connection().execute(_INSERT_NOTE, values).scalar_one()
+    make_transient_to_detached(row)
+    session.add(row)
+
+
 def _sign(session: Session, row: Note, clinician_id: int) -> None:
     """Sign a draft: its content as signed, its figures filed, its hash (not yet flushed)."""
+    template = _ready_to_sign(session, row)
+    figures = extract_figures(template, row.content)
+    _file_figures(session, row, template, figures, row.session_date, signer_id=clinician_id)
+    _seal(row, clinician_id)
+
+
+def _ready_to_sign(session: Session, row: Note) -> Template:
+    """The draft's content as it will be signed, once the signing check passes (else
+    SigningError): calculated fields worked out, the reasons of the warnings that fire."""
     template = template_of(row)
     row.content = _plain(derive_values(template, row.content))
     # The check reads the record around the note, never the note's new content from the
@@ -467,10 +536,11 @@ def _sign(session: Session, row: Note, clinician_id: int) -> None:
         raise SigningError(check.problems, check.unanswered)
     # The reasons signed are those of the warnings that fire now; an old one goes.
     row.content = _plain(with_reasons(row.content, check.cautions))
-    day = _parse_date(row.content.get("session_date")) or row.session_date
-    row.session_date = day
-    figures = extract_figures(template, row.content)
-    _file_figures(session, row, template, figures, day, signer_id=clinician_id)
+    row.session_date = _parse_date(row.content.get("session_date")) or row.session_date
+    return template
+
+
+def _seal(row: Note, clinician_id: int) -> None:
     row.status = "signed"
     row.signed_at = _utcnow()
     row.signed_by_id = clinician_id
