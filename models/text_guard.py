@@ -63,9 +63,13 @@ def problems_in(obj: object) -> dict[str, str]:
     name = getattr(table, "name", type(obj).__name__)
     columns = _columns(state.mapper)
     changed = columns.intersection(state.committed_state) if state.persistent else columns
+    return problems_in_values(name, {key: state.dict.get(key) for key in changed})
+
+
+def problems_in_values(table: str, values: dict[str, Any]) -> dict[str, str]:
+    """Field ("table.column") -> what is wrong, for column values about to be written."""
     found = {}
-    for key in changed:
-        value = state.dict.get(key)
+    for key, value in values.items():
         if value is None or isinstance(value, int | float):
             continue
         if isinstance(value, dict | list) and _clean_at_a_glance(value):
@@ -73,7 +77,7 @@ def problems_in(obj: object) -> dict[str, str]:
         for text in _strings(value):
             problem = text_problem(text)
             if problem is not None:
-                found[f"{name}.{key}"] = problem
+                found[f"{table}.{key}"] = problem
                 break
     return found
 
@@ -84,6 +88,13 @@ def check(*objs: object) -> None:
     problems: dict[str, str] = {}
     for obj in objs:
         problems.update(problems_in(obj))
+    if problems:
+        raise ValidationError(problems)
+
+
+def check_values(table: str, values: dict[str, Any]) -> None:
+    """The same check for column values written without an entity."""
+    problems = problems_in_values(table, values)
     if problems:
         raise ValidationError(problems)
 

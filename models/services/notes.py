@@ -8,8 +8,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.orm import Session
 
 from models import audit, text_guard
 from models.clinical.carry import carried_content, carry_source
@@ -44,6 +44,7 @@ from models.formatting import date_text
 from models.inputs import AddendumInput, validate_addendum
 from models.instruments.loading import load_instruments
 from models.services import convert, parts, search, signed_record, targets
+from models.services.rows import write_changes, write_new
 from models.templates.checks import Caution, cautions, unacknowledged, with_reasons
 from models.templates.definitions import CheckLevel, FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
@@ -180,8 +181,7 @@ def _new_draft(
         # New rows start with their collections empty: nothing to load when they are read.
         dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",
                                vitals=[], boosters=[])
-        session.add(dosing)
-        session.flush()
+        write_new(session, dosing)
         dosing_session_id = dosing.id
         content["session_number"] = number
     elif dosing_session_id is None and follows_a_dose(template_id):
@@ -484,35 +484,19 @@ def write_signed_note(
     row, written = _new_draft(session, client_id, template_id, author_id=clinician_id,
                               dosing_session_id=dosing_session_id, session_date=session_date,
                               course_id=course_id, today=today, content=content)
+    text_guard.check(row)  # as the draft's own flush would, before anything reads it
     try:
         template = _ready_to_sign(session, row)
     except SigningError:
         _keep_draft(session, row, index=written)
         raise
     _seal(row, clinician_id)
-    _insert_signed(session, row)
+    write_new(session, row)  # signed as it is written: no draft row to update
     _created(session, row, index=written)
     _file_figures(session, row, template, extract_figures(template, row.content),
                   row.session_date, signer_id=clinician_id)
     _audit_signing(session, row)
     return row.id
-
-
-_INSERT_NOTE = insert(Base.metadata.tables["note"]).returning(Base.metadata.tables["note"].c.id)
-
-
-def _insert_signed(session: Session, row: Note) -> None:
-    """Write a new, signed note in one statement, and keep it in the session as written.
-
-    The text check every flush makes (models.text_guard) runs on it first, as a flush
-    would; the database's own checks (a signed note has its hash) hold as for any row.
-    """
-    text_guard.check(row)
-    values = {attr.key: getattr(row, attr.key) for attr in inspect(Note).column_attrs
-              if attr.key != "id"}
-    row.id = session.connection().execute(_INSERT_NOTE, values).scalar_one()
-    make_transient_to_detached(row)
-    session.add(row)
 
 
 def _sign(session: Session, row: Note, clinician_id: int) -> None:
@@ -613,13 +597,14 @@ def _file_dosing(
 ) -> None:
     dosing = session.get_one(DosingSession, row.dosing_session_id)
     record = signed_record.dosing_record(template_of(row), row.content, figures, day)
+    filed: dict[str, Any] = {
+        "setting": record.setting or dosing.setting,
+        "medication": record.medication or dosing.medication,
+        "route": record.route or dosing.route,
+        **{column: getattr(record, column) for column in record.COLUMNS},
+    }
     if record.number is not None:
-        dosing.number = record.number
-    dosing.setting = record.setting or dosing.setting
-    dosing.medication = record.medication or dosing.medication
-    dosing.route = record.route or dosing.route
-    for column in record.COLUMNS:
-        setattr(dosing, column, getattr(record, column))
+        filed["number"] = record.number
     # The figures go in as plain rows, a statement per table (23 round trips for a CADSS
     # alone as ORM rows); the dosing session's lists are read afresh when next asked for.
     for stale in (*dosing.vitals, *dosing.boosters):  # signing writes them: none are there
@@ -648,7 +633,8 @@ def _file_dosing(
         _insert_rows(session, ItemResponse, [
             {"administration_id": administration_id, "item_number": n, "value": v}
             for n, v in reading.responses])
-    dosing.locked_by_note_id = row.id
+    # Written at once (models.services.rows): the next note's check reads this session.
+    write_changes(session, dosing, {**filed, "locked_by_note_id": row.id})
 
 
 def addendum_hash(note_id: int, note_content_hash: str | None, kind: str, reason: str,
