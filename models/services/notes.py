@@ -390,6 +390,10 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
     if f is None or row.dosing_session_id is None \
             or extract_figures(template, content).dissociation is None:
         return []
+    if row.id is None and row.template_id == "dosing":
+        # A dosing note signed as it is written (write_signed_note) opened its dosing
+        # session a moment ago: nothing in Measures can name that session yet.
+        return []
     existing = session.scalars(_DOSE_MEASURE, {"dosing_id": row.dosing_session_id,
                                                "note_id": row.id}).first()
     if existing is None:
