@@ -47,6 +47,7 @@ from models.inputs import (
 )
 from models.instruments.loading import load_instruments
 from models.services import care, clients, clinicians, notes, parts, search, targets
+from models.services.rows import write_new
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
@@ -891,8 +892,7 @@ def _new_client(session: Session, rng: random.Random, record_number: str, name: 
         courses=[],
         status_history=[],
     )
-    session.add(client)
-    session.flush()
+    write_new(session, client)
     audit.record(session, "demo.client", entity="client", entity_id=client.id,
                  client_id=client.id, actor_id=actor_id)
     return client

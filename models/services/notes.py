@@ -675,8 +675,7 @@ def add_addendum(
                    text=data.text.strip(),
                    author_id=author_id, status="signed", signed_at=now, created_at=now)
     row.content_hash = _addendum_hash(note, row)
-    session.add(row)
-    session.flush()
+    write_new(session, row)
     search.index_addendum(session, row, note.client_id)
     audit.record(session, "note.addendum", entity="addendum", entity_id=row.id,
                  client_id=note.client_id, actor_id=author_id, detail=f"kind={data.kind}")

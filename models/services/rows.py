@@ -10,10 +10,11 @@ clean, as if a flush had written it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect, update
+from sqlalchemy import Insert, Table, insert, inspect, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -37,6 +38,12 @@ def _table(row: Base) -> tuple[Table, str]:
     return table, next(iter(table.primary_key.columns)).key
 
 
+@functools.cache
+def _insert(table: Table, key: str) -> Insert:
+    """One statement per table, built once (its cache key with it)."""
+    return insert(table).returning(table.c[key])
+
+
 def write_new(session: Session, row: Base) -> None:
     """INSERT a new entity (not yet in the session) and keep it in the session as written.
 
@@ -52,8 +59,7 @@ def write_new(session: Session, row: Base) -> None:
     text_guard.check(row)
     values = {attr.columns[0].key: state.dict[attr.key] for attr in mapper.column_attrs
               if attr.key != key}
-    new_id = session.connection().execute(
-        insert(table).returning(table.c[key]), values).scalar_one()
+    new_id = session.connection().execute(_insert(table, key), values).scalar_one()
     setattr(row, key, new_id)
     make_transient_to_detached(row)
     session.add(row)
