@@ -253,9 +253,11 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
             fears="That the exile's pain will flood everything.",
             burdens_personal="Shame from being left alone" if part_type == "exile" else "",
             trust_in_self=rng.randint(2, 6), first_seen=identified + dt.timedelta(days=i),
+            # The therapist tidies the first map below (arrange puts every part by its type
+            # and relations), so each part can start at Self: no placement to work out.
+            map_x=0.0, map_y=0.0,
         ), today=ctx.today, actor_id=ctx.actor_id)
-        # The map places each part by its type; these draws keep every seed's practice
-        # as it was when positions were random.
+        # These draws keep every seed's practice as it was when positions were random.
         rng.randint(-220, 220), rng.randint(-160, 160)
         ctx.parts.append(session.get_one(IfsPart, dto_part.id))
         result.parts += 1
