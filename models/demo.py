@@ -47,6 +47,7 @@ from models.inputs import (
 )
 from models.instruments.loading import load_instruments
 from models.services import care, clients, clinicians, notes, parts, search, targets
+from models.services.rows import write_new
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
@@ -252,9 +253,11 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
             fears="That the exile's pain will flood everything.",
             burdens_personal="Shame from being left alone" if part_type == "exile" else "",
             trust_in_self=rng.randint(2, 6), first_seen=identified + dt.timedelta(days=i),
+            # The therapist tidies the first map below (arrange puts every part by its type
+            # and relations), so each part can start at Self: no placement to work out.
+            map_x=0.0, map_y=0.0,
         ), today=ctx.today, actor_id=ctx.actor_id)
-        # The map places each part by its type; these draws keep every seed's practice
-        # as it was when positions were random.
+        # These draws keep every seed's practice as it was when positions were random.
         rng.randint(-220, 220), rng.randint(-160, 160)
         ctx.parts.append(session.get_one(IfsPart, dto_part.id))
         result.parts += 1
@@ -891,8 +894,7 @@ def _new_client(session: Session, rng: random.Random, record_number: str, name: 
         courses=[],
         status_history=[],
     )
-    session.add(client)
-    session.flush()
+    write_new(session, client)
     audit.record(session, "demo.client", entity="client", entity_id=client.id,
                  client_id=client.id, actor_id=actor_id)
     return client
@@ -928,13 +930,15 @@ def _rows_kept(session: Session) -> Iterator[list[object]]:
     def keep(_session: Session, instance: object) -> None:
         kept.append(instance)
 
-    event.listen(session, "pending_to_persistent", keep)
-    event.listen(session, "loaded_as_persistent", keep)
+    # A signed note comes in written (notes.write_signed_note): detached to persistent.
+    events = ("pending_to_persistent", "loaded_as_persistent", "detached_to_persistent")
+    for name in events:
+        event.listen(session, name, keep)
     try:
         yield kept
     finally:
-        event.remove(session, "pending_to_persistent", keep)
-        event.remove(session, "loaded_as_persistent", keep)
+        for name in events:
+            event.remove(session, name, keep)
         kept.clear()
 
 

@@ -63,9 +63,13 @@ def problems_in(obj: object) -> dict[str, str]:
     name = getattr(table, "name", type(obj).__name__)
     columns = _columns(state.mapper)
     changed = columns.intersection(state.committed_state) if state.persistent else columns
+    return problems_in_values(name, {key: state.dict.get(key) for key in changed})
+
+
+def problems_in_values(table: str, values: dict[str, Any]) -> dict[str, str]:
+    """Field ("table.column") -> what is wrong, for column values about to be written."""
     found = {}
-    for key in changed:
-        value = state.dict.get(key)
+    for key, value in values.items():
         if value is None or isinstance(value, int | float):
             continue
         if isinstance(value, dict | list) and _clean_at_a_glance(value):
@@ -73,17 +77,30 @@ def problems_in(obj: object) -> dict[str, str]:
         for text in _strings(value):
             problem = text_problem(text)
             if problem is not None:
-                found[f"{name}.{key}"] = problem
+                found[f"{table}.{key}"] = problem
                 break
     return found
 
 
-def _check_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+def check(*objs: object) -> None:
+    """Raise ValidationError naming every field of these entities whose text is broken:
+    the check of a flush, for a row written without one."""
     problems: dict[str, str] = {}
-    for obj in (*session.new, *session.dirty):
+    for obj in objs:
         problems.update(problems_in(obj))
     if problems:
         raise ValidationError(problems)
+
+
+def check_values(table: str, values: dict[str, Any]) -> None:
+    """The same check for column values written without an entity."""
+    problems = problems_in_values(table, values)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _check_before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    check(*session.new, *session.dirty)
 
 
 def install() -> None:

@@ -19,6 +19,7 @@ from models.entities import (
 from models.errors import LockedError, NotFoundError, ValidationError
 from models.inputs import CourseInput, DosingInput, validate_course, validate_dosing
 from models.services import convert
+from models.services.rows import write_new
 
 
 def add_course(
@@ -31,8 +32,7 @@ def add_course(
         raise ValidationError(problems)
     row = Course(client_id=client_id, kind=data.kind, start_date=data.start_date,
                  end_date=data.end_date, goals=data.goals.strip(), dosing_sessions=[])
-    session.add(row)
-    session.flush()
+    write_new(session, row)
     audit.record(session, "course.create", entity="course", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)
     return convert.course(row)

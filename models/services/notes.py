@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from models import audit
+from models import audit, text_guard
 from models.clinical.carry import carried_content, carry_source
 from models.clinical.doses import follows_a_dose
 from models.clinical.measures import DISSOCIATION_INSTRUMENTS
@@ -44,6 +44,7 @@ from models.formatting import date_text
 from models.inputs import AddendumInput, validate_addendum
 from models.instruments.loading import load_instruments
 from models.services import convert, parts, search, signed_record, targets
+from models.services.rows import write_changes, write_new
 from models.templates.checks import Caution, cautions, unacknowledged, with_reasons
 from models.templates.definitions import CheckLevel, FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
@@ -122,7 +123,30 @@ def _start_note(
     carry_forward: bool = False,
     content: Mapping[str, Any] | None,
 ) -> Note:
-    """Start a draft in the newest version of a template.
+    """Start a draft in the newest version of a template (see _new_draft)."""
+    row, written = _new_draft(
+        session, client_id, template_id, author_id=author_id,
+        dosing_session_id=dosing_session_id, session_date=session_date, course_id=course_id,
+        today=today, carry_forward=carry_forward, content=content)
+    _keep_draft(session, row, index=written)
+    return row
+
+
+def _new_draft(
+    session: Session,
+    client_id: int,
+    template_id: str,
+    *,
+    author_id: int | None,
+    dosing_session_id: int | None,
+    session_date: dt.date | None,
+    course_id: int | None,
+    today: dt.date,
+    carry_forward: bool = False,
+    content: Mapping[str, Any] | None,
+) -> tuple[Note, bool]:
+    """A new draft, not yet in the session, in the newest version of a template, and
+    whether it holds words to index (typed elsewhere or carried forward).
 
     A dosing note opens its dosing session at once (so integration notes can follow it);
     the session's figures are filled in from the note when it is signed. With
@@ -157,8 +181,7 @@ def _start_note(
         # New rows start with their collections empty: nothing to load when they are read.
         dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",
                                vitals=[], boosters=[])
-        session.add(dosing)
-        session.flush()
+        write_new(session, dosing)
         dosing_session_id = dosing.id
         content["session_number"] = number
     elif dosing_session_id is None and follows_a_dose(template_id):
@@ -186,13 +209,22 @@ def _start_note(
         updated_at=now,
         addenda=[],
     )
+    return row, bool(written)
+
+
+def _keep_draft(session: Session, row: Note, *, index: bool) -> None:
+    """Write a new draft, its index entry (when it holds words) and its audit event."""
     session.add(row)
     session.flush()
-    if written:  # typed elsewhere or carried forward: words to find already
+    _created(session, row, index=index)
+
+
+def _created(session: Session, row: Note, *, index: bool) -> None:
+    if index:  # typed elsewhere or carried forward: words to find already
         search.index_note(session, row)
-    audit.record(session, "note.create", entity="note", entity_id=row.id, client_id=client_id,
-                 actor_id=author_id, detail=f"template={template.id}@{template.version}")
-    return row
+    audit.record(session, "note.create", entity="note", entity_id=row.id,
+                 client_id=row.client_id, actor_id=row.author_id,
+                 detail=f"template={row.template_id}@{row.template_version}")
 
 
 _UNSET: Any = object()
@@ -358,6 +390,10 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
     if f is None or row.dosing_session_id is None \
             or extract_figures(template, content).dissociation is None:
         return []
+    if row.id is None and row.template_id == "dosing":
+        # A dosing note signed as it is written (write_signed_note) opened its dosing
+        # session a moment ago: nothing in Measures can name that session yet.
+        return []
     existing = session.scalars(_DOSE_MEASURE, {"dosing_id": row.dosing_session_id,
                                                "note_id": row.id}).first()
     if existing is None:
@@ -442,21 +478,42 @@ def write_signed_note(
 ) -> int:
     """A note written elsewhere in one go and signed at once, one of a batch (the demo
     practice, an import): create_note then sign_note, through the same steps, checks,
-    figures, index entry and audit events, with less around them. No DTOs are made, and
-    the signed note is written by the next flush (the next note's, or the commit) rather
-    than one of its own. The clinician writes and signs it. Returns the note's id; a note
-    that cannot be signed raises SigningError as sign_note does, and stays a draft.
+    figures, index entry and audit events, with less around them. The note is checked
+    before it is written, then written once, signed, as a plain row (no draft written and
+    then updated, no flush of its own, no DTOs). The clinician writes and signs it.
+    Returns the note's id; a note that cannot be signed raises SigningError as sign_note
+    does, and is kept as a draft.
     """
-    row = _start_note(session, client_id, template_id, author_id=clinician_id,
-                      dosing_session_id=dosing_session_id, session_date=session_date,
-                      course_id=course_id, today=today, content=content)
-    _sign(session, row, clinician_id)
+    session.flush()  # the check reads the record as the previous note left it
+    row, written = _new_draft(session, client_id, template_id, author_id=clinician_id,
+                              dosing_session_id=dosing_session_id, session_date=session_date,
+                              course_id=course_id, today=today, content=content)
+    text_guard.check(row)  # as the draft's own flush would, before anything reads it
+    try:
+        template = _ready_to_sign(session, row)
+    except SigningError:
+        _keep_draft(session, row, index=written)
+        raise
+    _seal(row, clinician_id)
+    write_new(session, row)  # signed as it is written: no draft row to update
+    _created(session, row, index=written)
+    _file_figures(session, row, template, extract_figures(template, row.content),
+                  row.session_date, signer_id=clinician_id)
     _audit_signing(session, row)
     return row.id
 
 
 def _sign(session: Session, row: Note, clinician_id: int) -> None:
     """Sign a draft: its content as signed, its figures filed, its hash (not yet flushed)."""
+    template = _ready_to_sign(session, row)
+    figures = extract_figures(template, row.content)
+    _file_figures(session, row, template, figures, row.session_date, signer_id=clinician_id)
+    _seal(row, clinician_id)
+
+
+def _ready_to_sign(session: Session, row: Note) -> Template:
+    """The draft's content as it will be signed, once the signing check passes (else
+    SigningError): calculated fields worked out, the reasons of the warnings that fire."""
     template = template_of(row)
     row.content = _plain(derive_values(template, row.content))
     # The check reads the record around the note, never the note's new content from the
@@ -467,10 +524,11 @@ def _sign(session: Session, row: Note, clinician_id: int) -> None:
         raise SigningError(check.problems, check.unanswered)
     # The reasons signed are those of the warnings that fire now; an old one goes.
     row.content = _plain(with_reasons(row.content, check.cautions))
-    day = _parse_date(row.content.get("session_date")) or row.session_date
-    row.session_date = day
-    figures = extract_figures(template, row.content)
-    _file_figures(session, row, template, figures, day, signer_id=clinician_id)
+    row.session_date = _parse_date(row.content.get("session_date")) or row.session_date
+    return template
+
+
+def _seal(row: Note, clinician_id: int) -> None:
     row.status = "signed"
     row.signed_at = _utcnow()
     row.signed_by_id = clinician_id
@@ -543,13 +601,14 @@ def _file_dosing(
 ) -> None:
     dosing = session.get_one(DosingSession, row.dosing_session_id)
     record = signed_record.dosing_record(template_of(row), row.content, figures, day)
+    filed: dict[str, Any] = {
+        "setting": record.setting or dosing.setting,
+        "medication": record.medication or dosing.medication,
+        "route": record.route or dosing.route,
+        **{column: getattr(record, column) for column in record.COLUMNS},
+    }
     if record.number is not None:
-        dosing.number = record.number
-    dosing.setting = record.setting or dosing.setting
-    dosing.medication = record.medication or dosing.medication
-    dosing.route = record.route or dosing.route
-    for column in record.COLUMNS:
-        setattr(dosing, column, getattr(record, column))
+        filed["number"] = record.number
     # The figures go in as plain rows, a statement per table (23 round trips for a CADSS
     # alone as ORM rows); the dosing session's lists are read afresh when next asked for.
     for stale in (*dosing.vitals, *dosing.boosters):  # signing writes them: none are there
@@ -578,7 +637,8 @@ def _file_dosing(
         _insert_rows(session, ItemResponse, [
             {"administration_id": administration_id, "item_number": n, "value": v}
             for n, v in reading.responses])
-    dosing.locked_by_note_id = row.id
+    # Written at once (models.services.rows): the next note's check reads this session.
+    write_changes(session, dosing, {**filed, "locked_by_note_id": row.id})
 
 
 def addendum_hash(note_id: int, note_content_hash: str | None, kind: str, reason: str,
@@ -615,8 +675,7 @@ def add_addendum(
                    text=data.text.strip(),
                    author_id=author_id, status="signed", signed_at=now, created_at=now)
     row.content_hash = _addendum_hash(note, row)
-    session.add(row)
-    session.flush()
+    write_new(session, row)
     search.index_addendum(session, row, note.client_id)
     audit.record(session, "note.addendum", entity="addendum", entity_id=row.id,
                  client_id=note.client_id, actor_id=author_id, detail=f"kind={data.kind}")

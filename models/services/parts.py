@@ -30,6 +30,7 @@ from models.entities import (
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.inputs import PartInput, relation_problems, validate_part
 from models.services import convert, search
+from models.services.rows import write_new
 from models.vocabulary import DIRECTED_RELATIONS
 
 # The editable description of a part (its place on the map moves separately).
@@ -75,8 +76,7 @@ def create_part(
         taken = [(p.map_x, p.map_y) for p in list_parts(session, client_id)]
         values["map_x"], values["map_y"] = place_part(data.part_type, taken)
     row = IfsPart(client_id=client_id, **values)
-    session.add(row)
-    session.flush()
+    write_new(session, row)
     search.index_part(session, row)
     audit.record(session, "part.create", entity="ifs_part", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)
@@ -200,8 +200,7 @@ def add_relation(
         raise DomainError("These two parts already have that relation.")
     row = PartRelation(client_id=client_id, kind=kind, from_part_id=from_part_id,
                        to_part_id=to_part_id)
-    session.add(row)
-    session.flush()
+    write_new(session, row)
     audit.record(session, "part.relate", entity="part_relation", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id, detail=f"kind={kind}")
     return convert.relation(row)
@@ -269,7 +268,7 @@ def take_snapshot(
 ) -> PartsMapSnapshot:
     snapshot = PartsMapSnapshot(client_id=client_id, note_id=note_id, taken_on=on,
                                 content=map_content(session, client_id))
-    session.add(snapshot)
+    write_new(session, snapshot)
     return snapshot
 
 

@@ -19,6 +19,7 @@ from models.entities import (
 from models.errors import NotFoundError, ValidationError
 from models.inputs import TargetInput, target_status_problem, validate_target
 from models.services import convert, search
+from models.services.rows import write_new
 from models.vocabulary import TARGET_FIELDS
 
 # The parts of a target's definition whose every change is kept with its date: all of it.
@@ -60,8 +61,7 @@ def create_target(
     values["label"] = data.label.strip()
     values["identified_on"] = data.identified_on or today
     row = TargetMemory(client_id=client_id, ratings=[], definition_history=[], **values)
-    session.add(row)
-    session.flush()
+    write_new(session, row)
     search.index_target(session, row)
     audit.record(session, "target.create", entity="target_memory", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)

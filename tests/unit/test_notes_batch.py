@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from models import audit, demo
 from models.backend import Backend
 from models.entities import Base, Note
-from models.errors import SigningError
+from models.errors import SigningError, ValidationError
 from models.inputs import ClientInput
 from models.services import notes, search
 
@@ -114,3 +114,16 @@ def test_a_batch_refuses_what_signing_refuses(session: Session, people: dict[str
     drafts = session.scalars(select(Note).where(Note.client_id == people["client"])).all()
     assert [n.status for n in drafts] == ["draft"]
     assert inspect(drafts[0]).persistent
+
+
+def test_a_batch_refuses_broken_text_as_a_flush_does(
+    session: Session, people: dict[str, int]
+) -> None:
+    """The signed note is written without a flush: the flush's text check still runs."""
+    with pytest.raises(ValidationError) as raised:
+        notes.write_signed_note(session, people["client"], "general",
+                                clinician_id=people["doc"], today=TODAY,
+                                content=_general(data="Calm place\ud800 by the lake."))
+    assert "note.content" in raised.value.problems
+    session.flush()
+    assert session.scalars(select(Note).where(Note.client_id == people["client"])).all() == []
