@@ -121,7 +121,7 @@ def _warn(args: argparse.Namespace, message: str) -> None:
 def _open(args: argparse.Namespace, passphrase: str | None = None) -> Vault:
     from models.vault import open_vault
 
-    vault = open_vault(args.vault, passphrase or read_passphrase(args))
+    vault = open_vault(args.vault, passphrase if passphrase is not None else read_passphrase(args))
     if vault.read_only:
         _warn(args, f"note: {vault.name} is open read-only: {vault.read_only_reason}")
     _warn_if_synced(args, vault.path)
