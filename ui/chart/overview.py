@@ -283,7 +283,7 @@ class OverviewTab(QWidget):
         for tile in self.tiles.values():
             tile.set_value("—")
         self.followups.set_followups(())
-        self._show_courses([])
+        self._drop_courses()  # nothing of the last client stays behind, hidden or not
 
     def set_chart(self, chart: ClientChart, today: dt.date) -> None:
         self.followups.set_followups(safety_followups(chart))
@@ -297,22 +297,27 @@ class OverviewTab(QWidget):
         self.scroll_area.verticalScrollBar().setValue(0)
 
     def _show_courses(self, lines: list[CourseLine]) -> None:
-        """One card per course. The cards on screen are kept and given the new courses:
-        a switch of client changes their words and timelines, not the widgets (making
-        and styling new ones was most of a switch)."""
-        while len(self.cards) > len(lines):
-            card = self.cards.pop()
-            self.courses_layout.removeWidget(card)
-            card.hide()
-            card.deleteLater()
+        """One card per course. The cards are kept and given the next client's courses: a
+        switch of client changes their words and timelines, not the widgets (making and
+        styling new ones was most of a switch). Cards beyond this client's courses are
+        hidden until a client with more courses is shown; `clear` drops them all."""
         for index, line in enumerate(lines):
             if index < len(self.cards):
                 self.cards[index].set_line(line)
             else:
-                card = _CourseCard(line)
-                self.cards.append(card)
-                self.courses_layout.insertWidget(index, card)
-        self.timelines = [card.timeline for card in self.cards]
+                self.cards.append(_CourseCard(line))
+                self.courses_layout.insertWidget(index, self.cards[index])
+            self.cards[index].show()  # now, not when the layout gets round to it
+        for card in self.cards[len(lines):]:
+            card.hide()
+        self.timelines = [card.timeline for card in self.cards[:len(lines)]]
+
+    def _drop_courses(self) -> None:
+        for card in self.cards:
+            self.courses_layout.removeWidget(card)
+            card.hide()
+            card.deleteLater()
+        self.cards, self.timelines = [], []
 
     def _show_figures(self, f: Figures) -> None:
         self.tiles["dosing"].set_value(str(f.dosing_sessions))

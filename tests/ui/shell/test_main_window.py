@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from ui.chart.care import session_rows
+from ui.chart.care import course_lines, session_rows
 from ui.chart.chart_view import COMING
 from ui.chart.sessions_tab import SessionsModel
 from ui.chart.timeline import CourseTimeline
@@ -56,7 +56,7 @@ def test_overview_shows_courses_and_the_counts_that_matter(
     assert tiles["targets"] == str(chart.open_targets)
     other = [n for n in chart.notes if n.template_id != "dosing"]
     assert tiles["other"] == str(len(other))
-    timelines = overview.findChildren(CourseTimeline)
+    timelines = [t for t in overview.findChildren(CourseTimeline) if t.isVisibleTo(overview)]
     assert len(timelines) == len(chart.courses)
     line = timelines[0].line
     assert [d.label for d in line.doses] == [
@@ -68,6 +68,27 @@ def test_overview_shows_courses_and_the_counts_that_matter(
     assert f"after {note.follows}" in text
     assert ("signed" in text) or ("draft" in text)
     assert set(line.lanes) <= {"preparation", "emdr", "art", "ifs", "general"}
+
+
+def test_the_overview_shows_the_courses_of_the_client_on_screen_and_forgets_them_on_lock(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    """Cards are kept from client to client: a client with fewer courses than the last
+    shows only theirs, one with more gets more, and a lock leaves none behind."""
+    model = main_window.client_list.model
+    main_window.client_list.show_discharged.setChecked(True)
+    overview = main_window.chart_view.overview
+    counts = set()
+    for client_id in [model.client_at(r).id for r in range(model.rowCount())][:8]:
+        _show(qtbot, main_window, client_id)
+        chart = main_window.chart_view.chart
+        assert chart is not None
+        shown = [t for t in overview.findChildren(CourseTimeline) if t.isVisibleTo(overview)]
+        assert shown == overview.timelines
+        assert [t.line for t in shown] == course_lines(chart, main_window.chart_view.today())
+        counts.add(len(chart.courses))
+    assert len(counts) > 1  # clients with different numbers of courses were shown
+    main_window.chart_view.clear()
+    qtbot.waitUntil(lambda: not overview.findChildren(CourseTimeline), timeout=5_000)
 
 
 def test_timeline_draws_and_reports_markers(qtbot: QtBot, main_window: MainWindow) -> None:
