@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -47,7 +47,7 @@ from models.inputs import (
 )
 from models.instruments.loading import load_instruments
 from models.services import care, clients, clinicians, notes, parts, search, targets
-from models.services.rows import write_new
+from models.services.rows import insert_rows, write_new
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
@@ -718,8 +718,6 @@ def _complete_targets(session: Session, ctx: _ClientContext) -> None:
 
 
 _ADMINISTRATIONS = MeasureAdministration.metadata.tables["measure_administration"]
-_INSERT_ADMINISTRATION = insert(_ADMINISTRATIONS)
-_INSERT_RESPONSE = insert(ItemResponse.metadata.tables["item_response"])
 
 
 @dataclass
@@ -745,7 +743,7 @@ def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> N
     # No RETURNING: SQLite cannot return a batch's ids in order, so SQLAlchemy would send
     # one INSERT per row. This transaction is the only writer, so the client's newest ids
     # are these rows', in the order given.
-    conn.execute(_INSERT_ADMINISTRATION, [{
+    insert_rows(session, MeasureAdministration, [{
         "client_id": ctx.client.id, "instrument_id": g.instrument,
         "instrument_version": known[g.instrument].version,
         "administered_on": g.day, "relation_to_care": g.relation,
@@ -755,7 +753,7 @@ def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> N
     ids = sorted(conn.execute(
         select(_ADMINISTRATIONS.c.id).where(_ADMINISTRATIONS.c.client_id == ctx.client.id)
         .order_by(_ADMINISTRATIONS.c.id.desc()).limit(len(given))).scalars())
-    conn.execute(_INSERT_RESPONSE, [
+    insert_rows(session, ItemResponse, [
         {"administration_id": admin_id, "item_number": i, "value": v}
         for admin_id, g in zip(ids, given, strict=True)
         for i, v in enumerate(g.answers, 1)])

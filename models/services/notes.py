@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models import audit, text_guard
@@ -19,7 +19,6 @@ from models.clinical.safety import clearance_caution, has_clearance
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
-    Base,
     Client,
     Course,
     DosingBooster,
@@ -44,7 +43,7 @@ from models.formatting import date_text
 from models.inputs import AddendumInput, validate_addendum
 from models.instruments.loading import load_instruments
 from models.services import convert, parts, search, signed_record, targets
-from models.services.rows import write_changes, write_new
+from models.services.rows import insert_row, insert_rows, write_changes, write_new
 from models.templates.checks import Caution, cautions, unacknowledged, with_reasons
 from models.templates.definitions import CheckLevel, FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
@@ -553,9 +552,9 @@ def _file_figures(
 ) -> None:
     """Put the typed figures where they belong; a change they make is the signer's. Each
     row carries the note's id (and so is locked by the database once the note is signed).
-    Ratings go in as plain rows (see _insert_rows): nothing in this unit of work reads them
+    Ratings go in as plain rows (see rows.insert_rows): nothing in this unit of work reads them
     back."""
-    _insert_rows(session, TargetRating, [
+    insert_rows(session, TargetRating, [
         {"target_id": rating.target_id, "note_id": row.id, "rated_on": day,
          "point": rating.point, "sud": rating.sud, "voc": rating.voc}
         for rating in signed_record.target_ratings(figures)])
@@ -567,7 +566,7 @@ def _file_figures(
         targets.change_definition(session, target, definition, note_id=row.id,
                                   actor_id=signer_id)
     if figures.self_energy is not None:
-        _insert_rows(session, SelfEnergyRating, [
+        insert_rows(session, SelfEnergyRating, [
             {"client_id": row.client_id, "note_id": row.id, "rated_on": day,
              "rating": figures.self_energy}])
     for change in figures.part_status_changes:
@@ -579,21 +578,6 @@ def _file_figures(
         parts.take_snapshot(session, row.client_id, day, note_id=row.id)
     if template.id == "dosing" and row.dosing_session_id is not None:
         _file_dosing(session, row, figures, day)
-
-
-_TABLES = Base.metadata.tables
-_INSERT_ADMINISTRATION = insert(_TABLES["measure_administration"]).returning(
-    _TABLES["measure_administration"].c.id)
-
-
-def _insert_rows(session: Session, entity: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Rows in one statement (executemany), without ORM objects; nothing when none.
-
-    For figures nothing in the unit of work reads back: as ORM objects each row would be
-    its own INSERT ... RETURNING (SQLite returns no ids for a batch), and a flush's work.
-    """
-    if rows:
-        session.connection().execute(insert(_TABLES[entity.__tablename__]), rows)
 
 
 def _file_dosing(
@@ -613,13 +597,13 @@ def _file_dosing(
     # alone as ORM rows); the dosing session's lists are read afresh when next asked for.
     for stale in (*dosing.vitals, *dosing.boosters):  # signing writes them: none are there
         session.delete(stale)
-    _insert_rows(session, DosingVital, [
+    insert_rows(session, DosingVital, [
         {"dosing_session_id": dosing.id, "minutes_from_dose": v.minutes_from_dose,
          "systolic": v.systolic, "diastolic": v.diastolic, "heart_rate": v.heart_rate,
          "spo2": v.spo2, "respiratory_rate": v.respiratory_rate, "moaas": v.moaas,
          "note_id": row.id}
         for v in record.vitals])
-    _insert_rows(session, DosingBooster, [
+    insert_rows(session, DosingBooster, [
         {"dosing_session_id": dosing.id, "minutes_from_dose": b.minutes_from_dose,
          "dose_mg": b.dose_mg}
         for b in record.boosters])
@@ -628,13 +612,12 @@ def _file_dosing(
         # The CADSS given in the dosing note is that dose's one CADSS in Measures.
         reading = figures.dissociation
         instrument = load_instruments()[reading.instrument_id]
-        administration_id = session.connection().execute(
-            _INSERT_ADMINISTRATION, {
-                "client_id": row.client_id, "instrument_id": instrument.id,
-                "instrument_version": instrument.version, "administered_on": day,
-                "relation_to_care": "after_dose", "dosing_session_id": dosing.id,
-                "note_id": row.id}).scalar_one()
-        _insert_rows(session, ItemResponse, [
+        administration_id = insert_row(session, MeasureAdministration, {
+            "client_id": row.client_id, "instrument_id": instrument.id,
+            "instrument_version": instrument.version, "administered_on": day,
+            "relation_to_care": "after_dose", "dosing_session_id": dosing.id,
+            "note_id": row.id})
+        insert_rows(session, ItemResponse, [
             {"administration_id": administration_id, "item_number": n, "value": v}
             for n, v in reading.responses])
     # Written at once (models.services.rows): the next note's check reads this session.

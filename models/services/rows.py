@@ -1,4 +1,5 @@
-"""One entity written at once as a plain statement, and kept in the session as written.
+"""Rows written as plain statements, past the ORM's flush: one entity kept in the session
+as written (write_new, write_changes), or rows nothing reads back (insert_rows, insert_row).
 
 A flush is a unit of work: it sorts what is pending, builds the statements and takes each
 row's new state, about a millisecond and a half for a single row. A service writing one
@@ -44,6 +45,12 @@ def _insert(table: Table, key: str) -> Insert:
     return insert(table).returning(table.c[key])
 
 
+@functools.cache
+def _insert_many(table: Table) -> Insert:
+    """A batch's statement per table, built once (no RETURNING: see insert_rows)."""
+    return insert(table)
+
+
 def write_new(session: Session, row: Base) -> None:
     """INSERT a new entity (not yet in the session) and keep it in the session as written.
 
@@ -77,3 +84,23 @@ def write_changes(session: Session, row: Base, changes: Mapping[str, Any]) -> No
         {columns[k]: v for k, v in changes.items()})
     for name, value in changes.items():
         set_committed_value(row, name, value)
+
+
+def insert_rows(session: Session, entity: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Rows in one statement (executemany), without ORM objects; nothing when none.
+
+    For rows nothing in the unit of work reads back (figures filed at signing, a demo's
+    item answers): as ORM objects each would be its own INSERT ... RETURNING (SQLite
+    returns no ids for a batch), and a flush's work.
+    """
+    if rows:
+        table = Base.metadata.tables[entity.__tablename__]
+        session.connection().execute(_insert_many(table), rows)
+
+
+def insert_row(session: Session, entity: type[Base], values: Mapping[str, Any]) -> int:
+    """One row as a plain INSERT, without an ORM object; its new id."""
+    table = Base.metadata.tables[entity.__tablename__]
+    key = next(iter(table.primary_key.columns)).key
+    new_id: int = session.connection().execute(_insert(table, key), values).scalar_one()
+    return new_id
