@@ -24,9 +24,11 @@ SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 def derive_key(passphrase: str, salt: bytes) -> bytes:
     """PBKDF2-HMAC-SHA512 exactly as SQLCipher 4 derives its key from a passphrase."""
-    return hashlib.pbkdf2_hmac(
-        "sha512", passphrase.encode("utf-8"), salt, KDF_ITERATIONS, KEY_BYTES
-    )
+    return _derive(passphrase.encode("utf-8"), salt)
+
+
+def _derive(secret: bytes, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac("sha512", secret, salt, KDF_ITERATIONS, KEY_BYTES)
 
 
 @dataclass(repr=False)
@@ -37,8 +39,7 @@ class _Early:
     thread: threading.Thread | None = None
 
     def run(self) -> None:
-        self.key.append(hashlib.pbkdf2_hmac("sha512", self.passphrase, self.salt,
-                                            KDF_ITERATIONS, KEY_BYTES))
+        self.key.append(_derive(self.passphrase, self.salt))
 
 
 _early: _Early | None = None

@@ -76,6 +76,7 @@ FONT = 9.0
 TITLE_FONT = 11.0
 _LINE_IN = 0.165  # height of a 9 pt text line with spacing, in inches
 _TOP_LANE = 0.955  # axes fraction where flags of administrations without a total sit
+_BAND_LABEL_X = 0.995  # axes fraction where band names end (right-aligned)
 
 _POINT_STYLE = {
     ChangeLabel.RELIABLE_IMPROVEMENT: ("point-improved", IMPROVED, "Reliable improvement"),
@@ -446,7 +447,8 @@ def _draw_bands(ax: Axes, instrument: Instrument) -> None:
         if index and not bands.validated:
             ax.axhline(band.min_total - 0.5, color=BAND_EDGE, linewidth=0.8,
                        linestyle=(0, (4, 3)), zorder=0.5, gid="band-boundary")
-        ax.text(0.995, (band.min_total + band.max_total) / 2, _band_label(band, bands.validated),
+        ax.text(_BAND_LABEL_X, (band.min_total + band.max_total) / 2,
+                _band_label(band, bands.validated),
                 transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=FONT,
                 color=BAND_LABEL, style="italic", gid=f"band-label:{band.key}", zorder=2.5,
                 bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
@@ -533,7 +535,7 @@ def _band_label_boxes(instrument: Instrument, y_to_in: float, y_min: float,
     boxes = []
     for band in bands.levels:
         y_in = ((band.min_total + band.max_total) / 2 - y_min) * y_to_in
-        right = 0.995 * plot_width
+        right = _BAND_LABEL_X * plot_width
         width = _text_width_in(_band_label(band, bands.validated)) + 0.04
         boxes.append((right - width, right, y_in - 0.09, y_in + 0.09))
     return boxes
