@@ -2,8 +2,9 @@
 order), and the signature block, on the shared pages.
 
 Each section is a function `(ReportData) -> list[Flowable]` in reports/sections/,
-registered here by its REPORT_SECTIONS code. A section with no builder is not offered (the
-Reports tab and the command line list `available_sections()`).
+registered here by its REPORT_SECTIONS code. The Reports tab and the command line offer
+the whole vocabulary without loading reportlab, so every term has its builder (a test
+says so); asking for one that has none says the section is not available yet.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from reportlab.platypus import Flowable
 
 from models.report_data import ReportData
-from models.vocabulary import REPORT_SECTIONS, Term
+from models.vocabulary import REPORT_SECTIONS
 from reports.pdf.front import title_block
 from reports.sections import SectionBuilder
 from reports.sections.ifs import ifs_section
@@ -36,11 +37,6 @@ SECTION_BUILDERS: dict[str, SectionBuilder] = {
 
 # The share of the work each section takes, for the progress bar: charts are the slow part.
 _WEIGHT = {"measures": 5, "targets": 4, "ifs": 2, "sessions": 2}
-
-
-def available_sections() -> tuple[Term, ...]:
-    """The sections a progress report can hold today, in the order they print."""
-    return tuple(t for t in REPORT_SECTIONS if t.code in SECTION_BUILDERS)
 
 
 def _no_progress(_percent: int, _what: str) -> None:

@@ -10,17 +10,19 @@ from typing import Any
 
 from models.report_data import ReportData
 from models.vocabulary import REPORT_KINDS
+from reports.pdf.fonts import register_fonts
 from reports.pdf.front import masthead
 from reports.pdf.page import build_pdf
 from reports.prescriber import prescriber_story
 from reports.progress import Progress, _no_progress, progress_story
 
 
-def load_drawing(data: ReportData) -> None:
-    """Import what this report's charts and parts map need (matplotlib; a prescriber's
-    summary has none), which the sections otherwise load when they first draw: a command
-    loads it with the rest of its modules, before rendering starts."""
-    if data.options.kind == "prescriber":
+def load_drawing(kind: str) -> None:
+    """Import what a `kind` report draws with (reportlab and its fonts; matplotlib for the
+    charts and the parts map, which a prescriber's summary does not have). The sections
+    would load it as they first draw; the command loads it before its data arrives."""
+    register_fonts()
+    if kind == "prescriber":
         return
     with _no_property_docs():
         for module in ("reports.charts", "reports.targets", "reports.parts_map",
