@@ -203,7 +203,7 @@ def pairs_table(items: Sequence[tuple[str, Cell]], *, columns: int = 2,
 def figure(fig: Figure, width: float = FRAME_WIDTH) -> FigureFlowable:
     """A matplotlib Figure (a chart, the parts map) drawn as vectors `width` points wide,
     its proportions kept. Build it `width / 72` inches wide so its text prints at the
-    size it was laid out for."""
+    size it was laid out for. The figure is drawn now, and may then draw the next chart."""
     from reports.pdf.vector import FigureFlowable
 
     return FigureFlowable(fig, width)

@@ -123,7 +123,8 @@ def _measure(s: str, face: str, size: float) -> tuple[float, float, float]:
 
 
 class _CanvasRenderer(RendererBase):
-    """Draws a Figure (at 72 dpi, so display units are points) on a reportlab canvas."""
+    """Draws a Figure (at 72 dpi, so display units are points) on a reportlab canvas, or
+    on a _Recorder that keeps the calls for one."""
 
     def __init__(self, canvas: Canvas, width: float, height: float) -> None:
         super().__init__()
@@ -297,19 +298,84 @@ class _CanvasRenderer(RendererBase):
         canvas.restoreState()
 
 
+class _RecordedPath:
+    """A path as the renderer builds it, kept to be built again on the page."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, tuple[Any, ...]]] = []
+
+    def moveTo(self, *args: float) -> None:  # reportlab's names
+        self.steps.append(("moveTo", args))
+
+    def lineTo(self, *args: float) -> None:
+        self.steps.append(("lineTo", args))
+
+    def curveTo(self, *args: float) -> None:
+        self.steps.append(("curveTo", args))
+
+    def rect(self, *args: float) -> None:
+        self.steps.append(("rect", args))
+
+    def close(self) -> None:
+        self.steps.append(("close", ()))
+
+
+Call = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+
+class _Recorder:
+    """Stands in for reportlab's canvas while a Figure draws: every call is kept, in order,
+    to be made on the page's canvas later. So a figure is drawn once, when its flowable
+    is made, and is free to draw the next chart (reports.charts reuses a figure's axes,
+    which is most of a chart's cost), while its page comes out exactly as if it had been
+    drawn there."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+
+    def beginPath(self) -> _RecordedPath:
+        return _RecordedPath()
+
+    def __getattr__(self, name: str) -> Any:
+        calls = self.calls
+
+        def record(*args: Any, **kwargs: Any) -> None:
+            calls.append((name, args, kwargs))
+
+        return record
+
+
+def _replay(calls: list[Call], canvas: Canvas) -> None:
+    for name, args, kwargs in calls:
+        if args and isinstance(args[0], _RecordedPath):
+            path = canvas.beginPath()
+            for step, values in args[0].steps:
+                getattr(path, step)(*values)
+            args = (path, *args[1:])
+        getattr(canvas, name)(*args, **kwargs)
+
+
 class FigureFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
-    """A Figure as vectors, `width` points wide with its proportions kept."""
+    """A Figure as vectors, `width` points wide with its proportions kept. The figure is
+    drawn when the flowable is made (see _Recorder) and not kept."""
 
     def __init__(self, fig: Figure, width: float) -> None:
         super().__init__()
         register_fonts()
-        self.fig = fig
         inches_w, inches_h = fig.get_size_inches()
-        self.fig_width = float(inches_w) * 72
-        self.fig_height = float(inches_h) * 72
-        self.scale = width / self.fig_width
+        fig_width = float(inches_w) * 72
+        fig_height = float(inches_h) * 72
+        self.scale = width / fig_width
         self.width = width
-        self.height = self.fig_height * self.scale
+        self.height = fig_height * self.scale
+        recorder = _Recorder()
+        previous_dpi = fig.dpi
+        fig.set_dpi(72)  # display units become points, as in matplotlib's PDF backend
+        try:
+            fig.draw(_CanvasRenderer(recorder, fig_width, fig_height))
+        finally:
+            fig.set_dpi(previous_dpi)
+        self._calls = recorder.calls
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -318,10 +384,7 @@ class FigureFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         canvas = self.canv
         canvas.saveState()
         canvas.scale(self.scale, self.scale)
-        previous_dpi = self.fig.dpi
-        self.fig.set_dpi(72)  # display units become points, as in matplotlib's PDF backend
         try:
-            self.fig.draw(_CanvasRenderer(canvas, self.fig_width, self.fig_height))
+            _replay(self._calls, canvas)
         finally:
-            self.fig.set_dpi(previous_dpi)
             canvas.restoreState()

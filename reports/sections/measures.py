@@ -84,6 +84,9 @@ def chart_flowables(data: ReportData) -> list[Flowable]:
     from reports.charts import build_cadss_chart, build_trend_chart
 
     out: list[Flowable] = []
+    # Each chart is drawn as its flowable is made (reports.pdf.layout.figure), so the next
+    # one reuses its axes and ticks, as the Measures tab does from one client to the next.
+    drawn: list[Figure] = []
     for series in view.series:
         if series.latest is None:
             continue  # nothing to plot: the table says so
@@ -91,8 +94,11 @@ def chart_flowables(data: ReportData) -> list[Flowable]:
 
         def build(height: float, instrument=instrument, points=points,  # type: ignore[no-untyped-def]
                   baseline=baseline) -> Figure:
-            return build_trend_chart(instrument, points, view.dosing, width=CHART_WIDTH_IN,
-                                     height=height, baseline_index=baseline)
+            fig = build_trend_chart(instrument, points, view.dosing, width=CHART_WIDTH_IN,
+                                    height=height, baseline_index=baseline,
+                                    into=drawn.pop() if drawn else None)
+            drawn.append(fig)
+            return fig
 
         out.append(grown_figure(build, CHART_HEIGHT_IN, f"{instrument.short_name} chart"))
     if view.dissociation:
