@@ -26,6 +26,7 @@ from PIL import Image as PILImage
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable
 
 from reports.pdf.fonts import (
@@ -122,6 +123,38 @@ def _measure(s: str, face: str, size: float) -> tuple[float, float, float]:
     return found
 
 
+_CURVES = (Path.CURVE3, Path.CURVE4)
+
+
+def _straight_path(path: Path, transform: Transform) -> PDFPathObject | None:
+    """A path of moves, lines and closes (the lines of a chart, its grid, most markers'
+    outlines after a polygon) as reportlab's path object, all its points transformed at
+    once: the same operators matplotlib's segment iterator would give, at a fraction of
+    the cost for a long line. None for curves or missing values, which take that road."""
+    codes = path.codes
+    if codes is not None and bool(np.isin(codes, _CURVES).any()):
+        return None
+    points = transform.transform(path.vertices)
+    if len(points) == 0 or not np.isfinite(points).all():
+        return None
+    pdf_path = PDFPathObject()
+    move, line, close = pdf_path.moveTo, pdf_path.lineTo, pdf_path.close
+    if codes is None:
+        pairs = points.tolist()
+        move(*pairs[0])
+        for x, y in pairs[1:]:
+            line(x, y)
+        return pdf_path
+    for (x, y), code in zip(points.tolist(), codes.tolist(), strict=True):
+        if code == Path.LINETO:
+            line(x, y)
+        elif code == Path.MOVETO:
+            move(x, y)
+        elif code == Path.CLOSEPOLY:
+            close()
+    return pdf_path
+
+
 class _CanvasRenderer(RendererBase):
     """Draws a Figure (at 72 dpi, so display units are points) on a reportlab canvas, or
     on a _Recorder that keeps the calls for one."""
@@ -161,6 +194,9 @@ class _CanvasRenderer(RendererBase):
     # -- paths -----------------------------------------------------------------------------
 
     def _path(self, path: Any, transform: Any) -> Any:
+        straight = _straight_path(path, transform)
+        if straight is not None:
+            return straight
         pdf_path = self.canvas.beginPath()
         last = (0.0, 0.0)
         for vertices, code in path.iter_segments(transform, remove_nans=True, simplify=False,
@@ -298,28 +334,6 @@ class _CanvasRenderer(RendererBase):
         canvas.restoreState()
 
 
-class _RecordedPath:
-    """A path as the renderer builds it, kept to be built again on the page."""
-
-    def __init__(self) -> None:
-        self.steps: list[tuple[str, tuple[Any, ...]]] = []
-
-    def moveTo(self, *args: float) -> None:  # reportlab's names
-        self.steps.append(("moveTo", args))
-
-    def lineTo(self, *args: float) -> None:
-        self.steps.append(("lineTo", args))
-
-    def curveTo(self, *args: float) -> None:
-        self.steps.append(("curveTo", args))
-
-    def rect(self, *args: float) -> None:
-        self.steps.append(("rect", args))
-
-    def close(self) -> None:
-        self.steps.append(("close", ()))
-
-
 Call = tuple[str, tuple[Any, ...], dict[str, Any]]
 
 
@@ -333,8 +347,8 @@ class _Recorder:
     def __init__(self) -> None:
         self.calls: list[Call] = []
 
-    def beginPath(self) -> _RecordedPath:
-        return _RecordedPath()
+    def beginPath(self) -> PDFPathObject:
+        return PDFPathObject()  # what a canvas gives; it holds no reference to one
 
     def __getattr__(self, name: str) -> Any:
         calls = self.calls
@@ -347,11 +361,6 @@ class _Recorder:
 
 def _replay(calls: list[Call], canvas: Canvas) -> None:
     for name, args, kwargs in calls:
-        if args and isinstance(args[0], _RecordedPath):
-            path = canvas.beginPath()
-            for step, values in args[0].steps:
-                getattr(path, step)(*values)
-            args = (path, *args[1:])
         getattr(canvas, name)(*args, **kwargs)
 
 
