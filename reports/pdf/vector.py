@@ -145,7 +145,7 @@ def _straight_path(path: Path, transform: Transform) -> PDFPathObject | None:
         for x, y in pairs[1:]:
             line(x, y)
         return pdf_path
-    for (x, y), code in zip(points.tolist(), codes.tolist(), strict=True):
+    for (x, y), code in zip(points.tolist(), np.asarray(codes).tolist(), strict=True):
         if code == Path.LINETO:
             line(x, y)
         elif code == Path.MOVETO:
