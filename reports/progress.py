@@ -9,7 +9,7 @@ says so); asking for one that has none says the section is not available yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from reportlab.platypus import Flowable
 
@@ -44,19 +44,29 @@ def _no_progress(_percent: int, _what: str) -> None:
 
 
 def progress_story(data: ReportData, progress: Progress = _no_progress,
-                   start: int = 0, stop: int = 100) -> list[Flowable]:
-    """The report's flowables; `progress` hears each section begin (from start to stop %)."""
+                   start: int = 0, stop: int = 100, *,
+                   elsewhere: Mapping[str, Callable[[], list[Flowable]]] | None = None,
+                   ) -> list[Flowable]:
+    """The report's flowables; `progress` hears each section begin (from start to stop %).
+
+    `elsewhere` gives sections built by another process (workstation/report_process.py),
+    each by a function that returns its flowables when they are ready. They are asked for
+    last, after this process has built its own."""
     chosen = [code for code in REPORT_SECTIONS.codes if code in data.options.sections]
     missing = [code for code in chosen if code not in SECTION_BUILDERS]
     if missing:
         raise ValueError(f"the {REPORT_SECTIONS.label(missing[0])} section is not available yet")
-    story: list[Flowable] = title_block(data)
+    other = elsewhere or {}
     total = sum(_WEIGHT.get(code, 1) for code in chosen) or 1
     done = 0
-    for code in chosen:
+    built: dict[str, list[Flowable]] = {}
+    for code in sorted(chosen, key=lambda c: c in other):  # its own first, in print order
         progress(start + (stop - start) * done // total,
                  f"Writing {REPORT_SECTIONS.label(code).lower()}…")
-        story += SECTION_BUILDERS[code](data)
+        built[code] = other[code]() if code in other else SECTION_BUILDERS[code](data)
         done += _WEIGHT.get(code, 1)
+    story: list[Flowable] = title_block(data)
+    for code in chosen:
+        story += built[code]
     story += signature_block(data)
     return story

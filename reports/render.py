@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from reportlab.platypus import Flowable
 
 from models.report_data import ReportData
 from models.vocabulary import REPORT_KINDS
@@ -65,15 +67,18 @@ def _no_kwdoc(artist: object) -> str:
 
 
 def render_report(data: ReportData, *, password: str | None = None,
-                  progress: Progress = _no_progress) -> bytes:
+                  progress: Progress = _no_progress,
+                  elsewhere: Mapping[str, Callable[[], list[Flowable]]] | None = None,
+                  ) -> bytes:
     """The report the options ask for, as PDF bytes (never a file); encrypted with
-    AES-256 when a password is given."""
+    AES-256 when a password is given. `elsewhere`: progress-report sections built by
+    another process (reports.progress.progress_story)."""
     kind = data.options.kind
     if kind == "prescriber":
         progress(10, "Writing the summary…")
         story = prescriber_story(data)
     else:
-        story = progress_story(data, progress, 5, 70)
+        story = progress_story(data, progress, 5, 70, elsewhere=elsewhere)
     progress(75, "Laying out the pages…")
     # The file's own title names the record number, never the client.
     title = f"{REPORT_KINDS.label(kind)} {data.client.record_number}"

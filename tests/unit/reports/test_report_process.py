@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import signal
 import sys
@@ -17,7 +18,7 @@ from models.inputs import ReportOptions
 from models.report_data import ReportData
 from reports.progress import SECTION_BUILDERS
 from reports.render import render_report
-from workstation.report_process import start_renderer
+from workstation.report_process import _ELSEWHERE, _SectionsChild, start_renderer
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the child is forked on Linux")
 
@@ -41,7 +42,7 @@ def test_the_child_lays_out_the_same_pdf(practice: Backend) -> None:
     data = _data(practice)
     renderer = start_renderer("progress")
     assert renderer.forked
-    pid = renderer._pid
+    pid = renderer.child_pid
     assert renderer.render(data) == render_report(data)
     assert renderer.from_child
     assert _gone(pid)  # answered, and reaped
@@ -57,7 +58,7 @@ def test_a_prescriber_s_summary_comes_from_the_child_too(practice: Backend) -> N
 def test_a_child_that_is_gone_leaves_the_report_to_this_process(practice: Backend) -> None:
     data = _data(practice)
     renderer = start_renderer("progress")
-    os.kill(renderer._pid, signal.SIGKILL)
+    os.kill(renderer.child_pid, signal.SIGKILL)
     assert renderer.render(data) == render_report(data)
     assert not renderer.from_child and not renderer.forked
 
@@ -76,7 +77,7 @@ def test_an_error_in_the_child_is_reported_from_this_process(
 def test_a_command_that_stops_before_its_data_lets_the_child_go() -> None:
     # A wrong passphrase, an unknown client: the child is waiting for data that never comes.
     renderer = start_renderer("progress")
-    pid = renderer._pid
+    pid = renderer.child_pid
     renderer.close()
     assert _gone(pid)
     renderer.close()  # twice is harmless
@@ -89,3 +90,31 @@ def test_one_process_when_asked(practice: Backend, monkeypatch: pytest.MonkeyPat
     data = _data(practice)
     assert renderer.render(data) == render_report(data)
     assert not renderer.from_child
+
+
+def _with_sections_from(helper: _SectionsChild, data: ReportData) -> bytes:
+    return render_report(data, elsewhere={code: functools.partial(helper.section, code)
+                                          for code in _ELSEWHERE})
+
+
+def test_a_grandchild_builds_the_targets_and_the_map_meanwhile(practice: Backend) -> None:
+    data = _data(practice)
+    helper = _SectionsChild(data, list(_ELSEWHERE))
+    pid = helper.pid
+    try:
+        assert _with_sections_from(helper, data) == render_report(data)
+        assert helper.answered
+    finally:
+        helper.close()
+    assert _gone(pid)
+
+
+def test_sections_a_grandchild_could_not_give_are_built_here(practice: Backend) -> None:
+    data = _data(practice)
+    helper = _SectionsChild(data, list(_ELSEWHERE))
+    os.kill(helper.pid, signal.SIGKILL)
+    try:
+        assert _with_sections_from(helper, data) == render_report(data)
+        assert not helper.answered
+    finally:
+        helper.close()
