@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -10,6 +9,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NoReturn
+
+import tomli
 
 from models.instruments.change import computed_threshold
 from models.instruments.definitions import (
@@ -451,8 +452,8 @@ def _recall_days(r: _Reader, data: Mapping[str, Any]) -> int:
 def load_instrument_file(path: Path | Traversable) -> Instrument:
     """Read and check one instrument definition; its id must match the file name."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
+        data = tomli.loads(path.read_text(encoding="utf-8"))
+    except tomli.TOMLDecodeError as error:
         raise InstrumentDefinitionError(f"{path.name}: not valid TOML: {error}") from error
     except UnicodeDecodeError as error:
         raise InstrumentDefinitionError(f"{path.name}: not UTF-8 text: {error}") from error

@@ -6,13 +6,14 @@ import dataclasses
 import functools
 import hashlib
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any, Final, NoReturn
+
+import tomli
 
 from models.instruments.loading import load_instruments
 from models.templates.definitions import (
@@ -743,8 +744,8 @@ def _read_toml(entry: Traversable) -> tuple[_Source, dict[str, Any]]:
         ) from None
     src = _Source(name, text)
     try:
-        return src, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return src, tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         message = str(exc)
         position = _TOML_POS_RE.search(message)
         if position:
@@ -752,7 +753,7 @@ def _read_toml(entry: Traversable) -> tuple[_Source, dict[str, Any]]:
             detail = (
                 f"TOML syntax error at column {position.group(2)}: {message[: position.start()]}"
             )
-        else:  # tomllib says "at end of document" for an unterminated final construct
+        else:  # tomli says "at end of document" for an unterminated final construct
             line = len(src.lines)
             detail = f"TOML syntax error: {message}"
         raise TemplateDefinitionError(name, line, detail) from None
