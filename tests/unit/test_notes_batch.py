@@ -1,10 +1,12 @@
-"""Notes written and signed in a batch (notes.write_signed_note) are the notes that
-create_note then sign_note make: the same rows, figures, hashes, index entries and audit
-events, under the same signing rules."""
+"""Notes written and signed in a batch (notes.write_signed_note, new rows held by
+rows.batched) are the notes that create_note then sign_note make, each row written as it
+comes: the same rows, figures, hashes, index entries and audit events, under the same
+signing rules."""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from models.backend import Backend
 from models.entities import Base, Note
 from models.errors import SigningError, ValidationError
 from models.inputs import ClientInput
-from models.services import notes, search
+from models.services import notes, rows, search
 
 from ..conftest import TODAY, MemoryStore
 from .test_notes_service import COMMON
@@ -44,6 +46,7 @@ def _practice(monkeypatch: pytest.MonkeyPatch, *, batched: bool) -> dict[str, li
     with monkeypatch.context() as patch:
         if not batched:
             patch.setattr(notes, "write_signed_note", _one_by_one)
+            patch.setattr(rows, "batched", lambda _session: nullcontext())
         with store.transaction() as session:
             demo.generate_demo(session, demo.DemoPlan(clients=3, seed=4, today=TODAY))
     with store.snapshot() as session:
@@ -68,8 +71,8 @@ def test_a_batch_writes_the_practice_that_note_by_note_writes(
     batched = _practice(monkeypatch, batched=True)
     assert by_one["note"] and by_one["dosing_vital"] and by_one["target_rating"]
     assert any("note.sign" in row for row in by_one["audit_event"])
-    for table, rows in by_one.items():
-        assert batched[table] == rows, table
+    for table, written in by_one.items():
+        assert batched[table] == written, table
 
 
 @pytest.fixture
