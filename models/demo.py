@@ -895,9 +895,10 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     result = DemoResult()
     existing = session.query(Client).count()
     # The audit events, index entries and new rows of the whole practice are written
-    # together, each still its own (rows: held until a read or a flush needs them).
+    # together, each still its own (rows: held until a read or a flush needs them); each
+    # note's checks read the doses and preparations the batch keeps (notes.batched).
     with _rows_kept(session) as kept, audit.batched(session), search.batched(session), \
-            rows.batched(session):
+            rows.batched(session), notes.batched(session):
         for i in range(plan.clients):
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
@@ -975,7 +976,8 @@ def generate_heavy_client(
             [first + dt.timedelta(days=k * 14) for k in range(min(per_course, doses - c))],
             True))
     result = DemoResult()
-    with audit.batched(session), search.batched(session), rows.batched(session):
+    with audit.batched(session), search.batched(session), rows.batched(session), \
+            notes.batched(session):
         for generate in (s for s in STEPS if s is not _plan_courses):
             generate(session, ctx, result)
             if generate is _registry:  # every modality, so every kind of note is in the record

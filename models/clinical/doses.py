@@ -88,6 +88,32 @@ def dose_range_label(refs: Iterable[DoseRef]) -> str:
     return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class CourseDose:
+    """One dose of a course as the record holds it: which, its number, its day (none yet
+    for a session entered without one)."""
+
+    id: int
+    number: int
+    session_date: dt.date | None
+
+
+def next_dose_number(doses: Iterable[CourseDose]) -> int:
+    """The number a new dose of the course takes: one past the highest."""
+    return max((d.number for d in doses), default=0) + 1
+
+
+def first_of_course(dose: CourseDose, doses: Iterable[CourseDose]) -> bool:
+    """No other dose of the course comes before this one: on an earlier day, or on the same
+    day with a lower number (a dose without a day comes before none)."""
+    day = dose.session_date
+    return day is None or not any(
+        other.id != dose.id and other.session_date is not None
+        and (other.session_date < day
+             or (other.session_date == day and other.number < dose.number))
+        for other in doses)
+
+
 def follows_a_dose(template_id: str) -> bool:
     """Integration notes follow a dosing session; dosing and preparation notes do not."""
     return template_id in FOLLOWS_A_DOSE

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from models import audit, text_guard
 from models.clinical.carry import carried_content, carry_source
-from models.clinical.doses import follows_a_dose
+from models.clinical.doses import CourseDose, first_of_course, follows_a_dose, next_dose_number
 from models.clinical.measures import DISSOCIATION_INSTRUMENTS
-from models.clinical.safety import clearance_caution, has_clearance
+from models.clinical.safety import clearance_caution, cleared_for_first_dose
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
@@ -175,12 +177,12 @@ def _new_draft(
         course = latest_course()
         if course is None:
             raise DomainError("Add a course of care for this client before a dosing session.")
-        number = (session.scalar(select(func.max(DosingSession.number))
-                                 .where(DosingSession.course_id == course.id)) or 0) + 1
+        number = next_dose_number(_course_doses(session, course.id))
         # New rows start with their collections empty: nothing to load when they are read.
         dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",
                                vitals=[], boosters=[])
         write_new(session, dosing)
+        _kept_dose(session, dosing)
         dosing_session_id = dosing.id
         content["session_number"] = number
     elif dosing_session_id is None and follows_a_dose(template_id):
@@ -341,16 +343,11 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
 
 
 # The record around a dosing note, read each time one is signed: built once.
-_EARLIER_DOSES = select(func.count(DosingSession.id)).where(
-    DosingSession.course_id == bindparam("course_id"),
-    DosingSession.id != bindparam("dosing_id"),
-    (DosingSession.session_date < bindparam("day"))
-    | ((DosingSession.session_date == bindparam("day"))
-       & (DosingSession.number < bindparam("number"))))
-_PREPARATIONS = select(Note).where(
+_COURSE_DOSES = select(DosingSession.id, DosingSession.number, DosingSession.session_date) \
+    .where(DosingSession.course_id == bindparam("course_id"))
+_SIGNED_PREPARATIONS = select(Note).where(
     Note.client_id == bindparam("client_id"), Note.template_id == "preparation",
-    Note.status == "signed", Note.session_date <= bindparam("day"),
-    (Note.course_id == bindparam("course_id")) | Note.course_id.is_(None))
+    Note.status == "signed")
 _DOSE_MEASURE = select(MeasureAdministration).where(
     MeasureAdministration.dosing_session_id == bindparam("dosing_id"),
     MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
@@ -359,11 +356,96 @@ _DOSE_MEASURE = select(MeasureAdministration).where(
     | (MeasureAdministration.note_id != bindparam("note_id"))).limit(1)
 
 
-def _first_dose_of_course(session: Session, dosing: DosingSession) -> bool:
-    earlier = session.scalar(_EARLIER_DOSES, {
-        "course_id": dosing.course_id, "dosing_id": dosing.id, "day": dosing.session_date,
-        "number": dosing.number})
-    return not earlier
+# --------------------------------------------------------------------------- the record read
+
+# session.info key: what a batch of notes (`batched`) has read and written of the record
+# that the next note's checks read again.
+_RECORD = "notes_batch_record"
+
+
+@dataclass
+class _Record:
+    """Each course's doses and each client's signed preparation notes: read from the
+    vault the first time a batch's check asks, then kept as the batch writes them."""
+
+    doses: dict[int, dict[int, CourseDose]] = field(default_factory=dict)  # course -> id ->
+    preparations: dict[int, list[NoteDTO]] = field(default_factory=dict)  # client ->
+
+
+def _record(session: Session) -> _Record | None:
+    found: _Record | None = session.info.get(_RECORD)
+    return found
+
+
+def _course_doses(session: Session, course_id: int) -> list[CourseDose]:
+    """The course's doses as the record holds them (numbers and days)."""
+    record = _record(session)
+    if record is not None and course_id in record.doses:
+        return list(record.doses[course_id].values())
+    found = {r.id: CourseDose(r.id, r.number, r.session_date)
+             for r in session.execute(_COURSE_DOSES, {"course_id": course_id})}
+    if record is not None:
+        record.doses[course_id] = found
+    return list(found.values())
+
+
+def _kept_dose(session: Session, dosing: DosingSession) -> None:
+    """A dose written or changed by this service, as a batch's record now holds it."""
+    record = _record(session)
+    if record is not None and dosing.course_id in record.doses:
+        record.doses[dosing.course_id][dosing.id] = CourseDose(
+            dosing.id, dosing.number, dosing.session_date)
+
+
+def _signed_preparations(session: Session, client_id: int) -> list[NoteDTO]:
+    record = _record(session)
+    if record is not None and client_id in record.preparations:
+        return list(record.preparations[client_id])
+    found = [convert.note(n) for n in session.scalars(_SIGNED_PREPARATIONS,
+                                                        {"client_id": client_id})]
+    if record is not None:
+        record.preparations[client_id] = found
+    return found
+
+
+def _kept_signed(session: Session, row: Note) -> None:
+    """A note this service signed, as a batch's record now holds it."""
+    record = _record(session)
+    if record is not None and row.template_id == "preparation" \
+            and row.client_id in record.preparations:
+        record.preparations[row.client_id].append(convert.note(row))
+
+
+def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
+    """A dose or a note written past this service's own steps (a dose entered in
+    Measures, a draft's new date, a discarded draft): the record is read afresh."""
+    record = _record(session)
+    if record is None:
+        return
+    changed = [*session.new, *session.dirty, *session.deleted]
+    if any(isinstance(o, DosingSession) for o in changed):
+        record.doses.clear()
+    if any(isinstance(o, Note) for o in (*session.dirty, *session.deleted)):
+        record.preparations.clear()
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Notes written together (the demo practice, an import): the checks of each note
+    read the record around it (the course's doses, the client's signed preparations) once
+    per course and client, then as this service keeps it; the rules are the same ones
+    (models.clinical), only where their facts come from changes. Nested blocks belong to
+    the outermost one."""
+    if _record(session) is not None:
+        yield
+        return
+    session.info[_RECORD] = _Record()
+    event.listen(session, "before_flush", _forget_changed)
+    try:
+        yield
+    finally:
+        event.remove(session, "before_flush", _forget_changed)
+        session.info.pop(_RECORD, None)
 
 
 def _record_cautions(session: Session, row: Note) -> list[Caution]:
@@ -372,11 +454,13 @@ def _record_cautions(session: Session, row: Note) -> list[Caution]:
     if row.template_id != "dosing" or row.dosing_session_id is None:
         return []
     dosing = session.get(DosingSession, row.dosing_session_id)
-    if dosing is None or not _first_dose_of_course(session, dosing):
+    if dosing is None:
         return []
-    preparations = session.scalars(_PREPARATIONS, {
-        "client_id": row.client_id, "day": row.session_date, "course_id": dosing.course_id})
-    if any(has_clearance(convert.note(p)) for p in preparations):
+    dose = CourseDose(dosing.id, dosing.number, dosing.session_date)
+    if not first_of_course(dose, _course_doses(session, dosing.course_id)):
+        return []
+    if cleared_for_first_dose(_signed_preparations(session, row.client_id), row.session_date,
+                              dosing.course_id):
         return []
     return [clearance_caution()]
 
@@ -459,6 +543,7 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
         raise LockedError("This note is already signed.")
     _sign(session, row, clinician_id)
     session.flush()
+    _kept_signed(session, row)
     _audit_signing(session, row)
     return convert.note(row)
 
@@ -498,6 +583,7 @@ def write_signed_note(
     _created(session, row, index=written)
     _file_figures(session, row, template, extract_figures(template, row.content),
                   row.session_date, signer_id=clinician_id)
+    _kept_signed(session, row)
     _audit_signing(session, row)
     return row.id
 
@@ -622,6 +708,7 @@ def _file_dosing(
             for n, v in reading.responses])
     # Written at once (models.services.rows): the next note's check reads this session.
     write_changes(session, dosing, {**filed, "locked_by_note_id": row.id})
+    _kept_dose(session, dosing)
 
 
 def addendum_hash(note_id: int, note_content_hash: str | None, kind: str, reason: str,
