@@ -47,7 +47,7 @@ from models.inputs import (
 )
 from models.instruments.loading import load_instruments
 from models.services import care, clients, clinicians, notes, parts, rows, search, targets
-from models.services.rows import insert_row, insert_rows, write_new
+from models.services.rows import insert_row, insert_rows, write_changes, write_new
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
@@ -279,8 +279,7 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     shown = current_map(parts.list_parts(session, ctx.client.id),
                         parts.list_relations(session, ctx.client.id), ())
     for part_id, (x, y) in arrange(shown.parts, shown.relations).items():
-        row = session.get_one(IfsPart, part_id)
-        row.map_x, row.map_y = x, y
+        write_changes(session, session.get_one(IfsPart, part_id), {"map_x": x, "map_y": y})
     if ctx.targets and exiles:
         targets.change_definition(session, ctx.targets[0], {"part_id": exiles[0].id})
     ctx.weight = round(rng.uniform(52, 105), 1)
@@ -896,9 +895,10 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     existing = session.query(Client).count()
     # The audit events, index entries and new rows of the whole practice are written
     # together, each still its own (rows: held until a read or a flush needs them); each
-    # note's checks read the doses and preparations the batch keeps (notes.batched).
+    # note's checks read the doses and preparations the batch keeps (notes.batched), and
+    # each map snapshot the parts and relations it keeps (parts.batched).
     with _rows_kept(session) as kept, audit.batched(session), search.batched(session), \
-            rows.batched(session), notes.batched(session):
+            rows.batched(session), notes.batched(session), parts.batched(session):
         for i in range(plan.clients):
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
@@ -977,7 +977,7 @@ def generate_heavy_client(
             True))
     result = DemoResult()
     with audit.batched(session), search.batched(session), rows.batched(session), \
-            notes.batched(session):
+            notes.batched(session), parts.batched(session):
         for generate in (s for s in STEPS if s is not _plan_courses):
             generate(session, ctx, result)
             if generate is _registry:  # every modality, so every kind of note is in the record

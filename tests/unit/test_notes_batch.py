@@ -20,7 +20,7 @@ from models.clinical.safety import CLEARANCE_CHECK
 from models.entities import Base, DosingSession, Note
 from models.errors import SigningError, ValidationError
 from models.inputs import ClientInput, CourseInput, DosingInput
-from models.services import care, notes, rows, search
+from models.services import care, notes, parts, rows, search
 
 from ..conftest import TODAY, MemoryStore
 from .test_notes_service import COMMON, dosing_content
@@ -52,6 +52,7 @@ def _practice(monkeypatch: pytest.MonkeyPatch, *, batched: bool) -> dict[str, li
             patch.setattr(notes, "write_signed_note", _one_by_one)
             patch.setattr(rows, "batched", lambda _session: nullcontext())
             patch.setattr(notes, "batched", lambda _session: nullcontext())
+            patch.setattr(parts, "batched", lambda _session: nullcontext())
         with store.transaction() as session:
             demo.generate_demo(session, demo.DemoPlan(clients=3, seed=4, today=TODAY))
     with store.snapshot() as session:
