@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Insert, Table, event, func, insert, inspect, select, text, update
+from sqlalchemy import Column, Insert, Table, event, func, insert, inspect, select, text, update
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ClauseElement
@@ -159,8 +159,8 @@ class _Held:
             new_id = (last or 0) + 1
         self.next_id[table.name] = new_id + 1
         row = {**values, key: new_id}
-        for column in table.columns:  # as the INSERT would fill them now (a time, say)
-            if column.key not in row and column.default is not None:
+        for column in _with_defaults(table):  # as the INSERT would fill them now (a time)
+            if column.key not in row:
                 row[column.key] = _defaulted(column)
         self.rows.setdefault(table.name, {})[new_id] = row
         return new_id
@@ -191,7 +191,7 @@ class _Held:
             reached.add(name)
             wanted |= self.reads(name, "INSERT") & set(self.rows)
         connection = session.connection()
-        for table in Base.metadata.sorted_tables:
+        for table in _sorted_tables():
             held = self.rows.pop(table.name, None) if table.name in wanted else None
             if not held:
                 continue
@@ -205,6 +205,18 @@ class _Held:
         """A flush inserted into these tables: their next ids are read again."""
         for name in tables:
             self.next_id.pop(name, None)
+
+
+@functools.cache
+def _with_defaults(table: Table) -> tuple[Column[Any], ...]:
+    """The table's columns that a flush fills in when a row gives no value."""
+    return tuple(c for c in table.columns if c.default is not None)
+
+
+@functools.cache
+def _sorted_tables() -> tuple[Table, ...]:
+    """Every table, each after the tables its rows name (worked out once)."""
+    return tuple(Base.metadata.sorted_tables)
 
 
 def _held(session: Session) -> _Held | None:
