@@ -90,10 +90,11 @@ def dose_range_label(refs: Iterable[DoseRef]) -> str:
 
 @dataclass(frozen=True)
 class CourseDose:
-    """One dose of a course as the record holds it: which, its number, its day (none yet
-    for a session entered without one)."""
+    """One dose of a client's course as the record holds it: which, its course, its
+    number, its day (none yet for a session entered without one)."""
 
     id: int
+    course_id: int
     number: int
     session_date: dt.date | None
 
@@ -112,6 +113,13 @@ def first_of_course(dose: CourseDose, doses: Iterable[CourseDose]) -> bool:
         and (other.session_date < day
              or (other.session_date == day and other.number < dose.number))
         for other in doses)
+
+
+def latest_dose_on(doses: Iterable[CourseDose], day: dt.date) -> CourseDose | None:
+    """The dose a note of this day follows: the client's last one on or before the day
+    (the later entered of two on one day)."""
+    given = [d for d in doses if d.session_date is not None and d.session_date <= day]
+    return max(given, key=lambda d: (d.session_date, d.id), default=None)
 
 
 def follows_a_dose(template_id: str) -> bool:

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from models import audit, text_guard
 from models.clinical.carry import carried_content, carry_source
-from models.clinical.doses import CourseDose, first_of_course, follows_a_dose, next_dose_number
+from models.clinical.doses import (
+    CourseDose,
+    first_of_course,
+    follows_a_dose,
+    latest_dose_on,
+    next_dose_number,
+)
 from models.clinical.measures import DISSOCIATION_INSTRUMENTS
 from models.clinical.safety import clearance_caution, cleared_for_first_dose
 from models.dto import AddendumDTO, NoteDTO
@@ -83,12 +89,8 @@ _parse_time = signed_record.parse_time
 def latest_dosing_before(
     session: Session, client_id: int, on: dt.date
 ) -> DosingSession | None:
-    return session.scalars(
-        select(DosingSession)
-        .join(Course)
-        .where(Course.client_id == client_id, DosingSession.session_date <= on)
-        .order_by(DosingSession.session_date.desc(), DosingSession.id.desc())
-    ).first()
+    latest = latest_dose_on(_client_doses(session, client_id), on)
+    return session.get(DosingSession, latest.id) if latest is not None else None
 
 
 def create_note(
@@ -177,12 +179,12 @@ def _new_draft(
         course = latest_course()
         if course is None:
             raise DomainError("Add a course of care for this client before a dosing session.")
-        number = next_dose_number(_course_doses(session, course.id))
+        number = next_dose_number(_course_doses(session, client_id, course.id))
         # New rows start with their collections empty: nothing to load when they are read.
         dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",
                                vitals=[], boosters=[])
         write_new(session, dosing)
-        _kept_dose(session, dosing)
+        _kept_dose(session, client_id, dosing)
         dosing_session_id = dosing.id
         content["session_number"] = number
     elif dosing_session_id is None and follows_a_dose(template_id):
@@ -343,8 +345,9 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
 
 
 # The record around a dosing note, read each time one is signed: built once.
-_COURSE_DOSES = select(DosingSession.id, DosingSession.number, DosingSession.session_date) \
-    .where(DosingSession.course_id == bindparam("course_id"))
+_CLIENT_DOSES = select(DosingSession.id, DosingSession.course_id, DosingSession.number,
+                       DosingSession.session_date) \
+    .join(Course).where(Course.client_id == bindparam("client_id"))
 _SIGNED_PREPARATIONS = select(Note).where(
     Note.client_id == bindparam("client_id"), Note.template_id == "preparation",
     Note.status == "signed")
@@ -365,10 +368,10 @@ _RECORD = "notes_batch_record"
 
 @dataclass
 class _Record:
-    """Each course's doses and each client's signed preparation notes: read from the
-    vault the first time a batch's check asks, then kept as the batch writes them."""
+    """Each client's doses and signed preparation notes: read from the vault the first
+    time a batch's check asks, then kept as the batch writes them."""
 
-    doses: dict[int, dict[int, CourseDose]] = field(default_factory=dict)  # course -> id ->
+    doses: dict[int, dict[int, CourseDose]] = field(default_factory=dict)  # client -> id ->
     preparations: dict[int, list[NoteDTO]] = field(default_factory=dict)  # client ->
 
 
@@ -377,24 +380,28 @@ def _record(session: Session) -> _Record | None:
     return found
 
 
-def _course_doses(session: Session, course_id: int) -> list[CourseDose]:
-    """The course's doses as the record holds them (numbers and days)."""
+def _client_doses(session: Session, client_id: int) -> list[CourseDose]:
+    """The client's doses as the record holds them (courses, numbers and days)."""
     record = _record(session)
-    if record is not None and course_id in record.doses:
-        return list(record.doses[course_id].values())
-    found = {r.id: CourseDose(r.id, r.number, r.session_date)
-             for r in session.execute(_COURSE_DOSES, {"course_id": course_id})}
+    if record is not None and client_id in record.doses:
+        return list(record.doses[client_id].values())
+    found = {r.id: CourseDose(r.id, r.course_id, r.number, r.session_date)
+             for r in session.execute(_CLIENT_DOSES, {"client_id": client_id})}
     if record is not None:
-        record.doses[course_id] = found
+        record.doses[client_id] = found
     return list(found.values())
 
 
-def _kept_dose(session: Session, dosing: DosingSession) -> None:
+def _course_doses(session: Session, client_id: int, course_id: int) -> list[CourseDose]:
+    return [d for d in _client_doses(session, client_id) if d.course_id == course_id]
+
+
+def _kept_dose(session: Session, client_id: int, dosing: DosingSession) -> None:
     """A dose written or changed by this service, as a batch's record now holds it."""
     record = _record(session)
-    if record is not None and dosing.course_id in record.doses:
-        record.doses[dosing.course_id][dosing.id] = CourseDose(
-            dosing.id, dosing.number, dosing.session_date)
+    if record is not None and client_id in record.doses:
+        record.doses[client_id][dosing.id] = CourseDose(
+            dosing.id, dosing.course_id, dosing.number, dosing.session_date)
 
 
 def _signed_preparations(session: Session, client_id: int) -> list[NoteDTO]:
@@ -432,8 +439,8 @@ def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
 @contextmanager
 def batched(session: Session) -> Iterator[None]:
     """Notes written together (the demo practice, an import): the checks of each note
-    read the record around it (the course's doses, the client's signed preparations) once
-    per course and client, then as this service keeps it; the rules are the same ones
+    read the record around it (the client's doses and signed preparations) once per
+    client, then as this service keeps it; the rules are the same ones
     (models.clinical), only where their facts come from changes. Nested blocks belong to
     the outermost one."""
     if _record(session) is not None:
@@ -456,8 +463,8 @@ def _record_cautions(session: Session, row: Note) -> list[Caution]:
     dosing = session.get(DosingSession, row.dosing_session_id)
     if dosing is None:
         return []
-    dose = CourseDose(dosing.id, dosing.number, dosing.session_date)
-    if not first_of_course(dose, _course_doses(session, dosing.course_id)):
+    dose = CourseDose(dosing.id, dosing.course_id, dosing.number, dosing.session_date)
+    if not first_of_course(dose, _course_doses(session, row.client_id, dosing.course_id)):
         return []
     if cleared_for_first_dose(_signed_preparations(session, row.client_id), row.session_date,
                               dosing.course_id):
@@ -708,7 +715,7 @@ def _file_dosing(
             for n, v in reading.responses])
     # Written at once (models.services.rows): the next note's check reads this session.
     write_changes(session, dosing, {**filed, "locked_by_note_id": row.id})
-    _kept_dose(session, dosing)
+    _kept_dose(session, row.client_id, dosing)
 
 
 def addendum_hash(note_id: int, note_content_hash: str | None, kind: str, reason: str,

@@ -31,7 +31,7 @@ from models.entities import (
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.inputs import PartInput, relation_problems, validate_part
 from models.services import convert, search
-from models.services.rows import write_new
+from models.services.rows import insert_rows, write_changes, write_new
 from models.vocabulary import DIRECTED_RELATIONS
 
 # The editable description of a part (its place on the map moves separately).
@@ -323,12 +323,13 @@ def _relations_among(session: Session, client_id: int,
 
 def change_status(
     session: Session, part: IfsPart, new_status: str, on: dt.date, *, note_id: int | None
-) -> PartStatusChange:
-    change = PartStatusChange(part_id=part.id, note_id=note_id, changed_on=on,
-                              old_status=part.status, new_status=new_status)
-    part.status = new_status
-    session.add(change)
-    return change
+) -> None:
+    """A new status for the part, kept in its history: written at once as plain
+    statements (models.services.rows), as signing files it for many notes."""
+    insert_rows(session, PartStatusChange, [
+        {"part_id": part.id, "note_id": note_id, "changed_on": on,
+         "old_status": part.status, "new_status": new_status}])
+    write_changes(session, part, {"status": new_status})
 
 
 def map_content(session: Session, client_id: int) -> dict[str, Any]:
