@@ -476,13 +476,13 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
                            content: dict[str, Any]) -> list[Problem]:
     """A CADSS given in the dosing note is the CADSS of that dose in Measures: one record.
     A note cannot bring a second one."""
-    f = template.field_for_tag("dosing.dissociation")
-    if f is None or row.dosing_session_id is None \
-            or extract_figures(template, content).dissociation is None:
-        return []
     if row.id is None and row.template_id == "dosing":
         # A dosing note signed as it is written (write_signed_note) opened its dosing
         # session a moment ago: nothing in Measures can name that session yet.
+        return []
+    f = template.field_for_tag("dosing.dissociation")
+    if f is None or row.dosing_session_id is None \
+            or extract_figures(template, content).dissociation is None:
         return []
     existing = session.scalars(_DOSE_MEASURE, {"dosing_id": row.dosing_session_id,
                                                "note_id": row.id}).first()
