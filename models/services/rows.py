@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Insert, Table, event, func, insert, inspect, select, text, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ClauseElement
@@ -195,16 +196,32 @@ class _Held:
             held = self.rows.pop(table.name, None) if table.name in wanted else None
             if not held:
                 continue
-            by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for values in held.values():
-                by_columns.setdefault(frozenset(values), []).append(values)
-            for group in by_columns.values():
-                connection.execute(_insert_many(table), group)
+                by_columns.setdefault(tuple(sorted(values)), []).append(values)
+            for columns, group in by_columns.items():
+                sql, processors = _plain_insert(table, columns, connection.dialect)
+                connection.exec_driver_sql(sql, [
+                    tuple(values[key] if process is None else process(values[key])
+                          for key, process in processors) for values in group])
 
     def forget_next_ids(self, tables: Iterable[str]) -> None:
         """A flush inserted into these tables: their next ids are read again."""
         for name in tables:
             self.next_id.pop(name, None)
+
+
+@functools.cache
+def _plain_insert(table: Table, columns: tuple[str, ...], dialect: Dialect
+                  ) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
+    """A table's INSERT of these columns as the driver takes it, with each value's bind
+    processor (how SQLAlchemy writes a date, a time or JSON): the held rows of a table go
+    to the driver in one call, without a statement's work for every row."""
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    order = compiled.positiontup or []
+    return compiled.string, tuple(
+        (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect))
+        for key in order)
 
 
 @functools.cache
