@@ -13,9 +13,10 @@ rows are held, each with the id it would have been given (the table's next id, c
 the block: the transaction is the vault's only writer), and written together, a statement
 per table, when the block ends, or as soon as something else touches their table: an ORM
 read or load naming it, a flush writing to it (or to a table whose triggers read it).
-Foreign keys are checked at commit inside a block (PRAGMA defer_foreign_keys), so a row
-may name a held row before it is written. Reads through the connection itself (past the
-ORM) see no held rows: inside a block they call `write_pending` first.
+Foreign keys are checked at commit once a block has begun (PRAGMA defer_foreign_keys, to
+the end of the transaction), so a row may name a held row before it is written. Reads
+through the connection itself (past the ORM) see no held rows: inside a block they call
+`write_pending` first.
 """
 
 from __future__ import annotations
@@ -278,6 +279,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     held = _held(session)
     if held is None:
         return
+
     def tables(objects: Iterable[object]) -> set[str]:
         return {inspect(o).mapper.local_table.name for o in objects}
 
