@@ -181,9 +181,13 @@ def fill_items(rng: random.Random, n_items: int, max_value: int, total: int) -> 
     """n item answers in 0..max_value whose sum is total (clamped to what is reachable)."""
     total = max(0, min(total, n_items * max_value))
     values = [0] * n_items
+    open_items = list(range(n_items))  # those below max_value, in order (the draws use it)
     for _ in range(total):
-        open_items = [i for i, v in enumerate(values) if v < max_value]
-        values[rng.choice(open_items)] += 1
+        position = rng.randrange(len(open_items))  # as rng.choice(open_items) draws
+        item = open_items[position]
+        values[item] += 1
+        if values[item] == max_value:
+            del open_items[position]
     return values
 
 

@@ -99,9 +99,9 @@ class CourseDose:
     session_date: dt.date | None
 
 
-def next_dose_number(doses: Iterable[CourseDose]) -> int:
-    """The number a new dose of the course takes: one past the highest."""
-    return max((d.number for d in doses), default=0) + 1
+def next_dose_number(numbers: Iterable[int]) -> int:
+    """The number a new dose of a course takes: one past the course's highest."""
+    return max(numbers, default=0) + 1
 
 
 def first_of_course(dose: CourseDose, doses: Iterable[CourseDose]) -> bool:

@@ -179,7 +179,7 @@ def _new_draft(
         course = latest_course()
         if course is None:
             raise DomainError("Add a course of care for this client before a dosing session.")
-        number = next_dose_number(_course_doses(session, client_id, course.id))
+        number = next_dose_number(d.number for d in _course_doses(session, client_id, course.id))
         # New rows start with their collections empty: nothing to load when they are read.
         dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",
                                vitals=[], boosters=[])

@@ -117,7 +117,7 @@ def test_the_first_dose_of_a_course_is_the_earliest_then_the_lowest_number() -> 
     same_day = CourseDose(2, 1, 2, day)
     assert first_of_course(doses[0], [doses[0], same_day])
     assert not first_of_course(same_day, [doses[0], same_day])
-    assert next_dose_number(doses) == 4 and next_dose_number([]) == 1
+    assert next_dose_number(d.number for d in doses) == 4 and next_dose_number([]) == 1
 
 
 def test_a_note_follows_the_last_dose_on_or_before_its_day() -> None:
