@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -46,8 +46,8 @@ from models.inputs import (
     TargetInput,
 )
 from models.instruments.loading import load_instruments
-from models.services import care, clients, clinicians, notes, parts, search, targets
-from models.services.rows import insert_rows, write_new
+from models.services import care, clients, clinicians, notes, parts, rows, search, targets
+from models.services.rows import insert_row, insert_rows, write_changes, write_new
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
@@ -164,6 +164,7 @@ class _ClientContext:
     dissociation_form: str = "cadss"  # the full CADSS, or the CADSS-6 only
     sublingual_mg: float = 0.0  # the last sublingual dose: the next steps up from it
     index_event: str = ""
+    last_session: dt.date | None = None  # the date of the client's latest note so far
 
 
 # A step writes one kind of record for one client. Later features append steps here.
@@ -180,9 +181,13 @@ def fill_items(rng: random.Random, n_items: int, max_value: int, total: int) -> 
     """n item answers in 0..max_value whose sum is total (clamped to what is reachable)."""
     total = max(0, min(total, n_items * max_value))
     values = [0] * n_items
+    open_items = list(range(n_items))  # those below max_value, in order (the draws use it)
     for _ in range(total):
-        open_items = [i for i, v in enumerate(values) if v < max_value]
-        values[rng.choice(open_items)] += 1
+        position = rng.randrange(len(open_items))  # as rng.choice(open_items) draws
+        item = open_items[position]
+        values[item] += 1
+        if values[item] == max_value:
+            del open_items[position]
     return values
 
 
@@ -278,8 +283,7 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     shown = current_map(parts.list_parts(session, ctx.client.id),
                         parts.list_relations(session, ctx.client.id), ())
     for part_id, (x, y) in arrange(shown.parts, shown.relations).items():
-        row = session.get_one(IfsPart, part_id)
-        row.map_x, row.map_y = x, y
+        write_changes(session, session.get_one(IfsPart, part_id), {"map_x": x, "map_y": y})
     if ctx.targets and exiles:
         targets.change_definition(session, ctx.targets[0], {"part_id": exiles[0].id})
     ctx.weight = round(rng.uniform(52, 105), 1)
@@ -646,6 +650,7 @@ def _write_note(
     # dosing note is the one its new dosing session gets.
     content.pop("session_number", None)
     result.notes += 1
+    ctx.last_session = day if ctx.last_session is None else max(ctx.last_session, day)
     if draft:
         return notes.create_note(session, ctx.client.id, template_id, author_id=ctx.actor_id,
                                  dosing_session_id=dosing_session_id, session_date=day,
@@ -717,9 +722,6 @@ def _complete_targets(session: Session, ctx: _ClientContext) -> None:
                                       actor_id=ctx.actor_id)
 
 
-_ADMINISTRATIONS = MeasureAdministration.metadata.tables["measure_administration"]
-
-
 @dataclass
 class _Given:
     """One administration to write: when, how it relates to care, the item answers."""
@@ -733,26 +735,17 @@ class _Given:
 
 
 def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> None:
-    """Write a client's administrations as plain inserts, three statements in all: the same
+    """Write a client's administrations as plain rows (models.services.rows): the same
     rows the ORM would write, a fraction of the work for the thousands of item answers of
-    a large practice."""
-    if not given:
-        return
+    a large practice; in the demo's block, held and written with the practice's others."""
     known = load_instruments()
-    conn = session.connection()
-    # No RETURNING: SQLite cannot return a batch's ids in order, so SQLAlchemy would send
-    # one INSERT per row. This transaction is the only writer, so the client's newest ids
-    # are these rows', in the order given.
-    insert_rows(session, MeasureAdministration, [{
+    ids = [insert_row(session, MeasureAdministration, {
         "client_id": ctx.client.id, "instrument_id": g.instrument,
         "instrument_version": known[g.instrument].version,
         "administered_on": g.day, "relation_to_care": g.relation,
         "dosing_session_id": g.dosing.id if g.dosing is not None else None,
         "index_event": g.index_event,
-    } for g in given])
-    ids = sorted(conn.execute(
-        select(_ADMINISTRATIONS.c.id).where(_ADMINISTRATIONS.c.client_id == ctx.client.id)
-        .order_by(_ADMINISTRATIONS.c.id.desc()).limit(len(given))).scalars())
+    }) for g in given]
     insert_rows(session, ItemResponse, [
         {"administration_id": admin_id, "item_number": i, "value": v}
         for admin_id, g in zip(ids, given, strict=True)
@@ -844,9 +837,8 @@ def _risk_check_after(session: Session, ctx: _ClientContext, result: DemoResult,
                       day: dt.date) -> None:
     """A positive item 9 is followed up that day: a note documents the risk check. Only a
     flag of the last few days, with no session since, is still open."""
-    later = session.scalars(select(Note.id).where(
-        Note.client_id == ctx.client.id, Note.session_date > day)).first()
-    if later is None and day >= ctx.today - dt.timedelta(days=3):
+    later = ctx.last_session is not None and ctx.last_session > day  # a session since
+    if not later and day >= ctx.today - dt.timedelta(days=3):
         return
     rng = ctx.rng
     content = {**_common(rng, day, minutes=30), "delivery": "telehealth"}
@@ -905,9 +897,12 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     actor_id = _demo_clinician(session)
     result = DemoResult()
     existing = session.query(Client).count()
-    # The audit events and index entries of the whole practice are written together, each
-    # still its own.
-    with _rows_kept(session) as kept, audit.batched(session), search.batched(session):
+    # The audit events, index entries and new rows of the whole practice are written
+    # together, each still its own (rows: held until a read or a flush needs them); each
+    # note's checks read the doses and preparations the batch keeps (notes.batched), and
+    # each map snapshot the parts and relations it keeps (parts.batched).
+    with _rows_kept(session) as kept, audit.batched(session), search.batched(session), \
+            rows.batched(session), notes.batched(session), parts.batched(session):
         for i in range(plan.clients):
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
@@ -985,7 +980,8 @@ def generate_heavy_client(
             [first + dt.timedelta(days=k * 14) for k in range(min(per_course, doses - c))],
             True))
     result = DemoResult()
-    with audit.batched(session), search.batched(session):
+    with audit.batched(session), search.batched(session), rows.batched(session), \
+            notes.batched(session), parts.batched(session):
         for generate in (s for s in STEPS if s is not _plan_courses):
             generate(session, ctx, result)
             if generate is _registry:  # every modality, so every kind of note is in the record

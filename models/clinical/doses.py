@@ -88,6 +88,40 @@ def dose_range_label(refs: Iterable[DoseRef]) -> str:
     return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class CourseDose:
+    """One dose of a client's course as the record holds it: which, its course, its
+    number, its day (none yet for a session entered without one)."""
+
+    id: int
+    course_id: int
+    number: int
+    session_date: dt.date | None
+
+
+def next_dose_number(numbers: Iterable[int]) -> int:
+    """The number a new dose of a course takes: one past the course's highest."""
+    return max(numbers, default=0) + 1
+
+
+def first_of_course(dose: CourseDose, doses: Iterable[CourseDose]) -> bool:
+    """No other dose of the course comes before this one: on an earlier day, or on the same
+    day with a lower number (a dose without a day comes before none)."""
+    day = dose.session_date
+    return day is None or not any(
+        other.id != dose.id and other.session_date is not None
+        and (other.session_date < day
+             or (other.session_date == day and other.number < dose.number))
+        for other in doses)
+
+
+def latest_dose_on(doses: Iterable[CourseDose], day: dt.date) -> CourseDose | None:
+    """The dose a note of this day follows: the client's last one on or before the day
+    (the later entered of two on one day)."""
+    given = [d for d in doses if d.session_date is not None and d.session_date <= day]
+    return max(given, key=lambda d: (d.session_date, d.id), default=None)
+
+
 def follows_a_dose(template_id: str) -> bool:
     """Integration notes follow a dosing session; dosing and preparation notes do not."""
     return template_id in FOLLOWS_A_DOSE

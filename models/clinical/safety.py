@@ -14,7 +14,7 @@ the note window, the Overview and the command line.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from models.clinical.measures import score_administration
@@ -160,3 +160,10 @@ def has_clearance(note: NoteDTO) -> bool:
     """A signed preparation note that records the prescriber's clearance."""
     return (note.signed and note.template_id == "preparation"
             and note.content.get("medical_clearance") in CLEARANCE_GIVEN)
+
+
+def cleared_for_first_dose(notes: Iterable[NoteDTO], day: dt.date, course_id: int) -> bool:
+    """A course's first dose on this day has its clearance: a signed preparation note of
+    that course (or of none), written on or before the day, records it."""
+    return any(has_clearance(n) and n.session_date <= day and n.course_id in (course_id, None)
+               for n in notes)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from models import audit
+from models.clinical.doses import next_dose_number
 from models.dto import CourseDTO, DosingSessionDTO
 from models.entities import (
     Client,
@@ -75,12 +76,8 @@ def add_dosing_session(
     problems = validate_dosing(data)
     if problems:
         raise ValidationError(problems)
-    number = (
-        session.scalar(
-            select(func.max(DosingSession.number)).where(DosingSession.course_id == course_id)
-        )
-        or 0
-    ) + 1
+    number = next_dose_number(session.scalars(
+        select(DosingSession.number).where(DosingSession.course_id == course_id)))
     row = DosingSession(course_id=course_id, number=number)
     _apply_dosing(row, data)
     session.add(row)

@@ -5,17 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, event, func, select
 from sqlalchemy.orm import Session
 
 from models import audit, text_guard
 from models.clinical.carry import carried_content, carry_source
-from models.clinical.doses import follows_a_dose
+from models.clinical.doses import (
+    CourseDose,
+    first_of_course,
+    follows_a_dose,
+    latest_dose_on,
+    next_dose_number,
+)
 from models.clinical.measures import DISSOCIATION_INSTRUMENTS
-from models.clinical.safety import clearance_caution, has_clearance
+from models.clinical.safety import clearance_caution, cleared_for_first_dose
 from models.dto import AddendumDTO, NoteDTO
 from models.entities import (
     Addendum,
@@ -81,12 +89,8 @@ _parse_time = signed_record.parse_time
 def latest_dosing_before(
     session: Session, client_id: int, on: dt.date
 ) -> DosingSession | None:
-    return session.scalars(
-        select(DosingSession)
-        .join(Course)
-        .where(Course.client_id == client_id, DosingSession.session_date <= on)
-        .order_by(DosingSession.session_date.desc(), DosingSession.id.desc())
-    ).first()
+    latest = latest_dose_on(_client_doses(session, client_id), on)
+    return session.get(DosingSession, latest.id) if latest is not None else None
 
 
 def create_note(
@@ -175,12 +179,12 @@ def _new_draft(
         course = latest_course()
         if course is None:
             raise DomainError("Add a course of care for this client before a dosing session.")
-        number = (session.scalar(select(func.max(DosingSession.number))
-                                 .where(DosingSession.course_id == course.id)) or 0) + 1
+        number = next_dose_number(d.number for d in _course_doses(session, client_id, course.id))
         # New rows start with their collections empty: nothing to load when they are read.
         dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",
                                vitals=[], boosters=[])
         write_new(session, dosing)
+        _kept_dose(session, client_id, dosing)
         dosing_session_id = dosing.id
         content["session_number"] = number
     elif dosing_session_id is None and follows_a_dose(template_id):
@@ -341,16 +345,12 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
 
 
 # The record around a dosing note, read each time one is signed: built once.
-_EARLIER_DOSES = select(func.count(DosingSession.id)).where(
-    DosingSession.course_id == bindparam("course_id"),
-    DosingSession.id != bindparam("dosing_id"),
-    (DosingSession.session_date < bindparam("day"))
-    | ((DosingSession.session_date == bindparam("day"))
-       & (DosingSession.number < bindparam("number"))))
-_PREPARATIONS = select(Note).where(
+_CLIENT_DOSES = select(DosingSession.id, DosingSession.course_id, DosingSession.number,
+                       DosingSession.session_date) \
+    .join(Course).where(Course.client_id == bindparam("client_id"))
+_SIGNED_PREPARATIONS = select(Note).where(
     Note.client_id == bindparam("client_id"), Note.template_id == "preparation",
-    Note.status == "signed", Note.session_date <= bindparam("day"),
-    (Note.course_id == bindparam("course_id")) | Note.course_id.is_(None))
+    Note.status == "signed")
 _DOSE_MEASURE = select(MeasureAdministration).where(
     MeasureAdministration.dosing_session_id == bindparam("dosing_id"),
     MeasureAdministration.instrument_id.in_(DISSOCIATION_INSTRUMENTS),
@@ -359,11 +359,100 @@ _DOSE_MEASURE = select(MeasureAdministration).where(
     | (MeasureAdministration.note_id != bindparam("note_id"))).limit(1)
 
 
-def _first_dose_of_course(session: Session, dosing: DosingSession) -> bool:
-    earlier = session.scalar(_EARLIER_DOSES, {
-        "course_id": dosing.course_id, "dosing_id": dosing.id, "day": dosing.session_date,
-        "number": dosing.number})
-    return not earlier
+# --------------------------------------------------------------------------- the record read
+
+# session.info key: what a batch of notes (`batched`) has read and written of the record
+# that the next note's checks read again.
+_RECORD = "notes_batch_record"
+
+
+@dataclass
+class _Record:
+    """Each client's doses and signed preparation notes: read from the vault the first
+    time a batch's check asks, then kept as the batch writes them."""
+
+    doses: dict[int, dict[int, CourseDose]] = field(default_factory=dict)  # client -> id ->
+    preparations: dict[int, list[NoteDTO]] = field(default_factory=dict)  # client ->
+
+
+def _record(session: Session) -> _Record | None:
+    found: _Record | None = session.info.get(_RECORD)
+    return found
+
+
+def _client_doses(session: Session, client_id: int) -> list[CourseDose]:
+    """The client's doses as the record holds them (courses, numbers and days)."""
+    record = _record(session)
+    if record is not None and client_id in record.doses:
+        return list(record.doses[client_id].values())
+    found = {r.id: CourseDose(r.id, r.course_id, r.number, r.session_date)
+             for r in session.execute(_CLIENT_DOSES, {"client_id": client_id})}
+    if record is not None:
+        record.doses[client_id] = found
+    return list(found.values())
+
+
+def _course_doses(session: Session, client_id: int, course_id: int) -> list[CourseDose]:
+    return [d for d in _client_doses(session, client_id) if d.course_id == course_id]
+
+
+def _kept_dose(session: Session, client_id: int, dosing: DosingSession) -> None:
+    """A dose written or changed by this service, as a batch's record now holds it."""
+    record = _record(session)
+    if record is not None and client_id in record.doses:
+        record.doses[client_id][dosing.id] = CourseDose(
+            dosing.id, dosing.course_id, dosing.number, dosing.session_date)
+
+
+def _signed_preparations(session: Session, client_id: int) -> list[NoteDTO]:
+    record = _record(session)
+    if record is not None and client_id in record.preparations:
+        return list(record.preparations[client_id])
+    found = [convert.note(n) for n in session.scalars(_SIGNED_PREPARATIONS,
+                                                        {"client_id": client_id})]
+    if record is not None:
+        record.preparations[client_id] = found
+    return found
+
+
+def _kept_signed(session: Session, row: Note) -> None:
+    """A note this service signed, as a batch's record now holds it."""
+    record = _record(session)
+    if record is not None and row.template_id == "preparation" \
+            and row.client_id in record.preparations:
+        record.preparations[row.client_id].append(convert.note(row))
+
+
+def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
+    """A dose or a note written past this service's own steps (a dose entered in
+    Measures, a draft's new date, a discarded draft): the record is read afresh."""
+    record = _record(session)
+    if record is None:
+        return
+    changed = [*session.new, *session.dirty, *session.deleted]
+    if any(isinstance(o, DosingSession) for o in changed):
+        record.doses.clear()
+    if any(isinstance(o, Note) for o in (*session.dirty, *session.deleted)):
+        record.preparations.clear()
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Notes written together (the demo practice, an import): the checks of each note
+    read the record around it (the client's doses and signed preparations) once per
+    client, then as this service keeps it; the rules are the same ones
+    (models.clinical), only where their facts come from changes. Nested blocks belong to
+    the outermost one."""
+    if _record(session) is not None:
+        yield
+        return
+    session.info[_RECORD] = _Record()
+    event.listen(session, "before_flush", _forget_changed)
+    try:
+        yield
+    finally:
+        event.remove(session, "before_flush", _forget_changed)
+        session.info.pop(_RECORD, None)
 
 
 def _record_cautions(session: Session, row: Note) -> list[Caution]:
@@ -372,11 +461,13 @@ def _record_cautions(session: Session, row: Note) -> list[Caution]:
     if row.template_id != "dosing" or row.dosing_session_id is None:
         return []
     dosing = session.get(DosingSession, row.dosing_session_id)
-    if dosing is None or not _first_dose_of_course(session, dosing):
+    if dosing is None:
         return []
-    preparations = session.scalars(_PREPARATIONS, {
-        "client_id": row.client_id, "day": row.session_date, "course_id": dosing.course_id})
-    if any(has_clearance(convert.note(p)) for p in preparations):
+    dose = CourseDose(dosing.id, dosing.course_id, dosing.number, dosing.session_date)
+    if not first_of_course(dose, _course_doses(session, row.client_id, dosing.course_id)):
+        return []
+    if cleared_for_first_dose(_signed_preparations(session, row.client_id), row.session_date,
+                              dosing.course_id):
         return []
     return [clearance_caution()]
 
@@ -385,13 +476,13 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
                            content: dict[str, Any]) -> list[Problem]:
     """A CADSS given in the dosing note is the CADSS of that dose in Measures: one record.
     A note cannot bring a second one."""
-    f = template.field_for_tag("dosing.dissociation")
-    if f is None or row.dosing_session_id is None \
-            or extract_figures(template, content).dissociation is None:
-        return []
     if row.id is None and row.template_id == "dosing":
         # A dosing note signed as it is written (write_signed_note) opened its dosing
         # session a moment ago: nothing in Measures can name that session yet.
+        return []
+    f = template.field_for_tag("dosing.dissociation")
+    if f is None or row.dosing_session_id is None \
+            or extract_figures(template, content).dissociation is None:
         return []
     existing = session.scalars(_DOSE_MEASURE, {"dosing_id": row.dosing_session_id,
                                                "note_id": row.id}).first()
@@ -459,6 +550,7 @@ def sign_note(session: Session, note_id: int, *, clinician_id: int) -> NoteDTO:
         raise LockedError("This note is already signed.")
     _sign(session, row, clinician_id)
     session.flush()
+    _kept_signed(session, row)
     _audit_signing(session, row)
     return convert.note(row)
 
@@ -498,6 +590,7 @@ def write_signed_note(
     _created(session, row, index=written)
     _file_figures(session, row, template, extract_figures(template, row.content),
                   row.session_date, signer_id=clinician_id)
+    _kept_signed(session, row)
     _audit_signing(session, row)
     return row.id
 
@@ -622,6 +715,7 @@ def _file_dosing(
             for n, v in reading.responses])
     # Written at once (models.services.rows): the next note's check reads this session.
     write_changes(session, dosing, {**filed, "locked_by_note_id": row.id})
+    _kept_dose(session, row.client_id, dosing)
 
 
 def addendum_hash(note_id: int, note_content_hash: str | None, kind: str, reason: str,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
-from dataclasses import fields
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -30,7 +31,7 @@ from models.entities import (
 from models.errors import DomainError, NotFoundError, ValidationError
 from models.inputs import PartInput, relation_problems, validate_part
 from models.services import convert, search
-from models.services.rows import write_new
+from models.services.rows import insert_rows, write_changes, write_new
 from models.vocabulary import DIRECTED_RELATIONS
 
 # The editable description of a part (its place on the map moves separately).
@@ -43,6 +44,86 @@ MAP_LIMIT = 100_000.0
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------- a batch's record
+
+# session.info key: each client's parts and relations, kept while a `batched` block runs.
+_RECORD = "parts_batch_record"
+
+
+@dataclass
+class _Record:
+    """A client's part and relation rows (the session's own objects, so a change made to
+    one is seen here too), read from the vault the first time a block asks, then kept as
+    this service adds to them."""
+
+    parts: dict[int, list[IfsPart]] = field(default_factory=dict)  # client -> by id
+    relations: dict[int, list[PartRelation]] = field(default_factory=dict)  # client -> by id
+
+
+def _record(session: Session) -> _Record | None:
+    found: _Record | None = session.info.get(_RECORD)
+    return found
+
+
+def _part_rows(session: Session, client_id: int) -> list[IfsPart]:
+    """Every part of the client, removed ones too, by id."""
+    record = _record(session)
+    if record is not None and client_id in record.parts:
+        return record.parts[client_id]
+    rows = list(session.scalars(select(IfsPart).where(IfsPart.client_id == client_id)
+                                .order_by(IfsPart.id)))
+    if record is not None:
+        record.parts[client_id] = rows
+    return rows
+
+
+def _relation_rows(session: Session, client_id: int) -> list[PartRelation]:
+    """Every relation of the client, by id."""
+    record = _record(session)
+    if record is not None and client_id in record.relations:
+        return record.relations[client_id]
+    rows = list(session.scalars(select(PartRelation).where(PartRelation.client_id == client_id)
+                                .order_by(PartRelation.id)))
+    if record is not None:
+        record.relations[client_id] = rows
+    return rows
+
+
+def _kept(session: Session, row: IfsPart | PartRelation) -> None:
+    """A part or relation this service wrote, as a block's record now holds it."""
+    record = _record(session)
+    kept = None if record is None else (
+        record.parts if isinstance(row, IfsPart) else record.relations).get(row.client_id)
+    if kept is not None:
+        kept.append(row)  # type: ignore[arg-type]  # the list of the row's own kind
+
+
+def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
+    """A part or relation added or deleted past this service's own steps: read afresh."""
+    record = _record(session)
+    if record is not None and any(isinstance(o, IfsPart | PartRelation)
+                                  for o in (*session.new, *session.deleted)):
+        record.parts.clear()
+        record.relations.clear()
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Many parts, relations and map snapshots written together (the demo practice, an
+    import): each client's parts and relations are read once, then kept as written here.
+    Nested blocks belong to the outermost one."""
+    if _record(session) is not None:
+        yield
+        return
+    session.info[_RECORD] = _Record()
+    event.listen(session, "before_flush", _forget_changed)
+    try:
+        yield
+    finally:
+        event.remove(session, "before_flush", _forget_changed)
+        session.info.pop(_RECORD, None)
 
 
 def _load(session: Session, part_id: int) -> IfsPart:
@@ -76,7 +157,10 @@ def create_part(
         taken = [(p.map_x, p.map_y) for p in list_parts(session, client_id)]
         values["map_x"], values["map_y"] = place_part(data.part_type, taken)
     row = IfsPart(client_id=client_id, **values)
+    if _record(session) is not None:
+        _part_rows(session, client_id)  # read before the new part is held (a read writes it)
     write_new(session, row)
+    _kept(session, row)
     search.index_part(session, row)
     audit.record(session, "part.create", entity="ifs_part", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)
@@ -163,10 +247,8 @@ def restore_part(
 def list_parts(
     session: Session, client_id: int, *, include_removed: bool = False
 ) -> list[PartDTO]:
-    query = select(IfsPart).where(IfsPart.client_id == client_id)
-    if not include_removed:
-        query = query.where(IfsPart.removed_at.is_(None))
-    return [convert.part(r) for r in session.scalars(query.order_by(IfsPart.id))]
+    return [convert.part(r) for r in _part_rows(session, client_id)
+            if include_removed or r.removed_at is None]
 
 
 def _ordered(kind: str, from_part_id: int, to_part_id: int) -> tuple[int, int]:
@@ -196,11 +278,14 @@ def add_relation(
             raise DomainError("One of these parts has been removed from the map; put it "
                               "back (Undo) before relating it.")
     from_part_id, to_part_id = _ordered(kind, from_part_id, to_part_id)
-    if _find_relation(session, kind, from_part_id, to_part_id) is not None:
+    # Both parts are the client's, so any relation between them is the client's too.
+    if any((r.kind, r.from_part_id, r.to_part_id) == (kind, from_part_id, to_part_id)
+           for r in _relation_rows(session, client_id)):
         raise DomainError("These two parts already have that relation.")
     row = PartRelation(client_id=client_id, kind=kind, from_part_id=from_part_id,
                        to_part_id=to_part_id)
     write_new(session, row)
+    _kept(session, row)
     audit.record(session, "part.relate", entity="part_relation", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id, detail=f"kind={kind}")
     return convert.relation(row)
@@ -232,19 +317,19 @@ def list_relations(session: Session, client_id: int) -> list[PartRelationDTO]:
 def _relations_among(session: Session, client_id: int,
                      on_map: list[PartDTO]) -> list[PartRelationDTO]:
     ids = {p.id for p in on_map}
-    rows = session.scalars(select(PartRelation).where(PartRelation.client_id == client_id)
-                           .order_by(PartRelation.id))
-    return [convert.relation(r) for r in rows if r.from_part_id in ids and r.to_part_id in ids]
+    return [convert.relation(r) for r in _relation_rows(session, client_id)
+            if r.from_part_id in ids and r.to_part_id in ids]
 
 
 def change_status(
     session: Session, part: IfsPart, new_status: str, on: dt.date, *, note_id: int | None
-) -> PartStatusChange:
-    change = PartStatusChange(part_id=part.id, note_id=note_id, changed_on=on,
-                              old_status=part.status, new_status=new_status)
-    part.status = new_status
-    session.add(change)
-    return change
+) -> None:
+    """A new status for the part, kept in its history: written at once as plain
+    statements (models.services.rows), as signing files it for many notes."""
+    insert_rows(session, PartStatusChange, [
+        {"part_id": part.id, "note_id": note_id, "changed_on": on,
+         "old_status": part.status, "new_status": new_status}])
+    write_changes(session, part, {"status": new_status})
 
 
 def map_content(session: Session, client_id: int) -> dict[str, Any]:

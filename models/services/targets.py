@@ -19,7 +19,7 @@ from models.entities import (
 from models.errors import NotFoundError, ValidationError
 from models.inputs import TargetInput, target_status_problem, validate_target
 from models.services import convert, search
-from models.services.rows import write_new
+from models.services.rows import insert_rows, write_changes, write_new
 from models.vocabulary import TARGET_FIELDS
 
 # The parts of a target's definition whose every change is kept with its date: all of it.
@@ -76,30 +76,34 @@ def change_definition(
     note_id: int | None = None,
     actor_id: int | None = None,
 ) -> list[str]:
-    """Apply changes to a target's definition and keep each one, dated, in its history."""
-    changed = []
+    """Apply changes to a target's definition and keep each one, dated, in its history.
+
+    The target and its history are written as plain statements (models.services.rows),
+    the history read afresh when next asked for: signing files a change for many notes.
+    """
+    changed: dict[str, object] = {}
+    history = []
     for name, value in changes.items():
         if name not in DEFINITION_FIELDS:
             raise ValueError(f"{name} is not part of a target's definition")
         old = getattr(row, name)
         if old == value:
             continue
-        setattr(row, name, value)
-        row.definition_history.append(TargetDefinitionChange(
-            field=name,
-            old_value=None if old is None else str(old),
-            new_value=None if value is None else str(value),
-            note_id=note_id,
-        ))
-        changed.append(name)
+        changed[name] = value
+        history.append({"target_id": row.id, "field": name,
+                        "old_value": None if old is None else str(old),
+                        "new_value": None if value is None else str(value),
+                        "note_id": note_id})
     if changed:
-        session.flush()
+        write_changes(session, row, changed)
+        insert_rows(session, TargetDefinitionChange, history)
+        session.expire(row, ["definition_history"])
         if not set(changed).isdisjoint(search.TARGET_FIELDS):
             search.index_target(session, row)
         audit.record(session, "target.update", entity="target_memory", entity_id=row.id,
                      client_id=row.client_id, actor_id=actor_id,
                      detail="fields=" + ",".join(changed))
-    return changed
+    return list(changed)
 
 
 def update_target(

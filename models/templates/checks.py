@@ -79,9 +79,9 @@ def _lookup(template: Template, path: str, content: Mapping[str, Any],
     return content.get(path)
 
 
-def _value(template: Template, check: Check, content: Mapping[str, Any],
-           row: Mapping[str, Any] | None) -> tuple[float, str] | None:
-    """The checked value and how it reads ("184 mmHg", "95 min"), or None when not filled."""
+def _measured(template: Template, check: Check, content: Mapping[str, Any],
+              row: Mapping[str, Any] | None) -> float | None:
+    """The checked value, or None when not filled."""
     expr = check.value
     if expr is None:
         return None
@@ -106,6 +106,14 @@ def _value(template: Template, check: Check, content: Mapping[str, Any],
             if right is None:
                 return None
             result = left - right
+    return result
+
+
+def _reading(template: Template, check: Check, result: float) -> str:
+    """How a checked value reads in the warning: "184 mmHg", "95 min", "10:40"."""
+    expr = check.value
+    assert expr is not None  # a value was measured
+    left_field = template.path_field(expr.left)
     if left_field.kind is FieldKind.TIME:
         unit = "min" if expr.right is not None else ""
         shown = number_text(result) if expr.right is not None else \
@@ -113,7 +121,7 @@ def _value(template: Template, check: Check, content: Mapping[str, Any],
     else:
         unit = left_field.unit or ""
         shown = number_text(result)
-    return result, f"{shown} {unit}".strip()
+    return f"{shown} {unit}".strip()
 
 
 def _clauses_hold(check: Check, content: Mapping[str, Any],
@@ -145,10 +153,11 @@ def cautions(template: Template, content: Mapping[str, Any]) -> list[Caution]:
         for index, row in rows:
             if not _clauses_hold(check, content, row):
                 continue
-            measured = _value(template, check, content, row)
-            if check.value is not None and (measured is None
-                                            or not check.limits_hit(measured[0])):
+            value = _measured(template, check, content, row)
+            if check.value is not None and (value is None or not check.limits_hit(value)):
                 continue
+            # How the value reads is worked out only for a check that fires.
+            measured = (value, _reading(template, check, value)) if value is not None else None
             fired.add(check.id)
             result.append(_caution(template, check, index, measured))
     return result

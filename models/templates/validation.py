@@ -141,11 +141,12 @@ def _check_value(
     def problem(message: str) -> list[Problem]:
         return [Problem(path, label, message)]
 
-    entered = f"you entered {_shown(value)}"
+    def entered() -> str:  # worked out only for a message: most values are fine
+        return f"you entered {_shown(value)}"
     match f.kind:
         case FieldKind.TEXT | FieldKind.LONG_TEXT:
             if not isinstance(value, str):
-                return problem(f"{label} must be text; {entered}.")
+                return problem(f"{label} must be text; {entered()}.")
             if f.max_length is not None and len(value) > f.max_length:
                 return problem(
                     f"{label} is {len(value)} characters long; shorten it to at most "
@@ -154,10 +155,11 @@ def _check_value(
         case FieldKind.CHOICE:
             if not isinstance(value, str) or value not in {o.value for o in f.options}:
                 choices = ", ".join(o.label for o in f.options)
-                return problem(f"{label} must be one of: {choices}; {entered}. Choose one of them.")
+                return problem(
+                    f"{label} must be one of: {choices}; {entered()}. Choose one of them.")
         case FieldKind.MULTI_CHOICE:
             if not isinstance(value, list):
-                return problem(f"{label} must be a list of options; {entered}.")
+                return problem(f"{label} must be a list of options; {entered()}.")
             known = {o.value for o in f.options}
             for item in value:
                 if not isinstance(item, str) or item not in known:
@@ -176,14 +178,14 @@ def _check_value(
             if not is_int(value):
                 limits = _range_text(f)
                 return problem(
-                    f"{label} must be a whole number{' ' + limits if limits else ''}; {entered}."
+                    f"{label} must be a whole number{' ' + limits if limits else ''}; {entered()}."
                 )
             return _check_range(f, value, path, label)
         case FieldKind.NUMBER:
             if not is_number(value):
                 limits = _range_text(f)
                 return problem(
-                    f"{label} must be a number{' ' + limits if limits else ''}; {entered}."
+                    f"{label} must be a number{' ' + limits if limits else ''}; {entered()}."
                 )
             return _check_range(f, value, path, label)
         case FieldKind.DATE:
@@ -193,27 +195,27 @@ def _check_value(
                 or not _valid_date(value)
             ):
                 return problem(
-                    f"{label} must be a real date written YYYY-MM-DD, like 2024-03-09; {entered}."
+                    f"{label} must be a real date written YYYY-MM-DD, like 2024-03-09; {entered()}."
                 )
         case FieldKind.TIME:
             if not isinstance(value, str) or not _TIME_RE.fullmatch(value):
                 return problem(
                     f"{label} must be a time written HH:MM on the 24-hour clock, like 09:30 "
-                    f"or 14:05; {entered}."
+                    f"or 14:05; {entered()}."
                 )
         case FieldKind.YES_NO:
             if not isinstance(value, bool):
-                return problem(f"{label} must be answered yes or no (true or false); {entered}.")
+                return problem(f"{label} must be answered yes or no (true or false); {entered()}.")
         case FieldKind.TARGET_REF:
             if not is_id(value):
                 return problem(
                     f"{label} must be the id of a target memory (a whole number above 0); "
-                    f"{entered}. Choose the target from the list."
+                    f"{entered()}. Choose the target from the list."
                 )
         case FieldKind.PARTS_REF:
             if not isinstance(value, list) or not all(is_id(v) for v in value):
                 return problem(
-                    f"{label} must be a list of part ids (whole numbers above 0); {entered}. "
+                    f"{label} must be a list of part ids (whole numbers above 0); {entered()}. "
                     "Choose the parts from the list."
                 )
             if not f.multiple and len(value) > 1:

@@ -1,10 +1,12 @@
-"""Notes written and signed in a batch (notes.write_signed_note) are the notes that
-create_note then sign_note make: the same rows, figures, hashes, index entries and audit
-events, under the same signing rules."""
+"""Notes written and signed in a batch (notes.write_signed_note, new rows held by
+rows.batched) are the notes that create_note then sign_note make, each row written as it
+comes: the same rows, figures, hashes, index entries and audit events, under the same
+signing rules."""
 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -14,13 +16,17 @@ from sqlalchemy.orm import Session
 
 from models import audit, demo
 from models.backend import Backend
-from models.entities import Base, Note
+from models.clinical.safety import CLEARANCE_CHECK
+from models.entities import Base, DosingSession, Note
 from models.errors import SigningError, ValidationError
-from models.inputs import ClientInput
-from models.services import notes, search
+from models.inputs import ClientInput, CourseInput, DosingInput
+from models.services import care, notes, parts, rows, search
 
 from ..conftest import TODAY, MemoryStore
-from .test_notes_service import COMMON
+from .test_notes_service import COMMON, dosing_content
+from .test_signing_safety import PREPARATION
+
+DAY = dt.date(2026, 10, 20)
 
 # Written when the row is written, not by what the note says: they differ between any
 # two runs, whichever path wrote them.
@@ -44,6 +50,9 @@ def _practice(monkeypatch: pytest.MonkeyPatch, *, batched: bool) -> dict[str, li
     with monkeypatch.context() as patch:
         if not batched:
             patch.setattr(notes, "write_signed_note", _one_by_one)
+            patch.setattr(rows, "batched", lambda _session: nullcontext())
+            patch.setattr(notes, "batched", lambda _session: nullcontext())
+            patch.setattr(parts, "batched", lambda _session: nullcontext())
         with store.transaction() as session:
             demo.generate_demo(session, demo.DemoPlan(clients=3, seed=4, today=TODAY))
     with store.snapshot() as session:
@@ -68,8 +77,8 @@ def test_a_batch_writes_the_practice_that_note_by_note_writes(
     batched = _practice(monkeypatch, batched=True)
     assert by_one["note"] and by_one["dosing_vital"] and by_one["target_rating"]
     assert any("note.sign" in row for row in by_one["audit_event"])
-    for table, rows in by_one.items():
-        assert batched[table] == rows, table
+    for table, written in by_one.items():
+        assert batched[table] == written, table
 
 
 @pytest.fixture
@@ -127,3 +136,74 @@ def test_a_batch_refuses_broken_text_as_a_flush_does(
     assert "note.content" in raised.value.problems
     session.flush()
     assert session.scalars(select(Note).where(Note.client_id == people["client"])).all() == []
+
+
+# --------------------------------------------------------------------------- the record kept
+
+
+def _dose(session: Session, people: dict[str, int], day: dt.date, course_id: int,
+          **content: Any) -> int:
+    return notes.write_signed_note(
+        session, people["client"], "dosing", clinician_id=people["doc"], today=TODAY,
+        content={k: v for k, v in dosing_content(day, 1, **content).items()
+                 if k != "session_number"},
+        session_date=day, course_id=course_id)
+
+
+def _numbers(session: Session, course_id: int) -> list[tuple[int, dt.date | None]]:
+    return [(d.number, d.session_date) for d in session.scalars(
+        select(DosingSession).where(DosingSession.course_id == course_id)
+        .order_by(DosingSession.id))]
+
+
+def test_a_batch_asks_for_the_clearance_of_each_course_first_dose_only(
+    session: Session, people: dict[str, int]
+) -> None:
+    """The batch keeps the course's doses and the client's signed preparations as it
+    writes them: the first dose needs the clearance, signed in the same batch or not."""
+    course = care.add_course(session, people["client"], CourseInput(
+        "spaced", DAY - dt.timedelta(days=10)), actor_id=None)
+    with notes.batched(session), rows.batched(session):
+        with pytest.raises(SigningError) as refused:
+            _dose(session, people, DAY, course.id)
+        assert [c.check_id for c in refused.value.cautions] == [CLEARANCE_CHECK]
+        notes.discard_draft(session, session.scalars(select(Note.id)).one(), actor_id=None)
+        notes.write_signed_note(session, people["client"], "preparation",
+                                clinician_id=people["doc"], today=TODAY,
+                                content={**PREPARATION, "session_date": "2026-10-17"},
+                                session_date=DAY - dt.timedelta(days=3), course_id=course.id)
+        _dose(session, people, DAY, course.id)
+        later = DAY + dt.timedelta(days=7)
+        _dose(session, people, later, course.id)  # not the first: no clearance asked
+        # A dose entered in Measures, past the notes service, is counted too.
+        care.add_dosing_session(session, course.id, DosingInput(
+            session_date=later + dt.timedelta(days=7), route="intramuscular", dose_mg=50.0),
+            actor_id=None)
+        _dose(session, people, later + dt.timedelta(days=14), course.id)
+    assert _numbers(session, course.id) == [
+        (1, DAY), (2, later), (3, later + dt.timedelta(days=7)),
+        (4, later + dt.timedelta(days=14))]
+
+
+def test_a_batch_sees_a_dose_moved_by_its_draft(
+    session: Session, people: dict[str, int]
+) -> None:
+    """A dosing draft moved past another dose makes that one the course's first."""
+    course = care.add_course(session, people["client"], CourseInput(
+        "spaced", DAY - dt.timedelta(days=10)), actor_id=None)
+
+    def draft(day: dt.date) -> int:
+        return notes.create_note(session, people["client"], "dosing", author_id=people["doc"],
+                                 today=TODAY, session_date=day, course_id=course.id,
+                                 content=dosing_content(day, 1)).id
+
+    def asks_for_clearance(note_id: int) -> bool:
+        return CLEARANCE_CHECK in [c.check_id for c in
+                                   notes.signing_check(session, note_id).cautions]
+
+    with notes.batched(session), rows.batched(session):
+        first, second = draft(DAY), draft(DAY + dt.timedelta(days=7))
+        assert asks_for_clearance(first) and not asks_for_clearance(second)
+        moved = DAY + dt.timedelta(days=14)
+        notes.save_draft(session, first, {**dosing_content(moved, 1), "session_number": 1})
+        assert asks_for_clearance(second) and not asks_for_clearance(first)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models.clinical.doses import (
+    CourseDose,
     cumulative_text,
     dose_label,
     dose_labels,
@@ -12,8 +13,11 @@ from models.clinical.doses import (
     dose_range_label,
     dose_refs,
     dosing_note_line,
+    first_of_course,
     follows_a_dose,
     follows_text,
+    latest_dose_on,
+    next_dose_number,
 )
 from models.dto import BoosterDTO, CourseDTO, DosingSessionDTO
 
@@ -100,3 +104,26 @@ def test_a_dosing_notes_header_line_follows_what_is_typed() -> None:
 def test_only_integration_notes_follow_a_dose() -> None:
     assert [t for t in ("dosing", "preparation", "emdr", "art", "ifs", "general")
             if follows_a_dose(t)] == ["emdr", "art", "ifs", "general"]
+
+
+def test_the_first_dose_of_a_course_is_the_earliest_then_the_lowest_number() -> None:
+    day = dt.date(2026, 9, 1)
+    doses = [CourseDose(1, 1, 1, day), CourseDose(2, 1, 2, day + dt.timedelta(days=7)),
+             CourseDose(3, 1, 3, None)]
+    assert [first_of_course(d, doses) for d in doses] == [True, False, True]
+    # Moved before the first: the first no longer is; the same day, the lower number is.
+    moved = CourseDose(2, 1, 2, day - dt.timedelta(days=1))
+    assert first_of_course(moved, doses) and not first_of_course(doses[0], [doses[0], moved])
+    same_day = CourseDose(2, 1, 2, day)
+    assert first_of_course(doses[0], [doses[0], same_day])
+    assert not first_of_course(same_day, [doses[0], same_day])
+    assert next_dose_number(d.number for d in doses) == 4 and next_dose_number([]) == 1
+
+
+def test_a_note_follows_the_last_dose_on_or_before_its_day() -> None:
+    day = dt.date(2026, 9, 1)
+    doses = [CourseDose(5, 1, 1, day), CourseDose(3, 2, 1, day),  # two on one day
+             CourseDose(7, 2, 2, day + dt.timedelta(days=7)), CourseDose(9, 2, 3, None)]
+    assert latest_dose_on(doses, day - dt.timedelta(days=1)) is None
+    assert latest_dose_on(doses, day + dt.timedelta(days=6)) == doses[0]  # the later id
+    assert latest_dose_on(doses, day + dt.timedelta(days=30)) == doses[2]
