@@ -3,15 +3,18 @@ block runs, written in one go when it ends (or earlier, when a read needs them).
 
 The audit log and the search index each keep one `SessionBatch`: a demo practice or an
 import records thousands of events and index entries, and a statement for each cost more
-than the work itself.
+than the work itself. The notes and parts services each keep one `SessionMemo`: what a
+block has read of the record, kept as the service writes, so each check need not read it
+again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -57,3 +60,34 @@ class SessionBatch(Generic[T]):
     def _pending(self, session: Session) -> list[T] | None:
         found: list[T] | None = session.info.get(self._key)
         return found
+
+
+class SessionMemo(Generic[T]):
+    """What a service remembers of the record while a `batched` block of a session runs:
+    made by `make` when the block begins, dropped when it ends; `forget` hears every flush
+    of the block (what others write past the service), to drop what it no longer knows."""
+
+    def __init__(self, key: str, make: Callable[[], T],
+                 forget: Callable[[Session, Any, Any], None]) -> None:
+        self._key = key  # where the session holds the memo (session.info)
+        self._make = make
+        self._forget = forget
+
+    def of(self, session: Session) -> T | None:
+        """The block's memo, or None outside a block."""
+        found: T | None = session.info.get(self._key)
+        return found
+
+    @contextmanager
+    def batched(self, session: Session) -> Iterator[None]:
+        """Remember while the block runs. Nested blocks belong to the outermost one."""
+        if self.of(session) is not None:
+            yield
+            return
+        session.info[self._key] = self._make()
+        event.listen(session, "before_flush", self._forget)
+        try:
+            yield
+        finally:
+            event.remove(session, "before_flush", self._forget)
+            session.info.pop(self._key, None)

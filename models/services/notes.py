@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models import audit, text_guard
+from models.batching import SessionMemo
 from models.clinical.carry import carried_content, carry_source
 from models.clinical.doses import (
     CourseDose,
@@ -361,10 +362,6 @@ _DOSE_MEASURE = select(MeasureAdministration).where(
 
 # --------------------------------------------------------------------------- the record read
 
-# session.info key: what a batch of notes (`batched`) has read and written of the record
-# that the next note's checks read again.
-_RECORD = "notes_batch_record"
-
 
 @dataclass
 class _Record:
@@ -375,14 +372,10 @@ class _Record:
     preparations: dict[int, list[NoteDTO]] = field(default_factory=dict)  # client ->
 
 
-def _record(session: Session) -> _Record | None:
-    found: _Record | None = session.info.get(_RECORD)
-    return found
-
 
 def _client_doses(session: Session, client_id: int) -> list[CourseDose]:
     """The client's doses as the record holds them (courses, numbers and days)."""
-    record = _record(session)
+    record = _MEMO.of(session)
     if record is not None and client_id in record.doses:
         return list(record.doses[client_id].values())
     found = {r.id: CourseDose(r.id, r.course_id, r.number, r.session_date)
@@ -398,14 +391,14 @@ def _course_doses(session: Session, client_id: int, course_id: int) -> list[Cour
 
 def _kept_dose(session: Session, client_id: int, dosing: DosingSession) -> None:
     """A dose written or changed by this service, as a batch's record now holds it."""
-    record = _record(session)
+    record = _MEMO.of(session)
     if record is not None and client_id in record.doses:
         record.doses[client_id][dosing.id] = CourseDose(
             dosing.id, dosing.course_id, dosing.number, dosing.session_date)
 
 
 def _signed_preparations(session: Session, client_id: int) -> list[NoteDTO]:
-    record = _record(session)
+    record = _MEMO.of(session)
     if record is not None and client_id in record.preparations:
         return list(record.preparations[client_id])
     found = [convert.note(n) for n in session.scalars(_SIGNED_PREPARATIONS,
@@ -417,7 +410,7 @@ def _signed_preparations(session: Session, client_id: int) -> list[NoteDTO]:
 
 def _kept_signed(session: Session, row: Note) -> None:
     """A note this service signed, as a batch's record now holds it."""
-    record = _record(session)
+    record = _MEMO.of(session)
     if record is not None and row.template_id == "preparation" \
             and row.client_id in record.preparations:
         record.preparations[row.client_id].append(convert.note(row))
@@ -426,7 +419,7 @@ def _kept_signed(session: Session, row: Note) -> None:
 def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
     """A dose or a note written past this service's own steps (a dose entered in
     Measures, a draft's new date, a discarded draft): the record is read afresh."""
-    record = _record(session)
+    record = _MEMO.of(session)
     if record is None:
         return
     changed = [*session.new, *session.dirty, *session.deleted]
@@ -436,23 +429,17 @@ def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
         record.preparations.clear()
 
 
-@contextmanager
-def batched(session: Session) -> Iterator[None]:
+# What a `batched` block has read of the record (session.info["notes_batch_record"]).
+_MEMO = SessionMemo("notes_batch_record", _Record, _forget_changed)
+
+
+def batched(session: Session) -> AbstractContextManager[None]:
     """Notes written together (the demo practice, an import): the checks of each note
     read the record around it (the client's doses and signed preparations) once per
     client, then as this service keeps it; the rules are the same ones
     (models.clinical), only where their facts come from changes. Nested blocks belong to
     the outermost one."""
-    if _record(session) is not None:
-        yield
-        return
-    session.info[_RECORD] = _Record()
-    event.listen(session, "before_flush", _forget_changed)
-    try:
-        yield
-    finally:
-        event.remove(session, "before_flush", _forget_changed)
-        session.info.pop(_RECORD, None)
+    return _MEMO.batched(session)
 
 
 def _record_cautions(session: Session, row: Note) -> list[Caution]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import audit
+from models.batching import SessionMemo
 from models.clinical.parts_map import place_part
 from models.dto import (
     MapPartDTO,
@@ -48,9 +49,6 @@ def _utcnow() -> dt.datetime:
 
 # --------------------------------------------------------------------------- a batch's record
 
-# session.info key: each client's parts and relations, kept while a `batched` block runs.
-_RECORD = "parts_batch_record"
-
 
 @dataclass
 class _Record:
@@ -62,38 +60,37 @@ class _Record:
     relations: dict[int, list[PartRelation]] = field(default_factory=dict)  # client -> by id
 
 
-def _record(session: Session) -> _Record | None:
-    found: _Record | None = session.info.get(_RECORD)
-    return found
+_Row = TypeVar("_Row", IfsPart, PartRelation)
+
+
+def _client_rows(session: Session, entity: type[_Row], kept: dict[int, list[_Row]] | None,
+                 client_id: int) -> list[_Row]:
+    """Every row of the client's (removed parts too), by id: as a block keeps them (`kept`,
+    the memo's parts or relations), else read."""
+    if kept is not None and client_id in kept:
+        return kept[client_id]
+    rows = list(session.scalars(select(entity).where(entity.client_id == client_id)
+                                .order_by(entity.id)))
+    if kept is not None:
+        kept[client_id] = rows
+    return rows
 
 
 def _part_rows(session: Session, client_id: int) -> list[IfsPart]:
     """Every part of the client, removed ones too, by id."""
-    record = _record(session)
-    if record is not None and client_id in record.parts:
-        return record.parts[client_id]
-    rows = list(session.scalars(select(IfsPart).where(IfsPart.client_id == client_id)
-                                .order_by(IfsPart.id)))
-    if record is not None:
-        record.parts[client_id] = rows
-    return rows
+    memo = _MEMO.of(session)
+    return _client_rows(session, IfsPart, memo.parts if memo else None, client_id)
 
 
 def _relation_rows(session: Session, client_id: int) -> list[PartRelation]:
     """Every relation of the client, by id."""
-    record = _record(session)
-    if record is not None and client_id in record.relations:
-        return record.relations[client_id]
-    rows = list(session.scalars(select(PartRelation).where(PartRelation.client_id == client_id)
-                                .order_by(PartRelation.id)))
-    if record is not None:
-        record.relations[client_id] = rows
-    return rows
+    memo = _MEMO.of(session)
+    return _client_rows(session, PartRelation, memo.relations if memo else None, client_id)
 
 
 def _kept(session: Session, row: IfsPart | PartRelation) -> None:
     """A part or relation this service wrote, as a block's record now holds it."""
-    record = _record(session)
+    record = _MEMO.of(session)
     kept = None if record is None else (
         record.parts if isinstance(row, IfsPart) else record.relations).get(row.client_id)
     if kept is not None:
@@ -102,28 +99,22 @@ def _kept(session: Session, row: IfsPart | PartRelation) -> None:
 
 def _forget_changed(session: Session, _context: Any, _instances: Any) -> None:
     """A part or relation added or deleted past this service's own steps: read afresh."""
-    record = _record(session)
+    record = _MEMO.of(session)
     if record is not None and any(isinstance(o, IfsPart | PartRelation)
                                   for o in (*session.new, *session.deleted)):
         record.parts.clear()
         record.relations.clear()
 
 
-@contextmanager
-def batched(session: Session) -> Iterator[None]:
+# What a `batched` block has read of the record (session.info["parts_batch_record"]).
+_MEMO = SessionMemo("parts_batch_record", _Record, _forget_changed)
+
+
+def batched(session: Session) -> AbstractContextManager[None]:
     """Many parts, relations and map snapshots written together (the demo practice, an
     import): each client's parts and relations are read once, then kept as written here.
     Nested blocks belong to the outermost one."""
-    if _record(session) is not None:
-        yield
-        return
-    session.info[_RECORD] = _Record()
-    event.listen(session, "before_flush", _forget_changed)
-    try:
-        yield
-    finally:
-        event.remove(session, "before_flush", _forget_changed)
-        session.info.pop(_RECORD, None)
+    return _MEMO.batched(session)
 
 
 def _load(session: Session, part_id: int) -> IfsPart:
@@ -157,7 +148,7 @@ def create_part(
         taken = [(p.map_x, p.map_y) for p in list_parts(session, client_id)]
         values["map_x"], values["map_y"] = place_part(data.part_type, taken)
     row = IfsPart(client_id=client_id, **values)
-    if _record(session) is not None:
+    if _MEMO.of(session) is not None:
         _part_rows(session, client_id)  # read before the new part is held (a read writes it)
     write_new(session, row)
     _kept(session, row)
