@@ -107,33 +107,13 @@ def create_note(
     carry_forward: bool = False,
     content: Mapping[str, Any] | None = None,
 ) -> NoteDTO:
-    """Start a draft in the newest version of a template (see _start_note)."""
-    return convert.note(_start_note(
-        session, client_id, template_id, author_id=author_id,
-        dosing_session_id=dosing_session_id, session_date=session_date, course_id=course_id,
-        today=today, carry_forward=carry_forward, content=content))
-
-
-def _start_note(
-    session: Session,
-    client_id: int,
-    template_id: str,
-    *,
-    author_id: int | None,
-    dosing_session_id: int | None,
-    session_date: dt.date | None,
-    course_id: int | None,
-    today: dt.date,
-    carry_forward: bool = False,
-    content: Mapping[str, Any] | None,
-) -> Note:
     """Start a draft in the newest version of a template (see _new_draft)."""
     row, written = _new_draft(
         session, client_id, template_id, author_id=author_id,
         dosing_session_id=dosing_session_id, session_date=session_date, course_id=course_id,
         today=today, carry_forward=carry_forward, content=content)
     _keep_draft(session, row, index=written)
-    return row
+    return convert.note(row)
 
 
 def _new_draft(
