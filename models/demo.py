@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.clinical.parts_map import arrange, current_map
+from models.collections_pause import collections_paused
 from models.entities import (
     Client,
     DosingSession,
@@ -901,8 +902,9 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     # together, each still its own (rows: held until a read or a flush needs them); each
     # note's checks read the doses and preparations the batch keeps (notes.batched), and
     # each map snapshot the parts and relations it keeps (parts.batched).
-    with _rows_kept(session) as kept, audit.batched(session), search.batched(session), \
-            rows.batched(session), notes.batched(session), parts.batched(session):
+    with collections_paused(), _rows_kept(session) as kept, audit.batched(session), \
+            search.batched(session), rows.batched(session), notes.batched(session), \
+            parts.batched(session):
         for i in range(plan.clients):
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)

@@ -7,14 +7,13 @@ Exit codes: 0 done, 1 anything else, 2 usage error, 3 wrong passphrase,
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
-import gc
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
 from models.clinical.safety import SafetyFollowUp, safety_followups
+from models.collections_pause import collections_paused
 from models.dto import ClientChart
 from models.errors import DomainError, VaultError
 from models.formatting import date_text
@@ -494,18 +494,12 @@ def _report_options(args: argparse.Namespace) -> ReportOptions:
         include_private=args.private, practice=args.practice or "", comment=comment)
 
 
-@contextlib.contextmanager
-def _loading() -> Iterator[None]:
+def _loading() -> AbstractContextManager[None]:
     """No garbage collection while a command loads its modules and its data. Nearly every
     object made then lives to the end of the command, yet Python's full collections scanned
     them all three or four times: a third to a half of a second of a report. Afterwards
-    they are set aside (gc.freeze), so collections look only at what is made later."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
+    they are set aside, so collections look only at what is made later."""
+    return collections_paused(then_freeze=True)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

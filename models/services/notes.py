@@ -553,7 +553,9 @@ def write_signed_note(
         _keep_draft(session, row, index=written)
         raise
     _seal(row, clinician_id)
-    write_new(session, row)  # signed as it is written: no draft row to update
+    # Signed as it is written: no draft row to update. Signing added no words to check
+    # again: numbers worked out, the reasons already written, the seal's hash.
+    write_new(session, row, text_checked=True)
     _created(session, row, index=written)
     _file_figures(session, row, template, extract_figures(template, row.content),
                   row.session_date, signer_id=clinician_id)
@@ -574,7 +576,9 @@ def _ready_to_sign(session: Session, row: Note) -> Template:
     """The draft's content as it will be signed, once the signing check passes (else
     SigningError): calculated fields worked out, the reasons of the warnings that fire."""
     template = template_of(row)
-    row.content = _plain(derive_values(template, row.content))
+    # Each step makes a new mapping (the column sees the change) of JSON-shaped content:
+    # calculated numbers, then the reasons' entries (plain text and numbers).
+    row.content = derive_values(template, row.content)
     # The check reads the record around the note, never the note's new content from the
     # database: the content is written once, signed, by the next flush.
     with session.no_autoflush:
@@ -582,7 +586,7 @@ def _ready_to_sign(session: Session, row: Note) -> Template:
     if not check.ready:
         raise SigningError(check.problems, check.unanswered)
     # The reasons signed are those of the warnings that fire now; an old one goes.
-    row.content = _plain(with_reasons(row.content, check.cautions))
+    row.content = with_reasons(row.content, check.cautions)
     row.session_date = _parse_date(row.content.get("session_date")) or row.session_date
     return template
 

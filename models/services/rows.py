@@ -28,10 +28,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Insert, Table, event, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    Column,
+    Insert,
+    Table,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.util import find_tables
 
@@ -51,8 +62,18 @@ def _defaulted(column: Any) -> Any:
 
 def _table(row: Base) -> tuple[Table, str]:
     """The entity's table and its (single) primary key column."""
-    table = Base.metadata.tables[type(row).__tablename__]
-    return table, next(iter(table.primary_key.columns)).key
+    table, key, _ = _layout(type(row))
+    return table, key
+
+
+@functools.cache
+def _layout(entity: type[Base]) -> tuple[Table, str, tuple[tuple[str, str, Any], ...]]:
+    """An entity's table, its primary key column, and each other column (the attribute
+    that holds it, its name, the column) worked out once per entity."""
+    table = Base.metadata.tables[entity.__tablename__]
+    key = next(iter(table.primary_key.columns)).key
+    return table, key, tuple((attr.key, attr.columns[0].key, attr.columns[0])
+                             for attr in inspect(entity).column_attrs if attr.key != key)
 
 
 @functools.cache
@@ -67,21 +88,21 @@ def _insert_many(table: Table) -> Insert:
     return insert(table)
 
 
-def write_new(session: Session, row: Base) -> None:
+def write_new(session: Session, row: Base, *, text_checked: bool = False) -> None:
     """INSERT a new entity (not yet in the session) and keep it in the session as written.
 
     Every column gets its value (a flush's column default when none was given), so
-    reading the entity later reads nothing back from the database.
+    reading the entity later reads nothing back from the database. `text_checked`: the
+    caller ran the flush's text check on every word of the row already.
     """
-    mapper = inspect(type(row))
-    state = inspect(row)
-    table, key = _table(row)
-    for attr in mapper.column_attrs:
-        if attr.key != key and attr.key not in state.dict:
-            setattr(row, attr.key, _defaulted(attr.columns[0]))
-    text_guard.check(row)
-    values = {attr.columns[0].key: state.dict[attr.key] for attr in mapper.column_attrs
-              if attr.key != key}
+    table, key, columns = _layout(type(row))
+    loaded = instance_dict(row)
+    for name, _, column in columns:
+        if name not in loaded:
+            setattr(row, name, _defaulted(column))
+    if not text_checked:
+        text_guard.check(row)
+    values = {column: loaded[name] for name, column, _ in columns}
     held = _held(session)
     if held is not None:
         new_id = held.hold(session, table, key, values)
