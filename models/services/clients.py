@@ -20,6 +20,7 @@ from models.inputs import (
     validate_status_change,
 )
 from models.services import convert
+from models.services.rows import write_changes, write_new
 from models.values import has_visible_text, text_problem
 
 RECORD_PREFIX = "C-"
@@ -119,12 +120,14 @@ def _change_status(session: Session, row: Client, status: str, data: StatusChang
     problems = validate_status_change(data, today=today)
     if problems:
         raise ValidationError(problems)
-    row.status = status
-    row.discharged_on = data.on if status == "discharged" else None
+    # Written at once as plain statements (models.services.rows), the history read afresh
+    # when next asked for: a flush of its own cost more than the change.
+    write_changes(session, row, {
+        "status": status, "discharged_on": data.on if status == "discharged" else None})
     change = ClientStatusChange(client_id=row.id, status=status, changed_on=data.on,
                                 reason=data.reason.strip(), actor_id=actor_id)
-    row.status_history.append(change)
-    session.flush()
+    write_new(session, change)
+    session.expire(row, ["status_history"])
     # Ids only: the reason is clinical text and stays in the client's record.
     audit.record(session, f"client.{'discharge' if status == 'discharged' else 'reactivate'}",
                  entity="client", entity_id=row.id, client_id=row.id, actor_id=actor_id,

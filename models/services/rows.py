@@ -22,6 +22,7 @@ through the connection itself (past the ORM) see no held rows: inside a block th
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -50,9 +51,10 @@ from models import text_guard
 from models.entities import Base
 
 
-def _defaulted(column: Any) -> Any:
-    """What a flush would write for a column the entity was given no value for."""
-    default = column.default
+def _defaulted(column: Any, default: Any = None) -> Any:
+    """What a flush would write for a column the entity was given no value for (or, with
+    `default`, that default of the column: its onupdate)."""
+    default = column.default if default is None else default
     if default is None:
         return None
     if default.is_callable:
@@ -115,10 +117,12 @@ def write_new(session: Session, row: Base, *, text_checked: bool = False) -> Non
 
 def write_changes(session: Session, row: Base, changes: Mapping[str, Any]) -> None:
     """Set these attributes of a persistent entity and UPDATE their columns now, in one
-    statement: the entity is left as written, with nothing for the next flush."""
-    mapper = inspect(type(row))
-    columns = {attr.key: attr.columns[0].key for attr in mapper.column_attrs}
-    table, key = _table(row)
+    statement: the entity is left as written, with nothing for the next flush. A column
+    that a flush stamps on every update (`onupdate`, a time) is stamped too."""
+    table, key, layout = _layout(type(row))
+    changes = {**{name: _defaulted(column, column.onupdate) for name, _, column in layout
+                  if column.onupdate is not None and name not in changes}, **changes}
+    columns = {name: column_key for name, column_key, _ in layout}
     values = {columns[k]: v for k, v in changes.items()}
     text_guard.check_values(table.name, values)
     held = _held(session)
@@ -222,10 +226,9 @@ class _Held:
             for values in held.values():
                 by_columns.setdefault(tuple(sorted(values)), []).append(values)
             for columns, group in by_columns.items():
-                sql, processors = _plain_insert(table, columns, connection.dialect)
-                connection.exec_driver_sql(sql, [
-                    tuple(values[key] if process is None else process(values[key])
-                          for key, process in processors) for values in group])
+                sql, take, processed = _plain_insert(table, columns, connection.dialect)
+                connection.exec_driver_sql(sql, [_bound(take(values), processed)
+                                                 for values in group])
 
     def forget_next_ids(self, tables: Iterable[str]) -> None:
         """A flush inserted into these tables: their next ids are read again."""
@@ -233,17 +236,34 @@ class _Held:
             self.next_id.pop(name, None)
 
 
+_Processed = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
 @functools.cache
 def _plain_insert(table: Table, columns: tuple[str, ...], dialect: Dialect
-                  ) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
-    """A table's INSERT of these columns as the driver takes it, with each value's bind
-    processor (how SQLAlchemy writes a date, a time or JSON): the held rows of a table go
-    to the driver in one call, without a statement's work for every row."""
+                  ) -> tuple[str, Callable[[Mapping[str, Any]], tuple[Any, ...]], _Processed]:
+    """A table's INSERT of these columns as the driver takes it: the statement, what takes
+    a row's values in the statement's order, and the bind processor of each value that has
+    one, by position (how SQLAlchemy writes a date, a time or JSON). The held rows of a
+    table go to the driver in one call, without a statement's work for every row."""
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
     order = compiled.positiontup or []
-    return compiled.string, tuple(
-        (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect))
-        for key in order)
+    processors = [table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+                  for key in order]
+    take = operator.itemgetter(*order)
+    return (compiled.string,
+            take if len(order) > 1 else lambda values: (take(values),),
+            tuple((i, p) for i, p in enumerate(processors) if p is not None))
+
+
+def _bound(values: tuple[Any, ...], processed: _Processed) -> tuple[Any, ...]:
+    """A row's values as the driver takes them (see _plain_insert)."""
+    if not processed:
+        return values
+    bound = list(values)
+    for index, process in processed:
+        bound[index] = process(bound[index])
+    return tuple(bound)
 
 
 @functools.cache

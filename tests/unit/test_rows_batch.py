@@ -3,6 +3,7 @@ values, seen by every ORM read and flush in the block, checked by the same const
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -12,7 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.backend import Backend
-from models.entities import Addendum, DosingSession, MeasureAdministration, Note, TargetRating
+from models.entities import (
+    Addendum,
+    Client,
+    DosingSession,
+    MeasureAdministration,
+    Note,
+    TargetRating,
+)
 from models.inputs import AddendumInput, ClientInput, CourseInput
 from models.services import care, notes, rows
 
@@ -154,3 +162,27 @@ def test_a_held_row_is_stamped_when_it_is_held_not_when_written(
         note_id = _signed(session, people)
     entered = session.get_one(MeasureAdministration, measure_id).created_at
     assert entered <= session.get_one(Note, note_id).signed_at  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["at once", "held"])
+def test_a_change_written_past_the_flush_is_stamped_as_a_flush_stamps_it(
+    session: Session, people: dict[str, int], held: bool
+) -> None:
+    """A column the flush stamps on every update (the client's updated_at) is stamped by
+    a plain UPDATE too, and by a change to a held row."""
+    long_ago = dt.datetime(2020, 1, 1)
+    with rows.batched(session) if held else contextlib.nullcontext():
+        if held:
+            client = Client(record_number="C-HELD", name="Held Fixture")
+            rows.write_new(session, client)
+            rows.write_changes(session, client, {"updated_at": long_ago})
+        else:
+            client = session.get_one(Client, people["client"])
+            rows.write_changes(session, client, {"updated_at": long_ago})
+        rows.write_changes(session, client, {"diagnoses": "F43.1"})
+        client_id = client.id
+    stamped = session.connection().execute(
+        text("SELECT updated_at, diagnoses FROM client WHERE id = :id"), {"id": client_id}).one()
+    assert stamped.diagnoses == "F43.1"
+    assert dt.datetime.fromisoformat(stamped.updated_at) > long_ago
+    assert client.updated_at > long_ago
