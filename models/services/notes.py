@@ -286,7 +286,8 @@ def list_notes(session: Session, client_id: int) -> list[NoteDTO]:
     return [convert.note(r) for r in rows]
 
 
-def _reference_problems(session: Session, row: Note, template: Template) -> list[Problem]:
+def _reference_problems(session: Session, row: Note, template: Template,
+                        figures: ExtractedFigures) -> list[Problem]:
     """Targets and parts a note names must be this client's own."""
     problems = []
     for f in template.fields:
@@ -305,7 +306,6 @@ def _reference_problems(session: Session, row: Note, template: Template) -> list
                                             "A part chosen here is not in this client's "
                                             "registry; choose the parts again."))
                     break
-    figures = extract_figures(template, row.content)
     for change in figures.part_status_changes:
         part = session.get(IfsPart, change.part_id)
         if part is None or part.client_id != row.client_id:
@@ -440,7 +440,7 @@ def _record_cautions(session: Session, row: Note) -> list[Caution]:
 
 
 def _dose_measure_problems(session: Session, row: Note, template: Template,
-                           content: dict[str, Any]) -> list[Problem]:
+                           figures: ExtractedFigures) -> list[Problem]:
     """A CADSS given in the dosing note is the CADSS of that dose in Measures: one record.
     A note cannot bring a second one."""
     if row.id is None and row.template_id == "dosing":
@@ -449,7 +449,7 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
         return []
     f = template.field_for_tag("dosing.dissociation")
     if f is None or row.dosing_session_id is None \
-            or extract_figures(template, content).dissociation is None:
+            or figures.dissociation is None:
         return []
     existing = session.scalars(_DOSE_MEASURE, {"dosing_id": row.dosing_session_id,
                                                "note_id": row.id}).first()
@@ -469,19 +469,23 @@ def signing_check(session: Session, note_id: int) -> SigningCheck:
     row = _load(session, note_id)
     if row.status == "signed":
         return SigningCheck()
-    return _signing_check(session, row)
+    return _signing_check(session, row)[0]
 
 
-def _signing_check(session: Session, row: Note) -> SigningCheck:
+def _signing_check(session: Session, row: Note) -> tuple[SigningCheck, ExtractedFigures]:
+    """The check, and the figures the note would file: taken from the content as checked,
+    they are those of the content signed (the reasons for warnings hold no figure)."""
     template = template_of(row)
     content = derive_values(template, row.content)
     fired = cautions(template, content)
+    figures = extract_figures(template, content)
     problems = [*validate_note(template, content, for_signing=True, fired=fired),
-                *_reference_problems(session, row, template),
-                *_dose_measure_problems(session, row, template, content)]
+                *_reference_problems(session, row, template, figures),
+                *_dose_measure_problems(session, row, template, figures)]
     found = [c for c in fired if c.level is CheckLevel.WARNING]
     found += _record_cautions(session, row)
-    return SigningCheck(tuple(problems), tuple(found), tuple(unacknowledged(found, content)))
+    check = SigningCheck(tuple(problems), tuple(found), tuple(unacknowledged(found, content)))
+    return check, figures
 
 
 def check_for_signing(session: Session, note_id: int) -> list[Problem]:
@@ -548,7 +552,7 @@ def write_signed_note(
                               course_id=course_id, today=today, content=content)
     text_guard.check(row)  # as the draft's own flush would, before anything reads it
     try:
-        template = _ready_to_sign(session, row)
+        template, figures = _ready_to_sign(session, row)
     except SigningError:
         _keep_draft(session, row, index=written)
         raise
@@ -557,8 +561,7 @@ def write_signed_note(
     # again: numbers worked out, the reasons already written, the seal's hash.
     write_new(session, row, text_checked=True)
     _created(session, row, index=written)
-    _file_figures(session, row, template, extract_figures(template, row.content),
-                  row.session_date, signer_id=clinician_id)
+    _file_figures(session, row, template, figures, row.session_date, signer_id=clinician_id)
     _kept_signed(session, row)
     _audit_signing(session, row)
     return row.id
@@ -566,15 +569,15 @@ def write_signed_note(
 
 def _sign(session: Session, row: Note, clinician_id: int) -> None:
     """Sign a draft: its content as signed, its figures filed, its hash (not yet flushed)."""
-    template = _ready_to_sign(session, row)
-    figures = extract_figures(template, row.content)
+    template, figures = _ready_to_sign(session, row)
     _file_figures(session, row, template, figures, row.session_date, signer_id=clinician_id)
     _seal(row, clinician_id)
 
 
-def _ready_to_sign(session: Session, row: Note) -> Template:
+def _ready_to_sign(session: Session, row: Note) -> tuple[Template, ExtractedFigures]:
     """The draft's content as it will be signed, once the signing check passes (else
-    SigningError): calculated fields worked out, the reasons of the warnings that fire."""
+    SigningError): calculated fields worked out, the reasons of the warnings that fire.
+    Returns its template and the figures it files."""
     template = template_of(row)
     # Each step makes a new mapping (the column sees the change) of JSON-shaped content:
     # calculated numbers, then the reasons' entries (plain text and numbers).
@@ -582,13 +585,13 @@ def _ready_to_sign(session: Session, row: Note) -> Template:
     # The check reads the record around the note, never the note's new content from the
     # database: the content is written once, signed, by the next flush.
     with session.no_autoflush:
-        check = _signing_check(session, row)
+        check, figures = _signing_check(session, row)
     if not check.ready:
         raise SigningError(check.problems, check.unanswered)
     # The reasons signed are those of the warnings that fire now; an old one goes.
     row.content = with_reasons(row.content, check.cautions)
     row.session_date = _parse_date(row.content.get("session_date")) or row.session_date
-    return template
+    return template, figures
 
 
 def _seal(row: Note, clinician_id: int) -> None:
