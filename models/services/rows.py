@@ -98,12 +98,10 @@ def write_new(session: Session, row: Base, *, text_checked: bool = False) -> Non
     caller ran the flush's text check on every word of the row already.
     """
     table, key, columns = _layout(type(row))
-    # Set in the entity's own dict: a column has no events to fire, and the entity, not yet
-    # in a session, takes every value as written (make_transient_to_detached).
     loaded = instance_dict(row)
     for name, _, column in columns:
         if name not in loaded:
-            loaded[name] = _defaulted(column)
+            setattr(row, name, _defaulted(column))
     if not text_checked:
         text_guard.check(row)
     values = {column: loaded[name] for name, column, _ in columns}
@@ -112,7 +110,7 @@ def write_new(session: Session, row: Base, *, text_checked: bool = False) -> Non
         new_id = held.hold(session, table, key, values)
     else:
         new_id = session.connection().execute(_insert(table, key), values).scalar_one()
-    loaded[key] = new_id
+    setattr(row, key, new_id)
     make_transient_to_detached(row)
     session.add(row)
 
