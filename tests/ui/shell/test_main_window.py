@@ -183,7 +183,10 @@ def test_idle_lock_after_a_short_timeout(
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.clients_loaded, timeout=10_000):
         window.show()
-    with qtbot.waitSignal(window.locked, timeout=3_000):
+    # 200 ms without input locks; the bound is the suite's usual one, not a latency target
+    # (the first client's Overview is drawn meanwhile, and the full suite on a busy
+    # 2-core machine once took over 3 s to get there).
+    with qtbot.waitSignal(window.locked, timeout=10_000):
         pass
     assert window.is_locked and window.client_list.model.rowCount() == 0
     qtbot.waitUntil(lambda: runner.vault_name is None and runner.idle)
