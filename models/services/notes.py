@@ -352,7 +352,6 @@ class _Record:
     preparations: dict[int, list[NoteDTO]] = field(default_factory=dict)  # client ->
 
 
-
 def _client_doses(session: Session, client_id: int) -> list[CourseDose]:
     """The client's doses as the record holds them (courses, numbers and days)."""
     record = _MEMO.of(session)

@@ -51,21 +51,13 @@ from models import text_guard
 from models.entities import Base
 
 
-def _defaulted(column: Any, default: Any = None) -> Any:
-    """What a flush would write for a column the entity was given no value for (or, with
-    `default`, that default of the column: its onupdate)."""
-    default = column.default if default is None else default
+def _generated(default: Any) -> Any:
+    """What a flush writes from a column's default or onupdate (None when there is none)."""
     if default is None:
         return None
     if default.is_callable:
         return default.arg(None)  # SQLAlchemy's wrapper: takes the execution context
     return default.arg
-
-
-def _table(row: Base) -> tuple[Table, str]:
-    """The entity's table and its (single) primary key column."""
-    table, key, _ = _layout(type(row))
-    return table, key
 
 
 @functools.cache
@@ -101,7 +93,7 @@ def write_new(session: Session, row: Base, *, text_checked: bool = False) -> Non
     loaded = instance_dict(row)
     for name, _, column in columns:
         if name not in loaded:
-            setattr(row, name, _defaulted(column))
+            setattr(row, name, _generated(column.default))
     if not text_checked:
         text_guard.check(row)
     values = {column: loaded[name] for name, column, _ in columns}
@@ -120,7 +112,7 @@ def write_changes(session: Session, row: Base, changes: Mapping[str, Any]) -> No
     statement: the entity is left as written, with nothing for the next flush. A column
     that a flush stamps on every update (`onupdate`, a time) is stamped too."""
     table, key, layout = _layout(type(row))
-    changes = {**{name: _defaulted(column, column.onupdate) for name, _, column in layout
+    changes = {**{name: _generated(column.onupdate) for name, _, column in layout
                   if column.onupdate is not None and name not in changes}, **changes}
     columns = {name: column_key for name, column_key, _ in layout}
     values = {columns[k]: v for k, v in changes.items()}
@@ -188,7 +180,7 @@ class _Held:
         row = {**values, key: new_id}
         for column in _with_defaults(table):  # as the INSERT would fill them now (a time)
             if column.key not in row:
-                row[column.key] = _defaulted(column)
+                row[column.key] = _generated(column.default)
         self.rows.setdefault(table.name, {})[new_id] = row
         return new_id
 
