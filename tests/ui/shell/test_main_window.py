@@ -189,12 +189,13 @@ def test_idle_lock_after_a_short_timeout(
         window.show()
     assert window.is_locked and window.client_list.model.rowCount() == 0
     qtbot.waitUntil(lambda: runner.vault_name is None and runner.idle)
-    _unlock(qtbot, window)
-    assert not window.is_locked
     # Input keeps it unlocked: the timer restarts on every key press. Presses come far
     # more often than the timeout, so a slow, busy test machine cannot fake an idle gap,
-    # and they last longer than one timeout, so only the restarts keep it open.
+    # and they last longer than one timeout, so only the restarts keep it open. The
+    # timeout is set while locked, so the unlock starts the timer with it.
     window.idle.set_timeout_ms(1_000)
+    _unlock(qtbot, window)
+    assert not window.is_locked
     for _ in range(8):
         qtbot.wait(150)
         qtbot.keyClick(window.client_list.view, Qt.Key.Key_Down)
