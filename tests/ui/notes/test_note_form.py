@@ -708,7 +708,7 @@ def test_autosave_after_a_change(qtbot: QtBot, practice: Practice) -> None:
     qtbot.keyClicks(data, " three nights.")
     assert saves == [] and editor.is_dirty(), "not saved on every keystroke"
     assert "Unsaved" in editor.save_state.text()
-    qtbot.waitUntil(lambda: saves == [note_id], timeout=3000)
+    qtbot.waitUntil(lambda: saves == [note_id], timeout=10_000)
     assert not editor.is_dirty()
     assert practice.note(note_id).content["data"] == "Slept through three nights."
     assert "saved" in editor.save_state.text()

@@ -123,7 +123,7 @@ def test_wrong_passphrase_clears_the_field_delays_and_is_audited(
     page.passphrase.setText(DEMO_PASSPHRASE)
     qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)  # ignored while waiting
     assert panel.failures == 3 and page.passphrase.text() == DEMO_PASSPHRASE
-    qtbot.waitUntil(page.unlock.isEnabled, timeout=3_000)
+    qtbot.waitUntil(page.unlock.isEnabled, timeout=10_000)
     assert _digest(demo_vault) == before  # a failed unlock changes nothing
     with qtbot.waitSignal(panel.unlocked, timeout=10_000):
         qtbot.mouseClick(page.unlock, Qt.MouseButton.LeftButton)
