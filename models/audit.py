@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,6 +105,19 @@ def _append(session: Session, events: list[dict[str, Any]]) -> None:
 _BATCH: SessionBatch[dict[str, Any]] = SessionBatch("audit_pending", _append)
 batched = _BATCH.batched
 write_pending = _BATCH.write_pending
+
+
+def carry_over(session: Session, events: Sequence[Mapping[str, Any]]) -> None:
+    """Append events recorded in another vault (a shard of the demo practice, built in a
+    second process: models.demo_shards), each with the time it happened, linked to this
+    chain's head as if recorded here."""
+    write_pending(session)
+    if events:
+        _append(session, [{name: event[name] for name in _RECORDED} for event in events])
+
+
+# What `record` keeps of an event; the chain adds its links.
+_RECORDED = ("occurred_at", "actor_id", "action", "entity", "entity_id", "client_id", "detail")
 
 
 def verify_chain(session: Session) -> ChainReport:

@@ -21,7 +21,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import event
@@ -123,6 +123,11 @@ class DemoResult:
     targets: int = 0
     parts: int = 0
     notes: int = 0
+
+    def add(self, other: DemoResult) -> None:
+        """Count another shard's clients, courses, ... with these."""
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass
@@ -864,7 +869,7 @@ def _client_name(rng: random.Random, index: int) -> str:
     return f"{first} {surname}"
 
 
-def _demo_clinician(session: Session) -> int:
+def demo_clinician(session: Session) -> int:
     existing = clinicians.primary_clinician(session)
     if existing is not None:
         return existing.id
@@ -894,10 +899,21 @@ def _new_client(session: Session, rng: random.Random, record_number: str, name: 
 def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     """Write a whole demo practice into the session's vault (in the caller's transaction)."""
     plan = plan or DemoPlan()
+    return generate_clients(session, plan, range(plan.clients),
+                            existing=session.query(Client).count())
+
+
+def generate_clients(session: Session, plan: DemoPlan, indices: range, *,
+                     existing: int) -> DemoResult:
+    """Write the plan's clients with these indices (the whole practice, or one shard of it
+    built in another process: models.demo_shards). Client i is the same whichever shard
+    writes it: its numbers come from the plan's seed and its place, C-{existing + i + 1}.
+    """
     rng = random.Random(plan.seed)
-    actor_id = _demo_clinician(session)
+    for _ in range(indices.start):  # each client draws its own seed from the plan's
+        rng.getrandbits(64)
+    actor_id = demo_clinician(session)
     result = DemoResult()
-    existing = session.query(Client).count()
     # The audit events, index entries and new rows of the whole practice are written
     # together, each still its own (rows: held until a read or a flush needs them); each
     # note's checks read the doses and preparations the batch keeps (notes.batched), and
@@ -905,7 +921,7 @@ def generate_demo(session: Session, plan: DemoPlan | None = None) -> DemoResult:
     with collections_paused(), _rows_kept(session) as kept, audit.batched(session), \
             search.batched(session), rows.batched(session), notes.batched(session), \
             parts.batched(session):
-        for i in range(plan.clients):
+        for i in indices:
             kept.clear()  # what one client's steps wrote: the next client reads none of it
             _generate_client(session, plan, rng, existing + i + 1, i, actor_id, result)
     session.flush()
@@ -966,7 +982,7 @@ def generate_heavy_client(
     """
     today = today or dt.date.today()
     rng = random.Random(seed)
-    actor_id = _demo_clinician(session)
+    actor_id = demo_clinician(session)
     existing = session.query(Client).count()
     client = _new_client(session, rng, f"C-{existing + 1:04d}", "Longrecord Fixture", actor_id)
     doses = max(1, sessions // 5)
