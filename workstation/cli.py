@@ -150,7 +150,8 @@ def _backend(args: argparse.Namespace) -> Backend:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from models.demo import DemoPlan, DemoResult, generate_demo
+    from models.demo import DemoPlan, DemoResult
+    from models.demo_shards import build_demo
     from models.inputs import passphrase_problem
     from models.vault import create_vault
 
@@ -163,7 +164,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     results: list[DemoResult] = []
 
     def populate(session: Any) -> None:
-        results.append(generate_demo(session, DemoPlan(clients=args.clients, seed=args.seed)))
+        results.append(build_demo(session, DemoPlan(clients=args.clients, seed=args.seed)))
 
     # The practice is built under a temporary name and appears at --vault only when it is
     # complete: stopping the command part-way leaves no half-made vault behind.
