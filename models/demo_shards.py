@@ -38,6 +38,7 @@ from sqlalchemy.pool import StaticPool
 from models import audit, migrations, search_index
 from models.demo import DemoPlan, DemoResult, demo_clinician, generate_clients, generate_demo
 from models.entities import AuditEvent, Base, Client
+from models.errors import DomainError
 
 # Ids reserved per table for each client of the first half; the 200-client practice's
 # largest is 876 (one client's item responses over three years).
@@ -61,8 +62,9 @@ class Shard:
     index: list[search_index.Entry] = field(default_factory=list)
 
 
-class ShardFailed(RuntimeError):
-    """The second process stopped without its half of the practice."""
+class ShardFailed(DomainError):
+    """The second process stopped without its half of the practice (and the caller's
+    transaction, which holds the first half, is to be rolled back)."""
 
 
 def can_split() -> bool:
@@ -192,7 +194,7 @@ def _write_shard(sending: Any, plan: DemoPlan, indices: range, existing: int,
     try:
         outcome = ("ok", _shard(plan, indices, existing, seed, reserved))
     except BaseException as exc:  # reported to the first process, which raises it there
-        outcome = ("failed", type(exc).__name__, str(exc))
+        outcome = ("failed", type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
     try:
         sending.send(outcome)
     except OSError:  # the first process is gone: the command was stopped
@@ -215,9 +217,8 @@ def _shard(plan: DemoPlan, indices: range, existing: int,
             if table.name in reserved:
                 columns, rows = _rows_of(connection, table, from_id=reserved[table.name])
                 shard.tables.append((table.name, columns, rows))
-        first_event = len(seed[_AUDIT][1]) if _AUDIT in seed else 0
-        events = connection.exec_driver_sql(
-            f'SELECT * FROM "{_AUDIT}" ORDER BY id LIMIT -1 OFFSET {first_event}')
+        # Every event here is the shard's: the real vault's log was not copied.
+        events = connection.exec_driver_sql(f'SELECT * FROM "{_AUDIT}" ORDER BY id')
         shard.events = [dict(row._mapping) for row in events]
         entries = connection.exec_driver_sql(
             f"SELECT rowid, client_id, body, private FROM {search_index.TABLE}")
@@ -243,8 +244,6 @@ def _scratch_vault(seed: dict[str, tuple[list[str], list[tuple[Any, ...]]]],
         migrations.upgrade_to_head(connection)
         for table in _entity_tables():
             _insert_rows(connection, table.name, *seed[table.name])
-        if _AUDIT in seed:
-            _insert_rows(connection, _AUDIT, *seed[_AUDIT])
         for table in _entity_tables():
             if table.name in reserved:
                 _hold_place(connection, table, reserved[table.name] - 1)
