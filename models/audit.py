@@ -107,6 +107,10 @@ batched = _BATCH.batched
 write_pending = _BATCH.write_pending
 
 
+# What `record` keeps of an event; the chain adds its links.
+_RECORDED = ("occurred_at", "actor_id", "action", "entity", "entity_id", "client_id", "detail")
+
+
 def carry_over(session: Session, events: Sequence[Mapping[str, Any]]) -> None:
     """Append events recorded in another vault (a shard of the demo practice, built in a
     second process: models.demo_shards), each with the time it happened, linked to this
@@ -114,10 +118,6 @@ def carry_over(session: Session, events: Sequence[Mapping[str, Any]]) -> None:
     write_pending(session)
     if events:
         _append(session, [{name: event[name] for name in _RECORDED} for event in events])
-
-
-# What `record` keeps of an event; the chain adds its links.
-_RECORDED = ("occurred_at", "actor_id", "action", "entity", "entity_id", "client_id", "detail")
 
 
 def verify_chain(session: Session) -> ChainReport:

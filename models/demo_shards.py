@@ -23,6 +23,7 @@ a small practice, the whole practice is written here (models.demo.generate_demo)
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import sys
@@ -31,12 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Connection, Engine, Table, create_engine, func, select
+from sqlalchemy import Column, Connection, Engine, Table, create_engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from models import audit, migrations, search_index
-from models.demo import DemoPlan, DemoResult, demo_clinician, generate_clients, generate_demo
+from models.demo import DemoPlan, DemoResult, demo_clinician, generate_clients
 from models.entities import AuditEvent, Base, Client
 from models.errors import DomainError
 
@@ -86,7 +87,7 @@ def build_demo(session: Session, plan: DemoPlan, *, split: bool | None = None) -
     if split is None:
         split = plan.clients >= MIN_CLIENTS and can_split()
     if not split or existing or plan.clients < 2:
-        return generate_demo(session, plan)
+        return generate_clients(session, plan, range(plan.clients), existing=existing)
     first = range(0, max(1, int(plan.clients * _FIRST_SHARE)))
     second = range(first.stop, plan.clients)
     demo_clinician(session)  # one clinician, in both halves
@@ -96,7 +97,7 @@ def build_demo(session: Session, plan: DemoPlan, *, split: bool | None = None) -
     tables = _entity_tables()
     seed = {t.name: _rows_of(connection, t) for t in tables}
     reserved = {t.name: _max_id(connection, t) + 1 + len(first) * ROWS_PER_CLIENT
-                for t in tables if _has_id(t)}
+                for t in tables}
 
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
@@ -107,7 +108,7 @@ def build_demo(session: Session, plan: DemoPlan, *, split: bool | None = None) -
     try:
         result = generate_clients(session, plan, first, existing=existing)
         shard = _receive(receiving, process)
-        if any(_max_id(connection, t) >= reserved[t.name] for t in tables if _has_id(t)):
+        if any(_max_id(connection, t) >= reserved[t.name] for t in tables):
             # The first half outgrew the ids kept for it: write the second half here too.
             result.add(generate_clients(session, plan, second, existing=existing))
         else:
@@ -122,17 +123,12 @@ def build_demo(session: Session, plan: DemoPlan, *, split: bool | None = None) -
 
 
 def _entity_tables() -> list[Table]:
-    """The vault's tables in the order their rows can be written (parents first)."""
+    """The vault's tables in the order their rows can be written (parents first). Each is
+    keyed by an `id`, which the reserved blocks rely on (a table without one fails here)."""
     return [t for t in Base.metadata.sorted_tables if t.name != _AUDIT]
 
 
-def _has_id(table: Table) -> bool:
-    return [c.name for c in table.primary_key.columns] == ["id"]
-
-
 def _max_id(connection: Connection, table: Table) -> int:
-    if not _has_id(table):
-        return 0
     return connection.scalar(select(func.max(table.c.id))) or 0
 
 
@@ -214,9 +210,8 @@ def _shard(plan: DemoPlan, indices: range, existing: int,
         connection = session.connection()
         shard = Shard(result)
         for table in tables:
-            if table.name in reserved:
-                columns, rows = _rows_of(connection, table, from_id=reserved[table.name])
-                shard.tables.append((table.name, columns, rows))
+            columns, rows = _rows_of(connection, table, from_id=reserved[table.name])
+            shard.tables.append((table.name, columns, rows))
         # Every event here is the shard's: the real vault's log was not copied.
         events = connection.exec_driver_sql(f'SELECT * FROM "{_AUDIT}" ORDER BY id')
         shard.events = [dict(row._mapping) for row in events]
@@ -244,9 +239,7 @@ def _scratch_vault(seed: dict[str, tuple[list[str], list[tuple[Any, ...]]]],
         migrations.upgrade_to_head(connection)
         for table in _entity_tables():
             _insert_rows(connection, table.name, *seed[table.name])
-        for table in _entity_tables():
-            if table.name in reserved:
-                _hold_place(connection, table, reserved[table.name] - 1)
+            _hold_place(connection, table, reserved[table.name] - 1)
     raw.execute("PRAGMA ignore_check_constraints = OFF")
     raw.execute("PRAGMA foreign_keys = ON")
     return engine
@@ -263,30 +256,22 @@ def _hold_place(connection: Connection, table: Table, row_id: int) -> None:
     values: dict[str, Any] = {"id": row_id}
     for column in table.columns:
         if column.name != "id" and not column.nullable:
-            values[column.name] = _plain_value(column.type.python_type
-                                               if _has_python_type(column) else str)
+            values[column.name] = _plain_value(column)
     _insert_rows(connection, table.name, list(values), [tuple(values.values())])
     for _name, sql in triggers:
         connection.exec_driver_sql(sql)
 
 
-def _has_python_type(column: Any) -> bool:
+def _plain_value(column: Column[Any]) -> Any:
+    """The plainest value of a required column, as stored (dates and JSON as text)."""
     try:
-        column.type.python_type  # noqa: B018 - some types have none
-    except NotImplementedError:
-        return False
-    return True
-
-
-def _plain_value(python_type: type) -> Any:
+        python_type = column.type.python_type
+    except NotImplementedError:  # a type that does not say
+        return ""
     if python_type in (int, float, bool):
         return 0
-    if python_type is dict:
-        return "{}"
-    if python_type is list:
-        return "[]"
-    if python_type.__name__ == "date":
-        return "2000-01-01"
-    if python_type.__name__ == "datetime":
-        return "2000-01-01 00:00:00.000000"
+    if python_type in (dict, list):
+        return "{}" if python_type is dict else "[]"
+    if issubclass(python_type, dt.date):  # a datetime too
+        return "2000-01-01 00:00:00.000000" if python_type is dt.datetime else "2000-01-01"
     return ""
