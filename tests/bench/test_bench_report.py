@@ -1,6 +1,7 @@
 """The whole `workstation report` command, from start to the PDF on disk: a client with 20
 sessions (target < 1 s) and one with 300 (target < 2 s), every session in the period, each
-note in full, every section; and the 300 with one line per session (`--summaries`).
+note in full, every section; and the 300 with one line per session (`--summaries`). Beside
+them, the same command for a period with nothing in it: the part every report pays.
 
 The command runs as an installed copy does: with its packages' bytecode. This machine's
 environment sets PYTHONDONTWRITEBYTECODE, so the bytecode is compiled here first; without
@@ -50,12 +51,13 @@ def vaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Path]
     yield {n: _vault(folder, n) for n in (20, 300)}
 
 
-def _command(vault: Path, out: Path, *extra: str) -> None:
+def _command(vault: Path, out: Path, *extra: str, start: str = "2000-01-01",
+             end: str = TODAY.isoformat()) -> None:
     env = {**os.environ, "WORKSTATION_PASSPHRASE": BENCH_PASSPHRASE}
     result = subprocess.run(
         [sys.executable, "-m", "workstation", "report", "--vault", str(vault), "--client",
-         "C-0001", "--from", "2000-01-01", "--to", TODAY.isoformat(), "--out", str(out),
-         *extra], env=env, capture_output=True, text=True, timeout=120, check=False)
+         "C-0001", "--from", start, "--to", end, "--out", str(out), *extra],
+        env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
 
 
@@ -68,3 +70,18 @@ def test_report_command(benchmark: Any, vaults: dict[int, Path], tmp_path: Path,
     benchmark.pedantic(_command, args=(vaults[sessions], out, *extra), rounds=5,
                        iterations=1, warmup_rounds=1)
     assert out.stat().st_size > 10_000
+
+
+
+def test_report_command_empty_period(benchmark: Any, vaults: dict[int, Path],
+                                     tmp_path: Path) -> None:
+    """The same command for a period with nothing in it (no session, measure, target or
+    map): its fixed part. Python starts, SQLAlchemy and the models load, the key is
+    derived and the vault opened, while the second process loads reportlab, matplotlib and
+    the fonts; then a two-page report with no chart is laid out. A report of any length
+    costs this much and more on the machine that runs it."""
+    out = tmp_path / "empty.pdf"
+    benchmark.pedantic(_command, args=(vaults[20], out), kwargs={"start": "2000-01-01",
+                                                                 "end": "2000-01-31"},
+                       rounds=5, iterations=1, warmup_rounds=1)
+    assert out.stat().st_size > 1_000
