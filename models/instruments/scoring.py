@@ -198,3 +198,14 @@ def score(instrument: Instrument, responses: Mapping[int, int | float | None]) -
         subscales=tuple(subscales),
         flags=tuple(flags),
     )
+
+
+def total_text(instrument: Instrument, result: Score) -> str:
+    """An administration's total as the note form and the report write it: 'Total 23 (of
+    92)  ·  CADSS-6 8', or how many items are still unanswered."""
+    if result.total is None:
+        missing = len(result.missing_items)
+        return f"{missing} item{'s' if missing != 1 else ''} not answered"
+    parts = [f"Total {result.total} (of {instrument.total_max})"]
+    parts += [f"{s.label} {s.total}" for s in result.subscales if s.total is not None]
+    return "  ·  ".join(parts)

@@ -11,7 +11,10 @@ from typing import Any
 
 from models.dto import PartDTO, TargetDTO
 from models.formatting import date_text, number_text
+from models.instruments.loading import load_instruments
+from models.instruments.scoring import score, total_text
 from models.templates.definitions import FieldDef, FieldKind
+from models.templates.extraction import measure_reading
 from models.values import is_blank, is_int, is_number
 
 
@@ -41,6 +44,8 @@ def display_value(
     if kind is FieldKind.TARGET_REF and is_int(value):
         found = (targets or {}).get(value)
         return found.label if found is not None else f"Target #{value}"
+    if kind is FieldKind.MEASURE:
+        return measure_text(value)
     if kind is FieldKind.PARTS_REF and isinstance(value, list):
         names = []
         for v in value:
@@ -48,3 +53,26 @@ def display_value(
             names.append(part.name if part is not None else f"Part #{v}")
         return ", ".join(names)
     return str(value)
+
+
+def measure_text(value: Any) -> str:
+    """A measure given in a note, in words: 'CADSS, 40 min after the dose: Total 7 (of 92)
+    ·  CADSS-6 1. Answers by item (item=answer): 1=1, 2=0, ...'; '' when nothing was
+    answered. A pair is written without a space so that no line breaks inside it."""
+    reading = measure_reading(value)
+    if reading is None:
+        return ""
+    answers = ", ".join(f"{number}={'–' if answer is None else answer}"
+                        for number, answer in reading.responses)
+    instrument = load_instruments().get(reading.instrument_id)
+    name, total = reading.instrument_id, "a form this version does not know"
+    if instrument is not None:
+        name = instrument.short_name
+        try:
+            total = total_text(instrument, score(instrument, dict(reading.responses)))
+        except ValueError:
+            total = "answers that do not fit the form"
+    minutes = reading.minutes_from_dose
+    when = ("" if minutes is None else ", at the dose" if minutes == 0
+            else f", {abs(minutes)} min {'after' if minutes > 0 else 'before'} the dose")
+    return f"{name}{when}: {total}. Answers by item (item=answer): {answers}."

@@ -160,7 +160,7 @@ def extract_figures(template: Template, content: Mapping[str, Any]) -> Extracted
             BoosterDose(row["minutes_from_dose"], float(row["dose_mg"]))
             for row in _group_rows(template, content, "dosing.boosters")
             if is_int(row.get("minutes_from_dose")) and is_number(row.get("dose_mg"))),
-        dissociation=_reading(tagged("dosing.dissociation")),
+        dissociation=measure_reading(tagged("dosing.dissociation")),
         self_energy=_whole_or_none(tagged("ifs.self_energy")),
         parts_worked=tuple(p for p in parts_worked if is_id(p))
         if isinstance(parts_worked, list)
@@ -200,7 +200,7 @@ def _extract_vitals(template: Template, content: Mapping[str, Any]) -> tuple[Vit
     return tuple(readings)
 
 
-def _reading(value: object) -> MeasureReading | None:
+def measure_reading(value: object) -> MeasureReading | None:
     """A measure field's answers, keyed by item number; None when nothing was answered."""
     if not isinstance(value, Mapping) or not isinstance(value.get("instrument"), str):
         return None

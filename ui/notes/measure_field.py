@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
-from models.instruments.scoring import score
+from models.instruments.scoring import score, total_text
 from models.templates.definitions import FieldDef, FieldKind
 from models.values import is_int
 from ui.common.style import set_role
@@ -167,14 +167,8 @@ class MeasureField(Field):
                                "licensed form.")
             return
         result = score(instrument, answers)
-        if result.total is None:
-            missing = len(result.missing_items)
-            self.total.setText(f"{missing} item{'s' if missing != 1 else ''} not answered: "
-                               "the total is worked out when every item is.")
-            return
-        parts = [f"Total {result.total} (of {instrument.total_max})"]
-        parts += [f"{s.label} {s.total}" for s in result.subscales if s.total is not None]
-        self.total.setText("  ·  ".join(parts))
+        tail = "" if result.total is not None else ": the total is worked out when every item is."
+        self.total.setText(total_text(instrument, result) + tail)
 
     def set_recorded(self, text: str) -> None:
         """Say that Measures already holds this dose's record ('' to say nothing)."""

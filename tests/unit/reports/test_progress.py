@@ -15,6 +15,8 @@ from models.clinical.parts_map import relation_text, self_energy_text, status_ch
 from models.clinical.targets import change_text, summarise_target
 from models.formatting import date_text
 from models.inputs import MeasureInput, ReportOptions
+from models.instruments.loading import load_instruments
+from models.instruments.scoring import score
 from models.report_data import ReportData
 from models.vocabulary import (
     MODALITIES,
@@ -213,6 +215,24 @@ def test_drafts_are_left_out_unless_asked_for(practice: Backend) -> None:
     asked = dataclasses.replace(options, include_drafts=True)
     with_drafts = "\n".join(pages_text(render_report(data_for(practice, record_number, asked))))
     assert "DRAFT: not signed" in with_drafts
+
+
+def test_a_measure_given_in_a_note_reads_as_its_total_and_answers(practice: Backend) -> None:
+    """A dosing note's CADSS is laid out in words, never as the data it is stored as."""
+    data = data_for(practice, "C-0001", dataclasses.replace(EVERYTHING, sections=("sessions",)))
+    given = [n.content["dissociation"] for n in data.notes
+             if n.signed and n.template_id == "dosing" and n.content.get("dissociation")]
+    assert given, "the demo client's dosing notes record a CADSS"
+    text = " ".join(" ".join(pages_text(render_report(data))).split())
+    instruments = load_instruments()
+    for value in given:
+        instrument = instruments[value["instrument"]]
+        result = score(instrument, {int(k): v for k, v in value["answers"].items()})
+        assert result.total is not None
+        assert (f"{instrument.short_name}, {value['minutes_from_dose']} min after the dose: "
+                f"Total {result.total} (of {instrument.total_max})") in text
+    assert "Answers by item (item=answer): 1=" in text
+    assert "'answers'" not in text and "{" not in text
 
 
 def test_private_process_notes_only_when_asked_for(practice: Backend) -> None:
