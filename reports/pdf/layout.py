@@ -130,6 +130,37 @@ def _plain(style_name: str, cells: tuple[tuple[int, int], tuple[int, int]]) -> l
             ("TEXTCOLOR", start, stop, style.textColor)]
 
 
+def _longest_word(value: str, style_name: str) -> float:
+    style = getattr(styles(), style_name)
+    return max((stringWidth(word, style.fontName, style.fontSize) for word in value.split()),
+               default=0.0)
+
+
+def fitted_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
+                  weights: Sequence[float]) -> list[float]:
+    """Column widths (fractions of the frame) shared out by `weights`, then widened where a
+    column's longest word, in its header or a cell, would not fit on a line: that width is
+    taken from the columns that have room to spare, so no word breaks in the middle while
+    the table can hold it."""
+    needed = [max(_longest_word(h, "cell_head"),
+                  *(_longest_word(row[i], "cell") for row in rows if i < len(row)))
+              + _PADDING + 1 for i, h in enumerate(header)]
+    if sum(needed) >= FRAME_WIDTH:
+        return [n / sum(needed) for n in needed]
+    total = sum(weights)
+    widths = [w / total * FRAME_WIDTH for w in weights]
+    while short := [i for i, w in enumerate(widths) if w < needed[i] - 0.01]:
+        missing = sum(needed[i] - widths[i] for i in short)
+        for i in short:
+            widths[i] = needed[i]
+        spare = {i: widths[i] - needed[i] for i in range(len(widths)) if i not in short
+                 and widths[i] > needed[i]}
+        room = sum(spare.values())
+        for i, extra in spare.items():
+            widths[i] -= missing * extra / room
+    return [w / FRAME_WIDTH for w in widths]
+
+
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
                widths: Sequence[float], *, extra: Sequence[tuple[object, ...]] = (),
                first_bold: bool = False, caption: str = "") -> Table:

@@ -25,6 +25,7 @@ from reports.pdf.fonts import markup
 from reports.pdf.layout import (
     Cell,
     data_table,
+    fitted_widths,
     heading,
     heading_paragraph,
     keep,
@@ -83,10 +84,9 @@ def _group(f: FieldDef, rows: Sequence[Any], names: _Names, caption: str) -> lis
                      for c in f.columns])
     if not body:
         return []
-    weights = [3.0 if c.kind in _WIDE else 1.0 for c in f.columns]
-    total = sum(weights)
-    return [data_table([_column_label(c) for c in f.columns], body,
-                       [w / total for w in weights], caption=caption)]
+    header = [_column_label(c) for c in f.columns]
+    widths = fitted_widths(header, body, [3.0 if c.kind in _WIDE else 1.0 for c in f.columns])
+    return [data_table(header, body, widths, caption=caption)]
 
 
 def _section(title: str, section_fields: Sequence[FieldDef], content: Mapping[str, Any],

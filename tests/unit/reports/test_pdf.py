@@ -100,3 +100,31 @@ def test_the_prescriber_s_summary(practice: Backend) -> None:
         assert series.instrument.short_name in text
     without = dataclasses.replace(data, options=dataclasses.replace(options, comment=""))
     assert "Therapist's comment" not in "\n".join(pages_text(render_report(without)))
+
+
+def test_a_narrow_column_is_widened_so_no_word_breaks_inside() -> None:
+    """An eight-column group (a dosing note's adverse events) shared out by weight alone
+    gave 'Severity' and 'Outcome' columns narrower than the words; the width they need is
+    taken from the wide text columns."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from reports.pdf.layout import fitted_widths
+    from reports.pdf.page import FRAME_WIDTH
+    from reports.pdf.styles import styles
+
+    header = ["Event", "Description", "Onset (min)", "Severity", "Serious", "Action taken",
+              "Outcome", "Resolved at (min)"]
+    rows = [["Blood-pressure rise", "", "35", "Mild", "No", "Rechecked every 10 min",
+             "Resolved", "70"]]
+    weights = [1.0, 3.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0]
+    widths = fitted_widths(header, rows, weights)
+    assert sum(widths) == pytest.approx(1.0)
+    head = styles().cell_head
+    cell = styles().cell
+    for index, title in enumerate(header):
+        words = [stringWidth(w, head.fontName, head.fontSize) for w in title.split()]
+        words += [stringWidth(w, cell.fontName, cell.fontSize) for w in rows[0][index].split()]
+        assert widths[index] * FRAME_WIDTH >= max(words) + 8, title
+    assert widths[1] < 3 / 12 and widths[5] < 3 / 12  # the text columns gave the room
+    even = fitted_widths(["A", "B"], [["x", "y"]], [1.0, 3.0])
+    assert even == pytest.approx([0.25, 0.75])  # nothing to widen: the weights stand
