@@ -55,15 +55,14 @@ def display_value(
     return str(value)
 
 
-def measure_text(value: Any) -> str:
+def measure_text(value: Any, *, answers: bool = True) -> str:
     """A measure given in a note, in words: 'CADSS, 40 min after the dose: Total 7 (of 92)
-    ·  CADSS-6 1. Answers by item (item=answer): 1=1, 2=0, ...'; '' when nothing was
-    answered. A pair is written without a space so that no line breaks inside it."""
+    ·  CADSS-6 1. Answers by item (item=answer): 1=1, 2=0, ...' (without the answers when
+    `answers` is False); '' when nothing was answered. A pair is written without a space
+    so that no line breaks inside it."""
     reading = measure_reading(value)
     if reading is None:
         return ""
-    answers = ", ".join(f"{number}={'–' if answer is None else answer}"
-                        for number, answer in reading.responses)
     instrument = load_instruments().get(reading.instrument_id)
     name, total = reading.instrument_id, "a form this version does not know"
     if instrument is not None:
@@ -75,4 +74,9 @@ def measure_text(value: Any) -> str:
     minutes = reading.minutes_from_dose
     when = ("" if minutes is None else ", at the dose" if minutes == 0
             else f", {abs(minutes)} min {'after' if minutes > 0 else 'before'} the dose")
-    return f"{name}{when}: {total}. Answers by item (item=answer): {answers}."
+    text = f"{name}{when}: {total}"
+    if not answers:
+        return text
+    pairs = ", ".join(f"{number}={'–' if answer is None else answer}"
+                      for number, answer in reading.responses)
+    return f"{text}. Answers by item (item=answer): {pairs}."

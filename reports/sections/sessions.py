@@ -17,7 +17,7 @@ from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import date_text, date_time_text, long_date, number_text
 from models.report_data import ReportData
 from models.templates.definitions import FieldDef, FieldKind, Template
-from models.templates.display import display_value
+from models.templates.display import display_value, measure_text
 from models.templates.validation import strip_private
 from models.values import is_blank
 from models.vocabulary import ADDENDUM_KINDS, MODALITIES, REPORT_SECTIONS
@@ -59,12 +59,16 @@ class _Names:
         return f"clinician #{clinician_id}"
 
 
-def value_text(f: FieldDef, value: Any, names: _Names) -> str:
-    """A stored answer as the form shows it, with its unit or its scale's range."""
+def value_text(f: FieldDef, value: Any, names: _Names, *, brief: bool = False) -> str:
+    """A stored answer as the form shows it, with its unit or its scale's range; `brief`:
+    as a summary line gives it, without a scale's range or a measure's answers by item."""
+    if f.kind is FieldKind.MEASURE:
+        return measure_text(value, answers=not brief)
     shown = display_value(f, value, names.targets, names.parts)
     if not shown:
         return ""
-    if f.kind is FieldKind.SCALE and f.minimum is not None and f.maximum is not None:
+    if (f.kind is FieldKind.SCALE and f.minimum is not None and f.maximum is not None
+            and not brief):
         return f"{shown}  ({number_text(f.minimum)}–{number_text(f.maximum)})"
     if f.unit and f.kind in (FieldKind.INTEGER, FieldKind.NUMBER):
         return f"{shown} {f.unit}"
@@ -202,7 +206,7 @@ def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
             continue
         value = note.content.get(f.id)
         if not is_blank(value):
-            parts.append(f"{f.label}: {display_value(f, value, names.targets, names.parts)}")
+            parts.append(f"{f.label}: {value_text(f, value, names, brief=True)}")
     return "; ".join(parts)
 
 

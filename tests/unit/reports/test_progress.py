@@ -202,6 +202,11 @@ def test_summaries_only_lists_each_session_on_one_line(practice: Backend) -> Non
     assert "Ratings and figures" in text
     assert "Risk check" not in text  # no note is laid out in full
     assert text.count("signed") >= len(data.notes)
+    # A line gives each figure with its unit, and a dose's CADSS by its total alone.
+    flat = " ".join(text.split())
+    assert re.search(r"Dose: \d+(\.\d+)? mg; Body weight: \d+(\.\d+)? kg", flat)
+    assert re.search(r"CADSS, \d+ min after the dose: Total \d+ \(of 92\)", flat)
+    assert "Answers by item" not in flat and "(0–10)" not in flat
 
 
 def test_drafts_are_left_out_unless_asked_for(practice: Backend) -> None:
