@@ -16,14 +16,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from models.clinical.measures import score_administration
 from models.dto import AdministrationDTO, ClientChart, NoteDTO
 from models.formatting import date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
-from models.templates.checks import Caution
-from models.templates.definitions import CheckLevel
+from models.templates.checks import ACKNOWLEDGEMENTS, Caution, answered
+from models.templates.definitions import CheckLevel, Template
 from models.values import is_blank
 
 # The risk check every note carries (the common fields): answered, it answers a follow-up.
@@ -154,6 +155,24 @@ def clearance_caution() -> Caution:
     """The warning a first dose without a signed preparation clearance raises."""
     return Caution(CLEARANCE_CHECK, CheckLevel.WARNING, "session_number",
                    "Preparation and clearance", CLEARANCE_MESSAGE, CLEARANCE_WHY)
+
+
+def signed_record_cautions(content: Mapping[str, Any]) -> list[Caution]:
+    """The warnings from the rest of the record that a stored note answers with a reason
+    (the first dose's clearance): a signed note shows them with its reasons, whatever the
+    record holds now."""
+    stored = content.get(ACKNOWLEDGEMENTS)
+    if isinstance(stored, list) and any(isinstance(entry, Mapping)
+                                        and entry.get("check") == CLEARANCE_CHECK
+                                        for entry in stored):
+        return [clearance_caution()]
+    return []
+
+
+def signed_past(template: Template, content: Mapping[str, Any]) -> list[tuple[Caution, str]]:
+    """Each warning a note was signed past, with the reason signed with it: its template's
+    checks and the record's. The note window and the report show these."""
+    return answered(template, content, signed_record_cautions(content))
 
 
 def has_clearance(note: NoteDTO) -> bool:

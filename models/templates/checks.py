@@ -26,6 +26,7 @@ __all__ = [
     "CautionKey",
     "acknowledgement_problems",
     "answered",
+    "answered_heading",
     "cautions",
     "given_reasons",
     "unacknowledged",
@@ -233,6 +234,12 @@ def answered(template: Template, content: Mapping[str, Any],
     found = {c.key: c for c in (*cautions(template, content), *record)}
     return [(found[key], reason) for key, reason in given_reasons(content).items()
             if key in found]
+
+
+def answered_heading(count: int, *, signed: bool) -> str:
+    """The title over a note's warnings and their reasons: 'Signed past 2 warnings'."""
+    return (("Signed past " if signed else "Reasons given for ")
+            + f"{count} warning{'s' if count != 1 else ''}")
 
 
 def acknowledgement_problems(raw: object) -> list[str]:

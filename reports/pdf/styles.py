@@ -21,6 +21,7 @@ ACCENT_C = colors.HexColor(ACCENT)
 SAFETY_C = colors.HexColor(SAFETY)
 SAFETY_BG_C = colors.HexColor(SAFETY_BG)
 HEAD_BG_C = colors.HexColor(palette.TABLE_HEAD_BG)
+WARNING_BG_C = colors.HexColor(palette.WARNING_BG)  # a warning signed past with a reason
 
 BODY_SIZE = 9.0
 SMALL_SIZE = 8.0

@@ -13,9 +13,11 @@ from typing import Any
 from reportlab.platypus import CondPageBreak, Flowable
 
 from models.clinical.doses import dose_labels, follows_a_dose, follows_text
+from models.clinical.safety import signed_past
 from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import date_text, date_time_text, long_date, number_text
 from models.report_data import ReportData
+from models.templates.checks import answered_heading
 from models.templates.definitions import FieldDef, FieldKind, Template
 from models.templates.display import display_value, measure_text
 from models.templates.validation import strip_private
@@ -35,6 +37,7 @@ from reports.pdf.layout import (
     rule,
     text,
 )
+from reports.pdf.styles import WARNING_BG_C
 
 _WIDE = (FieldKind.TEXT, FieldKind.LONG_TEXT)
 
@@ -134,6 +137,18 @@ def _addenda(note: NoteDTO, data: ReportData, names: _Names) -> list[list[Flowab
     ] for addendum in shown]
 
 
+def _signed_past(note: NoteDTO, template: Template) -> list[Flowable]:
+    """The warnings the note was signed past, each with the reason signed with it, as the
+    note window shows them after its last section."""
+    reasons = signed_past(template, note.content)
+    if not reasons:
+        return []
+    rows = [[f"⚠ {caution.message}", reason] for caution, reason in reasons]
+    return [data_table(["Warning", "Reason given"], rows, [0.5, 0.5],
+                       caption=answered_heading(len(reasons), signed=note.signed),
+                       extra=[("BACKGROUND", (0, 2), (-1, -1), WARNING_BG_C)])]
+
+
 def _addendum_status(addendum: AddendumDTO, names: _Names) -> str:
     if addendum.status == "signed" and addendum.signed_at is not None:
         return f"signed {date_time_text(addendum.signed_at)} by {names.person(addendum.author_id)}"
@@ -185,6 +200,8 @@ def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowa
                 # A section's title stays with its first answers.
                 body.append([text(section.title, "h3"), *flowables[:1]])
                 body += [[f] for f in flowables[1:]]
+    if template is not None:
+        body += [[f] for f in _signed_past(note, template)]
     addenda = _addenda(note, data, names)
     if addenda:
         body.append([text("Addenda", "h3"), *addenda[0]])

@@ -5,14 +5,21 @@ safety follow-ups from a measure."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import pypdf
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.backend import Backend
-from models.clinical.safety import CLEARANCE_CHECK, CLEARANCE_MESSAGE, safety_followups
+from models.clinical.safety import (
+    CLEARANCE_CHECK,
+    CLEARANCE_MESSAGE,
+    safety_followups,
+    signed_past,
+)
 from models.entities import MeasureAdministration
 from models.errors import SigningError, ValidationError
 from models.inputs import (
@@ -21,12 +28,14 @@ from models.inputs import (
     CourseInput,
     MeasureInput,
     PartInput,
+    ReportOptions,
     TargetInput,
 )
 from models.services import notes
 from models.templates.checks import ACKNOWLEDGEMENTS
 from models.templates.definitions import CheckLevel
 from models.templates.loading import load_templates
+from reports.render import render_report
 
 from .test_notes_service import COMMON, dosing_content, emdr_content
 
@@ -99,6 +108,35 @@ def test_a_warning_keeps_the_note_unsigned_until_a_reason_is_given(
     signed = backend.notes.sign(note_id, clinician_id=people["doc"].id).value
     assert signed.content[ACKNOWLEDGEMENTS] == reasons  # signed, hashed, locked with it
     assert notes.verify_note_hash(signed)
+
+
+def test_the_warnings_signed_past_are_laid_out_in_the_report_with_their_reasons(
+    backend: Backend, people: dict[str, Any]
+) -> None:
+    """A first dose signed without a clearance and with a low SpO2: both warnings and the
+    reasons signed with them are in the report, as the note window shows them (the
+    clearance comes from the rest of the record, not from the note's own values)."""
+    content = dosing_content(DAY, 1)
+    content["vitals"][1]["spo2"] = 89
+    note_id = write(backend, people, "dosing", DAY, content, sign=False)
+    found = backend.notes.check(note_id).unanswered
+    reasons = [{"check": c.check_id, "row": c.row, "value": c.value,
+                "reason": f"Reason for {c.check_id}: considered with the prescriber."}
+               for c in found]
+    backend.notes.save_draft(note_id, {**backend.notes.get(note_id).content,
+                                       ACKNOWLEDGEMENTS: reasons})
+    signed = backend.notes.sign(note_id, clinician_id=people["doc"].id).value
+    template = load_templates().get("dosing", signed.template_version)
+    shown = signed_past(template, signed.content)
+    assert sorted(c.check_id for c, _reason in shown) == sorted(c.check_id for c in found)
+    assert CLEARANCE_CHECK in {c.check_id for c, _reason in shown}
+    data = backend.reports.data(people["client"].id, ReportOptions(
+        start=DAY - dt.timedelta(days=30), end=DAY, sections=("sessions",)))
+    text = " ".join(" ".join(page.extract_text() for page in
+                             pypdf.PdfReader(io.BytesIO(render_report(data))).pages).split())
+    assert f"Signed past {len(found)} warnings" in text
+    for caution, reason in shown:
+        assert " ".join(caution.message.split()) in text and reason in text
 
 
 def test_a_reason_for_a_warning_that_no_longer_fires_is_not_signed(

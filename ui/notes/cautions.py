@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from models.clinical.safety import SafetyFollowUp
 from models.formatting import date_text
-from models.templates.checks import Caution, CautionKey
+from models.templates.checks import Caution, CautionKey, answered_heading
 from reports.palette import (
     ADDRESSED,
     ADDRESSED_BG,
@@ -180,9 +180,7 @@ class AnsweredPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 12, 18, 14)
         layout.setSpacing(6)
-        count = len(answered)
-        title = QLabel(("Signed past " if signed else "Reasons given for ")
-                       + f"{count} warning{'s' if count != 1 else ''}", self)
+        title = QLabel(answered_heading(len(answered), signed=signed), self)
         set_role(title, "answered-title")
         layout.addWidget(title)
         for caution, reason in answered:

@@ -45,10 +45,9 @@ from models.clinical.doses import (
     follows_text,
 )
 from models.clinical.safety import (
-    CLEARANCE_CHECK,
     SafetyFollowUp,
-    clearance_caution,
     followups_for_note,
+    signed_record_cautions,
 )
 from models.clinical.signing import LOCKED_STATE, SIGNING_MEANS, sign_question
 from models.clinical.targets import status_offer
@@ -67,7 +66,7 @@ from models.formatting import date_text, date_time_text, long_date, time_text
 from models.inputs import AddendumInput, PartInput, TargetInput
 from models.instruments.loading import load_instruments
 from models.instruments.scoring import score
-from models.templates.checks import ACKNOWLEDGEMENTS, Caution
+from models.templates.checks import Caution
 from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
 from models.templates.validation import Problem, SigningCheck
@@ -429,10 +428,8 @@ class NoteEditor(QWidget):
             self._body.addWidget(self._form, 1)
         self._form.set_choices(loaded.targets, loaded.parts)
         self._form.set_content(note.content)
-        if note.signed and any(entry.get("check") == CLEARANCE_CHECK
-                               for entry in note.content.get(ACKNOWLEDGEMENTS) or []
-                               if isinstance(entry, dict)):
-            self._form.set_record_cautions([clearance_caution()])
+        if note.signed:
+            self._form.set_record_cautions(signed_record_cautions(note.content))
         self._followups = loaded.followups
         self._show_dose_record(loaded.dose_measures)
         self._generation = self._saved_generation = 0
