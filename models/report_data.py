@@ -25,6 +25,7 @@ from models.clinical.period import (
     session_counts,
     unsigned_in_period,
 )
+from models.clinical.safety import safety_followups
 from models.clinical.targets import target_on
 from models.dto import (
     ClientChart,
@@ -88,9 +89,11 @@ class ReportData:
 
     @cached_property
     def safety_flags(self) -> tuple[SafetyFlag, ...]:
-        """Every safety flag of the period: positive safety items of the measures and
-        ideation in a note's risk check, in date order."""
-        flags = [*measure_safety_flags(self.measures, self.start, self.end),
+        """Every safety flag of the period: positive safety items of the measures (each with
+        the status of its follow-up, as the record stands) and ideation in a note's risk
+        check, in date order."""
+        flags = [*measure_safety_flags(self.measures, self.start, self.end,
+                                       safety_followups(self.chart)),
                  *risk_flags(self.notes, self.templates)]
         return tuple(sorted(flags, key=lambda f: (f.when, f.source)))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from models.clinical.doses import DoseRef, dose_refs
 from models.clinical.measures import MeasuresView, flags_text
+from models.clinical.safety import SafetyFollowUp
 from models.dto import ClientChart, DosingSessionDTO, NoteDTO
 from models.templates.definitions import Template, UnknownTemplateError
 from models.vocabulary import MODALITIES
@@ -94,11 +95,17 @@ class SafetyFlag:
     when: dt.date
     source: str  # "PHQ-9", "Risk check (EMDR note)"
     text: str
+    # What answered it: a measure's safety item, the follow-up's status ("addressed in the
+    # note of 5 Oct 2026"); a risk check's ideation is its own note's answer ("").
+    follow_up: str = ""
 
 
-def measure_safety_flags(view: MeasuresView, start: dt.date, end: dt.date) -> list[SafetyFlag]:
+def measure_safety_flags(view: MeasuresView, start: dt.date, end: dt.date,
+                         followups: Sequence[SafetyFollowUp] = ()) -> list[SafetyFlag]:
     """Every positive safety item of the period's administrations (entered-in-error ones
-    excepted), with its wording, whether or not the total is complete."""
+    excepted), with its wording, whether or not the total is complete, and the status of
+    its follow-up among `followups`."""
+    status = {f.administration_id: f.status for f in followups}
     flags = []
     for series in view.series:
         for scored in series.charted:
@@ -106,7 +113,8 @@ def measure_safety_flags(view: MeasuresView, start: dt.date, end: dt.date) -> li
             if within(when, start, end) and scored.score.has_safety_flag:
                 safety_only = "; ".join(part for part in flags_text(scored.score).split("; ")
                                         if part.startswith("⚠"))
-                flags.append(SafetyFlag(when, series.instrument.short_name, safety_only))
+                flags.append(SafetyFlag(when, series.instrument.short_name, safety_only,
+                                        status.get(scored.administration.id, "")))
     return sorted(flags, key=lambda f: (f.when, f.source))
 
 

@@ -41,6 +41,7 @@ class Styles:
     cell_bold: ParagraphStyle
     cell_head: ParagraphStyle
     cell_right: ParagraphStyle
+    cell_safety: ParagraphStyle
     label: ParagraphStyle
     safety: ParagraphStyle
     draft: ParagraphStyle
@@ -70,6 +71,7 @@ def styles() -> Styles:
         cell_bold=style("cell-bold", SMALL_SIZE + 0.5, font=BOLD),
         cell_head=style("cell-head", SMALL_SIZE, font=BOLD, colour=MUTED_C),
         cell_right=style("cell-right", SMALL_SIZE + 0.5, align=TA_RIGHT),
+        cell_safety=style("cell-safety", SMALL_SIZE + 0.5, colour=SAFETY_C),
         label=style("label", SMALL_SIZE, colour=MUTED_C),
         safety=style("safety", font=BOLD, colour=SAFETY_C, after=4),
         draft=style("draft", font=BOLD, colour=SAFETY_C, after=2),

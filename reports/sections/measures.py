@@ -14,13 +14,22 @@ from models.clinical.measures import (
     outcome_words,
     points_text,
 )
+from models.clinical.period import SafetyFlag
 from models.formatting import EMPTY, date_text
 from models.instruments.change import DatedTotal
 from models.report_data import ReportData
 from models.vocabulary import REPORT_SECTIONS
-from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, keep, text
+from reports.pdf.layout import (
+    Cell,
+    data_table,
+    grown_figure,
+    heading,
+    heading_paragraph,
+    keep,
+    text,
+)
 from reports.pdf.page import FRAME_WIDTH
-from reports.pdf.styles import SAFETY_BG_C, SAFETY_C
+from reports.pdf.styles import SAFETY_BG_C
 
 if TYPE_CHECKING:  # matplotlib loads only when there is a chart to draw
     from matplotlib.figure import Figure
@@ -61,6 +70,14 @@ def measures_table(data: ReportData) -> list[Flowable]:
     ]
 
 
+def _follow_up_text(flag: SafetyFlag) -> str:
+    """What answered a flag: its follow-up's status, or, for ideation in a risk check,
+    that note itself."""
+    if flag.follow_up:
+        return flag.follow_up[:1].upper() + flag.follow_up[1:]
+    return "Recorded in that note's risk check"
+
+
 def safety_flowables(data: ReportData) -> list[Flowable]:
     """Every safety flag of the period, each on its own row, in words."""
     flags = data.safety_flags
@@ -70,10 +87,13 @@ def safety_flowables(data: ReportData) -> list[Flowable]:
     count = len(flags)
     out: list[Flowable] = [text(f"{count} safety flag{'s' if count != 1 else ''} in the period. "
                                 "Each is listed below as recorded.", "safety")]
-    rows = [[date_text(f.when), f.source, f.text] for f in flags]
-    out.append(data_table(["Date", "Where", "Flag"], rows, [0.15, 0.25, 0.6],
-                          extra=[("BACKGROUND", (0, 1), (-1, -1), SAFETY_BG_C),
-                                 ("TEXTCOLOR", (0, 1), (-1, -1), SAFETY_C)]))
+    # The flag in the safety colour, on one line or wrapped; what answered it in ink.
+    rows: list[list[Cell]] = [
+        [*(text(value, "cell_safety") for value in (date_text(f.when), f.source, f.text)),
+         _follow_up_text(f)] for f in flags]
+    out.append(data_table(["Date", "Where", "Flag", "Follow-up"], rows,
+                          [0.13, 0.2, 0.4, 0.27],
+                          extra=[("BACKGROUND", (0, 1), (-1, -1), SAFETY_BG_C)]))
     return out
 
 

@@ -12,6 +12,7 @@ import pytest
 from models.backend import Backend
 from models.clinical.measures import points_text
 from models.clinical.parts_map import relation_text, self_energy_text, status_change_text
+from models.clinical.safety import safety_followups
 from models.clinical.targets import change_text, summarise_target
 from models.formatting import date_text
 from models.inputs import MeasureInput, ReportOptions
@@ -262,9 +263,18 @@ def test_a_safety_flag_in_the_period_is_stated_in_words(practice: Backend) -> No
     data = practice.reports.data(client_id, dataclasses.replace(EVERYTHING,
                                                                 sections=("measures",)))
     text = "\n".join(pages_text(render_report(data)))
-    assert "safety flag" in text
-    assert re.search(r"SAFETY:.*item 9", text)
-    assert date_text(TODAY - dt.timedelta(days=1)) in text
+    flat = " ".join(text.split())
+    assert "safety flag" in flat
+    assert re.search(r"SAFETY:.*item 9", flat)
+    assert date_text(TODAY - dt.timedelta(days=1)) in flat
+    # Each measure's flag says what answered it: the note that did, or that none has yet.
+    followups = [f for f in safety_followups(data.chart) if data.start <= f.given_on]
+    assert any(f.open for f in followups) and any(not f.open for f in followups)
+    for followup in followups:
+        if followup.open:
+            assert "Open: the next note's risk check answers it" in flat
+        else:
+            assert f"Addressed in the note of {date_text(followup.addressed_on)}" in flat
 
 
 def test_the_same_data_gives_the_same_bytes(practice: Backend) -> None:
