@@ -22,3 +22,9 @@ def signer_text(clinician: ClinicianDTO) -> str:
 def sign_question(clinician: ClinicianDTO) -> str:
     """The question asked before a note is signed: it names the person signing."""
     return f"Sign this note as {signer_text(clinician)}?"
+
+
+def seal_text(content_hash: str | None) -> str:
+    """A signed record's seal as a reader is shown it: 'SHA-256 ee12586e37471db2…' (the
+    first 16 hex digits, enough to match it with `workstation verify`); '' without one."""
+    return f"SHA-256 {content_hash[:16]}…" if content_hash else ""

@@ -14,6 +14,7 @@ from reportlab.platypus import CondPageBreak, Flowable
 
 from models.clinical.doses import dose_labels, follows_a_dose, follows_text
 from models.clinical.safety import signed_past
+from models.clinical.signing import seal_text
 from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import date_text, date_time_text, long_date, number_text
 from models.report_data import ReportData
@@ -151,7 +152,9 @@ def _signed_past(note: NoteDTO, template: Template) -> list[Flowable]:
 
 def _addendum_status(addendum: AddendumDTO, names: _Names) -> str:
     if addendum.status == "signed" and addendum.signed_at is not None:
-        return f"signed {date_time_text(addendum.signed_at)} by {names.person(addendum.author_id)}"
+        seal = seal_text(addendum.content_hash)
+        return (f"signed {date_time_text(addendum.signed_at)} by "
+                f"{names.person(addendum.author_id)}{', ' + seal if seal else ''}")
     return "DRAFT, not signed"
 
 
@@ -167,9 +170,11 @@ def _facts(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowable]:
         label = names.dose_labels.get(dose.id, "")
         lines.append(follows_text(label, dose, note.session_date))
     if note.signed and note.signed_at is not None:
-        lines.append(f"Signed {date_time_text(note.signed_at)} by "
-                     f"{names.person(note.signed_by_id)}; template {note.template_id} "
-                     f"version {note.template_version}")
+        signed = (f"Signed {date_time_text(note.signed_at)} by "
+                  f"{names.person(note.signed_by_id)}; template {note.template_id} "
+                  f"version {note.template_version}")
+        seal = seal_text(note.content_hash)  # on a line of its own: it never breaks
+        lines.append(f"{signed}\n{seal}" if seal else signed)
     out: list[Flowable] = [text(line, "muted") for line in lines]
     if not note.signed:
         out.append(text("DRAFT: not signed, and may still change. Shown because the report "

@@ -49,7 +49,7 @@ from models.clinical.safety import (
     followups_for_note,
     signed_record_cautions,
 )
-from models.clinical.signing import LOCKED_STATE, SIGNING_MEANS, sign_question
+from models.clinical.signing import LOCKED_STATE, SIGNING_MEANS, seal_text, sign_question
 from models.clinical.targets import status_offer
 from models.dto import (
     AddendumDTO,
@@ -194,7 +194,7 @@ class _AddendaPanel(QFrame):
             for widget in (head, reason, text):
                 layout.addWidget(widget)
             if addendum.content_hash:
-                digest = QLabel(f"SHA-256 {addendum.content_hash[:16]}…", self)
+                digest = QLabel(seal_text(addendum.content_hash), self)
                 digest.setProperty("role", "addendum-meta")
                 digest.setToolTip(addendum.content_hash)
                 layout.addWidget(digest)
@@ -530,8 +530,8 @@ class NoteEditor(QWidget):
             self._timer.stop()
             signer = self._name(note.signed_by_id)
             when = date_time_text(note.signed_at) if note.signed_at else "an unknown time"
-            digest = (note.content_hash or "")[:16]
-            self.signature_label.setText(f"Signed by {signer} at {when}, SHA-256 {digest}…")
+            self.signature_label.setText(f"Signed by {signer} at {when}, "
+                                         f"{seal_text(note.content_hash)}")
             self.signature_label.setToolTip(note.content_hash or "")
             self.signature_label.show()
             self.save_state.setText(LOCKED_STATE)

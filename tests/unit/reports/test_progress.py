@@ -13,6 +13,7 @@ from models.backend import Backend
 from models.clinical.measures import points_text
 from models.clinical.parts_map import relation_text, self_energy_text, status_change_text
 from models.clinical.safety import safety_followups
+from models.clinical.signing import seal_text
 from models.clinical.targets import change_text, summarise_target
 from models.formatting import date_text
 from models.inputs import MeasureInput, ReportOptions
@@ -80,6 +81,9 @@ def test_the_client_s_figures_are_in_it(full: tuple[ReportData, list[str]]) -> N
     signed = [n for n in data.notes if n.signed]
     assert signed and all(f"{n.session_date:%A} {n.session_date.day} {n.session_date:%B %Y}"
                           in text for n in signed)
+    # Each signed note and addendum with its seal, to be matched with the vault's.
+    sealed = [*signed, *(a for n in signed for a in n.addenda if a.status == "signed")]
+    assert all(n.content_hash and seal_text(n.content_hash) in text for n in sealed)
 
 
 def test_the_trend_charts_are_drawn_with_their_words(
