@@ -25,7 +25,7 @@ from models.dto import ClientChart
 from models.errors import DomainError, VaultError
 from models.formatting import date_text
 from models.inputs import ReportOptions, report_password_problem
-from models.vocabulary import CLIENT_STATUSES, REPORT_KINDS, REPORT_SECTIONS
+from models.vocabulary import CARE_RELATIONS, CLIENT_STATUSES, REPORT_KINDS, REPORT_SECTIONS
 
 if TYPE_CHECKING:
     from models.backend import Backend
@@ -432,6 +432,10 @@ def cmd_measures(args: argparse.Namespace) -> int:
     print(f"Measures for {chart.client.record_number}")
     if not document["administrations"]:
         print("  No measures recorded yet.")
+    # The JSON document speaks in codes; its text in the words every screen uses.
+    def name(instrument_id: str) -> str:
+        return known[instrument_id].short_name if instrument_id in known else instrument_id
+
     for a in document["administrations"]:
         total = a["total"] if a["complete"] else "incomplete"
         answers = " ".join(f"{k}:{_fmt(v)}" for k, v in a["answers"].items())
@@ -441,10 +445,14 @@ def cmd_measures(args: argparse.Namespace) -> int:
         if a["entered_in_error"]:
             flags = f"  [ENTERED IN ERROR, not counted: {a['entered_in_error_reason']}]"
         print(
-            f"  {a['date']}  {a['instrument']:<7} {a['relation_to_care']:<12} "
+            f"  {a['date']}  {name(a['instrument']):<7} "
+            f"{CARE_RELATIONS.label(a['relation_to_care']):<14} "
             f"total {total!s:<4} {a['band'] or '':<20}{flags}"
         )
-        subscales = " ".join(f"{k} {v}" for k, v in a["subscales"].items())
+        instrument = known.get(a["instrument"])
+        subscales = "; ".join(
+            f"{instrument.subscale(k).label if instrument is not None else k} {v}"
+            for k, v in a["subscales"].items())
         print(f"      answers {answers}" + (f"   subscales {subscales}" if subscales else ""))
     for s in document["summaries"].values():
         print(f"  {s['sentence']}")
@@ -456,7 +464,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
             f"{d['dose']} {d['total'] if d['total'] is not None else 'incomplete'}"
         )
     for instrument_id, doses in by_instrument.items():
-        print(f"  {instrument_id} per dosing session: {', '.join(doses)}")
+        print(f"  {name(instrument_id)} per dosing session: {', '.join(doses)}")
     return EXIT_OK
 
 

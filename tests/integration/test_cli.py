@@ -112,8 +112,12 @@ def test_measures_lists_every_administration_and_the_change(demo_vault: Path) ->
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("Measures for C-0001")
-    for expected in ("phq9", "gad7", "pcl5", "cadss", "baseline", "answers", "change"):
+    for expected in ("PHQ-9", "GAD-7", "PCL-5", "CADSS", "Baseline", "After a dose",
+                     "answers", "change"):
         assert expected in out
+    # Words, not the codes of the JSON document.
+    for code in ("phq9", "after_dose", "cadss6"):
+        assert code not in out
 
 
 def test_measures_json_is_one_document_with_the_documented_keys(demo_vault: Path) -> None:
