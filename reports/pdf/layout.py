@@ -139,25 +139,28 @@ def _longest_word(value: str, style_name: str) -> float:
 def fitted_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
                   weights: Sequence[float]) -> list[float]:
     """Column widths (fractions of the frame) shared out by `weights`, then widened where a
-    column's longest word, in its header or a cell, would not fit on a line: that width is
-    taken from the columns that have room to spare, so no word breaks in the middle while
-    the table can hold it."""
+    column's longest word, in its header or a cell, would not fit on a line: the room is
+    taken from the columns that have some to spare, never below their own longest word. A
+    column that needs more than there is to spare (a word longer than a line: an address,
+    a sentence in a script without spaces) gets what is left once the others fit."""
     needed = [max(_longest_word(h, "cell_head"),
                   *(_longest_word(row[i], "cell") for row in rows if i < len(row)))
               + _PADDING + 1 for i, h in enumerate(header)]
-    if sum(needed) >= FRAME_WIDTH:
-        return [n / sum(needed) for n in needed]
     total = sum(weights)
     widths = [w / total * FRAME_WIDTH for w in weights]
-    while short := [i for i, w in enumerate(widths) if w < needed[i] - 0.01]:
-        missing = sum(needed[i] - widths[i] for i in short)
-        for i in short:
-            widths[i] = needed[i]
-        spare = {i: widths[i] - needed[i] for i in range(len(widths)) if i not in short
-                 and widths[i] > needed[i]}
-        room = sum(spare.values())
+    spare = {i: w - needed[i] for i, w in enumerate(widths) if needed[i] < w}
+    room = sum(spare.values())
+    left = room
+    # The smallest shortfalls first: a few points make a header fit, and a word longer
+    # than the line takes what is left.
+    for i in sorted((i for i, w in enumerate(widths) if needed[i] > w),
+                    key=lambda i: needed[i] - widths[i]):
+        given = min(needed[i] - widths[i], left)
+        widths[i] += given
+        left -= given
+    if room > 0:
         for i, extra in spare.items():
-            widths[i] -= missing * extra / room
+            widths[i] -= (room - left) * extra / room
     return [w / FRAME_WIDTH for w in widths]
 
 

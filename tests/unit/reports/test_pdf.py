@@ -128,3 +128,11 @@ def test_a_narrow_column_is_widened_so_no_word_breaks_inside() -> None:
     assert widths[1] < 3 / 12 and widths[5] < 3 / 12  # the text columns gave the room
     even = fitted_widths(["A", "B"], [["x", "y"]], [1.0, 3.0])
     assert even == pytest.approx([0.25, 0.75])  # nothing to widen: the weights stand
+    # A word longer than the line takes only the room the others can spare: each of them
+    # still holds its own longest word.
+    unbroken = [[*rows[0][:1], "発作時の対応を記録する" * 8, *rows[0][2:]]]
+    squeezed = fitted_widths(header, unbroken, weights)
+    assert sum(squeezed) == pytest.approx(1.0) and squeezed[1] > widths[1]
+    for index in (0, 2, 3, 4, 6, 7):
+        assert squeezed[index] * FRAME_WIDTH >= max(
+            stringWidth(w, head.fontName, head.fontSize) for w in header[index].split()) + 8
