@@ -219,7 +219,8 @@ def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowa
 
 
 def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
-    """The figures a note files (its fields with an extract tag), label and value."""
+    """The figures a note files (its fields with an extract tag), label and value; then
+    the warnings it was signed past, each with its reason."""
     if template is None:
         return ""
     parts = []
@@ -229,7 +230,14 @@ def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
         value = note.content.get(f.id)
         if not is_blank(value):
             parts.append(f"{f.label}: {value_text(f, value, names, brief=True)}")
-    return "; ".join(parts)
+    figures = "; ".join(parts)
+    reasons = signed_past(template, note.content)
+    if not reasons:
+        return figures
+    answered = "\n".join([f"{answered_heading(len(reasons), signed=note.signed)}:",
+                          *(f"⚠ {caution.message} Reason: {reason}"
+                            for caution, reason in reasons)])
+    return f"{figures}\n{answered}" if figures else answered
 
 
 def summaries_table(data: ReportData, names: _Names) -> list[Flowable]:

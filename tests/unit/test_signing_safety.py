@@ -130,13 +130,16 @@ def test_the_warnings_signed_past_are_laid_out_in_the_report_with_their_reasons(
     shown = signed_past(template, signed.content)
     assert sorted(c.check_id for c, _reason in shown) == sorted(c.check_id for c in found)
     assert CLEARANCE_CHECK in {c.check_id for c, _reason in shown}
-    data = backend.reports.data(people["client"].id, ReportOptions(
-        start=DAY - dt.timedelta(days=30), end=DAY, sections=("sessions",)))
-    text = " ".join(" ".join(page.extract_text() for page in
-                             pypdf.PdfReader(io.BytesIO(render_report(data))).pages).split())
-    assert f"Signed past {len(found)} warnings" in text
-    for caution, reason in shown:
-        assert " ".join(caution.message.split()) in text and reason in text
+    for detail in ("full", "summaries"):  # in the note laid out, and on its one line
+        data = backend.reports.data(people["client"].id, ReportOptions(
+            start=DAY - dt.timedelta(days=30), end=DAY, sections=("sessions",),
+            detail=detail))
+        pdf = render_report(data)
+        text = " ".join(" ".join(page.extract_text()
+                                 for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
+        assert f"Signed past {len(found)} warnings" in text
+        for caution, reason in shown:
+            assert " ".join(caution.message.split()) in text and reason in text
 
 
 def test_a_reason_for_a_warning_that_no_longer_fires_is_not_signed(
