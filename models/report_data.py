@@ -16,9 +16,11 @@ from models.clinical.doses import DoseRef
 from models.clinical.measures import MeasuresView
 from models.clinical.parts_map import MapOnDay, map_on_day, status_changes_between
 from models.clinical.period import (
+    LeftOut,
     SafetyFlag,
     SessionCount,
     doses_in_period,
+    entered_in_error,
     measure_safety_flags,
     notes_in_period,
     risk_flags,
@@ -86,6 +88,10 @@ class ReportData:
     def unsigned_notes(self) -> int:
         """Notes of the period not yet signed (not counted, not shown unless asked)."""
         return unsigned_in_period(self.chart, self.start, self.end)
+
+    @cached_property
+    def entered_in_error(self) -> tuple[LeftOut, ...]:
+        return tuple(entered_in_error(self.measures, self.start, self.end))
 
     @cached_property
     def safety_flags(self) -> tuple[SafetyFlag, ...]:

@@ -118,6 +118,26 @@ def measure_safety_flags(view: MeasuresView, start: dt.date, end: dt.date,
     return sorted(flags, key=lambda f: (f.when, f.source))
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """An administration of the period marked entered in error: in the record, in no figure."""
+
+    when: dt.date
+    instrument: str  # the short name: "PHQ-9"
+    reason: str
+
+
+def entered_in_error(view: MeasuresView, start: dt.date, end: dt.date) -> list[LeftOut]:
+    """The period's administrations marked entered in error, in date order: the figures and
+    charts leave them out, and a report says so."""
+    left = [LeftOut(a.administration.administered_on, series.instrument.short_name,
+                    a.administration.entered_in_error_reason or "")
+            for series in view.series for a in series.administrations
+            if a.administration.entered_in_error
+            and within(a.administration.administered_on, start, end)]
+    return sorted(left, key=lambda x: (x.when, x.instrument))
+
+
 def risk_flags(notes: Sequence[NoteDTO],
                template_of: Mapping[tuple[str, int], Template]) -> list[SafetyFlag]:
     """Ideation recorded in a note's risk check: every answer other than "denied"."""

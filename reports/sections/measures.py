@@ -67,7 +67,22 @@ def measures_table(data: ReportData) -> list[Flowable]:
         text(f"{BASELINE_RULE}. The latest is the newest complete administration up to the "
              "end of the period; the change is latest minus baseline, labelled by each "
              "measure's reliable-change rule (under its chart).", "small"),
+        *_left_out(data),
     ]
+
+
+def _left_out(data: ReportData) -> list[Flowable]:
+    """The period's administrations marked entered in error: named, so a reader knows the
+    record holds them and why no figure counts them."""
+    left = data.entered_in_error
+    if not left:
+        return []
+    count = len(left)
+    each = "; ".join(f"{x.instrument} of {date_text(x.when)}"
+                     + (f" ({x.reason})" if x.reason.strip() else "") for x in left)
+    return [text(f"Left out of every figure and chart: {count} administration"
+                 f"{'s' if count != 1 else ''} of the period marked entered in error: "
+                 f"{each}.", "small")]
 
 
 def _follow_up_text(flag: SafetyFlag) -> str:

@@ -281,6 +281,25 @@ def test_a_safety_flag_in_the_period_is_stated_in_words(practice: Backend) -> No
             assert f"Addressed in the note of {date_text(followup.addressed_on)}" in flat
 
 
+def test_an_administration_entered_in_error_is_named_and_left_out(practice: Backend) -> None:
+    client_id = practice.clients.find("C-0003").id
+    day = TODAY - dt.timedelta(days=3)
+    recorded = practice.measures.record(client_id, MeasureInput(
+        "gad7", day, "follow_up", dict.fromkeys(range(1, 8), 3), repeat_confirmed=True),
+        actor_id=None)
+    wrong = recorded.value.administration.id
+    practice.measures.mark_entered_in_error(wrong, "Entered for the wrong client",
+                                            actor_id=None)
+    data = practice.reports.data(client_id, dataclasses.replace(EVERYTHING,
+                                                                sections=("measures",)))
+    flat = " ".join(" ".join(pages_text(render_report(data))).split())
+    assert ("Left out of every figure and chart: 1 administration of the period marked "
+            f"entered in error: GAD-7 of {date_text(day)} (Entered for the wrong client).") in flat
+    gad7 = data.measures.for_instrument("gad7")
+    assert gad7 is not None and gad7.latest is not None
+    assert gad7.latest.administration.id != wrong  # no figure counts it
+
+
 def test_the_same_data_gives_the_same_bytes(practice: Backend) -> None:
     data = data_for(practice, "C-0003", EVERYTHING)
     assert render_report(data) == render_report(data)
