@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.dto import CourseDTO, DosingSessionDTO
-from models.formatting import date_text, number_text
+from models.formatting import date_text, mg_per_kg_figure, number_text
 from models.instruments.series import DosingMarker
 from models.values import is_number
 from models.vocabulary import FOLLOWS_A_DOSE, ROUTES
@@ -132,7 +132,7 @@ def cumulative_text(dose_mg: float, boosters_mg: Sequence[float],
     """The dose in all, mg and mg/kg: '56 mg (0.8 mg/kg)'; with boosters '70 mg in all
     (56 mg + 14 mg booster), 1 mg/kg'."""
     total = dose_mg + sum(boosters_mg)
-    per_kg = f"{number_text(total / weight_kg)} mg/kg" if weight_kg else ""
+    per_kg = mg_per_kg_figure(total / weight_kg) if weight_kg else ""
     if not boosters_mg:
         return f"{number_text(total)} mg" + (f" ({per_kg})" if per_kg else "")
     parts = " + ".join(number_text(b) + " mg" for b in boosters_mg)
@@ -142,7 +142,7 @@ def cumulative_text(dose_mg: float, boosters_mg: Sequence[float],
 
 
 def dose_text(dosing: DosingSessionDTO) -> str:
-    """'Intramuscular, 50 mg (0.714 mg/kg)' as the dose is recorded (or says what is missing);
+    """'Intramuscular, 50 mg (0.71 mg/kg)' as the dose is recorded (or says what is missing);
     with boosters, the cumulative dose: 'Intramuscular, 70 mg in all (56 mg + 14 mg
     booster), 1 mg/kg'."""
     route = ROUTES.label(dosing.route) if dosing.route else "route not recorded"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from models.dto import DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
-from models.formatting import number_text
+from models.formatting import mg_per_kg_figure, number_text
 from models.templates.definitions import FieldKind, Template
 from models.values import is_id, is_int, is_number
 from models.vocabulary import ROUTES
@@ -91,7 +91,7 @@ def dosing_story(dose: DosingSessionDTO, note: NoteDTO | None,
     parts = [f"{number_text(mg)} mg" if is_number(mg) else "dose not recorded",
              ROUTES.short(route) if isinstance(route, str) and route else "route not recorded"]
     if is_number(per_kg):
-        parts.append(f"{number_text(per_kg, decimals=2)} mg/kg")
+        parts.append(mg_per_kg_figure(per_kg))
     return " · ".join(parts)
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, replace
 from functools import cache
 
 from models.dto import DosingSessionDTO, VitalDTO
-from models.formatting import number_text
+from models.formatting import mg_per_kg_figure, number_text
 from models.templates.checks import cautions
 from models.templates.definitions import CheckLevel, Template
 from models.templates.loading import load_templates
@@ -63,4 +63,4 @@ def mg_per_kg_text(mg: float | None, weight_kg: float | None) -> str:
     """'0.71 mg/kg', or '' when the dose or the weight is not recorded."""
     if mg is None or not weight_kg:
         return ""
-    return f"{number_text(mg / weight_kg, decimals=2)} mg/kg"
+    return mg_per_kg_figure(mg / weight_kg)

@@ -69,14 +69,14 @@ def test_close_doses_share_one_label() -> None:
 def test_the_follows_line_says_dose_route_date_and_days() -> None:
     dose = _dose(10, 1, 3, DAY)
     assert follows_text("D3", dose, DAY + dt.timedelta(2)) == (
-        "Follows D3 (Intramuscular, 50 mg (0.714 mg/kg)) on 2 Mar 2026: 2 days after")
+        "Follows D3 (Intramuscular, 50 mg (0.71 mg/kg)) on 2 Mar 2026: 2 days after")
     assert follows_text("D3", dose, DAY).endswith("the same day")
     before = follows_text("D3", dose, DAY - dt.timedelta(1))
     assert before.endswith("1 day before (check the dates)")
     bare = _dose(10, 1, 3, DAY, route="", mg=None)
     assert "(route not recorded, dose not recorded)" in follows_text("D3", bare, DAY)
     assert dose_line("D3", dose, DAY + dt.timedelta(1)) == (
-        "D3  ·  Intramuscular, 50 mg (0.714 mg/kg)  ·  2 Mar 2026  ·  1 day before")
+        "D3  ·  Intramuscular, 50 mg (0.71 mg/kg)  ·  2 Mar 2026  ·  1 day before")
 
 
 def test_the_cumulative_dose_is_the_first_dose_and_every_booster() -> None:
