@@ -231,9 +231,11 @@ def answered(template: Template, content: Mapping[str, Any],
              record: Sequence[Caution] = ()) -> list[tuple[Caution, str]]:
     """Each warning a note answers with a reason, with that reason: the template's, and
     those from the rest of the record (`record`) that the caller knows."""
+    reasons = given_reasons(content)
+    if not reasons:  # most notes: no check needs running to know there is nothing
+        return []
     found = {c.key: c for c in (*cautions(template, content), *record)}
-    return [(found[key], reason) for key, reason in given_reasons(content).items()
-            if key in found]
+    return [(found[key], reason) for key, reason in reasons.items() if key in found]
 
 
 def answered_heading(count: int, *, signed: bool) -> str:
