@@ -82,14 +82,16 @@ def number_text(value: float | int | None, *, decimals: int = 3) -> str:
     return "0" if text in ("-0", "") else text
 
 
-# A dose per kilogram is shown to two decimals wherever the program derives it: tables,
-# header lines, the Overview. (A note's own calculated field keeps what it stored.)
-MG_PER_KG_DECIMALS = 2
+def mg_per_kg_number(value: float) -> str:
+    """'0.52': a dose per kilogram is shown to two decimals wherever the program derives it
+    (tables, header lines, the Overview); a note's own calculated field keeps what it
+    stored."""
+    return number_text(value, decimals=2)
 
 
 def mg_per_kg_figure(value: float) -> str:
     """'0.52 mg/kg'."""
-    return f"{number_text(value, decimals=MG_PER_KG_DECIMALS)} mg/kg"
+    return f"{mg_per_kg_number(value)} mg/kg"
 
 
 def signed_number(value: float | int) -> str:

@@ -449,10 +449,9 @@ def cmd_measures(args: argparse.Namespace) -> int:
             f"{CARE_RELATIONS.label(a['relation_to_care']):<14} "
             f"total {total!s:<4} {a['band'] or '':<20}{flags}"
         )
-        instrument = known.get(a["instrument"])
-        subscales = "; ".join(
-            f"{instrument.subscale(k).label if instrument is not None else k} {v}"
-            for k, v in a["subscales"].items())
+        # An administration has subscales only when its instrument is known and has them.
+        subscales = "; ".join(f"{known[a['instrument']].subscale(k).label} {v}"
+                              for k, v in a["subscales"].items())
         print(f"      answers {answers}" + (f"   subscales {subscales}" if subscales else ""))
     for s in document["summaries"].values():
         print(f"  {s['sentence']}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 from models.clinical.period import dissociation_text
-from models.formatting import EMPTY, MG_PER_KG_DECIMALS, date_text, number_text
+from models.formatting import EMPTY, date_text, mg_per_kg_number, number_text
 from models.report_data import ReportData
 from models.vocabulary import COURSE_KINDS, MODALITIES, REPORT_SECTIONS, ROUTES
 from reports.pdf.fonts import markup
@@ -55,8 +55,7 @@ def dosing_flowables(data: ReportData) -> list[Flowable]:
     rows = []
     for ref, dose in data.doses:
         mg = f"{number_text(dose.dose_mg)} mg" if dose.dose_mg is not None else EMPTY
-        per_kg = (number_text(dose.mg_per_kg, decimals=MG_PER_KG_DECIMALS) if dose.mg_per_kg
-                  else EMPTY)
+        per_kg = mg_per_kg_number(dose.mg_per_kg) if dose.mg_per_kg else EMPTY
         rows.append([ref.label, date_text(dose.session_date),
                      ROUTES.short(dose.route) if dose.route else EMPTY, mg, per_kg,
                      dissociation_text(dose, ref, data.measures) or "not recorded"])
