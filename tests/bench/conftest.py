@@ -106,6 +106,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
     if empty is not None:
         lines.append(f"workstation report, a period with nothing in it (the command's fixed "
                      f"part): {empty:.2f} s")
+    for case, target in (("20-full", 1.0), ("300-full", 2.0), ("300-summaries", 2.0)):
+        window = _median(benchmarks, f"test_report_in_the_window[{case}]")
+        if window is not None:  # the same report where everything is loaded and open
+            lines.append(f"the same report in the Reports tab, {case.replace('-', ' sessions, ')}"
+                         f": {window:.2f} s (the command's target: < {target:g} s)")
     for name, what in (("test_backup_200_client_vault", "backup"),
                        ("test_verify_200_client_vault", "verify")):
         median = _median(benchmarks, name)
