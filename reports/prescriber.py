@@ -9,7 +9,6 @@ from reportlab.platypus import Flowable
 from models.clinical.period import dissociation_text
 from models.clinical.vitals import (
     boosters_text,
-    cumulative_dose_mg,
     mg_per_kg_text,
     vital_limits_text,
     vitals_out_of_range,
@@ -52,7 +51,7 @@ def dosing_table(data: ReportData) -> list[Flowable]:
             f"{ref.label}\n{date_text(dose.session_date)}",
             ROUTES.short(dose.route) if dose.route else EMPTY,
             _dose_cell(dose.dose_mg, dose.weight_kg, boosters_text(dose),
-                       cumulative_dose_mg(dose)),
+                       dose.cumulative_mg),
             "\n".join(vitals) if vitals else "none",
             dissociation_text(dose, ref, data.measures) or "not recorded",
             dose.adverse_events.strip() or "none recorded",

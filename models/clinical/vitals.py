@@ -46,13 +46,6 @@ def vitals_out_of_range(dosing: DosingSessionDTO) -> list[str]:
     return [text for vital in dosing.vitals for text in out_of_range(vital)]
 
 
-def cumulative_dose_mg(dosing: DosingSessionDTO) -> float | None:
-    """The first dose plus every booster, in mg (None when the dose is not recorded)."""
-    if dosing.dose_mg is None:
-        return None
-    return dosing.dose_mg + sum(b.dose_mg for b in dosing.boosters)
-
-
 def boosters_text(dosing: DosingSessionDTO) -> str:
     """'25 mg at +20 min; 25 mg at +40 min', or '' when there were none."""
     return "; ".join(f"{number_text(b.dose_mg)} mg at +{b.minutes_from_dose} min"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from models.clinical.doses import cumulative_text
 from models.clinical.period import dissociation_text
-from models.formatting import EMPTY, date_text, mg_per_kg_number, number_text
+from models.formatting import EMPTY, date_text
 from models.report_data import ReportData
 from models.vocabulary import COURSE_KINDS, MODALITIES, REPORT_SECTIONS, ROUTES
 from reports.pdf.fonts import markup
@@ -50,17 +51,20 @@ def counts_flowables(data: ReportData) -> list[Flowable]:
 
 
 def dosing_flowables(data: ReportData) -> list[Flowable]:
+    """Each dosing session of the period: the dose in all, with its boosters, in the words
+    of a note's header line (models.clinical.doses.cumulative_text)."""
     if not data.doses:
         return [text("No dosing session in the period.", "muted")]
     rows = []
     for ref, dose in data.doses:
-        mg = f"{number_text(dose.dose_mg)} mg" if dose.dose_mg is not None else EMPTY
-        per_kg = mg_per_kg_number(dose.mg_per_kg) if dose.mg_per_kg else EMPTY
+        given = ("not recorded" if dose.dose_mg is None else
+                 cumulative_text(dose.dose_mg, [b.dose_mg for b in dose.boosters],
+                                 dose.weight_kg))
         rows.append([ref.label, date_text(dose.session_date),
-                     ROUTES.short(dose.route) if dose.route else EMPTY, mg, per_kg,
+                     ROUTES.short(dose.route) if dose.route else EMPTY, given,
                      dissociation_text(dose, ref, data.measures) or "not recorded"])
-    return [data_table(["Dose", "Date", "Route", "Dose", "mg/kg", "Dissociation"], rows,
-                       [0.1, 0.17, 0.17, 0.12, 0.1, 0.34], first_bold=True)]
+    return [data_table(["Dose", "Date", "Route", "Dose given (mg/kg)", "Dissociation"], rows,
+                       [0.08, 0.15, 0.12, 0.37, 0.28], first_bold=True)]
 
 
 def summary_section(data: ReportData) -> list[Flowable]:

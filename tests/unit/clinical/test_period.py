@@ -10,7 +10,6 @@ from models.backend import Backend
 from models.clinical.period import report_period, session_counts
 from models.clinical.vitals import (
     boosters_text,
-    cumulative_dose_mg,
     out_of_range,
     vital_limits_text,
 )
@@ -76,7 +75,7 @@ def test_boosters_add_to_the_dose(backend: Backend) -> None:
         generate_demo(session, DemoPlan(clients=1, seed=3, today=TODAY))
     dose = backend.clients.chart(1).dosing_sessions[0]
     boosted = replace(dose, dose_mg=100.0, boosters=(BoosterDTO(20, 25.0), BoosterDTO(40, 12.5)))
-    assert cumulative_dose_mg(boosted) == 137.5
+    assert boosted.cumulative_mg == 137.5
     assert boosters_text(boosted) == "25 mg at +20 min; 12.5 mg at +40 min"
 
 

@@ -10,11 +10,13 @@ import re
 import pytest
 
 from models.backend import Backend
+from models.clinical.doses import cumulative_text
 from models.clinical.measures import points_text
 from models.clinical.parts_map import relation_text, self_energy_text, status_change_text
 from models.clinical.safety import safety_followups
 from models.clinical.signing import seal_text
 from models.clinical.targets import change_text, summarise_target
+from models.dto import BoosterDTO
 from models.formatting import date_text
 from models.inputs import MeasureInput, ReportOptions
 from models.instruments.loading import load_instruments
@@ -320,3 +322,24 @@ def test_asking_for_a_section_that_is_not_there_says_so(
     data = data_for(practice, "C-0001", dataclasses.replace(EVERYTHING, sections=("ifs",)))
     with pytest.raises(ValueError, match="IFS parts section is not available yet"):
         render_report(data)
+
+
+def test_a_dose_with_boosters_is_given_in_all(practice: Backend) -> None:
+    """The summary's dosing table gives what the client received: a first dose of 32.4 mg
+    with a 16.2 mg booster is 48.6 mg in all, not 32.4 mg (as a note's header line
+    says it)."""
+    data = data_for(practice, "C-0001", dataclasses.replace(EVERYTHING, sections=("summary",)))
+    first = data.chart.dosing_sessions[0]
+    boosted = dataclasses.replace(first, dose_mg=32.4, weight_kg=64.7,
+                                  boosters=(BoosterDTO(30, 16.2),))
+    course = next(c for c in data.chart.courses if first in c.dosing_sessions)
+    boosted_course = dataclasses.replace(course, dosing_sessions=tuple(
+        boosted if d is first else d for d in course.dosing_sessions))
+    chart = dataclasses.replace(data.chart, courses=tuple(
+        boosted_course if c is course else c for c in data.chart.courses))
+    text = _words(pages_text(render_report(dataclasses.replace(data, chart=chart))))
+    assert "48.6 mg in all (32.4 mg + 16.2 mg booster), 0.75 mg/kg" in text
+    for _ref, dose in data.doses[1:]:
+        assert dose.dose_mg is not None
+        assert cumulative_text(dose.dose_mg, [b.dose_mg for b in dose.boosters],
+                               dose.weight_kg) in text
