@@ -78,20 +78,31 @@ def note_story(note: NoteDTO, template: Template | None, targets: Mapping[int, T
 
 def dosing_story(dose: DosingSessionDTO, note: NoteDTO | None,
                  template: Template | None) -> str:
-    """'300 mg · Sublingual', '35 mg · IV · 0.5 mg/kg': the dose and the route, as the
-    signed note filed them, or as the draft says so far."""
+    """'300 mg · Sublingual', '35 mg · IV · 0.5 mg/kg', '48.6 mg in all · IM · 0.75 mg/kg'
+    (a first dose and its boosters): what was given and the route, as the signed note filed
+    them, or as the draft says so far."""
     mg: Any
     route: Any
+    weight: Any
     if dose.locked or note is None or template is None:
-        mg, route, per_kg = dose.dose_mg, dose.route, dose.mg_per_kg
+        mg, route, weight = dose.dose_mg, dose.route, dose.weight_kg
+        boosters = [b.dose_mg for b in dose.boosters]
     else:
         content = note.content
         mg, route = _tagged(template, content, "dosing.dose_mg"), content.get("route")
-        per_kg = _tagged(template, content, "dosing.mg_per_kg")
-    parts = [f"{number_text(mg)} mg" if is_number(mg) else "dose not recorded",
+        weight = _tagged(template, content, "dosing.weight_kg")
+        rows = _tagged(template, content, "dosing.boosters")
+        boosters = [row["dose_mg"] for row in rows if isinstance(row, Mapping)
+                    and is_number(row.get("dose_mg"))] if isinstance(rows, list) else []
+    if is_number(mg):
+        total = mg + sum(boosters)
+        given = f"{number_text(total)} mg" + (" in all" if boosters else "")
+    else:
+        total, given = None, "dose not recorded"
+    parts = [given,
              ROUTES.short(route) if isinstance(route, str) and route else "route not recorded"]
-    if is_number(per_kg):
-        parts.append(mg_per_kg_figure(per_kg))
+    if total is not None and is_number(weight) and weight > 0:
+        parts.append(mg_per_kg_figure(total / weight))
     return " · ".join(parts)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from models.clinical.sessions import addenda_mark, dosing_story, note_story
-from models.dto import AddendumDTO, DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
+from models.dto import AddendumDTO, BoosterDTO, DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
 from models.templates.loading import load_templates
 
 DAY = dt.date(2026, 10, 6)
@@ -69,6 +69,15 @@ def test_a_dose_says_mg_route_and_mg_per_kg_filed_or_drafted() -> None:
     draft = _note("dosing", {"dose_mg": 300, "route": "sublingual"})
     assert dosing_story(_dose(), draft, TEMPLATES["dosing"]) == "300 mg · Sublingual"
     assert dosing_story(_dose(), None, None) == "dose not recorded · route not recorded"
+
+
+def test_a_dose_with_boosters_says_what_was_given_in_all() -> None:
+    boosted = _dose(locked=True, dose_mg=32.4, weight_kg=64.7, route="intramuscular",
+                    boosters=(BoosterDTO(30, 16.2),))
+    assert dosing_story(boosted, None, None) == "48.6 mg in all · IM · 0.75 mg/kg"
+    draft = _note("dosing", {"dose_mg": 32.4, "weight_kg": 64.7, "route": "intramuscular",
+                             "boosters": [{"minutes_from_dose": 30, "dose_mg": 16.2}]})
+    assert dosing_story(_dose(), draft, TEMPLATES["dosing"]) == "48.6 mg in all · IM · 0.75 mg/kg"
 
 
 def test_addenda_are_marked_by_count() -> None:
