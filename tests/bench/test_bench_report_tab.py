@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from models.demo import generate_heavy_client
 from models.vault import create_vault
-from ui.chart.chart_view import TAB_NAMES
+from tests.ui.reports.test_reports_tab import open_reports
 from ui.reports.reports_tab import ReportsTab
 from ui.shell.main_window import MainWindow
 from ui.shell.settings import Settings
@@ -65,14 +65,8 @@ def window(qtbot: QtBot, qapp: Any, tab_vault: Path, tmp_path: Path) -> Iterator
 
 
 def _reports_tab(qtbot: QtBot, main: MainWindow, record_number: str) -> ReportsTab:
-    model = main.client_list.model
-    client_id = next(model.row_at(r).id for r in range(model.rowCount())
-                     if model.row_at(r).record_number == record_number)
-    with qtbot.waitSignal(main.chart_shown, timeout=30_000):
-        main.client_list.select_client(client_id)
-    main.chart_view.tabs.setCurrentIndex(TAB_NAMES.index("Reports"))
-    tab = main.chart_view.reports
-    assert isinstance(tab, ReportsTab)
+    """The client's Reports tab, its period every session of the record."""
+    tab = open_reports(qtbot, main, record_number)
     tab.start.setDate(QDate(2000, 1, 1))
     tab.end.setDate(QDate(TODAY.year, TODAY.month, TODAY.day))
     return tab
