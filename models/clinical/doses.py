@@ -127,17 +127,23 @@ def follows_a_dose(template_id: str) -> bool:
     return template_id in FOLLOWS_A_DOSE
 
 
+def given_text(dose_mg: float, boosters_mg: Sequence[float]) -> str:
+    """What the client was given in all: '56 mg', or with boosters '70 mg in all'."""
+    return f"{number_text(dose_mg + sum(boosters_mg))} mg" + (" in all" if boosters_mg else "")
+
+
 def cumulative_text(dose_mg: float, boosters_mg: Sequence[float],
                     weight_kg: float | None) -> str:
     """The dose in all, mg and mg/kg: '56 mg (0.8 mg/kg)'; with boosters '70 mg in all
     (56 mg + 14 mg booster), 1 mg/kg'."""
     total = dose_mg + sum(boosters_mg)
     per_kg = mg_per_kg_figure(total / weight_kg) if weight_kg else ""
+    given = given_text(dose_mg, boosters_mg)
     if not boosters_mg:
-        return f"{number_text(total)} mg" + (f" ({per_kg})" if per_kg else "")
+        return given + (f" ({per_kg})" if per_kg else "")
     parts = " + ".join(number_text(b) + " mg" for b in boosters_mg)
     noun = "booster" if len(boosters_mg) == 1 else "boosters"
-    text = f"{number_text(total)} mg in all ({number_text(dose_mg)} mg + {parts} {noun})"
+    text = f"{given} ({number_text(dose_mg)} mg + {parts} {noun})"
     return f"{text}, {per_kg}" if per_kg else text
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from models.clinical.doses import given_text
 from models.dto import DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
-from models.formatting import mg_per_kg_figure, number_text
+from models.formatting import mg_per_kg_figure
 from models.templates.definitions import FieldKind, Template
 from models.values import is_id, is_int, is_number
 from models.vocabulary import ROUTES
@@ -95,8 +96,7 @@ def dosing_story(dose: DosingSessionDTO, note: NoteDTO | None,
         boosters = [row["dose_mg"] for row in rows if isinstance(row, Mapping)
                     and is_number(row.get("dose_mg"))] if isinstance(rows, list) else []
     if is_number(mg):
-        total = mg + sum(boosters)
-        given = f"{number_text(total)} mg" + (" in all" if boosters else "")
+        total, given = mg + sum(boosters), given_text(mg, boosters)
     else:
         total, given = None, "dose not recorded"
     parts = [given,
