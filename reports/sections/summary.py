@@ -64,7 +64,7 @@ def dosing_flowables(data: ReportData) -> list[Flowable]:
                      ROUTES.short(dose.route) if dose.route else EMPTY, given,
                      dissociation_text(dose, ref, data.measures) or "not recorded"])
     return [data_table(["Dose", "Date", "Route", "Dose given (mg/kg)", "Dissociation"], rows,
-                       [0.08, 0.15, 0.12, 0.37, 0.28], first_bold=True)]
+                       [0.1, 0.15, 0.12, 0.35, 0.28], first_bold=True)]
 
 
 def summary_section(data: ReportData) -> list[Flowable]:
