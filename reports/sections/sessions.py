@@ -12,7 +12,13 @@ from typing import Any
 
 from reportlab.platypus import CondPageBreak, Flowable
 
-from models.clinical.doses import dose_labels, follows_a_dose, follows_text
+from models.clinical.doses import (
+    days_after_text,
+    dose_labels,
+    dosing_note_line,
+    follows_a_dose,
+    follows_text,
+)
 from models.clinical.safety import signed_past
 from models.clinical.signing import seal_text
 from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
@@ -218,14 +224,22 @@ def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowa
             rule()]
 
 
+_IN_DOSE_LINE = frozenset({"dosing.dose_mg", "dosing.mg_per_kg", "dosing.dose_time"})
+
+
 def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
     """The figures a note files (its fields with an extract tag), label and value; then
     the warnings it was signed past, each with its reason."""
     if template is None:
         return ""
-    parts = []
+    # A dosing note's dose is given in all, its boosters named, as its header line gives
+    # it: the fields of the first dose alone would understate what was given.
+    dose_line = (dosing_note_line(note.content)
+                 if template.field_for_tag("dosing.dose_mg") is not None else "")
+    in_line = _IN_DOSE_LINE if dose_line else frozenset()
+    parts = [dose_line] if dose_line else []
     for f in template.fields:
-        if f.extract is None or f.kind is FieldKind.GROUP or f.private:
+        if f.extract is None or f.extract in in_line or f.kind is FieldKind.GROUP or f.private:
             continue
         value = note.content.get(f.id)
         if not is_blank(value):
@@ -245,15 +259,17 @@ def summaries_table(data: ReportData, names: _Names) -> list[Flowable]:
     for note in data.notes:
         template = data.template(note)
         dose = names.doses.get(note.dosing_session_id or 0)
-        follows = ""
+        kind, follows = MODALITIES.label(note.template_id), ""
         if dose is not None and follows_a_dose(note.template_id):
-            days = (note.session_date - dose.session_date).days
-            follows = f"{names.dose_labels.get(dose.id, '')} (+{days} d)"
+            follows = (f"{names.dose_labels.get(dose.id, '')}\n"
+                       f"{days_after_text(dose.session_date, note.session_date)}")
+        elif dose is not None:  # a dosing note: its own dose, named as the summary names it
+            kind = f"{kind} {names.dose_labels.get(dose.id, '')}".rstrip()
         status = "signed" if note.signed else "DRAFT"
-        rows.append([date_text(note.session_date), MODALITIES.label(note.template_id),
-                     follows, _ratings(note, template, names), status])
+        rows.append([date_text(note.session_date), kind, follows,
+                     _ratings(note, template, names), status])
     return [data_table(["Date", "Session", "Follows", "Ratings and figures", "Note"], rows,
-                       [0.14, 0.16, 0.12, 0.48, 0.1])]
+                       [0.13, 0.14, 0.14, 0.51, 0.08])]
 
 
 def sessions_section(data: ReportData) -> list[Flowable]:

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from models.backend import Backend
-from models.clinical.doses import cumulative_text
+from models.clinical.doses import cumulative_text, dosing_note_line
 from models.clinical.measures import points_text
 from models.clinical.parts_map import relation_text, self_energy_text, status_change_text
 from models.clinical.safety import safety_followups
@@ -211,9 +211,32 @@ def test_summaries_only_lists_each_session_on_one_line(practice: Backend) -> Non
     assert text.count("signed") >= len(data.notes)
     # A line gives each figure with its unit, and a dose's CADSS by its total alone.
     flat = " ".join(text.split())
-    assert re.search(r"Dose: \d+(\.\d+)? mg; Body weight: \d+(\.\d+)? kg", flat)
+    assert re.search(r"Body weight: \d+(\.\d+)? kg", flat)
     assert re.search(r"CADSS, \d+ min after the dose: Total \d+ \(of 92\)", flat)
     assert "Answers by item" not in flat and "(0–10)" not in flat
+    # A dosing session is named as the summary's dosing table names it, with its dose line;
+    # an integration session says which dose it follows and how long after.
+    for ref, dose in data.doses:
+        note = next(n for n in data.notes if n.dosing_session_id == dose.id
+                    and n.template_id == "dosing")
+        assert f"Dosing {ref.label}" in flat
+        assert " ".join(dosing_note_line(note.content).split()) in flat
+    assert re.search(r"D\d+ \d+ days? after", flat)
+
+
+def test_a_summary_line_gives_a_boosted_dose_in_all(practice: Backend) -> None:
+    """A dosing note's line gives what was given in all, as its header line does: the
+    fields of the first dose alone (Dose, Dose per kg) would understate it."""
+    options = dataclasses.replace(EVERYTHING, sections=("sessions",), detail="summaries")
+    data = data_for(practice, "C-0001", options)
+    note = next(n for n in data.chart.notes if n.template_id == "dosing" and n.signed)
+    content = {**note.content, "dose_mg": 40, "weight_kg": 80,
+               "boosters": [{"minutes_from_dose": 30, "dose_mg": 20}]}
+    chart = dataclasses.replace(data.chart, notes=tuple(
+        dataclasses.replace(n, content=content) if n is note else n for n in data.chart.notes))
+    flat = _words(pages_text(render_report(dataclasses.replace(data, chart=chart))))
+    assert "60 mg in all (40 mg + 20 mg booster), 0.75 mg/kg" in flat
+    assert "Dose: 40 mg" not in flat and "0.5 mg/kg" not in flat
 
 
 def test_drafts_are_left_out_unless_asked_for(practice: Backend) -> None:
