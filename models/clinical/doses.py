@@ -158,14 +158,22 @@ def dose_text(dosing: DosingSessionDTO) -> str:
                                           dosing.weight_kg)
 
 
+def booster_doses(rows: Any) -> list[float]:
+    """The mg of each booster a dosing note's boosters group gives (rows without a dose
+    left out)."""
+    if not isinstance(rows, list):
+        return []
+    return [float(row["dose_mg"]) for row in rows
+            if isinstance(row, Mapping) and is_number(row.get("dose_mg"))]
+
+
 def dosing_note_line(content: Mapping[str, Any]) -> str:
     """A dosing note's header line from what it says so far: 'Intramuscular at 10:10 ·
     70 mg in all (56 mg + 14 mg booster), 1 mg/kg'; '' until the dose is entered."""
     dose = content.get("dose_mg")
     if not is_number(dose):
         return ""
-    boosters = [float(row["dose_mg"]) for row in content.get("boosters") or []
-                if isinstance(row, Mapping) and is_number(row.get("dose_mg"))]
+    boosters = booster_doses(content.get("boosters"))
     weight = content.get("weight_kg")
     route = content.get("route")
     head = ROUTES.label(route) if isinstance(route, str) and route in ROUTES else "Dose"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from models.clinical.doses import given_text
+from models.clinical.doses import booster_doses, given_text
 from models.dto import DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import mg_per_kg_figure
 from models.templates.definitions import FieldKind, Template
@@ -92,9 +92,7 @@ def dosing_story(dose: DosingSessionDTO, note: NoteDTO | None,
         content = note.content
         mg, route = _tagged(template, content, "dosing.dose_mg"), content.get("route")
         weight = _tagged(template, content, "dosing.weight_kg")
-        rows = _tagged(template, content, "dosing.boosters")
-        boosters = [row["dose_mg"] for row in rows if isinstance(row, Mapping)
-                    and is_number(row.get("dose_mg"))] if isinstance(rows, list) else []
+        boosters = booster_doses(_tagged(template, content, "dosing.boosters"))
     if is_number(mg):
         total, given = mg + sum(boosters), given_text(mg, boosters)
     else:
