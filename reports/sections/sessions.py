@@ -175,6 +175,11 @@ def _facts(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowable]:
     if dose is not None and follows_a_dose(note.template_id):
         label = names.dose_labels.get(dose.id, "")
         lines.append(follows_text(label, dose, note.session_date))
+    elif dose is not None and (own := dosing_note_line(note.content)):
+        # A dosing note's own dose in all, as the note window's header gives it, named as
+        # the dosing table and the integration notes that follow it name it.
+        label = names.dose_labels.get(dose.id, "")
+        lines.append(f"{label}  ·  {own}" if label else own)
     if note.signed and note.signed_at is not None:
         signed = (f"Signed {date_time_text(note.signed_at)} by "
                   f"{names.person(note.signed_by_id)}; template {note.template_id} "

@@ -70,9 +70,14 @@ def test_the_client_s_figures_are_in_it(full: tuple[ReportData, list[str]]) -> N
         assert re.search(rf"{re.escape(MODALITIES.label(count.modality))}\s+{count.count}\b",
                          text), count
     assert data.doses, "the demo client has dosing sessions"
+    flat = _words(pages)
     for ref, dose in data.doses:
         assert ref.label in text and date_text(dose.session_date) in text
         assert ROUTES.short(dose.route) in text
+        # Its note in full is headed by its label and its dose in all, as the window's.
+        note = next(n for n in data.notes if n.dosing_session_id == dose.id
+                    and n.template_id == "dosing")
+        assert f"{ref.label} · {' '.join(dosing_note_line(note.content).split())}" in flat
     for series in data.measures.series:
         summary = series.summary
         assert series.instrument.short_name in text
