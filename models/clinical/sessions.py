@@ -20,6 +20,9 @@ from models.values import is_id, is_int, is_number
 from models.vocabulary import ROUTES
 
 _SUMMARY_WORDS = 14  # a free-text line is cut to about this many words
+# What the story of a session is headed wherever it is listed (the Sessions tab, a
+# report's one-line summaries).
+STORY_HEADING = "What was worked"
 
 
 def _tagged(template: Template, content: Mapping[str, Any], tag: str) -> Any:

@@ -20,6 +20,7 @@ from models.clinical.doses import (
     follows_text,
 )
 from models.clinical.safety import signed_past
+from models.clinical.sessions import STORY_HEADING, note_story
 from models.clinical.signing import seal_text
 from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import date_text, date_time_text, long_date, number_text
@@ -233,8 +234,9 @@ _IN_DOSE_LINE = frozenset({"dosing.dose_mg", "dosing.mg_per_kg", "dosing.dose_ti
 
 
 def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
-    """The figures a note files (its fields with an extract tag), label and value; then
-    the warnings it was signed past, each with its reason."""
+    """The figures a note files (its fields with an extract tag), label and value, or its
+    story when it files none; then the warnings it was signed past, each with its
+    reason."""
     if template is None:
         return ""
     # A dosing note's dose is given in all, its boosters named, as its header line gives
@@ -249,7 +251,9 @@ def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
         value = note.content.get(f.id)
         if not is_blank(value):
             parts.append(f"{f.label}: {value_text(f, value, names, brief=True)}")
-    figures = "; ".join(parts)
+    # A note that files no figure (a general note) says what it worked on, as the Sessions
+    # tab's story does: the start of its first long text, never a private one.
+    figures = "; ".join(parts) or note_story(note, template, names.targets, names.parts)
     reasons = signed_past(template, note.content)
     if not reasons:
         return figures
@@ -273,7 +277,7 @@ def summaries_table(data: ReportData, names: _Names) -> list[Flowable]:
         status = "signed" if note.signed else "DRAFT"
         rows.append([date_text(note.session_date), kind, follows,
                      _ratings(note, template, names), status])
-    return [data_table(["Date", "Session", "Follows", "Ratings and figures", "Note"], rows,
+    return [data_table(["Date", "Session", "Follows", STORY_HEADING, "Note"], rows,
                        [0.13, 0.14, 0.14, 0.51, 0.08])]
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.sessions import STORY_HEADING
 from models.dto import ClientChart
 from models.formatting import date_text
 from reports import palette
@@ -42,7 +43,7 @@ class SessionsModel(RowsTableModel):
     STATUS = 3
     FOLLOWS = 4
     DAYS_SINCE = 5
-    HEADERS = ("Date", "Kind", "What was worked", "Status", "Follows", "Days after")
+    HEADERS = ("Date", "Kind", STORY_HEADING, "Status", "Follows", "Days after")
 
     _rows: list[SessionRow]
 

@@ -14,6 +14,7 @@ from models.clinical.doses import cumulative_text, dosing_note_line
 from models.clinical.measures import points_text
 from models.clinical.parts_map import relation_text, self_energy_text, status_change_text
 from models.clinical.safety import safety_followups
+from models.clinical.sessions import STORY_HEADING, note_story
 from models.clinical.signing import seal_text
 from models.clinical.targets import change_text, summarise_target
 from models.dto import BoosterDTO
@@ -211,7 +212,7 @@ def test_summaries_only_lists_each_session_on_one_line(practice: Backend) -> Non
     options = dataclasses.replace(EVERYTHING, sections=("sessions",), detail="summaries")
     data = data_for(practice, "C-0001", options)
     text = "\n".join(pages_text(render_report(data)))
-    assert "Ratings and figures" in text
+    assert STORY_HEADING in text
     assert "Risk check" not in text  # no note is laid out in full
     assert text.count("signed") >= len(data.notes)
     # A line gives each figure with its unit, and a dose's CADSS by its total alone.
@@ -227,6 +228,12 @@ def test_summaries_only_lists_each_session_on_one_line(practice: Backend) -> Non
         assert f"Dosing {ref.label}" in flat
         assert " ".join(dosing_note_line(note.content).split()) in flat
     assert re.search(r"D\d+ \d+ days? after", flat)
+    # A note that files no figure says what it worked on, as the Sessions tab does.
+    general = [n for n in data.notes if n.template_id == "general"]
+    assert general
+    for note in general:
+        story = note_story(note, data.template(note), {}, {})
+        assert story and " ".join(story.split()) in flat
 
 
 def test_a_summary_line_gives_a_boosted_dose_in_all(practice: Backend) -> None:
