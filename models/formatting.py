@@ -94,6 +94,13 @@ def mg_per_kg_figure(value: float) -> str:
     return f"{mg_per_kg_number(value)} mg/kg"
 
 
+def mg_per_kg_text(mg: float | None, weight_kg: float | None) -> str:
+    """'0.71 mg/kg', or '' when the dose or the weight is not recorded."""
+    if mg is None or not weight_kg:
+        return ""
+    return mg_per_kg_figure(mg / weight_kg)
+
+
 def signed_number(value: float | int) -> str:
     """+3, −4 (a real minus sign), 0."""
     text = number_text(abs(value))

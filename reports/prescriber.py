@@ -9,11 +9,10 @@ from reportlab.platypus import Flowable
 from models.clinical.period import dissociation_text
 from models.clinical.vitals import (
     boosters_text,
-    mg_per_kg_text,
     vital_limits_text,
     vitals_out_of_range,
 )
-from models.formatting import EMPTY, date_text, number_text
+from models.formatting import EMPTY, date_text, mg_per_kg_text, number_text
 from models.report_data import ReportData
 from models.vocabulary import ROUTES
 from reports.pdf.fonts import markup
@@ -28,8 +27,8 @@ def _dose_cell(mg: float | None, weight: float | None, boosters: str,
                cumulative: float | None) -> str:
     if mg is None:
         return "not recorded"
-    lines = [f"{number_text(mg)} mg" + (f" ({mg_per_kg_text(mg, weight)})"
-                                         if mg_per_kg_text(mg, weight) else "")]
+    per_kg = mg_per_kg_text(mg, weight)
+    lines = [f"{number_text(mg)} mg" + (f" ({per_kg})" if per_kg else "")]
     if boosters:
         lines.append(f"Boosters: {boosters}")
         total = f"{number_text(cumulative)} mg" if cumulative is not None else EMPTY

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.dto import CourseDTO, DosingSessionDTO
-from models.formatting import date_text, mg_per_kg_figure, number_text
+from models.formatting import date_text, mg_per_kg_text, number_text
 from models.instruments.series import DosingMarker
 from models.values import is_number
 from models.vocabulary import FOLLOWS_A_DOSE, ROUTES
@@ -136,8 +136,7 @@ def cumulative_text(dose_mg: float, boosters_mg: Sequence[float],
                     weight_kg: float | None) -> str:
     """The dose in all, mg and mg/kg: '56 mg (0.8 mg/kg)'; with boosters '70 mg in all
     (56 mg + 14 mg booster), 1 mg/kg'."""
-    total = dose_mg + sum(boosters_mg)
-    per_kg = mg_per_kg_figure(total / weight_kg) if weight_kg else ""
+    per_kg = mg_per_kg_text(dose_mg + sum(boosters_mg), weight_kg)
     given = given_text(dose_mg, boosters_mg)
     if not boosters_mg:
         return given + (f" ({per_kg})" if per_kg else "")

@@ -14,7 +14,7 @@ from typing import Any
 
 from models.clinical.doses import booster_doses, given_text
 from models.dto import DosingSessionDTO, NoteDTO, PartDTO, TargetDTO
-from models.formatting import mg_per_kg_figure
+from models.formatting import mg_per_kg_text
 from models.templates.definitions import FieldKind, Template
 from models.values import is_id, is_int, is_number
 from models.vocabulary import ROUTES
@@ -102,8 +102,9 @@ def dosing_story(dose: DosingSessionDTO, note: NoteDTO | None,
         total, given = None, "dose not recorded"
     parts = [given,
              ROUTES.short(route) if isinstance(route, str) and route else "route not recorded"]
-    if total is not None and is_number(weight) and weight > 0:
-        parts.append(mg_per_kg_figure(total / weight))
+    per_kg = mg_per_kg_text(total, weight if is_number(weight) else None)
+    if per_kg:
+        parts.append(per_kg)
     return " · ".join(parts)
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, replace
 from functools import cache
 
 from models.dto import DosingSessionDTO, VitalDTO
-from models.formatting import mg_per_kg_figure, number_text
+from models.formatting import number_text
 from models.templates.checks import cautions
 from models.templates.definitions import CheckLevel, Template
 from models.templates.loading import load_templates
@@ -50,10 +50,3 @@ def boosters_text(dosing: DosingSessionDTO) -> str:
     """'25 mg at +20 min; 25 mg at +40 min', or '' when there were none."""
     return "; ".join(f"{number_text(b.dose_mg)} mg at +{b.minutes_from_dose} min"
                      for b in dosing.boosters)
-
-
-def mg_per_kg_text(mg: float | None, weight_kg: float | None) -> str:
-    """'0.71 mg/kg', or '' when the dose or the weight is not recorded."""
-    if mg is None or not weight_kg:
-        return ""
-    return mg_per_kg_figure(mg / weight_kg)
