@@ -16,7 +16,7 @@ from models.dto import CourseDTO, DosingSessionDTO
 from models.formatting import date_text, mg_per_kg_text, number_text
 from models.instruments.series import DosingMarker
 from models.values import is_number
-from models.vocabulary import FOLLOWS_A_DOSE, ROUTES
+from models.vocabulary import FOLLOWS_A_DOSE, MODALITIES, ROUTES
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,12 @@ def latest_dose_on(doses: Iterable[CourseDose], day: dt.date) -> CourseDose | No
 def follows_a_dose(template_id: str) -> bool:
     """Integration notes follow a dosing session; dosing and preparation notes do not."""
     return template_id in FOLLOWS_A_DOSE
+
+
+def dosing_kind_text(label: str) -> str:
+    """'Dosing C1 D2': a dosing session as a list of sessions names it (the Sessions tab, a
+    report's summaries)."""
+    return f"{MODALITIES.label('dosing')} {label}".rstrip()
 
 
 def given_text(dose_mg: float, boosters_mg: Sequence[float]) -> str:

@@ -15,6 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable
 from models.clinical.doses import (
     days_after_text,
     dose_labels,
+    dosing_kind_text,
     dosing_note_line,
     follows_a_dose,
     follows_text,
@@ -273,7 +274,7 @@ def summaries_table(data: ReportData, names: _Names) -> list[Flowable]:
             follows = (f"{names.dose_labels.get(dose.id, '')}\n"
                        f"{days_after_text(dose.session_date, note.session_date)}")
         elif dose is not None:  # a dosing note: its own dose, named as the summary names it
-            kind = f"{kind} {names.dose_labels.get(dose.id, '')}".rstrip()
+            kind = dosing_kind_text(names.dose_labels.get(dose.id, ""))
         status = "signed" if note.signed else "DRAFT"
         rows.append([date_text(note.session_date), kind, follows,
                      _ratings(note, template, names), status])

@@ -9,13 +9,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from models.clinical.doses import dose_labels as dose_labels_of
+from models.clinical.doses import dosing_kind_text
 from models.clinical.sessions import addenda_mark, dosing_story, note_story
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
 from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
 from models.vocabulary import ADDENDUM_KINDS, COURSE_KINDS, NOTE_STATUSES
-from ui.common.style import DOSING, MODALITY_ORDER, modality
+from ui.common.style import MODALITY_ORDER, modality
 
 
 def dose_labels(chart: ClientChart) -> dict[int, str]:
@@ -206,7 +207,7 @@ def session_rows(chart: ClientChart) -> list[SessionRow]:
     for d in doses.values():
         note = by_dose_note.get(d.id)
         rows.append(SessionRow(
-            d.session_date, "dosing", f"{DOSING.label} {labels[d.id]}",
+            d.session_date, "dosing", dosing_kind_text(labels[d.id]),
             dosing_story(d, note, _template(note)),
             NOTE_STATUSES.label(note.status) if note is not None else NO_NOTE_YET,
             "", None, 0, note.id if note is not None else None,
