@@ -499,12 +499,33 @@ def _draw_safety_flags(ax: Axes, points: Sequence[TrendPoint], size: float) -> l
 
 
 _RING_IN = 0.1  # the radius of the ring round a flagged point, in inches
+_POINT_IN = 0.04  # about the radius of a plotted total, in inches
 
 
-def _flag_extent(right_of: float, width: float, y_in: float,
-                 to_left: bool) -> tuple[float, float, float, float]:
-    left = right_of - width - 0.24 if to_left else right_of
-    return left, left + width, y_in - 0.1, y_in + 0.1
+@dataclass(frozen=True)
+class _Spot:
+    """Where a flag's label may sit beside its point: offset from it by (dx, dy) points,
+    aligned there by (ha, va) as matplotlib aligns text."""
+    dx: float
+    dy: float
+    ha: str
+    va: str
+
+    def extent(self, x_in: float, y_in: float, width: float,
+               height: float = 0.2) -> tuple[float, float, float, float]:
+        """(left, right, bottom, top) in inches, for a label `width` wide at (x_in, y_in)."""
+        x, y = x_in + self.dx / 72, y_in + self.dy / 72
+        left = {"left": x, "right": x - width}.get(self.ha, x - width / 2)
+        bottom = {"bottom": y, "top": y - height}.get(self.va, y - height / 2)
+        return left, left + width, bottom, bottom + height
+
+
+# The places a label is tried, best first: beside its point, then above or below it to
+# either side, then straight above or below (the eight places a map labels a point).
+_SPOTS = (_Spot(9, 0, "left", "center"), _Spot(-9, 0, "right", "center"),
+          _Spot(6, 8, "left", "bottom"), _Spot(-6, 8, "right", "bottom"),
+          _Spot(6, -8, "left", "top"), _Spot(-6, -8, "right", "top"),
+          _Spot(0, 10, "center", "bottom"), _Spot(0, -10, "center", "top"))
 
 
 def _overlaps(box: tuple[float, float, float, float],
@@ -545,15 +566,18 @@ def _place_flag_labels(
     ax: Axes, labels: Sequence[_FlagLabel], x_to_in: float, y_to_in: float, x_min: float,
     y_min: float, plot_height: float, plot_width: float,
     avoid: Sequence[tuple[float, float, float, float]] = (),
+    totals: Sequence[tuple[float, float]] = (),
 ) -> None:
     """Write each flag's item and value beside it, leaving out any that would overlap.
 
-    A label that would run past the plot's right edge (into the line labels there) is
-    written to the left of its point instead, unless that would cross the axis on the
-    left; one that would cover another label or another flagged point is left out (the
-    ring and the legend still say it). Of the sides left, the one that covers least of
-    `avoid` (the band names, in inches from the plot's lower left) is taken: a band name
-    may be covered, a safety flag's words are not left out for it."""
+    Each label takes the first of the places in _SPOTS that keeps it inside the plot and
+    off another label, another flagged point's ring and every one of `totals` (the
+    plotted scores, in data coordinates): a score hidden under a label could not be read
+    at all. One with no such place is left out; the ring, the legend and the flags'
+    table still say it. Past the plot's right edge (into the line labels there) a label
+    goes only when no place inside is free. Of the free places, the one that covers
+    least of `avoid` (the band names, in inches from the plot's lower left) is taken: a
+    band name may be covered, a safety flag's words are not left out for it."""
     box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
            "alpha": 0.85}
     # The rings are taken too: a label must not cover another flagged point.
@@ -561,27 +585,32 @@ def _place_flag_labels(
         (x - _RING_IN, x + _RING_IN, y - _RING_IN, y + _RING_IN)
         for x, y in (((label.x - x_min) * x_to_in, (label.y - y_min) * y_to_in)
                      for label in labels if label.y is not None)]
+    taken += [(x - _POINT_IN, x + _POINT_IN, y - _POINT_IN, y + _POINT_IN)
+              for x, y in (((tx - x_min) * x_to_in, (ty - y_min) * y_to_in)
+                           for tx, ty in totals)]
     for label in labels:
         width = _text_width_in(label.text, bold=True) + 0.06
-        right_of = (label.x - x_min) * x_to_in + 0.12
+        x_in = (label.x - x_min) * x_to_in
         y_in = (label.y - y_min) * y_to_in if label.y is not None else _TOP_LANE * plot_height
-        sides = [False, True] if right_of + width <= plot_width else [True, False]
-        extents = {to_left: _flag_extent(right_of, width, y_in, to_left) for to_left in sides}
-        # Never out past the axis on the left (past the right edge only when it must).
-        free = [to_left for to_left, e in extents.items()
-                if e[0] >= 0 and not _overlaps(e, taken)]
+        extents = [(spot, spot.extent(x_in, y_in, width)) for spot in _SPOTS]
+        # Inside the plot (one beside its point is as high as the point) and clear of
+        # everything taken; past the right edge (into the line labels there) only when
+        # nothing inside is free, never past the left axis.
+        inside = [(spot, e) for spot, e in extents
+                  if e[0] >= 0 and (spot.dy == 0 or (e[2] >= 0 and e[3] <= plot_height))]
+        free = [(spot, e) for spot, e in inside if not _overlaps(e, taken)]
+        free = [(spot, e) for spot, e in free if e[1] <= plot_width] or free
         if not free:
             continue
-        to_left = min(free, key=lambda side: _covered(extents[side], avoid))
-        taken.append(extents[to_left])
+        spot, extent = min(free, key=lambda pair: _covered(pair[1], avoid))
+        taken.append(extent)
         coords: str | Transform = "data"
         if label.y is not None:
             anchor = (label.x, label.y)
         else:
             anchor, coords = (label.x, _TOP_LANE), ax.get_xaxis_transform()
-        ax.annotate(label.text, anchor, xycoords=coords, xytext=(-9 if to_left else 9, 0),
-                    textcoords="offset points", ha="right" if to_left else "left",
-                    va="center", fontsize=FONT,
+        ax.annotate(label.text, anchor, xycoords=coords, xytext=(spot.dx, spot.dy),
+                    textcoords="offset points", ha=spot.ha, va=spot.va, fontsize=FONT,
                     fontweight="bold", bbox=box, zorder=6, gid="safety-flag-label")
 
 
@@ -853,7 +882,8 @@ def build_trend_chart(
     y_to_in = plot_height / (y_max - y_min)
     _place_flag_labels(ax, flag_labels, plot_width / (x_max - x_min), y_to_in, x_min, y_min,
                        plot_height, plot_width,
-                       _band_label_boxes(instrument, y_to_in, y_min, plot_width))
+                       _band_label_boxes(instrument, y_to_in, y_min, plot_width),
+                       list(zip(xs, ys, strict=True)))
     if handles:
         _draw_legend(fig, handles, ncol, 0.06 + 0.2 * _EM_IN,
                      footnote_in + legend_in + 0.02 - 0.2 * _EM_IN)

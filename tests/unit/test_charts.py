@@ -570,3 +570,23 @@ def test_a_flag_label_is_written_on_the_side_clear_of_the_band_names() -> None:
         for band in bands:
             across = min(flag.x1, band.x1) - max(flag.x0, band.x0)
             assert not flag.overlaps(band) or across < 8
+
+
+def test_a_flag_label_covers_no_score_and_moves_above_or_below_to_keep_clear() -> None:
+    """Fortnightly totals falling a point at a time: beside a flagged point its label
+    would hide the next scores, so it goes above or below them; no label covers a score."""
+    points, doses = _long_record()
+    fig = build_trend_chart(PHQ9, points[:30], doses[:6], width=7.5, height=4.6)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    axes = fig.axes[0]
+    totals = axes.transData.transform(
+        [xy for artist in fig.findobj(lambda a: str(a.get_gid()).startswith("point-"))
+         for xy in artist.get_xydata()])  # type: ignore[attr-defined]
+    assert len(totals) == 30
+    labels = find_artists(fig, "safety-flag-label")
+    assert len(labels) == 4
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert not any(box.x0 < x < box.x1 and box.y0 < y < box.y1 for x, y in totals)
+    assert {label.get_va() for label in labels} - {"center"}  # type: ignore[attr-defined]
