@@ -8,11 +8,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from models.dto import ClinicianDTO
 from ui.notes.note_editor import NoteEditor
+from ui.shell.names import window_title
 from ui.shell.tasks import TaskRunner
 
 # The title names no client and no clinical content (window titles reach task bars,
 # screen readers and screenshots).
-WINDOW_TITLE = "Session note · Integration Workstation"
+WINDOW_TITLE = window_title("Session note")
 
 
 class NoteWindow(QWidget):

@@ -30,7 +30,7 @@ from ui.clients.client_list import ClientListPanel
 from ui.shell import settings as S
 from ui.shell.about import show_about
 from ui.shell.idle import IdleWatcher
-from ui.shell.names import vault_title
+from ui.shell.names import APP_NAME, window_title
 from ui.shell.safekeeping import Safekeeping, VaultNotice
 from ui.shell.settings import Settings
 from ui.shell.settings_dialog import SettingsDialog
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self._search: SearchWindow | None = None
         # What the right pane says the next time the list hides the chosen client.
         self._hidden_notice = ""
-        self.setWindowTitle(vault_title(vault_path.name))
+        self.setWindowTitle(window_title(vault_path.name))
 
         self.client_list = ClientListPanel()
         self.measures = self._build_measures()
@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
         # Lock and quit work from every window of the application, note windows included.
         for action in (self.lock_action, self.quit_action):
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.about_action = self._action("&About Integration Workstation", self.show_about)
+        self.about_action = self._action(f"&About {APP_NAME}", self.show_about)
         self.show_discharged_action = QAction("Show &discharged clients", self)
         self.show_discharged_action.setCheckable(True)
         self.show_discharged_action.toggled.connect(self.client_list.show_discharged.setChecked)

@@ -41,13 +41,14 @@ from models.formatting import date_time_text
 from models.inputs import passphrase_problem
 from reports import palette
 from ui.shell import settings as S
+from ui.shell.names import APP_NAME
 from ui.shell.settings import Settings
 from ui.shell.tasks import Reopen, TaskRunner, report_unexpected
 from ui.shell.unlock.card import password_field
 from ui.shell.unlock.passphrase import passphrase_strength
 
 T = TypeVar("T")
-BACKUP_FILTER = "Integration Workstation backups (*.iwbackup);;All files (*)"
+BACKUP_FILTER = f"{APP_NAME} backups (*.iwbackup);;All files (*)"
 
 
 def _known(exc: Exception) -> bool:

@@ -15,8 +15,10 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ui.shell.names import APP_NAME
+
 ORGANISATION = "IntegrationWorkstation"
-APPLICATION = "Integration Workstation"
+APPLICATION = APP_NAME
 
 T = TypeVar("T")
 

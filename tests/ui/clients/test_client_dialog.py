@@ -68,7 +68,7 @@ def test_adding_a_client_selects_it_and_shows_its_chart(
     assert view.name.text() == "Wren Newcomer"
     assert "they/them" in view.details.text() and "born 21 Mar 1984" in view.details.text()
     assert view.overview.empty.isVisible()  # no course of care yet, said plainly
-    assert main_window.windowTitle() == "Integration Workstation — practice.iwvault"
+    assert main_window.windowTitle() == "practice.iwvault — Integration Workstation"
 
 
 def test_editing_a_client_updates_list_and_chart(qtbot: QtBot, main_window: MainWindow) -> None:

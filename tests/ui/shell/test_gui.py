@@ -51,8 +51,11 @@ def test_run_gui_unlocks_into_the_main_window_and_quits(
 
     QTimer.singleShot(0, step)
     assert run_gui(["--vault", str(demo_vault)]) == 0
-    assert seen == {"unlock": "Integration Workstation — practice.iwvault", "clients": 8,
-                    "title": "Integration Workstation — practice.iwvault"}
+    # The application's name last: Qt adds it to a title that does not end with it, and
+    # a title that began with it read "Integration Workstation — practice.iwvault —
+    # Integration Workstation" in a real window.
+    assert seen == {"unlock": "practice.iwvault — Integration Workstation", "clients": 8,
+                    "title": "practice.iwvault — Integration Workstation"}
     ini = next(user_settings_in.rglob("*.ini")).read_text(encoding="utf-8")
     assert "practice.iwvault" in ini  # the last vault, so the next start asks only for it
 

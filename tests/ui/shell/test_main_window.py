@@ -241,4 +241,4 @@ def test_menus_offer_what_a_desktop_user_expects(main_window: MainWindow) -> Non
     assert shortcuts["Quit"] == "Ctrl+Q"
     menus = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
     assert menus == ["File", "View", "Help"]
-    assert main_window.windowTitle() == "Integration Workstation — practice.iwvault"
+    assert main_window.windowTitle() == "practice.iwvault — Integration Workstation"

@@ -17,7 +17,7 @@ from models.api import Backend
 from models.dto import ClinicianDTO
 from models.errors import VaultError, WrongPassphraseError
 from ui.shell import settings as S
-from ui.shell.names import APP_NAME, VAULT_FILTER, vault_title
+from ui.shell.names import VAULT_FILTER, window_title
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner, report_unexpected
 from ui.shell.unlock.chooser_page import ChooserPage
@@ -68,7 +68,7 @@ class UnlockPanel(QWidget):
         self.unlock_page.unlock_requested.connect(self._unlock)
         self.unlock_page.open_other_requested.connect(self.choose_existing)
         self.unlock_page.create_requested.connect(self.show_create)
-        self.setWindowTitle(APP_NAME)
+        self.setWindowTitle(window_title())
         if vault_path is not None and vault_path.exists():
             self.show_unlock(vault_path)
         else:
@@ -82,14 +82,14 @@ class UnlockPanel(QWidget):
 
     def show_chooser(self) -> None:
         self.stack.setCurrentWidget(self.chooser)
-        self.setWindowTitle(APP_NAME)
+        self.setWindowTitle(window_title())
         self.chooser.create_button.setFocus()
 
     def show_create(self) -> None:
         self.create_page.show_problems({})
         self.create_page.show_message("")
         self.stack.setCurrentWidget(self.create_page)
-        self.setWindowTitle(f"{APP_NAME} — new vault")
+        self.setWindowTitle(window_title("New vault"))
         self.create_page.passphrase.setFocus()
 
     def show_unlock(self, path: Path, *, locked: bool = False) -> None:
@@ -99,7 +99,7 @@ class UnlockPanel(QWidget):
         self.unlock_page.set_vault(path, locked=locked or not self.allow_switch)
         self.unlock_page.reset()
         self.stack.setCurrentWidget(self.unlock_page)
-        self.setWindowTitle(vault_title(path.name))
+        self.setWindowTitle(window_title(path.name))
         self.unlock_page.passphrase.setFocus()
 
     def _back_from_create(self) -> None:
