@@ -12,6 +12,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import matplotlib.dates as mdates
+import numpy as np
 from matplotlib import rc_context
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -193,18 +194,54 @@ class _HouseDateFormatter(Formatter):
         return date_tick_labels([_day(v) for v in values])
 
 
-class _OncePerViewDateLocator(mdates.AutoDateLocator):
-    """matplotlib's automatic date ticks, worked out once for a view: a draw asks for
-    them three times (the ticks, then the places of the axis labels), and each time the
-    automatic locator builds its calendar rule anew."""
+_TICK_GAP_IN = 0.08  # the least room between two date labels, in inches
 
-    _found: tuple[tuple[float, float], Any] | None = None
+
+class _OncePerViewDateLocator(mdates.AutoDateLocator):
+    """matplotlib's automatic date ticks, worked out once for a view and a width (a draw
+    asks for them three times, and each time the automatic locator builds its calendar
+    rule anew), with no two labels touching.
+
+    matplotlib picks the ticks from the span alone, at most `maxticks` of them, and on
+    days of the month: every fourth day gives "29 Sep" then "1 Oct", two days apart. A
+    narrow chart cannot hold that, nor a first label that carries the year, so a tick
+    whose label would touch its neighbour's is left out: the later one, unless only the
+    later one starts a month."""
+
+    _found: tuple[tuple[float, float, float], Any] | None = None
 
     def __call__(self) -> Any:
+        axes = self.axis.axes  # type: ignore[union-attr]
         view = tuple(self.axis.get_view_interval())  # type: ignore[union-attr]
-        if self._found is None or self._found[0] != view:
-            self._found = ((view[0], view[1]), super().__call__())  # type: ignore[no-untyped-call]
+        key = (view[0], view[1], axes.bbox.width / axes.figure.dpi)
+        if self._found is None or self._found[0] != key:
+            ticks = super().__call__()  # type: ignore[no-untyped-call]
+            self._found = (key, _apart(list(ticks), key, self._label_size()))
         return self._found[1].copy()
+
+    def _label_size(self) -> float:
+        size = self.axis.get_tick_params(which="major").get("labelsize")  # type: ignore[union-attr]
+        return float(size) if isinstance(size, (int, float)) else FONT
+
+
+def _apart(ticks: list[float], view: tuple[float, float, float], size: float) -> Any:
+    """`ticks` less those whose labels (as _HouseDateFormatter writes them, `size` points)
+    would touch, on an axis `view` = (first, last, width in inches)."""
+    first, last, width_in = view
+    if last <= first or len(ticks) < 2:
+        return np.asarray(ticks)
+    to_in = width_in / (last - first)
+    while True:
+        days = [_day(t) for t in ticks]
+        halves = [_text_width_in(label) * size / FONT / 2 for label in date_tick_labels(days)]
+        for i in range(len(ticks) - 1):
+            room = (ticks[i + 1] - ticks[i]) * to_in
+            if halves[i] + halves[i + 1] + _TICK_GAP_IN > room:
+                keep_later = days[i + 1].day == 1 and days[i].day != 1 and i > 0
+                del ticks[i if keep_later else i + 1]
+                break
+        else:
+            return np.asarray(ticks)
 
 
 def _date_axis(ax: Axes) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -88,3 +90,29 @@ def test_a_figure_too_small_for_its_panels_says_so() -> None:
     tall = needed_height(12, 5.0)
     fig = build_target_small_multiples(targets, width=5.0, height=tall)
     assert len([ax for ax in fig.axes if ax.get_ylabel() == "SUD"]) == 12
+
+
+def test_date_ticks_of_a_narrow_chart_do_not_overlap() -> None:
+    """Seventeen days on the Targets tab's narrow chart: matplotlib ticks every fourth day
+    of the month, so "29 Sep" and "1 Oct" fall two days apart and the first label carries
+    the year; the labels that would touch are left out, and the year stays on the first."""
+    start = dt.date(2026, 9, 19)
+    target = _target(1, "School gate", [(0, 8, 7, 2, 3), (3, 8, 6, 3, 4), (9, 6, 2, 4, 6),
+                                        (12, 3, 2, 6, 7), (16, 2, 0, 7, 7)])
+    shifted = TargetDTO(**{**target.__dict__, "ratings": tuple(
+        TargetRatingDTO(r.id, r.target_id, r.note_id, start + (r.rated_on - D), r.point,
+                        r.sud, r.voc) for r in target.ratings)})
+    doses = [DosingMarker(start - dt.timedelta(days=1), 1, "D1"),
+             DosingMarker(start + dt.timedelta(days=8), 2, "D2"),
+             DosingMarker(start + dt.timedelta(days=15), 3, "D3")]
+    for width in (3.4, 3.9, 7.0):
+        fig = build_target_chart(shifted, doses, width=width, height=3.6, titles=False)
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        axes = next(ax for ax in fig.axes if ax.get_ylabel() == "SUD")
+        labels = [t for t in axes.get_xticklabels() if t.get_text()]
+        assert len(labels) >= 3, width
+        assert "2026" in labels[0].get_text()
+        boxes = [t.get_window_extent(renderer) for t in labels]
+        for left, right in pairwise(boxes):
+            assert left.x1 < right.x0, (width, [t.get_text() for t in labels])
