@@ -235,11 +235,13 @@ class TargetsTab(QWidget):
         self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.detail_scroll.setWidget(detail)
-        self.detail_scroll.setMinimumWidth(380)
+        # Room for the form at its narrowest (its long rows under their labels) and its
+        # scroll bar; with the chart's least width it fits a window 1024 pixels wide.
+        self.detail_scroll.setMinimumWidth(372)
         self.detail_scroll.viewport().setAutoFillBackground(False)
         detail.setAutoFillBackground(False)
 
-        self.chart_host = ChartHost(QSize(320, 240))
+        self.chart_host = ChartHost(QSize(296, 240))
         self.history_model = HistoryTableModel(self)
         self.history = read_only_table(self.history_model)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)

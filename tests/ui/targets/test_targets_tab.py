@@ -231,3 +231,22 @@ def test_edits_in_progress_survive_a_change_made_elsewhere_and_say_so(
     assert "changed elsewhere" in tab.save_state.text()
     tab.revert()
     assert tab.form.status.currentData() == "deferred"
+
+
+def test_nothing_of_the_form_is_cut_and_the_chart_covers_none_of_it_at_1024x640(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """In the smallest window the form's long rows go under their labels: before, the form
+    ran 105 pixels past its pane (the date it was identified cut off) and the chart's
+    pane lay 20 pixels over it."""
+    main_window.resize(1024, 640)
+    main_window.default_splitter()
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    assert tab.select_target(max(chart.targets, key=lambda t: len(t.ratings)).id)
+    qtbot.wait(50)
+    scroll = tab.detail_scroll
+    assert scroll.widget().width() <= scroll.viewport().width()
+    assert scroll.geometry().right() < tab.side.geometry().left()
+    identified = tab.form.identified_on
+    right = identified.mapTo(scroll.viewport(), identified.rect().topRight()).x()
+    assert right <= scroll.viewport().width()
