@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
 from models.clinical.safety import SafetyFollowUp, safety_followups
+from models.clock import SYSTEM_CLOCK
 from models.collections_pause import collections_paused
 from models.dto import ClientChart
 from models.errors import DomainError, VaultError
 from models.formatting import date_text
-from models.inputs import ReportOptions, report_password_problem
+from models.inputs import ReportOptions, report_password_problem, validate_report_options
 from models.vocabulary import CARE_RELATIONS, CLIENT_STATUSES, REPORT_KINDS, REPORT_SECTIONS
 
 if TYPE_CHECKING:
@@ -476,17 +477,20 @@ def _date_option(value: str | None, option: str) -> dt.date | None:
         raise UsageError(f"{option} takes a date as YYYY-MM-DD, e.g. 2026-10-07.") from None
 
 
+# The report's options by the name of the option that gives each (its problems are named
+# so); `kind` and `detail` are choices argparse checks.
+_REPORT_OPTION_NAMES = {"start": "--from", "end": "--to", "sections": "--sections",
+                        "practice": "--practice", "comment": "--comment-file"}
+
+
 def _report_options(args: argparse.Namespace) -> ReportOptions:
+    """The options as given, checked by the rules the report service checks them by (a
+    usage error that names the option, before the vault is opened)."""
     # Every section of the vocabulary has its builder (a test says so), as the Reports tab
     # also assumes: the command knows them without loading reportlab.
-    available = REPORT_SECTIONS.codes
-    sections = tuple(available)
+    sections = REPORT_SECTIONS.codes
     if args.sections is not None:
         sections = tuple(code.strip() for code in args.sections.split(",") if code.strip())
-        unknown = [code for code in sections if code not in available]
-        if unknown:
-            raise UsageError(f"--sections: there is no section {unknown[0]!r}; choose from "
-                             f"{', '.join(available)}.")
     comment = ""
     if args.comment_file is not None:
         try:
@@ -494,11 +498,16 @@ def _report_options(args: argparse.Namespace) -> ReportOptions:
         except OSError as exc:
             raise UsageError(f"Cannot read the comment file ({exc.strerror}). "
                              "Check the path.") from None
-    return ReportOptions(
+    options = ReportOptions(
         kind=args.kind, start=_date_option(args.date_from, "--from"),
-        end=_date_option(args.date_to, "--to"), sections=sections,
+        end=_date_option(args.date_to, "--to"), sections=tuple(sections),
         detail="summaries" if args.summaries else "full", include_drafts=args.drafts,
         include_private=args.private, practice=args.practice or "", comment=comment)
+    problems = validate_report_options(options, today=SYSTEM_CLOCK.today())
+    if problems:
+        raise UsageError(" ".join(f"{_REPORT_OPTION_NAMES.get(field, field)}: {message}"
+                                  for field, message in problems.items()))
+    return options
 
 
 def cmd_report(args: argparse.Namespace) -> int:
