@@ -615,6 +615,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if args.limit < 1 or args.limit > 1000:
         raise UsageError("--limit must be between 1 and 1000.")
+    if not args.words.strip():  # a window shows nothing yet; a command has nothing to do
+        raise UsageError("Give the words to find, e.g. 'calm*' or '\"calm place\"'.")
     backend = _backend(args)
     try:
         results = backend.search.find(args.words, include_private=args.private,

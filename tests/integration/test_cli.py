@@ -247,3 +247,7 @@ def test_a_search_that_cannot_be_read_is_a_usage_error(demo_vault: Path) -> None
     result = run("search", "--vault", str(demo_vault), '"calm place')
     assert result.returncode == 2
     assert "closing quote" in result.stderr
+    # No words: not "no note holds all of these words", as if it had searched.
+    result = run("search", "--vault", str(demo_vault), "  ")
+    assert result.returncode == 2 and "Give the words to find" in result.stderr
+    assert not result.stdout
