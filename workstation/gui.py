@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from models.dto import ClinicianDTO
 from ui.common.style import STYLESHEET
 from ui.shell import settings as S
-from ui.shell.settings import APPLICATION, ORGANISATION, Settings
+from ui.shell.names import APP_NAME
+from ui.shell.settings import ORGANISATION, Settings
 from ui.shell.tasks import TaskRunner
 from ui.shell.unlock.panel import UnlockPanel
 from workstation.opener import LazyOpener
@@ -38,8 +39,8 @@ def application(qt_args: list[str] | None = None) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(
         [sys.argv[0] if sys.argv else "workstation", *(qt_args or [])])
     app.setOrganizationName(ORGANISATION)
-    app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName(APPLICATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
     app.setStyleSheet(STYLESHEET)
     return app
 
@@ -57,7 +58,7 @@ def _show_bug(exc_type: type[BaseException], exc: BaseException,
     hold client data; errors from the environment are shown kindly where they happen."""
     frames = "".join(traceback.format_tb(tb))
     log.error("Unexpected %s:\n%s", exc_type.__name__, frames)
-    box = QMessageBox(QMessageBox.Icon.Critical, APPLICATION,
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
                       "Something went wrong inside the application. Your records are safe "
                       "in the vault; if this happens again, send the details below to "
                       "support.")
@@ -77,7 +78,7 @@ def check_definitions() -> None:
 
 def _definitions_failed(app: QApplication, exc: Exception) -> None:
     log.error("A bundled definition file is damaged: %s", exc)
-    box = QMessageBox(QMessageBox.Icon.Critical, APPLICATION,
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
                       "Integration Workstation cannot start: one of its own definition files "
                       f"is damaged.\n\n{exc}\n\nNo vault was opened or changed. Reinstall the "
                       "application, or restore that file.")

@@ -18,7 +18,6 @@ from PySide6.QtCore import QByteArray, QSettings
 from ui.shell.names import APP_NAME
 
 ORGANISATION = "IntegrationWorkstation"
-APPLICATION = APP_NAME
 
 T = TypeVar("T")
 
@@ -50,7 +49,7 @@ class Settings:
     def __init__(self, path: Path | None = None) -> None:
         if path is None:
             self._qs = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                                 ORGANISATION, APPLICATION)
+                                 ORGANISATION, APP_NAME)
         else:
             self._qs = QSettings(str(path), QSettings.Format.IniFormat)
 
