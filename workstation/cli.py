@@ -500,7 +500,7 @@ def _report_options(args: argparse.Namespace) -> ReportOptions:
                              "Check the path.") from None
     options = ReportOptions(
         kind=args.kind, start=_date_option(args.date_from, "--from"),
-        end=_date_option(args.date_to, "--to"), sections=tuple(sections),
+        end=_date_option(args.date_to, "--to"), sections=sections,
         detail="summaries" if args.summaries else "full", include_drafts=args.drafts,
         include_private=args.private, practice=args.practice or "", comment=comment)
     problems = validate_report_options(options, today=SYSTEM_CLOCK.today())
