@@ -144,6 +144,104 @@ def label_below(part_type: str, y: float) -> bool:
     return y >= 0 if part_type == "exile" else y < 0
 
 
+# Where a part's name and status may go round its shape. Its own side comes first (under
+# or over it, by label_below); then beside it, outward from Self first; then its other
+# side, where its lines mostly run.
+LABEL_SPOTS = ("below", "above", "right", "left")
+Box = tuple[float, float, float, float]  # left, top, right, bottom, in map units
+
+
+def own_label_spot(part_type: str, y: float) -> str:
+    """A part's label's own place: "below" or "above" its shape (label_below)."""
+    return "below" if label_below(part_type, y) else "above"
+
+_GRID = 40.0  # map units: the side of a cell of place_labels' index
+
+
+@dataclass(frozen=True)
+class LabelAsk:
+    """A part's label to place: its part (`key`) at (x, y), the label's size, and how far
+    from the part's centre it starts (outside the shape)."""
+    key: int
+    x: float
+    y: float
+    width: float
+    height: float
+    reach: float
+    part_type: str
+
+    def box(self, spot: str) -> Box:
+        """Where the label lies at `spot` (one of LABEL_SPOTS)."""
+        x, y, w, h, r = self.x, self.y, self.width, self.height, self.reach
+        if spot == "below":
+            return (x - w / 2, y + r, x + w / 2, y + r + h)
+        if spot == "above":
+            return (x - w / 2, y - r - h, x + w / 2, y - r)
+        if spot == "right":
+            return (x + r, y - h / 2, x + r + w, y + h / 2)
+        return (x - r - w, y - h / 2, x - r, y + h / 2)
+
+    def spots(self) -> tuple[str, ...]:
+        own = own_label_spot(self.part_type, self.y)
+        outward = ("right", "left") if self.x >= 0 else ("left", "right")
+        return (own, *outward, "above" if own == "below" else "below")
+
+
+class _Boxes:
+    """Weighted boxes indexed by a grid, for the overlap of one box with all of them."""
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], list[tuple[Box, float, int | None]]] = {}
+
+    @staticmethod
+    def _span(box: Box) -> Iterable[tuple[int, int]]:
+        left, top, right, bottom = (math.floor(v / _GRID) for v in box)
+        return ((i, j) for i in range(left, right + 1) for j in range(top, bottom + 1))
+
+    def add(self, box: Box, weight: float, owner: int | None = None) -> None:
+        entry = (box, weight, owner)
+        for cell in self._span(box):
+            self._cells.setdefault(cell, []).append(entry)
+
+    def covered(self, box: Box, ignore: int | None) -> float:
+        """The weighted area of the boxes `box` lies over (none of `ignore`'s own)."""
+        found: dict[int, tuple[Box, float, int | None]] = {}
+        for cell in self._span(box):
+            for entry in self._cells.get(cell, ()):
+                found[id(entry)] = entry  # a box in several cells counts once
+        total = 0.0
+        left, top, right, bottom = box
+        for (l2, t2, r2, b2), weight, owner in found.values():
+            if owner is not None and owner == ignore:
+                continue
+            w, h = min(right, r2) - max(left, l2), min(bottom, b2) - max(top, t2)
+            if w > 0 and h > 0:
+                total += weight * w * h
+        return total
+
+
+def place_labels(asks: Sequence[LabelAsk], shapes: Mapping[int, Box], keep_clear: Iterable[Box],
+                 lines: Iterable[Box] = (), line_weight: float = 0.2) -> dict[int, str]:
+    """Where each part's label goes (LABEL_SPOTS): at the first of its spots that lies over
+    the least of the other parts' `shapes`, what must be kept clear (Self and its words),
+    labels placed before it and, counting `line_weight` as much, the `lines` (small boxes
+    along the relations: a label over a line is read through its backing). Labels nearest
+    Self are placed first: they have the least room."""
+    boxes = _Boxes()
+    for box in keep_clear:
+        boxes.add(box, 1.0)
+    for key, box in shapes.items():
+        boxes.add(box, 1.0, key)
+    for box in lines:
+        boxes.add(box, line_weight)
+    placed: dict[int, str] = {}
+    for ask in sorted(asks, key=lambda a: (math.hypot(a.x, a.y), a.key)):
+        spot = min(ask.spots(), key=lambda s: boxes.covered(ask.box(s), ask.key))
+        placed[ask.key] = spot
+        boxes.add(ask.box(spot), 1.0)
+    return placed
+
+
 def self_radius(energy: int | None) -> float:
     """Self's radius on the map for a Self-energy rating (0 to 10), or none yet."""
     if energy is None:

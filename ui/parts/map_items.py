@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 
 from models.clinical.parts_map import (
     PART_SIZE,
+    LabelAsk,
     bend_around_self,
-    label_below,
+    own_label_spot,
     relation_key,
     self_energy_text,
     self_radius,
@@ -43,6 +44,20 @@ from reports import palette
 from reports.palette import part_look, relation_look
 
 LABEL_GAP = 8.0
+# Below this zoom the names and statuses stop shrinking with the map: they are drawn
+# larger in map units, so that on screen they stay as large as at this zoom (as on the
+# PDF's map, whose labels keep their size however small the map is drawn). Up to
+# MAX_LABEL_SCALE times their size at 1:1, so that a map zoomed far out is not all words.
+LEGIBLE_ZOOM = 0.8
+MAX_LABEL_SCALE = 2.5
+
+
+def label_scale(zoom: float) -> float:
+    """How much larger than at 1:1 the labels are drawn at a view's `zoom`."""
+    if zoom <= 0:
+        return 1.0
+    return max(1.0, min(MAX_LABEL_SCALE, LEGIBLE_ZOOM / zoom))
+
 PEN_STYLES = {"solid": Qt.PenStyle.SolidLine, "dashed": Qt.PenStyle.DashLine,
                "dotted": Qt.PenStyle.DotLine}
 # Items stack: relations at the bottom (a line that crosses the centre passes behind
@@ -89,6 +104,18 @@ def _font(point_size: float, bold: bool = False) -> QFont:
 
 NAME_FONT = _font(9.0, bold=True)
 STATUS_FONT = _font(7.5)
+SELF_FONT = _font(10.0, bold=True)
+
+
+def _draw_scaled_text(painter: QPainter, rect: QRectF, scale: float,
+                      flags: Qt.AlignmentFlag, text: str) -> None:
+    """`text` in the painter's font made `scale` times larger, laid out in `rect` (in
+    item units, the size it has at that scale)."""
+    painter.save()
+    painter.translate(rect.topLeft())
+    painter.scale(scale, scale)
+    painter.drawText(QRectF(0, 0, rect.width() / scale, rect.height() / scale), flags, text)
+    painter.restore()
 
 
 @cache
@@ -104,6 +131,7 @@ class SelfItem(QGraphicsItem):
         super().__init__()
         self.energy: int | None = None
         self.radius = self_radius(None)
+        self.label_scale = 1.0
         self.setZValue(Z_SELF)
         self.setToolTip("Self is not a part: the calm centre the work comes from.\n"
                         "Its size follows the latest Self-energy rating, a clinician's "
@@ -115,9 +143,27 @@ class SelfItem(QGraphicsItem):
         self.radius = self_radius(energy)
         self.update()
 
+    def set_label_scale(self, scale: float) -> None:
+        if scale != self.label_scale:
+            self.prepareGeometryChange()
+            self.label_scale = scale
+            self.update()
+
+    def text_rects(self) -> list[QRectF]:
+        """The circle and the line under it, in the scene: where no part's label goes."""
+        r = self.radius
+        return [QRectF(-r, -r, 2 * r, 2 * r).translated(self.pos()),
+                self._energy_rect().translated(self.pos())]
+
+    def _energy_rect(self) -> QRectF:
+        """Where the Self-energy line goes, under the circle (at the labels' scale)."""
+        k = self.label_scale
+        width = _metrics(False).horizontalAdvance(self_energy_text(self.energy)) + 8
+        return QRectF(-width / 2 * k, self.radius + 3, width * k, 16 * k)
+
     def boundingRect(self) -> QRectF:
         r = self.radius
-        return QRectF(-max(r, 70), -r - 2, 2 * max(r, 70), 2 * r + 24)
+        return QRectF(-r, -r - 2, 2 * r, 2 * r + 4).united(self._energy_rect())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
@@ -129,13 +175,19 @@ class SelfItem(QGraphicsItem):
         painter.setBrush(QColor(palette.SELF_FILL))
         painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
         painter.setPen(QColor(palette.INK))
-        painter.setFont(_font(10.0, bold=True))
-        painter.drawText(QRectF(-self.radius, -12, 2 * self.radius, 24),
-                         Qt.AlignmentFlag.AlignCenter, "Self")
+        painter.setFont(SELF_FONT)
+        # "Self" grows with the labels while it fits in the circle.
+        k = min(self.label_scale,
+                2 * self.radius * 0.8 / QFontMetricsF(SELF_FONT).horizontalAdvance("Self"))
+        painter.save()
+        painter.scale(max(k, 1.0), max(k, 1.0))
+        painter.drawText(QRectF(-40, -12, 80, 24), Qt.AlignmentFlag.AlignCenter, "Self")
+        painter.restore()
         painter.setFont(STATUS_FONT)
         painter.setPen(QColor(palette.CHART_NOTE))
-        painter.drawText(QRectF(-70, self.radius + 3, 140, 16), Qt.AlignmentFlag.AlignHCenter
-                         | Qt.AlignmentFlag.AlignTop, self_energy_text(self.energy))
+        _draw_scaled_text(painter, self._energy_rect(), self.label_scale,
+                          Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                          self_energy_text(self.energy))
 
 
 class PartItem(QGraphicsItem):
@@ -151,6 +203,8 @@ class PartItem(QGraphicsItem):
         self.later = False
         self.relations: list[RelationItem] = []
         self._label_rect = QRectF()
+        self.label_scale = 1.0
+        self.label_spot: str | None = None  # where its label went: its own side was taken
         self.setZValue(Z_PART)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
@@ -191,17 +245,52 @@ class PartItem(QGraphicsItem):
             text += f" → {PART_STATUSES.label(self.changed_to).lower()} now"
         return text
 
-    def _layout_labels(self) -> None:
+    def set_label_scale(self, scale: float) -> None:
+        if scale != self.label_scale:
+            self.prepareGeometryChange()
+            self.label_scale = scale
+            self._layout_labels()
+            self.update()
+
+    def set_label_spot(self, spot: str | None) -> None:
+        """Put the label at `spot` (parts_map.LABEL_SPOTS); None: on its own side."""
+        if spot != self.label_spot:
+            self.prepareGeometryChange()
+            self.label_spot = spot
+            self._layout_labels()
+            self.update()
+
+    def own_label_spot(self) -> str:
+        return own_label_spot(self.part.part_type, self.pos().y())
+
+    def label_ask(self) -> LabelAsk:
+        """The label as models.clinical.parts_map.place_labels places it, in the scene."""
         names, statuses = _metrics(True), _metrics(False)
-        width = max(names.horizontalAdvance(self.part.name),
-                    statuses.horizontalAdvance(self.status_text())) + 8
-        height = names.height() + statuses.height() + 2
+        k = self.label_scale
+        width = (max(names.horizontalAdvance(self.part.name),
+                     statuses.horizontalAdvance(self.status_text())) + 8) * k
+        height = (names.height() + statuses.height() + 2) * k
         reach = node_radius(self.part.part_type) + LABEL_GAP
         if self.changed_to is not None:
             reach = max(reach, PART_SIZE * 0.68 + 4)
-        top = reach if label_below(self.part.part_type, self.pos().y()) \
-            else -reach - height
-        self._label_rect = QRectF(-width / 2, top, width, height)
+        return LabelAsk(self.part_id, self.pos().x(), self.pos().y(), width, height, reach,
+                        self.part.part_type)
+
+    def label_rect(self, spot: str | None = None) -> QRectF:
+        """Where the name and status go at `spot` (by default where they are), in item
+        units."""
+        ask = self.label_ask()
+        left, top, right, bottom = ask.box(spot or self.label_spot or self.own_label_spot())
+        return QRectF(left - ask.x, top - ask.y, right - left, bottom - top)
+
+    def shape_rect(self) -> QRectF:
+        """The square the part's shape (and a changed status's ring) fits in, in the
+        scene."""
+        half = PART_SIZE * 0.68
+        return QRectF(-half, -half, 2 * half, 2 * half).translated(self.pos())
+
+    def _layout_labels(self) -> None:
+        self._label_rect = self.label_rect()
 
     def boundingRect(self) -> QRectF:
         half = PART_SIZE * 0.72
@@ -234,24 +323,28 @@ class PartItem(QGraphicsItem):
             painter.setPen(ring)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), PART_SIZE * 0.68, PART_SIZE * 0.68)
-        rect = self._label_rect
+        rect, k = self._label_rect, self.label_scale
         names = _metrics(True)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(QColor(palette.MAP_BACKGROUND)))
         painter.setOpacity(0.85)
-        painter.drawRoundedRect(rect, 3, 3)
+        painter.drawRoundedRect(rect, 3 * k, 3 * k)
         painter.setOpacity(1.0)
+        # Beside the shape the lines are aligned on the side toward it; else centred.
+        across = {"right": Qt.AlignmentFlag.AlignLeft, "left": Qt.AlignmentFlag.AlignRight}.get(
+            self.label_spot or "", Qt.AlignmentFlag.AlignHCenter)
+        text = rect.adjusted(4 * k, 0, -4 * k, 0)
         painter.setFont(NAME_FONT)
         painter.setPen(QColor(palette.MAP_LATER if self.later else palette.INK))
-        name_rect = QRectF(rect.left(), rect.top(), rect.width(), names.height())
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter, self.part.name)
+        name_rect = QRectF(text.left(), text.top(), text.width(), names.height() * k)
+        _draw_scaled_text(painter, name_rect, k, across | Qt.AlignmentFlag.AlignVCenter,
+                          self.part.name)
         painter.setFont(STATUS_FONT)
         painter.setPen(QColor(palette.MAP_CHANGED if self.changed_to else
                               palette.MAP_LATER if self.later else palette.MUTED))
-        painter.drawText(QRectF(rect.left(), name_rect.bottom() + 1, rect.width(),
-                                rect.height() - names.height() - 1),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                         self.status_text())
+        _draw_scaled_text(painter, QRectF(text.left(), name_rect.bottom() + k, text.width(),
+                                          text.bottom() - name_rect.bottom() - k), k,
+                          across | Qt.AlignmentFlag.AlignTop, self.status_text())
 
     def tooltip_text(self) -> str:
         part = self.part
@@ -265,8 +358,8 @@ class PartItem(QGraphicsItem):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for relation in self.relations:
                 relation.adjust()
-            below = label_below(self.part.part_type, self.pos().y())
-            if below != (self._label_rect.top() > 0):
+            if self.label_spot is None and (
+                    (self.own_label_spot() == "below") != (self._label_rect.top() > 0)):
                 self.prepareGeometryChange()
                 self._layout_labels()
         return super().itemChange(change, value)

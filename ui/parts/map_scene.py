@@ -32,19 +32,46 @@ from PySide6.QtWidgets import (
 from models.clinical.parts_map import (
     EXILE_RING,
     PROTECTOR_RING,
+    Box,
     MapDifferences,
     PartsMap,
+    place_labels,
     relation_key,
     relation_lanes,
 )
 from models.dto import MapRelationDTO
 from reports import palette
-from ui.parts.map_items import PartItem, RelationItem, SelfItem
+from ui.parts.map_items import PartItem, RelationItem, SelfItem, label_scale
 
 Positions = dict[int, tuple[float, float]]
 NUDGE = 10.0  # map units an arrow key moves a part; Shift: a tenth
 ZOOM_STEP = 1.25
 ZOOM_RANGE = (0.2, 5.0)
+
+
+_LINE_STEP = 16.0  # map units between the points where a relation keeps a label off
+
+
+def _line_boxes(relation: RelationItem) -> list[Box]:
+    """Small boxes along a relation's line, where a label would lie over it."""
+    line = relation.line
+    if line.isNull():
+        return []
+    (x1, y1), (x2, y2) = (line.x1(), line.y1()), (line.x2(), line.y2())
+    cx, cy = ((relation.control.x(), relation.control.y()) if relation.control is not None
+              else ((x1 + x2) / 2, (y1 + y2) / 2))
+    steps = max(2, int(line.length() / _LINE_STEP) + 1)
+    boxes = []
+    for n in range(steps + 1):
+        t = n / steps
+        x = (1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t * t * x2
+        y = (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t * t * y2
+        boxes.append((x - 4, y - 4, x + 4, y + 4))
+    return boxes
+
+
+def _box(rect: QRectF) -> Box:
+    return (rect.left(), rect.top(), rect.right(), rect.bottom())
 
 
 class MapScene(QGraphicsScene):
@@ -69,6 +96,7 @@ class MapScene(QGraphicsScene):
         self._link: QGraphicsLineItem | None = None
         self._link_from: PartItem | None = None
         self._guides = True
+        self.label_scale = 1.0  # the labels' size against 1:1: the view sets it by its zoom
 
     # -- showing a map ----------------------------------------------------------------------
 
@@ -97,6 +125,7 @@ class MapScene(QGraphicsScene):
                 item.set_editable(editable)
             else:
                 item = PartItem(part, editable=editable)
+                item.set_label_scale(self.label_scale)
                 self.parts[part_id] = item
                 self.addItem(item)
             item.set_marks(changed.get(part_id), part_id in later)
@@ -104,6 +133,7 @@ class MapScene(QGraphicsScene):
                 item.set_editable(False)
             item.setToolTip(item.tooltip_text())
         self._show_relations(shown.relations, differences)
+        self.settle_labels()
         self.update()
 
     def _show_relations(self, relations: Iterable[MapRelationDTO],
@@ -131,6 +161,30 @@ class MapScene(QGraphicsScene):
             self.relations[key] = item
             self.addItem(item)
             item.setSelected(key in selected)
+
+    def set_label_scale(self, scale: float, *, settle: bool = True) -> None:
+        """Draw the names and statuses `scale` times their size at 1:1 (and place them
+        again, unless `settle` is False: a step on the way to another scale)."""
+        if scale == self.label_scale:
+            return
+        self.label_scale = scale
+        self.self_item.set_label_scale(scale)
+        for item in self.parts.values():
+            item.set_label_scale(scale)
+        if settle:
+            self.settle_labels()
+
+    def settle_labels(self) -> None:
+        """Each part's label where it covers least of the other parts, Self, the other
+        labels and the lines (models.clinical.parts_map.place_labels)."""
+        items = self.parts.values()
+        lines = [box for relation in self.relations.values() for box in _line_boxes(relation)]
+        placed = place_labels([item.label_ask() for item in items],
+                              {item.part_id: _box(item.shape_rect()) for item in items},
+                              [_box(rect) for rect in self.self_item.text_rects()], lines)
+        for item in items:
+            spot = placed[item.part_id]
+            item.set_label_spot(None if spot == item.own_label_spot() else spot)
 
     def map_rect(self) -> QRectF:
         """Everything on the map, with a margin: what Fit shows."""
@@ -267,9 +321,10 @@ class MapView(QGraphicsView):
     def zoom(self) -> float:
         return float(self.transform().m11())
 
-    def set_zoom(self, factor: float) -> None:
+    def set_zoom(self, factor: float, *, settle: bool = True) -> None:
         factor = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], factor))
         self.setTransform(self.transform().fromScale(factor, factor))
+        self.map_scene.set_label_scale(label_scale(factor), settle=settle)
         self.zoom_changed.emit(factor)
 
     def zoom_in(self) -> None:
@@ -287,14 +342,18 @@ class MapView(QGraphicsView):
         self._fit_now()
 
     def _fit_now(self) -> None:
-        rect = self.map_scene.map_rect()
         if self.viewport().width() < 20 or self.viewport().height() < 20:
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom > 1.0:
-            self.set_zoom(1.0)
-        self.centerOn(rect.center())
-        self.zoom_changed.emit(self.zoom)
+        # Zoomed out, the labels grow in map units (to stay legible), and so does the map.
+        # Fit the map with its labels at 1:1, then once more with the labels at the size
+        # that zoom gives them. Fitting until nothing moves would shrink the map for the
+        # labels' sake; the map's margin takes what they grow by at the second zoom.
+        scene = self.map_scene
+        scene.set_label_scale(1.0, settle=False)
+        for last in (False, True):
+            self.fitInView(scene.map_rect(), Qt.AspectRatioMode.KeepAspectRatio)
+            self.set_zoom(min(self.zoom, 1.0), settle=last)
+        self.centerOn(scene.map_rect().center())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -18,7 +19,7 @@ from models.dto import ClientChart
 from models.inputs import PartInput
 from ui.chart.chart_view import TAB_NAMES
 from ui.parts.dialogs import PartDialog
-from ui.parts.map_items import PartItem, RelationItem
+from ui.parts.map_items import LEGIBLE_ZOOM, MAX_LABEL_SCALE, PartItem, RelationItem
 from ui.parts.parts_tab import PartsTab
 from ui.parts.table_models import PartTableModel
 from ui.shell.main_window import MainWindow
@@ -299,3 +300,44 @@ def test_the_table_shows_its_columns_and_the_map_its_side_at_every_window_size(
     qtbot.waitUntil(lambda: main_window.height() == 1000, timeout=5_000)
     QApplication.processEvents()
     assert tab.splitter.sizes()[0] == 300
+
+
+def test_the_names_on_the_map_stay_legible_and_apart_in_the_smallest_window(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id = _client_with_a_map(worker)
+
+    def crowd(b: Backend) -> None:
+        # Two firefighters side by side under Self: their names' own place (over them,
+        # toward Self) is the same place.
+        for name, x in (("The One Who Scrolls All Night", -60.0), ("The Numbing One", 60.0)):
+            b.parts.create(client_id, PartInput(name, "firefighter", map_x=x, map_y=175.0),
+                           actor_id=None)
+    worker.run(crowd)
+    main_window.resize(1024, 640)
+    main_window.show()
+    tab = _open_tab(qtbot, main_window, client_id)
+    view, scene = tab.editor.view, tab.editor.scene
+    qtbot.waitUntil(lambda: view.viewport().height() > 100, timeout=5_000)
+    view.fit()
+    QApplication.processEvents()
+    assert view.zoom < LEGIBLE_ZOOM  # the whole map is drawn small here ...
+    items = list(scene.parts.values())
+    assert len(items) >= 3
+    for item in items:  # ... but its words as large on screen as at LEGIBLE_ZOOM
+        assert item.label_scale * view.zoom == pytest.approx(LEGIBLE_ZOOM)
+    labels = [item.label_rect().translated(item.pos()) for item in items]
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    for n, (item, label) in enumerate(zip(items, labels, strict=True)):
+        assert shown.contains(label), item.part.name  # in view, whole
+        for other, other_label in zip(items[n + 1:], labels[n + 1:], strict=True):
+            assert not label.intersects(other_label), (item.part.name, other.part.name)
+            assert not label.intersects(other.shape_rect()), (item.part.name, other.part.name)
+            assert not other_label.intersects(item.shape_rect())
+        for words in scene.self_item.text_rects():
+            assert not label.intersects(words), item.part.name
+    # Zoomed in to 1:1 the labels are their own size again; zoomed far out they stop
+    # growing (the map is not all words).
+    view.set_zoom(1.0)
+    assert all(item.label_scale == 1.0 for item in items)
+    view.set_zoom(0.2)
+    assert all(item.label_scale == MAX_LABEL_SCALE for item in items)

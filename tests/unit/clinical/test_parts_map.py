@@ -11,11 +11,13 @@ from models.clinical.parts_map import (
     EXILE_RING,
     PART_SIZE,
     PROTECTOR_RING,
+    LabelAsk,
     PartsMap,
     current_map,
     difference_lines,
     map_differences,
     map_on_day,
+    place_labels,
     place_part,
     self_energy_on,
     self_radius,
@@ -145,3 +147,53 @@ def test_a_report_s_map_is_today_s_registry_or_the_last_one_kept_by_its_end() ->
 
     none = map_on_day(chart, None, D + dt.timedelta(days=20), today)
     assert none.parts_map is None and "No parts map had been kept by 21 May 2026" in none.source
+
+
+def _ask(key: int, x: float, y: float, kind: str = "manager", width: float = 80.0) -> LabelAsk:
+    return LabelAsk(key, x, y, width, 28.0, 40.0, kind)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+def test_a_label_keeps_its_own_side_when_nothing_is_there() -> None:
+    # A protector above Self has its name under it (toward Self); an exile below, under.
+    asks = [_ask(1, 0, -190), _ask(2, 0, 330, "exile")]
+    assert place_labels(asks, {}, []) == {1: "below", 2: "below"}
+    assert place_labels([_ask(3, 0, 190, "firefighter")], {}, []) == {3: "above"}
+
+
+def test_a_label_moves_beside_its_part_outward_first_when_its_side_is_taken() -> None:
+    # Two firefighters side by side under Self: their labels over them would meet, and
+    # the first (nearest Self) would cover Self's words.
+    self_words = [(-60.0, 85.0, 60.0, 100.0)]
+    asks = [_ask(1, -40, 150, "firefighter", width=120), _ask(2, 40, 150, "firefighter",
+                                                                width=120)]
+    assert _overlap(asks[0].box("above"), asks[1].box("above"))
+    placed = place_labels(asks, {}, self_words)
+    assert placed == {1: "left", 2: "right"}
+    boxes = [a.box(placed[a.key]) for a in asks]
+    assert not _overlap(*boxes)
+    assert not any(_overlap(b, self_words[0]) for b in boxes)
+
+
+def test_a_line_under_a_label_counts_for_less_than_another_part() -> None:
+    # Another part lies where the label would go, and lines run everywhere else: the label
+    # goes over a line (outward first) rather than over that part.
+    ask = _ask(1, 0, -190)
+    taken = {2: ask.box("below")}
+    lines = [ask.box(spot) for spot in ("above", "right", "left")]
+    assert place_labels([ask], taken, [], lines)[1] == "right"
+    lines = [ask.box(spot) for spot in ("above", "left")]
+    lines.append(ask.box("right"))
+    lines.append(ask.box("right"))  # two lines there: more of the label over lines
+    assert place_labels([ask], taken, [], lines)[1] == "left"
+    # With nothing else in the way, a clear place wins over one with a line.
+    assert place_labels([ask], {}, [], [ask.box("below")])[1] == "right"
+
+
+def test_a_part_s_own_shape_is_no_obstacle_to_its_label() -> None:
+    ask = _ask(1, 0, -190)
+    own_shape = {1: (-40.0, -230.0, 40.0, -150.0 + 60)}  # reaches into its own label's place
+    assert place_labels([ask], own_shape, []) == {1: "below"}
