@@ -4,8 +4,9 @@ Pure: a `models.clinical.parts_map.PartsMap` in (`chart_map(chart)` for today,
 `snapshot_map(snapshot, chart.self_energy)` for a past date), a `Figure` out; no Qt, no
 database. Shapes and colours per part type and line styles per relation come from
 `reports.palette` (PART_LOOKS, RELATION_LOOKS), as in the Qt map; positions, sizes and
-Self's radius from models.clinical.parts_map. Map y points down (as on screen), so it is
-flipped here.
+Self's radius from models.clinical.parts_map, and where each part's label goes
+(`place_labels`, as in the Parts tab: its own side unless that covers a line or another
+label). Map y points down (as on screen), so it is flipped here.
 
 `build_parts_map(parts_map, differences=...)` marks, on an older map, what differs from
 today: statuses changed since (an outer ring and the status now), relations gone since
@@ -33,10 +34,13 @@ from matplotlib.path import Path
 from models.clinical.parts_map import (
     PART_SIZE,
     SELF_ENERGY_NOTE,
+    Box,
+    LabelAsk,
     MapDifferences,
     PartsMap,
     bend_around_self,
-    label_below,
+    line_boxes,
+    place_labels,
     relation_key,
     relation_lanes,
     self_energy_text,
@@ -157,8 +161,39 @@ def _draw_relation(ax: Axes, relation: MapRelationDTO, parts: dict[int, MapPartD
     return middle
 
 
-def _draw_part(ax: Axes, part: MapPartDTO, *, later: bool = False,
-               now_status: str | None = None) -> None:
+_STATUS_FONT = FONT - 1.5
+_LABEL_PAD_PT = 2.0  # round a label's words: its backing
+_LABEL_HEIGHT_PT = FONT + 3 + _STATUS_FONT * 1.3 + 2 * _LABEL_PAD_PT  # a name over a status
+
+
+def _status_words(part: MapPartDTO, later: bool, now_status: str | None) -> str:
+    status = "added later" if later else PART_STATUSES.label(part.status).lower()
+    if now_status is not None:
+        status += f" → {PART_STATUSES.label(now_status).lower()} now"
+    return status
+
+
+def _reach_of(part: MapPartDTO, now_status: str | None) -> float:
+    """How far from the part's centre its label starts: outside its shape, and outside
+    the ring that marks a changed status."""
+    reach = node_radius(part.part_type) + _LABEL_GAP
+    return max(reach, PART_SIZE * 0.68 + 4) if now_status is not None else reach
+
+
+def _label_ask(part: MapPartDTO, status: str, now_status: str | None,
+               units_per_pt: float) -> LabelAsk:
+    """The part's label as models.clinical.parts_map.place_labels places it: its words'
+    size in map units at the figure's scale (the words keep their size in points)."""
+    width_pt = max(_text_width_in(part.name, bold=True),
+                   _text_width_in(status) * _STATUS_FONT / FONT) * 72 + 2 * _LABEL_PAD_PT
+    return LabelAsk(part.id, part.x, part.y, width_pt * units_per_pt,
+                    _LABEL_HEIGHT_PT * units_per_pt, _reach_of(part, now_status),
+                    part.part_type)
+
+
+def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
+               later: bool = False, now_status: str | None = None) -> None:
+    """The part's shape, and its name over its status at `spot` (LABEL_SPOTS)."""
     look = part_look(part.part_type)
     x, y = part.x, -part.y
     if later:
@@ -170,30 +205,58 @@ def _draw_part(ax: Axes, part: MapPartDTO, *, later: bool = False,
         ax.add_patch(Circle((x, y), PART_SIZE * 0.68, facecolor="none", edgecolor=MAP_CHANGED,
                             linewidth=1.8, linestyle=(0, (3, 2)), zorder=3,
                             gid=f"changed:{part.id}"))
-    status = "added later" if later else PART_STATUSES.label(part.status).lower()
-    if now_status is not None:
-        status += f" → {PART_STATUSES.label(now_status).lower()} now"
+    status = _status_words(part, later, now_status)
     status_colour = MAP_CHANGED if now_status is not None else (
         MAP_LATER if later else CHART_MUTED)
     box = {"boxstyle": "round,pad=0.12", "facecolor": MAP_BACKGROUND, "edgecolor": "none",
            "alpha": 0.8}
-    reach = node_radius(part.part_type) + _LABEL_GAP
-    if now_status is not None:
-        reach = max(reach, PART_SIZE * 0.68 + 4)  # outside the ring that marks the change
-    if label_below(part.part_type, part.y):  # name, then status, under the shape
-        ax.text(x, y - reach, part.name, ha="center", va="top", fontsize=FONT,
-                fontweight="bold", color=MAP_LATER if later else CHART_TEXT, zorder=6,
-                gid=f"part-label:{part.id}", bbox=box)
-        ax.annotate(status, (x, y - reach), xytext=(0, -FONT - 3), textcoords="offset points",
-                    ha="center", va="top", fontsize=FONT - 1.5, zorder=6, color=status_colour,
-                    bbox=box)
-    else:  # above it: the status nearest the shape, the name over it
-        ax.text(x, y + reach, status, ha="center", va="bottom", fontsize=FONT - 1.5,
-                zorder=6, color=status_colour, bbox=box)
+    name_look: dict[str, Any] = {"fontsize": FONT, "fontweight": "bold", "zorder": 6,
+                                 "color": MAP_LATER if later else CHART_TEXT,
+                                 "gid": f"part-label:{part.id}", "bbox": box}
+    status_look: dict[str, Any] = {"fontsize": _STATUS_FONT, "zorder": 6,
+                                   "color": status_colour, "bbox": box}
+    reach = _reach_of(part, now_status)
+    if spot == "above":  # the status nearest the shape, the name over it
+        ax.text(x, y + reach, status, ha="center", va="bottom", **status_look)
         ax.annotate(part.name, (x, y + reach), xytext=(0, FONT - 1), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=FONT, fontweight="bold",
-                    color=MAP_LATER if later else CHART_TEXT, zorder=6,
-                    gid=f"part-label:{part.id}", bbox=box)
+                    ha="center", va="bottom", **name_look)
+        return
+    # Under the shape, or beside it (the name's top half a label's height over its centre,
+    # the words aligned on the side toward the shape): the name, then the status under it.
+    if spot == "below":
+        anchor, align = (x, y - reach), "center"
+    else:
+        top = y + (_LABEL_HEIGHT_PT / 2 - _LABEL_PAD_PT) * units_per_pt
+        anchor, align = ((x + reach, top), "left") if spot == "right" else \
+            ((x - reach, top), "right")
+    ax.text(*anchor, part.name, ha=align, va="top", **name_look)
+    ax.annotate(status, anchor, xytext=(0, -FONT - 3), textcoords="offset points",
+                ha=align, va="top", **status_look)
+
+
+def _self_words_box(parts_map: PartsMap, units_per_pt: float) -> Box:
+    """Where the Self-energy line lies under Self, in map units (y down)."""
+    radius = self_radius(parts_map.self_energy)
+    half = (_text_width_in(self_energy_text(parts_map.self_energy)) * _STATUS_FONT / FONT * 72
+            / 2 + _LABEL_PAD_PT) * units_per_pt
+    top = radius + 3 * units_per_pt
+    return (-half, top, half, top + (_STATUS_FONT * 1.3 + _LABEL_PAD_PT) * units_per_pt)
+
+
+def _label_spots(parts_map: PartsMap, drawn: Sequence[tuple[MapPartDTO, bool, str | None]],
+                 courses: Sequence[tuple[Point, Point | None, Point]],
+                 units_per_pt: float) -> dict[int, str]:
+    """Where each drawn part's label goes, as the Parts tab places them: `drawn` is
+    (part, later, now status); `courses` the relations' lines."""
+    radius = self_radius(parts_map.self_energy)
+    half = PART_SIZE * 0.68
+    return place_labels(
+        [_label_ask(part, _status_words(part, later, now), now, units_per_pt)
+         for part, later, now in drawn],
+        {part.id: (part.x - half, part.y - half, part.x + half, part.y + half)
+         for part, _, _ in drawn},
+        [(-radius, -radius, radius, radius), _self_words_box(parts_map, units_per_pt)],
+        [box for course in courses for box in line_boxes(*course)])
 
 
 def _legend_handles(parts_map: PartsMap, differences: MapDifferences | None) -> list[Line2D]:
@@ -240,9 +303,9 @@ def _extent(points: Sequence[tuple[float, float, float]]) -> tuple[float, float,
 
 
 def _fit(ax: Axes, points: Sequence[tuple[float, float, float]], width_in: float,
-         height_in: float) -> None:
+         height_in: float) -> float:
     """Show every (x, y, reach) with equal scales on both axes, centred, with room for
-    the labels (sized in inches, whatever the scale)."""
+    the labels (sized in inches, whatever the scale); the scale, in map units per inch."""
     x0, x1, y0, y1 = _extent(points)
     span_x, span_y = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     room_w = max(width_in - 2 * _LABEL_ROOM_IN[0], 0.5)
@@ -251,6 +314,7 @@ def _fit(ax: Axes, points: Sequence[tuple[float, float, float]], width_in: float
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     ax.set_xlim(cx - scale * width_in / 2, cx + scale * width_in / 2)
     ax.set_ylim(cy - scale * height_in / 2, cy + scale * height_in / 2)
+    return scale
 
 
 @dataclass(frozen=True)
@@ -352,6 +416,21 @@ def build_parts_map(
 
     lanes = relation_lanes((*parts_map.relations,
                             *(differences.relations_added if differences else ())))
+    units_per_pt = _fit(ax, _reach(parts_map, tuple(later.values())), width - 0.2,
+                        map_h) / 72
+    everyone = {**parts, **later}
+    courses = []
+    for relation in (*parts_map.relations,
+                     *(differences.relations_added if differences else ())):
+        a, b = everyone.get(relation.from_part_id), everyone.get(relation.to_part_id)
+        key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
+        course = _course(a, b, lanes.get(key, 0.0), parts_map.self_energy) \
+            if a is not None and b is not None else None
+        if course is not None:
+            courses.append(course)
+    drawn = [(part, False, changed.get(part.id)) for part in parts_map.parts]
+    drawn += [(part, True, None) for part in later.values()]
+    spots = _label_spots(parts_map, drawn, courses, units_per_pt)
     for relation in parts_map.relations:
         key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
         gid = "relation:{}:{}:{}".format(*key)
@@ -361,18 +440,13 @@ def build_parts_map(
             ax.plot([middle[0]], [middle[1]], marker="x", markersize=9, markeredgewidth=2.2,
                     color=MAP_CHANGED, zorder=5, gid="gone:{}:{}:{}".format(*key))
     if differences is not None:
-        everyone = {**parts, **later}
         for relation in differences.relations_added:
             key = relation_key(relation.kind, relation.from_part_id, relation.to_part_id)
             _draw_relation(ax, relation, everyone, lane=lanes.get(key, 0.0),
                            self_energy=parts_map.self_energy, colour=MAP_LATER, style="dashed",
                            gid="later-relation:{}:{}:{}".format(*key))
-    for part in parts_map.parts:
-        _draw_part(ax, part, now_status=changed.get(part.id))
-    for part in later.values():
-        _draw_part(ax, part, later=True)
-
-    _fit(ax, _reach(parts_map, tuple(later.values())), width - 0.2, map_h)
+    for part, is_later, now in drawn:
+        _draw_part(ax, part, spots[part.id], units_per_pt, later=is_later, now_status=now)
     if not parts_map.parts:
         ax.text(0.5, 0.12, "No parts on the map yet", transform=ax.transAxes, ha="center",
                 va="center", fontsize=FONT, color=CHART_MUTED, gid="empty")

@@ -220,6 +220,25 @@ class _Boxes:
         return total
 
 
+LINE_STEP = 16.0  # map units between the points where a relation keeps a label off it
+
+
+def line_boxes(start: tuple[float, float], bend: tuple[float, float] | None,
+               end: tuple[float, float]) -> list[Box]:
+    """Small boxes along a relation drawn from `start` to `end` (round `bend`, as a
+    quadratic curve, when it has one): where a label would lie over it."""
+    (x1, y1), (x2, y2) = start, end
+    cx, cy = bend if bend is not None else ((x1 + x2) / 2, (y1 + y2) / 2)
+    steps = max(2, int(math.hypot(x2 - x1, y2 - y1) / LINE_STEP) + 1)
+    boxes = []
+    for n in range(steps + 1):
+        t = n / steps
+        x = (1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t * t * x2
+        y = (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t * t * y2
+        boxes.append((x - 4, y - 4, x + 4, y + 4))
+    return boxes
+
+
 def place_labels(asks: Sequence[LabelAsk], shapes: Mapping[int, Box], keep_clear: Iterable[Box],
                  lines: Iterable[Box] = (), line_weight: float = 0.2) -> dict[int, str]:
     """Where each part's label goes (LABEL_SPOTS): at the first of its spots that lies over

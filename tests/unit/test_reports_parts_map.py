@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.text import Text
 
@@ -64,3 +65,20 @@ def test_an_empty_map_says_so() -> None:
     fig = build_parts_map(PartsMap((), (), None))
     assert find_artists(fig, "empty")
     assert find_artists(fig, "self")
+
+
+def test_a_label_moves_beside_its_part_off_the_lines_as_in_the_parts_tab() -> None:
+    # The Planner's lines leave it upward (it protects Little One) and downward (polarized
+    # with the Numb One, round Self): its name goes beside it, not over a line. The places
+    # come from the function the Parts tab uses.
+    fig = build_parts_map(NOW)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    shape = find_artists(fig, "part:1")[0].get_window_extent(renderer)
+    name = find_artists(fig, "part-label:1")[0].get_window_extent(renderer)
+    assert name.x0 > shape.x1  # right of it (outward: it is not left of Self)
+    assert name.y0 < shape.y1 and name.y1 > shape.y0  # at its height
+    # Little One's one line leaves it downward, toward Self: an exile's own place, away
+    # from Self (over it, here), is clear, and it keeps it.
+    little = find_artists(fig, "part:3")[0].get_window_extent(renderer)
+    little_name = find_artists(fig, "part-label:3")[0].get_window_extent(renderer)
+    assert little_name.y0 >= little.y1

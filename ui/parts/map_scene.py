@@ -35,6 +35,7 @@ from models.clinical.parts_map import (
     Box,
     MapDifferences,
     PartsMap,
+    line_boxes,
     place_labels,
     relation_key,
     relation_lanes,
@@ -49,25 +50,12 @@ ZOOM_STEP = 1.25
 ZOOM_RANGE = (0.2, 5.0)
 
 
-_LINE_STEP = 16.0  # map units between the points where a relation keeps a label off
-
-
 def _line_boxes(relation: RelationItem) -> list[Box]:
-    """Small boxes along a relation's line, where a label would lie over it."""
-    line = relation.line
+    line, bend = relation.line, relation.control
     if line.isNull():
         return []
-    (x1, y1), (x2, y2) = (line.x1(), line.y1()), (line.x2(), line.y2())
-    cx, cy = ((relation.control.x(), relation.control.y()) if relation.control is not None
-              else ((x1 + x2) / 2, (y1 + y2) / 2))
-    steps = max(2, int(line.length() / _LINE_STEP) + 1)
-    boxes = []
-    for n in range(steps + 1):
-        t = n / steps
-        x = (1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t * t * x2
-        y = (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t * t * y2
-        boxes.append((x - 4, y - 4, x + 4, y + 4))
-    return boxes
+    return line_boxes((line.x1(), line.y1()), (bend.x(), bend.y()) if bend is not None
+                      else None, (line.x2(), line.y2()))
 
 
 def _box(rect: QRectF) -> Box:
