@@ -447,9 +447,7 @@ class ReportsTab(QWidget):
             if problems:
                 self._show_problems(problems)
                 return
-        suggested = default_file_name(data.client.record_number, data.options.kind,
-                                      data.made_on)
-        chosen = self.choose_path(suggested)
+        chosen = self.choose_path(self._file_name())
         if not chosen:
             return
         path = Path(chosen)
@@ -470,10 +468,18 @@ class ReportsTab(QWidget):
         self.status.setText(f"Saved as {path.name}{note}.")
         self.saved.emit(path.name)
 
+    def _file_name(self) -> str:
+        data = self.data
+        assert data is not None
+        return default_file_name(data.client.record_number, data.options.kind, data.made_on)
+
     def print_report(self) -> None:
-        if self.pdf is None:
+        if self.pdf is None or self.data is None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        # The print job's title in the printer's queue, and the file the print dialog's
+        # "Print to File" offers: a saved copy's name, never the client's (nor "print.pdf").
+        printer.setDocName(self._file_name())
         if not self.choose_printer(printer):
             return
         self.status.setText("Printing…")

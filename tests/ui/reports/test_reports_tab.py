@@ -99,8 +99,10 @@ def test_printing_draws_every_page_and_is_audited(qtbot: QtBot, main_window: Mai
     tab.sections["sessions"].setChecked(False)
     generate(qtbot, tab)
     target = tmp_path / "printed.pdf"
+    titles = []
 
     def to_file(printer: QPrinter) -> bool:
+        titles.append(printer.docName())
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(target))
         printer.setResolution(96)
@@ -110,6 +112,11 @@ def test_printing_draws_every_page_and_is_audited(qtbot: QtBot, main_window: Mai
     with qtbot.waitSignal(tab.printed, timeout=30_000):
         tab.print_button.click()
     assert len(pypdf.PdfReader(str(target)).pages) == tab.preview.page_count
+    # The job's title (and the file "Print to File" offers) is a saved copy's name.
+    data = tab.data
+    assert data is not None
+    assert titles == [default_file_name(data.client.record_number, "progress", data.made_on)]
+    assert data.client.name not in titles[0]
     qtbot.waitUntil(lambda: bool(worker.run(
         lambda b: b.audit.events(action_prefix="report.printed"))), timeout=5_000)
 
