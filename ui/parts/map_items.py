@@ -47,9 +47,10 @@ LABEL_GAP = 8.0
 # Below this zoom the names and statuses stop shrinking with the map: they are drawn
 # larger in map units, so that on screen they stay as large as at this zoom (as on the
 # PDF's map, whose labels keep their size however small the map is drawn). Up to
-# MAX_LABEL_SCALE times their size at 1:1, so that a map zoomed far out is not all words.
+# MAX_LABEL_SCALE times their size at 1:1 (0.7 of it on screen at the least zoom), so a map
+# zoomed far out is not all words.
 LEGIBLE_ZOOM = 0.8
-MAX_LABEL_SCALE = 2.5
+MAX_LABEL_SCALE = 3.5
 
 
 def label_scale(zoom: float) -> float:
