@@ -15,7 +15,7 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStyle, QVBoxLayout, QWidget
 
 from reports.charts import ChartTooSmallError
 from ui.common.agg_text import TEXT_CACHE_WORKS, CachingRendererAgg, TextCache
@@ -70,6 +70,9 @@ class FigureView(QWidget):
         self._figure: Figure | None = None
         self._canvas: FigureCanvasQTAgg | None = None
         self._built_for = QSize()
+        # The height this view took, beyond the room it was given, for a figure that
+        # needed it (0: none), and the width it was measured at.
+        self._grown, self._grown_width = 0, 0
         self._base_minimum = minimum or QSize(420, 300)
         self.setMinimumSize(self._base_minimum)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -98,6 +101,7 @@ class FigureView(QWidget):
         """Show what `builder` draws (at once if the view is visible); None shows the text."""
         self._builder = builder
         self._empty.setText(empty_text)
+        self._grown = 0  # new content: what it needs is measured again
         if builder is None:
             self._drop_canvas()
             self._empty.show()
@@ -132,8 +136,17 @@ class FigureView(QWidget):
                     raise
         assert figure is not None
         needed = round(figure.get_figheight() * DPI)
-        self.setMinimumHeight(max(self._base_minimum.height(), needed
-                                  if needed > size.height() else 0))
+        if needed > size.height():
+            self._grown, self._grown_width = needed, size.width()
+        elif not (self._grown and size.height() <= self._grown
+                  and abs(size.width() - self._grown_width) <= self._scroll_bar_room()):
+            # Given more room than it took, or a width the need was not measured at: the
+            # figure fits where it is. (At the height it took, and about the width it was
+            # measured at, it still needs that height: the figure there is exactly as tall
+            # as the view, and letting go would shrink the view, need the height again and
+            # grow it, for ever; a scroll bar that comes and goes changes the width too.)
+            self._grown = 0
+        self.setMinimumHeight(max(self._base_minimum.height(), self._grown))
         self._show_figure(figure)
         self._built_for = self.size()
 
@@ -144,6 +157,7 @@ class FigureView(QWidget):
         self._drop_canvas()
         self._empty.setText("")
         self._empty.show()
+        self._grown = 0
         self.setMinimumSize(self._base_minimum)
 
     # -- internals ------------------------------------------------------------------------
@@ -188,6 +202,10 @@ class FigureView(QWidget):
         self._canvas = None
         self._figure = None
         self._built_for = QSize()
+
+    def _scroll_bar_room(self) -> int:
+        """How much a scroll bar that appears beside the view takes from its width."""
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4
 
     def _rebuild_if_resized(self) -> None:
         if not self.isVisible() or self._builder is None:
