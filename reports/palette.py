@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.clinical.parts_map import PART_SIZE
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -137,6 +139,12 @@ PART_LOOKS: dict[str, PartLook] = {
 def part_look(part_type: str) -> PartLook:
     """The look of a part's type; an unknown code is drawn as a part of unknown type."""
     return PART_LOOKS.get(part_type, PART_LOOKS["unknown"])
+
+
+def node_radius(part_type: str) -> float:
+    """How far from a part's centre a line to it stops: its shape's half width (a
+    diamond's corners reach further)."""
+    return PART_SIZE / 2 * (1.12 if part_look(part_type).shape == "diamond" else 1.0)
 
 
 @dataclass(frozen=True)

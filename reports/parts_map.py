@@ -38,9 +38,11 @@ from models.clinical.parts_map import (
     LabelAsk,
     MapDifferences,
     PartsMap,
-    bend_around_self,
+    Point,
+    RelationEnd,
     line_boxes,
     place_labels,
+    relation_course,
     relation_key,
     relation_lanes,
     self_energy_text,
@@ -60,21 +62,16 @@ from reports.palette import (
     SELF_EDGE,
     SELF_FILL,
     PartLook,
+    node_radius,
     part_look,
     relation_look,
 )
 
-__all__ = ["build_parts_map", "fitted_height", "node_radius"]
+__all__ = ["build_parts_map", "fitted_height"]
 
 _LINESTYLES: dict[str, Any] = {"solid": "-", "dashed": (0, (5, 3)), "dotted": (0, (1.2, 1.8))}
 _LEGEND_MARKERS = {"rounded_square": "s", "diamond": "D", "circle": "o", "hexagon": "h"}
 _LABEL_GAP = 8.0  # map units between a shape and its name
-
-
-def node_radius(part_type: str) -> float:
-    """How far from a part's centre a line to it stops (its shape's half width)."""
-    shape = part_look(part_type).shape
-    return PART_SIZE / 2 * (1.12 if shape == "diamond" else 1.0)
 
 
 def _shape(look: PartLook, x: float, y: float, *, edge: str | None = None,
@@ -98,36 +95,13 @@ def _shape(look: PartLook, x: float, y: float, *, edge: str | None = None,
     return Circle((x, y), half * 0.92, **style)
 
 
-Point = tuple[float, float]
-
-
-def _leave(centre: Point, toward: Point, reach: float) -> Point:
-    length = math.hypot(toward[0] - centre[0], toward[1] - centre[1])
-    if length == 0:
-        return centre
-    return (centre[0] + (toward[0] - centre[0]) * reach / length,
-            centre[1] + (toward[1] - centre[1]) * reach / length)
-
-
 def _course(a: MapPartDTO, b: MapPartDTO, lane: float,
             self_energy: int | None) -> tuple[Point, Point | None, Point] | None:
-    """Where a relation from a to b starts and ends (outside both shapes, `lane` map units
-    to the left of the line from the lower id to the higher), and the bend that takes it
-    round Self if it would cross it; in map coordinates (y down), as the Qt map."""
-    length = math.hypot(b.x - a.x, b.y - a.y)
-    start, end = node_radius(a.part_type) + 3, node_radius(b.part_type) + 5
-    if length <= start + end:
-        return None
-    ux, uy = (b.x - a.x) / length, (b.y - a.y) / length
-    sign = 1.0 if a.id < b.id else -1.0
-    px, py = -uy * lane * sign, ux * lane * sign
-    p1 = (a.x + ux * start + px, a.y + uy * start + py)
-    p2 = (b.x - ux * end + px, b.y - uy * end + py)
-    bend = bend_around_self(p1, p2, self_energy)
-    if bend is not None:
-        q1, q2 = _leave((a.x, a.y), bend, start), _leave((b.x, b.y), bend, end)
-        p1, p2 = (q1[0] + px, q1[1] + py), (q2[0] + px, q2[1] + py)
-    return p1, bend, p2
+    """The relation's course from a to b (models.clinical.parts_map.relation_course), in
+    map coordinates (y down)."""
+    return relation_course(RelationEnd(a.id, a.x, a.y, node_radius(a.part_type)),
+                           RelationEnd(b.id, b.x, b.y, node_radius(b.part_type)), lane,
+                           self_energy)
 
 
 def _draw_relation(ax: Axes, relation: MapRelationDTO, parts: dict[int, MapPartDTO], *,

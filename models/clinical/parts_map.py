@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from models.dto import (
     ClientChart,
@@ -320,6 +321,48 @@ def bend_around_self(start: tuple[float, float], end: tuple[float, float],
 
 
 LANE_GAP = 9.0  # map units between two relations drawn between the same two parts
+
+
+class RelationEnd(NamedTuple):
+    """One end of a relation: its part, where it is, and how far from its centre a line
+    to it stops (outside its shape: reports.palette.node_radius)."""
+    part_id: int
+    x: float
+    y: float
+    radius: float
+
+
+Point = tuple[float, float]
+
+
+def _leave(centre: Point, toward: Point, reach: float) -> Point:
+    length = math.hypot(toward[0] - centre[0], toward[1] - centre[1])
+    if length == 0:
+        return centre
+    return (centre[0] + (toward[0] - centre[0]) * reach / length,
+            centre[1] + (toward[1] - centre[1]) * reach / length)
+
+
+def relation_course(a: RelationEnd, b: RelationEnd, lane: float,
+                    self_energy: int | None) -> tuple[Point, Point | None, Point] | None:
+    """Where a relation from a to b starts and ends (outside both shapes, `lane` map units
+    to the left of the line from the lower id to the higher), and the bend that takes it
+    round Self if it would cross it; None when the two shapes touch. Every drawing of the
+    map draws its relations along this course."""
+    length = math.hypot(b.x - a.x, b.y - a.y)
+    start, end = a.radius + 3, b.radius + 5
+    if length <= start + end:
+        return None
+    ux, uy = (b.x - a.x) / length, (b.y - a.y) / length
+    sign = 1.0 if a.part_id < b.part_id else -1.0
+    px, py = -uy * lane * sign, ux * lane * sign
+    p1 = (a.x + ux * start + px, a.y + uy * start + py)
+    p2 = (b.x - ux * end + px, b.y - uy * end + py)
+    bend = bend_around_self(p1, p2, self_energy)
+    if bend is not None:
+        q1, q2 = _leave((a.x, a.y), bend, start), _leave((b.x, b.y), bend, end)
+        p1, p2 = (q1[0] + px, q1[1] + py), (q2[0] + px, q2[1] + py)
+    return p1, bend, p2
 
 
 def relation_lanes(relations: Iterable[MapRelationDTO]) -> dict[tuple[str, int, int], float]:

@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 from models.clinical.parts_map import (
     PART_SIZE,
     LabelAsk,
-    bend_around_self,
+    RelationEnd,
     own_label_spot,
+    relation_course,
     relation_key,
     self_energy_text,
     self_radius,
@@ -41,7 +42,7 @@ from models.clinical.parts_map import (
 from models.dto import MapPartDTO, MapRelationDTO
 from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
 from reports import palette
-from reports.palette import part_look, relation_look
+from reports.palette import node_radius, part_look, relation_look
 
 LABEL_GAP = 8.0
 # Below this zoom the names and statuses stop shrinking with the map: they are drawn
@@ -89,11 +90,6 @@ def part_path(shape: str, size: float = PART_SIZE) -> QPainterPath:
         r = half * 0.92
         path.addEllipse(QPointF(0, 0), r, r)
     return path
-
-
-def node_radius(part_type: str) -> float:
-    """Where a line to a part stops: outside its shape."""
-    return PART_SIZE / 2 * (1.12 if part_look(part_type).shape == "diamond" else 1.0)
 
 
 def _font(point_size: float, bold: bool = False) -> QFont:
@@ -410,40 +406,28 @@ class RelationItem(QGraphicsItem):
         """Follow the two parts: from outside one shape to outside the other, beside any
         other relation between them, and round Self rather than across it."""
         a, b = self.source.pos(), self.target.pos()
-        length = QLineF(a, b).length()
         self.prepareGeometryChange()
-        start = node_radius(self.source.part.part_type) + 3
-        end = node_radius(self.target.part.part_type) + 5
         self.path = QPainterPath()
         self.control = None
-        if length <= start + end:
+        course = relation_course(
+            RelationEnd(self.source.part_id, a.x(), a.y(),
+                        node_radius(self.source.part.part_type)),
+            RelationEnd(self.target.part_id, b.x(), b.y(),
+                        node_radius(self.target.part.part_type)),
+            self.lane, self.self_energy)
+        if course is None:
             self.line = QLineF()
             return
-        ux, uy = (b.x() - a.x()) / length, (b.y() - a.y()) / length
-        # The lane is to the left of the line from the lower id to the higher.
-        sign = 1.0 if self.source.part_id < self.target.part_id else -1.0
-        px, py = -uy * self.lane * sign, ux * self.lane * sign
-        p1 = QPointF(a.x() + ux * start + px, a.y() + uy * start + py)
-        p2 = QPointF(b.x() - ux * end + px, b.y() - uy * end + py)
-        bend = bend_around_self((p1.x(), p1.y()), (p2.x(), p2.y()), self.self_energy)
+        start, bend, end = course
+        p1, p2 = QPointF(*start), QPointF(*end)
         if bend is not None:
-            control = QPointF(*bend)
-            p1 = self._leave(a, control, start) + QPointF(px, py)
-            p2 = self._leave(b, control, end) + QPointF(px, py)
-            self.control = control
+            self.control = QPointF(*bend)
         self.line = QLineF(p1, p2)
         self.path.moveTo(p1)
         if self.control is not None:
             self.path.quadTo(self.control, p2)
         else:
             self.path.lineTo(p2)
-
-    @staticmethod
-    def _leave(centre: QPointF, toward: QPointF, reach: float) -> QPointF:
-        line = QLineF(centre, toward)
-        if line.length() == 0:
-            return centre
-        return centre + (toward - centre) * (reach / line.length())
 
     def _head(self) -> QPolygonF:
         tip = self.line.p2()
