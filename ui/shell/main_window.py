@@ -7,8 +7,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -47,6 +47,35 @@ if TYPE_CHECKING:
 
 DEFAULT_SIZE = QSize(1280, 800)
 LIST_WIDTH = 380
+
+
+class _ListAndChart(QSplitter):
+    """The client list beside the chart. A narrower window takes its room from the chart
+    (the list keeps the width it was given), but never below the width the chart's tabs
+    need: then from the list. QSplitter alone let the chart go narrower than that, and the
+    Parts tab's map was cut off at the window's edge. Checked as the window is resized and
+    as a tab's content asks for more room."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._keep_chart_whole()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:  # a tab filled in needs more room
+            self._keep_chart_whole()
+        return handled
+
+    def _keep_chart_whole(self) -> None:
+        clients, chart = self.widget(0), self.widget(1)
+        if clients is None or chart is None:
+            return
+        list_width, chart_width = self.sizes()
+        short = chart.minimumSizeHint().width() - chart_width
+        spare = list_width - clients.minimumSizeHint().width()
+        if short > 0 and spare > 0:
+            moved = min(short, spare)
+            self.setSizes([list_width - moved, chart_width + moved])
 
 
 class MainWindow(QMainWindow):
@@ -95,7 +124,7 @@ class MainWindow(QMainWindow):
         self.chart_view = ChartView(*self.measures, self._build_targets, self._build_parts,
                                     self._build_reports)
         self.chart_view.today = runner.opener.today
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = _ListAndChart(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.client_list)
         self.splitter.addWidget(self.chart_view)
         self.splitter.setStretchFactor(0, 0)

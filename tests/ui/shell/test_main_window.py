@@ -9,13 +9,13 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from ui.chart.care import course_lines, session_rows
-from ui.chart.chart_view import COMING
+from ui.chart.chart_view import COMING, TAB_NAMES
 from ui.chart.sessions_tab import SessionsModel
 from ui.chart.timeline import CourseTimeline
 from ui.clients.client_dialog import ClientDialog
 from ui.clients.client_list import CLIENT_ID_ROLE
 from ui.shell import settings as S
-from ui.shell.main_window import MainWindow
+from ui.shell.main_window import LIST_WIDTH, MainWindow
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner
 
@@ -242,3 +242,31 @@ def test_menus_offer_what_a_desktop_user_expects(main_window: MainWindow) -> Non
     menus = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
     assert menus == ["File", "View", "Help"]
     assert main_window.windowTitle() == "practice.iwvault — Integration Workstation"
+
+
+def test_a_narrower_window_never_cuts_the_chart_it_takes_room_from_the_list(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    window = main_window
+    window.resize(1440, 900)
+    qtbot.waitUntil(lambda: window.width() == 1440, timeout=5_000)
+    window.default_splitter()  # a first start on a wide screen: the list gets its full width
+    _show(qtbot, window, _busiest_client(window))
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] == LIST_WIDTH, timeout=5_000)
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5_000)
+    # The Parts tab, filled in, needs more room than the Overview left the chart: its map
+    # was cut off at the window's edge.
+    with qtbot.waitSignal(window.parts_tab.parts_shown, timeout=10_000):
+        window.chart_view.tabs.setCurrentIndex(TAB_NAMES.index("Parts"))
+    page = window.chart_view.tabs.currentWidget()
+
+    def whole() -> bool:
+        return (window.splitter.sizes()[1] >= window.chart_view.minimumSizeHint().width()
+                and page.width() >= page.minimumSizeHint().width())
+    qtbot.waitUntil(whole, timeout=5_000)
+    list_width = window.splitter.sizes()[0]
+    assert list_width < LIST_WIDTH  # the room came from the list
+    # Wider again: the room goes to the chart; the list keeps what it has.
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280, timeout=5_000)
+    assert window.splitter.sizes()[0] == list_width
