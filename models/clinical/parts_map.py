@@ -195,28 +195,35 @@ class _Boxes:
         self._cells: dict[tuple[int, int], list[tuple[Box, float, int | None]]] = {}
 
     @staticmethod
-    def _span(box: Box) -> Iterable[tuple[int, int]]:
-        left, top, right, bottom = (math.floor(v / _GRID) for v in box)
-        return ((i, j) for i in range(left, right + 1) for j in range(top, bottom + 1))
+    def _span(box: Box) -> list[tuple[int, int]]:
+        left, top = math.floor(box[0] / _GRID), math.floor(box[1] / _GRID)
+        right, bottom = math.floor(box[2] / _GRID), math.floor(box[3] / _GRID)
+        return [(i, j) for i in range(left, right + 1) for j in range(top, bottom + 1)]
 
     def add(self, box: Box, weight: float, owner: int | None = None) -> None:
         entry = (box, weight, owner)
+        cells = self._cells
         for cell in self._span(box):
-            self._cells.setdefault(cell, []).append(entry)
+            found = cells.get(cell)
+            if found is None:
+                cells[cell] = [entry]
+            else:
+                found.append(entry)
 
     def covered(self, box: Box, ignore: int | None) -> float:
         """The weighted area of the boxes `box` lies over (none of `ignore`'s own)."""
-        found: dict[int, tuple[Box, float, int | None]] = {}
+        left, top, right, bottom = box
+        seen: set[int] = set()
+        total = 0.0
         for cell in self._span(box):
             for entry in self._cells.get(cell, ()):
-                found[id(entry)] = entry  # a box in several cells counts once
-        total = 0.0
-        left, top, right, bottom = box
-        for (l2, t2, r2, b2), weight, owner in found.values():
-            if owner is not None and owner == ignore:
-                continue
-            w, h = min(right, r2) - max(left, l2), min(bottom, b2) - max(top, t2)
-            if w > 0 and h > 0:
+                (l2, t2, r2, b2), weight, owner = entry
+                w, h = min(right, r2) - max(left, l2), min(bottom, b2) - max(top, t2)
+                if w <= 0 or h <= 0 or (owner is not None and owner == ignore):
+                    continue
+                if id(entry) in seen:  # a box in several cells counts once
+                    continue
+                seen.add(id(entry))
                 total += weight * w * h
         return total
 
@@ -256,10 +263,34 @@ def place_labels(asks: Sequence[LabelAsk], shapes: Mapping[int, Box], keep_clear
         boxes.add(box, line_weight)
     placed: dict[int, str] = {}
     for ask in sorted(asks, key=lambda a: (math.hypot(a.x, a.y), a.key)):
-        spot = min(ask.spots(), key=lambda s: boxes.covered(ask.box(s), ask.key))
+        spot, least = "", math.inf
+        for candidate in ask.spots():  # the first clear one, else the one covering least
+            cover = boxes.covered(ask.box(candidate), ask.key)
+            if cover < least:
+                spot, least = candidate, cover
+            if cover == 0:
+                break
         placed[ask.key] = spot
         boxes.add(ask.box(spot), 1.0)
     return placed
+
+
+def labels_collide(asks: Sequence[LabelAsk], placed: Mapping[int, str],
+                   shapes: Mapping[int, Box], keep_clear: Iterable[Box]) -> bool:
+    """Whether any label, where `placed` put it, lies over another label, another part's
+    shape or what must be kept clear (lines do not count: a label is read over a line)."""
+    boxes = [(ask.key, ask.box(placed[ask.key])) for ask in asks]
+    hard = [(None, box) for box in keep_clear] + [(key, box) for key, box in shapes.items()]
+
+    def meet(a: Box, b: Box) -> bool:
+        return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+    for n, (key, box) in enumerate(boxes):
+        if any(meet(box, other) for _, other in boxes[n + 1:]):
+            return True
+        if any(owner != key and meet(box, other) for owner, other in hard):
+            return True
+    return False
 
 
 def self_radius(energy: int | None) -> float:

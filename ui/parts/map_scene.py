@@ -33,8 +33,10 @@ from models.clinical.parts_map import (
     EXILE_RING,
     PROTECTOR_RING,
     Box,
+    LabelAsk,
     MapDifferences,
     PartsMap,
+    labels_collide,
     line_boxes,
     place_labels,
     relation_key,
@@ -151,28 +153,49 @@ class MapScene(QGraphicsScene):
             item.setSelected(key in selected)
 
     def set_label_scale(self, scale: float, *, settle: bool = True) -> None:
-        """Draw the names and statuses `scale` times their size at 1:1 (and place them
-        again, unless `settle` is False: a step on the way to another scale)."""
+        """Draw the names and statuses `scale` times their size at 1:1 where they have the
+        room (and place them again, unless `settle` is False: a step on the way to
+        another scale)."""
         if scale == self.label_scale:
             return
         self.label_scale = scale
-        self.self_item.set_label_scale(scale)
-        for item in self.parts.values():
-            item.set_label_scale(scale)
+        self._draw_labels_at(scale)
         if settle:
             self.settle_labels()
 
+    def _draw_labels_at(self, scale: float) -> None:
+        self.self_item.set_label_scale(scale)
+        for item in self.parts.values():
+            item.set_label_scale(scale)
+
     def settle_labels(self) -> None:
         """Each part's label where it covers least of the other parts, Self, the other
-        labels and the lines (models.clinical.parts_map.place_labels)."""
-        items = self.parts.values()
+        labels and the lines (models.clinical.parts_map.place_labels). When the labels,
+        grown to stay legible, cannot all find a clear place (a crowded map zoomed out),
+        they are drawn at their 1:1 size instead: smaller words rather than words over
+        the parts."""
+        self._draw_labels_at(self.label_scale)
+        placed = self._place_labels()
+        if self.label_scale > 1.0 and placed is not None:
+            asks, spots, shapes, clear = placed
+            if labels_collide(asks, spots, shapes, clear):
+                self._draw_labels_at(1.0)
+                self._place_labels()
+
+    def _place_labels(self) -> tuple[list[LabelAsk], dict[int, str], dict[int, Box],
+                                     list[Box]] | None:
+        items = list(self.parts.values())
+        if not items:
+            return None
         lines = [box for relation in self.relations.values() for box in _line_boxes(relation)]
-        placed = place_labels([item.label_ask() for item in items],
-                              {item.part_id: _box(item.shape_rect()) for item in items},
-                              [_box(rect) for rect in self.self_item.text_rects()], lines)
+        asks = [item.label_ask() for item in items]
+        shapes = {item.part_id: _box(item.shape_rect()) for item in items}
+        clear = [_box(rect) for rect in self.self_item.text_rects()]
+        spots = place_labels(asks, shapes, clear, lines)
         for item in items:
-            spot = placed[item.part_id]
+            spot = spots[item.part_id]
             item.set_label_spot(None if spot == item.own_label_spot() else spot)
+        return asks, spots, shapes, clear
 
     def map_rect(self) -> QRectF:
         """Everything on the map, with a margin: what Fit shows."""
@@ -336,11 +359,13 @@ class MapView(QGraphicsView):
         # Fit the map with its labels at 1:1, then once more with the labels at the size
         # that zoom gives them. Fitting until nothing moves would shrink the map for the
         # labels' sake; the map's margin takes what they grow by at the second zoom.
+        # (Placed at the first zoom, the labels may find no room to grow, and keep their
+        # 1:1 size: the second fit is made with the labels as they are drawn.)
         scene = self.map_scene
         scene.set_label_scale(1.0, settle=False)
-        for last in (False, True):
+        for _ in range(2):
             self.fitInView(scene.map_rect(), Qt.AspectRatioMode.KeepAspectRatio)
-            self.set_zoom(min(self.zoom, 1.0), settle=last)
+            self.set_zoom(min(self.zoom, 1.0))
         self.centerOn(scene.map_rect().center())
 
     def resizeEvent(self, event: QResizeEvent) -> None:

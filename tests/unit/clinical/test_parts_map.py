@@ -15,6 +15,7 @@ from models.clinical.parts_map import (
     PartsMap,
     current_map,
     difference_lines,
+    labels_collide,
     map_differences,
     map_on_day,
     place_labels,
@@ -197,3 +198,15 @@ def test_a_part_s_own_shape_is_no_obstacle_to_its_label() -> None:
     ask = _ask(1, 0, -190)
     own_shape = {1: (-40.0, -230.0, 40.0, -150.0 + 60)}  # reaches into its own label's place
     assert place_labels([ask], own_shape, []) == {1: "below"}
+
+
+def test_labels_collide_over_labels_shapes_and_self_but_not_over_lines() -> None:
+    asks = [_ask(1, -40, 150, "firefighter", width=120), _ask(2, 40, 150, "firefighter",
+                                                                width=120)]
+    both_above = {1: "above", 2: "above"}
+    assert labels_collide(asks, both_above, {}, [])  # over each other
+    apart = {1: "left", 2: "right"}
+    assert not labels_collide(asks, apart, {}, [])
+    assert labels_collide(asks, apart, {}, [asks[1].box("right")])  # over Self's words
+    assert labels_collide(asks, apart, {3: asks[0].box("left")}, [])  # over another part
+    assert not labels_collide(asks, apart, {1: asks[0].box("left")}, [])  # its own shape
