@@ -231,11 +231,12 @@ class MainWindow(QMainWindow):
         for action in (self.enter_measure_action, self.custom_measure_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
-        self.edit_client_action.setEnabled(False)
-        self.status_action.setEnabled(False)
+        # What works on the client shown: only while one is (and never while locked).
+        self._client_actions = (self.edit_client_action, self.status_action,
+                                self.new_note_action, self.new_course_action)
+        self._set_client_actions(False)
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
-                                  self.new_note_action, self.new_course_action,
                                   self.enter_measure_action, self.custom_measure_action,
                                   self.show_discharged_action, *self.tab_actions,
                                   *self.safekeeping.actions]
@@ -320,10 +321,13 @@ class MainWindow(QMainWindow):
             self.client_list.select_client(select)
         self.clients_loaded.emit()
 
+    def _set_client_actions(self, enabled: bool) -> None:
+        for action in self._client_actions:
+            action.setEnabled(enabled)
+
     def _on_client_selected(self, client_id: int | None) -> None:
         self._wanted = client_id
-        self.edit_client_action.setEnabled(False)
-        self.status_action.setEnabled(False)
+        self._set_client_actions(False)
         if client_id is None:
             notice, self._hidden_notice = self._hidden_notice, ""
             self.chart_view.show_empty(notice)
@@ -349,8 +353,7 @@ class MainWindow(QMainWindow):
         changes, self._changes_waiting = self._changes_waiting, None
         same = shown is not None and shown.client.id == chart.client.id
         self.chart_view.set_chart(chart, changes if same else None)
-        self.edit_client_action.setEnabled(True)
-        self.status_action.setEnabled(True)
+        self._set_client_actions(True)
         self.status_action.setText("&Reactivate client…" if chart.client.status == "discharged"
                                    else "&Discharge client…")
         self.chart_shown.emit(chart.client.id)
@@ -642,8 +645,7 @@ class MainWindow(QMainWindow):
         self.chart_view.clear()
         self.stack.setCurrentWidget(self.lock_panel)
         self.lock_panel.show_unlock(self.vault_path, locked=True)
-        for action in (*self._clinical_actions, self.edit_client_action, self.status_action,
-                       self.lock_action):
+        for action in (*self._clinical_actions, *self._client_actions, self.lock_action):
             action.setEnabled(False)
         actor_id = self.actor_id
         if self.runner.running:
@@ -663,6 +665,7 @@ class MainWindow(QMainWindow):
         self._wanted = None
         self._chart_in_flight = False
         self._changes_waiting = None
+        self._set_client_actions(False)
         self.chart_view.clear()
         self.reload_clients()
 

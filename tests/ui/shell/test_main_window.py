@@ -270,3 +270,21 @@ def test_a_narrower_window_never_cuts_the_chart_it_takes_room_from_the_list(
     window.resize(1280, 800)
     qtbot.waitUntil(lambda: window.width() == 1280, timeout=5_000)
     assert window.splitter.sizes()[0] == list_width
+
+
+def test_what_works_on_a_client_is_offered_only_while_one_is_shown(
+        qtbot: QtBot, main_window: MainWindow, runner: TaskRunner) -> None:
+    window = main_window
+    on_client = (window.new_note_action, window.new_course_action, window.edit_client_action,
+                 window.status_action)
+    # No client chosen: New note… did nothing at all when chosen.
+    assert not any(action.isEnabled() for action in on_client)
+    assert window.new_client_action.isEnabled()
+    _show(qtbot, window, _busiest_client(window))
+    assert all(action.isEnabled() for action in on_client)
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        window.lock("manual")
+    assert not any(action.isEnabled() for action in on_client)
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        _unlock(qtbot, window)  # back on the same client
+    assert all(action.isEnabled() for action in on_client)
