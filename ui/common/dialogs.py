@@ -1,4 +1,5 @@
-"""Keys every dialog shares: Ctrl+Enter submits from any field, as Enter does from a line.
+"""What dialogs share: Ctrl+Enter submits from any field, as Enter does from a line; and a
+dialog with wrapped text is as tall as its text needs at its width.
 
 Enter in a one-line field presses the dialog's default button (Qt's own rule); in a
 field of several lines Enter starts a new line, so Ctrl+Enter (either Enter key) submits
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -23,3 +25,23 @@ def submit_keys(dialog: QDialog | QWidget, submit: Callable[[], object]) -> list
         shortcut.activated.connect(lambda: submit())
         shortcuts.append(shortcut)
     return shortcuts
+
+
+class _FitToText(QObject):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
+            layout = watched.layout()
+            if layout is not None and layout.hasHeightForWidth():
+                needed = max(layout.totalHeightForWidth(watched.width()),
+                             watched.minimumHeight())
+                if needed < watched.height():
+                    watched.resize(watched.width(), needed)
+        return False
+
+
+def fit_to_text(dialog: QDialog) -> None:
+    """Show `dialog` as tall as its wrapped text needs at the width it opens with. Qt sizes
+    a new window for its text's preferred width, narrower than a dialog's least width, so
+    the text takes fewer lines than that height was made for, and the spare height opened
+    gaps between the rows."""
+    dialog.installEventFilter(_FitToText(dialog))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.vocabulary import ADDENDUM_KINDS, PART_TYPES, TARGET_PRONGS
-from ui.common.dialogs import submit_keys
+from ui.common.dialogs import fit_to_text, submit_keys
 
 
 class AddendumDialog(QDialog):
@@ -27,6 +27,7 @@ class AddendumDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add to a signed note")
+        fit_to_text(self)
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         intro = QLabel(

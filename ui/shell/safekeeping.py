@@ -40,6 +40,7 @@ from models.errors import DomainError, VaultError
 from models.formatting import date_time_text
 from models.inputs import passphrase_problem
 from reports import palette
+from ui.common.dialogs import fit_to_text
 from ui.shell import settings as S
 from ui.shell.names import APP_NAME
 from ui.shell.settings import Settings
@@ -139,6 +140,7 @@ class RestoreDialog(QDialog):
     def __init__(self, backup: Path, vault_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Restore from a backup")
+        fit_to_text(self)
         self.setMinimumWidth(520)
         text = QLabel(
             f"<p>The vault <b>{vault_name}</b> will be replaced by the backup "
@@ -172,6 +174,7 @@ class ExportDialog(QDialog):
     def __init__(self, warning: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export the practice")
+        fit_to_text(self)
         self.setMinimumWidth(520)
         caution = QLabel(f"⚠ {warning}")
         caution.setWordWrap(True)

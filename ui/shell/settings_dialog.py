@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.dialogs import submit_keys
+from ui.common.dialogs import fit_to_text, submit_keys
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 
@@ -22,6 +22,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle("Settings")
+        fit_to_text(self)
         self.setMinimumWidth(420)
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setRange(S.IDLE_MINUTES.minimum or 1, S.IDLE_MINUTES.maximum or 120)
