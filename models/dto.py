@@ -398,6 +398,7 @@ class AuditEventDTO:
 
 # --------------------------------------------------------------------------- safekeeping
 
+EXPORT_FORMAT_NAME = "export-format.md"  # the format's description, written with the data
 EXPORT_WARNING = (
     "This export is NOT encrypted. Anyone who can read these files can read every client's "
     "record. Keep it on an encrypted disk, move it where it must go, and delete it (and "

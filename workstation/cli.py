@@ -22,7 +22,7 @@ from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change
 from models.clinical.safety import SafetyFollowUp, safety_followups
 from models.clock import SYSTEM_CLOCK
 from models.collections_pause import collections_paused
-from models.dto import ClientChart
+from models.dto import EXPORT_FORMAT_NAME, ClientChart
 from models.errors import DomainError, VaultError
 from models.formatting import date_text
 from models.inputs import ReportOptions, report_password_problem, validate_report_options
@@ -324,7 +324,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         vault.close()
     _warn(args, f"WARNING: {report.warning}")
     print(f"Exported {report.rows} rows of {report.tables} tables into {report.folder}: "
-          "practice.json and one CSV file per table (format: docs/export-format.md).")
+          f"practice.json and one CSV file per table, with {EXPORT_FORMAT_NAME}, which "
+          "describes the format.")
     print("Private process notes were " + ("included." if report.private_notes_included
                                            else "left out (--include-private-notes adds them)."))
     if report.withheld_note_ids:

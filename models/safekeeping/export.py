@@ -3,7 +3,8 @@ records or a move to another system.
 
 This is the one place the application writes the record in plaintext, and only into the
 folder the person names (created 0700, its files 0600). The format is documented in
-docs/export-format.md. Private process notes are left out unless asked for.
+resources/export-format.md, which goes into the folder with the data. Private
+process notes are left out unless asked for.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import json
 import os
 import stat
 from collections.abc import Callable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Table, select
 
 from models import audit, migrations
-from models.dto import EXPORT_WARNING, ExportReport
+from models.dto import EXPORT_FORMAT_NAME, EXPORT_WARNING, ExportReport
 from models.entities import Base
 from models.safekeeping import files
 from models.safekeeping.progress import Progress
@@ -122,9 +124,12 @@ def export_practice(vault: Vault, out: Path, *, include_private: bool = False,
     try:
         document, csv_files, withheld = _read(vault, include_private, step)
         readme = out / README_NAME
-        _new_file(readme, (EXPORT_WARNING + "\n\nThe format is described in the application's "
-                           "docs/export-format.md.\n").encode())
+        _new_file(readme, (EXPORT_WARNING + f"\n\nThe format is described in {EXPORT_FORMAT_NAME}, "
+                           "beside this file.\n").encode())
         written.append(readme)
+        described = out / EXPORT_FORMAT_NAME
+        _new_file(described, (resources.files("resources") / EXPORT_FORMAT_NAME).read_bytes())
+        written.append(described)
         listing = {}
         for name, data, rows in csv_files:
             path = out / name

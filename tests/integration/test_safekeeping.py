@@ -305,6 +305,13 @@ def test_export_writes_every_table_into_a_private_folder_with_a_warning(
     document = json.loads((out / "practice.json").read_text("utf-8"))
     assert document["format"] == "integration-workstation-export"
     assert document["format_version"] == 1 and document["private_notes"] == "left out"
+    # The format is described inside the folder (the file a source tree keeps in resources/;
+    # an installed copy has no docs/ to send the reader to).
+    described = (out / "export-format.md").read_text("utf-8")
+    assert described == (Path(__file__).parents[2] / "resources" / "export-format.md"
+                         ).read_text("utf-8")
+    assert "practice.json" in described
+    assert "export-format.md, beside this file" in (out / "README-NOT-ENCRYPTED.txt").read_text()
     vault = open_vault(vault_path, PASSPHRASE)
     with vault.session() as s:
         note_count = s.scalar(select(func.count(Note.id)))
@@ -329,7 +336,7 @@ def test_private_process_notes_are_exported_only_when_asked(vault_path: Path,
     assert report.private_notes_included
     document = json.loads((tmp_path / "full" / "practice.json").read_text("utf-8"))
     assert "Countertransference" in json.dumps(document["tables"]["note"])
-    # The hash recipe in docs/export-format.md, followed with nothing but the export.
+    # The hash recipe in export-format.md, followed with nothing but the export.
     for note in document["tables"]["note"]:
         if note["status"] != "signed":
             continue

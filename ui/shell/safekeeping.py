@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Backend, BackendOpener
-from models.dto import BackupReport, ExportReport, VaultState, VerifyReport
+from models.dto import EXPORT_FORMAT_NAME, BackupReport, ExportReport, VaultState, VerifyReport
 from models.errors import DomainError, VaultError
 from models.formatting import date_time_text
 from models.inputs import passphrase_problem
@@ -180,8 +180,8 @@ class ExportDialog(QDialog):
         caution.setWordWrap(True)
         caution.setProperty("role", "error")
         what = QLabel("The whole practice as practice.json and one CSV file per table, in a "
-                      "new folder inside the folder you choose (the format is described in "
-                      "docs/export-format.md).")
+                      "new folder inside the folder you choose. The folder also holds "
+                      f"{EXPORT_FORMAT_NAME}, which describes the format.")
         what.setWordWrap(True)
         what.setProperty("role", "subtle")
         self.folder = QLineEdit()
