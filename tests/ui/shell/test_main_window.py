@@ -276,8 +276,8 @@ def test_what_works_on_a_client_is_offered_only_while_one_is_shown(
         qtbot: QtBot, main_window: MainWindow, runner: TaskRunner) -> None:
     window = main_window
     on_client = (window.new_note_action, window.new_course_action, window.edit_client_action,
-                 window.status_action)
-    # No client chosen: New note… did nothing at all when chosen.
+                 window.status_action, *window.tab_actions)
+    # No client chosen: New note… and View › Overview (Ctrl+1) did nothing at all.
     assert not any(action.isEnabled() for action in on_client)
     assert window.new_client_action.isEnabled()
     _show(qtbot, window, _busiest_client(window))
