@@ -33,7 +33,6 @@ from models.clinical.parts_map import (
     EXILE_RING,
     PROTECTOR_RING,
     Box,
-    LabelAsk,
     MapDifferences,
     PartsMap,
     labels_collide,
@@ -86,7 +85,9 @@ class MapScene(QGraphicsScene):
         self._link: QGraphicsLineItem | None = None
         self._link_from: PartItem | None = None
         self._guides = True
-        self.label_scale = 1.0  # the labels' size against 1:1: the view sets it by its zoom
+        # The labels' size against 1:1 the view's zoom asks for (a crowded map draws them
+        # at 1:1 whatever it asks: settle_labels).
+        self.label_scale = 1.0
 
     # -- showing a map ----------------------------------------------------------------------
 
@@ -175,18 +176,13 @@ class MapScene(QGraphicsScene):
         they are drawn at their 1:1 size instead: smaller words rather than words over
         the parts."""
         self._draw_labels_at(self.label_scale)
-        placed = self._place_labels()
-        if self.label_scale > 1.0 and placed is not None:
-            asks, spots, shapes, clear = placed
-            if labels_collide(asks, spots, shapes, clear):
-                self._draw_labels_at(1.0)
-                self._place_labels()
+        if self._place_labels() and self.label_scale > 1.0:
+            self._draw_labels_at(1.0)
+            self._place_labels()
 
-    def _place_labels(self) -> tuple[list[LabelAsk], dict[int, str], dict[int, Box],
-                                     list[Box]] | None:
+    def _place_labels(self) -> bool:
+        """Place every label; whether any lies over another label, another part or Self."""
         items = list(self.parts.values())
-        if not items:
-            return None
         lines = [box for relation in self.relations.values() for box in _line_boxes(relation)]
         asks = [item.label_ask() for item in items]
         shapes = {item.part_id: _box(item.shape_rect()) for item in items}
@@ -195,7 +191,7 @@ class MapScene(QGraphicsScene):
         for item in items:
             spot = spots[item.part_id]
             item.set_label_spot(None if spot == item.own_label_spot() else spot)
-        return asks, spots, shapes, clear
+        return labels_collide(asks, spots, shapes, clear)
 
     def map_rect(self) -> QRectF:
         """Everything on the map, with a margin: what Fit shows."""
@@ -332,10 +328,10 @@ class MapView(QGraphicsView):
     def zoom(self) -> float:
         return float(self.transform().m11())
 
-    def set_zoom(self, factor: float, *, settle: bool = True) -> None:
+    def set_zoom(self, factor: float) -> None:
         factor = max(ZOOM_RANGE[0], min(ZOOM_RANGE[1], factor))
         self.setTransform(self.transform().fromScale(factor, factor))
-        self.map_scene.set_label_scale(label_scale(factor), settle=settle)
+        self.map_scene.set_label_scale(label_scale(factor))
         self.zoom_changed.emit(factor)
 
     def zoom_in(self) -> None:
