@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.clinical.parts_map import PART_SIZE
+from models.clinical.parts_map import CHANGED_RING, PART_SIZE
 
 OKABE_ITO = {
     "black": "#000000",
@@ -145,6 +145,16 @@ def node_radius(part_type: str) -> float:
     """How far from a part's centre a line to it stops: its shape's half width (a
     diamond's corners reach further)."""
     return PART_SIZE / 2 * (1.12 if part_look(part_type).shape == "diamond" else 1.0)
+
+
+LABEL_GAP = 8.0  # map units between a part's shape and its name
+
+
+def label_reach(part_type: str, changed: bool = False) -> float:
+    """How far from a part's centre its label starts: outside its shape, and outside the
+    ring that marks a changed status."""
+    reach = node_radius(part_type) + LABEL_GAP
+    return max(reach, CHANGED_RING + 4) if changed else reach
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon,
 from matplotlib.path import Path
 
 from models.clinical.parts_map import (
+    CHANGED_RING,
     PART_SIZE,
     SELF_ENERGY_NOTE,
     Box,
@@ -41,6 +42,7 @@ from models.clinical.parts_map import (
     Point,
     RelationEnd,
     line_boxes,
+    map_status_text,
     place_labels,
     relation_course,
     relation_key,
@@ -49,7 +51,7 @@ from models.clinical.parts_map import (
     self_radius,
 )
 from models.dto import MapPartDTO, MapRelationDTO
-from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
+from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_TYPES
 from reports.charts import FONT, TITLE_FONT, _text_width_in, _wrap
 from reports.palette import (
     CHART_MUTED,
@@ -62,6 +64,7 @@ from reports.palette import (
     SELF_EDGE,
     SELF_FILL,
     PartLook,
+    label_reach,
     node_radius,
     part_look,
     relation_look,
@@ -71,7 +74,6 @@ __all__ = ["build_parts_map", "fitted_height"]
 
 _LINESTYLES: dict[str, Any] = {"solid": "-", "dashed": (0, (5, 3)), "dotted": (0, (1.2, 1.8))}
 _LEGEND_MARKERS = {"rounded_square": "s", "diamond": "D", "circle": "o", "hexagon": "h"}
-_LABEL_GAP = 8.0  # map units between a shape and its name
 
 
 def _shape(look: PartLook, x: float, y: float, *, edge: str | None = None,
@@ -140,20 +142,6 @@ _LABEL_PAD_PT = 2.0  # round a label's words: its backing
 _LABEL_HEIGHT_PT = FONT + 3 + _STATUS_FONT * 1.3 + 2 * _LABEL_PAD_PT  # a name over a status
 
 
-def _status_words(part: MapPartDTO, later: bool, now_status: str | None) -> str:
-    status = "added later" if later else PART_STATUSES.label(part.status).lower()
-    if now_status is not None:
-        status += f" → {PART_STATUSES.label(now_status).lower()} now"
-    return status
-
-
-def _reach_of(part: MapPartDTO, now_status: str | None) -> float:
-    """How far from the part's centre its label starts: outside its shape, and outside
-    the ring that marks a changed status."""
-    reach = node_radius(part.part_type) + _LABEL_GAP
-    return max(reach, PART_SIZE * 0.68 + 4) if now_status is not None else reach
-
-
 def _label_ask(part: MapPartDTO, status: str, now_status: str | None,
                units_per_pt: float) -> LabelAsk:
     """The part's label as models.clinical.parts_map.place_labels places it: its words'
@@ -161,8 +149,8 @@ def _label_ask(part: MapPartDTO, status: str, now_status: str | None,
     width_pt = max(_text_width_in(part.name, bold=True),
                    _text_width_in(status) * _STATUS_FONT / FONT) * 72 + 2 * _LABEL_PAD_PT
     return LabelAsk(part.id, part.x, part.y, width_pt * units_per_pt,
-                    _LABEL_HEIGHT_PT * units_per_pt, _reach_of(part, now_status),
-                    part.part_type)
+                    _LABEL_HEIGHT_PT * units_per_pt,
+                    label_reach(part.part_type, now_status is not None), part.part_type)
 
 
 def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
@@ -176,10 +164,10 @@ def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
     else:
         ax.add_patch(_shape(look, x, y, gid=f"part:{part.id}"))
     if now_status is not None:
-        ax.add_patch(Circle((x, y), PART_SIZE * 0.68, facecolor="none", edgecolor=MAP_CHANGED,
+        ax.add_patch(Circle((x, y), CHANGED_RING, facecolor="none", edgecolor=MAP_CHANGED,
                             linewidth=1.8, linestyle=(0, (3, 2)), zorder=3,
                             gid=f"changed:{part.id}"))
-    status = _status_words(part, later, now_status)
+    status = map_status_text(part.status, later=later, now=now_status)
     status_colour = MAP_CHANGED if now_status is not None else (
         MAP_LATER if later else CHART_MUTED)
     box = {"boxstyle": "round,pad=0.12", "facecolor": MAP_BACKGROUND, "edgecolor": "none",
@@ -189,7 +177,7 @@ def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
                                  "gid": f"part-label:{part.id}", "bbox": box}
     status_look: dict[str, Any] = {"fontsize": _STATUS_FONT, "zorder": 6,
                                    "color": status_colour, "bbox": box}
-    reach = _reach_of(part, now_status)
+    reach = label_reach(part.part_type, now_status is not None)
     if spot == "above":  # the status nearest the shape, the name over it
         ax.text(x, y + reach, status, ha="center", va="bottom", **status_look)
         ax.annotate(part.name, (x, y + reach), xytext=(0, FONT - 1), textcoords="offset points",
@@ -223,9 +211,10 @@ def _label_spots(parts_map: PartsMap, drawn: Sequence[tuple[MapPartDTO, bool, st
     """Where each drawn part's label goes, as the Parts tab places them: `drawn` is
     (part, later, now status); `courses` the relations' lines."""
     radius = self_radius(parts_map.self_energy)
-    half = PART_SIZE * 0.68
+    half = CHANGED_RING
     return place_labels(
-        [_label_ask(part, _status_words(part, later, now), now, units_per_pt)
+        [_label_ask(part, map_status_text(part.status, later=later, now=now), now,
+                    units_per_pt)
          for part, later, now in drawn],
         {part.id: (part.x - half, part.y - half, part.x + half, part.y + half)
          for part, _, _ in drawn},

@@ -40,6 +40,7 @@ PART_SIZE = 64.0  # a part's shape fits a square of this side
 SELF_MIN_RADIUS = 24.0  # Self at energy 0 ...
 SELF_MAX_RADIUS = 58.0  # ... and at 10
 SELF_UNRATED_RADIUS = 34.0  # no Self-energy rating yet
+CHANGED_RING = PART_SIZE * 0.68  # the ring round a part whose status has changed since
 PROTECTOR_RING = 190.0  # where a new manager, firefighter or unknown part is placed
 EXILE_RING = 330.0  # exiles further out, behind their protectors
 SELF_ENERGY_NOTE = "Self-energy is a clinician's 0–10 rating, not a validated measure."
@@ -291,6 +292,17 @@ def labels_collide(asks: Sequence[LabelAsk], placed: Mapping[int, str],
         if any(owner != key and meet(box, other) for owner, other in hard):
             return True
     return False
+
+
+def map_status_text(status: str, *, later: bool = False, now: str | None = None) -> str:
+    """What a part's label says under its name: its status on the map's date, what it is
+    today when that differs (`now`), or that the part was added after that date."""
+    if later:
+        return "added later"
+    text = PART_STATUSES.label(status).lower()
+    if now is not None:
+        text += f" → {PART_STATUSES.label(now).lower()} now"
+    return text
 
 
 def self_radius(energy: int | None) -> float:

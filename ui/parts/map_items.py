@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from models.clinical.parts_map import (
+    CHANGED_RING,
     PART_SIZE,
     LabelAsk,
     RelationEnd,
+    map_status_text,
     own_label_spot,
     relation_course,
     relation_key,
@@ -42,9 +44,8 @@ from models.clinical.parts_map import (
 from models.dto import MapPartDTO, MapRelationDTO
 from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
 from reports import palette
-from reports.palette import node_radius, part_look, relation_look
+from reports.palette import label_reach, node_radius, part_look, relation_look
 
-LABEL_GAP = 8.0
 # Below this zoom the names and statuses stop shrinking with the map: they are drawn
 # larger in map units, so that on screen they stay as large as at this zoom (as on the
 # PDF's map, whose labels keep their size however small the map is drawn). Up to
@@ -235,12 +236,7 @@ class PartItem(QGraphicsItem):
         self.update()
 
     def status_text(self) -> str:
-        if self.later:
-            return "added later"
-        text = PART_STATUSES.label(self.part.status).lower()
-        if self.changed_to is not None:
-            text += f" → {PART_STATUSES.label(self.changed_to).lower()} now"
-        return text
+        return map_status_text(self.part.status, later=self.later, now=self.changed_to)
 
     def set_label_scale(self, scale: float) -> None:
         if scale != self.label_scale:
@@ -267,10 +263,8 @@ class PartItem(QGraphicsItem):
         width = (max(names.horizontalAdvance(self.part.name),
                      statuses.horizontalAdvance(self.status_text())) + 8) * k
         height = (names.height() + statuses.height() + 2) * k
-        reach = node_radius(self.part.part_type) + LABEL_GAP
-        if self.changed_to is not None:
-            reach = max(reach, PART_SIZE * 0.68 + 4)
-        return LabelAsk(self.part_id, self.pos().x(), self.pos().y(), width, height, reach,
+        return LabelAsk(self.part_id, self.pos().x(), self.pos().y(), width, height,
+                        label_reach(self.part.part_type, self.changed_to is not None),
                         self.part.part_type)
 
     def label_rect(self, spot: str | None = None) -> QRectF:
@@ -283,7 +277,7 @@ class PartItem(QGraphicsItem):
     def shape_rect(self) -> QRectF:
         """The square the part's shape (and a changed status's ring) fits in, in the
         scene."""
-        half = PART_SIZE * 0.68
+        half = CHANGED_RING
         return QRectF(-half, -half, 2 * half, 2 * half).translated(self.pos())
 
     def _layout_labels(self) -> None:
@@ -319,7 +313,7 @@ class PartItem(QGraphicsItem):
             ring = QPen(QColor(palette.MAP_CHANGED), 2.0, Qt.PenStyle.DashLine)
             painter.setPen(ring)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(QPointF(0, 0), PART_SIZE * 0.68, PART_SIZE * 0.68)
+            painter.drawEllipse(QPointF(0, 0), CHANGED_RING, CHANGED_RING)
         rect, k = self._label_rect, self.label_scale
         names = _metrics(True)
         painter.setPen(Qt.PenStyle.NoPen)
