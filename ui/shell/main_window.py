@@ -234,11 +234,11 @@ class MainWindow(QMainWindow):
         # What works on the client shown: only while one is (and never while locked).
         self._client_actions = (self.edit_client_action, self.status_action,
                                 self.new_note_action, self.new_course_action,
-                                *self.tab_actions)
+                                self.enter_measure_action, *self.tab_actions)
         self._set_client_actions(False)
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
-                                  self.enter_measure_action, self.custom_measure_action,
+                                  self.custom_measure_action,
                                   self.show_discharged_action,
                                   *self.safekeeping.actions]
 

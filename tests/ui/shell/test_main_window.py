@@ -276,10 +276,16 @@ def test_what_works_on_a_client_is_offered_only_while_one_is_shown(
         qtbot: QtBot, main_window: MainWindow, runner: TaskRunner) -> None:
     window = main_window
     on_client = (window.new_note_action, window.new_course_action, window.edit_client_action,
-                 window.status_action, *window.tab_actions)
+                 window.status_action, window.enter_measure_action, *window.tab_actions)
     # No client chosen: New note… and View › Overview (Ctrl+1) did nothing at all.
     assert not any(action.isEnabled() for action in on_client)
     assert window.new_client_action.isEnabled()
+    # Nor after a lock with no client on screen (unlocking turned Enter measure… on).
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        window.lock("manual")
+    with qtbot.waitSignal(window.clients_loaded, timeout=10_000):
+        _unlock(qtbot, window)
+    assert not any(action.isEnabled() for action in on_client)
     _show(qtbot, window, _busiest_client(window))
     assert all(action.isEnabled() for action in on_client)
     with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
