@@ -117,6 +117,11 @@ def _draw_scaled_text(painter: QPainter, rect: QRectF, scale: float,
 
 
 @cache
+def _self_width() -> float:
+    return QFontMetricsF(SELF_FONT).horizontalAdvance("Self")
+
+
+@cache
 def _metrics(bold: bool) -> QFontMetricsF:
     """Measured once (a map of forty parts lays out eighty labels)."""
     return QFontMetricsF(NAME_FONT if bold else STATUS_FONT)
@@ -175,12 +180,9 @@ class SelfItem(QGraphicsItem):
         painter.setPen(QColor(palette.INK))
         painter.setFont(SELF_FONT)
         # "Self" grows with the labels while it fits in the circle.
-        k = min(self.label_scale,
-                2 * self.radius * 0.8 / QFontMetricsF(SELF_FONT).horizontalAdvance("Self"))
-        painter.save()
-        painter.scale(max(k, 1.0), max(k, 1.0))
-        painter.drawText(QRectF(-40, -12, 80, 24), Qt.AlignmentFlag.AlignCenter, "Self")
-        painter.restore()
+        k = max(1.0, min(self.label_scale, 2 * self.radius * 0.8 / _self_width()))
+        _draw_scaled_text(painter, QRectF(-40 * k, -12 * k, 80 * k, 24 * k), k,
+                          Qt.AlignmentFlag.AlignCenter, "Self")
         painter.setFont(STATUS_FONT)
         painter.setPen(QColor(palette.CHART_NOTE))
         _draw_scaled_text(painter, self._energy_rect(), self.label_scale,
