@@ -314,8 +314,7 @@ def _read_only(path: Path, key: _RawKey, access: _Access = _READ_WRITE) -> Itera
     unmerged -wal is waiting, the main file alone is read (SQLite's immutable mode), which
     creates nothing; otherwise the sidecars already exist.
     """
-    wal, _shm = sidecars(path.resolve())
-    unmerged = wal.exists() and wal.stat().st_size > 0
+    unmerged = files.unmerged_wal(path.resolve())
     conn = _raw_connect(path, key, read_only=True, immutable=access.immutable or not unmerged)
     try:
         yield conn
@@ -577,6 +576,9 @@ def create_vault(path: Path | str, passphrase: str, *, app_version: str = "",
         raise VaultNotFoundError(
             f"The folder for {path.name} does not exist. Choose an existing folder."
         )
+    leftovers = files.leftovers_problem(path)
+    if leftovers is not None:
+        raise VaultExistsError(leftovers)
     if not files.can_write(path.parent):
         raise VaultStorageError(
             f"Cannot create {path.name}: the folder {path.parent} cannot be written. "
@@ -630,8 +632,8 @@ def _access_for(path: Path, *, read_only: bool) -> _Access:
         reason = f"its folder ({path.resolve().parent}) cannot be written."
     if not reason:
         return _READ_WRITE
-    wal, shm = sidecars(path.resolve())
-    unmerged = wal.exists() and wal.stat().st_size > 0
+    _wal, shm = sidecars(path.resolve())
+    unmerged = files.unmerged_wal(path.resolve())
     if unmerged and not files.can_write(path.resolve().parent) and not shm.exists():
         raise VaultStorageError(
             f"{path.name} has recent changes in its -wal file that can only be read in a "

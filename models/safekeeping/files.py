@@ -45,6 +45,32 @@ def sidecars(path: Path) -> tuple[Path, Path]:
     return wal, shm
 
 
+def unmerged_wal(path: Path) -> bool:
+    """The -wal beside `path` holds changes SQLite has not yet merged into the file."""
+    wal, _shm = sidecars(path)
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def leftovers_problem(path: Path) -> str | None:
+    """Why a new database may not be put at `path`, where there is no file now: SQLite
+    would take the -wal left there by an earlier database of that name for its own and
+    read the earlier one's pages as the new one's (which then cannot be opened), or join
+    the connections of a program that still has the earlier one open."""
+    wal, _shm = sidecars(path)
+    if in_use(path):
+        return (f"A vault called {path.name} is still open in another program, although "
+                "its file is gone. Close that program, or choose another file name.")
+    if unmerged_wal(path):
+        return (f"An earlier vault called {path.name} was not closed properly and left its "
+                f"last changes here, in {wal.name}. They would damage a new vault of that "
+                f"name. If that vault was moved, move {wal.name} beside it; if it was "
+                f"deleted, delete {wal.name} too. Or choose another file name.")
+    return None
+
+
 def remove_with_sidecars(path: Path) -> None:
     """Remove a database file and every file SQLite keeps beside it."""
     for suffix in ("", *_LEFTOVER_SUFFIXES):

@@ -357,10 +357,8 @@ def page_problems(vault: Vault) -> list[str]:
                 row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").first()
                 if row is not None and row[1] > 0 and row[1] != row[2]:
                     return []
-            else:
-                wal, _shm = files.sidecars(vault.path.resolve())
-                if wal.exists() and wal.stat().st_size > 0:
-                    return []
+            elif files.unmerged_wal(vault.path.resolve()):
+                return []
             rows = conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()
     except SQLAlchemyDatabaseError as exc:
         if not is_damage(exc):

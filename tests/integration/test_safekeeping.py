@@ -159,6 +159,53 @@ def test_restore_over_a_lost_vault_with_a_stale_wal_beside_it(
     assert run_cli("verify", "--vault", str(vault_path)).returncode == 0
 
 
+# A program killed while the vault is open: its last change is still in the -wal.
+_KILLED_AFTER_A_CHANGE = textwrap.dedent("""
+    import os, sys
+    from models.vault import open_vault
+    vault = open_vault(sys.argv[1], sys.argv[2])
+    with vault.transaction() as s:
+        s.connection().exec_driver_sql("UPDATE client SET pronouns = 'they/them'")
+    os.kill(os.getpid(), 9)
+""")
+
+
+def test_a_new_vault_is_not_made_where_a_deleted_one_left_its_changes(
+    vault_path: Path
+) -> None:
+    """SQLite would read the -wal a killed program left as the new vault's own: the new
+    vault would be created and then not open ("damaged at its start")."""
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_A_CHANGE, str(vault_path),
+                             PASSPHRASE], capture_output=True, timeout=60, check=False)
+    assert killed.returncode == -9, killed.stderr
+    wal = vault_path.with_name(vault_path.name + "-wal")
+    left = wal.read_bytes()
+    assert left
+    vault_path.unlink()  # the therapist deletes the vault, and makes a new one of that name
+    result = run_cli("demo", "--vault", str(vault_path), "--clients", "1")
+    assert result.returncode == 1, result.stderr
+    assert "was not closed properly and left its last changes here" in result.stderr
+    assert f"delete {wal.name} too" in result.stderr
+    assert not vault_path.exists() and wal.read_bytes() == left  # nothing taken or lost
+    wal.unlink()
+    assert run_cli("demo", "--vault", str(vault_path), "--clients", "1").returncode == 0
+    assert run_cli("verify", "--vault", str(vault_path)).returncode == 0
+
+
+def test_a_new_vault_is_not_made_where_a_program_still_has_a_deleted_one_open(
+    vault_path: Path
+) -> None:
+    holder = _held_open(vault_path)
+    try:
+        vault_path.unlink()
+        result = run_cli("demo", "--vault", str(vault_path), "--clients", "1")
+    finally:
+        _release(holder)
+    assert result.returncode == 1, result.stderr
+    assert "still open in another program, although its file is gone" in result.stderr
+    assert not vault_path.exists()
+
+
 @pytest.mark.parametrize("fails", ["moving the -wal aside", "placing the backup"])
 def test_a_restore_that_fails_part_way_puts_the_vault_back_as_it_was(
     vault_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str

@@ -83,6 +83,33 @@ def test_create_page_explains_what_is_missing_and_creates_nothing(
     assert not path.exists()
 
 
+def test_create_page_refuses_a_place_where_an_earlier_vault_left_its_changes(
+        qtbot: QtBot, panel_for: Any, tmp_path: Path) -> None:
+    panel = panel_for(None)
+    panel.resize(1024, 720)
+    panel.show_create()
+    page = panel.create_page
+    wal = tmp_path / "practice.iwvault-wal"
+    wal.write_bytes(b"\x37\x7f\x06\x82" + bytes(4092))  # left by a vault since deleted
+    page.location.setText(str(tmp_path / "practice"))  # the suffix is added on creating
+    page.passphrase.setText("a long enough passphrase")
+    page.confirm.setText("a long enough passphrase")
+    page.clinician.setText("Dr. Test")
+    qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    error = page.errors["location"]
+    assert error.isVisible()
+    assert error.text().startswith("An earlier vault called practice.iwvault was not closed "
+                                   "properly and left its last changes here, in "
+                                   "practice.iwvault-wal.")
+    qtbot.waitUntil(lambda: error.height() >= error.heightForWidth(error.width()),
+                    timeout=2_000)  # every line shows, once laid out
+    assert not (tmp_path / "practice.iwvault").exists() and wal.exists()
+    wal.unlink()
+    with qtbot.waitSignal(panel.unlocked, timeout=10_000):
+        qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "practice.iwvault").exists()
+
+
 def test_later_starts_go_straight_to_the_passphrase(
         qtbot: QtBot, panel_for: Any, demo_vault: Path, settings: Settings) -> None:
     panel = panel_for(demo_vault)

@@ -38,7 +38,7 @@ class Card(QFrame):
         super().__init__()
         self.setProperty("role", "card")
         self.setFixedWidth(width)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(32, 28, 32, 28)
         self.body.setSpacing(12)

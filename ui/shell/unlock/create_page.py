@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.inputs import passphrase_problem
+from models.safekeeping.files import leftovers_problem
 from ui.common.dialogs import submit_keys
 from ui.shell.names import VAULT_FILTER, VAULT_SUFFIX
 from ui.shell.unlock.card import Card, centred, password_field, text_label
@@ -143,16 +144,16 @@ class CreateVaultPage(QWidget):
         """What stops the vault being created. While the second passphrase is still being
         typed (`final` False) it differs only once it stops matching the first."""
         problems: dict[str, str] = {}
-        location = self.location.text().strip()
-        if not location:
+        path = self._chosen_path()
+        if path is None:
             problems["location"] = "Choose where to save the vault."
-        else:
-            path = Path(location).expanduser()
-            if path.exists():
-                problems["location"] = "That file already exists. Open it instead, or choose " \
-                    "another name."
-            elif not path.parent.is_dir():
-                problems["location"] = "That folder does not exist. Choose an existing folder."
+        elif path.exists():
+            problems["location"] = "That file already exists. Open it instead, or choose " \
+                "another name."
+        elif not path.parent.is_dir():
+            problems["location"] = "That folder does not exist. Choose an existing folder."
+        elif (leftovers := leftovers_problem(path)) is not None:
+            problems["location"] = leftovers
         passphrase, confirm = self.passphrase.text(), self.confirm.text()
         passphrase_wrong = passphrase_problem(passphrase)
         if passphrase_wrong is not None:
@@ -180,11 +181,19 @@ class CreateVaultPage(QWidget):
             {"location": self.location, "passphrase": self.passphrase,
              "confirm": self.confirm, "clinician": self.clinician}[first].setFocus()
             return
-        path = Path(self.location.text().strip()).expanduser()
-        if not path.suffix:
-            path = path.with_suffix(VAULT_SUFFIX)
+        path = self._chosen_path()
+        assert path is not None  # a location is one of the problems checked above
         self.submitted.emit(path, self.passphrase.text(), self.clinician.text().strip(),
                             self.credentials.text().strip())
+
+    def _chosen_path(self) -> Path | None:
+        """The new vault's file: the location typed, with the vault's suffix when it has
+        none (as the file dialog gives it). None when no location is typed."""
+        location = self.location.text().strip()
+        if not location:
+            return None
+        path = Path(location).expanduser()
+        return path if path.suffix else path.with_suffix(VAULT_SUFFIX)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
