@@ -119,6 +119,7 @@ class MapEditor(QWidget):
         self.scene.part_activated.connect(self.edit_part)
         self.scene.relation_activated.connect(self.edit_relation)
         self.scene.connect_dragged.connect(self._connect_dragged)
+        self.scene.menu_requested.connect(self.show_menu)
         self.scene.selectionChanged.connect(self._selection_changed)
         self._update_actions()
 
@@ -147,7 +148,7 @@ class MapEditor(QWidget):
                      "Connect two parts: protects, polarized or allied (or Shift-drag "
                      "from one part to another)")
         self._action("edit", "Edit…", self.edit_selected, ("Return", "F2"),
-                     "Edit the chosen part (or double-click it)")
+                     "Edit the chosen part or relation (or double-click it)")
         self._action("delete", "Take off", self.delete_selected, ("Del", "Backspace"),
                      "Take the chosen parts or relations off the map (Undo puts them back)")
         self.toolbar.addSeparator()
@@ -166,15 +167,33 @@ class MapEditor(QWidget):
         self._action("save_image", "Save image…", self.save_image, ("Ctrl+Shift+S",),
                      "Save the map as a PNG or SVG picture, e.g. to give the client")
 
+    # What the map's menu holds, in groups: what acts on the chosen part or relation, adding,
+    # undoing, the view, the picture. The toolbar holds the same actions; in a narrow pane
+    # its last ones are behind its » button, and this menu still shows them all.
+    MENU: tuple[tuple[str, ...], ...] = (
+        ("edit", "connect", "delete"), ("add",), ("undo", "redo"),
+        ("fit", "zoom_in", "zoom_out", "arrange"), ("save_image",))
+
+    def show_menu(self, where: QPoint) -> QMenu:
+        """The map's menu at `where` (on screen): every action of the toolbar."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for group in self.MENU:
+            if not menu.isEmpty():
+                menu.addSeparator()
+            menu.addActions([self.actions_by_name[name] for name in group])
+        self._track(menu)
+        menu.popup(where)
+        return menu
+
     def _update_actions(self) -> None:
         has_map = self.chart is not None
         editable = has_map and not self.read_only
-        chosen = bool(self.scene.selected_part_ids())
+        chosen = bool(self.scene.selected_part_ids() or self.scene.selected_relation_keys())
         for name in ("add", "connect", "arrange"):
             self.actions_by_name[name].setEnabled(editable)
         self.actions_by_name["edit"].setEnabled(editable and chosen)
-        self.actions_by_name["delete"].setEnabled(editable and (
-            chosen or bool(self.scene.selected_relation_keys())))
+        self.actions_by_name["delete"].setEnabled(editable and chosen)
         self.actions_by_name["save_image"].setEnabled(has_map)
         # A past map is not edited: nothing is undone while one is shown.
         stack = self.undo_stack
@@ -418,9 +437,12 @@ class MapEditor(QWidget):
             self.select_parts([wanted])
 
     def edit_selected(self) -> None:
-        chosen = self.scene.selected_part_ids()
-        if chosen:
-            self.edit_part(chosen[0])
+        """Edit the chosen part, or else the chosen relation."""
+        parts, relations = self.scene.selected_part_ids(), self.scene.selected_relation_keys()
+        if parts:
+            self.edit_part(parts[0])
+        elif relations:
+            self.edit_relation(relations[0])
 
     def edit_part(self, part_id: int) -> PartDialog | None:
         part = self._part(part_id)

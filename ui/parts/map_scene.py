@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QLineF, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QGraphicsLineItem,
     QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
     QGraphicsSceneMouseEvent,
     QGraphicsView,
     QWidget,
@@ -70,6 +71,7 @@ class MapScene(QGraphicsScene):
     part_activated = Signal(int)  # double-clicked: edit it
     relation_activated = Signal(object)  # double-clicked: its key
     connect_dragged = Signal(int, int, object)  # Shift-drag from a part to another, at
+    menu_requested = Signal(QPoint)  # a right-click (or the menu key): where, on screen
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -278,16 +280,36 @@ class MapScene(QGraphicsScene):
                                       {p: after[p] for p in moved})
         self._press = {}
 
+    def _relation_at(self, point: QPointF) -> RelationItem | None:
+        for item in self.items(point):
+            if isinstance(item, RelationItem) and not item.later:
+                return item
+        return None
+
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         part = self._part_at(event.scenePos())
         if part is not None:
             self.part_activated.emit(part.part_id)
             return
-        for item in self.items(event.scenePos()):
-            if isinstance(item, RelationItem) and not item.later:
-                self.relation_activated.emit(item.key)
-                return
+        relation = self._relation_at(event.scenePos())
+        if relation is not None:
+            self.relation_activated.emit(relation.key)
+            return
         super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:
+        """A right-click acts on what it is on: that part or relation is chosen, unless it
+        is among those chosen already; on the empty map nothing stays chosen. The menu key
+        acts on what is chosen."""
+        if event.reason() == QGraphicsSceneContextMenuEvent.Reason.Mouse:
+            at = event.scenePos()
+            target = self._part_at(at) or self._relation_at(at)
+            if target is None or not target.isSelected():
+                self.clearSelection()
+            if target is not None:
+                target.setSelected(True)
+        self.menu_requested.emit(event.screenPos())
+        event.accept()
 
     def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         super().drawBackground(painter, rect)

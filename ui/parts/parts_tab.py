@@ -445,7 +445,8 @@ class PartsTab(QWidget):
                 "No parts yet. Add part… (Insert) on the map, or add one from an IFS note."
                 if not any(p.on_map for p in chart.parts) else
                 "Choose a part here or on the map. Double-click it on the map (or press "
-                "Enter) to edit it; Shift-drag from one part to another to connect them.")
+                "Enter) to edit it; Shift-drag from one part to another to connect them. "
+                "Right-click the map for all it can do.")
             set_role(self.details, "subtle")
             self.details.style().unpolish(self.details)
             self.details.style().polish(self.details)

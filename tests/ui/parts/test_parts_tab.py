@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
@@ -243,6 +243,57 @@ def test_the_map_saves_as_png_and_svg(
     tab.editor.save_image_to(tmp_path / "parts-map.svg")
     assert (tmp_path / "parts-map.png").read_bytes().startswith(b"\x89PNG")
     assert b"<svg" in (tmp_path / "parts-map.svg").read_bytes()[:400]
+
+
+def _right_click(view: Any, at: QPoint) -> QMenu:
+    """Right-click the map where a therapist would, and return the menu it opens."""
+    viewport = view.viewport()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, viewport.mapToGlobal(at))
+    QApplication.sendEvent(viewport, event)
+    menus = [m for m in QApplication.topLevelWidgets()
+             if isinstance(m, QMenu) and m.isVisible()]
+    assert len(menus) == 1
+    return menus[0]
+
+
+def test_a_right_click_on_the_map_offers_every_action_for_what_it_is_on(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """The toolbar's last actions can be behind its » button in a narrow pane: the menu
+    always has them all, and acts on the part or relation clicked."""
+    from ui.parts.dialogs import RelationDialog
+
+    tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
+    editor, scene, view = tab.editor, tab.editor.scene, tab.editor.view
+    first, second = list(scene.parts)[:2]
+    scene.select_parts([first])
+    menu = _right_click(view, view.mapFromScene(scene.parts[second].scenePos()))
+    assert scene.selected_part_ids() == [second]  # the part clicked, not the one chosen
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["Edit…", "Connect…", "Take off", "Add part…", "Undo", "Redo", "Fit",
+                     "Zoom in", "Zoom out", "Tidy up", "Save image…"]
+    assert all(a.isEnabled() for a in menu.actions()
+               if a.text() in ("Edit…", "Take off", "Save image…"))
+    menu.close()
+    # On a relation (clear of both its parts): Edit… changes that relation.
+    key, relation = next(iter(scene.relations.items()))
+    middle = relation.mapToScene(relation.path.pointAtPercent(0.5))
+    menu = _right_click(view, view.mapFromScene(middle))
+    assert scene.selected_relation_keys() == [key] and not scene.selected_part_ids()
+    edit = next(a for a in menu.actions() if a.text() == "Edit…")
+    assert edit.isEnabled()
+    menu.close()
+    edit.trigger()
+    dialogs = [w for w in editor.findChildren(RelationDialog) if w.isVisible()]
+    assert len(dialogs) == 1
+    dialogs[0].reject()
+    # On the empty map: nothing stays chosen, and what needs a choice is off.
+    corner = view.mapFromScene(scene.map_rect().topLeft() + QPointF(2, 2))
+    menu = _right_click(view, corner)
+    assert not scene.selected_part_ids() and not scene.selected_relation_keys()
+    states = {a.text(): a.isEnabled() for a in menu.actions() if not a.isSeparator()}
+    assert not states["Edit…"] and not states["Take off"]
+    assert states["Add part…"] and states["Save image…"]
+    menu.close()
 
 
 def test_a_relation_is_changed_in_one_step_and_a_lock_closes_the_maps_dialogs(
