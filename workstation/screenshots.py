@@ -124,7 +124,6 @@ def main(out_dir: str | Path) -> int:
             dialog = main_window._dialogs[-1]
             assert isinstance(dialog, StatusChangeDialog)
             dialog.reason.setText("Course complete; moved away")
-            dialog.adjustSize()
             capture(dialog, "discharge-dialog", (dialog.width(), dialog.height()))
             dialog.reject()
             # The client dialog's messages, whole: the dialog grows to show them.

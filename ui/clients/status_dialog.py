@@ -21,7 +21,7 @@ from models.dto import ClientDetail
 from models.formatting import date_text
 from models.inputs import StatusChangeInput, validate_status_change
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
-from ui.common.dialogs import submit_keys
+from ui.common.dialogs import fit_to_text, submit_keys
 from ui.shell.tasks import TaskRunner, refusal
 
 
@@ -43,6 +43,7 @@ class StatusChangeDialog(QDialog):
         self.setWindowTitle("Discharge client" if self.discharging else "Reactivate client")
         self.setModal(True)
         self.setMinimumWidth(520)
+        fit_to_text(self)
         self.today = runner.opener.today()
         who = QLabel(f"{client.name} · {client.record_number}")
         who.setProperty("role", "heading")

@@ -28,20 +28,35 @@ def submit_keys(dialog: QDialog | QWidget, submit: Callable[[], object]) -> list
 
 
 class _FitToText(QObject):
+    """Gives the watched dialog the height its layout needs at its width: when it is shown,
+    and again whenever its content changes (a hint shown, hidden or reworded) while it
+    still has the height given last. Once the person has resized it, it only grows, so
+    that nothing is cut."""
+
+    def __init__(self, dialog: QDialog) -> None:
+        super().__init__(dialog)
+        self._given: int | None = None
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget):
+        kind = event.type()
+        if (kind in (QEvent.Type.Show, QEvent.Type.LayoutRequest)
+                and isinstance(watched, QWidget) and watched.isVisible()):
             layout = watched.layout()
             if layout is not None and layout.hasHeightForWidth():
                 needed = max(layout.totalHeightForWidth(watched.width()),
                              watched.minimumHeight())
-                if needed < watched.height():
+                height = watched.height()
+                ours = kind == QEvent.Type.Show or height == self._given
+                if needed > height or (ours and needed < height):
                     watched.resize(watched.width(), needed)
+                    self._given = needed
         return False
 
 
 def fit_to_text(dialog: QDialog) -> None:
-    """Show `dialog` as tall as its wrapped text needs at the width it opens with. Qt sizes
-    a new window for its text's preferred width, narrower than a dialog's least width, so
-    the text takes fewer lines than that height was made for, and the spare height opened
-    gaps between the rows."""
+    """Show `dialog` as tall as its wrapped text needs at the width it opens with, and
+    keep it so as its text changes. Qt sizes a new window for its text's preferred
+    width, narrower than a dialog's least width: the text took fewer lines than that
+    height was made for, and the spare height opened gaps between the rows; or, where
+    Qt's guess was too short, the rows were squeezed onto each other."""
     dialog.installEventFilter(_FitToText(dialog))

@@ -92,6 +92,7 @@ class _QuickAddDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(440)
+        fit_to_text(self)
         layout = QVBoxLayout(self)
         note = QLabel(intro, self)
         note.setWordWrap(True)

@@ -32,7 +32,7 @@ from models.templates.definitions import Template
 from models.templates.loading import load_templates
 from models.vocabulary import MODALITIES
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
-from ui.common.dialogs import submit_keys
+from ui.common.dialogs import fit_to_text, submit_keys
 
 __all__ = ["NewNoteChoice", "NewNoteDialog"]
 
@@ -81,6 +81,7 @@ class NewNoteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("New note")
         self.setMinimumWidth(DESCRIPTION_WIDTH + 60)
+        fit_to_text(self)
         self._templates = list(templates if templates is not None
                                else load_templates().all_latest())
         # Newest first: the dose a note most likely follows is at the top.

@@ -17,6 +17,7 @@ from ui.common.busy import SHOW_AFTER_MS, DelayedBusy
 from ui.common.dates import DATE_EDIT_FORMAT, TIME_EDIT_FORMAT, RetypeDateEdit, RetypeTimeEdit
 from ui.common.flow import FlowLayout
 from ui.common.tables import show_full_text_tips
+from ui.notes.dialogs import NewPartDialog, NewTargetDialog
 from ui.notes.inputs import OptionalDateEdit, OptionalTimeEdit
 from ui.shell.safekeeping import ExportDialog
 from ui.shell.settings import Settings
@@ -155,7 +156,8 @@ def test_a_dialog_with_wrapped_text_opens_as_tall_as_its_text_needs(qtbot: QtBot
                                                                    tmp_path: Path) -> None:
     # Qt sized these for their text's preferred (narrower) width: at their real width the
     # spare height opened gaps of up to 84 px between the rows.
-    for dialog in (ExportDialog(EXPORT_WARNING), SettingsDialog(Settings(tmp_path / "s.ini"))):
+    for dialog in (ExportDialog(EXPORT_WARNING), SettingsDialog(Settings(tmp_path / "s.ini")),
+                   NewTargetDialog("emdr"), NewPartDialog()):
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)

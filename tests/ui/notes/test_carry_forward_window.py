@@ -86,3 +86,37 @@ def test_without_carry_forward_the_note_starts_empty(
     qtbot.waitUntil(lambda: window.editor.form is not None, timeout=10_000)
     form = window.editor.form
     assert form is not None and form.carried() == () and form.value("plan") is None
+
+
+def test_the_new_note_dialog_is_as_tall_as_what_it_says_for_each_kind(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """Its hints change with the kind chosen. Opened 14 px short of its text, it squeezed
+    the ART description onto the IFS choice below it."""
+    from PySide6.QtWidgets import QLabel
+
+    _show_client_with_signed_general(qtbot, main_window, worker)
+    main_window.new_note_action.trigger()
+    dialog = next(d for d in main_window.findChildren(NewNoteDialog) if d.isVisible())
+    layout = dialog.layout()
+    assert layout is not None
+
+    def whole() -> bool:
+        labels = [w for w in dialog.findChildren(QLabel) if w.isVisible() and w.wordWrap()]
+        return all(w.height() >= w.heightForWidth(w.width()) for w in labels)
+
+    heights = set()
+    for template_id, button in dialog.template_buttons.items():
+        button.setChecked(True)
+        qtbot.waitUntil(lambda: dialog.height() == layout.totalHeightForWidth(dialog.width()),
+                        timeout=2_000)
+        assert whole(), template_id
+        heights.add(dialog.height())
+    assert len(heights) > 1  # the kinds' hints differ, and so does the height
+    # Made taller by hand, it keeps that height; it is not shrunk under the person's hand.
+    dialog.resize(dialog.width(), max(heights) + 80)
+    qtbot.waitUntil(lambda: dialog.height() == max(heights) + 80, timeout=2_000)
+    for button in dialog.template_buttons.values():
+        button.setChecked(True)
+        qtbot.wait(20)
+        assert dialog.height() == max(heights) + 80 and whole()
+    dialog.reject()
