@@ -14,7 +14,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from models.dto import ClinicianDTO
-from ui.common.style import STYLESHEET
+from ui.common.style import STYLESHEET, use_light_colours
 from ui.shell import settings as S
 from ui.shell.names import APP_NAME
 from ui.shell.settings import ORGANISATION, Settings
@@ -41,6 +41,7 @@ def application(qt_args: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
+    use_light_colours(app)
     app.setStyleSheet(STYLESHEET)
     return app
 

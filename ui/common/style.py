@@ -6,8 +6,9 @@ colour with a shape and a label.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QStyleFactory, QWidget
 
 from models.vocabulary import MODALITIES
 
@@ -126,6 +127,19 @@ QTabBar::tab {{
     padding: 6px 14px;
 }}
 """
+
+
+def use_light_colours(app: QGuiApplication) -> None:
+    """Light windows whatever the system's colour scheme. The stylesheet, the charts, the
+    parts map and the reports are drawn for a light page: a dark system theme put its
+    light text on them (the client list, the notices, the status line could not be
+    read), and on macOS it draws native controls dark. The platform is asked for its
+    light scheme; its palette, which some themes keep dark anyway, is replaced by Qt's own
+    light one (Fusion's, as every screenshot and test has it)."""
+    app.styleHints().setColorScheme(Qt.ColorScheme.Light)
+    fusion = QStyleFactory.create("Fusion")
+    palette_: QPalette = fusion.standardPalette()
+    QGuiApplication.setPalette(palette_)
 
 
 class Modality:

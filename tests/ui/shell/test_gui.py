@@ -95,3 +95,29 @@ def test_a_damaged_template_stops_start_up_naming_file_and_line(
     QTimer.singleShot(0, answer)
     assert run_gui([]) == 1
     assert shown and "emdr.toml" in shown[0] and "line 3" in shown[0]
+
+
+def test_a_dark_system_theme_leaves_the_windows_light_and_their_text_dark(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    """The stylesheet, charts and map are drawn for a light page. A dark system palette
+    put its light text on them: the client list's names, the backup notice and the
+    status line could not be read."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from workstation.gui import application
+
+    Role = QPalette.ColorRole
+    dark = QPalette(QColor("#353535"), QColor("#2d2d2d"))  # button, window: a dark theme
+    dark.setColor(Role.WindowText, QColor("#f0f0f0"))
+    dark.setColor(Role.Text, QColor("#f0f0f0"))
+    dark.setColor(Role.Base, QColor("#1e1e1e"))
+    QApplication.setPalette(dark)  # as a dark platform theme gives it
+    assert QApplication.palette().color(Role.Text).lightness() > 200
+    application()  # start-up, on that system
+    names = main_window.client_list.view
+    for widget in (names, names.viewport(), main_window.statusBar()):
+        colours = widget.palette()
+        assert colours.color(Role.Text).lightness() < 60, widget
+        assert colours.color(Role.WindowText).lightness() < 60, widget
+        assert colours.color(Role.Base).lightness() > 230, widget
+        assert colours.color(Role.Window).lightness() > 200, widget
