@@ -556,9 +556,11 @@ class Backend:
         return f"<Backend {self.vault.name}>"
 
 
-def open_backend(path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK) -> Backend:
-    """Unlock an existing vault (see models.vault.open_vault for the errors it raises)."""
-    return Backend(open_vault(path, passphrase), clock=clock)
+def open_backend(path: Path | str, passphrase: str, *, clock: Clock = SYSTEM_CLOCK,
+                 alone: bool = False) -> Backend:
+    """Unlock an existing vault (see models.vault.open_vault for `alone` and the errors it
+    raises)."""
+    return Backend(open_vault(path, passphrase, alone=alone), clock=clock)
 
 
 def create_backend(path: Path | str, passphrase: str, *, app_version: str = "",

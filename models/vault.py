@@ -99,7 +99,8 @@ class VaultReadOnlyError(VaultStorageError):
 
 
 class VaultBusyError(VaultError):
-    """Another program held the vault's write lock for longer than the wait allows."""
+    """Another program held the vault's write lock for longer than the wait allows, or has
+    the vault open where it must be alone (a restore, a passphrase change, a window)."""
 
 
 def _unencodable(value: str) -> bool:
@@ -645,11 +646,16 @@ def _access_for(path: Path, *, read_only: bool) -> _Access:
     return _Access(read_only=True, immutable=not unmerged, reason=reason)
 
 
-def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False) -> Vault:
+def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False,
+               alone: bool = False) -> Vault:
     """Unlock an existing vault, bring its schema up to date, and return it.
 
     A vault whose file is marked read-only, or whose folder cannot be written, opens
-    read-only and says why (`Vault.read_only_reason`). Raises VaultNotFoundError,
+    read-only and says why (`Vault.read_only_reason`). `alone` (for a window, which keeps
+    drafts open for as long as it is unlocked) refuses a vault another program has open:
+    two windows on one vault would each save their copy of a draft over the other's.
+    Call it with `alone` only when this process has no connection to the vault (see
+    `files.in_use`). Raises VaultNotFoundError,
     WrongPassphraseError, NotAVaultError, VaultDamagedError, VaultTooNewError,
     VaultStorageError or VaultBusyError; none of them creates or changes a file.
     """
@@ -668,6 +674,12 @@ def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False) ->
         )
     if not path.is_file():
         raise NotAVaultError(f"{path.name} is a folder, not a vault file.")
+    if alone and files.in_use(path.resolve()):
+        raise VaultBusyError(
+            f"{path.name} is already open in another window or program. Use that window, "
+            "or close it and unlock here again: a vault is open in one window at a time, "
+            "so that an edit made in one is not saved over in the other."
+        )
     access = _access_for(path, read_only=read_only)
     salt = _read_salt(path)
     key = _RawKey(derived_key(passphrase, salt), salt)

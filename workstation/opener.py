@@ -27,7 +27,8 @@ class LazyOpener:
     def open(self, path: Path, passphrase: str) -> Backend:
         from models.backend import open_backend
 
-        return open_backend(path, passphrase, clock=self.clock)
+        # A window keeps its drafts for as long as it is unlocked: one window per vault.
+        return open_backend(path, passphrase, clock=self.clock, alone=True)
 
     def create(self, path: Path, passphrase: str) -> Backend:
         from models.backend import create_backend

@@ -159,6 +159,41 @@ def test_wrong_passphrase_clears_the_field_delays_and_is_audited(
     assert actions[-2:] == [("vault.unlock_failed", "attempts=3"), ("vault.unlock", "")]
 
 
+def test_a_vault_open_in_another_window_is_not_unlocked_in_a_second(
+        qtbot: QtBot, panel_for: Any, demo_vault: Path) -> None:
+    """Two windows on one vault would each save their copy of a draft over the other's."""
+    import subprocess
+    import sys
+    import textwrap
+
+    keep_open = textwrap.dedent("""
+        import sys, time
+        from models.vault import open_vault
+        vault = open_vault(sys.argv[1], sys.argv[2])
+        with vault.session() as s:
+            s.connection().exec_driver_sql("SELECT count(*) FROM client").fetchall()
+        print("open", flush=True)
+        sys.stdin.readline()  # until the test is done with it
+    """)
+    other = subprocess.Popen([sys.executable, "-c", keep_open, str(demo_vault),
+                              DEMO_PASSPHRASE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "open"
+        panel = panel_for(demo_vault)
+        page = panel.unlock_page
+        page.passphrase.setText(DEMO_PASSPHRASE)
+        qtbot.mouseClick(page.unlock, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "already open in another window" in page.message.text(),
+                        timeout=10_000)
+        assert panel.failures == 0 and page.unlock.isEnabled()  # not a wrong passphrase
+    finally:
+        other.communicate("done\n", timeout=30)
+    page.passphrase.setText(DEMO_PASSPHRASE)
+    with qtbot.waitSignal(panel.unlocked, timeout=10_000):  # the other window is closed
+        qtbot.mouseClick(page.unlock, Qt.MouseButton.LeftButton)
+
+
 @pytest.mark.parametrize("content, expected", [
     (b"These are not records.\n" * 300, "is not an Integration Workstation vault"),
     (b"", "too short to be a vault"),
