@@ -337,8 +337,8 @@ def _is_answer(widget: QWidget) -> bool:
 
 def _label_html(f: FieldDef, required: bool) -> str:
     text = f.label.replace("&", "&amp;").replace("<", "&lt;")
-    if required:
-        text += f' <span style="color:{ERROR}">*</span>'
+    if required:  # the mark stays on its label's last line (a no-break space)
+        text += f'&nbsp;<span style="color:{ERROR}">*</span>'
     if f.private:
         text += f' <span style="color:{MUTED}; font-size:8.5pt">(private)</span>'
     return text

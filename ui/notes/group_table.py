@@ -112,7 +112,7 @@ class GroupRowsModel(QAbstractTableModel):
             return None
         column = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            text = column.label + (" *" if column.required else "")
+            text = column.label + ("\u00a0*" if column.required else "")
             return f"{text}\n{column.unit}" if column.unit else text
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [column.label]

@@ -912,3 +912,35 @@ def test_the_wheel_changes_only_the_control_that_has_focus(
     qtbot.waitUntil(ed("count").spin.hasFocus)
     wheel(ed("count").spin)
     assert form.content()["count"] == 11
+
+
+def test_a_required_mark_is_never_alone_on_its_labels_last_line(qtbot: QtBot) -> None:
+    """"Readiness for processing checked" (required once a processing phase is ticked)
+    fills its column: its * went down to a line of its own, under the label. Every label
+    of every template, as it shows when the field is required."""
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QLabel
+
+    from ui.notes.form import LABEL_WIDTH, _label_html
+
+    probe = QLabel()
+    qtbot.addWidget(probe)
+    probe.setProperty("role", "field-label")
+    probe.ensurePolished()
+    wrapped = 0
+    for template in load_templates().all_latest():
+        for section in template.sections:
+            for f in section.fields:
+                doc = QTextDocument()
+                doc.setDefaultFont(probe.font())
+                doc.setDocumentMargin(0)
+                doc.setHtml(_label_html(f, True))
+                doc.setTextWidth(LABEL_WIDTH)
+                doc.documentLayout().documentSize()  # lays the text out into lines
+                block = doc.firstBlock()
+                lines = block.layout()
+                last = lines.lineAt(lines.lineCount() - 1)
+                tail = block.text()[last.textStart():last.textStart() + last.textLength()]
+                assert tail.strip() != "*", (template.id, f.id)
+                wrapped += lines.lineCount() > 1
+    assert wrapped > 5  # long labels were tried
