@@ -71,7 +71,10 @@ def parse_hhmm(value: object) -> tuple[int, int] | None:
 
 
 class _Inert(QObject):
-    """Swallows every input event of the controls it watches (read-only mode)."""
+    """Swallows every input event of the controls it watches (read-only mode), except
+    that the mouse wheel goes on to the page: the control does not take it, and it is
+    left unaccepted, so Qt passes it to the parents and the form scrolls. (Swallowed, it
+    stopped there: a signed note scrolled only with the pointer in its margins.)"""
 
     BLOCKED: Final = frozenset({
         QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
@@ -80,6 +83,8 @@ class _Inert(QObject):
     })
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel:
+            event.ignore()
         return event.type() in self.BLOCKED
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, QPointF, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -567,6 +567,33 @@ def test_read_only_form_cannot_be_changed(qtbot: QtBot) -> None:
     sets: Any = form.editor("bls_sets")
     assert not sets.add_button.isVisible()
     assert not form.editor("target").new_button.isVisible()  # type: ignore[attr-defined]
+    assert form.content() == content
+
+
+def test_the_wheel_scrolls_a_signed_note_wherever_the_pointer_is(qtbot: QtBot) -> None:
+    """Its inert controls swallowed the wheel: a signed note scrolled only with the
+    pointer in its margins or on its text. The wheel still changes none of them."""
+    from PySide6.QtTest import QTest
+
+    template = load_templates().latest("emdr")
+    form = make_form(qtbot, template)
+    form.resize(1200, 500)
+    content = sample_content("emdr", TODAY, targets=TARGETS, parts=PARTS)
+    form.set_content(content)
+    form.set_read_only(True)
+    show(qtbot, form)
+    bar = form.scroll_area.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == 0
+    editors: Any = {f: form.editor(f) for f in ("phases_covered", "negative_cognition")}
+    # A tick box (inert when signed) and a text answer (read-only).
+    targets = [editors["phases_covered"].boxes[0], editors["negative_cognition"].edit]
+    window = form.window().windowHandle()
+    for target in targets:
+        form.scroll_area.ensureWidgetVisible(target)
+        before = bar.value()
+        at = target.mapTo(form.window(), target.rect().center())
+        QTest.wheelEvent(window, QPointF(at), QPoint(0, -120))  # as the mouse sends it
+        qtbot.waitUntil(lambda b=before: bar.value() > b, timeout=2_000)
     assert form.content() == content
 
 
