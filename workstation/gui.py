@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
+import socket
 import sys
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, QSocketNotifier, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from models.dto import ClinicianDTO
@@ -87,6 +92,50 @@ def _definitions_failed(app: QApplication, exc: Exception) -> None:
     app.exit(1)
 
 
+# Signals that ask a program to end: a shutdown or `kill` (SIGTERM), the terminal that
+# started it closing (SIGHUP, not on Windows), Ctrl+C in that terminal (SIGINT).
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT")
+                        if hasattr(signal, name))
+
+
+@contextmanager
+def ending_signals_quit(app: QApplication, quit_: Callable[[], None]) -> Iterator[None]:
+    """While inside, a signal that asks the program to end calls `quit_` on the GUI thread,
+    as File › Quit would be: drafts saved, the vault closed, the lock recorded. (Python's
+    own handling killed it at once, or raised KeyboardInterrupt in whatever slot ran next.)
+
+    Python runs a signal's handler only when it next runs Python code, and Qt's event loop
+    is C++: the signal also writes to a socket that Qt watches, whose slot is Python."""
+    if not hasattr(signal, "set_wakeup_fd"):  # pragma: no cover - every platform we run on
+        yield
+        return
+    read, write = socket.socketpair()
+    read.setblocking(False)
+    write.setblocking(False)
+    notifier = QSocketNotifier(read.fileno(), QSocketNotifier.Type.Read, app)
+    notifier.activated.connect(lambda *_args: _drain(read))
+    previous_fd = signal.set_wakeup_fd(write.fileno(), warn_on_full_buffer=False)
+    previous = {sig: signal.getsignal(sig) for sig in _ENDING_SIGNALS}
+    for sig in _ENDING_SIGNALS:
+        signal.signal(sig, lambda _sig, _frame: QTimer.singleShot(0, quit_))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        notifier.deleteLater()
+        read.close()
+        write.close()
+
+
+def _drain(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while sock.recv(64):
+            pass
+
+
 def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     """Open the application; returns the exit code when the last window closes."""
     args, qt_args = _parse(argv)
@@ -124,9 +173,19 @@ def run_gui(argv: list[str], vault_path: Path | None = None) -> int:
     # SQLCipher, on the worker while the passphrase is typed.
     runner.call(check_definitions, on_error=lambda exc: _definitions_failed(app, exc))
     runner.call(runner.opener.prewarm)
+
+    def end_of_session(_manager: object) -> None:
+        # The system is logging out or shutting down, and may end the process once this
+        # returns: quit now, and wait until the drafts and the lock are written.
+        app.closeAllWindows()
+        runner.shutdown()
+
+    app.commitDataRequest.connect(end_of_session)
     try:
-        return app.exec()
+        with ending_signals_quit(app, app.closeAllWindows):
+            return app.exec()
     finally:
+        app.commitDataRequest.disconnect(end_of_session)
         runner.shutdown()
         settings.sync()
         sys.excepthook = previous_hook

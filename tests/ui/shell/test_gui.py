@@ -121,3 +121,60 @@ def test_a_dark_system_theme_leaves_the_windows_light_and_their_text_dark(
         assert colours.color(Role.WindowText).lightness() < 60, widget
         assert colours.color(Role.Base).lightness() > 230, widget
         assert colours.color(Role.Window).lightness() > 200, widget
+
+
+@pytest.mark.parametrize("ending", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_end_quits_as_quit_does_and_keeps_the_draft_being_typed(
+        qtbot: QtBot, demo_vault: Path, user_settings_in: Path, ending: str) -> None:
+    """A shutdown (SIGTERM) or Ctrl+C in the terminal (SIGINT) ended the application at
+    once: what was typed since the last autosave (up to 30 s) was lost, and the lock was
+    not recorded. It now ends as File › Quit does."""
+    import os
+    import signal
+
+    from models.backend import open_backend
+    from ui.notes.new_note_dialog import NewNoteDialog
+    from ui.notes.note_window import NoteWindow
+
+    seen: dict[str, Any] = {}
+
+    def step() -> None:
+        unlock, main = _top_level(UnlockPanel), _top_level(MainWindow)
+        note = _top_level(NoteWindow)
+        if unlock is not None and "unlock" not in seen:
+            seen["unlock"] = True
+            unlock.unlock_page.passphrase.setText(DEMO_PASSPHRASE)
+            unlock.unlock_page.unlock.click()
+        elif note is not None and note.editor.form is not None and "note" not in seen:
+            assert note.editor.form.focus_field("data")
+            focused = QApplication.focusWidget()
+            assert focused is not None
+            focused.insertPlainText("Typed a moment before the shutdown.")  # type: ignore[attr-defined]
+            seen["note"] = note.note_id
+            os.kill(os.getpid(), getattr(signal, ending))
+            return  # the application ends: nothing more to do
+        elif (main is not None and main.client_list.model.rowCount() and "client" not in seen):
+            seen["client"] = True
+            main.client_list.view.selectRow(0)
+        elif main is not None and main.chart_view.chart is not None and "new" not in seen:
+            seen["new"] = True
+            main.new_note_action.trigger()
+            dialog = next(d for d in main.findChildren(NewNoteDialog) if d.isVisible())
+            dialog.template_buttons["general"].setChecked(True)
+            dialog.accept()
+        QTimer.singleShot(20, step)
+
+    before = signal.getsignal(getattr(signal, ending))
+    QTimer.singleShot(0, step)
+    assert run_gui(["--vault", str(demo_vault)]) == 0
+    assert signal.getsignal(getattr(signal, ending)) is before  # given back as it was
+    backend = open_backend(demo_vault, DEMO_PASSPHRASE)
+    try:
+        draft = backend.notes.get(seen["note"])
+        assert draft.content["data"] == "Typed a moment before the shutdown."
+        locks = [e.detail for e in backend.audit.events() if e.action == "vault.lock"]
+        assert locks[-1] == "reason=quit"
+    finally:
+        backend.close()
+    ini = next(user_settings_in.rglob("*.ini")).read_text(encoding="utf-8")
+    assert "geometry" in ini  # the window's size, kept for the next start
