@@ -138,12 +138,17 @@ class Practice(_Subject):
         value = self._run(lambda s: clinicians.create_clinician(s, name, credentials))
         return Done(value, Changes.of(None, Kind.PRACTICE))
 
+    # A vault open read-only is read, never written: it records no unlock or lock (which
+    # would be refused, and on quit or lock reported as a failure).
+
     def record_unlock(self, *, actor_id: int | None, failed_attempts: int = 0) -> None:
-        self._run(lambda s: security.record_unlock(s, actor_id=actor_id,
-                                                   failed_attempts=failed_attempts))
+        if not self._backend.read_only:
+            self._run(lambda s: security.record_unlock(s, actor_id=actor_id,
+                                                       failed_attempts=failed_attempts))
 
     def record_lock(self, *, actor_id: int | None, reason: str) -> None:
-        self._run(lambda s: security.record_lock(s, actor_id=actor_id, reason=reason))
+        if not self._backend.read_only:
+            self._run(lambda s: security.record_lock(s, actor_id=actor_id, reason=reason))
 
 
 class Clients(_Subject):

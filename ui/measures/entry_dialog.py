@@ -26,7 +26,7 @@ from models.api import Done
 from models.clinical.doses import dose_refs
 from models.clinical.measures import ScoredAdministration, instrument_order
 from models.dto import ClientChart, DosingSessionDTO
-from models.errors import DomainError, ValidationError
+from models.errors import ValidationError
 from models.formatting import date_text
 from models.inputs import MeasureInput, repeat_warning, validate_measure
 from models.instruments.definitions import Charting, Instrument
@@ -38,7 +38,7 @@ from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
 from ui.common.dialogs import submit_keys
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.item_rows import ItemRow, item_row
-from ui.shell.tasks import TaskRunner, report_unexpected
+from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
 
 _ENTRY_STYLE = f"""
 QFrame#itemRow {{
@@ -550,7 +550,7 @@ class MeasureEntryDialog(QDialog):
             self._ask_repeat(exc.problems["repeat"])  # what the chart here did not yet know
         elif isinstance(exc, ValidationError):
             self._show_error(" ".join(exc.problems.values()))
-        elif isinstance(exc, DomainError):
+        elif is_refusal(exc):
             self._show_error(str(exc))
         else:
             report_unexpected(exc)

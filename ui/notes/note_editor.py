@@ -61,7 +61,7 @@ from models.dto import (
     PartDTO,
     TargetDTO,
 )
-from models.errors import DomainError, LockedError, SigningError
+from models.errors import LockedError, SigningError
 from models.formatting import date_text, date_time_text, long_date, time_text
 from models.inputs import AddendumInput, PartInput, TargetInput
 from models.instruments.loading import load_instruments
@@ -77,7 +77,7 @@ from ui.notes.cautions import AnsweredPanel, ReasonsDialog, SafetyBanner
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
 from ui.notes.measure_field import MeasureField
-from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
+from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
 
 __all__ = ["SIGN_KEYS", "NoteEditor"]
 
@@ -148,11 +148,6 @@ QLabel[role="addendum-text"] {{
 
 def _kind_label(kind: str) -> str:
     return ADDENDUM_KINDS.label(kind)
-
-
-def _is_known_problem(exc: Exception) -> bool:
-    """Errors a person can act on (shown in the editor), as against bugs (a traceback)."""
-    return isinstance(exc, DomainError | VaultLockedError)
 
 
 # --------------------------------------------------------------------------- addenda
@@ -495,7 +490,7 @@ class NoteEditor(QWidget):
                                           signed=note.signed, note_day=day)
 
     def _load_failed(self, exc: Exception) -> None:
-        if not _is_known_problem(exc):
+        if not is_refusal(exc):
             report_unexpected(exc)
         self._placeholder.setText(f"The note could not be opened. {exc}")
 
@@ -625,7 +620,7 @@ class NoteEditor(QWidget):
             self.note_saved.emit(note.id)
 
         def failed(exc: Exception) -> None:
-            if not _is_known_problem(exc):
+            if not is_refusal(exc):
                 report_unexpected(exc)
             self._show_save_state(f"The dose was not changed: {exc}")
 
@@ -702,7 +697,7 @@ class NoteEditor(QWidget):
                 self._show_save_state(str(exc))
                 self._load()
                 return
-            if not _is_known_problem(exc):
+            if not is_refusal(exc):
                 report_unexpected(exc)
             self._show_save_state(f"Not saved: {exc} Your text is still here; "
                                   "saving will be tried again.")
@@ -840,7 +835,7 @@ class NoteEditor(QWidget):
         box.open()
 
     def _discard_failed(self, exc: Exception) -> None:
-        if not _is_known_problem(exc):
+        if not is_refusal(exc):
             report_unexpected(exc)
         self._show_save_state(f"Not discarded: {exc}")
 
@@ -906,7 +901,7 @@ class NoteEditor(QWidget):
             box.open()
 
         self._run(lambda b: b.targets.get(target_id), arrived,
-                  lambda exc: None if _is_known_problem(exc) else report_unexpected(exc))
+                  lambda exc: None if is_refusal(exc) else report_unexpected(exc))
     def _reload_followups(self) -> None:
         """Signing may have answered a follow-up: ask the record which ones."""
         note_id = self._note_id
@@ -916,7 +911,7 @@ class NoteEditor(QWidget):
             self._show_followups()
 
         def failed(exc: Exception) -> None:
-            if not _is_known_problem(exc):
+            if not is_refusal(exc):
                 report_unexpected(exc)
 
         self._run(lambda b: b.notes.context(note_id), loaded, failed)
@@ -929,7 +924,7 @@ class NoteEditor(QWidget):
                 self._take_record_cautions(exc.cautions)
                 self._ask_for_reasons(exc.cautions)
             return
-        if not _is_known_problem(exc):
+        if not is_refusal(exc):
             report_unexpected(exc)
         self._show_save_state(f"Not signed: {exc}")
 
@@ -972,7 +967,7 @@ class NoteEditor(QWidget):
             self.addendum_added.emit(note_id)
 
         def failed(exc: Exception) -> None:
-            if not _is_known_problem(exc):
+            if not is_refusal(exc):
                 report_unexpected(exc)
             self._show_save_state(f"The addendum was not added: {exc}")
 
@@ -1030,6 +1025,6 @@ class NoteEditor(QWidget):
         dialog.open()
 
     def _registry_failed(self, exc: Exception) -> None:
-        if not _is_known_problem(exc):
+        if not is_refusal(exc):
             report_unexpected(exc)
         self._show_save_state(f"Not added to the registry: {exc}")

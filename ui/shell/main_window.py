@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.api import Backend, Changes, Done, Kind
 from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO
-from models.errors import DomainError, NotFoundError
+from models.errors import NotFoundError
 from ui.chart.chart_view import CHART_KINDS, TAB_NAMES, ChartView
 from ui.chart.course_dialog import CourseDialog
 from ui.clients.client_dialog import ClientDialog
@@ -34,7 +34,7 @@ from ui.shell.names import APP_NAME, window_title
 from ui.shell.safekeeping import Safekeeping, VaultNotice
 from ui.shell.settings import Settings
 from ui.shell.settings_dialog import SettingsDialog
-from ui.shell.tasks import TaskRunner, report_unexpected
+from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
 from ui.shell.unlock.panel import UnlockPanel
 from ui.shell.unlock.passphrase import growing_delay
 
@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
                            self._note_failed)
 
     def _note_failed(self, exc: Exception) -> None:
-        if isinstance(exc, DomainError):
+        if is_refusal(exc):
             box = QMessageBox(QMessageBox.Icon.Information, "New note", str(exc),
                               QMessageBox.StandardButton.Ok, self)
             self._open_dialog(box)

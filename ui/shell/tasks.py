@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
 
 from models.api import Backend, BackendOpener, Changes, Done
-from models.errors import DomainError, ValidationError
+from models.errors import DomainError, ValidationError, VaultError
 from ui.shell.collector import GuiThreadCollector
 
 log = logging.getLogger(__name__)
@@ -361,13 +361,20 @@ def log_failure(exc: BaseException, where: str) -> None:
     log.error("%s failed in %s:\n%s", type(exc).__name__, where, frames)
 
 
+def is_refusal(exc: BaseException) -> bool:
+    """A request refused for a reason a person can act on, to be said where they asked:
+    the domain's rules, a vault that cannot take the write (open read-only, damaged, its
+    disk full, held by another program), or no vault open. Anything else is a bug."""
+    return isinstance(exc, DomainError | VaultError | VaultLockedError)
+
+
 def refusal(exc: BaseException) -> dict[str, str] | None:
     """What a refused request says, by field ("" for the form as a whole): a validation's
-    problems, or the sentence of any other refusal by the domain (a locked vault too).
-    Anything else is a bug: reported as one, and None returned."""
+    problems, or the sentence of any other refusal (`is_refusal`). Anything else is a
+    bug: reported as one, and None returned."""
     if isinstance(exc, ValidationError):
         return dict(exc.problems)
-    if isinstance(exc, DomainError | VaultLockedError):
+    if is_refusal(exc):
         return {"": str(exc)}
     report_unexpected(exc)
     return None

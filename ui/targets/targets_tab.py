@@ -35,13 +35,13 @@ from models.api import Changes, Done, Kind
 from models.clinical.doses import dosing_markers
 from models.clinical.targets import status_offer, summarise_target
 from models.dto import ClientChart, TargetDTO
-from models.errors import DomainError, ValidationError
+from models.errors import ValidationError
 from models.vocabulary import TARGET_KINDS, TARGET_PRONGS, TARGET_STATUSES
 from reports import palette
 from ui.common.chart_host import ChartHost
 from ui.common.style import set_role
 from ui.common.table_model import read_only_table
-from ui.shell.tasks import TaskRunner, VaultLockedError, refusal, report_unexpected
+from ui.shell.tasks import TaskRunner, is_refusal, refusal, report_unexpected
 from ui.targets.table_models import (
     ALL,
     ID_ROLE,
@@ -685,7 +685,7 @@ class TargetsTab(QWidget):
                 self.target_saved.emit(result.value.id)
 
         def failed(exc: Exception) -> None:
-            if isinstance(exc, DomainError | VaultLockedError):
+            if is_refusal(exc):
                 self.save_state.setText(f"Not changed: {exc}")
             else:
                 report_unexpected(exc)

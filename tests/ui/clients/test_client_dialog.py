@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -128,3 +131,27 @@ def test_messages_follow_the_fields_as_they_change_and_ctrl_enter_saves(
         qtbot.keyClick(diagnoses, Qt.Key.Key_Enter, Qt.KeyboardModifier.ControlModifier)
     assert not dialog.isVisible()
     assert "born 21 Mar 1984" in main_window.chart_view.details.text()
+
+
+def test_a_change_to_a_read_only_vault_is_refused_in_the_dialog_not_as_a_bug(
+        qtbot: QtBot, runner: Any, worker: Any, settings: Any, demo_vault: Path) -> None:
+    """Saving in a vault whose file is marked read-only showed "Something went wrong
+    inside the application"; the refusal is said in the dialog, which stays open."""
+    demo_vault.chmod(0o444)
+    window = MainWindow(runner, settings, demo_vault, worker.open(demo_vault),
+                        idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.clients_loaded, timeout=10_000):
+        window.show()
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        window.client_list.select_client(window.client_list.proxy.index(0, 0).data(
+            CLIENT_ID_ROLE))
+    window.edit_client_action.trigger()
+    dialog = _dialog(window)
+    dialog.set_text("preferred_name", "Ez")
+    _save(qtbot, dialog)
+    qtbot.waitUntil(dialog.message.isVisible, timeout=10_000)
+    assert "is open read-only: the vault file is marked read-only. Nothing was saved." in \
+        dialog.message.text()
+    assert dialog.isVisible() and dialog.save_button.isEnabled()
+    window.close()

@@ -123,9 +123,8 @@ class UnlockPanel(QWidget):
 
         def after_open(backend: Backend) -> ClinicianDTO | None:
             clinician = backend.practice.clinician()
-            if not backend.read_only:  # a read-only vault can be read, not written to
-                backend.practice.record_unlock(actor_id=clinician.id if clinician else None,
-                                               failed_attempts=failures)
+            backend.practice.record_unlock(actor_id=clinician.id if clinician else None,
+                                           failed_attempts=failures)
             return clinician
 
         self.unlock_page.set_busy(True)
