@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Backend, Changes, Done, Kind
-from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO
+from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO, VaultState
 from models.errors import NotFoundError
 from ui.chart.chart_view import CHART_KINDS, TAB_NAMES, ChartView
 from ui.chart.course_dialog import CourseDialog
@@ -31,7 +31,7 @@ from ui.shell import settings as S
 from ui.shell.about import show_about
 from ui.shell.idle import IdleWatcher
 from ui.shell.names import APP_NAME, window_title
-from ui.shell.safekeeping import Safekeeping, VaultNotice
+from ui.shell.safekeeping import Safekeeping, VaultNotice, read_only_line
 from ui.shell.settings import Settings
 from ui.shell.settings_dialog import SettingsDialog
 from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.vault_path = vault_path
         self.clinician = clinician
         self._is_locked = False
+        self._vault_state: VaultState | None = None  # what the notice bar says
         self._wanted: int | None = None
         self._chart_in_flight = False
         # What writes changed in the chosen client while its chart was loading.
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         self.lock_panel.unlocked.connect(self._on_unlocked)
         self.runner.data_changed.connect(self._on_data_changed)
         self.safekeeping.state_changed.connect(self.notice.show_state)
+        self.safekeeping.state_changed.connect(self._state_arrived)
         self.notice.backup_requested.connect(lambda: self.safekeeping.back_up())
         self.safekeeping.vault_replaced.connect(self._vault_replaced)
         self.safekeeping.restore_requested.connect(self.restore_backup)
@@ -394,8 +396,22 @@ class MainWindow(QMainWindow):
                                 if dialog in self._dialogs else None)
         dialog.open()
 
+    def _state_arrived(self, state: VaultState) -> None:
+        self._vault_state = state
+
+    def _refused_read_only(self, title: str) -> bool:
+        """A vault open read-only takes no change: say so before a form is filled in
+        (the backend refuses the write as well)."""
+        state = self._vault_state
+        if state is None or not state.read_only:
+            return False
+        box = QMessageBox(QMessageBox.Icon.Information, title, read_only_line(state),
+                          QMessageBox.StandardButton.Ok, self)
+        self._open_dialog(box)
+        return True
+
     def new_client(self) -> None:
-        if self._is_locked:
+        if self._is_locked or self._refused_read_only("New client"):
             return
         dialog = ClientDialog(self.runner, actor_id=self.actor_id, parent=self)
         dialog.accepted.connect(lambda: self._client_added(dialog))
@@ -408,7 +424,7 @@ class MainWindow(QMainWindow):
 
     def edit_client(self) -> None:
         chart = self.chart_view.chart
-        if self._is_locked or chart is None:
+        if self._is_locked or chart is None or self._refused_read_only("Edit client"):
             return
         dialog = ClientDialog(self.runner, actor_id=self.actor_id, detail=chart.client,
                               parent=self)
@@ -418,7 +434,8 @@ class MainWindow(QMainWindow):
     def change_status(self) -> None:
         """Discharge the chosen client (or reactivate a discharged one): date and reason."""
         chart = self.chart_view.chart
-        if self._is_locked or chart is None:
+        if self._is_locked or chart is None or self._refused_read_only(
+                self.status_action.text().replace("&", "").rstrip("…")):
             return
         from ui.clients.status_dialog import StatusChangeDialog
 
@@ -539,7 +556,7 @@ class MainWindow(QMainWindow):
 
     def new_course(self) -> None:
         chart = self.chart_view.chart
-        if self._is_locked or chart is None:
+        if self._is_locked or chart is None or self._refused_read_only("New course of care"):
             return
         dialog = CourseDialog(self.runner, chart.client.id, actor_id=self.actor_id,
                               parent=self)
@@ -548,7 +565,7 @@ class MainWindow(QMainWindow):
 
     def new_note(self) -> None:
         chart = self.chart_view.chart
-        if self._is_locked or chart is None:
+        if self._is_locked or chart is None or self._refused_read_only("New note"):
             return
         from ui.notes.new_note_dialog import NewNoteDialog
 

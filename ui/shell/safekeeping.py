@@ -246,6 +246,12 @@ class VaultNotice(QFrame):
         self.setVisible(bool(lines))
 
 
+def read_only_line(state: VaultState) -> str:
+    """Why nothing can be changed, for the bar and for a change that is asked for."""
+    return (f"This vault is open read-only: {state.read_only_reason} You can read "
+            "everything; nothing can be changed.")
+
+
 def notice_lines(state: VaultState) -> list[str]:
     """What the bar says, most serious first."""
     lines = []
@@ -256,8 +262,7 @@ def notice_lines(state: VaultState) -> list[str]:
                      + ". Nothing more is written to this vault; keep it as it is, run "
                        "File › Verify the vault, and restore the latest backup.")
     if state.read_only:
-        lines.append(f"This vault is open read-only: {state.read_only_reason} You can read "
-                     "everything; nothing can be changed.")
+        lines.append(read_only_line(state))
     if state.sync_warning:
         lines.append(f"⚠ {state.sync_warning}")
     if state.backup_due and not state.problems:

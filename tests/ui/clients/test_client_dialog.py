@@ -133,10 +133,13 @@ def test_messages_follow_the_fields_as_they_change_and_ctrl_enter_saves(
     assert "born 21 Mar 1984" in main_window.chart_view.details.text()
 
 
-def test_a_change_to_a_read_only_vault_is_refused_in_the_dialog_not_as_a_bug(
+def test_a_change_to_a_read_only_vault_is_refused_plainly_not_as_a_bug(
         qtbot: QtBot, runner: Any, worker: Any, settings: Any, demo_vault: Path) -> None:
     """Saving in a vault whose file is marked read-only showed "Something went wrong
-    inside the application"; the refusal is said in the dialog, which stays open."""
+    inside the application", and so did quitting. Edit client now says at once that
+    nothing can be changed; a dialog that saves anyway says the refusal and stays open."""
+    from PySide6.QtWidgets import QMessageBox
+
     demo_vault.chmod(0o444)
     window = MainWindow(runner, settings, demo_vault, worker.open(demo_vault),
                         idle_ms=3_600_000)
@@ -146,12 +149,25 @@ def test_a_change_to_a_read_only_vault_is_refused_in_the_dialog_not_as_a_bug(
     with qtbot.waitSignal(window.chart_shown, timeout=10_000):
         window.client_list.select_client(window.client_list.proxy.index(0, 0).data(
             CLIENT_ID_ROLE))
-    window.edit_client_action.trigger()
-    dialog = _dialog(window)
+    qtbot.waitUntil(window.notice.isVisible, timeout=10_000)  # the vault's state is known
+    for action in (window.edit_client_action, window.new_client_action,
+                   window.new_note_action):
+        action.trigger()
+        boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+        assert len(boxes) == 1 and "open read-only" in boxes[0].text()
+        assert "nothing can be changed" in boxes[0].text()
+        boxes[0].accept()
+    assert not [d for d in window.findChildren(ClientDialog) if d.isVisible()]
+    # The backend refuses too, and the dialog says so where it was asked.
+    chart = window.chart_view.chart
+    assert chart is not None
+    dialog = ClientDialog(runner, actor_id=None, detail=chart.client, parent=window)
+    dialog.show()
     dialog.set_text("preferred_name", "Ez")
     _save(qtbot, dialog)
     qtbot.waitUntil(dialog.message.isVisible, timeout=10_000)
     assert "is open read-only: the vault file is marked read-only. Nothing was saved." in \
         dialog.message.text()
     assert dialog.isVisible() and dialog.save_button.isEnabled()
-    window.close()
+    dialog.reject()
+    window.close()  # records no lock in a vault it cannot write: no error either
