@@ -26,18 +26,22 @@ def user_settings_in(tmp_path: Path) -> Path:
     return folder
 
 
-def _top_level(kind: type) -> Any:
-    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+def _top_level(kind: type, earlier: set[Any] | None = None) -> Any:
+    """The visible window of `kind`, leaving out those in `earlier` (left open by an
+    earlier test: they are not the application run_gui starts)."""
+    found = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, kind) and w.isVisible() and w not in (earlier or set())]
     return found[0] if found else None
 
 
 def test_run_gui_unlocks_into_the_main_window_and_quits(
         qtbot: QtBot, demo_vault: Path, user_settings_in: Path) -> None:
     seen: dict[str, Any] = {}
+    earlier = set(QApplication.topLevelWidgets())
 
     def step() -> None:
-        unlock = _top_level(UnlockPanel)
-        main = _top_level(MainWindow)
+        unlock = _top_level(UnlockPanel, earlier)
+        main = _top_level(MainWindow, earlier)
         if unlock is not None and "unlock" not in seen:
             seen["unlock"] = unlock.windowTitle()
             unlock.unlock_page.passphrase.setText(DEMO_PASSPHRASE)
@@ -137,10 +141,11 @@ def test_a_signal_to_end_quits_as_quit_does_and_keeps_the_draft_being_typed(
     from ui.notes.note_window import NoteWindow
 
     seen: dict[str, Any] = {}
+    earlier = set(QApplication.topLevelWidgets())
 
     def step() -> None:
-        unlock, main = _top_level(UnlockPanel), _top_level(MainWindow)
-        note = _top_level(NoteWindow)
+        unlock, main = _top_level(UnlockPanel, earlier), _top_level(MainWindow, earlier)
+        note = _top_level(NoteWindow, earlier)
         if unlock is not None and "unlock" not in seen:
             seen["unlock"] = True
             unlock.unlock_page.passphrase.setText(DEMO_PASSPHRASE)
