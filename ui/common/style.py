@@ -7,7 +7,7 @@ colour with a shape and a label.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QStyleFactory, QWidget
 
 from models.vocabulary import MODALITIES
@@ -137,9 +137,7 @@ def use_light_colours(app: QGuiApplication) -> None:
     light scheme; its palette, which some themes keep dark anyway, is replaced by Qt's own
     light one (Fusion's, as every screenshot and test has it)."""
     app.styleHints().setColorScheme(Qt.ColorScheme.Light)
-    fusion = QStyleFactory.create("Fusion")
-    palette_: QPalette = fusion.standardPalette()
-    QGuiApplication.setPalette(palette_)
+    QGuiApplication.setPalette(QStyleFactory.create("Fusion").standardPalette())
 
 
 class Modality:
