@@ -11,7 +11,6 @@ import socket
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -98,7 +97,7 @@ _ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", 
                         if hasattr(signal, name))
 
 
-@contextmanager
+@contextlib.contextmanager
 def ending_signals_quit(app: QApplication, quit_: Callable[[], None]) -> Iterator[None]:
     """While inside, a signal that asks the program to end calls `quit_` on the GUI thread,
     as File › Quit would be: drafts saved, the vault closed, the lock recorded. (Python's
@@ -106,9 +105,6 @@ def ending_signals_quit(app: QApplication, quit_: Callable[[], None]) -> Iterato
 
     Python runs a signal's handler only when it next runs Python code, and Qt's event loop
     is C++: the signal also writes to a socket that Qt watches, whose slot is Python."""
-    if not hasattr(signal, "set_wakeup_fd"):  # pragma: no cover - every platform we run on
-        yield
-        return
     read, write = socket.socketpair()
     read.setblocking(False)
     write.setblocking(False)
