@@ -283,6 +283,11 @@ class ReportsApi(Protocol):
         """Everything the report needs, read in one unit of work (checks the options)."""
         ...
 
+    def check_recordable(self) -> None:
+        """Refuse (VaultReadOnlyError) when a report saved or printed now could not be
+        recorded in the audit trail: ask before the report leaves the vault."""
+        ...
+
     def record(self, client_id: int, options: ReportOptions, action: str, *,
                protected: bool, actor_id: int | None) -> None:
         """Audit that a report was saved or printed (`action`: "saved", "printed")."""

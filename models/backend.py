@@ -91,6 +91,8 @@ class Store(Protocol):
     @property
     def path(self) -> Path: ...
 
+    def check_writable(self, then: str = ...) -> None: ...
+
     def transaction(self) -> AbstractContextManager[Session]: ...
 
     def snapshot(self) -> AbstractContextManager[Session]: ...
@@ -335,7 +337,7 @@ class Targets(_Subject):
         return self._read(lambda s: targets.list_targets(s, client_id))
 
     def get(self, target_id: int) -> TargetDTO:
-        return self._run(lambda s: targets.get_target(s, target_id))
+        return self._read(lambda s: targets.get_target(s, target_id))
 
     def create(self, client_id: int, data: TargetInput, *,
                actor_id: int | None) -> Done[TargetDTO]:
@@ -405,16 +407,20 @@ class Parts(_Subject):
         return Done(value, Changes.of(client_id, Kind.PARTS))
 
     def snapshots(self, client_id: int) -> list[MapSnapshotDTO]:
-        return self._run(lambda s: parts.list_snapshots(s, client_id))
+        return self._read(lambda s: parts.list_snapshots(s, client_id))
 
     def snapshot_on(self, client_id: int, on: dt.date) -> MapSnapshotDTO | None:
-        return self._run(lambda s: parts.snapshot_on(s, client_id, on))
+        return self._read(lambda s: parts.snapshot_on(s, client_id, on))
 
 
 class Reports(_Subject):
     def data(self, client_id: int, options: ReportOptions) -> ReportData:
         return self._read(lambda s: reports.gather_report(s, client_id, options,
                                                          today=self._today))
+
+    def check_recordable(self) -> None:
+        # A report that leaves the vault is audited; one that could not be is not made.
+        self._backend.vault.check_writable(reports.REPORT_NOT_RECORDABLE)
 
     def record(self, client_id: int, options: ReportOptions, action: str, *,
                protected: bool, actor_id: int | None) -> None:

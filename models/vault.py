@@ -450,13 +450,17 @@ class Vault:
     def session(self) -> Session:
         return self._sessions()
 
+    def check_writable(self, then: str = "Nothing was saved.") -> None:
+        """Refuse (VaultReadOnlyError) when the vault is open read-only, saying why and
+        `then`, what that means for what was asked."""
+        if self.read_only:
+            raise VaultReadOnlyError(f"{self.name} is open read-only: {self.read_only_reason} "
+                                     f"{then}")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A short unit of work: commit on success, roll back on any error."""
-        if self.read_only:
-            raise VaultReadOnlyError(
-                f"{self.name} is open read-only: {self.read_only_reason} Nothing was saved."
-            )
+        self.check_writable()
         with self._sessions.begin() as session:
             yield session
 

@@ -57,6 +57,9 @@ class MemoryStore:
             migrations.upgrade_to_head(conn)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    def check_writable(self, then: str = "") -> None:
+        """Memory is always written."""
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         with self._sessions.begin() as session:

@@ -540,6 +540,7 @@ def _report(args: argparse.Namespace, renderer: ReportRenderer) -> int:
         backend = _backend(args)
     try:
         with collections_paused(then_freeze=True):
+            backend.reports.check_recordable()
             client_id = backend.clients.find(args.client).id
             data = backend.reports.data(client_id, options)
         pdf = renderer.render(data, password)

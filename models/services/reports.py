@@ -50,6 +50,11 @@ def gather_report(session: Session, client_id: int, options: ReportOptions, *,
 
 # What a person can do with a finished report; each is an audit action "report.<code>".
 REPORT_ACTIONS = ("saved", "printed")
+# Why none can be done in a vault open read-only (after the vault's name and the reason).
+REPORT_NOT_RECORDABLE = (
+    "A report that is saved or printed is recorded in the vault's audit trail, which cannot "
+    "be written now, so no report can be saved or printed from it. Make the vault writable, "
+    "or open a copy of it in a folder you may write to, and save or print the report there.")
 
 
 def record_report(session: Session, client_id: int, options: ReportOptions, action: str, *,

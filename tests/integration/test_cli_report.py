@@ -113,3 +113,22 @@ def test_a_short_password_and_an_unknown_client_say_what_to_do(vault: Path,
     # What was typed is not repeated (it may be anything); the message says what to check.
     assert result.returncode == 1 and "No client has the record number given" in result.stderr
     assert "C-9999" not in result.stderr
+
+
+def test_a_read_only_vault_makes_no_report_it_could_not_audit(vault: Path,
+                                                              tmp_path: Path) -> None:
+    """The file was written, and then the audit trail's refusal made the command fail:
+    a report on disk that the vault has no record of. It is refused before it is made."""
+    import shutil
+
+    copy = tmp_path / "read-only.iwvault"
+    for suffix in ("", "-wal"):
+        if Path(f"{vault}{suffix}").exists():
+            shutil.copy2(f"{vault}{suffix}", f"{copy}{suffix}")
+    copy.chmod(0o444)
+    out = tmp_path / "report.pdf"
+    result = run("report", "--vault", str(copy), "--client", "C-0001", "--out", str(out))
+    assert result.returncode == 1
+    assert "is open read-only: the vault file is marked read-only." in result.stderr
+    assert "recorded in the vault's audit trail" in result.stderr
+    assert not out.exists()
