@@ -35,6 +35,7 @@ from models.templates.definitions import FieldDef
 from models.values import is_blank, is_int, is_number
 from reports import palette
 from reports.palette import INK, LINE
+from ui.common.inert import make_read_only
 from ui.common.style import repolish, set_role
 from ui.notes.inputs import (
     CHOOSE,
@@ -48,7 +49,6 @@ from ui.notes.inputs import (
     OptionalTimeEdit,
     ScaleSlider,
     TickLabels,
-    make_read_only,
     parse_hhmm,
 )
 

@@ -26,9 +26,10 @@ from models.instruments.loading import load_instruments
 from models.instruments.scoring import score, total_text
 from models.templates.definitions import FieldDef, FieldKind
 from models.values import is_int
+from ui.common.inert import make_read_only
 from ui.common.style import set_role
 from ui.notes.fields import Field
-from ui.notes.inputs import OptionalSpin, make_read_only
+from ui.notes.inputs import OptionalSpin
 
 __all__ = ["MeasureField"]
 

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 from models.dto import PartDTO, TargetDTO
 from models.templates.definitions import FieldDef
 from models.values import is_id
+from ui.common.inert import make_read_only
 from ui.common.style import set_role
 from ui.notes.display import part_text, target_text
 from ui.notes.fields import Field, row_layout
-from ui.notes.inputs import CHOOSE, UNANSWERED, Combo, RoomyDelegate, make_read_only
+from ui.notes.inputs import CHOOSE, UNANSWERED, Combo, RoomyDelegate
 
 # "New target…" and "New part…" are out of the Tab order (a Tab per note to pass them);
 # from the list itself this key asks for a new one.
