@@ -103,3 +103,19 @@ def main_window(qtbot: QtBot, runner: TaskRunner, worker: Worker, settings: Sett
     qtbot.waitUntil(window.isActiveWindow)
     yield window
     window.close()
+
+
+@pytest.fixture
+def read_only_window(qtbot: QtBot, runner: TaskRunner, worker: Worker, settings: Settings,
+                     demo_vault: Path) -> Iterator[MainWindow]:
+    """The main window on the demo vault with its file marked read-only: opened read-only,
+    its client list loaded and its state known (the bar shows, the runner can say why)."""
+    demo_vault.chmod(0o444)
+    window = MainWindow(runner, settings, demo_vault, worker.open(demo_vault),
+                        idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.clients_loaded, timeout=10_000):
+        window.show()
+    qtbot.waitUntil(lambda: runner.read_only_line is not None, timeout=10_000)
+    yield window
+    window.close()  # records no lock in a vault it cannot write: no error either

@@ -48,7 +48,7 @@ from ui.measures.item_models import (
     InstrumentListModel,
     instrument_entries,
 )
-from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
+from ui.shell.tasks import TaskRunner, VaultLockedError, refused_read_only, report_unexpected
 
 _TAB_STYLE = f"""
 QListView#instrumentChooser {{
@@ -347,7 +347,7 @@ class MeasuresTab(QWidget):
     def open_entry(self, instrument_id: str | None = None) -> MeasureEntryDialog | None:
         """The entry dialog for the current client (opens after the instruments load)."""
         chart = self.chart
-        if chart is None:
+        if chart is None or refused_read_only(self.runner, self, "Enter measure"):
             return None
         if self.known is None:
             def later() -> None:
@@ -365,8 +365,10 @@ class MeasuresTab(QWidget):
         self._open(dialog)
         return dialog
 
-    def open_custom(self) -> CustomMeasureDialog:
+    def open_custom(self) -> CustomMeasureDialog | None:
         """Define a custom measure (the entry dialog offers this too)."""
+        if refused_read_only(self.runner, self, "New custom measure"):
+            return None
         dialog = CustomMeasureDialog(self.runner, actor_id=self.actor(),
                                      parent=self)
         dialog.created.connect(self._custom_created)
@@ -535,6 +537,8 @@ class MeasuresTab(QWidget):
     def mark_entered_in_error(self, administration_id: int, reason: str | None = None) -> None:
         """Ask why (unless given), then keep the entry but leave it out of every count."""
         if reason is None:
+            if refused_read_only(self.runner, self, "Mark as entered in error"):
+                return
             dialog = QInputDialog(self)
             dialog.setWindowTitle("Mark as entered in error")
             dialog.setLabelText("Why is this entry wrong? (kept with it, for the record)")

@@ -77,7 +77,7 @@ from ui.notes.cautions import AnsweredPanel, ReasonsDialog, SafetyBanner
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
 from ui.notes.measure_field import MeasureField
-from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
+from ui.shell.tasks import TaskRunner, is_refusal, refused_read_only, report_unexpected
 
 __all__ = ["SIGN_KEYS", "NoteEditor"]
 
@@ -512,11 +512,13 @@ class NoteEditor(QWidget):
             parts.append(f"template version {note.template_version}")
         self.meta_label.setText("  ·  ".join(parts))
         self._show_dosing_context()
-        form.set_read_only(note.signed)
-        self.save_button.setVisible(not note.signed)
-        self.sign_button.setVisible(not note.signed)
-        self.keys_hint.setVisible(not note.signed)
-        self.discard_button.setVisible(not note.signed)
+        read_only_line = self._runner.read_only_line
+        editing = self._editable()
+        form.set_read_only(not editing)
+        self.save_button.setVisible(editing)
+        self.sign_button.setVisible(editing)
+        self.keys_hint.setVisible(editing)
+        self.discard_button.setVisible(editing)
         self.addendum_button.setVisible(note.signed)
         for button in (self.discard_button, self.save_button, self.sign_button,
                        self.addendum_button):
@@ -533,6 +535,8 @@ class NoteEditor(QWidget):
         else:
             self.signature_label.hide()
             self._show_save_state()
+            if read_only_line:
+                self.save_state.setText(f"{self.save_state.text()}. {read_only_line}")
         self._show_footer()
         self._show_followups()
 
@@ -556,6 +560,12 @@ class NoteEditor(QWidget):
             layout.addWidget(_AddendaPanel(note.addenda, self._name))
         form.set_footer(footer)
 
+    def _editable(self) -> bool:
+        """A draft, in a vault that can be written. In a vault open read-only a draft is
+        read as it was saved."""
+        note = self._note
+        return note is not None and not note.signed and self._runner.read_only_line is None
+
     def _show_dosing_context(self) -> None:
         note, template = self._note, self._template
         if note is None or template is None:
@@ -568,7 +578,7 @@ class NoteEditor(QWidget):
             self.change_dose_button.hide()
             return
         follows = follows_a_dose(template.id)
-        movable = not note.signed and follows and bool(self._doses)
+        movable = self._editable() and follows and bool(self._doses)
         self.change_dose_button.setVisible(movable)
         if movable:
             self._fill_dose_menu()
@@ -711,7 +721,7 @@ class NoteEditor(QWidget):
     def sign(self) -> None:
         """Save, check the note against its template, and ask before signing it."""
         if self._note is None or self._form is None or self._note.signed or self._signing \
-                or self._confirm is not None:
+                or self._confirm is not None or refused_read_only(self._runner, self, "Sign"):
             return
         self._timer.stop()
         self._form.commit_pending_edits()
@@ -932,7 +942,8 @@ class NoteEditor(QWidget):
 
     def add_addendum(self) -> None:
         """Ask for the kind, reason and text of an addendum, then sign and add it."""
-        if self._note is None or not self._note.signed:
+        if self._note is None or not self._note.signed or refused_read_only(
+                self._runner, self, "Add addendum"):
             return
         dialog = AddendumDialog(self)
         self._dialog = dialog

@@ -76,7 +76,7 @@ class MapEditor(QWidget):
         self.today = today
         self.chart: ClientChart | None = None
         self.shown: PartsMap | None = None
-        self.read_only = False
+        self.read_only = False  # a past map, or a vault open read-only: nothing is edited
         self._pending: Positions = {}  # arrow-key moves not yet sent
         self._in_flight: dict[int, int] = {}  # part id -> moves sent, not yet saved
         self._generation = 0
@@ -223,9 +223,10 @@ class MapEditor(QWidget):
             self._pending.clear()
             self._in_flight.clear()
         self.chart = chart
-        self.read_only = False
+        # Today's map is edited, unless the vault is open read-only (the bar says why).
+        self.read_only = self.runner.read_only_line is not None
         self.shown = chart_map(chart)
-        self.scene.show_map(self.shown, editable=True,
+        self.scene.show_map(self.shown, editable=not self.read_only,
                             keep_positions={*self._pending, *self._in_flight})
         self.legend.set_history(False)
         self._update_actions()

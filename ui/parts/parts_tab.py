@@ -441,12 +441,16 @@ class PartsTab(QWidget):
             self.details.setText("")
             return
         if part is None:
+            # A past map, or a vault open read-only, is not edited: no word of how to.
+            editable = not self.editor.read_only
             self.details.setText(
-                "No parts yet. Add part… (Insert) on the map, or add one from an IFS note."
+                ("No parts yet." + (" Add part… (Insert) on the map, or add one from an IFS "
+                                    "note." if editable else ""))
                 if not any(p.on_map for p in chart.parts) else
-                "Choose a part here or on the map. Double-click it on the map (or press "
-                "Enter) to edit it; Shift-drag from one part to another to connect them. "
-                "Right-click the map for all it can do.")
+                "Choose a part here or on the map." + (
+                    " Double-click it on the map (or press Enter) to edit it; Shift-drag from "
+                    "one part to another to connect them. Right-click the map for all it can "
+                    "do." if editable else ""))
             set_role(self.details, "subtle")
             self.details.style().unpolish(self.details)
             self.details.style().polish(self.details)

@@ -53,7 +53,7 @@ from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 from ui.reports.preview import PdfPreview
 from ui.shell import settings as S
 from ui.shell.settings import Settings
-from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
+from ui.shell.tasks import TaskRunner, VaultLockedError, is_refusal, report_unexpected
 
 OPTIONS_WIDTH = 330
 
@@ -433,20 +433,50 @@ class ReportsTab(QWidget):
         # The audit names the period the report covers, as resolved when it was made.
         options = dataclasses.replace(data.options, start=data.start, end=data.end)
         actor_id = self.actor()
+
+        def failed(exc: Exception) -> None:
+            if not is_refusal(exc):
+                report_unexpected(exc)
+                return
+            self.status.setText(f"{self.status.text()} It could not be recorded in the "
+                                f"vault's audit trail: {exc}")
+
         self.runner.submit(lambda b: b.reports.record(client_id, options, action,
                                                       protected=protected, actor_id=actor_id),
-                           None, report_unexpected, owner=self)
+                           None, failed, owner=self)
+
+    def _when_recordable(self, then: Callable[[], None]) -> None:
+        """`then`, once the backend says a report leaving now can be recorded in the audit
+        trail (a vault open read-only cannot record one: that is said instead)."""
+        pdf = self.pdf
+
+        def refused(exc: Exception) -> None:
+            if not is_refusal(exc):
+                report_unexpected(exc)
+            elif self.pdf is pdf:
+                self.status.setText(str(exc))
+
+        def go(_result: None) -> None:
+            if self.pdf is pdf and pdf is not None:  # still the report that was asked for
+                then()
+
+        self.runner.submit(lambda b: b.reports.check_recordable(), go, refused, owner=self)
 
     def save(self) -> None:
-        data, pdf = self.data, self.pdf
-        if data is None or pdf is None:
+        if self.data is None or self.pdf is None:
             return
-        protected = self.protect.isChecked()
-        if protected:
+        if self.protect.isChecked():
             problems = self._problems(self.options())
             if problems:
                 self._show_problems(problems)
                 return
+        self._when_recordable(self._save_now)
+
+    def _save_now(self) -> None:
+        data, pdf = self.data, self.pdf
+        if data is None or pdf is None:
+            return
+        protected = self.protect.isChecked()
         chosen = self.choose_path(self._file_name())
         if not chosen:
             return
@@ -474,8 +504,10 @@ class ReportsTab(QWidget):
         return default_file_name(data.client.record_number, data.options.kind, data.made_on)
 
     def print_report(self) -> None:
-        if self.pdf is None or self.data is None:
-            return
+        if self.pdf is not None and self.data is not None:
+            self._when_recordable(self._print_now)
+
+    def _print_now(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         # The print job's title in the printer's queue, and the file the print dialog's
         # "Print to File" offers: a saved copy's name, never the client's (nor "print.pdf").

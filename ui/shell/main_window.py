@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Backend, Changes, Done, Kind
-from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO, VaultState
+from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO
 from models.errors import NotFoundError
 from ui.chart.chart_view import CHART_KINDS, TAB_NAMES, ChartView
 from ui.chart.course_dialog import CourseDialog
@@ -31,10 +31,10 @@ from ui.shell import settings as S
 from ui.shell.about import show_about
 from ui.shell.idle import IdleWatcher
 from ui.shell.names import APP_NAME, window_title
-from ui.shell.safekeeping import Safekeeping, VaultNotice, read_only_line
+from ui.shell.safekeeping import Safekeeping, VaultNotice
 from ui.shell.settings import Settings
 from ui.shell.settings_dialog import SettingsDialog
-from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
+from ui.shell.tasks import TaskRunner, is_refusal, refused_read_only, report_unexpected
 from ui.shell.unlock.panel import UnlockPanel
 from ui.shell.unlock.passphrase import growing_delay
 
@@ -102,7 +102,6 @@ class MainWindow(QMainWindow):
         self.vault_path = vault_path
         self.clinician = clinician
         self._is_locked = False
-        self._vault_state: VaultState | None = None  # what the notice bar says
         self._wanted: int | None = None
         self._chart_in_flight = False
         # What writes changed in the chosen client while its chart was loading.
@@ -164,11 +163,11 @@ class MainWindow(QMainWindow):
         self.lock_panel.unlocked.connect(self._on_unlocked)
         self.runner.data_changed.connect(self._on_data_changed)
         self.safekeeping.state_changed.connect(self.notice.show_state)
-        self.safekeeping.state_changed.connect(self._state_arrived)
         self.notice.backup_requested.connect(lambda: self.safekeeping.back_up())
         self.safekeeping.vault_replaced.connect(self._vault_replaced)
         self.safekeeping.restore_requested.connect(self.restore_backup)
         self.runner.vault_lost.connect(lambda: self.lock("lost"))
+        self.runner.writable_changed.connect(self._update_status)
 
         minutes = settings.get(S.IDLE_MINUTES)
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
@@ -274,7 +273,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     def _update_status(self) -> None:
-        state = "Locked" if self._is_locked else "Unlocked"
+        state = "Locked" if self._is_locked else "Unlocked" + (
+            " (read-only)" if self.runner.read_only_line else "")
         self.vault_status.setText(f"Vault: {self.vault_path.name}  ·  {state}")
 
     # -- geometry (QSettings: sizes only) ------------------------------------------------
@@ -396,19 +396,8 @@ class MainWindow(QMainWindow):
                                 if dialog in self._dialogs else None)
         dialog.open()
 
-    def _state_arrived(self, state: VaultState) -> None:
-        self._vault_state = state
-
     def _refused_read_only(self, title: str) -> bool:
-        """A vault open read-only takes no change: say so before a form is filled in
-        (the backend refuses the write as well)."""
-        state = self._vault_state
-        if state is None or not state.read_only:
-            return False
-        box = QMessageBox(QMessageBox.Icon.Information, title, read_only_line(state),
-                          QMessageBox.StandardButton.Ok, self)
-        self._open_dialog(box)
-        return True
+        return refused_read_only(self.runner, self, title)
 
     def new_client(self) -> None:
         if self._is_locked or self._refused_read_only("New client"):

@@ -313,8 +313,13 @@ class Safekeeping(QObject):
     # -- the state -----------------------------------------------------------------------
 
     def refresh_state(self) -> None:
-        self.runner.submit(lambda b: b.safekeeping.state(), self.state_changed.emit,
+        self.runner.submit(lambda b: b.safekeeping.state(), self._state_arrived,
                            lambda _exc: None, owner=self.window)
+
+    def _state_arrived(self, state: VaultState) -> None:
+        # Every screen that changes something asks the runner whether it may.
+        self.runner.set_read_only_line(read_only_line(state) if state.read_only else None)
+        self.state_changed.emit(state)
 
     # -- running with a progress bar ------------------------------------------------------
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from models.api import Backend, BackendOpener, Changes, Done
 from models.errors import DomainError, ValidationError, VaultError
@@ -84,6 +85,7 @@ class TaskRunner(QObject):
     vault_lost = Signal()  # a replaced vault could not be opened again: the window must lock
     vault_opened = Signal(str)  # the vault's file name
     vault_closed = Signal()
+    writable_changed = Signal()  # read_only_line changed: the vault went read-only, or back
     _dispatch = Signal(int, object)
 
     def __init__(self, opener: BackendOpener, parent: QObject | None = None) -> None:
@@ -104,6 +106,7 @@ class TaskRunner(QObject):
         self._collector = GuiThreadCollector(self)
         self._thread.start()
         self._vault_name: str | None = None
+        self._read_only_line: str | None = None
         self._running = True
 
     # -- state seen from the GUI thread -------------------------------------------------
@@ -112,6 +115,18 @@ class TaskRunner(QObject):
     def vault_name(self) -> str | None:
         """The open vault's file name, or None while locked."""
         return self._vault_name
+
+    @property
+    def read_only_line(self) -> str | None:
+        """While the open vault is read-only, the sentence that says why nothing can be
+        changed (ui.shell.safekeeping.read_only_line); else None."""
+        return self._read_only_line
+
+    def set_read_only_line(self, line: str | None) -> None:
+        """What the vault's state says (the safekeeping menu reads it on every opening)."""
+        if line != self._read_only_line:
+            self._read_only_line = line
+            self.writable_changed.emit()
 
     @property
     def idle(self) -> bool:
@@ -211,6 +226,7 @@ class TaskRunner(QObject):
         """Drop every pending result, run before_close(backend), close all connections."""
         self.discard_pending()
         self._vault_name = None
+        self.set_read_only_line(None)
 
         def job(worker: _Worker) -> None:
             backend, worker.backend = worker.backend, None
@@ -300,6 +316,7 @@ class TaskRunner(QObject):
             return
         self.discard_pending()
         self._vault_name = None
+        self.set_read_only_line(None)
 
         def job(worker: _Worker) -> None:
             backend, worker.backend = worker.backend, None
@@ -378,6 +395,21 @@ def refusal(exc: BaseException) -> dict[str, str] | None:
         return {"": str(exc)}
     report_unexpected(exc)
     return None
+
+
+def refused_read_only(runner: TaskRunner, parent: QWidget, title: str) -> bool:
+    """A change asked of a vault open read-only: say at once, over `parent`, that nothing
+    can be changed, before a form is filled in (the backend refuses the write as well).
+    False, and nothing shown, when the vault can be written."""
+    line = runner.read_only_line
+    if line is None:
+        return False
+    box = QMessageBox(QMessageBox.Icon.Information, title, line, QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    runner.writable_changed.connect(box.reject)  # locked, or another vault put in its place
+    box.open()
+    return True
 
 
 def report_unexpected(exc: BaseException) -> None:

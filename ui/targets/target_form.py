@@ -31,6 +31,7 @@ from models.vocabulary import (
     TARGET_STATUSES,
 )
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+from ui.common.inert import make_read_only
 
 NO_RATING = "—"
 # Fields that share a row with another: their problems show under that row.
@@ -222,6 +223,17 @@ class TargetForm(QWidget):
         for name, messages in shown.items():
             self.errors[name].setText(" ".join(messages))
             self.errors[name].setVisible(bool(messages))
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Readable, selectable text and no input (a vault open read-only)."""
+        for edit in (self.label, self.negative_cognition, self.positive_cognition,
+                     self.emotions, self.body_location):
+            edit.setReadOnly(read_only)
+        self.image.setReadOnly(read_only)
+        for control in (self.kind, self.prong, self.touchstone, self.status,
+                        self.identified_on, self.part, self.found_by, self.baseline_sud,
+                        self.baseline_voc):
+            make_read_only(control, read_only)
 
     def _edited(self, *_args: object) -> None:
         if not self._filling:

@@ -41,7 +41,7 @@ from reports import palette
 from ui.common.chart_host import ChartHost
 from ui.common.style import set_role
 from ui.common.table_model import read_only_table
-from ui.shell.tasks import TaskRunner, is_refusal, refusal, report_unexpected
+from ui.shell.tasks import TaskRunner, is_refusal, refusal, refused_read_only, report_unexpected
 from ui.targets.table_models import (
     ALL,
     ID_ROLE,
@@ -387,7 +387,8 @@ class TargetsTab(QWidget):
 
     def new_target(self) -> None:
         """An empty form for a new target (saved with Add target)."""
-        if self.chart is None or not self._leave_current():
+        if self.chart is None or refused_read_only(self.runner, self, "New target") \
+                or not self._leave_current():
             return
         self.registry_button.setChecked(True)
         self._show_page()
@@ -518,6 +519,7 @@ class TargetsTab(QWidget):
         if not keep_edits:
             self.form.set_parts(parts, target.part_id if target else None)
         self.form.setEnabled(target is not None or new)
+        self.form.set_read_only(self.runner.read_only_line is not None)
         if target is None:
             self.detail_title.setText("New target" if new else "")
             self.detail_subtitle.setText(
@@ -563,6 +565,8 @@ class TargetsTab(QWidget):
         editing = self._editing is not None or self._new_form_open
         self.save_button.setEnabled(editing and self._form_dirty and not self._saving)
         self.revert_button.setEnabled(editing and self._form_dirty and not self._saving)
+        for button in (self.save_button, self.revert_button):
+            button.setVisible(self.runner.read_only_line is None)
 
     # -- reacting -------------------------------------------------------------------------
 
@@ -669,7 +673,8 @@ class TargetsTab(QWidget):
     def _accept_offer(self) -> None:
         target = self.current_target
         offer = status_offer(target) if target is not None else None
-        if target is None or offer is None:
+        if target is None or offer is None or refused_read_only(
+                self.runner, self, f"Mark {TARGET_STATUSES.label(offer.status).lower()}"):
             return
         self.set_status(target.id, offer.status)
 

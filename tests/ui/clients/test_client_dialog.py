@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -134,22 +133,17 @@ def test_messages_follow_the_fields_as_they_change_and_ctrl_enter_saves(
 
 
 def test_a_change_to_a_read_only_vault_is_refused_plainly_not_as_a_bug(
-        qtbot: QtBot, runner: Any, worker: Any, settings: Any, demo_vault: Path) -> None:
+        qtbot: QtBot, runner: Any, read_only_window: MainWindow) -> None:
     """Saving in a vault whose file is marked read-only showed "Something went wrong
     inside the application", and so did quitting. Edit client now says at once that
     nothing can be changed; a dialog that saves anyway says the refusal and stays open."""
     from PySide6.QtWidgets import QMessageBox
 
-    demo_vault.chmod(0o444)
-    window = MainWindow(runner, settings, demo_vault, worker.open(demo_vault),
-                        idle_ms=3_600_000)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.clients_loaded, timeout=10_000):
-        window.show()
+    window = read_only_window
     with qtbot.waitSignal(window.chart_shown, timeout=10_000):
         window.client_list.select_client(window.client_list.proxy.index(0, 0).data(
             CLIENT_ID_ROLE))
-    qtbot.waitUntil(window.notice.isVisible, timeout=10_000)  # the vault's state is known
+    assert window.notice.isVisible()
     for action in (window.edit_client_action, window.new_client_action,
                    window.new_note_action):
         action.trigger()
@@ -170,4 +164,3 @@ def test_a_change_to_a_read_only_vault_is_refused_plainly_not_as_a_bug(
         dialog.message.text()
     assert dialog.isVisible() and dialog.save_button.isEnabled()
     dialog.reject()
-    window.close()  # records no lock in a vault it cannot write: no error either
