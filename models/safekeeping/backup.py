@@ -218,8 +218,9 @@ def _check_copy(vault: Vault, copy_path: Path, counts: dict[str, int],
 def _record(vault: Vault, taken_at: dt.datetime) -> tuple[bool, str]:
     """Remember the backup in the vault's header row, and in the audit log."""
     if vault.read_only:
-        return False, (f"the vault is read-only ({vault.read_only_reason}), so this backup "
-                       "could not be recorded as its last one")
+        return False, (f"the vault is open read-only ({vault.read_only_reason.rstrip('.')}), "
+                       "so this backup could not be recorded as its last one (the backup "
+                       "itself is complete)")
     try:
         with vault.transaction() as session:
             session.execute(update(VaultInfo).values(last_backup_at=taken_at)

@@ -173,8 +173,9 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
         self.idle.idle.connect(lambda: self.lock("idle"))
         self._restore_geometry()
-        self.reload_clients()
+        # The vault's state first: whether it can be written is known before any record.
         self.safekeeping.refresh_state()
+        self.reload_clients()
         # The Measures tab's charts need matplotlib: load it on the worker while the
         # therapist reads the list and the Overview, not when the tab is first opened.
         self.runner.call(self.runner.opener.prewarm_charts)
