@@ -288,6 +288,11 @@ class Template:
     # How each group's table takes new rows (resources/templates/row_entry.toml; not part of
     # the fingerprint either).
     row_entries: tuple[RowEntry, ...] = ()
+    # The fields and sections whose help says how to enter a value, not what it means: shown
+    # while a note is written, not on a signed one (resources/templates/entry_help.toml;
+    # not part of the fingerprint).
+    entry_help_fields: frozenset[str] = frozenset()
+    entry_help_sections: frozenset[str] = frozenset()
 
     def row_entry(self, group_id: str) -> RowEntry:
         """The row-entry aids of a group (none for a group the file does not list)."""

@@ -48,6 +48,7 @@ _ID_LINE_RE = re.compile(r"""^\s*id\s*=\s*(?:"([^"\\]*)"|'([^']*)')""")
 _TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 CARRY_FORWARD_FILE: Final = "carry_forward.toml"
 ROW_ENTRY_FILE: Final = "row_entry.toml"
+ENTRY_HELP_FILE: Final = "entry_help.toml"
 _TEMPLATE_FILE_RE = re.compile(r"([a-z][a-z0-9_]*)(?:\.v([0-9]+))?\.toml")
 _COMMON_FILE_RE = re.compile(r"_common(?:\.v([0-9]+))?\.toml")
 _PATH = r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?"
@@ -895,12 +896,16 @@ def _load_directory(directory: Traversable) -> TemplateRegistry:
     template_entries: list[tuple[Traversable, str, int | None]] = []
     carry_entry: Traversable | None = None
     row_entry: Traversable | None = None
+    entry_help: Traversable | None = None
     for entry in entries:
         if entry.name == CARRY_FORWARD_FILE:
             carry_entry = entry
             continue
         if entry.name == ROW_ENTRY_FILE:
             row_entry = entry
+            continue
+        if entry.name == ENTRY_HELP_FILE:
+            entry_help = entry
             continue
         common_match = _COMMON_FILE_RE.fullmatch(entry.name)
         template_match = _TEMPLATE_FILE_RE.fullmatch(entry.name)
@@ -941,7 +946,58 @@ def _load_directory(directory: Traversable) -> TemplateRegistry:
         templates = _with_carry_forward(carry_entry, templates, commons)
     if row_entry is not None:
         templates = _with_row_entries(row_entry, templates)
+    if entry_help is not None:
+        templates = _with_entry_help(entry_help, templates, commons)
     return TemplateRegistry(templates.values())
+
+
+def _with_entry_help(entry: Traversable, templates: Mapping[tuple[str, int], Template],
+                     commons: Mapping[int, _Common]) -> dict[tuple[str, int], Template]:
+    """The templates with the fields and sections entry_help.toml lists for them: [common]
+    for the common ones, [<template id>] for a template's own (checked here: each has help
+    to hide, where it is listed)."""
+    src, raw = _read_toml(entry)
+    common_sections = [s for c in commons.values() for s in (*c.first, *c.last)]
+    listed: dict[str, dict[str, set[str]]] = {}
+    for name, table in raw.items():
+        line = next((n for n, text in enumerate(src.lines, start=1)
+                     if text.strip() == f"[{name}]"), 1)
+        versions = [t for (tid, _v), t in templates.items() if tid == name]
+        if name != "common" and not versions:
+            src.fail(line, f"[{name}]: there is no note template {name!r} (the common "
+                           "fields are listed under [common])")
+        t = _Table(src, line, f"[{name}]", table if isinstance(table, dict) else {},
+                   {"fields", "sections"})
+        own = [s for v in versions for s in v.sections if s not in common_sections]
+        sections = common_sections if name == "common" else own
+        chosen: dict[str, set[str]] = {}
+        for key in ("fields", "sections"):
+            ids = t.data.get(key, [])
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                t.fail(f"{key!r} must be a list of {key[:-1]} ids, like [\"target\"]")
+            for item in ids:
+                helps = ([f.help for s in sections for f in s.fields if f.id == item]
+                         if key == "fields" else
+                         [s.help for s in sections if s.id == item])
+                if not helps:
+                    where = "the common fields" if name == "common" else f"{name!r}'s own"
+                    t.fail(f"{key!r}: {where} have no {key[:-1]} {item!r}")
+                if not any(helps):
+                    t.fail(f"{key!r}: {item!r} has no help to hide on a signed note")
+            chosen[key] = set(ids)
+        listed[name] = chosen
+    common = listed.get("common", {})
+    result = dict(templates)
+    for (tid, version), template in templates.items():
+        mine = listed.get(tid, {})
+
+        def ids(key: str, have: set[str], mine: dict[str, set[str]] = mine) -> frozenset[str]:
+            return frozenset((common.get(key, set()) | mine.get(key, set())) & have)
+
+        result[tid, version] = dataclasses.replace(
+            template, entry_help_fields=ids("fields", {f.id for f in template.fields}),
+            entry_help_sections=ids("sections", {s.id for s in template.sections}))
+    return result
 
 
 def _with_row_entries(entry: Traversable, templates: Mapping[tuple[str, int], Template]

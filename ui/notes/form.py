@@ -252,11 +252,12 @@ class _FieldCell(QWidget):
         layout.setSpacing(3)
         layout.addWidget(editor)
         self._layout = layout
+        self.help_label: QLabel | None = None
         if help_text:
-            help_label = QLabel(help_text, self)
-            set_role(help_label, "help")
-            help_label.setWordWrap(True)
-            layout.addWidget(help_label)
+            self.help_label = QLabel(help_text, self)
+            set_role(self.help_label, "help")
+            self.help_label.setWordWrap(True)
+            layout.addWidget(self.help_label)
         self._error: QLabel | None = None
         self._kept: QLabel | None = None
         self._carried: QLabel | None = None
@@ -364,6 +365,8 @@ class NoteForm(QWidget):
         self._targets: dict[int, TargetDTO] = {}
         self._parts: dict[int, PartDTO] = {}
         self._read_only = False
+        # Help lines that say how to enter a value: not shown on a signed note.
+        self._entry_help: list[QLabel] = []
         self._derived = [f for f in template.fields if f.derived is not None]
         # The fields a derived value is worked out from ("boosters.dose_mg" is "boosters").
         self._derived_inputs = {operand.split(".", 1)[0] for f in self._derived
@@ -452,6 +455,8 @@ class NoteForm(QWidget):
             set_role(help_label, "help")
             help_label.setWordWrap(True)
             layout.addWidget(help_label)
+            if section.id in self._template.entry_help_sections:
+                self._entry_help.append(help_label)
         grid = QGridLayout()
         grid.setContentsMargins(0, 4, 0, 0)
         grid.setHorizontalSpacing(18)
@@ -466,6 +471,8 @@ class NoteForm(QWidget):
             label.setFixedWidth(LABEL_WIDTH)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             cell = _FieldCell(editor, f.help, frame)
+            if cell.help_label is not None and f.id in self._template.entry_help_fields:
+                self._entry_help.append(cell.help_label)
             if f.help:
                 label.setToolTip(f.help)
                 editor.setToolTip(f.help)
@@ -607,6 +614,8 @@ class NoteForm(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
         self._legend.setVisible(not read_only)
+        for label in self._entry_help:
+            label.setVisible(not read_only)
         for editor in self._fields.values():
             editor.set_read_only(read_only)
         # A signed note reads as a record: answers on a rule, no boxes that invite typing,

@@ -648,9 +648,9 @@ class GroupField(Field):
         if self.f.max_rows is not None:
             limits.append(f"at most {self.f.max_rows}")
         text = f"{count} row{'s' if count != 1 else ''}"
-        if limits:
-            text += f" ({', '.join(limits)})"
-        if not self._read_only:
+        if not self._read_only:  # the limits and the keys are for entering rows
+            if limits:
+                text += f" ({', '.join(limits)})"
             text += f"  ·  {ADD_ROW_KEYS} adds a row"
             if self.entry.carried:
                 labels = [self.f.column(c).label for c in self.entry.carried]

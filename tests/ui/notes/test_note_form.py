@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate, QPoint, QPointF, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QVBoxLayout,
@@ -568,6 +569,29 @@ def test_read_only_form_cannot_be_changed(qtbot: QtBot) -> None:
     assert not sets.add_button.isVisible()
     assert not form.editor("target").new_button.isVisible()  # type: ignore[attr-defined]
     assert form.content() == content
+
+
+def test_a_signed_note_shows_what_a_field_means_not_how_to_enter_it(qtbot: QtBot) -> None:
+    """"Choose from the client's target registry, or add a new target" is no part of a
+    record a board reads; "After installation" says when the VoC was taken, and stays."""
+    form = make_form(qtbot, load_templates().latest("emdr"))
+    show(qtbot, form)
+
+    def shown() -> set[str]:
+        return {label.text() for label in form.findChildren(QLabel) if label.isVisible()}
+
+    entering = "Choose from the client's target registry, or add a new target."
+    meaning = "After installation."
+    risk = "Ask about suicidal and homicidal ideation at every session."
+    sets: Any = form.editor("bls_sets")
+    assert {entering, meaning} <= shown() and any(t.startswith(risk) for t in shown())
+    assert "(at most 100)" in sets.count_label.text()
+    form.set_read_only(True)
+    assert meaning in shown() and entering not in shown()
+    assert not any(t.startswith(risk) for t in shown())
+    assert sets.count_label.text() == "0 rows"  # no limits or keys for entering rows
+    form.set_read_only(False)  # a signed note never turns back; a form may be reused
+    assert entering in shown()
 
 
 def test_the_wheel_scrolls_a_signed_note_wherever_the_pointer_is(qtbot: QtBot) -> None:

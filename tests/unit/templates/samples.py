@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import shutil
 import textwrap
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
@@ -383,3 +385,16 @@ def emdr_process_fields() -> dict[str, Any]:
     """What version 2 of the EMDR template asks about the process on top of the ratings
     (readiness, dissociation screen, flow, reaction, between-session instructions)."""
     return {k: v for k, v in _V2_CHANGES["emdr"].items() if k != "phases_covered"}
+
+
+def bundled_with(tmp_path: Path, name: str, text: str | None) -> Path:
+    """A copy of the bundled templates folder with the file `name` written as `text`, or
+    removed when `text` is None."""
+    folder = tmp_path / "templates"
+    with as_file(files("resources") / "templates") as bundled:
+        shutil.copytree(bundled, folder)
+    if text is None:
+        (folder / name).unlink()
+    else:
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

@@ -3,14 +3,13 @@ load, and kept out of every released template's fingerprint."""
 
 from __future__ import annotations
 
-import shutil
-from importlib.resources import as_file, files
 from pathlib import Path
 
 import pytest
 
 from models.templates.definitions import TemplateDefinitionError
 from models.templates.loading import load_templates
+from tests.unit.templates.samples import bundled_with
 
 
 def test_the_set_tables_carry_type_and_speed_and_tab_passes_over_seconds() -> None:
@@ -21,14 +20,7 @@ def test_the_set_tables_carry_type_and_speed_and_tab_passes_over_seconds() -> No
 
 
 def _templates_with(tmp_path: Path, text: str | None) -> Path:
-    folder = tmp_path / "templates"
-    with as_file(files("resources") / "templates") as bundled:
-        shutil.copytree(bundled, folder)
-    if text is None:
-        (folder / "row_entry.toml").unlink()
-    else:
-        (folder / "row_entry.toml").write_text(text, encoding="utf-8")
-    return folder
+    return bundled_with(tmp_path, "row_entry.toml", text)
 
 
 @pytest.mark.parametrize(("text", "says"), [
