@@ -22,7 +22,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import HRFlowable
 
 from reports.pdf.fonts import east_asian_font, markup
-from reports.pdf.page import FRAME_WIDTH
+from reports.pdf.page import FRAME_HEIGHT, FRAME_WIDTH
 from reports.pdf.styles import HEAD_BG_C, LINE_C, MUTED_C, PAIRS_PADDING, grid, pairs, styles
 from reports.pdf.text import PlainPairs, PlainText
 
@@ -164,6 +164,20 @@ def fitted_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
     return [w / FRAME_WIDTH for w in widths]
 
 
+class RecordTable(Table):  # type: ignore[misc]  # reportlab is untyped
+    """A table whose pages end between rows, as a Table's do, except inside a row taller
+    than a page (a long answer pasted into a set's cell), which could not be laid out
+    whole: that row is parted where the page ends."""
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        heights = getattr(self, "_rowHeights", None) or []
+        head = sum(heights[:self.repeatRows])
+        self.splitInRow = 1 if any(h > FRAME_HEIGHT - head
+                                   for h in heights[self.repeatRows:]) else 0
+        parts: list[Flowable] = super().split(available_width, available_height)
+        return parts
+
+
 def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
                widths: Sequence[float], *, extra: Sequence[tuple[object, ...]] = (),
                first_bold: bool = False, caption: str = "") -> Table:
@@ -176,7 +190,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
     head: list[list[Cell]] = [[text(h, "cell_head") for h in header]]
     if caption:
         head.insert(0, [text(caption, "h3"), *[""] * (len(header) - 1)])
-    table = Table([*head, *body], colWidths=points, repeatRows=len(head), hAlign="LEFT")
+    table = RecordTable([*head, *body], colWidths=points, repeatRows=len(head), hAlign="LEFT")
     style = grid()
     for command in _plain("cell", ((0, len(head)), (-1, -1))):
         style.add(*command)
@@ -224,7 +238,7 @@ def pairs_table(items: Sequence[tuple[str, Cell]], *, columns: int = 2,
             row += [_cell(label, "label", label_width), _cell(value, "cell", value_width)]
         row += [""] * (2 * columns - len(row))
         rows.append(row)
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
+    table = RecordTable(rows, colWidths=widths, hAlign="LEFT")
     style = pairs()
     for column in range(0, 2 * columns, 2):
         for command in (*_plain("label", ((column, 0), (column, -1))),

@@ -25,6 +25,7 @@ HEADER_TOP = 34.0  # from the top edge to the first header line's baseline
 BODY_TOP = 100.0  # from the top edge to where the story starts
 BODY_BOTTOM = 56.0
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+FRAME_HEIGHT = PAGE_HEIGHT - BODY_TOP - BODY_BOTTOM  # the room for the story on a page
 CONFIDENTIAL = "CONFIDENTIAL"
 # Page streams are Flate-compressed binary, not also ASCII85-encoded: a quarter smaller,
 # and quicker to write.
@@ -141,7 +142,7 @@ class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped
         self.masthead = masthead
         self._bookmarks = 0
         self._outline_level = -1
-        frame = Frame(MARGIN_X, BODY_BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - BODY_TOP - BODY_BOTTOM,
+        frame = Frame(MARGIN_X, BODY_BOTTOM, FRAME_WIDTH, FRAME_HEIGHT,
                       id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_header)])
 

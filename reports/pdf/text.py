@@ -23,6 +23,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from reports.pdf.page import FRAME_HEIGHT
+
 _FUZZ = 1e-6
 
 
@@ -130,7 +132,7 @@ class PlainText(Flowable):  # type: ignore[misc]  # reportlab is untyped
     def draw(self) -> None:
         _draw_lines(self.canv, self._layout(self.width), self.height)
 
-    def getPlainText(self) -> str:
+    def getPlainText(self, identify: object = None) -> str:
         return "\n".join(value for value, _ in self.blocks)
 
 
@@ -170,6 +172,8 @@ def _draw_lines(canvas: Any, lines: list[Line], height: float) -> None:
 
 
 StyledText = tuple[str, ParagraphStyle]
+# A row of answers parted by a page keeps at least this many lines on each page.
+ROW_LINES_KEPT = 2
 
 
 class PlainPairs(Flowable):  # type: ignore[misc]  # reportlab is untyped
@@ -177,7 +181,8 @@ class PlainPairs(Flowable):  # type: ignore[misc]  # reportlab is untyped
     its column: what a borderless Table of short strings draws, without a Table's
     machinery (its styles are resolved cell by cell, and a note has a dozen such tables).
     Cells sit at the top of their row; a row is as tall as its tallest cell; a page ends
-    only between rows."""
+    between rows, and inside a row only when the row is taller than a page (a long answer
+    pasted into a one-line field), with at least ROW_LINES_KEPT lines on either side."""
 
     def __init__(self, rows: Sequence[Sequence[StyledText]], widths: Sequence[float], *,
                  left: float, right: float, top: float, bottom: float) -> None:
@@ -220,13 +225,36 @@ class PlainPairs(Flowable):  # type: ignore[misc]  # reportlab is untyped
             fits += 1
         if fits >= len(laid):
             return [self]
-        if fits == 0:
+        first, rest = self.rows[:fits], self.rows[fits:]
+        height, cells = laid[fits]
+        parted = self._part_row(cells, available_height - used) \
+            if height > FRAME_HEIGHT else None
+        if parted is not None:
+            first, rest = [*first, parted[0]], [parted[1], *rest[1:]]
+        if not first:
             return []
         left, right, top, bottom = self.padding
-        return [PlainPairs(self.rows[:fits], self.widths, left=left, right=right, top=top,
-                           bottom=bottom),
-                PlainPairs(self.rows[fits:], self.widths, left=left, right=right, top=top,
-                           bottom=bottom)]
+        return [PlainPairs(first, self.widths, left=left, right=right, top=top, bottom=bottom),
+                PlainPairs(rest, self.widths, left=left, right=right, top=top, bottom=bottom)]
+
+    def _part_row(self, cells: list[list[tuple[str, ParagraphStyle]]], room: float
+                  ) -> tuple[list[StyledText], list[StyledText]] | None:
+        """A row's cells as two rows, the first `room` points high at the most (its lines
+        as laid out, the rest after them), or None when it keeps fewer than ROW_LINES_KEPT
+        lines on either side."""
+        _left, _right, top, bottom = self.padding
+        leading = max((style.leading for lines in cells for _line, style in lines), default=0)
+        if leading <= 0:
+            return None
+        keep = int((room - top - bottom) / leading + 1e-8)
+        longest = max(len(lines) for lines in cells)
+        if keep < ROW_LINES_KEPT or longest - keep < ROW_LINES_KEPT:
+            return None
+        styles = [lines[0][1] if lines else ParagraphStyle("empty") for lines in cells]
+        return ([("\n".join(line for line, _ in lines[:keep]), style)
+                 for lines, style in zip(cells, styles, strict=True)],
+                [("\n".join(line for line, _ in lines[keep:]), style)
+                 for lines, style in zip(cells, styles, strict=True)])
 
     def draw(self) -> None:
         left, _right, top, _bottom = self.padding

@@ -19,7 +19,7 @@ from models.clinical.signing import seal_text
 from models.clinical.targets import change_text, summarise_target
 from models.dto import BoosterDTO
 from models.formatting import date_text
-from models.inputs import MeasureInput, ReportOptions
+from models.inputs import ClientInput, MeasureInput, ReportOptions
 from models.instruments.loading import load_instruments
 from models.instruments.scoring import score
 from models.report_data import ReportData
@@ -35,6 +35,7 @@ from reports.progress import SECTION_BUILDERS
 from reports.render import render_report
 from tests.conftest import TODAY
 from tests.unit.reports.conftest import pages_text
+from tests.unit.templates.samples import sample_note
 
 EVERYTHING = ReportOptions(start=dt.date(2020, 1, 1), practice="Harbour Light Practice")
 
@@ -378,3 +379,21 @@ def test_a_dose_with_boosters_is_given_in_all(practice: Backend) -> None:
         assert dose.dose_mg is not None
         assert cumulative_text(dose.dose_mg, [b.dose_mg for b in dose.boosters],
                                dose.weight_kg) in text
+
+
+def test_a_note_with_pasted_paragraphs_in_its_one_line_fields_is_laid_out_whole(
+        backend: Backend) -> None:
+    """A one-line answer and a set's cell hold whatever was pasted into them; longer than
+    a page, the report failed to lay them out. Every word is now in the PDF."""
+    client = backend.clients.create(ClientInput(name="Pasted Example"), actor_id=None).value
+    note = backend.notes.create(client.id, "emdr", author_id=None, session_date=TODAY).value
+    interweave = " ".join(f"interweave{n}" for n in range(1200))
+    report = " ".join(f"report{n}" for n in range(500))
+    content = sample_note("emdr")
+    content["interweaves_notes"] = interweave
+    content["bls_sets"] = [{**content["bls_sets"][0], "client_report": report}]
+    backend.notes.save_draft(note.id, content)
+    data = backend.reports.data(client.id, ReportOptions(
+        sections=("sessions",), include_drafts=True, start=dt.date(2000, 1, 1), end=TODAY))
+    words = set(" ".join(pages_text(render_report(data))).split())
+    assert {"interweave0", "interweave1199", "report0", "report499"} <= words

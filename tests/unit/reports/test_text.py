@@ -7,7 +7,8 @@ import pytest
 from reportlab.platypus import Paragraph
 
 from reports.pdf.fonts import markup
-from reports.pdf.layout import labelled_text, pairs_table, text
+from reports.pdf.layout import RecordTable, data_table, labelled_text, pairs_table, text
+from reports.pdf.page import FRAME_HEIGHT
 from reports.pdf.styles import styles
 from reports.pdf.text import PlainPairs, PlainText
 
@@ -62,3 +63,33 @@ def test_a_form_breaks_between_its_rows() -> None:
     heights = [p.wrap(495, 1000)[1] for p in parts]
     assert abs(sum(heights) - height) < 1e-6 and heights[0] <= height / 2
     assert form.split(495, 5) == []  # not even a row fits
+
+
+def test_an_answer_taller_than_a_page_is_parted_inside_its_row() -> None:
+    """A paragraph pasted into a one-line field made a row taller than a page, and the
+    report failed ("too large on page 4"). Such a row is parted where the page ends; a
+    row that fits on a page still goes whole to the next."""
+    long_answer = " ".join([LONG] * 60)
+    form = pairs_table([("Date", "26 Oct 2026"), ("Interweaves", long_answer),
+                        ("Emotions", "Fear")], columns=2)
+    assert isinstance(form, PlainPairs)
+    _, height = form.wrap(495, FRAME_HEIGHT)
+    assert height > FRAME_HEIGHT
+    first, rest = form.split(495, FRAME_HEIGHT / 3)
+    assert first.wrap(495, FRAME_HEIGHT)[1] <= FRAME_HEIGHT / 3
+    lines = [line for p in (first, rest) for row in p._layout() for line, _ in row[1][3]]
+    assert " ".join(lines).split() == long_answer.split()  # every word, once, in order
+    assert rest._layout()[0][1][2] == [("", styles().label)]  # the label is not repeated
+
+
+def test_a_set_cell_taller_than_a_page_is_parted_and_short_rows_are_not() -> None:
+    table = data_table(["Set", "Client reports"], [["1", " ".join([LONG] * 40)], ["2", LONG]],
+                       [0.2, 0.8])
+    assert isinstance(table, RecordTable)
+    table.wrap(495, FRAME_HEIGHT)
+    parts = table.split(495, FRAME_HEIGHT / 2)
+    assert len(parts) == 2 and parts[0].wrap(495, FRAME_HEIGHT)[1] <= FRAME_HEIGHT / 2
+    short = data_table(["Set", "Client reports"], [["1", LONG], ["2", LONG]], [0.2, 0.8])
+    _, height = short.wrap(495, FRAME_HEIGHT)
+    first, _rest = short.split(495, height - 5)
+    assert len(first._cellvalues) == 2  # the header and the first row, the second whole
