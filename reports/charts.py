@@ -43,6 +43,7 @@ from models.instruments.series import (
     OverlaySeries,
     TrendPoint,
 )
+from reports.bidi import visual
 from reports.palette import (
     BAND_EDGE,
     BAND_HATCH,
@@ -877,7 +878,7 @@ def build_trend_chart(
 
     # Title, subtitle, legend and footnote; then the axes take what is left.
     if header:
-        heading = title or f"{instrument.short_name} — {instrument.title}"
+        heading = visual(title or f"{instrument.short_name} — {instrument.title}")
         fig.text(0.12 / width, 1 - 0.1 / height, heading, ha="left", va="top",
                  fontsize=TITLE_FONT, fontweight="bold", gid="title")
         fig.text(0.12 / width, 1 - 0.34 / height, "\n".join(subtitle), ha="left", va="top",

@@ -52,6 +52,7 @@ from models.clinical.parts_map import (
 )
 from models.dto import MapPartDTO, MapRelationDTO
 from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_TYPES
+from reports.bidi import visual
 from reports.charts import FONT, TITLE_FONT, _text_width_in, _wrap
 from reports.palette import (
     CHART_MUTED,
@@ -180,8 +181,8 @@ def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
     reach = label_reach(part.part_type, now_status is not None)
     if spot == "above":  # the status nearest the shape, the name over it
         ax.text(x, y + reach, status, ha="center", va="bottom", **status_look)
-        ax.annotate(part.name, (x, y + reach), xytext=(0, FONT - 1), textcoords="offset points",
-                    ha="center", va="bottom", **name_look)
+        ax.annotate(visual(part.name), (x, y + reach), xytext=(0, FONT - 1),
+                    textcoords="offset points", ha="center", va="bottom", **name_look)
         return
     # Under the shape, or beside it (the name's top half a label's height over its centre,
     # the words aligned on the side toward the shape): the name, then the status under it.
@@ -191,7 +192,7 @@ def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
         top = y + (_LABEL_HEIGHT_PT / 2 - _LABEL_PAD_PT) * units_per_pt
         anchor, align = ((x + reach, top), "left") if spot == "right" else \
             ((x - reach, top), "right")
-    ax.text(*anchor, part.name, ha=align, va="top", **name_look)
+    ax.text(*anchor, visual(part.name), ha=align, va="top", **name_look)
     ax.annotate(status, anchor, xytext=(0, -FONT - 3), textcoords="offset points",
                 ha=align, va="top", **status_look)
 

@@ -15,9 +15,8 @@ from models.clinical.vitals import (
 from models.formatting import EMPTY, date_text, mg_per_kg_text, number_text
 from models.report_data import ReportData
 from models.vocabulary import ROUTES
-from reports.pdf.fonts import markup
 from reports.pdf.front import title_block
-from reports.pdf.layout import data_table, heading, rich, text
+from reports.pdf.layout import data_table, heading, text
 from reports.pdf.styles import SAFETY_BG_C
 from reports.sections.measures import measures_table, safety_flowables
 from reports.sections.signature import signature_block
@@ -72,6 +71,6 @@ def prescriber_story(data: ReportData) -> list[Flowable]:
     story += [*heading("Safety flags in the period", 1), *safety_flowables(data)]
     comment = data.options.comment.strip()
     if comment:
-        story += [*heading("Therapist's comment"), rich(markup(comment), "body")]
+        story += [*heading("Therapist's comment"), text(comment, "body")]
     story += signature_block(data)
     return story

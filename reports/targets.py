@@ -47,6 +47,7 @@ from models.clinical.targets import (
 from models.dto import TargetDTO
 from models.instruments.series import DosingMarker
 from models.vocabulary import TARGET_KINDS, TARGET_PRONGS, TARGET_STATUSES
+from reports.bidi import visual
 from reports.charts import (
     FONT,
     TITLE_FONT,
@@ -131,7 +132,7 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
     subtitle_y = bottom + h + _DOSE_LABEL_IN / fig.get_figheight()
     if titles:
         fig.text(left, subtitle_y + _SUBTITLE_IN / fig.get_figheight(),
-                 _elide(target.label, panel_in, bold=True), ha="left", va="bottom",
+                 visual(_elide(target.label, panel_in, bold=True)), ha="left", va="bottom",
                  fontsize=FONT + 0.5, fontweight="bold", color=CHART_TEXT, gid="panel-title")
         fig.text(left, subtitle_y, _elide(_subtitle(target), panel_in), ha="left",
                  va="bottom", fontsize=FONT - 0.5, color=CHART_MUTED, gid="panel-subtitle")

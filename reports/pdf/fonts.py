@@ -19,6 +19,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
+from reports.bidi import visual
+
 BODY = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 ITALIC = "DejaVuSans-Oblique"
@@ -85,7 +87,10 @@ def markup(text: str) -> str:
     """Text as paragraph markup: escaped, line breaks kept, and East Asian runs set in the
     CID font that prints them (the rest stays in the paragraph's own font)."""
     font = east_asian_font(text)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # Each line in reading order (reports.bidi): right for a name or a short answer, which
+    # a paragraph does not break; a longer right-to-left text is set as PlainText.
+    lines = [visual(line) for line in
+             text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     if font is None:
         return "<br/>".join(escape(line) for line in lines)
     out = []

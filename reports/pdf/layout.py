@@ -21,6 +21,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from reports.bidi import has_right_to_left, visual
 from reports.pdf.fonts import east_asian_font, markup
 from reports.pdf.page import FRAME_HEIGHT, FRAME_WIDTH
 from reports.pdf.styles import HEAD_BG_C, LINE_C, MUTED_C, PAIRS_PADDING, grid, pairs, styles
@@ -54,6 +55,15 @@ def labelled_text(label: str, value: str) -> Flowable:
             f'color="{s.label.textColor.hexval().replace("0x", "#")}">{markup(label)}</font><br/>'
             if label else "")
     return Paragraph(head + markup(value), s.body)
+
+
+def lead_in(lead: str, value: str) -> Flowable:
+    """"**Lead:** value" as one paragraph; a value with right-to-left text goes under its
+    lead instead, as PlainText, whose lines are put in reading order after they are
+    broken (a paragraph would reorder it whole, and a long one would read from its end)."""
+    if has_right_to_left(value) and east_asian_font(value) is None:
+        return labelled_text(lead, value)
+    return rich(f"<b>{markup(lead)}:</b> {markup(value)}", "body")
 
 
 def rich(markup_text: str, style_name: str = "body") -> Paragraph:
@@ -117,7 +127,7 @@ def _cell(value: Cell, style_name: str, width: float) -> Cell:
     style = getattr(styles(), style_name)
     if ("\n" not in value and east_asian_font(value) is None
             and stringWidth(value, style.fontName, style.fontSize) <= width - _PADDING):
-        return value
+        return visual(value)
     return text(value, style_name)
 
 

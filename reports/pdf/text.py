@@ -23,6 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from reports.bidi import reads_right_to_left, visual
 from reports.pdf.page import FRAME_HEIGHT
 
 _FUZZ = 1e-6
@@ -130,7 +131,7 @@ class PlainText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         return [_Lines(lines[:fits], self.style), _Lines(lines[fits:], self._last_style)]
 
     def draw(self) -> None:
-        _draw_lines(self.canv, self._layout(self.width), self.height)
+        _draw_lines(self.canv, self._layout(self.width), self.width, self.height)
 
     def getPlainText(self, identify: object = None) -> str:
         return "\n".join(value for value, _ in self.blocks)
@@ -151,7 +152,16 @@ class _Lines(PlainText):
         return self._fixed
 
 
-def _draw_lines(canvas: Any, lines: list[Line], height: float) -> None:
+def _origin(line: str, shown: str, style: ParagraphStyle, left: float, right: float) -> float:
+    """Where a line starts between `left` and `right`: at the left, or at the right for a
+    line that reads from right to left (its `shown` form is the one drawn)."""
+    if not reads_right_to_left(line):
+        return left + float(style.leftIndent)
+    return right - float(style.rightIndent) - float(
+        stringWidth(shown, style.fontName, style.fontSize))
+
+
+def _draw_lines(canvas: Any, lines: list[Line], width: float, height: float) -> None:
     """Every line with one text object: each baseline a font size below the line's top."""
     text = canvas.beginText()
     font: tuple[str, float] | None = None
@@ -165,8 +175,9 @@ def _draw_lines(canvas: Any, lines: list[Line], height: float) -> None:
             colour = style.textColor
             text.setFillColor(colour)
         if line:
-            text.setTextOrigin(style.leftIndent, top - style.fontSize)
-            text.textOut(line)
+            shown = visual(line)
+            text.setTextOrigin(_origin(line, shown, style, 0.0, width), top - style.fontSize)
+            text.textOut(shown)
         top -= style.leading
     canvas.drawText(text)
 
@@ -273,9 +284,9 @@ class PlainPairs(Flowable):  # type: ignore[misc]  # reportlab is untyped
                     if style.textColor != colour:
                         colour = style.textColor
                         text.setFillColor(colour)
-                    if line:
+                    if line:  # beside its label, whichever way it reads
                         text.setTextOrigin(x + left, y - style.fontSize)
-                        text.textOut(line)
+                        text.textOut(visual(line))
                     y -= style.leading
                 x += width
             row_top -= height

@@ -41,6 +41,7 @@ from reports.pdf.layout import (
     heading_paragraph,
     keep,
     labelled_text,
+    lead_in,
     pairs_table,
     rich,
     rule,
@@ -141,7 +142,7 @@ def _addenda(note: NoteDTO, data: ReportData, names: _Names) -> list[list[Flowab
     return [[
         rich(f"<b>{markup(ADDENDUM_KINDS.label(addendum.kind))}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
              f"{markup(_addendum_status(addendum, names))}", "body"),
-        rich(f"<b>Reason:</b> {markup(addendum.reason)}", "body"),
+        lead_in("Reason", addendum.reason),
         text(addendum.text, "body"),
     ] for addendum in shown]
 

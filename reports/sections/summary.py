@@ -11,7 +11,7 @@ from models.formatting import EMPTY, date_text
 from models.report_data import ReportData
 from models.vocabulary import COURSE_KINDS, MODALITIES, REPORT_SECTIONS, ROUTES
 from reports.pdf.fonts import markup
-from reports.pdf.layout import data_table, heading, rich, text
+from reports.pdf.layout import data_table, heading, lead_in, rich, text
 
 
 def courses_flowables(data: ReportData) -> list[Flowable]:
@@ -26,8 +26,8 @@ def courses_flowables(data: ReportData) -> list[Flowable]:
         out.append(rich(f"<b>{markup(COURSE_KINDS.label(course.kind))}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
                         f"from {date_text(course.start_date)}{until}", "body"))
         goals = course.goals.strip()
-        out.append(rich(f"<b>Goals:</b> {markup(goals)}" if goals else
-                        "<b>Goals:</b> none recorded", "body"))
+        out.append(lead_in("Goals", goals) if goals else
+                   rich("<b>Goals:</b> none recorded", "body"))
     return out
 
 
