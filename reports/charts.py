@@ -872,7 +872,8 @@ def build_trend_chart(
                 [_num(when) for when, _ in ordered_points], [value for _, value in ordered_points],
                 color=colour, linestyle="--", linewidth=1.4, marker="D", markersize=4.5,
                 zorder=3, gid=f"overlay:{series.label}",
-                label=f"{series.label} ({series.min_value:g}–{series.max_value:g}, right axis)",
+                label=f"{visual(series.label)} ({series.min_value:g}–{series.max_value:g}, "
+                      "right axis)",
             )
             handles.append(line)
 
