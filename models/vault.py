@@ -447,6 +447,12 @@ class Vault:
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def read_only_because(self) -> str:
+        """Why the vault is open read-only, as a clause for inside a sentence or brackets
+        ("the vault file is marked read-only"): `read_only_reason` without its full stop."""
+        return self.read_only_reason.rstrip(".")
+
     def session(self) -> Session:
         return self._sessions()
 

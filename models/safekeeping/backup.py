@@ -218,7 +218,7 @@ def _check_copy(vault: Vault, copy_path: Path, counts: dict[str, int],
 def _record(vault: Vault, taken_at: dt.datetime) -> tuple[bool, str]:
     """Remember the backup in the vault's header row, and in the audit log."""
     if vault.read_only:
-        return False, (f"the vault is open read-only ({vault.read_only_reason.rstrip('.')}), "
+        return False, (f"the vault is open read-only ({vault.read_only_because}), "
                        "so this backup could not be recorded as its last one (the backup "
                        "itself is complete)")
     try:

@@ -210,8 +210,8 @@ def _record(vault: Vault, include_private: bool) -> str:
     """An export is an event in the record's life: note it in the audit log. Returns why
     it could not be, if it could not (the export itself is complete either way)."""
     if vault.read_only:
-        return f"the vault is read-only ({vault.read_only_reason}), so the export is not " \
-               "in its audit log"
+        return f"the vault is open read-only ({vault.read_only_because}), so the export is " \
+               "not in its audit log (the export itself is complete)"
     try:
         with vault.transaction() as session:
             audit.record(session, "vault.export", detail="private_notes=" + (

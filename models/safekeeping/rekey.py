@@ -48,7 +48,7 @@ def change_passphrase(path: Path, old: str, new: str, *, current: Vault | None =
         if vault.read_only:
             raise VaultReadOnlyError(
                 f"The passphrase of {vault.name} cannot be changed now: it is open read-only "
-                f"({vault.read_only_reason}) Nothing was changed."
+                f"({vault.read_only_because}). Nothing was changed."
             )
         step.to(0.05)
         with files.private_umask():

@@ -107,7 +107,7 @@ def restore_vault(backup: Path, vault_path: Path, passphrase: str, *,
     try:
         if restored.problems or restored.read_only:
             raise VaultDamagedError(
-                f"The restored vault did not open cleanly ({restored.read_only_reason}). The "
+                f"The restored vault did not open cleanly ({restored.read_only_because}). The "
                 f"vault as it was is kept as {safety.name if safety else 'nothing'}."
             )
         events = restored_events(restored)

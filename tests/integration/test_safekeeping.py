@@ -117,14 +117,19 @@ def test_backups_into_a_folder_keep_the_newest_n_and_nothing_else_is_touched(
     assert report.pruned == (folder / made[1],)
 
 
-def test_a_read_only_vault_is_backed_up_and_says_the_date_was_not_recorded(
+def test_a_read_only_vault_is_backed_up_and_exported_and_says_neither_was_recorded(
     vault_path: Path, tmp_path: Path
 ) -> None:
     vault_path.chmod(0o400)
     result = run_cli("backup", "--vault", str(vault_path), "--out", str(tmp_path / "b.iwbackup"))
     assert result.returncode == 0, result.stderr
-    assert "could not be recorded" in result.stderr
+    assert "is open read-only (the vault file is marked read-only), so this backup could " \
+        "not be recorded as its last one (the backup itself is complete)" in result.stderr
     assert _names(tmp_path / "b.iwbackup") == _names(vault_path)
+    result = run_cli("export", "--vault", str(vault_path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "is open read-only (the vault file is marked read-only), so the export is not in " \
+        "its audit log (the export itself is complete)" in result.stderr
 
 
 def test_restore_puts_the_backup_back_and_keeps_the_newer_vault_aside(
