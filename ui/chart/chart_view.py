@@ -23,6 +23,7 @@ from models.formatting import date_text
 from ui.chart.overview import OverviewTab
 from ui.chart.sessions_tab import SessionsTab
 from ui.common.busy import DelayedBusy
+from ui.common.elided import ElidedLabel
 
 if TYPE_CHECKING:
     from ui.measures.measures_tab import MeasuresTab
@@ -110,7 +111,7 @@ class ChartView(QWidget):
         deferred: dict[str, QWidget] = {d.name: d.stand_in
                                         for d in (self._targets, self._parts, self._reports)}
         self.today: Callable[[], dt.date] = dt.date.today
-        self.name = QLabel()
+        self.name = ElidedLabel()
         self.name.setProperty("role", "title")
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QLabel()

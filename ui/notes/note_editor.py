@@ -73,6 +73,7 @@ from models.templates.validation import Problem, SigningCheck
 from models.vocabulary import ADDENDUM_KINDS, TARGET_STATUSES
 from reports import palette
 from reports.palette import INK, LINE, MUTED
+from ui.common.elided import ElidedLabel
 from ui.notes.cautions import AnsweredPanel, ReasonsDialog, SafetyBanner
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
@@ -277,7 +278,7 @@ class NoteEditor(QWidget):
         text = QVBoxLayout()
         text.setSpacing(5)
         # Whose note this is: in the window, never in its title (titles reach task bars).
-        self.client_label = QLabel("", header)
+        self.client_label = ElidedLabel(header, mode=Qt.TextElideMode.ElideMiddle)
         self.client_label.setProperty("role", "note-client")
         self.client_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title_label = QLabel("", header)

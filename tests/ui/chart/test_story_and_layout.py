@@ -151,3 +151,27 @@ def test_the_measures_rules_and_sources_stay_whole_as_the_window_changes_size(
         main_window.resize(*size)
         qtbot.wait(120)
         assert not _cut(footnote), size
+
+
+def test_a_long_name_ends_in_an_ellipsis_and_shows_whole_as_its_tooltip(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """A name of up to 200 characters was cut in the middle of a letter at the header's
+    edge, with nothing to say more was there."""
+    name = ("Maria del Carmen Fernandez-Rodriguez de la Santisima Trinidad y "
+            "Montoya-Castellanos")
+    client = worker.run(lambda b: b.clients.create(ClientInput(name=name), actor_id=None))
+    main_window.resize(1024, 640)
+    main_window.reload_clients()
+    qtbot.waitUntil(lambda: main_window.client_list.select_client(client.value.id),
+                    timeout=10_000)
+    label = main_window.chart_view.name
+    qtbot.waitUntil(lambda: label.text() == name, timeout=10_000)
+    shown = QLabel.text(label)
+    assert shown.endswith("…") and name.startswith(shown[:-1])
+    assert label.toolTip() == name
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    buttons = main_window.chart_view.status_button
+    assert label.geometry().right() < buttons.geometry().left()  # never under the buttons
+    main_window.resize(1920, 1000)
+    qtbot.waitUntil(lambda: QLabel.text(label) == name, timeout=5_000)
+    assert label.toolTip() == ""
