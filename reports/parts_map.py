@@ -43,6 +43,7 @@ from models.clinical.parts_map import (
     RelationEnd,
     line_boxes,
     map_status_text,
+    name_lines,
     place_labels,
     relation_course,
     relation_key,
@@ -141,16 +142,22 @@ def _draw_relation(ax: Axes, relation: MapRelationDTO, parts: dict[int, MapPartD
 _STATUS_FONT = FONT - 1.5
 _LABEL_PAD_PT = 2.0  # round a label's words: its backing
 _LABEL_HEIGHT_PT = FONT + 3 + _STATUS_FONT * 1.3 + 2 * _LABEL_PAD_PT  # a name over a status
+_NAME_LINE_PT = FONT * 1.2  # a name's next line (matplotlib's line spacing)
+
+
+def _label_height_pt(name: tuple[str, ...]) -> float:
+    return _LABEL_HEIGHT_PT + (len(name) - 1) * _NAME_LINE_PT
 
 
 def _label_ask(part: MapPartDTO, status: str, now_status: str | None,
                units_per_pt: float) -> LabelAsk:
     """The part's label as models.clinical.parts_map.place_labels places it: its words'
     size in map units at the figure's scale (the words keep their size in points)."""
-    width_pt = max(_text_width_in(part.name, bold=True),
+    name = name_lines(part.name)
+    width_pt = max(*(_text_width_in(line, bold=True) for line in name),
                    _text_width_in(status) * _STATUS_FONT / FONT) * 72 + 2 * _LABEL_PAD_PT
     return LabelAsk(part.id, part.x, part.y, width_pt * units_per_pt,
-                    _LABEL_HEIGHT_PT * units_per_pt,
+                    _label_height_pt(name) * units_per_pt,
                     label_reach(part.part_type, now_status is not None), part.part_type)
 
 
@@ -179,9 +186,11 @@ def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
     status_look: dict[str, Any] = {"fontsize": _STATUS_FONT, "zorder": 6,
                                    "color": status_colour, "bbox": box}
     reach = label_reach(part.part_type, now_status is not None)
+    name = name_lines(part.name)
+    written = "\n".join(visual(line) for line in name)
     if spot == "above":  # the status nearest the shape, the name over it
         ax.text(x, y + reach, status, ha="center", va="bottom", **status_look)
-        ax.annotate(visual(part.name), (x, y + reach), xytext=(0, FONT - 1),
+        ax.annotate(written, (x, y + reach), xytext=(0, FONT - 1),
                     textcoords="offset points", ha="center", va="bottom", **name_look)
         return
     # Under the shape, or beside it (the name's top half a label's height over its centre,
@@ -189,12 +198,12 @@ def _draw_part(ax: Axes, part: MapPartDTO, spot: str, units_per_pt: float, *,
     if spot == "below":
         anchor, align = (x, y - reach), "center"
     else:
-        top = y + (_LABEL_HEIGHT_PT / 2 - _LABEL_PAD_PT) * units_per_pt
+        top = y + (_label_height_pt(name) / 2 - _LABEL_PAD_PT) * units_per_pt
         anchor, align = ((x + reach, top), "left") if spot == "right" else \
             ((x - reach, top), "right")
-    ax.text(*anchor, visual(part.name), ha=align, va="top", **name_look)
-    ax.annotate(status, anchor, xytext=(0, -FONT - 3), textcoords="offset points",
-                ha=align, va="top", **status_look)
+    ax.text(*anchor, written, ha=align, va="top", **name_look)
+    ax.annotate(status, anchor, xytext=(0, -FONT - 3 - (len(name) - 1) * _NAME_LINE_PT),
+                textcoords="offset points", ha=align, va="top", **status_look)
 
 
 def _self_words_box(parts_map: PartsMap, units_per_pt: float) -> Box:

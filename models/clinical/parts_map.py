@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -151,6 +152,20 @@ def label_below(part_type: str, y: float) -> bool:
 # side, where its lines mostly run.
 LABEL_SPOTS = ("below", "above", "right", "left")
 Box = tuple[float, float, float, float]  # left, top, right, bottom, in map units
+
+
+# A part's name on the map takes at most NAME_LINES lines of about NAME_LINE_CHARS
+# characters: a descriptive name (up to 120 characters) stays by its shape, and the
+# tooltip, the table and the report's list of parts give it whole.
+NAME_LINE_CHARS = 26
+NAME_LINES = 3
+
+
+def name_lines(name: str) -> tuple[str, ...]:
+    """A part's name as the map writes it: broken between words, the last line ending
+    in "…" when the name is longer than NAME_LINES lines."""
+    lines = textwrap.wrap(name, NAME_LINE_CHARS, max_lines=NAME_LINES, placeholder=" …")
+    return tuple(lines) or (name,)
 
 
 def own_label_spot(part_type: str, y: float) -> str:

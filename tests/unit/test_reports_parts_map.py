@@ -9,7 +9,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 from matplotlib.text import Text
 
-from models.clinical.parts_map import PartsMap, map_differences, self_radius
+from models.clinical.parts_map import (
+    NAME_LINE_CHARS,
+    NAME_LINES,
+    PartsMap,
+    map_differences,
+    name_lines,
+    self_radius,
+)
 from models.dto import MapPartDTO, MapRelationDTO
 from reports.charts import figure_to_png_bytes, find_artists
 from reports.parts_map import build_parts_map
@@ -82,3 +89,24 @@ def test_a_label_moves_beside_its_part_off_the_lines_as_in_the_parts_tab() -> No
     little = find_artists(fig, "part:3")[0].get_window_extent(renderer)
     little_name = find_artists(fig, "part-label:3")[0].get_window_extent(renderer)
     assert little_name.y0 >= little.y1
+
+
+def test_a_long_name_is_written_on_up_to_three_lines_by_its_shape() -> None:
+    """A descriptive name (up to 120 characters) ran across the whole map on one line."""
+    name = ("The Very Protective Older Sister Who Keeps Everyone Safe From Harm At All "
+            "Costs And Never Rests")
+    assert name_lines("Little One") == ("Little One",)
+    lines = name_lines(name)
+    assert len(lines) == NAME_LINES and lines[-1].endswith("…")
+    assert all(len(line) <= NAME_LINE_CHARS for line in lines)
+    assert name.startswith(" ".join(lines).removesuffix(" …"))  # whole words, in order
+    sister = MapPartDTO(4, name, "manager", "identified", None, 300, -190)  # label below
+    fig = build_parts_map(PartsMap((PLANNER, sister), (), None))
+    label = find_artists(fig, "part-label:4")[0]
+    assert isinstance(label, Text) and label.get_text() == "\n".join(lines)
+    status = next(t for t in fig.axes[0].texts if t.get_text() == "identified")
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    name_box = label.get_window_extent(renderer)
+    status_box = status.get_window_extent(renderer)
+    assert status_box.y1 <= name_box.y0 + 1 or status_box.y0 >= name_box.y1 - 1  # apart

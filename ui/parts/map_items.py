@@ -35,6 +35,7 @@ from models.clinical.parts_map import (
     LabelAsk,
     RelationEnd,
     map_status_text,
+    name_lines,
     own_label_spot,
     relation_course,
     relation_key,
@@ -262,12 +263,21 @@ class PartItem(QGraphicsItem):
         """The label as models.clinical.parts_map.place_labels places it, in the scene."""
         names, statuses = _metrics(True), _metrics(False)
         k = self.label_scale
-        width = (max(names.horizontalAdvance(self.part.name),
+        width = (max(*(names.horizontalAdvance(line) for line in self.name_lines),
                      statuses.horizontalAdvance(self.status_text())) + 8) * k
-        height = (names.height() + statuses.height() + 2) * k
+        height = (self._name_height() + statuses.height() + 2) * k
         return LabelAsk(self.part_id, self.pos().x(), self.pos().y(), width, height,
                         label_reach(self.part.part_type, self.changed_to is not None),
                         self.part.part_type)
+
+    @property
+    def name_lines(self) -> tuple[str, ...]:
+        return name_lines(self.part.name)
+
+    def _name_height(self) -> float:
+        """The name's lines, in item units at 1:1."""
+        names = _metrics(True)
+        return names.height() + (len(self.name_lines) - 1) * names.lineSpacing()
 
     def label_rect(self, spot: str | None = None) -> QRectF:
         """Where the name and status go at `spot` (by default where they are), in item
@@ -317,7 +327,6 @@ class PartItem(QGraphicsItem):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), CHANGED_RING, CHANGED_RING)
         rect, k = self._label_rect, self.label_scale
-        names = _metrics(True)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(QColor(palette.MAP_BACKGROUND)))
         painter.setOpacity(0.85)
@@ -329,9 +338,9 @@ class PartItem(QGraphicsItem):
         text = rect.adjusted(4 * k, 0, -4 * k, 0)
         painter.setFont(NAME_FONT)
         painter.setPen(QColor(palette.MAP_LATER if self.later else palette.INK))
-        name_rect = QRectF(text.left(), text.top(), text.width(), names.height() * k)
+        name_rect = QRectF(text.left(), text.top(), text.width(), self._name_height() * k)
         _draw_scaled_text(painter, name_rect, k, across | Qt.AlignmentFlag.AlignVCenter,
-                          self.part.name)
+                          "\n".join(self.name_lines))
         painter.setFont(STATUS_FONT)
         painter.setPen(QColor(palette.MAP_CHANGED if self.changed_to else
                               palette.MAP_LATER if self.later else palette.MUTED))

@@ -41,6 +41,7 @@ from models.vocabulary import PART_STATUSES, PART_TYPES, TARGET_KINDS
 from reports import palette
 from ui.common.style import set_role
 from ui.common.table_model import SortProxy, read_only_table
+from ui.common.tables import show_full_text_tips
 from ui.parts.map_editor import MapEditor
 from ui.parts.table_models import ID_ROLE, PartTableModel, StatusHistoryModel
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
@@ -60,6 +61,9 @@ def _heading(text: str) -> QLabel:
 
 _LEFT_MIN, _RIGHT_MIN = 280, 380  # pixels: the table's side and the map's side at least
 _BURDENS_MIN = 110  # pixels of the burdens column before the table scrolls sideways
+# A long name (up to 120 characters) is cut at about this many, its tooltip whole: the
+# table's other columns stay in view.
+_NAME_CHARS = 30
 
 
 class PartsTab(QWidget):
@@ -94,6 +98,7 @@ class PartsTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(PartTableModel.BURDENS, QHeaderView.ResizeMode.Stretch)
+        show_full_text_tips(self.table)
         self.table.selectionModel().selectionChanged.connect(self._table_selection)
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -280,6 +285,9 @@ class PartsTab(QWidget):
         self.model.set_rows(on_map)
         for column in range(PartTableModel.BURDENS):  # sized once, not on every layout
             self.table.resizeColumnToContents(column)
+        header = self.table.horizontalHeader()
+        header.resizeSection(PartTableModel.NAME, min(header.sectionSize(PartTableModel.NAME),
+                                                      self._name_width()))
         names = {p.id: p.name for p in chart.parts}
         notes = {n.id: n for n in chart.notes}
         self.history_model.set_history(chart.part_history, names, notes)
@@ -480,12 +488,18 @@ class PartsTab(QWidget):
                 f"{t.label} ({TARGET_KINDS.short(t.kind)})" for t in carried))
         return "\n".join(lines)
 
+    def _name_width(self) -> int:
+        return self.table.fontMetrics().horizontalAdvance("n" * _NAME_CHARS)
+
     def _table_width(self) -> int:
         """What the parts table needs to show every column but the burdens whole (and the
         burdens a little): the map takes the rest, and fits itself to what it gets."""
         header = self.table.horizontalHeader()
         columns = sum(max(header.sectionSizeHint(c), self.table.sizeHintForColumn(c))
                       for c in range(PartTableModel.BURDENS))
+        name = max(header.sectionSizeHint(PartTableModel.NAME),
+                   self.table.sizeHintForColumn(PartTableModel.NAME))
+        columns -= name - min(name, self._name_width())
         frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
         return columns + _BURDENS_MIN + frame
 

@@ -392,3 +392,26 @@ def test_the_names_on_the_map_stay_legible_and_apart_in_the_smallest_window(
     assert all(item.label_scale == 1.0 for item in items)
     view.set_zoom(0.2)
     assert all(item.label_scale == MAX_LABEL_SCALE for item in items)
+
+
+def test_a_long_name_keeps_the_table_s_columns_in_view_and_the_map_s_label_by_its_part(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """A name of 80 characters pushed the table's other columns out of view, and ran
+    across the whole map on one line."""
+    client_id = _client_with_a_map(worker)
+    name = ("The Very Protective Older Sister Who Keeps Everyone Safe From Harm At All "
+            "Costs And Never Rests")
+    worker.run(lambda b: b.parts.create(client_id, PartInput(name, "manager"), actor_id=None))
+    main_window.resize(1280, 800)
+    tab = _open_tab(qtbot, main_window, client_id)
+    header = tab.table.horizontalHeader()
+    width = header.sectionSize(PartTableModel.NAME)
+    assert width <= tab.table.fontMetrics().horizontalAdvance("n" * 30)
+    assert width < tab.table.fontMetrics().horizontalAdvance(name)  # cut, its tooltip whole
+    item = next(i for i in tab.editor.scene.parts.values() if i.part.name == name)
+    short = next(i for i in tab.editor.scene.parts.values() if i.part.name != name)
+    assert len(short.name_lines) == 1 and len(item.name_lines) == 3
+    ask, short_ask = item.label_ask(), short.label_ask()
+    assert ask.height > short_ask.height * 1.5  # three lines of name over the status
+    assert ask.width < tab.editor.view.fontMetrics().horizontalAdvance(name)
+    assert name in item.tooltip_text()
