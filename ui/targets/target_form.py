@@ -95,6 +95,8 @@ class TargetForm(QWidget):
         self.baseline_sud = _rating_spin(0, 10)
         self.baseline_voc = _rating_spin(1, 7)
         self.errors: dict[str, QLabel] = {}
+        self._lines = (self.label, self.negative_cognition, self.positive_cognition,
+                       self.emotions, self.body_location)  # the one-line texts
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -136,8 +138,7 @@ class TargetForm(QWidget):
         row("baseline_sud", self.baseline_sud, QLabel("VoC"), self.baseline_voc,
             label="Baseline SUD")
 
-        for edit in (self.label, self.negative_cognition, self.positive_cognition,
-                     self.emotions, self.body_location):
+        for edit in self._lines:
             edit.textEdited.connect(self._edited)
         self.image.textChanged.connect(self._edited_if_focused)
         for combo in (self.kind, self.prong, self.status, self.part, self.found_by):
@@ -183,6 +184,8 @@ class TargetForm(QWidget):
             voc = target.baseline_voc if target else None
             self.baseline_sud.setValue(-1 if sud is None else sud)
             self.baseline_voc.setValue(0 if voc is None else voc)
+            for edit in self._lines:
+                edit.setCursorPosition(0)  # a long text shows its beginning, not its end
             self.show_problems({})
         finally:
             self._filling = False
@@ -226,8 +229,7 @@ class TargetForm(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         """Readable, selectable text and no input (a vault open read-only)."""
-        for edit in (self.label, self.negative_cognition, self.positive_cognition,
-                     self.emotions, self.body_location):
+        for edit in self._lines:
             edit.setReadOnly(read_only)
         self.image.setReadOnly(read_only)
         for control in (self.kind, self.prong, self.touchstone, self.status,

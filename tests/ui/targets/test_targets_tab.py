@@ -250,3 +250,21 @@ def test_nothing_of_the_form_is_cut_and_the_chart_covers_none_of_it_at_1024x640(
     identified = tab.form.identified_on
     right = identified.mapTo(scroll.viewport(), identified.rect().topRight()).x()
     assert right <= scroll.viewport().width()
+
+
+def test_a_long_label_shows_its_beginning_in_the_form(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """The form set the text with the cursor at its end, so a long label showed only its
+    last words."""
+    from models.inputs import ClientInput, TargetInput
+
+    label = ("The hospital corridor at night when the doctor said the words and everything "
+             "went quiet and far away, and the lights hummed")
+    client = worker.run(lambda b: b.clients.create(ClientInput(name="Long Label"),
+                                                   actor_id=None).value)
+    worker.run(lambda b: b.targets.create(client.id, TargetInput(label), actor_id=None))
+    main_window.reload_clients()
+    qtbot.waitUntil(lambda: main_window.client_list.select_client(client.id), timeout=10_000)
+    _open_tab(qtbot, main_window, client.id)
+    form = main_window.targets_tab.form
+    assert form.label.text() == label and form.label.cursorPosition() == 0
