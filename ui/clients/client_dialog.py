@@ -125,6 +125,7 @@ class ClientDialog(QDialog):
             field.setPlainText(text)
         else:
             field.setText(text)
+            field.setCursorPosition(0)  # a long name shows its beginning, not its end
 
     def text(self, key: str) -> str:
         field = self.fields[key]

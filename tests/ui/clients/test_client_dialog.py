@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from models.inputs import typed_date
@@ -164,3 +164,22 @@ def test_a_change_to_a_read_only_vault_is_refused_plainly_not_as_a_bug(
         dialog.message.text()
     assert dialog.isVisible() and dialog.save_button.isEnabled()
     dialog.reject()
+
+
+def test_a_long_answer_shows_its_beginning_when_the_client_is_edited(
+        qtbot: QtBot, runner: Any, main_window: MainWindow, worker: Any) -> None:
+    """A field was filled with the cursor at its end, so a long answer showed only its
+    last words. (The field that has the focus as the dialog opens has its text selected,
+    as in every dialog, so typing replaces it.)"""
+    from models.inputs import ClientInput
+
+    contact = ("Sister: Maria del Carmen Fernandez-Rodriguez, +34 600 000 000, evenings "
+               "only, speaks Spanish")
+    detail = worker.run(lambda b: b.clients.create(
+        ClientInput(name="Ada Example", emergency_contact=contact), actor_id=None).value)
+    dialog = ClientDialog(runner, actor_id=None, detail=detail, parent=main_window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    field = dialog.fields["emergency_contact"]
+    assert dialog.text("emergency_contact") == contact
+    assert isinstance(field, QLineEdit) and field.cursorPosition() == 0
