@@ -494,11 +494,18 @@ class CustomMeasureInput:
     reliable_change: float | None = None
 
 
+# A custom measure's name heads its chart and names it in every table and report.
+MAX_MEASURE_NAME = 60
+
+
 def validate_custom_measure(data: CustomMeasureInput) -> Problems:
     problems: Problems = {}
     problems.update(_text_problems(data, ("name",)))
     if "name" not in problems and not has_visible_text(data.name):
         problems["name"] = "Name the measure."
+    elif "name" not in problems and len(data.name.strip()) > MAX_MEASURE_NAME:
+        problems["name"] = (f"The name is longer than {MAX_MEASURE_NAME} characters; "
+                            "shorten it (what it rates can go in your notes).")
     if data.min_value >= data.max_value:
         problems["max_value"] = "The highest value must be above the lowest."
     if data.reliable_change is not None and data.reliable_change <= 0:

@@ -121,6 +121,11 @@ def test_custom_measure(backend: Backend, session: Session, client_id: int) -> N
     with pytest.raises(ValidationError):
         backend.measures.create_custom(CustomMeasureInput("Backwards", 5, 1, True),
                                        actor_id=None)
+    # A name heads its chart and names it in every table: a pasted paragraph is refused.
+    with pytest.raises(ValidationError, match="longer than 60 characters") as refused:
+        backend.measures.create_custom(CustomMeasureInput("Craving " * 10, 0, 10, False),
+                                       actor_id=None)
+    assert set(refused.value.problems) == {"name"}
     view = build_measures_view(backend.clients.chart(client_id), backend.measures.instruments())
     assert view.for_instrument(craving.id) is not None
 
