@@ -157,6 +157,15 @@ def _text_width_in(text: str, bold: bool = False) -> float:
     return total * FONT / 72
 
 
+def _elide(text: str, width_in: float, *, bold: bool = False) -> str:
+    """`text`, cut to `width_in` with "…" when it is longer."""
+    if _text_width_in(text, bold) <= width_in:
+        return text
+    while text and _text_width_in(text + "…", bold) > width_in:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _wrap(text: str, width_in: float) -> list[str]:
     """Greedy word wrap measured with the font itself, so no line runs off the figure."""
     lines: list[str] = []
@@ -772,7 +781,10 @@ def build_trend_chart(
     y_min, y_max = y_lo, y_hi
     ax.set_ylim(y_min, y_max)
     _date_axis(ax)
-    ax.set_ylabel(f"{instrument.short_name} total", fontsize=FONT)
+    # Along the axis, in about half the figure's height (the axes get what the heading, the
+    # key and the notes leave): a custom measure's long name is whole in the heading.
+    ax.set_ylabel(_elide(f"{visual(instrument.short_name)} total",
+                         0.5 * height), fontsize=FONT)
     ax.yaxis.set_major_locator(_integer_locator(instrument.total_max - instrument.total_min))
 
     handles: list[Artist] = []

@@ -54,6 +54,7 @@ from reports.charts import (
     ChartTooSmallError,
     _date_axis,
     _dose_label_groups,
+    _elide,
     _num,
     _style_axes,
     _text_width_in,
@@ -70,14 +71,6 @@ _DOSE_REACH = dt.timedelta(days=14)  # doses this close before a target's first 
 _OFFSET_PT = 3.2  # SUD a little left of the session's day, VoC a little right
 # Above each panel, from the top: its label, a line of its figures, the dose labels.
 _TITLE_IN, _SUBTITLE_IN, _DOSE_LABEL_IN = 0.2, 0.19, 0.21
-
-
-def _elide(text: str, width_in: float, *, bold: bool = False) -> str:
-    if _text_width_in(text, bold) <= width_in:
-        return text
-    while text and _text_width_in(text + "…", bold) > width_in:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 def target_span(targets: Sequence[TargetDTO],

@@ -34,6 +34,11 @@ SAFETY_ROLE = Qt.ItemDataRole.UserRole + 3
 DISSOCIATION_KEY = "dissociation"  # the list entry for CADSS / CADSS-6 per dosing session
 
 
+# A measure's name in its pill: a longer one is cut, its tooltip whole, so that the pill
+# fits beside the tab's buttons in a narrow window.
+PILL_NAME_CHARS = 30
+
+
 @dataclass(frozen=True)
 class InstrumentEntry:
     """One entry in the instrument chooser."""
@@ -51,8 +56,12 @@ def instrument_entries(view: MeasuresView) -> list[InstrumentEntry]:
         charted = [a for a in series.charted if a.score.total is not None]
         latest = charted[-1].score if charted else None
         flagged = any(a.score.has_safety_flag for a in series.charted)
-        text = instrument.short_name
+        name = instrument.short_name  # a custom measure's may be 60 characters long
+        text = name if len(name) <= PILL_NAME_CHARS else \
+            name[:PILL_NAME_CHARS - 1].rstrip() + "…"
         tip = f"{instrument.title}: {len(series.administrations)} administration(s)"
+        if text != name and name not in instrument.title:
+            tip = f"{name}. {tip}"
         if latest is not None and latest.total is not None:
             text += f"  ·  {latest.total}"
             if latest.band is not None:

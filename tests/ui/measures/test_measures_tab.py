@@ -604,3 +604,28 @@ def test_a_pcl5_asks_for_the_index_event_and_offers_the_last_one(
     assert [a.index_event for a in chart.administrations] == ["The accident", "The accident"]
     other = open_entry(tab, "phq9")
     assert not other.index_event.isVisible()
+
+
+def test_a_long_custom_name_is_cut_in_its_pill_and_along_the_axis_and_whole_above(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault, worker: Any) -> None:
+    """A custom measure's name of 60 characters ran past its pill and along the chart's
+    axis off the figure, at both ends."""
+    name = "Urge to use substances before bed, rated by the client 0-10"
+    urge = worker.run(lambda b: b.measures.create_custom(CustomMeasureInput(
+        name, 0, 10, False, reliable_change=3), actor_id=None).value)
+    client_id = vault.client()
+    for n, value in ((30, 8), (20, 6), (10, 3)):
+        vault.record(client_id, urge.id, days_ago(n), {1: value})
+    tab = show_tab(qtbot, runner, vault.chart(client_id), size=(700, 640))
+    assert tab.select_instrument(urge.id)
+    entry = tab.instrument_model.entry(tab.chooser.currentIndex().row())
+    assert entry.text.startswith("Urge to use") and len(entry.text.split("  ·  ")[0]) <= 30
+    assert entry.text.split("  ·  ")[0].endswith("…") and name in entry.tooltip
+    qtbot.waitUntil(lambda: tab.trend_figure is not None, timeout=10_000)
+    ax = tab.trend_figure.axes[0]
+    axis = ax.yaxis.label.get_text()
+    assert axis.startswith("Urge to use") and axis.endswith("…")
+    tab.trend_figure.canvas.draw()
+    renderer = tab.trend_figure.canvas.get_renderer()
+    box = ax.yaxis.label.get_window_extent(renderer)
+    assert box.y0 >= 0 and box.y1 <= tab.trend_figure.bbox.height  # inside the figure
