@@ -891,7 +891,10 @@ def build_trend_chart(
 
     # Title, subtitle, legend and footnote; then the axes take what is left.
     if header:
-        heading = visual(title or f"{instrument.short_name} — {instrument.title}")
+        named = instrument.title if instrument.short_name == instrument.title else \
+            f"{instrument.short_name} — {instrument.title}"  # a custom measure: its name
+        # Within the figure (a custom measure's name may be long; _elide measures at FONT).
+        heading = _elide(visual(title or named), (width - 0.24) * FONT / TITLE_FONT, bold=True)
         fig.text(0.12 / width, 1 - 0.1 / height, heading, ha="left", va="top",
                  fontsize=TITLE_FONT, fontweight="bold", gid="title")
         fig.text(0.12 / width, 1 - 0.34 / height, "\n".join(subtitle), ha="left", va="top",

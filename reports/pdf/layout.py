@@ -147,14 +147,16 @@ def _longest_word(value: str, style_name: str) -> float:
 
 
 def fitted_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
-                  weights: Sequence[float]) -> list[float]:
+                  weights: Sequence[float], *, first_bold: bool = False) -> list[float]:
     """Column widths (fractions of the frame) shared out by `weights`, then widened where a
     column's longest word, in its header or a cell, would not fit on a line: the room is
     taken from the columns that have some to spare, never below their own longest word. A
     column that needs more than there is to spare (a word longer than a line: an address,
-    a sentence in a script without spaces) gets what is left once the others fit."""
+    a sentence in a script without spaces) gets what is left once the others fit. The
+    first column is measured bold when data_table sets it so (`first_bold`)."""
     needed = [max(_longest_word(h, "cell_head"),
-                  *(_longest_word(row[i], "cell") for row in rows if i < len(row)))
+                  *(_longest_word(row[i], "cell_bold" if first_bold and i == 0 else "cell")
+                    for row in rows if i < len(row)))
               + _PADDING + 1 for i, h in enumerate(header)]
     total = sum(weights)
     widths = [w / total * FRAME_WIDTH for w in weights]

@@ -22,6 +22,7 @@ from models.vocabulary import REPORT_SECTIONS
 from reports.pdf.layout import (
     Cell,
     data_table,
+    fitted_widths,
     grown_figure,
     heading,
     heading_paragraph,
@@ -61,9 +62,11 @@ def measures_table(data: ReportData) -> list[Flowable]:
         change = points_text(s.summary.change) if s.summary.change is not None else EMPTY
         rows.append([s.instrument.short_name, _dated(s.summary.baseline),
                      _dated(s.summary.latest), change, _outcome(s)])
+    header = ["Measure", "Baseline", "Latest", "Change", "Change label"]
+    # A custom measure's name may be long: its column widens to its longest word.
+    widths = fitted_widths(header, rows, [0.12, 0.19, 0.19, 0.13, 0.37], first_bold=True)
     return [
-        data_table(["Measure", "Baseline", "Latest", "Change", "Change label"], rows,
-                   [0.12, 0.19, 0.19, 0.13, 0.37], first_bold=True),
+        data_table(header, rows, widths, first_bold=True),
         text(f"{BASELINE_RULE}. The latest is the newest complete administration up to the "
              "end of the period; the change is latest minus baseline, labelled by each "
              "measure's reliable-change rule (under its chart).", "small"),

@@ -19,7 +19,7 @@ from models.clinical.signing import seal_text
 from models.clinical.targets import change_text, summarise_target
 from models.dto import BoosterDTO
 from models.formatting import date_text
-from models.inputs import ClientInput, MeasureInput, ReportOptions
+from models.inputs import ClientInput, CustomMeasureInput, MeasureInput, ReportOptions
 from models.instruments.loading import load_instruments
 from models.instruments.scoring import score
 from models.report_data import ReportData
@@ -31,6 +31,7 @@ from models.vocabulary import (
     ROUTES,
     TARGET_STATUSES,
 )
+from reports.charts import build_trend_chart, find_artists
 from reports.progress import SECTION_BUILDERS
 from reports.render import render_report
 from tests.conftest import TODAY
@@ -397,3 +398,30 @@ def test_a_note_with_pasted_paragraphs_in_its_one_line_fields_is_laid_out_whole(
         sections=("sessions",), include_drafts=True, start=dt.date(2000, 1, 1), end=TODAY))
     words = set(" ".join(pages_text(render_report(data))).split())
     assert {"interweave0", "interweave1199", "report0", "report499"} <= words
+
+
+def test_a_custom_measure_with_a_long_name_is_named_once_and_whole_words(
+        backend: Backend) -> None:
+    """Its chart's heading gave the name twice ("name — name") and ran off the figure;
+    the table cut "substances" between its letters."""
+    name = "Urge to use substances before bed, rated by the client 0-10"
+    urge = backend.measures.create_custom(CustomMeasureInput(
+        name, 0, 10, False, reliable_change=3), actor_id=None).value
+    client = backend.clients.create(ClientInput(name="Custom Example"), actor_id=None).value
+    for days, value in ((30, 8), (20, 6), (10, 3)):
+        backend.measures.record(client.id, MeasureInput(
+            urge.id, TODAY - dt.timedelta(days=days), "integration", {1: value},
+            repeat_confirmed=True), actor_id=None)
+    data = backend.reports.data(client.id, ReportOptions(sections=("measures",),
+                                                         start=dt.date(2000, 1, 1)))
+    text = "\n".join(pages_text(render_report(data)))
+    assert text.count(name) == 1 and "substance\ns" not in text
+    assert "substances" in text.split()
+    series = data.measures.for_instrument(urge.id)
+    assert series is not None
+    fig = build_trend_chart(series.instrument, series.points, width=6.5, height=3.6)
+    (title,) = find_artists(fig, "title")
+    assert title.get_text() == name  # once, and it fits: no ellipsis at this width
+    narrow = build_trend_chart(series.instrument, series.points, width=3.0, height=3.6)
+    (title,) = find_artists(narrow, "title")
+    assert title.get_text().endswith("…") and name.startswith(title.get_text()[:-1])
