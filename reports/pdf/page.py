@@ -13,6 +13,7 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
@@ -66,13 +67,13 @@ def _draw_header(canvas: Canvas, masthead: Masthead) -> None:
     canvas.saveState()
     first = masthead.practice or masthead.clinician
     second = masthead.clinician if masthead.practice else ""
-    # Names may be in any script: draw them as paragraphs, which switch fonts per run.
-    line = Paragraph(f"<b>{markup(first)}</b>", s.body)
-    line.wrapOn(canvas, FRAME_WIDTH - 160, 20)
+    # Names may be in any script: draw them as paragraphs, which switch fonts per run. Each
+    # is one line, cut with "…" when longer (the signature block gives them whole).
+    room = FRAME_WIDTH - 100  # beside CONFIDENTIAL and the kind of report
+    line = _one_line(first, s.body, room, bold=True)
     line.drawOn(canvas, MARGIN_X, top - line.height + 9)
     if second:
-        line = Paragraph(markup(second), s.label)
-        line.wrapOn(canvas, FRAME_WIDTH - 160, 20)
+        line = _one_line(second, s.label, room)
         line.drawOn(canvas, MARGIN_X, top - 13 - line.height + 8)
     canvas.setFont(BOLD, 9.5)
     canvas.setFillColor(SAFETY_C)
@@ -93,6 +94,31 @@ def _draw_header(canvas: Canvas, masthead: Masthead) -> None:
     client.wrapOn(canvas, FRAME_WIDTH, 40)
     client.drawOn(canvas, MARGIN_X, rule - 6 - client.height)
     canvas.restoreState()
+
+
+def _one_line(text: str, style: ParagraphStyle, width: float, *,
+              bold: bool = False) -> Paragraph:
+    """`text` as a paragraph of one line `width` wide, cut at a word (or, for a single long
+    word, a character) with "…" when the whole would take more."""
+    def laid(shown: str) -> Paragraph:
+        line = Paragraph(f"<b>{markup(shown)}</b>" if bold else markup(shown), style)
+        line.wrap(width, 10 * style.leading)
+        return line
+
+    line = laid(text)
+    if line.height <= style.leading + 0.5:
+        return line
+    words = text.split()
+    while len(words) > 1:
+        words.pop()
+        line = laid(" ".join(words).rstrip(",;:·-–—") + " …")
+        if line.height <= style.leading + 0.5:
+            return line
+    shown = text
+    while len(shown) > 1 and line.height > style.leading + 0.5:
+        shown = shown[:-1]
+        line = laid(shown + "…")
+    return line
 
 
 def _canvas_class(masthead: Masthead) -> type[Canvas]:

@@ -20,6 +20,8 @@ def signature_block(data: ReportData) -> list[Flowable]:
         items.append(("Credentials", clinician.credentials))
     if clinician and clinician.licence:
         items.append(("Licence", clinician.licence))
+    if data.options.practice.strip():  # the page header may have room for only part of it
+        items.append(("Practice", data.options.practice.strip()))
     items.append(("Date", date_text(data.made_on)))
     line = Table([[text("Signature", "label"), ""]],
                  colWidths=[0.16 * FRAME_WIDTH, 0.5 * FRAME_WIDTH], rowHeights=[30],

@@ -17,7 +17,9 @@ from models.formatting import date_text
 from models.inputs import ClientInput, ReportOptions
 from models.vocabulary import ROUTES
 from reports.pdf.fonts import CHINESE, JAPANESE, KOREAN, east_asian_font, markup
+from reports.pdf.page import FRAME_WIDTH, _one_line
 from reports.pdf.protect import protect
+from reports.pdf.styles import styles
 from reports.render import render_report
 from tests.unit.reports.conftest import pages_text
 
@@ -136,3 +138,21 @@ def test_a_narrow_column_is_widened_so_no_word_breaks_inside() -> None:
     for index in (0, 2, 3, 4, 6, 7):
         assert squeezed[index] * FRAME_WIDTH >= max(
             stringWidth(w, head.fontName, head.fontSize) for w in header[index].split()) + 8
+
+
+def test_a_long_practice_or_credentials_take_one_line_in_the_header_and_whole_at_the_end(
+        backend: Backend) -> None:
+    """Two lines of a practice's name ran over the clinician's line and the rule."""
+    practice = ("Harbour Light Integrative Psychotherapy and Ketamine-Assisted Therapy "
+                "Centre of the Greater Metropolitan Area")
+    body = styles().body
+    line = _one_line(practice, body, FRAME_WIDTH - 100, bold=True)
+    assert line.height <= body.leading + 0.5
+    shown = line.getPlainText()
+    assert shown.endswith(" …") and practice.startswith(shown[:-2])
+    assert _one_line("Harbour Light", body, FRAME_WIDTH - 100).getPlainText() == "Harbour Light"
+    client = backend.clients.create(ClientInput(name="Ada Example"), actor_id=None).value
+    pages = pages_text(render_report(backend.reports.data(client.id, ReportOptions(
+        sections=("summary",), practice=practice))))
+    assert all(shown in page for page in pages)
+    assert practice in " ".join(pages[-1].split())  # the signature block: whole
