@@ -54,3 +54,4 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self._full, self._mode, room)
         super().setText(shown)
         self.setToolTip(self._full if shown != self._full else "")
+        self.setAccessibleName(self._full)  # a screen reader reads the whole text

@@ -168,7 +168,7 @@ def test_a_long_name_ends_in_an_ellipsis_and_shows_whole_as_its_tooltip(
     qtbot.waitUntil(lambda: label.text() == name, timeout=10_000)
     shown = QLabel.text(label)
     assert shown.endswith("…") and name.startswith(shown[:-1])
-    assert label.toolTip() == name
+    assert label.toolTip() == name and label.accessibleName() == name
     assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
     buttons = main_window.chart_view.status_button
     assert label.geometry().right() < buttons.geometry().left()  # never under the buttons
