@@ -9,6 +9,7 @@ the window (the command line, a test, a future screen).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -141,15 +142,19 @@ def validate_status_change(data: StatusChangeInput, *, today: dt.date) -> Proble
     return problems
 
 
-def _words(text: str) -> list[str]:
-    return text.casefold().split()
+def _folded(text: str) -> str:
+    """`text` with its case and its accents set aside ("José" as "jose", a vowel-pointed
+    Hebrew name as its letters), as the notes' search sets them aside too."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def client_matches(query: str, *fields: str) -> bool:
     """Client search: every word of the query appears in the name, preferred name or record
-    number (in any order, any case). An empty query matches everyone."""
-    haystack = " ".join(fields).casefold()
-    return all(word in haystack for word in _words(query))
+    number (in any order, any case, with or without accents). An empty query matches
+    everyone."""
+    haystack = _folded(" ".join(fields))
+    return all(word in haystack for word in _folded(query).split())
 
 
 # --------------------------------------------------------------------------- care

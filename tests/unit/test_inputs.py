@@ -25,6 +25,19 @@ def test_client_search_needs_every_word_in_any_order_and_case() -> None:
     assert not client_matches("ada sample", *fields)
 
 
+def test_client_search_sets_accents_aside_as_the_notes_search_does() -> None:
+    """"Jose" did not find "José", nor "zoe" "Zoë"; a name typed with a decomposed accent
+    (as some keyboards and pasted text give it) was not found by the same name typed
+    precomposed."""
+    assert client_matches("jose", "José Núñez", "", "C-0002")
+    assert client_matches("NUNEZ zoe", "Zoë Núñez", "", "C-0003")
+    assert client_matches("José", "José", "", "C-0004")  # decomposed é
+    assert client_matches("José", "José", "", "C-0004")
+    assert client_matches("דוד", "דָּוִד כהן", "", "C-0005")  # a pointed Hebrew name
+    assert client_matches("محمد", "مُحَمَّد", "", "C-0006")  # with harakat
+    assert not client_matches("josef", "José Núñez", "", "C-0002")
+
+
 def test_the_vault_refuses_a_short_passphrase_as_the_window_does(tmp_path: Path) -> None:
     with pytest.raises(VaultError) as info:
         create_vault(tmp_path / "v.iwvault", "short")
