@@ -8,6 +8,7 @@ reportlab's own 256-bit mode writes a revision that poppler-based readers refuse
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pikepdf
 
@@ -21,6 +22,11 @@ def protect(pdf: bytes, password: str) -> bytes:
     problem = report_password_problem(password)
     if problem:
         raise ValueError(problem)
+    # A reader prepares the password typed to open the file as PDF 2.0 says (SASLprep,
+    # whose core is NFKC); qpdf takes the bytes as given. So an accent typed as two code
+    # points (as some keyboards and pasted text give it) locked the file for good in such a
+    # reader. Encrypted with the prepared form, it opens as the reader prepares it.
+    password = unicodedata.normalize("NFKC", password)
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(pdf)) as document:
         document.save(out, encryption=pikepdf.Encryption(owner=password, user=password, R=6),

@@ -79,6 +79,22 @@ def test_a_protected_report_opens_only_with_its_password(practice: Backend) -> N
         assert document.encryption.stream_method.name == "aesv3"
 
 
+def test_a_password_with_an_accent_opens_however_the_accent_was_typed(
+        practice: Backend) -> None:
+    """An accent typed as two code points (e and a combining acute, as some keyboards and
+    pasted text give it) locked the file for good in a reader that prepares the password
+    as PDF 2.0 says (SASLprep: Acrobat, pypdf): the key was made from the raw bytes."""
+    typed = "e\u0301te\u0301 harbour"  # "été harbour", decomposed
+    composed = "\u00e9t\u00e9 harbour"
+    data = practice.reports.data(practice.clients.find("C-0001").id,
+                                 ReportOptions(sections=("summary",)))
+    locked = render_report(data, password=typed)
+    for password in (typed, composed):  # a preparing reader, whichever was typed
+        assert pypdf.PdfReader(io.BytesIO(locked)).decrypt(password)
+    with pikepdf.open(io.BytesIO(locked), password=composed):  # a reader taking the bytes
+        pass
+
+
 def test_a_short_password_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 8 characters"):
         protect(b"%PDF-1.4", "short")
