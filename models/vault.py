@@ -41,7 +41,9 @@ from models.vault_key import (
     SALT_BYTES,
     SQLITE_PLAIN_HEADER,
     derive_key,
+    derive_key_as_typed,
     derived_key,
+    prepared,
 )
 
 PAGE_SIZE = 4096
@@ -339,6 +341,21 @@ def _check_key(path: Path, key: _RawKey, access: _Access = _READ_WRITE) -> None:
                 raise _classify_unreadable(path, key) from None
     except sqlcipher3.DatabaseError as exc:
         raise _environment_error(path, exc, opening=True) from None
+
+
+def _proved_key(path: Path, key: _RawKey, passphrase: str, access: _Access) -> _RawKey:
+    """`key` (of the prepared passphrase) when it opens the vault; else, for a passphrase
+    typed with an uncomposed accent, the key of it as typed, which a vault made before
+    passphrases were prepared has; else WrongPassphraseError."""
+    try:
+        _check_key(path, key, access)
+        return key
+    except WrongPassphraseError:
+        if prepared(passphrase) == passphrase:
+            raise
+    as_typed = _RawKey(derive_key_as_typed(passphrase, key.salt), key.salt)
+    _check_key(path, as_typed, access)
+    return as_typed
 
 
 def _read_salt(path: Path) -> bytes:
@@ -694,7 +711,7 @@ def open_vault(path: Path | str, passphrase: str, *, read_only: bool = False,
     salt = _read_salt(path)
     key = _RawKey(derived_key(passphrase, salt), salt)
     with files.private_umask():
-        _check_key(path, key, access)
+        key = _proved_key(path, key, passphrase, access)
         revision = _check_schema_read_only(path, key, access)
         if access.read_only:
             if revision != migrations.HEAD:

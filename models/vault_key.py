@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +23,23 @@ SALT_BYTES = 16
 SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
 
+def prepared(passphrase: str) -> str:
+    """The passphrase as its key is made from it: in Unicode's composed form (NFC), so
+    that an accent typed as one code point or as two (some keyboards, a pasted passphrase)
+    makes the same key. A passphrase typed on an ordinary keyboard is already composed:
+    a SQLCipher tool opens the vault with it as typed."""
+    return unicodedata.normalize("NFC", passphrase)
+
+
 def derive_key(passphrase: str, salt: bytes) -> bytes:
-    """PBKDF2-HMAC-SHA512 exactly as SQLCipher 4 derives its key from a passphrase."""
+    """PBKDF2-HMAC-SHA512 exactly as SQLCipher 4 derives its key from a passphrase (the
+    prepared one)."""
+    return _derive(prepared(passphrase).encode("utf-8"), salt)
+
+
+def derive_key_as_typed(passphrase: str, salt: bytes) -> bytes:
+    """The key of the passphrase exactly as typed: what a vault made before passphrases
+    were prepared (and made with an uncomposed accent) was encrypted with."""
     return _derive(passphrase.encode("utf-8"), salt)
 
 
@@ -52,7 +68,7 @@ def start_deriving(path: Path | str, passphrase: str) -> None:
     is not text) starts nothing: `open_vault` finds it again and says what is wrong."""
     global _early
     try:
-        secret = passphrase.encode("utf-8")
+        secret = prepared(passphrase).encode("utf-8")
         with Path(path).open("rb") as fh:
             salt = fh.read(SALT_BYTES)
     except (OSError, UnicodeEncodeError):
@@ -75,6 +91,7 @@ def derived_key(passphrase: str, salt: bytes) -> bytes:
     if early is not None and early.thread is not None:
         early.thread.join()
         if (early.key and early.salt == salt
-                and hmac.compare_digest(early.passphrase, passphrase.encode("utf-8"))):
+                and hmac.compare_digest(early.passphrase,
+                                        prepared(passphrase).encode("utf-8"))):
             return early.key[0]
     return derive_key(passphrase, salt)

@@ -16,6 +16,7 @@ import sqlcipher3
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+import models.vault as vault_module
 from models import audit, migrations
 from models.entities import Base, Client
 from models.errors import ValidationError
@@ -33,6 +34,7 @@ from models.vault import (
     integrity_check,
     open_vault,
 )
+from models.vault_key import derive_key_as_typed
 from tests.conftest import TODAY
 from tests.integration.bad_day import older_vault
 
@@ -502,3 +504,29 @@ def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
         assert {"trg_note_no_update", "trg_audit_event_no_delete"} <= triggers
     finally:
         vault.close()
+
+
+def test_a_passphrase_opens_however_its_accents_were_typed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An accent is one code point or two (e and a combining acute), by the keyboard or
+    the place the passphrase was pasted from. The key was made from the bytes as typed,
+    so the same passphrase typed the other way did not open the vault."""
+    decomposed, composed = "cafe\u0301 au lait 2026", "caf\u00e9 au lait 2026"
+    path = tmp_path / "accent.iwvault"
+    create_vault(path, decomposed).close()
+    for typed in (composed, decomposed):
+        open_vault(path, typed).close()
+    with pytest.raises(WrongPassphraseError):
+        open_vault(path, "cafe\u0301 au lait 2025")
+    # A vault made before passphrases were prepared has the key of the bytes as typed: it
+    # still opens with them.
+    older = tmp_path / "older.iwvault"
+    monkeypatch.setattr(vault_module, "derive_key", derive_key_as_typed)
+    create_vault(older, decomposed).close()
+    monkeypatch.undo()
+    open_vault(older, decomposed).close()
+    # And a SQLCipher tool opens a new one with the passphrase typed as a keyboard gives it.
+    conn = sqlcipher3.connect(str(path))
+    conn.execute(f"PRAGMA key = '{composed}'")
+    assert conn.execute("SELECT count(*) FROM client").fetchone() == (0,)
+    conn.close()
