@@ -34,7 +34,7 @@ def prepared(passphrase: str) -> str:
 def derive_key(passphrase: str, salt: bytes) -> bytes:
     """PBKDF2-HMAC-SHA512 exactly as SQLCipher 4 derives its key from a passphrase (the
     prepared one)."""
-    return _derive(prepared(passphrase).encode("utf-8"), salt)
+    return derive_key_as_typed(prepared(passphrase), salt)
 
 
 def derive_key_as_typed(passphrase: str, salt: bytes) -> bytes:

@@ -565,7 +565,7 @@ class NoteEditor(QWidget):
         """A draft, in a vault that can be written. In a vault open read-only a draft is
         read as it was saved."""
         note = self._note
-        return note is not None and not note.signed and self._runner.read_only_line is None
+        return note is not None and not note.signed and not self._runner.read_only
 
     def _show_dosing_context(self) -> None:
         note, template = self._note, self._template

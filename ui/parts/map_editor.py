@@ -224,7 +224,7 @@ class MapEditor(QWidget):
             self._in_flight.clear()
         self.chart = chart
         # Today's map is edited, unless the vault is open read-only (the bar says why).
-        self.read_only = self.runner.read_only_line is not None
+        self.read_only = self.runner.read_only
         self.shown = chart_map(chart)
         self.scene.show_map(self.shown, editable=not self.read_only,
                             keep_positions={*self._pending, *self._in_flight})

@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         state = "Locked" if self._is_locked else "Unlocked" + (
-            " (read-only)" if self.runner.read_only_line else "")
+            " (read-only)" if self.runner.read_only else "")
         self.vault_status.setText(f"Vault: {self.vault_path.name}  ·  {state}")
 
     # -- geometry (QSettings: sizes only) ------------------------------------------------

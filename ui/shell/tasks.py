@@ -122,6 +122,11 @@ class TaskRunner(QObject):
         changed (ui.shell.safekeeping.read_only_line); else None."""
         return self._read_only_line
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the open vault is read-only (nothing may be changed)."""
+        return self._read_only_line is not None
+
     def set_read_only_line(self, line: str | None) -> None:
         """What the vault's state says (the safekeeping menu reads it on every opening)."""
         if line != self._read_only_line:

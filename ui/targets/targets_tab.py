@@ -519,7 +519,7 @@ class TargetsTab(QWidget):
         if not keep_edits:
             self.form.set_parts(parts, target.part_id if target else None)
         self.form.setEnabled(target is not None or new)
-        self.form.set_read_only(self.runner.read_only_line is not None)
+        self.form.set_read_only(self.runner.read_only)
         if target is None:
             self.detail_title.setText("New target" if new else "")
             self.detail_subtitle.setText(
@@ -566,7 +566,7 @@ class TargetsTab(QWidget):
         self.save_button.setEnabled(editing and self._form_dirty and not self._saving)
         self.revert_button.setEnabled(editing and self._form_dirty and not self._saving)
         for button in (self.save_button, self.revert_button):
-            button.setVisible(self.runner.read_only_line is None)
+            button.setVisible(not self.runner.read_only)
 
     # -- reacting -------------------------------------------------------------------------
 
