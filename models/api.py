@@ -24,6 +24,7 @@ from models.dto import (
     AddendumDTO,
     AdministrationDTO,
     AuditEventDTO,
+    AuditTrail,
     BackupReport,
     ChainReport,
     ClientChart,
@@ -45,6 +46,7 @@ from models.dto import (
     VerifyReport,
 )
 from models.inputs import (
+    AUDIT_TRAIL_LIMIT,
     AddendumInput,
     ClientInput,
     CourseInput,
@@ -323,6 +325,14 @@ class SearchApi(Protocol):
 
 class AuditApi(Protocol):
     def verify_chain(self) -> ChainReport: ...
+
+    def trail(self, *, client_id: int | None = None, start: dt.date | None = None,
+              end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT) -> AuditTrail:
+        """The events of the vault or of one client in words, newest first, from `start`
+        to `end` (local days, both included), at most `limit`; and whether the chain holds.
+        Raises ValidationError (models.inputs.validate_trail_choice) for a bad choice and
+        NotFoundError for a client not in the vault."""
+        ...
 
     def events(self, *, client_id: int | None = None,
                action_prefix: str = "") -> list[AuditEventDTO]:

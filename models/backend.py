@@ -32,6 +32,7 @@ from models.dto import (
     AddendumDTO,
     AdministrationDTO,
     AuditEventDTO,
+    AuditTrail,
     BackupReport,
     ChainReport,
     ClientChart,
@@ -50,6 +51,7 @@ from models.dto import (
     VerifyReport,
 )
 from models.inputs import (
+    AUDIT_TRAIL_LIMIT,
     AddendumInput,
     ClientInput,
     CourseInput,
@@ -63,6 +65,7 @@ from models.inputs import (
 from models.instruments.definitions import Instrument
 from models.report_data import ReportData
 from models.services import (
+    audit_trail,
     care,
     chart,
     clients,
@@ -432,6 +435,11 @@ class Reports(_Subject):
 class Audit(_Subject):
     def verify_chain(self) -> ChainReport:
         return self._read(audit.verify_chain)
+
+    def trail(self, *, client_id: int | None = None, start: dt.date | None = None,
+              end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT) -> AuditTrail:
+        return self._read(lambda s: audit_trail.trail(s, client_id=client_id, start=start,
+                                                      end=end, limit=limit))
 
     def events(self, *, client_id: int | None = None,
                action_prefix: str = "") -> list[AuditEventDTO]:

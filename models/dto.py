@@ -396,6 +396,38 @@ class AuditEventDTO:
     detail: str
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of the audit trail in words, as the audit trail window and `workstation
+    audit` show it: when, who, what was done and to which record."""
+
+    id: int
+    occurred_at: dt.datetime  # UTC
+    who: str  # the clinician's name; "" when the event names none
+    action: str  # the code (models.vocabulary.AUDIT_ACTIONS)
+    what: str  # the action in words
+    record: str  # which record, in words ("EMDR note of 6 Nov 2026"); "" for the vault
+    client_id: int | None
+    record_number: str  # the client's; "" when the event is not about one client
+    client_name: str
+    detail: str  # what else the event recorded, in words (never clinical text)
+
+
+@dataclass(frozen=True)
+class AuditTrail:
+    """The newest events first, at most the limit asked for, and whether the whole chain
+    still holds (each event linked to the one before and anchored in the vault's header)."""
+
+    entries: tuple[AuditEntry, ...]
+    more: bool  # older events of the same choice were left out
+    events_in_vault: int
+    problem: str  # "" when the chain holds; else what is wrong with it
+
+    @property
+    def intact(self) -> bool:
+        return not self.problem
+
+
 # --------------------------------------------------------------------------- safekeeping
 
 EXPORT_FORMAT_NAME = "export-format.md"  # the format's description, written with the data

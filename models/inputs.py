@@ -149,10 +149,10 @@ def _folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def client_matches(query: str, *fields: str) -> bool:
-    """Client search: every word of the query appears in the name, preferred name or record
-    number (in any order, any case, with or without accents). An empty query matches
-    everyone."""
+def words_match(query: str, *fields: str) -> bool:
+    """Every word of the query appears in the fields (in any order, any case, with or
+    without accents): the client list's search (name, preferred name, record number) and
+    the audit trail's filter. An empty query matches everything."""
     haystack = _folded(" ".join(fields))
     return all(word in haystack for word in _folded(query).split())
 
@@ -646,3 +646,22 @@ def search_terms(query: str) -> tuple[SearchTerm, ...]:
     if problem:
         raise ValueError(problem)
     return terms
+
+
+# The audit trail's events shown at once: the newest first; a period or one client narrows
+# it. The command's --limit may ask for up to the most.
+AUDIT_TRAIL_LIMIT = 5000
+AUDIT_TRAIL_MOST = 100_000
+
+
+def validate_trail_choice(start: dt.date | None, end: dt.date | None,
+                          limit: int = AUDIT_TRAIL_LIMIT) -> Problems:
+    """What is wrong with a choice of audit events to show (the window, the command and
+    the backend check it by this one rule)."""
+    problems: Problems = {}
+    if start is not None and end is not None and end < start:
+        problems["end"] = ("The period ends before it starts; choose an end on or after "
+                           f"{date_text(start)}.")
+    if not 1 <= limit <= AUDIT_TRAIL_MOST:
+        problems["limit"] = f"Show between 1 and {AUDIT_TRAIL_MOST:,} events."
+    return problems

@@ -266,6 +266,54 @@ REPORT_DETAIL = Vocabulary(
 )
 
 
+# What each audit event records, as the audit trail shows it (models/audit.py records the
+# codes; `tests/unit/test_audit_trail.py` checks that every code recorded is here).
+AUDIT_ACTIONS = Vocabulary(
+    "audit action",
+    Term("vault.unlock", "Vault unlocked"),
+    Term("vault.unlock_failed", "Wrong passphrase typed"),
+    Term("vault.lock", "Vault locked"),
+    Term("vault.backup", "Backup written"),
+    Term("vault.export", "Practice exported (not encrypted)"),
+    Term("vault.rekey", "Passphrase changed"),
+    Term("clinician.create", "Clinician added"),
+    Term("client.create", "Client added"),
+    Term("demo.client", "Demo client created"),
+    Term("client.update", "Client's details changed"),
+    Term("client.discharge", "Client discharged"),
+    Term("client.reactivate", "Client made active again"),
+    Term("course.create", "Course of care started"),
+    Term("dosing.create", "Dosing record opened"),
+    Term("dosing.update", "Dosing record changed"),
+    Term("note.create", "Note started (draft)"),
+    Term("note.discard", "Draft discarded"),
+    Term("note.sign", "Note signed and locked"),
+    Term("note.addendum", "Addendum signed"),
+    Term("target.create", "Target added"),
+    Term("target.update", "Target changed"),
+    Term("part.create", "Part added"),
+    Term("part.update", "Part changed"),
+    Term("part.move", "Parts moved on the map"),
+    Term("part.remove", "Part taken off the map"),
+    Term("part.restore", "Part put back on the map"),
+    Term("part.relate", "Relation drawn"),
+    Term("part.unrelate", "Relation removed"),
+    Term("instrument.create", "Custom measure defined"),
+    Term("measure.record", "Measure entered"),
+    Term("measure.entered_in_error", "Measure marked entered in error"),
+    Term("report.saved", "Report saved to a file"),
+    Term("report.printed", "Report printed"),
+)
+
+# Why the vault was locked (the `reason` of a vault.lock event).
+LOCK_REASONS = Vocabulary(
+    "lock reason",
+    Term("manual", "Locked by hand"),
+    Term("idle", "Locked after the idle time"),
+    Term("quit", "Locked on quitting"),
+    Term("lost", "Locked: the vault could not be opened again"),
+)
+
 # The vocabularies a note template may draw its choices from (`vocabulary = "routes"`).
 VOCABULARIES: dict[str, Vocabulary] = {
     "delivery": DELIVERY,

@@ -15,9 +15,9 @@ from models.errors import DomainError, NotFoundError, ValidationError
 from models.inputs import (
     ClientInput,
     StatusChangeInput,
-    client_matches,
     validate_client,
     validate_status_change,
+    words_match,
 )
 from models.services import convert
 from models.services.rows import write_changes, write_new
@@ -207,7 +207,7 @@ def list_clients(
     session: Session, *, search: str = "", include_discharged: bool = True
 ) -> list[ClientSummary]:
     """Every client with the counts the list shows; `search` keeps those matching every
-    word (models.inputs.client_matches, the rule the client list uses too)."""
+    word (models.inputs.words_match, the rule the client list uses too)."""
     query = _summary_query()
     if not include_discharged:
         query = query.where(Client.status == "active")
@@ -215,7 +215,7 @@ def list_clients(
         return []  # no stored name or number holds a character that cannot be stored
     result = []
     for client, dosing, notes, last_dose, last_note in session.execute(query):
-        if not client_matches(search, client.name, client.preferred_name,
+        if not words_match(search, client.name, client.preferred_name,
                               client.record_number):
             continue
         dates = [_as_date(d) for d in (last_dose, last_note) if d is not None]

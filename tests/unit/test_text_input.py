@@ -24,7 +24,7 @@ from models.inputs import (
     MeasureInput,
     PartInput,
     TargetInput,
-    client_matches,
+    words_match,
 )
 from models.services import care, clients, clinicians, measures, notes, parts, targets
 from models.values import has_visible_text, text_problem
@@ -195,7 +195,7 @@ def test_finding_a_client_by_any_text(engine: Engine, term: str) -> None:
         clients.create_client(s, today=DAY, data=ClientInput(name="Ada Example"),
                               record_number="C-0001")
         found = clients.list_clients(s, search=term)
-        assert all(client_matches(term, c.name, c.preferred_name, c.record_number)
+        assert all(words_match(term, c.name, c.preferred_name, c.record_number)
                    for c in found)
         detail = clients.find_client_by_record_number(s, term)
         assert detail.record_number.upper() == term.strip().upper()

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from models.dto import ClientSummary
 from models.formatting import date_text
-from models.inputs import client_matches
+from models.inputs import words_match
 from reports import palette
 from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel, change_rows_filter
 from ui.common.tables import show_full_text_tips
@@ -98,7 +98,7 @@ class ClientListModel(RowsTableModel):
 
 
 class ClientFilterProxy(QSortFilterProxyModel):
-    """Filter by the words of the name or record number (models.inputs.client_matches, the
+    """Filter by the words of the name or record number (models.inputs.words_match, the
     rule the backend's search uses too); hide discharged clients unless asked."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -128,7 +128,7 @@ class ClientFilterProxy(QSortFilterProxyModel):
         client = model.client_at(source_row)
         if not self._show_discharged and client.status == "discharged":
             return False
-        return client_matches(self._query, client.name, client.preferred_name,
+        return words_match(self._query, client.name, client.preferred_name,
                               client.record_number)
 
 
@@ -314,7 +314,7 @@ class ClientListPanel(QWidget):
         query = self.search.text()
         return sum(1 for row in range(self.model.rowCount())
                    if (c := self.model.client_at(row)).status == "discharged"
-                   and client_matches(query, c.name, c.preferred_name, c.record_number))
+                   and words_match(query, c.name, c.preferred_name, c.record_number))
 
     def _update_count(self) -> None:
         total = self.model.rowCount()
