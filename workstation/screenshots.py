@@ -117,6 +117,14 @@ def main(out_dir: str | Path) -> int:
             wait_for(lambda: search.query.setText("calm*"), search.searched)
             capture(search, "search", (980, 600))
             search.hide()
+            main_window.show_audit_trail()  # on the chosen client
+            audit_trail = main_window._audit
+            assert audit_trail is not None
+            wait_for(lambda: None, audit_trail.shown_trail)
+            capture(audit_trail, "audit-trail", (1240, 660))
+            wait_for(lambda: audit_trail.choose(scope=0), audit_trail.shown_trail)
+            capture(audit_trail, "audit-trail-vault", (1240, 660))
+            audit_trail.hide()
             main_window.change_status()
             settle()
             from ui.clients.status_dialog import StatusChangeDialog

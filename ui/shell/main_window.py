@@ -39,6 +39,7 @@ from ui.shell.unlock.panel import UnlockPanel
 from ui.shell.unlock.passphrase import growing_delay
 
 if TYPE_CHECKING:
+    from ui.audit.trail_window import AuditTrailWindow
     from ui.notes.new_note_dialog import NewNoteChoice
     from ui.parts.parts_tab import PartsTab
     from ui.reports.reports_tab import ReportsTab
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self._note_windows: dict[int, Any] = {}
         self._reopen_notes: list[tuple[int, int]] = []
         self._search: SearchWindow | None = None
+        self._audit: AuditTrailWindow | None = None
         # What the right pane says the next time the list hides the chosen client.
         self._hidden_notice = ""
         self.setWindowTitle(window_title(vault_path.name))
@@ -207,6 +209,9 @@ class MainWindow(QMainWindow):
         self.search_action = self._action("&Search notes…", self.search_notes, "Ctrl+Shift+F",
                                           "Find words in every note, addendum, target and "
                                           "part")
+        self.audit_action = self._action("Audit &trail…", self.show_audit_trail, "",
+                                         "Who did what to which record, and when; and "
+                                         "whether the trail's chain still holds")
         self.status_action = self._action("&Discharge client…", self.change_status, "",
                                           "Discharge the selected client, or reactivate a "
                                           "discharged one")
@@ -241,7 +246,7 @@ class MainWindow(QMainWindow):
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
                                   self.custom_measure_action,
-                                  self.show_discharged_action,
+                                  self.show_discharged_action, self.audit_action,
                                   *self.safekeeping.actions]
 
     def _build_menus(self) -> None:
@@ -258,6 +263,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         for action in self.safekeeping.actions:
             file_menu.addAction(action)
+        file_menu.addAction(self.audit_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -461,6 +467,21 @@ class MainWindow(QMainWindow):
             self._search.show_client_requested.connect(self.show_client)
         self._search.start()
 
+    def show_audit_trail(self) -> None:
+        """The audit trail window, on the chosen client's events (the vault's when none)."""
+        if self._is_locked:
+            return
+        if self._audit is None:
+            from ui.audit.trail_window import AuditTrailWindow
+
+            self._audit = AuditTrailWindow(self.runner, self)
+        from ui.audit.trail_window import ClientChoice
+
+        chart = self.chart_view.chart
+        client = None if chart is None else ClientChoice(
+            chart.client.id, f"{chart.client.name} · {chart.client.record_number}")
+        self._audit.start(client)
+
     def show_client(self, client_id: int) -> None:
         """Choose a client in the list and show their chart (the list shows discharged
         clients when that is who was asked for)."""
@@ -642,6 +663,9 @@ class MainWindow(QMainWindow):
         if self._search is not None:
             self._search.clear()
             self._search.hide()
+        if self._audit is not None:
+            self._audit.clear()
+            self._audit.hide()
         # Drafts are saved (queued before the vault closes) and their windows closed.
         self._reopen_notes = self._close_note_windows()
         self.chart_view.flush()  # map moves not sent yet
@@ -711,6 +735,9 @@ class MainWindow(QMainWindow):
         if self._search is not None:
             self._search.clear()
             self._search.close()
+        if self._audit is not None:
+            self._audit.clear()
+            self._audit.close()
         if not self._is_locked and self.runner.running:
             actor_id = self.actor_id
             self.runner.close_vault(
