@@ -415,8 +415,9 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class AuditTrail:
-    """The newest events first, at most the limit asked for, and whether the whole chain
-    still holds (each event linked to the one before and anchored in the vault's header)."""
+    """The events (the newest first unless asked otherwise), at most the limit asked for,
+    and whether the whole chain still holds (each event linked to the one before and
+    anchored in the vault's header)."""
 
     entries: tuple[AuditEntry, ...]
     more: bool  # older events of the same choice were left out

@@ -68,6 +68,14 @@ def local_date(moment: dt.datetime) -> dt.date:
     return _local(moment).date()
 
 
+def utc_offset_text(moment: dt.datetime) -> str:
+    """UTC+01:00: the local time's offset at a stored moment (local times are shown)."""
+    offset = _local(moment).utcoffset() or dt.timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def date_time_text(moment: dt.datetime) -> str:
     """7 Oct 2026, 14:05 in local time (a naive value is taken as UTC, as stored)."""
     local = _local(moment)

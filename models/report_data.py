@@ -30,6 +30,7 @@ from models.clinical.period import (
 from models.clinical.safety import safety_followups
 from models.clinical.targets import target_on
 from models.dto import (
+    AuditTrail,
     ClientChart,
     ClientDetail,
     ClinicianDTO,
@@ -60,6 +61,8 @@ class ReportData:
     # The last parts map kept on or before `end` (read only when the IFS section is asked
     # for and the period ends before today; see `parts_map`).
     parts_snapshot: MapSnapshotDTO | None = None
+    # The client's audit events in the period, oldest first (an audit trail report only).
+    audit: AuditTrail | None = None
 
     @property
     def client(self) -> ClientDetail:

@@ -12,6 +12,7 @@ from reportlab.platypus import Flowable
 
 from models.report_data import ReportData
 from models.vocabulary import REPORT_KINDS
+from reports.audit import audit_story
 from reports.pdf.fonts import register_fonts
 from reports.pdf.front import masthead
 from reports.pdf.page import build_pdf
@@ -21,10 +22,10 @@ from reports.progress import Progress, _no_progress, progress_story
 
 def load_drawing(kind: str) -> None:
     """Import what a `kind` report draws with (reportlab and its fonts; matplotlib for the
-    charts and the parts map, which a prescriber's summary does not have). The sections
+    charts and the parts map, which only a progress report has). The sections
     would load it as they first draw; the command loads it before its data arrives."""
     register_fonts()
-    if kind == "prescriber":
+    if kind != "progress":  # a prescriber's summary and an audit trail draw no chart
         return
     with _no_property_docs():
         for module in ("reports.charts", "reports.targets", "reports.parts_map",
@@ -77,6 +78,9 @@ def render_report(data: ReportData, *, password: str | None = None,
     if kind == "prescriber":
         progress(10, "Writing the summary…")
         story = prescriber_story(data)
+    elif kind == "audit":
+        progress(10, "Listing the events…")
+        story = audit_story(data)
     else:
         story = progress_story(data, progress, 5, 70, elsewhere=elsewhere)
     progress(75, "Laying out the pages…")

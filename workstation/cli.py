@@ -24,8 +24,14 @@ from models.clock import SYSTEM_CLOCK
 from models.collections_pause import collections_paused
 from models.dto import EXPORT_FORMAT_NAME, ClientChart
 from models.errors import DomainError, VaultError
-from models.formatting import date_text
-from models.inputs import ReportOptions, report_password_problem, validate_report_options
+from models.formatting import EMPTY, date_text, date_time_text
+from models.inputs import (
+    AUDIT_TRAIL_LIMIT,
+    ReportOptions,
+    report_password_problem,
+    validate_report_options,
+    validate_trail_choice,
+)
 from models.vocabulary import CARE_RELATIONS, CLIENT_STATUSES, REPORT_KINDS, REPORT_SECTIONS
 
 if TYPE_CHECKING:
@@ -663,6 +669,90 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The audit trail's choices by the name of the option that gives each (its problems are
+# named so, by validate_trail_choice).
+_AUDIT_OPTION_NAMES = {"start": "--from", "end": "--to", "limit": "--limit"}
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit trail in words, newest first, and whether its chain holds (exit code 1
+    when it does not). It only reads, so a vault open read-only shows it too."""
+    start = _date_option(args.date_from, "--from")
+    end = _date_option(args.date_to, "--to")
+    problems = validate_trail_choice(start, end, args.limit)
+    if problems:
+        raise UsageError(" ".join(f"{_AUDIT_OPTION_NAMES.get(field, field)}: {message}"
+                                  for field, message in problems.items()))
+    backend = _backend(args)
+    try:
+        client = backend.clients.find(args.client) if args.client is not None else None
+        trail = backend.audit.trail(client_id=client.id if client is not None else None,
+                                    start=start, end=end, limit=args.limit)
+    finally:
+        backend.close()
+    if args.json:
+        print(json.dumps({
+            "client": client.record_number if client is not None else None,
+            "from": start.isoformat() if start is not None else None,
+            "to": end.isoformat() if end is not None else None,
+            "events_in_vault": trail.events_in_vault,
+            "chain_intact": trail.intact,
+            "chain_problem": trail.problem or None,
+            "more": trail.more,
+            "events": [{
+                "id": entry.id,
+                "at": entry.occurred_at.astimezone(dt.UTC).isoformat(timespec="seconds"),
+                "who": entry.who or None,
+                "action": entry.action,
+                "what": entry.what,
+                "record": entry.record or None,
+                "client": entry.record_number or None,
+                "client_name": entry.client_name or None,
+                "detail": entry.detail or None,
+            } for entry in trail.entries],
+        }, indent=2, ensure_ascii=False))
+    else:
+        whose = (f"{client.record_number} {client.name}" if client is not None
+                 else "the whole vault")
+        period = (f", {date_text(start)} to {date_text(end)}" if start and end
+                  else f", from {date_text(start)} on" if start
+                  else f", up to {date_text(end)}" if end else "")
+        print(f"Audit trail of {whose}{period}, newest first:")
+        # One row a line, its columns lined up; with --client the heading names the client.
+        rows = [[date_time_text(entry.occurred_at), entry.who or EMPTY, entry.what,
+                 entry.record,
+                 f"{entry.record_number} {entry.client_name}" if client is None
+                 and entry.record_number else "", entry.detail]
+                for entry in trail.entries]
+        for line in _table(rows):
+            print(f"  {line}")
+        shown, total = len(trail.entries), trail.events_in_vault
+        in_vault = f"{total:,} event{'' if total == 1 else 's'} in the vault"
+        if shown:
+            more = ("; older events were left out: narrow with --from/--to or --client, or "
+                    "raise --limit" if trail.more else "")
+            print(f"{shown:,} event{'' if shown == 1 else 's'} shown, of {in_vault}{more}.")
+        else:
+            print(f"No event matches this choice ({in_vault}).")
+        if trail.intact:
+            print("The audit chain holds: every event is linked to the one before it.")
+    if not trail.intact:
+        _warn(args, f"WARNING: the audit chain does not hold: {trail.problem}. Run "
+                    "`workstation verify` and restore the latest backup that verifies.")
+        return EXIT_OTHER
+    return EXIT_OK
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """The rows as lines, each column as wide as its widest cell and two spaces between
+    columns; a column empty in every row is left out."""
+    shown = [index for index in range(len(rows[0]) if rows else 0)
+             if any(row[index] for row in rows)]
+    widths = {index: max(len(row[index]) for row in rows) for index in shown}
+    return ["  ".join(f"{row[index]:<{widths[index]}}" for index in shown).rstrip()
+            for row in rows]
+
+
 def _number(value: float | None) -> int | float | None:
     if value is None:
         return None
@@ -687,6 +777,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "targets": (cmd_targets, "a client's target memories: fields, status, part, SUD/VoC"),
     "parts": (cmd_parts, "a client's IFS parts map: parts, relations and statuses"),
     "search": (cmd_search, "find words in every note, addendum, target and part"),
+    "audit": (cmd_audit, "the audit trail: who did what to which record, and whether its "
+                         "chain holds"),
 }
 
 
@@ -780,6 +872,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "what is printed may be kept or passed on)")
             p.add_argument("--limit", type=int, default=200, metavar="N",
                            help="at most N results, the best first (default 200)")
+        if name == "audit":
+            _audit_arguments(p)
         if name in ("measures", "targets", "parts"):
             p.add_argument(
                 "--client",
@@ -802,6 +896,20 @@ def build_parser() -> argparse.ArgumentParser:
                      "note kept on or before it",
             )
     return parser
+
+
+def _audit_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--client", metavar="RECORD",
+                   help="only this client's events, by record number, e.g. C-0001")
+    p.add_argument("--from", dest="date_from", metavar="DATE",
+                   help="the first day, YYYY-MM-DD, a local calendar day (default: the "
+                        "oldest event)")
+    p.add_argument("--to", dest="date_to", metavar="DATE",
+                   help="the last day, YYYY-MM-DD, included (default: the newest event)")
+    p.add_argument("--limit", type=int, default=AUDIT_TRAIL_LIMIT, metavar="N",
+                   help=f"at most N events, the newest first (default {AUDIT_TRAIL_LIMIT:,})")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON document (keys documented in the README)")
 
 
 def _report_arguments(p: argparse.ArgumentParser) -> None:

@@ -56,9 +56,11 @@ _CHUNK: Final = 500  # ids per IN (...) when the records are looked up
 
 
 def trail(session: Session, *, client_id: int | None = None, start: dt.date | None = None,
-          end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT) -> AuditTrail:
-    """The events of the vault (or of one client), newest first, from `start` to `end`
-    (local calendar days, both included), at most `limit` of them."""
+          end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT,
+          oldest_first: bool = False) -> AuditTrail:
+    """The events of the vault (or of one client), newest first (or, for a document read
+    from the top, oldest first), from `start` to `end` (local calendar days, both
+    included): at most `limit` of them, the newest."""
     problems = validate_trail_choice(start, end, limit)
     if problems:
         raise ValidationError(problems)
@@ -80,8 +82,10 @@ def trail(session: Session, *, client_id: int | None = None, start: dt.date | No
     chain = audit.verify_chain(session)
     anchor = audit.check_anchor(session)
     problem = chain.problem or anchor.problem
+    if oldest_first:
+        rows.reverse()
     return AuditTrail(entries=tuple(_entries(session, rows)), more=more,
-                      events_in_vault=chain.events, problem=problem)
+                      events_in_vault=anchor.events, problem=problem)
 
 
 def _utc_text(day: dt.date) -> str:
@@ -248,7 +252,7 @@ def detail_words(action: str, detail: str) -> str:
         _, _, version = pairs["template"].partition("@")
         return f"Template version {version}" if version else ""
     if action == "note.sign" and "sha256" in pairs:
-        return f"Content hash {pairs['sha256']}…"
+        return f"Content hash {pairs['sha256']}"  # its first 16 characters
     if action == "note.addendum" and "kind" in pairs:
         return ""  # the record's name gives the kind
     if action == "vault.lock" and "reason" in pairs:

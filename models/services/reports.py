@@ -12,9 +12,9 @@ from models.clinical.measures import build_measures_view
 from models.clinical.period import chart_until, report_period
 from models.entities import Client
 from models.errors import NotFoundError, ValidationError
-from models.inputs import ReportOptions, validate_report_options
+from models.inputs import AUDIT_TRAIL_MOST, ReportOptions, validate_report_options
 from models.report_data import ReportData
-from models.services import chart, clinicians, measures, parts
+from models.services import audit_trail, chart, clinicians, measures, parts
 from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
 from models.vocabulary import REPORT_KINDS
@@ -43,9 +43,13 @@ def gather_report(session: Session, client_id: int, options: ReportOptions, *,
     snapshot = (parts.snapshot_on(session, client_id, end)
                 if options.kind == "progress" and "ifs" in options.sections and end < today
                 else None)
+    trail = (audit_trail.trail(session, client_id=client_id, start=start, end=end,
+                               limit=AUDIT_TRAIL_MOST, oldest_first=True)
+             if options.kind == "audit" else None)
     return ReportData(options=options, start=start, end=end, made_on=today,
                       clinician=clinicians.primary_clinician(session), chart=record,
-                      measures=view, templates=templates, parts_snapshot=snapshot)
+                      measures=view, templates=templates, parts_snapshot=snapshot,
+                      audit=trail)
 
 
 # What a person can do with a finished report; each is an audit action "report.<code>".

@@ -10,8 +10,13 @@ from reports.pdf.layout import gap, heading_paragraph, keep, pairs_table, text
 from reports.pdf.page import FRAME_WIDTH
 from reports.pdf.styles import INK_C, pairs
 
+STATEMENT = ("Scores, bands and change labels are derived from the stored answers; notes are "
+             "shown as signed, with their addenda.")
 
-def signature_block(data: ReportData) -> list[Flowable]:
+
+def signature_block(data: ReportData, statement: str = "") -> list[Flowable]:
+    """Who made the report and when, with what it was made from (`statement`: a report's
+    own words for that; the progress report's and the summary's by default)."""
     clinician = data.clinician
     items: list[tuple[str, str | Flowable]] = [
         ("Clinician", clinician.name if clinician else "No clinician is recorded in this vault"),
@@ -32,9 +37,8 @@ def signature_block(data: ReportData) -> list[Flowable]:
     line.setStyle(style)
     return [CondPageBreak(60), keep([
         heading_paragraph("Signature"),
-        text(f"Made on {date_text(data.made_on)} from the record as it stands in the "
-             "practice's vault. Scores, bands and change labels are derived from the stored "
-             "answers; notes are shown as signed, with their addenda.", "muted"),
+        text(statement or f"Made on {date_text(data.made_on)} from the record as it stands "
+             f"in the practice's vault. {STATEMENT}", "muted"),
         gap(4),
         pairs_table(items, columns=1, label_share=0.16),
         line,

@@ -68,6 +68,23 @@ def test_a_password_file_protects_the_prescriber_s_summary(vault: Path, tmp_path
     assert "Prescriber's summary" in text and "Ask about the evening doses." in text
 
 
+def test_the_audit_trail_of_a_client_lists_its_events_and_the_reports_that_left(
+        vault: Path, tmp_path: Path) -> None:
+    first = tmp_path / "first.pdf"
+    assert run("report", "--vault", str(vault), "--client", "C-0002", "--kind", "prescriber",
+               "--out", str(first)).returncode == 0
+    out = tmp_path / "trail.pdf"
+    result = run("report", "--vault", str(vault), "--client", "C-0002", "--kind", "audit",
+                 "--from", "2020-01-01", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Wrote trail.pdf: audit trail for C-0002" in result.stdout
+    words = " ".join(text_of(out).split())
+    assert "Audit trail" in words and "Record C-0002" in words
+    assert "audit events holds" in words
+    assert "Report saved to a file" in words and "Prescriber's summary" in words
+    assert "Note signed and locked" in words and "Record C-0001" not in words
+
+
 def test_saving_is_audited(vault: Path, tmp_path: Path) -> None:
     from models.backend import open_backend
 

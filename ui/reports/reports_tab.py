@@ -291,12 +291,12 @@ class ReportsTab(QWidget):
             comment=self.comment.toPlainText().strip() if kind == "prescriber" else "")
 
     def _kind_changed(self) -> None:
-        progress = self.kind.currentData() == "progress"
+        kind = self.kind.currentData()
         for widget in (self.sections_label, *self.sections.values(), self.detail_label,
                        *self.detail.values(), self.drafts, self.private):
-            widget.setVisible(progress)
-        self.comment_label.setVisible(not progress)
-        self.comment.setVisible(not progress)
+            widget.setVisible(kind == "progress")
+        self.comment_label.setVisible(kind == "prescriber")
+        self.comment.setVisible(kind == "prescriber")
 
     def _protect_toggled(self, on: bool) -> None:
         self.password.setVisible(on)

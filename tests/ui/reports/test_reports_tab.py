@@ -93,6 +93,31 @@ def test_a_protected_save_needs_the_same_password_twice(qtbot: QtBot, main_windo
     assert reader.decrypt("harbour light")
 
 
+def test_the_audit_trail_is_a_report_of_its_own(qtbot: QtBot, main_window: MainWindow,
+                                                worker: Worker, tmp_path: Path) -> None:
+    tab = open_reports(qtbot, main_window)
+    tab.kind.setCurrentIndex(tab.kind.findData("audit"))
+    # Neither a progress report's sections nor a prescriber's comment belong to it.
+    assert not tab.sections["summary"].isVisibleTo(tab) and not tab.drafts.isVisibleTo(tab)
+    assert not tab.comment.isVisibleTo(tab)
+    generate(qtbot, tab)
+    assert tab.pages.text().startswith("Audit trail")
+    tab.choose_path = lambda suggested: str(tmp_path / suggested)
+    with qtbot.waitSignal(tab.saved, timeout=5_000):
+        tab.save_button.click()
+    saved = next(tmp_path.glob("C-0001 audit report *.pdf"))
+    words = " ".join(" ".join(page.extract_text() for page in
+                              pypdf.PdfReader(io.BytesIO(saved.read_bytes())).pages).split())
+    assert "Audit trail" in words and "CONFIDENTIAL" in words
+    assert "audit events holds" in words and "Every event in the period" in words
+    # Saving it left the vault: that is recorded too, and the trail says what it was.
+    qtbot.waitUntil(lambda: bool(worker.run(
+        lambda b: b.audit.events(action_prefix="report.saved"))), timeout=5_000)
+    newest = worker.run(lambda b: b.audit.trail(limit=1)).entries[0]
+    assert (newest.what, newest.detail.split(";")[0]) == ("Report saved to a file",
+                                                          "Audit trail")
+
+
 def test_printing_draws_every_page_and_is_audited(qtbot: QtBot, main_window: MainWindow,
                                                   worker: Worker, tmp_path: Path) -> None:
     tab = open_reports(qtbot, main_window)
