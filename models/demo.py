@@ -277,14 +277,15 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
     # Each protector guards one exile (round the exiles in turn), as a first map does.
     for index, protector in enumerate(protectors if exiles else []):
         parts.add_relation(session, ctx.client.id, "protects", protector.id,
-                           exiles[index % len(exiles)].id)
+                           exiles[index % len(exiles)].id, actor_id=ctx.actor_id)
     managers = [p for p in protectors if p.part_type == "manager"]
     firefighters = [p for p in protectors if p.part_type == "firefighter"]
     if managers and firefighters:
         parts.add_relation(session, ctx.client.id, "polarized", managers[0].id,
-                           firefighters[0].id)
+                           firefighters[0].id, actor_id=ctx.actor_id)
     if len(managers) > 1:
-        parts.add_relation(session, ctx.client.id, "allied", managers[0].id, managers[1].id)
+        parts.add_relation(session, ctx.client.id, "allied", managers[0].id, managers[1].id,
+                           actor_id=ctx.actor_id)
     # The therapist tidies the first map: exiles behind the protectors that guard them.
     shown = current_map(parts.list_parts(session, ctx.client.id),
                         parts.list_relations(session, ctx.client.id), ())
