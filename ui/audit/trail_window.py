@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -122,6 +123,7 @@ class AuditTrailWindow(QDialog):
     """Whose events (one client or the whole vault), which period, a filter, the events."""
 
     shown_trail = Signal()  # a trail arrived and is on screen (for tests)
+    document_requested = Signal(int)  # the client whose trail is to be a document
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +147,10 @@ class AuditTrailWindow(QDialog):
                                        "an action…")
         self.filter.setClearButtonEnabled(True)
         self.filter.setAccessibleName("Filter the events shown")
+        self.document = QPushButton("Make a document…")
+        self.document.setToolTip("The client's audit trail as a PDF to print or save, with "
+                                 "its period and signature (Reports tab: Audit trail)")
+        self.document.hide()
         self.chain = QLabel()
         self.chain.setWordWrap(True)
         self.status = QLabel()
@@ -185,6 +191,7 @@ class AuditTrailWindow(QDialog):
             choices.addWidget(box)
             choices.addSpacing(8)
         choices.addWidget(self.filter, 1)
+        choices.addWidget(self.document)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.loading)
@@ -201,6 +208,9 @@ class AuditTrailWindow(QDialog):
         self._refresh.setInterval(REFRESH_MS)
         self._refresh.timeout.connect(self.read)
         self.scope.activated.connect(lambda _index: self.read())
+        self.scope.currentIndexChanged.connect(
+            lambda _index: self.document.setVisible(isinstance(self.scope.currentData(), int)))
+        self.document.clicked.connect(self._document)
         self.period.activated.connect(lambda _index: self.read())
         self.filter.textChanged.connect(self._filter_changed)
         QShortcut(QKeySequence("Ctrl+L"), self, self.filter.setFocus)  # as in search
@@ -339,6 +349,11 @@ class AuditTrailWindow(QDialog):
         change_rows_filter(self.proxy, lambda: setattr(self.proxy, "query", text))
         if self.model.rowCount():
             self._show_count()
+
+    def _document(self) -> None:
+        client_id = self.scope.currentData()
+        if isinstance(client_id, int):
+            self.document_requested.emit(client_id)
 
     def _data_changed(self, _changes: Changes) -> None:
         # Every write records an event: the trail on screen is out of date.

@@ -290,6 +290,10 @@ class ReportsTab(QWidget):
             practice=self.practice.text().strip(),
             comment=self.comment.toPlainText().strip() if kind == "prescriber" else "")
 
+    def choose_kind(self, kind: str) -> None:
+        """Choose the kind of report (a REPORT_KINDS code), as the therapist does."""
+        self.kind.setCurrentIndex(self.kind.findData(kind))
+
     def _kind_changed(self) -> None:
         kind = self.kind.currentData()
         for widget in (self.sections_label, *self.sections.values(), self.detail_label,

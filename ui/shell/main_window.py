@@ -475,12 +475,20 @@ class MainWindow(QMainWindow):
             from ui.audit.trail_window import AuditTrailWindow
 
             self._audit = AuditTrailWindow(self.runner, self)
+            self._audit.document_requested.connect(self._audit_document)
         from ui.audit.trail_window import ClientChoice
 
         chart = self.chart_view.chart
         client = None if chart is None else ClientChoice(
             chart.client.id, f"{chart.client.name} · {chart.client.record_number}")
         self._audit.start(client)
+
+    def _audit_document(self, client_id: int) -> None:
+        """The client's chart on the Reports tab, ready to make their audit trail."""
+        self.show_client(client_id)
+        reports = self.chart_view.reports
+        reports.choose_kind("audit")
+        self.chart_view.tabs.setCurrentWidget(reports)
 
     def show_client(self, client_id: int) -> None:
         """Choose a client in the list and show their chart (the list shows discharged

@@ -66,6 +66,22 @@ def test_the_chosen_clients_events_in_words_newest_first(
                 for r in range(trail.model.rowCount())} - {""}) > 1
 
 
+def test_a_clients_trail_becomes_a_document_on_the_reports_tab(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    client_id, _number = _client_with_signed_note(main_window, worker)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        assert main_window.client_list.select_client(client_id)
+    trail = _open(qtbot, main_window)
+    assert trail.document.isVisible()
+    trail.document.click()
+    reports = main_window.chart_view.reports
+    assert main_window.chart_view.tabs.currentWidget() is reports
+    assert reports.kind.currentData() == "audit"
+    assert reports.chart is not None and reports.chart.client.id == client_id
+    trail.choose(scope=0)  # the whole vault is no one client's document
+    assert not trail.document.isVisible()
+
+
 def test_a_write_shows_in_the_open_trail_and_the_filter_narrows_it(
         qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
     client_id, _number = _client_with_signed_note(main_window, worker)
