@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 COMING: dict[str, str] = {
 }
 TAB_NAMES = ("Overview", "Sessions", "Targets", "Parts", "Measures", "Reports")
+CHOOSE_A_CLIENT = "Choose a client on the left to see their course of care."
 
 
 W = TypeVar("W", bound=QWidget)
@@ -157,6 +158,8 @@ class ChartView(QWidget):
         self.empty.setProperty("role", "placeholder")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._writable = True
+        self._choose_hint = True  # the empty page asks for a client (not another notice)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(chart_page)
@@ -168,9 +171,16 @@ class ChartView(QWidget):
     def show_empty(self, text: str = "") -> None:
         self.busy.stop()
         self.chart = None
-        self.empty.setText(text or "Choose a client on the left to see their course of care.\n"
-                           "Add a client with New client (Ctrl+N).")
+        self._choose_hint = not text
+        self.empty.setText(text or CHOOSE_A_CLIENT + (
+            "\nAdd a client with New client (Ctrl+N)." if self._writable else ""))
         self.stack.setCurrentWidget(self.empty)
+
+    def set_writable(self, writable: bool) -> None:
+        """Whether the vault can be written: a read-only one offers no new client."""
+        self._writable = writable
+        if self.chart is None and self._choose_hint:
+            self.show_empty()
 
     def set_chart(self, chart: ClientChart, changes: Changes | None = None) -> None:
         """Show a client's chart. `changes` (a write to the client already shown) says

@@ -283,6 +283,7 @@ class MainWindow(QMainWindow):
         state = "Locked" if self._is_locked else "Unlocked" + (
             " (read-only)" if self.runner.read_only else "")
         self.vault_status.setText(f"Vault: {self.vault_path.name}  ·  {state}")
+        self.chart_view.set_writable(not self.runner.read_only)
 
     # -- geometry (QSettings: sizes only) ------------------------------------------------
 

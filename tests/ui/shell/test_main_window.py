@@ -294,3 +294,8 @@ def test_what_works_on_a_client_is_offered_only_while_one_is_shown(
     with qtbot.waitSignal(window.chart_shown, timeout=10_000):
         _unlock(qtbot, window)  # back on the same client
     assert all(action.isEnabled() for action in on_client)
+
+
+def test_the_empty_page_says_how_to_begin(main_window: MainWindow) -> None:
+    text = main_window.chart_view.empty.text()
+    assert text.startswith("Choose a client on the left") and "New client (Ctrl+N)" in text

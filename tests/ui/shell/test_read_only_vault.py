@@ -161,3 +161,10 @@ def test_a_report_is_previewed_but_neither_saved_nor_printed(
         tab.status.clear()
     assert not asked and not list(tmp_path.glob("*.pdf"))
     assert not worker.run(lambda b: b.audit.events(action_prefix="report."))
+
+
+def test_the_empty_page_offers_no_new_client(qtbot: QtBot,
+                                             read_only_window: MainWindow) -> None:
+    empty = read_only_window.chart_view.empty
+    qtbot.waitUntil(lambda: "New client" not in empty.text(), timeout=5_000)
+    assert empty.text().startswith("Choose a client on the left")
