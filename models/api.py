@@ -170,6 +170,12 @@ class CareApi(Protocol):
     def add_course(self, client_id: int, data: CourseInput, *,
                    actor_id: int | None) -> Done[CourseDTO]: ...
 
+    def update_course(self, course_id: int, data: CourseInput, *,
+                      actor_id: int | None) -> Done[CourseDTO]:
+        """Change a course's kind, dates or goals; its dates must hold its dosing sessions
+        (models.inputs.course_dose_problems)."""
+        ...
+
 
 class NotesApi(Protocol):
     def get(self, note_id: int) -> NoteDTO: ...

@@ -206,6 +206,11 @@ class Care(_Subject):
         value = self._run(lambda s: care.add_course(s, client_id, data, actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CARE))
 
+    def update_course(self, course_id: int, data: CourseInput, *,
+                      actor_id: int | None) -> Done[CourseDTO]:
+        value = self._run(lambda s: care.update_course(s, course_id, data, actor_id=actor_id))
+        return Done(value, Changes.of(value.client_id, Kind.CARE))
+
 
 class Notes(_Subject):
     def get(self, note_id: int) -> NoteDTO:

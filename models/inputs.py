@@ -178,6 +178,29 @@ def validate_course(data: CourseInput) -> Problems:
     return problems
 
 
+def validate_course_change(data: CourseInput,
+                           doses: Sequence[tuple[int, dt.date]] = ()) -> Problems:
+    """What is wrong with a course as changed (or new, with no doses): its own fields,
+    then what its dates would leave out of the dosing sessions recorded in it ((number,
+    date) each, earliest first), since a course holds every dose given in it."""
+    return {**_course_dose_problems(data, doses), **validate_course(data)}
+
+
+def _course_dose_problems(data: CourseInput,
+                          doses: Sequence[tuple[int, dt.date]]) -> Problems:
+    problems: Problems = {}
+    if doses and data.start_date > doses[0][1]:
+        number, day = doses[0]
+        problems["start_date"] = (f"Dose D{number} of this course was given on "
+                                  f"{date_text(day)}; start the course on that day or "
+                                  "earlier.")
+    if doses and data.end_date is not None and data.end_date < doses[-1][1]:
+        number, day = doses[-1]
+        problems["end_date"] = (f"Dose D{number} of this course was given on "
+                                f"{date_text(day)}; end the course on that day or later.")
+    return problems
+
+
 @dataclass(frozen=True)
 class VitalInput:
     minutes_from_dose: int

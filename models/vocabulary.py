@@ -286,6 +286,7 @@ AUDIT_ACTIONS = Vocabulary(
     Term("client.discharge", "Client discharged"),
     Term("client.reactivate", "Client made active again"),
     Term("course.create", "Course of care started"),
+    Term("course.update", "Course of care changed"),
     Term("dosing.create", "Dosing record opened"),
     Term("dosing.update", "Dosing record changed"),
     Term("note.create", "Note started (draft)"),

@@ -18,9 +18,15 @@ from models.entities import (
     DosingVital,
 )
 from models.errors import LockedError, NotFoundError, ValidationError
-from models.inputs import CourseInput, DosingInput, validate_course, validate_dosing
+from models.inputs import (
+    CourseInput,
+    DosingInput,
+    validate_course,
+    validate_course_change,
+    validate_dosing,
+)
 from models.services import convert
-from models.services.rows import write_new
+from models.services.rows import write_changes, write_new
 
 
 def add_course(
@@ -36,6 +42,30 @@ def add_course(
     write_new(session, row)
     audit.record(session, "course.create", entity="course", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)
+    return convert.course(row)
+
+
+def update_course(
+    session: Session, course_id: int, data: CourseInput, *, actor_id: int | None = None
+) -> CourseDTO:
+    """Change a course's kind, dates or goals (a course ends; its goals are revised). Its
+    dates must still hold every dosing session recorded in it."""
+    row = session.get(Course, course_id)
+    if row is None:
+        raise NotFoundError(f"Course #{course_id} does not exist in this vault.")
+    doses = sorted(row.dosing_sessions, key=lambda d: (d.session_date, d.number))
+    problems = validate_course_change(data, [(d.number, d.session_date) for d in doses])
+    if problems:
+        raise ValidationError(problems)
+    wanted = {"kind": data.kind, "start_date": data.start_date, "end_date": data.end_date,
+              "goals": data.goals.strip()}
+    changed = {name: value for name, value in wanted.items() if getattr(row, name) != value}
+    if changed:
+        write_changes(session, row, changed)
+        # Which fields changed, never their values.
+        audit.record(session, "course.update", entity="course", entity_id=row.id,
+                     client_id=row.client_id, actor_id=actor_id,
+                     detail="fields=" + ",".join(changed))
     return convert.course(row)
 
 

@@ -160,6 +160,11 @@ def _new_draft(
         course = latest_course()
         if course is None:
             raise DomainError("Add a course of care for this client before a dosing session.")
+        if course.end_date is not None and day > course.end_date:
+            raise DomainError(
+                f"The client's latest course of care ended on {date_text(course.end_date)}. "
+                "Start a new course of care for this dose, or, if the course goes on, "
+                "clear its end date (Edit… on its card in the Overview).")
         number = next_dose_number(d.number for d in _course_doses(session, client_id, course.id))
         # New rows start with their collections empty: nothing to load when they are read.
         dosing = DosingSession(course_id=course.id, number=number, session_date=day, route="",

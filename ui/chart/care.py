@@ -65,6 +65,7 @@ class CourseLine:
     notes: tuple[NoteMark, ...]
     lanes: tuple[str, ...] = field(default=())
     goals: str = ""  # what the client hopes the course changes
+    course_id: int | None = None  # None: the sessions outside any course
 
 
 def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
@@ -121,7 +122,7 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
         lines.append(CourseLine(
             title=f"Course {number} · {kind}", subtitle=f"{span} · {counts}",
             start=course.start_date, end=end, doses=dose_marks, notes=notes,
-            lanes=lanes(notes), goals=course.goals.strip()))
+            lanes=lanes(notes), goals=course.goals.strip(), course_id=course.id))
     loose = marks(grouped.get(None, []))
     if loose:
         days = [n.day for n in loose]

@@ -1,4 +1,5 @@
-"""Add a course of care: an intensive retreat or a spaced program."""
+"""Add a course of care (an intensive retreat or a spaced program), or change one: its
+kind, its dates and its goals, or end it."""
 
 from __future__ import annotations
 
@@ -6,38 +7,54 @@ import datetime as dt
 from collections.abc import Mapping
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from models.inputs import CourseInput, validate_course
+from models.dto import CourseDTO
+from models.formatting import date_text
+from models.inputs import CourseInput, validate_course_change
 from models.vocabulary import COURSE_KINDS
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
 from ui.common.dialogs import submit_keys
 from ui.shell.tasks import TaskRunner, refusal
 
 
+def _date_edit(day: dt.date) -> RetypeDateEdit:
+    edit = RetypeDateEdit(to_qdate(day))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(DATE_EDIT_FORMAT)
+    return edit
+
+
 class CourseDialog(QDialog):
+    """A new course for the client, or, given `course`, that course to change."""
+
     def __init__(self, runner: TaskRunner, client_id: int, *, actor_id: int | None,
-                 parent: QWidget | None = None) -> None:
+                 course: CourseDTO | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New course of care")
+        self.setWindowTitle("Edit course of care" if course else "New course of care")
         self.setMinimumWidth(520)
         self.runner = runner
         self.client_id = client_id
         self.actor_id = actor_id
+        self.course = course
+        today = runner.opener.today()
         self.kind = QComboBox()
         for term in COURSE_KINDS:
             self.kind.addItem(f"{term.label} ({term.description})", term.code)
-        self.start = RetypeDateEdit(to_qdate(runner.opener.today()))
-        self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat(DATE_EDIT_FORMAT)
+        self.start = _date_edit(course.start_date if course else today)
+        self.ended = QCheckBox("Ended on")
+        self.end = _date_edit(course.end_date if course and course.end_date
+                              else max(today, course.start_date) if course else today)
         self.goals = QPlainTextEdit()
         self.goals.setPlaceholderText("What the client hopes this course changes")
         self.goals.setFixedHeight(90)
@@ -48,10 +65,30 @@ class CourseDialog(QDialog):
         form = QFormLayout()
         form.addRow("Kind", self.kind)
         form.addRow("Starts", self.start)
+        if course is not None:
+            self.kind.setCurrentIndex(max(0, self.kind.findData(course.kind)))
+            self.goals.setPlainText(course.goals)
+            self.ended.setChecked(course.end_date is not None)
+            ends = QHBoxLayout()
+            ends.addWidget(self.ended)
+            ends.addWidget(self.end, 1)
+            form.addRow("Ends", ends)
+            doses = self._doses()
+            if doses:
+                held = QLabel(f"It holds {len(doses)} dosing session"
+                              f"{'' if len(doses) == 1 else 's'}, from "
+                              f"{date_text(doses[0][1])} to {date_text(doses[-1][1])}: "
+                              "its dates must include them.")
+                held.setProperty("role", "subtle")
+                held.setWordWrap(True)
+                form.addRow("", held)
+        self.end.setEnabled(self.ended.isChecked())
+        self.ended.toggled.connect(self.end.setEnabled)
         form.addRow("Goals", self.goals)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add course")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            "Save changes" if course else "Add course")
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         submit_keys(self, self._save)
@@ -60,14 +97,36 @@ class CourseDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-    def _save(self) -> None:
+    def _doses(self) -> list[tuple[int, dt.date]]:
+        """The course's dosing sessions as (number, date), earliest first."""
+        if self.course is None:
+            return []
+        return sorted(((d.number, d.session_date) for d in self.course.dosing_sessions),
+                      key=lambda dose: (dose[1], dose[0]))
+
+    def data(self) -> CourseInput:
+        """The course as the form has it."""
         start: dt.date = self.start.date().toPython()  # type: ignore[assignment]
-        data = CourseInput(self.kind.currentData(), start, None, self.goals.toPlainText())
-        problems = validate_course(data)
+        end: dt.date | None = (self.end.date().toPython()  # type: ignore[assignment]
+                               if self.course is not None and self.ended.isChecked()
+                               else None)
+        return CourseInput(self.kind.currentData(), start, end, self.goals.toPlainText())
+
+    def _save(self) -> None:
+        data = self.data()
+        # The backend's rule, checked here first: the dates hold the course's doses.
+        problems = validate_course_change(data, self._doses())
         if problems:
             self._show(problems)
             return
-        client_id, actor_id = self.client_id, self.actor_id
+        actor_id = self.actor_id
+        if self.course is not None:
+            course_id = self.course.id
+            self.runner.submit(
+                lambda b: b.care.update_course(course_id, data, actor_id=actor_id),
+                lambda _done: self.accept(), self._failed, owner=self)
+            return
+        client_id = self.client_id
         self.runner.submit(lambda b: b.care.add_course(client_id, data, actor_id=actor_id),
                            lambda _done: self.accept(), self._failed, owner=self)
 

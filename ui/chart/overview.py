@@ -176,16 +176,27 @@ QLabel#followUpText {{ color: {INK}; }}
 
 
 class _CourseCard(QFrame):
-    """One course of care: its name, what it is, its goals and its timeline."""
+    """One course of care: its name, what it is, its goals and its timeline; Edit… changes
+    its kind, dates and goals."""
+
+    edit_requested = Signal(int)  # the course's id
 
     def __init__(self, line: CourseLine) -> None:
         super().__init__()
         self.setProperty("role", "card")
+        self.course_id: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(4)
         self.title = QLabel()
         self.title.setProperty("role", "heading")
+        self.edit = QPushButton("Edit…")
+        self.edit.setToolTip("Change the course's kind, dates or goals, or end it")
+        self.edit.clicked.connect(self._edit)
+        heading = QHBoxLayout()
+        heading.setContentsMargins(0, 0, 0, 0)
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.edit, 0, Qt.AlignmentFlag.AlignTop)
         self.subtitle = QLabel()
         self.subtitle.setProperty("role", "subtle")
         self.subtitle.setWordWrap(True)
@@ -194,18 +205,25 @@ class _CourseCard(QFrame):
         self.goals.setWordWrap(True)
         self.goals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.timeline = CourseTimeline(line)
-        layout.addWidget(self.title)
+        layout.addLayout(heading)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.goals)
         layout.addWidget(self.timeline)
         self.set_line(line)
 
     def set_line(self, line: CourseLine) -> None:
+        self.course_id = line.course_id
+        self.edit.setVisible(line.course_id is not None)
+        self.edit.setAccessibleName(f"Edit {line.title}")
         self.title.setText(line.title)
         self.subtitle.setText(line.subtitle)
         self.goals.setText(f"Goals: {line.goals}")
         self.goals.setVisible(bool(line.goals))
         self.timeline.set_line(line)
+
+    def _edit(self) -> None:
+        if self.course_id is not None:
+            self.edit_requested.emit(self.course_id)
 
 
 class OverviewTab(QWidget):
@@ -213,6 +231,7 @@ class OverviewTab(QWidget):
 
     targets_requested = Signal()  # the Open targets tile was activated
     new_course_requested = Signal()
+    edit_course_requested = Signal(int)  # the course's id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -306,6 +325,7 @@ class OverviewTab(QWidget):
                 self.cards[index].set_line(line)
             else:
                 self.cards.append(_CourseCard(line))
+                self.cards[index].edit_requested.connect(self.edit_course_requested)
                 self.courses_layout.insertWidget(index, self.cards[index])
             self.cards[index].show()  # now, not when the layout gets round to it
         for card in self.cards[len(lines):]:

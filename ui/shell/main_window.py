@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self.chart_view.edit_requested.connect(self.edit_client)
         self.chart_view.status_change_requested.connect(self.change_status)
         self.chart_view.overview.new_course_requested.connect(self.new_course)
+        self.chart_view.overview.edit_course_requested.connect(self.edit_course)
         self.chart_view.sessions.new_note_requested.connect(self.new_note)
         self.chart_view.sessions.open_note_requested.connect(self.open_note)
         self.lock_panel.unlocked.connect(self._on_unlocked)
@@ -581,6 +582,19 @@ class MainWindow(QMainWindow):
         dialog = CourseDialog(self.runner, chart.client.id, actor_id=self.actor_id,
                               parent=self)
         dialog.accepted.connect(lambda: self.statusBar().showMessage("Course added.", 5000))
+        self._open_dialog(dialog)
+
+    def edit_course(self, course_id: int) -> None:
+        """Change a course of care of the client shown (Edit… on its card)."""
+        chart = self.chart_view.chart
+        if self._is_locked or chart is None or self._refused_read_only("Edit course of care"):
+            return
+        course = next((c for c in chart.courses if c.id == course_id), None)
+        if course is None:
+            return
+        dialog = CourseDialog(self.runner, chart.client.id, actor_id=self.actor_id,
+                              course=course, parent=self)
+        dialog.accepted.connect(lambda: self.statusBar().showMessage("Course changed.", 5000))
         self._open_dialog(dialog)
 
     def new_note(self) -> None:

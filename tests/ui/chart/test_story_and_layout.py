@@ -3,6 +3,7 @@ at 1024x640; a chart that takes a moment says it is loading."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from typing import Any
@@ -11,12 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from models.formatting import date_text
 from models.inputs import ClientInput
 from ui.chart.care import session_rows
 from ui.chart.chart_view import TAB_NAMES
 from ui.chart.course_dialog import CourseDialog
 from ui.chart.sessions_tab import SessionsModel
 from ui.common.busy import SHOW_AFTER_MS
+from ui.common.dates import to_qdate
 from ui.shell.main_window import MainWindow
 
 
@@ -87,6 +90,38 @@ def test_a_client_without_a_course_is_offered_one_and_its_goals_show(
 
     qtbot.waitUntil(lambda: bool(goals()))  # the new card is shown as the layout runs
     assert goals() == ["Goals: Sleep through the night; drive on the motorway again."]
+
+
+def test_a_course_is_changed_and_ended_from_its_card(qtbot: QtBot,
+                                                     main_window: MainWindow) -> None:
+    _busiest(qtbot, main_window)
+    chart = main_window.chart_view.chart
+    assert chart is not None
+    course = next(c for c in chart.courses if c.dosing_sessions)
+    last_dose = max(d.session_date for d in course.dosing_sessions)
+    overview = main_window.chart_view.overview
+    card = next(c for c in overview.cards if c.course_id == course.id)
+    assert card.edit.isVisible()
+    qtbot.mouseClick(card.edit, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
+    assert dialog.windowTitle() == "Edit course of care"
+    assert dialog.kind.currentData() == course.kind
+    assert dialog.goals.toPlainText() == course.goals
+    assert dialog.ended.isChecked() == (course.end_date is not None)
+    # An end before the course's last dose is refused here, as the backend refuses it.
+    dialog.ended.setChecked(True)
+    dialog.end.setDate(to_qdate(last_dose - dt.timedelta(days=1)))
+    dialog.goals.setPlainText("Revised: sleep, and back to work three days a week.")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog.goals, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.isVisible() and "end the course on that day or later" in dialog.error.text()
+    dialog.end.setDate(to_qdate(last_dose))
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        qtbot.keyClick(dialog.goals, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: card.goals.text().startswith("Goals: Revised"), timeout=5_000)
+    assert f"– {date_text(last_dose)} ·" in card.subtitle.text()
+    assert "ongoing" not in card.subtitle.text()
 
 
 def _cut(label: QLabel) -> bool:

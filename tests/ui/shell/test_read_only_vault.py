@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -168,3 +168,13 @@ def test_the_empty_page_offers_no_new_client(qtbot: QtBot,
     empty = read_only_window.chart_view.empty
     qtbot.waitUntil(lambda: "New client" not in empty.text(), timeout=5_000)
     assert empty.text().startswith("Choose a client on the left")
+
+
+def test_a_course_is_not_changed(qtbot: QtBot, read_only_window: MainWindow,
+                                 worker: Any) -> None:
+    client_id = _client(worker, lambda chart: len(chart.courses))
+    _show(qtbot, read_only_window, client_id, "Overview")
+    card = read_only_window.chart_view.overview.cards[0]
+    QTimer.singleShot(0, card.edit.click)
+    qtbot.waitUntil(lambda: bool(_boxes(read_only_window)), timeout=5_000)
+    _said_read_only(read_only_window)
