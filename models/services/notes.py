@@ -467,6 +467,25 @@ def _dose_measure_problems(session: Session, row: Note, template: Template,
                     "in Measures.")]
 
 
+def _dose_course_problems(session: Session, row: Note, template: Template) -> list[Problem]:
+    """A dose belongs to its course: a dosing note dated (or re-dated) outside its course's
+    dates is not signed until the date or the course is put right."""
+    if row.template_id != "dosing" or row.dosing_session_id is None:
+        return []
+    dosing = session.get(DosingSession, row.dosing_session_id)
+    if dosing is None:
+        return []
+    course, day = dosing.course, row.session_date
+    if course.start_date <= day and (course.end_date is None or day <= course.end_date):
+        return []
+    span = (f"from {date_text(course.start_date)} to {date_text(course.end_date)}"
+            if course.end_date else f"from {date_text(course.start_date)}")
+    label = template.field("session_date").label
+    return [Problem("session_date", label,
+                    f"This dose's course of care runs {span}; date the dose within it, or "
+                    "change the course's dates (Edit… on its card in the Overview).")]
+
+
 def signing_check(session: Session, note_id: int) -> SigningCheck:
     """The problems that keep a note from being signed and the warnings it raises, on its
     content with the calculated fields worked out afresh (as signing will)."""
@@ -485,7 +504,8 @@ def _signing_check(session: Session, row: Note) -> tuple[SigningCheck, Extracted
     figures = extract_figures(template, content)
     problems = [*validate_note(template, content, for_signing=True, fired=fired),
                 *_reference_problems(session, row, template, figures),
-                *_dose_measure_problems(session, row, template, figures)]
+                *_dose_measure_problems(session, row, template, figures),
+                *_dose_course_problems(session, row, template)]
     found = [c for c in fired if c.level is CheckLevel.WARNING]
     found += _record_cautions(session, row)
     check = SigningCheck(tuple(problems), tuple(found), tuple(unacknowledged(found, content)))

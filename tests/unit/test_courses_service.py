@@ -87,3 +87,21 @@ def test_a_dose_after_the_course_ended_asks_for_a_new_course(backend: Backend,
     first, second = backend.care.courses(client_id)
     assert [d.number for d in first.dosing_sessions] == [1, 2, 3]
     assert [d.number for d in second.dosing_sessions] == [1]
+
+
+def test_a_dose_re_dated_outside_its_course_is_not_signed(backend: Backend,
+                                                         course: dict[str, Any]) -> None:
+    client_id = course["client"].id
+    backend.care.update_course(course["course"].id, CourseInput(
+        "spaced", START, dt.date(2026, 9, 30)), actor_id=None)
+    note = backend.notes.create(client_id, "dosing", author_id=None,
+                                session_date=dt.date(2026, 9, 28)).value
+    backend.notes.save_draft(note.id, {**note.content, "session_date": "2026-10-03"})
+    problems = [p for p in backend.notes.check(note.id).problems
+                if p.field_path == "session_date"]
+    assert [p.message for p in problems] == [
+        "This dose's course of care runs from 1 Sep 2026 to 30 Sep 2026; date the dose "
+        "within it, or change the course's dates (Edit… on its card in the Overview)."]
+    backend.notes.save_draft(note.id, {**note.content, "session_date": "2026-09-29"})
+    assert not [p for p in backend.notes.check(note.id).problems
+                if p.field_path == "session_date"]
