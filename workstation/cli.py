@@ -916,7 +916,8 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--client", required=True, metavar="RECORD",
                    help="the client's record number, e.g. C-0001")
     p.add_argument("--kind", choices=REPORT_KINDS.codes, default="progress",
-                   help="progress (default) or prescriber")
+                   help="; ".join(f"{t.code}: the {t.label.lower()}" for t in REPORT_KINDS)
+                        + " (default: progress)")
     p.add_argument("--from", dest="date_from", metavar="DATE",
                    help="first day of the period, YYYY-MM-DD (default: the start of the "
                         "latest course of care)")

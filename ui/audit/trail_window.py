@@ -34,6 +34,7 @@ from models.errors import NotFoundError, ValidationError
 from models.formatting import EMPTY, date_time_text
 from models.inputs import AUDIT_TRAIL_LIMIT, words_match
 from ui.common.busy import DelayedBusy
+from ui.common.style import say
 from ui.common.table_model import (
     SORT_ROLE,
     AnyIndex,
@@ -316,10 +317,7 @@ class AuditTrailWindow(QDialog):
         else:
             text = (f"The audit chain does not hold: {trail.problem}. Run File › Verify the "
                     "vault, and restore the latest backup that verifies.")
-        self.chain.setText(text)
-        self.chain.setProperty("role", "subtle" if trail.intact else "error")
-        self.chain.style().unpolish(self.chain)
-        self.chain.style().polish(self.chain)
+        say(self.chain, text, "subtle" if trail.intact else "error")
 
     def _show_count(self, trail: AuditTrail | None = None) -> None:
         total = self.model.rowCount()
@@ -340,10 +338,7 @@ class AuditTrailWindow(QDialog):
         self._set_status(what + ".")
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setProperty("role", "error" if error else "subtle")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        say(self.status, text, "error" if error else "subtle")
 
     def _filter_changed(self, text: str) -> None:
         change_rows_filter(self.proxy, lambda: setattr(self.proxy, "query", text))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QStyleFactory, QWidget
+from PySide6.QtWidgets import QLabel, QStyleFactory, QWidget
 
 from models.vocabulary import MODALITIES
 
@@ -173,3 +173,10 @@ def repolish(widget: QWidget) -> None:
     """Apply the stylesheet again after a property it selects on has changed."""
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def say(label: QLabel, text: str, role: str) -> None:
+    """Put `text` in a label in a role's look ("subtle", "error", ...), at once."""
+    label.setText(text)
+    set_role(label, role)
+    repolish(label)

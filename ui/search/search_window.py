@@ -58,6 +58,7 @@ from models.inputs import SEARCH_HELP, validate_search
 from models.search_text import hit_kind, plain_snippet, snippet_parts
 from reports import palette
 from ui.common.busy import DelayedBusy
+from ui.common.style import say
 from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
 from ui.common.tables import show_full_text_tips
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
@@ -326,10 +327,7 @@ class SearchWindow(QDialog):
             report_unexpected(exc)
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
-        self.status.setProperty("role", "error" if error else "subtle")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        say(self.status, text, "error" if error else "subtle")
         self.status.setVisible(bool(text))
 
     def _data_changed(self, changes: Changes) -> None:
