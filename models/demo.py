@@ -47,7 +47,17 @@ from models.inputs import (
     TargetInput,
 )
 from models.instruments.loading import load_instruments
-from models.services import care, clients, clinicians, notes, parts, rows, search, targets
+from models.services import (
+    care,
+    clients,
+    clinicians,
+    measures,
+    notes,
+    parts,
+    rows,
+    search,
+    targets,
+)
 from models.services.rows import insert_row, insert_rows, write_changes, write_new
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
@@ -757,6 +767,9 @@ def _administer(session: Session, ctx: _ClientContext, given: list[_Given]) -> N
         {"administration_id": admin_id, "item_number": i, "value": v}
         for admin_id, g in zip(ids, given, strict=True)
         for i, v in enumerate(g.answers, 1)])
+    for admin_id, g in zip(ids, given, strict=True):  # as entering each one records it
+        measures.audit_entered(session, admin_id, ctx.client.id, g.instrument,
+                               actor_id=ctx.actor_id)
 
 
 _MEASURES = (

@@ -117,9 +117,16 @@ def record_administration(
                      for number, value in sorted(data.responses.items())]
     session.add(row)
     session.flush()
-    audit.record(session, "measure.record", entity="measure_administration", entity_id=row.id,
-                 client_id=client_id, actor_id=actor_id, detail=f"instrument={instrument.id}")
+    audit_entered(session, row.id, client_id, instrument.id, actor_id=actor_id)
     return ScoredAdministration(convert.administration(row), instrument, result)
+
+
+def audit_entered(session: Session, administration_id: int, client_id: int,
+                  instrument_id: str, *, actor_id: int | None) -> None:
+    """Record that an administration was entered (which instrument; never the answers)."""
+    audit.record(session, "measure.record", entity="measure_administration",
+                 entity_id=administration_id, client_id=client_id, actor_id=actor_id,
+                 detail=f"instrument={instrument_id}")
 
 
 def dose_record_problem(session: Session, known: dict[str, Instrument],

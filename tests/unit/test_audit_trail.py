@@ -196,3 +196,16 @@ def test_a_chain_that_was_altered_is_said_to_be(backend: Backend, world: dict[st
 ])
 def test_an_events_detail_in_words(action: str, detail: str, words: str) -> None:
     assert detail_words(action, detail) == words
+
+
+def test_the_demo_records_each_measure_it_enters(store: Any) -> None:
+    from models.clock import FixedClock
+    from models.demo import DemoPlan, generate_demo
+    from tests.conftest import TODAY
+
+    with store.transaction() as session:
+        result = generate_demo(session, DemoPlan(clients=2, seed=3, today=TODAY))
+    trail = Backend(store, clock=FixedClock(TODAY)).audit.trail()
+    entered = [e for e in trail.entries if e.action == "measure.record"]
+    assert len(entered) == result.administrations > 0
+    assert all(e.who and e.record_number and " of " in e.record for e in entered)
