@@ -159,6 +159,7 @@ class ChartView(QWidget):
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._writable = True
+        self._no_clients = False
         self._choose_hint = True  # the empty page asks for a client (not another notice)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
@@ -172,13 +173,24 @@ class ChartView(QWidget):
         self.busy.stop()
         self.chart = None
         self._choose_hint = not text
-        self.empty.setText(text or CHOOSE_A_CLIENT + (
-            "\nAdd a client with New client (Ctrl+N)." if self._writable else ""))
+        if self._no_clients:
+            hint = "This vault holds no client yet." + (
+                "\nAdd the first with New client (Ctrl+N)." if self._writable else "")
+        else:
+            hint = CHOOSE_A_CLIENT + (
+                "\nAdd a client with New client (Ctrl+N)." if self._writable else "")
+        self.empty.setText(text or hint)
         self.stack.setCurrentWidget(self.empty)
 
     def set_writable(self, writable: bool) -> None:
         """Whether the vault can be written: a read-only one offers no new client."""
         self._writable = writable
+        if self.chart is None and self._choose_hint:
+            self.show_empty()
+
+    def set_no_clients(self, none: bool) -> None:
+        """Whether the vault holds no client at all: the empty page offers the first."""
+        self._no_clients = none
         if self.chart is None and self._choose_hint:
             self.show_empty()
 

@@ -326,6 +326,7 @@ class MainWindow(QMainWindow):
         if self._is_locked:
             return
         self.client_list.set_clients(clients)
+        self.chart_view.set_no_clients(not clients)
         select, self._select_after_reload = self._select_after_reload, None
         if select is not None and not self.client_list.select_client(select):
             # A new client may be hidden by the filter: clear it so the client shows.

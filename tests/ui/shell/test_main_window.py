@@ -8,6 +8,9 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
+from models.inputs import ClientInput
+from models.vault import create_vault
+from tests.ui.conftest import Worker
 from ui.chart.care import course_lines, session_rows
 from ui.chart.chart_view import COMING, TAB_NAMES
 from ui.chart.sessions_tab import SessionsModel
@@ -299,3 +302,22 @@ def test_what_works_on_a_client_is_offered_only_while_one_is_shown(
 def test_the_empty_page_says_how_to_begin(main_window: MainWindow) -> None:
     text = main_window.chart_view.empty.text()
     assert text.startswith("Choose a client on the left") and "New client (Ctrl+N)" in text
+
+
+def test_a_new_vault_offers_its_first_client(qtbot: QtBot, runner: TaskRunner,
+                                             worker: Worker, settings: Settings,
+                                             tmp_path: Path) -> None:
+    path = tmp_path / "new.iwvault"
+    create_vault(path, "a new vault passphrase").close()
+    window = MainWindow(runner, settings, path, worker.open(path, "a new vault passphrase"),
+                        idle_ms=3_600_000)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.clients_loaded, timeout=10_000):
+        window.show()
+    assert window.chart_view.empty.text() == (
+        "This vault holds no client yet.\nAdd the first with New client (Ctrl+N).")
+    worker.run(lambda b: b.clients.create(ClientInput(name="First Client"), actor_id=None))
+    with qtbot.waitSignal(window.clients_loaded, timeout=10_000):
+        window.reload_clients()
+    assert window.chart_view.empty.text().startswith("Choose a client on the left")
+    window.close()
