@@ -49,6 +49,7 @@ from models.inputs import (
     AUDIT_TRAIL_LIMIT,
     AddendumInput,
     ClientInput,
+    ClinicianInput,
     CourseInput,
     CustomMeasureInput,
     MeasureInput,
@@ -133,6 +134,11 @@ class PracticeApi(Protocol):
     def clinician(self) -> ClinicianDTO | None: ...
 
     def create_clinician(self, name: str, credentials: str = "") -> Done[ClinicianDTO]: ...
+
+    def update_clinician(self, clinician_id: int, data: ClinicianInput) -> Done[ClinicianDTO]:
+        """Change the clinician's name, credentials or licence (ValidationError by
+        models.inputs.validate_clinician)."""
+        ...
 
     # Neither records anything in a vault open read-only.
     def record_unlock(self, *, actor_id: int | None, failed_attempts: int = 0) -> None: ...

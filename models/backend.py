@@ -54,6 +54,7 @@ from models.inputs import (
     AUDIT_TRAIL_LIMIT,
     AddendumInput,
     ClientInput,
+    ClinicianInput,
     CourseInput,
     CustomMeasureInput,
     MeasureInput,
@@ -141,6 +142,10 @@ class Practice(_Subject):
 
     def create_clinician(self, name: str, credentials: str = "") -> Done[ClinicianDTO]:
         value = self._run(lambda s: clinicians.create_clinician(s, name, credentials))
+        return Done(value, Changes.of(None, Kind.PRACTICE))
+
+    def update_clinician(self, clinician_id: int, data: ClinicianInput) -> Done[ClinicianDTO]:
+        value = self._run(lambda s: clinicians.update_clinician(s, clinician_id, data))
         return Done(value, Changes.of(None, Kind.PRACTICE))
 
     # A vault open read-only is read, never written: it records no unlock or lock (which

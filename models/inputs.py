@@ -99,6 +99,32 @@ def _text_problems(data: object, fields: Sequence[str]) -> Problems:
     return problems
 
 
+@dataclass(frozen=True)
+class ClinicianInput:
+    """The clinician's own details, as every report's header and signature block print
+    them."""
+
+    name: str
+    credentials: str = ""  # "PsyD, LMFT"
+    licence: str = ""  # "LMFT 123456 (California)"
+
+
+CLINICIAN_FIELD_MAX = 200
+
+
+def validate_clinician(data: ClinicianInput) -> Problems:
+    problems = _text_problems(data, ("name", "credentials", "licence"))
+    if "name" not in problems and not has_visible_text(data.name):
+        problems["name"] = ("Your name is required; it signs your notes and reports (spaces "
+                            "and invisible characters alone are not a name).")
+    for name, called in (("name", "Your name"), ("credentials", "The credentials"),
+                         ("licence", "The licence")):
+        if name not in problems and len(getattr(data, name).strip()) > CLINICIAN_FIELD_MAX:
+            problems[name] = (f"{called} is longer than {CLINICIAN_FIELD_MAX} characters; "
+                              "shorten it.")
+    return problems
+
+
 def validate_client(data: ClientInput, *, today: dt.date) -> Problems:
     problems = _text_problems(data, ("name", "preferred_name", "pronouns", "contact",
                                      "emergency_contact", "diagnoses"))

@@ -280,6 +280,7 @@ AUDIT_ACTIONS = Vocabulary(
     Term("vault.export", "Practice exported (not encrypted)"),
     Term("vault.rekey", "Passphrase changed"),
     Term("clinician.create", "Clinician added"),
+    Term("clinician.update", "Clinician's details changed"),
     Term("client.create", "Client added"),
     Term("demo.client", "Demo client created"),
     Term("client.update", "Client's details changed"),

@@ -217,6 +217,9 @@ class MainWindow(QMainWindow):
                                           "Discharge the selected client, or reactivate a "
                                           "discharged one")
         self.settings_action = self._action("&Settings…", self.show_settings, "Ctrl+,")
+        self.clinician_action = self._action("Your &details…", self.edit_clinician, "",
+                                             "Your name, credentials and licence, as "
+                                             "every report prints them")
         self.lock_action = self._action("&Lock", lambda: self.lock("manual"), "Ctrl+L",
                                         "Hide the records and close the vault now")
         self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
@@ -248,6 +251,7 @@ class MainWindow(QMainWindow):
         self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
                                   self.custom_measure_action,
                                   self.show_discharged_action, self.audit_action,
+                                  self.clinician_action,
                                   *self.safekeeping.actions]
 
     def _build_menus(self) -> None:
@@ -266,6 +270,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addAction(self.audit_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.clinician_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
@@ -663,6 +668,21 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(
             lambda: self.idle.set_timeout_ms(self.settings.get(S.IDLE_MINUTES) * 60_000))
         self._open_dialog(dialog)
+
+    def edit_clinician(self) -> None:
+        """Your details: the name, credentials and licence every report prints."""
+        if self._is_locked or self.clinician is None \
+                or self._refused_read_only("Your details"):
+            return
+        from ui.shell.clinician_dialog import ClinicianDialog
+
+        dialog = ClinicianDialog(self.runner, self.clinician, self)
+        dialog.saved.connect(self._clinician_saved)
+        self._open_dialog(dialog)
+
+    def _clinician_saved(self, clinician: ClinicianDTO) -> None:
+        self.clinician = clinician
+        self.statusBar().showMessage("Your details are saved.", 5000)
 
     def show_about(self) -> None:
         show_about(self, self.vault_path.name)

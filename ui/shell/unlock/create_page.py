@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.inputs import passphrase_problem
+from models.inputs import ClinicianInput, passphrase_problem, validate_clinician
 from models.safekeeping.files import leftovers_problem
 from ui.common.dialogs import submit_keys
 from ui.shell.names import VAULT_FILTER, VAULT_SUFFIX
@@ -160,8 +160,12 @@ class CreateVaultPage(QWidget):
             problems["passphrase"] = passphrase_wrong
         if confirm != passphrase and (final or not passphrase.startswith(confirm)):
             problems["confirm"] = "The two passphrases differ. Type it again."
-        if not self.clinician.text().strip():
-            problems["clinician"] = "Your name is required; it signs your notes."
+        # The rule the backend applies to the clinician's details.
+        details = validate_clinician(ClinicianInput(self.clinician.text(),
+                                                    self.credentials.text()))
+        for name, key in (("name", "clinician"), ("credentials", "credentials")):
+            if name in details:
+                problems[key] = details[name]
         return problems
 
     def show_problems(self, problems: dict[str, str]) -> None:
@@ -179,7 +183,8 @@ class CreateVaultPage(QWidget):
         if problems:
             first = next(iter(problems))
             {"location": self.location, "passphrase": self.passphrase,
-             "confirm": self.confirm, "clinician": self.clinician}[first].setFocus()
+             "confirm": self.confirm, "clinician": self.clinician,
+             "credentials": self.credentials}[first].setFocus()
             return
         path = self._chosen_path()
         assert path is not None  # a location is one of the problems checked above
