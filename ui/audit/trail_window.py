@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.api import Changes
+from models.api import Changes, Kind
 from models.dto import AuditEntry, AuditTrail
 from models.errors import NotFoundError, ValidationError
 from models.formatting import EMPTY, date_time_text
@@ -350,9 +350,10 @@ class AuditTrailWindow(QDialog):
         if isinstance(client_id, int):
             self.document_requested.emit(client_id)
 
-    def _data_changed(self, _changes: Changes) -> None:
-        # Every write records an event: the trail on screen is out of date.
-        if self.isVisible() and self.scope.count():
+    def _data_changed(self, changes: Changes) -> None:
+        # A write records an event: the trail on screen is out of date. A draft's words,
+        # saved as they are typed, record none.
+        if self.isVisible() and self.scope.count() and changes.kinds - {Kind.DRAFT}:
             self._refresh.start()
 
     def changeEvent(self, event: QEvent) -> None:

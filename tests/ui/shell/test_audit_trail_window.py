@@ -107,6 +107,16 @@ def test_a_write_shows_in_the_open_trail_and_the_filter_narrows_it(
     assert f"{len(late)} of {before + 1} events match the filter" in trail.status.text()
     trail.filter.clear()
     assert trail.proxy.rowCount() == before + 1
+    # A draft started is an event; its words saved as they are typed are not.
+    drafts: list[Any] = []
+    with qtbot.waitSignal(trail.shown_trail, timeout=10_000):
+        main_window.runner.submit(lambda b: b.notes.create(client_id, "general",
+                                                           author_id=None),
+                                  lambda done: drafts.append(done.value))
+    assert trail.proxy.index(0, AuditTrailModel.WHAT).data() == "Note started (draft)"
+    with qtbot.assertNotEmitted(trail.shown_trail, wait=1_500):
+        main_window.runner.submit(lambda b: b.notes.save_draft(
+            drafts[0].id, {**drafts[0].content, "data": "Typed words."}))
 
 
 def test_a_period_with_nothing_in_it_says_so(qtbot: QtBot, main_window: MainWindow,
