@@ -120,11 +120,18 @@ def carry_over(session: Session, events: Sequence[Mapping[str, Any]]) -> None:
         _append(session, [{name: event[name] for name in _RECORDED} for event in events])
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the log in order; report the first event whose link or content does not hold."""
+def verify_chain(session: Session, since: ChainReport | None = None) -> ChainReport:
+    """Walk the log in order; report the first event whose link or content does not hold.
+
+    `since`: a report of this chain that held, made earlier in the same session with the
+    vault: the walk goes on from the newest event it covered (the events after it), as a
+    window that shows the trail again after each write does. A full walk needs no `since`
+    (`workstation verify`, a report, the first read)."""
     write_pending(session)
-    prev_hash = GENESIS_HASH
-    count = 0
+    prev_hash, count, after = GENESIS_HASH, 0, 0
+    if since is not None and since.ok and since.head_id is not None:
+        prev_hash, count, after = since.head_hash, since.events, since.head_id
+    head_id = since.head_id if since is not None and since.ok else None
     rows = session.execute(
         select(
             AuditEvent.id,
@@ -137,28 +144,21 @@ def verify_chain(session: Session) -> ChainReport:
             AuditEvent.detail,
             AuditEvent.prev_hash,
             AuditEvent.hash,
-        ).order_by(AuditEvent.id)
+        ).where(AuditEvent.id > after).order_by(AuditEvent.id)
     )
-    for row in rows:
+    for (row_id, occurred_at, actor_id, action, entity, entity_id, client_id, detail,
+         row_prev, row_hash) in rows:
         count += 1
-        if row.prev_hash != prev_hash:
+        if row_prev != prev_hash:
             return ChainReport(
-                count, row.id, f"event {row.id} does not link to the event before it"
+                count, row_id, f"event {row_id} does not link to the event before it"
             )
-        expected = _event_hash(
-            row.prev_hash,
-            row.occurred_at,
-            row.actor_id,
-            row.action,
-            row.entity,
-            row.entity_id,
-            row.client_id,
-            row.detail,
-        )
-        if expected != row.hash:
-            return ChainReport(count, row.id, f"event {row.id} was altered after it was written")
-        prev_hash = row.hash
-    return ChainReport(count, None)
+        expected = _event_hash(row_prev, occurred_at, actor_id, action, entity, entity_id,
+                               client_id, detail)
+        if expected != row_hash:
+            return ChainReport(count, row_id, f"event {row_id} was altered after it was written")
+        prev_hash, head_id = row_hash, row_id
+    return ChainReport(count, None, head_id=head_id, head_hash=prev_hash)
 
 
 def events(

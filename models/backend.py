@@ -446,10 +446,16 @@ class Audit(_Subject):
     def verify_chain(self) -> ChainReport:
         return self._read(audit.verify_chain)
 
+    # The chain as the last trail read walked it: the next read walks on from there. This
+    # backend is the vault's for one unlock; a restore or a new passphrase opens another.
+    _walked: ChainReport | None = None
+
     def trail(self, *, client_id: int | None = None, start: dt.date | None = None,
               end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT) -> AuditTrail:
-        return self._read(lambda s: audit_trail.trail(s, client_id=client_id, start=start,
-                                                      end=end, limit=limit))
+        found = self._read(lambda s: audit_trail.trail(
+            s, client_id=client_id, start=start, end=end, limit=limit, since=self._walked))
+        self._walked = found.chain if found.intact else None
+        return found
 
     def events(self, *, client_id: int | None = None,
                action_prefix: str = "") -> list[AuditEventDTO]:

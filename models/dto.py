@@ -376,6 +376,10 @@ class ChainReport:
     events: int
     first_broken_id: int | None
     problem: str = ""
+    # The newest event walked and its hash, when the chain held: a later walk in the same
+    # session may go on from there (models.audit.verify_chain's `since`).
+    head_id: int | None = None
+    head_hash: str = ""
 
     @property
     def ok(self) -> bool:
@@ -423,6 +427,7 @@ class AuditTrail:
     more: bool  # older events of the same choice were left out
     events_in_vault: int
     problem: str  # "" when the chain holds; else what is wrong with it
+    chain: ChainReport | None = None  # the walk of the chain (a later read goes on from it)
 
     @property
     def intact(self) -> bool:

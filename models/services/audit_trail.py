@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.dto import AuditEntry, AuditTrail
+from models.dto import AuditEntry, AuditTrail, ChainReport
 from models.entities import (
     Addendum,
     AuditEvent,
@@ -57,10 +57,11 @@ _CHUNK: Final = 500  # ids per IN (...) when the records are looked up
 
 def trail(session: Session, *, client_id: int | None = None, start: dt.date | None = None,
           end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT,
-          oldest_first: bool = False) -> AuditTrail:
+          oldest_first: bool = False, since: ChainReport | None = None) -> AuditTrail:
     """The events of the vault (or of one client), newest first (or, for a document read
     from the top, oldest first), from `start` to `end` (local calendar days, both
-    included): at most `limit` of them, the newest."""
+    included): at most `limit` of them, the newest. The whole chain is walked, or, given
+    `since` (the `chain` of a trail read earlier in this session), the events after it."""
     problems = validate_trail_choice(start, end, limit)
     if problems:
         raise ValidationError(problems)
@@ -79,13 +80,13 @@ def trail(session: Session, *, client_id: int | None = None, start: dt.date | No
     rows = list(session.execute(query.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
-    chain = audit.verify_chain(session)
+    chain = audit.verify_chain(session, since)
     anchor = audit.check_anchor(session)
     problem = chain.problem or anchor.problem
     if oldest_first:
         rows.reverse()
     return AuditTrail(entries=tuple(_entries(session, rows)), more=more,
-                      events_in_vault=anchor.events, problem=problem)
+                      events_in_vault=anchor.events, problem=problem, chain=chain)
 
 
 def _utc_text(day: dt.date) -> str:

@@ -209,3 +209,24 @@ def test_the_demo_records_each_measure_it_enters(store: Any) -> None:
     entered = [e for e in trail.entries if e.action == "measure.record"]
     assert len(entered) == result.administrations > 0
     assert all(e.who and e.record_number and " of " in e.record for e in entered)
+
+
+def test_a_later_read_walks_the_chain_on_from_the_last(backend: Backend, world: dict[str, Any],
+                                                       session: Session) -> None:
+    first = backend.audit.trail()
+    assert first.chain is not None and first.chain.events == 18
+    assert first.chain.head_id == first.entries[0].id
+    backend.clients.create(ClientInput(name="Cara Later"), actor_id=None)
+    second = backend.audit.trail()
+    assert second.intact and second.events_in_vault == 19
+    assert second.chain is not None and second.chain.events == 19
+    assert second.chain.head_id == second.entries[0].id != first.chain.head_id
+    # An event written after the last read is walked: a change to it is seen.
+    backend.clients.create(ClientInput(name="Dan Later"), actor_id=None)
+    session.execute(text("DROP TRIGGER trg_audit_event_no_update"))
+    session.execute(text("UPDATE audit_event SET detail = 'x' WHERE id = "
+                         "(SELECT max(id) FROM audit_event)"))
+    session.commit()
+    third = backend.audit.trail()
+    assert not third.intact and "was altered after it was written" in third.problem
+    assert not backend.audit.trail().intact  # walked from the first event again

@@ -313,7 +313,7 @@ class AuditTrailWindow(QDialog):
         if trail.intact:
             text = (f"The audit chain holds: each of the vault's {trail.events_in_vault:,} "
                     "events is linked to the one before it, and none was changed or removed "
-                    "(checked now).")
+                    "(each checked in this session; Verify the vault checks them all again).")
         else:
             text = (f"The audit chain does not hold: {trail.problem}. Run File › Verify the "
                     "vault, and restore the latest backup that verifies.")
