@@ -310,6 +310,12 @@ AUDIT_ACTIONS = Vocabulary(
     Term("report.printed", "Report printed"),
 )
 
+# The events by which a record leaves the vault (what an accounting of disclosures lists):
+# a client's report saved or printed, and an export of the whole practice, which holds
+# every client's record.
+LEAVES_THE_VAULT = frozenset({"report.saved", "report.printed", "vault.export"})
+PRACTICE_DISCLOSURES = ("vault.export",)
+
 # Why the vault was locked (the `reason` of a vault.lock event).
 LOCK_REASONS = Vocabulary(
     "lock reason",

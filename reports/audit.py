@@ -1,7 +1,7 @@
 """The audit trail of one client's record as a document: what a board, an insurer or the
 client may ask for. Every event of the period in the order it happened (who did what to
-which record, and when), the reports that left the vault, and whether the trail's chain
-holds, with the clinician's signature block."""
+which record, and when), what left the vault (the client's reports, the practice's
+exports), and whether the trail's chain holds, with the clinician's signature block."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from reportlab.platypus import Flowable
 from models.dto import AuditEntry, AuditTrail
 from models.formatting import EMPTY, date_text, date_time_text, utc_offset_text
 from models.report_data import ReportData
+from models.vocabulary import LEAVES_THE_VAULT
 from reports.pdf.front import title_block
 from reports.pdf.layout import data_table, heading, text
 from reports.sections.signature import signature_block
@@ -44,13 +45,16 @@ def audit_story(data: ReportData) -> list[Flowable]:
     story.append(text(chain_text(trail), "body" if trail.intact else "safety"))
     story.append(text(ABOUT, "muted"))
     entries = trail.entries
-    left = [e for e in entries if e.action.startswith("report.")]
-    story += heading("Reports that left the vault")
+    left = [e for e in entries if e.action in LEAVES_THE_VAULT]
+    story += heading("What left the vault")
     if left:
+        story.append(text("The client's reports saved or printed, and each export of the "
+                          "whole practice (which holds this record too).", "muted"))
         story.append(data_table(["When", "Who", "What was done", "Record", "Detail"],
                                 [_row(e) for e in left], WIDTHS))
     else:
-        story.append(text("No report was saved or printed in the period.", "muted"))
+        story.append(text("No report was saved or printed and the practice was not "
+                          "exported in the period.", "muted"))
     story += heading("Every event in the period")
     if not entries:
         story.append(text(f"No event was recorded from {date_text(data.start)} to "

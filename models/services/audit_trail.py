@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -57,11 +57,14 @@ _CHUNK: Final = 500  # ids per IN (...) when the records are looked up
 
 def trail(session: Session, *, client_id: int | None = None, start: dt.date | None = None,
           end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT,
-          oldest_first: bool = False, since: ChainReport | None = None) -> AuditTrail:
+          oldest_first: bool = False, since: ChainReport | None = None,
+          with_practice: tuple[str, ...] = ()) -> AuditTrail:
     """The events of the vault (or of one client), newest first (or, for a document read
     from the top, oldest first), from `start` to `end` (local calendar days, both
     included): at most `limit` of them, the newest. The whole chain is walked, or, given
-    `since` (the `chain` of a trail read earlier in this session), the events after it."""
+    `since` (the `chain` of a trail read earlier in this session), the events after it.
+    `with_practice`: actions of the practice as a whole to list with one client's own (an
+    export, which holds their record too)."""
     problems = validate_trail_choice(start, end, limit)
     if problems:
         raise ValidationError(problems)
@@ -72,7 +75,8 @@ def trail(session: Session, *, client_id: int | None = None, start: dt.date | No
                    AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
                    AuditEvent.client_id, AuditEvent.detail).order_by(AuditEvent.id.desc())
     if client_id is not None:
-        query = query.where(AuditEvent.client_id == client_id)
+        query = query.where(or_(AuditEvent.client_id == client_id,
+                                AuditEvent.action.in_(with_practice)))
     if start is not None:
         query = query.where(AuditEvent.occurred_at >= _utc_text(start))
     if end is not None:

@@ -17,7 +17,7 @@ from models.report_data import ReportData
 from models.services import audit_trail, chart, clinicians, measures, parts
 from models.templates.definitions import Template, UnknownTemplateError
 from models.templates.loading import load_templates
-from models.vocabulary import REPORT_KINDS
+from models.vocabulary import PRACTICE_DISCLOSURES, REPORT_KINDS
 
 
 def gather_report(session: Session, client_id: int, options: ReportOptions, *,
@@ -44,7 +44,8 @@ def gather_report(session: Session, client_id: int, options: ReportOptions, *,
                 if options.kind == "progress" and "ifs" in options.sections and end < today
                 else None)
     trail = (audit_trail.trail(session, client_id=client_id, start=start, end=end,
-                               limit=AUDIT_TRAIL_MOST, oldest_first=True)
+                               limit=AUDIT_TRAIL_MOST, oldest_first=True,
+                               with_practice=PRACTICE_DISCLOSURES)
              if options.kind == "audit" else None)
     return ReportData(options=options, start=start, end=end, made_on=today,
                       clinician=clinicians.primary_clinician(session), chart=record,

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from models import audit
 from models.backend import Backend
 from models.clock import FixedClock
 from models.entities import VaultInfo
@@ -45,6 +46,9 @@ def trail_world(store: MemoryStore, session: Session) -> dict[str, Any]:
     backend.reports.record(ada.id, ReportOptions(kind="prescriber", start=today, end=today),
                            "printed", protected=False, actor_id=doc.id)
     backend.targets.create(ben.id, TargetInput(label="Ben's own memory"), actor_id=doc.id)
+    with store.transaction() as writing:  # as File › Export records it
+        audit.record(writing, "vault.export", detail="private_notes=left_out")
+        audit.record(writing, "vault.backup")  # encrypted, kept by the practice: not listed
     return {"backend": backend, "ada": ada, "today": today}
 
 
@@ -65,10 +69,13 @@ def test_the_clients_events_in_order_with_the_reports_that_left(
         assert f"of {len(pages)}" in page
     whole = "\n".join(pages)
     assert "holds: checked when this document was made" in whole
-    assert "Reports that left the vault" in whole
     whole = " ".join(whole.split())  # words wrapped in a cell, joined again
-    assert "Report printed" in whole and "Prescriber's summary" in whole
-    assert "34 events, in the order they happened" in whole
+    left = whole[whole.index("What left the vault"):whole.index("Every event in the period")]
+    assert "Report printed" in left and "Prescriber's summary" in left
+    assert "Practice exported (not encrypted)" in left
+    assert "Private process notes left out" in left
+    assert "Backup written" not in whole  # the practice's other events are not this record's
+    assert "35 events, in the order they happened" in whole
     first, memory, signed = (whole.index("Client added"), whole.index("Memory 00"),
                              whole.index("Note signed and locked"))
     assert first < memory < whole.index("Memory 29") < signed
@@ -83,7 +90,7 @@ def test_a_period_before_the_events_lists_none(trail_world: dict[str, Any]) -> N
         kind="audit", start=day - dt.timedelta(days=5), end=day))
     whole = " ".join(" ".join(pages_text(render_report(data))).split())
     assert "No event was recorded from" in whole
-    assert "No report was saved or printed in the period." in whole
+    assert "No report was saved or printed and the practice was not exported" in whole
 
 
 def test_a_chain_that_does_not_hold_is_stated_first(trail_world: dict[str, Any],
