@@ -20,6 +20,7 @@ from models.dto import BackupReport
 from models.entities import VaultInfo
 from models.safekeeping import files, seal
 from models.safekeeping.progress import Progress
+from models.services import clinicians
 from models.vault import (
     Vault,
     VaultBusyError,
@@ -225,7 +226,7 @@ def _record(vault: Vault, taken_at: dt.datetime) -> tuple[bool, str]:
         with vault.transaction() as session:
             session.execute(update(VaultInfo).values(last_backup_at=taken_at)
                             .execution_options(synchronize_session=False))
-            audit.record(session, "vault.backup")
+            audit.record(session, "vault.backup", actor_id=clinicians.owner_id(session))
     except Exception as exc:
         translated = as_vault_error(exc, vault.path)
         if translated is None:

@@ -29,6 +29,7 @@ from models.dto import EXPORT_FORMAT_NAME, EXPORT_WARNING, ExportReport
 from models.entities import Base
 from models.safekeeping import files
 from models.safekeeping.progress import Progress
+from models.services import clinicians
 from models.templates.definitions import UnknownTemplateError
 from models.templates.loading import load_templates
 from models.templates.validation import strip_private
@@ -214,8 +215,9 @@ def _record(vault: Vault, include_private: bool) -> str:
                "not in its audit log (the export itself is complete)"
     try:
         with vault.transaction() as session:
-            audit.record(session, "vault.export", detail="private_notes=" + (
-                "included" if include_private else "left_out"))
+            audit.record(session, "vault.export", actor_id=clinicians.owner_id(session),
+                         detail="private_notes=" + (
+                             "included" if include_private else "left_out"))
     except Exception as exc:
         translated = as_vault_error(exc, vault.path)
         if translated is None:

@@ -17,6 +17,7 @@ from models.dto import RekeyReport
 from models.inputs import passphrase_problem
 from models.safekeeping import files, seal
 from models.safekeeping.progress import Progress
+from models.services import clinicians
 from models.vault import (
     PassphraseError,
     Vault,
@@ -92,7 +93,7 @@ def _seal_copy(temp: Path, new: str, counts: dict[str, int],
             )
         progress(0.4)
         with copy.transaction() as session:
-            audit.record(session, "vault.rekey")
+            audit.record(session, "vault.rekey", actor_id=clinicians.owner_id(session))
         copied = table_counts(copy)
         expected = {**counts, "audit_event": counts.get("audit_event", 0) + 1}
         if copied != expected:

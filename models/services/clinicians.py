@@ -50,3 +50,10 @@ def update_clinician(session: Session, clinician_id: int, data: ClinicianInput) 
 def primary_clinician(session: Session) -> ClinicianDTO | None:
     row = session.scalars(select(Clinician).order_by(Clinician.id).limit(1)).first()
     return convert.clinician(row) if row is not None else None
+
+
+def owner_id(session: Session) -> int | None:
+    """The vault's clinician (one per vault today): who a whole-vault action is recorded as
+    done by (a backup, an export, a new passphrase), as their unlock is."""
+    owner = primary_clinician(session)
+    return owner.id if owner is not None else None

@@ -230,3 +230,26 @@ def test_a_later_read_walks_the_chain_on_from_the_last(backend: Backend, world: 
     third = backend.audit.trail()
     assert not third.intact and "was altered after it was written" in third.problem
     assert not backend.audit.trail().intact  # walked from the first event again
+
+
+def test_a_backup_an_export_and_a_new_passphrase_are_the_vault_owners(tmp_path: Any) -> None:
+    from models.backend import create_backend, open_backend
+    from models.safekeeping.rekey import change_passphrase
+
+    path = tmp_path / "owned.iwvault"
+    made = create_backend(path, "an owned vault passphrase")
+    made.practice.create_clinician("Dr Owner")
+    made.close()
+    backend = open_backend(path, "an owned vault passphrase")
+    backend.safekeeping.backup(tmp_path / "backups")
+    backend.safekeeping.export(tmp_path / "export")
+    backend.close()
+    change_passphrase(path, "an owned vault passphrase", "a new owned passphrase")
+    reopened = open_backend(path, "a new owned passphrase")
+    try:
+        whose = {e.action: e.who for e in reopened.audit.trail().entries
+                 if e.action.startswith("vault.")}
+    finally:
+        reopened.close()
+    assert whose == {"vault.backup": "Dr Owner", "vault.export": "Dr Owner",
+                     "vault.rekey": "Dr Owner"}
