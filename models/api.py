@@ -179,7 +179,7 @@ class CareApi(Protocol):
     def update_course(self, course_id: int, data: CourseInput, *,
                       actor_id: int | None) -> Done[CourseDTO]:
         """Change a course's kind, dates or goals; its dates must hold its dosing sessions
-        (models.inputs.course_dose_problems)."""
+        (models.inputs.validate_course_change)."""
         ...
 
 
