@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.integration.bad_day import run_cli
+
 pytestmark = pytest.mark.integration
 
 
-def run(*args: str, passphrase: str | None = "cli passphrase",
-        env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "WORKSTATION_PASSPHRASE"}
-    if passphrase is not None:
-        env["WORKSTATION_PASSPHRASE"] = passphrase
-    env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "workstation", *args], env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+run = run_cli  # the installed command, with the passphrase "cli passphrase" by default
 
 
 @pytest.fixture(scope="module")

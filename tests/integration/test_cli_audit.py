@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import pytest
 import sqlcipher3
 
 from models.formatting import date_time_text
+from tests.integration.bad_day import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -29,10 +28,7 @@ EVENT_KEYS = {"id", "at", "who", "action", "what", "record", "client", "client_n
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "WORKSTATION_PASSPHRASE"}
-    env["WORKSTATION_PASSPHRASE"] = PASSPHRASE
-    return subprocess.run([sys.executable, "-m", "workstation", *args], env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    return run_cli(*args, passphrase=PASSPHRASE)
 
 
 @pytest.fixture(scope="module")

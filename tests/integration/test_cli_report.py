@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
 import pytest
+
+from tests.integration.bad_day import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -18,10 +18,7 @@ PASSPHRASE = "cli report passphrase"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "WORKSTATION_PASSPHRASE"}
-    env["WORKSTATION_PASSPHRASE"] = PASSPHRASE
-    return subprocess.run([sys.executable, "-m", "workstation", *args], env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=180)
+    return run_cli(*args, passphrase=PASSPHRASE, timeout=180)
 
 
 @pytest.fixture(scope="module")
