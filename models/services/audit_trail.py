@@ -75,8 +75,11 @@ def trail(session: Session, *, client_id: int | None = None, start: dt.date | No
                    AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
                    AuditEvent.client_id, AuditEvent.detail).order_by(AuditEvent.id.desc())
     if client_id is not None:
+        # Only the client's own events, unless the practice's are asked for too: an OR
+        # would read every event of the vault.
         query = query.where(or_(AuditEvent.client_id == client_id,
-                                AuditEvent.action.in_(with_practice)))
+                                AuditEvent.action.in_(with_practice)) if with_practice
+                            else AuditEvent.client_id == client_id)
     if start is not None:
         query = query.where(AuditEvent.occurred_at >= _utc_text(start))
     if end is not None:
