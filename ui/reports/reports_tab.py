@@ -183,7 +183,7 @@ class ReportsTab(QWidget):
         self.status.setProperty("role", "subtle")
         self.status.setWordWrap(True)
 
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(8)
         form.addRow("Report", self.kind)
@@ -193,6 +193,7 @@ class ReportsTab(QWidget):
         form.addRow(self.sections_label, sections_box)
         self.detail_label = QLabel("Session notes")
         form.addRow(self.detail_label, detail_box)
+        self._sections_box, self._detail_box = sections_box, detail_box
         form.addRow("", self.drafts)
         form.addRow("", self.private)
         form.addRow("Practice", self.practice)
@@ -295,12 +296,11 @@ class ReportsTab(QWidget):
         self.kind.setCurrentIndex(self.kind.findData(kind))
 
     def _kind_changed(self) -> None:
+        # Whole rows come and go, so a kind without them leaves no gap where they were.
         kind = self.kind.currentData()
-        for widget in (self.sections_label, *self.sections.values(), self.detail_label,
-                       *self.detail.values(), self.drafts, self.private):
-            widget.setVisible(kind == "progress")
-        self.comment_label.setVisible(kind == "prescriber")
-        self.comment.setVisible(kind == "prescriber")
+        for row in (self._sections_box, self._detail_box, self.drafts, self.private):
+            self.form.setRowVisible(row, kind == "progress")
+        self.form.setRowVisible(self.comment, kind == "prescriber")
 
     def _protect_toggled(self, on: bool) -> None:
         self.password.setVisible(on)
