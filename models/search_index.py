@@ -19,7 +19,7 @@ from typing import Final
 from sqlalchemy import Connection, text
 
 from models.inputs import SearchTerm
-from models.search_text import HIT_END, HIT_START
+from models.search_text import HIT_END, HIT_START, without_vowel_marks
 
 TABLE: Final = "search_index"
 ELLIPSIS: Final = "…"
@@ -76,8 +76,8 @@ def put_many(conn: Connection, entries: Sequence[Entry]) -> None:
     for kind, ref_id, client_id, body, private in entries:
         key = rowid(kind, ref_id)
         if body.strip() or private.strip():
-            stores.append({"key": key, "body": body, "private": private,
-                           "client_id": client_id})
+            stores.append({"key": key, "body": without_vowel_marks(body),
+                           "private": without_vowel_marks(private), "client_id": client_id})
             continue
         _store(conn, stores)
         stores = []
@@ -111,7 +111,7 @@ def _quoted(word: str) -> str:
 def match_expression(terms: Sequence[SearchTerm], *, include_private: bool) -> str:
     """The FTS5 query for the terms (all must match). Every word is quoted, so nothing a
     person types can be read as FTS5 syntax; a prefix term keeps its `*` outside."""
-    parts = [_quoted(t.text) + ("*" if t.prefix else "") for t in terms]
+    parts = [_quoted(without_vowel_marks(t.text)) + ("*" if t.prefix else "") for t in terms]
     expression = " AND ".join(parts)
     return expression if include_private else f"body : ({expression})"
 

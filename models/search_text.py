@@ -17,6 +17,22 @@ HIT_START: Final = "\x02"
 HIT_END: Final = "\x03"
 _MARKED: Final = re.compile(f"{HIT_START}(.*?){HIT_END}", re.DOTALL)
 
+# The vowel points and cantillation of Hebrew and the harakat of Arabic (and the tatweel
+# that stretches Arabic letters): written mostly without, and SQLite's tokenizer would cut a
+# word at each one. The index keeps words without them and a query is read without them,
+# so a word is found however it was pointed. (Latin accents stay: the tokenizer sets those
+# aside itself, and a snippet shows them.)
+_VOWEL_MARKS: Final = re.compile(
+    "[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+    "\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4"
+    "\u06e7\u06e8\u06ea-\u06ed]")
+
+
+def without_vowel_marks(text: str) -> str:
+    """`text` without Hebrew or Arabic vowel marks (see _VOWEL_MARKS)."""
+    return _VOWEL_MARKS.sub("", text)
+
+
 # Where the snippet crosses from one field of a note to the next.
 FIELD_BREAK: Final = " · "
 

@@ -345,7 +345,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0007"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0008"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
         vitals = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_vital)"))}
         dosing = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_session)"))}
@@ -502,6 +502,42 @@ def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
             triggers = {r[0] for r in conn.execute(text(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
         assert {"trg_note_no_update", "trg_audit_event_no_delete"} <= triggers
+    finally:
+        vault.close()
+
+
+def test_a_vault_indexed_with_vowel_marks_finds_its_words_without_them_once_opened(
+    vault_path: Path, passphrase: str
+) -> None:
+    """Migration 0008 stores again, without their vowel marks, the index rows that a vault
+    of 0007 kept with them: a pointed Hebrew or Arabic word is found typed without them."""
+    engine = older_vault(vault_path, passphrase, "0007")()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO client (id, record_number, name, preferred_name, "
+                          "pronouns, contact, emergency_contact, diagnoses, status, "
+                          "created_at, updated_at) VALUES (1, 'C-0001', 'Old Fixture', '', "
+                          "'', '', '', '', 'active', '2025-01-01', '2025-01-01')"))
+        conn.execute(text(
+            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 1, 'general', 1, "
+            "'2025-02-03', '{}', 'draft', '2025-02-03', '2025-02-03')"))
+        # As 0007 indexed it: the words with their marks, and a Latin accent.
+        conn.execute(text("INSERT INTO search_index (rowid, body, private, client_id) "
+                          "VALUES (9, :body, '', 1)"),
+                     {"body": "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd and "
+                              "\u0645\u064f\u062d\u064e\u0645\u0651\u064e\u062f at the café"})
+    engine.dispose()
+    vault = open_vault(vault_path, passphrase)
+    try:
+        with vault.transaction() as session:
+            from models.services import search
+
+            for words in ("\u05e9\u05dc\u05d5\u05dd", "\u0645\u062d\u0645\u062f",
+                          "\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd", "cafe"):
+                hits = search.search(session, words).hits
+                assert [h.note_id for h in hits] == [1], words
+            snippet = search.search(session, "cafe").hits[0].snippet
+        assert "café" in snippet  # a Latin accent is kept
     finally:
         vault.close()
 

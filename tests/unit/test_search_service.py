@@ -207,3 +207,17 @@ def test_rebuild_indexes_what_an_existing_vault_already_holds(
     with store.transaction() as session:
         assert search.rebuild(session.connection()) >= 1
     assert [h.note_id for h in _find(backend, "albatross")] == [note_id]
+
+
+def test_hebrew_and_arabic_are_found_with_or_without_their_vowel_marks(
+        backend: Backend, world: dict[str, Any]) -> None:
+    pointed, plain = "שָׁלוֹם", "שלום"
+    voweled, bare = "مُحَمَّد", "محمد"
+    _general(backend, world["ada"].id, {**SIGNABLE, "data": f"{pointed} and {voweled}"})
+    _general(backend, world["ben"].id, {**SIGNABLE, "data": f"{plain} and {bare}"})
+    for query in (pointed, plain, voweled, bare, f'"{plain} and {voweled}"'):
+        assert {h.client_name for h in _find(backend, query)} == {
+            "Ada Lighthouse", "Ben Harbour"}, query
+    # The words in context read as written, without their marks.
+    snippets = {plain_snippet(h.snippet) for h in _find(backend, plain)}
+    assert all(plain in s and bare in s for s in snippets)
