@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from models.api import Changes, Kind
 from models.dto import AuditEntry, AuditTrail
 from models.errors import NotFoundError, ValidationError
-from models.formatting import EMPTY, date_time_text
+from models.formatting import EMPTY, date_time_text, local_date
 from models.inputs import AUDIT_TRAIL_LIMIT, words_match
 from ui.common.busy import DelayedBusy
 from ui.common.style import say
@@ -124,7 +124,8 @@ class AuditTrailWindow(QDialog):
     """Whose events (one client or the whole vault), which period, a filter, the events."""
 
     shown_trail = Signal()  # a trail arrived and is on screen (for tests)
-    document_requested = Signal(int)  # the client whose trail is to be a document
+    # The client whose trail is to be a document, and the first day of the period shown.
+    document_requested = Signal(int, object)
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -346,9 +347,14 @@ class AuditTrailWindow(QDialog):
             self._show_count()
 
     def _document(self) -> None:
-        client_id = self.scope.currentData()
-        if isinstance(client_id, int):
-            self.document_requested.emit(client_id)
+        client_id, start, today = self.choice()
+        if client_id is None:
+            return
+        if start is None:  # all time: from the oldest event shown, the client's first
+            entries = [self.model.entry_at(r) for r in range(self.model.rowCount())]
+            start = (local_date(min(e.occurred_at for e in entries)) if entries and
+                     not self._more else today)
+        self.document_requested.emit(client_id, start)
 
     def _data_changed(self, changes: Changes) -> None:
         # A write records an event: the trail on screen is out of date. A draft's words,

@@ -295,6 +295,11 @@ class ReportsTab(QWidget):
         """Choose the kind of report (a REPORT_KINDS code), as the therapist does."""
         self.kind.setCurrentIndex(self.kind.findData(kind))
 
+    def choose_period(self, start: dt.date, end: dt.date) -> None:
+        """Choose the period, as the therapist does (within the dates the fields allow)."""
+        self.start.setDate(to_qdate(start))
+        self.end.setDate(to_qdate(end))
+
     def _kind_changed(self) -> None:
         # Whole rows come and go, so a kind without them leaves no gap where they were.
         kind = self.kind.currentData()

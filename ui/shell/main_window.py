@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -491,12 +492,33 @@ class MainWindow(QMainWindow):
             chart.client.id, f"{chart.client.name} · {chart.client.record_number}")
         self._audit.start(client)
 
-    def _audit_document(self, client_id: int) -> None:
-        """The client's chart on the Reports tab, ready to make their audit trail."""
-        self.show_client(client_id)
+    def _audit_document(self, client_id: int, start: dt.date) -> None:
+        """The client's chart on the Reports tab, ready to make their audit trail of the
+        period the trail window showed (from `start` to today)."""
         reports = self.chart_view.reports
-        reports.choose_kind("audit")
-        self.chart_view.tabs.setCurrentWidget(reports)
+        today = self.runner.opener.today()
+
+        def ready() -> None:
+            reports.choose_kind("audit")
+            reports.choose_period(start, today)
+            self.chart_view.tabs.setCurrentWidget(reports)
+
+        shown = self.chart_view.chart
+        if shown is not None and shown.client.id == client_id:
+            ready()
+            self.raise_()
+            self.activateWindow()
+            return
+
+        # Another client is shown: the period is set once theirs is (a new client's chart
+        # sets the tab's own period).
+        def arrived(chart_client_id: int) -> None:
+            self.chart_shown.disconnect(arrived)
+            if chart_client_id == client_id:
+                ready()
+
+        self.chart_shown.connect(arrived)
+        self.show_client(client_id)
 
     def show_client(self, client_id: int) -> None:
         """Choose a client in the list and show their chart (the list shows discharged

@@ -3,6 +3,7 @@ a filter, a chain that no longer holds said plainly, and nothing left on screen 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pytestqt.qtbot import QtBot
@@ -73,11 +74,29 @@ def test_a_clients_trail_becomes_a_document_on_the_reports_tab(
         assert main_window.client_list.select_client(client_id)
     trail = _open(qtbot, main_window)
     assert trail.document.isVisible()
+    with qtbot.waitSignal(trail.shown_trail, timeout=10_000):
+        trail.choose(period=[label for label, _ in PERIODS].index("Last 30 days"))
     trail.document.click()
     reports = main_window.chart_view.reports
+    today = main_window.runner.opener.today()
     assert main_window.chart_view.tabs.currentWidget() is reports
     assert reports.kind.currentData() == "audit"
     assert reports.chart is not None and reports.chart.client.id == client_id
+    # The document covers the period the window showed.
+    assert reports.options().start == today - dt.timedelta(days=29)
+    assert reports.options().end == today
+    # Another client shown meanwhile: the trail's client comes back, with that period.
+    other = next(main_window.client_list.model.row_at(r).id
+                 for r in range(main_window.client_list.model.rowCount())
+                 if main_window.client_list.model.row_at(r).id != client_id)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        main_window.client_list.select_client(other)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        trail.document.click()
+    qtbot.waitUntil(lambda: reports.chart is not None and reports.chart.client.id == client_id,
+                    timeout=5_000)
+    assert reports.kind.currentData() == "audit"
+    assert reports.options().start == today - dt.timedelta(days=29)
     trail.choose(scope=0)  # the whole vault is no one client's document
     assert not trail.document.isVisible()
 
