@@ -471,16 +471,20 @@ def test_0004_goes_down_and_up_again_without_touching_signed_history() -> None:
     engine.dispose()
 
 
+# Client 1 as an older release wrote it, for a vault made at an older revision.
+_OLD_CLIENT = text(
+    "INSERT INTO client (id, record_number, name, preferred_name, pronouns, contact, "
+    "emergency_contact, diagnoses, status, created_at, updated_at) VALUES (1, 'C-0001', "
+    "'Old Fixture', '', '', '', '', '', 'active', '2025-01-01', '2025-01-01')")
+
+
 def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
     vault_path: Path, passphrase: str
 ) -> None:
     """Migration 0006 adds the search index and fills it from the notes already there."""
     engine = older_vault(vault_path, passphrase, "0002")()
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO client (id, record_number, name, preferred_name, "
-                          "pronouns, contact, emergency_contact, diagnoses, status, "
-                          "created_at, updated_at) VALUES (1, 'C-0001', 'Old Fixture', '', "
-                          "'', '', '', '', 'active', '2025-01-01', '2025-01-01')"))
+        conn.execute(_OLD_CLIENT)
         conn.execute(text(
             "INSERT INTO note (client_id, template_id, template_version, session_date, "
             "content, status, created_at, updated_at) VALUES (1, 'general', 1, "
@@ -513,10 +517,7 @@ def test_a_vault_indexed_with_vowel_marks_finds_its_words_without_them_once_open
     of 0007 kept with them: a pointed Hebrew or Arabic word is found typed without them."""
     engine = older_vault(vault_path, passphrase, "0007")()
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO client (id, record_number, name, preferred_name, "
-                          "pronouns, contact, emergency_contact, diagnoses, status, "
-                          "created_at, updated_at) VALUES (1, 'C-0001', 'Old Fixture', '', "
-                          "'', '', '', '', 'active', '2025-01-01', '2025-01-01')"))
+        conn.execute(_OLD_CLIENT)
         conn.execute(text(
             "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
             "content, status, created_at, updated_at) VALUES (1, 1, 'general', 1, "
