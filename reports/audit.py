@@ -20,6 +20,7 @@ ABOUT = ("Each event is recorded by the program as it happens, with who did it, 
          "by its hash to the event before it, so a change to any event, or its removal, is "
          "seen. A record is named as it stands now; what the event itself recorded is in the "
          "detail. Clinical text is never part of the trail.")
+HEADER = ("When", "Who", "What was done", "Record", "Detail")
 WIDTHS = (0.18, 0.14, 0.19, 0.29, 0.2)
 
 
@@ -50,7 +51,7 @@ def audit_story(data: ReportData) -> list[Flowable]:
     if left:
         story.append(text("The client's reports saved or printed, and each export of the "
                           "whole practice (which holds this record too).", "muted"))
-        story.append(data_table(["When", "Who", "What was done", "Record", "Detail"],
+        story.append(data_table(HEADER,
                                 [_row(e) for e in left], WIDTHS))
     else:
         story.append(text("No report was saved or printed and the practice was not "
@@ -67,7 +68,7 @@ def audit_story(data: ReportData) -> list[Flowable]:
             f"{count:,} event{'' if count == 1 else 's'}, in the order they happened. Times are "
             f"this computer's local time ({utc_offset_text(entries[0].occurred_at)}).{more}",
             "muted"))
-        story.append(data_table(["When", "Who", "What was done", "Record", "Detail"],
+        story.append(data_table(HEADER,
                                 [_row(e) for e in entries], WIDTHS))
     story += signature_block(data, statement=(
         f"Made on {date_text(data.made_on)} from the audit trail kept in the practice's "

@@ -134,7 +134,6 @@ class AuditTrailWindow(QDialog):
         self.setMinimumSize(760, 420)
         self.resize(1240, 660)
         self.runner = runner
-        self._client: ClientChoice | None = None
         self._asked = 0  # the number of the request whose answer is wanted
         self._more = False  # the trail on screen left older events out
         self._read_at = -1.0  # time.monotonic() of the last request
@@ -222,7 +221,6 @@ class AuditTrailWindow(QDialog):
 
     def start(self, client: ClientChoice | None) -> None:
         """Show the window on `client`'s events (the whole vault's when None) and read them."""
-        self._client = client
         self.scope.clear()
         self.scope.addItem("Every record in the vault", None)
         if client is not None:
@@ -251,7 +249,6 @@ class AuditTrailWindow(QDialog):
         self._refresh.stop()
         self.busy.stop()
         self._asked += 1  # an answer on its way is no longer wanted
-        self._client = None
         self.scope.clear()
         self.filter.clear()
         self.model.clear()

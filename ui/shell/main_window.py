@@ -480,13 +480,11 @@ class MainWindow(QMainWindow):
         """The audit trail window, on the chosen client's events (the vault's when none)."""
         if self._is_locked:
             return
-        if self._audit is None:
-            from ui.audit.trail_window import AuditTrailWindow
+        from ui.audit.trail_window import AuditTrailWindow, ClientChoice
 
+        if self._audit is None:
             self._audit = AuditTrailWindow(self.runner, self)
             self._audit.document_requested.connect(self._audit_document)
-        from ui.audit.trail_window import ClientChoice
-
         chart = self.chart_view.chart
         client = None if chart is None else ClientChoice(
             chart.client.id, f"{chart.client.name} · {chart.client.record_number}")
