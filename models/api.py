@@ -68,7 +68,7 @@ T_co = TypeVar("T_co", covariant=True)
 class Kind(StrEnum):
     """The kinds of record a write can touch; a screen shows some of them."""
 
-    CLIENTS = "clients"  # the client list: names, statuses, counts, last seen
+    CLIENTS = "clients"  # the client list: names, statuses, counts, last seen, what is open
     DETAILS = "details"  # one client's own details
     CARE = "care"  # courses and dosing sessions
     NOTES = "notes"  # notes created, signed, discarded, given addenda, or re-dated

@@ -106,6 +106,9 @@ class Store(Protocol):
 # What a note's life touches beyond the note itself: the list shows note counts and the
 # last session, the chart shows the note. Signing also files figures in other records.
 _NOTE_CHANGES = (Kind.NOTES, Kind.CLIENTS)
+# A measure can open a safety follow-up, and one marked in error can close it: the client
+# list shows which clients have one open.
+_MEASURE_CHANGES = (Kind.MEASURES, Kind.CLIENTS)
 _SIGN_CHANGES = (Kind.NOTES, Kind.CLIENTS, Kind.CARE, Kind.TARGETS, Kind.PARTS, Kind.MEASURES)
 
 
@@ -330,7 +333,7 @@ class Measures(_Subject):
                actor_id: int | None) -> Done[ScoredAdministration]:
         value = self._run(lambda s: measures.record_administration(
             s, client_id, data, today=self._today, actor_id=actor_id))
-        return Done(value, Changes.of(client_id, Kind.MEASURES))
+        return Done(value, Changes.of(client_id, *_MEASURE_CHANGES))
 
     def create_custom(self, data: CustomMeasureInput, *,
                       actor_id: int | None) -> Done[Instrument]:
@@ -342,7 +345,7 @@ class Measures(_Subject):
                               actor_id: int | None) -> Done[AdministrationDTO]:
         value = self._run(lambda s: measures.mark_entered_in_error(
             s, administration_id, reason, actor_id=actor_id))
-        return Done(value, Changes.of(value.client_id, Kind.MEASURES))
+        return Done(value, Changes.of(value.client_id, *_MEASURE_CHANGES))
 
 
 class Targets(_Subject):

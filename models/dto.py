@@ -34,6 +34,8 @@ class ClientSummary:
     dosing_sessions: int
     notes: int
     last_seen: dt.date | None
+    unsigned_notes: int  # drafts: what waits for the therapist's signature
+    open_followups: int  # safety follow-ups no signed note has answered yet
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,11 @@ from collections.abc import Sequence
 EMPTY = "—"
 
 
+def counted(count: int, word: str) -> str:
+    """'1 note', '2 notes': a count and its word (made plural with an s)."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def date_text(day: dt.date | None) -> str:
     """7 Oct 2026; an em dash when there is no date."""
     if day is None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
-from models.clinical.safety import SafetyFollowUp, safety_followups
+from models.clinical.safety import SafetyFollowUp, safety_followups, waiting_words
 from models.clock import SYSTEM_CLOCK
 from models.collections_pause import collections_paused
 from models.dto import EXPORT_FORMAT_NAME, ClientChart
@@ -195,9 +195,11 @@ def cmd_clients(args: argparse.Namespace) -> int:
         backend.close()
     width = max((len(r.name) for r in rows), default=4)
     for r in rows:
+        waiting = waiting_words(r.open_followups, r.unsigned_notes)
         print(
             f"{r.record_number}  {r.name:<{width}}  {CLIENT_STATUSES.label(r.status):<10}  "
             f"dosing {r.dosing_sessions:>3}  notes {r.notes:>4}"
+            + (f"  ({waiting})" if waiting else "")
         )
     if not rows:
         print("The vault holds no clients yet.")
@@ -765,7 +767,8 @@ def _fmt(value: float | None) -> str:
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "demo": (cmd_demo, "create a new vault filled with a synthetic demo practice"),
-    "clients": (cmd_clients, "list the clients: record number, name, status, session counts"),
+    "clients": (cmd_clients, "list the clients: record number, name, status, session "
+                             "counts, and what waits (a safety follow-up open, notes to sign)"),
     "verify": (cmd_verify, "check the vault's integrity, its locks, its signed record and "
                            "its audit chain"),
     "backup": (cmd_backup, "write an encrypted, checked copy of the vault"),

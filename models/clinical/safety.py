@@ -20,12 +20,28 @@ from typing import Any
 
 from models.clinical.measures import score_administration
 from models.dto import AdministrationDTO, ClientChart, NoteDTO
-from models.formatting import date_text
+from models.formatting import counted, date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
 from models.templates.checks import ACKNOWLEDGEMENTS, Caution, answered
 from models.templates.definitions import CheckLevel, Template
 from models.values import is_blank
+
+# How an open follow-up is closed, wherever one is shown.
+HOW_ANSWERED = "the next note's risk check answers it"
+
+
+
+def waiting_words(open_followups: int, unsigned_notes: int) -> str:
+    """What waits for the therapist in a client's record, in words: the safety follow-ups
+    still open, then the notes to sign ("" when nothing does)."""
+    said = []
+    if open_followups:
+        said.append(f"{counted(open_followups, 'safety follow-up')} open: {HOW_ANSWERED}")
+    if unsigned_notes:
+        said.append(f"{counted(unsigned_notes, 'note')} to sign")
+    return "; ".join(said)
+
 
 # The risk check every note carries (the common fields): answered, it answers a follow-up.
 RISK_CHECK_FIELDS = ("suicidal_ideation", "homicidal_ideation")
@@ -56,7 +72,7 @@ class SafetyFollowUp:
         """'addressed in the note of 5 Oct 2026', or 'open: needs a risk check'."""
         if self.addressed_on is not None:
             return f"addressed in the note of {date_text(self.addressed_on)}"
-        return "open: the next note's risk check answers it"
+        return f"open: {HOW_ANSWERED}"
 
     @property
     def text(self) -> str:
@@ -96,29 +112,49 @@ def safety_followups(
 
 def followups_of(
     notes: Sequence[NoteDTO], administrations: Sequence[AdministrationDTO],
-    instruments: Mapping[str, Instrument] | None = None,
+    instruments: Mapping[str, Instrument] | None = None, *, open_only: bool = False,
 ) -> tuple[SafetyFollowUp, ...]:
-    """`safety_followups` from a client's notes and administrations."""
+    """`safety_followups` from a client's notes and administrations; `open_only`, only
+    those no note answered (what is answered is then not scored at all)."""
     known = instruments if instruments is not None else load_instruments()
-    answering = sorted((n for n in notes if answers_risk_check(n)),
-                       key=lambda n: (n.session_date, n.signed_at or dt.datetime.min, n.id))
+    answering = _answering(notes)
     result = []
     for administration in sorted(administrations, key=lambda a: (a.administered_on, a.id)):
         instrument = known.get(administration.instrument_id)
         if administration.entered_in_error or instrument is None \
                 or not _may_flag(instrument, administration):
             continue  # most administrations: no need to score them at all
+        note = _first_answer(answering, administration)
+        if open_only and note is not None:
+            continue
         scored = score_administration(administration, known)
         if scored is None or not scored.score.has_safety_flag:
             continue
         items = "; ".join(f"item {f.item} = {f.value} ({f.label})"
                           for f in scored.score.safety_flags)
-        note = next((n for n in answering if _answers(n, administration)), None)
         result.append(SafetyFollowUp(
             administration.id, scored.instrument.short_name, administration.administered_on,
             items, note.id if note is not None else None,
             note.session_date if note is not None else None))
     return tuple(result)
+
+
+def _answering(notes: Iterable[NoteDTO]) -> list[NoteDTO]:
+    return sorted((n for n in notes if answers_risk_check(n)),
+                  key=lambda n: (n.session_date, n.signed_at or dt.datetime.min, n.id))
+
+
+def _first_answer(answering: Sequence[NoteDTO],
+                  administration: AdministrationDTO) -> NoteDTO | None:
+    return next((n for n in answering if _answers(n, administration)), None)
+
+
+def unanswered(notes: Iterable[NoteDTO],
+               administrations: Iterable[AdministrationDTO]) -> list[AdministrationDTO]:
+    """The administrations no note answers, whether or not they flag: a quick first look
+    (no answer is read) before followups_of scores the few that are left."""
+    answering = _answering(notes)
+    return [a for a in administrations if _first_answer(answering, a) is None]
 
 
 def open_followups(followups: Sequence[SafetyFollowUp]) -> tuple[SafetyFollowUp, ...]:

@@ -90,6 +90,10 @@ _DOSING = _children(DosingSession, "course_id", Course, "number")
 _VITALS = _Query(lambda: _in_dosing(DosingVital))
 _BOOSTERS = _Query(lambda: _in_dosing(DosingBooster))
 _NOTES = _of_client(Note, "session_date", "id")
+_SIGNED_NOTES_SINCE = _of_client(
+    Note, "session_date", "id",
+    where=lambda table: (table.c.client_id == _CLIENT) & (table.c.status == "signed")
+    & (table.c.session_date >= _SINCE))
 _ADDENDA = _children(Addendum, "note_id", Note, "created_at", "id")
 _TARGETS = _of_client(TargetMemory, "identified_on", "id")
 _RATINGS = _children(TargetRating, "target_id", TargetMemory, "rated_on", "id")
@@ -159,6 +163,14 @@ def load_notes(session: Session, client_id: int) -> list[dto.NoteDTO]:
         addenda[a.note_id].append(from_row(dto.AddendumDTO, a))
     return [from_row(dto.NoteDTO, n, addenda=tuple(addenda[n.id]))
             for n in _NOTES.rows(session, client_id)]
+
+
+def load_signed_notes(session: Session, client_id: int,
+                      since: dt.date) -> list[dto.NoteDTO]:
+    """The client's signed notes dated on or after `since`, without their addenda: what
+    can answer a safety follow-up (models.clinical.safety)."""
+    return [from_row(dto.NoteDTO, n, addenda=())
+            for n in _SIGNED_NOTES_SINCE.rows(session, client_id, since=since)]
 
 
 def load_targets(session: Session, client_id: int) -> list[dto.TargetDTO]:

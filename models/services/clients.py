@@ -19,7 +19,7 @@ from models.inputs import (
     validate_status_change,
     words_match,
 )
-from models.services import convert
+from models.services import convert, measures
 from models.services.rows import write_changes, write_new
 from models.values import has_visible_text, text_problem
 
@@ -175,7 +175,7 @@ def find_client_by_record_number(session: Session, record_number: str) -> Client
     return convert.client_detail(row)
 
 
-def _summary_query() -> Select[tuple[Client, int, int, Any, Any]]:
+def _summary_query() -> Select[tuple[Client, int, int, int, Any, Any]]:
     dosing_counts = (
         select(Course.client_id, func.count(DosingSession.id).label("n"),
                func.max(DosingSession.session_date).label("last"))
@@ -185,6 +185,7 @@ def _summary_query() -> Select[tuple[Client, int, int, Any, Any]]:
     )
     note_counts = (
         select(Note.client_id, func.count(Note.id).label("n"),
+               func.count(Note.id).filter(Note.status != "signed").label("unsigned"),
                func.max(Note.session_date).label("last"))
         .group_by(Note.client_id)
         .subquery()
@@ -194,6 +195,7 @@ def _summary_query() -> Select[tuple[Client, int, int, Any, Any]]:
             Client,
             func.coalesce(dosing_counts.c.n, 0),
             func.coalesce(note_counts.c.n, 0),
+            func.coalesce(note_counts.c.unsigned, 0),
             dosing_counts.c.last,
             note_counts.c.last,
         )
@@ -213,8 +215,9 @@ def list_clients(
         query = query.where(Client.status == "active")
     if text_problem(search) is not None:
         return []  # no stored name or number holds a character that cannot be stored
+    followups = measures.open_followups_by_client(session)
     result = []
-    for client, dosing, notes, last_dose, last_note in session.execute(query):
+    for client, dosing, notes, unsigned, last_dose, last_note in session.execute(query):
         if not words_match(search, client.name, client.preferred_name,
                               client.record_number):
             continue
@@ -229,6 +232,8 @@ def list_clients(
                 dosing_sessions=dosing,
                 notes=notes,
                 last_seen=max(dates) if dates else None,
+                unsigned_notes=unsigned,
+                open_followups=followups.get(client.id, 0),
             )
         )
     return result

@@ -7,13 +7,17 @@ instrument definitions (models.clinical.measures); they are never stored as the 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Connection, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import audit
 from models.clinical.measures import ScoredAdministration
-from models.dto import AdministrationDTO
+from models.clinical.safety import RISK_CHECK_FIELDS, followups_of, unanswered
+from models.dto import AdministrationDTO, NoteDTO
 from models.entities import (
     Client,
     Course,
@@ -34,7 +38,7 @@ from models.inputs import (
 from models.instruments.definitions import Charting, Instrument
 from models.instruments.loading import custom_instrument, load_instruments
 from models.instruments.scoring import score
-from models.services import convert
+from models.services import chart, convert
 from models.values import has_visible_text
 
 
@@ -51,6 +55,95 @@ def custom_instruments(session: Session) -> dict[str, Instrument]:
 
 def available_instruments(session: Session) -> dict[str, Instrument]:
     return {**load_instruments(), **custom_instruments(session)}
+
+
+# How many signed notes from a flag's day on are read first for it: the first answers it
+# unless its risk check is blank or it was signed before the flag was entered.
+_FIRST_NOTES = 1
+
+
+def open_followups_by_client(session: Session) -> dict[int, int]:
+    """How many safety follow-ups each client has open (models.clinical.safety), for the
+    clients that have one: what the client list marks, read after every write.
+
+    The database names the measures with a safety item answered at its flag's level, and
+    for each the first signed notes of its client dated on or after it: most often the
+    first of them answers it. Only a client with a flag that none of its first notes
+    answers, and more notes after them, has the rest of their signed notes read."""
+    known = available_instruments(session)
+    levels = [(MeasureAdministration.instrument_id == key)
+              & (ItemResponse.item_number == item.item) & (ItemResponse.value >= item.at_least)
+              for key, instrument in known.items() for item in instrument.safety_items]
+    if not levels:
+        return {}
+    connection = session.connection()
+    flagged_ids = connection.execute(
+        select(ItemResponse.administration_id)
+        .join(MeasureAdministration, ItemResponse.administration_id == MeasureAdministration.id)
+        .where(MeasureAdministration.entered_in_error_at.is_(None), or_(*levels))
+    ).scalars().all()
+    if not flagged_ids:
+        return {}
+    flag = select(MeasureAdministration.id, MeasureAdministration.client_id,
+                  MeasureAdministration.administered_on) \
+        .where(MeasureAdministration.id.in_(flagged_ids)).subquery()
+    ranked = select(flag.c.id.label("flag"), Note.id.label("note"), func.row_number().over(
+        partition_by=flag.c.id, order_by=(Note.session_date, Note.signed_at, Note.id),
+    ).label("place")).join(flag, (flag.c.client_id == Note.client_id)
+                           & (Note.session_date >= flag.c.administered_on)) \
+        .where(Note.status == "signed").subquery()
+    first: dict[int, list[int]] = defaultdict(list)
+    for flag_id, note_id in connection.execute(
+            select(ranked.c.flag, ranked.c.note).where(ranked.c.place <= _FIRST_NOTES)):
+        first[flag_id].append(note_id)
+    notes: dict[int, list[NoteDTO]] = defaultdict(list)
+    wanted = sorted({note_id for ids in first.values() for note_id in ids})
+    # Of each note's content only its risk check is read: one JSON array of its answers.
+    columns = [c for c in Note.__table__.c if c.name != "content"]
+    risk = func.json_extract(Note.content, *(f"$.{f}" for f in RISK_CHECK_FIELDS))
+    for row in connection.execute(select(*columns, risk.label("risk"))
+                                  .where(Note.id.in_(wanted))):
+        notes[row.client_id].append(convert.from_row(
+            NoteDTO, row, addenda=(),
+            content=dict(zip(RISK_CHECK_FIELDS, json.loads(row.risk or "[]"), strict=False))))
+    # First without their answers: most flags are answered, and need none.
+    flags = _administrations(connection, flagged_ids, answers=False)
+    left: dict[int, list[AdministrationDTO]] = {}
+    for client_id, given in flags.items():
+        waiting = unanswered(notes[client_id], given)
+        if any(len(first[a.id]) == _FIRST_NOTES for a in waiting):
+            # Later notes than the first read may answer it.
+            notes[client_id] = chart.load_signed_notes(
+                session, client_id, min(a.administered_on for a in waiting))
+            waiting = unanswered(notes[client_id], given)
+        if waiting:
+            left[client_id] = waiting
+    if not left:
+        return {}
+    scored = _administrations(connection, [a.id for w in left.values() for a in w])
+    return {client_id: count for client_id in left
+            if (count := len(followups_of(notes[client_id], scored[client_id], known,
+                                          open_only=True)))}
+
+
+def _administrations(connection: Connection, ids: Sequence[int], *,
+                     answers: bool = True) -> dict[int, list[AdministrationDTO]]:
+    """The administrations `ids` names, with their answers (or none), by client."""
+    given: dict[int, list[tuple[int, float | None]]] = defaultdict(list)
+    if answers:
+        for administration_id, item, value in connection.execute(
+                select(ItemResponse.administration_id, ItemResponse.item_number,
+                       ItemResponse.value).where(ItemResponse.administration_id.in_(ids))
+                .order_by(ItemResponse.administration_id, ItemResponse.item_number)):
+            given[administration_id].append((item, value))
+    result: dict[int, list[AdministrationDTO]] = defaultdict(list)
+    for row in connection.execute(select(*MeasureAdministration.__table__.c)
+                                  .where(MeasureAdministration.id.in_(ids))
+                                  .order_by(MeasureAdministration.administered_on,
+                                            MeasureAdministration.id)):
+        result[row.client_id].append(convert.from_row(
+            AdministrationDTO, row, responses=tuple(given[row.id])))
+    return result
 
 
 def create_custom_instrument(

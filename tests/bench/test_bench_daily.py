@@ -27,6 +27,7 @@ from pytestqt.qtbot import QtBot
 from models.backend import Backend, open_backend
 from models.demo import DemoPlan
 from models.demo_shards import build_demo, can_split
+from models.inputs import MeasureInput
 from models.vault import create_vault
 from ui.chart.chart_view import TAB_NAMES
 from ui.shell.main_window import MainWindow
@@ -78,6 +79,22 @@ def test_search_every_note_of_200_clients(benchmark: Any, backend_200: Backend) 
     found = benchmark.pedantic(search, rounds=40, iterations=1, warmup_rounds=len(QUERIES))
     assert found >= 0
     assert len(backend_200.search.find("calm").hits) > 50  # a practice's worth of notes
+
+
+def test_client_list_of_200_clients(benchmark: Any, backend_200: Backend) -> None:
+    """The client list as the window reads it after every write: counts, last seen, notes
+    to sign and open safety follow-ups, with 20 clients given a PHQ-9 whose item 9 is
+    positive and no note since (their signed notes are read to know it is open)."""
+    rows = backend_200.clients.summaries()
+    for row in rows[:20]:
+        backend_200.measures.record(row.id, MeasureInput(
+            "phq9", TODAY, "integration", {i: 1 for i in range(1, 10)},
+            repeat_confirmed=True), actor_id=None)
+
+    listed = benchmark.pedantic(backend_200.clients.summaries, rounds=20, iterations=1,
+                                warmup_rounds=1)
+    assert len(listed) == len(rows)
+    assert sum(1 for r in listed if r.open_followups) >= 20
 
 
 def test_build_the_200_client_demo_practice(benchmark: Any, tmp_path: Path) -> None:

@@ -34,6 +34,40 @@ def test_clients_lists_one_line_per_client(demo_vault: Path) -> None:
     assert result.stderr == ""
 
 
+def test_clients_says_what_waits_in_each_record(tmp_path: Path, demo_vault: Path) -> None:
+    """A safety follow-up still open and the notes to sign, as the client list marks them."""
+    import shutil
+
+    from models.backend import open_backend
+    from models.inputs import MeasureInput
+
+    vault = tmp_path / "copy.iwvault"
+    shutil.copy2(demo_vault, vault)
+    backend = open_backend(vault, "cli passphrase")
+    try:
+        rows = backend.clients.summaries()
+        drafts = {r.record_number: r.unsigned_notes for r in rows}
+        flagged = rows[-1]
+        backend.measures.record(flagged.id, MeasureInput(
+            "phq9", backend.today, "integration",
+            {i: 1 for i in range(1, 10)}, repeat_confirmed=True), actor_id=None)
+    finally:
+        backend.close()
+    assert any(drafts.values()), "the demo leaves some notes unsigned"
+    result = run("clients", "--vault", str(vault))
+    assert result.returncode == 0, result.stderr
+    for line in result.stdout.splitlines():
+        number = line.split()[0]
+        said = [f"{drafts[number]} note{'s' if drafts[number] > 1 else ''} to sign"] \
+            if drafts[number] else []
+        if number == flagged.record_number:
+            said.insert(0, "1 safety follow-up open: the next note's risk check answers it")
+        if said:
+            assert line.endswith(f"  ({'; '.join(said)})"), line
+        else:
+            assert line.rstrip()[-1].isdigit(), line  # ends with the count of notes
+
+
 def test_verify_says_what_it_checked(demo_vault: Path) -> None:
     result = run("verify", "--vault", str(demo_vault))
     assert result.returncode == 0, result.stderr

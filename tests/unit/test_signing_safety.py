@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.api import Kind
 from models.backend import Backend
 from models.clinical.safety import (
     CLEARANCE_CHECK,
     CLEARANCE_MESSAGE,
+    open_followups,
     safety_followups,
     signed_past,
 )
@@ -473,3 +475,41 @@ def test_every_check_refuses_or_asks_for_a_reason_on_a_real_note(
                              | {ACKNOWLEDGEMENTS: reasons})
     signed = backend.notes.sign(note_id, clinician_id=people["doc"].id).value
     assert check in {a["check"] for a in signed.content[ACKNOWLEDGEMENTS]}
+
+
+def _listed(backend: Backend, people: dict[str, Any]) -> tuple[int, int]:
+    """The client list's (open follow-ups, unsigned notes) for the client, checked against
+    what the client's own chart works out."""
+    client_id = people["client"].id
+    [row] = [r for r in backend.clients.summaries() if r.id == client_id]
+    record = backend.clients.chart(client_id)
+    assert row.open_followups == len(open_followups(safety_followups(record)))
+    assert row.unsigned_notes == record.unsigned_notes
+    return row.open_followups, row.unsigned_notes
+
+
+def test_the_client_list_counts_open_follow_ups_and_notes_to_sign(
+    backend: Backend, people: dict[str, Any]
+) -> None:
+    other = backend.clients.create(ClientInput(name="Someone Else"), actor_id=None).value
+    assert _listed(backend, people) == (0, 0)
+    write(backend, people, "general", DAY - dt.timedelta(days=1), GENERAL)
+    first = phq9(backend, people, DAY, 2)
+    done = backend.measures.record(people["client"].id, MeasureInput(
+        "phq9", DAY + dt.timedelta(days=1), "integration", {i: 1 for i in range(1, 10)},
+        repeat_confirmed=True), actor_id=None)
+    assert Kind.CLIENTS in done.changes.kinds, "a flag must reach the client list"
+    assert _listed(backend, people) == (2, 0)
+    draft = write(backend, people, "general", DAY + dt.timedelta(days=2), GENERAL, sign=False)
+    assert _listed(backend, people) == (2, 1), "a draft answers nothing yet"
+    backend.notes.sign(draft, clinician_id=people["doc"].id)
+    assert _listed(backend, people) == (0, 0)
+    # A later flag, and then the first one taken back: only the later one stays open.
+    later = phq9(backend, people, DAY + dt.timedelta(days=5), 1)
+    assert _listed(backend, people) == (1, 0)
+    undone = backend.measures.mark_entered_in_error(later, "Another client's form",
+                                                    actor_id=None)
+    assert Kind.CLIENTS in undone.changes.kinds
+    assert _listed(backend, people) == (0, 0)
+    assert first and [(r.open_followups, r.unsigned_notes) for r in
+                      backend.clients.summaries() if r.id == other.id] == [(0, 0)]

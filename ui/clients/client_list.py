@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -10,11 +11,13 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QRectF,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,14 +31,66 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.safety import waiting_words
 from models.dto import ClientSummary
-from models.formatting import date_text
+from models.formatting import counted, date_text
 from models.inputs import words_match
 from reports import palette
 from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel, change_rows_filter
 from ui.common.tables import show_full_text_tips
 
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+# What the list's last column marks, and its header's tip.
+OPEN_TIP = ("What waits for you: a red mark for a safety follow-up still open, an amber one "
+            "with the number of notes to sign")
+_BADGE = 16  # one mark's size in pixels; the column holds two
+
+# The marks the column can hold, in their order; it holds a place only for the marks some
+# client in the list has, so that each kind keeps one place down the column.
+FOLLOWUP, UNSIGNED = "followup", "unsigned"
+
+
+def _marks(client: ClientSummary) -> frozenset[str]:
+    return frozenset(kind for kind, count in ((FOLLOWUP, client.open_followups),
+                                              (UNSIGNED, client.unsigned_notes)) if count)
+
+
+def _marks_width(places: int) -> int:
+    return places * _BADGE + max(0, places - 1) * 4
+
+
+@functools.cache
+def _badges(places: tuple[str, ...], unsigned: int, followup: bool,
+            ratio: float) -> QIcon:
+    """The marks of the list's last column: a red "!" for an open safety follow-up, an
+    amber disc with the number of notes to sign (9+ above nine)."""
+    pixmap = QPixmap(round(_marks_width(len(places)) * ratio), round(_BADGE * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    font = QFont()
+    font.setPixelSize(10)
+    font.setBold(True)
+    painter.setFont(font)
+    looks = {FOLLOWUP: (palette.SAFETY, "!") if followup else None,
+             UNSIGNED: (palette.ATTENTION, str(unsigned) if unsigned < 10 else "9+")
+             if unsigned else None}
+    for place, kind in enumerate(places):
+        look = looks[kind]
+        if look is None:
+            continue
+        disc = QRectF(place * (_BADGE + 4) + 1, 1, _BADGE - 2, _BADGE - 2)
+        painter.setBrush(QColor(look[0]))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(disc)
+        painter.setPen(QColor(palette.SURFACE))
+        painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, look[1])
+    painter.end()
+    icon = QIcon(pixmap)
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)  # in its colours on the selected row too
+    return icon
 
 
 class ClientListModel(RowsTableModel):
@@ -44,12 +99,19 @@ class ClientListModel(RowsTableModel):
     NAME = 0
     RECORD = 1
     LAST_SEEN = 2
-    HEADERS = ("Name", "Record", "Last seen")
+    OPEN = 3
+    HEADERS = ("Name", "Record", "Last seen", "")
 
     _rows: list[ClientSummary]
+    places: tuple[str, ...] = ()  # the marks some client in the list has, in their order
 
     def set_clients(self, clients: Sequence[ClientSummary]) -> None:
+        present = frozenset().union(*(_marks(c) for c in clients))
+        self.places = tuple(kind for kind in (FOLLOWUP, UNSIGNED) if kind in present)
         self.set_rows(clients)
+
+    def clear(self) -> None:
+        self.set_clients([])
 
     def client_at(self, row: int) -> ClientSummary:
         return self._rows[row]
@@ -76,6 +138,14 @@ class ClientListModel(RowsTableModel):
                 return client.record_number
             if column == self.LAST_SEEN:
                 return date_text(client.last_seen)
+        elif role == Qt.ItemDataRole.DecorationRole and column == self.OPEN:
+            if not _marks(client):
+                return None
+            screen = QGuiApplication.primaryScreen()
+            return _badges(self.places, client.unsigned_notes, client.open_followups > 0,
+                           screen.devicePixelRatio() if screen is not None else 1.0)
+        elif role == Qt.ItemDataRole.AccessibleTextRole and column == self.OPEN:
+            return waiting_words(client.open_followups, client.unsigned_notes) or "nothing open"
         elif role == SORT_ROLE:
             if column == self.NAME:
                 return client.name.casefold()
@@ -83,6 +153,8 @@ class ClientListModel(RowsTableModel):
                 return client.record_number
             if column == self.LAST_SEEN:
                 return client.last_seen.toordinal() if client.last_seen else 0
+            if column == self.OPEN:  # a follow-up before any number of notes to sign
+                return (1000 if client.open_followups else 0) + client.unsigned_notes
         elif role == CLIENT_ID_ROLE:
             return client.id
         elif role == Qt.ItemDataRole.ForegroundRole and discharged:
@@ -92,9 +164,19 @@ class ClientListModel(RowsTableModel):
             font.setItalic(True)
             return font
         elif role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.OPEN:
+                words = waiting_words(client.open_followups, client.unsigned_notes)
+                return words[:1].upper() + words[1:] or None
             counts = f"{client.dosing_sessions} dosing sessions, {client.notes} notes"
             return f"{counts}; discharged" if discharged else counts
         return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (section == self.OPEN and orientation == Qt.Orientation.Horizontal
+                and role == Qt.ItemDataRole.ToolTipRole):
+            return OPEN_TIP
+        return super().headerData(section, orientation, role)
 
 
 class ClientFilterProxy(QSortFilterProxyModel):
@@ -166,12 +248,18 @@ class ClientListPanel(QWidget):
                                     QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(ClientListModel.LAST_SEEN,
                                     QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ClientListModel.OPEN, QHeaderView.ResizeMode.Fixed)
         header.setHighlightSections(False)
         self.view.setAccessibleName("Clients")
         show_full_text_tips(self.view)
         self.count = QLabel()
         self.count.setProperty("role", "subtle")
         self.count.setWordWrap(True)
+        # What waits across the practice: open follow-ups first, then notes to sign.
+        self.waiting = QLabel()
+        self.waiting.setWordWrap(True)
+        self.waiting.setTextFormat(Qt.TextFormat.RichText)
+        self.waiting.setToolTip(OPEN_TIP)
         self.new_button = QPushButton("New client…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
@@ -179,6 +267,7 @@ class ClientListPanel(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.show_discharged)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.waiting)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count, 1)
         bottom.addWidget(self.new_button)
@@ -190,6 +279,7 @@ class ClientListPanel(QWidget):
         self.show_discharged.toggled.connect(self._on_show_discharged)
         self.new_button.clicked.connect(self.new_client_requested)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self._fit_marks()
         self._update_count()
 
     # -- data -----------------------------------------------------------------------------
@@ -200,14 +290,24 @@ class ClientListPanel(QWidget):
         self.view.selectionModel().blockSignals(True)
         self.model.set_clients(clients)
         self.view.selectionModel().blockSignals(False)
+        self._fit_marks()
         self._update_count()
         if keep is not None and not self.select_client(keep):
             self._set_selected(None)
+
+    def _fit_marks(self) -> None:
+        """The marks' column as wide as the marks the list holds; none, no column."""
+        width = _marks_width(len(self.model.places))
+        self.view.setColumnHidden(ClientListModel.OPEN, not width)
+        if width:
+            self.view.setIconSize(QSize(width, _BADGE))
+            self.view.horizontalHeader().resizeSection(ClientListModel.OPEN, width + 12)
 
     def clear(self) -> None:
         self.view.selectionModel().blockSignals(True)
         self.model.clear()
         self.view.selectionModel().blockSignals(False)
+        self._fit_marks()
         self.search.clear()
         self._selected_id = None
         self._update_count()
@@ -316,7 +416,30 @@ class ClientListPanel(QWidget):
                    if (c := self.model.client_at(row)).status == "discharged"
                    and words_match(query, c.name, c.preferred_name, c.record_number))
 
+    def _update_waiting(self) -> None:
+        """The practice's open follow-ups and notes to sign, discharged clients included
+        (a follow-up stays open after a discharge), saying when the list hides some."""
+        clients = [self.model.client_at(row) for row in range(self.model.rowCount())]
+        followups = [c for c in clients if c.open_followups]
+        unsigned = sum(c.unsigned_notes for c in clients)
+        said = []
+        if followups:
+            count = sum(c.open_followups for c in followups)
+            said.append(f'<span style="color:{palette.SAFETY}; font-weight:600">'
+                        f"{counted(count, 'safety follow-up')} open</span>")
+        if unsigned:
+            said.append(f'<span style="color:{palette.ATTENTION}">'
+                        f"{counted(unsigned, 'note')} to sign</span>")
+        hidden = [c for c in clients if (c.open_followups or c.unsigned_notes)
+                  and not self.is_shown(c.id)]
+        if said and hidden:
+            said.append(f'<span style="color:{palette.MUTED}">'
+                        f"{counted(len(hidden), 'client')} not shown</span>")
+        self.waiting.setText(" · ".join(said))
+        self.waiting.setVisible(bool(said))
+
     def _update_count(self) -> None:
+        self._update_waiting()
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
         if total == 0:

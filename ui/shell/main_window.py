@@ -391,18 +391,20 @@ class MainWindow(QMainWindow):
         (an autosaved draft changes neither)."""
         if self._is_locked:
             return
-        if changes.touches(Kind.CLIENTS):
-            self.reload_clients()
+        # The chart the therapist is looking at first, then the list (which reads every
+        # client's open follow-ups) behind it on the worker.
         if changes.client_id is None or changes.client_id != self._wanted \
                 or not changes.touches(*CHART_KINDS):
             if changes.touches(Kind.PRACTICE) and self.chart_view.chart is not None:
                 self.chart_view.practice_changed()
-            return
-        waiting = self._changes_waiting
-        self._changes_waiting = changes if waiting is None else Changes(
-            changes.client_id, waiting.kinds | changes.kinds)
-        if not self._chart_in_flight:
-            self._load_chart(changes.client_id)
+        else:
+            waiting = self._changes_waiting
+            self._changes_waiting = changes if waiting is None else Changes(
+                changes.client_id, waiting.kinds | changes.kinds)
+            if not self._chart_in_flight:
+                self._load_chart(changes.client_id)
+        if changes.touches(Kind.CLIENTS):
+            self.reload_clients()
 
     # -- dialogs --------------------------------------------------------------------------
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from models.dto import ClientSummary
+from models.inputs import MeasureInput
+from tests.conftest import TODAY
+from tests.ui.conftest import Worker
+from tests.unit.test_notes_service import COMMON
 from ui.clients.client_list import ClientFilterProxy, ClientListModel, ClientListPanel
 from ui.shell.main_window import MainWindow
 
 
 def _summary(i: int, name: str, status: str = "active") -> ClientSummary:
-    return ClientSummary(i, f"C-{i:04d}", name, "", status, 3, 9, dt.date(2026, 10, i))
+    return ClientSummary(i, f"C-{i:04d}", name, "", status, 3, 9, dt.date(2026, 10, i), 0, 0)
 
 
 CLIENTS = [
@@ -112,3 +117,67 @@ def test_ctrl_f_finds_a_client_in_the_demo_vault(qtbot: QtBot, main_window: Main
         qtbot.keyClick(panel.search, Qt.Key.Key_Return)
     assert blocker.args == [first.id]
     assert main_window.chart_view.name.text().startswith(first.name)
+
+
+def _open_cell(panel: ClientListPanel, client_id: int) -> Any:
+    row = panel.model.row_of(client_id)
+    assert row is not None
+    return panel.model.index(row, ClientListModel.OPEN)
+
+
+def test_the_list_marks_what_waits_and_hides_the_marks_column_when_nothing_does(
+    qtbot: QtBot,
+) -> None:
+    panel = ClientListPanel()
+    qtbot.addWidget(panel)
+    panel.set_clients(CLIENTS)
+    assert panel.view.isColumnHidden(ClientListModel.OPEN) and panel.waiting.isHidden()
+    waiting = [replace(CLIENTS[0], unsigned_notes=12), replace(CLIENTS[1], open_followups=1),
+               *CLIENTS[2:]]
+    panel.set_clients(waiting)
+    assert not panel.view.isColumnHidden(ClientListModel.OPEN)
+    assert panel.model.places == ("followup", "unsigned")
+    ada = _open_cell(panel, 1)
+    assert ada.data(Qt.ItemDataRole.ToolTipRole) == "12 notes to sign"
+    assert ada.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert _open_cell(panel, 3).data(Qt.ItemDataRole.DecorationRole) is None
+    # Basil is discharged and hidden, but an open follow-up is still counted, and said hidden.
+    assert panel.waiting.text().count("·") == 2
+    assert "1 safety follow-up open" in panel.waiting.text()
+    assert "12 notes to sign" in panel.waiting.text()
+    assert "1 client not shown" in panel.waiting.text()
+    panel.show_discharged.setChecked(True)
+    assert "not shown" not in panel.waiting.text()
+    # Sorting by the column puts a follow-up first, then the most notes to sign.
+    panel.view.sortByColumn(ClientListModel.OPEN, Qt.SortOrder.DescendingOrder)
+    assert _shown(panel)[:2] == ["C-0002", "C-0001"]
+
+
+def test_a_flag_entered_and_a_note_signed_change_the_marks_in_the_window(
+    qtbot: QtBot, main_window: MainWindow, worker: Worker,
+) -> None:
+    panel = main_window.client_list
+    client = next(c for c in (panel.model.client_at(r) for r in range(panel.model.rowCount()))
+                  if c.status == "active" and not (c.open_followups or c.unsigned_notes))
+    before = panel.waiting.text()
+    day = TODAY - dt.timedelta(days=1)
+    worker.run(lambda b: b.measures.record(client.id, MeasureInput(
+        "phq9", day, "integration", {i: 1 for i in range(1, 10)}, repeat_confirmed=True),
+        actor_id=None))
+    qtbot.waitUntil(lambda: _open_cell(panel, client.id).data(
+        Qt.ItemDataRole.ToolTipRole) is not None and "safety follow-up" in str(
+        _open_cell(panel, client.id).data(Qt.ItemDataRole.ToolTipRole)), timeout=10_000)
+    assert panel.waiting.text() != before and "safety follow-up" in panel.waiting.text()
+    # The next note, signed with its risk check answered, closes it.
+    doc = worker.run(lambda b: b.practice.clinician())
+    assert doc is not None
+    note = worker.run(lambda b: b.notes.create(client.id, "general", author_id=doc.id,
+                                               session_date=TODAY)).value
+    qtbot.waitUntil(lambda: "note" in str(_open_cell(panel, client.id).data(
+        Qt.ItemDataRole.ToolTipRole)), timeout=10_000)
+    content = {**COMMON, "data": "Slept.", "assessment": "Steady.", "plan": "Weekly.",
+               "session_date": TODAY.isoformat()}
+    worker.run(lambda b: b.notes.save_draft(note.id, content))
+    worker.run(lambda b: b.notes.sign(note.id, clinician_id=doc.id))
+    qtbot.waitUntil(lambda: _open_cell(panel, client.id).data(
+        Qt.ItemDataRole.ToolTipRole) is None, timeout=10_000)
