@@ -316,9 +316,11 @@ def test_a_flag_entered_between_sessions_is_answered_by_the_next_note_the_same_d
     phq9(backend, people, DAY, 1)  # entered after that note was signed
     [followup] = safety_followups(backend.clients.chart(people["client"].id))
     assert followup.open, "a note signed before the flag was entered cannot have answered it"
+    assert _listed(backend, people) == (1, 0)  # the client list reads it the same way
     later = write(backend, people, "general", DAY, GENERAL)
     [followup] = safety_followups(backend.clients.chart(people["client"].id))
     assert followup.addressed_by == later != signed_earlier
+    assert _listed(backend, people) == (0, 0)
 
 
 def test_an_entry_marked_in_error_opens_no_follow_up(
@@ -513,3 +515,15 @@ def test_the_client_list_counts_open_follow_ups_and_notes_to_sign(
     assert _listed(backend, people) == (0, 0)
     assert first and [(r.open_followups, r.unsigned_notes) for r in
                       backend.clients.summaries() if r.id == other.id] == [(0, 0)]
+
+
+def test_the_client_list_looks_past_a_first_note_that_did_not_answer_the_flag(
+    backend: Backend, people: dict[str, Any]
+) -> None:
+    """The list reads first only the first signed note after each flag; when that one
+    cannot have answered it (signed before the flag was entered), it reads on."""
+    write(backend, people, "general", DAY, GENERAL)
+    phq9(backend, people, DAY, 1)
+    assert _listed(backend, people) == (1, 0)
+    write(backend, people, "general", DAY + dt.timedelta(days=4), GENERAL)
+    assert _listed(backend, people) == (0, 0)
