@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,35 +38,39 @@ from models.formatting import counted, date_text
 from models.inputs import words_match
 from reports import palette
 from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel, change_rows_filter
-from ui.common.tables import show_full_text_tips
+from ui.common.tables import FullTextDelegate, show_full_text_tips
 
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
-# What the list's last column marks, and its header's tip.
-OPEN_TIP = ("What waits for you: a red mark for a safety follow-up still open, an amber one "
-            "with the number of notes to sign")
-_BADGE = 16  # one mark's size in pixels; the column holds two
+# What the marks at the end of a client's name say.
+MARKS_TIP = ("What waits for you: a red ! marks a safety follow-up still open, an amber disc "
+             "the number of notes to sign")
+_BADGE = 16  # one mark's size in pixels
 
-# The marks the column can hold, in their order; it holds a place only for the marks some
-# client in the list has, so that each kind keeps one place down the column.
-FOLLOWUP, UNSIGNED = "followup", "unsigned"
+MARKS_ROLE = Qt.ItemDataRole.UserRole + 3  # how many marks a name ends with
 
 
-def _marks(client: ClientSummary) -> frozenset[str]:
-    return frozenset(kind for kind, count in ((FOLLOWUP, client.open_followups),
-                                              (UNSIGNED, client.unsigned_notes)) if count)
+def _marks(client: ClientSummary) -> list[tuple[str, str]]:
+    """The marks at the end of a client's name, as (colour, label): an amber disc with the
+    number of notes to sign (9+ above nine), then a red "!" for an open safety follow-up,
+    which is always last, at the very end."""
+    marks = []
+    if client.unsigned_notes:
+        count = client.unsigned_notes
+        marks.append((palette.ATTENTION, str(count) if count < 10 else "9+"))
+    if client.open_followups:
+        marks.append((palette.SAFETY, "!"))
+    return marks
 
 
-def _marks_width(places: int) -> int:
-    return places * _BADGE + max(0, places - 1) * 4
+def _marks_width(count: int) -> int:
+    return count * _BADGE + max(0, count - 1) * 4
 
 
 @functools.cache
-def _badges(places: tuple[str, ...], unsigned: int, followup: bool,
-            ratio: float) -> QIcon:
-    """The marks of the list's last column: a red "!" for an open safety follow-up, an
-    amber disc with the number of notes to sign (9+ above nine)."""
-    pixmap = QPixmap(round(_marks_width(len(places)) * ratio), round(_BADGE * ratio))
+def _badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
+    """The marks drawn side by side, in their colours on a selected row too."""
+    pixmap = QPixmap(round(_marks_width(len(marks)) * ratio), round(_BADGE * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -74,22 +79,16 @@ def _badges(places: tuple[str, ...], unsigned: int, followup: bool,
     font.setPixelSize(10)
     font.setBold(True)
     painter.setFont(font)
-    looks = {FOLLOWUP: (palette.SAFETY, "!") if followup else None,
-             UNSIGNED: (palette.ATTENTION, str(unsigned) if unsigned < 10 else "9+")
-             if unsigned else None}
-    for place, kind in enumerate(places):
-        look = looks[kind]
-        if look is None:
-            continue
+    for place, (colour, label) in enumerate(marks):
         disc = QRectF(place * (_BADGE + 4) + 1, 1, _BADGE - 2, _BADGE - 2)
-        painter.setBrush(QColor(look[0]))
+        painter.setBrush(QColor(colour))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawEllipse(disc)
         painter.setPen(QColor(palette.SURFACE))
-        painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, look[1])
+        painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, label)
     painter.end()
     icon = QIcon(pixmap)
-    icon.addPixmap(pixmap, QIcon.Mode.Selected)  # in its colours on the selected row too
+    icon.addPixmap(pixmap, QIcon.Mode.Selected)
     return icon
 
 
@@ -99,19 +98,12 @@ class ClientListModel(RowsTableModel):
     NAME = 0
     RECORD = 1
     LAST_SEEN = 2
-    OPEN = 3
-    HEADERS = ("Name", "Record", "Last seen", "")
+    HEADERS = ("Name", "Record", "Last seen")
 
     _rows: list[ClientSummary]
-    places: tuple[str, ...] = ()  # the marks some client in the list has, in their order
 
     def set_clients(self, clients: Sequence[ClientSummary]) -> None:
-        present = frozenset().union(*(_marks(c) for c in clients))
-        self.places = tuple(kind for kind in (FOLLOWUP, UNSIGNED) if kind in present)
         self.set_rows(clients)
-
-    def clear(self) -> None:
-        self.set_clients([])
 
     def client_at(self, row: int) -> ClientSummary:
         return self._rows[row]
@@ -138,14 +130,19 @@ class ClientListModel(RowsTableModel):
                 return client.record_number
             if column == self.LAST_SEEN:
                 return date_text(client.last_seen)
-        elif role == Qt.ItemDataRole.DecorationRole and column == self.OPEN:
-            if not _marks(client):
+        elif role == Qt.ItemDataRole.DecorationRole and column == self.NAME:
+            marks = _marks(client)
+            if not marks:
                 return None
             screen = QGuiApplication.primaryScreen()
-            return _badges(self.places, client.unsigned_notes, client.open_followups > 0,
+            return _badges(tuple(marks),
                            screen.devicePixelRatio() if screen is not None else 1.0)
-        elif role == Qt.ItemDataRole.AccessibleTextRole and column == self.OPEN:
-            return waiting_words(client.open_followups, client.unsigned_notes) or "nothing open"
+        elif role == MARKS_ROLE:
+            return len(_marks(client))
+        elif role == Qt.ItemDataRole.AccessibleTextRole and column == self.NAME:
+            waiting = waiting_words(client.open_followups, client.unsigned_notes)
+            shown = self.data(index, Qt.ItemDataRole.DisplayRole)
+            return f"{shown}; {waiting}" if waiting else shown
         elif role == SORT_ROLE:
             if column == self.NAME:
                 return client.name.casefold()
@@ -153,8 +150,6 @@ class ClientListModel(RowsTableModel):
                 return client.record_number
             if column == self.LAST_SEEN:
                 return client.last_seen.toordinal() if client.last_seen else 0
-            if column == self.OPEN:  # a follow-up before any number of notes to sign
-                return (1000 if client.open_followups else 0) + client.unsigned_notes
         elif role == CLIENT_ID_ROLE:
             return client.id
         elif role == Qt.ItemDataRole.ForegroundRole and discharged:
@@ -164,19 +159,26 @@ class ClientListModel(RowsTableModel):
             font.setItalic(True)
             return font
         elif role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.OPEN:
-                words = waiting_words(client.open_followups, client.unsigned_notes)
-                return words[:1].upper() + words[1:] or None
             counts = f"{client.dosing_sessions} dosing sessions, {client.notes} notes"
-            return f"{counts}; discharged" if discharged else counts
+            said = [f"{counts}; discharged" if discharged else counts]
+            if column == self.NAME and _marks(client):
+                said.append(waiting_words(client.open_followups, client.unsigned_notes))
+            return "\n".join(said)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (section == self.OPEN and orientation == Qt.Orientation.Horizontal
-                and role == Qt.ItemDataRole.ToolTipRole):
-            return OPEN_TIP
-        return super().headerData(section, orientation, role)
+
+class _MarksAtTheEnd(FullTextDelegate):
+    """A name's marks drawn at its end, right-aligned, taking only their own width: a name
+    without any keeps the whole cell."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        super().initStyleOption(option, index)
+        option.decorationPosition = QStyleOptionViewItem.Position.Right
+        option.decorationAlignment = (Qt.AlignmentFlag.AlignRight
+                                      | Qt.AlignmentFlag.AlignVCenter)
+        count = index.data(MARKS_ROLE)
+        if count:
+            option.decorationSize = QSize(_marks_width(count), _BADGE)
 
 
 class ClientFilterProxy(QSortFilterProxyModel):
@@ -248,10 +250,10 @@ class ClientListPanel(QWidget):
                                     QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(ClientListModel.LAST_SEEN,
                                     QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ClientListModel.OPEN, QHeaderView.ResizeMode.Fixed)
         header.setHighlightSections(False)
         self.view.setAccessibleName("Clients")
         show_full_text_tips(self.view)
+        self.view.setItemDelegateForColumn(ClientListModel.NAME, _MarksAtTheEnd(self.view))
         self.count = QLabel()
         self.count.setProperty("role", "subtle")
         self.count.setWordWrap(True)
@@ -259,7 +261,7 @@ class ClientListPanel(QWidget):
         self.waiting = QLabel()
         self.waiting.setWordWrap(True)
         self.waiting.setTextFormat(Qt.TextFormat.RichText)
-        self.waiting.setToolTip(OPEN_TIP)
+        self.waiting.setToolTip(MARKS_TIP)
         self.new_button = QPushButton("New client…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
@@ -279,7 +281,6 @@ class ClientListPanel(QWidget):
         self.show_discharged.toggled.connect(self._on_show_discharged)
         self.new_button.clicked.connect(self.new_client_requested)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        self._fit_marks()
         self._update_count()
 
     # -- data -----------------------------------------------------------------------------
@@ -290,24 +291,14 @@ class ClientListPanel(QWidget):
         self.view.selectionModel().blockSignals(True)
         self.model.set_clients(clients)
         self.view.selectionModel().blockSignals(False)
-        self._fit_marks()
         self._update_count()
         if keep is not None and not self.select_client(keep):
             self._set_selected(None)
-
-    def _fit_marks(self) -> None:
-        """The marks' column as wide as the marks the list holds; none, no column."""
-        width = _marks_width(len(self.model.places))
-        self.view.setColumnHidden(ClientListModel.OPEN, not width)
-        if width:
-            self.view.setIconSize(QSize(width, _BADGE))
-            self.view.horizontalHeader().resizeSection(ClientListModel.OPEN, width + 12)
 
     def clear(self) -> None:
         self.view.selectionModel().blockSignals(True)
         self.model.clear()
         self.view.selectionModel().blockSignals(False)
-        self._fit_marks()
         self.search.clear()
         self._selected_id = None
         self._update_count()

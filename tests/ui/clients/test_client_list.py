@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from models.dto import ClientSummary
@@ -122,24 +123,30 @@ def test_ctrl_f_finds_a_client_in_the_demo_vault(qtbot: QtBot, main_window: Main
 def _open_cell(panel: ClientListPanel, client_id: int) -> Any:
     row = panel.model.row_of(client_id)
     assert row is not None
-    return panel.model.index(row, ClientListModel.OPEN)
+    return panel.model.index(row, ClientListModel.NAME)
 
 
-def test_the_list_marks_what_waits_and_hides_the_marks_column_when_nothing_does(
-    qtbot: QtBot,
-) -> None:
+def _waiting(panel: ClientListPanel, client_id: int) -> str:
+    """What the name's tooltip says beyond the session counts."""
+    tip = _open_cell(panel, client_id).data(Qt.ItemDataRole.ToolTipRole)
+    return "\n".join(str(tip).splitlines()[1:])
+
+
+def test_the_list_marks_what_waits_at_the_end_of_the_name(qtbot: QtBot) -> None:
     panel = ClientListPanel()
     qtbot.addWidget(panel)
     panel.set_clients(CLIENTS)
-    assert panel.view.isColumnHidden(ClientListModel.OPEN) and panel.waiting.isHidden()
+    assert panel.waiting.isHidden()
+    assert _open_cell(panel, 1).data(Qt.ItemDataRole.DecorationRole) is None
     waiting = [replace(CLIENTS[0], unsigned_notes=12), replace(CLIENTS[1], open_followups=1),
                *CLIENTS[2:]]
     panel.set_clients(waiting)
-    assert not panel.view.isColumnHidden(ClientListModel.OPEN)
-    assert panel.model.places == ("followup", "unsigned")
     ada = _open_cell(panel, 1)
-    assert ada.data(Qt.ItemDataRole.ToolTipRole) == "12 notes to sign"
+    assert _waiting(panel, 1) == "12 notes to sign"
+    assert ada.data(Qt.ItemDataRole.AccessibleTextRole) == "Ada Example; 12 notes to sign"
     assert ada.data(Qt.ItemDataRole.DecorationRole) is not None
+    assert _waiting(panel, 2) == ("1 safety follow-up open: the next note's risk check "
+                                  "answers it")
     assert _open_cell(panel, 3).data(Qt.ItemDataRole.DecorationRole) is None
     # Basil is discharged and hidden, but an open follow-up is still counted, and said hidden.
     assert panel.waiting.text().count("·") == 2
@@ -148,9 +155,12 @@ def test_the_list_marks_what_waits_and_hides_the_marks_column_when_nothing_does(
     assert "1 client not shown" in panel.waiting.text()
     panel.show_discharged.setChecked(True)
     assert "not shown" not in panel.waiting.text()
-    # Sorting by the column puts a follow-up first, then the most notes to sign.
-    panel.view.sortByColumn(ClientListModel.OPEN, Qt.SortOrder.DescendingOrder)
-    assert _shown(panel)[:2] == ["C-0002", "C-0001"]
+    # The marks sit at the end of the name, not before it: names stay in one line down.
+    option = QStyleOptionViewItem()
+    panel.view.itemDelegateForColumn(ClientListModel.NAME).initStyleOption(
+        option, panel.proxy.mapFromSource(ada))
+    assert option.decorationPosition == QStyleOptionViewItem.Position.Right
+    assert option.decorationSize.width() == 16  # one mark: no room kept for another
 
 
 def test_a_flag_entered_and_a_note_signed_change_the_marks_in_the_window(
@@ -164,20 +174,17 @@ def test_a_flag_entered_and_a_note_signed_change_the_marks_in_the_window(
     worker.run(lambda b: b.measures.record(client.id, MeasureInput(
         "phq9", day, "integration", {i: 1 for i in range(1, 10)}, repeat_confirmed=True),
         actor_id=None))
-    qtbot.waitUntil(lambda: _open_cell(panel, client.id).data(
-        Qt.ItemDataRole.ToolTipRole) is not None and "safety follow-up" in str(
-        _open_cell(panel, client.id).data(Qt.ItemDataRole.ToolTipRole)), timeout=10_000)
+    qtbot.waitUntil(lambda: "safety follow-up" in _waiting(panel, client.id), timeout=10_000)
     assert panel.waiting.text() != before and "safety follow-up" in panel.waiting.text()
     # The next note, signed with its risk check answered, closes it.
     doc = worker.run(lambda b: b.practice.clinician())
     assert doc is not None
     note = worker.run(lambda b: b.notes.create(client.id, "general", author_id=doc.id,
                                                session_date=TODAY)).value
-    qtbot.waitUntil(lambda: "note" in str(_open_cell(panel, client.id).data(
-        Qt.ItemDataRole.ToolTipRole)), timeout=10_000)
+    qtbot.waitUntil(lambda: "1 note to sign" in _waiting(panel, client.id), timeout=10_000)
     content = {**COMMON, "data": "Slept.", "assessment": "Steady.", "plan": "Weekly.",
                "session_date": TODAY.isoformat()}
     worker.run(lambda b: b.notes.save_draft(note.id, content))
     worker.run(lambda b: b.notes.sign(note.id, clinician_id=doc.id))
-    qtbot.waitUntil(lambda: _open_cell(panel, client.id).data(
-        Qt.ItemDataRole.ToolTipRole) is None, timeout=10_000)
+    qtbot.waitUntil(lambda: _waiting(panel, client.id) == "", timeout=10_000)
+    assert _open_cell(panel, client.id).data(Qt.ItemDataRole.DecorationRole) is None
