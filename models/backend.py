@@ -204,6 +204,14 @@ class Clients(_Subject):
                                                               actor_id=actor_id))
         return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
 
+    def deletion_problem(self, client_id: int) -> str | None:
+        return self._read(lambda s: clients.deletion_problem(s, client_id))
+
+    def delete(self, client_id: int, *, actor_id: int | None) -> Done[str]:
+        """A client added by mistake, with nothing recorded; the record number back."""
+        value = self._run(lambda s: clients.delete_client(s, client_id, actor_id=actor_id))
+        return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
+
 
 class Care(_Subject):
     def courses(self, client_id: int) -> list[CourseDTO]:

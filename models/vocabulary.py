@@ -286,6 +286,7 @@ AUDIT_ACTIONS = Vocabulary(
     Term("client.update", "Client's details changed"),
     Term("client.discharge", "Client discharged"),
     Term("client.reactivate", "Client made active again"),
+    Term("client.delete", "Client deleted (added by mistake)"),
     Term("course.create", "Course of care started"),
     Term("course.update", "Course of care changed"),
     Term("dosing.create", "Dosing record opened"),

@@ -143,6 +143,7 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 # What a record is called when it no longer exists.
 _GONE: Final = {
+    "client": "A client's record, since deleted",
     "note": "A draft note, since discarded",
     "part_relation": "A relation between two parts, since removed",
 }
@@ -284,6 +285,8 @@ def detail_words(action: str, detail: str) -> str:
         return ""  # the record's name gives the kind
     if action == "part.unrelate" and "kind" in pairs:
         return PART_RELATIONS.label(pairs["kind"])  # the relation is gone
+    if action == "client.delete" and "record" in pairs:
+        return f"Record {pairs['record']}, with nothing recorded in it"
     if action == "client.discharge" or action == "client.reactivate":
         return ""  # the status change's date and reason are in the client's record
     return detail

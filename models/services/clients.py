@@ -10,8 +10,20 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.dto import ClientDetail, ClientSummary
-from models.entities import Client, ClientStatusChange, Course, DosingSession, Note
+from models.entities import (
+    AuditEvent,
+    Client,
+    ClientStatusChange,
+    Course,
+    DosingSession,
+    IfsPart,
+    MeasureAdministration,
+    Note,
+    SelfEnergyRating,
+    TargetMemory,
+)
 from models.errors import DomainError, NotFoundError, ValidationError
+from models.formatting import counted
 from models.inputs import (
     ClientInput,
     StatusChangeInput,
@@ -26,10 +38,23 @@ from models.values import has_visible_text, text_problem
 RECORD_PREFIX = "C-"
 
 
+# How the audit event of a client deleted names the record number.
+_DELETED_NUMBER = "record="
+
+
+def _deleted_numbers(session: Session) -> list[str]:
+    """The record numbers of clients deleted: never given again."""
+    return [detail[len(_DELETED_NUMBER):] for detail in session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "client.delete"))
+        if detail.startswith(_DELETED_NUMBER)]
+
+
 def _next_record_number(session: Session) -> str:
-    """One more than the highest C-number, compared as numbers (C-10000 follows C-9999)."""
-    taken = session.scalars(
-        select(Client.record_number).where(Client.record_number.like(f"{RECORD_PREFIX}%")))
+    """One more than the highest C-number ever given, a deleted client's included,
+    compared as numbers (C-10000 follows C-9999)."""
+    taken = [*session.scalars(
+        select(Client.record_number).where(Client.record_number.like(f"{RECORD_PREFIX}%"))),
+        *_deleted_numbers(session)]
     numbers = [int(digits) for r in taken
                if (digits := r[len(RECORD_PREFIX):]).isascii() and digits.isdigit()]
     return f"{RECORD_PREFIX}{max(numbers, default=0) + 1:04d}"
@@ -49,6 +74,9 @@ def _record_number_problem(session: Session, record_number: str) -> str | None:
     if taken is not None:
         return ("That record number is already used by another client (record numbers "
                 "ignore upper and lower case); choose another.")
+    if record_number.upper() in {n.upper() for n in _deleted_numbers(session)}:
+        return ("That record number belonged to a client who was deleted, and a record "
+                "number is never given twice; choose another.")
     return None
 
 
@@ -155,6 +183,46 @@ def reactivate_client(
     if row.status != "discharged":
         raise DomainError(f"{row.record_number} is already active.")
     return _change_status(session, row, "active", data, today=today, actor_id=actor_id)
+
+
+# What a client's record can hold, each kept for good once there is one: (entity, word).
+_KEPT = ((Note, "note"), (Course, "course of care"), (MeasureAdministration, "measure"),
+         (TargetMemory, "target"), (IfsPart, "IFS part"), (SelfEnergyRating, "Self rating"))
+
+
+def deletion_problem(session: Session, client_id: int) -> str | None:
+    """Why the client cannot be deleted (what their record holds), or None. Only a client
+    added by mistake, with nothing recorded yet, can be: a record with anything clinical in
+    it is kept, and its client discharged instead."""
+    row = _get(session, client_id)
+    held = []
+    for entity, word in _KEPT:
+        count = session.scalar(select(func.count()).select_from(entity)
+                               .where(entity.client_id == row.id)) or 0
+        if count:
+            held.append(counted(count, word))
+    if not held:
+        return None
+    listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+    return (f"This record holds {listed}, and a record with anything in it is kept: it "
+            "cannot be deleted. If the client has left care, discharge them instead "
+            "(Discharge…); a draft started by mistake can be discarded in its note.")
+
+
+def delete_client(session: Session, client_id: int, *, actor_id: int | None) -> str:
+    """Delete a client added by mistake (nothing recorded yet: deletion_problem). The
+    audit trail keeps that they were added and deleted, by record number, never by name;
+    the number is never given again. Returns the record number."""
+    row = _get(session, client_id)
+    problem = deletion_problem(session, client_id)
+    if problem is not None:
+        raise DomainError(problem)
+    number = row.record_number
+    audit.record(session, "client.delete", entity="client", entity_id=row.id, client_id=row.id,
+                 actor_id=actor_id, detail=_DELETED_NUMBER + number)
+    session.delete(row)
+    session.flush()
+    return number
 
 
 def get_client(session: Session, client_id: int) -> ClientDetail:

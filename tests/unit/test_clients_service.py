@@ -21,12 +21,19 @@ from models.inputs import (
     StatusChangeInput,
     VitalInput,
 )
-from models.services import care
+from models.services import care, clients
 
 
 def _add(backend: Backend, name: str, **kw: object) -> ClientDetail:
     return backend.clients.create(ClientInput(name=name, **kw),  # type: ignore[arg-type]
                                   actor_id=None).value
+
+
+def _add_numbered(backend: Backend, name: str, record_number: str) -> ClientDetail:
+    """A client with a record number typed by a person (the service's own path)."""
+    with backend.vault.transaction() as session:
+        return clients.create_client(session, ClientInput(name=name), today=backend.today,
+                                     record_number=record_number)
 
 
 def test_record_numbers_count_up(backend: Backend) -> None:
@@ -180,3 +187,45 @@ def test_every_write_is_audited_with_ids_only(backend: Backend, session: Session
     assert actions == ["clinician.create", "client.create", "course.create"]
     assert audit.verify_chain(session).ok
     assert backend.audit.verify_chain().ok
+
+
+def test_a_client_added_by_mistake_can_be_deleted_and_the_number_is_never_given_again(
+    backend: Backend,
+) -> None:
+    kept = _add(backend, "Kept Client")
+    twice = _add(backend, "Added Twice")
+    # Discharged first (the history goes with it): still nothing clinical recorded.
+    backend.clients.discharge(twice.id, StatusChangeInput(backend.today, "Duplicate"),
+                              actor_id=None)
+    assert backend.clients.deletion_problem(twice.id) is None
+    done = backend.clients.delete(twice.id, actor_id=None)
+    assert done.value == "C-0002" and Kind.CLIENTS in done.changes.kinds
+    assert [c.record_number for c in backend.clients.summaries()] == [kept.record_number]
+    # The trail keeps it by record number, never the name.
+    [event] = backend.audit.events(action_prefix="client.delete")
+    assert event.detail == "record=C-0002" and event.client_id == twice.id
+    trail = backend.audit.trail()
+    [entry] = [e for e in trail.entries if e.action == "client.delete"]
+    assert (entry.what, entry.record, entry.detail) == (
+        "Client deleted (added by mistake)", "A client's record, since deleted",
+        "Record C-0002, with nothing recorded in it")
+    assert all("Added Twice" not in f"{e.record} {e.detail} {e.client_name}"
+               for e in trail.entries)
+    # Neither the next client nor a number typed by hand takes the number again.
+    assert _add(backend, "Next Client").record_number == "C-0003"
+    with pytest.raises(ValidationError) as info:
+        _add_numbered(backend, "Typed Number", "c-0002")
+    assert "never given twice" in info.value.problems["record_number"]
+
+
+def test_a_client_with_anything_recorded_is_kept(backend: Backend) -> None:
+    client = _add(backend, "Has A Course")
+    backend.care.add_course(client.id, CourseInput("spaced", backend.today), actor_id=None)
+    problem = backend.clients.deletion_problem(client.id)
+    assert problem is not None
+    assert problem.startswith("This record holds 1 course of care, and a record with "
+                              "anything in it is kept")
+    with pytest.raises(DomainError, match="1 course of care"):
+        backend.clients.delete(client.id, actor_id=None)
+    assert [c.id for c in backend.clients.summaries()] == [client.id]
+    assert backend.audit.events(action_prefix="client.delete") == []
