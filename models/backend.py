@@ -210,7 +210,7 @@ class Clients(_Subject):
     def delete(self, client_id: int, *, actor_id: int | None) -> Done[str]:
         """A client added by mistake, with nothing recorded; the record number back."""
         value = self._run(lambda s: clients.delete_client(s, client_id, actor_id=actor_id))
-        return Done(value, Changes.of(client_id, Kind.CLIENTS, Kind.DETAILS))
+        return Done(value, Changes.of(client_id, Kind.CLIENTS))  # no chart left to read
 
 
 class Care(_Subject):

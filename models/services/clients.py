@@ -203,10 +203,16 @@ def deletion_problem(session: Session, client_id: int) -> str | None:
             held.append(counted(count, word))
     if not held:
         return None
+    drafts = session.scalar(select(func.count()).select_from(Note).where(
+        Note.client_id == row.id, Note.status != "signed")) or 0
+    if held == [counted(drafts, "note")]:
+        return (f"This record holds {counted(drafts, 'draft note')}. Discard "
+                f"{'it' if drafts == 1 else 'them'} in the note window (Discard draft…), "
+                "and the client can then be deleted.")
     listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
     return (f"This record holds {listed}, and a record with anything in it is kept: it "
             "cannot be deleted. If the client has left care, discharge them instead "
-            "(Discharge…); a draft started by mistake can be discarded in its note.")
+            "(Discharge…).")
 
 
 def delete_client(session: Session, client_id: int, *, actor_id: int | None) -> str:

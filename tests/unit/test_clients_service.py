@@ -229,3 +229,13 @@ def test_a_client_with_anything_recorded_is_kept(backend: Backend) -> None:
         backend.clients.delete(client.id, actor_id=None)
     assert [c.id for c in backend.clients.summaries()] == [client.id]
     assert backend.audit.events(action_prefix="client.delete") == []
+
+
+def test_a_client_with_only_a_draft_is_told_to_discard_it_first(backend: Backend) -> None:
+    client = _add(backend, "Draft Only")
+    note = backend.notes.create(client.id, "general", author_id=None).value
+    assert backend.clients.deletion_problem(client.id) == (
+        "This record holds 1 draft note. Discard it in the note window (Discard draft…), "
+        "and the client can then be deleted.")
+    backend.notes.discard_draft(note.id, actor_id=None)
+    assert backend.clients.deletion_problem(client.id) is None

@@ -80,6 +80,11 @@ class _ListAndChart(QSplitter):
             self.setSizes([list_width - moved, chart_width + moved])
 
 
+def _title(action: QAction) -> str:
+    """An action's words as the title of its box: "Discharge client", not "&Discharge…"."""
+    return action.text().replace("&", "").rstrip("…")
+
+
 class MainWindow(QMainWindow):
     """Everything after unlock. Holds DTOs only; all database work goes to the runner."""
 
@@ -217,6 +222,9 @@ class MainWindow(QMainWindow):
         self.status_action = self._action("&Discharge client…", self.change_status, "",
                                           "Discharge the selected client, or reactivate a "
                                           "discharged one")
+        self.delete_client_action = self._action(
+            "Delete cl&ient…", self.delete_client, "",
+            "Delete a client added by mistake, while nothing is recorded for them")
         self.settings_action = self._action("&Settings…", self.show_settings, "Ctrl+,")
         self.clinician_action = self._action("Your &details…", self.edit_clinician, "",
                                              "Your name, credentials and licence, as "
@@ -245,8 +253,9 @@ class MainWindow(QMainWindow):
             self.addAction(action)
         # What works on the client shown: only while one is (and never while locked).
         self._client_actions = (self.edit_client_action, self.status_action,
-                                self.new_note_action, self.new_course_action,
-                                self.enter_measure_action, *self.tab_actions)
+                                self.delete_client_action, self.new_note_action,
+                                self.new_course_action, self.enter_measure_action,
+                                *self.tab_actions)
         self._set_client_actions(False)
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
@@ -261,6 +270,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_client_action)
         file_menu.addAction(self.edit_client_action)
         file_menu.addAction(self.status_action)
+        file_menu.addAction(self.delete_client_action)
         file_menu.addSeparator()
         file_menu.addAction(self.new_note_action)
         file_menu.addAction(self.new_course_action)
@@ -442,7 +452,7 @@ class MainWindow(QMainWindow):
         """Discharge the chosen client (or reactivate a discharged one): date and reason."""
         chart = self.chart_view.chart
         if self._is_locked or chart is None or self._refused_read_only(
-                self.status_action.text().replace("&", "").rstrip("…")):
+                _title(self.status_action)):
             return
         from ui.clients.status_dialog import StatusChangeDialog
 
@@ -463,6 +473,59 @@ class MainWindow(QMainWindow):
                     "hidden. Tick Show discharged (View menu) to see them.")
         else:
             self.statusBar().showMessage(f"{client.record_number} is active again.", 5000)
+
+    def delete_client(self) -> None:
+        """Delete the chosen client, if added by mistake: the backend says first whether
+        anything is recorded for them (then nothing is deleted, and the box says what to do
+        instead); otherwise the therapist is asked, and the answer defaults to Cancel."""
+        chart = self.chart_view.chart
+        title = _title(self.delete_client_action)
+        if self._is_locked or chart is None or self._refused_read_only(title):
+            return
+        client = chart.client
+
+        def answered(problem: str | None) -> None:
+            if self._is_locked or self._wanted != client.id:
+                return
+            if problem is not None:
+                self._open_dialog(QMessageBox(QMessageBox.Icon.Information, title, problem,
+                                              QMessageBox.StandardButton.Ok, self))
+                return
+            self._ask_to_delete(client, title)
+
+        self.runner.submit(lambda b: b.clients.deletion_problem(client.id), answered,
+                           self._delete_failed, owner=self)
+
+    def _ask_to_delete(self, client: Any, title: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title,
+                          f"Delete {client.name} ({client.record_number})?", parent=self)
+        box.setInformativeText(
+            "Nothing is recorded for this client yet, so their details can be deleted. The "
+            "audit trail keeps that a client was added and deleted, by record number only, "
+            f"and {client.record_number} is not given to anyone else. This cannot be undone.")
+        delete = box.addButton("Delete client", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        client_id, actor_id = client.id, self.actor_id
+
+        def chosen(_result: int) -> None:
+            if box.clickedButton() is not delete or self._is_locked:
+                return
+            self.runner.submit(lambda b: b.clients.delete(client_id, actor_id=actor_id),
+                               lambda done: self.statusBar().showMessage(
+                                   f"{done.value} deleted.", 5000),
+                               self._delete_failed, owner=self)
+
+        box.finished.connect(chosen)
+        self._open_dialog(box)
+
+    def _delete_failed(self, exc: Exception) -> None:
+        if not is_refusal(exc):
+            report_unexpected(exc)
+            return
+        self._open_dialog(QMessageBox(QMessageBox.Icon.Information,
+                                      _title(self.delete_client_action), str(exc),
+                                      QMessageBox.StandardButton.Ok, self))
 
     # -- search ---------------------------------------------------------------------------
 
