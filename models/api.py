@@ -235,6 +235,9 @@ class MeasuresApi(Protocol):
     def create_custom(self, data: CustomMeasureInput, *,
                       actor_id: int | None) -> Done[Instrument]: ...
 
+    def update_custom(self, key: str, data: CustomMeasureInput, *,
+                      actor_id: int | None) -> Done[Instrument]: ...
+
     def mark_entered_in_error(self, administration_id: int, reason: str, *,
                               actor_id: int | None) -> Done[AdministrationDTO]: ...
 

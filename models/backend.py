@@ -349,6 +349,12 @@ class Measures(_Subject):
                                                                       actor_id=actor_id))
         return Done(value, Changes.of(None, Kind.PRACTICE))
 
+    def update_custom(self, key: str, data: CustomMeasureInput, *,
+                      actor_id: int | None) -> Done[Instrument]:
+        value = self._run(lambda s: measures.update_custom_instrument(s, key, data,
+                                                                      actor_id=actor_id))
+        return Done(value, Changes.of(None, Kind.PRACTICE))
+
     def mark_entered_in_error(self, administration_id: int, reason: str, *,
                               actor_id: int | None) -> Done[AdministrationDTO]:
         value = self._run(lambda s: measures.mark_entered_in_error(

@@ -567,6 +567,23 @@ def validate_custom_measure(data: CustomMeasureInput) -> Problems:
     return problems
 
 
+def validate_custom_measure_change(data: CustomMeasureInput,
+                                   recorded: tuple[float, float] | None) -> Problems:
+    """A custom measure changed after values were recorded with it (`recorded`: the
+    lowest and highest of them): its range must still hold every one."""
+    problems = validate_custom_measure(data)
+    if recorded is None or "max_value" in problems:
+        return problems
+    lowest, highest = recorded
+    if data.min_value > lowest:
+        problems["max_value"] = (f"A value of {lowest:g} is already recorded with this measure; "
+                                 f"the lowest value can be {lowest:g} at most.")
+    elif data.max_value < highest:
+        problems["max_value"] = (f"A value of {highest:g} is already recorded with this "
+                                 f"measure; the highest value must be {highest:g} or more.")
+    return problems
+
+
 # --------------------------------------------------------------------------- reports
 
 # The therapist's comment closes a prescriber's summary of one or two pages.

@@ -305,6 +305,7 @@ AUDIT_ACTIONS = Vocabulary(
     Term("part.relate", "Relation drawn"),
     Term("part.unrelate", "Relation removed"),
     Term("instrument.create", "Custom measure defined"),
+    Term("instrument.update", "Custom measure changed"),
     Term("measure.record", "Measure entered"),
     Term("measure.entered_in_error", "Measure marked entered in error"),
     Term("report.saved", "Report saved to a file"),

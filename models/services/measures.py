@@ -33,6 +33,7 @@ from models.inputs import (
     MeasureInput,
     repeat_warning,
     validate_custom_measure,
+    validate_custom_measure_change,
     validate_measure,
 )
 from models.instruments.definitions import Charting, Instrument
@@ -162,6 +163,41 @@ def create_custom_instrument(
     session.flush()
     audit.record(session, "instrument.create", entity="custom_instrument", entity_id=row.id,
                  actor_id=actor_id)
+    return custom_instruments(session)[row.key]
+
+
+def _recorded_range(session: Session, key: str) -> tuple[float, float] | None:
+    """The lowest and highest value recorded with a measure; an entry marked in error too,
+    which is kept and still shown in the record."""
+    lowest, highest = session.execute(
+        select(func.min(ItemResponse.value), func.max(ItemResponse.value))
+        .join(MeasureAdministration, ItemResponse.administration_id == MeasureAdministration.id)
+        .where(MeasureAdministration.instrument_id == key)).one()
+    return None if lowest is None or highest is None else (lowest, highest)
+
+
+def update_custom_instrument(
+    session: Session, key: str, data: CustomMeasureInput, *, actor_id: int | None = None,
+) -> Instrument:
+    """Change a custom measure: its name, direction or reliable change, or its range as far
+    as the values recorded with it allow. Totals and labels are derived, so every chart
+    and report reads the measure as it now stands; the audit names the fields changed."""
+    row = session.scalar(select(CustomInstrument).where(CustomInstrument.key == key))
+    if row is None:
+        raise NotFoundError("That custom measure does not exist in this vault.")
+    problems = validate_custom_measure_change(data, _recorded_range(session, key))
+    if problems:
+        raise ValidationError(problems)
+    wanted = {"name": data.name.strip(), "min_value": data.min_value,
+              "max_value": data.max_value, "higher_is_better": data.higher_is_better,
+              "reliable_change": data.reliable_change}
+    changed = [field for field, value in wanted.items() if getattr(row, field) != value]
+    for field in changed:
+        setattr(row, field, wanted[field])
+    session.flush()
+    if changed:
+        audit.record(session, "instrument.update", entity="custom_instrument",
+                     entity_id=row.id, actor_id=actor_id, detail="fields=" + ",".join(changed))
     return custom_instruments(session)[row.key]
 
 

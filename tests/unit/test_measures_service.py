@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.api import Kind
 from models.backend import Backend
 from models.clinical.measures import ScoredAdministration, build_measures_view
 from models.dto import CourseDTO, DosingSessionDTO
@@ -128,6 +129,46 @@ def test_custom_measure(backend: Backend, session: Session, client_id: int) -> N
     assert set(refused.value.problems) == {"name"}
     view = build_measures_view(backend.clients.chart(client_id), backend.measures.instruments())
     assert view.for_instrument(craving.id) is not None
+
+
+def test_a_custom_measure_can_be_changed_as_far_as_its_recorded_values_allow(
+    backend: Backend, client_id: int
+) -> None:
+    craving = backend.measures.create_custom(CustomMeasureInput(
+        "Craving", 0, 10, False), actor_id=None).value
+    record(backend, client_id, MeasureInput(craving.id, DAY, "integration", {1: 7}))
+    low = record(backend, client_id, MeasureInput(
+        craving.id, DAY + dt.timedelta(days=7), "integration", {1: 2}))
+    with pytest.raises(ValidationError) as refused:
+        backend.measures.update_custom(craving.id, CustomMeasureInput(
+            "Craving", 0, 5, False), actor_id=None)
+    assert refused.value.problems == {"max_value": (
+        "A value of 7 is already recorded with this measure; the highest value must be 7 "
+        "or more.")}
+    with pytest.raises(ValidationError, match="the lowest value can be 2 at most"):
+        backend.measures.update_custom(craving.id, CustomMeasureInput(
+            "Craving", 3, 10, False), actor_id=None)
+    # A value marked entered in error is kept, and shown: it still holds the range.
+    backend.measures.mark_entered_in_error(low.administration.id, "Wrong form",
+                                           actor_id=None)
+    with pytest.raises(ValidationError, match="the lowest value can be 2 at most"):
+        backend.measures.update_custom(craving.id, CustomMeasureInput(
+            "Craving", 3, 10, False), actor_id=None)
+    done = backend.measures.update_custom(craving.id, CustomMeasureInput(
+        "Craving (evening)", 1, 12, False, reliable_change=3), actor_id=None)
+    assert Kind.PRACTICE in done.changes.kinds
+    changed = backend.measures.instruments()[craving.id]
+    assert changed.title == "Craving (evening)" and changed.reliable_change is not None
+    assert (changed.items[0].min_value, changed.items[0].max_value) == (1, 12)
+    view = build_measures_view(backend.clients.chart(client_id), backend.measures.instruments())
+    series = view.for_instrument(craving.id)
+    assert series is not None and series.instrument.title == "Craving (evening)"
+    [event] = backend.audit.events(action_prefix="instrument.update")
+    assert event.detail == "fields=name,min_value,max_value,reliable_change"
+    # Saved as it is: nothing changed, nothing recorded.
+    backend.measures.update_custom(craving.id, CustomMeasureInput(
+        "Craving (evening)", 1, 12, False, reliable_change=3), actor_id=None)
+    assert len(backend.audit.events(action_prefix="instrument.update")) == 1
 
 
 def test_a_wrong_entry_is_kept_but_left_out_of_every_count(

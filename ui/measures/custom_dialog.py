@@ -1,4 +1,5 @@
-"""Define a custom measure: a single number of the clinician's own, with its range."""
+"""Define a custom measure, a single number of the clinician's own with its range, or
+change one already defined."""
 
 from __future__ import annotations
 
@@ -21,28 +22,32 @@ from PySide6.QtWidgets import (
 
 from models.api import Done
 from models.inputs import CustomMeasureInput, validate_custom_measure
-from models.instruments.definitions import Instrument
-from ui.common.dialogs import submit_keys
+from models.instruments.definitions import Direction, Instrument
+from ui.common.dialogs import fit_to_text, submit_keys
 from ui.shell.tasks import TaskRunner, refusal
 
 
 class CustomMeasureDialog(QDialog):
-    """Define a single-number measure of the clinician's own (name, range, direction)."""
+    """Define a single-number measure of the clinician's own (name, range, direction), or
+    change one (`editing`): its range only as far as the values recorded with it allow,
+    which the backend checks (models.inputs.validate_custom_measure_change)."""
 
-    created = Signal(object)  # the new Instrument
+    created = Signal(object)  # the Instrument as defined or changed
 
     def __init__(
         self,
         runner: TaskRunner,
         *,
         actor_id: int | None = None,
+        editing: Instrument | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.actor_id = actor_id
+        self.editing = editing
         self.instrument: Instrument | None = None
-        self.setWindowTitle("New custom measure")
+        self.setWindowTitle("Edit custom measure" if editing else "New custom measure")
         self.setModal(True)
         self.setMinimumWidth(500)
         intro = QLabel("A single number you rate for anything the standard measures do not "
@@ -109,8 +114,9 @@ class CustomMeasureDialog(QDialog):
         self.general_error.setWordWrap(True)
         self.general_error.hide()
         buttons = QDialogButtonBox()
-        self.create_button = buttons.addButton("Create measure",
-                                               QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = buttons.addButton(
+            "Save changes" if editing else "Create measure",
+            QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setProperty("role", "primary")
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.create_button.clicked.connect(self.create_measure)
@@ -122,6 +128,23 @@ class CustomMeasureDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
+        fit_to_text(self)  # a message under a field makes the dialog taller, not cramped
+        if editing is not None:
+            intro.setText("Charts, tables and reports read every value already recorded with "
+                          "this measure as it is defined here. The range must still hold "
+                          "those values. Each change is kept in the audit trail.")
+            self._fill(editing)
+
+    def _fill(self, instrument: Instrument) -> None:
+        [item] = instrument.items
+        self.name.setText(instrument.title)
+        self.lowest.setValue(item.min_value)
+        self.highest.setValue(item.max_value)
+        higher = instrument.direction == Direction.HIGHER_IS_BETTER
+        self.higher_better.setChecked(higher)
+        self.lower_better.setChecked(not higher)
+        change = instrument.reliable_change
+        self.reliable.setValue(change.points if change is not None else 0)
 
     def create_measure(self) -> None:
         """Check the form, then create the measure through the runner."""
@@ -135,8 +158,13 @@ class CustomMeasureDialog(QDialog):
         if problems:
             self._show(problems)
             return
-        actor_id = self.actor_id
+        actor_id, editing = self.actor_id, self.editing
         self.create_button.setEnabled(False)
+        if editing is not None:
+            key = editing.id
+            self.runner.submit(lambda b: b.measures.update_custom(key, data, actor_id=actor_id),
+                               self._created, self._failed, owner=self)
+            return
         self.runner.submit(lambda b: b.measures.create_custom(data, actor_id=actor_id),
                            self._created, self._failed, owner=self)
 

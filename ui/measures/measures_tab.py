@@ -220,6 +220,11 @@ class MeasuresTab(QWidget):
         self.enter_button.setProperty("role", "primary")
         self.enter_button.setToolTip("Record a measure item by item (Ctrl+M)")
         self.enter_button.clicked.connect(lambda: self.open_entry())
+        self.edit_custom_button = QPushButton("Edit measure…")
+        self.edit_custom_button.setToolTip("Change this custom measure's name, range, "
+                                           "direction or reliable change")
+        self.edit_custom_button.clicked.connect(lambda: self.open_custom(editing=True))
+        self.edit_custom_button.hide()
         self.custom_action = QAction("New &custom measure…", self)
         self.custom_action.setStatusTip("Define a single-number measure of your own")
         self.custom_action.triggered.connect(lambda _c=False: self.open_custom())
@@ -265,6 +270,7 @@ class MeasuresTab(QWidget):
         toolbar.addWidget(self.chooser, 1)
         toolbar.addWidget(self.loading)
         toolbar.addWidget(self.trend.overlay_button)
+        toolbar.addWidget(self.edit_custom_button)
         toolbar.addWidget(self.enter_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 10)
@@ -365,13 +371,18 @@ class MeasuresTab(QWidget):
         self._open(dialog)
         return dialog
 
-    def open_custom(self) -> CustomMeasureDialog | None:
-        """Define a custom measure (the entry dialog offers this too)."""
-        if refused_read_only(self.runner, self, "New custom measure"):
+    def open_custom(self, *, editing: bool = False) -> CustomMeasureDialog | None:
+        """Define a custom measure (the entry dialog offers this too); `editing`, change
+        the custom measure shown."""
+        instrument = self._shown_custom() if editing else None
+        if editing and instrument is None:
             return None
-        dialog = CustomMeasureDialog(self.runner, actor_id=self.actor(),
+        if refused_read_only(self.runner, self, "Edit custom measure" if editing
+                             else "New custom measure"):
+            return None
+        dialog = CustomMeasureDialog(self.runner, actor_id=self.actor(), editing=instrument,
                                      parent=self)
-        dialog.created.connect(self._custom_created)
+        dialog.created.connect(self._custom_changed if editing else self._custom_created)
         self._open(dialog)
         return dialog
 
@@ -450,6 +461,7 @@ class MeasuresTab(QWidget):
         self.trend.show_series(series, dose_refs(chart.courses), safety_followups(chart))
         self.trend.set_overlays(view.overlays, self._overlays_on)
         self.stack.setCurrentWidget(self.trend)
+        self._update_edit_custom()
         self._draw_trend()
 
     def _draw_trend(self) -> None:
@@ -500,6 +512,12 @@ class MeasuresTab(QWidget):
 
     def _page_changed(self, index: int) -> None:
         self.trend.overlay_button.setVisible(self.stack.widget(index) is self.trend)
+        self._update_edit_custom()
+
+    def _update_edit_custom(self) -> None:
+        """Edit measure… beside a custom measure's chart, and only there."""
+        self.edit_custom_button.setVisible(self.stack.currentWidget() is self.trend
+                                           and self._shown_custom() is not None)
 
     def _set_empty(self, text: str) -> None:
         self.empty.setText(text)
@@ -567,6 +585,19 @@ class MeasuresTab(QWidget):
         self.runner.submit(
             lambda b: b.measures.mark_entered_in_error(administration_id, reason, actor_id=actor),
             done, report_unexpected, owner=self)
+
+    def _shown_custom(self) -> Instrument | None:
+        """The custom measure whose chart is shown, if one is."""
+        known, key = self.known, self._selected
+        instrument = known.get(key) if known is not None and key is not None else None
+        return instrument if instrument is not None and instrument.custom else None
+
+    def _custom_changed(self, instrument: Instrument) -> None:
+        """A custom measure changed: drawn again with its new name, range or direction."""
+        if self.known is not None:
+            self.known[instrument.id] = instrument
+        if self.chart is not None:
+            self.refresh()
 
     def _custom_created(self, instrument: Instrument) -> None:
         if self.known is not None:

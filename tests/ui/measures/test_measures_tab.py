@@ -35,6 +35,7 @@ from models.services import care
 from models.vault import create_vault
 from reports.charts import dose_line_days, find_artists
 from tests.conftest import TODAY
+from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.entry_dialog import MeasureEntryDialog
 from ui.measures.item_models import (
     DISSOCIATION_KEY,
@@ -629,3 +630,39 @@ def test_a_long_custom_name_is_cut_in_its_pill_and_along_the_axis_and_whole_abov
     renderer = tab.trend_figure.canvas.get_renderer()
     box = ax.yaxis.label.get_window_extent(renderer)
     assert box.y0 >= 0 and box.y1 <= tab.trend_figure.bbox.height  # inside the figure
+
+
+def test_a_custom_measure_is_changed_beside_its_chart_within_its_recorded_values(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault, worker: Any) -> None:
+    craving = worker.run(lambda b: b.measures.create_custom(CustomMeasureInput(
+        "Craving", 0, 10, False), actor_id=None).value)
+    client_id = vault.client()
+    for n, value in ((20, 7), (10, 2)):
+        vault.record(client_id, craving.id, days_ago(n), {1: value})
+    vault.record(client_id, "gad7", days_ago(9), dict.fromkeys(range(1, 8), 2), "baseline")
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    assert tab.select_instrument("gad7")
+    assert not tab.edit_custom_button.isVisible()  # a standard measure is not ours to change
+    assert tab.select_instrument(craving.id)
+    assert tab.edit_custom_button.isVisible()
+    tab.edit_custom_button.click()
+    [dialog] = [d for d in tab.findChildren(CustomMeasureDialog) if d.isVisible()]
+    assert dialog.windowTitle() == "Edit custom measure"
+    assert (dialog.name.text(), dialog.lowest.value(), dialog.highest.value()) == (
+        "Craving", 0, 10)
+    assert dialog.lower_better.isChecked() and dialog.create_button.text() == "Save changes"
+    dialog.highest.setValue(5)
+    dialog.create_button.click()
+    qtbot.waitUntil(lambda: dialog.errors["max_value"].isVisible(), timeout=10_000)
+    assert dialog.errors["max_value"].text() == (
+        "A value of 7 is already recorded with this measure; the highest value must be 7 "
+        "or more.")
+    dialog.highest.setValue(12)
+    dialog.name.setText("Evening craving")
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        dialog.create_button.click()
+    qtbot.waitUntil(lambda: tab.instrument_model.entry(
+        tab.chooser.currentIndex().row()).text.startswith("Evening craving"), timeout=10_000)
+    assert tab.selected_instrument == craving.id
+    changed = worker.run(lambda b: b.measures.instruments())[craving.id]
+    assert changed.title == "Evening craving" and changed.items[0].max_value == 12
