@@ -81,6 +81,7 @@ from models.services import (
 )
 from models.templates.validation import Problem, SigningCheck
 from models.vault import Vault, create_vault, open_vault
+from models.vocabulary import PRACTICE_DISCLOSURES
 
 T = TypeVar("T")
 
@@ -469,8 +470,10 @@ class Audit(_Subject):
 
     def trail(self, *, client_id: int | None = None, start: dt.date | None = None,
               end: dt.date | None = None, limit: int = AUDIT_TRAIL_LIMIT) -> AuditTrail:
+        # One client's trail lists the practice's exports too: each holds their record.
         found = self._read(lambda s: audit_trail.trail(
-            s, client_id=client_id, start=start, end=end, limit=limit, since=self._walked))
+            s, client_id=client_id, start=start, end=end, limit=limit, since=self._walked,
+            with_practice=PRACTICE_DISCLOSURES))
         self._walked = found.chain if found.intact else None
         return found
 

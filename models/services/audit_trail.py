@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import desc, select, union_all
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -71,20 +71,26 @@ def trail(session: Session, *, client_id: int | None = None, start: dt.date | No
     if client_id is not None and session.get(Client, client_id) is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
     audit.write_pending(session)
-    query = select(AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_id,
-                   AuditEvent.action, AuditEvent.entity, AuditEvent.entity_id,
-                   AuditEvent.client_id, AuditEvent.detail).order_by(AuditEvent.id.desc())
-    if client_id is not None:
-        # Only the client's own events, unless the practice's are asked for too: an OR
-        # would read every event of the vault.
-        query = query.where(or_(AuditEvent.client_id == client_id,
-                                AuditEvent.action.in_(with_practice)) if with_practice
-                            else AuditEvent.client_id == client_id)
+    columns = (AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_id, AuditEvent.action,
+               AuditEvent.entity, AuditEvent.entity_id, AuditEvent.client_id,
+               AuditEvent.detail)
+    period = []
     if start is not None:
-        query = query.where(AuditEvent.occurred_at >= _utc_text(start))
+        period.append(AuditEvent.occurred_at >= _utc_text(start))
     if end is not None:
-        query = query.where(AuditEvent.occurred_at < _utc_text(end + dt.timedelta(days=1)))
-    rows = list(session.execute(query.limit(limit + 1)))
+        period.append(AuditEvent.occurred_at < _utc_text(end + dt.timedelta(days=1)))
+    if client_id is None:
+        query: Any = select(*columns).where(*period)
+    else:
+        query = select(*columns).where(AuditEvent.client_id == client_id, *period)
+        if with_practice:
+            # The client's own events (on the client index) and the practice's (events of
+            # no client): as one OR, SQLite read every event of the vault for them.
+            query = union_all(query, select(*columns).where(
+                AuditEvent.client_id.is_(None), AuditEvent.action.in_(with_practice),
+                *period)).subquery()
+            query = select(*query.c)
+    rows = list(session.execute(query.order_by(desc("id")).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     chain = audit.verify_chain(session, since)

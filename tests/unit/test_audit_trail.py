@@ -253,3 +253,31 @@ def test_a_backup_an_export_and_a_new_passphrase_are_the_vault_owners(tmp_path: 
         reopened.close()
     assert whose == {"vault.backup": "Dr Owner", "vault.export": "Dr Owner",
                      "vault.rekey": "Dr Owner"}
+
+
+def test_one_clients_trail_lists_each_export_of_the_practice_and_nothing_else_of_it(
+    tmp_path: Any,
+) -> None:
+    """An export holds every client's record: a client's trail (the window's, the
+    command's) shows it among their own events, as their document does; a backup (still
+    encrypted) and another client's events do not."""
+    from models.backend import create_backend, open_backend
+
+    path = tmp_path / "exported.iwvault"
+    create_backend(path, "an exported vault passphrase").close()
+    backend = open_backend(path, "an exported vault passphrase")
+    try:
+        ada = backend.clients.create(ClientInput(name="Ada Trail"), actor_id=None).value
+        basil = backend.clients.create(ClientInput(name="Basil Trail"), actor_id=None).value
+        backend.safekeeping.backup(tmp_path / "backups")
+        backend.safekeeping.export(tmp_path / "export")
+        backend.clients.update(basil.id, ClientInput(name="Basil Trailed"), actor_id=None)
+        mine = backend.audit.trail(client_id=ada.id)
+        assert [e.action for e in mine.entries] == ["vault.export", "client.create"]
+        assert [e.action for e in backend.audit.trail(client_id=basil.id).entries] == [
+            "client.update", "vault.export", "client.create"]
+        # A period that leaves the export out leaves it out of the client's trail too.
+        tomorrow = backend.today + dt.timedelta(days=1)
+        assert backend.audit.trail(client_id=ada.id, start=tomorrow, end=tomorrow).entries == ()
+    finally:
+        backend.close()
