@@ -36,6 +36,7 @@ class ClientSummary:
     last_seen: dt.date | None
     unsigned_notes: int  # drafts: what waits for the therapist's signature
     open_followups: int  # safety follow-ups no signed note has answered yet
+    oldest_unsigned: dt.date | None = None  # the session date of the oldest draft
 
 
 @dataclass(frozen=True)

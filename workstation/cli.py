@@ -195,7 +195,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
         backend.close()
     width = max((len(r.name) for r in rows), default=4)
     for r in rows:
-        waiting = waiting_words(r.open_followups, r.unsigned_notes)
+        waiting = waiting_words(r)
         print(
             f"{r.record_number}  {r.name:<{width}}  {CLIENT_STATUSES.label(r.status):<10}  "
             f"dosing {r.dosing_sessions:>3}  notes {r.notes:>4}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.clinical.measures import score_administration
-from models.dto import AdministrationDTO, ClientChart, NoteDTO
+from models.dto import AdministrationDTO, ClientChart, ClientSummary, NoteDTO
 from models.formatting import counted, date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
@@ -32,14 +32,19 @@ HOW_ANSWERED = "the next note's risk check answers it"
 
 
 
-def waiting_words(open_followups: int, unsigned_notes: int) -> str:
+def waiting_words(client: ClientSummary) -> str:
     """What waits for the therapist in a client's record, in words: the safety follow-ups
-    still open, then the notes to sign ("" when nothing does)."""
+    still open, then the notes to sign and the date of the oldest ("" when nothing)."""
     said = []
-    if open_followups:
-        said.append(f"{counted(open_followups, 'safety follow-up')} open: {HOW_ANSWERED}")
-    if unsigned_notes:
-        said.append(f"{counted(unsigned_notes, 'note')} to sign")
+    if client.open_followups:
+        said.append(f"{counted(client.open_followups, 'safety follow-up')} open: "
+                    f"{HOW_ANSWERED}")
+    if client.unsigned_notes:
+        oldest = client.oldest_unsigned
+        since = "" if oldest is None else (
+            f", of {date_text(oldest)}" if client.unsigned_notes == 1
+            else f", the oldest of {date_text(oldest)}")
+        said.append(f"{counted(client.unsigned_notes, 'note')} to sign{since}")
     return "; ".join(said)
 
 

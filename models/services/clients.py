@@ -249,7 +249,7 @@ def find_client_by_record_number(session: Session, record_number: str) -> Client
     return convert.client_detail(row)
 
 
-def _summary_query() -> Select[tuple[Client, int, int, int, Any, Any]]:
+def _summary_query() -> Select[tuple[Client, int, int, int, Any, Any, Any]]:
     dosing_counts = (
         select(Course.client_id, func.count(DosingSession.id).label("n"),
                func.max(DosingSession.session_date).label("last"))
@@ -260,6 +260,7 @@ def _summary_query() -> Select[tuple[Client, int, int, int, Any, Any]]:
     note_counts = (
         select(Note.client_id, func.count(Note.id).label("n"),
                func.count(Note.id).filter(Note.status != "signed").label("unsigned"),
+               func.min(Note.session_date).filter(Note.status != "signed").label("oldest"),
                func.max(Note.session_date).label("last"))
         .group_by(Note.client_id)
         .subquery()
@@ -270,6 +271,7 @@ def _summary_query() -> Select[tuple[Client, int, int, int, Any, Any]]:
             func.coalesce(dosing_counts.c.n, 0),
             func.coalesce(note_counts.c.n, 0),
             func.coalesce(note_counts.c.unsigned, 0),
+            note_counts.c.oldest,
             dosing_counts.c.last,
             note_counts.c.last,
         )
@@ -291,7 +293,7 @@ def list_clients(
         return []  # no stored name or number holds a character that cannot be stored
     followups = measures.open_followups_by_client(session)
     result = []
-    for client, dosing, notes, unsigned, last_dose, last_note in session.execute(query):
+    for client, dosing, notes, unsigned, oldest, last_dose, last_note in session.execute(query):
         if not words_match(search, client.name, client.preferred_name,
                               client.record_number):
             continue
@@ -307,6 +309,7 @@ def list_clients(
                 notes=notes,
                 last_seen=max(dates) if dates else None,
                 unsigned_notes=unsigned,
+                oldest_unsigned=_as_date(oldest) if oldest is not None else None,
                 open_followups=followups.get(client.id, 0),
             )
         )

@@ -39,31 +39,29 @@ def test_clients_says_what_waits_in_each_record(tmp_path: Path, demo_vault: Path
     import shutil
 
     from models.backend import open_backend
+    from models.clinical.safety import waiting_words
     from models.inputs import MeasureInput
 
     vault = tmp_path / "copy.iwvault"
     shutil.copy2(demo_vault, vault)
     backend = open_backend(vault, "cli passphrase")
     try:
-        rows = backend.clients.summaries()
-        drafts = {r.record_number: r.unsigned_notes for r in rows}
-        flagged = rows[-1]
+        flagged = backend.clients.summaries()[-1]
         backend.measures.record(flagged.id, MeasureInput(
-            "phq9", backend.today, "integration",
-            {i: 1 for i in range(1, 10)}, repeat_confirmed=True), actor_id=None)
+            "phq9", backend.today, "integration", {i: 1 for i in range(1, 10)},
+            repeat_confirmed=True), actor_id=None)
+        rows = {r.record_number: r for r in backend.clients.summaries()}
     finally:
         backend.close()
-    assert any(drafts.values()), "the demo leaves some notes unsigned"
+    assert rows[flagged.record_number].open_followups >= 1
+    drafted = [r for r in rows.values() if r.unsigned_notes]
+    assert drafted, "the demo leaves some notes unsigned"
     result = run("clients", "--vault", str(vault))
     assert result.returncode == 0, result.stderr
     for line in result.stdout.splitlines():
-        number = line.split()[0]
-        said = [f"{drafts[number]} note{'s' if drafts[number] > 1 else ''} to sign"] \
-            if drafts[number] else []
-        if number == flagged.record_number:
-            said.insert(0, "1 safety follow-up open: the next note's risk check answers it")
+        said = waiting_words(rows[line.split()[0]])
         if said:
-            assert line.endswith(f"  ({'; '.join(said)})"), line
+            assert line.endswith(f"  ({said})"), line
         else:
             assert line.rstrip()[-1].isdigit(), line  # ends with the count of notes
 

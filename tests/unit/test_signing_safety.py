@@ -21,6 +21,7 @@ from models.clinical.safety import (
     open_followups,
     safety_followups,
     signed_past,
+    waiting_words,
 )
 from models.entities import MeasureAdministration
 from models.errors import SigningError, ValidationError
@@ -479,6 +480,12 @@ def test_every_check_refuses_or_asks_for_a_reason_on_a_real_note(
     assert check in {a["check"] for a in signed.content[ACKNOWLEDGEMENTS]}
 
 
+def _draft_on(backend: Backend, people: dict[str, Any], day: dt.date) -> int:
+    [note] = [n for n in backend.clients.chart(people["client"].id).notes
+              if not n.signed and n.session_date == day]
+    return note.id
+
+
 def _listed(backend: Backend, people: dict[str, Any]) -> tuple[int, int]:
     """The client list's (open follow-ups, unsigned notes) for the client, checked against
     what the client's own chart works out."""
@@ -504,6 +511,14 @@ def test_the_client_list_counts_open_follow_ups_and_notes_to_sign(
     assert _listed(backend, people) == (2, 0)
     draft = write(backend, people, "general", DAY + dt.timedelta(days=2), GENERAL, sign=False)
     assert _listed(backend, people) == (2, 1), "a draft answers nothing yet"
+    [row] = [r for r in backend.clients.summaries() if r.id == people["client"].id]
+    assert waiting_words(row) == ("2 safety follow-ups open: the next note's risk check "
+                                  "answers it; 1 note to sign, of 3 Sep 2026")
+    write(backend, people, "general", DAY - dt.timedelta(days=3), GENERAL, sign=False)
+    [row] = [r for r in backend.clients.summaries() if r.id == people["client"].id]
+    assert waiting_words(row).endswith("; 2 notes to sign, the oldest of 29 Aug 2026")
+    backend.notes.discard_draft(_draft_on(backend, people, DAY - dt.timedelta(days=3)),
+                                actor_id=None)
     backend.notes.sign(draft, clinician_id=people["doc"].id)
     assert _listed(backend, people) == (0, 0)
     # A later flag, and then the first one taken back: only the later one stays open.

@@ -140,7 +140,7 @@ class ClientListModel(RowsTableModel):
         elif role == MARKS_ROLE:
             return len(_marks(client))
         elif role == Qt.ItemDataRole.AccessibleTextRole and column == self.NAME:
-            waiting = waiting_words(client.open_followups, client.unsigned_notes)
+            waiting = waiting_words(client)
             shown = self.data(index, Qt.ItemDataRole.DisplayRole)
             return f"{shown}; {waiting}" if waiting else shown
         elif role == SORT_ROLE:
@@ -162,7 +162,7 @@ class ClientListModel(RowsTableModel):
             counts = f"{client.dosing_sessions} dosing sessions, {client.notes} notes"
             said = [f"{counts}; discharged" if discharged else counts]
             if column == self.NAME and _marks(client):
-                said.append(waiting_words(client.open_followups, client.unsigned_notes))
+                said.append(waiting_words(client))
             return "\n".join(said)
         return None
 

@@ -214,8 +214,9 @@ def test_phq9_typed_digit_by_digit_flags_item_9_in_the_entry_table_and_chart(
 
     with qtbot.waitSignal(runner.data_changed, timeout=10_000) as changed:
         save(qtbot, tab, dialog)
-    # The window reloads the chart for what changed: this client's measures.
-    assert changed.args == [Changes.of(client_id, Kind.MEASURES)]
+    # The window reloads the chart for what changed: this client's measures, and the list
+    # (a measure can open a safety follow-up, which the client list marks).
+    assert changed.args == [Changes.of(client_id, Kind.MEASURES, Kind.CLIENTS)]
 
     (row,) = table_rows(tab)
     assert row["Date"] == f"{TODAY.day} {TODAY:%b %Y}"
