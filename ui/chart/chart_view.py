@@ -148,6 +148,7 @@ class ChartView(QWidget):
         self.overview.add_panel(sparklines)
         self.overview.targets_requested.connect(
             lambda: self.tabs.setCurrentWidget(self.targets))
+        self.overview.unsigned_requested.connect(self._show_unsigned)
         chart_page = QWidget()
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(12, 10, 10, 10)
@@ -300,6 +301,11 @@ class ChartView(QWidget):
         if self._sparklines_due:
             self._sparklines_due = False
             self.sparklines.set_chart(chart)
+
+    def _show_unsigned(self) -> None:
+        """The Sessions tab, at the oldest unsigned note (Enter opens it)."""
+        self.tabs.setCurrentWidget(self.sessions)
+        self.sessions.show_oldest_unsigned()
 
     def practice_changed(self) -> None:
         """Something of the whole vault changed (a custom instrument): the measures."""

@@ -230,6 +230,7 @@ class OverviewTab(QWidget):
     """Counts at the top, then one timeline card per course of care."""
 
     targets_requested = Signal()  # the Open targets tile was activated
+    unsigned_requested = Signal()  # the Unsigned notes tile was activated
     new_course_requested = Signal()
     edit_course_requested = Signal(int)  # the course's id
 
@@ -239,11 +240,13 @@ class OverviewTab(QWidget):
             "dosing": FigureTile("Dosing sessions"),
             "other": FigureTile("Other sessions"),
             "signed": FigureTile("Signed notes"),
-            "unsigned": FigureTile("Unsigned notes"),
+            "unsigned": FigureTile("Unsigned notes",
+                                   "Show the oldest unsigned note in the Sessions tab"),
             "targets": FigureTile("Open targets", "Open the Targets tab"),
             "last_dose": FigureTile("Last dose"),
         }
         self.tiles["targets"].activated.connect(self.targets_requested)
+        self.tiles["unsigned"].activated.connect(self.unsigned_requested)
         # Six across on a wide window, three (or two) a row on a narrow one: never cut.
         self.tile_box = _TileBox()
         for tile in self.tiles.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QItemSelectionModel,
     QObject,
     QSortFilterProxyModel,
     Qt,
@@ -174,6 +175,23 @@ class SessionsTab(QWidget):
         note_id = self.current_note_id()
         if note_id is not None:
             self.open_note_requested.emit(note_id)
+
+    def show_oldest_unsigned(self) -> bool:
+        """Select the oldest draft, with the keyboard on the table (Enter opens it); False
+        when every note is signed."""
+        self._fill()
+        rows = [(self.model.row_at(r), r) for r in range(self.model.rowCount())]
+        waiting = [(row.day, row.order, r) for row, r in rows
+                   if row.note_id is not None and not row.signed]
+        if not waiting:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(min(waiting)[2], 0))
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
 
     def set_chart(self, chart: ClientChart) -> None:
         """Remember the chart; the table is filled when the tab is first shown."""

@@ -321,3 +321,35 @@ def test_a_new_vault_offers_its_first_client(qtbot: QtBot, runner: TaskRunner,
         window.reload_clients()
     assert window.chart_view.empty.text().startswith("Choose a client on the left")
     window.close()
+
+
+def test_the_unsigned_notes_tile_leads_to_the_oldest_draft_and_enter_opens_it(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    model = main_window.client_list.model
+    client = next(c for c in (model.client_at(r) for r in range(model.rowCount()))
+                  if c.unsigned_notes)
+    _show(qtbot, main_window, client.id)
+    view = main_window.chart_view
+    chart = view.chart
+    assert chart is not None
+    oldest = min((n for n in chart.notes if not n.signed),
+                 key=lambda n: (n.session_date, n.id))
+    qtbot.mouseClick(view.overview.tiles["unsigned"], Qt.MouseButton.LeftButton)
+    assert view.tabs.currentWidget() is view.sessions
+    assert view.sessions.current_note_id() == oldest.id
+    assert view.sessions.view.hasFocus()
+    with qtbot.waitSignal(view.sessions.open_note_requested, timeout=5_000) as opened:
+        qtbot.keyClick(view.sessions.view, Qt.Key.Key_Return)
+    assert opened.args == [oldest.id]
+
+
+def test_the_unsigned_notes_tile_with_none_to_sign_selects_nothing(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    model = main_window.client_list.model
+    client = next(c for c in (model.client_at(r) for r in range(model.rowCount()))
+                  if not c.unsigned_notes and c.notes)
+    _show(qtbot, main_window, client.id)
+    view = main_window.chart_view
+    qtbot.mouseClick(view.overview.tiles["unsigned"], Qt.MouseButton.LeftButton)
+    assert view.tabs.currentWidget() is view.sessions
+    assert view.sessions.current_note_id() is None
