@@ -620,6 +620,7 @@ class ReportOptions:
     include_private: bool = False
     practice: str = ""
     comment: str = ""
+    note_id: int | None = None  # the signed note a copy of a note is made of
 
 
 def validate_report_options(data: ReportOptions, *, today: dt.date) -> Problems:
@@ -636,6 +637,8 @@ def validate_report_options(data: ReportOptions, *, today: dt.date) -> Problems:
                                 + ", ".join(REPORT_SECTIONS.codes) + ".")
     elif data.kind == "progress" and not data.sections:
         problems["sections"] = "Choose at least one section for the report."
+    if data.kind == "note" and data.note_id is None:
+        problems["note_id"] = "Choose the signed note to copy."
     if data.detail not in REPORT_DETAIL:
         problems["detail"] = "Choose " + _one_of([t.label.lower() for t in REPORT_DETAIL]) + "."
     if len(data.practice.strip()) > MAX_PRACTICE_NAME:

@@ -75,7 +75,10 @@ class ReportData:
 
     @cached_property
     def notes(self) -> tuple[NoteDTO, ...]:
-        """The notes the report shows: signed ones of the period, drafts when asked."""
+        """The notes the report shows: signed ones of the period, drafts when asked; the
+        one note a copy of a note is made of."""
+        if self.options.kind == "note":
+            return tuple(n for n in self.chart.notes if n.id == self.options.note_id)
         return tuple(notes_in_period(self.chart, self.start, self.end,
                                      include_drafts=self.options.include_drafts))
 

@@ -242,6 +242,9 @@ REPORT_KINDS = Vocabulary(
          "for the prescriber, a referring clinician, an insurer or the client"),
     Term("prescriber", "Prescriber's summary", "Prescriber",
          "one or two pages: the dosing sessions, the change in measures, a comment"),
+    Term("note", "Copy of a signed note", "Note",
+         "one signed note as it was signed, with its addenda: for a records request, a "
+         "board or a court"),
     Term("audit", "Audit trail", "Audit",
          "who did what to the record and when: each note started, signed and amended, each "
          "report saved or printed, and whether the trail's chain holds"),

@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable
 from models.report_data import ReportData
 from models.vocabulary import REPORT_KINDS
 from reports.audit import audit_story
+from reports.note import note_story
 from reports.pdf.fonts import register_fonts
 from reports.pdf.front import masthead
 from reports.pdf.page import build_pdf
@@ -81,6 +82,9 @@ def render_report(data: ReportData, *, password: str | None = None,
     elif kind == "audit":
         progress(10, "Listing the events…")
         story = audit_story(data)
+    elif kind == "note":
+        progress(10, "Laying out the note…")
+        story = note_story(data)
     else:
         story = progress_story(data, progress, 5, 70, elsewhere=elsewhere)
     progress(75, "Laying out the pages…")

@@ -32,7 +32,13 @@ from models.inputs import (
     validate_report_options,
     validate_trail_choice,
 )
-from models.vocabulary import CARE_RELATIONS, CLIENT_STATUSES, REPORT_KINDS, REPORT_SECTIONS
+from models.vocabulary import (
+    CARE_RELATIONS,
+    CLIENT_STATUSES,
+    MODALITIES,
+    REPORT_KINDS,
+    REPORT_SECTIONS,
+)
 
 if TYPE_CHECKING:
     from models.backend import Backend
@@ -489,7 +495,8 @@ def _date_option(value: str | None, option: str) -> dt.date | None:
 # The report's options by the name of the option that gives each (its problems are named
 # so); `kind` and `detail` are choices argparse checks.
 _REPORT_OPTION_NAMES = {"start": "--from", "end": "--to", "sections": "--sections",
-                        "practice": "--practice", "comment": "--comment-file"}
+                        "practice": "--practice", "comment": "--comment-file",
+                        "note_id": "--note"}
 
 
 def _report_options(args: argparse.Namespace) -> ReportOptions:
@@ -507,16 +514,36 @@ def _report_options(args: argparse.Namespace) -> ReportOptions:
         except OSError as exc:
             raise UsageError(f"Cannot read the comment file ({exc.strerror}). "
                              "Check the path.") from None
+    note_day = _date_option(args.note, "--note")
+    if (note_day is not None) != (args.kind == "note"):
+        raise UsageError("--note: give the date of the signed note to copy with --kind note, "
+                         "and only then.")
     options = ReportOptions(
         kind=args.kind, start=_date_option(args.date_from, "--from"),
         end=_date_option(args.date_to, "--to"), sections=sections,
         detail="summaries" if args.summaries else "full", include_drafts=args.drafts,
-        include_private=args.private, practice=args.practice or "", comment=comment)
+        include_private=args.private, practice=args.practice or "", comment=comment,
+        note_id=0 if note_day is not None else None)  # the note is found in the vault
     problems = validate_report_options(options, today=SYSTEM_CLOCK.today())
     if problems:
         raise UsageError(" ".join(f"{_REPORT_OPTION_NAMES.get(field, field)}: {message}"
                                   for field, message in problems.items()))
     return options
+
+
+def _signed_note_id(chart: ClientChart, day: str, modality: str | None) -> int:
+    """The signed note of `day` (and of `modality`, when the day has several) for --note."""
+    on_day = [n for n in chart.notes if n.signed and n.session_date.isoformat() == day
+              and (modality is None or n.template_id == modality)]
+    number = chart.client.record_number
+    if not on_day:
+        raise UsageError(f"--note: {number} has no signed note dated {day}"
+                         f"{f' of kind {modality}' if modality else ''}; check the note's date.")
+    if len(on_day) > 1:
+        kinds = ", ".join(sorted({n.template_id for n in on_day}))
+        raise UsageError(f"--note: {number} has {len(on_day)} signed notes dated {day} "
+                         f"({kinds}); add --modality with one of them.")
+    return on_day[0].id
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -550,6 +577,9 @@ def _report(args: argparse.Namespace, renderer: ReportRenderer) -> int:
         with collections_paused(then_freeze=True):
             backend.reports.check_recordable()
             client_id = backend.clients.find(args.client).id
+            if options.kind == "note":
+                options = replace(options, note_id=_signed_note_id(
+                    backend.clients.chart(client_id), args.note, args.modality))
             data = backend.reports.data(client_id, options)
         pdf = renderer.render(data, password)
         # Only the person running the command may read the file: it is a clinical record.
@@ -561,8 +591,10 @@ def _report(args: argparse.Namespace, renderer: ReportRenderer) -> int:
                                actor_id=data.clinician.id if data.clinician else None)
     finally:
         backend.close()
+    period = (f"the note of {date_text(data.start)}" if options.kind == "note"
+              else f"{date_text(data.start)} to {date_text(data.end)}")
     print(f"Wrote {out.name}: {REPORT_KINDS.label(options.kind).lower()} for "
-          f"{data.client.record_number}, {date_text(data.start)} to {date_text(data.end)}"
+          f"{data.client.record_number}, {period}"
           f"{', protected with the password' if password else ''}.")
     return EXIT_OK
 
@@ -940,6 +972,10 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--practice", metavar="NAME", help="the practice's name for the header")
     p.add_argument("--comment-file", metavar="FILE",
                    help="the therapist's comment for a prescriber's summary")
+    p.add_argument("--note", metavar="DATE",
+                   help="with --kind note: the date of the signed note to copy, YYYY-MM-DD")
+    p.add_argument("--modality", choices=MODALITIES.codes,
+                   help="with --note: the kind of note, when that day has several")
 
 
 def main(argv: list[str]) -> int:

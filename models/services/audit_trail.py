@@ -301,7 +301,9 @@ def detail_words(action: str, detail: str) -> str:
 def _report_words(pairs: dict[str, str]) -> str:
     words = [REPORT_KINDS.label(pairs["kind"])]
     start, _, end = pairs.get("period", "").partition("..")
-    if start or end:
+    if pairs["kind"] == "note" and start:
+        words[0] += f" of {_day(start)}"
+    elif start or end:
         words.append(f"period {_day(start) or 'from the start'} to {_day(end) or 'today'}")
     if pairs["kind"] == "progress":
         sections = [REPORT_SECTIONS.short(code) for code in pairs.get("sections", "").split(",")

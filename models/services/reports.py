@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from models import audit
 from models.clinical.measures import build_measures_view
 from models.clinical.period import chart_until, report_period
-from models.entities import Client
+from models.dto import ClientChart, NoteDTO
+from models.entities import Client, Note
 from models.errors import NotFoundError, ValidationError
 from models.inputs import AUDIT_TRAIL_MOST, ReportOptions, validate_report_options
 from models.report_data import ReportData
@@ -28,7 +29,11 @@ def gather_report(session: Session, client_id: int, options: ReportOptions, *,
     if problems:
         raise ValidationError(problems)
     record = chart.load_client_chart(session, client_id)
-    start, end = report_period(record, today, options.start, options.end)
+    if options.kind == "note":
+        note = _signed_note(record, options.note_id)
+        start = end = note.session_date
+    else:
+        start, end = report_period(record, today, options.start, options.end)
     registry = load_templates()
     templates: dict[tuple[str, int], Template] = {}
     for note in record.notes:
@@ -53,6 +58,17 @@ def gather_report(session: Session, client_id: int, options: ReportOptions, *,
                       audit=trail)
 
 
+def _signed_note(record: ClientChart, note_id: int | None) -> NoteDTO:
+    """The note a copy is made of: the client's, and signed."""
+    note = next((n for n in record.notes if n.id == note_id), None)
+    if note is None:
+        raise NotFoundError("That note is not in this client's record; choose one of theirs.")
+    if not note.signed:
+        raise ValidationError({"note_id": "Only a signed note can be copied: sign the draft "
+                                          "first, or choose a signed note."})
+    return note
+
+
 # What a person can do with a finished report; each is an audit action "report.<code>".
 REPORT_ACTIONS = ("saved", "printed")
 # Why none can be done in a vault open read-only (after the vault's name and the reason).
@@ -73,9 +89,16 @@ def record_report(session: Session, client_id: int, options: ReportOptions, acti
     if session.get(Client, client_id) is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
     sections = ",".join(options.sections) if options.kind == "progress" else ""
-    period = (f"{options.start.isoformat() if options.start else ''}.."
-              f"{options.end.isoformat() if options.end else ''}")
-    detail = (f"kind={options.kind};sections={sections};detail={options.detail};"
+    start, end = options.start, options.end
+    if options.kind == "note":  # the note's own day, whatever the tab's period shows
+        note = session.get(Note, options.note_id) if options.note_id is not None else None
+        if note is None or note.client_id != client_id:
+            raise NotFoundError("That note is not in this client's record.")
+        start = end = note.session_date
+    period = (f"{start.isoformat() if start else ''}.."
+              f"{end.isoformat() if end else ''}")
+    copied = f"note={options.note_id};" if options.kind == "note" else ""
+    detail = (f"kind={options.kind};{copied}sections={sections};detail={options.detail};"
               f"period={period};drafts={int(options.include_drafts)};"
               f"private={int(options.include_private)};protected={int(protected)}")
     audit.record(session, f"report.{action}", entity="client", entity_id=client_id,

@@ -12,6 +12,8 @@ from reports.pdf.page import Masthead
 
 
 def period_text(data: ReportData) -> str:
+    if data.start == data.end:
+        return date_text(data.start)
     return f"{date_text(data.start)} – {date_text(data.end)}"
 
 
@@ -34,8 +36,9 @@ def masthead(data: ReportData) -> Masthead:
     )
 
 
-def title_block(data: ReportData) -> list[Flowable]:
-    """The report's title, its period, and who it is about."""
+def title_block(data: ReportData, subtitle: str = "") -> list[Flowable]:
+    """The report's title, its period (or a kind's own `subtitle`), and who it is
+    about."""
     client = data.client
     items: list[tuple[str, str | Flowable]] = [("Client", client.name)]
     if client.preferred_name:
@@ -52,7 +55,7 @@ def title_block(data: ReportData) -> list[Flowable]:
         items.append(("Diagnoses", client.diagnoses.strip()))
     return [
         text(REPORT_KINDS.label(data.options.kind), "title"),
-        text(f"For the period {date_text(data.start)} to {date_text(data.end)}  ·  made "
-             f"{date_text(data.made_on)}", "subtitle"),
+        text(subtitle or f"For the period {date_text(data.start)} to {date_text(data.end)}"
+             f"  ·  made {date_text(data.made_on)}", "subtitle"),
         pairs_table(items, columns=2),
     ]

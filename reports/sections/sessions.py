@@ -52,7 +52,7 @@ from reports.pdf.styles import WARNING_BG_C
 _WIDE = (FieldKind.TEXT, FieldKind.LONG_TEXT)
 
 
-class _Names:
+class NoteNames:
     """Ids in a note as a reader knows them: targets, parts, doses and the clinician."""
 
     def __init__(self, data: ReportData) -> None:
@@ -72,7 +72,7 @@ class _Names:
         return f"clinician #{clinician_id}"
 
 
-def value_text(f: FieldDef, value: Any, names: _Names, *, brief: bool = False) -> str:
+def value_text(f: FieldDef, value: Any, names: NoteNames, *, brief: bool = False) -> str:
     """A stored answer as the form shows it, with its unit or its scale's range; `brief`:
     as a summary line gives it, without a scale's range or a measure's answers by item."""
     if f.kind is FieldKind.MEASURE:
@@ -92,7 +92,7 @@ def _column_label(column: FieldDef) -> str:
     return f"{column.label} ({column.unit})" if column.unit else column.label
 
 
-def _group(f: FieldDef, rows: Sequence[Any], names: _Names, caption: str) -> list[Flowable]:
+def _group(f: FieldDef, rows: Sequence[Any], names: NoteNames, caption: str) -> list[Flowable]:
     body = []
     for row in rows:
         if not isinstance(row, Mapping):
@@ -107,7 +107,7 @@ def _group(f: FieldDef, rows: Sequence[Any], names: _Names, caption: str) -> lis
 
 
 def _section(title: str, section_fields: Sequence[FieldDef], content: Mapping[str, Any],
-             names: _Names) -> list[Flowable]:
+             names: NoteNames) -> list[Flowable]:
     """A template section's answered fields in order: short answers two to a row, long
     text across the page, groups as tables. A field labelled as its section is not
     labelled twice."""
@@ -136,7 +136,7 @@ def _section(title: str, section_fields: Sequence[FieldDef], content: Mapping[st
     return out
 
 
-def _addenda(note: NoteDTO, data: ReportData, names: _Names) -> list[list[Flowable]]:
+def _addenda(note: NoteDTO, data: ReportData, names: NoteNames) -> list[list[Flowable]]:
     """Each addendum as a group to keep on one page: its kind and status, reason, text."""
     shown = [a for a in note.addenda if a.status == "signed" or data.options.include_drafts]
     return [[
@@ -159,7 +159,7 @@ def _signed_past(note: NoteDTO, template: Template) -> list[Flowable]:
                        extra=[("BACKGROUND", (0, 2), (-1, -1), WARNING_BG_C)])]
 
 
-def _addendum_status(addendum: AddendumDTO, names: _Names) -> str:
+def _addendum_status(addendum: AddendumDTO, names: NoteNames) -> str:
     if addendum.status == "signed" and addendum.signed_at is not None:
         seal = seal_text(addendum.content_hash)
         return (f"signed {date_time_text(addendum.signed_at)} by "
@@ -172,7 +172,7 @@ def _title(note: NoteDTO, template: Template | None) -> str:
     return f"{long_date(note.session_date)}  ·  {kind}"
 
 
-def _facts(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowable]:
+def _facts(note: NoteDTO, data: ReportData, names: NoteNames) -> list[Flowable]:
     lines = []
     dose = names.doses.get(note.dosing_session_id or 0)
     if dose is not None and follows_a_dose(note.template_id):
@@ -196,7 +196,7 @@ def _facts(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowable]:
     return out
 
 
-def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowable]:
+def note_flowables(note: NoteDTO, data: ReportData, names: NoteNames) -> list[Flowable]:
     """One note in full: its heading, then each section of its template that holds an
     answer, then its addenda."""
     template = data.template(note)
@@ -235,7 +235,7 @@ def note_flowables(note: NoteDTO, data: ReportData, names: _Names) -> list[Flowa
 _IN_DOSE_LINE = frozenset({"dosing.dose_mg", "dosing.mg_per_kg", "dosing.dose_time"})
 
 
-def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
+def _ratings(note: NoteDTO, template: Template | None, names: NoteNames) -> str:
     """The figures a note files (its fields with an extract tag), label and value, or its
     story when it files none; then the warnings it was signed past, each with its
     reason."""
@@ -265,7 +265,7 @@ def _ratings(note: NoteDTO, template: Template | None, names: _Names) -> str:
     return f"{figures}\n{answered}" if figures else answered
 
 
-def summaries_table(data: ReportData, names: _Names) -> list[Flowable]:
+def summaries_table(data: ReportData, names: NoteNames) -> list[Flowable]:
     rows = []
     for note in data.notes:
         template = data.template(note)
@@ -284,7 +284,7 @@ def summaries_table(data: ReportData, names: _Names) -> list[Flowable]:
 
 
 def sessions_section(data: ReportData) -> list[Flowable]:
-    names = _Names(data)
+    names = NoteNames(data)
     options = data.options
     kept = "included at the therapist's request" if options.include_private else "left out"
     drafts = ("drafts are included and marked" if options.include_drafts

@@ -146,3 +146,43 @@ def test_a_read_only_vault_makes_no_report_it_could_not_audit(vault: Path,
     assert "is open read-only: the vault file is marked read-only." in result.stderr
     assert "recorded in the vault's audit trail" in result.stderr
     assert not out.exists()
+
+
+def test_a_copy_of_a_signed_note_is_found_by_its_date(vault: Path, tmp_path: Path) -> None:
+    from models.backend import open_backend
+
+    backend = open_backend(vault, PASSPHRASE)
+    try:
+        chart = backend.clients.chart(backend.clients.find("C-0001").id)
+    finally:
+        backend.close()
+    days: dict[str, list[str]] = {}
+    for note in chart.notes:
+        if note.signed:
+            days.setdefault(note.session_date.isoformat(), []).append(note.template_id)
+    single = next(day for day, kinds in days.items() if len(kinds) == 1)
+    out = tmp_path / "note.pdf"
+    result = run("report", "--vault", str(vault), "--client", "C-0001", "--kind", "note",
+                 "--note", single, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "copy of a signed note for C-0001, the note of" in result.stdout
+    text = text_of(out)
+    assert "Copy of a signed note" in text and "as signed" in text
+    # A day without a signed note, and --note without --kind note, name the option.
+    empty = run("report", "--vault", str(vault), "--client", "C-0001", "--kind", "note",
+                "--note", "2001-01-01", "--out", str(tmp_path / "none.pdf"))
+    assert empty.returncode == 2 and "--note: C-0001 has no signed note dated 2001-01-01" \
+        in empty.stderr
+    assert not (tmp_path / "none.pdf").exists()
+    stray = run("report", "--vault", str(vault), "--client", "C-0001", "--note", single,
+                "--out", str(tmp_path / "stray.pdf"))
+    assert stray.returncode == 2 and "--note:" in stray.stderr
+    several = next((day for day, kinds in days.items() if len(set(kinds)) > 1), None)
+    if several is not None:
+        ambiguous = run("report", "--vault", str(vault), "--client", "C-0001", "--kind",
+                        "note", "--note", several, "--out", str(tmp_path / "two.pdf"))
+        assert ambiguous.returncode == 2 and "add --modality" in ambiguous.stderr
+        chosen = run("report", "--vault", str(vault), "--client", "C-0001", "--kind", "note",
+                     "--note", several, "--modality", days[several][0],
+                     "--out", str(tmp_path / "two.pdf"))
+        assert chosen.returncode == 0, chosen.stderr

@@ -207,6 +207,7 @@ class NoteEditor(QWidget):
     target_requested = Signal(int, int)  # show (target id, client id) in the registry
     note_discarded = Signal(int)
     addendum_added = Signal(int)
+    copy_requested = Signal(int, int)  # (note id, client id): a copy, on the Reports tab
     loaded = Signal(int)
 
     def __init__(
@@ -340,12 +341,17 @@ class NoteEditor(QWidget):
         self.addendum_button = QPushButton("Add addendum…", header)
         self.addendum_button.setToolTip("Add an addendum, a correction or a late entry")
         self.addendum_button.clicked.connect(self.add_addendum)
+        self.copy_button = QPushButton("Make a copy…", header)
+        self.copy_button.setToolTip("A PDF of this note as signed, with its addenda, for a "
+                                    "records request (made on the Reports tab)")
+        self.copy_button.clicked.connect(self._copy)
         for button in (self.discard_button, self.save_button, self.sign_button,
-                       self.addendum_button):
+                       self.copy_button, self.addendum_button):
             button.setEnabled(False)
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             buttons.addWidget(button)
         self.addendum_button.hide()
+        self.copy_button.hide()
         side.addLayout(buttons)
         # The keys, where they are seen (not only in tooltips).
         self.keys_hint = QLabel(f"Ctrl+S saves  ·  {SIGN_KEYS_TEXT} signs", header)
@@ -521,8 +527,9 @@ class NoteEditor(QWidget):
         self.keys_hint.setVisible(editing)
         self.discard_button.setVisible(editing)
         self.addendum_button.setVisible(note.signed)
+        self.copy_button.setVisible(note.signed)
         for button in (self.discard_button, self.save_button, self.sign_button,
-                       self.addendum_button):
+                       self.copy_button, self.addendum_button):
             button.setEnabled(True)
         if note.signed:
             self._timer.stop()
@@ -809,6 +816,10 @@ class NoteEditor(QWidget):
 
         box.finished.connect(answered)
         box.open()
+
+    def _copy(self) -> None:
+        if self._note is not None and self._note.signed:
+            self.copy_requested.emit(self._note.id, self._note.client_id)
 
     def discard(self) -> None:
         """Ask, then delete this draft (and the dosing session it opened, if unused)."""

@@ -42,13 +42,14 @@ from PySide6.QtWidgets import (
 from models.clinical.period import report_period
 from models.dto import ClientChart
 from models.errors import NotFoundError, ValidationError
+from models.formatting import date_text
 from models.inputs import (
     ReportOptions,
     report_password_problem,
     validate_report_options,
 )
 from models.report_data import ReportData
-from models.vocabulary import REPORT_DETAIL, REPORT_KINDS, REPORT_SECTIONS
+from models.vocabulary import MODALITIES, REPORT_DETAIL, REPORT_KINDS, REPORT_SECTIONS
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 from ui.reports.preview import PdfPreview
 from ui.shell import settings as S
@@ -132,6 +133,9 @@ class ReportsTab(QWidget):
         self.kind.setToolTip("\n".join(f"{t.label}: {t.description}" for t in REPORT_KINDS))
         self.start = _date_edit()
         self.end = _date_edit()
+        # A copy of a note: which one (the client's signed notes, the newest first).
+        self.note_choice = QComboBox()
+        self.note_choice.setAccessibleName("Note to copy")
         self.sections: dict[str, QCheckBox] = {}
         sections_box = QVBoxLayout()
         sections_box.setSpacing(2)
@@ -187,6 +191,7 @@ class ReportsTab(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setVerticalSpacing(8)
         form.addRow("Report", self.kind)
+        form.addRow("Note", self.note_choice)
         form.addRow("From", self.start)
         form.addRow("To", self.end)
         self.sections_label = QLabel("Sections")
@@ -260,6 +265,7 @@ class ReportsTab(QWidget):
         is a new one, and drop a report made from the old record."""
         same = self.chart is not None and self.chart.client.id == chart.client.id
         self.chart = chart
+        self._fill_notes(chart, keep=same)
         if not same:
             start, end = report_period(chart, today)
             for edit in (self.start, self.end):
@@ -271,9 +277,35 @@ class ReportsTab(QWidget):
             self.status.setText("The record has changed since this report was made; "
                                 "generate it again to include the changes.")
 
+    def _fill_notes(self, chart: ClientChart, *, keep: bool) -> None:
+        """The client's signed notes to choose from, the newest first; the one chosen
+        stays chosen when the same client's record changes."""
+        chosen = self.note_choice.currentData() if keep else None
+        self.note_choice.clear()
+        signed = sorted((n for n in chart.notes if n.signed),
+                        key=lambda n: (n.session_date, n.id), reverse=True)
+        for note in signed:
+            self.note_choice.addItem(
+                f"{date_text(note.session_date)}  ·  {MODALITIES.label(note.template_id)}",
+                note.id)
+        if not signed:
+            self.note_choice.addItem("No signed note yet", None)
+        self.note_choice.setEnabled(bool(signed))
+        if chosen is not None:
+            self.choose_note(chosen)
+
+    def choose_note(self, note_id: int) -> bool:
+        """Choose the note a copy is made of, as the therapist does; False when it is not
+        one of the client's signed notes."""
+        index = self.note_choice.findData(note_id)
+        if index >= 0:
+            self.note_choice.setCurrentIndex(index)
+        return index >= 0
+
     def clear(self) -> None:
         """Forget the client, the report and its preview (lock, quit, another vault)."""
         self.chart = None
+        self.note_choice.clear()
         self._drop_report("")
         self.password.clear()
         self.password_again.clear()
@@ -289,7 +321,8 @@ class ReportsTab(QWidget):
             detail=next(code for code, button in self.detail.items() if button.isChecked()),
             include_drafts=self.drafts.isChecked(), include_private=self.private.isChecked(),
             practice=self.practice.text().strip(),
-            comment=self.comment.toPlainText().strip() if kind == "prescriber" else "")
+            comment=self.comment.toPlainText().strip() if kind == "prescriber" else "",
+            note_id=self.note_choice.currentData() if kind == "note" else None)
 
     def choose_kind(self, kind: str) -> None:
         """Choose the kind of report (a REPORT_KINDS code), as the therapist does."""
@@ -303,9 +336,13 @@ class ReportsTab(QWidget):
     def _kind_changed(self) -> None:
         # Whole rows come and go, so a kind without them leaves no gap where they were.
         kind = self.kind.currentData()
-        for row in (self._sections_box, self._detail_box, self.drafts, self.private):
+        for row in (self._sections_box, self._detail_box, self.drafts):
             self.form.setRowVisible(row, kind == "progress")
+        self.form.setRowVisible(self.private, kind in ("progress", "note"))
         self.form.setRowVisible(self.comment, kind == "prescriber")
+        self.form.setRowVisible(self.note_choice, kind == "note")
+        for edit in (self.start, self.end):  # a note is of its own day
+            self.form.setRowVisible(edit, kind != "note")
 
     def _protect_toggled(self, on: bool) -> None:
         self.password.setVisible(on)

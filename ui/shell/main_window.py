@@ -558,19 +558,35 @@ class MainWindow(QMainWindow):
     def _audit_document(self, client_id: int, start: dt.date) -> None:
         """The client's chart on the Reports tab, ready to make their audit trail of the
         period the trail window showed (from `start` to today)."""
-        reports = self.chart_view.reports
         today = self.runner.opener.today()
 
-        def ready() -> None:
+        def prepare(reports: ReportsTab) -> None:
             reports.choose_kind("audit")
             reports.choose_period(start, today)
+
+        self._to_reports(client_id, prepare)
+
+    def _note_copy(self, note_id: int, client_id: int) -> None:
+        """The client's chart on the Reports tab, ready to make a copy of the signed note."""
+        def prepare(reports: ReportsTab) -> None:
+            reports.choose_kind("note")
+            reports.choose_note(note_id)
+
+        self._to_reports(client_id, prepare)
+
+    def _to_reports(self, client_id: int, prepare: Callable[[ReportsTab], None]) -> None:
+        """The main window forward, on the client's Reports tab, `prepare`d."""
+        reports = self.chart_view.reports
+
+        def ready() -> None:
+            prepare(reports)
             self.chart_view.tabs.setCurrentWidget(reports)
+            self.raise_()
+            self.activateWindow()
 
         shown = self.chart_view.chart
         if shown is not None and shown.client.id == client_id:
             ready()
-            self.raise_()
-            self.activateWindow()
             return
 
         # Another client is shown: the period is set once theirs is (a new client's chart
@@ -734,6 +750,7 @@ class MainWindow(QMainWindow):
                                 parent=self)
             self._note_windows[note_id] = window
             window.editor.target_requested.connect(self.show_target)
+            window.editor.copy_requested.connect(self._note_copy)
             window.closed.connect(lambda nid: self._note_windows.pop(nid, None))
             window.resize(window.sizeHint().boundedTo(self.size().expandedTo(QSize(900, 700))))
         window.show()

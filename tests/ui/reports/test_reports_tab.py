@@ -181,3 +181,56 @@ def test_the_tab_is_built_without_loading_reportlab(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=True, timeout=60,
                             cwd=Path(__file__).parents[3])
     assert result.stdout.split() == ["5", "False"]
+
+
+def test_a_signed_note_s_make_a_copy_opens_the_tab_on_it_and_saves_it(
+        qtbot: QtBot, main_window: MainWindow, worker: Worker, tmp_path: Path) -> None:
+    from ui.notes.note_window import NoteWindow
+
+    tab = open_reports(qtbot, main_window)
+    chart = main_window.chart_view.chart
+    assert chart is not None
+    note = next(n for n in chart.notes if n.signed)  # the oldest: not the list's first
+    main_window.open_note(note.id, chart.client.id)
+    qtbot.waitUntil(lambda: any(w.isVisible() and w.note_id == note.id
+                                for w in main_window.findChildren(NoteWindow)),
+                    timeout=10_000)
+    editor = next(w for w in main_window.findChildren(NoteWindow)
+                  if w.note_id == note.id).editor
+    qtbot.waitUntil(lambda: editor.copy_button.isVisibleTo(editor), timeout=10_000)
+    main_window.chart_view.tabs.setCurrentIndex(0)  # the therapist was elsewhere
+    editor.copy_button.click()
+    assert main_window.chart_view.tabs.currentWidget() is tab
+    assert tab.kind.currentData() == "note" and tab.note_choice.currentData() == note.id
+    # A note is of its own day: no period to choose, and no sections or comment.
+    assert tab.note_choice.isVisibleTo(tab) and not tab.start.isVisibleTo(tab)
+    assert tab.private.isVisibleTo(tab) and not tab.sections["summary"].isVisibleTo(tab)
+    generate(qtbot, tab)
+    assert tab.pages.text().startswith("Copy of a signed note")
+    tab.choose_path = lambda suggested: str(tmp_path / suggested)
+    with qtbot.waitSignal(tab.saved, timeout=5_000):
+        tab.save_button.click()
+    saved = next(tmp_path.glob("C-0001 note report *.pdf"))
+    words = " ".join(" ".join(page.extract_text() for page in
+                              pypdf.PdfReader(io.BytesIO(saved.read_bytes())).pages).split())
+    day = f"{note.session_date.day} {note.session_date:%b %Y}"
+    assert "Copy of a signed note" in words and f"The note of {day}, as signed" in words
+    qtbot.waitUntil(lambda: bool(worker.run(
+        lambda b: b.audit.events(action_prefix="report.saved"))), timeout=5_000)
+    newest = worker.run(lambda b: b.audit.trail(limit=1)).entries[0]
+    assert newest.detail.split(";")[0] == f"Copy of a signed note of {day}"
+
+
+def test_a_client_without_a_signed_note_has_none_to_copy(
+        qtbot: QtBot, main_window: MainWindow, worker: Worker) -> None:
+    from models.inputs import ClientInput
+
+    with qtbot.waitSignal(main_window.clients_loaded, timeout=10_000):
+        added = worker.run(lambda b: b.clients.create(
+            ClientInput(name="Nothing Signed"), actor_id=None)).value
+    tab = open_reports(qtbot, main_window, added.record_number)
+    tab.choose_kind("note")
+    assert not tab.note_choice.isEnabled()
+    assert tab.note_choice.currentText() == "No signed note yet"
+    tab.generate_button.click()
+    assert tab.problems.text() == "Choose the signed note to copy." and tab.pdf is None
