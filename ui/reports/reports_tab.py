@@ -225,7 +225,7 @@ class ReportsTab(QWidget):
         scroller.setFixedWidth(OPTIONS_WIDTH)
 
         self.preview = PdfPreview()
-        self.empty = QLabel("Choose the report and its period, then Generate report. "
+        self.empty = QLabel("Choose the report and what it covers, then Generate report. "
                             "The report shows here before you print or save it.")
         self.empty.setProperty("role", "placeholder")
         self.empty.setWordWrap(True)
