@@ -284,10 +284,12 @@ class ReportsTab(QWidget):
         self.note_choice.clear()
         signed = sorted((n for n in chart.notes if n.signed),
                         key=lambda n: (n.session_date, n.id), reverse=True)
-        for note in signed:
-            self.note_choice.addItem(
-                f"{date_text(note.session_date)}  ·  {MODALITIES.label(note.template_id)}",
-                note.id)
+        labels = [f"{date_text(n.session_date)}  ·  {MODALITIES.label(n.template_id)}"
+                  for n in signed]
+        for note, label in zip(signed, labels, strict=True):
+            if labels.count(label) > 1 and note.content.get("start_time"):
+                label += f"  ·  {note.content['start_time']}"  # two of a kind on one day
+            self.note_choice.addItem(label, note.id)
         if not signed:
             self.note_choice.addItem("No signed note yet", None)
         self.note_choice.setEnabled(bool(signed))

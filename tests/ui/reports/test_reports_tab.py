@@ -42,6 +42,16 @@ def generate(qtbot: QtBot, tab: ReportsTab) -> None:
     assert tab.progress.isHidden()
 
 
+def save_and_read(qtbot: QtBot, tab: ReportsTab, folder: Path, name_start: str) -> str:
+    """Save the report under its suggested name in `folder`; its words, one space apart."""
+    tab.choose_path = lambda suggested: str(folder / suggested)
+    with qtbot.waitSignal(tab.saved, timeout=5_000):
+        tab.save_button.click()
+    saved = next(folder.glob(f"{name_start} *.pdf"))
+    return " ".join(" ".join(page.extract_text() for page in
+                             pypdf.PdfReader(io.BytesIO(saved.read_bytes())).pages).split())
+
+
 def test_generate_preview_and_save(qtbot: QtBot, main_window: MainWindow, worker: Worker,
                                    tmp_path: Path) -> None:
     tab = open_reports(qtbot, main_window)
@@ -102,12 +112,7 @@ def test_the_audit_trail_is_a_report_of_its_own(qtbot: QtBot, main_window: MainW
     assert not tab.comment.isVisibleTo(tab)
     generate(qtbot, tab)
     assert tab.pages.text().startswith("Audit trail")
-    tab.choose_path = lambda suggested: str(tmp_path / suggested)
-    with qtbot.waitSignal(tab.saved, timeout=5_000):
-        tab.save_button.click()
-    saved = next(tmp_path.glob("C-0001 audit report *.pdf"))
-    words = " ".join(" ".join(page.extract_text() for page in
-                              pypdf.PdfReader(io.BytesIO(saved.read_bytes())).pages).split())
+    words = save_and_read(qtbot, tab, tmp_path, "C-0001 audit report")
     assert "Audit trail" in words and "CONFIDENTIAL" in words
     assert "audit events holds" in words and "Every event in the period" in words
     # Saving it left the vault: that is recorded too, and the trail says what it was.
@@ -207,12 +212,7 @@ def test_a_signed_note_s_make_a_copy_opens_the_tab_on_it_and_saves_it(
     assert tab.private.isVisibleTo(tab) and not tab.sections["summary"].isVisibleTo(tab)
     generate(qtbot, tab)
     assert tab.pages.text().startswith("Copy of a signed note")
-    tab.choose_path = lambda suggested: str(tmp_path / suggested)
-    with qtbot.waitSignal(tab.saved, timeout=5_000):
-        tab.save_button.click()
-    saved = next(tmp_path.glob("C-0001 note report *.pdf"))
-    words = " ".join(" ".join(page.extract_text() for page in
-                              pypdf.PdfReader(io.BytesIO(saved.read_bytes())).pages).split())
+    words = save_and_read(qtbot, tab, tmp_path, "C-0001 note report")
     day = f"{note.session_date.day} {note.session_date:%b %Y}"
     assert "Copy of a signed note" in words and f"The note of {day}, as signed" in words
     qtbot.waitUntil(lambda: bool(worker.run(
@@ -234,3 +234,29 @@ def test_a_client_without_a_signed_note_has_none_to_copy(
     assert tab.note_choice.currentText() == "No signed note yet"
     tab.generate_button.click()
     assert tab.problems.text() == "Choose the signed note to copy." and tab.pdf is None
+
+
+def test_two_notes_of_one_kind_on_one_day_are_told_apart_by_their_start(
+        qtbot: QtBot, main_window: MainWindow, worker: Worker) -> None:
+    from models.inputs import ClientInput
+    from tests.conftest import TODAY
+    from tests.unit.test_notes_service import COMMON
+
+    doc = worker.run(lambda b: b.practice.clinician())
+    assert doc is not None
+    with qtbot.waitSignal(main_window.clients_loaded, timeout=10_000):
+        added = worker.run(lambda b: b.clients.create(
+            ClientInput(name="Twice Seen"), actor_id=None)).value
+    for start in ("09:00", "15:30"):
+        note = worker.run(lambda b: b.notes.create(added.id, "general", author_id=doc.id,
+                                                   session_date=TODAY)).value
+        content = {**COMMON, "start_time": start, "data": "Seen.", "assessment": "Steady.",
+                   "plan": "Weekly.", "session_date": TODAY.isoformat()}
+        worker.run(lambda b, n=note.id, c=content: b.notes.save_draft(n, c))
+        worker.run(lambda b, n=note.id: b.notes.sign(n, clinician_id=doc.id))
+    tab = open_reports(qtbot, main_window, added.record_number)
+    tab.choose_kind("note")
+    qtbot.waitUntil(lambda: tab.note_choice.count() == 2, timeout=10_000)
+    day = f"{TODAY.day} {TODAY:%b %Y}"
+    assert sorted(tab.note_choice.itemText(i) for i in range(2)) == [
+        f"{day}  ·  General integration  ·  09:00", f"{day}  ·  General integration  ·  15:30"]
