@@ -195,21 +195,19 @@ def deletion_problem(session: Session, client_id: int) -> str | None:
     added by mistake, with nothing recorded yet, can be: a record with anything clinical in
     it is kept, and its client discharged instead."""
     row = _get(session, client_id)
-    held = []
-    for entity, word in _KEPT:
-        count = session.scalar(select(func.count()).select_from(entity)
-                               .where(entity.client_id == row.id)) or 0
-        if count:
-            held.append(counted(count, word))
+    held = {word: count for entity, word in _KEPT
+            if (count := session.scalar(select(func.count()).select_from(entity)
+                                        .where(entity.client_id == row.id)) or 0)}
     if not held:
         return None
     drafts = session.scalar(select(func.count()).select_from(Note).where(
         Note.client_id == row.id, Note.status != "signed")) or 0
-    if held == [counted(drafts, "note")]:
+    if held == {"note": drafts}:
         return (f"This record holds {counted(drafts, 'draft note')}. Discard "
                 f"{'it' if drafts == 1 else 'them'} in the note window (Discard draft…), "
                 "and the client can then be deleted.")
-    listed = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+    said = [counted(count, word) for word, count in held.items()]
+    listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
     return (f"This record holds {listed}, and a record with anything in it is kept: it "
             "cannot be deleted. If the client has left care, discharge them instead "
             "(Discharge…).")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Backend, Changes, Done, Kind
-from models.dto import ClientChart, ClientSummary, ClinicianDTO, NoteDTO
+from models.dto import ClientChart, ClientDetail, ClientSummary, ClinicianDTO, NoteDTO
 from models.errors import NotFoundError
 from ui.chart.chart_view import CHART_KINDS, TAB_NAMES, ChartView
 from ui.chart.course_dialog import CourseDialog
@@ -488,15 +488,14 @@ class MainWindow(QMainWindow):
             if self._is_locked or self._wanted != client.id:
                 return
             if problem is not None:
-                self._open_dialog(QMessageBox(QMessageBox.Icon.Information, title, problem,
-                                              QMessageBox.StandardButton.Ok, self))
+                self._inform(title, problem)
                 return
             self._ask_to_delete(client, title)
 
         self.runner.submit(lambda b: b.clients.deletion_problem(client.id), answered,
                            self._delete_failed, owner=self)
 
-    def _ask_to_delete(self, client: Any, title: str) -> None:
+    def _ask_to_delete(self, client: ClientDetail, title: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title,
                           f"Delete {client.name} ({client.record_number})?", parent=self)
         box.setInformativeText(
@@ -523,8 +522,11 @@ class MainWindow(QMainWindow):
         if not is_refusal(exc):
             report_unexpected(exc)
             return
-        self._open_dialog(QMessageBox(QMessageBox.Icon.Information,
-                                      _title(self.delete_client_action), str(exc),
+        self._inform(_title(self.delete_client_action), str(exc))
+
+    def _inform(self, title: str, text: str) -> None:
+        """A box that says something, with OK."""
+        self._open_dialog(QMessageBox(QMessageBox.Icon.Information, title, text,
                                       QMessageBox.StandardButton.Ok, self))
 
     # -- search ---------------------------------------------------------------------------
@@ -730,9 +732,7 @@ class MainWindow(QMainWindow):
 
     def _note_failed(self, exc: Exception) -> None:
         if is_refusal(exc):
-            box = QMessageBox(QMessageBox.Icon.Information, "New note", str(exc),
-                              QMessageBox.StandardButton.Ok, self)
-            self._open_dialog(box)
+            self._inform("New note", str(exc))
         else:
             report_unexpected(exc)
 

@@ -90,8 +90,9 @@ def test_editing_a_client_updates_list_and_chart(qtbot: QtBot, main_window: Main
     with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
         _save(qtbot, dialog)
     assert main_window.chart_view.name.text() == "Renamed Example"
-    names = [panel.model.client_at(r).name for r in range(panel.model.rowCount())]
-    assert "Renamed Example" in names
+    # The list is read after the chart, on the same worker: it follows at once.
+    qtbot.waitUntil(lambda: "Renamed Example" in [
+        panel.model.client_at(r).name for r in range(panel.model.rowCount())], timeout=10_000)
     assert panel.selected_id == client_id
 
 
