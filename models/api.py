@@ -44,6 +44,7 @@ from models.dto import (
     TargetDTO,
     VaultState,
     VerifyReport,
+    WaitingItem,
 )
 from models.inputs import (
     AUDIT_TRAIL_LIMIT,
@@ -149,6 +150,11 @@ class PracticeApi(Protocol):
 class ClientsApi(Protocol):
     def summaries(self, *, search: str = "",
                   include_discharged: bool = True) -> list[ClientSummary]: ...
+
+    def waiting(self) -> list[WaitingItem]:
+        """Across the practice, discharged clients included: each safety follow-up still
+        open, oldest first, then each note to sign, oldest session first."""
+        ...
 
     def get(self, client_id: int) -> ClientDetail: ...
 

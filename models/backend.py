@@ -49,6 +49,7 @@ from models.dto import (
     TargetDTO,
     VaultState,
     VerifyReport,
+    WaitingItem,
 )
 from models.inputs import (
     AUDIT_TRAIL_LIMIT,
@@ -170,6 +171,9 @@ class Clients(_Subject):
                   include_discharged: bool = True) -> list[ClientSummary]:
         return self._read(lambda s: clients.list_clients(
             s, search=search, include_discharged=include_discharged))
+
+    def waiting(self) -> list[WaitingItem]:
+        return self._read(clients.waiting)
 
     def get(self, client_id: int) -> ClientDetail:
         return self._read(lambda s: clients.get_client(s, client_id))

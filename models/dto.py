@@ -40,6 +40,25 @@ class ClientSummary:
 
 
 @dataclass(frozen=True)
+class WaitingItem:
+    """One thing in the practice that waits for the therapist: a safety follow-up still
+    open (`finding` says what opened it), or a note to sign (`note_id`, `template_id`)."""
+
+    client_id: int
+    record_number: str
+    client_name: str
+    client_status: str
+    day: dt.date  # the flagged measure's date, or the draft's session date
+    finding: str = ""  # "PHQ-9 item 9 = 2 (Thoughts of death or self-harm)"
+    note_id: int | None = None
+    template_id: str = ""
+
+    @property
+    def is_followup(self) -> bool:
+        return self.note_id is None
+
+
+@dataclass(frozen=True)
 class ClientStatusChangeDTO:
     """A discharge or a reactivation."""
 

@@ -18,6 +18,15 @@ def counted(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def days_since_text(day: dt.date, today: dt.date) -> str:
+    """How long something has waited since its day: 'today', '1 day', '12 days' (and 'in
+    2 days' for a day still to come)."""
+    days = (today - day).days
+    if days < 0:
+        return f"in {counted(-days, 'day')}"
+    return "today" if days == 0 else counted(days, "day")
+
+
 def date_text(day: dt.date | None) -> str:
     """7 Oct 2026; an em dash when there is no date."""
     if day is None:

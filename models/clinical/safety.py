@@ -19,17 +19,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.clinical.measures import score_administration
-from models.dto import AdministrationDTO, ClientChart, ClientSummary, NoteDTO
+from models.dto import AdministrationDTO, ClientChart, ClientSummary, NoteDTO, WaitingItem
 from models.formatting import counted, date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
 from models.templates.checks import ACKNOWLEDGEMENTS, Caution, answered
 from models.templates.definitions import CheckLevel, Template
 from models.values import is_blank
+from models.vocabulary import MODALITIES
 
 # How an open follow-up is closed, wherever one is shown.
 HOW_ANSWERED = "the next note's risk check answers it"
 
+
+def followups_open_text(count: int) -> str:
+    """'2 safety follow-ups open'."""
+    return f"{counted(count, 'safety follow-up')} open"
+
+
+def to_sign_text(count: int) -> str:
+    """'7 notes to sign'."""
+    return f"{counted(count, 'note')} to sign"
 
 
 def waiting_words(client: ClientSummary) -> str:
@@ -37,15 +47,22 @@ def waiting_words(client: ClientSummary) -> str:
     still open, then the notes to sign and the date of the oldest ("" when nothing)."""
     said = []
     if client.open_followups:
-        said.append(f"{counted(client.open_followups, 'safety follow-up')} open: "
-                    f"{HOW_ANSWERED}")
+        said.append(f"{followups_open_text(client.open_followups)}: {HOW_ANSWERED}")
     if client.unsigned_notes:
         oldest = client.oldest_unsigned
         since = "" if oldest is None else (
             f", of {date_text(oldest)}" if client.unsigned_notes == 1
             else f", the oldest of {date_text(oldest)}")
-        said.append(f"{counted(client.unsigned_notes, 'note')} to sign{since}")
+        said.append(f"{to_sign_text(client.unsigned_notes)}{since}")
     return "; ".join(said)
+
+
+def what_waits(item: WaitingItem) -> str:
+    """One thing that waits, in words: 'Safety follow-up: PHQ-9 item 9 = 2 (Thoughts of
+    death or self-harm)', or 'EMDR note to sign'."""
+    if item.is_followup:
+        return f"Safety follow-up: {item.finding}"
+    return f"{MODALITIES.label(item.template_id)} note to sign"
 
 
 # The risk check every note carries (the common fields): answered, it answers a follow-up.
@@ -68,9 +85,14 @@ class SafetyFollowUp:
         return self.addressed_by is None
 
     @property
+    def what(self) -> str:
+        """'PHQ-9 item 9 = 2 (Thoughts of death or self-harm)'."""
+        return f"{self.instrument} {self.items}"
+
+    @property
     def finding(self) -> str:
         """'PHQ-9 item 9 = 2 (Thoughts of death or self-harm) on 3 Oct 2026'."""
-        return f"{self.instrument} {self.items} on {date_text(self.given_on)}"
+        return f"{self.what} on {date_text(self.given_on)}"
 
     @property
     def status(self) -> str:

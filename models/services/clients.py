@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.dto import ClientDetail, ClientSummary
+from models.dto import ClientDetail, ClientSummary, WaitingItem
 from models.entities import (
     AuditEvent,
     Client,
@@ -308,10 +308,35 @@ def list_clients(
                 last_seen=max(dates) if dates else None,
                 unsigned_notes=unsigned,
                 oldest_unsigned=_as_date(oldest) if oldest is not None else None,
-                open_followups=followups.get(client.id, 0),
+                open_followups=len(followups.get(client.id, ())),
             )
         )
     return result
+
+
+def waiting(session: Session) -> list[WaitingItem]:
+    """What waits for the therapist across the practice, discharged clients included (a
+    follow-up stays open after a discharge): every safety follow-up still open, oldest
+    first, then every note to sign, oldest session first. The client list's marks count
+    the same things (list_clients)."""
+    clients = {row.id: row for row in session.execute(
+        select(Client.id, Client.record_number, Client.name, Client.status))}
+
+    def item(client_id: int, day: dt.date, **what: Any) -> WaitingItem:
+        client = clients[client_id]
+        return WaitingItem(client_id, client.record_number, client.name, client.status,
+                           day, **what)
+
+    found = sorted(((client_id, f) for client_id, followups
+                    in measures.open_followups_by_client(session).items() for f in followups),
+                   key=lambda pair: (pair[1].given_on, pair[1].administration_id))
+    drafts = session.execute(
+        select(Note.id, Note.client_id, Note.session_date, Note.template_id)
+        .where(Note.status != "signed")
+        .order_by(Note.session_date, Note.id))
+    return [item(client_id, f.given_on, finding=f.what) for client_id, f in found] + [
+        item(client_id, day, note_id=note_id, template_id=template_id)
+        for note_id, client_id, day, template_id in drafts]
 
 
 def _as_date(value: Any) -> dt.date:

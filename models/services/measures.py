@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.clinical.measures import ScoredAdministration
-from models.clinical.safety import RISK_CHECK_FIELDS, followups_of, unanswered
+from models.clinical.safety import (
+    RISK_CHECK_FIELDS,
+    SafetyFollowUp,
+    followups_of,
+    unanswered,
+)
 from models.dto import AdministrationDTO, NoteDTO
 from models.entities import (
     Client,
@@ -63,9 +68,9 @@ def available_instruments(session: Session) -> dict[str, Instrument]:
 _FIRST_NOTES = 1
 
 
-def open_followups_by_client(session: Session) -> dict[int, int]:
-    """How many safety follow-ups each client has open (models.clinical.safety), for the
-    clients that have one: what the client list marks, read after every write.
+def open_followups_by_client(session: Session) -> dict[int, tuple[SafetyFollowUp, ...]]:
+    """The safety follow-ups each client has open (models.clinical.safety), oldest first,
+    for the clients that have one: what the client list marks, read after every write.
 
     The database names the measures with a safety item answered at its flag's level, and
     for each the first signed notes of its client dated on or after it: most often the
@@ -122,9 +127,9 @@ def open_followups_by_client(session: Session) -> dict[int, int]:
     if not left:
         return {}
     scored = _administrations(connection, [a.id for w in left.values() for a in w])
-    return {client_id: count for client_id in left
-            if (count := len(followups_of(notes[client_id], scored[client_id], known,
-                                          open_only=True)))}
+    return {client_id: found for client_id in left
+            if (found := followups_of(notes[client_id], scored[client_id], known,
+                                      open_only=True))}
 
 
 def _administrations(connection: Connection, ids: Sequence[int], *,

@@ -60,6 +60,16 @@ def test_a_date_is_read_as_people_type_it() -> None:
         assert parse_date_text(nonsense, today=today) is None, nonsense
 
 
+def test_how_long_something_has_waited_is_said_in_days() -> None:
+    import datetime as dt
+
+    from models.formatting import days_since_text
+
+    today = dt.date(2026, 11, 1)
+    assert [days_since_text(today - dt.timedelta(days=n), today)
+            for n in (0, 1, 12, -2)] == ["today", "1 day", "12 days", "in 2 days"]
+
+
 def test_a_discharge_needs_a_reason_and_a_day_that_has_come() -> None:
     import datetime as dt
 

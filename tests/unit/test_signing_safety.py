@@ -32,6 +32,7 @@ from models.inputs import (
     MeasureInput,
     PartInput,
     ReportOptions,
+    StatusChangeInput,
     TargetInput,
 )
 from models.services import notes
@@ -492,8 +493,18 @@ def _listed(backend: Backend, people: dict[str, Any]) -> tuple[int, int]:
     client_id = people["client"].id
     [row] = [r for r in backend.clients.summaries() if r.id == client_id]
     record = backend.clients.chart(client_id)
-    assert row.open_followups == len(open_followups(safety_followups(record)))
+    still_open = open_followups(safety_followups(record))
+    assert row.open_followups == len(still_open)
     assert row.unsigned_notes == record.unsigned_notes
+    # What waits across the practice names the same follow-ups and drafts, oldest first.
+    waiting = [w for w in backend.clients.waiting() if w.client_id == client_id]
+    assert [(w.day, w.finding) for w in waiting if w.is_followup] \
+        == [(f.given_on, f.what) for f in still_open]
+    drafts = sorted((n for n in record.notes if not n.signed),
+                    key=lambda n: (n.session_date, n.id))
+    assert [(w.note_id, w.day, w.template_id) for w in waiting if not w.is_followup] \
+        == [(n.id, n.session_date, n.template_id) for n in drafts]
+    assert all(w.record_number == people["client"].record_number for w in waiting)
     return row.open_followups, row.unsigned_notes
 
 
@@ -542,3 +553,32 @@ def test_the_client_list_looks_past_a_first_note_that_did_not_answer_the_flag(
     assert _listed(backend, people) == (1, 0)
     write(backend, people, "general", DAY + dt.timedelta(days=4), GENERAL)
     assert _listed(backend, people) == (0, 0)
+
+
+def test_what_waits_lists_follow_ups_first_then_notes_to_sign_across_the_practice(
+    backend: Backend, people: dict[str, Any]
+) -> None:
+    """Every client's open follow-ups, oldest first, then every draft, oldest session
+    first; a discharged client's stay listed (a follow-up stays open after a discharge)."""
+    assert backend.clients.waiting() == []
+    other = backend.clients.create(ClientInput(name="Other Fixture"), actor_id=None).value
+    backend.care.add_course(other.id, CourseInput("spaced", DAY - dt.timedelta(days=10)),
+                            actor_id=None)
+    elsewhere = {**people, "client": other}
+    late_draft = write(backend, people, "general", DAY + dt.timedelta(days=6), GENERAL,
+                       sign=False)
+    early_draft = write(backend, elsewhere, "general", DAY + dt.timedelta(days=2), GENERAL,
+                        sign=False)
+    phq9(backend, people, DAY + dt.timedelta(days=3), 1)
+    phq9(backend, elsewhere, DAY, 3)
+    backend.clients.discharge(other.id, StatusChangeInput(backend.today, "Moved away"),
+                              actor_id=None)
+    waiting = backend.clients.waiting()
+    assert [(w.record_number, w.day, w.note_id) for w in waiting] == [
+        (other.record_number, DAY, None),
+        (people["client"].record_number, DAY + dt.timedelta(days=3), None),
+        (other.record_number, DAY + dt.timedelta(days=2), early_draft),
+        (people["client"].record_number, DAY + dt.timedelta(days=6), late_draft)]
+    assert waiting[0].finding == "PHQ-9 item 9 = 3 (Thoughts of death or self-harm)"
+    assert waiting[0].client_status == "discharged" and waiting[0].client_name == other.name
+    assert [w.template_id for w in waiting] == ["", "", "general", "general"]

@@ -22,9 +22,9 @@ from models.dto import ClientChart
 from models.formatting import date_text
 from reports.palette import INK, SAFETY, SAFETY_BG, SAFETY_EDGE
 from ui.chart.care import CourseLine, Figures, course_lines, figures
-from ui.chart.markers import marker_pixmap
 from ui.chart.timeline import CourseTimeline
 from ui.common.flow import FlowLayout
+from ui.common.markers import marker_pixmap
 from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality
 
 

@@ -29,7 +29,7 @@ from models.formatting import date_text
 from reports import palette
 from reports.palette import ATTENTION
 from ui.chart.care import SessionRow, session_rows
-from ui.chart.markers import marker_pixmap
+from ui.common.markers import marker_pixmap
 from ui.common.style import modality
 from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
 from ui.common.tables import show_full_text_tips

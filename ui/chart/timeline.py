@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from models.formatting import date_text, date_tick_labels
 from reports import palette
 from ui.chart.care import CourseLine
-from ui.chart.markers import draw_marker
+from ui.common.markers import draw_marker
 from ui.common.style import DOSING, modality
 
 LANE_LABEL_WIDTH = 132

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.clinical.safety import waiting_words
+from models.clinical.safety import followups_open_text, to_sign_text, waiting_words
 from models.dto import ClientSummary
 from models.formatting import counted, date_text
 from models.inputs import words_match
@@ -48,6 +48,7 @@ MARKS_TIP = ("What waits for you: a red ! marks a safety follow-up still open, a
 _BADGE = 16  # one mark's size in pixels
 
 MARKS_ROLE = Qt.ItemDataRole.UserRole + 3  # how many marks a name ends with
+WAITING_LINK = "waiting"
 
 
 def _marks(client: ClientSummary) -> list[tuple[str, str]]:
@@ -68,7 +69,7 @@ def _marks_width(count: int) -> int:
 
 
 @functools.cache
-def _badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
+def badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
     """The marks drawn side by side, in their colours on a selected row too."""
     pixmap = QPixmap(round(_marks_width(len(marks)) * ratio), round(_BADGE * ratio))
     pixmap.setDevicePixelRatio(ratio)
@@ -90,6 +91,13 @@ def _badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
     icon = QIcon(pixmap)
     icon.addPixmap(pixmap, QIcon.Mode.Selected)
     return icon
+
+
+def _link(text: str, colour: str, *, bold: bool = False) -> str:
+    """A part of the line under the list that opens the list of what waits."""
+    weight = "; font-weight:600" if bold else ""
+    return (f'<a href="{WAITING_LINK}" style="color:{colour}{weight}; '
+            f'text-decoration:none">{text}</a>')
 
 
 class ClientListModel(RowsTableModel):
@@ -135,7 +143,7 @@ class ClientListModel(RowsTableModel):
             if not marks:
                 return None
             screen = QGuiApplication.primaryScreen()
-            return _badges(tuple(marks),
+            return badges(tuple(marks),
                            screen.devicePixelRatio() if screen is not None else 1.0)
         elif role == MARKS_ROLE:
             return len(_marks(client))
@@ -221,6 +229,7 @@ class ClientListPanel(QWidget):
 
     client_selected = Signal(object)  # client id, or None when nothing is selected
     new_client_requested = Signal()
+    waiting_requested = Signal()  # the line under the list was clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -261,7 +270,12 @@ class ClientListPanel(QWidget):
         self.waiting = QLabel()
         self.waiting.setWordWrap(True)
         self.waiting.setTextFormat(Qt.TextFormat.RichText)
-        self.waiting.setToolTip(MARKS_TIP)
+        self.waiting.setToolTip(f"{MARKS_TIP}. Click to list them one by one (View › What "
+                                "waits…).")
+        self.waiting.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.waiting.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.waiting.linkActivated.connect(lambda _link: self.waiting_requested.emit())
         self.new_button = QPushButton("New client…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 4, 8)
@@ -409,23 +423,20 @@ class ClientListPanel(QWidget):
 
     def _update_waiting(self) -> None:
         """The practice's open follow-ups and notes to sign, discharged clients included
-        (a follow-up stays open after a discharge), saying when the list hides some."""
+        (a follow-up stays open after a discharge), saying when the list hides some. Each
+        part is a link to the list of what waits (waiting_requested)."""
         clients = [self.model.client_at(row) for row in range(self.model.rowCount())]
-        followups = [c for c in clients if c.open_followups]
+        followups = sum(c.open_followups for c in clients)
         unsigned = sum(c.unsigned_notes for c in clients)
         said = []
         if followups:
-            count = sum(c.open_followups for c in followups)
-            said.append(f'<span style="color:{palette.SAFETY}; font-weight:600">'
-                        f"{counted(count, 'safety follow-up')} open</span>")
+            said.append(_link(followups_open_text(followups), palette.SAFETY, bold=True))
         if unsigned:
-            said.append(f'<span style="color:{palette.ATTENTION}">'
-                        f"{counted(unsigned, 'note')} to sign</span>")
+            said.append(_link(to_sign_text(unsigned), palette.ATTENTION))
         hidden = [c for c in clients if (c.open_followups or c.unsigned_notes)
                   and not self.is_shown(c.id)]
         if said and hidden:
-            said.append(f'<span style="color:{palette.MUTED}">'
-                        f"{counted(len(hidden), 'client')} not shown</span>")
+            said.append(_link(f"{counted(len(hidden), 'client')} not shown", palette.MUTED))
         self.waiting.setText(" · ".join(said))
         self.waiting.setVisible(bool(said))
 

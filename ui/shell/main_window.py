@@ -41,6 +41,7 @@ from ui.shell.unlock.passphrase import growing_delay
 
 if TYPE_CHECKING:
     from ui.audit.trail_window import AuditTrailWindow
+    from ui.clients.waiting_window import WaitingWindow
     from ui.notes.new_note_dialog import NewNoteChoice
     from ui.parts.parts_tab import PartsTab
     from ui.reports.reports_tab import ReportsTab
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self._reopen_notes: list[tuple[int, int]] = []
         self._search: SearchWindow | None = None
         self._audit: AuditTrailWindow | None = None
+        self._waiting: WaitingWindow | None = None
         # What the right pane says the next time the list hides the chosen client.
         self._hidden_notice = ""
         self.setWindowTitle(window_title(vault_path.name))
@@ -163,6 +165,7 @@ class MainWindow(QMainWindow):
 
         self.client_list.client_selected.connect(self._on_client_selected)
         self.client_list.new_client_requested.connect(self.new_client)
+        self.client_list.waiting_requested.connect(self.show_waiting)
         self.chart_view.edit_requested.connect(self.edit_client)
         self.chart_view.status_change_requested.connect(self.change_status)
         self.chart_view.overview.new_course_requested.connect(self.new_course)
@@ -216,6 +219,9 @@ class MainWindow(QMainWindow):
         self.search_action = self._action("&Search notes…", self.search_notes, "Ctrl+Shift+F",
                                           "Find words in every note, addendum, target and "
                                           "part")
+        self.waiting_action = self._action(
+            "What &waits…", self.show_waiting, "Ctrl+Shift+W",
+            "Each safety follow-up still open and each note to sign, across the practice")
         self.audit_action = self._action("Audit &trail…", self.show_audit_trail, "",
                                          "Who did what to which record, and when; and "
                                          "whether the trail's chain still holds")
@@ -259,6 +265,7 @@ class MainWindow(QMainWindow):
         self._set_client_actions(False)
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
+                                  self.waiting_action,
                                   self.custom_measure_action,
                                   self.show_discharged_action, self.audit_action,
                                   self.clinician_action,
@@ -289,6 +296,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.search_action)
+        view_menu.addAction(self.waiting_action)
         view_menu.addAction(self.show_discharged_action)
         view_menu.addSeparator()
         for action in self.tab_actions:
@@ -542,6 +550,28 @@ class MainWindow(QMainWindow):
             self._search.open_note_requested.connect(self.open_note)
             self._search.show_client_requested.connect(self.show_client)
         self._search.start()
+
+    def show_waiting(self) -> None:
+        """What waits across the practice (Ctrl+Shift+W, or the line under the list): each
+        open safety follow-up and each note to sign."""
+        if self._is_locked:
+            return
+        if self._waiting is None:
+            from ui.clients.waiting_window import WaitingWindow
+
+            self._waiting = WaitingWindow(self.runner, self)
+            self._waiting.open_note_requested.connect(self.open_note)
+            self._waiting.show_client_requested.connect(self._show_followup)
+        self._waiting.start()
+
+    def _show_followup(self, client_id: int) -> None:
+        """The client's Overview, where an open follow-up shows at the top."""
+        self.show_client(client_id)
+        self.chart_view.tabs.setCurrentIndex(0)
+
+    def _side_windows(self) -> list[SearchWindow | AuditTrailWindow | WaitingWindow]:
+        """The windows beside the main one that show records: cleared on lock and quit."""
+        return [w for w in (self._search, self._audit, self._waiting) if w is not None]
 
     def show_audit_trail(self) -> None:
         """The audit trail window, on the chosen client's events (the vault's when none)."""
@@ -806,12 +836,9 @@ class MainWindow(QMainWindow):
         for dialog in list(self._dialogs):
             dialog.reject()
         self._dialogs.clear()
-        if self._search is not None:
-            self._search.clear()
-            self._search.hide()
-        if self._audit is not None:
-            self._audit.clear()
-            self._audit.hide()
+        for window in self._side_windows():
+            window.clear()
+            window.hide()
         # Drafts are saved (queued before the vault closes) and their windows closed.
         self._reopen_notes = self._close_note_windows()
         self.chart_view.flush()  # map moves not sent yet
@@ -878,12 +905,9 @@ class MainWindow(QMainWindow):
             dialog.reject()
         self._close_note_windows()
         self.chart_view.flush()  # map moves not sent yet
-        if self._search is not None:
-            self._search.clear()
-            self._search.close()
-        if self._audit is not None:
-            self._audit.clear()
-            self._audit.close()
+        for window in self._side_windows():
+            window.clear()
+            window.close()
         if not self._is_locked and self.runner.running:
             actor_id = self.actor_id
             self.runner.close_vault(

@@ -1,0 +1,247 @@
+"""What waits, across the practice: each safety follow-up still open, then each note to
+sign, oldest first. Enter opens the draft, or the client's Overview for a follow-up.
+
+The client list marks the same things client by client (a red ! and an amber disc); this
+window lists them one by one, so a morning's work is one list. The items come from the
+backend (ClientsApi.waiting) and are read again after every write that can change them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
+
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.api import Changes, Kind
+from models.clinical.safety import HOW_ANSWERED, followups_open_text, to_sign_text, what_waits
+from models.dto import WaitingItem
+from models.formatting import date_text, days_since_text
+from reports import palette
+from ui.clients.client_list import badges
+from ui.common.busy import DelayedBusy
+from ui.common.markers import marker_pixmap
+from ui.common.style import modality
+from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
+from ui.common.tables import show_full_text_tips
+from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
+
+# What a write must touch for the list to be read again: a note signed, discarded or
+# re-dated; a measure entered or marked in error; a client discharged or deleted.
+CHANGES_IT: Final = (Kind.CLIENTS, Kind.NOTES, Kind.MEASURES)
+
+
+class WaitingModel(RowsTableModel):
+    """One row per thing that waits, in the backend's order (follow-ups first)."""
+
+    CLIENT = 0
+    DATE = 1
+    WHAT = 2
+    SINCE = 3
+    HEADERS = ("Client", "Date", "What waits", "Waiting")
+
+    _rows: list[WaitingItem]
+
+    def __init__(self, today: Callable[[], dt.date], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._today = today
+        self._icons: dict[str, QIcon | QPixmap] = {}
+
+    def item_at(self, row: int) -> WaitingItem:
+        return self._rows[row]
+
+    def _icon(self, item: WaitingItem) -> QIcon | QPixmap:
+        key = "!" if item.is_followup else item.template_id
+        if key not in self._icons:
+            if item.is_followup:
+                screen = QGuiApplication.primaryScreen()
+                self._icons[key] = badges(((palette.SAFETY, "!"),),
+                                          screen.devicePixelRatio() if screen else 1.0)
+            else:  # hollow, as a draft is on the Sessions tab and the timeline
+                self._icons[key] = marker_pixmap(modality(item.template_id), False, 12)
+        return self._icons[key]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        item = self._rows[index.row()]
+        column = index.column()
+        discharged = item.client_status == "discharged"
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == self.CLIENT:
+                who = f"{item.client_name} · {item.record_number}"
+                return f"{who} · discharged" if discharged else who
+            if column == self.DATE:
+                return date_text(item.day)
+            if column == self.WHAT:
+                return what_waits(item)
+            return days_since_text(item.day, self._today())
+        if role == SORT_ROLE:
+            return (item.client_name.casefold(), item.day.toordinal(),
+                    (not item.is_followup, what_waits(item)), -item.day.toordinal(),
+                    )[column]
+        if role == Qt.ItemDataRole.DecorationRole and column == self.WHAT:
+            return self._icon(item)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == self.WHAT:
+                return QColor(palette.SAFETY if item.is_followup else palette.ATTENTION)
+            if column == self.CLIENT and discharged:
+                return QColor(palette.MUTED)
+        if role == Qt.ItemDataRole.FontRole and column == self.WHAT and item.is_followup:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.SINCE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if item.is_followup:
+                return (f"Open since the measure of {date_text(item.day)}: {HOW_ANSWERED}. "
+                        "Enter shows the client's Overview.")
+            return "Enter opens the draft."
+        return None
+
+
+class _Proxy(QSortFilterProxyModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+
+
+class WaitingWindow(QDialog):
+    """The list, with a line that counts it; read again after each write that changes it."""
+
+    open_note_requested = Signal(int, int)  # note id, client id
+    show_client_requested = Signal(int)  # client id: the Overview shows the follow-up
+    shown = Signal()  # the list on screen is the backend's latest (for tests)
+
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("What waits")
+        self.setModal(False)
+        self.setMinimumSize(640, 320)
+        self.resize(900, 480)
+        self.runner = runner
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.hint = QLabel("Safety follow-ups first, then the notes to sign, oldest first. "
+                           "Enter or double-click opens a draft, or the client's Overview "
+                           "for a follow-up.")
+        self.hint.setProperty("role", "subtle")
+        self.hint.setWordWrap(True)
+        self.loading = QLabel("Reading…")
+        self.loading.setProperty("role", "subtle")
+        self.loading.hide()
+        self.busy = DelayedBusy(self.loading)
+        self.model = WaitingModel(runner.opener.today, self)
+        self.proxy = _Proxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicatorShown(False)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.setAccessibleName("What waits")
+        show_full_text_tips(self.view)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(WaitingModel.WHAT, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(8)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.loading)
+        layout.addWidget(self.view, 1)
+        self.view.activated.connect(self._open)
+        runner.data_changed.connect(self._data_changed)
+
+    # -- public ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the window and read the list."""
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.busy.start()
+        self.runner.submit(lambda b: b.clients.waiting(), self._arrived, self._failed,
+                           owner=self)
+
+    def clear(self) -> None:
+        """Forget every item (on lock)."""
+        self.busy.stop()
+        self.model.clear()
+        self.summary.clear()
+
+    def item_at(self, proxy_row: int) -> WaitingItem:
+        return self.model.item_at(self.proxy.mapToSource(self.proxy.index(proxy_row, 0)).row())
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _arrived(self, items: list[WaitingItem]) -> None:
+        self.busy.stop()
+        current = self.view.currentIndex()
+        kept = self.model.item_at(self.proxy.mapToSource(current).row()) \
+            if current.isValid() else None
+        self.model.set_rows(items)
+        self.proxy.sort(-1)  # the backend's order: follow-ups, then drafts, oldest first
+        followups = sum(1 for item in items if item.is_followup)
+        said = []
+        if followups:
+            said.append(f'<span style="color:{palette.SAFETY}; font-weight:600">'
+                        f"{followups_open_text(followups)}</span>")
+        if len(items) > followups:
+            said.append(f'<span style="color:{palette.ATTENTION}; font-weight:600">'
+                        f"{to_sign_text(len(items) - followups)}</span>")
+        self.summary.setText(" · ".join(said) or "Nothing waits: every follow-up is "
+                                                  "answered and every note signed.")
+        self.hint.setVisible(bool(items))
+        self.view.setVisible(bool(items))
+        if items:
+            row = next((r for r in range(self.proxy.rowCount())
+                        if kept is not None and self.item_at(r) == kept), 0)
+            self.view.selectRow(row)
+        self.shown.emit()
+
+    def _failed(self, exc: Exception) -> None:
+        self.busy.stop()
+        if not isinstance(exc, VaultLockedError):
+            report_unexpected(exc)
+
+    def _data_changed(self, changes: Changes) -> None:
+        if self.isVisible() and changes.touches(*CHANGES_IT):
+            self.refresh()
+
+    # -- opening --------------------------------------------------------------------------
+
+    def _open(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        item = self.model.item_at(self.proxy.mapToSource(index).row())
+        if item.note_id is not None:
+            self.open_note_requested.emit(item.note_id, item.client_id)
+        else:
+            self.show_client_requested.emit(item.client_id)
