@@ -3,7 +3,7 @@
 Builds a demo vault (synthetic clients only) in a temporary folder, opens it, and saves
 the unlock screen, the client list, a client's overview and sessions at 1024x640 (the
 smallest window the layout is made for), 1280x800 and 1920x1080; then the search window
-and the discharge dialog.
+the discharge dialog, and what waits across the practice.
 Preferences go to a temporary file, never to the user's own.
 """
 
@@ -148,6 +148,12 @@ def main(out_dir: str | Path) -> int:
                     (client_dialog.width(), client_dialog.height()))
             client_dialog.reject()
             _followup_overview(runner, main_window, chosen.id, capture)
+            # What waits across the practice, that follow-up first.
+            main_window.show_waiting()
+            waiting = main_window._waiting
+            assert waiting is not None
+            wait_for(lambda: None, waiting.shown)
+            capture(waiting, "what-waits", (900, 420))
             main_window.close()
         finally:
             runner.shutdown()
