@@ -31,7 +31,8 @@ def masthead(data: ReportData) -> Masthead:
         client=client_name(data),
         record_number=data.client.record_number,
         born=date_text(data.client.date_of_birth) if data.client.date_of_birth else "",
-        period=period_text(data),
+        period=(f"session of {period_text(data)}" if data.options.kind == "note"
+                else f"period {period_text(data)}"),
         made_on=date_text(data.made_on),
     )
 

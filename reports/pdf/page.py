@@ -43,7 +43,7 @@ class Masthead:
     client: str  # the name as the record holds it (with the preferred name)
     record_number: str
     born: str  # the date of birth as text, or "" when not recorded
-    period: str  # "1 Aug 2026 – 1 Nov 2026"
+    period: str  # "period 1 Aug 2026 – 1 Nov 2026"; "session of 3 Nov 2026" for one note
     made_on: str
 
 
@@ -88,7 +88,7 @@ def _draw_header(canvas: Canvas, masthead: Masthead) -> None:
     facts = [f"Record {masthead.record_number}"]
     if masthead.born:
         facts.append(f"born {masthead.born}")
-    facts.append(f"period {masthead.period}")
+    facts.append(masthead.period)
     client = Paragraph(f"<b>{markup(masthead.client)}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
                        + "&nbsp;&nbsp;·&nbsp;&nbsp;".join(markup(f) for f in facts), s.cell)
     client.wrapOn(canvas, FRAME_WIDTH, 40)

@@ -43,7 +43,7 @@ def test_the_copy_holds_the_note_its_seal_and_nothing_of_another_note(
     assert "Copy of a signed note" in pages[0]
     assert f"The note of {day}, as signed" in pages[0]
     for number, page in enumerate(pages, start=1):
-        for expected in ("CONFIDENTIAL", "Harbour Light Practice", f"period {day}",
+        for expected in ("CONFIDENTIAL", "Harbour Light Practice", f"session of {day}",
                          f"Page {number} of {len(pages)}"):
             assert expected in page, f"page {number} lacks {expected!r}"
     seal = seal_text(note.content_hash)
