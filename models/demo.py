@@ -629,7 +629,6 @@ def _ifs_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any]:
                                  "Urge to scroll late at night", "Harsh inner voice after a "
                                  "mistake")),
         "parts_worked": [p.id for p in worked],
-        "main_protector": [worked[0].id],
         "six_fs_step": rng.choice(("focus", "feel_toward", "befriend", "fears")),
         "eight_cs": rng.sample(["calm", "curiosity", "compassion", "confidence", "courage",
                                 "clarity", "creativity", "connectedness"], 3),
@@ -638,6 +637,13 @@ def _ifs_content(ctx: _ClientContext, day: dt.date) -> dict[str, Any]:
         "integration_themes": rng.choice(THEMES),
         "plan": "Check back with the protector before going further.",
     }
+    # The main protector is a protector: an exile is never one (a session with exiles
+    # alone names none, and no step of the 6 F's, which are worked with a protector).
+    protector = next((p for p in worked if p.part_type != "exile"), None)
+    if protector is not None:
+        content["main_protector"] = [protector.id]
+    else:
+        del content["six_fs_step"]
     if changes:
         content["part_status_changes"] = changes
     if exile_work:

@@ -175,3 +175,22 @@ def test_the_warnings_a_dosing_note_raised_were_signed_with_reasons(
                for a in n.content.get("acknowledgements", [])]
     assert reasons, "some doses run a blood-pressure spike, signed with a reason"
     assert all(a["reason"].strip() for a in reasons)
+
+
+def test_an_ifs_note_names_a_protector_as_its_main_protector(
+    charts: list[ClientChart],
+) -> None:
+    """An exile is never a protector; a session with exiles alone names none, and no step
+    of the 6 F's, which are worked with a protector."""
+    named = without = 0
+    for record in charts:
+        types = {p.id: p.part_type for p in record.parts}
+        for note in (n for n in record.notes if n.template_id == "ifs"):
+            protector = note.content.get("main_protector")
+            if protector:
+                named += 1
+                assert all(types[part] != "exile" for part in protector), note.id
+            else:
+                without += 1
+                assert "six_fs_step" not in note.content
+    assert named > 20 and without > 0
