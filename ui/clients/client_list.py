@@ -455,5 +455,6 @@ class ClientListPanel(QWidget):
                 text += f" {who}: tick Show discharged to see {'them' if hidden > 1 else 'it'}."
             self.count.setText(text)
         else:
-            self.count.setText(f"{shown} client{'s' if shown != 1 else ''}"
-                               + ("" if shown == total else f" ({total - shown} discharged)"))
+            # "(1 discharged)" read as one of those shown: say that they are not.
+            self.count.setText(counted(shown, "client") + (
+                "" if shown == total else f" · {total - shown} discharged, not shown"))

@@ -52,7 +52,7 @@ def test_filter_by_name_or_record_number_and_show_discharged(qtbot: QtBot) -> No
     qtbot.addWidget(panel)
     panel.set_clients(CLIENTS)
     assert _shown(panel) == ["C-0001", "C-0003", "C-0004"]  # active only, by name
-    assert panel.count.text() == "3 clients (1 discharged)"
+    assert panel.count.text() == "3 clients · 1 discharged, not shown"
     qtbot.keyClicks(panel.search, "sam")
     assert _shown(panel) == ["C-0004"]
     panel.show_discharged.setChecked(True)
