@@ -54,11 +54,12 @@ from models.instruments.loading import load_instruments
 from models.services import convert, parts, search, signed_record, targets
 from models.services.rows import insert_row, insert_rows, write_changes, write_new
 from models.templates.checks import Caution, cautions, unacknowledged, with_reasons
-from models.templates.definitions import CheckLevel, FieldKind, Template
+from models.templates.definitions import CheckLevel, FieldDef, FieldKind, Template
 from models.templates.extraction import ExtractedFigures, extract_figures
 from models.templates.hashing import content_hash
 from models.templates.loading import load_templates
 from models.templates.validation import Problem, SigningCheck, derive_values, validate_note
+from models.vocabulary import PART_TYPES, TARGET_KINDS
 
 
 def _utcnow() -> dt.datetime:
@@ -291,9 +292,27 @@ def list_notes(session: Session, client_id: int) -> list[NoteDTO]:
     return [convert.note(r) for r in rows]
 
 
+def _wrong_kind(f: FieldDef, kind: str) -> str:
+    """'The target chosen here is an ART scene; Target memory takes an EMDR target. ...'"""
+    wanted = TARGET_KINDS.label(f.target_kind)
+    return (f"The target chosen here is an {TARGET_KINDS.label(kind)}; {f.label} takes an "
+            f"{wanted}. Choose an {wanted}, or add one.")
+
+
+def _wrong_type(f: FieldDef, part_type: str) -> str:
+    """'A part chosen here is of the type Exile; Main protector takes a part of the type
+    Manager, Firefighter or Not known yet. ...'"""
+    taken = [PART_TYPES.label(t) for t in f.part_types]
+    named = ", ".join(taken[:-1]) + f" or {taken[-1]}" if len(taken) > 1 else taken[0]
+    return (f"A part chosen here is of the type {PART_TYPES.label(part_type)}; {f.label} "
+            f"takes a part of the type {named}. Choose another part, or change the part's "
+            "type in the registry.")
+
+
 def _reference_problems(session: Session, row: Note, template: Template,
                         figures: ExtractedFigures) -> list[Problem]:
-    """Targets and parts a note names must be this client's own."""
+    """Targets and parts a note names must be this client's own, and of the kind or type
+    its field takes (FieldDef.takes_target, takes_part: the note window offers only those)."""
     problems = []
     for f in template.fields:
         value = row.content.get(f.id)
@@ -303,6 +322,8 @@ def _reference_problems(session: Session, row: Note, template: Template,
                 problems.append(Problem(f.id, f.label,
                                         "The target chosen here is not in this client's "
                                         "registry; choose it again."))
+            elif not f.takes_target(target.kind):
+                problems.append(Problem(f.id, f.label, _wrong_kind(f, target.kind)))
         elif f.kind == FieldKind.PARTS_REF and isinstance(value, list):
             for part_id in value:
                 part = session.get(IfsPart, part_id) if isinstance(part_id, int) else None
@@ -310,6 +331,9 @@ def _reference_problems(session: Session, row: Note, template: Template,
                     problems.append(Problem(f.id, f.label,
                                             "A part chosen here is not in this client's "
                                             "registry; choose the parts again."))
+                    break
+                if not f.takes_part(part.part_type):
+                    problems.append(Problem(f.id, f.label, _wrong_type(f, part.part_type)))
                     break
     for change in figures.part_status_changes:
         part = session.get(IfsPart, change.part_id)

@@ -228,14 +228,25 @@ class FieldDef:
     unit: str | None = None
     anchors: tuple[tuple[int, str], ...] = ()
     max_length: int | None = None
-    target_kind: str | None = None
+    target_kind: str | None = None  # a target_ref: the kind of target it takes
     multiple: bool = False
+    part_types: tuple[str, ...] = ()  # a parts_ref: the types of part it takes (all if none)
     columns: tuple[FieldDef, ...] = ()
     min_rows: int = 0
     max_rows: int | None = None
     derived: Derivation | None = None
     required_if: Condition | None = None
     instruments: tuple[str, ...] = ()  # a measure field: the instruments it may record
+
+    def takes_target(self, kind: str) -> bool:
+        """Whether this field takes a target of this kind (an ART note's scene is an ART
+        target): the note window's choices and the signing check both ask."""
+        return self.target_kind is None or kind == self.target_kind
+
+    def takes_part(self, part_type: str) -> bool:
+        """Whether this field takes a part of this type (a main protector is never an
+        exile): the note window's choices and the signing check both ask."""
+        return not self.part_types or part_type in self.part_types
 
     def option_label(self, value: str) -> str:
         """The label shown for a stored choice value (the value itself if it is unknown)."""

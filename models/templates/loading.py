@@ -39,7 +39,7 @@ from models.templates.definitions import (
 )
 from models.templates.hashing import canonical_json
 from models.values import is_int, is_number
-from models.vocabulary import TARGET_KINDS, VOCABULARIES
+from models.vocabulary import PART_TYPES, TARGET_KINDS, VOCABULARIES
 
 _K = FieldKind
 
@@ -75,7 +75,7 @@ _KIND_KEYS: Final[dict[FieldKind, frozenset[str]]] = {
     _K.TIME: frozenset(),
     _K.YES_NO: frozenset(),
     _K.TARGET_REF: frozenset({"target_kind"}),
-    _K.PARTS_REF: frozenset({"multiple"}),
+    _K.PARTS_REF: frozenset({"multiple", "part_types"}),
     _K.GROUP: frozenset({"columns", "min_rows", "max_rows"}),
     _K.MEASURE: frozenset({"instruments"}),
 }
@@ -343,7 +343,12 @@ def _kind_attributes(
             )
         return {"target_kind": target_kind}
     if kind is FieldKind.PARTS_REF:
-        return {"multiple": t.flag("multiple")}
+        types = data.get("part_types", [])
+        if not isinstance(types, list) or (not types and "part_types" in data) \
+                or not all(isinstance(p, str) and p in PART_TYPES for p in types):
+            t.fail(f"'part_types' must list part types from {', '.join(PART_TYPES.codes)}, "
+                   f"like [\"manager\", \"firefighter\"]; found {types!r}")
+        return {"multiple": t.flag("multiple"), "part_types": tuple(types)}
     if kind is FieldKind.MEASURE:
         names = data.get("instruments")
         known = load_instruments()

@@ -363,6 +363,48 @@ def test_a_reference_to_another_clients_target_is_refused(
     assert [p.field_path for p in problems] == ["target"]
 
 
+def test_a_target_of_the_other_kind_is_refused_with_what_the_field_takes(
+    backend: Backend, world: dict
+) -> None:
+    """The note window offers an EMDR note only EMDR targets; signing checks it too."""
+    scene = backend.targets.create(world["client"].id, TargetInput(label="The scene",
+                                                                   kind="art"),
+                                   actor_id=None).value
+    note = backend.notes.create(world["client"].id, "emdr", author_id=None,
+                                session_date=DAY + dt.timedelta(days=2)).value
+    backend.notes.save_draft(note.id, emdr_content(scene.id))
+    [problem] = backend.notes.problems(note.id)
+    assert (problem.field_path, problem.message) == ("target", (
+        "The target chosen here is an ART scene; Target memory takes an EMDR target. "
+        "Choose an EMDR target, or add one."))
+    with pytest.raises(SigningError):
+        backend.notes.sign(note.id, clinician_id=world["doc"].id)
+    backend.notes.save_draft(note.id, emdr_content(world["target"].id))
+    assert backend.notes.problems(note.id) == []
+
+
+def test_the_main_protector_is_never_an_exile(backend: Backend, world: dict) -> None:
+    """IFS version 3: a manager, a firefighter or a part not typed yet; an exile is
+    refused with what the field takes."""
+    unknown = backend.parts.create(world["client"].id, PartInput("Fog", "unknown"),
+                                   actor_id=None).value
+    note = backend.notes.create(world["client"].id, "ifs", author_id=None,
+                                session_date=DAY + dt.timedelta(days=2)).value
+    assert note.template_version == 3
+    content = {**COMMON, "session_date": (DAY + dt.timedelta(days=2)).isoformat(),
+               "trailhead": "Tight chest", "parts_worked": [world["little"].id],
+               "self_energy": 5, "plan": "Return."}
+    for protector, refused in ((world["little"], True), (world["planner"], False),
+                               (unknown, False)):
+        backend.notes.save_draft(note.id, content | {"main_protector": [protector.id]})
+        problems = [(p.field_path, p.message) for p in backend.notes.problems(note.id)]
+        assert problems == ([("main_protector", (
+            "A part chosen here is of the type Exile; Main protector takes a part of the "
+            "type Manager, Firefighter or Not known yet. Choose another part, or change the "
+            "part's type in the registry."))] if refused else []), protector.name
+    assert backend.notes.sign(note.id, clinician_id=world["doc"].id).value.signed
+
+
 def test_a_draft_started_by_mistake_can_be_discarded(
     backend: Backend, session: Session, world: dict
 ) -> None:

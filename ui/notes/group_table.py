@@ -352,11 +352,12 @@ class _CellDelegate(QStyledItemDelegate):
                 combo.addItem("No", False)
             elif kind is FieldKind.TARGET_REF:
                 for t in targets.values():
-                    if column.target_kind is None or t.kind == column.target_kind:
+                    if column.takes_target(t.kind):
                         combo.addItem(t.label, t.id)
             else:
                 for p in parts.values():
-                    if p.on_map:  # a part taken off the map is not offered again
+                    # A part taken off the map is not offered again.
+                    if p.on_map and column.takes_part(p.part_type):
                         combo.addItem(part_text(p), p.id)
             # A choice is made the moment it is picked, without a second Enter.
             combo.activated.connect(lambda _i, c=combo: self._commit(c))

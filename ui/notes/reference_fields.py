@@ -77,9 +77,8 @@ class TargetRefField(Field):
         try:
             self.combo.clear()
             self.combo.addItem(UNANSWERED if self._read_only else CHOOSE, None)
-            kind = self.f.target_kind
             for target in targets.values():
-                if kind is None or target.kind == kind or target.id == current:
+                if self.f.takes_target(target.kind) or target.id == current:
                     self.combo.addItem(target_text(target), target.id)
             self._select(current)
         finally:
@@ -189,7 +188,7 @@ class PartsRefField(Field):
         unknown = [i for i in chosen if i not in self._parts]
         if self.list is not None:
             self.model.clear()
-            for part in self._parts.values():
+            for part in self._offered(chosen):
                 item = QStandardItem(part_text(part))
                 item.setData(part.id, Qt.ItemDataRole.UserRole)
                 item.setCheckable(True)
@@ -214,12 +213,18 @@ class PartsRefField(Field):
         elif self.combo is not None:
             self.combo.clear()
             self.combo.addItem(UNANSWERED if self._read_only else CHOOSE, None)
-            for part in self._parts.values():
+            for part in self._offered(chosen):
                 self.combo.addItem(part_text(part), part.id)
             for part_id in unknown:
                 self.combo.addItem(f"Part #{part_id} (not in this client's list)", part_id)
             index = self.combo.findData(chosen[0]) if chosen else 0
             self.combo.setCurrentIndex(max(index, 0))
+
+    def _offered(self, chosen: Sequence[int]) -> list[PartDTO]:
+        """The parts this field takes (a main protector is never an exile), and any chosen
+        already, which stay to be seen (signing says what is wrong with them)."""
+        return [p for p in self._parts.values()
+                if self.f.takes_part(p.part_type) or p.id in chosen]
 
     def _apply_item_flags(self) -> None:
         for row in range(self.model.rowCount()):

@@ -551,6 +551,16 @@ def test_new_target_and_new_part_buttons_ask_for_the_right_kind(qtbot: QtBot) ->
     combo = art.editor("scene").combo  # type: ignore[attr-defined]
     offered = [combo.itemData(i) for i in range(1, combo.count())]
     assert offered == [13]
+    # The main protector is offered the protectors, never an exile; every part may be
+    # among those worked with.
+    protector = ifs.editor("main_protector").combo  # type: ignore[attr-defined]
+    assert [protector.itemData(i) for i in range(1, protector.count())] == [21, 23]
+    worked = ifs.editor("parts_worked").model  # type: ignore[attr-defined]
+    assert [worked.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(worked.rowCount())] == [21, 22, 23]
+    # An exile chosen before (a draft of an earlier version) stays shown, to be changed.
+    ifs.set_content({"main_protector": [22]})
+    assert protector.currentData() == 22
 
 
 def test_read_only_form_cannot_be_changed(qtbot: QtBot) -> None:
