@@ -51,6 +51,9 @@ def title_block(data: ReportData, subtitle: str = "") -> list[Flowable]:
     status = CLIENT_STATUSES.label(client.status)
     if client.discharged_on:
         status = f"{status} on {date_text(client.discharged_on)}"
+        change = client.last_status_change
+        if change is not None and change.reason.strip():
+            status = f"{status}: {change.reason.strip()}"  # why care ended, for the reader
     items.append(("Status", status))
     if client.diagnoses.strip():
         items.append(("Diagnoses", client.diagnoses.strip()))

@@ -17,7 +17,7 @@ from models.clinical.safety import safety_followups
 from models.clinical.sessions import STORY_HEADING, note_story
 from models.clinical.signing import seal_text
 from models.clinical.targets import change_text, summarise_target
-from models.dto import BoosterDTO
+from models.dto import BoosterDTO, ClientStatusChangeDTO
 from models.formatting import date_text
 from models.inputs import ClientInput, CustomMeasureInput, MeasureInput, ReportOptions
 from models.instruments.loading import load_instruments
@@ -425,3 +425,16 @@ def test_a_custom_measure_with_a_long_name_is_named_once_and_whole_words(
     narrow = build_trend_chart(series.instrument, series.points, width=3.0, height=3.6)
     (title,) = find_artists(narrow, "title")
     assert title.get_text().endswith("…") and name.startswith(title.get_text()[:-1])
+
+
+def test_a_discharged_client_s_report_says_when_and_why_care_ended(
+        full: tuple[ReportData, list[str]]) -> None:
+    data, _pages = full
+    day = TODAY - dt.timedelta(days=3)
+    client = dataclasses.replace(data.client, status="discharged", discharged_on=day,
+                                 status_history=(ClientStatusChangeDTO(
+                                     "discharged", day, "Course complete; moved away"),))
+    ended = dataclasses.replace(data, chart=dataclasses.replace(data.chart, client=client))
+    first = pages_text(render_report(ended))[0]
+    assert f"Discharged on {date_text(day)}: Course complete; moved away" \
+        in " ".join(first.split())
