@@ -19,12 +19,20 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
-from models.clinical.safety import SafetyFollowUp, safety_followups, waiting_words
+from models.clinical.safety import (
+    NOTHING_WAITS,
+    SafetyFollowUp,
+    followups_open_text,
+    safety_followups,
+    to_sign_text,
+    waiting_words,
+    what_waits,
+)
 from models.clock import SYSTEM_CLOCK
 from models.collections_pause import collections_paused
 from models.dto import EXPORT_FORMAT_NAME, ClientChart
 from models.errors import DomainError, VaultError
-from models.formatting import EMPTY, date_text, date_time_text
+from models.formatting import EMPTY, date_text, date_time_text, days_since_text
 from models.inputs import (
     AUDIT_TRAIL_LIMIT,
     ReportOptions,
@@ -209,6 +217,48 @@ def cmd_clients(args: argparse.Namespace) -> int:
         )
     if not rows:
         print("The vault holds no clients yet.")
+    return EXIT_OK
+
+
+def cmd_waiting(args: argparse.Namespace) -> int:
+    """What waits across the practice, as the window's What waits lists it: each safety
+    follow-up still open, then each note to sign, oldest first."""
+    backend = _backend(args)
+    try:
+        items = backend.clients.waiting()
+        today = backend.today
+    finally:
+        backend.close()
+    followups = sum(1 for item in items if item.is_followup)
+    unsigned = len(items) - followups
+    if args.json:
+        print(json.dumps({
+            "safety_follow_ups_open": followups,
+            "notes_to_sign": unsigned,
+            "items": [{
+                "kind": "safety_follow_up" if item.is_followup else "note_to_sign",
+                "client": item.record_number,
+                "client_name": item.client_name,
+                "client_status": item.client_status,
+                "date": item.day.isoformat(),
+                "what": what_waits(item),
+                "note_id": item.note_id,
+                "template": item.template_id or None,
+                "days_waiting": (today - item.day).days,
+            } for item in items],
+        }, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not items:
+        print(NOTHING_WAITS)
+        return EXIT_OK
+    print(" · ".join(([followups_open_text(followups)] if followups else [])
+                     + ([to_sign_text(unsigned)] if unsigned else [])))
+    width = max(len(item.client_name) for item in items)
+    for item in items:
+        status = " (discharged)" if item.client_status == "discharged" else ""
+        print(f"{item.record_number}  {item.client_name:<{width}}  "
+              f"{date_text(item.day):>11}  {days_since_text(item.day, today):>8}  "
+              f"{what_waits(item)}{status}")
     return EXIT_OK
 
 
@@ -801,6 +851,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "demo": (cmd_demo, "create a new vault filled with a synthetic demo practice"),
     "clients": (cmd_clients, "list the clients: record number, name, status, session "
                              "counts, and what waits (a safety follow-up open, notes to sign)"),
+    "waiting": (cmd_waiting, "what waits across the practice: each safety follow-up still "
+                             "open, then each note to sign, oldest first"),
     "verify": (cmd_verify, "check the vault's integrity, its locks, its signed record and "
                            "its audit chain"),
     "backup": (cmd_backup, "write an encrypted, checked copy of the vault"),
@@ -909,6 +961,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="at most N results, the best first (default 200)")
         if name == "audit":
             _audit_arguments(p)
+        if name == "waiting":
+            p.add_argument("--json", action="store_true",
+                           help="one JSON document (keys documented in the README)")
         if name in ("measures", "targets", "parts"):
             p.add_argument(
                 "--client",

@@ -32,6 +32,10 @@ from models.vocabulary import MODALITIES
 HOW_ANSWERED = "the next note's risk check answers it"
 
 
+# What the list of what waits says when nothing does.
+NOTHING_WAITS = "Nothing waits: every safety follow-up is answered and every note signed."
+
+
 def followups_open_text(count: int) -> str:
     """'2 safety follow-ups open'."""
     return f"{counted(count, 'safety follow-up')} open"

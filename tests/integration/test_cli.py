@@ -34,12 +34,13 @@ def test_clients_lists_one_line_per_client(demo_vault: Path) -> None:
     assert result.stderr == ""
 
 
-def test_clients_says_what_waits_in_each_record(tmp_path: Path, demo_vault: Path) -> None:
-    """A safety follow-up still open and the notes to sign, as the client list marks them."""
+@pytest.fixture
+def flagged_vault(tmp_path: Path, demo_vault: Path) -> tuple[Path, dict[str, Any], list[Any]]:
+    """A copy of the demo vault with a safety follow-up opened today: the vault, the
+    client list's rows by record number, and what waits across the practice."""
     import shutil
 
     from models.backend import open_backend
-    from models.clinical.safety import waiting_words
     from models.inputs import MeasureInput
 
     vault = tmp_path / "copy.iwvault"
@@ -51,11 +52,21 @@ def test_clients_says_what_waits_in_each_record(tmp_path: Path, demo_vault: Path
             "phq9", backend.today, "integration", {i: 1 for i in range(1, 10)},
             repeat_confirmed=True), actor_id=None)
         rows = {r.record_number: r for r in backend.clients.summaries()}
+        waiting = backend.clients.waiting()
     finally:
         backend.close()
     assert rows[flagged.record_number].open_followups >= 1
-    drafted = [r for r in rows.values() if r.unsigned_notes]
-    assert drafted, "the demo leaves some notes unsigned"
+    assert [r for r in rows.values() if r.unsigned_notes], "the demo leaves notes unsigned"
+    return vault, rows, waiting
+
+
+def test_clients_says_what_waits_in_each_record(
+    flagged_vault: tuple[Path, dict[str, Any], list[Any]],
+) -> None:
+    """A safety follow-up still open and the notes to sign, as the client list marks them."""
+    from models.clinical.safety import waiting_words
+
+    vault, rows, _waiting = flagged_vault
     result = run("clients", "--vault", str(vault))
     assert result.returncode == 0, result.stderr
     for line in result.stdout.splitlines():
@@ -64,6 +75,30 @@ def test_clients_says_what_waits_in_each_record(tmp_path: Path, demo_vault: Path
             assert line.endswith(f"  ({said})"), line
         else:
             assert line.rstrip()[-1].isdigit(), line  # ends with the count of notes
+
+
+def test_waiting_lists_each_follow_up_then_each_note_to_sign(
+    flagged_vault: tuple[Path, dict[str, Any], list[Any]],
+) -> None:
+    """What the window's What waits lists, one line each, follow-ups first."""
+    vault, rows, waiting = flagged_vault
+    result = run("waiting", "--vault", str(vault))
+    assert result.returncode == 0, result.stderr
+    heading, *lines = result.stdout.strip().splitlines()
+    followups = sum(r.open_followups for r in rows.values())
+    unsigned = sum(r.unsigned_notes for r in rows.values())
+    assert heading == (f"{followups} safety follow-up{'s' if followups > 1 else ''} open · "
+                       f"{unsigned} note{'s' if unsigned > 1 else ''} to sign")
+    assert [line.split()[0] for line in lines] == [w.record_number for w in waiting]
+    assert "Safety follow-up: PHQ-9 item 9 = 1" in lines[0] and "today" in lines[0]
+    assert all(line.endswith("note to sign") for line in lines[followups:])
+    document = json.loads(run("waiting", "--vault", str(vault), "--json").stdout)
+    assert (document["safety_follow_ups_open"], document["notes_to_sign"]) \
+        == (followups, unsigned)
+    assert [(i["kind"], i["client"], i["date"], i["note_id"]) for i in document["items"]] \
+        == [("safety_follow_up" if w.is_followup else "note_to_sign", w.record_number,
+             w.day.isoformat(), w.note_id) for w in waiting]
+    assert document["items"][0]["days_waiting"] == 0
 
 
 def test_verify_says_what_it_checked(demo_vault: Path) -> None:

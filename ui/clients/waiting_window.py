@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Changes, Kind
-from models.clinical.safety import HOW_ANSWERED, followups_open_text, to_sign_text, what_waits
+from models.clinical.safety import (
+    HOW_ANSWERED,
+    NOTHING_WAITS,
+    followups_open_text,
+    to_sign_text,
+    what_waits,
+)
 from models.dto import WaitingItem
 from models.formatting import date_text, days_since_text
 from reports import palette
@@ -216,8 +222,7 @@ class WaitingWindow(QDialog):
         if len(items) > followups:
             said.append(f'<span style="color:{palette.ATTENTION}; font-weight:600">'
                         f"{to_sign_text(len(items) - followups)}</span>")
-        self.summary.setText(" · ".join(said) or "Nothing waits: every follow-up is "
-                                                  "answered and every note signed.")
+        self.summary.setText(" · ".join(said) or NOTHING_WAITS)
         self.hint.setVisible(bool(items))
         self.view.setVisible(bool(items))
         if items:
