@@ -12,14 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Final
 
-from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +38,13 @@ from ui.clients.client_list import badges
 from ui.common.busy import DelayedBusy
 from ui.common.markers import marker_pixmap
 from ui.common.style import modality
-from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
+from ui.common.table_model import (
+    SORT_ROLE,
+    AnyIndex,
+    RowsTableModel,
+    SortProxy,
+    read_only_table,
+)
 from ui.common.tables import show_full_text_tips
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
@@ -118,12 +123,6 @@ class WaitingModel(RowsTableModel):
         return None
 
 
-class _Proxy(QSortFilterProxyModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-
-
 class WaitingWindow(QDialog):
     """The list, with a line that counts it; read again after each write that changes it."""
 
@@ -151,26 +150,17 @@ class WaitingWindow(QDialog):
         self.loading.hide()
         self.busy = DelayedBusy(self.loading)
         self.model = WaitingModel(runner.opener.today, self)
-        self.proxy = _Proxy(self)
+        self.proxy = SortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
+        self.view = read_only_table(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicatorShown(False)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(26)
         self.view.setAccessibleName("What waits")
         show_full_text_tips(self.view)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(WaitingModel.WHAT, QHeaderView.ResizeMode.Stretch)
-        header.setHighlightSections(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(8)

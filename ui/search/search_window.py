@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QObject,
     QRectF,
     QSize,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -44,7 +43,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -59,7 +57,13 @@ from models.search_text import hit_kind, plain_snippet, snippet_parts
 from reports import palette
 from ui.common.busy import DelayedBusy
 from ui.common.style import say
-from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
+from ui.common.table_model import (
+    SORT_ROLE,
+    AnyIndex,
+    RowsTableModel,
+    SortProxy,
+    read_only_table,
+)
 from ui.common.tables import show_full_text_tips
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
@@ -168,12 +172,6 @@ class SnippetDelegate(QStyledItemDelegate):
         return super().helpEvent(event, view, option, index)
 
 
-class _Proxy(QSortFilterProxyModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-
-
 class SearchWindow(QDialog):
     """The query, what is wrong with it or how many were found, and the results."""
 
@@ -206,19 +204,12 @@ class SearchWindow(QDialog):
         self.loading.hide()
         self.busy = DelayedBusy(self.loading)
         self.model = SearchResultsModel(self)
-        self.proxy = _Proxy(self)
+        self.proxy = SortProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
+        self.view = read_only_table(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicatorShown(False)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(28)
         self.view.setAccessibleName("Search results")
         show_full_text_tips(self.view)
@@ -226,7 +217,6 @@ class SearchWindow(QDialog):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(SearchResultsModel.WORDS, QHeaderView.ResizeMode.Stretch)
-        header.setHighlightSections(False)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.loading)
