@@ -412,6 +412,11 @@ class ClientListPanel(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
+    def waiting_words(self, client_id: int) -> str:
+        """What waits in a client's record, in words ("" when nothing, or not listed)."""
+        row = self.model.row_of(client_id)
+        return "" if row is None else waiting_words(self.model.client_at(row))
+
     def hidden_discharged_matches(self) -> int:
         """Discharged clients the find box matches but the list hides."""
         if self.proxy.show_discharged:

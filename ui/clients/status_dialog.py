@@ -24,6 +24,10 @@ from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
 from ui.common.dialogs import fit_to_text, submit_keys
 from ui.shell.tasks import TaskRunner, refusal
 
+# Said before a discharge when something waits in the record: a discharge closes none of it.
+STILL_OPEN = ("Still open in this record: {waiting}. Discharging does not close it: it stays "
+              "under What waits (View menu) until it is done.")
+
 
 class StatusChangeDialog(QDialog):
     """Discharge an active client or reactivate a discharged one; saved through the runner.
@@ -32,7 +36,9 @@ class StatusChangeDialog(QDialog):
     which the backend applies again)."""
 
     def __init__(self, runner: TaskRunner, client: ClientDetail, *, actor_id: int | None,
-                 parent: QWidget | None = None) -> None:
+                 waiting: str = "", parent: QWidget | None = None) -> None:
+        """`waiting`: what waits in the record, in words (models.clinical.safety.
+        waiting_words), said before a discharge, which closes none of it."""
         super().__init__(parent)
         self.runner = runner
         self.client = client
@@ -59,6 +65,10 @@ class StatusChangeDialog(QDialog):
         explanation = QLabel(explain)
         explanation.setWordWrap(True)
         explanation.setProperty("role", "subtle")
+        self.still_open = QLabel(STILL_OPEN.format(waiting=waiting))
+        self.still_open.setWordWrap(True)
+        self.still_open.setProperty("role", "notice")
+        self.still_open.setVisible(self.discharging and bool(waiting))
         self.date = RetypeDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat(DATE_EDIT_FORMAT)
@@ -95,6 +105,7 @@ class StatusChangeDialog(QDialog):
         layout.setSpacing(10)
         layout.addWidget(who)
         layout.addWidget(explanation)
+        layout.addWidget(self.still_open)
         layout.addLayout(form)
         layout.addWidget(self.errors[""])
         layout.addWidget(self.buttons)

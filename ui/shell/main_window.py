@@ -465,6 +465,7 @@ class MainWindow(QMainWindow):
         from ui.clients.status_dialog import StatusChangeDialog
 
         dialog = StatusChangeDialog(self.runner, chart.client, actor_id=self.actor_id,
+                                    waiting=self.client_list.waiting_words(chart.client.id),
                                     parent=self)
         dialog.accepted.connect(lambda: self._status_changed(dialog))
         self._open_dialog(dialog)

@@ -51,6 +51,30 @@ def test_discharge_with_a_reason_hides_the_client_and_empties_the_chart(
     assert actions[-1] == "client.discharge"
 
 
+def test_a_discharge_says_what_is_still_open_in_the_record(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """A draft or an open safety follow-up is said before a discharge, which closes
+    neither; a record with nothing open says nothing."""
+    panel = main_window.client_list
+    model = panel.model
+    quiet = next(c for c in (model.client_at(r) for r in range(model.rowCount()))
+                 if c.status == "active" and not (c.open_followups or c.unsigned_notes))
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        panel.select_client(quiet.id)
+    main_window.change_status()
+    dialog = _dialog(main_window)
+    assert dialog.still_open.isHidden()
+    dialog.reject()
+    with qtbot.waitSignal(main_window.clients_loaded, timeout=10_000):
+        worker.run(lambda b: b.notes.create(quiet.id, "general", author_id=None))
+    main_window.change_status()
+    dialog = _dialog(main_window)
+    assert dialog.still_open.isVisible()
+    assert dialog.still_open.text().startswith("Still open in this record: 1 note to sign")
+    assert "does not close it" in dialog.still_open.text()
+    dialog.reject()
+
+
 def test_show_discharged_brings_the_client_back_and_reactivate_takes_them_into_care(
         qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
     panel = main_window.client_list
