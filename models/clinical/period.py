@@ -10,15 +10,10 @@ from dataclasses import dataclass
 
 from models.clinical.doses import DoseRef, dose_refs
 from models.clinical.measures import MeasuresView, flags_text
-from models.clinical.safety import SafetyFollowUp
+from models.clinical.safety import NO_IDEATION, RISK_CHECK_FIELDS, SafetyFollowUp
 from models.dto import ClientChart, DosingSessionDTO, NoteDTO
 from models.templates.definitions import Template, UnknownTemplateError
 from models.vocabulary import MODALITIES
-
-# The common fields of every note that record ideation (resources/templates/_common.toml),
-# and the answer that means none.
-RISK_FIELDS = ("suicidal_ideation", "homicidal_ideation")
-NO_RISK = "denied"
 
 
 def report_period(chart: ClientChart, today: dt.date, start: dt.date | None = None,
@@ -144,9 +139,9 @@ def risk_flags(notes: Sequence[NoteDTO],
     flags = []
     for note in notes:
         template = template_of.get((note.template_id, note.template_version))
-        for field_id in RISK_FIELDS:
+        for field_id in RISK_CHECK_FIELDS:
             value = note.content.get(field_id)
-            if not isinstance(value, str) or value == NO_RISK or template is None:
+            if not isinstance(value, str) or value == NO_IDEATION or template is None:
                 continue
             try:
                 field = template.field(field_id)

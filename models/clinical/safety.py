@@ -24,7 +24,8 @@ from models.formatting import counted, date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
 from models.templates.checks import ACKNOWLEDGEMENTS, Caution, answered
-from models.templates.definitions import CheckLevel, Template
+from models.templates.definitions import CheckLevel, Template, UnknownTemplateError
+from models.templates.loading import load_templates
 from models.values import is_blank
 from models.vocabulary import MODALITIES
 
@@ -69,8 +70,13 @@ def what_waits(item: WaitingItem) -> str:
     return f"{MODALITIES.label(item.template_id)} note to sign"
 
 
-# The risk check every note carries (the common fields): answered, it answers a follow-up.
+# The risk check every note carries (the common fields, resources/templates/_common.toml):
+# answered, it answers a follow-up; the answer that means no ideation.
 RISK_CHECK_FIELDS = ("suicidal_ideation", "homicidal_ideation")
+NO_IDEATION = "denied"
+# What the latest risk check is summed up by, when answered: the ideation, then what a
+# present ideation asks for.
+RISK_SUMMARY_FIELDS = (*RISK_CHECK_FIELDS, "risk_level", "risk_follow_up")
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,57 @@ def unanswered(notes: Iterable[NoteDTO],
     (no answer is read) before followups_of scores the few that are left."""
     answering = _answering(notes)
     return [a for a in administrations if _first_answer(answering, a) is None]
+
+
+@dataclass(frozen=True)
+class RiskCheck:
+    """The latest signed risk check of a client: which note, and its answers in words."""
+
+    note_id: int
+    day: dt.date
+    template_id: str
+    answers: tuple[str, ...]  # "Suicidal ideation: Denied", "Risk level: Moderate", ...
+    concern: bool  # ideation other than denied
+
+    @property
+    def heading(self) -> str:
+        """'Latest risk check, EMDR note of 25 Nov 2026'."""
+        return (f"Latest risk check, {MODALITIES.label(self.template_id)} note of "
+                f"{date_text(self.day)}")
+
+    @property
+    def said(self) -> str:
+        """'Suicidal ideation: Denied · Homicidal ideation: Denied' (a follow-up's own
+        words may hold a semicolon, so the answers are parted by a dot)."""
+        return " · ".join(self.answers)
+
+    @property
+    def text(self) -> str:
+        return f"{self.heading}: {self.said}"
+
+
+NO_RISK_CHECK = "No signed note records a risk check yet."
+
+
+def latest_risk_check(notes: Iterable[NoteDTO]) -> RiskCheck | None:
+    """The risk check of the latest signed note that answers one (by session date, then
+    signing): its ideation, and the risk level and follow-up when given, as the note's own
+    template words them."""
+    answering = _answering(notes)
+    if not answering:
+        return None
+    note = answering[-1]
+    try:
+        template = load_templates().get(note.template_id, note.template_version)
+    except UnknownTemplateError:
+        template = None
+    fields = {f.id: f for f in template.fields} if template is not None else {}
+    answers = [f"{field.label}: {field.option_label(str(value))}"
+               for field_id in RISK_SUMMARY_FIELDS
+               if (field := fields.get(field_id)) is not None
+               and not is_blank(value := note.content.get(field_id))]
+    concern = any(note.content.get(f) != NO_IDEATION for f in RISK_CHECK_FIELDS)
+    return RiskCheck(note.id, note.session_date, note.template_id, tuple(answers), concern)
 
 
 def open_followups(followups: Sequence[SafetyFollowUp]) -> tuple[SafetyFollowUp, ...]:

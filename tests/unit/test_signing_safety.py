@@ -18,6 +18,7 @@ from models.backend import Backend
 from models.clinical.safety import (
     CLEARANCE_CHECK,
     CLEARANCE_MESSAGE,
+    latest_risk_check,
     open_followups,
     safety_followups,
     signed_past,
@@ -183,6 +184,34 @@ def test_suicidal_ideation_present_cannot_be_signed_without_the_risk_check(
         "risk_level": "low", "risk_actions": ["safety_plan_reviewed"],
         "risk_follow_up": "Next session in 3 days."})
     assert backend.notes.sign(note_id, clinician_id=people["doc"].id).value.signed
+
+
+def test_the_latest_risk_check_is_the_latest_signed_note_s_in_its_template_s_words(
+    backend: Backend, people: dict[str, Any]
+) -> None:
+    client_id = people["client"].id
+    assert latest_risk_check(backend.clients.chart(client_id).notes) is None
+    write(backend, people, "general", DAY, GENERAL)
+    present = write(backend, people, "general", DAY + dt.timedelta(days=2), GENERAL | {
+        "suicidal_ideation": "present", "risk_intent": False, "risk_means_access": False,
+        "risk_recent_self_harm": False, "risk_level": "moderate",
+        "risk_actions": ["safety_plan_reviewed"],
+        "risk_follow_up": "Phone check in 2 days; session on Friday."})
+    # A draft, even a later one, is not a risk check on record.
+    write(backend, people, "general", DAY + dt.timedelta(days=5), GENERAL, sign=False)
+    risk = latest_risk_check(backend.clients.chart(client_id).notes)
+    assert risk is not None and risk.note_id == present and risk.concern
+    assert risk.text == (
+        "Latest risk check, General integration note of 3 Sep 2026: Suicidal ideation: "
+        "Present · Homicidal ideation: Denied · Risk level: Moderate · Follow-up: Phone "
+        "check in 2 days; session on Friday.")
+    # A note of an earlier day signed later does not come after it.
+    write(backend, people, "general", DAY + dt.timedelta(days=1), GENERAL)
+    assert latest_risk_check(backend.clients.chart(client_id).notes).note_id == present
+    later = write(backend, people, "general", DAY + dt.timedelta(days=3), GENERAL)
+    risk = latest_risk_check(backend.clients.chart(client_id).notes)
+    assert risk is not None and risk.note_id == later and not risk.concern
+    assert risk.said == "Suicidal ideation: Denied · Homicidal ideation: Denied"
 
 
 # --------------------------------------------------------------------------- preparation

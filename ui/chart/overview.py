@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
@@ -17,7 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.clinical.safety import SafetyFollowUp, open_followups, safety_followups
+from models.clinical.safety import (
+    NO_RISK_CHECK,
+    RiskCheck,
+    SafetyFollowUp,
+    latest_risk_check,
+    open_followups,
+    safety_followups,
+)
 from models.dto import ClientChart
 from models.formatting import date_text
 from reports.palette import INK, SAFETY, SAFETY_BG, SAFETY_EDGE
@@ -25,7 +33,7 @@ from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.chart.timeline import CourseTimeline
 from ui.common.flow import FlowLayout
 from ui.common.markers import marker_pixmap
-from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality
+from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality, repolish, set_role
 
 
 class FigureTile(QFrame):
@@ -74,8 +82,7 @@ class FigureTile(QFrame):
         role = "figure-value-attention" if attention else "figure-value"
         if self.value.property("role") != role:
             self.value.setProperty("role", role)
-            self.value.style().unpolish(self.value)
-            self.value.style().polish(self.value)
+            repolish(self.value)
 
 
 class _TileBox(QWidget):
@@ -175,6 +182,41 @@ QLabel#followUpText {{ color: {INK}; }}
         self.show()
 
 
+class RiskCheckLine(QLabel):
+    """The latest signed risk check, in one line under the counts: quiet when no ideation
+    was found, marked when some was; its link opens the note."""
+
+    note_requested = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                     | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.linkActivated.connect(lambda link: self.note_requested.emit(int(link)))
+        self.risk: RiskCheck | None = None
+
+    def set_risk(self, risk: RiskCheck | None) -> None:
+        self.risk = risk
+        if risk is None:
+            self.setText(html.escape(NO_RISK_CHECK))
+            self.setAccessibleName(NO_RISK_CHECK)
+            self._role("subtle")
+            return
+        self.setText(f"<b>{html.escape(risk.heading)}</b>&nbsp;&nbsp;"
+                     f"<a href=\"{risk.note_id}\">Open the note</a><br>"
+                     f"{html.escape(risk.said)}")
+        self.setAccessibleName(risk.text)
+        # Ideation found: the line stands out until a later signed note finds none.
+        self._role("notice" if risk.concern else "subtle")
+
+    def _role(self, role: str) -> None:
+        if self.property("role") != role:
+            set_role(self, role)
+            repolish(self)
+
+
 class _CourseCard(QFrame):
     """One course of care: its name, what it is, its goals and its timeline; Edit… changes
     its kind, dates and goals."""
@@ -233,6 +275,7 @@ class OverviewTab(QWidget):
     unsigned_requested = Signal()  # the Unsigned notes tile was activated
     new_course_requested = Signal()
     edit_course_requested = Signal(int)  # the course's id
+    note_requested = Signal(int)  # the note whose risk check the risk line shows
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -253,6 +296,8 @@ class OverviewTab(QWidget):
             self.tile_box.flow.addWidget(tile)
         self.legend = Legend()
         self.followups = FollowUpBanner()
+        self.risk = RiskCheckLine()
+        self.risk.note_requested.connect(self.note_requested)
         self.courses_box = QWidget()
         self.courses_layout = QVBoxLayout(self.courses_box)
         self.courses_layout.setContentsMargins(0, 0, 0, 0)
@@ -278,6 +323,7 @@ class OverviewTab(QWidget):
         self.page_layout.setContentsMargins(14, 14, 14, 8)
         self.page_layout.setSpacing(12)
         self.page_layout.addWidget(self.tile_box)
+        self.page_layout.addWidget(self.risk)
         self.page_layout.addWidget(self.legend)
         self.page_layout.addWidget(self.empty_box)
         self.page_layout.addWidget(self.courses_box, 1)
@@ -298,17 +344,20 @@ class OverviewTab(QWidget):
         self.timelines: list[CourseTimeline] = []
 
     def add_panel(self, widget: QWidget) -> None:
-        """Place a panel (the measure sparklines) between the counts and the timelines."""
-        self.page_layout.insertWidget(self.page_layout.indexOf(self.tile_box) + 1, widget)
+        """Place a panel (the measure sparklines) between the counts (with the latest risk
+        check under them) and the timelines."""
+        self.page_layout.insertWidget(self.page_layout.indexOf(self.risk) + 1, widget)
 
     def clear(self) -> None:
         for tile in self.tiles.values():
             tile.set_value("—")
         self.followups.set_followups(())
+        self.risk.clear()
         self._drop_courses()  # nothing of the last client stays behind, hidden or not
 
     def set_chart(self, chart: ClientChart, today: dt.date) -> None:
         self.followups.set_followups(safety_followups(chart))
+        self.risk.set_risk(latest_risk_check(chart.notes))
         self._show_figures(figures(chart))
         lines = course_lines(chart, today)
         self._show_courses(lines)

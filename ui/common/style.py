@@ -6,9 +6,9 @@ colour with a shape and a label.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QLabel, QStyleFactory, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QWidget
 
 from models.vocabulary import MODALITIES
 
@@ -170,9 +170,12 @@ def set_role(widget: QWidget, role: str) -> None:
 
 
 def repolish(widget: QWidget) -> None:
-    """Apply the stylesheet again after a property it selects on has changed."""
+    """Apply the stylesheet again after a property it selects on has changed, its box too:
+    polishing alone gives a label a notice's colours but not its padding, until the label
+    is told that its style changed."""
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    QApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
 
 
 def say(label: QLabel, text: str, role: str) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from models.inputs import answer_problem
 from models.instruments.definitions import Instrument, Item
+from ui.common.style import repolish
 
 
 class ItemRow(QFrame):
@@ -66,8 +67,7 @@ class ItemRow(QFrame):
     def set_flagged(self, flagged: bool, text: str = "") -> None:
         if self.property("flagged") != flagged:
             self.setProperty("flagged", flagged)
-            self.style().unpolish(self)
-            self.style().polish(self)
+            repolish(self)
 
     def _number_label(self) -> QLabel:
         label = QLabel(f"{self.item.number}.")

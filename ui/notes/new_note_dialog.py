@@ -33,6 +33,7 @@ from models.templates.loading import load_templates
 from models.vocabulary import MODALITIES
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
 from ui.common.dialogs import fit_to_text, submit_keys
+from ui.common.style import repolish
 
 __all__ = ["NewNoteChoice", "NewNoteDialog"]
 
@@ -161,8 +162,7 @@ class NewNoteDialog(QDialog):
         self.create_button = self.buttons.addButton(
             "Create note", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setProperty("role", "primary")
-        self.create_button.style().unpolish(self.create_button)
-        self.create_button.style().polish(self.create_button)
+        repolish(self.create_button)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

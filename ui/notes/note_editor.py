@@ -74,6 +74,7 @@ from models.vocabulary import ADDENDUM_KINDS, TARGET_STATUSES
 from reports import palette
 from reports.palette import INK, LINE, MUTED
 from ui.common.elided import ElidedLabel
+from ui.common.style import repolish
 from ui.notes.cautions import AnsweredPanel, ReasonsDialog, SafetyBanner
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
@@ -659,8 +660,7 @@ class NoteEditor(QWidget):
                 self.save_state.setText(f"Draft, last saved {saved}")
             else:
                 self.save_state.setText("")
-        self.save_state.style().unpolish(self.save_state)
-        self.save_state.style().polish(self.save_state)
+        repolish(self.save_state)
 
     def _name(self, clinician_id: int | None) -> str:
         if clinician_id is None:

@@ -39,7 +39,7 @@ from models.dto import ClientChart, MapSnapshotDTO, PartDTO
 from models.formatting import date_text
 from models.vocabulary import PART_STATUSES, PART_TYPES, TARGET_KINDS
 from reports import palette
-from ui.common.style import set_role
+from ui.common.style import repolish, set_role
 from ui.common.table_model import SortProxy, read_only_table
 from ui.common.tables import show_full_text_tips
 from ui.parts.map_editor import MapEditor
@@ -460,12 +460,10 @@ class PartsTab(QWidget):
                     "one part to another to connect them. Right-click the map for all it can "
                     "do." if editable else ""))
             set_role(self.details, "subtle")
-            self.details.style().unpolish(self.details)
-            self.details.style().polish(self.details)
+            repolish(self.details)
             return
         set_role(self.details, "")
-        self.details.style().unpolish(self.details)
-        self.details.style().polish(self.details)
+        repolish(self.details)
         self.details.setText(self.describe(part, chart))
 
     @staticmethod

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.chart_view.status_change_requested.connect(self.change_status)
         self.chart_view.overview.new_course_requested.connect(self.new_course)
         self.chart_view.overview.edit_course_requested.connect(self.edit_course)
+        self.chart_view.overview.note_requested.connect(self.open_note)
         self.chart_view.sessions.new_note_requested.connect(self.new_note)
         self.chart_view.sessions.open_note_requested.connect(self.open_note)
         self.lock_panel.unlocked.connect(self._on_unlocked)

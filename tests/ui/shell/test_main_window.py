@@ -6,11 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from models.clinical.safety import latest_risk_check
 from models.inputs import ClientInput
 from models.vault import create_vault
+from tests.conftest import TODAY
 from tests.ui.conftest import Worker
+from tests.unit.test_notes_service import COMMON
 from ui.chart.care import course_lines, session_rows
 from ui.chart.chart_view import COMING, TAB_NAMES
 from ui.chart.sessions_tab import SessionsModel
@@ -353,3 +357,50 @@ def test_the_unsigned_notes_tile_with_none_to_sign_selects_nothing(
     qtbot.mouseClick(view.overview.tiles["unsigned"], Qt.MouseButton.LeftButton)
     assert view.tabs.currentWidget() is view.sessions
     assert view.sessions.current_note_id() is None
+
+
+def test_the_overview_says_the_latest_risk_check_and_opens_its_note(
+        qtbot: QtBot, main_window: MainWindow, worker: Worker) -> None:
+    """Quiet when no ideation was found; marked when some was, as soon as the note that
+    found it is signed; its link opens the note."""
+    model = main_window.client_list.model
+    line = main_window.chart_view.overview.risk
+    for client in (model.client_at(r) for r in range(model.rowCount())):
+        if client.status == "active" and client.notes:
+            _show(qtbot, main_window, client.id)
+            if line.risk is not None and not line.risk.concern:
+                break
+    chart = main_window.chart_view.chart
+    assert chart is not None
+    risk = latest_risk_check(chart.notes)
+    assert risk is not None and line.risk == risk and not risk.concern
+    assert line.isVisible() and risk.heading in line.text() and "Open the note" in line.text()
+    assert line.property("role") == "subtle"
+    with qtbot.waitSignal(main_window.chart_view.overview.note_requested) as opened:
+        line.linkActivated.emit(str(risk.note_id))
+    assert opened.args == [risk.note_id]
+    qtbot.waitUntil(lambda: risk.note_id in main_window._note_windows, timeout=10_000)
+    # A new note that finds ideation, signed: the line follows it and stands out.
+    doc = worker.run(lambda b: b.practice.clinician())
+    assert doc is not None
+    note = worker.run(lambda b: b.notes.create(client.id, "general", author_id=doc.id,
+                                               session_date=TODAY)).value
+    worker.run(lambda b: b.notes.save_draft(note.id, {
+        **COMMON, "data": "Low week.", "assessment": "Passive ideation.", "plan": "Weekly.",
+        "session_date": TODAY.isoformat(), "suicidal_ideation": "present",
+        "risk_intent": False, "risk_means_access": False, "risk_recent_self_harm": False,
+        "risk_level": "low", "risk_actions": ["safety_plan_reviewed"],
+        "risk_follow_up": "Call in two days."}))
+    worker.run(lambda b: b.notes.sign(note.id, clinician_id=doc.id))
+    qtbot.waitUntil(lambda: line.risk is not None and line.risk.note_id == note.id,
+                    timeout=10_000)
+    assert line.property("role") == "notice"
+    assert "Suicidal ideation: Present" in line.text() and "Call in two days." in line.text()
+    # The notice's padding is applied, not only its colours: the line takes the room a
+    # label made a notice from the start takes.
+    fresh = QLabel(line.text())
+    fresh.setWordWrap(True)
+    fresh.setProperty("role", "notice")
+    qtbot.addWidget(fresh)
+    fresh.ensurePolished()
+    assert line.heightForWidth(600) == fresh.heightForWidth(600)
