@@ -81,20 +81,37 @@ def test_search_every_note_of_200_clients(benchmark: Any, backend_200: Backend) 
     assert len(backend_200.search.find("calm").hits) > 50  # a practice's worth of notes
 
 
+def _twenty_flagged(backend: Backend) -> list[Any]:
+    """The client list, with its first 20 clients given a PHQ-9 whose item 9 is positive
+    and no note since (their signed notes are read to know it is open)."""
+    rows = backend.clients.summaries()
+    for row in rows[:20]:
+        if not row.open_followups:
+            backend.measures.record(row.id, MeasureInput(
+                "phq9", TODAY, "integration", {i: 1 for i in range(1, 10)},
+                repeat_confirmed=True), actor_id=None)
+    return rows
+
+
 def test_client_list_of_200_clients(benchmark: Any, backend_200: Backend) -> None:
     """The client list as the window reads it after every write: counts, last seen, notes
-    to sign and open safety follow-ups, with 20 clients given a PHQ-9 whose item 9 is
-    positive and no note since (their signed notes are read to know it is open)."""
-    rows = backend_200.clients.summaries()
-    for row in rows[:20]:
-        backend_200.measures.record(row.id, MeasureInput(
-            "phq9", TODAY, "integration", {i: 1 for i in range(1, 10)},
-            repeat_confirmed=True), actor_id=None)
+    to sign and open safety follow-ups, 20 of them open."""
+    rows = _twenty_flagged(backend_200)
 
     listed = benchmark.pedantic(backend_200.clients.summaries, rounds=20, iterations=1,
                                 warmup_rounds=1)
     assert len(listed) == len(rows)
     assert sum(1 for r in listed if r.open_followups) >= 20
+
+
+def test_what_waits_in_the_200_client_practice(benchmark: Any, backend_200: Backend) -> None:
+    """What waits, as the window reads it after every write while it is open: each open
+    safety follow-up (20) and each note to sign, across the practice."""
+    _twenty_flagged(backend_200)
+    items = benchmark.pedantic(backend_200.clients.waiting, rounds=20, iterations=1,
+                               warmup_rounds=1)
+    assert sum(1 for item in items if item.is_followup) >= 20
+    assert any(not item.is_followup for item in items)
 
 
 def test_build_the_200_client_demo_practice(benchmark: Any, tmp_path: Path) -> None:
