@@ -27,7 +27,7 @@ from models.clinical.period import (
     session_counts,
     unsigned_in_period,
 )
-from models.clinical.safety import safety_followups
+from models.clinical.safety import RiskCheck, latest_risk_check, safety_followups
 from models.clinical.targets import target_on
 from models.dto import (
     AuditTrail,
@@ -108,6 +108,12 @@ class ReportData:
                                        safety_followups(self.chart)),
                  *risk_flags(self.notes, self.templates)]
         return tuple(sorted(flags, key=lambda f: (f.when, f.source)))
+
+    @cached_property
+    def latest_risk_check(self) -> RiskCheck | None:
+        """The latest signed risk check by the end of the period (before it, if none falls
+        in it): what a reader asks first about risk now."""
+        return latest_risk_check(n for n in self.chart.notes if n.session_date <= self.end)
 
     @cached_property
     def targets(self) -> tuple[TargetDTO, ...]:

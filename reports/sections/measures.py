@@ -15,6 +15,7 @@ from models.clinical.measures import (
     points_text,
 )
 from models.clinical.period import SafetyFlag
+from models.clinical.safety import NO_RISK_CHECK
 from models.formatting import EMPTY, date_text
 from models.instruments.change import DatedTotal
 from models.report_data import ReportData
@@ -23,6 +24,7 @@ from reports.pdf.layout import (
     Cell,
     data_table,
     fitted_widths,
+    gap,
     grown_figure,
     heading,
     heading_paragraph,
@@ -97,7 +99,19 @@ def _follow_up_text(flag: SafetyFlag) -> str:
 
 
 def safety_flowables(data: ReportData) -> list[Flowable]:
-    """Every safety flag of the period, each on its own row, in words."""
+    """Every safety flag of the period, each on its own row, in words; then the latest
+    risk check by the period's end."""
+    return [*_flag_flowables(data), gap(8), _latest_risk_flowable(data)]
+
+
+def _latest_risk_flowable(data: ReportData) -> Flowable:
+    risk = data.latest_risk_check
+    if risk is None:
+        return text(NO_RISK_CHECK, "body")
+    return text(risk.text, "safety" if risk.concern else "body")
+
+
+def _flag_flowables(data: ReportData) -> list[Flowable]:
     flags = data.safety_flags
     if not flags:
         return [text("No safety flag in the period: no positive safety item in a measure and "

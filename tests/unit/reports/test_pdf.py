@@ -118,6 +118,9 @@ def test_the_prescriber_s_summary(practice: Backend) -> None:
         assert series.instrument.short_name in text
     without = dataclasses.replace(data, options=dataclasses.replace(options, comment=""))
     assert "Therapist's comment" not in "\n".join(pages_text(render_report(without)))
+    # The latest risk check by the period's end, as the Overview says it.
+    risk = data.latest_risk_check
+    assert risk is not None and " ".join(risk.text.split()) in " ".join(text.split())
 
 
 def test_a_narrow_column_is_widened_so_no_word_breaks_inside() -> None:

@@ -318,6 +318,11 @@ def test_a_safety_flag_in_the_period_is_stated_in_words(practice: Backend) -> No
             assert "Open: the next note's risk check answers it" in flat
         else:
             assert f"Addressed in the note of {date_text(followup.addressed_on)}" in flat
+    # Then what the latest risk check by the period's end found, and which note it is.
+    risk = data.latest_risk_check
+    assert risk is not None and risk.heading in flat and risk.said in flat
+    earlier = dataclasses.replace(data, end=risk.day - dt.timedelta(days=1))
+    assert earlier.latest_risk_check is None or earlier.latest_risk_check.day < risk.day
 
 
 def test_an_administration_entered_in_error_is_named_and_left_out(practice: Backend) -> None:
