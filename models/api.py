@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from models.clinical.measures import MeasuresView, ScoredAdministration
-from models.clinical.safety import SafetyFollowUp
+from models.clinical.safety import RiskCheck, SafetyFollowUp
 from models.dto import (
     AddendumDTO,
     AdministrationDTO,
@@ -115,6 +115,9 @@ class NoteContext:
     # The client's safety follow-ups (models.clinical.safety): a draft shows the open ones
     # at its top, a signed note those it answered.
     followups: tuple[SafetyFollowUp, ...] = ()
+    # The latest signed risk check of another note dated on or before this one: a draft
+    # shows it when it found ideation, to be asked about again.
+    previous_risk: RiskCheck | None = None
     # A dosing note's dose: the CADSS / CADSS-6 already in Measures for it (one record).
     dose_measures: tuple[AdministrationDTO, ...] = ()
 

@@ -26,7 +26,7 @@ from models.clinical.measures import (
     ScoredAdministration,
     build_measures_view,
 )
-from models.clinical.safety import followups_of
+from models.clinical.safety import followups_of, latest_risk_check
 from models.clock import SYSTEM_CLOCK, Clock
 from models.dto import (
     AddendumDTO,
@@ -244,8 +244,12 @@ class Notes(_Subject):
         def load(s: Session) -> NoteContext:
             note = notes.get_note(s, note_id)
             administrations = chart.load_administrations(s, note.client_id)
-            followups = followups_of(chart.load_notes(s, note.client_id), administrations,
+            client_notes = chart.load_notes(s, note.client_id)
+            followups = followups_of(client_notes, administrations,
                                      measures.available_instruments(s))
+            previous_risk = latest_risk_check(
+                n for n in client_notes
+                if n.id != note.id and n.session_date <= note.session_date)
             dose_measures = tuple(
                 a for a in administrations
                 if note.template_id == "dosing" and a.dosing_session_id is not None
@@ -259,6 +263,7 @@ class Notes(_Subject):
                 # Removed parts too: an older note may name one.
                 parts=tuple(parts.list_parts(s, note.client_id, include_removed=True)),
                 followups=followups,
+                previous_risk=previous_risk,
                 dose_measures=dose_measures,
             )
         return self._read(load)

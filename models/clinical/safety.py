@@ -205,10 +205,14 @@ class RiskCheck:
     concern: bool  # ideation other than denied
 
     @property
+    def where(self) -> str:
+        """'EMDR note of 25 Nov 2026'."""
+        return f"{MODALITIES.label(self.template_id)} note of {date_text(self.day)}"
+
+    @property
     def heading(self) -> str:
         """'Latest risk check, EMDR note of 25 Nov 2026'."""
-        return (f"Latest risk check, {MODALITIES.label(self.template_id)} note of "
-                f"{date_text(self.day)}")
+        return f"Latest risk check, {self.where}"
 
     @property
     def said(self) -> str:
@@ -222,6 +226,12 @@ class RiskCheck:
 
 
 NO_RISK_CHECK = "No signed note records a risk check yet."
+
+
+def ask_again_text(risk: RiskCheck) -> str:
+    """What a draft says of an earlier risk check that found ideation."""
+    return (f"The last risk check ({risk.where}) found ideation: {risk.said.rstrip('.')}. "
+            "Ask about it again in this note's risk check.")
 
 
 def latest_risk_check(notes: Iterable[NoteDTO]) -> RiskCheck | None:

@@ -45,7 +45,9 @@ from models.clinical.doses import (
     follows_text,
 )
 from models.clinical.safety import (
+    RiskCheck,
     SafetyFollowUp,
+    ask_again_text,
     followups_for_note,
     signed_record_cautions,
 )
@@ -74,7 +76,7 @@ from models.vocabulary import ADDENDUM_KINDS, TARGET_STATUSES
 from reports import palette
 from reports.palette import INK, LINE, MUTED
 from ui.common.elided import ElidedLabel
-from ui.common.style import repolish
+from ui.common.style import repolish, set_role
 from ui.notes.cautions import AnsweredPanel, ReasonsDialog, SafetyBanner
 from ui.notes.dialogs import AddendumDialog, NewPartDialog, NewTargetDialog
 from ui.notes.form import NoteForm
@@ -239,6 +241,7 @@ class NoteEditor(QWidget):
         self._confirm: QMessageBox | None = None
         self._dialog: QDialog | None = None
         self._followups: tuple[SafetyFollowUp, ...] = ()
+        self._previous_risk: RiskCheck | None = None
         # A sign check or a signing on its way: the Sign button is not disabled meanwhile
         # (disabling the focused button would throw the focus onto "Discard draft…"), a
         # second press is ignored instead.
@@ -256,6 +259,18 @@ class NoteEditor(QWidget):
         # The open safety follow-ups, at the top of the note (placed in the form).
         self.safety_banner = SafetyBanner(self)
         self.safety_banner.go_to_risk_check.connect(self._go_to_risk_check)
+        # Under it, in a draft: an earlier risk check that found ideation, to ask again.
+        self.previous_risk = QLabel(self)
+        self.previous_risk.setWordWrap(True)
+        self.previous_risk.setTextFormat(Qt.TextFormat.PlainText)
+        set_role(self.previous_risk, "notice")
+        self.previous_risk.hide()
+        self._banners = QWidget(self)
+        banners = QVBoxLayout(self._banners)
+        banners.setContentsMargins(0, 0, 0, 0)
+        banners.setSpacing(8)
+        banners.addWidget(self.safety_banner)
+        banners.addWidget(self.previous_risk)
         self._body = QVBoxLayout()
         self._body.setContentsMargins(0, 8, 0, 0)
         self._placeholder = QLabel("Opening the note…", self)
@@ -426,7 +441,7 @@ class NoteEditor(QWidget):
             self._form.changed.connect(self._changed)
             self._form.new_target_requested.connect(self._new_target)
             self._form.new_part_requested.connect(self._new_part)
-            self._form.set_banner(self.safety_banner)
+            self._form.set_banner(self._banners)
             self._placeholder.hide()
             self._body.addWidget(self._form, 1)
         self._form.set_choices(loaded.targets, loaded.parts)
@@ -434,6 +449,7 @@ class NoteEditor(QWidget):
         if note.signed:
             self._form.set_record_cautions(signed_record_cautions(note.content))
         self._followups = loaded.followups
+        self._previous_risk = loaded.previous_risk
         self._show_dose_record(loaded.dose_measures)
         self._generation = self._saved_generation = 0
         self._show_note()
@@ -487,7 +503,12 @@ class NoteEditor(QWidget):
         note = self._note
         if note is None:
             self.safety_banner.hide()
+            self.previous_risk.hide()
             return
+        risk = self._previous_risk
+        ask_again = not note.signed and risk is not None and risk.concern
+        self.previous_risk.setText(ask_again_text(risk) if ask_again and risk else "")
+        self.previous_risk.setVisible(ask_again)
         day = note.session_date
         if self._form is not None and not note.signed:
             typed = self._form.value("session_date")

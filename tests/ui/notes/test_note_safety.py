@@ -181,3 +181,47 @@ def test_an_open_follow_up_shows_at_the_top_of_the_next_note_until_it_is_answere
     assert followup.addressed_by == note_id
     assert followup.status == "addressed in the note of 1 Nov 2026"
     assert dt.date(2026, 11, 1) == TODAY
+
+
+def test_a_draft_shows_an_earlier_risk_check_that_found_ideation_to_ask_again(
+    qtbot: QtBot, practice: Practice  # noqa: F811
+) -> None:
+    """The latest signed risk check before the draft, when it found ideation: said at the
+    top of the draft, in the Overview's words; gone once the draft is signed."""
+    earlier = practice.new_note("general", sample_content("general", TODAY - dt.timedelta(
+        days=3)) | risk_check_content(), day=TODAY - dt.timedelta(days=3))
+    doc_id = practice.clinician.id
+    practice.worker.run(lambda b: b.notes.sign(earlier, clinician_id=doc_id))
+    note_id = practice.new_note("general", sample_content("general", TODAY), day=TODAY)
+    editor = practice.editor(qtbot, note_id)
+    editor.show()
+    qtbot.waitExposed(editor)
+    notice = editor.previous_risk
+    qtbot.waitUntil(notice.isVisible, timeout=10_000)
+    assert notice.text().startswith(
+        "The last risk check (General integration note of 29 Oct 2026) found ideation: "
+        "Suicidal ideation: Present · Homicidal ideation: Denied · Risk level: Moderate")
+    assert notice.text().endswith(
+        "session on Thursday. Ask about it again in this note's risk check.")
+    editor.grab().save(str(practice.path.with_name("previous-risk.png")))
+    # Signed with its own risk check, the note shows none: it is the record now.
+    practice.worker.run(lambda b: b.notes.save_draft(
+        note_id, sample_content("general", TODAY) | risk_check_content()))
+    practice.worker.run(lambda b: b.notes.sign(note_id, clinician_id=doc_id))
+    signed = practice.editor(qtbot, note_id)
+    signed.show()
+    qtbot.waitUntil(lambda: signed.note is not None and signed.note.signed, timeout=10_000)
+    assert not signed.previous_risk.isVisible()
+
+
+def test_a_draft_after_a_risk_check_that_found_none_says_nothing(
+    qtbot: QtBot, practice: Practice  # noqa: F811
+) -> None:
+    doc_id = practice.clinician.id
+    earlier = practice.new_note("general", sample_content("general", TODAY - dt.timedelta(
+        days=3)), day=TODAY - dt.timedelta(days=3))
+    practice.worker.run(lambda b: b.notes.sign(earlier, clinician_id=doc_id))
+    editor = practice.editor(qtbot, practice.new_note("general", day=TODAY))
+    editor.show()
+    qtbot.waitUntil(lambda: editor.note is not None, timeout=10_000)
+    assert not editor.previous_risk.isVisible()
