@@ -271,6 +271,7 @@ class NoteEditor(QWidget):
         banners.setSpacing(8)
         banners.addWidget(self.safety_banner)
         banners.addWidget(self.previous_risk)
+        self._banners.hide()
         self._body = QVBoxLayout()
         self._body.setContentsMargins(0, 8, 0, 0)
         self._placeholder = QLabel("Opening the note…", self)
@@ -502,8 +503,7 @@ class NoteEditor(QWidget):
     def _show_followups(self) -> None:
         note = self._note
         if note is None:
-            self.safety_banner.hide()
-            self.previous_risk.hide()
+            self._banners.hide()
             return
         risk = self._previous_risk
         ask_again = not note.signed and risk is not None and risk.concern
@@ -517,6 +517,9 @@ class NoteEditor(QWidget):
                     day = dt.date.fromisoformat(typed)
         self.safety_banner.show_followups(followups_for_note(self._followups, note),
                                           signed=note.signed, note_day=day)
+        # With neither to say, the place they share takes no room above the form.
+        self._banners.setVisible(not (self.safety_banner.isHidden()
+                                      and self.previous_risk.isHidden()))
 
     def _load_failed(self, exc: Exception) -> None:
         if not is_refusal(exc):
