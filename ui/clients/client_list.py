@@ -93,11 +93,25 @@ def badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
     return icon
 
 
-def _link(text: str, colour: str, *, bold: bool = False) -> str:
-    """A part of the line under the list that opens the list of what waits."""
-    weight = "; font-weight:600" if bold else ""
-    return (f'<a href="{WAITING_LINK}" style="color:{colour}{weight}; '
-            f'text-decoration:none">{text}</a>')
+def _part(text: str, colour: str, *, bold: bool = False, link: bool = False) -> str:
+    """One part of a line of totals in its colour; a link to the list of what waits when
+    `link` (the line under the client list)."""
+    style = f"color:{colour}{'; font-weight:600' if bold else ''}"
+    if link:
+        return f'<a href="{WAITING_LINK}" style="{style}; text-decoration:none">{text}</a>'
+    return f'<span style="{style}">{text}</span>'
+
+
+def totals_parts(followups: int, unsigned: int, *, link: bool = False) -> list[str]:
+    """The practice's open safety follow-ups and notes to sign, each in its colour (as
+    the marks are), for the line under the client list and the What waits window."""
+    said = []
+    if followups:
+        said.append(_part(followups_open_text(followups), palette.SAFETY, bold=True,
+                          link=link))
+    if unsigned:
+        said.append(_part(to_sign_text(unsigned), palette.ATTENTION, link=link))
+    return said
 
 
 class ClientListModel(RowsTableModel):
@@ -433,15 +447,12 @@ class ClientListPanel(QWidget):
         clients = [self.model.client_at(row) for row in range(self.model.rowCount())]
         followups = sum(c.open_followups for c in clients)
         unsigned = sum(c.unsigned_notes for c in clients)
-        said = []
-        if followups:
-            said.append(_link(followups_open_text(followups), palette.SAFETY, bold=True))
-        if unsigned:
-            said.append(_link(to_sign_text(unsigned), palette.ATTENTION))
+        said = totals_parts(followups, unsigned, link=True)
         hidden = [c for c in clients if (c.open_followups or c.unsigned_notes)
                   and not self.is_shown(c.id)]
         if said and hidden:
-            said.append(_link(f"{counted(len(hidden), 'client')} not shown", palette.MUTED))
+            said.append(_part(f"{counted(len(hidden), 'client')} not shown", palette.MUTED,
+                              link=True))
         self.waiting.setText(" · ".join(said))
         self.waiting.setVisible(bool(said))
 

@@ -27,14 +27,12 @@ from models.api import Changes, Kind
 from models.clinical.safety import (
     HOW_ANSWERED,
     NOTHING_WAITS,
-    followups_open_text,
-    to_sign_text,
     what_waits,
 )
 from models.dto import WaitingItem
 from models.formatting import date_text, days_since_text
 from reports import palette
-from ui.clients.client_list import badges
+from ui.clients.client_list import badges, totals_parts
 from ui.common.busy import DelayedBusy
 from ui.common.markers import marker_pixmap
 from ui.common.style import modality
@@ -205,13 +203,7 @@ class WaitingWindow(QDialog):
         self.model.set_rows(items)
         self.proxy.sort(-1)  # the backend's order: follow-ups, then drafts, oldest first
         followups = sum(1 for item in items if item.is_followup)
-        said = []
-        if followups:
-            said.append(f'<span style="color:{palette.SAFETY}; font-weight:600">'
-                        f"{followups_open_text(followups)}</span>")
-        if len(items) > followups:
-            said.append(f'<span style="color:{palette.ATTENTION}; font-weight:600">'
-                        f"{to_sign_text(len(items) - followups)}</span>")
+        said = totals_parts(followups, len(items) - followups)
         self.summary.setText(" · ".join(said) or NOTHING_WAITS)
         self.hint.setVisible(bool(items))
         self.view.setVisible(bool(items))
