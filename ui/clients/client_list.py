@@ -68,9 +68,15 @@ def _marks_width(count: int) -> int:
     return count * _BADGE + max(0, count - 1) * 4
 
 
+def badges(marks: tuple[tuple[str, str], ...]) -> QIcon:
+    """The marks drawn side by side, in their colours on a selected row too, sharp on the
+    primary screen."""
+    screen = QGuiApplication.primaryScreen()
+    return _badges(marks, screen.devicePixelRatio() if screen is not None else 1.0)
+
+
 @functools.cache
-def badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
-    """The marks drawn side by side, in their colours on a selected row too."""
+def _badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
     pixmap = QPixmap(round(_marks_width(len(marks)) * ratio), round(_BADGE * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -156,9 +162,7 @@ class ClientListModel(RowsTableModel):
             marks = _marks(client)
             if not marks:
                 return None
-            screen = QGuiApplication.primaryScreen()
-            return badges(tuple(marks),
-                           screen.devicePixelRatio() if screen is not None else 1.0)
+            return badges(tuple(marks))
         elif role == MARKS_ROLE:
             return len(_marks(client))
         elif role == Qt.ItemDataRole.AccessibleTextRole and column == self.NAME:

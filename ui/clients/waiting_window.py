@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -74,9 +74,7 @@ class WaitingModel(RowsTableModel):
         key = "!" if item.is_followup else item.template_id
         if key not in self._icons:
             if item.is_followup:
-                screen = QGuiApplication.primaryScreen()
-                self._icons[key] = badges(((palette.SAFETY, "!"),),
-                                          screen.devicePixelRatio() if screen else 1.0)
+                self._icons[key] = badges(((palette.SAFETY, "!"),))
             else:  # hollow, as a draft is on the Sessions tab and the timeline
                 self._icons[key] = marker_pixmap(modality(item.template_id), False, 12)
         return self._icons[key]
