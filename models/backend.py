@@ -173,7 +173,7 @@ class Clients(_Subject):
             s, search=search, include_discharged=include_discharged))
 
     def waiting(self) -> list[WaitingItem]:
-        return self._read(clients.waiting)
+        return self._read(lambda s: clients.waiting(s, self._today))
 
     def get(self, client_id: int) -> ClientDetail:
         return self._read(lambda s: clients.get_client(s, client_id))

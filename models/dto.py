@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -39,23 +40,45 @@ class ClientSummary:
     oldest_unsigned: dt.date | None = None  # the session date of the oldest draft
 
 
+class Waits(StrEnum):
+    """The kinds of thing that wait for the therapist, in the order they are listed (the
+    values are what `workstation waiting --json` calls them)."""
+
+    FOLLOW_UP = "safety_follow_up"  # a positive safety item no signed note has answered
+    TO_SIGN = "note_to_sign"  # a draft
+    TO_WRITE = "dosing_note_to_write"  # a dose on record without its dosing note
+    INTEGRATION = "integration_due"  # a dose followed by fewer sessions than planned
+
+    @property
+    def rank(self) -> int:
+        """Where the kind comes in the list: follow-ups, then notes, then integration."""
+        return {Waits.FOLLOW_UP: 0, Waits.INTEGRATION: 2}.get(self, 1)
+
+
 @dataclass(frozen=True)
 class WaitingItem:
     """One thing in the practice that waits for the therapist: a safety follow-up still
-    open (`finding` says what opened it), or a note to sign (`note_id`, `template_id`)."""
+    open (`finding` says what opened it), a note to sign (`note_id`, `template_id`), a dose
+    without its dosing note, or a dose whose integration sessions are not all held yet
+    (`dosing_session_id`, `dose_label`, `held` of `planned`)."""
 
     client_id: int
     record_number: str
     client_name: str
     client_status: str
-    day: dt.date  # the flagged measure's date, or the draft's session date
+    day: dt.date  # the flagged measure's date, the draft's session date, or the dose's
+    kind: Waits
     finding: str = ""  # "PHQ-9 item 9 = 2 (Thoughts of death or self-harm)"
     note_id: int | None = None
     template_id: str = ""
+    dosing_session_id: int | None = None
+    dose_label: str = ""  # "D3", "C2 D3"
+    held: int = 0  # integration sessions that follow the dose
+    planned: int = 0  # the ones the course's plan sets after it
 
     @property
     def is_followup(self) -> bool:
-        return self.note_id is None
+        return self.kind is Waits.FOLLOW_UP
 
 
 @dataclass(frozen=True)

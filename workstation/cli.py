@@ -19,18 +19,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
-from models.clinical.safety import (
-    NOTHING_WAITS,
-    SafetyFollowUp,
-    followups_open_text,
-    safety_followups,
-    to_sign_text,
-    waiting_words,
-    what_waits,
-)
+from models.clinical.safety import SafetyFollowUp, safety_followups, waiting_words
+from models.clinical.waiting import NOTHING_WAITS, totals, totals_text, what_waits
 from models.clock import SYSTEM_CLOCK
 from models.collections_pause import collections_paused
-from models.dto import EXPORT_FORMAT_NAME, ClientChart
+from models.dto import EXPORT_FORMAT_NAME, ClientChart, Waits
 from models.errors import DomainError, VaultError
 from models.formatting import EMPTY, date_text, date_time_text, days_since_text
 from models.inputs import (
@@ -220,23 +213,28 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What `waiting --json` calls the count of each kind.
+_WAITING_COUNTS = {Waits.FOLLOW_UP: "safety_follow_ups_open", Waits.TO_SIGN: "notes_to_sign",
+                   Waits.TO_WRITE: "dosing_notes_to_write",
+                   Waits.INTEGRATION: "doses_awaiting_integration"}
+
+
 def cmd_waiting(args: argparse.Namespace) -> int:
     """What waits across the practice, as the window's What waits lists it: each safety
-    follow-up still open, then each note to sign, oldest first."""
+    follow-up still open, then each note to write or sign, then each dose awaiting its
+    integration sessions, oldest first."""
     backend = _backend(args)
     try:
         items = backend.clients.waiting()
         today = backend.today
     finally:
         backend.close()
-    followups = sum(1 for item in items if item.is_followup)
-    unsigned = len(items) - followups
+    counts = totals(items)
     if args.json:
         print(json.dumps({
-            "safety_follow_ups_open": followups,
-            "notes_to_sign": unsigned,
+            **{_WAITING_COUNTS[kind]: count for kind, count in counts.items()},
             "items": [{
-                "kind": "safety_follow_up" if item.is_followup else "note_to_sign",
+                "kind": item.kind.value,
                 "client": item.record_number,
                 "client_name": item.client_name,
                 "client_status": item.client_status,
@@ -244,6 +242,7 @@ def cmd_waiting(args: argparse.Namespace) -> int:
                 "what": what_waits(item),
                 "note_id": item.note_id,
                 "template": item.template_id or None,
+                "dose": item.dose_label or None,
                 "days_waiting": (today - item.day).days,
             } for item in items],
         }, indent=2, ensure_ascii=False))
@@ -251,8 +250,7 @@ def cmd_waiting(args: argparse.Namespace) -> int:
     if not items:
         print(NOTHING_WAITS)
         return EXIT_OK
-    print(" · ".join(([followups_open_text(followups)] if followups else [])
-                     + ([to_sign_text(unsigned)] if unsigned else [])))
+    print(" · ".join(totals_text(count, kind) for kind, count in counts.items() if count))
     width = max(len(item.client_name) for item in items)
     for item in items:
         status = " (discharged)" if item.client_status == "discharged" else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from models.dto import CourseDTO, DosingSessionDTO
 from models.formatting import date_text, mg_per_kg_text, number_text
@@ -41,11 +41,15 @@ def dose_refs(courses: Sequence[CourseDTO]) -> dict[int, DoseRef]:
     ordinals = {item[2].id: n for n, item in enumerate(by_date, start=1)}
     return {
         dose.id: DoseRef(
-            dose.id, index, dose.number,
-            f"C{index} D{dose.number}" if several else f"D{dose.number}",
+            dose.id, index, dose.number, dose_label_text(index, dose.number, several),
             dose.session_date, ordinals[dose.id])
         for index, _course, dose in doses
     }
+
+
+def dose_label_text(course_index: int, number: int, several_courses: bool) -> str:
+    """'D3', or 'C2 D3' when the client has more than one course: the one numbering."""
+    return f"C{course_index} D{number}" if several_courses else f"D{number}"
 
 
 def dosing_markers(courses: Sequence[CourseDTO]) -> tuple[DosingMarker, ...]:
@@ -120,6 +124,48 @@ def latest_dose_on(doses: Iterable[CourseDose], day: dt.date) -> CourseDose | No
     (the later entered of two on one day)."""
     given = [d for d in doses if d.session_date is not None and d.session_date <= day]
     return max(given, key=lambda d: (d.session_date, d.id), default=None)
+
+
+# ------------------------------------------------------------------ the integration window
+
+# The course's plan (the course of care: integration sessions after each dosing session,
+# at least two after the first): how many integration sessions a dose waits for.
+INTEGRATION_AFTER_FIRST_DOSE: Final = 2
+INTEGRATION_AFTER_A_DOSE: Final = 1
+INTEGRATION_PLAN: Final = (
+    "The course of care plans integration sessions after each dose: at least "
+    f"{INTEGRATION_AFTER_FIRST_DOSE} after the first dose of a course, "
+    f"{INTEGRATION_AFTER_A_DOSE} after each later one.")
+
+
+@dataclass(frozen=True)
+class IntegrationDue:
+    """A course's latest dose, followed by fewer integration sessions than the plan."""
+
+    dose: CourseDose
+    held: int  # the integration notes that follow it, signed or not
+    planned: int
+
+
+def integration_planned(dose: CourseDose, doses: Iterable[CourseDose]) -> int:
+    """How many integration sessions the plan sets after this dose of its course."""
+    return (INTEGRATION_AFTER_FIRST_DOSE if first_of_course(dose, doses)
+            else INTEGRATION_AFTER_A_DOSE)
+
+
+def integration_due(doses: Sequence[CourseDose],
+                    held: Mapping[int, int]) -> IntegrationDue | None:
+    """What an ongoing course's integration window still waits for: its latest dose, while
+    fewer integration notes follow it (`held`: by dose id) than the plan sets. Once a later
+    dose is given, the earlier window has passed; whether the course is ongoing (not
+    ended, the client in care) is the caller's to say."""
+    dated = [d for d in doses if d.session_date is not None]
+    if not dated:
+        return None
+    latest = max(dated, key=lambda d: (d.session_date, d.number, d.id))
+    planned = integration_planned(latest, doses)
+    count = held.get(latest.id, 0)
+    return IntegrationDue(latest, count, planned) if count < planned else None
 
 
 def follows_a_dose(template_id: str) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.clinical.measures import score_administration
-from models.dto import AdministrationDTO, ClientChart, ClientSummary, NoteDTO, WaitingItem
+from models.dto import AdministrationDTO, ClientChart, ClientSummary, NoteDTO
 from models.formatting import counted, date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
@@ -31,10 +31,6 @@ from models.vocabulary import MODALITIES
 
 # How an open follow-up is closed, wherever one is shown.
 HOW_ANSWERED = "the next note's risk check answers it"
-
-
-# What the list of what waits says when nothing does.
-NOTHING_WAITS = "Nothing waits: every safety follow-up is answered and every note signed."
 
 
 def followups_open_text(count: int) -> str:
@@ -60,14 +56,6 @@ def waiting_words(client: ClientSummary) -> str:
             else f", the oldest of {date_text(oldest)}")
         said.append(f"{to_sign_text(client.unsigned_notes)}{since}")
     return "; ".join(said)
-
-
-def what_waits(item: WaitingItem) -> str:
-    """One thing that waits, in words: 'Safety follow-up: PHQ-9 item 9 = 2 (Thoughts of
-    death or self-harm)', or 'EMDR note to sign'."""
-    if item.is_followup:
-        return f"Safety follow-up: {item.finding}"
-    return f"{MODALITIES.label(item.template_id)} note to sign"
 
 
 # The risk check every note carries (the common fields, resources/templates/_common.toml):

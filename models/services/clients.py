@@ -9,7 +9,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.dto import ClientDetail, ClientSummary, WaitingItem
+from models.clinical.doses import CourseDose, IntegrationDue, dose_label_text, integration_due
+from models.dto import ClientDetail, ClientSummary, WaitingItem, Waits
 from models.entities import (
     AuditEvent,
     Client,
@@ -34,6 +35,7 @@ from models.inputs import (
 from models.services import convert, measures
 from models.services.rows import write_changes, write_new
 from models.values import has_visible_text, text_problem
+from models.vocabulary import FOLLOWS_A_DOSE
 
 RECORD_PREFIX = "C-"
 
@@ -314,29 +316,82 @@ def list_clients(
     return result
 
 
-def waiting(session: Session) -> list[WaitingItem]:
-    """What waits for the therapist across the practice, discharged clients included (a
-    follow-up stays open after a discharge): every safety follow-up still open, oldest
-    first, then every note to sign, oldest session first. The client list's marks count
-    the same things (list_clients)."""
+def waiting(session: Session, today: dt.date) -> list[WaitingItem]:
+    """What waits for the therapist across the practice: every safety follow-up still open,
+    oldest first; then every note to sign and every dose on record without its dosing
+    note, oldest session first; then every ongoing course's latest dose that is followed by
+    fewer integration sessions than the course's plan sets (models.clinical.doses); a
+    course is ongoing until the end date it was given has passed.
+    Discharged clients' follow-ups and notes are listed (a discharge closes neither); their
+    courses no longer wait for integration. The client list's marks count the follow-ups
+    and drafts the same way (list_clients)."""
     clients = {row.id: row for row in session.execute(
         select(Client.id, Client.record_number, Client.name, Client.status))}
 
-    def item(client_id: int, day: dt.date, **what: Any) -> WaitingItem:
+    def item(client_id: int, day: dt.date, kind: Waits, **what: Any) -> WaitingItem:
         client = clients[client_id]
         return WaitingItem(client_id, client.record_number, client.name, client.status,
-                           day, **what)
+                           day, kind, **what)
 
     found = sorted(((client_id, f) for client_id, followups
                     in measures.open_followups_by_client(session).items() for f in followups),
                    key=lambda pair: (pair[1].given_on, pair[1].administration_id))
-    drafts = session.execute(
-        select(Note.id, Note.client_id, Note.session_date, Note.template_id)
-        .where(Note.status != "signed")
-        .order_by(Note.session_date, Note.id))
-    return [item(client_id, f.given_on, finding=f.what) for client_id, f in found] + [
-        item(client_id, day, note_id=note_id, template_id=template_id)
-        for note_id, client_id, day, template_id in drafts]
+    notes = [item(client_id, day, Waits.TO_SIGN, note_id=note_id, template_id=template_id)
+             for note_id, client_id, day, template_id in session.execute(
+                 select(Note.id, Note.client_id, Note.session_date, Note.template_id)
+                 .where(Note.status != "signed"))]
+    doses, integration = _dose_gaps(session, today)
+    notes += [item(client_id, dose.session_date, Waits.TO_WRITE, dosing_session_id=dose.id,
+                   dose_label=label) for client_id, dose, label in doses if dose.session_date]
+    due = [item(client_id, gap.dose.session_date, Waits.INTEGRATION,
+                dosing_session_id=gap.dose.id, dose_label=label, held=gap.held,
+                planned=gap.planned)
+           for client_id, gap, label in integration
+           if gap.dose.session_date and clients[client_id].status != "discharged"]
+    notes.sort(key=lambda w: (w.day, w.note_id is None, w.note_id or 0))
+    due.sort(key=lambda w: (w.day, w.client_id))
+    return [item(client_id, f.given_on, Waits.FOLLOW_UP, finding=f.what)
+            for client_id, f in found] + notes + due
+
+
+def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, CourseDose, str]],
+                                          list[tuple[int, IntegrationDue, str]]]:
+    """Each dose without its dosing note, and each ongoing course's integration still due,
+    with its client and its label ('D3', 'C2 D3')."""
+    courses: dict[int, list[tuple[int, bool]]] = {}  # client -> (course, ongoing), in order
+    for course_id, client_id, end_date in session.execute(
+            select(Course.id, Course.client_id, Course.end_date)
+            .order_by(Course.start_date, Course.id)):
+        courses.setdefault(client_id, []).append(
+            (course_id, end_date is None or end_date >= today))
+    where = {course_id: (client_id, index, len(listed) > 1)
+             for client_id, listed in courses.items()
+             for index, (course_id, _ongoing) in enumerate(listed, start=1)}
+    by_course: dict[int, list[CourseDose]] = {}
+    for dose_id, course_id, number, day in session.execute(
+            select(DosingSession.id, DosingSession.course_id, DosingSession.number,
+                   DosingSession.session_date)):
+        by_course.setdefault(course_id, []).append(CourseDose(dose_id, course_id, number, day))
+    noted = set(session.scalars(select(Note.dosing_session_id).where(
+        Note.template_id == "dosing", Note.dosing_session_id.is_not(None))))
+    held = {dose_id: count for dose_id, count in session.execute(
+        select(Note.dosing_session_id, func.count(Note.id))
+        .where(Note.template_id.in_(FOLLOWS_A_DOSE), Note.dosing_session_id.is_not(None))
+        .group_by(Note.dosing_session_id)) if dose_id is not None}
+
+    def label(dose: CourseDose) -> str:
+        _client, index, several = where[dose.course_id]
+        return dose_label_text(index, dose.number, several)
+
+    unwritten = [(where[d.course_id][0], d, label(d)) for listed in by_course.values()
+                 for d in listed if d.id not in noted]
+    due = []
+    for client_id, listed in courses.items():
+        for course_id, ongoing in listed:
+            gap = integration_due(by_course.get(course_id, []), held) if ongoing else None
+            if gap is not None:
+                due.append((client_id, gap, label(gap.dose)))
+    return unwritten, due
 
 
 def _as_date(value: Any) -> dt.date:

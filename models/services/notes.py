@@ -134,7 +134,8 @@ def _new_draft(
     whether it holds words to index (typed elsewhere or carried forward).
 
     A dosing note opens its dosing session at once (so integration notes can follow it);
-    the session's figures are filled in from the note when it is signed. With
+    the session's figures are filled in from the note when it is signed. Given a
+    `dosing_session_id`, a dosing note is the note of that dose, on record without one. With
     `carry_forward`, the draft starts from the client's last signed note of the same kind
     (models.clinical.carry: the template's carried fields, each marked until edited).
     `content`, when given, is what is already written: kept as typed, as a saved draft is.
@@ -143,7 +144,9 @@ def _new_draft(
     if client is None:
         raise NotFoundError(f"Client #{client_id} does not exist in this vault.")
     template = load_templates().latest(template_id)
-    day = session_date or today
+    unwritten = _dose_without_note(session, client_id, dosing_session_id) \
+        if template_id == "dosing" and dosing_session_id is not None else None
+    day = unwritten.session_date if unwritten is not None else session_date or today
     written = _plain(content or {})
     if carry_forward:
         source = carry_source(list_notes(session, client_id), template.id, day)
@@ -157,7 +160,9 @@ def _new_draft(
             .order_by(Course.start_date.desc(), Course.id.desc())).first()
 
     course = None
-    if template_id == "dosing":
+    if unwritten is not None:
+        content["session_number"] = unwritten.number
+    elif template_id == "dosing":
         course = latest_course()
         if course is None:
             raise DomainError("Add a course of care for this client before a dosing session.")
@@ -200,6 +205,20 @@ def _new_draft(
         addenda=[],
     )
     return row, bool(written)
+
+
+def _dose_without_note(session: Session, client_id: int, dosing_session_id: int) -> DosingSession:
+    """A dose on record without its dosing note (its draft was discarded while other
+    records refer to the dose), whose note is about to be written: it takes the dose's day
+    and number."""
+    dosing = session.get(DosingSession, dosing_session_id)
+    if dosing is None or dosing.course.client_id != client_id:
+        raise NotFoundError("That dosing session is not one of this client's.")
+    if session.scalar(select(Note.id).where(Note.template_id == "dosing",
+                                            Note.dosing_session_id == dosing.id)):
+        raise DomainError(f"Dose {dosing.number} of this course already has its dosing note: "
+                          "open it from the Sessions tab.")
+    return dosing
 
 
 def _keep_draft(session: Session, row: Note, *, index: bool) -> None:

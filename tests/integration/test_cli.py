@@ -36,12 +36,14 @@ def test_clients_lists_one_line_per_client(demo_vault: Path) -> None:
 
 @pytest.fixture
 def flagged_vault(tmp_path: Path, demo_vault: Path) -> tuple[Path, dict[str, Any], list[Any]]:
-    """A copy of the demo vault with a safety follow-up opened today: the vault, the
-    client list's rows by record number, and what waits across the practice."""
+    """A copy of the demo vault with a safety follow-up opened today, and a client whose
+    dose is on record without its note (and waits for integration): the vault, the client
+    list's rows by record number, and what waits across the practice."""
+    import datetime as dt
     import shutil
 
     from models.backend import open_backend
-    from models.inputs import MeasureInput
+    from models.inputs import ClientInput, CourseInput, MeasureInput
 
     vault = tmp_path / "copy.iwvault"
     shutil.copy2(demo_vault, vault)
@@ -51,6 +53,13 @@ def flagged_vault(tmp_path: Path, demo_vault: Path) -> tuple[Path, dict[str, Any
         backend.measures.record(flagged.id, MeasureInput(
             "phq9", backend.today, "integration", {i: 1 for i in range(1, 10)},
             repeat_confirmed=True), actor_id=None)
+        dosed = backend.clients.create(ClientInput(name="Dose Fixture"), actor_id=None).value
+        backend.care.add_course(dosed.id, CourseInput(
+            "spaced", backend.today - dt.timedelta(days=9)), actor_id=None)
+        dosing = backend.notes.create(dosed.id, "dosing", author_id=None,
+                                      session_date=backend.today - dt.timedelta(days=3)).value
+        backend.notes.create(dosed.id, "emdr", author_id=None, session_date=backend.today)
+        backend.notes.discard_draft(dosing.id, actor_id=None)
         rows = {r.record_number: r for r in backend.clients.summaries()}
         waiting = backend.clients.waiting()
     finally:
@@ -77,10 +86,13 @@ def test_clients_says_what_waits_in_each_record(
             assert line.rstrip()[-1].isdigit(), line  # ends with the count of notes
 
 
-def test_waiting_lists_each_follow_up_then_each_note_to_sign(
+def test_waiting_lists_each_follow_up_then_each_note_then_each_dose_awaiting_integration(
     flagged_vault: tuple[Path, dict[str, Any], list[Any]],
 ) -> None:
-    """What the window's What waits lists, one line each, follow-ups first."""
+    """What the window's What waits lists, one line each, in its words and order."""
+    from models.clinical.waiting import totals, totals_text
+    from models.dto import Waits
+
     vault, rows, waiting = flagged_vault
     result = run("waiting", "--vault", str(vault))
     assert result.returncode == 0, result.stderr
@@ -88,17 +100,25 @@ def test_waiting_lists_each_follow_up_then_each_note_to_sign(
     followups = sum(r.open_followups for r in rows.values())
     unsigned = sum(r.unsigned_notes for r in rows.values())
     assert heading == (f"{followups} safety follow-up{'s' if followups > 1 else ''} open · "
-                       f"{unsigned} note{'s' if unsigned > 1 else ''} to sign")
+                       f"{unsigned} note{'s' if unsigned > 1 else ''} to sign · "
+                       "1 dosing note to write · 1 dose awaiting integration")
+    assert heading == " · ".join(totals_text(n, kind) for kind, n in totals(waiting).items())
     assert [line.split()[0] for line in lines] == [w.record_number for w in waiting]
     assert "Safety follow-up: PHQ-9 item 9 = 1" in lines[0] and "today" in lines[0]
-    assert all(line.endswith("note to sign") for line in lines[followups:])
+    assert all(line.endswith("note to sign") or "Dosing note to write: D1" in line
+               for line in lines[followups:-1])
+    assert lines[-1].endswith("Integration after D1: 1 of the 2 sessions planned")
+    assert "3 days" in lines[-1]
     document = json.loads(run("waiting", "--vault", str(vault), "--json").stdout)
-    assert (document["safety_follow_ups_open"], document["notes_to_sign"]) \
-        == (followups, unsigned)
-    assert [(i["kind"], i["client"], i["date"], i["note_id"]) for i in document["items"]] \
-        == [("safety_follow_up" if w.is_followup else "note_to_sign", w.record_number,
-             w.day.isoformat(), w.note_id) for w in waiting]
+    assert (document["safety_follow_ups_open"], document["notes_to_sign"],
+            document["dosing_notes_to_write"], document["doses_awaiting_integration"]) \
+        == (followups, unsigned, 1, 1)
+    assert [(i["kind"], i["client"], i["date"], i["note_id"], i["dose"])
+            for i in document["items"]] == [
+        (w.kind.value, w.record_number, w.day.isoformat(), w.note_id, w.dose_label or None)
+        for w in waiting]
     assert document["items"][0]["days_waiting"] == 0
+    assert document["items"][-1]["kind"] == Waits.INTEGRATION.value == "integration_due"
 
 
 def test_verify_says_what_it_checked(demo_vault: Path) -> None:

@@ -6,6 +6,7 @@ change it freely without paying the demo generation again.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from models.api import Backend
 from models.dto import ClinicianDTO
+from models.inputs import ClientInput, CourseInput
 from tests.conftest import TODAY
 from ui.shell.main_window import MainWindow
 from ui.shell.settings import Settings
@@ -119,3 +121,27 @@ def read_only_window(qtbot: QtBot, runner: TaskRunner, worker: Worker, settings:
     qtbot.waitUntil(lambda: runner.read_only_line is not None, timeout=10_000)
     yield window
     window.close()  # records no lock in a vault it cannot write: no error either
+
+
+def dose_left_without_its_note(worker: Worker) -> tuple[int, int]:
+    """A new client whose first dose's draft is discarded after a note followed it: the
+    dose stays on record without its note. Returns (client id, dose id)."""
+    # The client is added on its own, as the window's New client does (the list shows it).
+    client_id = worker.run(lambda b: b.clients.create(ClientInput(name="Dose Fixture"),
+                                                      actor_id=None)).value.id
+
+    def build(b: Backend) -> tuple[int, int]:
+        doc = b.practice.clinician()
+        assert doc is not None
+        b.care.add_course(client_id, CourseInput("spaced", TODAY - dt.timedelta(days=20)),
+                          actor_id=None)
+        dosing = b.notes.create(client_id, "dosing", author_id=doc.id,
+                                session_date=TODAY - dt.timedelta(days=2)).value
+        b.notes.create(client_id, "general", author_id=doc.id,
+                       session_date=TODAY - dt.timedelta(days=1))
+        assert dosing.dosing_session_id is not None
+        return dosing.dosing_session_id, dosing.id
+
+    dose_id, note_id = worker.run(build)
+    worker.run(lambda b: b.notes.discard_draft(note_id, actor_id=None))
+    return client_id, dose_id

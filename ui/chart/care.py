@@ -174,6 +174,12 @@ class SessionRow:
     addenda: str = ""  # "+1 correction": what was added to the signed note
     addenda_detail: str = ""  # each addition's kind and reason, for a tooltip
     signed: bool = False
+    dosing_session_id: int | None = None  # a dosing session's row: its dose
+
+    @property
+    def note_to_write(self) -> bool:
+        """A dose on record without its dosing note: Enter writes it."""
+        return self.note_id is None and self.dosing_session_id is not None
 
 
 NO_NOTE_YET = "No note yet"
@@ -212,7 +218,7 @@ def session_rows(chart: ClientChart) -> list[SessionRow]:
             dosing_story(d, note, _template(note)),
             NOTE_STATUSES.label(note.status) if note is not None else NO_NOTE_YET,
             "", None, 0, note.id if note is not None else None,
-            addenda_mark(note), _addenda_detail(note), note is not None and note.signed))
+            addenda_mark(note), _addenda_detail(note), note is not None and note.signed, d.id))
     for note in integration_notes(chart):
         look = modality(note.template_id)
         dose = doses.get(note.dosing_session_id) if note.dosing_session_id else None

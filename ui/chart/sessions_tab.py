@@ -87,8 +87,11 @@ class SessionsModel(RowsTableModel):
                 row.follows,
                 -1 if row.days_since is None else row.days_since,
             )[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.STATUS and row.addenda:
-            return row.addenda_detail
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.STATUS:
+            if row.note_to_write:
+                return (f"{row.kind_label} is on record without its dosing note. Enter (or "
+                        f"{WRITE_DOSE_NOTE}) starts it.")
+            return row.addenda_detail or None
         if role == Qt.ItemDataRole.FontRole and column == self.STATUS and row.addenda:
             font = QFont()
             font.setBold(True)
@@ -101,6 +104,10 @@ class SessionsModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.DAYS_SINCE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+OPEN_NOTE = "Open note"
+WRITE_DOSE_NOTE = "Write dosing note"
 
 
 class SessionsProxy(QSortFilterProxyModel):
@@ -116,6 +123,7 @@ class SessionsTab(QWidget):
 
     new_note_requested = Signal()
     open_note_requested = Signal(int)  # note id
+    write_dose_note_requested = Signal(int)  # the dosing session of a "No note yet" row
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,7 +152,7 @@ class SessionsTab(QWidget):
         self.new_button = QPushButton("New note…")
         self.new_button.setToolTip("Write a dosing, preparation or integration note (Ctrl+Shift+N)")
         self.new_button.clicked.connect(self.new_note_requested)
-        self.open_button = QPushButton("Open note")
+        self.open_button = QPushButton(OPEN_NOTE)
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self._open_current)
         hint = QLabel("Double-click or press Enter to open a session's note.")
@@ -162,19 +170,34 @@ class SessionsTab(QWidget):
         layout.addWidget(self.view)
         self.view.activated.connect(lambda _index: self._open_current())
         self.view.selectionModel().currentRowChanged.connect(
-            lambda _cur, _prev: self.open_button.setEnabled(self.current_note_id() is not None))
+            lambda _cur, _prev: self._update_open_button())
+        self.model.modelReset.connect(self._update_open_button)
         self.view.setStyleSheet(f"QTableView {{ border: 1px solid {palette.LINE}; }}")
 
-    def current_note_id(self) -> int | None:
+    def current_row(self) -> SessionRow | None:
         index = self.view.currentIndex()
         if not index.isValid():
             return None
-        return self.model.row_at(self.proxy.mapToSource(index).row()).note_id
+        return self.model.row_at(self.proxy.mapToSource(index).row())
+
+    def current_note_id(self) -> int | None:
+        row = self.current_row()
+        return row.note_id if row is not None else None
+
+    def _update_open_button(self) -> None:
+        row = self.current_row()
+        to_write = row is not None and row.note_to_write
+        self.open_button.setText(WRITE_DOSE_NOTE if to_write else OPEN_NOTE)
+        self.open_button.setEnabled(row is not None and (row.note_id is not None or to_write))
 
     def _open_current(self) -> None:
-        note_id = self.current_note_id()
-        if note_id is not None:
-            self.open_note_requested.emit(note_id)
+        row = self.current_row()
+        if row is None:
+            return
+        if row.note_id is not None:
+            self.open_note_requested.emit(row.note_id)
+        elif row.note_to_write and row.dosing_session_id is not None:
+            self.write_dose_note_requested.emit(row.dosing_session_id)
 
     def show_oldest_unsigned(self) -> bool:
         """Select the oldest draft, with the keyboard on the table (Enter opens it); False

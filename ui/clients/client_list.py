@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
 
 from PySide6.QtCore import (
     QEvent,
@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.clinical.safety import followups_open_text, to_sign_text, waiting_words
-from models.dto import ClientSummary
+from models.clinical.safety import waiting_words
+from models.clinical.waiting import totals_text
+from models.dto import ClientSummary, Waits
 from models.formatting import counted, date_text
 from models.inputs import words_match
 from reports import palette
@@ -108,16 +109,18 @@ def _part(text: str, colour: str, *, bold: bool = False, link: bool = False) -> 
     return f'<span style="{style}">{text}</span>'
 
 
-def totals_parts(followups: int, unsigned: int, *, link: bool = False) -> list[str]:
-    """The practice's open safety follow-ups and notes to sign, each in its colour (as
-    the marks are), for the line under the client list and the What waits window."""
-    said = []
-    if followups:
-        said.append(_part(followups_open_text(followups), palette.SAFETY, bold=True,
-                          link=link))
-    if unsigned:
-        said.append(_part(to_sign_text(unsigned), palette.ATTENTION, link=link))
-    return said
+# Each kind of thing that waits in its colour, as the marks are: a safety follow-up in
+# red, a note to write or sign in amber, a dose awaiting integration as context.
+WAITS_COLOURS: Final = {Waits.FOLLOW_UP: palette.SAFETY, Waits.TO_SIGN: palette.ATTENTION,
+                        Waits.TO_WRITE: palette.ATTENTION, Waits.INTEGRATION: palette.INFO}
+
+
+def totals_parts(counts: Mapping[Waits, int], *, link: bool = False) -> list[str]:
+    """The practice's totals of what waits, each in its colour, for the line under the
+    client list and the What waits window (a safety follow-up in bold)."""
+    return [_part(totals_text(count, kind), WAITS_COLOURS[kind],
+                  bold=kind is Waits.FOLLOW_UP, link=link)
+            for kind, count in counts.items() if count]
 
 
 class ClientListModel(RowsTableModel):
@@ -449,9 +452,8 @@ class ClientListPanel(QWidget):
         (a follow-up stays open after a discharge), saying when the list hides some. Each
         part is a link to the list of what waits (waiting_requested)."""
         clients = [self.model.client_at(row) for row in range(self.model.rowCount())]
-        followups = sum(c.open_followups for c in clients)
-        unsigned = sum(c.unsigned_notes for c in clients)
-        said = totals_parts(followups, unsigned, link=True)
+        said = totals_parts({Waits.FOLLOW_UP: sum(c.open_followups for c in clients),
+                             Waits.TO_SIGN: sum(c.unsigned_notes for c in clients)}, link=True)
         hidden = [c for c in clients if (c.open_followups or c.unsigned_notes)
                   and not self.is_shown(c.id)]
         if said and hidden:

@@ -1,5 +1,6 @@
 """What waits, across the practice: each safety follow-up still open, then each note to
-sign, oldest first. Enter opens the draft, or the client's Overview for a follow-up.
+write or sign, then each dose awaiting its integration sessions, oldest first. Enter opens
+the draft (or starts a dosing note not written), or the client's Overview.
 
 The client list marks the same things client by client (a red ! and an amber disc); this
 window lists them one by one, so a morning's work is one list. The items come from the
@@ -24,15 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from models.api import Changes, Kind
-from models.clinical.safety import (
-    HOW_ANSWERED,
-    NOTHING_WAITS,
-    what_waits,
-)
-from models.dto import WaitingItem
+from models.clinical.waiting import NOTHING_WAITS, totals, what_waits, why_it_waits
+from models.dto import WaitingItem, Waits
 from models.formatting import date_text, days_since_text
 from reports import palette
-from ui.clients.client_list import badges, totals_parts
+from ui.clients.client_list import WAITS_COLOURS, badges, totals_parts
 from ui.common.busy import DelayedBusy
 from ui.common.markers import marker_pixmap
 from ui.common.style import modality
@@ -47,8 +44,15 @@ from ui.common.tables import show_full_text_tips
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
 # What a write must touch for the list to be read again: a note signed, discarded or
-# re-dated; a measure entered or marked in error; a client discharged or deleted.
-CHANGES_IT: Final = (Kind.CLIENTS, Kind.NOTES, Kind.MEASURES)
+# re-dated; a measure entered or marked in error; a client discharged or deleted; a course
+# ended or a dose given.
+CHANGES_IT: Final = (Kind.CLIENTS, Kind.NOTES, Kind.MEASURES, Kind.CARE)
+
+# What Enter does with each kind.
+ENTER_DOES: Final = {Waits.FOLLOW_UP: "Enter shows the client's Overview.",
+                     Waits.TO_SIGN: "Enter opens the draft.",
+                     Waits.TO_WRITE: "Enter starts the dosing note.",
+                     Waits.INTEGRATION: "Enter shows the client's Overview."}
 
 
 class WaitingModel(RowsTableModel):
@@ -71,12 +75,15 @@ class WaitingModel(RowsTableModel):
         return self._rows[row]
 
     def _icon(self, item: WaitingItem) -> QIcon | QPixmap:
-        key = "!" if item.is_followup else item.template_id
+        # Hollow, as a note not signed (or not written) is on the Sessions tab and the
+        # timeline: the draft's kind, a dosing note, or an integration session.
+        key = {Waits.FOLLOW_UP: "!", Waits.TO_SIGN: item.template_id, Waits.TO_WRITE: "dosing",
+               Waits.INTEGRATION: "general"}[item.kind]
         if key not in self._icons:
             if item.is_followup:
                 self._icons[key] = badges(((palette.SAFETY, "!"),))
-            else:  # hollow, as a draft is on the Sessions tab and the timeline
-                self._icons[key] = marker_pixmap(modality(item.template_id), False, 12)
+            else:
+                self._icons[key] = marker_pixmap(modality(key), False, 12)
         return self._icons[key]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -96,13 +103,13 @@ class WaitingModel(RowsTableModel):
             return days_since_text(item.day, self._today())
         if role == SORT_ROLE:
             return (item.client_name.casefold(), item.day.toordinal(),
-                    (not item.is_followup, what_waits(item)), -item.day.toordinal(),
+                    (item.kind.rank, what_waits(item)), -item.day.toordinal(),
                     )[column]
         if role == Qt.ItemDataRole.DecorationRole and column == self.WHAT:
             return self._icon(item)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == self.WHAT:
-                return QColor(palette.SAFETY if item.is_followup else palette.ATTENTION)
+                return QColor(WAITS_COLOURS[item.kind])
             if column == self.CLIENT and discharged:
                 return QColor(palette.MUTED)
         if role == Qt.ItemDataRole.FontRole and column == self.WHAT and item.is_followup:
@@ -112,10 +119,7 @@ class WaitingModel(RowsTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.SINCE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if item.is_followup:
-                return (f"Open since the measure of {date_text(item.day)}: {HOW_ANSWERED}. "
-                        "Enter shows the client's Overview.")
-            return "Enter opens the draft."
+            return f"{why_it_waits(item)} {ENTER_DOES[item.kind]}"
         return None
 
 
@@ -123,6 +127,7 @@ class WaitingWindow(QDialog):
     """The list, with a line that counts it; read again after each write that changes it."""
 
     open_note_requested = Signal(int, int)  # note id, client id
+    write_dose_note_requested = Signal(int, int)  # dosing session id, client id
     show_client_requested = Signal(int)  # client id: the Overview shows the follow-up
     shown = Signal()  # the list on screen is the backend's latest (for tests)
 
@@ -136,9 +141,10 @@ class WaitingWindow(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.hint = QLabel("Safety follow-ups first, then the notes to sign, oldest first. "
-                           "Enter or double-click opens a draft, or the client's Overview "
-                           "for a follow-up.")
+        self.hint = QLabel("Safety follow-ups first, then the notes to write or sign, then "
+                           "the doses awaiting their integration sessions, oldest first. "
+                           "Enter or double-click opens a draft (or starts a dosing note), "
+                           "or the client's Overview.")
         self.hint.setProperty("role", "subtle")
         self.hint.setWordWrap(True)
         self.loading = QLabel("Reading…")
@@ -199,9 +205,8 @@ class WaitingWindow(QDialog):
         kept = self.model.item_at(self.proxy.mapToSource(current).row()) \
             if current.isValid() else None
         self.model.set_rows(items)
-        self.proxy.sort(-1)  # the backend's order: follow-ups, then drafts, oldest first
-        followups = sum(1 for item in items if item.is_followup)
-        said = totals_parts(followups, len(items) - followups)
+        self.proxy.sort(-1)  # the backend's order: follow-ups, notes, integration
+        said = totals_parts(totals(items))
         self.summary.setText(" · ".join(said) or NOTHING_WAITS)
         self.hint.setVisible(bool(items))
         self.view.setVisible(bool(items))
@@ -228,5 +233,7 @@ class WaitingWindow(QDialog):
         item = self.model.item_at(self.proxy.mapToSource(index).row())
         if item.note_id is not None:
             self.open_note_requested.emit(item.note_id, item.client_id)
+        elif item.kind is Waits.TO_WRITE and item.dosing_session_id is not None:
+            self.write_dose_note_requested.emit(item.dosing_session_id, item.client_id)
         else:
             self.show_client_requested.emit(item.client_id)

@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         self.chart_view.overview.note_requested.connect(self.open_note)
         self.chart_view.sessions.new_note_requested.connect(self.new_note)
         self.chart_view.sessions.open_note_requested.connect(self.open_note)
+        self.chart_view.sessions.write_dose_note_requested.connect(
+            lambda dose_id: self._write_shown_dose_note(dose_id))
         self.lock_panel.unlocked.connect(self._on_unlocked)
         self.runner.data_changed.connect(self._on_data_changed)
         self.safekeeping.state_changed.connect(self.notice.show_state)
@@ -555,7 +557,7 @@ class MainWindow(QMainWindow):
 
     def show_waiting(self) -> None:
         """What waits across the practice (Ctrl+Shift+W, or the line under the list): each
-        open safety follow-up and each note to sign."""
+        open safety follow-up, each note to write or sign, each dose awaiting integration."""
         if self._is_locked:
             return
         if self._waiting is None:
@@ -563,6 +565,7 @@ class MainWindow(QMainWindow):
 
             self._waiting = WaitingWindow(self.runner, self)
             self._waiting.open_note_requested.connect(self.open_note)
+            self._waiting.write_dose_note_requested.connect(self.write_dose_note)
             self._waiting.show_client_requested.connect(self._show_followup)
         self._waiting.start()
 
@@ -758,6 +761,28 @@ class MainWindow(QMainWindow):
                                         dosing_session_id=choice.dosing_session_id,
                                         session_date=choice.session_date,
                                         carry_forward=choice.carry_forward)
+
+        self.runner.submit(work, lambda done: self.open_note(done.value.id, client_id),
+                           self._note_failed)
+
+    def _write_shown_dose_note(self, dosing_session_id: int) -> None:
+        chart = self.chart_view.chart
+        if chart is not None:
+            self.write_dose_note(dosing_session_id, chart.client.id)
+
+    def write_dose_note(self, dosing_session_id: int, client_id: int) -> None:
+        """Start the note of a dose on record without one (its row on the Sessions tab, or
+        What waits), and open it."""
+        if self._is_locked or self._refused_read_only("Write the dosing note"):
+            return
+        actor_id = self.actor_id
+
+        def work(backend: Backend) -> Done[NoteDTO]:
+            # As New note does by default: from the last signed dosing note (the team,
+            # the route), each carried field marked until edited.
+            return backend.notes.create(client_id, "dosing", author_id=actor_id,
+                                        dosing_session_id=dosing_session_id,
+                                        carry_forward=True)
 
         self.runner.submit(work, lambda done: self.open_note(done.value.id, client_id),
                            self._note_failed)

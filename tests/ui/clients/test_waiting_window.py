@@ -8,12 +8,12 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from models.dto import WaitingItem
+from models.dto import WaitingItem, Waits
 from models.formatting import counted, date_text
 from models.inputs import MeasureInput
 from models.vocabulary import MODALITIES
 from tests.conftest import TODAY
-from tests.ui.conftest import Worker
+from tests.ui.conftest import Worker, dose_left_without_its_note
 from tests.unit.test_notes_service import COMMON
 from ui.clients.client_list import WAITING_LINK
 from ui.clients.waiting_window import WaitingModel, WaitingWindow
@@ -151,3 +151,47 @@ def test_nothing_waiting_is_said_in_words(qtbot: QtBot, main_window: MainWindow,
         main_window.waiting_action.trigger()
     assert waiting.isVisible() and waiting.summary.text().startswith("Nothing waits")
 
+
+
+def test_a_dose_without_its_note_is_written_from_the_list_and_integration_is_listed_last(
+    qtbot: QtBot, main_window: MainWindow, worker: Worker,
+) -> None:
+    waiting = _opened(qtbot, main_window)
+    client_id, dose_id = dose_left_without_its_note(worker)
+    # Each write reads the list again; the discard's read is the last.
+    qtbot.waitUntil(lambda: any(waiting.item_at(r).kind is Waits.TO_WRITE
+                                for r in range(waiting.proxy.rowCount())), timeout=10_000)
+    items = [waiting.item_at(r) for r in range(waiting.proxy.rowCount())]
+    assert items == worker.run(lambda b: b.clients.waiting())
+    mine = [(row, item) for row, item in enumerate(items) if item.client_id == client_id]
+    assert [item.kind for _row, item in mine] == [Waits.TO_WRITE, Waits.TO_SIGN,
+                                                  Waits.INTEGRATION]
+    (write_row, _), _, (due_row, _) = mine
+    assert items[-1].kind is Waits.INTEGRATION  # after every note, whatever its date
+    assert _rows(waiting)[write_row][2:] == ("Dosing note to write: D1", "2 days")
+    assert _rows(waiting)[due_row][2] == "Integration after D1: 1 of the 2 sessions planned"
+    tip = waiting.proxy.index(due_row, WaitingModel.WHAT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "at least 2 after the first dose" in tip and "Overview" in tip
+    summary = waiting.summary.text()
+    assert "1 dosing note to write" in summary and "1 dose awaiting integration" in summary
+    # Enter on the dose starts its note, on that dose.
+    waiting.view.setFocus()
+    waiting.view.selectRow(write_row)
+    with qtbot.waitSignal(waiting.shown, timeout=10_000):
+        qtbot.keyClick(waiting.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(main_window._note_windows) == 1, timeout=10_000)
+    note_window = next(iter(main_window._note_windows.values()))
+    qtbot.waitUntil(lambda: note_window.editor.note is not None, timeout=10_000)
+    note = note_window.editor.note
+    assert note is not None
+    assert (note.template_id, note.dosing_session_id) == ("dosing", dose_id)
+    kinds = [waiting.item_at(r).kind for r in range(waiting.proxy.rowCount())
+             if waiting.item_at(r).client_id == client_id]
+    assert kinds == [Waits.TO_SIGN, Waits.TO_SIGN, Waits.INTEGRATION]
+    # Enter on the integration shows the client's Overview, with the timeline.
+    main_window.chart_view.tabs.setCurrentIndex(1)
+    waiting.view.selectRow(waiting.proxy.rowCount() - 1)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        qtbot.keyClick(waiting.view, Qt.Key.Key_Return)
+    assert main_window.client_list.selected_id == client_id
+    assert main_window.chart_view.tabs.currentIndex() == 0

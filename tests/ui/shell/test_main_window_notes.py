@@ -9,7 +9,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from models.clinical.doses import dose_refs
+from tests.ui.conftest import Worker, dose_left_without_its_note
+from ui.chart.care import NO_NOTE_YET
 from ui.chart.course_dialog import CourseDialog
+from ui.chart.sessions_tab import OPEN_NOTE, WRITE_DOSE_NOTE
 from ui.notes.new_note_dialog import NewNoteDialog
 from ui.notes.note_window import WINDOW_TITLE, NoteWindow
 from ui.shell.main_window import MainWindow
@@ -176,3 +179,33 @@ def test_closing_a_note_with_unsaved_typing_saves_it_quietly(
     qtbot.waitUntil(lambda: runner.idle, timeout=10_000)
     assert worker.run(lambda b: b.notes.get(note_id)).content["data"] == \
         "Typed just before closing."
+
+
+def test_a_dose_left_without_its_note_is_written_from_its_row(
+        qtbot: QtBot, main_window: MainWindow, worker: Worker) -> None:
+    """"No note yet": the row's button and Enter start the dose's note, on that dose, and
+    the row then reads as its draft."""
+    client_id, dose_id = dose_left_without_its_note(worker)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        main_window.show_client(client_id)
+    main_window.chart_view.tabs.setCurrentIndex(1)
+    sessions = main_window.chart_view.sessions
+    qtbot.waitUntil(lambda: sessions.model.rowCount() == 2, timeout=10_000)
+    row = next(r for r in range(sessions.proxy.rowCount())
+               if sessions.proxy.index(r, 3).data() == NO_NOTE_YET)
+    sessions.view.setFocus()
+    sessions.view.setCurrentIndex(sessions.proxy.index(row, 0))
+    assert sessions.open_button.text() == WRITE_DOSE_NOTE and sessions.open_button.isEnabled()
+    assert "Enter" in sessions.proxy.index(row, 3).data(Qt.ItemDataRole.ToolTipRole)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        qtbot.keyClick(sessions.view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    editor = _open_windows(main_window)[0].editor
+    qtbot.waitUntil(lambda: editor.note is not None, timeout=10_000)
+    assert editor.note is not None
+    assert (editor.note.template_id, editor.note.dosing_session_id) == ("dosing", dose_id)
+    qtbot.waitUntil(lambda: sessions.model.rowCount() == 2, timeout=10_000)
+    statuses = [sessions.proxy.index(r, 3).data() for r in range(sessions.proxy.rowCount())]
+    assert statuses == ["Draft", "Draft"]
+    sessions.view.setCurrentIndex(sessions.proxy.index(row, 0))
+    assert sessions.open_button.text() == OPEN_NOTE

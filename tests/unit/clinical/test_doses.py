@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from models.clinical.doses import (
+    INTEGRATION_AFTER_A_DOSE,
+    INTEGRATION_AFTER_FIRST_DOSE,
     CourseDose,
+    IntegrationDue,
     cumulative_text,
     dose_label,
     dose_labels,
@@ -16,6 +19,7 @@ from models.clinical.doses import (
     first_of_course,
     follows_a_dose,
     follows_text,
+    integration_due,
     latest_dose_on,
     next_dose_number,
 )
@@ -127,3 +131,24 @@ def test_a_note_follows_the_last_dose_on_or_before_its_day() -> None:
     assert latest_dose_on(doses, day - dt.timedelta(days=1)) is None
     assert latest_dose_on(doses, day + dt.timedelta(days=6)) == doses[0]  # the later id
     assert latest_dose_on(doses, day + dt.timedelta(days=30)) == doses[2]
+
+
+def test_a_course_waits_for_two_integration_sessions_after_its_first_dose() -> None:
+    """The course of care: at least two integration sessions after the first dose, one
+    after each later dose; only the latest dose waits (a later dose closes the window)."""
+    assert (INTEGRATION_AFTER_FIRST_DOSE, INTEGRATION_AFTER_A_DOSE) == (2, 1)
+    first = CourseDose(1, 7, 1, DAY)
+    assert integration_due([], {}) is None
+    assert integration_due([first], {}) == IntegrationDue(first, 0, 2)
+    assert integration_due([first], {1: 1}) == IntegrationDue(first, 1, 2)
+    assert integration_due([first], {1: 2}) is None
+    second = CourseDose(2, 7, 2, DAY + dt.timedelta(days=7))
+    # The first dose's window passed with one session: the second dose waits, for one.
+    assert integration_due([first, second], {1: 1}) == IntegrationDue(second, 0, 1)
+    assert integration_due([second, first], {1: 1, 2: 1}) is None
+    # Entered out of order (D2 dated before D1): the earlier day is the first dose.
+    early = CourseDose(3, 8, 2, DAY)
+    late = CourseDose(4, 8, 1, DAY + dt.timedelta(days=3))
+    assert integration_due([late, early], {3: 2}) == IntegrationDue(late, 0, 1)
+    # A dose without a day yet waits for nothing.
+    assert integration_due([CourseDose(5, 9, 1, None)], {}) is None

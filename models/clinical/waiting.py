@@ -1,0 +1,75 @@
+"""What waits for the therapist across the practice, in words: the What waits window, the
+line that counts it and `workstation waiting` say each thing the same way.
+
+The backend lists the items (models.services.clients.waiting): each safety follow-up still
+open (models.clinical.safety), each note to write or sign, and each dose whose integration
+window still waits for the sessions the course's plan sets (models.clinical.doses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from models.clinical.doses import INTEGRATION_PLAN
+from models.clinical.safety import HOW_ANSWERED, followups_open_text, to_sign_text
+from models.dto import WaitingItem, Waits
+from models.formatting import counted, date_text
+from models.vocabulary import MODALITIES
+
+# What the list says when nothing waits.
+NOTHING_WAITS: Final = ("Nothing waits: every safety follow-up is answered, every note "
+                        "written and signed, and every dose has its integration sessions.")
+
+
+def to_write_text(count: int) -> str:
+    """'1 dosing note to write'."""
+    return f"{counted(count, 'dosing note')} to write"
+
+
+def integration_text(count: int) -> str:
+    """'2 doses awaiting integration'."""
+    return f"{counted(count, 'dose')} awaiting integration"
+
+
+def what_waits(item: WaitingItem) -> str:
+    """One thing that waits, in words: 'Safety follow-up: PHQ-9 item 9 = 2 (Thoughts of
+    death or self-harm)', 'EMDR note to sign', 'Dosing note to write: D2', 'Integration
+    after D1: 1 of the 2 sessions planned'."""
+    if item.kind is Waits.FOLLOW_UP:
+        return f"Safety follow-up: {item.finding}"
+    if item.kind is Waits.TO_SIGN:
+        return f"{MODALITIES.label(item.template_id)} note to sign"
+    if item.kind is Waits.TO_WRITE:
+        return f"Dosing note to write: {item.dose_label}"
+    if item.held:
+        return (f"Integration after {item.dose_label}: {item.held} of the {item.planned} "
+                "sessions planned")
+    return (f"Integration after {item.dose_label}: none yet "
+            f"({counted(item.planned, 'session')} planned)")
+
+
+def why_it_waits(item: WaitingItem) -> str:
+    """What the item means and what ends it, for a tooltip."""
+    if item.kind is Waits.FOLLOW_UP:
+        return f"Open since the measure of {date_text(item.day)}: {HOW_ANSWERED}."
+    if item.kind is Waits.TO_SIGN:
+        return "A draft: sign it once it says what the session was."
+    if item.kind is Waits.TO_WRITE:
+        return (f"{item.dose_label} of {date_text(item.day)} is on record without its "
+                "dosing note (its draft was discarded while other records refer to the "
+                "dose). Write it so the dose has its record.")
+    return (f"{INTEGRATION_PLAN} It waits until the sessions are held (a draft counts), a "
+            "later dose is given, or the course ends.")
+
+
+def totals(items: Sequence[WaitingItem]) -> dict[Waits, int]:
+    """How many of each kind, in the list's order."""
+    return {kind: sum(1 for item in items if item.kind is kind) for kind in Waits}
+
+
+def totals_text(count: int, kind: Waits) -> str:
+    """'2 safety follow-ups open', '7 notes to sign', '1 dosing note to write', '2 doses
+    awaiting integration'."""
+    return {Waits.FOLLOW_UP: followups_open_text, Waits.TO_SIGN: to_sign_text,
+            Waits.TO_WRITE: to_write_text, Waits.INTEGRATION: integration_text}[kind](count)
