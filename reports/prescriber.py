@@ -1,12 +1,15 @@
 """The prescriber's summary: one or two pages with the dosing sessions of the period
-(route, dose in mg and mg/kg, boosters, vitals out of range, CADSS, adverse events), the
-change in the measures, every safety flag, and the therapist's comment."""
+(route, dose in mg and mg/kg, boosters, vitals out of range, CADSS, adverse events) and
+the warnings their notes were signed past with the reasons, the change in the measures,
+every safety flag, and the therapist's comment."""
 
 from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from models.clinical.doses import dosing_notes
 from models.clinical.period import dissociation_text
+from models.clinical.safety import signed_past
 from models.clinical.vitals import (
     boosters_text,
     vital_limits_text,
@@ -17,7 +20,7 @@ from models.report_data import ReportData
 from models.vocabulary import ROUTES
 from reports.pdf.front import title_block
 from reports.pdf.layout import data_table, heading, text
-from reports.pdf.styles import SAFETY_BG_C
+from reports.pdf.styles import SAFETY_BG_C, WARNING_BG_C
 from reports.sections.measures import measures_table, safety_flowables
 from reports.sections.signature import signature_block
 
@@ -64,9 +67,29 @@ def dosing_table(data: ReportData) -> list[Flowable]:
     ]
 
 
+def signed_past_table(data: ReportData) -> list[Flowable]:
+    """Each warning a dose's signed note was signed past (vitals out of range, a dose above
+    the usual mg/kg, discharge sooner than the minimum, a first dose without the clearance),
+    with the reason signed with it: what the prescriber weighs before the next dose."""
+    notes = dosing_notes(n for n in data.chart.notes if n.signed)
+    rows = []
+    for ref, dose in data.doses:
+        note = notes.get(dose.id)
+        template = data.template(note) if note is not None else None
+        if note is None or template is None:
+            continue
+        rows += [[f"{ref.label}\n{date_text(dose.session_date)}", f"⚠ {caution.message}",
+                  reason] for caution, reason in signed_past(template, note.content)]
+    if not rows:
+        return []
+    return [data_table(["Dose", "Warning", "Reason given"], rows, [0.15, 0.45, 0.40],
+                       caption="Warnings the dosing notes were signed past",
+                       extra=[("BACKGROUND", (1, 2), (1, -1), WARNING_BG_C)], first_bold=True)]
+
+
 def prescriber_story(data: ReportData) -> list[Flowable]:
     story: list[Flowable] = title_block(data)
-    story += [*heading("Dosing sessions"), *dosing_table(data)]
+    story += [*heading("Dosing sessions"), *dosing_table(data), *signed_past_table(data)]
     story += [*heading("Measures"), *measures_table(data)]
     story += [*heading("Safety flags in the period", 1), *safety_flowables(data)]
     comment = data.options.comment.strip()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from models.dto import CourseDTO, DosingSessionDTO
+from models.dto import CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text, mg_per_kg_text, number_text
 from models.instruments.series import DosingMarker
 from models.values import is_number
@@ -166,6 +166,12 @@ def integration_due(doses: Sequence[CourseDose],
     planned = integration_planned(latest, doses)
     count = held.get(latest.id, 0)
     return IntegrationDue(latest, count, planned) if count < planned else None
+
+
+def dosing_notes(notes: Iterable[NoteDTO]) -> dict[int, NoteDTO]:
+    """The note that records each dosing session (template 'dosing'), by dosing session id."""
+    return {n.dosing_session_id: n for n in notes
+            if n.template_id == "dosing" and n.dosing_session_id is not None}
 
 
 def follows_a_dose(template_id: str) -> bool:

@@ -145,6 +145,16 @@ def test_the_warnings_signed_past_are_laid_out_in_the_report_with_their_reasons(
         assert f"Signed past {len(found)} warnings" in text
         for caution, reason in shown:
             assert " ".join(caution.message.split()) in text and reason in text
+    # The prescriber's summary gives them under its dosing table, by dose.
+    data = backend.reports.data(people["client"].id, ReportOptions(
+        kind="prescriber", start=DAY - dt.timedelta(days=30), end=DAY))
+    pages = pypdf.PdfReader(io.BytesIO(render_report(data))).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Warnings the dosing notes were signed past" in text
+    assert text.index("Dosing sessions") < text.index("Warnings the dosing notes") \
+        < text.index("Measures")
+    for caution, reason in shown:
+        assert f"{' '.join(caution.message.split())} {reason}" in text
 
 
 def test_a_reason_for_a_warning_that_no_longer_fires_is_not_signed(

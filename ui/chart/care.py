@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from models.clinical.doses import dose_labels as dose_labels_of
-from models.clinical.doses import dosing_kind_text
+from models.clinical.doses import dosing_kind_text, dosing_notes
 from models.clinical.sessions import addenda_mark, dosing_story, note_story
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
@@ -22,12 +22,6 @@ from ui.common.style import MODALITY_ORDER, modality
 def dose_labels(chart: ClientChart) -> dict[int, str]:
     """'D3' for each dosing session; 'C2 D3' when the client has more than one course."""
     return dose_labels_of(chart.courses)
-
-
-def dosing_notes(chart: ClientChart) -> dict[int, NoteDTO]:
-    """The note that records each dosing session (template 'dosing'), by dosing session id."""
-    return {n.dosing_session_id: n for n in chart.notes
-            if n.template_id == "dosing" and n.dosing_session_id is not None}
 
 
 def integration_notes(chart: ClientChart) -> list[NoteDTO]:
@@ -83,7 +77,7 @@ def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
 def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
     """The courses, oldest first, each with its doses and the notes that belong to it."""
     labels = dose_labels(chart)
-    by_dose_note = dosing_notes(chart)
+    by_dose_note = dosing_notes(chart.notes)
     doses: dict[int, DosingSessionDTO] = {d.id: d for d in chart.dosing_sessions}
     dose_course = {d.id: d.course_id for d in doses.values()}
     grouped: dict[int | None, list[NoteDTO]] = {}
@@ -206,7 +200,7 @@ def _addenda_detail(note: NoteDTO | None) -> str:
 
 def session_rows(chart: ClientChart) -> list[SessionRow]:
     labels = dose_labels(chart)
-    by_dose_note = dosing_notes(chart)
+    by_dose_note = dosing_notes(chart.notes)
     doses = {d.id: d for d in chart.dosing_sessions}
     targets = {t.id: t for t in chart.targets}
     parts = {p.id: p for p in chart.parts}
