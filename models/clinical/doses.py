@@ -153,6 +153,30 @@ def integration_planned(dose: CourseDose, doses: Iterable[CourseDose]) -> int:
             else INTEGRATION_AFTER_A_DOSE)
 
 
+def course_ongoing(end_date: dt.date | None, today: dt.date) -> bool:
+    """A course goes on until the end date it was given has passed (none: it goes on)."""
+    return end_date is None or end_date >= today
+
+
+def integration_held(notes: Iterable[NoteDTO]) -> dict[int, int]:
+    """How many integration notes (signed or not) follow each dose, by dose id."""
+    held: dict[int, int] = {}
+    for note in notes:
+        if note.dosing_session_id is not None and follows_a_dose(note.template_id):
+            held[note.dosing_session_id] = held.get(note.dosing_session_id, 0) + 1
+    return held
+
+
+def course_integration_due(course: CourseDTO, held: Mapping[int, int], today: dt.date, *,
+                           in_care: bool) -> IntegrationDue | None:
+    """What a course's integration window waits for (integration_due), while the course
+    goes on and the client is in care."""
+    if not in_care or not course_ongoing(course.end_date, today):
+        return None
+    return integration_due([CourseDose(d.id, d.course_id, d.number, d.session_date)
+                            for d in course.dosing_sessions], held)
+
+
 def integration_due(doses: Sequence[CourseDose],
                     held: Mapping[int, int]) -> IntegrationDue | None:
     """What an ongoing course's integration window still waits for: its latest dose, while

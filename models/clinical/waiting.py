@@ -42,11 +42,15 @@ def what_waits(item: WaitingItem) -> str:
         return f"{MODALITIES.label(item.template_id)} note to sign"
     if item.kind is Waits.TO_WRITE:
         return f"Dosing note to write: {item.dose_label}"
-    if item.held:
-        return (f"Integration after {item.dose_label}: {item.held} of the {item.planned} "
-                "sessions planned")
-    return (f"Integration after {item.dose_label}: none yet "
-            f"({counted(item.planned, 'session')} planned)")
+    return integration_words(item.dose_label, item.held, item.planned)
+
+
+def integration_words(label: str, held: int, planned: int) -> str:
+    """'Integration after D1: 1 of the 2 sessions planned', 'Integration after D4: none yet
+    (1 session planned)'."""
+    if held:
+        return f"Integration after {label}: {held} of the {planned} sessions planned"
+    return f"Integration after {label}: none yet ({counted(planned, 'session')} planned)"
 
 
 def why_it_waits(item: WaitingItem) -> str:

@@ -9,7 +9,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from models import audit
-from models.clinical.doses import CourseDose, IntegrationDue, dose_label_text, integration_due
+from models.clinical.doses import (
+    CourseDose,
+    IntegrationDue,
+    course_ongoing,
+    dose_label_text,
+    integration_due,
+)
 from models.dto import ClientDetail, ClientSummary, WaitingItem, Waits
 from models.entities import (
     AuditEvent,
@@ -362,8 +368,7 @@ def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, Course
     for course_id, client_id, end_date in session.execute(
             select(Course.id, Course.client_id, Course.end_date)
             .order_by(Course.start_date, Course.id)):
-        courses.setdefault(client_id, []).append(
-            (course_id, end_date is None or end_date >= today))
+        courses.setdefault(client_id, []).append((course_id, course_ongoing(end_date, today)))
     where = {course_id: (client_id, index, len(listed) > 1)
              for client_id, listed in courses.items()
              for index, (course_id, _ongoing) in enumerate(listed, start=1)}

@@ -8,9 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from models.clinical.doses import (
+    course_integration_due,
+    dosing_kind_text,
+    dosing_notes,
+    integration_held,
+)
 from models.clinical.doses import dose_labels as dose_labels_of
-from models.clinical.doses import dosing_kind_text, dosing_notes
 from models.clinical.sessions import addenda_mark, dosing_story, note_story
+from models.clinical.waiting import integration_words
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
 from models.templates.definitions import Template, UnknownTemplateError
@@ -60,6 +66,7 @@ class CourseLine:
     lanes: tuple[str, ...] = field(default=())
     goals: str = ""  # what the client hopes the course changes
     course_id: int | None = None  # None: the sessions outside any course
+    waiting: str = ""  # the integration its latest dose still awaits, in words
 
 
 def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
@@ -75,7 +82,9 @@ def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
 
 
 def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
-    """The courses, oldest first, each with its doses and the notes that belong to it."""
+    """The courses, the latest first (what goes on now leads; each keeps its number from
+    the oldest), each with its doses, the notes that belong to it and the integration its
+    latest dose still awaits; then the sessions outside any course."""
     labels = dose_labels(chart)
     by_dose_note = dosing_notes(chart.notes)
     doses: dict[int, DosingSessionDTO] = {d.id: d for d in chart.dosing_sessions}
@@ -98,8 +107,11 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
         present = {n.modality for n in notes}
         return tuple(k for k in MODALITY_ORDER if k in present)
 
+    held = integration_held(chart.notes)
+    in_care = chart.client.status != "discharged"
     lines: list[CourseLine] = []
     for number, course in enumerate(chart.courses, start=1):
+        due = course_integration_due(course, held, today, in_care=in_care)
         notes = marks(grouped.get(course.id, []))
         dose_marks = tuple(
             DoseMark(d.id, d.session_date, f"D{d.number}",
@@ -116,7 +128,11 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
         lines.append(CourseLine(
             title=f"Course {number} · {kind}", subtitle=f"{span} · {counts}",
             start=course.start_date, end=end, doses=dose_marks, notes=notes,
-            lanes=lanes(notes), goals=course.goals.strip(), course_id=course.id))
+            lanes=lanes(notes), goals=course.goals.strip(), course_id=course.id,
+            waiting="" if due is None or due.dose.session_date is None else
+            f"{integration_words(f'D{due.dose.number}', due.held, due.planned)} · the dose "
+            f"of {date_text(due.dose.session_date)}"))
+    lines.reverse()
     loose = marks(grouped.get(None, []))
     if loose:
         days = [n.day for n in loose]

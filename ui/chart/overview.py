@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.clinical.doses import INTEGRATION_PLAN
 from models.clinical.safety import (
     NO_RISK_CHECK,
     RiskCheck,
@@ -218,8 +219,8 @@ class RiskCheckLine(QLabel):
 
 
 class _CourseCard(QFrame):
-    """One course of care: its name, what it is, its goals and its timeline; Edit… changes
-    its kind, dates and goals."""
+    """One course of care: its name, what it is, its goals, the integration its latest dose
+    still awaits, and its timeline; Edit… changes its kind, dates and goals."""
 
     edit_requested = Signal(int)  # the course's id
 
@@ -246,10 +247,15 @@ class _CourseCard(QFrame):
         self.goals.setObjectName("courseGoals")
         self.goals.setWordWrap(True)
         self.goals.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.waiting = QLabel()  # the integration the latest dose still awaits
+        self.waiting.setProperty("role", "info")
+        self.waiting.setWordWrap(True)
+        self.waiting.setToolTip(INTEGRATION_PLAN)
         self.timeline = CourseTimeline(line)
         layout.addLayout(heading)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.goals)
+        layout.addWidget(self.waiting)
         layout.addWidget(self.timeline)
         self.set_line(line)
 
@@ -261,6 +267,8 @@ class _CourseCard(QFrame):
         self.subtitle.setText(line.subtitle)
         self.goals.setText(f"Goals: {line.goals}")
         self.goals.setVisible(bool(line.goals))
+        self.waiting.setText(line.waiting)
+        self.waiting.setVisible(bool(line.waiting))
         self.timeline.set_line(line)
 
     def _edit(self) -> None:

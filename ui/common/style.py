@@ -46,6 +46,9 @@ QLabel[role="subtle"] {{
 QLabel[role="error"] {{
     color: {ERROR};
 }}
+QLabel[role="info"] {{
+    color: {palette.INFO};
+}}
 QLabel[role="notice"] {{
     color: {INK};
     background: {WARNING_BG};

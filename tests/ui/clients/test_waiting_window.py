@@ -195,3 +195,19 @@ def test_a_dose_without_its_note_is_written_from_the_list_and_integration_is_lis
         qtbot.keyClick(waiting.view, Qt.Key.Key_Return)
     assert main_window.client_list.selected_id == client_id
     assert main_window.chart_view.tabs.currentIndex() == 0
+    # The course's card says it too, under its goals.
+    card = main_window.chart_view.overview.cards[0]
+    assert card.waiting.isVisible()
+    assert card.waiting.text() == (
+        "Integration after D1: 1 of the 2 sessions planned · the dose of "
+        f"{date_text(TODAY - dt.timedelta(days=2))}")
+    # A second session held: the card and the list say no more.
+    doc = worker.run(lambda b: b.practice.clinician())
+    assert doc is not None
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        worker.run(lambda b: b.notes.create(client_id, "ifs", author_id=doc.id,
+                                            session_date=TODAY))
+    assert not card.waiting.isVisible()
+    qtbot.waitUntil(lambda: all(waiting.item_at(r).kind is not Waits.INTEGRATION
+                                or waiting.item_at(r).client_id != client_id
+                                for r in range(waiting.proxy.rowCount())), timeout=10_000)

@@ -65,9 +65,12 @@ def test_overview_shows_courses_and_the_counts_that_matter(
     assert tiles["other"] == str(len(other))
     timelines = [t for t in overview.findChildren(CourseTimeline) if t.isVisibleTo(overview)]
     assert len(timelines) == len(chart.courses)
+    # The latest course leads: what goes on now, each course keeping its number.
+    assert [t.line.course_id for t in timelines] == [c.id for c in reversed(chart.courses)]
+    assert timelines[0].line.title.startswith(f"Course {len(chart.courses)} ")
     line = timelines[0].line
     assert [d.label for d in line.doses] == [
-        f"D{d.number}" for d in chart.courses[0].dosing_sessions]
+        f"D{d.number}" for d in chart.courses[-1].dosing_sessions]
     # Each integration note is placed in its modality's lane and says which dose it follows.
     timeline = timelines[0]
     note = next(n for n in line.notes if n.follows)
