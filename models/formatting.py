@@ -27,6 +27,13 @@ def days_since_text(day: dt.date, today: dt.date) -> str:
     return "today" if days == 0 else counted(days, "day")
 
 
+def ago_text(day: dt.date, today: dt.date) -> str:
+    """When a day was, from today: 'today', '1 day ago', '12 days ago' ('in 2 days' for a
+    day still to come)."""
+    since = days_since_text(day, today)
+    return since if since == "today" or since.startswith("in ") else f"{since} ago"
+
+
 def date_text(day: dt.date | None) -> str:
     """7 Oct 2026; an em dash when there is no date."""
     if day is None:

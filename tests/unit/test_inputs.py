@@ -63,11 +63,13 @@ def test_a_date_is_read_as_people_type_it() -> None:
 def test_how_long_something_has_waited_is_said_in_days() -> None:
     import datetime as dt
 
-    from models.formatting import days_since_text
+    from models.formatting import ago_text, days_since_text
 
     today = dt.date(2026, 11, 1)
     assert [days_since_text(today - dt.timedelta(days=n), today)
             for n in (0, 1, 12, -2)] == ["today", "1 day", "12 days", "in 2 days"]
+    assert [ago_text(today - dt.timedelta(days=n), today)
+            for n in (0, 1, 12, -2)] == ["today", "1 day ago", "12 days ago", "in 2 days"]
 
 
 def test_a_discharge_needs_a_reason_and_a_day_that_has_come() -> None:

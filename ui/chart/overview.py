@@ -28,13 +28,15 @@ from models.clinical.safety import (
     safety_followups,
 )
 from models.dto import ClientChart
-from models.formatting import date_text
+from models.formatting import ago_text, date_text
 from reports.palette import INK, SAFETY, SAFETY_BG, SAFETY_EDGE
 from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.chart.timeline import CourseTimeline
 from ui.common.flow import FlowLayout
 from ui.common.markers import marker_pixmap
 from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality, repolish, set_role
+
+LAST_DOSE = "Last dose"
 
 
 class FigureTile(QFrame):
@@ -294,7 +296,7 @@ class OverviewTab(QWidget):
             "unsigned": FigureTile("Unsigned notes",
                                    "Show the oldest unsigned note in the Sessions tab"),
             "targets": FigureTile("Open targets", "Open the Targets tab"),
-            "last_dose": FigureTile("Last dose"),
+            "last_dose": FigureTile(LAST_DOSE),
         }
         self.tiles["targets"].activated.connect(self.targets_requested)
         self.tiles["unsigned"].activated.connect(self.unsigned_requested)
@@ -366,7 +368,7 @@ class OverviewTab(QWidget):
     def set_chart(self, chart: ClientChart, today: dt.date) -> None:
         self.followups.set_followups(safety_followups(chart))
         self.risk.set_risk(latest_risk_check(chart.notes))
-        self._show_figures(figures(chart))
+        self._show_figures(figures(chart), today)
         lines = course_lines(chart, today)
         self._show_courses(lines)
         self.empty_box.setVisible(not lines)
@@ -399,10 +401,13 @@ class OverviewTab(QWidget):
             card.deleteLater()
         self.cards, self.timelines = [], []
 
-    def _show_figures(self, f: Figures) -> None:
+    def _show_figures(self, f: Figures, today: dt.date) -> None:
         self.tiles["dosing"].set_value(str(f.dosing_sessions))
         self.tiles["other"].set_value(str(f.other_sessions))
         self.tiles["signed"].set_value(str(f.signed_notes))
         self.tiles["unsigned"].set_value(str(f.unsigned_notes), attention=f.unsigned_notes > 0)
         self.tiles["targets"].set_value(str(f.open_targets))
         self.tiles["last_dose"].set_value(date_text(f.last_dose))
+        # How long ago, since the days after a dose are the window integration works in.
+        self.tiles["last_dose"].label.setText(
+            LAST_DOSE if f.last_dose is None else f"{LAST_DOSE}, {ago_text(f.last_dose, today)}")

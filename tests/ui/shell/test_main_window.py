@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from models.clinical.safety import latest_risk_check
+from models.formatting import ago_text, date_text
 from models.inputs import ClientInput
 from models.vault import create_vault
 from tests.conftest import TODAY
@@ -63,6 +64,9 @@ def test_overview_shows_courses_and_the_counts_that_matter(
     assert tiles["targets"] == str(chart.open_targets)
     other = [n for n in chart.notes if n.template_id != "dosing"]
     assert tiles["other"] == str(len(other))
+    last = max(d.session_date for d in chart.dosing_sessions)
+    assert tiles["last_dose"] == date_text(last)
+    assert overview.tiles["last_dose"].label.text() == f"Last dose, {ago_text(last, TODAY)}"
     timelines = [t for t in overview.findChildren(CourseTimeline) if t.isVisibleTo(overview)]
     assert len(timelines) == len(chart.courses)
     # The latest course leads: what goes on now, each course keeping its number.
