@@ -170,7 +170,7 @@ class Clients(_Subject):
     def summaries(self, *, search: str = "",
                   include_discharged: bool = True) -> list[ClientSummary]:
         return self._read(lambda s: clients.list_clients(
-            s, search=search, include_discharged=include_discharged))
+            s, today=self._today, search=search, include_discharged=include_discharged))
 
     def waiting(self) -> list[WaitingItem]:
         return self._read(lambda s: clients.waiting(s, self._today))

@@ -38,6 +38,8 @@ class ClientSummary:
     unsigned_notes: int  # drafts: what waits for the therapist's signature
     open_followups: int  # safety follow-ups no signed note has answered yet
     oldest_unsigned: dt.date | None = None  # the session date of the oldest draft
+    notes_to_write: int = 0  # doses on record without their dosing note
+    awaiting_integration: int = 0  # ongoing courses whose latest dose awaits integration
 
 
 class Waits(StrEnum):

@@ -19,8 +19,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from models.clinical.doses import dose_refs
 from models.clinical.measures import BASELINE_RULE, ScoredAdministration, change_sentence
-from models.clinical.safety import SafetyFollowUp, safety_followups, waiting_words
-from models.clinical.waiting import NOTHING_WAITS, totals, totals_text, what_waits
+from models.clinical.safety import SafetyFollowUp, safety_followups
+from models.clinical.waiting import (
+    NOTHING_WAITS,
+    totals,
+    totals_text,
+    waiting_words,
+    what_waits,
+)
 from models.clock import SYSTEM_CLOCK
 from models.collections_pause import collections_paused
 from models.dto import EXPORT_FORMAT_NAME, ClientChart, Waits

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.clinical.measures import score_administration
-from models.dto import AdministrationDTO, ClientChart, ClientSummary, NoteDTO
+from models.dto import AdministrationDTO, ClientChart, NoteDTO
 from models.formatting import counted, date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
@@ -41,21 +41,6 @@ def followups_open_text(count: int) -> str:
 def to_sign_text(count: int) -> str:
     """'7 notes to sign'."""
     return f"{counted(count, 'note')} to sign"
-
-
-def waiting_words(client: ClientSummary) -> str:
-    """What waits for the therapist in a client's record, in words: the safety follow-ups
-    still open, then the notes to sign and the date of the oldest ("" when nothing)."""
-    said = []
-    if client.open_followups:
-        said.append(f"{followups_open_text(client.open_followups)}: {HOW_ANSWERED}")
-    if client.unsigned_notes:
-        oldest = client.oldest_unsigned
-        since = "" if oldest is None else (
-            f", of {date_text(oldest)}" if client.unsigned_notes == 1
-            else f", the oldest of {date_text(oldest)}")
-        said.append(f"{to_sign_text(client.unsigned_notes)}{since}")
-    return "; ".join(said)
 
 
 # The risk check every note carries (the common fields, resources/templates/_common.toml):

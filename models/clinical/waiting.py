@@ -13,7 +13,7 @@ from typing import Final
 
 from models.clinical.doses import INTEGRATION_PLAN
 from models.clinical.safety import HOW_ANSWERED, followups_open_text, to_sign_text
-from models.dto import WaitingItem, Waits
+from models.dto import ClientSummary, WaitingItem, Waits
 from models.formatting import counted, date_text
 from models.vocabulary import MODALITIES
 
@@ -30,6 +30,26 @@ def to_write_text(count: int) -> str:
 def integration_text(count: int) -> str:
     """'2 doses awaiting integration'."""
     return f"{counted(count, 'dose')} awaiting integration"
+
+
+def waiting_words(client: ClientSummary, *, with_integration: bool = True) -> str:
+    """What waits for the therapist in a client's record, in words: the safety follow-ups
+    still open, the notes to sign and the date of the oldest, a dosing note to write, and
+    (unless left out: a discharge ends it) a dose awaiting integration ("" when nothing)."""
+    said = []
+    if client.open_followups:
+        said.append(f"{followups_open_text(client.open_followups)}: {HOW_ANSWERED}")
+    if client.unsigned_notes:
+        oldest = client.oldest_unsigned
+        since = "" if oldest is None else (
+            f", of {date_text(oldest)}" if client.unsigned_notes == 1
+            else f", the oldest of {date_text(oldest)}")
+        said.append(f"{to_sign_text(client.unsigned_notes)}{since}")
+    if client.notes_to_write:
+        said.append(to_write_text(client.notes_to_write))
+    if client.awaiting_integration and with_integration:
+        said.append(integration_text(client.awaiting_integration))
+    return "; ".join(said)
 
 
 def what_waits(item: WaitingItem) -> str:

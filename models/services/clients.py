@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -288,16 +289,20 @@ def _summary_query() -> Select[tuple[Client, int, int, int, Any, Any, Any]]:
 
 
 def list_clients(
-    session: Session, *, search: str = "", include_discharged: bool = True
+    session: Session, *, today: dt.date, search: str = "", include_discharged: bool = True
 ) -> list[ClientSummary]:
-    """Every client with the counts the list shows; `search` keeps those matching every
-    word (models.inputs.words_match, the rule the client list uses too)."""
+    """Every client with the counts the list shows, what waits among them counted as
+    `waiting` lists it; `search` keeps those matching every word (models.inputs.words_match,
+    the rule the client list uses too)."""
     query = _summary_query()
     if not include_discharged:
         query = query.where(Client.status == "active")
     if text_problem(search) is not None:
         return []  # no stored name or number holds a character that cannot be stored
     followups = measures.open_followups_by_client(session)
+    unwritten, due = _dose_gaps(session, today)
+    to_write = Counter(client_id for client_id, _dose, _label in unwritten)
+    awaiting = Counter(client_id for client_id, _gap, _label in due)
     result = []
     for client, dosing, notes, unsigned, oldest, last_dose, last_note in session.execute(query):
         if not words_match(search, client.name, client.preferred_name,
@@ -317,6 +322,8 @@ def list_clients(
                 unsigned_notes=unsigned,
                 oldest_unsigned=_as_date(oldest) if oldest is not None else None,
                 open_followups=len(followups.get(client.id, ())),
+                notes_to_write=to_write[client.id],
+                awaiting_integration=awaiting[client.id],
             )
         )
     return result
@@ -352,8 +359,7 @@ def waiting(session: Session, today: dt.date) -> list[WaitingItem]:
     due = [item(client_id, gap.dose.session_date, Waits.INTEGRATION,
                 dosing_session_id=gap.dose.id, dose_label=label, held=gap.held,
                 planned=gap.planned)
-           for client_id, gap, label in integration
-           if gap.dose.session_date and clients[client_id].status != "discharged"]
+           for client_id, gap, label in integration if gap.dose.session_date]
     notes.sort(key=lambda w: (w.day, w.note_id is None, w.note_id or 0))
     due.sort(key=lambda w: (w.day, w.client_id))
     return [item(client_id, f.given_on, Waits.FOLLOW_UP, finding=f.what)
@@ -362,13 +368,16 @@ def waiting(session: Session, today: dt.date) -> list[WaitingItem]:
 
 def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, CourseDose, str]],
                                           list[tuple[int, IntegrationDue, str]]]:
-    """Each dose without its dosing note, and each ongoing course's integration still due,
-    with its client and its label ('D3', 'C2 D3')."""
-    courses: dict[int, list[tuple[int, bool]]] = {}  # client -> (course, ongoing), in order
-    for course_id, client_id, end_date in session.execute(
-            select(Course.id, Course.client_id, Course.end_date)
+    """Each dose without its dosing note, and each ongoing course's integration still due
+    (a discharged client's courses wait for none), with its client and its label ('D3',
+    'C2 D3')."""
+    courses: dict[int, list[tuple[int, bool]]] = {}  # client -> (course, waits), in order
+    for course_id, client_id, end_date, status in session.execute(
+            select(Course.id, Course.client_id, Course.end_date, Client.status)
+            .join(Client, Client.id == Course.client_id)
             .order_by(Course.start_date, Course.id)):
-        courses.setdefault(client_id, []).append((course_id, course_ongoing(end_date, today)))
+        courses.setdefault(client_id, []).append(
+            (course_id, status != "discharged" and course_ongoing(end_date, today)))
     where = {course_id: (client_id, index, len(listed) > 1)
              for client_id, listed in courses.items()
              for index, (course_id, _ongoing) in enumerate(listed, start=1)}

@@ -80,7 +80,7 @@ def save_notes(path: str, passphrase: str, seed: int, clinician_id: int) -> None
     rng = random.Random(seed)
     vault = open_vault(Path(path), passphrase)
     with vault.session() as session:
-        client_ids = [c.id for c in clients.list_clients(session)]
+        client_ids = [c.id for c in clients.list_clients(session, today=dt.date.today())]
     say(started=True)
     n = 0
     while True:

@@ -73,7 +73,7 @@ def test_clients_says_what_waits_in_each_record(
     flagged_vault: tuple[Path, dict[str, Any], list[Any]],
 ) -> None:
     """A safety follow-up still open and the notes to sign, as the client list marks them."""
-    from models.clinical.safety import waiting_words
+    from models.clinical.waiting import waiting_words
 
     vault, rows, _waiting = flagged_vault
     result = run("clients", "--vault", str(vault))

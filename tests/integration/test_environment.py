@@ -5,6 +5,7 @@ Each says what is true and what to do, with its exit code, and changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import resource
 import signal
@@ -82,7 +83,8 @@ def test_a_vault_file_marked_read_only_opens_read_only_and_refuses_to_write(
     try:
         assert vault.read_only and "marked read-only" in vault.read_only_reason
         with vault.session() as s:
-            assert [c.name for c in clients.list_clients(s)] == ["Ada Example"]
+            listed = clients.list_clients(s, today=dt.date.today())
+            assert [c.name for c in listed] == ["Ada Example"]
         with pytest.raises(VaultReadOnlyError, match=r"read-only.*Nothing was saved"), \
                 vault.transaction() as s:
             clients.create_client(s, ClientInput(name="Never Written"), today=TODAY)
@@ -112,7 +114,7 @@ def test_a_full_disk_is_said_to_be_full_and_the_vault_stays_whole(small_vault: P
         vault.close()
     vault = open_vault(small_vault, PASSPHRASE)
     with vault.session() as s:
-        assert [c.name for c in clients.list_clients(s)] == ["Ada Example"]
+        assert [c.name for c in clients.list_clients(s, today=dt.date.today())] == ["Ada Example"]
     vault.close()
 
 
@@ -176,7 +178,7 @@ def test_a_busy_vault_says_it_is_busy_and_nothing_is_half_written(tmp_path: Path
     assert "locked" not in result.stderr and "Traceback" not in result.stderr
     vault = open_vault(path, PASSPHRASE)
     with vault.session() as s:
-        assert len(clients.list_clients(s)) == 3
+        assert len(clients.list_clients(s, today=dt.date.today())) == 3
     vault.close()
 
 
@@ -245,7 +247,7 @@ def test_through_a_link_a_refused_unlock_leaves_no_files_and_sidecars_are_privat
     vault = open_vault(link, PASSPHRASE)
     try:
         with vault.session() as s:
-            clients.list_clients(s)
+            clients.list_clients(s, today=dt.date.today())
         for sidecar in small_vault.parent.iterdir():
             assert stat.S_IMODE(sidecar.stat().st_mode) == 0o600, sidecar.name
     finally:

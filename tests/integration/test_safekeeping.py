@@ -58,7 +58,7 @@ def _names(path: Path, passphrase: str = PASSPHRASE) -> list[str]:
     vault = open_vault(path, passphrase)
     try:
         with vault.session() as s:
-            return [c.name for c in clients.list_clients(s)]
+            return [c.name for c in clients.list_clients(s, today=dt.date.today())]
     finally:
         vault.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import sqlite3
@@ -78,7 +79,7 @@ def test_create_makes_a_private_file_and_open_finds_it(vault_path: Path, passphr
     assert stat.S_IMODE(vault_path.stat().st_mode) == 0o600
     vault = open_vault(vault_path, passphrase)
     with vault.session() as s:
-        assert clients.list_clients(s) == []
+        assert clients.list_clients(s, today=dt.date.today()) == []
     vault.close()
 
 
@@ -119,7 +120,7 @@ def test_wrong_passphrase_leaves_an_unmerged_wal_untouched(
     # and the right passphrase still finds the client written before the crash
     vault = open_vault(vault_path, passphrase)
     with vault.session() as s:
-        assert [c.name for c in clients.list_clients(s)] == ["Crash Fixture"]
+        assert [c.name for c in clients.list_clients(s, today=dt.date.today())] == ["Crash Fixture"]
     vault.close()
 
 
@@ -356,7 +357,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     assert {"trg_measure_administration_no_update", "trg_audit_event_no_delete",
             "trg_dosing_vital_no_update", "trg_dosing_session_no_update"} <= triggers
     with vault.session() as s:
-        assert [c.name for c in clients.list_clients(s)] == ["Old Fixture"]
+        assert [c.name for c in clients.list_clients(s, today=dt.date.today())] == ["Old Fixture"]
     vault.close()
 
 

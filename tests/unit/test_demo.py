@@ -21,25 +21,26 @@ def _totals(session: Session, client_id: int, instrument: str) -> list[float]:
 
 def test_same_seed_same_practice(session: Session) -> None:
     generate_demo(session, DemoPlan(clients=6, seed=42, today=TODAY))
-    first = [(c.record_number, c.name, c.dosing_sessions) for c in clients.list_clients(session)]
+    first = [(c.record_number, c.name, c.dosing_sessions)
+             for c in clients.list_clients(session, today=TODAY)]
     totals = _totals(session, 1, "pcl5")
     session.rollback()
     generate_demo(session, DemoPlan(clients=6, seed=42, today=TODAY))
     assert [(c.record_number, c.name, c.dosing_sessions)
-            for c in clients.list_clients(session)] == first
+            for c in clients.list_clients(session, today=dt.date.today())] == first
     assert _totals(session, 1, "pcl5") == totals
 
 
 def test_names_are_obviously_synthetic(session: Session) -> None:
     generate_demo(session, DemoPlan(clients=30, seed=1, today=TODAY))
-    for c in clients.list_clients(session):
+    for c in clients.list_clients(session, today=dt.date.today()):
         assert c.name.split()[-1] in SURNAMES
 
 
 def test_most_clients_improve_and_some_do_not(session: Session) -> None:
     generate_demo(session, DemoPlan(clients=40, seed=5, today=TODAY))
     improved = stuck = 0
-    for c in clients.list_clients(session):
+    for c in clients.list_clients(session, today=dt.date.today()):
         totals = _totals(session, c.id, "phq9")
         if len(totals) < 4:
             continue
@@ -54,7 +55,7 @@ def test_every_client_has_a_course_with_dosing_and_both_kinds_occur(session: Ses
     generate_demo(session, DemoPlan(clients=20, seed=9, today=TODAY))
     kinds = set()
     in_preparation = 0
-    for c in clients.list_clients(session):
+    for c in clients.list_clients(session, today=dt.date.today()):
         loaded = chart.load_client_chart(session, c.id)
         assert loaded.courses, c.record_number
         if not loaded.dosing_sessions:
@@ -92,7 +93,7 @@ def test_fill_items_hits_the_total_within_range() -> None:
 def test_notes_of_every_template_flow_into_the_figures(session: Session) -> None:
     generate_demo(session, DemoPlan(clients=25, seed=2, today=TODAY))
     templates_seen, drafts, addenda, falling, rising = set(), 0, 0, 0, 0
-    for c in clients.list_clients(session):
+    for c in clients.list_clients(session, today=dt.date.today()):
         loaded = chart.load_client_chart(session, c.id)
         signed_ids = {n.id for n in loaded.notes if n.signed}
         templates_seen |= {n.template_id for n in loaded.notes}

@@ -31,7 +31,8 @@ def charts() -> Iterator[list[ClientChart]]:
     with store.transaction() as session:
         generate_demo(session, DemoPlan(clients=30, seed=11, today=TODAY))
     with store.transaction() as session:
-        loaded = [chart.load_client_chart(session, c.id) for c in clients.list_clients(session)]
+        loaded = [chart.load_client_chart(session, c.id)
+                  for c in clients.list_clients(session, today=TODAY)]
     store.close()
     yield loaded
 

@@ -22,8 +22,8 @@ from models.clinical.safety import (
     open_followups,
     safety_followups,
     signed_past,
-    waiting_words,
 )
+from models.clinical.waiting import waiting_words
 from models.entities import MeasureAdministration
 from models.errors import SigningError, ValidationError
 from models.inputs import (

@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.clinical.safety import waiting_words
-from models.clinical.waiting import totals_text
+from models.clinical.waiting import totals_text, waiting_words
 from models.dto import ClientSummary, Waits
 from models.formatting import counted, date_text
 from models.inputs import words_match
@@ -190,8 +189,9 @@ class ClientListModel(RowsTableModel):
         elif role == Qt.ItemDataRole.ToolTipRole:
             counts = f"{client.dosing_sessions} dosing sessions, {client.notes} notes"
             said = [f"{counts}; discharged" if discharged else counts]
-            if column == self.NAME and _marks(client):
-                said.append(waiting_words(client))
+            waiting = waiting_words(client) if column == self.NAME else ""
+            if waiting:
+                said.append(waiting)
             return "\n".join(said)
         return None
 
@@ -433,10 +433,11 @@ class ClientListPanel(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def waiting_words(self, client_id: int) -> str:
+    def waiting_words(self, client_id: int, *, with_integration: bool = True) -> str:
         """What waits in a client's record, in words ("" when nothing, or not listed)."""
         row = self.model.row_of(client_id)
-        return "" if row is None else waiting_words(self.model.client_at(row))
+        return "" if row is None else waiting_words(self.model.client_at(row),
+                                                    with_integration=with_integration)
 
     def hidden_discharged_matches(self) -> int:
         """Discharged clients the find box matches but the list hides."""
@@ -453,9 +454,11 @@ class ClientListPanel(QWidget):
         part is a link to the list of what waits (waiting_requested)."""
         clients = [self.model.client_at(row) for row in range(self.model.rowCount())]
         said = totals_parts({Waits.FOLLOW_UP: sum(c.open_followups for c in clients),
-                             Waits.TO_SIGN: sum(c.unsigned_notes for c in clients)}, link=True)
-        hidden = [c for c in clients if (c.open_followups or c.unsigned_notes)
-                  and not self.is_shown(c.id)]
+                             Waits.TO_SIGN: sum(c.unsigned_notes for c in clients),
+                             Waits.TO_WRITE: sum(c.notes_to_write for c in clients),
+                             Waits.INTEGRATION: sum(c.awaiting_integration for c in clients)},
+                            link=True)
+        hidden = [c for c in clients if waiting_words(c) and not self.is_shown(c.id)]
         if said and hidden:
             said.append(_part(f"{counted(len(hidden), 'client')} not shown", palette.MUTED,
                               link=True))

@@ -37,8 +37,9 @@ class StatusChangeDialog(QDialog):
 
     def __init__(self, runner: TaskRunner, client: ClientDetail, *, actor_id: int | None,
                  waiting: str = "", parent: QWidget | None = None) -> None:
-        """`waiting`: what waits in the record, in words (models.clinical.safety.
-        waiting_words), said before a discharge, which closes none of it."""
+        """`waiting`: what waits in the record, in words (models.clinical.waiting.
+        waiting_words, less the integration a discharge ends), said before a discharge,
+        which closes none of it."""
         super().__init__(parent)
         self.runner = runner
         self.client = client

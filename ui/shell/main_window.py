@@ -468,7 +468,8 @@ class MainWindow(QMainWindow):
         from ui.clients.status_dialog import StatusChangeDialog
 
         dialog = StatusChangeDialog(self.runner, chart.client, actor_id=self.actor_id,
-                                    waiting=self.client_list.waiting_words(chart.client.id),
+                                    waiting=self.client_list.waiting_words(
+                                        chart.client.id, with_integration=False),
                                     parent=self)
         dialog.accepted.connect(lambda: self._status_changed(dialog))
         self._open_dialog(dialog)

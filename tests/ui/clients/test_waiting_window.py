@@ -174,6 +174,14 @@ def test_a_dose_without_its_note_is_written_from_the_list_and_integration_is_lis
     assert "at least 2 after the first dose" in tip and "Overview" in tip
     summary = waiting.summary.text()
     assert "1 dosing note to write" in summary and "1 dose awaiting integration" in summary
+    # The line under the client list counts the same, and the client's name says it.
+    line = main_window.client_list.waiting
+    qtbot.waitUntil(lambda: "1 dose awaiting integration" in line.text(), timeout=10_000)
+    assert "1 dosing note to write" in line.text()
+    assert main_window.client_list.waiting_words(client_id) == (
+        "1 note to sign, of 31 Oct 2026; 1 dosing note to write; 1 dose awaiting integration")
+    assert main_window.client_list.waiting_words(client_id, with_integration=False) == (
+        "1 note to sign, of 31 Oct 2026; 1 dosing note to write")
     # Enter on the dose starts its note, on that dose.
     waiting.view.setFocus()
     waiting.view.selectRow(write_row)
