@@ -153,9 +153,10 @@ def integration_planned(dose: CourseDose, doses: Iterable[CourseDose]) -> int:
             else INTEGRATION_AFTER_A_DOSE)
 
 
-def course_ongoing(end_date: dt.date | None, today: dt.date) -> bool:
-    """A course goes on until the end date it was given has passed (none: it goes on)."""
-    return end_date is None or end_date >= today
+def course_waits(end_date: dt.date | None, today: dt.date, *, in_care: bool) -> bool:
+    """A course waits for integration while it goes on (until the end date it was given
+    has passed; none: it goes on) and its client is in care (not discharged)."""
+    return in_care and (end_date is None or end_date >= today)
 
 
 def integration_held(notes: Iterable[NoteDTO]) -> dict[int, int]:
@@ -171,7 +172,7 @@ def course_integration_due(course: CourseDTO, held: Mapping[int, int], today: dt
                            in_care: bool) -> IntegrationDue | None:
     """What a course's integration window waits for (integration_due), while the course
     goes on and the client is in care."""
-    if not in_care or not course_ongoing(course.end_date, today):
+    if not course_waits(course.end_date, today, in_care=in_care):
         return None
     return integration_due([CourseDose(d.id, d.course_id, d.number, d.session_date)
                             for d in course.dosing_sessions], held)

@@ -13,7 +13,7 @@ from models import audit
 from models.clinical.doses import (
     CourseDose,
     IntegrationDue,
-    course_ongoing,
+    course_waits,
     dose_label_text,
     integration_due,
 )
@@ -377,7 +377,7 @@ def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, Course
             .join(Client, Client.id == Course.client_id)
             .order_by(Course.start_date, Course.id)):
         courses.setdefault(client_id, []).append(
-            (course_id, status != "discharged" and course_ongoing(end_date, today)))
+            (course_id, course_waits(end_date, today, in_care=status != "discharged")))
     where = {course_id: (client_id, index, len(listed) > 1)
              for client_id, listed in courses.items()
              for index, (course_id, _ongoing) in enumerate(listed, start=1)}
