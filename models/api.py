@@ -120,6 +120,10 @@ class NoteContext:
     previous_risk: RiskCheck | None = None
     # A dosing note's dose: the CADSS / CADSS-6 already in Measures for it (one record).
     dose_measures: tuple[AdministrationDTO, ...] = ()
+    # A dosing draft: the client's dose before this one, in words (models.clinical.vitals.
+    # last_dose_text), and whether it had a vital out of range or an adverse event.
+    last_dose: str = ""
+    last_dose_concern: bool = False
 
     @property
     def dosing_sessions(self) -> tuple[DosingSessionDTO, ...]:

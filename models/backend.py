@@ -11,7 +11,7 @@ the command line on its only thread.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -20,13 +20,18 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.api import Changes, Done, Kind, NoteContext
+from models.clinical.doses import dose_before
 from models.clinical.measures import (
     DISSOCIATION_INSTRUMENTS,
     MeasuresView,
     ScoredAdministration,
     build_measures_view,
+    dose_dissociations,
+    score_administration,
 )
+from models.clinical.period import dissociation_text
 from models.clinical.safety import followups_of, latest_risk_check
+from models.clinical.vitals import dose_of_concern, last_dose_text
 from models.clock import SYSTEM_CLOCK, Clock
 from models.dto import (
     AddendumDTO,
@@ -65,6 +70,7 @@ from models.inputs import (
     TargetInput,
 )
 from models.instruments.definitions import Instrument
+from models.instruments.loading import load_instruments
 from models.report_data import ReportData
 from models.services import (
     audit_trail,
@@ -233,6 +239,24 @@ class Care(_Subject):
         return Done(value, Changes.of(value.client_id, Kind.CARE))
 
 
+def _last_dose(note: NoteDTO, courses: Sequence[CourseDTO],
+               administrations: Sequence[AdministrationDTO]) -> tuple[str, bool]:
+    """What a dosing draft recalls of the client's dose before it, and whether that dose
+    had a vital out of range or an adverse event ("", False: not a dosing draft, or no
+    dose before it)."""
+    if note.template_id != "dosing" or note.signed:
+        return "", False
+    before = dose_before(courses, note.dosing_session_id)
+    if before is None:
+        return "", False
+    ref, dose = before
+    known = load_instruments()
+    scored = [one for a in administrations if a.dosing_session_id == dose.id
+              if (one := score_administration(a, known)) is not None]
+    dissociation = dissociation_text(dose, ref, dose_dissociations(scored, {dose.id: ref}))
+    return last_dose_text(ref.label, dose, dissociation), dose_of_concern(dose)
+
+
 class Notes(_Subject):
     def get(self, note_id: int) -> NoteDTO:
         return self._read(lambda s: notes.get_note(s, note_id))
@@ -255,16 +279,20 @@ class Notes(_Subject):
                 if note.template_id == "dosing" and a.dosing_session_id is not None
                 and a.dosing_session_id == note.dosing_session_id
                 and a.instrument_id in DISSOCIATION_INSTRUMENTS and not a.entered_in_error)
+            courses = tuple(care.list_courses(s, note.client_id))
+            last_dose, concern = _last_dose(note, courses, administrations)
             return NoteContext(
                 note=note,
                 client=clients.get_client(s, note.client_id),
-                courses=tuple(care.list_courses(s, note.client_id)),
+                courses=courses,
                 targets=tuple(targets.list_targets(s, note.client_id)),
                 # Removed parts too: an older note may name one.
                 parts=tuple(parts.list_parts(s, note.client_id, include_removed=True)),
                 followups=followups,
                 previous_risk=previous_risk,
                 dose_measures=dose_measures,
+                last_dose=last_dose,
+                last_dose_concern=concern,
             )
         return self._read(load)
 

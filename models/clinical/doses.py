@@ -65,6 +65,23 @@ def dose_labels(courses: Sequence[CourseDTO]) -> dict[int, str]:
     return {i: ref.label for i, ref in dose_refs(courses).items()}
 
 
+def dose_before(courses: Sequence[CourseDTO],
+                dosing_session_id: int | None) -> tuple[DoseRef, DosingSessionDTO] | None:
+    """The client's dose just before this one, over all their courses (by day, then
+    number), with its place; None for the first."""
+    refs = dose_refs(courses)
+    ref = refs.get(dosing_session_id) if dosing_session_id is not None else None
+    if ref is None:
+        return None
+    earlier = [r for r in refs.values() if r.ordinal < ref.ordinal]
+    if not earlier:
+        return None
+    before = max(earlier, key=lambda r: r.ordinal)
+    dose = next(d for c in courses for d in c.dosing_sessions
+                if d.id == before.dosing_session_id)
+    return before, dose
+
+
 def dose_label(courses: Sequence[CourseDTO], dosing_session_id: int | None) -> str:
     """'D3' / 'C2 D3' for a dosing session of these courses; '' for none."""
     if dosing_session_id is None:

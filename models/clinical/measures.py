@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from models.clinical.doses import dose_refs, dosing_markers
+from models.clinical.doses import DoseRef, dose_refs, dosing_markers
 from models.dto import AdministrationDTO, ClientChart
 from models.formatting import date_text, signed_number
 from models.instruments.change import ChangeLabel, ChangeSummary, change_summary
@@ -171,19 +171,26 @@ def build_measures_view(
     ordered_ids = [i.id for i in instrument_order(known) if i.id in by_instrument]
     series = tuple(build_series(known[i], by_instrument[i]) for i in ordered_ids
                    if i not in DISSOCIATION_INSTRUMENTS)
-    refs = dose_refs(chart.courses)
     markers = dosing_markers(chart.courses)
-    dissociation = []
-    for instrument_id in DISSOCIATION_INSTRUMENTS:
-        for scored in by_instrument.get(instrument_id, []):
-            dose_id = scored.administration.dosing_session_id
-            if scored.administration.entered_in_error or dose_id not in refs:
-                continue
-            ref = refs[dose_id]
-            dissociation.append(DoseDissociation(ref.ordinal, scored.score,
-                                                 scored.administration.administered_on,
-                                                 ref.label))
-    return MeasuresView(series, markers, tuple(dissociation), build_overlays(chart))
+    dissociation = dose_dissociations(
+        (scored for instrument_id in DISSOCIATION_INSTRUMENTS
+         for scored in by_instrument.get(instrument_id, [])), dose_refs(chart.courses))
+    return MeasuresView(series, markers, dissociation, build_overlays(chart))
+
+
+def dose_dissociations(scored: Iterable[ScoredAdministration],
+                       refs: Mapping[int, DoseRef]) -> tuple[DoseDissociation, ...]:
+    """Each CADSS or CADSS-6 given at a dose of these (`refs`), not entered in error."""
+    found = []
+    for one in scored:
+        dose_id = one.administration.dosing_session_id
+        if one.instrument.id not in DISSOCIATION_INSTRUMENTS \
+                or one.administration.entered_in_error or dose_id is None or dose_id not in refs:
+            continue
+        ref = refs[dose_id]
+        found.append(DoseDissociation(ref.ordinal, one.score,
+                                      one.administration.administered_on, ref.label))
+    return tuple(found)
 
 
 def build_overlays(chart: ClientChart) -> tuple[OverlaySeries, ...]:

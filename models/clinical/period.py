@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from models.clinical.doses import DoseRef, dose_refs
 from models.clinical.measures import MeasuresView, flags_text
 from models.clinical.safety import NO_IDEATION, RISK_CHECK_FIELDS, SafetyFollowUp
 from models.dto import ClientChart, DosingSessionDTO, NoteDTO
+from models.instruments.series import DoseDissociation
 from models.templates.definitions import Template, UnknownTemplateError
 from models.vocabulary import MODALITIES
 
@@ -154,11 +155,13 @@ def risk_flags(notes: Sequence[NoteDTO],
     return flags
 
 
-def dissociation_text(dosing: DosingSessionDTO, ref: DoseRef, view: MeasuresView) -> str:
+def dissociation_text(dosing: DosingSessionDTO, ref: DoseRef,
+                      entries: Iterable[DoseDissociation]) -> str:
     """The dissociation of one dose: 'CADSS 23 · CADSS-6 8', from the dosing record, else
-    from a CADSS entered in Measures for that dose; '' when neither has it."""
+    from a CADSS entered in Measures for that dose (`entries`: the client's, as
+    models.clinical.measures.dose_dissociations finds them); '' when neither has it."""
     total, six = dosing.cadss_total, dosing.cadss6_total
-    for entry in view.dissociation:
+    for entry in entries:
         if entry.dose_number != ref.ordinal:
             continue
         total = total if total is not None else entry.cadss_total

@@ -62,7 +62,7 @@ def dosing_flowables(data: ReportData) -> list[Flowable]:
                                  dose.weight_kg))
         rows.append([ref.label, date_text(dose.session_date),
                      ROUTES.short(dose.route) if dose.route else EMPTY, given,
-                     dissociation_text(dose, ref, data.measures) or "not recorded"])
+                     dissociation_text(dose, ref, data.measures.dissociation) or "not recorded"])
     return [data_table(["Dose", "Date", "Route", "Dose given (mg/kg)", "Dissociation"], rows,
                        [0.1, 0.15, 0.12, 0.35, 0.28], first_bold=True)]
 

@@ -258,6 +258,29 @@ def test_only_the_first_dose_looks_for_the_clearance(
 # --------------------------------------------------------------------------- the CADSS of a dose
 
 
+def test_a_dosing_draft_is_given_the_dose_before_it_and_a_signed_note_is_not(
+    backend: Backend, people: dict[str, Any]
+) -> None:
+    prepared(backend, people)
+    write(backend, people, "dosing", DAY, dosing_content(DAY, 1))
+    later = DAY + dt.timedelta(days=7)
+    draft = backend.notes.create(people["client"].id, "dosing", author_id=people["doc"].id,
+                                 session_date=later).value
+    context = backend.notes.context(draft.id)
+    assert context.last_dose.splitlines() == [
+        "The last dose, D1 on 1 Sep 2026: Intramuscular, 70 mg in all (56 mg + 14 mg "
+        "booster), 1 mg/kg.", "No vital out of range.", "No adverse event recorded.",
+        "Dissociation: CADSS-6 7."]
+    assert not context.last_dose_concern
+    # The first dose has none before it; an integration note is not given one.
+    first = next(n for n in backend.notes.of_client(people["client"].id)
+                 if n.template_id == "dosing" and n.signed)
+    assert backend.notes.context(first.id).last_dose == ""
+    general = backend.notes.create(people["client"].id, "general",
+                                   author_id=people["doc"].id, session_date=later).value
+    assert backend.notes.context(general.id).last_dose == ""
+
+
 def test_the_cadss_in_the_dosing_note_is_the_cadss_of_that_dose_in_measures(
     backend: Backend, session: Session, people: dict[str, Any]
 ) -> None:

@@ -103,6 +103,7 @@ def _part(text: str, colour: str, *, bold: bool = False, link: bool = False) -> 
     """One part of a line of totals in its colour; a link to the list of what waits when
     `link` (the line under the client list)."""
     style = f"color:{colour}{'; font-weight:600' if bold else ''}"
+    text = text.replace(" ", "&nbsp;")  # a line too narrow breaks between parts, not in one
     if link:
         return f'<a href="{WAITING_LINK}" style="{style}; text-decoration:none">{text}</a>'
     return f'<span style="{style}">{text}</span>'

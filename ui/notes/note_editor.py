@@ -117,6 +117,13 @@ QLabel[role="dosing-context"] {{
     border-radius: 4px;
     padding: 3px 8px;
 }}
+QLabel[role="dosing-context-box"] {{
+    color: {palette.INFO};
+    background: {palette.INFO_BG};
+    border: 1px solid {palette.INFO_EDGE};
+    border-radius: 4px;
+    padding: 8px 10px;
+}}
 QLabel[role="signature"] {{
     color: {palette.ADDRESSED};
     background: {palette.ADDRESSED_BG};
@@ -265,12 +272,21 @@ class NoteEditor(QWidget):
         self.previous_risk.setTextFormat(Qt.TextFormat.PlainText)
         set_role(self.previous_risk, "notice")
         self.previous_risk.hide()
+        # In a dosing draft: the client's dose before this one, as its note filed it (the
+        # dose, vitals out of range, adverse events, dissociation), for the team to weigh.
+        self.last_dose = QLabel(self)
+        self.last_dose.setWordWrap(True)
+        self.last_dose.setTextFormat(Qt.TextFormat.PlainText)
+        self.last_dose.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.last_dose.hide()
+        self._last_dose: tuple[str, bool] = ("", False)
         self._banners = QWidget(self)
         banners = QVBoxLayout(self._banners)
         banners.setContentsMargins(0, 0, 0, 0)
         banners.setSpacing(8)
         banners.addWidget(self.safety_banner)
         banners.addWidget(self.previous_risk)
+        banners.addWidget(self.last_dose)
         self._banners.hide()
         self._body = QVBoxLayout()
         self._body.setContentsMargins(0, 8, 0, 0)
@@ -437,6 +453,7 @@ class NoteEditor(QWidget):
         self._doses = sorted(loaded.dosing_sessions, key=lambda d: (d.session_date, d.id),
                              reverse=True)
         self._dose_labels = dose_labels(loaded.courses)
+        self._last_dose = (loaded.last_dose, loaded.last_dose_concern)
         if self._form is None:
             self._form = NoteForm(template, self)
             self._form.changed.connect(self._changed)
@@ -509,6 +526,13 @@ class NoteEditor(QWidget):
         ask_again = not note.signed and risk is not None and risk.concern
         self.previous_risk.setText(ask_again_text(risk) if ask_again and risk else "")
         self.previous_risk.setVisible(ask_again)
+        said, concern = self._last_dose if not note.signed else ("", False)
+        self.last_dose.setText(said)
+        if said:
+            # Amber when it had a vital out of range or an adverse event; else context.
+            set_role(self.last_dose, "notice" if concern else "dosing-context-box")
+            repolish(self.last_dose)
+        self.last_dose.setVisible(bool(said))
         day = note.session_date
         if self._form is not None and not note.signed:
             typed = self._form.value("session_date")
@@ -519,7 +543,8 @@ class NoteEditor(QWidget):
                                           signed=note.signed, note_day=day)
         # With neither to say, the place they share takes no room above the form.
         self._banners.setVisible(not (self.safety_banner.isHidden()
-                                      and self.previous_risk.isHidden()))
+                                      and self.previous_risk.isHidden()
+                                      and self.last_dose.isHidden()))
 
     def _load_failed(self, exc: Exception) -> None:
         if not is_refusal(exc):

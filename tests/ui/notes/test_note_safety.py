@@ -225,3 +225,25 @@ def test_a_draft_after_a_risk_check_that_found_none_says_nothing(
     editor.show()
     qtbot.waitUntil(lambda: editor.note is not None, timeout=10_000)
     assert not editor.previous_risk.isVisible()
+
+
+def test_a_dosing_draft_recalls_the_dose_before_it(
+    qtbot: QtBot, practice: Practice  # noqa: F811
+) -> None:
+    """The backend's words for the client's last dose, at the top of a dosing draft: amber
+    when that dose had a vital out of range or an adverse event, else as context; an
+    integration draft shows none."""
+    note_id = practice.new_note("dosing", day=TODAY)
+    context = practice.worker.run(lambda b: b.notes.context(note_id))
+    assert context.last_dose.startswith("The last dose, ")
+    editor = practice.editor(qtbot, note_id)
+    editor.show()
+    qtbot.waitExposed(editor)
+    qtbot.waitUntil(editor.last_dose.isVisible, timeout=10_000)
+    assert editor.last_dose.text() == context.last_dose
+    assert editor.last_dose.property("role") == (
+        "notice" if context.last_dose_concern else "dosing-context-box")
+    general = practice.editor(qtbot, practice.new_note("general", day=TODAY))
+    general.show()
+    qtbot.waitUntil(lambda: general.note is not None, timeout=10_000)
+    assert not general.last_dose.isVisible()
