@@ -228,6 +228,12 @@ class Instrument:
     def items_by_number(self) -> Mapping[int, Item]:
         return {item.number: item for item in self.items}
 
+    @property
+    def has_wording(self) -> bool:
+        """Every item's words are bundled (instruments free to reproduce): a blank form of it
+        can be printed for the client (reports.form)."""
+        return not self.custom and bool(self.items) and all(i.text for i in self.items)
+
     @cached_property
     def scored_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.scored)

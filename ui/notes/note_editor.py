@@ -110,7 +110,7 @@ QLabel[role="note-client"] {{
     color: {INK};
     font-weight: 600;
 }}
-QLabel[role="dosing-context"] {{
+QLabel[role="dosing-context"], QLabel[role="dosing-context-box"] {{
     color: {palette.INFO};
     background: {palette.INFO_BG};
     border: 1px solid {palette.INFO_EDGE};
@@ -118,11 +118,7 @@ QLabel[role="dosing-context"] {{
     padding: 3px 8px;
 }}
 QLabel[role="dosing-context-box"] {{
-    color: {palette.INFO};
-    background: {palette.INFO_BG};
-    border: 1px solid {palette.INFO_EDGE};
-    border-radius: 4px;
-    padding: 8px 10px;
+    padding: 8px 10px;  /* a paragraph above the form, padded as a notice is */
 }}
 QLabel[role="signature"] {{
     color: {palette.ADDRESSED};

@@ -51,7 +51,7 @@ from models.inputs import (
 from models.report_data import ReportData
 from models.vocabulary import MODALITIES, REPORT_DETAIL, REPORT_KINDS, REPORT_SECTIONS
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
-from ui.reports.preview import PdfPreview
+from ui.common.pdf_preview import PdfPreview
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner, VaultLockedError, is_refusal, report_unexpected

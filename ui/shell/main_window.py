@@ -42,6 +42,7 @@ from ui.shell.unlock.passphrase import growing_delay
 if TYPE_CHECKING:
     from ui.audit.trail_window import AuditTrailWindow
     from ui.clients.waiting_window import WaitingWindow
+    from ui.measures.blank_form import BlankFormDialog
     from ui.notes.new_note_dialog import NewNoteChoice
     from ui.parts.parts_tab import PartsTab
     from ui.reports.reports_tab import ReportsTab
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self._search: SearchWindow | None = None
         self._audit: AuditTrailWindow | None = None
         self._waiting: WaitingWindow | None = None
+        self._blank_form: BlankFormDialog | None = None
         # What the right pane says the next time the list hides the chosen client.
         self._hidden_notice = ""
         self.setWindowTitle(window_title(vault_path.name))
@@ -257,6 +259,9 @@ class MainWindow(QMainWindow):
         tab = self.measures[0]
         self.enter_measure_action = tab.enter_action
         self.custom_measure_action = tab.custom_action
+        self.blank_form_action = self._action(
+            "&Blank questionnaire…", self.show_blank_form, "",
+            "A GAD-7, PHQ-9 or PCL-5 in its own words, for the client to fill in on paper")
         for action in (self.enter_measure_action, self.custom_measure_action):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
@@ -269,7 +274,7 @@ class MainWindow(QMainWindow):
         # What must not work while locked: everything that shows or changes records.
         self._clinical_actions = [self.new_client_action, self.find_action, self.search_action,
                                   self.waiting_action,
-                                  self.custom_measure_action,
+                                  self.custom_measure_action, self.blank_form_action,
                                   self.show_discharged_action, self.audit_action,
                                   self.clinician_action,
                                   *self.safekeeping.actions]
@@ -286,6 +291,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_course_action)
         file_menu.addAction(self.enter_measure_action)
         file_menu.addAction(self.custom_measure_action)
+        file_menu.addAction(self.blank_form_action)
         file_menu.addSeparator()
         for action in self.safekeeping.actions:
             file_menu.addAction(action)
@@ -575,9 +581,23 @@ class MainWindow(QMainWindow):
         self.show_client(client_id)
         self.chart_view.tabs.setCurrentIndex(0)
 
-    def _side_windows(self) -> list[SearchWindow | AuditTrailWindow | WaitingWindow]:
-        """The windows beside the main one that show records: cleared on lock and quit."""
-        return [w for w in (self._search, self._audit, self._waiting) if w is not None]
+    def _side_windows(self) -> list[SearchWindow | AuditTrailWindow | WaitingWindow
+                                    | BlankFormDialog]:
+        """The windows beside the main one: cleared on lock and quit."""
+        return [w for w in (self._search, self._audit, self._waiting, self._blank_form)
+                if w is not None]
+
+    def show_blank_form(self) -> None:
+        """A questionnaire for the client to fill in on paper (File › Blank questionnaire…),
+        with the practice's name the reports print above it."""
+        if self._is_locked:
+            return
+        if self._blank_form is None:
+            from ui.measures.blank_form import BlankFormDialog
+
+            self._blank_form = BlankFormDialog(self.runner, parent=self)
+        self._blank_form.practice = self.settings.get(S.REPORT_PRACTICE)
+        self._blank_form.start()
 
     def show_audit_trail(self) -> None:
         """The audit trail window, on the chosen client's events (the vault's when none)."""
