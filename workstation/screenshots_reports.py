@@ -6,8 +6,9 @@ progress report of a client with measures in the Reports tab and saves the windo
 1280x800 and 1920x1080, with the report's first page, its first page of trend charts, its
 targets and its parts map, and the prescriber's summary's first page (report-progress-1.png,
 report-progress-trends.png, report-progress-targets.png, report-progress-parts.png,
-report-prescriber-1.png), drawn with PDFium, the engine the preview uses. With PAGES_DIR,
-every page of both reports goes there too, to look at each one.
+report-prescriber-1.png), drawn with PDFium, the engine the preview uses, and the blank
+questionnaire's window and its PHQ-9 page (blank-form-980x760.png, blank-form-phq9-1.png).
+With PAGES_DIR, every page of both reports goes there too, to look at each one.
 """
 
 from __future__ import annotations
@@ -114,6 +115,18 @@ def main(out_dir: str | Path = "docs/screenshots", pages_dir: str | Path | None 
             written += save_pages(tab.pdf, out, "report-prescriber", {"1": "Dosing sessions"})
             if pages_dir is not None:
                 written += save_pages(tab.pdf, Path(pages_dir), "report-prescriber")
+            # A blank PHQ-9 for the client to fill in, in its window and as its page.
+            window.show_blank_form()
+            form = window._blank_form
+            assert form is not None
+            wait_for(lambda: None, form.shown, 30_000)
+            _settle()
+            path = out / "blank-form-980x760.png"
+            form.grab().save(str(path))
+            written.append(path)
+            assert form.pdf is not None
+            written += save_pages(form.pdf, out, "blank-form-phq9", {"1": "PHQ-9"})
+            form.close()
             window.close()
         finally:
             runner.shutdown()
