@@ -386,12 +386,22 @@ def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, Course
             select(DosingSession.id, DosingSession.course_id, DosingSession.number,
                    DosingSession.session_date)):
         by_course.setdefault(course_id, []).append(CourseDose(dose_id, course_id, number, day))
-    noted = set(session.scalars(select(Note.dosing_session_id).where(
-        Note.template_id == "dosing", Note.dosing_session_id.is_not(None))))
-    held = {dose_id: count for dose_id, count in session.execute(
-        select(Note.dosing_session_id, func.count(Note.id))
-        .where(Note.template_id.in_(FOLLOWS_A_DOSE), Note.dosing_session_id.is_not(None))
-        .group_by(Note.dosing_session_id)) if dose_id is not None}
+    # Per dose, in one pass over the notes that name one: its own note, and the
+    # integration notes that follow it.
+    noted: set[int] = set()
+    held: dict[int, int] = {}
+    for dose_id, own, following in session.execute(
+            select(Note.dosing_session_id,
+                   func.count(Note.id).filter(Note.template_id == "dosing"),
+                   func.count(Note.id).filter(Note.template_id.in_(FOLLOWS_A_DOSE)))
+            .where(Note.dosing_session_id.is_not(None))
+            .group_by(Note.dosing_session_id)):
+        if dose_id is None:
+            continue
+        if own:
+            noted.add(dose_id)
+        if following:
+            held[dose_id] = following
 
     def label(dose: CourseDose) -> str:
         _client, index, several = where[dose.course_id]
