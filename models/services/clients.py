@@ -390,18 +390,18 @@ def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, Course
     # integration notes that follow it.
     noted: set[int] = set()
     held: dict[int, int] = {}
-    for dose_id, own, following in session.execute(
+    for named, own, following in session.execute(
             select(Note.dosing_session_id,
                    func.count(Note.id).filter(Note.template_id == "dosing"),
                    func.count(Note.id).filter(Note.template_id.in_(FOLLOWS_A_DOSE)))
             .where(Note.dosing_session_id.is_not(None))
             .group_by(Note.dosing_session_id)):
-        if dose_id is None:
+        if named is None:
             continue
         if own:
-            noted.add(dose_id)
+            noted.add(named)
         if following:
-            held[dose_id] = following
+            held[named] = following
 
     def label(dose: CourseDose) -> str:
         _client, index, several = where[dose.course_id]
