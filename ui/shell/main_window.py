@@ -175,8 +175,7 @@ class MainWindow(QMainWindow):
         self.chart_view.overview.note_requested.connect(self.open_note)
         self.chart_view.sessions.new_note_requested.connect(self.new_note)
         self.chart_view.sessions.open_note_requested.connect(self.open_note)
-        self.chart_view.sessions.write_dose_note_requested.connect(
-            lambda dose_id: self._write_shown_dose_note(dose_id))
+        self.chart_view.sessions.write_dose_note_requested.connect(self._write_shown_dose_note)
         self.lock_panel.unlocked.connect(self._on_unlocked)
         self.runner.data_changed.connect(self._on_data_changed)
         self.safekeeping.state_changed.connect(self.notice.show_state)
@@ -226,7 +225,8 @@ class MainWindow(QMainWindow):
                                           "part")
         self.waiting_action = self._action(
             "What &waits…", self.show_waiting, "Ctrl+Shift+W",
-            "Each safety follow-up still open and each note to sign, across the practice")
+            "Each safety follow-up still open, note to write or sign and dose awaiting "
+            "integration, across the practice")
         self.audit_action = self._action("Audit &trail…", self.show_audit_trail, "",
                                          "Who did what to which record, and when; and "
                                          "whether the trail's chain still holds")
