@@ -13,25 +13,14 @@ from models.backend import Backend
 from models.clinical.waiting import NOTHING_WAITS, totals, totals_text, what_waits
 from models.dto import WaitingItem, Waits
 from models.errors import DomainError
-from models.inputs import ClientInput, CourseInput, StatusChangeInput
+from models.inputs import CourseInput, StatusChangeInput
 
 from .test_notes_service import dosing_content
-from .test_signing_safety import PREPARATION, write
-
-DAY = dt.date(2026, 9, 1)
+from .test_signing_safety import DAY, PREPARATION, people, write  # noqa: F401 (a fixture)
 
 
-@pytest.fixture
-def people(backend: Backend) -> dict[str, Any]:
-    doc = backend.practice.create_clinician("Dr Wait", "MD").value
-    client = backend.clients.create(ClientInput(name="Waiting Fixture"), actor_id=None).value
-    course = backend.care.add_course(client.id, CourseInput("spaced", DAY - dt.timedelta(
-        days=10)), actor_id=None).value
-    return {"doc": doc, "client": client, "course": course}
-
-
-def _note(backend: Backend, people: dict[str, Any], template_id: str, day: dt.date) -> int:
-    return backend.notes.create(people["client"].id, template_id, author_id=people["doc"].id,
+def _note(backend: Backend, who: dict[str, Any], template_id: str, day: dt.date) -> int:
+    return backend.notes.create(who["client"].id, template_id, author_id=who["doc"].id,
                                 session_date=day).value.id
 
 
@@ -41,7 +30,7 @@ def _beyond_drafts(backend: Backend) -> list[tuple[Waits, str, dt.date, str]]:
 
 
 def test_a_dose_waits_for_its_integration_sessions_until_they_are_held(
-    backend: Backend, people: dict[str, Any]
+    backend: Backend, people: dict[str, Any]  # noqa: F811
 ) -> None:
     """Two sessions after the first dose, one after each later one; a draft counts (the
     session was held; signing it waits under its own line); a later dose closes the
@@ -82,7 +71,7 @@ def test_a_dose_waits_for_its_integration_sessions_until_they_are_held(
 
 
 def test_a_dose_left_without_its_note_waits_and_can_be_written_again(
-    backend: Backend, people: dict[str, Any]
+    backend: Backend, people: dict[str, Any]  # noqa: F811
 ) -> None:
     """Discarding a dosing draft keeps its dose while a note follows it; the dose then
     waits for its note, which is written on the dose (its day and number), once."""
@@ -111,7 +100,7 @@ def test_a_dose_left_without_its_note_waits_and_can_be_written_again(
 
 
 def test_the_note_written_on_a_dose_starts_from_the_last_signed_dosing_note(
-    backend: Backend, people: dict[str, Any]
+    backend: Backend, people: dict[str, Any]  # noqa: F811
 ) -> None:
     """As a new dosing note does: the team and the route carry, from the last signed dosing
     note before the dose's day."""
@@ -131,7 +120,7 @@ def test_the_note_written_on_a_dose_starts_from_the_last_signed_dosing_note(
 
 
 def test_doses_are_named_with_their_course_when_a_client_has_several(
-    backend: Backend, people: dict[str, Any]
+    backend: Backend, people: dict[str, Any]  # noqa: F811
 ) -> None:
     course = people["course"]
     backend.care.update_course(course.id, CourseInput(course.kind, course.start_date, DAY),
