@@ -9,19 +9,43 @@ memory: nothing is written to a temporary file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QRect, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QImage, QPainter, QPixmap
-from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from reports import palette
 
 PREVIEW_SCALE = 1.35  # the largest pixels per point on screen: an A4 page 800 pixels wide
 MIN_SCALE = 0.5
 PRINT_DPI = 300
+
+
+def ask_pdf_path(parent: QWidget, title: str, suggested: str) -> str:
+    """Where to save a PDF, asked in the platform's dialog, starting in Documents with the
+    suggested name ('' when cancelled)."""
+    folder = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+    path, _filter = QFileDialog.getSaveFileName(parent, title, str(Path(folder) / suggested),
+                                                "PDF documents (*.pdf)")
+    return path
+
+
+def ask_printer(parent: QWidget, printer: QPrinter) -> bool:
+    """The platform's print dialog for `printer`; False when cancelled."""
+    return QPrintDialog(printer, parent).exec() == QDialog.DialogCode.Accepted
 
 
 def page_image(document: Any, index: int, scale: float) -> QImage:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from models.clinical.measures import instrument_order
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
-from ui.common.pdf_preview import PdfPreview
+from ui.common.pdf_preview import PdfPreview, ask_pdf_path, ask_printer
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
 HOW_IT_IS_USED = ("The questionnaire in its own words, for the client to fill in on paper. "
@@ -157,17 +157,10 @@ class BlankFormDialog(QDialog):
     # -- printing and saving ---------------------------------------------------------------
 
     def _ask_path(self, suggested: str) -> str:
-        from PySide6.QtWidgets import QFileDialog
-
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        path, _filter = QFileDialog.getSaveFileName(self, "Save the blank form",
-                                                    str(Path(folder) / suggested),
-                                                    "PDF documents (*.pdf)")
-        return path
+        return ask_pdf_path(self, "Save the blank form", suggested)
 
     def _ask_printer(self, printer: QPrinter) -> bool:
-        return QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted
+        return ask_printer(self, printer)
 
     def save(self) -> None:
         if self.pdf is None:

@@ -16,15 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QThread, Signal
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -51,7 +49,7 @@ from models.inputs import (
 from models.report_data import ReportData
 from models.vocabulary import MODALITIES, REPORT_DETAIL, REPORT_KINDS, REPORT_SECTIONS
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
-from ui.common.pdf_preview import PdfPreview
+from ui.common.pdf_preview import PdfPreview, ask_pdf_path, ask_printer
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner, VaultLockedError, is_refusal, report_unexpected
@@ -462,16 +460,10 @@ class ReportsTab(QWidget):
     # -- saving and printing -----------------------------------------------------------------
 
     def _ask_path(self, suggested: str) -> str:
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        path, _filter = QFileDialog.getSaveFileName(self, "Save the report",
-                                                    str(Path(folder) / suggested),
-                                                    "PDF documents (*.pdf)")
-        return path
+        return ask_pdf_path(self, "Save the report", suggested)
 
     def _ask_printer(self, printer: QPrinter) -> bool:
-        dialog = QPrintDialog(printer, self)
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        return ask_printer(self, printer)
 
     def _record(self, action: str, protected: bool) -> None:
         data = self.data
