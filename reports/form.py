@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from models.instruments.definitions import Instrument, Item
+from reports import palette
 from reports.pdf.fonts import BODY, BOLD, markup
 from reports.pdf.page import FRAME_WIDTH, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH
 from reports.pdf.styles import HEAD_BG_C, INK_C, LINE_C, MUTED_C, grid, styles
@@ -53,7 +54,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 def _write_in(label: str, width: str = "") -> Paragraph:
     """'Name: ____________' as a line to write on."""
     blank = width or "_" * 34
-    return Paragraph(f"{markup(label)}: <font color='#9aa5b1'>{blank}</font>",
+    return Paragraph(f"{markup(label)}: <font color='{palette.CONTROL_EDGE}'>{blank}</font>",
                      _styles()["line"])
 
 

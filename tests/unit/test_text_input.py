@@ -194,7 +194,7 @@ def test_finding_a_client_by_any_text(engine: Engine, term: str) -> None:
     def work(s: Session) -> None:
         clients.create_client(s, today=DAY, data=ClientInput(name="Ada Example"),
                               record_number="C-0001")
-        found = clients.list_clients(s, search=term)
+        found = clients.list_clients(s, today=DAY, search=term)
         assert all(words_match(term, c.name, c.preferred_name, c.record_number)
                    for c in found)
         detail = clients.find_client_by_record_number(s, term)

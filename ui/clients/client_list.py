@@ -102,8 +102,8 @@ def _badges(marks: tuple[tuple[str, str], ...], ratio: float) -> QIcon:
 def _part(text: str, colour: str, *, bold: bool = False, link: bool = False) -> str:
     """One part of a line of totals in its colour; a link to the list of what waits when
     `link` (the line under the client list)."""
-    style = f"color:{colour}{'; font-weight:600' if bold else ''}"
-    text = text.replace(" ", "&nbsp;")  # a line too narrow breaks between parts, not in one
+    # A line too narrow breaks between parts, never inside one.
+    style = f"color:{colour}{'; font-weight:600' if bold else ''}; white-space:nowrap"
     if link:
         return f'<a href="{WAITING_LINK}" style="{style}; text-decoration:none">{text}</a>'
     return f'<span style="{style}">{text}</span>'
