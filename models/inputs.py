@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from models.clinical.parts_map import NamedPart, relation_type_problems
 from models.dto import AdministrationDTO
 from models.formatting import date_text, parse_date_text
 from models.instruments.definitions import Charting, Instrument, Item
@@ -410,8 +411,10 @@ def validate_part(data: PartInput) -> Problems:
     return problems
 
 
-def relation_problems(kind: str, from_part_id: int | None, to_part_id: int | None) -> Problems:
-    """A relation between two parts: a known kind, two parts, not one part with itself."""
+def relation_problems(kind: str, from_part_id: int | None, to_part_id: int | None,
+                      parts: Mapping[int, NamedPart] | None = None) -> Problems:
+    """A relation between two parts: a known kind, two parts, not one part with itself,
+    and (given the parts) no exile where an exile cannot be (parts_map.exile_end)."""
     problems: Problems = {}
     if kind not in PART_RELATIONS:
         problems["kind"] = "Choose " + _one_of([t.label.lower() for t in PART_RELATIONS]) + "."
@@ -421,6 +424,9 @@ def relation_problems(kind: str, from_part_id: int | None, to_part_id: int | Non
         problems["to_part_id"] = "Choose the second part."
     elif from_part_id == to_part_id:
         problems["to_part_id"] = "A part cannot relate to itself; choose another part."
+    if not problems and parts is not None and from_part_id is not None \
+            and to_part_id is not None:
+        problems.update(relation_type_problems(kind, from_part_id, to_part_id, parts))
     return problems
 
 

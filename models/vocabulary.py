@@ -226,6 +226,14 @@ PART_RELATIONS = Vocabulary(
 )
 # Relations that go one way (drawn as an arrow); the others have no direction.
 DIRECTED_RELATIONS = frozenset({"protects"})
+# The ends of a relation an exile cannot take, and why (Schwartz & Sweezy, Internal Family
+# Systems Therapy, 2nd ed., 2020: managers and firefighters protect the exiles; a
+# polarization is between protectors). A part not typed yet may take either end. Ends are
+# "from" (the protector of protects) and "to".
+EXILE_BARRED: dict[str, tuple[frozenset[str], str]] = {
+    "protects": (frozenset({"from"}), "an exile is protected, not a protector"),
+    "polarized": (frozenset({"from", "to"}), "a polarization is between two protectors"),
+}
 
 CARE_RELATIONS = Vocabulary(
     "relation to care",

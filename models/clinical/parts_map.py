@@ -14,7 +14,7 @@ import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from models.dto import (
     ClientChart,
@@ -30,6 +30,7 @@ from models.dto import (
 from models.formatting import EMPTY, date_text
 from models.vocabulary import (
     DIRECTED_RELATIONS,
+    EXILE_BARRED,
     MODALITIES,
     PART_RELATIONS,
     PART_STATUSES,
@@ -618,13 +619,86 @@ def map_differences(then: PartsMap, now: PartsMap) -> MapDifferences:
     )
 
 
-def relation_text(relation: MapRelationDTO, names: Mapping[int, str]) -> str:
+class RelationEnds(Protocol):
+    """A relation as the words and the rule see it: a registry row or either DTO."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def from_part_id(self) -> int: ...
+
+    @property
+    def to_part_id(self) -> int: ...
+
+
+def relation_text(relation: RelationEnds, names: Mapping[int, str]) -> str:
     """'The Planner protects Little One', 'The Critic and The Numb One: polarized'."""
     first = names.get(relation.from_part_id, f"Part #{relation.from_part_id}")
     second = names.get(relation.to_part_id, f"Part #{relation.to_part_id}")
     if relation.kind in DIRECTED_RELATIONS:
         return f"{first} {PART_RELATIONS.label(relation.kind).lower()} {second}"
     return f"{first} and {second}: {PART_RELATIONS.label(relation.kind).lower()}"
+
+
+# --------------------------------------------------------------------------- the relations' rule
+
+
+class NamedPart(Protocol):
+    """A part as the rule sees it: a registry row, a PartDTO or a snapshot's part."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def part_type(self) -> str: ...
+
+
+def exile_end(kind: str, from_type: str, to_type: str) -> tuple[str, str] | None:
+    """The end of this relation ("from" or "to") an exile takes and may not, with why
+    (vocabulary.EXILE_BARRED); None when the parts' types fit the relation."""
+    barred, why = EXILE_BARRED.get(kind, (frozenset(), ""))
+    for end, part_type in (("from", from_type), ("to", to_type)):
+        if end in barred and part_type == "exile":
+            return end, why
+    return None
+
+
+def relation_type_problems(kind: str, from_part_id: int, to_part_id: int,
+                           parts: Mapping[int, NamedPart]) -> dict[str, str]:
+    """'Little One is an exile, and an exile is protected, not a protector. ...', under the
+    end that breaks the rule ("from_part_id" or "to_part_id"). Parts not given are not
+    checked (the caller knows them)."""
+    first, second = parts.get(from_part_id), parts.get(to_part_id)
+    if first is None or second is None:
+        return {}
+    found = exile_end(kind, first.part_type, second.part_type)
+    if found is None:
+        return {}
+    end, why = found
+    part = first if end == "from" else second
+    return {f"{end}_part_id": (
+        f"{part.name} is an exile, and {why}. Choose another part or another kind of "
+        f"relation, or change {part.name}'s type first.")}
+
+
+def part_type_problem(part_id: int, part_type: str,
+                      relations: Iterable[RelationEnds],
+                      parts: Mapping[int, NamedPart]) -> str | None:
+    """A part given a new type must still fit each relation it has on the map: 'Little
+    One protects The Critic on the map, and an exile is protected, not a protector. ...'"""
+    names = {pid: p.name for pid, p in parts.items()}
+    for relation in relations:
+        ends = (relation.from_part_id, relation.to_part_id)
+        if part_id not in ends or not all(pid in parts for pid in ends):
+            continue
+        from_type, to_type = (part_type if pid == part_id else parts[pid].part_type
+                              for pid in ends)
+        found = exile_end(relation.kind, from_type, to_type)
+        if found is not None:
+            return (f"On the map, {relation_text(relation, names)}, and {found[1]}. Take "
+                    "that relation off the map first (or change it), or keep the type.")
+    return None
 
 
 def difference_lines(differences: MapDifferences, then: PartsMap,

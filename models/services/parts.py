@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.batching import SessionMemo
-from models.clinical.parts_map import place_part
+from models.clinical.parts_map import part_type_problem, place_part
 from models.dto import (
     MapPartDTO,
     MapRelationDTO,
@@ -165,6 +165,10 @@ def update_part(
     """Change a part's description; a new status goes into its history, by hand."""
     row = _load(session, part_id)
     problems = validate_part(data)
+    if not problems and data.part_type != row.part_type:
+        problem = part_type_problem(row.id, data.part_type, *_on_map(session, row.client_id))
+        if problem:
+            problems["part_type"] = problem
     if problems:
         raise ValidationError(problems)
     changed = []
@@ -261,7 +265,8 @@ def add_relation(
     session: Session, client_id: int, kind: str, from_part_id: int, to_part_id: int,
     *, actor_id: int | None = None,
 ) -> PartRelationDTO:
-    problems = relation_problems(kind, from_part_id, to_part_id)
+    problems = relation_problems(kind, from_part_id, to_part_id, {
+        p.id: p for p in _part_rows(session, client_id)})
     if problems:
         raise ValidationError(problems)
     for part_id in (from_part_id, to_part_id):
@@ -298,6 +303,14 @@ def remove_relation(
     audit.record(session, "part.unrelate", entity="part_relation", entity_id=removed.id,
                  client_id=client_id, actor_id=actor_id, detail=f"kind={kind}")
     return removed
+
+
+def _on_map(session: Session, client_id: int
+            ) -> tuple[list[PartRelation], dict[int, IfsPart]]:
+    """The relations between parts on the map, and those parts by id."""
+    parts = {p.id: p for p in _part_rows(session, client_id) if p.removed_at is None}
+    return ([r for r in _relation_rows(session, client_id)
+             if r.from_part_id in parts and r.to_part_id in parts], parts)
 
 
 def list_relations(session: Session, client_id: int) -> list[PartRelationDTO]:

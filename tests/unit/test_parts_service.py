@@ -166,3 +166,40 @@ def test_the_map_on_a_date_is_the_last_snapshot_and_differences_are_found(
         ("Little One", "identified", "witnessed")]
     assert [r.kind for r in diff.relations_added] == ["polarized"]
     assert [r.kind for r in diff.relations_removed] == ["protects"]
+
+
+def test_an_exile_is_protected_never_a_protector_nor_polarized(
+        backend: Backend, world: dict[str, Any]) -> None:
+    """The relations' rule (vocabulary.EXILE_BARRED), where the map and the dialogs meet
+    it: when a relation is made and when a part in one is given a new type."""
+    client_id = world["client"].id
+    planner, numb, little = world["planner"], world["numb"], world["little"]
+    with pytest.raises(ValidationError) as error:
+        backend.parts.relate(client_id, "protects", little.id, planner.id, actor_id=None)
+    assert error.value.problems == {"from_part_id": (
+        "Little One is an exile, and an exile is protected, not a protector. Choose another "
+        "part or another kind of relation, or change Little One's type first.")}
+    for first, second in ((little.id, numb.id), (numb.id, little.id)):
+        with pytest.raises(ValidationError, match="between two protectors"):
+            backend.parts.relate(client_id, "polarized", first, second, actor_id=None)
+    backend.parts.relate(client_id, "allied", little.id, numb.id, actor_id=None)
+    backend.parts.relate(client_id, "protects", planner.id, little.id, actor_id=None)
+    # A part not typed yet may protect; typed an exile, it would no longer fit.
+    unsure = backend.parts.create(client_id, PartInput("Fog", "unknown"), actor_id=None).value
+    backend.parts.relate(client_id, "protects", unsure.id, little.id, actor_id=None)
+    as_exile = PartInput("Fog", "exile")
+    with pytest.raises(ValidationError) as error:
+        backend.parts.update(unsure.id, as_exile, actor_id=None)
+    assert error.value.problems == {"part_type": (
+        "On the map, Fog protects Little One, and an exile is protected, not a protector. "
+        "Take that relation off the map first (or change it), or keep the type.")}
+    # The protected end may be an exile; the other type changes go through.
+    backend.parts.update(unsure.id, PartInput("Fog", "firefighter"), actor_id=None)
+    backend.parts.update(planner.id, PartInput("Planner", "firefighter"), actor_id=None)
+    backend.parts.unrelate(client_id, "protects", unsure.id, little.id, actor_id=None)
+    assert backend.parts.update(unsure.id, as_exile, actor_id=None).value.part_type == "exile"
+    # A relation with a part taken off the map does not hold a type back.
+    backend.parts.relate(client_id, "polarized", planner.id, numb.id, actor_id=None)
+    backend.parts.remove(planner.id, actor_id=None)
+    assert backend.parts.update(numb.id, PartInput("Numb One", "exile"),
+                                actor_id=None).value.part_type == "exile"

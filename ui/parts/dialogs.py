@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.dto import PartDTO
+from models.clinical.parts_map import part_type_problem
+from models.dto import PartDTO, PartRelationDTO
 from models.inputs import PartInput, relation_problems, validate_part
 from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
@@ -50,10 +51,15 @@ class PartDialog(QDialog):
     A new status is kept in the part's history, by hand."""
 
     def __init__(self, part: PartDTO | None, *, today: dt.date,
+                 relations: Sequence[PartRelationDTO] = (),
+                 parts: Mapping[int, PartDTO] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.part = part
-        self.setWindowTitle(f"Edit {part.name}" if part else "Add a part")
+        # The map's relations and parts: a new type must still fit the part's relations.
+        self.relations, self.parts = tuple(relations), dict(parts or {})
+        # No part's name in a title: a window title reaches the window manager.
+        self.setWindowTitle("Edit a part" if part else "Add a part")
         self.setMinimumWidth(480)
         self.name = QLineEdit(part.name if part else "")
         self.name.setPlaceholderText("In the client's words, if they have a name for it")
@@ -117,6 +123,7 @@ class PartDialog(QDialog):
         layout.addWidget(self.errors[""])
         layout.addWidget(self.buttons)
         self.name.textEdited.connect(lambda _t: self.check())
+        self.part_type.currentIndexChanged.connect(lambda _i: self.check())
         self.name.setFocus(Qt.FocusReason.OtherFocusReason)
         self.save_button.setEnabled(bool(self.name.text().strip()))
 
@@ -144,7 +151,13 @@ class PartDialog(QDialog):
             label.setVisible(bool(message))
 
     def check(self) -> dict[str, str]:
-        problems = validate_part(self.value())
+        value = self.value()
+        problems = validate_part(value)
+        if not problems and self.part is not None and value.part_type != self.part.part_type:
+            problem = part_type_problem(self.part.id, value.part_type, self.relations,
+                                        self.parts)
+            if problem:
+                problems["part_type"] = problem
         self.show_problems(problems)
         self.save_button.setEnabled(not problems)
         return problems
@@ -179,6 +192,7 @@ class RelationDialog(QDialog):
             self.kind.addItem(f"{term.label}: {term.description}", term.code)
             self.kind.setItemData(index, term.description, Qt.ItemDataRole.ToolTipRole)
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        self.parts = {p.id: p for p in parts}
         self.first, self.second = QComboBox(), QComboBox()
         for combo in (self.first, self.second):
             for part in sorted(parts, key=lambda p: p.name.casefold()):
@@ -191,6 +205,8 @@ class RelationDialog(QDialog):
         elif self.second.count() > 1 and self.second.currentData() == self.first.currentData():
             self.second.setCurrentIndex(1)
         self.first_label, self.second_label = QLabel(), QLabel()
+        self.first_label.setBuddy(self.first)  # its & key chooses the part (Alt+P, Alt+B)
+        self.second_label.setBuddy(self.second)
         self.error = _error()
         form = QFormLayout()
         form.addRow("&Kind", self.kind)
@@ -220,7 +236,7 @@ class RelationDialog(QDialog):
         directed = kind in DIRECTED_RELATIONS
         self.first_label.setText("&Protector" if directed else "&Between")
         self.second_label.setText("Protects" if directed else "and")
-        problems = relation_problems(kind, first, second)
+        problems = relation_problems(kind, first, second, self.parts)
         self.error.setText(" ".join(problems.values()))
         self.error.setVisible(bool(problems))
         self.ok.setEnabled(not problems)

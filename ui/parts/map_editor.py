@@ -35,8 +35,8 @@ from models.clinical.parts_map import (
     relation_key,
     relation_text,
 )
-from models.dto import ClientChart, PartDTO
-from models.inputs import PartInput
+from models.dto import ClientChart, MapRelationDTO, PartDTO
+from models.inputs import PartInput, relation_problems
 from models.vocabulary import PART_RELATIONS
 from ui.common.style import set_role
 from ui.parts.commands import (
@@ -450,7 +450,10 @@ class MapEditor(QWidget):
         if part is None or self.read_only:
             return None
         self.flush()
-        dialog = PartDialog(part, today=self.today(), parent=self)
+        chart = self.chart
+        assert chart is not None
+        dialog = PartDialog(part, today=self.today(), relations=chart.relations,
+                            parts={p.id: p for p in chart.parts if p.on_map}, parent=self)
         before = part_input(part)
 
         def accepted() -> None:
@@ -620,12 +623,15 @@ class MapEditor(QWidget):
     def _connect_dragged(self, first: int, second: int, where: QPoint) -> None:
         """A Shift-drag ended on another part: ask which kind of relation."""
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)
         names = self._names()
-        a, b = names.get(first, "this part"), names.get(second, "that part")
+        parts = {p.id: p for p in self.chart.parts} if self.chart is not None else {}
         for term in PART_RELATIONS:
-            text = (f"{a} protects {b}" if term.code == "protects"
-                    else f"{a} and {b}: {term.label.lower()}")
-            action = menu.addAction(text)
+            action = menu.addAction(relation_text(
+                MapRelationDTO(term.code, first, second), names))
+            problems = relation_problems(term.code, first, second, parts)
+            action.setEnabled(not problems)
+            action.setToolTip(" ".join(problems.values()) or term.description)
             action.triggered.connect(
                 lambda _c=False, code=term.code: self.relate(code, first, second))
         self._track(menu)

@@ -415,3 +415,53 @@ def test_a_long_name_keeps_the_table_s_columns_in_view_and_the_map_s_label_by_it
     assert ask.height > short_ask.height * 1.5  # three lines of name over the status
     assert ask.width < tab.editor.view.fontMetrics().horizontalAdvance(name)
     assert name in item.tooltip_text()
+
+
+def test_the_map_offers_an_exile_only_the_relations_it_can_take(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """Connect…, a Shift-drag's menu and a part's new type all ask the rule the backend
+    keeps (an exile is protected, never a protector, and never polarized)."""
+    tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
+    editor = tab.editor
+    chart = _chart(main_window)
+    on_map = {p.id: p for p in chart.parts if p.on_map}
+    guard = next(r for r in chart.relations if r.kind == "protects"
+                 and {r.from_part_id, r.to_part_id} <= set(on_map)
+                 and on_map[r.to_part_id].part_type == "exile")
+    protector, exile = on_map[guard.from_part_id], on_map[guard.to_part_id]
+
+    dialog = editor.connect_parts("protects", exile.id, protector.id)
+    assert dialog is not None
+    assert dialog.first_label.buddy() is dialog.first  # "&Protector": Alt+P, not an "&"
+    assert not dialog.ok.isEnabled()
+    assert dialog.error.text().startswith(f"{exile.name} is an exile, and an exile is "
+                                          "protected, not a protector.")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("polarized"))
+    assert not dialog.ok.isEnabled() and "between two protectors" in dialog.error.text()
+    dialog.kind.setCurrentIndex(dialog.kind.findData("allied"))
+    assert dialog.ok.isEnabled() and not dialog.error.isVisibleTo(dialog)
+    dialog.reject()
+
+    editor._connect_dragged(exile.id, protector.id, QPoint(10, 10))
+    menu = editor._menu
+    assert isinstance(menu, QMenu)
+    states = {a.text(): a.isEnabled() for a in menu.actions()}
+    assert states == {f"{exile.name} protects {protector.name}": False,
+                      f"{exile.name} and {protector.name}: polarized": False,
+                      f"{exile.name} and {protector.name}: allied": True}
+    blocked = next(a for a in menu.actions() if not a.isEnabled())
+    assert "an exile is protected, not a protector" in blocked.toolTip()
+    menu.close()
+
+    # Typed an exile, the protector would no longer fit its relation: Save waits.
+    part_dialog = editor.edit_part(protector.id)
+    assert part_dialog is not None
+    assert protector.name not in part_dialog.windowTitle()  # a title reaches the desktop
+    part_dialog.part_type.setCurrentIndex(part_dialog.part_type.findData("exile"))
+    error = part_dialog.errors["part_type"]
+    assert error.isVisibleTo(part_dialog) and error.text().startswith("On the map, ")
+    assert f"{protector.name} protects" in error.text()
+    assert not part_dialog.save_button.isEnabled()
+    part_dialog.part_type.setCurrentIndex(part_dialog.part_type.findData("firefighter"))
+    assert part_dialog.save_button.isEnabled() and not error.isVisibleTo(part_dialog)
+    part_dialog.reject()
