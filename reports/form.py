@@ -24,7 +24,14 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 from models.instruments.definitions import Instrument, Item
 from reports import palette
 from reports.pdf.fonts import BODY, BOLD, markup
-from reports.pdf.page import FRAME_WIDTH, MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH
+from reports.pdf.page import (
+    FRAME_WIDTH,
+    MARGIN_X,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    numbered_canvas,
+    page_of,
+)
 from reports.pdf.styles import HEAD_BG_C, INK_C, LINE_C, MUTED_C, grid, styles
 
 BOX = "☐"  # U+2610 BALLOT BOX, in DejaVu Sans
@@ -100,8 +107,10 @@ def _office_box(instrument: Instrument) -> Flowable:
     s = _styles()
     parts = [f"Total ______ (of {sum(i.max_value for i in instrument.scored_items)})"]
     parts += [f"{sub.label} ______" for sub in instrument.subscales]
+    # A line breaks between the parts, never inside one.
+    line = "&nbsp;&nbsp;&nbsp; ".join(markup(p).replace(" ", "&nbsp;") for p in parts)
     box = Table([[Paragraph(f"<b>{OFFICE_USE}</b>", s["small"])],
-                 [Paragraph("&nbsp;&nbsp;&nbsp;".join(markup(p) for p in parts), s["line"])]],
+                 [Paragraph(line, s["line"])]],
                 colWidths=[FRAME_WIDTH], hAlign="LEFT")
     box.setStyle([("BOX", (0, 0), (-1, -1), 0.6, LINE_C),
                   ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -155,8 +164,13 @@ def _page(canvas: Canvas, doc: Any, *, practice: str, name: str) -> None:
     canvas.setLineWidth(0.6)
     canvas.line(MARGIN_X, top - 8, PAGE_WIDTH - MARGIN_X, top - 8)
     canvas.drawString(MARGIN_X, _BOTTOM - 28, "Confidential once filled in.")
-    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, _BOTTOM - 28, f"Page {doc.page}")
     canvas.restoreState()
+
+
+def _footer(canvas: Canvas, number: int, total: int) -> None:
+    canvas.setFont(BODY, 8)
+    canvas.setFillColor(MUTED_C)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, _BOTTOM - 28, page_of(number, total))
 
 
 def render_blank_form(instrument: Instrument, *, practice: str = "") -> bytes:
@@ -172,5 +186,6 @@ def render_blank_form(instrument: Instrument, *, practice: str = "") -> bytes:
     def page(canvas: Canvas, doc: Any) -> None:
         _page(canvas, doc, practice=practice.strip(), name=name)
 
-    document.build(form_story(instrument), onFirstPage=page, onLaterPages=page)
+    document.build(form_story(instrument), onFirstPage=page, onLaterPages=page,
+                   canvasmaker=numbered_canvas(_footer))
     return buffer.getvalue()

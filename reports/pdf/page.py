@@ -8,6 +8,7 @@ each page until the end and then writes the footers (reportlab's usual two-step 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,10 +122,14 @@ def _one_line(text: str, style: ParagraphStyle, width: float, *,
     return line
 
 
-def _canvas_class(masthead: Masthead) -> type[Canvas]:
-    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
-        """Keeps every page until save(), then writes 'Page N of M' on each."""
+Footer = Callable[[Canvas, int, int], None]
 
+
+def numbered_canvas(footer: Footer) -> type[Canvas]:
+    """A canvas that keeps every page until save(), then draws `footer(canvas, N, M)` on
+    each: how a document says "Page N of M" before it knows M."""
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -137,26 +142,33 @@ def _canvas_class(masthead: Masthead) -> type[Canvas]:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                self._footer(number, total)
+                self.saveState()
+                footer(self, number, total)
+                self.restoreState()
                 super().showPage()
             super().save()
 
-        def _footer(self, number: int, total: int) -> None:
-            self.saveState()
-            self.setStrokeColor(LINE_C)
-            self.setLineWidth(0.6)
-            self.line(MARGIN_X, BODY_BOTTOM - 16, PAGE_WIDTH - MARGIN_X, BODY_BOTTOM - 16)
-            self.setFont(BODY, 7.5)
-            self.setFillColor(MUTED_C)
-            self.drawString(MARGIN_X, BODY_BOTTOM - 28,
-                            f"Confidential clinical record · {masthead.kind}, made "
-                            f"{masthead.made_on} · {masthead.record_number}")
-            self.setFillColor(INK_C)
-            self.drawRightString(PAGE_WIDTH - MARGIN_X, BODY_BOTTOM - 28,
-                                 f"Page {number} of {total}")
-            self.restoreState()
-
     return NumberedCanvas
+
+
+def page_of(number: int, total: int) -> str:
+    return f"Page {number} of {total}"
+
+
+def _canvas_class(masthead: Masthead) -> type[Canvas]:
+    def footer(canvas: Canvas, number: int, total: int) -> None:
+        canvas.setStrokeColor(LINE_C)
+        canvas.setLineWidth(0.6)
+        canvas.line(MARGIN_X, BODY_BOTTOM - 16, PAGE_WIDTH - MARGIN_X, BODY_BOTTOM - 16)
+        canvas.setFont(BODY, 7.5)
+        canvas.setFillColor(MUTED_C)
+        canvas.drawString(MARGIN_X, BODY_BOTTOM - 28,
+                          f"Confidential clinical record · {masthead.kind}, made "
+                          f"{masthead.made_on} · {masthead.record_number}")
+        canvas.setFillColor(INK_C)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, BODY_BOTTOM - 28, page_of(number, total))
+
+    return numbered_canvas(footer)
 
 
 class _Document(BaseDocTemplate):  # type: ignore[misc]  # reportlab is untyped

@@ -62,3 +62,13 @@ def test_the_phq9_asks_its_tenth_question_with_its_own_answers() -> None:
         assert label in text
     assert text.index("Thoughts that you would be better off dead") \
         < text.index("Not difficult at all") < text.index("If you checked off any problems")
+
+
+@pytest.mark.parametrize(("instrument_id", "pages"), [("phq9", 1), ("pcl5", 2)])
+def test_each_page_says_which_of_how_many_it_is(instrument_id: str, pages: int) -> None:
+    """A two-page form handed over loose: the client and the office see a page is missing."""
+    shown = pages_text(render_blank_form(KNOWN[instrument_id]))
+    assert len(shown) == pages
+    for number, text in enumerate(shown, start=1):
+        assert f"Page {number} of {pages}" in text
+        assert "Confidential once filled in." in text
