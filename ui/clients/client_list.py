@@ -44,7 +44,9 @@ CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 # What the marks at the end of a client's name say.
 MARKS_TIP = ("What waits for you: a red ! marks a safety follow-up still open, an amber disc "
-             "the number of notes to sign")
+             "the number of notes to sign or to write (a dose on record without its dosing "
+             "note). A dose awaiting its integration sessions is the course going as "
+             "planned: it is counted under the list, not marked")
 _BADGE = 16  # one mark's size in pixels
 
 MARKS_ROLE = Qt.ItemDataRole.UserRole + 3  # how many marks a name ends with
@@ -53,14 +55,14 @@ WAITING_LINK = "waiting"
 
 def _marks(client: ClientSummary) -> list[tuple[str, str]]:
     """The marks at the end of a client's name, as (colour, label): an amber disc with the
-    number of notes to sign (9+ above nine), then a red "!" for an open safety follow-up,
-    which is always last, at the very end."""
+    number of notes owed, to sign or to write (9+ above nine), then a red "!" for an open
+    safety follow-up, which is always last, at the very end."""
     marks = []
-    if client.unsigned_notes:
-        count = client.unsigned_notes
-        marks.append((palette.ATTENTION, str(count) if count < 10 else "9+"))
+    count = client.unsigned_notes + client.notes_to_write
+    if count:
+        marks.append((WAITS_COLOURS[Waits.TO_SIGN], str(count) if count < 10 else "9+"))
     if client.open_followups:
-        marks.append((palette.SAFETY, "!"))
+        marks.append((WAITS_COLOURS[Waits.FOLLOW_UP], "!"))
     return marks
 
 

@@ -163,6 +163,24 @@ def test_the_list_marks_what_waits_at_the_end_of_the_name(qtbot: QtBot) -> None:
     assert option.decorationSize.width() == 16  # one mark: no room kept for another
 
 
+def test_a_dosing_note_to_write_is_owed_as_a_note_to_sign_is_and_integration_is_not_marked(
+        qtbot: QtBot) -> None:
+    """The amber disc counts the notes owed, to sign or to write; a dose awaiting its
+    integration sessions is the course going as planned: said in the tooltip, not marked."""
+    from ui.clients.client_list import _marks
+
+    panel = ClientListPanel()
+    qtbot.addWidget(panel)
+    owed = replace(CLIENTS[0], unsigned_notes=2, notes_to_write=1)
+    planned = replace(CLIENTS[2], awaiting_integration=1)
+    panel.set_clients([owed, CLIENTS[1], planned, *CLIENTS[3:]])
+    assert [label for _colour, label in _marks(owed)] == ["3"]
+    assert _waiting(panel, owed.id).startswith("2 notes to sign")
+    assert "1 dosing note to write" in _waiting(panel, owed.id)
+    assert _open_cell(panel, planned.id).data(Qt.ItemDataRole.DecorationRole) is None
+    assert "awaiting integration" in _waiting(panel, planned.id)
+
+
 def test_a_flag_entered_and_a_note_signed_change_the_marks_in_the_window(
     qtbot: QtBot, main_window: MainWindow, worker: Worker,
 ) -> None:
