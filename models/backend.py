@@ -10,8 +10,9 @@ the command line on its only thread.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.api import Changes, Done, Kind, NoteContext
-from models.clinical.doses import dose_before
+from models.clinical.doses import dose_before, dosing_notes
 from models.clinical.measures import (
     DISSOCIATION_INSTRUMENTS,
     MeasuresView,
@@ -30,7 +31,7 @@ from models.clinical.measures import (
     score_administration,
 )
 from models.clinical.period import dissociation_text
-from models.clinical.safety import followups_of, latest_risk_check
+from models.clinical.safety import followups_of, latest_risk_check, signed_past
 from models.clinical.vitals import dose_of_concern, last_dose_text
 from models.clock import SYSTEM_CLOCK, Clock
 from models.dto import (
@@ -86,6 +87,8 @@ from models.services import (
     security,
     targets,
 )
+from models.templates.definitions import UnknownTemplateError
+from models.templates.loading import load_templates
 from models.templates.validation import Problem, SigningCheck
 from models.vault import Vault, create_vault, open_vault
 from models.vocabulary import PRACTICE_DISCLOSURES
@@ -240,10 +243,11 @@ class Care(_Subject):
 
 
 def _last_dose(note: NoteDTO, courses: Sequence[CourseDTO],
-               administrations: Sequence[AdministrationDTO]) -> tuple[str, bool]:
-    """What a dosing draft recalls of the client's dose before it, and whether that dose
-    had a vital out of range or an adverse event ("", False: not a dosing draft, or no
-    dose before it)."""
+               administrations: Sequence[AdministrationDTO],
+               client_notes: Iterable[NoteDTO]) -> tuple[str, bool]:
+    """What a dosing draft recalls of the client's dose before it (with the warnings its
+    signed note was signed past, and why), and whether that dose had a vital out of range
+    or an adverse event ("", False: not a dosing draft, or no dose before it)."""
     if note.template_id != "dosing" or note.signed:
         return "", False
     before = dose_before(courses, note.dosing_session_id)
@@ -254,7 +258,14 @@ def _last_dose(note: NoteDTO, courses: Sequence[CourseDTO],
     scored = [one for a in administrations if a.dosing_session_id == dose.id
               if (one := score_administration(a, known)) is not None]
     dissociation = dissociation_text(dose, ref, dose_dissociations(scored, {dose.id: ref}))
-    return last_dose_text(ref.label, dose, dissociation), dose_of_concern(dose)
+    filed = dosing_notes(n for n in client_notes if n.signed).get(dose.id)
+    reasons: list[tuple[str, str]] = []
+    if filed is not None:
+        with contextlib.suppress(UnknownTemplateError):  # an older installation's template
+            template = load_templates().get(filed.template_id, filed.template_version)
+            reasons = [(c.message, why) for c, why in signed_past(template, filed.content)]
+    return (last_dose_text(ref.label, dose, dissociation, signed_past=reasons),
+            dose_of_concern(dose))
 
 
 class Notes(_Subject):
@@ -280,7 +291,7 @@ class Notes(_Subject):
                 and a.dosing_session_id == note.dosing_session_id
                 and a.instrument_id in DISSOCIATION_INSTRUMENTS and not a.entered_in_error)
             courses = tuple(care.list_courses(s, note.client_id))
-            last_dose, concern = _last_dose(note, courses, administrations)
+            last_dose, concern = _last_dose(note, courses, administrations, client_notes)
             return NoteContext(
                 note=note,
                 client=clients.get_client(s, note.client_id),

@@ -18,6 +18,13 @@ def counted(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def sentence(text: str) -> str:
+    """Words as a sentence that ends once: 'Rose to 96 %' -> 'Rose to 96 %.'; a full stop,
+    question or exclamation mark already there is kept."""
+    text = text.strip()
+    return text if not text or text[-1] in ".?!…" else f"{text}."
+
+
 def days_since_text(day: dt.date, today: dt.date) -> str:
     """How long something has waited since its day: 'today', '1 day', '12 days' (and 'in
     2 days' for a day still to come)."""

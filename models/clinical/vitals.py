@@ -4,12 +4,13 @@ dose before it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from functools import cache
 
 from models.clinical.doses import dose_text
 from models.dto import DosingSessionDTO, VitalDTO
-from models.formatting import date_text, number_text
+from models.formatting import date_text, number_text, sentence
 from models.templates.checks import cautions
 from models.templates.definitions import CheckLevel, Template
 from models.templates.loading import load_templates
@@ -54,12 +55,15 @@ def boosters_text(dosing: DosingSessionDTO) -> str:
                      for b in dosing.boosters)
 
 
-def last_dose_text(label: str, dose: DosingSessionDTO, dissociation: str = "") -> str:
+def last_dose_text(label: str, dose: DosingSessionDTO, dissociation: str = "", *,
+                   signed_past: Sequence[tuple[str, str]] = ()) -> str:
     """What a dosing draft recalls of the client's dose before it, as its signed note
-    filed it, with its `dissociation` ('CADSS 5 · CADSS-6 1', from the record or Measures):
+    filed it, with its `dissociation` ('CADSS 5 · CADSS-6 1', from the record or Measures)
+    and each warning the note was `signed_past` with the reason given (safety.signed_past):
     'The last dose, D4 on 28 Nov 2026: Intravenous, 35.8 mg (0.48 mg/kg).
     Vitals out of range: Systolic BP at or above 180 mmHg (185 mmHg) at +40 min.
-    Adverse events: Blood-pressure rise mild. Dissociation: CADSS 5 · CADSS-6 1.'"""
+    Adverse events: Blood-pressure rise mild. Dissociation: CADSS 5 · CADSS-6 1.
+    Signed past: Vitals, row 2: Systolic BP ...; the reason given: "Prescriber informed."'"""
     head = f"The last dose, {label} on {date_text(dose.session_date)}"
     if not dose.locked:
         return f"{head}: its note is not signed yet, so its figures are not on record."
@@ -71,6 +75,8 @@ def last_dose_text(label: str, dose: DosingSessionDTO, dissociation: str = "") -
     said.append(f"Adverse events: {events}." if events else "No adverse event recorded.")
     if dissociation:  # models.clinical.period.dissociation_text
         said.append(f"Dissociation: {dissociation}.")
+    said += [f"Signed past: {warning.rstrip('.')}; the reason given: \u201c{sentence(reason)}"
+             "\u201d" for warning, reason in signed_past]
     return "\n".join(said)
 
 

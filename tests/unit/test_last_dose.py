@@ -9,6 +9,7 @@ import datetime as dt
 from models.clinical.doses import dose_before
 from models.clinical.vitals import dose_of_concern, last_dose_text
 from models.dto import VitalDTO
+from models.formatting import sentence
 
 from .clinical.test_doses import _course, _dose
 
@@ -48,3 +49,12 @@ def test_the_last_dose_is_said_with_what_the_team_weighs_and_marked_when_it_went
         "The last dose, D4 on 1 Sep 2026: its note is not signed yet, so its figures are not "
         "on record.")
     assert not dose_of_concern(draft)
+
+
+def test_the_warnings_the_last_dose_was_signed_past_follow_with_their_reasons() -> None:
+    said = last_dose_text("D2", _dose(1, 1, 2, DAY), signed_past=[
+        ("SpO2 below 92 %.", "Asleep; rose to 96 % when roused.")])
+    assert said.splitlines()[-1] == (
+        "Signed past: SpO2 below 92 %; the reason given: \u201cAsleep; rose to 96 % when "
+        "roused.\u201d")
+    assert sentence("Rose to 96 %") == "Rose to 96 %." and sentence("Why?") == "Why?"

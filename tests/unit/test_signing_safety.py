@@ -644,3 +644,31 @@ def test_what_waits_lists_follow_ups_first_then_notes_to_sign_across_the_practic
     assert waiting[0].finding == "PHQ-9 item 9 = 3 (Thoughts of death or self-harm)"
     assert waiting[0].client_status == "discharged" and waiting[0].client_name == other.name
     assert [w.template_id for w in waiting] == ["", "", "general", "general"]
+
+
+def test_the_next_dosing_draft_recalls_the_warnings_the_dose_before_was_signed_past(
+    backend: Backend, people: dict[str, Any]
+) -> None:
+    """The team reads, before the next dose, what the last one's note was signed past and
+    why: the same list the note window and the reports give (safety.signed_past)."""
+    prepared(backend, people)
+    content = dosing_content(DAY, 1)
+    content["vitals"][1]["spo2"] = 89
+    first = write(backend, people, "dosing", DAY, content, sign=False)
+    reasons = [{"check": c.check_id, "row": c.row, "value": c.value,
+                "reason": "Brief dip while asleep; rose to 96 % on stimulation."}
+               for c in backend.notes.check(first).unanswered]
+    backend.notes.save_draft(first, {**backend.notes.get(first).content,
+                                     ACKNOWLEDGEMENTS: reasons})
+    signed = backend.notes.sign(first, clinician_id=people["doc"].id).value
+    template = load_templates().get("dosing", signed.template_version)
+    warnings = [c.message for c, _reason in signed_past(template, signed.content)]
+    assert len(warnings) == 2
+
+    second = write(backend, people, "dosing", DAY + dt.timedelta(days=7),
+                   dosing_content(DAY + dt.timedelta(days=7), 2), sign=False)
+    recalled = backend.notes.context(second).last_dose.splitlines()
+    assert recalled[0].startswith("The last dose, D1 on 1 Sep 2026: ")
+    assert recalled[-2:] == [
+        f"Signed past: {w.rstrip('.')}; the reason given: \u201cBrief dip while asleep; "
+        "rose to 96 % on stimulation.\u201d" for w in warnings]
