@@ -120,6 +120,9 @@ _NOTE_CHANGES = (Kind.NOTES, Kind.CLIENTS)
 # A measure can open a safety follow-up, and one marked in error can close it: the client
 # list shows which clients have one open.
 _MEASURE_CHANGES = (Kind.MEASURES, Kind.CLIENTS)
+# A course's end and its integration plan say whether its latest dose still awaits
+# integration, which the client list counts.
+_COURSE_CHANGES = (Kind.CARE, Kind.CLIENTS)
 _SIGN_CHANGES = (Kind.NOTES, Kind.CLIENTS, Kind.CARE, Kind.TARGETS, Kind.PARTS, Kind.MEASURES)
 
 
@@ -234,12 +237,12 @@ class Care(_Subject):
     def add_course(self, client_id: int, data: CourseInput, *,
                    actor_id: int | None) -> Done[CourseDTO]:
         value = self._run(lambda s: care.add_course(s, client_id, data, actor_id=actor_id))
-        return Done(value, Changes.of(client_id, Kind.CARE))
+        return Done(value, Changes.of(client_id, *_COURSE_CHANGES))
 
     def update_course(self, course_id: int, data: CourseInput, *,
                       actor_id: int | None) -> Done[CourseDTO]:
         value = self._run(lambda s: care.update_course(s, course_id, data, actor_id=actor_id))
-        return Done(value, Changes.of(value.client_id, Kind.CARE))
+        return Done(value, Changes.of(value.client_id, *_COURSE_CHANGES))
 
 
 def _last_dose(note: NoteDTO, courses: Sequence[CourseDTO],

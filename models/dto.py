@@ -8,7 +8,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from models.vocabulary import CLOSED_TARGET_STATUSES
+from models.vocabulary import (
+    CLOSED_TARGET_STATUSES,
+    INTEGRATION_AFTER_A_DOSE,
+    INTEGRATION_AFTER_FIRST_DOSE,
+)
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,9 @@ class CourseDTO:
     end_date: dt.date | None
     goals: str
     dosing_sessions: tuple[DosingSessionDTO, ...] = ()
+    # The integration sessions the course plans after its first dose, and after each later.
+    integration_after_first: int = INTEGRATION_AFTER_FIRST_DOSE
+    integration_after_each: int = INTEGRATION_AFTER_A_DOSE
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,14 @@ class Course(Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     goals: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_utcnow)
+    # Its plan: the integration sessions after its first dose, and after each later one
+    # (models.inputs.validate_course keeps them in 0..INTEGRATION_MOST).
+    integration_after_first: Mapped[int] = mapped_column(
+        Integer, default=vocabulary.INTEGRATION_AFTER_FIRST_DOSE,
+        server_default=str(vocabulary.INTEGRATION_AFTER_FIRST_DOSE))
+    integration_after_each: Mapped[int] = mapped_column(
+        Integer, default=vocabulary.INTEGRATION_AFTER_A_DOSE,
+        server_default=str(vocabulary.INTEGRATION_AFTER_A_DOSE))
 
     client: Mapped[Client] = relationship(back_populates="courses")
     dosing_sessions: Mapped[list[DosingSession]] = relationship(

@@ -23,6 +23,9 @@ from models.vocabulary import (
     CARE_RELATIONS,
     COURSE_KINDS,
     DOSING_SETTINGS,
+    INTEGRATION_AFTER_A_DOSE,
+    INTEGRATION_AFTER_FIRST_DOSE,
+    INTEGRATION_MOST,
     MEDICATIONS,
     PART_RELATIONS,
     PART_STATUSES,
@@ -193,6 +196,9 @@ class CourseInput:
     start_date: dt.date
     end_date: dt.date | None = None
     goals: str = ""
+    # The integration sessions it plans after its first dose, and after each later one.
+    integration_after_first: int = INTEGRATION_AFTER_FIRST_DOSE
+    integration_after_each: int = INTEGRATION_AFTER_A_DOSE
 
 
 def validate_course(data: CourseInput) -> Problems:
@@ -202,6 +208,12 @@ def validate_course(data: CourseInput) -> Problems:
             t.label.lower() for t in COURSE_KINDS) + "."
     if data.end_date is not None and data.end_date < data.start_date:
         problems["end_date"] = "The course ends before it starts; check the dates."
+    for key, after in (("integration_after_first", "after the first dose"),
+                       ("integration_after_each", "after each later dose")):
+        planned = getattr(data, key)
+        if not isinstance(planned, int) or not 0 <= planned <= INTEGRATION_MOST:
+            problems[key] = (f"The integration sessions planned {after} run from 0 to "
+                             f"{INTEGRATION_MOST}; give a number in that range.")
     return problems
 
 

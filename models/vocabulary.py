@@ -111,6 +111,12 @@ MODALITIES = Vocabulary(
 
 # The templates whose notes follow a dosing session (the integration window).
 FOLLOWS_A_DOSE = frozenset({"emdr", "art", "ifs", "general"})
+# How many integration sessions a course plans after its first dose and after each later
+# one, unless the course says otherwise (CLINICAL.md's course of care: integration after
+# each dosing session, at least two after the first). Each course keeps its own plan.
+INTEGRATION_AFTER_FIRST_DOSE = 2
+INTEGRATION_AFTER_A_DOSE = 1
+INTEGRATION_MOST = 10  # a plan's most after one dose
 
 ROUTES = Vocabulary(
     "route",

@@ -10,13 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, NamedTuple
 
 from models.dto import CourseDTO, DosingSessionDTO, NoteDTO
-from models.formatting import date_text, mg_per_kg_text, number_text
+from models.formatting import counted, date_text, mg_per_kg_text, number_text
 from models.instruments.series import DosingMarker
 from models.values import is_number
-from models.vocabulary import FOLLOWS_A_DOSE, MODALITIES, ROUTES
+from models.vocabulary import (
+    FOLLOWS_A_DOSE,
+    INTEGRATION_AFTER_A_DOSE,
+    INTEGRATION_AFTER_FIRST_DOSE,
+    MODALITIES,
+    ROUTES,
+)
 
 
 @dataclass(frozen=True)
@@ -145,14 +151,34 @@ def latest_dose_on(doses: Iterable[CourseDose], day: dt.date) -> CourseDose | No
 
 # ------------------------------------------------------------------ the integration window
 
-# The course's plan (the course of care: integration sessions after each dosing session,
-# at least two after the first): how many integration sessions a dose waits for.
-INTEGRATION_AFTER_FIRST_DOSE: Final = 2
-INTEGRATION_AFTER_A_DOSE: Final = 1
-INTEGRATION_PLAN: Final = (
-    "The course of care plans integration sessions after each dose: at least "
-    f"{INTEGRATION_AFTER_FIRST_DOSE} after the first dose of a course, "
-    f"{INTEGRATION_AFTER_A_DOSE} after each later one.")
+class IntegrationPlan(NamedTuple):
+    """How many integration sessions a course plans after its first dose and after each
+    later one (vocabulary.INTEGRATION_AFTER_FIRST_DOSE, INTEGRATION_AFTER_A_DOSE unless the
+    course says otherwise)."""
+
+    after_first: int = INTEGRATION_AFTER_FIRST_DOSE
+    after_each: int = INTEGRATION_AFTER_A_DOSE
+
+
+DEFAULT_PLAN = IntegrationPlan()
+
+
+def plan_of(course: CourseDTO) -> IntegrationPlan:
+    return IntegrationPlan(course.integration_after_first, course.integration_after_each)
+
+
+def integration_plan_text(plan: IntegrationPlan) -> str:
+    """'This course plans 2 integration sessions after its first dose and 1 after each
+    later one.'"""
+    first, each = plan
+    if not first and not each:
+        return "This course plans no integration sessions after its doses."
+    if not first:
+        return (f"This course plans no integration session after its first dose and "
+                f"{counted(each, 'integration session')} after each later one.")
+    later = f"{each} after each later one" if each else "none after the later ones"
+    return f"This course plans {counted(first, 'integration session')} after its first " \
+           f"dose and {later}."
 
 
 @dataclass(frozen=True)
@@ -164,10 +190,10 @@ class IntegrationDue:
     planned: int
 
 
-def integration_planned(dose: CourseDose, doses: Iterable[CourseDose]) -> int:
-    """How many integration sessions the plan sets after this dose of its course."""
-    return (INTEGRATION_AFTER_FIRST_DOSE if first_of_course(dose, doses)
-            else INTEGRATION_AFTER_A_DOSE)
+def integration_planned(dose: CourseDose, doses: Iterable[CourseDose],
+                        plan: IntegrationPlan = DEFAULT_PLAN) -> int:
+    """How many integration sessions its course's plan sets after this dose."""
+    return plan.after_first if first_of_course(dose, doses) else plan.after_each
 
 
 def course_waits(end_date: dt.date | None, today: dt.date, *, in_care: bool) -> bool:
@@ -192,20 +218,20 @@ def course_integration_due(course: CourseDTO, held: Mapping[int, int], today: dt
     if not course_waits(course.end_date, today, in_care=in_care):
         return None
     return integration_due([CourseDose(d.id, d.course_id, d.number, d.session_date)
-                            for d in course.dosing_sessions], held)
+                            for d in course.dosing_sessions], held, plan_of(course))
 
 
-def integration_due(doses: Sequence[CourseDose],
-                    held: Mapping[int, int]) -> IntegrationDue | None:
+def integration_due(doses: Sequence[CourseDose], held: Mapping[int, int],
+                    plan: IntegrationPlan = DEFAULT_PLAN) -> IntegrationDue | None:
     """What an ongoing course's integration window still waits for: its latest dose, while
-    fewer integration notes follow it (`held`: by dose id) than the plan sets. Once a later
+    fewer integration notes follow it (`held`: by dose id) than its `plan` sets. Once a later
     dose is given, the earlier window has passed; whether the course is ongoing (not
     ended, the client in care) is the caller's to say."""
     dated = [d for d in doses if d.session_date is not None]
     if not dated:
         return None
     latest = max(dated, key=lambda d: (d.session_date, d.number, d.id))
-    planned = integration_planned(latest, doses)
+    planned = integration_planned(latest, doses, plan)
     count = held.get(latest.id, 0)
     return IntegrationDue(latest, count, planned) if count < planned else None
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from models.clinical.doses import INTEGRATION_PLAN
 from models.clinical.safety import HOW_ANSWERED, followups_open_text, to_sign_text
 from models.dto import ClientSummary, WaitingItem, Waits
 from models.formatting import counted, date_text
@@ -83,8 +82,9 @@ def why_it_waits(item: WaitingItem) -> str:
         return (f"{item.dose_label} of {date_text(item.day)} is on record without its "
                 "dosing note (its draft was discarded while other records refer to the "
                 "dose). Write it so the dose has its record.")
-    return (f"{INTEGRATION_PLAN} It waits until the sessions are held (a draft counts), a "
-            "later dose is given, or the course ends.")
+    return (f"The course plans {counted(item.planned, 'integration session')} after "
+            f"{item.dose_label}. It waits until they are held (a draft counts), a later dose "
+            "is given, or the course ends.")
 
 
 def totals(items: Sequence[WaitingItem]) -> dict[Waits, int]:

@@ -38,7 +38,9 @@ def add_course(
     if problems:
         raise ValidationError(problems)
     row = Course(client_id=client_id, kind=data.kind, start_date=data.start_date,
-                 end_date=data.end_date, goals=data.goals.strip(), dosing_sessions=[])
+                 end_date=data.end_date, goals=data.goals.strip(),
+                 integration_after_first=data.integration_after_first,
+                 integration_after_each=data.integration_after_each, dosing_sessions=[])
     write_new(session, row)
     audit.record(session, "course.create", entity="course", entity_id=row.id,
                  client_id=client_id, actor_id=actor_id)
@@ -48,8 +50,8 @@ def add_course(
 def update_course(
     session: Session, course_id: int, data: CourseInput, *, actor_id: int | None = None
 ) -> CourseDTO:
-    """Change a course's kind, dates or goals (a course ends; its goals are revised). Its
-    dates must still hold every dosing session recorded in it."""
+    """Change a course's kind, dates, goals or integration plan (a course ends; its goals
+    are revised). Its dates must still hold every dosing session recorded in it."""
     row = session.get(Course, course_id)
     if row is None:
         raise NotFoundError(f"Course #{course_id} does not exist in this vault.")
@@ -58,7 +60,9 @@ def update_course(
     if problems:
         raise ValidationError(problems)
     wanted = {"kind": data.kind, "start_date": data.start_date, "end_date": data.end_date,
-              "goals": data.goals.strip()}
+              "goals": data.goals.strip(),
+              "integration_after_first": data.integration_after_first,
+              "integration_after_each": data.integration_after_each}
     changed = {name: value for name, value in wanted.items() if getattr(row, name) != value}
     if changed:
         write_changes(session, row, changed)

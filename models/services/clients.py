@@ -13,6 +13,7 @@ from models import audit
 from models.clinical.doses import (
     CourseDose,
     IntegrationDue,
+    IntegrationPlan,
     course_waits,
     dose_label_text,
     integration_due,
@@ -372,12 +373,15 @@ def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, Course
     (a discharged client's courses wait for none), with its client and its label ('D3',
     'C2 D3')."""
     courses: dict[int, list[tuple[int, bool]]] = {}  # client -> (course, waits), in order
-    for course_id, client_id, end_date, status in session.execute(
-            select(Course.id, Course.client_id, Course.end_date, Client.status)
+    plans: dict[int, IntegrationPlan] = {}
+    for course_id, client_id, end_date, status, first, each in session.execute(
+            select(Course.id, Course.client_id, Course.end_date, Client.status,
+                   Course.integration_after_first, Course.integration_after_each)
             .join(Client, Client.id == Course.client_id)
             .order_by(Course.start_date, Course.id)):
         courses.setdefault(client_id, []).append(
             (course_id, course_waits(end_date, today, in_care=status != "discharged")))
+        plans[course_id] = IntegrationPlan(first, each)
     where = {course_id: (client_id, index, len(listed) > 1)
              for client_id, listed in courses.items()
              for index, (course_id, _ongoing) in enumerate(listed, start=1)}
@@ -412,7 +416,8 @@ def _dose_gaps(session: Session, today: dt.date) -> tuple[list[tuple[int, Course
     due = []
     for client_id, listed in courses.items():
         for course_id, ongoing in listed:
-            gap = integration_due(by_course.get(course_id, []), held) if ongoing else None
+            gap = (integration_due(by_course.get(course_id, []), held, plans[course_id])
+                   if ongoing else None)
             if gap is not None:
                 due.append((client_id, gap, label(gap.dose)))
     return unwritten, due

@@ -346,7 +346,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0008"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0009"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
         vitals = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_vital)"))}
         dosing = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_session)"))}

@@ -105,3 +105,23 @@ def test_a_dose_re_dated_outside_its_course_is_not_signed(backend: Backend,
     backend.notes.save_draft(note.id, {**note.content, "session_date": "2026-09-29"})
     assert not [p for p in backend.notes.check(note.id).problems
                 if p.field_path == "session_date"]
+
+
+def test_a_course_keeps_its_own_integration_plan_in_range(backend: Backend,
+                                                         course: dict[str, Any]) -> None:
+    fresh = backend.care.courses(course["client"].id)[0]
+    assert (fresh.integration_after_first, fresh.integration_after_each) == (2, 1)
+    for first, each in ((11, 1), (2, -1)):
+        with pytest.raises(ValidationError) as error:
+            backend.care.update_course(course["course"].id, CourseInput(
+                "spaced", START, None, "Sleep through the night", first, each), actor_id=None)
+        assert list(error.value.problems.values()) == [
+            f"The integration sessions planned {after} run from 0 to 10; give a number in "
+            "that range." for after in (["after the first dose"] if first > 10
+                                        else ["after each later dose"])]
+    backend.care.update_course(course["course"].id, CourseInput(
+        "spaced", START, None, "Sleep through the night", 3, 0), actor_id=None)
+    changed = backend.care.courses(course["client"].id)[0]
+    assert (changed.integration_after_first, changed.integration_after_each) == (3, 0)
+    event = backend.audit.trail(client_id=course["client"].id, limit=1).entries[0]
+    assert event.detail == "Changed: Integration after first, Integration after each"

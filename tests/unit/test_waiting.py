@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from models.backend import Backend
-from models.clinical.waiting import NOTHING_WAITS, totals, totals_text, what_waits
+from models.clinical.waiting import (
+    NOTHING_WAITS,
+    totals,
+    totals_text,
+    what_waits,
+    why_it_waits,
+)
 from models.dto import WaitingItem, Waits
 from models.errors import DomainError
 from models.inputs import CourseInput, StatusChangeInput
@@ -68,6 +74,26 @@ def test_a_dose_waits_for_its_integration_sessions_until_they_are_held(
     backend.clients.discharge(people["client"].id,
                               StatusChangeInput(second, "Moved away"), actor_id=None)
     assert _beyond_drafts(backend) == []
+
+
+def test_a_dose_waits_for_the_integration_its_own_course_plans(
+    backend: Backend, people: dict[str, Any]  # noqa: F811
+) -> None:
+    """An intensive retreat may plan more sessions after its first dose, or none after the
+    later ones: What waits counts by the course's plan, and says it."""
+    course = people["course"]
+    backend.care.update_course(course.id, CourseInput(
+        course.kind, course.start_date, integration_after_first=3, integration_after_each=0),
+        actor_id=None)
+    _note(backend, people, "dosing", DAY)
+    _note(backend, people, "ifs", DAY + dt.timedelta(days=1))
+    assert _beyond_drafts(backend) == [
+        (Waits.INTEGRATION, "D1", DAY, "Integration after D1: 1 of the 3 sessions planned")]
+    item = backend.clients.waiting()[-1]
+    assert why_it_waits(item).startswith("The course plans 3 integration sessions after D1.")
+    _note(backend, people, "dosing", DAY + dt.timedelta(days=2))
+    assert _beyond_drafts(backend) == []  # none planned after a later dose
+    assert backend.clients.summaries()[0].awaiting_integration == 0
 
 
 def test_a_dose_left_without_its_note_waits_and_can_be_written_again(

@@ -13,6 +13,8 @@ from models.clinical.doses import (
     dosing_kind_text,
     dosing_notes,
     integration_held,
+    integration_plan_text,
+    plan_of,
 )
 from models.clinical.doses import dose_labels as dose_labels_of
 from models.clinical.sessions import addenda_mark, dosing_story, note_story
@@ -67,6 +69,7 @@ class CourseLine:
     goals: str = ""  # what the client hopes the course changes
     course_id: int | None = None  # None: the sessions outside any course
     waiting: str = ""  # the integration its latest dose still awaits, in words
+    plan: str = ""  # its integration plan, in words (doses.integration_plan_text)
 
 
 def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
@@ -131,7 +134,8 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
             lanes=lanes(notes), goals=course.goals.strip(), course_id=course.id,
             waiting="" if due is None or due.dose.session_date is None else
             f"{integration_words(f'D{due.dose.number}', due.held, due.planned)} · the dose "
-            f"of {date_text(due.dose.session_date)}"))
+            f"of {date_text(due.dose.session_date)}",
+            plan=integration_plan_text(plan_of(course))))
     lines.reverse()
     loose = marks(grouped.get(None, []))
     if loose:

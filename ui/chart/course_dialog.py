@@ -1,5 +1,5 @@
 """Add a course of care (an intensive retreat or a spaced program), or change one: its
-kind, its dates and its goals, or end it."""
+kind, its dates, its goals and its integration plan, or end it."""
 
 from __future__ import annotations
 
@@ -15,14 +15,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from models.clinical.doses import DEFAULT_PLAN, plan_of
 from models.dto import CourseDTO
 from models.formatting import date_text
 from models.inputs import CourseInput, validate_course_change
-from models.vocabulary import COURSE_KINDS
+from models.vocabulary import COURSE_KINDS, INTEGRATION_MOST
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
 from ui.common.dialogs import submit_keys
 from ui.shell.tasks import TaskRunner, refusal
@@ -58,6 +60,16 @@ class CourseDialog(QDialog):
         self.goals = QPlainTextEdit()
         self.goals.setPlaceholderText("What the client hopes this course changes")
         self.goals.setFixedHeight(90)
+        # Its plan: how many integration sessions a dose waits for (What waits, the card).
+        plan = plan_of(course) if course else DEFAULT_PLAN
+        self.after_first, self.after_each = QSpinBox(), QSpinBox()
+        for box, value, name in ((self.after_first, plan.after_first,
+                                  "Integration sessions planned after the first dose"),
+                                 (self.after_each, plan.after_each,
+                                  "Integration sessions planned after each later dose")):
+            box.setRange(0, INTEGRATION_MOST)
+            box.setValue(value)
+            box.setAccessibleName(name)
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
@@ -85,6 +97,20 @@ class CourseDialog(QDialog):
         self.end.setEnabled(self.ended.isChecked())
         self.ended.toggled.connect(self.end.setEnabled)
         form.addRow("Goals", self.goals)
+        planned = QHBoxLayout()
+        for box, words in ((self.after_first, "after the first dose,"),
+                           (self.after_each, "after each later dose")):
+            planned.addWidget(box)
+            planned.addWidget(QLabel(words))
+        planned.addStretch(1)
+        form.addRow("Integration sessions", planned)
+        why = QLabel("A dose waits in What waits until these are held, the next dose is "
+                     f"given or the course ends. Unless you set otherwise: "
+                     f"{DEFAULT_PLAN.after_first} after the first dose, "
+                     f"{DEFAULT_PLAN.after_each} after each later one.")
+        why.setProperty("role", "subtle")
+        why.setWordWrap(True)
+        form.addRow("", why)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
@@ -110,7 +136,8 @@ class CourseDialog(QDialog):
         end: dt.date | None = (self.end.date().toPython()  # type: ignore[assignment]
                                if self.course is not None and self.ended.isChecked()
                                else None)
-        return CourseInput(self.kind.currentData(), start, end, self.goals.toPlainText())
+        return CourseInput(self.kind.currentData(), start, end, self.goals.toPlainText(),
+                           self.after_first.value(), self.after_each.value())
 
     def _save(self) -> None:
         data = self.data()

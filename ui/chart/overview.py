@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.clinical.doses import INTEGRATION_PLAN
 from models.clinical.safety import (
     NO_RISK_CHECK,
     RiskCheck,
@@ -252,7 +251,6 @@ class _CourseCard(QFrame):
         self.waiting = QLabel()  # the integration the latest dose still awaits
         self.waiting.setProperty("role", "info")
         self.waiting.setWordWrap(True)
-        self.waiting.setToolTip(INTEGRATION_PLAN)
         self.timeline = CourseTimeline(line)
         layout.addLayout(heading)
         layout.addWidget(self.subtitle)
@@ -270,6 +268,7 @@ class _CourseCard(QFrame):
         self.goals.setText(f"Goals: {line.goals}")
         self.goals.setVisible(bool(line.goals))
         self.waiting.setText(line.waiting)
+        self.waiting.setToolTip(line.plan)
         self.waiting.setVisible(bool(line.waiting))
         self.timeline.set_line(line)
 

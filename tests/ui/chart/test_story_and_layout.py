@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from models.formatting import date_text
 from models.inputs import ClientInput
+from tests.ui.conftest import dose_left_without_its_note
 from ui.chart.care import session_rows
 from ui.chart.chart_view import TAB_NAMES
 from ui.chart.course_dialog import CourseDialog
@@ -122,6 +123,42 @@ def test_a_course_is_changed_and_ended_from_its_card(qtbot: QtBot,
     qtbot.waitUntil(lambda: card.goals.text().startswith("Goals: Revised"), timeout=5_000)
     assert f"– {date_text(last_dose)} ·" in card.subtitle.text()
     assert "ongoing" not in card.subtitle.text()
+
+
+def test_a_course_s_integration_plan_is_set_from_its_card_and_what_waits_follows(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """The plan is the course's own: the card's line counts by it and says it in its
+    tooltip; set in the course's dialog, the card and the list's totals follow."""
+    client_id, _dose = dose_left_without_its_note(worker)
+    main_window.client_list.show_discharged.setChecked(True)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        main_window.client_list.select_client(client_id)
+    overview = main_window.chart_view.overview
+    card = overview.cards[0]
+    qtbot.waitUntil(card.waiting.isVisible, timeout=10_000)
+    assert card.waiting.text().startswith("Integration after D1: 1 of the 2 sessions planned")
+    assert card.waiting.toolTip() == ("This course plans 2 integration sessions after its "
+                                      "first dose and 1 after each later one.")
+    qtbot.mouseClick(card.edit, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
+    assert (dialog.after_first.value(), dialog.after_each.value()) == (2, 1)
+    dialog.after_first.setValue(1)  # one session after the first dose: it has been held
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        qtbot.keyClick(dialog.goals, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    card = overview.cards[0]
+    qtbot.waitUntil(lambda: not card.waiting.isVisibleTo(overview), timeout=10_000)
+    course = worker.run(lambda b: b.care.courses(client_id))[0]
+    assert (course.integration_after_first, course.integration_after_each) == (1, 1)
+    model = main_window.client_list.model
+
+    def awaiting() -> int:
+        row = model.row_of(client_id)
+        assert row is not None
+        return model.client_at(row).awaiting_integration
+
+    qtbot.waitUntil(lambda: awaiting() == 0, timeout=10_000)
 
 
 def _cut(label: QLabel) -> bool:

@@ -171,7 +171,7 @@ def test_a_dose_without_its_note_is_written_from_the_list_and_integration_is_lis
     assert _rows(waiting)[write_row][2:] == ("Dosing note to write: D1", "2 days")
     assert _rows(waiting)[due_row][2] == "Integration after D1: 1 of the 2 sessions planned"
     tip = waiting.proxy.index(due_row, WaitingModel.WHAT).data(Qt.ItemDataRole.ToolTipRole)
-    assert "at least 2 after the first dose" in tip and "Overview" in tip
+    assert "The course plans 2 integration sessions after D1." in tip and "Overview" in tip
     summary = waiting.summary.text()
     assert "1 dosing note to write" in summary and "1 dose awaiting integration" in summary
     # The line under the client list counts the same, and the client's name says it.

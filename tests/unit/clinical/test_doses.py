@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from models.clinical.doses import (
-    INTEGRATION_AFTER_A_DOSE,
-    INTEGRATION_AFTER_FIRST_DOSE,
     CourseDose,
     IntegrationDue,
+    IntegrationPlan,
     cumulative_text,
     dose_label,
     dose_labels,
@@ -20,10 +19,12 @@ from models.clinical.doses import (
     follows_a_dose,
     follows_text,
     integration_due,
+    integration_plan_text,
     latest_dose_on,
     next_dose_number,
 )
 from models.dto import BoosterDTO, CourseDTO, DosingSessionDTO
+from models.vocabulary import INTEGRATION_AFTER_A_DOSE, INTEGRATION_AFTER_FIRST_DOSE
 
 DAY = dt.date(2026, 3, 2)
 
@@ -152,3 +153,23 @@ def test_a_course_waits_for_two_integration_sessions_after_its_first_dose() -> N
     assert integration_due([late, early], {3: 2}) == IntegrationDue(late, 0, 1)
     # A dose without a day yet waits for nothing.
     assert integration_due([CourseDose(5, 9, 1, None)], {}) is None
+
+
+def test_a_course_keeps_its_own_integration_plan_and_says_it() -> None:
+    first, second = CourseDose(1, 7, 1, DAY), CourseDose(2, 7, 2, DAY + dt.timedelta(days=7))
+    retreat = IntegrationPlan(3, 2)
+    assert integration_due([first], {1: 2}, retreat) == IntegrationDue(first, 2, 3)
+    assert integration_due([first, second], {2: 1}, retreat) == IntegrationDue(second, 1, 2)
+    assert integration_due([first, second], {}, IntegrationPlan(2, 0)) is None
+    assert integration_due([first], {}, IntegrationPlan(0, 1)) is None
+    assert integration_plan_text(IntegrationPlan()) == (
+        "This course plans 2 integration sessions after its first dose and 1 after each "
+        "later one.")
+    assert integration_plan_text(IntegrationPlan(1, 0)) == (
+        "This course plans 1 integration session after its first dose and none after the "
+        "later ones.")
+    assert integration_plan_text(IntegrationPlan(0, 2)) == (
+        "This course plans no integration session after its first dose and 2 integration "
+        "sessions after each later one.")
+    assert integration_plan_text(IntegrationPlan(0, 0)) == (
+        "This course plans no integration sessions after its doses.")
