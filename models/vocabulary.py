@@ -226,19 +226,22 @@ PART_STATUSES = Vocabulary(
 
 PART_RELATIONS = Vocabulary(
     "relation between parts",
-    Term("protects", "Protects", description="a protector guarding another part"),
+    Term("protects", "Protects", description="a protector guarding an exile"),
     Term("polarized", "Polarized", description="two protectors pulling against each other"),
     Term("allied", "Allied", description="two parts working together"),
 )
 # Relations that go one way (drawn as an arrow); the others have no direction.
 DIRECTED_RELATIONS = frozenset({"protects"})
-# The ends of a relation an exile cannot take, and why (Schwartz & Sweezy, Internal Family
-# Systems Therapy, 2nd ed., 2020: managers and firefighters protect the exiles; a
-# polarization is between protectors). A part not typed yet may take either end. Ends are
-# "from" (the protector of protects) and "to".
-EXILE_BARRED: dict[str, tuple[frozenset[str], str]] = {
-    "protects": (frozenset({"from"}), "an exile is protected, not a protector"),
-    "polarized": (frozenset({"from", "to"}), "a polarization is between two protectors"),
+# The types of part each end of a relation takes ("from", the protector of protects, then
+# "to"), and why (CLINICAL.md's parts map; Schwartz & Sweezy, Internal Family Systems
+# Therapy, 2nd ed., 2020: managers and firefighters protect the exiles, and polarize with
+# each other). A part not typed yet ("unknown") takes either end; allied takes any part.
+PROTECTORS = frozenset({"manager", "firefighter"})
+RELATION_ENDS: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
+    "protects": (PROTECTORS, frozenset({"exile"}), "protects goes from a protector (a "
+                 "manager or a firefighter) to the exile it guards"),
+    "polarized": (PROTECTORS, PROTECTORS, "a polarization is between two protectors "
+                  "(managers or firefighters)"),
 }
 
 CARE_RELATIONS = Vocabulary(

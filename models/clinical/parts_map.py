@@ -30,11 +30,11 @@ from models.dto import (
 from models.formatting import EMPTY, date_text
 from models.vocabulary import (
     DIRECTED_RELATIONS,
-    EXILE_BARRED,
     MODALITIES,
     PART_RELATIONS,
     PART_STATUSES,
     PART_TYPES,
+    RELATION_ENDS,
 )
 
 # Geometry shared by every drawing of the map, in map units.
@@ -654,39 +654,47 @@ class NamedPart(Protocol):
     def part_type(self) -> str: ...
 
 
-def exile_end(kind: str, from_type: str, to_type: str) -> tuple[str, str] | None:
-    """The end of this relation ("from" or "to") an exile takes and may not, with why
-    (vocabulary.EXILE_BARRED); None when the parts' types fit the relation."""
-    barred, why = EXILE_BARRED.get(kind, (frozenset(), ""))
-    for end, part_type in (("from", from_type), ("to", to_type)):
-        if end in barred and part_type == "exile":
+def misfit_end(kind: str, from_type: str, to_type: str) -> tuple[str, str] | None:
+    """The end of this relation ("from" or "to") whose part's type does not fit it, with
+    why (vocabulary.RELATION_ENDS); None when both fit. A part not typed yet fits both."""
+    if kind not in RELATION_ENDS:
+        return None
+    takes_from, takes_to, why = RELATION_ENDS[kind]
+    for end, part_type, takes in (("from", from_type, takes_from), ("to", to_type, takes_to)):
+        if part_type != "unknown" and part_type not in takes:
             return end, why
     return None
 
 
+def _a_type(part_type: str) -> str:
+    """'an exile', 'a manager'."""
+    label = PART_TYPES.label(part_type).lower()
+    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
+
+
 def relation_type_problems(kind: str, from_part_id: int, to_part_id: int,
                            parts: Mapping[int, NamedPart]) -> dict[str, str]:
-    """'Little One is an exile, and an exile is protected, not a protector. ...', under the
-    end that breaks the rule ("from_part_id" or "to_part_id"). Parts not given are not
-    checked (the caller knows them)."""
+    """'Little One is an exile, and protects goes from a protector (...) to the exile it
+    guards. ...', under the end that breaks the rule ("from_part_id" or "to_part_id").
+    Parts not given are not checked (the caller knows them)."""
     first, second = parts.get(from_part_id), parts.get(to_part_id)
     if first is None or second is None:
         return {}
-    found = exile_end(kind, first.part_type, second.part_type)
+    found = misfit_end(kind, first.part_type, second.part_type)
     if found is None:
         return {}
     end, why = found
     part = first if end == "from" else second
     return {f"{end}_part_id": (
-        f"{part.name} is an exile, and {why}. Choose another part or another kind of "
-        f"relation, or change {part.name}'s type first.")}
+        f"{part.name} is {_a_type(part.part_type)}, and {why}. Choose another part or "
+        f"another kind of relation, or change {part.name}'s type first.")}
 
 
 def part_type_problem(part_id: int, part_type: str,
                       relations: Iterable[RelationEnds],
                       parts: Mapping[int, NamedPart]) -> str | None:
-    """A part given a new type must still fit each relation it has on the map: 'Little
-    One protects The Critic on the map, and an exile is protected, not a protector. ...'"""
+    """A part given a new type must still fit each relation it has on the map: 'On the
+    map, The Critic protects Little One, and protects goes from a protector ...'"""
     names = {pid: p.name for pid, p in parts.items()}
     for relation in relations:
         ends = (relation.from_part_id, relation.to_part_id)
@@ -694,7 +702,7 @@ def part_type_problem(part_id: int, part_type: str,
             continue
         from_type, to_type = (part_type if pid == part_id else parts[pid].part_type
                               for pid in ends)
-        found = exile_end(relation.kind, from_type, to_type)
+        found = misfit_end(relation.kind, from_type, to_type)
         if found is not None:
             return (f"On the map, {relation_text(relation, names)}, and {found[1]}. Take "
                     "that relation off the map first (or change it), or keep the type.")
