@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from models.clinical.doses import DoseRef
+from models.clinical.doses import DoseRef, integration_after_doses
 from models.clinical.measures import MeasuresView
 from models.clinical.parts_map import MapOnDay, map_on_day, status_changes_between
 from models.clinical.period import (
@@ -85,6 +85,14 @@ class ReportData:
     @cached_property
     def doses(self) -> tuple[tuple[DoseRef, DosingSessionDTO], ...]:
         return tuple(doses_in_period(self.chart, self.start, self.end))
+
+    @cached_property
+    def integration(self) -> dict[int, tuple[int, int]]:
+        """Each dose's integration sessions signed by the period's end, and how many its
+        course plans after it, by dose id."""
+        return integration_after_doses(
+            self.chart.courses, (n for n in self.chart.notes
+                                 if n.signed and n.session_date <= self.end))
 
     @cached_property
     def session_counts(self) -> tuple[SessionCount, ...]:

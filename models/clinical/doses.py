@@ -217,8 +217,7 @@ def course_integration_due(course: CourseDTO, held: Mapping[int, int], today: dt
     goes on and the client is in care."""
     if not course_waits(course.end_date, today, in_care=in_care):
         return None
-    return integration_due([CourseDose(d.id, d.course_id, d.number, d.session_date)
-                            for d in course.dosing_sessions], held, plan_of(course))
+    return integration_due(course_doses(course), held, plan_of(course))
 
 
 def integration_due(doses: Sequence[CourseDose], held: Mapping[int, int],
@@ -339,3 +338,27 @@ def dose_line(label: str, dosing: DosingSessionDTO, note_day: dt.date | None = N
                      f"{days} day{'s' if days != 1 else ''} before" if days > 0 else
                      f"{-days} day{'s' if days != -1 else ''} after this date")
     return "  ·  ".join(parts)
+
+
+def course_doses(course: CourseDTO) -> list[CourseDose]:
+    return [CourseDose(d.id, d.course_id, d.number, d.session_date)
+            for d in course.dosing_sessions]
+
+
+def integration_after_doses(courses: Iterable[CourseDTO],
+                            notes: Iterable[NoteDTO]) -> dict[int, tuple[int, int]]:
+    """Each dose's integration sessions (among `notes`: signed ones by a day, for a report)
+    and how many its course's plan sets after it, by dose id."""
+    held = integration_held(notes)
+    found: dict[int, tuple[int, int]] = {}
+    for course in courses:
+        doses, plan = course_doses(course), plan_of(course)
+        for dose in doses:
+            found[dose.id] = (held.get(dose.id, 0), integration_planned(dose, doses, plan))
+    return found
+
+
+def integration_count_text(held: int, planned: int) -> str:
+    """'2 (2 planned)', '1 (none planned)'."""
+    return f"{held} ({planned or 'none'} planned)"
+

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
-from models.clinical.doses import cumulative_text
+from models.clinical.doses import (
+    cumulative_text,
+    integration_count_text,
+    integration_plan_text,
+    plan_of,
+)
 from models.clinical.period import dissociation_text
 from models.formatting import EMPTY, date_text
 from models.report_data import ReportData
-from models.vocabulary import COURSE_KINDS, MODALITIES, REPORT_SECTIONS, ROUTES
+from models.vocabulary import (
+    COURSE_KINDS,
+    FOLLOWS_A_DOSE,
+    MODALITIES,
+    REPORT_SECTIONS,
+    ROUTES,
+)
 from reports.pdf.fonts import markup
 from reports.pdf.layout import data_table, heading, lead_in, rich, text
 
@@ -28,6 +39,7 @@ def courses_flowables(data: ReportData) -> list[Flowable]:
         goals = course.goals.strip()
         out.append(lead_in("Goals", goals) if goals else
                    rich("<b>Goals:</b> none recorded", "body"))
+        out.append(text(integration_plan_text(plan_of(course)), "small"))
     return out
 
 
@@ -60,11 +72,18 @@ def dosing_flowables(data: ReportData) -> list[Flowable]:
         given = ("not recorded" if dose.dose_mg is None else
                  cumulative_text(dose.dose_mg, [b.dose_mg for b in dose.boosters],
                                  dose.weight_kg))
+        held, planned = data.integration.get(dose.id, (0, 0))
         rows.append([ref.label, date_text(dose.session_date),
                      ROUTES.short(dose.route) if dose.route else EMPTY, given,
-                     dissociation_text(dose, ref, data.measures.dissociation) or "not recorded"])
-    return [data_table(["Dose", "Date", "Route", "Dose given (mg/kg)", "Dissociation"], rows,
-                       [0.1, 0.15, 0.12, 0.35, 0.28], first_bold=True)]
+                     dissociation_text(dose, ref, data.measures.dissociation) or "not recorded",
+                     integration_count_text(held, planned)])
+    return [data_table(["Dose", "Date", "Route", "Dose given (mg/kg)", "Dissociation",
+                        "Integration after"], rows,
+                       [0.08, 0.13, 0.11, 0.3, 0.22, 0.16], first_bold=True),
+            text("Integration after: the signed integration sessions ("
+                 + ", ".join(t.brief for t in MODALITIES if t.code in FOLLOWS_A_DOSE)
+                 + ") that follow the dose, by the period's end, and the number its course "
+                 "plans.", "small")]
 
 
 def summary_section(data: ReportData) -> list[Flowable]:

@@ -10,7 +10,12 @@ import re
 import pytest
 
 from models.backend import Backend
-from models.clinical.doses import cumulative_text, dosing_note_line
+from models.clinical.doses import (
+    cumulative_text,
+    dosing_note_line,
+    integration_plan_text,
+    plan_of,
+)
 from models.clinical.measures import points_text
 from models.clinical.parts_map import relation_text, self_energy_text, status_change_text
 from models.clinical.safety import safety_followups
@@ -24,6 +29,7 @@ from models.instruments.loading import load_instruments
 from models.instruments.scoring import score
 from models.report_data import ReportData
 from models.vocabulary import (
+    FOLLOWS_A_DOSE,
     MODALITIES,
     PART_STATUSES,
     PART_TYPES,
@@ -94,6 +100,27 @@ def test_the_client_s_figures_are_in_it(full: tuple[ReportData, list[str]]) -> N
     # Each signed note and addendum with its seal, to be matched with the vault's.
     sealed = [*signed, *(a for n in signed for a in n.addenda if a.status == "signed")]
     assert all(n.content_hash and seal_text(n.content_hash) in text for n in sealed)
+
+
+def test_each_dose_says_its_integration_sessions_against_its_course_s_plan(
+        full: tuple[ReportData, list[str]]) -> None:
+    data, pages = full
+    flat = _words(pages)
+    for course in data.chart.courses:
+        assert integration_plan_text(plan_of(course)) in flat
+    for ref, dose in data.doses:
+        held = sum(1 for n in data.chart.notes if n.signed and n.dosing_session_id == dose.id
+                   and n.template_id in FOLLOWS_A_DOSE and n.session_date <= data.end)
+        course = next(c for c in data.chart.courses if c.id == dose.course_id)
+        first = min(course.dosing_sessions, key=lambda d: (d.session_date, d.number))
+        planned = (course.integration_after_first if first.id == dose.id
+                   else course.integration_after_each)
+        assert data.integration[dose.id] == (held, planned)
+        assert re.search(rf"{re.escape(ref.label)} {re.escape(date_text(dose.session_date))} "
+                         rf".*? {held} \({planned or 'none'} planned\)", flat), ref.label
+    assert "Integration after: the signed integration sessions (EMDR, ART, IFS, General)" \
+        in flat
+    assert any(data.integration[dose.id][0] for _ref, dose in data.doses)  # some were held
 
 
 def test_the_trend_charts_are_drawn_with_their_words(
