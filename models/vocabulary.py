@@ -226,7 +226,7 @@ PART_STATUSES = Vocabulary(
 
 PART_RELATIONS = Vocabulary(
     "relation between parts",
-    Term("protects", "Protects", description="a protector guarding an exile"),
+    Term("protects", "Protects", description="a protector guarding another part"),
     Term("polarized", "Polarized", description="two protectors pulling against each other"),
     Term("allied", "Allied", description="two parts working together"),
 )
@@ -234,12 +234,15 @@ PART_RELATIONS = Vocabulary(
 DIRECTED_RELATIONS = frozenset({"protects"})
 # The types of part each end of a relation takes ("from", the protector of protects, then
 # "to"), and why (CLINICAL.md's parts map; Schwartz & Sweezy, Internal Family Systems
-# Therapy, 2nd ed., 2020: managers and firefighters protect the exiles, and polarize with
-# each other). A part not typed yet ("unknown") takes either end; allied takes any part.
+# Therapy, 2nd ed., 2020: managers and firefighters protect, and polarize with each other;
+# an exile is protected). What a protector guards is most often an exile, but IFS also
+# knows protectors of protectors, so protects takes any part at its other end. A part not
+# typed yet ("unknown") takes either end; allied takes any part.
 PROTECTORS = frozenset({"manager", "firefighter"})
 RELATION_ENDS: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
-    "protects": (PROTECTORS, frozenset({"exile"}), "protects goes from a protector (a "
-                 "manager or a firefighter) to the exile it guards"),
+    "protects": (PROTECTORS, frozenset({"manager", "firefighter", "exile"}),
+                 "an exile is protected, not a protector: protects goes from a manager or a "
+                 "firefighter"),
     "polarized": (PROTECTORS, PROTECTORS, "a polarization is between two protectors "
                   "(managers or firefighters)"),
 }

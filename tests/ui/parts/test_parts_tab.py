@@ -420,7 +420,7 @@ def test_a_long_name_keeps_the_table_s_columns_in_view_and_the_map_s_label_by_it
 def test_the_map_offers_only_the_relations_the_parts_types_can_take(
         qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
     """Connect…, a Shift-drag's menu and a part's new type all ask the rule the backend
-    keeps (a protector protects an exile; polarized is between two protectors)."""
+    keeps (an exile protects no part; polarized is between two protectors)."""
     tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
     editor = tab.editor
     chart = _chart(main_window)
@@ -434,8 +434,8 @@ def test_the_map_offers_only_the_relations_the_parts_types_can_take(
     assert dialog is not None
     assert dialog.first_label.buddy() is dialog.first  # "&Protector": Alt+P, not an "&"
     assert not dialog.ok.isEnabled()
-    assert dialog.error.text().startswith(f"{exile.name} is an exile, and protects goes "
-                                          "from a protector")
+    assert dialog.error.text().startswith(f"{exile.name} is an exile, and an exile is "
+                                          "protected, not a protector")
     dialog.kind.setCurrentIndex(dialog.kind.findData("polarized"))
     assert not dialog.ok.isEnabled() and "between two protectors" in dialog.error.text()
     dialog.kind.setCurrentIndex(dialog.kind.findData("allied"))
@@ -450,7 +450,7 @@ def test_the_map_offers_only_the_relations_the_parts_types_can_take(
                       f"{exile.name} and {protector.name}: polarized": False,
                       f"{exile.name} and {protector.name}: allied": True}
     blocked = next(a for a in menu.actions() if not a.isEnabled())
-    assert "to the exile it guards" in blocked.toolTip()
+    assert "an exile is protected, not a protector" in blocked.toolTip()
     menu.close()
 
     # Typed an exile, the protector would no longer fit its relation: Save waits.
