@@ -54,7 +54,9 @@ class CourseDialog(QDialog):
         for term in COURSE_KINDS:
             self.kind.addItem(f"{term.label} ({term.description})", term.code)
         self.start = _date_edit(course.start_date if course else today)
-        self.ended = QCheckBox("Ended on")
+        # An end already past or one planned ahead (a retreat's last day): "Ends ☑ on".
+        self.ended = QCheckBox("on")
+        self.ended.setAccessibleName("The course ends on a set day")
         self.end = _date_edit(course.end_date if course and course.end_date
                               else max(today, course.start_date) if course else today)
         self.goals = QPlainTextEdit()
