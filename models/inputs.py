@@ -426,7 +426,7 @@ def validate_part(data: PartInput) -> Problems:
 def relation_problems(kind: str, from_part_id: int | None, to_part_id: int | None,
                       parts: Mapping[int, NamedPart] | None = None) -> Problems:
     """A relation between two parts: a known kind, two parts, not one part with itself,
-    and (given the parts) no exile where an exile cannot be (parts_map.exile_end)."""
+    and (given the parts) each part's type fitting its end (parts_map.misfit_end)."""
     problems: Problems = {}
     if kind not in PART_RELATIONS:
         problems["kind"] = "Choose " + _one_of([t.label.lower() for t in PART_RELATIONS]) + "."

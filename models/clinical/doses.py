@@ -151,6 +151,11 @@ def latest_dose_on(doses: Iterable[CourseDose], day: dt.date) -> CourseDose | No
 
 # ------------------------------------------------------------------ the integration window
 
+def course_doses(course: CourseDTO) -> list[CourseDose]:
+    return [CourseDose(d.id, d.course_id, d.number, d.session_date)
+            for d in course.dosing_sessions]
+
+
 class IntegrationPlan(NamedTuple):
     """How many integration sessions a course plans after its first dose and after each
     later one (vocabulary.INTEGRATION_AFTER_FIRST_DOSE, INTEGRATION_AFTER_A_DOSE unless the
@@ -340,11 +345,6 @@ def dose_line(label: str, dosing: DosingSessionDTO, note_day: dt.date | None = N
     return "  ·  ".join(parts)
 
 
-def course_doses(course: CourseDTO) -> list[CourseDose]:
-    return [CourseDose(d.id, d.course_id, d.number, d.session_date)
-            for d in course.dosing_sessions]
-
-
 def integration_after_doses(courses: Iterable[CourseDTO],
                             notes: Iterable[NoteDTO]) -> dict[int, tuple[int, int]]:
     """Each dose's integration sessions (among `notes`: signed ones by a day, for a report)
@@ -361,4 +361,3 @@ def integration_after_doses(courses: Iterable[CourseDTO],
 def integration_count_text(held: int, planned: int) -> str:
     """'2 (2 planned)', '1 (none planned)'."""
     return f"{held} ({planned or 'none'} planned)"
-

@@ -674,8 +674,8 @@ def _a_type(part_type: str) -> str:
 
 def relation_type_problems(kind: str, from_part_id: int, to_part_id: int,
                            parts: Mapping[int, NamedPart]) -> dict[str, str]:
-    """'Little One is an exile, and protects goes from a protector (...) to the exile it
-    guards. ...', under the end that breaks the rule ("from_part_id" or "to_part_id").
+    """'Little One is an exile, and an exile is protected, not a protector: ...', under the
+    end that breaks the rule ("from_part_id" or "to_part_id").
     Parts not given are not checked (the caller knows them)."""
     first, second = parts.get(from_part_id), parts.get(to_part_id)
     if first is None or second is None:
@@ -694,7 +694,7 @@ def part_type_problem(part_id: int, part_type: str,
                       relations: Iterable[RelationEnds],
                       parts: Mapping[int, NamedPart]) -> str | None:
     """A part given a new type must still fit each relation it has on the map: 'On the
-    map, The Critic protects Little One, and protects goes from a protector ...'"""
+    map, Fog protects Little One, and an exile is protected, not a protector: ...'"""
     names = {pid: p.name for pid, p in parts.items()}
     for relation in relations:
         ends = (relation.from_part_id, relation.to_part_id)
