@@ -79,14 +79,15 @@ class CourseDialog(QDialog):
         form = QFormLayout()
         form.addRow("Kind", self.kind)
         form.addRow("Starts", self.start)
+        # A new course may be given its end too: a retreat's last day is known ahead.
+        ends = QHBoxLayout()
+        ends.addWidget(self.ended)
+        ends.addWidget(self.end, 1)
+        form.addRow("Ends", ends)
         if course is not None:
             self.kind.setCurrentIndex(max(0, self.kind.findData(course.kind)))
             self.goals.setPlainText(course.goals)
             self.ended.setChecked(course.end_date is not None)
-            ends = QHBoxLayout()
-            ends.addWidget(self.ended)
-            ends.addWidget(self.end, 1)
-            form.addRow("Ends", ends)
             doses = self._doses()
             if doses:
                 held = QLabel(f"It holds {len(doses)} dosing session"
@@ -136,8 +137,7 @@ class CourseDialog(QDialog):
         """The course as the form has it."""
         start: dt.date = self.start.date().toPython()  # type: ignore[assignment]
         end: dt.date | None = (self.end.date().toPython()  # type: ignore[assignment]
-                               if self.course is not None and self.ended.isChecked()
-                               else None)
+                               if self.ended.isChecked() else None)
         return CourseInput(self.kind.currentData(), start, end, self.goals.toPlainText(),
                            self.after_first.value(), self.after_each.value())
 

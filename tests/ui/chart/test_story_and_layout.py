@@ -78,12 +78,18 @@ def test_a_client_without_a_course_is_offered_one_and_its_goals_show(
     qtbot.mouseClick(overview.new_course_button, Qt.MouseButton.LeftButton)
     dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
     dialog.goals.setPlainText("Sleep through the night; drive on the motorway again.")
+    # A retreat's last day is known ahead: a new course takes its end too.
+    assert not dialog.end.isEnabled()
+    dialog.ended.setChecked(True)
+    last_day = worker.run(lambda b: b.today) + dt.timedelta(days=12)
+    dialog.end.setDate(to_qdate(last_day))
     with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
         dialog.activateWindow()
         qtbot.waitUntil(dialog.isActiveWindow)
         # Ctrl+Enter saves from the goals, a field of several lines.
         qtbot.keyClick(dialog.goals, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not overview.new_course_button.isVisible()
+    assert worker.run(lambda b: b.care.courses(client.id))[0].end_date == last_day
 
     def goals() -> list[str]:
         return [label.text() for label in overview.findChildren(QLabel)
