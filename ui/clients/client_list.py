@@ -37,6 +37,7 @@ from models.dto import ClientSummary, Waits
 from models.formatting import counted, date_text
 from models.inputs import words_match
 from reports import palette
+from ui.common.style import wrapped_tip
 from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel, change_rows_filter
 from ui.common.tables import FullTextDelegate, show_full_text_tips
 
@@ -294,8 +295,8 @@ class ClientListPanel(QWidget):
         self.waiting = QLabel()
         self.waiting.setWordWrap(True)
         self.waiting.setTextFormat(Qt.TextFormat.RichText)
-        self.waiting.setToolTip(f"{MARKS_TIP}. Click to list them one by one (View › What "
-                                "waits…).")
+        self.waiting.setToolTip(wrapped_tip(f"{MARKS_TIP}. Click to list them one by one "
+                                            "(View › What waits…)."))
         self.waiting.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                              | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.waiting.setCursor(Qt.CursorShape.PointingHandCursor)

@@ -6,9 +6,11 @@ colour with a shape and a label.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QGuiApplication
-from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QWidget
+from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QToolTip, QWidget
 
 from models.vocabulary import MODALITIES
 
@@ -186,3 +188,19 @@ def say(label: QLabel, text: str, role: str) -> None:
     label.setText(text)
     set_role(label, role)
     repolish(label)
+
+
+TIP_WRAPS_AFTER = 80  # characters: a longer tooltip wraps ...
+TIP_LINE = 64  # ... in lines of about this many
+
+
+def wrapped_tip(text: str) -> str:
+    """A tooltip that wraps at a readable width when it is long: Qt wraps only rich text
+    (and narrowly, at its own choice of width), so long plain words are set as rich text in
+    a table cell of a fixed width (escaped; their line breaks kept)."""
+    if len(text) <= TIP_WRAPS_AFTER or text.startswith("<"):
+        return text
+    width = QFontMetrics(QToolTip.font()).averageCharWidth() * TIP_LINE
+    words = html.escape(text, quote=False).replace("\n", "<br>")
+    return f"<table width='{width}'><tr><td>{words}</td></tr></table>"
+

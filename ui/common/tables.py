@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from ui.common.style import wrapped_tip
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -46,7 +48,7 @@ class FullTextDelegate(QStyledItemDelegate):
         if event is not None and event.type() == QEvent.Type.ToolTip and index.isValid():
             tip = self.full_text_tip(option, index)
             if tip:
-                QToolTip.showText(event.globalPos(), tip, view)
+                QToolTip.showText(event.globalPos(), wrapped_tip(tip), view)
             else:
                 QToolTip.hideText()
             return True

@@ -38,7 +38,7 @@ from models.clinical.parts_map import (
 from models.dto import ClientChart, MapRelationDTO, PartDTO
 from models.inputs import PartInput, relation_problems
 from models.vocabulary import PART_RELATIONS
-from ui.common.style import set_role
+from ui.common.style import set_role, wrapped_tip
 from ui.parts.commands import (
     AddPart,
     AddRelation,
@@ -631,7 +631,7 @@ class MapEditor(QWidget):
                 MapRelationDTO(term.code, first, second), names))
             problems = relation_problems(term.code, first, second, parts)
             action.setEnabled(not problems)
-            action.setToolTip(" ".join(problems.values()) or term.description)
+            action.setToolTip(wrapped_tip(" ".join(problems.values()) or term.description))
             action.triggered.connect(
                 lambda _c=False, code=term.code: self.relate(code, first, second))
         self._track(menu)

@@ -7,15 +7,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QModelIndex, QRect, Qt, QTime
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLabel, QStyleOptionViewItem, QTableView, QWidget
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QRect, Qt, QTime
+from PySide6.QtGui import QHelpEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from models.dto import EXPORT_WARNING
 from ui.common.busy import SHOW_AFTER_MS, DelayedBusy
 from ui.common.dates import DATE_EDIT_FORMAT, TIME_EDIT_FORMAT, RetypeDateEdit, RetypeTimeEdit
 from ui.common.flow import FlowLayout
+from ui.common.style import wrapped_tip
 from ui.common.tables import show_full_text_tips
 from ui.notes.dialogs import NewPartDialog, NewTargetDialog
 from ui.notes.inputs import OptionalDateEdit, OptionalTimeEdit
@@ -118,6 +126,38 @@ def test_a_cut_cell_shows_its_whole_text_as_a_tooltip(qtbot: QtBot) -> None:
     view.setColumnWidth(0, 900)
     assert tip(0) is None
     assert delegate.full_text_tip(QStyleOptionViewItem(), QModelIndex()) is None
+
+
+def test_a_long_tooltip_wraps_at_a_readable_width(qtbot: QtBot) -> None:
+    """Qt wraps only rich text: a long plain tooltip is set as rich text, escaped."""
+    assert wrapped_tip("Signed") == "Signed"
+    long = "Dose <D2> & its window: " + "the sessions planned after it " * 6 + "\nThen more."
+    escaped = (long.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+               .replace("\n", "<br>"))
+    assert wrapped_tip(long).endswith(f"<td>{escaped}</td></tr></table>")
+    model = QStandardItemModel(1, 1)
+    item = QStandardItem("Integration after D2")
+    item.setToolTip(long)
+    model.setItem(0, 0, item)
+    view = QTableView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    show_full_text_tips(view)
+    view.setColumnWidth(0, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    at = view.visualRect(model.index(0, 0)).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, at, view.viewport().mapToGlobal(at)))
+    qtbot.waitUntil(QToolTip.isVisible, timeout=5_000)
+    assert QToolTip.text() == wrapped_tip(long)
+    shown = next(w for w in QApplication.topLevelWidgets()
+                 if w.metaObject().className() == "QTipLabel" and w.isVisible())
+    assert isinstance(shown, QLabel) and shown.wordWrap()
+    # In lines of about 64 characters: neither one long line nor a narrow column.
+    assert 40 * shown.fontMetrics().averageCharWidth() < shown.width() \
+        < shown.fontMetrics().horizontalAdvance(long) / 2
+    QToolTip.hideText()
 
 
 def test_a_flow_layout_wraps_instead_of_cutting(qtbot: QtBot) -> None:
