@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -691,10 +691,12 @@ def relation_type_problems(kind: str, from_part_id: int, to_part_id: int,
 
 
 def part_type_problem(part_id: int, part_type: str,
-                      relations: Iterable[RelationEnds],
-                      parts: Mapping[int, NamedPart]) -> str | None:
-    """A part given a new type must still fit each relation it has on the map: 'On the
-    map, Fog protects Little One, and an exile is protected, not a protector: ...'"""
+                      relations: Iterable[RelationEnds], parts: Mapping[int, NamedPart],
+                      off_map: Collection[int] = ()) -> str | None:
+    """A part given a new type must still fit each relation it has: 'On the map, Fog
+    protects Little One, and an exile is protected, not a protector: ...'. A relation with
+    a part taken off the map (`off_map`) counts too, since putting that part back brings
+    the relation back."""
     names = {pid: p.name for pid, p in parts.items()}
     for relation in relations:
         ends = (relation.from_part_id, relation.to_part_id)
@@ -703,9 +705,15 @@ def part_type_problem(part_id: int, part_type: str,
         from_type, to_type = (part_type if pid == part_id else parts[pid].part_type
                               for pid in ends)
         found = misfit_end(relation.kind, from_type, to_type)
-        if found is not None:
-            return (f"On the map, {relation_text(relation, names)}, and {found[1]}. Take "
-                    "that relation off the map first (or change it), or keep the type.")
+        if found is None:
+            continue
+        other = ends[1] if ends[0] == part_id else ends[0]
+        if other in off_map:
+            return (f"{relation_text(relation, names)}, and {found[1]}; {names[other]} is off "
+                    f"the map, and putting it back brings the relation back. Put "
+                    f"{names[other]} back and take the relation off first, or keep the type.")
+        return (f"On the map, {relation_text(relation, names)}, and {found[1]}. Take "
+                "that relation off the map first (or change it), or keep the type.")
     return None
 
 

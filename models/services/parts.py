@@ -166,7 +166,10 @@ def update_part(
     row = _load(session, part_id)
     problems = validate_part(data)
     if not problems and data.part_type != row.part_type:
-        problem = part_type_problem(row.id, data.part_type, *_on_map(session, row.client_id))
+        every = {p.id: p for p in _part_rows(session, row.client_id)}
+        problem = part_type_problem(
+            row.id, data.part_type, _relation_rows(session, row.client_id), every,
+            off_map={pid for pid, p in every.items() if p.removed_at is not None})
         if problem:
             problems["part_type"] = problem
     if problems:
@@ -303,14 +306,6 @@ def remove_relation(
     audit.record(session, "part.unrelate", entity="part_relation", entity_id=removed.id,
                  client_id=client_id, actor_id=actor_id, detail=f"kind={kind}")
     return removed
-
-
-def _on_map(session: Session, client_id: int
-            ) -> tuple[list[PartRelation], dict[int, IfsPart]]:
-    """The relations between parts on the map, and those parts by id."""
-    parts = {p.id: p for p in _part_rows(session, client_id) if p.removed_at is None}
-    return ([r for r in _relation_rows(session, client_id)
-             if r.from_part_id in parts and r.to_part_id in parts], parts)
 
 
 def list_relations(session: Session, client_id: int) -> list[PartRelationDTO]:

@@ -201,12 +201,18 @@ def test_an_exile_protects_no_part_and_polarizes_with_none(
     backend.parts.update(planner.id, PartInput("Planner", "firefighter"), actor_id=None)
     backend.parts.unrelate(client_id, "protects", unsure.id, little.id, actor_id=None)
     assert backend.parts.update(unsure.id, as_exile, actor_id=None).value.part_type == "exile"
-    # A relation with a part taken off the map does not hold a type back.
+    # A relation with a part taken off the map counts too: putting it back brings it back.
     backend.parts.unrelate(client_id, "protects", planner.id, numb.id, actor_id=None)
     backend.parts.relate(client_id, "polarized", planner.id, numb.id, actor_id=None)
-    with pytest.raises(ValidationError, match="On the map, Planner and Numb One: polarized, "
-                                              "and a polarization is between two protectors"):
-        backend.parts.update(numb.id, PartInput("Numb One", "exile"), actor_id=None)
     backend.parts.remove(planner.id, actor_id=None)
+    with pytest.raises(ValidationError) as error:
+        backend.parts.update(numb.id, PartInput("Numb One", "exile"), actor_id=None)
+    assert error.value.problems == {"part_type": (
+        "Planner and Numb One: polarized, and a polarization is between two protectors "
+        "(managers or firefighters); Planner is off the map, and putting it back brings the "
+        "relation back. Put Planner back and take the relation off first, or keep the "
+        "type.")}
+    backend.parts.restore(planner.id, actor_id=None)
+    backend.parts.unrelate(client_id, "polarized", planner.id, numb.id, actor_id=None)
     assert backend.parts.update(numb.id, PartInput("Numb One", "exile"),
                                 actor_id=None).value.part_type == "exile"

@@ -56,7 +56,8 @@ class PartDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.part = part
-        # The map's relations and parts: a new type must still fit the part's relations.
+        # The record's relations and parts (those off the map too): a new type must still
+        # fit the part's relations.
         self.relations, self.parts = tuple(relations), dict(parts or {})
         # No part's name in a title: a window title reaches the window manager.
         self.setWindowTitle("Edit a part" if part else "Add a part")
@@ -154,8 +155,9 @@ class PartDialog(QDialog):
         value = self.value()
         problems = validate_part(value)
         if not problems and self.part is not None and value.part_type != self.part.part_type:
-            problem = part_type_problem(self.part.id, value.part_type, self.relations,
-                                        self.parts)
+            problem = part_type_problem(
+                self.part.id, value.part_type, self.relations, self.parts,
+                off_map={pid for pid, p in self.parts.items() if not p.on_map})
             if problem:
                 problems["part_type"] = problem
         self.show_problems(problems)

@@ -453,7 +453,7 @@ class MapEditor(QWidget):
         chart = self.chart
         assert chart is not None
         dialog = PartDialog(part, today=self.today(), relations=chart.relations,
-                            parts={p.id: p for p in chart.parts if p.on_map}, parent=self)
+                            parts={p.id: p for p in chart.parts}, parent=self)
         before = part_input(part)
 
         def accepted() -> None:
