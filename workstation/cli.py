@@ -249,6 +249,10 @@ def cmd_waiting(args: argparse.Namespace) -> int:
                 "note_id": item.note_id,
                 "template": item.template_id or None,
                 "dose": item.dose_label or None,
+                # A dose awaiting integration: the sessions held after it, and planned by
+                # its course.
+                "sessions_held": item.held if item.kind is Waits.INTEGRATION else None,
+                "sessions_planned": item.planned if item.kind is Waits.INTEGRATION else None,
                 "days_waiting": (today - item.day).days,
             } for item in items],
         }, indent=2, ensure_ascii=False))

@@ -119,6 +119,9 @@ def test_waiting_lists_each_follow_up_then_each_note_then_each_dose_awaiting_int
         for w in waiting]
     assert document["items"][0]["days_waiting"] == 0
     assert document["items"][-1]["kind"] == Waits.INTEGRATION.value == "integration_due"
+    assert (document["items"][-1]["sessions_held"], document["items"][-1]["sessions_planned"]) \
+        == (1, 2)
+    assert document["items"][0]["sessions_planned"] is None
 
 
 def test_verify_says_what_it_checked(demo_vault: Path) -> None:
