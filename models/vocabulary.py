@@ -199,6 +199,17 @@ TARGET_FIELDS = Vocabulary(
     Term("identified_on", "Identified on"),
 )
 
+# A course's fields as the audit trail names a change to them.
+COURSE_FIELDS = Vocabulary(
+    "course field",
+    Term("kind", "Kind"),
+    Term("start_date", "Start date"),
+    Term("end_date", "End date"),
+    Term("goals", "Goals"),
+    Term("integration_after_first", "Integration sessions after the first dose"),
+    Term("integration_after_each", "Integration sessions after each later dose"),
+)
+
 RATING_POINTS = Vocabulary(
     "rating point",
     Term("baseline", "Baseline"),

@@ -41,6 +41,7 @@ from models.services.measures import available_instruments
 from models.vocabulary import (
     ADDENDUM_KINDS,
     AUDIT_ACTIONS,
+    COURSE_FIELDS,
     COURSE_KINDS,
     LOCK_REASONS,
     MODALITIES,
@@ -261,7 +262,8 @@ def detail_words(action: str, detail: str) -> str:
         return ""
     pairs = _pairs(detail)
     if "fields" in pairs:
-        vocabulary = TARGET_FIELDS if action.startswith("target.") else None
+        vocabulary = (TARGET_FIELDS if action.startswith("target.") else
+                      COURSE_FIELDS if action.startswith("course.") else None)
         return "Changed: " + _field_names(pairs["fields"], vocabulary)
     if action == "note.create" and "template" in pairs:
         _, _, version = pairs["template"].partition("@")

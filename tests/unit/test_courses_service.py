@@ -124,4 +124,5 @@ def test_a_course_keeps_its_own_integration_plan_in_range(backend: Backend,
     changed = backend.care.courses(course["client"].id)[0]
     assert (changed.integration_after_first, changed.integration_after_each) == (3, 0)
     event = backend.audit.trail(client_id=course["client"].id, limit=1).entries[0]
-    assert event.detail == "Changed: Integration after first, Integration after each"
+    assert event.detail == ("Changed: Integration sessions after the first dose, Integration "
+                            "sessions after each later dose")
