@@ -62,6 +62,7 @@ class CourseDialog(QDialog):
         self.goals = QPlainTextEdit()
         self.goals.setPlaceholderText("What the client hopes this course changes")
         self.goals.setFixedHeight(90)
+        self.goals.setTabChangesFocus(True)  # Tab goes on to the plan, as in every form
         # Its plan: how many integration sessions a dose waits for (What waits, the card).
         plan = plan_of(course) if course else DEFAULT_PLAN
         self.after_first, self.after_each = QSpinBox(), QSpinBox()

@@ -148,7 +148,14 @@ def test_a_course_s_integration_plan_is_set_from_its_card_and_what_waits_follows
     qtbot.mouseClick(card.edit, Qt.MouseButton.LeftButton)
     dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
     assert (dialog.after_first.value(), dialog.after_each.value()) == (2, 1)
-    dialog.after_first.setValue(1)  # one session after the first dose: it has been held
+    # By keyboard: Tab leaves the goals for the plan (it types no tab into them).
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.goals.setFocus()
+    qtbot.keyClick(dialog.goals, Qt.Key.Key_Tab)
+    assert dialog.after_first.hasFocus() and "\t" not in dialog.goals.toPlainText()
+    qtbot.keyClick(dialog.after_first, Qt.Key.Key_Down)  # one session after the first dose
+    assert dialog.after_first.value() == 1
     with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
         dialog.activateWindow()
         qtbot.waitUntil(dialog.isActiveWindow)
