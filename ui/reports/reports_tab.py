@@ -163,6 +163,7 @@ class ReportsTab(QWidget):
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText("A few lines for the prescriber (optional)")
         self.comment.setFixedHeight(84)
+        self.comment.setTabChangesFocus(True)  # Tab goes on, as in every form
         self.protect = QCheckBox("Password-protect the saved file")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

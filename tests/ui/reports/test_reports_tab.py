@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pypdf
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
@@ -87,6 +87,12 @@ def test_a_protected_save_needs_the_same_password_twice(qtbot: QtBot, main_windo
     tab = open_reports(qtbot, main_window)
     tab.kind.setCurrentIndex(tab.kind.findData("prescriber"))
     assert tab.comment.isVisibleTo(tab) and not tab.sections["summary"].isVisibleTo(tab)
+    # By keyboard: Tab leaves the comment (it types no tab into it) for what follows.
+    main_window.activateWindow()
+    qtbot.waitUntil(main_window.isActiveWindow)
+    tab.comment.setFocus()
+    qtbot.keyClick(tab.comment, Qt.Key.Key_Tab)
+    assert not tab.comment.hasFocus() and "\t" not in tab.comment.toPlainText()
     tab.protect.setChecked(True)
     tab.password.setText("harbour light")
     tab.password_again.setText("harbour lite")
