@@ -419,6 +419,15 @@ def _safety_screens(runner: Any, client_id: int, clinician_id: int, dose_id: int
     editor.close()
     editor.deleteLater()
 
+    # The next dose's draft recalls that dose: its figures, and the warnings it was signed
+    # past with the reasons given.
+    following = run_now(runner, lambda b: b.notes.create(
+        client_id, "dosing", author_id=clinician_id, session_date=TODAY).value)
+    editor = editor_for(following.id)
+    save(editor, "note-dosing-recall.png")
+    editor.close()
+    editor.deleteLater()
+
 
 def main(out_dir: str | Path = "docs/screenshots") -> list[Path]:
     """Write the note screenshots into out_dir; returns the files written."""
