@@ -13,12 +13,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QPixmap, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +29,7 @@ from reports.palette import ATTENTION
 from ui.chart.care import SessionRow, session_rows
 from ui.common.markers import marker_pixmap
 from ui.common.style import modality
-from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel
+from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel, read_only_table
 from ui.common.tables import show_full_text_tips
 
 
@@ -131,23 +129,13 @@ class SessionsTab(QWidget):
         self.model = SessionsModel(self)
         self.proxy = SessionsProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
+        self.view = read_only_table(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(SessionsModel.DATE, Qt.SortOrder.DescendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(26)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(SessionsModel.STORY, QHeaderView.ResizeMode.Stretch)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         show_full_text_tips(self.view)
-        header.setHighlightSections(False)
         self.view.setAccessibleName("Sessions")
         self.new_button = QPushButton("New note…")
         self.new_button.setToolTip("Write a dosing, preparation or integration note (Ctrl+Shift+N)")

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +37,13 @@ from models.formatting import counted, date_text
 from models.inputs import words_match
 from reports import palette
 from ui.common.style import wrapped_tip
-from ui.common.table_model import SORT_ROLE, AnyIndex, RowsTableModel, change_rows_filter
+from ui.common.table_model import (
+    SORT_ROLE,
+    AnyIndex,
+    RowsTableModel,
+    change_rows_filter,
+    read_only_table,
+)
 from ui.common.tables import FullTextDelegate, show_full_text_tips
 
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -266,18 +271,10 @@ class ClientListPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Find client")
         self.show_discharged = QCheckBox("Show discharged")
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view = read_only_table(self.proxy)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(ClientListModel.NAME, Qt.SortOrder.AscendingOrder)
-        self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(26)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(ClientListModel.NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(ClientListModel.RECORD,

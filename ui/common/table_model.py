@@ -81,9 +81,11 @@ class SortProxy(QSortFilterProxyModel):
 
 def read_only_table(model: QAbstractItemModel) -> QTableView:
     """A table view for reading: whole rows chosen, no editing, no grid, rows of one line
-    with long text elided (its tooltip has the rest)."""
+    with long text elided (its tooltip has the rest). Tab leaves it for the next control
+    (the arrows move in it), rather than stepping through every cell first."""
     view = QTableView()
     view.setModel(model)
+    view.setTabKeyNavigation(False)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)

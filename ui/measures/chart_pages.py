@@ -36,7 +36,7 @@ from models.instruments.definitions import Instrument
 from models.instruments.series import OverlaySeries
 from reports.palette import DETERIORATED, IMPROVED
 from ui.common.chart_host import ChartHost
-from ui.common.table_model import SortProxy
+from ui.common.table_model import SortProxy, read_only_table
 from ui.common.tables import show_full_text_tips
 from ui.measures.item_models import AdministrationTableModel, DissociationTableModel
 
@@ -52,24 +52,14 @@ def _sortable_table(model: QAbstractTableModel, sort_column: int,
     """A read-only table view of `model`, sorted through a SortProxy, one row selected."""
     proxy = SortProxy(model)
     proxy.setSourceModel(model)
-    view = QTableView()
-    view.setModel(proxy)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view = read_only_table(proxy)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSortingEnabled(True)
     view.sortByColumn(sort_column, order)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(26)
-    view.horizontalHeader().setHighlightSections(False)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     # The last column (flags) takes what is left and elides; its tooltip has the rest.
     header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     show_full_text_tips(view)
     return view
 

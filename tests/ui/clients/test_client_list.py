@@ -163,6 +163,23 @@ def test_the_list_marks_what_waits_at_the_end_of_the_name(qtbot: QtBot) -> None:
     assert option.decorationSize.width() == 16  # one mark: no room kept for another
 
 
+def test_tab_leaves_the_list_for_the_next_control(qtbot: QtBot) -> None:
+    """Arrows move in a read-only table; Tab goes on (it stepped through every cell of
+    every client first). Every read-only table is made by read_only_table, as this one."""
+    panel = ClientListPanel()
+    qtbot.addWidget(panel)
+    panel.set_clients(CLIENTS)
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    panel.view.setFocus()
+    panel.view.setCurrentIndex(panel.proxy.index(0, 0))
+    qtbot.keyClick(panel.view, Qt.Key.Key_Down)
+    assert panel.view.hasFocus() and panel.view.currentIndex().row() == 1
+    qtbot.keyClick(panel.view, Qt.Key.Key_Tab)
+    assert not panel.view.hasFocus()
+
+
 def test_a_dosing_note_to_write_is_owed_as_a_note_to_sign_is_and_integration_is_not_marked(
         qtbot: QtBot) -> None:
     """The amber disc counts the notes owed, to sign or to write; a dose awaiting its
