@@ -10,7 +10,6 @@ the command line on its only thread.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -87,7 +86,6 @@ from models.services import (
     security,
     targets,
 )
-from models.templates.definitions import UnknownTemplateError
 from models.templates.loading import load_templates
 from models.templates.validation import Problem, SigningCheck
 from models.vault import Vault, create_vault, open_vault
@@ -262,11 +260,10 @@ def _last_dose(note: NoteDTO, courses: Sequence[CourseDTO],
               if (one := score_administration(a, known)) is not None]
     dissociation = dissociation_text(dose, ref, dose_dissociations(scored, {dose.id: ref}))
     filed = dosing_notes(n for n in client_notes if n.signed).get(dose.id)
-    reasons: list[tuple[str, str]] = []
-    if filed is not None:
-        with contextlib.suppress(UnknownTemplateError):  # an older installation's template
-            template = load_templates().get(filed.template_id, filed.template_version)
-            reasons = [(c.message, why) for c, why in signed_past(template, filed.content)]
+    template = (load_templates().find(filed.template_id, filed.template_version)
+                if filed is not None else None)
+    reasons = ([(c.message, why) for c, why in signed_past(template, filed.content)]
+               if filed is not None and template is not None else [])
     return (last_dose_text(ref.label, dose, dissociation, signed_past=reasons),
             dose_of_concern(dose))
 

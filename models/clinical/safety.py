@@ -24,7 +24,7 @@ from models.formatting import counted, date_text
 from models.instruments.definitions import Instrument
 from models.instruments.loading import load_instruments
 from models.templates.checks import ACKNOWLEDGEMENTS, Caution, answered
-from models.templates.definitions import CheckLevel, Template, UnknownTemplateError
+from models.templates.definitions import CheckLevel, Template
 from models.templates.loading import load_templates
 from models.values import is_blank
 from models.vocabulary import MODALITIES
@@ -215,10 +215,7 @@ def latest_risk_check(notes: Iterable[NoteDTO]) -> RiskCheck | None:
     if not answering:
         return None
     note = answering[-1]
-    try:
-        template = load_templates().get(note.template_id, note.template_version)
-    except UnknownTemplateError:
-        template = None
+    template = load_templates().find(note.template_id, note.template_version)
     fields = {f.id: f for f in template.fields} if template is not None else {}
     answers = [f"{field.label}: {field.option_label(str(value))}"
                for field_id in RISK_SUMMARY_FIELDS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 from sqlalchemy.orm import Session
@@ -16,7 +15,7 @@ from models.errors import NotFoundError, ValidationError
 from models.inputs import AUDIT_TRAIL_MOST, ReportOptions, validate_report_options
 from models.report_data import ReportData
 from models.services import audit_trail, chart, clinicians, measures, parts
-from models.templates.definitions import Template, UnknownTemplateError
+from models.templates.definitions import Template
 from models.templates.loading import load_templates
 from models.vocabulary import PRACTICE_DISCLOSURES, REPORT_KINDS
 
@@ -38,10 +37,9 @@ def gather_report(session: Session, client_id: int, options: ReportOptions, *,
     templates: dict[tuple[str, int], Template] = {}
     for note in record.notes:
         key = (note.template_id, note.template_version)
-        if key not in templates:
+        if key not in templates and (found := registry.find(*key)) is not None:
             # A missing template: the report says so and shows the note's values as stored.
-            with contextlib.suppress(UnknownTemplateError):
-                templates[key] = registry.get(*key)
+            templates[key] = found
     view = build_measures_view(chart_until(record, end), measures.available_instruments(session))
     # A period that ends today shows the registry's map as it is; an earlier end, the map
     # kept on or before it (models.clinical.parts_map.map_on_day).

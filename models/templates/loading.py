@@ -869,6 +869,11 @@ class TemplateRegistry:
                 "It was probably written with a newer Integration Workstation; update it."
             ) from None
 
+    def find(self, template_id: str, version: int) -> Template | None:
+        """The exact version, or None when this installation lacks it (a note written with
+        a newer Integration Workstation): for what shows a note's words where it can."""
+        return self._by_key.get((template_id, version))
+
     def latest(self, template_id: str) -> Template:
         """The version new notes are written with."""
         known = self.versions(template_id)

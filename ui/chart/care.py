@@ -21,7 +21,7 @@ from models.clinical.sessions import addenda_mark, dosing_story, note_story
 from models.clinical.waiting import integration_words
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
-from models.templates.definitions import Template, UnknownTemplateError
+from models.templates.definitions import Template
 from models.templates.loading import load_templates
 from models.vocabulary import ADDENDUM_KINDS, COURSE_KINDS, NOTE_STATUSES
 from ui.common.style import MODALITY_ORDER, modality
@@ -200,12 +200,8 @@ NO_NOTE_YET = "No note yet"
 
 
 def _template(note: NoteDTO | None) -> Template | None:
-    if note is None:
-        return None
-    try:
-        return load_templates().get(note.template_id, note.template_version)
-    except UnknownTemplateError:
-        return None
+    return None if note is None else load_templates().find(note.template_id,
+                                                             note.template_version)
 
 
 def _addenda_detail(note: NoteDTO | None) -> str:

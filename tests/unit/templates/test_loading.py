@@ -273,6 +273,8 @@ def test_two_versions_of_a_template_coexist(tmp_path: Path) -> None:
         r"version\(s\) 1, 2",
     ):
         registry.get("kit", 3)
+    # Where a note's words are shown if they can be: the version, or nothing.
+    assert registry.find("kit", 1) is old and registry.find("kit", 3) is None
     with pytest.raises(UnknownTemplateError):
         registry.latest("nothing")
 
