@@ -19,7 +19,7 @@ from models.formatting import EMPTY, date_text, mg_per_kg_text, number_text
 from models.report_data import ReportData
 from models.vocabulary import ROUTES
 from reports.pdf.front import title_block
-from reports.pdf.layout import data_table, heading, text
+from reports.pdf.layout import data_table, heading, noted, text
 from reports.pdf.styles import SAFETY_BG_C, WARNING_BG_C
 from reports.sections.measures import measures_table, safety_flowables
 from reports.sections.signature import signature_block
@@ -58,13 +58,12 @@ def dosing_table(data: ReportData) -> list[Flowable]:
             dose.adverse_events.strip() or "none recorded",
         ])
     extra = [("BACKGROUND", (3, row), (3, row), SAFETY_BG_C) for row in flagged]
-    return [
+    return [noted(
         data_table(["Dose", "Route", "Dose (mg, mg/kg)", "Vitals out of range", "Dissociation",
                     "Adverse events"], rows, [0.15, 0.12, 0.21, 0.19, 0.15, 0.18],
                    extra=extra, first_bold=True),
         text(f"Vitals out of range, by the dosing template's warnings: {vital_limits_text()}.",
-             "small"),
-    ]
+             "small"))]
 
 
 def signed_past_table(data: ReportData) -> list[Flowable]:

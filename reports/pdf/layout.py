@@ -4,6 +4,7 @@ figures, so every section and every report kind looks the same."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from reportlab.lib import colors
@@ -220,6 +221,68 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]],
         style.add(*command)
     table.setStyle(style)
     return table
+
+
+class _Noted(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """A table with the notes under it (what a column means, what was counted): a page
+    never ends between them. When they do not fit together on the page, the table is
+    parted so that at least its last row goes on with the notes."""
+
+    def __init__(self, table: Flowable, notes: Sequence[Flowable]) -> None:
+        super().__init__()
+        self.table = table
+        self.notes = list(notes)
+        self._heights: list[float] = []
+
+    def _parts(self) -> list[Flowable]:
+        return [self.table, *self.notes]
+
+    @staticmethod
+    def _gap(above: Flowable, below: Flowable) -> float:
+        return max(float(above.getSpaceAfter()), float(below.getSpaceBefore()))  # as a frame
+
+    def getSpaceBefore(self) -> float:
+        return float(self.table.getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:
+        return float(self._parts()[-1].getSpaceAfter())
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        parts = self._parts()
+        self._heights = [part.wrap(available_width, available_height)[1] for part in parts]
+        self.width = available_width
+        self.height = sum(self._heights) + sum(
+            self._gap(a, b) for a, b in pairwise(parts))
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.wrap(available_width, available_height)
+        if self.height <= available_height:
+            return [self]
+        table_height = self._heights[0]
+        # The table parted where the page ends, or, when the table alone would fit, above
+        # its last row, which goes on with the notes.
+        room = min(available_height, table_height - 1.0)
+        pieces: list[Flowable] = self.table.split(available_width, room)
+        if len(pieces) < 2:
+            if available_height >= FRAME_HEIGHT - 1.0:  # a whole page would not hold them
+                return [self.table, *self.notes]
+            return []  # the table cannot be parted here: the whole starts the next page
+        return [*pieces[:-1], _Noted(pieces[-1], self.notes)]
+
+    def draw(self) -> None:
+        parts = self._parts()
+        top = self.height
+        for index, (part, height) in enumerate(zip(parts, self._heights, strict=True)):
+            if index:
+                top -= self._gap(parts[index - 1], part)
+            top -= height
+            part.drawOn(self.canv, 0, top)
+
+
+def noted(table: Flowable, *notes: Flowable) -> Flowable:
+    """A table and the notes that belong under it, never parted by a page."""
+    return _Noted(table, notes) if notes else table
 
 
 def pairs_table(items: Sequence[tuple[str, Cell]], *, columns: int = 2,

@@ -56,7 +56,8 @@ def styles() -> Styles:
               align: int = TA_LEFT) -> ParagraphStyle:
         return ParagraphStyle(name, fontName=font, fontSize=size,
                               leading=leading or round(size * 1.3, 1), textColor=colour,
-                              spaceBefore=before, spaceAfter=after, alignment=align)
+                              spaceBefore=before, spaceAfter=after, alignment=align,
+                              allowWidows=0)  # no last line alone atop a page
 
     return Styles(
         title=style("title", 18, font=BOLD, leading=22, after=2),

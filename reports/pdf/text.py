@@ -4,9 +4,10 @@ A long record prints thousands of short texts (a note's facts, its section title
 answers). reportlab's Paragraph parses each one as markup and breaks it into fragments
 before it can measure a word; text in one style needs none of that. `PlainText` wraps
 words greedily by their widths in the font, draws every line with one text object, and
-splits across pages as Paragraph does (never leaving a single first line at the foot of a
-page). It sets lines exactly where Paragraph would: the first baseline one font size below
-the top, each next one a leading lower.
+splits across pages as Paragraph does with our styles (never leaving a single first line at
+the foot of a page, nor a single last line at the head of the next). It sets lines exactly
+where Paragraph would: the first baseline one font size below the top, each next one a
+leading lower.
 
 Several blocks may be stacked in one flowable (a field's label over its answer), each in
 its own style, so a page can never end between the label and the answer's first line.
@@ -27,6 +28,8 @@ from reports.bidi import reads_right_to_left, visual
 from reports.pdf.page import FRAME_HEIGHT
 
 _FUZZ = 1e-6
+# A paragraph parted by a page leaves at least this many lines on the next.
+WIDOW_LINES = 2
 
 
 def _break_line(line: str, font: str, size: float, width: float) -> list[str]:
@@ -126,6 +129,8 @@ class PlainText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         least = 2  # never one line alone at the foot of a page, as a paragraph
         if self.keep_label:
             least = max(least, sum(1 for *_, block in lines if block == 0) + 1)
+        if len(lines) - fits < WIDOW_LINES:  # nor one line alone at the head of the next
+            fits = len(lines) - WIDOW_LINES
         if fits < least:
             return []
         return [_Lines(lines[:fits], self.style), _Lines(lines[fits:], self._last_style)]

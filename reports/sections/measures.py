@@ -29,6 +29,7 @@ from reports.pdf.layout import (
     heading,
     heading_paragraph,
     keep,
+    noted,
     text,
 )
 from reports.pdf.page import FRAME_WIDTH
@@ -67,13 +68,12 @@ def measures_table(data: ReportData) -> list[Flowable]:
     header = ["Measure", "Baseline", "Latest", "Change", "Change label"]
     # A custom measure's name may be long: its column widens to its longest word.
     widths = fitted_widths(header, rows, [0.12, 0.19, 0.19, 0.13, 0.37], first_bold=True)
-    return [
+    return [noted(
         data_table(header, rows, widths, first_bold=True),
         text(f"{BASELINE_RULE}. The latest is the newest complete administration up to the "
              "end of the period; the change is latest minus baseline, labelled by each "
              "measure's reliable-change rule (under its chart).", "small"),
-        *_left_out(data),
-    ]
+        *_left_out(data))]
 
 
 def _left_out(data: ReportData) -> list[Flowable]:

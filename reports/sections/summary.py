@@ -22,7 +22,7 @@ from models.vocabulary import (
     ROUTES,
 )
 from reports.pdf.fonts import markup
-from reports.pdf.layout import data_table, heading, lead_in, rich, text
+from reports.pdf.layout import data_table, heading, lead_in, noted, rich, text
 
 
 def courses_flowables(data: ReportData) -> list[Flowable]:
@@ -51,15 +51,14 @@ def counts_flowables(data: ReportData) -> list[Flowable]:
                                         for c in counts]
     rows.append([text("All sessions", "cell_bold"),
                  text(str(sum(c.count for c in counts)), "cell_bold")])
-    out: list[Flowable] = [data_table(["Kind of session", "Sessions"], rows, [0.34, 0.12])]
-    out.append(text("Dosing sessions are counted from the dosing record; every other kind "
-                    "from its signed notes.", "small"))
+    notes = [text("Dosing sessions are counted from the dosing record; every other kind "
+                  "from its signed notes.", "small")]
     unsigned = data.unsigned_notes
     if unsigned:
         plural = "notes are drafts" if unsigned != 1 else "note is a draft"
-        out.append(text(f"{unsigned} {plural} of the period, not signed and not counted.",
-                        "small"))
-    return out
+        notes.append(text(f"{unsigned} {plural} of the period, not signed and not counted.",
+                          "small"))
+    return [noted(data_table(["Kind of session", "Sessions"], rows, [0.34, 0.12]), *notes)]
 
 
 def dosing_flowables(data: ReportData) -> list[Flowable]:
@@ -77,13 +76,13 @@ def dosing_flowables(data: ReportData) -> list[Flowable]:
                      ROUTES.short(dose.route) if dose.route else EMPTY, given,
                      dissociation_text(dose, ref, data.measures.dissociation) or "not recorded",
                      integration_count_text(held, planned)])
-    return [data_table(["Dose", "Date", "Route", "Dose given (mg/kg)", "Dissociation",
-                        "Integration after"], rows,
-                       [0.08, 0.13, 0.11, 0.3, 0.22, 0.16], first_bold=True),
-            text("Integration after: the signed integration sessions ("
-                 + ", ".join(t.brief for t in MODALITIES if t.code in FOLLOWS_A_DOSE)
-                 + ") that follow the dose, by the period's end, and the number its course "
-                 "plans.", "small")]
+    return [noted(data_table(["Dose", "Date", "Route", "Dose given (mg/kg)", "Dissociation",
+                              "Integration after"], rows,
+                             [0.08, 0.13, 0.11, 0.3, 0.22, 0.16], first_bold=True),
+                  text("Integration after: the signed integration sessions ("
+                       + ", ".join(t.brief for t in MODALITIES if t.code in FOLLOWS_A_DOSE)
+                       + ") that follow the dose, by the period's end, and the number its "
+                       "course plans.", "small"))]
 
 
 def summary_section(data: ReportData) -> list[Flowable]:

@@ -12,7 +12,15 @@ from models.dto import TargetDTO
 from models.formatting import EMPTY, date_text
 from models.report_data import ReportData
 from models.vocabulary import REPORT_SECTIONS, TARGET_KINDS, TARGET_PRONGS, TARGET_STATUSES
-from reports.pdf.layout import data_table, grown_figure, heading, heading_paragraph, keep, text
+from reports.pdf.layout import (
+    data_table,
+    grown_figure,
+    heading,
+    heading_paragraph,
+    keep,
+    noted,
+    text,
+)
 from reports.pdf.page import FRAME_WIDTH
 
 if TYPE_CHECKING:
@@ -38,14 +46,13 @@ def targets_table(data: ReportData) -> list[Flowable]:
                      change_text(summary.baseline_sud, summary.latest_sud),
                      change_text(summary.baseline_voc, summary.latest_voc),
                      str(summary.sessions_worked), date_text(summary.last_worked) or EMPTY])
-    return [
+    return [noted(
         data_table(["Target", "Kind", "Status", "SUD first → latest", "VoC first → latest",
                     "Sessions", "Last worked"], rows,
                    [0.23, 0.15, 0.145, 0.11, 0.11, 0.105, 0.15], first_bold=True),
         text(f"{FIRST_LATEST_RULE}; both up to the end of the period. {SCALES_TEXT}. An ART "
              "scene is rated by SUD alone. Sessions: the signed notes that rated the target.",
-             "small"),
-    ]
+             "small"))]
 
 
 def target_charts(data: ReportData) -> list[Flowable]:

@@ -7,7 +7,14 @@ import pytest
 from reportlab.platypus import Paragraph
 
 from reports.pdf.fonts import markup
-from reports.pdf.layout import RecordTable, data_table, labelled_text, pairs_table, text
+from reports.pdf.layout import (
+    RecordTable,
+    data_table,
+    labelled_text,
+    noted,
+    pairs_table,
+    text,
+)
 from reports.pdf.page import FRAME_HEIGHT
 from reports.pdf.styles import styles
 from reports.pdf.text import PlainPairs, PlainText
@@ -47,10 +54,54 @@ def test_a_label_is_never_left_without_its_answer() -> None:
 
 def test_one_line_alone_is_never_left_at_the_foot_of_a_page() -> None:
     body = styles().body
-    block = text(LONG, "body")
+    block = text(LONG + " " + LONG, "body")  # five lines
     block.wrap(WIDTH, 1000)
     assert block.split(WIDTH, body.leading * 1.5) == []
     assert len(block.split(WIDTH, body.leading * 2)) == 2
+
+
+def test_one_line_alone_never_starts_the_next_page() -> None:
+    """A page break that would carry a paragraph's last line alone to the next page
+    carries two (the report's baseline note was parted 2 + 1 across pages one and two)."""
+    body = styles().body
+    three = text(LONG, "body")
+    _, height = three.wrap(WIDTH, 1000)
+    lines = round(height / body.leading)
+    assert lines == 3
+    assert three.split(WIDTH, body.leading * 2.5) == []  # 2 + 1 would widow: all go on
+    five = text(LONG + " " + LONG, "body")
+    _, height = five.wrap(WIDTH, 1000)
+    assert round(height / body.leading) == 5
+    first, rest = five.split(WIDTH, body.leading * 4.5)  # 4 + 1 becomes 3 + 2
+    assert first.wrap(WIDTH, 1000)[1] == pytest.approx(body.leading * 3)
+    assert rest.wrap(WIDTH, 1000)[1] == pytest.approx(body.leading * 2)
+    paragraph = Paragraph(markup(LONG), body)  # text with markup: the same
+    paragraph.wrap(WIDTH, 1000)
+    assert paragraph.split(WIDTH, body.leading * 2.5) == []
+
+
+def test_a_table_is_never_parted_from_its_notes() -> None:
+    """The notes under a table (what a column means) go on with at least its last row
+    when the page ends below the table."""
+    rows = [[f"Row {n}", "a value"] for n in range(6)]
+    table = data_table(["Name", "Value"], rows, [0.3, 0.3])
+    note = text(LONG, "small")
+    group = noted(table, note)
+    _, table_height = table.wrap(495, 1000)
+    _, height = group.wrap(495, 1000)
+    assert height > table_height
+    assert group.split(495, height + 1) == [group]
+    # Room for the whole table, not for its note: the last row goes on with the note.
+    first, rest = group.split(495, table_height + 2)
+    assert first.wrap(495, 1000)[1] < table_height
+    assert len(first._cellvalues) == 6  # the header and five rows
+    assert isinstance(rest, type(group)) and rest.notes == [note]
+    assert [c for row in rest.table._cellvalues for c in row][-2:] == ["Row 5", "a value"]
+    # A table of one row cannot be parted: it goes on whole, with its note.
+    single = noted(data_table(["Name", "Value"], rows[:1], [0.3, 0.3]), note)
+    _, single_height = single.wrap(495, 1000)
+    assert single.split(495, single_height - 2) == []
+    assert noted(table) is table
 
 
 def test_a_form_breaks_between_its_rows() -> None:
