@@ -157,6 +157,20 @@ def _kind_label(kind: str) -> str:
     return ADDENDUM_KINDS.label(kind)
 
 
+def _meta_text(note: NoteDTO) -> str:
+    """The line under a note's title: its date, draft or signed, its additions, and the
+    template version it was written in when that is not the first."""
+    parts = [long_date(note.session_date), "Signed" if note.signed else "Draft"]
+    if note.addenda:
+        kinds = sorted({_kind_label(a.kind).lower() for a in note.addenda})
+        count = len(note.addenda)
+        parts.append(f"{count} {'addition' if count == 1 else 'additions'} "
+                     f"({', '.join(kinds)}) at the end of the note")
+    if note.template_version != 1:
+        parts.append(f"template version {note.template_version}")
+    return "  ·  ".join(parts)
+
+
 # --------------------------------------------------------------------------- addenda
 
 
@@ -554,16 +568,7 @@ class NoteEditor(QWidget):
         if note is None or template is None or form is None:
             return
         self.title_label.setText(template.title)
-        status = "Signed" if note.signed else "Draft"
-        parts = [long_date(note.session_date), status]
-        if note.addenda:
-            kinds = sorted({_kind_label(a.kind).lower() for a in note.addenda})
-            count = len(note.addenda)
-            parts.append(f"{count} {'addition' if count == 1 else 'additions'} "
-                         f"({', '.join(kinds)}) at the end of the note")
-        if note.template_version != 1:
-            parts.append(f"template version {note.template_version}")
-        self.meta_label.setText("  ·  ".join(parts))
+        self.meta_label.setText(_meta_text(note))
         self._show_dosing_context()
         read_only_line = self._runner.read_only_line
         editing = self._editable()
@@ -752,7 +757,7 @@ class NoteEditor(QWidget):
             self._note = note
             self._last_saved_at = dt.datetime.now()
             self._show_save_state()
-            self.meta_label.setText(f"{long_date(note.session_date)}  ·  Draft")
+            self.meta_label.setText(_meta_text(note))  # its date may have changed
             self.note_saved.emit(note.id)
 
         def failed(exc: Exception) -> None:

@@ -763,6 +763,8 @@ def test_autosave_after_a_change(qtbot: QtBot, practice: Practice) -> None:
     assert form is not None
     saves: list[int] = []
     editor.note_saved.connect(saves.append)
+    meta = editor.meta_label.text()
+    assert "Draft" in meta and "template version 2" in meta
     data = form.editor("data").edit  # type: ignore[attr-defined]
     data.setFocus()
     qtbot.keyClicks(data, "Slept through")
@@ -773,6 +775,7 @@ def test_autosave_after_a_change(qtbot: QtBot, practice: Practice) -> None:
     assert not editor.is_dirty()
     assert practice.note(note_id).content["data"] == "Slept through three nights."
     assert "saved" in editor.save_state.text()
+    assert editor.meta_label.text() == meta  # a save lost the template's version once
 
 
 def test_leaving_the_editor_saves_at_once(qtbot: QtBot, practice: Practice) -> None:
