@@ -150,6 +150,9 @@ TARGET_KINDS = Vocabulary(
     Term("emdr", "EMDR target", "EMDR"),
     Term("art", "ART scene", "ART"),
 )
+# The kinds rated by VoC as well as SUD: an EMDR note rates the positive cognition's VoC;
+# an ART note rates its scene by SUD alone (CLINICAL.md, the EMDR and ART notes).
+VOC_TARGET_KINDS = frozenset({"emdr"})
 
 TARGET_PRONGS = Vocabulary(
     "prong",

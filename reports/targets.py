@@ -15,8 +15,10 @@ chart. For each session (its signed note's start and end ratings,
 `models.clinical.targets.target_sessions`) SUD (0–10, left axis) is a circle and VoC
 (1–7, right axis) a square: hollow at the start, filled at the end, joined by a line, so
 the change within the session reads at a glance; a thin line joins the session ends.
-Reevaluations are diamonds. A builder raises `reports.charts.ChartTooSmallError` when the
-size leaves no room for the panels (a caller may ask again, taller).
+Reevaluations are diamonds. An ART scene, rated by SUD alone, keeps its right axis bare
+(`models.clinical.targets.rated_by_voc`). A builder raises
+`reports.charts.ChartTooSmallError` when the size leaves no room for the panels (a caller
+may ask again, taller).
 
 Every part has a gid for tests and the UI: "sud-start", "sud-end" (the points),
 "sud-session" (the start-to-end lines), "sud-ends" (the line through the session ends),
@@ -40,6 +42,7 @@ from models.clinical.targets import (
     SUD_RANGE,
     VOC_RANGE,
     change_text,
+    rated_by_voc,
     reevaluations,
     summarise_target,
     target_sessions,
@@ -96,18 +99,21 @@ def _subtitle(target: TargetDTO) -> str:
     summary = summarise_target(target)
     sessions = summary.sessions_worked
     parts = [TARGET_STATUSES.label(target.status),
-             f"SUD {change_text(summary.baseline_sud, summary.latest_sud)}",
-             f"VoC {change_text(summary.baseline_voc, summary.latest_voc)}",
-             f"{sessions} session{'s' if sessions != 1 else ''}",
-             TARGET_KINDS.short(target.kind), TARGET_PRONGS.short(target.prong)]
+             f"SUD {change_text(summary.baseline_sud, summary.latest_sud)}"]
+    if rated_by_voc(target):
+        parts.append(f"VoC {change_text(summary.baseline_voc, summary.latest_voc)}")
+    parts += [f"{sessions} session{'s' if sessions != 1 else ''}",
+              TARGET_KINDS.short(target.kind), TARGET_PRONGS.short(target.prong)]
     return " · ".join(parts)
 
 
 def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: TargetDTO,
                 dosing: Sequence[DosingMarker], span: tuple[dt.date, dt.date] | None, *,
                 compact: bool, titles: bool = True) -> Axes:
-    """One target's SUD/VoC axes in `rect` (figure fractions), with its title above."""
+    """One target's SUD/VoC axes in `rect` (figure fractions), with its title above. A
+    target not rated by VoC (an ART scene) keeps the right axis bare."""
     left, bottom, w, h = rect
+    with_voc = rated_by_voc(target)
     ax = fig.add_axes(rect)
     _style_axes(ax, right_spine=True)
     ax.set_ylim(SUD_RANGE[0] - 0.5, SUD_RANGE[1] + 0.5)
@@ -119,8 +125,9 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
     _style_axes(voc, right_spine=True)
     voc.spines["left"].set_visible(False)
     voc.set_ylim(VOC_RANGE[0] - 0.35, VOC_RANGE[1] + 0.35)
-    voc.set_yticks(range(VOC_RANGE[0], VOC_RANGE[1] + 1))
-    voc.set_ylabel("VoC", fontsize=FONT, color=TARGET_VOC, labelpad=2)
+    voc.set_yticks(range(VOC_RANGE[0], VOC_RANGE[1] + 1) if with_voc else [])
+    if with_voc:
+        voc.set_ylabel("VoC", fontsize=FONT, color=TARGET_VOC, labelpad=2)
     panel_in = w * fig.get_figwidth()
     subtitle_y = bottom + h + _DOSE_LABEL_IN / fig.get_figheight()
     if titles:
@@ -131,7 +138,8 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
                  va="bottom", fontsize=FONT - 0.5, color=CHART_MUTED, gid="panel-subtitle")
 
     if not target.ratings:
-        ax.text(0.5, 0.5, "No SUD or VoC recorded yet", transform=ax.transAxes,
+        ax.text(0.5, 0.5, "No SUD or VoC recorded yet" if with_voc else "No SUD recorded yet",
+                transform=ax.transAxes,
                 ha="center", va="center", fontsize=FONT, color=CHART_MUTED, gid="no-ratings")
     if span is None:
         ax.set_xticks([])
@@ -158,10 +166,10 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
     sessions = target_sessions(target)
     size = 22 if compact else 30
     # One artist per kind of mark (not one per session): a long record draws fast.
-    for axes, colour, marker, scale, shift in (
-        (ax, TARGET_SUD, "o", "sud", left_shift),
-        (voc, TARGET_VOC, "s", "voc", right_shift),
-    ):
+    scales = [(ax, TARGET_SUD, "o", "sud", left_shift)]
+    if with_voc:
+        scales.append((voc, TARGET_VOC, "s", "voc", right_shift))
+    for axes, colour, marker, scale, shift in scales:
         moved = axes.transData + shift
         pairs: list[tuple[float, int | None, int | None]] = [
             (_num(s.day), getattr(s, f"{scale}_start"), getattr(s, f"{scale}_end"))
@@ -194,13 +202,16 @@ def _draw_panel(fig: Figure, rect: tuple[float, float, float, float], target: Ta
     return ax
 
 
-def _legend_handles(with_doses: bool, with_reevaluations: bool) -> list[Line2D]:
+def _legend_handles(with_doses: bool, with_reevaluations: bool,
+                    with_voc: bool = True) -> list[Line2D]:
     handles = [
         Line2D([], [], color=TARGET_SUD, marker="o", markerfacecolor="white", linewidth=1.6,
                markersize=5.5, label="SUD (0–10, left): start ○ to end ●"),
-        Line2D([], [], color=TARGET_VOC, marker="s", markerfacecolor="white", linewidth=1.6,
-               markersize=5, label="VoC (1–7, right): start □ to end ■"),
     ]
+    if with_voc:
+        handles.append(Line2D([], [], color=TARGET_VOC, marker="s", markerfacecolor="white",
+                              linewidth=1.6, markersize=5,
+                              label="VoC (1–7, right): start □ to end ■"))
     if with_reevaluations:
         handles.append(Line2D([], [], color=CHART_MUTED, marker="D", markerfacecolor="white",
                               linestyle="none", markersize=5, label="Reevaluation"))
@@ -295,7 +306,7 @@ def build_target_small_multiples(
     title_in = 0.42 if title else 0.0
     shown = shared is not None and any(shared[0] <= d.when <= shared[1] for d in dosing)
     reevaluated = any(r.point == "reevaluation" for t in targets for r in t.ratings)
-    handles = _legend_handles(shown, reevaluated)
+    handles = _legend_handles(shown, reevaluated, any(rated_by_voc(t) for t in targets))
     ncol = _legend_columns([str(h.get_label()) for h in handles], width)
     legend_in = 0.215 * math.ceil(len(handles) / ncol) + 0.1
     head_in = (_TITLE_IN + _SUBTITLE_IN if titles else 0.0) + _DOSE_LABEL_IN + 0.04

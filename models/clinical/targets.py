@@ -22,6 +22,7 @@ from models.vocabulary import (
     TARGET_KINDS,
     TARGET_PRONGS,
     TARGET_STATUSES,
+    VOC_TARGET_KINDS,
 )
 
 SUD_RANGE = (0, 10)
@@ -107,6 +108,13 @@ def summarise_target(target: TargetDTO) -> TargetSummary:
         sessions_worked=len(sessions),
         last_worked=sessions[-1].day if sessions else None,
     )
+
+
+def rated_by_voc(target: TargetDTO) -> bool:
+    """Whether the target's VoC is shown: a kind rated by VoC, or a target that holds a
+    VoC all the same (one entered in the registry is never hidden)."""
+    return (target.kind in VOC_TARGET_KINDS or target.baseline_voc is not None
+            or any(r.voc is not None for r in target.ratings))
 
 
 # How a report words the two figures of summarise_target.

@@ -8,6 +8,8 @@ from itertools import pairwise
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
@@ -63,6 +65,49 @@ def test_each_session_shows_its_start_and_end_of_sud_and_voc() -> None:
     subtitle = find_artists(fig, "panel-subtitle")[0]
     assert isinstance(subtitle, Text) and "SUD 8 → 0" in subtitle.get_text()
     assert b"<svg" in figure_to_svg_bytes(fig)
+
+
+def _art(target_id: int, sessions: list[tuple[int, int, int]],
+         baseline_voc: int | None = None) -> TargetDTO:
+    """An ART scene: (day, SUD before, SUD after) a session, no VoC."""
+    ratings = []
+    for n, (day, s0, s1) in enumerate(sessions):
+        when = D + dt.timedelta(days=day)
+        ratings += [TargetRatingDTO(2 * n + 1, target_id, 200 + n, when, "start", s0, None),
+                    TargetRatingDTO(2 * n + 2, target_id, 200 + n, when, "end", s1, None)]
+    return TargetDTO(target_id, 1, "art", "Car on the bridge", "past", False, "", "", "", "",
+                     "", "", 7, baseline_voc, "in_processing", None, D, tuple(ratings))
+
+
+def _legend_labels(fig: Figure) -> list[str]:
+    legend = find_artists(fig, "legend")[0]
+    assert isinstance(legend, Legend)
+    return [t.get_text() for t in legend.get_texts()]
+
+
+def test_an_art_scene_is_charted_by_sud_alone() -> None:
+    """ART rates a scene by SUD alone: its panel has no VoC axis, figure or legend entry
+    (it showed an empty 1-7 axis and "VoC —")."""
+    scene = _art(5, [(0, 7, 1)])
+    fig = build_target_chart(scene, DOSES)
+    assert find_artists(fig, "sud-start") and not find_artists(fig, "voc-start")
+    right = [ax for ax in fig.axes if ax.get_ylabel() != "SUD"]
+    assert len(right) == 1 and right[0].get_yticks().size == 0 and right[0].get_ylabel() == ""
+    subtitle = find_artists(fig, "panel-subtitle")[0]
+    assert isinstance(subtitle, Text)
+    assert "SUD 7 → 1" in subtitle.get_text() and "VoC" not in subtitle.get_text()
+    assert not any("VoC" in label for label in _legend_labels(fig))
+    unrated = build_target_chart(_art(6, []), DOSES)
+    words = find_artists(unrated, "no-ratings")[0]
+    assert isinstance(words, Text) and words.get_text() == "No SUD recorded yet"
+    # Beside an EMDR target the legend names VoC for that panel; a VoC given to a scene
+    # in the registry is shown, never hidden.
+    both = build_target_small_multiples([scene, _target(1, "Hallway", [(2, 8, 5, 2, 3)])],
+                                        DOSES, width=10, height=4)
+    assert any("VoC" in label for label in _legend_labels(both))
+    kept = find_artists(build_target_chart(_art(7, [(0, 6, 2)], baseline_voc=3), DOSES),
+                        "panel-subtitle")[0]
+    assert isinstance(kept, Text) and kept.get_text().count("VoC") == 1
 
 
 def test_small_multiples_share_one_time_axis_and_say_when_nothing_is_rated() -> None:
