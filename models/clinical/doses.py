@@ -240,6 +240,24 @@ def integration_due(doses: Sequence[CourseDose], held: Mapping[int, int],
     return IntegrationDue(latest, count, planned) if count < planned else None
 
 
+def likely_next_note(courses: Sequence[CourseDTO], notes: Sequence[NoteDTO],
+                     today: dt.date, *, in_care: bool) -> str | None:
+    """The kind of note (a template id) a client most likely needs next, offered first
+    when a note is started: while a dose awaits its integration sessions, an integration
+    note of the kind the client's latest one was (a general one if none was written yet);
+    before any dose or preparation note, a preparation note (the course begins there);
+    otherwise none is more likely than another."""
+    held = integration_held(notes)
+    if any(course_integration_due(c, held, today, in_care=in_care) for c in courses):
+        integration = [n for n in notes if follows_a_dose(n.template_id)]
+        latest = max(integration, key=lambda n: (n.session_date, n.id), default=None)
+        return latest.template_id if latest is not None else "general"
+    if not any(c.dosing_sessions for c in courses) and not any(
+            n.template_id in ("preparation", "dosing") for n in notes):
+        return "preparation"
+    return None
+
+
 def dosing_notes(notes: Iterable[NoteDTO]) -> dict[int, NoteDTO]:
     """The note that records each dosing session (template 'dosing'), by dosing session id."""
     return {n.dosing_session_id: n for n in notes

@@ -766,9 +766,13 @@ class MainWindow(QMainWindow):
         chart = self.chart_view.chart
         if self._is_locked or chart is None or self._refused_read_only("New note"):
             return
+        from models.clinical.doses import likely_next_note
         from ui.notes.new_note_dialog import NewNoteDialog
 
-        dialog = NewNoteDialog(chart.courses, today=self.runner.opener.today(),
+        today = self.runner.opener.today()
+        likely = likely_next_note(chart.courses, chart.notes, today,
+                                  in_care=chart.client.status != "discharged")
+        dialog = NewNoteDialog(chart.courses, today=today, template_id=likely,
                                notes=chart.notes, parent=self)
         client_id = chart.client.id
         dialog.accepted.connect(lambda: self._create_note(client_id, dialog.choice()))

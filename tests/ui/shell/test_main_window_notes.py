@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from models.api import Backend
 from models.clinical.doses import dose_refs
+from models.inputs import ClientInput, CourseInput
+from tests.conftest import TODAY
 from tests.ui.conftest import Worker, dose_left_without_its_note
 from ui.chart.care import NO_NOTE_YET
 from ui.chart.course_dialog import CourseDialog
@@ -102,6 +106,51 @@ def test_a_course_can_be_added_for_a_client(
         dialog._save()
     assert shown.args == [client_id]
     assert len(main_window.chart_view.chart.courses) == courses_before + 1
+
+
+def _new_note_dialog(qtbot: QtBot, window: MainWindow, client_id: int) -> NewNoteDialog:
+    with qtbot.waitSignal(window.chart_shown, timeout=10_000):
+        assert window.client_list.select_client(client_id)
+    window.new_note_action.trigger()
+    return next(d for d in window.findChildren(NewNoteDialog) if d.isVisible())
+
+
+def test_new_note_offers_first_the_note_the_client_likely_needs(
+        qtbot: QtBot, main_window: MainWindow, worker: Worker) -> None:
+    """A client new to the practice: preparation; a dose awaiting its integration
+    sessions: the kind of the client's latest integration note (the dialog offered a
+    dosing note always)."""
+    client_id = worker.run(lambda b: b.clients.create(ClientInput(name="Newly Referred"),
+                                                      actor_id=None).value.id)
+    with qtbot.waitSignal(main_window.clients_loaded, timeout=10_000):
+        main_window.reload_clients()
+    dialog = _new_note_dialog(qtbot, main_window, client_id)
+    assert dialog.template_id() == "preparation"
+    assert dialog.focusWidget() is dialog.template_buttons["preparation"]
+    dialog.reject()
+
+    def dose_and_one_session(b: Backend) -> None:
+        doc = b.practice.clinician()
+        assert doc is not None
+        b.care.add_course(client_id, CourseInput("spaced", TODAY - dt.timedelta(days=20)),
+                          actor_id=None)
+        b.notes.create(client_id, "dosing", author_id=doc.id,
+                       session_date=TODAY - dt.timedelta(days=2))
+        b.notes.create(client_id, "ifs", author_id=doc.id,
+                       session_date=TODAY - dt.timedelta(days=1))
+
+    worker.run(dose_and_one_session)  # the first dose plans two sessions: one is held
+    with qtbot.waitSignal(main_window.clients_loaded, timeout=10_000):
+        main_window.reload_clients()
+    model = main_window.client_list.model
+    other = next(model.client_at(r).id for r in range(model.rowCount())
+                 if model.client_at(r).id != client_id)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        assert main_window.client_list.select_client(other)  # the chart is read again
+    dialog = _new_note_dialog(qtbot, main_window, client_id)
+    assert dialog.template_id() == "ifs"
+    assert dialog.dosing_session_id() is not None  # and it follows the dose
+    dialog.reject()
 
 
 def test_a_draft_can_be_discarded_from_its_window(

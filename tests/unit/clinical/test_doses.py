@@ -21,9 +21,10 @@ from models.clinical.doses import (
     integration_due,
     integration_plan_text,
     latest_dose_on,
+    likely_next_note,
     next_dose_number,
 )
-from models.dto import BoosterDTO, CourseDTO, DosingSessionDTO
+from models.dto import BoosterDTO, CourseDTO, DosingSessionDTO, NoteDTO
 from models.vocabulary import INTEGRATION_AFTER_A_DOSE, INTEGRATION_AFTER_FIRST_DOSE
 
 DAY = dt.date(2026, 3, 2)
@@ -173,3 +174,33 @@ def test_a_course_keeps_its_own_integration_plan_and_says_it() -> None:
         "sessions after each later one.")
     assert integration_plan_text(IntegrationPlan(0, 0)) == (
         "This course plans no integration sessions after its doses.")
+
+
+def _note(note_id: int, template_id: str, day: dt.date,
+          dose_id: int | None = None) -> NoteDTO:
+    return NoteDTO(note_id, 1, 1, dose_id, template_id, 2, day, "draft", None, None, None,
+                   None, dt.datetime(2026, 3, 1))
+
+
+def test_the_note_a_client_likely_needs_next() -> None:
+    """Offered first when a note is started: an integration note, of the kind the client's
+    latest one was, while a dose waits for its sessions; a preparation note before any
+    dose; else none is more likely than another."""
+    nothing: tuple[NoteDTO, ...] = ()
+    assert likely_next_note([], nothing, DAY, in_care=True) == "preparation"
+    course = _course(1, DAY)
+    prepared = (_note(1, "preparation", DAY),)
+    assert likely_next_note([course], nothing, DAY, in_care=True) == "preparation"
+    assert likely_next_note([course], prepared, DAY, in_care=True) is None
+    dosed = _course(1, DAY, _dose(10, 1, 1, DAY + dt.timedelta(days=7)))
+    later = DAY + dt.timedelta(days=8)
+    # The first dose waits for two integration sessions; none written yet: a general one.
+    assert likely_next_note([dosed], prepared, later, in_care=True) == "general"
+    one_ifs = (*prepared, _note(2, "emdr", DAY - dt.timedelta(days=30)),
+               _note(3, "ifs", later, dose_id=10))
+    assert likely_next_note([dosed], one_ifs, later, in_care=True) == "ifs"
+    # Both held: the window is closed, nothing is more likely.
+    both = (*one_ifs, _note(4, "emdr", later + dt.timedelta(days=1), dose_id=10))
+    assert likely_next_note([dosed], both, later, in_care=True) is None
+    # A discharged client's doses wait for nothing.
+    assert likely_next_note([dosed], one_ifs, later, in_care=False) is None
