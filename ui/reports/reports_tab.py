@@ -159,7 +159,9 @@ class ReportsTab(QWidget):
         self.drafts = QCheckBox("Include unsigned drafts (marked)")
         self.private = QCheckBox("Include private process notes")
         self.practice = QLineEdit(settings.get(S.REPORT_PRACTICE))
-        self.practice.setPlaceholderText("Printed above your name on every page")
+        self.practice.setPlaceholderText("Its name (optional)")  # the whole said in the tip
+        self.practice.setToolTip("The practice's name, printed above yours at the top of "
+                                 "every page; kept for the next report")
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText("A few lines for the prescriber (optional)")
         self.comment.setFixedHeight(84)

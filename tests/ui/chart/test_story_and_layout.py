@@ -8,8 +8,9 @@ import re
 import time
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QStyleOptionFrame
 from pytestqt.qtbot import QtBot
 
 from models.formatting import date_text
@@ -219,6 +220,37 @@ def test_a_chart_that_takes_a_moment_shows_loading(
     qtbot.waitUntil(loading.isVisible, timeout=SHOW_AFTER_MS + 400)
     qtbot.waitSignal(main_window.chart_shown, timeout=10_000).wait()
     assert not loading.isVisible()
+
+
+def _placeholder_cut(edit: QLineEdit) -> bool:
+    """An empty line edit shows less than its placeholder (the hint is elided)."""
+    if not edit.isVisible() or edit.text() or not edit.placeholderText():
+        return False
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    room = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option,
+                                       edit).width()
+    margins = edit.textMargins()
+    room -= margins.left() + margins.right() + 4  # QLineEdit's own side margin, 2 a side
+    return edit.fontMetrics().horizontalAdvance(edit.placeholderText()) > room
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1280, 800)])
+def test_no_field_cuts_its_hint_on_any_tab(qtbot: QtBot, main_window: MainWindow,
+                                           size: tuple[int, int]) -> None:
+    """What an empty field says to type is read whole (the Reports tab's Practice said
+    "Printed above your name on ev…")."""
+    main_window.resize(*size)
+    main_window.default_splitter()
+    _busiest(qtbot, main_window)
+    tabs = main_window.chart_view.tabs
+    cut = []
+    for name in TAB_NAMES:
+        tabs.setCurrentIndex(TAB_NAMES.index(name))
+        qtbot.wait(30)
+        cut += [(name, e.placeholderText()) for e in main_window.findChildren(QLineEdit)
+                if _placeholder_cut(e)]
+    assert cut == []
 
 
 def test_the_measures_rules_and_sources_stay_whole_as_the_window_changes_size(
