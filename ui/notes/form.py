@@ -52,6 +52,7 @@ from models.templates.definitions import (
 )
 from models.templates.display import display_value
 from models.templates.validation import Problem, derive_values
+from models.values import is_blank
 from reports import palette
 from reports.palette import (
     ACCENT,
@@ -629,6 +630,8 @@ class NoteForm(QWidget):
                 if _is_answer(widget):
                     widget.setPlaceholderText(UNANSWERED if read_only else "")
 
+        self._refresh_conditions()
+
     def is_read_only(self) -> bool:
         return self._read_only
 
@@ -721,6 +724,13 @@ class NoteForm(QWidget):
             self._labels[f.id].setText(_label_html(f, required))
             # Not applicable after an earlier answer: Tab passes it by (a click reaches it).
             self._fields[f.id].set_tab_skipped(not required)
+            # A signed note reads as what was asked: a question its answers made not
+            # applicable (the risk check's follow-ups when ideation was denied) and left
+            # unanswered is left out, as the PDF leaves it out. A draft shows them all.
+            left_out = (self._read_only and not required
+                        and is_blank(self._value_of(f.id)))
+            self._labels[f.id].setHidden(left_out)
+            self._cells[f.id].setHidden(left_out)
 
     def _value_of(self, field_id: str) -> Any:
         if field_id in self._opaque:

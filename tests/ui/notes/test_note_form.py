@@ -604,6 +604,37 @@ def test_a_signed_note_shows_what_a_field_means_not_how_to_enter_it(qtbot: QtBot
     assert entering in shown()
 
 
+def test_a_signed_note_leaves_out_the_questions_its_answers_made_not_applicable(
+        qtbot: QtBot) -> None:
+    """Ideation denied: the risk check's follow-ups were not asked, and a signed note
+    showed them as blank radio buttons a reader could take for questions skipped. They
+    are left out, as the PDF leaves them out; an answered one stays, and a draft shows
+    them all (a click reaches them)."""
+    form = make_form(qtbot, load_templates().latest("emdr"))
+    content = sample_content("emdr", TODAY, targets=TARGETS, parts=PARTS)
+    content.update({"suicidal_ideation": "denied", "homicidal_ideation": "denied",
+                    "risk_level": "low"})
+    for follow_up in ("risk_intent", "risk_plan", "risk_means_access"):
+        content.pop(follow_up, None)
+    form.set_content(content)
+    show(qtbot, form)
+
+    def visible(field_id: str) -> bool:
+        return form._cells[field_id].isVisible() and form._labels[field_id].isVisible()
+
+    assert visible("risk_intent") and visible("risk_level")
+    form.set_read_only(True)
+    assert not visible("risk_intent") and not visible("risk_plan")
+    assert visible("risk_level")  # answered all the same: on record
+    assert visible("suicidal_ideation") and visible("homicidal_ideation")
+    form.set_read_only(False)
+    assert visible("risk_intent")
+    content["suicidal_ideation"] = "present_with_plan"  # now they were asked: all shown
+    form.set_content(content)
+    form.set_read_only(True)
+    assert visible("risk_intent") and visible("risk_plan")
+
+
 def test_the_wheel_scrolls_a_signed_note_wherever_the_pointer_is(qtbot: QtBot) -> None:
     """Its inert controls swallowed the wheel: a signed note scrolled only with the
     pointer in its margins or on its text. The wheel still changes none of them."""
