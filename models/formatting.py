@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 EMPTY = "—"
 
@@ -72,6 +73,27 @@ def date_tick_labels(days: Sequence[dt.date]) -> list[str]:
     with_year, without = (month_year, month) if monthly else (date_text, day_month)
     return [with_year(day) if index == 0 or days[index - 1].year != day.year
             else without(day) for index, day in enumerate(days)]
+
+
+T = TypeVar("T")
+
+
+def touching_groups(items: Sequence[T],
+                    extent: Callable[[Sequence[T]], tuple[float, float]]) -> list[list[T]]:
+    """Items along an axis (in order), grouped under shared labels: neighbouring groups
+    are joined while one group's label (`extent`: its left and right on the axis) would
+    touch the next's. The charts and the Overview's timelines label close doses so: 'D1–4'
+    rather than D1 with the others' labels dropped or overlapping."""
+    groups = [[item] for item in items]
+    joined = True
+    while joined:
+        joined = False
+        for index in range(len(groups) - 1):
+            if extent(groups[index])[1] > extent(groups[index + 1])[0]:
+                groups[index:index + 2] = [groups[index] + groups[index + 1]]
+                joined = True
+                break
+    return groups
 
 
 def long_date(day: dt.date) -> str:

@@ -29,7 +29,7 @@ from matplotlib.transforms import Bbox, Transform
 
 from models.clinical.doses import DoseRef, dose_range_label
 from models.clinical.measures import chart_subtitle, summarise_change
-from models.formatting import date_text, date_tick_labels, day_month
+from models.formatting import date_text, date_tick_labels, day_month, touching_groups
 from models.instruments.change import (
     ChangeLabel,
     change_summary,
@@ -314,20 +314,14 @@ def _course_label_text(doses: Sequence[DosingMarker]) -> str:
 def _merged(clusters: list[list[DosingMarker]], x_to_inch: float,
             label: Callable[[Sequence[DosingMarker]], str]) -> list[list[DosingMarker]]:
     """Neighbouring clusters joined while their labels would touch."""
-    def extent(cluster: list[DosingMarker]) -> tuple[float, float]:
+    def extent(group: Sequence[list[DosingMarker]]) -> tuple[float, float]:
+        cluster = [dose for part in group for dose in part]
         centre = (_num(cluster[0].when) + _num(cluster[-1].when)) / 2 * x_to_inch
         half = _text_width_in(label(cluster), bold=True) / 2 + 0.04
         return centre - half, centre + half
 
-    merged = True
-    while merged:
-        merged = False
-        for index in range(len(clusters) - 1):
-            if extent(clusters[index])[1] > extent(clusters[index + 1])[0]:
-                clusters[index : index + 2] = [clusters[index] + clusters[index + 1]]
-                merged = True
-                break
-    return clusters
+    return [[dose for part in group for dose in part]
+            for group in touching_groups(clusters, extent)]
 
 
 def _dose_label_groups(

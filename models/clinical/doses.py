@@ -96,6 +96,16 @@ def dose_label(courses: Sequence[CourseDTO], dosing_session_id: int | None) -> s
     return ref.label if ref is not None else ""
 
 
+def dose_numbers_label(numbers: Sequence[int]) -> str:
+    """Doses of one course under one label: 'D3', 'D1–4', 'D2,D5'."""
+    numbers = sorted(numbers)
+    if len(numbers) == 1:
+        return f"D{numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+        return f"D{numbers[0]}–{numbers[-1]}"
+    return ",".join(f"D{n}" for n in numbers)
+
+
 def dose_range_label(refs: Iterable[DoseRef]) -> str:
     """Several doses under one label: 'D1–4', 'D2,D5', 'C1 D5, C2 D1–2'."""
     by_course: dict[int, list[DoseRef]] = {}
@@ -104,13 +114,7 @@ def dose_range_label(refs: Iterable[DoseRef]) -> str:
     several = any(r.label.startswith("C") for group in by_course.values() for r in group)
     parts = []
     for index, group in by_course.items():
-        numbers = [r.number for r in group]
-        if len(numbers) == 1:
-            text = f"D{numbers[0]}"
-        elif numbers == list(range(numbers[0], numbers[0] + len(numbers))):
-            text = f"D{numbers[0]}–{numbers[-1]}"
-        else:
-            text = ",".join(f"D{n}" for n in numbers)
+        text = dose_numbers_label([r.number for r in group])
         parts.append(f"C{index} {text}" if several else text)
     return ", ".join(parts)
 

@@ -43,6 +43,7 @@ class DoseMark:
     day: dt.date
     label: str
     status: str  # "signed", "draft" or "" (no note written yet)
+    number: int  # within the course
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
         notes = marks(grouped.get(course.id, []))
         dose_marks = tuple(
             DoseMark(d.id, d.session_date, f"D{d.number}",
-                     by_dose_note[d.id].status if d.id in by_dose_note else "")
+                     by_dose_note[d.id].status if d.id in by_dose_note else "", d.number)
             for d in course.dosing_sessions)
         days = [course.start_date, *(d.day for d in dose_marks), *(n.day for n in notes)]
         end = course.end_date or max(days)

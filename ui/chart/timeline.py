@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from models.formatting import date_text, date_tick_labels
+from models.clinical.doses import dose_numbers_label
+from models.formatting import date_text, date_tick_labels, touching_groups
 from reports import palette
-from ui.chart.care import CourseLine
+from ui.chart.care import CourseLine, DoseMark
 from ui.common.markers import draw_marker
 from ui.common.style import DOSING, modality
 
@@ -111,11 +122,7 @@ class CourseTimeline(QWidget):
         axis_y = PAD_TOP + DOSE_LANE + LANE * len(line.lanes) + 4
         text_pen = QPen(QColor(palette.INK))
         muted_pen = QPen(QColor(palette.MUTED))
-        base_font = QFont(self.font())
-        small_font = QFont(base_font)
-        small_font.setPointSizeF(max(7.5, base_font.pointSizeF() * 0.88))
-        bold_font = QFont(small_font)
-        bold_font.setBold(True)
+        small_font, bold_font = self._fonts()
 
         # Integration windows: a light band from each dose to the next, so the sessions
         # that follow a dose sit visibly inside its window.
@@ -169,18 +176,39 @@ class CourseTimeline(QWidget):
                         QPointF(self._x(note.day), self._lane_y(note.modality)), MARKER,
                         note.signed)
         painter.setFont(bold_font)
-        metrics = painter.fontMetrics()
         y = self._lane_y("dosing")
-        last_right = -1e9
         for dose in doses:
-            x = self._x(dose.day)
-            draw_marker(painter, DOSING, QPointF(x, y), MARKER, dose.status != "draft")
-            w = metrics.horizontalAdvance(dose.label)
-            if x - w / 2 > last_right + 3:
-                painter.setPen(text_pen)
-                painter.drawText(QRectF(x - w / 2 - 2, PAD_TOP - 2, w + 4, 16),
-                                 Qt.AlignmentFlag.AlignHCenter, dose.label)
-                last_right = x + w / 2
+            draw_marker(painter, DOSING, QPointF(self._x(dose.day), y), MARKER,
+                        dose.status != "draft")
+
+        painter.setPen(text_pen)
+        for left, right, text in self.dose_labels():
+            painter.drawText(QRectF(left - 0.5, PAD_TOP - 2, right - left + 1, 16),
+                             Qt.AlignmentFlag.AlignHCenter, text)
+
+    def _fonts(self) -> tuple[QFont, QFont]:
+        """The lanes' and axis's small font, and the dose labels' bold one."""
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.5, self.font().pointSizeF() * 0.88))
+        bold = QFont(small)
+        bold.setBold(True)
+        return small, bold
+
+    def dose_labels(self) -> list[tuple[float, float, str]]:
+        """Each dose's label (left, right, text) at the widget's width: doses too close to
+        label apart share one ("D1–2"), as on the charts, never one dropped."""
+        metrics = QFontMetricsF(self._fonts()[1])
+
+        def label(group: Sequence[DoseMark]) -> str:
+            return dose_numbers_label([d.number for d in group])
+
+        def extent(group: Sequence[DoseMark]) -> tuple[float, float]:
+            centre = (self._x(group[0].day) + self._x(group[-1].day)) / 2
+            half = metrics.horizontalAdvance(label(group)) / 2 + 1.5
+            return centre - half, centre + half
+
+        ordered = sorted(self.line.doses, key=lambda d: (d.day, d.number))
+        return [(*extent(group), label(group)) for group in touching_groups(ordered, extent)]
 
     def tooltip_at(self, x: float, y: float) -> str:
         """What the marker under (x, y) is, in words; "" when there is none."""
