@@ -128,15 +128,17 @@ class NewNoteDialog(QDialog):
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.date_edit = RetypeDateEdit(self)
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DATE_EDIT_FORMAT)
         self.date_edit.setDate(to_qdate(today))
         self.date_edit.setFixedWidth(170)
         self.dosing_combo = QComboBox(self)
-        self.dosing_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.dosing_combo.setMinimumContentsLength(48)
+        # Wide enough for a whole line ("C2 D5 · Sublingual / buccal lozenge, 400 mg
+        # (4.54 mg/kg) · 1 Dec 2026 · the same day"): the days since the dose came last
+        # and were cut off. Under its label when the row would not hold both.
+        self.dosing_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.dosing_label = QLabel("Follows &dosing session", self)
         self.dosing_label.setBuddy(self.dosing_combo)
         date_label = QLabel("Session &date", self)

@@ -975,6 +975,12 @@ def test_new_note_dialog_keeps_the_dose_the_person_chose(qtbot: QtBot) -> None:
     dialog = NewNoteDialog([course], today=TODAY, template_id="art")
     qtbot.addWidget(dialog)
     assert dialog.dosing_session_id() == 2
+    # The whole line is read: the days since the dose, last, were cut off.
+    show(qtbot, dialog)
+    combo = dialog.dosing_combo
+    line = combo.currentText()
+    assert line.endswith("2 days before") and "Sublingual / buccal lozenge" in line
+    assert combo.width() >= combo.fontMetrics().horizontalAdvance(line) + 20
     dialog.dosing_combo.setCurrentIndex(dialog.dosing_combo.findData(1))
     dialog.dosing_combo.activated.emit(dialog.dosing_combo.currentIndex())
     dialog.date_edit.setDate(dialog.date_edit.date().addDays(1))
