@@ -4,6 +4,7 @@ View menu, read on the worker, kept current by each write, and each item opened.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -48,12 +49,14 @@ def _first_quiet_client(window: MainWindow) -> int:
 
 
 def test_the_line_under_the_list_opens_every_note_to_sign_and_enter_opens_one(
-    qtbot: QtBot, main_window: MainWindow, worker: Worker,
+    qtbot: QtBot, main_window: MainWindow, worker: Worker, qtmodeltester: Any,
 ) -> None:
     waiting = _opened(qtbot, main_window)
     expected: list[WaitingItem] = worker.run(lambda b: b.clients.waiting())
     assert expected, "the demo practice has drafts"
     assert [waiting.item_at(r) for r in range(waiting.proxy.rowCount())] == expected
+    qtmodeltester.check(waiting.model)
+    qtmodeltester.check(waiting.proxy)
     first = expected[0]
     assert _rows(waiting)[0] == (
         f"{first.client_name} · {first.record_number}", date_text(first.day),

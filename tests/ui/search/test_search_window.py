@@ -49,11 +49,13 @@ def _note(worker: Any, name: str) -> tuple[int, int]:
 
 
 def test_search_shows_client_date_kind_and_words_and_enter_opens_the_note(
-        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+        qtbot: QtBot, main_window: MainWindow, worker: Any, qtmodeltester: Any) -> None:
     _client_id, note_id = _note(worker, "Lena Searchable")
     search = _open(qtbot, main_window)
     _type(qtbot, search, "lighthouse dream")
     assert search.proxy.rowCount() == 1
+    qtmodeltester.check(search.model)
+    qtmodeltester.check(search.proxy)
     row = [search.proxy.index(0, c).data() for c in range(4)]
     assert row[SearchResultsModel.CLIENT].startswith("Lena Searchable · C-")
     assert row[SearchResultsModel.DATE] == "20 Oct 2026"

@@ -40,7 +40,7 @@ def _column(trail: AuditTrailWindow, column: int) -> list[str]:
 
 
 def test_the_chosen_clients_events_in_words_newest_first(
-        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+        qtbot: QtBot, main_window: MainWindow, worker: Any, qtmodeltester: Any) -> None:
     client_id, number = _client_with_signed_note(main_window, worker)
     with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
         assert main_window.client_list.select_client(client_id)
@@ -48,6 +48,8 @@ def test_the_chosen_clients_events_in_words_newest_first(
     assert trail.isVisible() and trail.windowTitle() == "Audit trail"
     assert trail.scope.currentText().endswith(number)  # the client shown, to start with
     assert trail.view.isColumnHidden(AuditTrailModel.CLIENT)
+    qtmodeltester.check(trail.model)
+    qtmodeltester.check(trail.proxy)
     whats = _column(trail, AuditTrailModel.WHAT)
     assert "Note signed and locked" in whats and "Note started (draft)" in whats
     ids = [trail.model.entry_at(trail.proxy.mapToSource(trail.proxy.index(r, 0)).row()).id

@@ -78,7 +78,7 @@ def test_the_registry_lists_sorts_and_filters_the_targets(
 
 
 def test_an_edit_is_saved_with_a_history_row_by_hand(
-        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+        qtbot: QtBot, main_window: MainWindow, worker: Any, qtmodeltester: Any) -> None:
     chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
     tab = main_window.targets_tab
     target = chart.targets[0]
@@ -92,6 +92,7 @@ def test_an_edit_is_saved_with_a_history_row_by_hand(
     with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.history_model.rowCount() == before + 1, timeout=10_000)
+    qtmodeltester.check(tab.history_model)
     newest = tab.history_model.row_at(0)
     assert (newest.field, newest.new_value, newest.note_id) == (
         "negative_cognition", "I am helpless", None)
