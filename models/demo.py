@@ -62,7 +62,7 @@ from models.services.rows import insert_row, insert_rows, write_changes, write_n
 from models.templates.checks import cautions, with_reasons
 from models.templates.loading import load_templates
 from models.templates.validation import derive_values
-from models.vocabulary import ADDENDUM_KINDS
+from models.vocabulary import ADDENDUM_KINDS, VOC_TARGET_KINDS
 
 FIRST_NAMES = (
     "Ada", "Basil", "Clementine", "Dorian", "Esme", "Felix", "Greta", "Hugo", "Iris", "Jasper",
@@ -261,7 +261,9 @@ def _registry(session: Session, ctx: _ClientContext, result: DemoResult) -> None
             image="The worst part, as the client sees it now.", negative_cognition=nc,
             positive_cognition=pc, emotions=rng.choice(("fear", "shame", "sadness", "anger")),
             body_location=rng.choice(("chest", "throat", "stomach", "shoulders")),
-            baseline_sud=sud0, baseline_voc=voc0, identified_on=identified,
+            baseline_sud=sud0, identified_on=identified,
+            # An ART scene is rated by SUD alone.
+            baseline_voc=voc0 if kind in VOC_TARGET_KINDS else None,
         ), today=ctx.today, actor_id=ctx.actor_id)
         ctx.targets.append(session.get_one(TargetMemory, dto.id))
         ctx.ratings[dto.id] = (sud0, voc0)
