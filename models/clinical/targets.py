@@ -190,7 +190,7 @@ def status_offer(target: TargetDTO) -> StatusOffer | None:
         sessions = target_sessions(target)
         last = sessions[-1] if sessions else None
         # ART rates no VoC: for an ART scene an end at SUD 0 is enough.
-        needs_voc = target.kind != "art"
+        needs_voc = target.kind in VOC_TARGET_KINDS
         if (last is not None and last.sud_end == CLEARED_SUD
                 and (last.voc_end == CLEARED_VOC or not needs_voc)
                 and not any(r.rated_on > last.day and r.sud for r in ordered)):
