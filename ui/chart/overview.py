@@ -33,7 +33,15 @@ from ui.chart.care import CourseLine, Figures, course_lines, figures
 from ui.chart.timeline import CourseTimeline
 from ui.common.flow import FlowLayout
 from ui.common.markers import marker_pixmap
-from ui.common.style import DOSING, MODALITY_ORDER, Modality, modality, repolish, set_role
+from ui.common.style import (
+    DOSING,
+    MODALITY_ORDER,
+    Modality,
+    modality,
+    repolish,
+    set_role,
+    wrapped_tip,
+)
 
 LAST_DOSE = "Last dose"
 
@@ -268,7 +276,7 @@ class _CourseCard(QFrame):
         self.goals.setText(f"Goals: {line.goals}")
         self.goals.setVisible(bool(line.goals))
         self.waiting.setText(line.waiting)
-        self.waiting.setToolTip(line.plan)
+        self.waiting.setToolTip(wrapped_tip(line.plan))
         self.waiting.setVisible(bool(line.waiting))
         self.timeline.set_line(line)
 

@@ -36,6 +36,7 @@ from models.instruments.definitions import Instrument
 from models.instruments.series import OverlaySeries
 from reports.palette import DETERIORATED, IMPROVED
 from ui.common.chart_host import ChartHost
+from ui.common.style import wrapped_tip
 from ui.common.table_model import SortProxy, read_only_table
 from ui.common.tables import show_full_text_tips
 from ui.measures.item_models import AdministrationTableModel, DissociationTableModel
@@ -91,7 +92,7 @@ class ChangeSummaryCard(QFrame):
         self.outcome.setStyleSheet(f"color: {colour};" if colour else "")
         self.outcome.setText(outcome)
         self.detail.setText(detail)
-        self.detail.setToolTip(BASELINE_RULE + ".")
+        self.detail.setToolTip(wrapped_tip(BASELINE_RULE + "."))
         self.setAccessibleName("Change summary")
         self.setAccessibleDescription(change_sentence(instrument, summary))
 
@@ -243,8 +244,9 @@ class TrendPage(_ChartTablePage):
         on = len(self.checked_overlays())
         if not self.overlay_actions:
             self.overlay_button.setText("No overlays")
-            self.overlay_button.setToolTip("Self-energy ratings from signed IFS notes and SUD "
-                                           "from EMDR/ART notes can be laid over this chart")
+            self.overlay_button.setToolTip(wrapped_tip(
+                "Self-energy ratings from signed IFS notes and SUD from EMDR/ART notes can be "
+                "laid over this chart"))
             return
         self.overlay_button.setText(f"Overlays: {on} of {len(self.overlay_actions)}  ")
 

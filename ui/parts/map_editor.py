@@ -133,7 +133,7 @@ class MapEditor(QWidget):
         action.setShortcuts(keys)
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shown = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-        action.setToolTip(f"{tip or text} ({shown})" if shown else tip or text)
+        action.setToolTip(wrapped_tip(f"{tip or text} ({shown})" if shown else tip or text))
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         if toolbar:

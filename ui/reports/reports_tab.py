@@ -50,6 +50,7 @@ from models.report_data import ReportData
 from models.vocabulary import MODALITIES, REPORT_DETAIL, REPORT_KINDS, REPORT_SECTIONS
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 from ui.common.pdf_preview import PdfPreview, ask_pdf_path, ask_printer
+from ui.common.style import wrapped_tip
 from ui.shell import settings as S
 from ui.shell.settings import Settings
 from ui.shell.tasks import TaskRunner, VaultLockedError, is_refusal, report_unexpected
@@ -128,7 +129,8 @@ class ReportsTab(QWidget):
         self.kind = QComboBox()
         for term in REPORT_KINDS:
             self.kind.addItem(term.label, term.code)
-        self.kind.setToolTip("\n".join(f"{t.label}: {t.description}" for t in REPORT_KINDS))
+        self.kind.setToolTip(wrapped_tip("\n".join(f"{t.label}: {t.description}"
+                                                  for t in REPORT_KINDS)))
         self.start = _date_edit()
         self.end = _date_edit()
         # A copy of a note: which one (the client's signed notes, the newest first).
@@ -160,8 +162,8 @@ class ReportsTab(QWidget):
         self.private = QCheckBox("Include private process notes")
         self.practice = QLineEdit(settings.get(S.REPORT_PRACTICE))
         self.practice.setPlaceholderText("Its name (optional)")  # the whole said in the tip
-        self.practice.setToolTip("The practice's name, printed above yours at the top of "
-                                 "every page; kept for the next report")
+        self.practice.setToolTip(wrapped_tip("The practice's name, printed above yours at the "
+                                             "top of every page; kept for the next report"))
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText("A few lines for the prescriber (optional)")
         self.comment.setFixedHeight(84)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QStyleOptionFrame
+from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QStyleOptionFrame, QWidget
 from pytestqt.qtbot import QtBot
 
 from models.formatting import date_text
@@ -22,6 +22,7 @@ from ui.chart.course_dialog import CourseDialog
 from ui.chart.sessions_tab import SessionsModel
 from ui.common.busy import SHOW_AFTER_MS
 from ui.common.dates import to_qdate
+from ui.common.style import TIP_WRAPS_AFTER, wrapped_tip
 from ui.shell.main_window import MainWindow
 
 
@@ -144,8 +145,9 @@ def test_a_course_s_integration_plan_is_set_from_its_card_and_what_waits_follows
     card = overview.cards[0]
     qtbot.waitUntil(card.waiting.isVisible, timeout=10_000)
     assert card.waiting.text().startswith("Integration after D1: 1 of the 2 sessions planned")
-    assert card.waiting.toolTip() == ("This course plans 2 integration sessions after its "
-                                      "first dose and 1 after each later one.")
+    assert card.waiting.toolTip() == wrapped_tip(
+        "This course plans 2 integration sessions after its first dose and 1 after each "
+        "later one.")
     qtbot.mouseClick(card.edit, Qt.MouseButton.LeftButton)
     dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
     assert (dialog.after_first.value(), dialog.after_each.value()) == (2, 1)
@@ -251,6 +253,24 @@ def test_no_field_cuts_its_hint_on_any_tab(qtbot: QtBot, main_window: MainWindow
         cut += [(name, e.placeholderText()) for e in main_window.findChildren(QLineEdit)
                 if _placeholder_cut(e)]
     assert cut == []
+
+
+def test_no_tooltip_runs_on_in_one_long_line(qtbot: QtBot, main_window: MainWindow) -> None:
+    """A tooltip longer than a readable line wraps (ui.common.style.wrapped_tip): the
+    report kinds' tooltip ran one line 150 characters wide, the map's Tidy up 110."""
+    main_window.resize(1280, 800)
+    _busiest(qtbot, main_window)
+    tabs = main_window.chart_view.tabs
+    long_lines = set()
+    for name in TAB_NAMES:
+        tabs.setCurrentIndex(TAB_NAMES.index(name))
+        qtbot.wait(30)
+        for widget in main_window.findChildren(QWidget):
+            tip = widget.toolTip()
+            if not tip.startswith("<") and any(len(line) > TIP_WRAPS_AFTER
+                                               for line in tip.split("\n")):
+                long_lines.add((name, tip))
+    assert long_lines == set()
 
 
 def test_the_measures_rules_and_sources_stay_whole_as_the_window_changes_size(
