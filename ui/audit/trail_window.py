@@ -34,7 +34,7 @@ from models.errors import NotFoundError, ValidationError
 from models.formatting import EMPTY, date_time_text, local_date
 from models.inputs import AUDIT_TRAIL_LIMIT, words_match
 from ui.common.busy import DelayedBusy
-from ui.common.style import say
+from ui.common.style import say, wrapped_tip
 from ui.common.table_model import (
     SORT_ROLE,
     AnyIndex,
@@ -149,8 +149,9 @@ class AuditTrailWindow(QDialog):
         self.filter.setClearButtonEnabled(True)
         self.filter.setAccessibleName("Filter the events shown")
         self.document = QPushButton("Make a document…")
-        self.document.setToolTip("The client's audit trail as a PDF to print or save, with "
-                                 "its period and signature (Reports tab: Audit trail)")
+        self.document.setToolTip(wrapped_tip(
+            "The client's audit trail as a PDF to print or save, with its period and signature "
+            "(Reports tab: Audit trail)"))
         self.document.hide()
         self.chain = QLabel()
         self.chain.setWordWrap(True)

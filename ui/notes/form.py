@@ -65,7 +65,7 @@ from reports.palette import (
     WARNING_BG,
     WARNING_EDGE,
 )
-from ui.common.style import repolish, set_role
+from ui.common.style import repolish, set_role, wrapped_tip
 from ui.notes.fields import (
     ComboChoice,
     DateField,
@@ -475,8 +475,8 @@ class NoteForm(QWidget):
             if cell.help_label is not None and f.id in self._template.entry_help_fields:
                 self._entry_help.append(cell.help_label)
             if f.help:
-                label.setToolTip(f.help)
-                editor.setToolTip(f.help)
+                label.setToolTip(wrapped_tip(f.help))
+                editor.setToolTip(wrapped_tip(f.help))
             grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(cell, row, 1)
             self._fields[f.id] = editor

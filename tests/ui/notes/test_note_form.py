@@ -34,6 +34,7 @@ from models.vault import open_vault
 from models.vocabulary import ROUTES
 from tests.conftest import TODAY
 from tests.ui.conftest import Worker
+from ui.common.style import wrapped_tip
 from ui.notes.dialogs import AddendumDialog
 from ui.notes.form import NoteForm
 from ui.notes.group_table import GroupRowsModel
@@ -178,7 +179,7 @@ def test_every_template_renders_and_round_trips_its_content(
         required = f.required or (f.required_if is not None and f.required_if.holds(content))
         assert ("*" in label) == required, f.id
         if f.help:
-            assert form.editor(f.id).toolTip() == f.help
+            assert form.editor(f.id).toolTip() == wrapped_tip(f.help)
 
 
 def test_the_sample_notes_cover_every_field_kind() -> None:
