@@ -102,6 +102,13 @@ def test_a_table_is_never_parted_from_its_notes() -> None:
     _, single_height = single.wrap(495, 1000)
     assert single.split(495, single_height - 2) == []
     assert noted(table) is table
+    # Together taller than a page, and the table cannot be parted: on an empty page they
+    # go as two flowables, one after the other, rather than never fitting.
+    huge = noted(data_table(["Name", "Value"], rows[:1], [0.3, 0.3]), text(LONG * 60, "small"))
+    _, huge_height = huge.wrap(495, FRAME_HEIGHT)
+    assert huge_height > FRAME_HEIGHT
+    parts = huge.split(495, FRAME_HEIGHT)
+    assert len(parts) == 2 and parts[1].getPlainText().startswith(LONG[:20])
 
 
 def test_a_form_breaks_between_its_rows() -> None:
