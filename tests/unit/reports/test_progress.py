@@ -21,7 +21,7 @@ from models.clinical.parts_map import relation_text, self_energy_text, status_ch
 from models.clinical.safety import safety_followups
 from models.clinical.sessions import STORY_HEADING, note_story
 from models.clinical.signing import seal_text
-from models.clinical.targets import change_text, summarise_target
+from models.clinical.targets import change_text, rated_by_voc, summarise_target
 from models.dto import BoosterDTO, ClientStatusChangeDTO
 from models.formatting import date_text
 from models.inputs import ClientInput, CustomMeasureInput, MeasureInput, ReportOptions
@@ -188,8 +188,12 @@ def test_each_target_is_in_the_table_with_its_figures_and_chart(
         assert re.search(row, section), target.label
         if target.ratings:  # its chart: the panel's title and its line of figures
             assert section.count(target.label) >= 2, target.label
-            assert (f"SUD {change_text(summary.baseline_sud, summary.latest_sud)} · VoC "
-                    f"{change_text(summary.baseline_voc, summary.latest_voc)}") in section
+            sud = f"SUD {change_text(summary.baseline_sud, summary.latest_sud)} · "
+            if rated_by_voc(target):
+                assert (f"{sud}VoC {change_text(summary.baseline_voc, summary.latest_voc)}"
+                        in section), target.label
+            else:  # an ART scene: SUD alone
+                assert f"{sud}{summary.sessions_worked} session" in section, target.label
     assert "SUD and VoC by session" in section and "SUD (0–10, left)" in section
 
 
