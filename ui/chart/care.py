@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from models.clinical.doses import (
     course_integration_due,
+    dose_numbers_label,
     dosing_kind_text,
     dosing_notes,
     integration_held,
@@ -41,9 +42,12 @@ def integration_notes(chart: ClientChart) -> list[NoteDTO]:
 class DoseMark:
     id: int
     day: dt.date
-    label: str
-    status: str  # "signed", "draft" or "" (no note written yet)
     number: int  # within the course
+    status: str  # "signed", "draft" or "" (no note written yet)
+
+    @property
+    def label(self) -> str:
+        return dose_numbers_label([self.number])
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,8 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
         due = course_integration_due(course, held, today, in_care=in_care)
         notes = marks(grouped.get(course.id, []))
         dose_marks = tuple(
-            DoseMark(d.id, d.session_date, f"D{d.number}",
-                     by_dose_note[d.id].status if d.id in by_dose_note else "", d.number)
+            DoseMark(d.id, d.session_date, d.number,
+                     by_dose_note[d.id].status if d.id in by_dose_note else "")
             for d in course.dosing_sessions)
         days = [course.start_date, *(d.day for d in dose_marks), *(n.day for n in notes)]
         end = course.end_date or max(days)

@@ -14,7 +14,7 @@ START = dt.date(2026, 11, 11)
 
 
 def _line(*days: int) -> CourseLine:
-    doses = tuple(DoseMark(n, START + dt.timedelta(days=day), f"D{n}", "signed", n)
+    doses = tuple(DoseMark(n, START + dt.timedelta(days=day), n, "signed")
                   for n, day in enumerate(days, start=1))
     return CourseLine("Course 2 · Intensive retreat", "", START,
                       START + dt.timedelta(days=48), doses, ())
