@@ -810,9 +810,12 @@ class NoteForm(QWidget):
                      if f.derived is None and self.required_now(f)
                      and self._value_of(f.id) is None), None)
 
-    def focus_field(self, field_path: str) -> bool:
+    def focus_field(self, field_path: str, *, with_section: bool = False) -> bool:
         """Scroll to a field and put the keyboard there; "sets[1].sud" focuses that cell.
 
+        With `with_section` the field's section is brought to the top of the view, its
+        title and help included, so the questions that follow the field show with it (the
+        risk check, reached from the safety banner).
         Returns False when the path names no field of this form.
         """
         field_id, row, column = parse_path(field_path)
@@ -822,6 +825,11 @@ class NoteForm(QWidget):
         cell = self._cells[field_id]
         label = self._labels[field_id]
         if self.isVisible():
+            if with_section:
+                section = label.parentWidget()
+                content = self.scroll_area.widget()
+                top = section.mapTo(content, section.rect().topLeft()).y()
+                self.scroll_area.verticalScrollBar().setValue(top - 8)
             self.scroll_area.ensureWidgetVisible(label, 0, 24)
             self.scroll_area.ensureWidgetVisible(cell, 0, 24)
         editor.focus_editor(row, column)

@@ -45,6 +45,7 @@ from models.clinical.doses import (
     follows_text,
 )
 from models.clinical.safety import (
+    RISK_CHECK_FIELDS,
     RiskCheck,
     SafetyFollowUp,
     ask_again_text,
@@ -525,7 +526,7 @@ class NoteEditor(QWidget):
 
     def _go_to_risk_check(self) -> None:
         if self._form is not None:
-            self._form.focus_field("suicidal_ideation")
+            self._form.focus_field(RISK_CHECK_FIELDS[0], with_section=True)
 
     def _show_followups(self) -> None:
         note = self._note

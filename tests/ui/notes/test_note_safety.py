@@ -165,6 +165,13 @@ def test_an_open_follow_up_shows_at_the_top_of_the_next_note_until_it_is_answere
     assert editor.form is not None
     risk = editor.form.editor("suicidal_ideation")
     qtbot.waitUntil(lambda: risk.isAncestorOf(QApplication.focusWidget()), timeout=5_000)
+    # The whole risk check comes into view from its title, not only its first question.
+    area = editor.form.scroll_area
+    section = risk.parentWidget()
+    while section.objectName() != "section_risk_check":
+        section = section.parentWidget()
+    top = section.mapTo(area.viewport(), section.rect().topLeft()).y()
+    assert 0 <= top <= 24, top
 
     editor.sign()
     qtbot.waitUntil(lambda: editor.confirmation() is not None, timeout=10_000)
