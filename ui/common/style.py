@@ -113,6 +113,11 @@ QLabel[role="choice-title"] {{
 QLineEdit {{
     padding: 4px 6px;
 }}
+QMessageBox QLabel#qt_msgbox_informativelabel {{
+    /* Qt makes a message box as wide as its first line: under a short question
+       ("Discard this draft?") the explanation wrapped in a column of three words. */
+    min-width: 28em;
+}}
 QPushButton[role="choice"]:hover, QPushButton[role="choice"]:focus {{
     border-color: {ACCENT};
 }}

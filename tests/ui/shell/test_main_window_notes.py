@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from models.api import Backend
@@ -171,6 +171,11 @@ def test_a_draft_can_be_discarded_from_its_window(
     editor.discard()
     box = editor.confirmation()
     assert box is not None
+    # Its explanation reads as a line or two under the short question, not as a column.
+    qtbot.waitExposed(box)
+    explanation = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    assert explanation.text().startswith("What is written in it is deleted.")
+    assert explanation.height() <= 2 * explanation.fontMetrics().lineSpacing() + 4
     discard = next(b for b in box.buttons() if b.text() == "Discard draft")
     with qtbot.waitSignal(editor.note_discarded, timeout=10_000):
         discard.click()
