@@ -1,15 +1,18 @@
-"""What every table on screen shares: a cell too narrow for its text shows it as a tooltip."""
+"""What every table on screen shares: a cell too narrow for its text shows it as a tooltip;
+a column that takes the table's spare width keeps a readable least width."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QHeaderView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableView,
     QToolTip,
 )
 
@@ -60,3 +63,46 @@ def show_full_text_tips(view: QAbstractItemView) -> FullTextDelegate:
     delegate = FullTextDelegate(view)
     view.setItemDelegate(delegate)
     return delegate
+
+
+class _StretchAtLeast(QObject):
+    """Keeps one column taking the table's spare width, but never narrower than `least`:
+    where the other columns leave less, it keeps `least` and the table scrolls sideways."""
+
+    def __init__(self, view: QTableView, column: int, least: int) -> None:
+        super().__init__(view)
+        self._view, self._column, self._least = view, column, least
+        header = view.horizontalHeader()
+        header.sectionResized.connect(self._other_resized)
+        view.viewport().installEventFilter(self)
+        self.fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def _other_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != self._column:
+            self.fit()
+
+    def fit(self) -> None:
+        header = self._view.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != self._column and not header.isSectionHidden(c))
+        room = self._view.viewport().width() - others
+        if room >= self._least:
+            if header.sectionResizeMode(self._column) != QHeaderView.ResizeMode.Stretch:
+                header.setSectionResizeMode(self._column, QHeaderView.ResizeMode.Stretch)
+        else:
+            if header.sectionResizeMode(self._column) != QHeaderView.ResizeMode.Interactive:
+                header.setSectionResizeMode(self._column, QHeaderView.ResizeMode.Interactive)
+            if header.sectionSize(self._column) != self._least:
+                header.resizeSection(self._column, self._least)
+
+
+def stretch_at_least(view: QTableView, column: int, least: int) -> None:
+    """`column` takes the spare width of `view`, and keeps at least `least` pixels of it:
+    a narrow window scrolls the table sideways rather than cut that column, header and all,
+    to a few letters. Qt's own stretch gives a squeezed column its least section size."""
+    _StretchAtLeast(view, column, least)

@@ -41,7 +41,7 @@ from models.vocabulary import PART_STATUSES, PART_TYPES, TARGET_KINDS
 from reports import palette
 from ui.common.style import repolish, set_role
 from ui.common.table_model import SortProxy, read_only_table
-from ui.common.tables import show_full_text_tips
+from ui.common.tables import show_full_text_tips, stretch_at_least
 from ui.parts.map_editor import MapEditor
 from ui.parts.table_models import ID_ROLE, PartTableModel, StatusHistoryModel
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
@@ -97,7 +97,7 @@ class PartsTab(QWidget):
         self.table.setAccessibleName("Parts registry")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(PartTableModel.BURDENS, QHeaderView.ResizeMode.Stretch)
+        stretch_at_least(self.table, PartTableModel.BURDENS, _BURDENS_MIN)
         show_full_text_tips(self.table)
         self.table.selectionModel().selectionChanged.connect(self._table_selection)
         self.details = QLabel()

@@ -41,6 +41,7 @@ from reports import palette
 from ui.common.chart_host import ChartHost
 from ui.common.style import set_role
 from ui.common.table_model import read_only_table
+from ui.common.tables import stretch_at_least
 from ui.shell.tasks import TaskRunner, is_refusal, refusal, refused_read_only, report_unexpected
 from ui.targets.table_models import (
     ALL,
@@ -60,6 +61,9 @@ SHOWS = (Kind.TARGETS, Kind.PARTS, Kind.NOTES, Kind.CARE)
 # A chart follows the table and the details by this much: the tab opens at once, and
 # moving through the rows with the keyboard builds only the chart of the row it stops on.
 CHART_DELAY_MS = 60
+# A target is read by its label: a narrow window scrolls the registry sideways rather than
+# cut the label shorter than about this many characters.
+_LABEL_CHARS = 22
 
 _STYLE = f"""
 QFrame#offer {{
@@ -183,7 +187,8 @@ class TargetsTab(QWidget):
         header = self.table.horizontalHeader()
         # Sized to their contents once per client (refresh), not on every layout pass.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(TargetTableModel.LABEL, QHeaderView.ResizeMode.Stretch)
+        stretch_at_least(self.table, TargetTableModel.LABEL,
+                         self.table.fontMetrics().horizontalAdvance("n" * _LABEL_CHARS))
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
         self.detail_title = QLabel()

@@ -20,7 +20,7 @@ from models.inputs import PartInput
 from ui.chart.chart_view import TAB_NAMES
 from ui.parts.dialogs import PartDialog
 from ui.parts.map_items import LEGIBLE_ZOOM, MAX_LABEL_SCALE, PartItem, RelationItem
-from ui.parts.parts_tab import PartsTab
+from ui.parts.parts_tab import _BURDENS_MIN, PartsTab
 from ui.parts.table_models import PartTableModel
 from ui.shell.main_window import MainWindow
 from ui.shell.settings import Settings
@@ -331,10 +331,16 @@ def test_the_table_shows_its_columns_and_the_map_its_side_at_every_window_size(
     main_window.show()
     tab = _open_tab(qtbot, main_window, _client_with_a_map(worker))
     table = tab.table
-    for width, height in ((1280, 800), (1024, 640), (1920, 1080)):
+    header = table.horizontalHeader()
+    for width, height in ((1280, 800), (1180, 800), (1024, 640), (1920, 1080)):
         main_window.resize(width, height)
         qtbot.waitUntil(lambda w=width: main_window.width() == w, timeout=5_000)
         QApplication.processEvents()
+        # The burdens keep a readable width, their heading whole; where the other
+        # columns leave less, the table scrolls sideways.
+        assert header.sectionSize(PartTableModel.BURDENS) >= _BURDENS_MIN, width
+        if header.length() > table.viewport().width():
+            assert table.horizontalScrollBar().isVisible(), width
         left, right = tab.splitter.sizes()
         # Nothing pushed out of the window: both sides at least their least width.
         assert left + right + tab.splitter.handleWidth() <= tab.splitter.width()

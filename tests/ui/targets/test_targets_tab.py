@@ -20,6 +20,7 @@ from ui.notes.dialogs import NewTargetDialog
 from ui.notes.note_window import NoteWindow
 from ui.shell.main_window import MainWindow
 from ui.targets.table_models import TargetTableModel
+from ui.targets.targets_tab import _LABEL_CHARS
 
 COMMON = {
     "start_time": "10:00", "duration_minutes": 60, "delivery": "in_office",
@@ -251,6 +252,12 @@ def test_nothing_of_the_form_is_cut_and_the_chart_covers_none_of_it_at_1024x640(
     identified = tab.form.identified_on
     right = identified.mapTo(scroll.viewport(), identified.rect().topRight()).x()
     assert right <= scroll.viewport().width()
+    # The registry keeps its labels readable and scrolls sideways for the rest: its label
+    # column was squeezed to a dozen letters ("Future: pre…").
+    table = tab.table
+    label = table.horizontalHeader().sectionSize(TargetTableModel.LABEL)
+    assert label >= table.fontMetrics().horizontalAdvance("n" * _LABEL_CHARS)
+    assert table.horizontalScrollBar().isVisible()
 
 
 def test_a_long_label_shows_its_beginning_in_the_form(
