@@ -26,6 +26,7 @@ from models.dto import PartDTO, PartRelationDTO
 from models.inputs import PartInput, relation_problems, validate_part
 from models.vocabulary import DIRECTED_RELATIONS, PART_RELATIONS, PART_STATUSES, PART_TYPES
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
+from ui.common.dialogs import submit_keys
 
 _TEXTS = ("age_appearance", "body_location", "role", "fears", "burdens_personal",
           "burdens_legacy")
@@ -127,6 +128,7 @@ class PartDialog(QDialog):
         self.part_type.currentIndexChanged.connect(lambda _i: self.check())
         self.name.setFocus(Qt.FocusReason.OtherFocusReason)
         self.save_button.setEnabled(bool(self.name.text().strip()))
+        submit_keys(self, self.accept)
 
     def value(self) -> PartInput:
         def text(key: str) -> str:
@@ -229,6 +231,7 @@ class RelationDialog(QDialog):
         for combo in (self.kind, self.first, self.second):
             combo.currentIndexChanged.connect(lambda _i: self.check())
         self.check()
+        submit_keys(self, self.accept)
 
     def value(self) -> tuple[str, int | None, int | None]:
         return self.kind.currentData(), self.first.currentData(), self.second.currentData()

@@ -103,7 +103,13 @@ def test_add_a_part_and_a_relation_then_undo_and_redo_both(
     assert isinstance(dialog, PartDialog)
     qtbot.keyClicks(dialog.name, "The Judge")
     dialog.part_type.setCurrentIndex(dialog.part_type.findData("manager"))
-    dialog.accept()
+    # Ctrl+Enter adds it from any field, as in every dialog; Enter in a field of several
+    # lines starts a new line.
+    burdens = dialog.texts["burdens_personal"]
+    qtbot.keyClicks(burdens, "Never good enough")
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(burdens, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: len(scene.parts) == len(before) + 1, timeout=10_000)
     judge = next(pid for pid in scene.parts if pid not in before)
     x, y = scene.parts[judge].pos().x(), scene.parts[judge].pos().y()
