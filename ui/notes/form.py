@@ -360,6 +360,7 @@ class NoteForm(QWidget):
         self._fields: dict[str, Field] = {}
         self._cells: dict[str, _FieldCell] = {}
         self._labels: dict[str, QLabel] = {}
+        self._sections: dict[str, QFrame] = {}  # each field's section
         self._opaque: dict[str, Any] = {}  # stored values the form cannot show: kept as is
         self._extra: dict[str, Any] = {}  # keys that are no field of this template: kept
         self._stored: dict[str, Any] = {}  # as set, to keep a list's stored order
@@ -407,7 +408,7 @@ class NoteForm(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content = QWidget()
+        content = self._content = QWidget()
         content.setObjectName("formContent")
         row = QHBoxLayout(content)
         row.setContentsMargins(16, 8, 16, 16)
@@ -482,6 +483,7 @@ class NoteForm(QWidget):
             self._fields[f.id] = editor
             self._cells[f.id] = cell
             self._labels[f.id] = label
+            self._sections[f.id] = frame
         layout.addLayout(grid)
         return frame
 
@@ -826,9 +828,8 @@ class NoteForm(QWidget):
         label = self._labels[field_id]
         if self.isVisible():
             if with_section:
-                section = label.parentWidget()
-                content = self.scroll_area.widget()
-                top = section.mapTo(content, section.rect().topLeft()).y()
+                section = self._sections[field_id]
+                top = section.mapTo(self._content, section.rect().topLeft()).y()
                 self.scroll_area.verticalScrollBar().setValue(top - 8)
             self.scroll_area.ensureWidgetVisible(label, 0, 24)
             self.scroll_area.ensureWidgetVisible(cell, 0, 24)
