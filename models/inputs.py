@@ -679,8 +679,9 @@ class SearchTerm:
     phrase: bool = False
 
 
-SEARCH_HELP = ('Words find notes holding all of them; end a word with * to match its start '
-               '(calm*); put words in quotes to find them together ("calm place").')
+SEARCH_HELP = ('Words find notes holding all of them, in any of their forms (sleep finds '
+               'sleeping); end a word with * to match its start (calm*); put words in quotes '
+               'to find them together ("calm place").')
 _SEARCH_MAX = 200
 
 

@@ -8,6 +8,9 @@ process notes, kept apart so a search can leave them out (see models.services.se
 
 What goes into a row (the text fields of a template, an addendum's reason and text, ...)
 is decided by models.services.search; this module only stores, removes and queries rows.
+The table is made by the migrations (0006, made again by 0010): its words are kept by their
+English stem (FTS5's Porter tokenizer in front of unicode61), so a word finds its other
+endings (sleep finds sleeping and sleeps); a word of another script passes as unicode61 cut it.
 """
 
 from __future__ import annotations
@@ -30,12 +33,6 @@ KINDS: Final[dict[str, int]] = {"note": 1, "addendum": 2, "target": 3, "part": 4
 _KIND_OF_CODE: Final = {code: kind for kind, code in KINDS.items()}
 _KIND_BITS: Final = 8
 
-CREATE_SQL: Final = (
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-    "body, private, client_id UNINDEXED, "
-    "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
-)
-
 
 def is_index_table(name: str | None) -> bool:
     """The index and the shadow tables FTS5 keeps for it (not entities: migrations and
@@ -50,14 +47,6 @@ def rowid(kind: str, ref_id: int) -> int:
 def key_of(row_id: int) -> tuple[str, int]:
     """(kind, id) of an index rowid."""
     return _KIND_OF_CODE[row_id % _KIND_BITS], row_id // _KIND_BITS
-
-
-def create(conn: Connection) -> None:
-    conn.execute(text(CREATE_SQL))
-
-
-def drop(conn: Connection) -> None:
-    conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
 
 
 def put(conn: Connection, kind: str, ref_id: int, client_id: int, body: str,

@@ -958,8 +958,9 @@ def build_parser() -> argparse.ArgumentParser:
                 help="include private process notes (left out unless asked for)",
             )
         if name == "search":
-            p.add_argument("words", help='the words to find: calm* matches the start of a '
-                           'word, "calm place" a phrase')
+            p.add_argument("words", help='the words to find, each in any of its forms '
+                           '(sleep finds sleeping): calm* matches the start of a word, '
+                           '"calm place" a phrase')
             p.add_argument("--json", action="store_true",
                            help="one JSON document (keys documented in the README)")
             p.add_argument("--private", action="store_true",

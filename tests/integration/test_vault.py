@@ -16,12 +16,14 @@ import pytest
 import sqlcipher3
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 import models.vault as vault_module
 from models import audit, migrations
 from models.entities import Base, Client
 from models.errors import ValidationError
 from models.inputs import ClientInput
+from models.search_text import bracketed_snippet
 from models.services import clients
 from models.vault import (
     NotAVaultError,
@@ -346,7 +348,7 @@ def test_a_vault_of_the_first_schema_is_upgraded_on_open_and_keeps_its_locks(
     engine.dispose()
     vault = open_vault(vault_path, passphrase)
     with vault.engine.connect() as conn:
-        assert migrations.current_revision(conn) == migrations.HEAD == "0009"
+        assert migrations.current_revision(conn) == migrations.HEAD == "0010"
         columns = {r[1] for r in conn.execute(text("PRAGMA table_info(measure_administration)"))}
         vitals = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_vital)"))}
         dosing = {r[1] for r in conn.execute(text("PRAGMA table_info(dosing_session)"))}
@@ -540,6 +542,40 @@ def test_a_vault_indexed_with_vowel_marks_finds_its_words_without_them_once_open
                 assert [h.note_id for h in hits] == [1], words
             snippet = search.search(session, "cafe").hits[0].snippet
         assert "café" in snippet  # a Latin accent is kept
+    finally:
+        vault.close()
+
+
+def test_a_vault_indexed_before_stemming_finds_every_form_of_a_word_once_opened(
+    vault_path: Path, passphrase: str
+) -> None:
+    """Migration 0010 makes the index again with the Porter stemmer and keeps every row it
+    held: in a vault of 0009, "sleep" found nothing in "sleeping better"."""
+    engine = older_vault(vault_path, passphrase, "0009")()
+    with engine.begin() as conn:
+        conn.execute(_OLD_CLIENT)
+        conn.execute(text(
+            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
+            "content, status, created_at, updated_at) VALUES (1, 1, 'general', 1, "
+            "'2025-02-03', '{}', 'draft', '2025-02-03', '2025-02-03')"))
+        conn.execute(text("INSERT INTO search_index (rowid, body, private, client_id) "
+                          "VALUES (9, 'Sleeping better; vivid dreams.', 'I felt triggered.', 1)"))
+        from models.services import search
+
+        with Session(bind=conn) as session:
+            assert not search.search(session, "sleep").hits  # as 0009 read it
+    engine.dispose()
+    vault = open_vault(vault_path, passphrase)
+    try:
+        with vault.transaction() as session:
+            from models.services import search
+
+            for words in ("sleep", "sleeping", "dream", "trigger", "better"):
+                hits = search.search(session, words).hits
+                assert [h.note_id for h in hits] == [1], words
+            assert not search.search(session, "trigger", include_private=False).hits
+            snippet = search.search(session, "sleep").hits[0].snippet
+        assert bracketed_snippet(snippet).startswith("[Sleeping] better")
     finally:
         vault.close()
 

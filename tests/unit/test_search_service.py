@@ -137,6 +137,12 @@ def test_every_word_must_match_and_prefixes_and_phrases_work(
     assert {h.client_name for h in _find(backend, '"place the cal*"')} == {"Ben Harbour"}
     # Case and accents do not matter.
     assert len(_find(backend, "LÍGHTHOUSE")) == 1
+    # Nor a word's ending: a word finds its other forms, and is marked as found.
+    assert len(_find(backend, "morning")) == 2  # "each morning", "Calmer mornings"
+    assert {h.client_name for h in _find(backend, "nights")} == {"Ada Lighthouse"}
+    [hit] = _find(backend, "lighthouses harbours")
+    assert "[lighthouse]" in bracketed_snippet(hit.snippet)
+    assert not _find(backend, "dreaming")  # "Dreamt" is another word, not a form of it
 
 
 @pytest.mark.parametrize(("query", "says"), [
