@@ -619,6 +619,10 @@ class NoteForm(QWidget):
         self._legend.setVisible(not read_only)
         for label in self._entry_help:
             label.setVisible(not read_only)
+        # "Required to sign" means nothing once signed: a record's labels carry no mark.
+        for f in self._template.fields:
+            if f.id in self._labels and f.required_if is None:
+                self._labels[f.id].setText(_label_html(f, f.required and not read_only))
         for editor in self._fields.values():
             editor.set_read_only(read_only)
         # A signed note reads as a record: answers on a rule, no boxes that invite typing,
@@ -723,7 +727,7 @@ class NoteForm(QWidget):
         for f in self._conditional:
             assert f.required_if is not None
             required = f.required_if.holds(current)
-            self._labels[f.id].setText(_label_html(f, required))
+            self._labels[f.id].setText(_label_html(f, required and not self._read_only))
             # Not applicable after an earlier answer: Tab passes it by (a click reaches it).
             self._fields[f.id].set_tab_skipped(not required)
             # A signed note reads as what was asked: a question its answers made not

@@ -605,6 +605,25 @@ def test_a_signed_note_shows_what_a_field_means_not_how_to_enter_it(qtbot: QtBot
     assert entering in shown()
 
 
+@pytest.mark.parametrize("template", TEMPLATES, ids=[t.id for t in TEMPLATES])
+def test_a_signed_note_marks_nothing_required(qtbot: QtBot, template: Template) -> None:
+    """"* required to sign" is left out of a signed note, and so is every label's *: a
+    record has nothing left to require. A draft has them back."""
+    form = make_form(qtbot, template)
+    form.set_content(sample_content(template.id, TODAY, targets=TARGETS, parts=PARTS))
+    show(qtbot, form)
+
+    def marked() -> set[str]:
+        return {f.id for f in template.fields if "*" in form._labels[f.id].text()}
+
+    required = marked()
+    assert required >= {f.id for f in template.fields if f.required}
+    form.set_read_only(True)
+    assert marked() == set()
+    form.set_read_only(False)
+    assert marked() == required
+
+
 def test_a_signed_note_leaves_out_the_questions_its_answers_made_not_applicable(
         qtbot: QtBot) -> None:
     """Ideation denied: the risk check's follow-ups were not asked, and a signed note
