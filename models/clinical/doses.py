@@ -211,6 +211,18 @@ def course_waits(end_date: dt.date | None, today: dt.date, *, in_care: bool) -> 
     return in_care and (end_date is None or end_date >= today)
 
 
+def course_span_text(start: dt.date, end: dt.date | None, today: dt.date) -> str:
+    """A course's dates in words, as of `today`: "16 Oct 2026 – ongoing"; with an end
+    still ahead, a plan, "16 Oct 2026 – ongoing, planned to end 25 Dec 2026" (it goes on
+    through that day, as course_waits has it); once ended, "16 Oct 2026 – 25 Dec 2026"."""
+    begun = date_text(start)
+    if end is None:
+        return f"{begun} – ongoing"
+    if end >= today:
+        return f"{begun} – ongoing, planned to end {date_text(end)}"
+    return f"{begun} – {date_text(end)}"
+
+
 def integration_held(notes: Iterable[NoteDTO]) -> dict[int, int]:
     """How many integration notes (signed or not) follow each dose, by dose id."""
     held: dict[int, int] = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable
 
 from models.clinical.doses import (
+    course_span_text,
     cumulative_text,
     integration_count_text,
     integration_plan_text,
@@ -33,9 +34,9 @@ def courses_flowables(data: ReportData) -> list[Flowable]:
         return [text("No course of care overlaps the period.", "muted")]
     out: list[Flowable] = []
     for course in courses:
-        until = f" to {date_text(course.end_date)}" if course.end_date else ", ongoing"
+        span = course_span_text(course.start_date, course.end_date, data.made_on)
         out.append(rich(f"<b>{markup(COURSE_KINDS.label(course.kind))}</b>&nbsp;&nbsp;·&nbsp;&nbsp;"
-                        f"from {date_text(course.start_date)}{until}", "body"))
+                        f"{markup(span)}", "body"))
         goals = course.goals.strip()
         out.append(lead_in("Goals", goals) if goals else
                    rich("<b>Goals:</b> none recorded", "body"))

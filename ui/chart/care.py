@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from models.clinical.doses import (
     course_integration_due,
+    course_span_text,
     dose_numbers_label,
     dosing_kind_text,
     dosing_notes,
@@ -129,8 +130,7 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
         end = course.end_date or max(days)
         end = max(end, *days)
         kind = COURSE_KINDS.label(course.kind)
-        span = f"{date_text(course.start_date)} – " + (
-            date_text(course.end_date) if course.end_date else "ongoing")
+        span = course_span_text(course.start_date, course.end_date, today)
         counts = (f"{len(dose_marks)} dosing session{'s' if len(dose_marks) != 1 else ''}, "
                   f"{len(notes)} other session{'s' if len(notes) != 1 else ''}")
         lines.append(CourseLine(

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from models.formatting import date_text
 from models.inputs import ClientInput
+from tests.conftest import TODAY
 from tests.ui.conftest import dose_left_without_its_note
 from ui.chart.care import session_rows
 from ui.chart.chart_view import TAB_NAMES
@@ -131,6 +132,17 @@ def test_a_course_is_changed_and_ended_from_its_card(qtbot: QtBot,
     qtbot.waitUntil(lambda: card.goals.text().startswith("Goals: Revised"), timeout=5_000)
     assert f"– {date_text(last_dose)} ·" in card.subtitle.text()
     assert "ongoing" not in card.subtitle.text()
+    # An end still ahead is a plan: the course goes on, and the card says so.
+    planned = TODAY + dt.timedelta(days=40)
+    qtbot.mouseClick(card.edit, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
+    dialog.end.setDate(to_qdate(planned))
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        qtbot.keyClick(dialog.goals, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: f"ongoing, planned to end {date_text(planned)}"
+                    in card.subtitle.text(), timeout=5_000)
 
 
 def test_a_course_s_integration_plan_is_set_from_its_card_and_what_waits_follows(

@@ -8,6 +8,7 @@ from models.clinical.doses import (
     CourseDose,
     IntegrationDue,
     IntegrationPlan,
+    course_span_text,
     cumulative_text,
     dose_label,
     dose_labels,
@@ -204,3 +205,13 @@ def test_the_note_a_client_likely_needs_next() -> None:
     assert likely_next_note([dosed], both, later, in_care=True) is None
     # A discharged client's doses wait for nothing.
     assert likely_next_note([dosed], one_ifs, later, in_care=False) is None
+
+
+def test_a_course_s_dates_say_whether_it_goes_on_and_an_end_ahead_is_a_plan() -> None:
+    start, end = dt.date(2026, 10, 16), dt.date(2026, 12, 25)
+    assert course_span_text(start, None, dt.date(2026, 12, 2)) == "16 Oct 2026 – ongoing"
+    assert course_span_text(start, end, dt.date(2026, 12, 2)) == (
+        "16 Oct 2026 – ongoing, planned to end 25 Dec 2026")
+    # It goes on through its last day, as a course waits for integration through it.
+    assert course_span_text(start, end, end).endswith("planned to end 25 Dec 2026")
+    assert course_span_text(start, end, dt.date(2026, 12, 26)) == "16 Oct 2026 – 25 Dec 2026"

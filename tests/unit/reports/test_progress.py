@@ -11,6 +11,7 @@ import pytest
 
 from models.backend import Backend
 from models.clinical.doses import (
+    course_span_text,
     cumulative_text,
     dosing_note_line,
     integration_plan_text,
@@ -108,6 +109,8 @@ def test_each_dose_says_its_integration_sessions_against_its_course_s_plan(
     flat = _words(pages)
     for course in data.chart.courses:
         assert integration_plan_text(plan_of(course)) in flat
+        # Its dates as of the day the report is made (an end ahead is a plan).
+        assert course_span_text(course.start_date, course.end_date, data.made_on) in flat
     for ref, dose in data.doses:
         held = sum(1 for n in data.chart.notes if n.signed and n.dosing_session_id == dose.id
                    and n.template_id in FOLLOWS_A_DOSE and n.session_date <= data.end)
