@@ -76,6 +76,7 @@ class CourseLine:
     course_id: int | None = None  # None: the sessions outside any course
     waiting: str = ""  # the integration its latest dose still awaits, in words
     plan: str = ""  # its integration plan, in words (doses.integration_plan_text)
+    today: dt.date | None = None  # marked on the axis where it falls within the course
 
 
 def _course_for(note: NoteDTO, courses: tuple[CourseDTO, ...],
@@ -140,7 +141,7 @@ def course_lines(chart: ClientChart, today: dt.date) -> list[CourseLine]:
             waiting="" if due is None or due.dose.session_date is None else
             f"{integration_words(f'D{due.dose.number}', due.held, due.planned)} · the dose "
             f"of {date_text(due.dose.session_date)}",
-            plan=integration_plan_text(plan_of(course))))
+            plan=integration_plan_text(plan_of(course)), today=today))
     lines.reverse()
     loose = marks(grouped.get(None, []))
     if loose:

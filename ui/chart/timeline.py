@@ -37,6 +37,7 @@ AXIS = 30
 PAD_TOP = 6
 PAD_RIGHT = 20
 MARKER = 11
+TODAY_WORD = "today"
 
 
 def _month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -89,6 +90,14 @@ class CourseTimeline(QWidget):
         left = LANE_LABEL_WIDTH
         width = max(1, self.width() - left - PAD_RIGHT)
         return left + width * ((day - self._span_start).days + 0.5) / self._span_days
+
+    def today_x(self) -> float | None:
+        """Where today falls on the axis: marked when the course's days reach past it (an
+        end still ahead), so the empty days after it read as days to come, not a gap."""
+        today = self.line.today
+        if today is None or not self.line.start <= today < self.line.end:
+            return None
+        return self._x(today)
 
     def _lane_y(self, key: str) -> float:
         if key == "dosing":
@@ -169,6 +178,19 @@ class CourseTimeline(QWidget):
                 painter.drawText(QRectF(x - w / 2 - 2, axis_y + 5, w + 4, 18),
                                  Qt.AlignmentFlag.AlignHCenter, text)
                 last_right = x + w / 2
+
+        # Today, where the course goes on past it: a dotted line and its word by the axis.
+        today_x = self.today_x()
+        if today_x is not None:
+            painter.setPen(QPen(QColor(palette.MUTED), 1, Qt.PenStyle.DotLine))
+            painter.drawLine(QPointF(today_x, PAD_TOP + 14), QPointF(today_x, axis_y))
+            painter.setFont(small_font)
+            painter.setPen(muted_pen)
+            word = TODAY_WORD
+            w = painter.fontMetrics().horizontalAdvance(word)
+            left = today_x + 4 if today_x + 4 + w <= plot_right else today_x - 4 - w
+            painter.drawText(QRectF(left, axis_y - 16, w + 2, 14),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, word)
 
         # Notes, then doses on top.
         for note in line.notes:

@@ -34,3 +34,20 @@ def test_close_doses_share_a_label_and_none_is_dropped(qtbot: QtBot) -> None:
     assert texts[0].startswith("D1–") and texts[-1].endswith("5")
     timeline.resize(3000, timeline.height())  # room for each its own
     assert [text for *_, text in timeline.dose_labels()] == ["D1", "D2", "D3", "D4", "D5"]
+
+
+def test_today_is_marked_where_the_course_goes_on_past_it(qtbot: QtBot) -> None:
+    """A course planned to end weeks ahead drew its axis to that end with nothing to say
+    where today was: the days to come read as weeks without a session."""
+    from dataclasses import replace
+
+    line = replace(_line(13, 20), today=START + dt.timedelta(days=22))
+    timeline = CourseTimeline(line)
+    qtbot.addWidget(timeline)
+    timeline.resize(840, timeline.height())
+    x = timeline.today_x()
+    doses = [timeline._x(d.day) for d in line.doses]
+    assert x is not None and doses[-1] < x < timeline.width()
+    # A course whose days end with today or before has nothing to come: no mark.
+    assert CourseTimeline(replace(line, today=line.end)).today_x() is None
+    assert CourseTimeline(replace(line, today=None)).today_x() is None
