@@ -27,7 +27,7 @@ from models.clinical.doses import dose_refs
 from models.clinical.measures import ScoredAdministration, instrument_order
 from models.dto import ClientChart, DosingSessionDTO
 from models.errors import ValidationError
-from models.formatting import date_text
+from models.formatting import counted, date_text
 from models.inputs import MeasureInput, repeat_warning, validate_measure
 from models.instruments.definitions import Charting, Instrument
 from models.instruments.scoring import FlagKind, Score, score
@@ -540,8 +540,46 @@ class MeasureEntryDialog(QDialog):
         box.open()
 
     def confirmation(self) -> QMessageBox | None:
-        """The open "Save another?" question, if any."""
+        """The open question ("Save another?", "Discard these answers?"), if any."""
         return self._confirm
+
+    def reject(self) -> None:
+        """Escape, Cancel or the window closed: answers already given are not thrown away
+        without asking (a PCL-5's twenty items, or a CADSS's twenty-three, take a while to
+        enter again). With none given it closes at once."""
+        if self._saving or self._confirm is not None:
+            return
+        given = len(self.responses())
+        if not given:
+            super().reject()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard these answers?",
+                          "Discard these answers?", QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(f"{counted(given, 'answer')} entered here will not be saved.")
+        discard = box.addButton("Discard answers", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep entering", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        self._confirm = box
+
+        def answered(_result: int) -> None:
+            chosen = box.clickedButton()
+            self._confirm = None
+            box.deleteLater()
+            if chosen is discard:
+                QDialog.reject(self)
+
+        box.finished.connect(answered)
+        box.open()
+
+    def discard(self) -> None:
+        """Close now, unsaved and unasked, any question with it: the lock hides every
+        record at once."""
+        if self._confirm is not None:
+            box, self._confirm = self._confirm, None
+            box.hide()
+            box.deleteLater()
+        self.done(QDialog.DialogCode.Rejected)
 
     def _failed(self, exc: Exception) -> None:
         self._saving = False

@@ -304,7 +304,10 @@ class MeasuresTab(QWidget):
     def clear(self) -> None:
         """Forget everything clinical this tab holds (on lock, or no client chosen)."""
         for dialog in list(self._dialogs):
-            dialog.close()
+            if isinstance(dialog, MeasureEntryDialog):
+                dialog.discard()  # without asking about the answers given: the lock
+            else:
+                dialog.close()
         self._dialogs.clear()
         self.chart = None
         self.view = None

@@ -13,7 +13,7 @@ import matplotlib.dates as mdates
 import pytest
 from matplotlib.figure import Figure
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
@@ -442,11 +442,47 @@ def test_clear_forgets_the_client(qtbot: QtBot, runner: TaskRunner, vault: Vault
     vault.record(client_id, "phq9", days_ago(9), phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), "baseline")
     tab = show_tab(qtbot, runner, vault.chart(client_id))
     dialog = open_entry(tab, "phq9")
-    tab.clear()
+    qtbot.waitExposed(dialog)
+    type_digits(qtbot, dialog, "12")
+    tab.clear()  # the lock: answers given or not, gone at once, with no question left up
     assert tab.chart is None and tab.view is None and tab.trend_figure is None
     assert tab.instrument_model.rowCount() == 0 and tab.trend.model.rowCount() == 0
-    assert not dialog.isVisible()
+    assert not dialog.isVisible() and dialog.confirmation() is None
+    assert not any(w.isVisible() for w in QApplication.topLevelWidgets()
+                   if isinstance(w, QMessageBox))
     assert not tab.enter_button.isEnabled()
+
+
+def test_answers_given_are_not_thrown_away_without_asking(
+        qtbot: QtBot, runner: TaskRunner, vault: Vault) -> None:
+    """Escape took a half-entered questionnaire away at once: twenty PCL-5 items to enter
+    again after a slip of the finger."""
+    client_id = vault.client()
+    tab = show_tab(qtbot, runner, vault.chart(client_id))
+    dialog = open_entry(tab, "phq9")
+    qtbot.waitExposed(dialog)
+    type_digits(qtbot, dialog, "213")
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    box = dialog.confirmation()
+    assert box is not None and dialog.isVisible()
+    assert "3 answers entered here will not be saved." in box.informativeText()
+    keep = next(b for b in box.buttons() if b.text() == "Keep entering")
+    assert box.defaultButton() is keep and box.escapeButton() is keep
+    keep.click()
+    qtbot.waitUntil(lambda: dialog.confirmation() is None)
+    assert dialog.isVisible() and dialog.responses() == {1: 2, 2: 1, 3: 3}
+    dialog.reject()
+    box = dialog.confirmation()
+    assert box is not None
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):
+        next(b for b in box.buttons() if b.text() == "Discard answers").click()
+    assert vault.chart(client_id).administrations == ()
+    # With nothing answered, it closes at once.
+    dialog = open_entry(tab, "phq9")
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+    assert dialog.confirmation() is None
 
 
 # --------------------------------------------------------------------------------------
