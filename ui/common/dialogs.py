@@ -1,5 +1,6 @@
-"""What dialogs share: Ctrl+Enter submits from any field, as Enter does from a line; and a
-dialog with wrapped text is as tall as its text needs at its width.
+"""What dialogs share: Ctrl+Enter submits from any field, as Enter does from a line; a
+dialog with wrapped text is as tall as its text needs at its width; and what was typed is
+not thrown away by Escape without asking.
 
 Enter in a one-line field presses the dialog's default button (Qt's own rule); in a
 field of several lines Enter starts a new line, so Ctrl+Enter (either Enter key) submits
@@ -12,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
@@ -60,3 +61,26 @@ def fit_to_text(dialog: QDialog) -> None:
     height was made for, and the spare height opened gaps between the rows; or, where
     Qt's guess was too short, the rows were squeezed onto each other."""
     dialog.installEventFilter(_FitToText(dialog))
+
+
+def ask_to_discard(parent: QWidget, question: str, detail: str, *, discard: str, keep: str,
+                   answered: Callable[[bool], None]) -> QMessageBox:
+    """Ask before what was typed in `parent` is thrown away (its Escape or Cancel): keeping
+    it is the default and Escape's answer. `answered(True)` when the person chose to
+    discard, `answered(False)` otherwise. The box is returned open (window-modal)."""
+    box = QMessageBox(QMessageBox.Icon.Question, question, question,
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(detail)
+    discard_button = box.addButton(discard, QMessageBox.ButtonRole.DestructiveRole)
+    keep_button = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep_button)
+    box.setEscapeButton(keep_button)
+
+    def finished(_result: int) -> None:
+        chosen = box.clickedButton()
+        box.deleteLater()
+        answered(chosen is discard_button)
+
+    box.finished.connect(finished)
+    box.open()
+    return box

@@ -35,7 +35,7 @@ from models.vocabulary import CARE_RELATIONS
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
-from ui.common.dialogs import submit_keys
+from ui.common.dialogs import ask_to_discard, submit_keys
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.item_rows import ItemRow, item_row
 from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
@@ -553,24 +553,16 @@ class MeasureEntryDialog(QDialog):
         if not given:
             super().reject()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Discard these answers?",
-                          "Discard these answers?", QMessageBox.StandardButton.NoButton, self)
-        box.setInformativeText(f"{counted(given, 'answer')} entered here will not be saved.")
-        discard = box.addButton("Discard answers", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep entering", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        self._confirm = box
 
-        def answered(_result: int) -> None:
-            chosen = box.clickedButton()
+        def answered(discarded: bool) -> None:
             self._confirm = None
-            box.deleteLater()
-            if chosen is discard:
+            if discarded:
                 QDialog.reject(self)
 
-        box.finished.connect(answered)
-        box.open()
+        self._confirm = ask_to_discard(
+            self, "Discard these answers?",
+            f"{counted(given, 'answer')} entered here will not be saved.",
+            discard="Discard answers", keep="Keep entering", answered=answered)
 
     def discard(self) -> None:
         """Close now, unsaved and unasked, any question with it: the lock hides every

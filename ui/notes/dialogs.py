@@ -12,13 +12,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from models.vocabulary import ADDENDUM_KINDS, PART_TYPES, TARGET_PRONGS
-from ui.common.dialogs import fit_to_text, submit_keys
+from ui.common.dialogs import ask_to_discard, fit_to_text, submit_keys
 
 
 class AddendumDialog(QDialog):
@@ -60,6 +61,7 @@ class AddendumDialog(QDialog):
         layout.addWidget(self.buttons)
         self.reason.textChanged.connect(self._update)
         self.text.textChanged.connect(self._update)
+        self._confirm: QMessageBox | None = None
         self._update()
 
     def _update(self) -> None:
@@ -70,6 +72,27 @@ class AddendumDialog(QDialog):
         if not self.sign_button.isEnabled():
             return
         super().accept()
+
+    def reject(self) -> None:
+        """Escape or Cancel: what was written is not thrown away without asking."""
+        if self._confirm is not None:
+            return
+        if not (self.reason.text().strip() or self.text.toPlainText().strip()):
+            super().reject()
+            return
+
+        def answered(discarded: bool) -> None:
+            self._confirm = None
+            if discarded:
+                QDialog.reject(self)
+
+        self._confirm = ask_to_discard(
+            self, "Discard this addendum?", "What you wrote here is not added to the note.",
+            discard="Discard addendum", keep="Keep writing", answered=answered)
+
+    def confirmation(self) -> QMessageBox | None:
+        """The open "Discard this addendum?" question, if any."""
+        return self._confirm
 
     def values(self) -> tuple[str, str, str]:
         """(kind, reason, text)."""

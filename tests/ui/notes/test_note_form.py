@@ -737,6 +737,25 @@ def test_write_an_emdr_note_with_two_sets_sign_it_and_add_an_addendum(
     assert {(r.point, r.sud, r.voc) for r in ratings if r.note_id == note_id} == \
         {("start", 8, 2), ("end", 3, 5)}
 
+    # Escape with words written asks first, and keeping them is its own answer.
+    editor.add_addendum()
+    dialog = editor.dialog()
+    assert isinstance(dialog, AddendumDialog)
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.text, "Half a thought")
+    qtbot.keyClick(dialog.text, Qt.Key.Key_Escape)
+    box = dialog.confirmation()
+    assert box is not None and box.text() == "Discard this addendum?"
+    box.escapeButton().click()
+    qtbot.waitUntil(lambda: dialog.confirmation() is None)
+    assert dialog.isVisible() and dialog.text.toPlainText() == "Half a thought"
+    dialog.reject()
+    box = dialog.confirmation()
+    assert box is not None
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):
+        next(b for b in box.buttons() if b.text() == "Discard addendum").click()
+    assert practice.note(note_id).addenda == ()
+
     editor.add_addendum()
     dialog = editor.dialog()
     assert isinstance(dialog, AddendumDialog)
