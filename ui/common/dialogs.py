@@ -63,24 +63,47 @@ def fit_to_text(dialog: QDialog) -> None:
     dialog.installEventFilter(_FitToText(dialog))
 
 
-def ask_to_discard(parent: QWidget, question: str, detail: str, *, discard: str, keep: str,
-                   answered: Callable[[bool], None]) -> QMessageBox:
-    """Ask before what was typed in `parent` is thrown away (its Escape or Cancel): keeping
-    it is the default and Escape's answer. `answered(True)` when the person chose to
-    discard, `answered(False)` otherwise. The box is returned open (window-modal)."""
-    box = QMessageBox(QMessageBox.Icon.Question, question, question,
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setInformativeText(detail)
-    discard_button = box.addButton(discard, QMessageBox.ButtonRole.DestructiveRole)
-    keep_button = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep_button)
-    box.setEscapeButton(keep_button)
+class DiscardGuard:
+    """Asks before what was typed in a dialog is thrown away by its Escape or Cancel.
+    Keeping it is the default and Escape's answer. The dialog's reject() calls the guard's;
+    `typed()` says what would be lost ("3 answers entered here will not be saved."), or
+    None when nothing was typed and the dialog closes at once."""
 
-    def finished(_result: int) -> None:
-        chosen = box.clickedButton()
-        box.deleteLater()
-        answered(chosen is discard_button)
+    def __init__(self, dialog: QDialog, question: str, typed: Callable[[], str | None], *,
+                 discard: str, keep: str) -> None:
+        self._dialog, self._question, self._typed = dialog, question, typed
+        self._discard, self._keep = discard, keep
+        self.box: QMessageBox | None = None  # the question, while it is open
 
-    box.finished.connect(finished)
-    box.open()
-    return box
+    def reject(self) -> None:
+        if self.box is not None:
+            return
+        detail = self._typed()
+        if detail is None:
+            QDialog.reject(self._dialog)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self._question, self._question,
+                          QMessageBox.StandardButton.NoButton, self._dialog)
+        box.setInformativeText(detail)
+        discard = box.addButton(self._discard, QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self._keep, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        self.box = box
+
+        def finished(_result: int) -> None:
+            chosen = box.clickedButton()
+            box.deleteLater()
+            self.box = None
+            if chosen is discard:
+                QDialog.reject(self._dialog)
+
+        box.finished.connect(finished)
+        box.open()
+
+    def close_question(self) -> None:
+        """Take the question down unanswered (the dialog is closing without asking)."""
+        if self.box is not None:
+            box, self.box = self.box, None
+            box.hide()
+            box.deleteLater()

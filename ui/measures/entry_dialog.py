@@ -35,7 +35,7 @@ from models.vocabulary import CARE_RELATIONS
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
-from ui.common.dialogs import ask_to_discard, submit_keys
+from ui.common.dialogs import DiscardGuard, submit_keys
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.item_rows import ItemRow, item_row
 from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
@@ -134,6 +134,8 @@ class MeasureEntryDialog(QDialog):
         self.result: Any = None
         self._saving = False
         self._confirm: QMessageBox | None = None
+        self._discard_guard = DiscardGuard(self, "Discard these answers?", self._typed,
+                                           discard="Discard answers", keep="Keep entering")
         self.setWindowTitle("Enter a measure")
         self.setModal(True)
         self.setMinimumSize(640, 520)
@@ -541,32 +543,23 @@ class MeasureEntryDialog(QDialog):
 
     def confirmation(self) -> QMessageBox | None:
         """The open question ("Save another?", "Discard these answers?"), if any."""
-        return self._confirm
+        return self._confirm or self._discard_guard.box
+
+    def _typed(self) -> str | None:
+        given = len(self.responses())
+        return f"{counted(given, 'answer')} entered here will not be saved." if given else None
 
     def reject(self) -> None:
         """Escape, Cancel or the window closed: answers already given are not thrown away
         without asking (a PCL-5's twenty items, or a CADSS's twenty-three, take a while to
         enter again). With none given it closes at once."""
-        if self._saving or self._confirm is not None:
-            return
-        given = len(self.responses())
-        if not given:
-            super().reject()
-            return
-
-        def answered(discarded: bool) -> None:
-            self._confirm = None
-            if discarded:
-                QDialog.reject(self)
-
-        self._confirm = ask_to_discard(
-            self, "Discard these answers?",
-            f"{counted(given, 'answer')} entered here will not be saved.",
-            discard="Discard answers", keep="Keep entering", answered=answered)
+        if not self._saving and self._confirm is None:
+            self._discard_guard.reject()
 
     def discard(self) -> None:
         """Close now, unsaved and unasked, any question with it: the lock hides every
         record at once."""
+        self._discard_guard.close_question()
         if self._confirm is not None:
             box, self._confirm = self._confirm, None
             box.hide()

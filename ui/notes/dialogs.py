@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.vocabulary import ADDENDUM_KINDS, PART_TYPES, TARGET_PRONGS
-from ui.common.dialogs import ask_to_discard, fit_to_text, submit_keys
+from ui.common.dialogs import DiscardGuard, fit_to_text, submit_keys
 
 
 class AddendumDialog(QDialog):
@@ -61,7 +61,8 @@ class AddendumDialog(QDialog):
         layout.addWidget(self.buttons)
         self.reason.textChanged.connect(self._update)
         self.text.textChanged.connect(self._update)
-        self._confirm: QMessageBox | None = None
+        self._discard_guard = DiscardGuard(self, "Discard this addendum?", self._typed,
+                                           discard="Discard addendum", keep="Keep writing")
         self._update()
 
     def _update(self) -> None:
@@ -75,24 +76,15 @@ class AddendumDialog(QDialog):
 
     def reject(self) -> None:
         """Escape or Cancel: what was written is not thrown away without asking."""
-        if self._confirm is not None:
-            return
-        if not (self.reason.text().strip() or self.text.toPlainText().strip()):
-            super().reject()
-            return
+        self._discard_guard.reject()
 
-        def answered(discarded: bool) -> None:
-            self._confirm = None
-            if discarded:
-                QDialog.reject(self)
-
-        self._confirm = ask_to_discard(
-            self, "Discard this addendum?", "What you wrote here is not added to the note.",
-            discard="Discard addendum", keep="Keep writing", answered=answered)
+    def _typed(self) -> str | None:
+        typed = self.reason.text().strip() or self.text.toPlainText().strip()
+        return "What you wrote here is not added to the note." if typed else None
 
     def confirmation(self) -> QMessageBox | None:
         """The open "Discard this addendum?" question, if any."""
-        return self._confirm
+        return self._discard_guard.box
 
     def values(self) -> tuple[str, str, str]:
         """(kind, reason, text)."""
