@@ -513,6 +513,13 @@ def test_a_vault_of_the_last_release_gets_its_notes_indexed_when_it_opens(
         vault.close()
 
 
+# A draft of the client above, for an index row to point at (rowid 9: note 1).
+_OLD_NOTE = text(
+    "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
+    "content, status, created_at, updated_at) VALUES (1, 1, 'general', 1, "
+    "'2025-02-03', '{}', 'draft', '2025-02-03', '2025-02-03')")
+
+
 def test_a_vault_indexed_with_vowel_marks_finds_its_words_without_them_once_opened(
     vault_path: Path, passphrase: str
 ) -> None:
@@ -521,10 +528,7 @@ def test_a_vault_indexed_with_vowel_marks_finds_its_words_without_them_once_open
     engine = older_vault(vault_path, passphrase, "0007")()
     with engine.begin() as conn:
         conn.execute(_OLD_CLIENT)
-        conn.execute(text(
-            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
-            "content, status, created_at, updated_at) VALUES (1, 1, 'general', 1, "
-            "'2025-02-03', '{}', 'draft', '2025-02-03', '2025-02-03')"))
+        conn.execute(_OLD_NOTE)
         # As 0007 indexed it: the words with their marks, and a Latin accent.
         conn.execute(text("INSERT INTO search_index (rowid, body, private, client_id) "
                           "VALUES (9, :body, '', 1)"),
@@ -554,10 +558,7 @@ def test_a_vault_indexed_before_stemming_finds_every_form_of_a_word_once_opened(
     engine = older_vault(vault_path, passphrase, "0009")()
     with engine.begin() as conn:
         conn.execute(_OLD_CLIENT)
-        conn.execute(text(
-            "INSERT INTO note (id, client_id, template_id, template_version, session_date, "
-            "content, status, created_at, updated_at) VALUES (1, 1, 'general', 1, "
-            "'2025-02-03', '{}', 'draft', '2025-02-03', '2025-02-03')"))
+        conn.execute(_OLD_NOTE)
         conn.execute(text("INSERT INTO search_index (rowid, body, private, client_id) "
                           "VALUES (9, 'Sleeping better; vivid dreams.', 'I felt triggered.', 1)"))
         from models.services import search
