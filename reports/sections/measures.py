@@ -100,8 +100,9 @@ def _follow_up_text(flag: SafetyFlag) -> str:
 
 def safety_flowables(data: ReportData) -> list[Flowable]:
     """Every safety flag of the period, each on its own row, in words; then the latest
-    risk check by the period's end."""
-    return [*_flag_flowables(data), gap(8), _latest_risk_flowable(data)]
+    risk check by the period's end, which a page never parts from the flags' last row."""
+    *flags, last = _flag_flowables(data)
+    return [*flags, noted(last, gap(8), _latest_risk_flowable(data))]
 
 
 def _latest_risk_flowable(data: ReportData) -> Flowable:

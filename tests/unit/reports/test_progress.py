@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 
@@ -41,6 +42,7 @@ from models.vocabulary import (
 from reports.charts import build_trend_chart, find_artists
 from reports.progress import SECTION_BUILDERS
 from reports.render import render_report
+from reports.sections.measures import safety_flowables
 from tests.conftest import TODAY
 from tests.unit.reports.conftest import pages_text
 from tests.unit.templates.samples import sample_note
@@ -352,9 +354,16 @@ def test_a_safety_flag_in_the_period_is_stated_in_words(practice: Backend) -> No
             assert "Open: the next note's risk check answers it" in flat
         else:
             assert f"Addressed in the note of {date_text(followup.addressed_on)}" in flat
-    # Then what the latest risk check by the period's end found, and which note it is.
+    # Then what the latest risk check by the period's end found, and which note it is:
+    # held with the flags' last row, so it never heads a page alone.
     risk = data.latest_risk_check
     assert risk is not None and risk.heading in flat and risk.said in flat
+    *_flags, held = safety_flowables(data)
+    frame = 500.0
+    _width, height = held.wrap(frame, 10_000)
+    parts = held.split(frame, height - 1)  # the page ends inside the last row and the line
+    assert len(parts) >= 2 and risk.heading not in _drawn_text(parts[0])
+    assert risk.heading in _drawn_text(parts[-1]) and "SAFETY" in _drawn_text(parts[-1])
     earlier = dataclasses.replace(data, end=risk.day - dt.timedelta(days=1))
     assert earlier.latest_risk_check is None or earlier.latest_risk_check.day < risk.day
 
@@ -477,3 +486,14 @@ def test_a_discharged_client_s_report_says_when_and_why_care_ended(
     first = pages_text(render_report(ended))[0]
     assert f"Discharged on {date_text(day)}: Course complete; moved away" \
         in " ".join(first.split())
+
+
+def _drawn_text(flowable: Any) -> str:
+    """The words a flowable draws, as a one-page PDF's text."""
+    from io import BytesIO
+
+    from reportlab.platypus import SimpleDocTemplate
+
+    out = BytesIO()
+    SimpleDocTemplate(out, pagesize=(600, 4000), invariant=1).build([flowable])
+    return " ".join(" ".join(pages_text(out.getvalue())).split())
