@@ -657,6 +657,25 @@ def _report(args: argparse.Namespace, renderer: ReportRenderer) -> int:
     return EXIT_OK
 
 
+def cmd_blank(args: argparse.Namespace) -> int:
+    """A blank questionnaire as a PDF, for the client to fill in on paper: the form the
+    Blank questionnaire window prints. It names no client and needs no vault."""
+    from models.clinical.measures import printable_instruments
+    from reports.form import render_blank_form
+
+    printable = {i.id: i for i in printable_instruments()}
+    instrument = printable.get(args.instrument)
+    if instrument is None:
+        raise UsageError(f"--instrument: no blank form of {args.instrument!r}; choose "
+                         f"{' or '.join(printable)}.")
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise UsageError(f"The folder for --out does not exist: {out.parent}")
+    out.write_bytes(render_blank_form(instrument, practice=args.practice or ""))
+    print(f"Wrote {out.name}: a blank {instrument.short_name} form.")
+    return EXIT_OK
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     from workstation.registry_documents import targets_document, targets_text
 
@@ -872,6 +891,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "targets": (cmd_targets, "a client's target memories: fields, status, part, SUD/VoC"),
     "parts": (cmd_parts, "a client's IFS parts map: parts, relations and statuses"),
     "search": (cmd_search, "find words in every note, addendum, target and part"),
+    "blank": (cmd_blank, "a blank questionnaire as a PDF, for the client to fill in on "
+                         "paper (names no client; needs no vault)"),
     "audit": (cmd_audit, "the audit trail: who did what to which record, and whether its "
                          "chain holds"),
 }
@@ -886,6 +907,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (_fn, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "blank":
+            _blank_arguments(p)
+            continue
         p.add_argument("--vault", type=Path, required=True, metavar="PATH", help="the vault file")
         p.add_argument(
             "--passphrase-file",
@@ -995,6 +1019,16 @@ def build_parser() -> argparse.ArgumentParser:
                      "note kept on or before it",
             )
     return parser
+
+
+def _blank_arguments(p: argparse.ArgumentParser) -> None:
+    # Checked by cmd_blank, not by choices=: every command builds this parser, and the
+    # instruments are not read for the others.
+    p.add_argument("--instrument", required=True, metavar="ID",
+                   help="the questionnaire, by its id, e.g. phq9 (another is answered with "
+                        "the ones there are)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
+    p.add_argument("--practice", metavar="NAME", help="the practice's name for the header")
 
 
 def _audit_arguments(p: argparse.ArgumentParser) -> None:

@@ -48,6 +48,12 @@ def instrument_order(instruments: Mapping[str, Instrument]) -> list[Instrument]:
     return fixed + rest
 
 
+def printable_instruments() -> list[Instrument]:
+    """The instruments whose own wording ships with the program, so a blank form of each
+    can be printed for the client to fill in on paper; in the order Measures lists them."""
+    return [i for i in instrument_order(load_instruments()) if i.has_wording]
+
+
 @dataclass(frozen=True)
 class ScoredAdministration:
     administration: AdministrationDTO

@@ -186,3 +186,20 @@ def test_a_copy_of_a_signed_note_is_found_by_its_date(vault: Path, tmp_path: Pat
                      "--note", several, "--modality", days[several][0],
                      "--out", str(tmp_path / "two.pdf"))
         assert chosen.returncode == 0, chosen.stderr
+
+
+def test_a_blank_questionnaire_needs_no_vault_and_names_no_client(tmp_path: Path) -> None:
+    """The Blank questionnaire window's form from the command line: the questionnaire in
+    its own words, the practice's name at its head; a wrong id is answered with the list."""
+    out = tmp_path / "pcl5.pdf"
+    result = run_cli("blank", "--instrument", "pcl5", "--out", str(out),
+                     "--practice", "Harbour Light Practice", passphrase=None)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Wrote pcl5.pdf: a blank PCL-5 form."
+    words = " ".join(" ".join(page.extract_text() for page in
+                              pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages).split())
+    assert "Harbour Light Practice" in words and "PTSD Checklist for DSM-5" in words
+    assert "Repeated, disturbing, and unwanted memories of the stressful experience" in words
+    wrong = run_cli("blank", "--instrument", "cadss", "--out", str(out), passphrase=None)
+    assert wrong.returncode == 2
+    assert "no blank form of 'cadss'; choose phq9 or gad7 or pcl5" in wrong.stderr

@@ -21,20 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.clinical.measures import instrument_order
+from models.clinical.measures import printable_instruments
 from models.instruments.definitions import Instrument
-from models.instruments.loading import load_instruments
 from ui.common.pdf_preview import PdfPreview, ask_pdf_path, ask_printer
 from ui.shell.tasks import TaskRunner, VaultLockedError, report_unexpected
 
 HOW_IT_IS_USED = ("The questionnaire in its own words, for the client to fill in on paper. "
                   "Type the answers in afterwards with Enter measure (Ctrl+M), item by item. "
                   "The form names no client.")
-
-
-def printable_instruments() -> list[Instrument]:
-    """The instruments with their wording bundled, in the order Measures lists them."""
-    return [i for i in instrument_order(load_instruments()) if i.has_wording]
 
 
 def file_name(instrument: Instrument) -> str:
