@@ -222,7 +222,11 @@ class PartsRefField(Field):
 
     def _offered(self, chosen: Sequence[int]) -> list[PartDTO]:
         """The parts this field takes (a main protector is never an exile), and any chosen
-        already, which stay to be seen (signing says what is wrong with them)."""
+        already, which stay to be seen (signing says what is wrong with them). A signed
+        note lists the parts it chose and no others: the registry's other parts, some
+        found after the session, were never a choice it made."""
+        if self._read_only:
+            return [p for p in self._parts.values() if p.id in chosen]
         return [p for p in self._parts.values()
                 if self.f.takes_part(p.part_type) or p.id in chosen]
 
@@ -269,7 +273,7 @@ class PartsRefField(Field):
         else:
             self._quiet = True
             try:
-                self._apply_item_flags()
+                self._rebuild(self.value() or [])  # the parts chosen alone, or all again
             finally:
                 self._quiet = False
 

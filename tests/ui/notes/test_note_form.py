@@ -36,6 +36,7 @@ from tests.conftest import TODAY
 from tests.ui.conftest import Worker
 from ui.common.style import wrapped_tip
 from ui.notes.dialogs import AddendumDialog
+from ui.notes.display import part_text
 from ui.notes.form import NoteForm
 from ui.notes.group_table import GroupRowsModel
 from ui.notes.inputs import CHOOSE, NOT_GIVEN, NOT_RATED
@@ -622,6 +623,29 @@ def test_a_signed_note_marks_nothing_required(qtbot: QtBot, template: Template) 
     assert marked() == set()
     form.set_read_only(False)
     assert marked() == required
+
+
+def test_a_signed_note_lists_the_parts_it_worked_with_and_no_others(qtbot: QtBot) -> None:
+    """A signed IFS note listed every part of the registry, those it did not choose as empty
+    boxes, parts found weeks after the session among them: no part of what it recorded."""
+    form = make_form(qtbot, load_templates().latest("ifs"))
+    content = sample_content("ifs", TODAY, targets=TARGETS, parts=PARTS)
+    content["parts_worked"] = [21, 23]
+    form.set_content(content)
+    show(qtbot, form)
+    worked: Any = form.editor("parts_worked")
+
+    def listed() -> list[str]:
+        return [worked.model.item(r).text() for r in range(worked.model.rowCount())]
+
+    assert len(listed()) == len(PARTS)
+    form.set_read_only(True)
+    assert listed() == [part_text(PARTS[0]), part_text(PARTS[2])]
+    assert form.value("parts_worked") == [21, 23]
+    form.set_choices(TARGETS, [*PARTS, _part(24, "Found later", "exile")])
+    assert len(listed()) == 2
+    form.set_read_only(False)
+    assert len(listed()) == len(PARTS) + 1 and form.value("parts_worked") == [21, 23]
 
 
 def test_a_signed_note_leaves_out_the_questions_its_answers_made_not_applicable(
