@@ -144,7 +144,7 @@ class HistoryTableModel(RowsTableModel):
     """A target's definition history, newest first: when, what, was → became, by what."""
 
     WHEN, CHANGE, SOURCE = range(3)
-    HEADERS = ("When", "Change (was → became)", "By")
+    HEADERS = ("When", "Change", "By")  # a cell reads "Status: Identified → In processing"
     _rows: list[TargetDefinitionChangeDTO]
 
     def __init__(self, parent: QObject | None = None) -> None:

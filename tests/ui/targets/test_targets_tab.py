@@ -258,6 +258,14 @@ def test_nothing_of_the_form_is_cut_and_the_chart_covers_none_of_it_at_1024x640(
     label = table.horizontalHeader().sectionSize(TargetTableModel.LABEL)
     assert label >= table.fontMetrics().horizontalAdvance("n" * _LABEL_CHARS)
     assert table.horizontalScrollBar().isVisible()
+    # The history beside it keeps every heading whole ("Change (was → became)" was cut to
+    # "nge (was → beca").
+    tab.side.setCurrentIndex(1)
+    qtbot.waitUntil(tab.history.isVisible)
+    header = tab.history.horizontalHeader()
+    for column in range(header.count()):
+        heading = tab.history_model.headerData(column, Qt.Orientation.Horizontal)
+        assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(heading)
 
 
 def test_a_long_label_shows_its_beginning_in_the_form(
