@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
@@ -26,7 +27,7 @@ from models.formatting import date_text
 from models.inputs import CourseInput, validate_course_change
 from models.vocabulary import COURSE_KINDS, INTEGRATION_MOST
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
-from ui.common.dialogs import submit_keys
+from ui.common.dialogs import DiscardGuard, submit_keys
 from ui.shell.tasks import TaskRunner, refusal
 
 
@@ -126,6 +127,22 @@ class CourseDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._given = self.data()
+        self._discard_guard = DiscardGuard(
+            self, "Discard what you typed?", self._typed, discard="Discard",
+            keep="Keep editing")
+
+    def _typed(self) -> str | None:
+        changed = self.data() != self._given
+        return "The course's details you set here are not saved." if changed else None
+
+    def reject(self) -> None:
+        """Escape or Cancel: what was set is not thrown away without asking."""
+        self._discard_guard.reject()
+
+    def confirmation(self) -> QMessageBox | None:
+        """The open "Discard what you typed?" question, if any."""
+        return self._discard_guard.box
 
     def _doses(self) -> list[tuple[int, dt.date]]:
         """The course's dosing sessions as (number, date), earliest first."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,7 +23,7 @@ from models.api import Done
 from models.dto import ClientDetail
 from models.formatting import date_text
 from models.inputs import ClientInput, typed_date, validate_client
-from ui.common.dialogs import submit_keys
+from ui.common.dialogs import DiscardGuard, submit_keys
 from ui.shell.tasks import TaskRunner, refusal
 
 FIELDS = ("name", "preferred_name", "date_of_birth", "pronouns", "contact",
@@ -112,6 +113,22 @@ class ClientDialog(QDialog):
         if detail is not None:
             self._fill(detail)
         self.fields["name"].setFocus(Qt.FocusReason.OtherFocusReason)
+        self._given = {key: self.text(key) for key in FIELDS}
+        self._discard_guard = DiscardGuard(
+            self, "Discard what you typed?", self._typed, discard="Discard",
+            keep="Keep editing")
+
+    def _typed(self) -> str | None:
+        changed = any(self.text(key) != given for key, given in self._given.items())
+        return "The client's details you typed here are not saved." if changed else None
+
+    def reject(self) -> None:
+        """Escape or Cancel: details typed are not thrown away without asking."""
+        self._discard_guard.reject()
+
+    def confirmation(self) -> QMessageBox | None:
+        """The open "Discard what you typed?" question, if any."""
+        return self._discard_guard.box
 
     def _fill(self, detail: ClientDetail) -> None:
         for key in FIELDS:

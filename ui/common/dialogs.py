@@ -101,9 +101,11 @@ class DiscardGuard:
         box.finished.connect(finished)
         box.open()
 
-    def close_question(self) -> None:
-        """Take the question down unanswered (the dialog is closing without asking)."""
-        if self.box is not None:
-            box, self.box = self.box, None
-            box.hide()
-            box.deleteLater()
+
+def close_now(dialog: QDialog) -> None:
+    """Close `dialog` at once, unsaved and unasked, and any question it has open with it:
+    the lock hides every record, and nothing may stay up over it to ask."""
+    for box in dialog.findChildren(QMessageBox):
+        if box.isVisible():
+            box.done(QDialog.DialogCode.Rejected)
+    dialog.done(QDialog.DialogCode.Rejected)

@@ -556,15 +556,6 @@ class MeasureEntryDialog(QDialog):
         if not self._saving and self._confirm is None:
             self._discard_guard.reject()
 
-    def discard(self) -> None:
-        """Close now, unsaved and unasked, any question with it: the lock hides every
-        record at once."""
-        self._discard_guard.close_question()
-        if self._confirm is not None:
-            box, self._confirm = self._confirm, None
-            box.hide()
-            box.deleteLater()
-        self.done(QDialog.DialogCode.Rejected)
 
     def _failed(self, exc: Exception) -> None:
         self._saving = False

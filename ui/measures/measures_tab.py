@@ -39,6 +39,7 @@ from models.instruments.definitions import Charting, Instrument
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
 from ui.common.busy import DelayedBusy
+from ui.common.dialogs import close_now
 from ui.measures.chart_pages import DissociationPage, TrendPage
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.entry_dialog import MeasureEntryDialog
@@ -304,10 +305,7 @@ class MeasuresTab(QWidget):
     def clear(self) -> None:
         """Forget everything clinical this tab holds (on lock, or no client chosen)."""
         for dialog in list(self._dialogs):
-            if isinstance(dialog, MeasureEntryDialog):
-                dialog.discard()  # without asking about the answers given: the lock
-            else:
-                dialog.close()
+            close_now(dialog)  # the answers given are not asked about: the lock
         self._dialogs.clear()
         self.chart = None
         self.view = None

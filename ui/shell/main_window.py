@@ -28,6 +28,7 @@ from ui.chart.chart_view import CHART_KINDS, TAB_NAMES, ChartView
 from ui.chart.course_dialog import CourseDialog
 from ui.clients.client_dialog import ClientDialog
 from ui.clients.client_list import ClientListPanel
+from ui.common.dialogs import close_now
 from ui.shell import settings as S
 from ui.shell.about import show_about
 from ui.shell.idle import IdleWatcher
@@ -886,7 +887,7 @@ class MainWindow(QMainWindow):
         self._restore = (self._wanted, self.chart_view.tabs.currentIndex(),
                          self.client_list.show_discharged.isChecked())
         for dialog in list(self._dialogs):
-            dialog.reject()
+            close_now(dialog)  # what was typed in it is not asked about
         self._dialogs.clear()
         for window in self._side_windows():
             window.clear()
@@ -954,7 +955,7 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         self.idle.detach()
         for dialog in list(self._dialogs):
-            dialog.reject()
+            close_now(dialog)
         self._close_note_windows()
         self.chart_view.flush()  # map moves not sent yet
         for window in self._side_windows():

@@ -143,6 +143,20 @@ def test_a_course_is_changed_and_ended_from_its_card(qtbot: QtBot,
         qtbot.keyClick(dialog.goals, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: f"ongoing, planned to end {date_text(planned)}"
                     in card.subtitle.text(), timeout=5_000)
+    # Cancel closes it at once with nothing changed, and asks once something was.
+    qtbot.mouseClick(card.edit, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
+    dialog.reject()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    qtbot.mouseClick(card.edit, Qt.MouseButton.LeftButton)
+    dialog = next(d for d in main_window.findChildren(CourseDialog) if d.isVisible())
+    dialog.goals.setPlainText("Something else entirely.")
+    dialog.reject()
+    box = dialog.confirmation()
+    assert box is not None and dialog.isVisible()
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):
+        next(b for b in box.buttons() if b.text() == "Discard").click()
+    assert card.goals.text().startswith("Goals: Revised")
 
 
 def test_a_course_s_integration_plan_is_set_from_its_card_and_what_waits_follows(

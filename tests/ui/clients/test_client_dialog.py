@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from models.inputs import typed_date
 from tests.conftest import TODAY
@@ -184,3 +185,27 @@ def test_a_long_answer_shows_its_beginning_when_the_client_is_edited(
     field = dialog.fields["emergency_contact"]
     assert dialog.text("emergency_contact") == contact
     assert isinstance(field, QLineEdit) and field.cursorPosition() == 0
+
+
+def test_escape_asks_before_typed_details_go_and_the_lock_asks_nothing(
+        qtbot: QtBot, main_window: MainWindow, runner: Any) -> None:
+    """Escape took a new client's typed details away at once. Now it asks, keeping them
+    the default; the lock closes the dialog and its question without a word."""
+    main_window.new_client()
+    dialog = _dialog(main_window)
+    _active(qtbot, dialog)
+    qtbot.keyClick(dialog.fields["name"], Qt.Key.Key_Escape)  # nothing typed: closes
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    main_window.new_client()
+    dialog = _dialog(main_window)
+    _active(qtbot, dialog)
+    qtbot.keyClicks(dialog.fields["name"], "Wren Newcomer")
+    qtbot.keyClick(dialog.fields["name"], Qt.Key.Key_Escape)
+    box = dialog.confirmation()
+    assert box is not None and dialog.isVisible()
+    assert box.informativeText() == "The client's details you typed here are not saved."
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        main_window.lock("idle")
+    assert not dialog.isVisible() and (not isValid(box) or not box.isVisible())
+    assert not [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()]
