@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from models.api import Backend
 from models.clinical.doses import dose_refs
@@ -263,3 +264,29 @@ def test_a_dose_left_without_its_note_is_written_from_its_row(
     assert statuses == ["Draft", "Draft"]
     sessions.view.setCurrentIndex(sessions.proxy.index(row, 0))
     assert sessions.open_button.text() == OPEN_NOTE
+
+
+def test_the_lock_leaves_no_addendum_or_question_up(
+        qtbot: QtBot, main_window: MainWindow, runner: TaskRunner) -> None:
+    """An addendum half written, its "Discard this addendum?" open: the lock takes the note
+    window down with both, and nothing is left on screen to ask."""
+    client_id = _show_busiest(qtbot, main_window)
+    chart = main_window.chart_view.chart
+    assert chart is not None
+    signed = next(n for n in chart.notes if n.signed)
+    main_window.open_note(signed.id, client_id)
+    qtbot.waitUntil(lambda: bool(_open_windows(main_window)), timeout=10_000)
+    editor = _open_windows(main_window)[0].editor
+    qtbot.waitUntil(lambda: editor.addendum_button.isVisible(), timeout=10_000)
+    editor.add_addendum()
+    dialog = editor.dialog()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.text, "Half a thought")  # type: ignore[attr-defined]
+    dialog.reject()
+    assert dialog.confirmation() is not None  # type: ignore[attr-defined]
+    with qtbot.waitSignal(runner.vault_closed, timeout=10_000):
+        main_window.lock("idle")
+    qtbot.waitUntil(lambda: not [w for w in QApplication.topLevelWidgets()
+                                 if isValid(w) and w.isVisible() and w is not main_window],
+                    timeout=5_000)
