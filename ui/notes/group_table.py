@@ -111,12 +111,14 @@ class GroupRowsModel(QAbstractTableModel):
         if not 0 <= section < len(self.columns):
             return None
         column = self.columns[section]
+        # A signed note's table requires nothing more: no mark, no rule in its tooltip.
+        required = column.required and not self.read_only
         if role == Qt.ItemDataRole.DisplayRole:
-            text = column.label + ("\u00a0*" if column.required else "")
+            text = column.label + ("\u00a0*" if required else "")
             return f"{text}\n{column.unit}" if column.unit else text
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [column.label]
-            if column.required:
+            if required:
                 parts.append("Required in every row to sign.")
             if column.help:
                 parts.append(column.help)
@@ -649,7 +651,12 @@ class GroupField(Field):
         if self.f.max_rows is not None:
             limits.append(f"at most {self.f.max_rows}")
         text = f"{count} row{'s' if count != 1 else ''}"
-        if not self._read_only:  # the limits and the keys are for entering rows
+        # A signed note's empty table reads as any field left unanswered, not as a grid.
+        empty_record = self._read_only and count == 0
+        self.view.setHidden(empty_record)
+        if empty_record:
+            text = UNANSWERED
+        elif not self._read_only:  # the limits and the keys are for entering rows
             if limits:
                 text += f" ({', '.join(limits)})"
             text += f"  ·  {ADD_ROW_KEYS} adds a row"
@@ -786,6 +793,8 @@ class GroupField(Field):
 
     def _apply_read_only(self, read_only: bool) -> None:
         self.model.read_only = read_only
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0,
+                                          max(0, self.model.columnCount() - 1))
         self.view.setEditTriggers(
             QAbstractItemView.EditTrigger.NoEditTriggers if read_only
             else QAbstractItemView.EditTrigger.DoubleClicked

@@ -39,7 +39,7 @@ from ui.notes.dialogs import AddendumDialog
 from ui.notes.display import part_text
 from ui.notes.form import NoteForm
 from ui.notes.group_table import GroupRowsModel
-from ui.notes.inputs import CHOOSE, NOT_GIVEN, NOT_RATED
+from ui.notes.inputs import CHOOSE, NOT_GIVEN, NOT_RATED, UNANSWERED
 from ui.notes.new_note_dialog import NewNoteDialog
 from ui.notes.note_editor import NoteEditor
 from ui.notes.problems import ProblemListModel
@@ -601,7 +601,8 @@ def test_a_signed_note_shows_what_a_field_means_not_how_to_enter_it(qtbot: QtBot
     form.set_read_only(True)
     assert meaning in shown() and entering not in shown()
     assert not any(t.startswith(risk) for t in shown())
-    assert sets.count_label.text() == "0 rows"  # no limits or keys for entering rows
+    # No limits or keys for entering rows; an empty table reads as a field unanswered.
+    assert sets.count_label.text() == UNANSWERED and not sets.view.isVisible()
     form.set_read_only(False)  # a signed note never turns back; a form may be reused
     assert entering in shown()
 
@@ -615,7 +616,12 @@ def test_a_signed_note_marks_nothing_required(qtbot: QtBot, template: Template) 
     show(qtbot, form)
 
     def marked() -> set[str]:
-        return {f.id for f in template.fields if "*" in form._labels[f.id].text()}
+        labels = {f.id for f in template.fields if "*" in form._labels[f.id].text()}
+        headers = {f"{f.id}.{c.id}" for f in template.fields if f.kind is FieldKind.GROUP
+                   for i, c in enumerate(f.columns)
+                   if "*" in form.editor(f.id).model.headerData(  # type: ignore[attr-defined]
+                       i, Qt.Orientation.Horizontal)}
+        return labels | headers
 
     required = marked()
     assert required >= {f.id for f in template.fields if f.required}
