@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
+SUBMIT_KEYS_TEXT = "Ctrl+Enter"  # as a hint says them
 
 
 def submit_keys(dialog: QDialog | QWidget, submit: Callable[[], object]) -> list[QShortcut]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,7 +35,7 @@ from models.vocabulary import CARE_RELATIONS
 from reports import palette
 from reports.palette import SAFETY, SAFETY_BG
 from ui.common.dates import DATE_EDIT_FORMAT, RetypeDateEdit, to_qdate
-from ui.common.dialogs import DiscardGuard, submit_keys
+from ui.common.dialogs import SUBMIT_KEYS_TEXT, DiscardGuard, submit_keys
 from ui.measures.custom_dialog import CustomMeasureDialog
 from ui.measures.item_rows import ItemRow, item_row
 from ui.shell.tasks import TaskRunner, is_refusal, report_unexpected
@@ -99,8 +99,16 @@ QWidget#itemsPage {{
 }}
 """
 
-ENTRY_HINT = ("Type an answer's number to answer and move on  ·  ←/→ change  ·  "
-              "Backspace clears  ·  ↑/↓ move between items  ·  Ctrl+Enter saves")
+# The keys of the items, as (keys, what they do): the hint above the items says them, and
+# Help › Keyboard shortcuts lists them.
+ENTRY_KEYS: Final = (
+    ("An answer's number", "answer, and go on"),
+    ("←/→", "change"),
+    ("Backspace", "clear"),
+    ("↑/↓", "move between items"),
+    (SUBMIT_KEYS_TEXT, "save"),
+)
+ENTRY_HINT: Final = "  ·  ".join(f"{keys}: {what}" for keys, what in ENTRY_KEYS)
 
 
 class MeasureEntryDialog(QDialog):

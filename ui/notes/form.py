@@ -83,7 +83,7 @@ from ui.notes.fields import (
 from ui.notes.group_table import GroupField
 from ui.notes.inputs import UNANSWERED
 from ui.notes.measure_field import MeasureField
-from ui.notes.problems import ProblemPanel, parse_path
+from ui.notes.problems import FIRST_PROBLEM_KEYS, ProblemPanel, parse_path
 from ui.notes.reference_fields import PartsRefField, TargetRefField
 
 RADIO_LIMIT: Final = 4  # a choice with this many options or fewer shows as radio buttons
@@ -433,7 +433,7 @@ class NoteForm(QWidget):
         self.scroll_area.setWidget(content)
         outer.addWidget(self.scroll_area, 1)
 
-        self._shortcut = QShortcut(QKeySequence("Ctrl+Shift+E"), self)
+        self._shortcut = QShortcut(QKeySequence(FIRST_PROBLEM_KEYS), self)
         self._shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._shortcut.activated.connect(self._focus_first_problem)
         self._refresh_derived()

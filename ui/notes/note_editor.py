@@ -84,7 +84,7 @@ from ui.notes.form import NoteForm
 from ui.notes.measure_field import MeasureField
 from ui.shell.tasks import TaskRunner, is_refusal, refused_read_only, report_unexpected
 
-__all__ = ["SIGN_KEYS", "NoteEditor"]
+__all__ = ["SAVE_KEYS", "SIGN_KEYS", "SIGN_KEYS_TEXT", "NoteEditor"]
 
 T = TypeVar("T")
 
@@ -92,6 +92,7 @@ T = TypeVar("T")
 # signing, once a session, has the same key with Shift.
 SIGN_KEYS: Final = ("Ctrl+Shift+Return", "Ctrl+Shift+Enter")
 SIGN_KEYS_TEXT: Final = "Ctrl+Shift+Enter"
+SAVE_KEYS: Final = "Ctrl+S"
 DEFAULT_AUTOSAVE_MS: Final = 30_000
 
 EDITOR_STYLESHEET: Final = f"""
@@ -367,8 +368,8 @@ class NoteEditor(QWidget):
         buttons.setSpacing(8)
         buttons.addStretch(1)
         self.save_button = QPushButton("Save draft", header)
-        self.save_button.setToolTip("Drafts also save themselves as you work (Ctrl+S)")
-        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.setToolTip(f"Drafts also save themselves as you work ({SAVE_KEYS})")
+        self.save_button.setShortcut(SAVE_KEYS)
         self.save_button.clicked.connect(self.save)
         self.sign_button = QPushButton("Sign…", header)
         self.sign_button.setProperty("role", "primary")
@@ -398,7 +399,7 @@ class NoteEditor(QWidget):
         self.copy_button.hide()
         side.addLayout(buttons)
         # The keys, where they are seen (not only in tooltips).
-        self.keys_hint = QLabel(f"Ctrl+S saves  ·  {SIGN_KEYS_TEXT} signs", header)
+        self.keys_hint = QLabel(f"{SAVE_KEYS} saves  ·  {SIGN_KEYS_TEXT} signs", header)
         self.keys_hint.setProperty("role", "save-state")
         self.keys_hint.setAlignment(Qt.AlignmentFlag.AlignRight)
         side.addWidget(self.keys_hint, 0, Qt.AlignmentFlag.AlignRight)

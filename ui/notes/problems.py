@@ -23,6 +23,8 @@ from ui.notes.inputs import RoomyDelegate
 
 _PATH_RE: Final = re.compile(r"([a-z][a-z0-9_]*)(?:\[(\d+)\](?:\.([a-z][a-z0-9_]*))?)?")
 _NO_PARENT: Final = QModelIndex()
+# From anywhere in a note, to the first problem that stops it being signed.
+FIRST_PROBLEM_KEYS: Final = "Ctrl+Shift+E"
 
 
 def parse_path(path: str) -> tuple[str, int | None, str | None]:
@@ -87,7 +89,7 @@ class ProblemPanel(QFrame):
         self.title = QLabel(self)
         set_role(self.title, "problems-title")
         self.hint = QLabel("Click a line, or press Enter on it, to go to the field "
-                           "(Ctrl+Shift+E: the first one).", self)
+                           f"({FIRST_PROBLEM_KEYS}: the first one).", self)
         set_role(self.hint, "help")
         top.addWidget(self.title)
         top.addStretch(1)

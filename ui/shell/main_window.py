@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -248,6 +249,8 @@ class MainWindow(QMainWindow):
         for action in (self.lock_action, self.quit_action):
             action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.about_action = self._action(f"&About {APP_NAME}", self.show_about)
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1",
+                                             "Every key the application answers to")
         self.show_discharged_action = QAction("Show &discharged clients", self)
         self.show_discharged_action.setCheckable(True)
         self.show_discharged_action.toggled.connect(self.client_list.show_discharged.setChecked)
@@ -312,6 +315,7 @@ class MainWindow(QMainWindow):
         for action in self.tab_actions:
             view_menu.addAction(action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
     def _update_status(self) -> None:
@@ -871,6 +875,22 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         show_about(self, self.vault_path.name)
+
+    def show_shortcuts(self) -> QDialog:
+        """Help › Keyboard shortcuts: this window's keys read from its own actions."""
+        from ui.shell.shortcuts import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self._menu_actions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _menu_actions(self) -> list[QAction]:
+        """The menus' actions, menu by menu, in their order."""
+        found: list[QAction] = []
+        for menu in self.menuBar().findChildren(QMenu):
+            found += [a for a in menu.actions() if not a.isSeparator()]
+        return found
 
     # -- lock -----------------------------------------------------------------------------
 

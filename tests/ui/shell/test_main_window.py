@@ -258,6 +258,29 @@ def test_menus_offer_what_a_desktop_user_expects(main_window: MainWindow) -> Non
     assert main_window.windowTitle() == "practice.iwvault — Integration Workstation"
 
 
+def test_help_lists_every_key_the_menus_and_the_windows_answer_to(
+        qtbot: QtBot, main_window: MainWindow) -> None:
+    """Help › Keyboard shortcuts (F1): every menu item with a key, read from the menus
+    themselves, then a note's, a questionnaire's and a dialog's keys."""
+    from ui.notes.note_editor import SAVE_KEYS, SIGN_KEYS_TEXT
+    from ui.shell.shortcuts import ShortcutsDialog, action_words, key_text
+
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    main_window.shortcuts_action.trigger()
+    dialog = next(d for d in main_window.findChildren(ShortcutsDialog) if d.isVisible())
+    listed = {keys: what for _heading, rows in dialog.sections for keys, what in rows}
+    keyed = [a for a in main_window._menu_actions() if not a.shortcut().isEmpty()]
+    assert len(keyed) >= 15
+    for action in keyed:
+        assert listed[key_text(action.shortcut())] == action_words(action), action.text()
+    assert listed["Ctrl+N"] == "New client" and listed["Ctrl+5"] == "Measures"
+    assert listed["F1"] == "Keyboard shortcuts"
+    assert "Sign" in listed[SIGN_KEYS_TEXT] and "Save" in listed[SAVE_KEYS]
+    text = dialog.text.text()
+    assert all(heading in text for heading, _rows in dialog.sections)
+
+
 def test_a_narrower_window_never_cuts_the_chart_it_takes_room_from_the_list(
         qtbot: QtBot, main_window: MainWindow) -> None:
     window = main_window
