@@ -54,7 +54,8 @@ def dosing_table(data: ReportData) -> list[Flowable]:
             _dose_cell(dose.dose_mg, dose.weight_kg, boosters_text(dose),
                        dose.cumulative_mg),
             "\n".join(vitals) if vitals else "none",
-            dissociation_text(dose, ref, data.measures.dissociation) or "not recorded",
+            dissociation_text(dose, ref, data.measures.dissociation, between="\n")
+            or "not recorded",
             dose.adverse_events.strip() or "none recorded",
         ])
     extra = [("BACKGROUND", (3, row), (3, row), SAFETY_BG_C) for row in flagged]

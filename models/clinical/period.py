@@ -156,10 +156,12 @@ def risk_flags(notes: Sequence[NoteDTO],
 
 
 def dissociation_text(dosing: DosingSessionDTO, ref: DoseRef,
-                      entries: Iterable[DoseDissociation]) -> str:
+                      entries: Iterable[DoseDissociation], *, between: str = " · ") -> str:
     """The dissociation of one dose: 'CADSS 23 · CADSS-6 8', from the dosing record, else
     from a CADSS entered in Measures for that dose (`entries`: the client's, as
-    models.clinical.measures.dose_dissociations finds them); '' when neither has it."""
+    models.clinical.measures.dose_dissociations finds them); '' when neither has it.
+    `between` joins the two ("\n" in a narrow column: a figure is never parted from its
+    name)."""
     total, six = dosing.cadss_total, dosing.cadss6_total
     for entry in entries:
         if entry.dose_number != ref.ordinal:
@@ -171,4 +173,4 @@ def dissociation_text(dosing: DosingSessionDTO, ref: DoseRef,
         parts.append(f"CADSS {total}")
     if six is not None:
         parts.append(f"CADSS-6 {six}")
-    return " · ".join(parts)
+    return between.join(parts)

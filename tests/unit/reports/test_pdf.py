@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import re
 
 import pikepdf
 import pypdf
@@ -110,6 +111,10 @@ def test_the_prescriber_s_summary(practice: Backend) -> None:
     assert "Prescriber's summary" in text and "CONFIDENTIAL" in pages[-1]
     for ref, dose in data.doses:
         assert ref.label in text and date_text(dose.session_date) in text
+    # The dissociation figures each on a line with their name: a narrow column parted them
+    # as "CADSS 3 ·" over "CADSS-6 0".
+    assert re.search(r"CADSS \d+\s*\n.*CADSS-6 \d+", text)
+    assert not re.search(r"CADSS \d+ ·\s*$", text, re.MULTILINE)
     assert ROUTES.short(data.doses[0][1].route) in text
     assert "mg/kg" in text and "Vitals out of range" in text and "Adverse events" in text
     assert "Change from baseline" not in text  # the summary, not the progress report
