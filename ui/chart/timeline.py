@@ -249,6 +249,11 @@ class CourseTimeline(QWidget):
                            f"after {note.follows}") if note.follows else ""
                 state = "signed" if note.signed else "draft, not signed"
                 best = (d, f"{look.label} · {date_text(note.day)}{follows} · {state}")
+        if best is None and self.line.today is not None:
+            today_x = self.today_x()
+            if today_x is not None and abs(today_x - x) <= 4:
+                return (f"Today, {date_text(self.line.today)}: the course is planned to "
+                        f"end {date_text(self.line.end)}")
         return best[1] if best else ""
 
     def event(self, event: QEvent) -> bool:

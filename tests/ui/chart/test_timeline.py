@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from pytestqt.qtbot import QtBot
 
+from models.formatting import date_text
 from ui.chart.care import CourseLine, DoseMark
 from ui.chart.timeline import CourseTimeline
 
@@ -48,6 +49,8 @@ def test_today_is_marked_where_the_course_goes_on_past_it(qtbot: QtBot) -> None:
     x = timeline.today_x()
     doses = [timeline._x(d.day) for d in line.doses]
     assert x is not None and doses[-1] < x < timeline.width()
+    assert timeline.tooltip_at(x + 2, timeline.height() / 2).startswith(
+        f"Today, {date_text(line.today)}")
     # A course whose days end with today or before has nothing to come: no mark.
     assert CourseTimeline(replace(line, today=line.end)).today_x() is None
     assert CourseTimeline(replace(line, today=None)).today_x() is None
