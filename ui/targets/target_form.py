@@ -29,6 +29,7 @@ from models.vocabulary import (
     TARGET_KINDS,
     TARGET_PRONGS,
     TARGET_STATUSES,
+    VOC_TARGET_KINDS,
 )
 from ui.common.dates import DATE_EDIT_FORMAT, to_qdate
 from ui.common.inert import make_read_only
@@ -135,7 +136,8 @@ class TargetForm(QWidget):
         row("positive_cognition", self.positive_cognition)
         row("emotions", self.emotions)
         row("body_location", self.body_location)
-        row("baseline_sud", self.baseline_sud, QLabel("VoC"), self.baseline_voc,
+        self.voc_label = QLabel("VoC")
+        row("baseline_sud", self.baseline_sud, self.voc_label, self.baseline_voc,
             label="Baseline SUD")
 
         for edit in self._lines:
@@ -143,6 +145,7 @@ class TargetForm(QWidget):
         self.image.textChanged.connect(self._edited_if_focused)
         for combo in (self.kind, self.prong, self.status, self.part, self.found_by):
             combo.activated.connect(self._edited)
+        self.kind.currentIndexChanged.connect(lambda _i: self._show_voc())
         self.touchstone.toggled.connect(self._edited)
         for spin in (self.baseline_sud, self.baseline_voc):
             spin.valueChanged.connect(self._edited)
@@ -187,8 +190,17 @@ class TargetForm(QWidget):
             for edit in self._lines:
                 edit.setCursorPosition(0)  # a long text shows its beginning, not its end
             self.show_problems({})
+            self._show_voc()
         finally:
             self._filling = False
+
+    def _show_voc(self) -> None:
+        """A baseline VoC is asked of the kinds rated by VoC (an ART scene is rated by SUD
+        alone); one on record is shown whatever the kind, never hidden."""
+        shown = (self.kind.currentData() in VOC_TARGET_KINDS
+                 or self.baseline_voc.value() >= 1)
+        self.voc_label.setVisible(shown)
+        self.baseline_voc.setVisible(shown)
 
     def value(self) -> TargetInput:
         sud, voc = self.baseline_sud.value(), self.baseline_voc.value()

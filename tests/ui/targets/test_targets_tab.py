@@ -3,6 +3,7 @@ signed note makes, small multiples, and the ways in (the Overview tile, a note).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -121,6 +122,12 @@ def test_a_new_target_is_added_in_the_registry(
     qtbot.keyClicks(tab.form.label, "Dentist's chair, age 15")
     tab.form.prong.setCurrentIndex(tab.form.prong.findData("present"))
     tab.form.baseline_sud.setValue(6)
+    # An ART scene is rated by SUD alone: its form asks no baseline VoC; an EMDR target's does.
+    assert tab.form.baseline_voc.isVisible()
+    tab.form.kind.setCurrentIndex(tab.form.kind.findData("art"))
+    assert not tab.form.baseline_voc.isVisible() and not tab.form.voc_label.isVisible()
+    tab.form.kind.setCurrentIndex(tab.form.kind.findData("emdr"))
+    assert tab.form.baseline_voc.isVisible()
     with qtbot.waitSignal(tab.target_saved, timeout=10_000):
         tab.save()
     qtbot.waitUntil(lambda: tab.proxy.rowCount() == len(chart.targets) + 1, timeout=10_000)
@@ -128,6 +135,9 @@ def test_a_new_target_is_added_in_the_registry(
                     and tab.current_target.label == "Dentist's chair, age 15", timeout=10_000)
     added = tab.current_target
     assert added is not None and (added.baseline_sud, added.status) == (6, "identified")
+    # A VoC on record is shown whatever the kind: never hidden.
+    tab.form.fill(dataclasses.replace(added, kind="art", baseline_voc=3), TODAY)
+    assert tab.form.baseline_voc.isVisible() and tab.form.baseline_voc.value() == 3
 
 
 def test_a_session_ending_at_0_and_7_offers_completed_and_the_button_marks_it(
