@@ -79,10 +79,16 @@ class TargetRefField(Field):
             self.combo.addItem(UNANSWERED if self._read_only else CHOOSE, None)
             for target in targets.values():
                 if self.f.takes_target(target.kind) or target.id == current:
-                    self.combo.addItem(target_text(target), target.id)
+                    self.combo.addItem(self._item_text(target), target.id)
             self._select(current)
         finally:
             self._quiet = False
+
+    def _item_text(self, target: TargetDTO) -> str:
+        """A draft chooses among the targets by label, prong and status as they are now; a
+        signed note names its target by label alone, as its PDF does: the status now is
+        not the status the session worked it in."""
+        return target.label if self._read_only else target_text(target)
 
     def _select(self, value: int | None) -> None:
         if value is None:
@@ -114,6 +120,10 @@ class TargetRefField(Field):
     def _apply_read_only(self, read_only: bool) -> None:
         make_read_only(self.combo, read_only)
         self.combo.setItemText(0, UNANSWERED if read_only else CHOOSE)
+        for index in range(1, self.combo.count()):
+            target = self._targets.get(self.combo.itemData(index))
+            if target is not None:
+                self.combo.setItemText(index, self._item_text(target))
         self.new_button.setVisible(not read_only)
 
     def focus_editor(self, row: int | None = None, column: str | None = None) -> None:

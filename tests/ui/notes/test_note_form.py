@@ -36,7 +36,7 @@ from tests.conftest import TODAY
 from tests.ui.conftest import Worker
 from ui.common.style import wrapped_tip
 from ui.notes.dialogs import AddendumDialog
-from ui.notes.display import part_text
+from ui.notes.display import part_text, target_text
 from ui.notes.form import NoteForm
 from ui.notes.group_table import GroupRowsModel
 from ui.notes.inputs import CHOOSE, NOT_GIVEN, NOT_RATED, UNANSWERED
@@ -652,6 +652,23 @@ def test_a_signed_note_lists_the_parts_it_worked_with_and_no_others(qtbot: QtBot
     assert len(listed()) == 2
     form.set_read_only(False)
     assert len(listed()) == len(PARTS) + 1 and form.value("parts_worked") == [21, 23]
+
+
+def test_a_signed_note_names_its_target_without_the_status_it_has_now(qtbot: QtBot) -> None:
+    """A signed EMDR note read "Car accident · past, identified": the target's status today,
+    not the one the session worked it in. It names the target as its PDF does; a draft
+    still shows prong and status to choose by."""
+    form = make_form(qtbot, load_templates().latest("emdr"))
+    content = sample_content("emdr", TODAY, targets=TARGETS, parts=PARTS)
+    content["target"] = 11
+    form.set_content(content)
+    show(qtbot, form)
+    combo: Any = form.editor("target").combo  # type: ignore[attr-defined]
+    assert combo.currentText() == target_text(TARGETS[0])
+    form.set_read_only(True)
+    assert combo.currentText() == "Car accident"
+    form.set_read_only(False)
+    assert combo.currentText() == target_text(TARGETS[0])
 
 
 def test_a_signed_note_leaves_out_the_questions_its_answers_made_not_applicable(
