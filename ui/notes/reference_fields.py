@@ -199,7 +199,7 @@ class PartsRefField(Field):
         if self.list is not None:
             self.model.clear()
             for part in self._offered(chosen):
-                item = QStandardItem(part_text(part))
+                item = QStandardItem(self._item_text(part))
                 item.setData(part.id, Qt.ItemDataRole.UserRole)
                 item.setCheckable(True)
                 item.setEditable(False)
@@ -224,11 +224,16 @@ class PartsRefField(Field):
             self.combo.clear()
             self.combo.addItem(UNANSWERED if self._read_only else CHOOSE, None)
             for part in self._offered(chosen):
-                self.combo.addItem(part_text(part), part.id)
+                self.combo.addItem(self._item_text(part), part.id)
             for part_id in unknown:
                 self.combo.addItem(f"Part #{part_id} (not in this client's list)", part_id)
             index = self.combo.findData(chosen[0]) if chosen else 0
             self.combo.setCurrentIndex(max(index, 0))
+
+    def _item_text(self, part: PartDTO) -> str:
+        """A draft chooses among the parts by name and type as they are now (and whether
+        they are on the map); a signed note names its parts, as its PDF does."""
+        return part.name if self._read_only else part_text(part)
 
     def _offered(self, chosen: Sequence[int]) -> list[PartDTO]:
         """The parts this field takes (a main protector is never an exile), and any chosen
