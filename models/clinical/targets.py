@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from models.dto import TargetDefinitionChangeDTO, TargetDTO, TargetRatingDTO
+from models.dto import NoteDTO, TargetDefinitionChangeDTO, TargetDTO, TargetRatingDTO
 from models.formatting import EMPTY, date_text, local_date
 from models.vocabulary import (
     CLOSED_TARGET_STATUSES,
@@ -110,6 +111,35 @@ def summarise_target(target: TargetDTO) -> TargetSummary:
     )
 
 
+def as_signed(targets: Mapping[int, TargetDTO], note: NoteDTO) -> Mapping[int, TargetDTO]:
+    """The targets as a signed note names them: each by its label when the note was
+    signed (a later change undone; one the note itself made at signing stands), so a
+    target renamed since reads in the record as the session knew it. `targets` itself for
+    a draft, or when none was renamed since."""
+    signed_at = note.signed_at
+    if not note.signed or signed_at is None:
+        return targets
+    renamed = {}
+    for target_id, target in targets.items():
+        label = _before(target, "label", lambda h: h.changed_at > signed_at
+                        and h.note_id != note.id)
+        if label is not None and label != target.label:
+            renamed[target_id] = dataclasses.replace(target, label=label)
+    return {**targets, **renamed} if renamed else targets
+
+
+def _before(target: TargetDTO, name: str,
+            later: Callable[[TargetDefinitionChangeDTO], bool],
+            order: Callable[[TargetDefinitionChangeDTO], Any] = lambda h: h.changed_at,
+            ) -> str | None:
+    """A definition field's value before the first (by `order`) of its changes that
+    `later` picks out: its history undone back to then. None when none of them is later."""
+    changes = [h for h in target.history if h.field == name and later(h)]
+    if not changes:
+        return None
+    return min(changes, key=order).old_value
+
+
 def rated_by_voc(target: TargetDTO) -> bool:
     """Whether the target's VoC is shown: a kind rated by VoC, or a target that holds a
     VoC all the same (one entered in the registry is never hidden)."""
@@ -135,18 +165,22 @@ def change_day(change: TargetDefinitionChangeDTO, note_days: Mapping[int, dt.dat
 
 def target_on(target: TargetDTO, day: dt.date,
               note_days: Mapping[int, dt.date]) -> TargetDTO:
-    """The target as it stood at the end of `day`: its ratings up to then and the status
-    it had then (its history undone back to that day). `note_days` maps a note's id to its
-    session date."""
+    """The target as it stood at the end of `day`: its ratings up to then, and the status
+    and label it had then (its history undone back to that day). `note_days` maps a note's
+    id to its session date."""
     ratings = tuple(r for r in target.ratings if r.rated_on <= day)
-    status = target.status
-    later = [h for h in target.history
-             if h.field == "status" and change_day(h, note_days) > day]
-    if later:
-        first = min(later, key=lambda h: (change_day(h, note_days), h.changed_at))
-        status = first.old_value or status
-    history = tuple(h for h in target.history if change_day(h, note_days) <= day)
-    return dataclasses.replace(target, ratings=ratings, status=status, history=history)
+
+    def later(h: TargetDefinitionChangeDTO) -> bool:
+        return change_day(h, note_days) > day
+
+    def order(h: TargetDefinitionChangeDTO) -> tuple[dt.date, dt.datetime]:
+        return change_day(h, note_days), h.changed_at
+
+    status = _before(target, "status", later, order) or target.status
+    label = _before(target, "label", later, order) or target.label
+    history = tuple(h for h in target.history if not later(h))
+    return dataclasses.replace(target, ratings=ratings, status=status, label=label,
+                               history=history)
 
 
 def change_text(baseline: int | None, latest: int | None) -> str:

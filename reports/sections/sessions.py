@@ -7,6 +7,7 @@ without a change to this file.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from models.clinical.doses import (
 from models.clinical.safety import signed_past
 from models.clinical.sessions import STORY_HEADING, note_story
 from models.clinical.signing import seal_text
+from models.clinical.targets import as_signed
 from models.dto import AddendumDTO, NoteDTO, PartDTO, TargetDTO
 from models.formatting import date_text, date_time_text, long_date, number_text
 from models.report_data import ReportData
@@ -63,6 +65,16 @@ class NoteNames:
         self.doses = {d.id: d for d in data.chart.dosing_sessions}
         self.dose_labels = dose_labels(data.chart.courses)
         self.clinician = data.clinician
+
+    def for_note(self, note: NoteDTO) -> NoteNames:
+        """These names as `note` gives them: a signed note's targets by their labels when
+        it was signed (models.clinical.targets.as_signed)."""
+        targets = as_signed(self.targets, note)
+        if targets is self.targets:
+            return self
+        named = copy.copy(self)
+        named.targets = targets
+        return named
 
     def person(self, clinician_id: int | None) -> str:
         if clinician_id is None:
@@ -199,6 +211,7 @@ def _facts(note: NoteDTO, data: ReportData, names: NoteNames) -> list[Flowable]:
 def note_flowables(note: NoteDTO, data: ReportData, names: NoteNames) -> list[Flowable]:
     """One note in full: its heading, then each section of its template that holds an
     answer, then its addenda."""
+    names = names.for_note(note)
     template = data.template(note)
     head: list[Flowable] = [heading_paragraph(_title(note, template), 1),
                              *_facts(note, data, names)]
@@ -241,6 +254,7 @@ def _ratings(note: NoteDTO, template: Template | None, names: NoteNames) -> str:
     reason."""
     if template is None:
         return ""
+    names = names.for_note(note)
     # A dosing note's dose is given in all, its boosters named, as its header line gives
     # it: the fields of the first dose alone would understate what was given.
     dose_line = (dosing_note_line(note.content)

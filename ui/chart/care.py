@@ -20,6 +20,7 @@ from models.clinical.doses import (
 )
 from models.clinical.doses import dose_labels as dose_labels_of
 from models.clinical.sessions import addenda_mark, dosing_story, note_story
+from models.clinical.targets import as_signed
 from models.clinical.waiting import integration_words
 from models.dto import ClientChart, CourseDTO, DosingSessionDTO, NoteDTO
 from models.formatting import date_text
@@ -240,7 +241,7 @@ def session_rows(chart: ClientChart) -> list[SessionRow]:
         dose = doses.get(note.dosing_session_id) if note.dosing_session_id else None
         rows.append(SessionRow(
             note.session_date, look.key, look.short,
-            note_story(note, _template(note), targets, parts),
+            note_story(note, _template(note), as_signed(targets, note), parts),
             NOTE_STATUSES.label(note.status),
             labels.get(dose.id, "") if dose else "",
             (note.session_date - dose.session_date).days if dose else None,

@@ -53,7 +53,7 @@ from models.clinical.safety import (
     signed_record_cautions,
 )
 from models.clinical.signing import LOCKED_STATE, SIGNING_MEANS, seal_text, sign_question
-from models.clinical.targets import status_offer
+from models.clinical.targets import as_signed, status_offer
 from models.dto import (
     AddendumDTO,
     AdministrationDTO,
@@ -474,7 +474,9 @@ class NoteEditor(QWidget):
             self._form.set_banner(self._banners)
             self._placeholder.hide()
             self._body.addWidget(self._form, 1)
-        self._form.set_choices(loaded.targets, loaded.parts)
+        # A signed note names its targets as they read when it was signed.
+        targets = as_signed({t.id: t for t in loaded.targets}, note)
+        self._form.set_choices(list(targets.values()), loaded.parts)
         self._form.set_content(note.content)
         if note.signed:
             self._form.set_record_cautions(signed_record_cautions(note.content))

@@ -294,3 +294,36 @@ def test_a_long_label_shows_its_beginning_in_the_form(
     _open_tab(qtbot, main_window, client.id)
     form = main_window.targets_tab.form
     assert form.label.text() == label and form.label.cursorPosition() == 0
+
+
+def test_a_target_renamed_by_hand_keeps_its_old_label_in_the_notes_signed_before(
+        qtbot: QtBot, main_window: MainWindow, worker: Any) -> None:
+    """The signed notes that worked a target name it as they knew it: renamed in the
+    registry, it read in October's notes, the Sessions tab and the report by its new label."""
+    from models.inputs import ReportOptions
+    from ui.chart.care import session_rows
+
+    chart = _open_tab(qtbot, main_window, _client_with_targets(main_window, worker))
+    tab = main_window.targets_tab
+    target = next(t for t in chart.targets if any(r.note_id for r in t.ratings))
+    old = target.label
+    assert tab.select_target(target.id)
+    tab.form.label.setFocus()
+    tab.form.label.selectAll()
+    qtbot.keyClicks(tab.form.label, "Renamed since")
+    with qtbot.waitSignal(main_window.chart_shown, timeout=10_000):
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: main_window.chart_view.chart is not None and any(
+        t.label == "Renamed since" for t in main_window.chart_view.chart.targets),
+        timeout=10_000)
+    now = main_window.chart_view.chart
+    worked = {r.note_id for r in target.ratings if r.note_id}
+    stories = [r.story for r in session_rows(now) if r.note_id in worked]
+    assert stories and all(old in s and "Renamed since" not in s for s in stories)
+    data = worker.run(lambda b: b.reports.data(now.client.id, ReportOptions(
+        start=dt.date(2000, 1, 1), sections=("sessions",))))
+    from reports.render import render_report
+    from tests.unit.reports.conftest import pages_text
+
+    words = " ".join(" ".join(pages_text(render_report(data))).split())
+    assert old in words and "Renamed since" not in words

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from models.clinical.targets import (
+    as_signed,
     change_text,
     status_offer,
     summarise_target,
@@ -12,7 +14,7 @@ from models.clinical.targets import (
     target_sessions,
     value_text,
 )
-from models.dto import TargetDefinitionChangeDTO, TargetDTO, TargetRatingDTO
+from models.dto import NoteDTO, TargetDefinitionChangeDTO, TargetDTO, TargetRatingDTO
 
 D = dt.date(2026, 3, 1)
 
@@ -115,3 +117,30 @@ def test_a_target_on_a_past_day_has_that_day_s_ratings_and_status() -> None:
     assert before.status == "identified" and before.ratings == ()
     # On the day of the last session the target is as it is now.
     assert target_on(target, D + dt.timedelta(days=14), note_days) == target
+
+
+def _rename(at: dt.datetime, old: str, new: str,
+            note_id: int | None = None) -> TargetDefinitionChangeDTO:
+    return TargetDefinitionChangeDTO(at, "label", old, new, note_id)
+
+
+def test_a_signed_note_names_a_target_as_it_read_when_the_note_was_signed() -> None:
+    """Renamed twice since by hand: the note of 1 Mar reads its first label; a change the
+    note itself made at signing stands; a draft reads the label now."""
+    signed_at = dt.datetime(2026, 3, 1, 15)
+    target = dataclasses.replace(_target([]), label="Hallway, the slammed door", history=(
+        _rename(signed_at, "Corridor", "Hallway", note_id=7),
+        _rename(signed_at + dt.timedelta(days=3), "Hallway", "Hallway at night"),
+        _rename(signed_at + dt.timedelta(days=9), "Hallway at night",
+                "Hallway, the slammed door")))
+    note = NoteDTO(id=7, client_id=1, course_id=None, dosing_session_id=None,
+                   template_id="emdr", template_version=2, session_date=D, status="signed",
+                   author_id=None, signed_at=signed_at, signed_by_id=None, content_hash="x",
+                   updated_at=signed_at)
+    assert as_signed({1: target}, note)[1].label == "Hallway"
+    later = dataclasses.replace(note, id=8, signed_at=signed_at + dt.timedelta(days=5))
+    assert as_signed({1: target}, later)[1].label == "Hallway at night"
+    draft = dataclasses.replace(note, status="draft", signed_at=None)
+    assert as_signed({1: target}, draft)[1] is target
+    # The report's target on a past day reads the label of that day too.
+    assert target_on(target, D + dt.timedelta(days=4), {7: D}).label == "Hallway at night"
