@@ -282,15 +282,14 @@ class PartsRefField(Field):
 
     def _apply_read_only(self, read_only: bool) -> None:
         self.new_button.setVisible(not read_only)
+        self._quiet = True
+        try:
+            # The parts chosen alone and by name, or all again to choose among.
+            self._rebuild(self.value() or [])
+        finally:
+            self._quiet = False
         if self.combo is not None:
             make_read_only(self.combo, read_only)
-            self.combo.setItemText(0, UNANSWERED if read_only else CHOOSE)
-        else:
-            self._quiet = True
-            try:
-                self._rebuild(self.value() or [])  # the parts chosen alone, or all again
-            finally:
-                self._quiet = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if _is_new_key(watched, event) and not self._read_only:

@@ -637,6 +637,7 @@ def test_a_signed_note_lists_the_parts_it_worked_with_and_no_others(qtbot: QtBot
     form = make_form(qtbot, load_templates().latest("ifs"))
     content = sample_content("ifs", TODAY, targets=TARGETS, parts=PARTS)
     content["parts_worked"] = [21, 23]
+    content["main_protector"] = [23]
     form.set_content(content)
     show(qtbot, form)
     worked: Any = form.editor("parts_worked")
@@ -647,6 +648,8 @@ def test_a_signed_note_lists_the_parts_it_worked_with_and_no_others(qtbot: QtBot
     assert len(listed()) == len(PARTS)
     form.set_read_only(True)
     assert listed() == ["The Planner", "The Numb One"]  # named, as in its PDF
+    protector: Any = form.editor("main_protector").combo  # type: ignore[attr-defined]
+    assert protector.currentText() == "The Numb One"  # by name, as the list
     assert form.value("parts_worked") == [21, 23]
     form.set_choices(TARGETS, [*PARTS, _part(24, "Found later", "exile")])
     assert len(listed()) == 2
